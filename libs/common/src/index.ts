@@ -1,0 +1,7 @@
+export * from './errors';
+export * from './retry';
+export * from './logger';
+export * from './money';
+export * from './config';
+export * from './ops-server';
+export * from './net';

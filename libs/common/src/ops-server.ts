@@ -1,0 +1,52 @@
+import express from 'express';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface OpsServerOptions {
+  port: number;
+  host?: string;
+  registry: Registry;
+  /** Readiness: true once the service can do its work (connected, assigned, not paused by outage). */
+  isReady: () => boolean | Promise<boolean>;
+  /** Extra routes (e.g. an admin API) mounted on the same server. */
+  mount?: (app: express.Express) => void;
+}
+
+export interface OpsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** `/healthz`, `/readyz` and `/metrics` — the same three endpoints on every yecai service. */
+export async function startOpsServer(options: OpsServerOptions): Promise<OpsServer> {
+  const app = express();
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await Promise.resolve(options.isReady()).catch(() => false);
+    res.status(ready ? 200 : 503).json({ ready });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', options.registry.contentType);
+    res.send(await options.registry.metrics());
+  });
+  options.mount?.(app);
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(options.port, options.host ?? '127.0.0.1', () => resolve(listening));
+    listening.once('error', reject);
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** A fresh registry with Node process metrics, one per service instance. */
+export function createMetricsRegistry(service: string): Registry {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
