@@ -1,1 +1,4 @@
-export {};
+export * from './topics';
+export * from './client';
+export * from './avro';
+export type { Consumer, Producer, Admin, Transaction, EachBatchPayload, EachMessagePayload, KafkaMessage, Message } from 'kafkajs';

@@ -1,0 +1,176 @@
+import {
+  Kafka,
+  logLevel as KafkaLogLevel,
+  type Admin,
+  type Consumer,
+  type ConsumerConfig,
+  type ITopicConfig,
+  type LogEntry,
+  type Producer,
+  type ProducerConfig,
+  type Transaction,
+} from 'kafkajs';
+import { createLogger, type Logger } from '@yecai/common';
+
+export interface KafkaClientConfig {
+  /** host:port list; use 127.0.0.1 rather than localhost (Node may resolve localhost to ::1). */
+  brokers: string[];
+  clientId: string;
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions?: number;
+  /** Compacted topics keep the latest value per key: checkpoints and master-data notices. */
+  compacted?: boolean;
+  retentionMs?: number;
+  configEntries?: Record<string, string>;
+}
+
+export interface ConsumerOptions extends Omit<ConsumerConfig, 'readUncommitted'> {
+  /** Only see committed transactional messages (default true: every yecai consumer reads committed data). */
+  readCommitted?: boolean;
+}
+
+const DEFAULT_PARTITIONS = 6;
+
+/**
+ * The only place yecai touches Kafka. A thin layer over kafkajs that fixes the project's defaults
+ * (idempotent producers, read_committed consumers, logs through pino) and owns every connection it opens,
+ * so `disconnect()` closes them all.
+ */
+export class KafkaClient {
+  readonly kafka: Kafka;
+  private readonly logger: Logger;
+  private readonly opened = new Set<{ disconnect(): Promise<void> }>();
+  private adminClient: Admin | undefined;
+
+  constructor(readonly config: KafkaClientConfig) {
+    this.logger = config.logger ?? createLogger('kafka', { clientId: config.clientId });
+    const logger = this.logger;
+    this.kafka = new Kafka({
+      clientId: config.clientId,
+      brokers: config.brokers,
+      connectionTimeout: config.connectionTimeoutMs ?? 5_000,
+      requestTimeout: config.requestTimeoutMs ?? 30_000,
+      logLevel: KafkaLogLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log }: LogEntry) => {
+          const { message, ...extra } = log;
+          if (level <= KafkaLogLevel.ERROR) logger.error(extra, message);
+          else if (level === KafkaLogLevel.WARN) logger.warn(extra, message);
+          else logger.debug(extra, message);
+        },
+    });
+  }
+
+  /** A connected admin client, shared by every caller of this KafkaClient. */
+  async admin(): Promise<Admin> {
+    if (!this.adminClient) {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      this.adminClient = admin;
+      this.opened.add(admin);
+    }
+    return this.adminClient;
+  }
+
+  /** Creates the topics that do not exist yet (existing ones are left untouched); returns the created names. */
+  async ensureTopics(specs: TopicSpec[]): Promise<string[]> {
+    const admin = await this.admin();
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((spec) => !existing.has(spec.topic));
+    if (missing.length === 0) return [];
+    const topics: ITopicConfig[] = missing.map((spec) => ({
+      topic: spec.topic,
+      numPartitions: spec.numPartitions ?? DEFAULT_PARTITIONS,
+      replicationFactor: -1,
+      configEntries: Object.entries({
+        ...(spec.compacted ? { 'cleanup.policy': 'compact' } : {}),
+        ...(spec.retentionMs !== undefined ? { 'retention.ms': String(spec.retentionMs) } : {}),
+        ...spec.configEntries,
+      }).map(([name, value]) => ({ name, value })),
+    }));
+    try {
+      await admin.createTopics({ topics, waitForLeaders: true });
+    } catch (error) {
+      // Another instance may have created them at the same moment; only a topic that still is missing is an error.
+      const after = new Set(await admin.listTopics());
+      if (missing.some((spec) => !after.has(spec.topic))) throw error;
+    }
+    return missing.map((spec) => spec.topic);
+  }
+
+  /** A connected idempotent producer (acks=all, no duplicates on retry). */
+  async producer(config: Omit<ProducerConfig, 'idempotent' | 'transactionalId'> = {}): Promise<Producer> {
+    const producer = this.kafka.producer({ maxInFlightRequests: 5, ...config, idempotent: true });
+    await producer.connect();
+    this.opened.add(producer);
+    return producer;
+  }
+
+  /**
+   * A connected transactional producer. kafkajs has no KIP-447 fencing by consumer group, so callers that
+   * consume-transform-produce use one transactionalId per input partition (see transactional-processor.ts).
+   */
+  async transactionalProducer(
+    transactionalId: string,
+    config: Omit<ProducerConfig, 'idempotent' | 'transactionalId'> = {},
+  ): Promise<TransactionalProducer> {
+    const producer = this.kafka.producer({
+      transactionTimeout: 60_000,
+      ...config,
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const transactional = new TransactionalProducer(producer, transactionalId);
+    this.opened.add(transactional);
+    return transactional;
+  }
+
+  /** A consumer (not yet connected); read_committed unless told otherwise. */
+  consumer(options: ConsumerOptions): Consumer {
+    const { readCommitted = true, ...rest } = options;
+    const consumer = this.kafka.consumer({ ...rest, readUncommitted: !readCommitted });
+    this.opened.add(consumer);
+    return consumer;
+  }
+
+  async disconnect(): Promise<void> {
+    const all = [...this.opened];
+    this.opened.clear();
+    this.adminClient = undefined;
+    await Promise.allSettled(all.map((client) => client.disconnect()));
+  }
+}
+
+export class TransactionalProducer {
+  constructor(
+    readonly producer: Producer,
+    readonly transactionalId: string,
+  ) {}
+
+  /** Runs `work` in one Kafka transaction: commits when it resolves, aborts when it throws. */
+  async inTransaction<T>(work: (transaction: Transaction) => Promise<T>): Promise<T> {
+    const transaction = await this.producer.transaction();
+    let result: T;
+    try {
+      result = await work(transaction);
+    } catch (error) {
+      await transaction.abort().catch(() => undefined);
+      throw error;
+    }
+    await transaction.commit();
+    return result;
+  }
+
+  disconnect(): Promise<void> {
+    return this.producer.disconnect();
+  }
+}
