@@ -5,3 +5,4 @@ export * from './money';
 export * from './config';
 export * from './ops-server';
 export * from './net';
+export * from './beijing-time';

@@ -1,1 +1,4 @@
-export {};
+export * from './endpoints';
+export * from './generator';
+export * from './store';
+export * from './server';

@@ -1,0 +1,366 @@
+import express, { type Request, type Response } from 'express';
+import { randomBytes } from 'node:crypto';
+import type { Server, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { formatBeijingTime, parseBeijingTime } from '@yecai/common';
+import { jstSign } from '@yecai/source-jushuitan/src/signing';
+import {
+  JST_BUSINESS_ERROR_CODE,
+  JST_DOCUMENT_TYPES,
+  JST_ENDPOINTS,
+  JST_ERRORS,
+  JST_MAX_PAGE_SIZE,
+  JST_MAX_WINDOW_MS,
+  JST_PAGE_SIZE_TEXT,
+  JST_TIMESTAMP_TOLERANCE_S,
+  JST_WINDOW_TEXT,
+  type JstDocumentType,
+} from './endpoints';
+import { prng } from './generator';
+import { JstDocumentStore, type SeedDocumentsOptions, type StoredDocument } from './store';
+
+export interface JstEmulatorAccount {
+  appKey: string;
+  appSecret: string;
+  accessToken: string;
+  refreshToken: string;
+  /** Token lifetime reported as `expires_in` (seconds). */
+  expiresInS?: number;
+  /** ISV (third-party) apps may not refresh: code 150. */
+  isv?: boolean;
+}
+
+export interface JstFaults {
+  /** The next N document queries answer HTTP 502. */
+  serverErrorBurst?: number;
+  /** Probability (seeded) that a document query answers HTTP 503. */
+  serverErrorRate?: number;
+  /** The next N document queries never answer; the socket is closed after `timeoutMs`. */
+  timeoutBurst?: number;
+  timeoutMs?: number;
+  /** The next N document queries are refused with 199 / 200 regardless of the real rate. */
+  throttleBurst?: number;
+  /** After N more successful document queries, every current access token expires (code 100). */
+  expireTokenAfterRequests?: number;
+  /** Added latency on every document query. */
+  latencyMs?: number;
+}
+
+export interface JstEmulatorOptions {
+  port?: number;
+  seed?: number;
+  accounts?: JstEmulatorAccount[];
+  /** Generated documents at start. */
+  documents?: SeedDocumentsOptions;
+  /** Server-side limits; defaults are the documented 5/s and 100/min per app. */
+  rateLimits?: { perSecond: number; perMinute: number };
+  faults?: JstFaults;
+  /** Server clock (epoch ms); tests may freeze or shift it. */
+  now?: () => number;
+}
+
+export interface JstEmulator {
+  url: string;
+  port: number;
+  store: JstDocumentStore;
+  accounts: JstEmulatorAccount[];
+  setFaults(faults: JstFaults): void;
+  /** Counters by outcome (`ok`, `199`, `502`, …) — what a test asserts about the traffic. */
+  stats: Record<string, number>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_ACCOUNT: JstEmulatorAccount = {
+  appKey: 'ak_test',
+  appSecret: 'sk_test',
+  accessToken: 'at_test',
+  refreshToken: 'rt_test',
+  expiresInS: 30 * 86_400,
+};
+
+interface TokenState {
+  appKey: string;
+  expiresAtMs: number;
+}
+
+export function createJushuitanApp(options: JstEmulatorOptions = {}) {
+  const seed = options.seed ?? 1;
+  const now = options.now ?? Date.now;
+  const accounts = (options.accounts ?? [DEFAULT_ACCOUNT]).map((account) => ({ ...account }));
+  const limits = options.rateLimits ?? { perSecond: 5, perMinute: 100 };
+  const store = new JstDocumentStore(seed);
+  if (options.documents) store.seedDocuments(options.documents);
+  let faults: JstFaults = { ...options.faults };
+  const faultRandom = prng(seed ^ 0x5eed);
+  const stats: Record<string, number> = {};
+  const count = (key: string) => (stats[key] = (stats[key] ?? 0) + 1);
+
+  const accessTokens = new Map<string, TokenState>();
+  const refreshTokens = new Map<string, string>(); // refresh token → app key
+  for (const account of accounts) {
+    accessTokens.set(account.accessToken, { appKey: account.appKey, expiresAtMs: now() + (account.expiresInS ?? 30 * 86_400) * 1000 });
+    refreshTokens.set(account.refreshToken, account.appKey);
+  }
+  const acceptedCalls = new Map<string, number[]>(); // app key → timestamps of accepted calls
+
+  const reply = (res: Response, code: number, msg: string, data: unknown = null) => {
+    count(code === 0 ? 'ok' : String(code));
+    res.json({ code, msg, data });
+  };
+
+  /** Public-parameter checks shared by all calls: app, timestamp, sign. Returns the account or replies. */
+  const authenticate = (req: Request, res: Response, required: string[]): JstEmulatorAccount | undefined => {
+    const params = (req.body ?? {}) as Record<string, string>;
+    for (const name of required) {
+      if (typeof params[name] !== 'string' || params[name] === '') {
+        reply(res, JST_BUSINESS_ERROR_CODE, `缺少参数${name}`);
+        return undefined;
+      }
+    }
+    const account = accounts.find((candidate) => candidate.appKey === params.app_key);
+    if (!account || jstSign(params, account.appSecret) !== params.sign) {
+      reply(res, JST_ERRORS.badSign.code, JST_ERRORS.badSign.msg);
+      return undefined;
+    }
+    const timestamp = Number(params.timestamp);
+    if (!Number.isInteger(timestamp) || Math.abs(now() / 1000 - timestamp) > JST_TIMESTAMP_TOLERANCE_S) {
+      reply(res, JST_ERRORS.badTimestamp.code, JST_ERRORS.badTimestamp.msg);
+      return undefined;
+    }
+    return account;
+  };
+
+  const issueTokens = (account: JstEmulatorAccount) => {
+    const accessToken = `at_${randomBytes(12).toString('hex')}`;
+    const refreshToken = `rt_${randomBytes(12).toString('hex')}`;
+    const expiresIn = account.expiresInS ?? 30 * 86_400;
+    accessTokens.set(accessToken, { appKey: account.appKey, expiresAtMs: now() + expiresIn * 1000 });
+    refreshTokens.set(refreshToken, account.appKey);
+    account.accessToken = accessToken;
+    account.refreshToken = refreshToken;
+    return { access_token: accessToken, expires_in: expiresIn, refresh_token: refreshToken, scope: 'all' };
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+
+  app.post('/openWeb/auth/getInitToken', (req, res) => {
+    const account = authenticate(req, res, ['app_key', 'timestamp', 'grant_type', 'code', 'sign']);
+    if (!account) return;
+    if (req.body.grant_type !== 'authorization_code') return reply(res, JST_BUSINESS_ERROR_CODE, 'grant_type无效');
+    reply(res, 0, '执行成功', issueTokens(account));
+  });
+
+  app.post('/openWeb/auth/refreshToken', (req, res) => {
+    const account = authenticate(req, res, ['app_key', 'timestamp', 'grant_type', 'refresh_token', 'sign']);
+    if (!account) return;
+    if (account.isv) return reply(res, JST_ERRORS.refreshNotAllowed.code, JST_ERRORS.refreshNotAllowed.msg);
+    if (req.body.grant_type !== 'refresh_token' || refreshTokens.get(req.body.refresh_token) !== account.appKey) {
+      return reply(res, JST_ERRORS.badToken.code, JST_ERRORS.badToken.msg);
+    }
+    // Rotation: the old refresh token and the old access token stop working at once (the stricter reading).
+    refreshTokens.delete(req.body.refresh_token);
+    for (const [token, state] of accessTokens) if (state.appKey === account.appKey) accessTokens.delete(token);
+    reply(res, 0, '执行成功', issueTokens(account));
+  });
+
+  for (const type of JST_DOCUMENT_TYPES) {
+    const endpoint = JST_ENDPOINTS[type];
+    app.post(endpoint.path, async (req, res) => {
+      const account = authenticate(req, res, ['app_key', 'access_token', 'timestamp', 'charset', 'version', 'biz', 'sign']);
+      if (!account) return;
+      const token = accessTokens.get(req.body.access_token);
+      if (!token || token.appKey !== account.appKey || token.expiresAtMs <= now()) {
+        return reply(res, JST_ERRORS.badToken.code, JST_ERRORS.badToken.msg);
+      }
+      if (faults.throttleBurst && faults.throttleBurst > 0) {
+        faults.throttleBurst--;
+        const error = faults.throttleBurst % 2 === 0 ? JST_ERRORS.perSecond : JST_ERRORS.perMinute;
+        return reply(res, error.code, error.msg);
+      }
+      const throttled = rateLimit(account.appKey);
+      if (throttled) return reply(res, throttled.code, throttled.msg);
+      if (faults.timeoutBurst && faults.timeoutBurst > 0) {
+        faults.timeoutBurst--;
+        count('timeout');
+        setTimeout(() => req.socket.destroy(), faults.timeoutMs ?? 30_000);
+        return;
+      }
+      if ((faults.serverErrorBurst ?? 0) > 0 || (faults.serverErrorRate ?? 0) > faultRandom()) {
+        if (faults.serverErrorBurst) faults.serverErrorBurst--;
+        count('5xx');
+        return res.status(502).type('html').send('<html><body><h1>502 Bad Gateway</h1></body></html>');
+      }
+      if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+      const answer = query(type, req.body.biz);
+      if (answer.error) return reply(res, JST_BUSINESS_ERROR_CODE, answer.error);
+      if (faults.expireTokenAfterRequests !== undefined && --faults.expireTokenAfterRequests <= 0) {
+        delete faults.expireTokenAfterRequests;
+        for (const state of accessTokens.values()) state.expiresAtMs = now();
+      }
+      reply(res, 0, '执行成功', answer.data);
+    });
+  }
+
+  /** Sliding 1 s and 60 s windows per app; only accepted calls count. */
+  function rateLimit(appKey: string): { code: number; msg: string } | undefined {
+    const at = now();
+    const calls = (acceptedCalls.get(appKey) ?? []).filter((t) => t > at - 60_000);
+    acceptedCalls.set(appKey, calls);
+    if (calls.filter((t) => t > at - 1000).length >= limits.perSecond) return JST_ERRORS.perSecond;
+    if (calls.length >= limits.perMinute) return JST_ERRORS.perMinute;
+    calls.push(at);
+    return undefined;
+  }
+
+  function query(type: JstDocumentType, bizText: string): { error?: string; data?: unknown } {
+    let biz: Record<string, unknown>;
+    try {
+      const parsed: unknown = JSON.parse(bizText);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      biz = parsed as Record<string, unknown>;
+    } catch {
+      return { error: 'biz参数格式错误，必须是JSON对象' };
+    }
+    const pageIndex = biz.page_index === undefined ? 1 : Number(biz.page_index);
+    const pageSize = biz.page_size === undefined ? 30 : Number(biz.page_size);
+    if (!Number.isInteger(pageIndex) || pageIndex < 1) return { error: 'page_index第几页，从第一页开始，默认1' };
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > JST_MAX_PAGE_SIZE) return { error: JST_PAGE_SIZE_TEXT };
+    const endpoint = JST_ENDPOINTS[type];
+    const wantedStatus = typeof biz.status === 'string' && biz.status !== '' ? biz.status : endpoint.defaultStatus;
+    const types = Array.isArray(biz.types) ? new Set(biz.types as unknown[]) : undefined;
+    const accept = (document: StoredDocument) => {
+      if (wantedStatus !== undefined && document.status !== wantedStatus) return false;
+      if (types && !types.has(store.render(document).type)) return false;
+      return true;
+    };
+    const withTotal = biz.is_get_total !== false;
+
+    if (biz.start_ts !== undefined && biz.start_ts !== null && biz.start_ts !== '') {
+      if (!endpoint.supportsStartTs) return { error: 'start_ts参数无效' };
+      const startTs = Number(biz.start_ts);
+      if (!Number.isSafeInteger(startTs)) return { error: 'start_ts参数无效' };
+      const rows = store.queryByTs(type, startTs, accept, pageIndex * pageSize + 1);
+      const page = rows.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
+      return {
+        data: {
+          page_index: pageIndex,
+          page_size: pageSize,
+          data_count: 0,
+          page_count: 0,
+          has_next: rows.length > pageIndex * pageSize,
+          datas: page.map((d) => store.render(d)),
+        },
+      };
+    }
+
+    const begin = biz.modified_begin;
+    const end = biz.modified_end;
+    if (begin === undefined || end === undefined || begin === '' || end === '') return { error: JST_WINDOW_TEXT };
+    let beginMs: number;
+    let endMs: number;
+    try {
+      beginMs = parseBeijingTime(begin, 'modified_begin');
+      endMs = parseBeijingTime(end, 'modified_end');
+    } catch {
+      return { error: '时间格式错误，格式为yyyy-MM-dd HH:mm:ss' };
+    }
+    if (endMs < beginMs || endMs - beginMs > JST_MAX_WINDOW_MS) return { error: JST_WINDOW_TEXT };
+    const rows = store.queryByModified(type, beginMs, endMs, accept);
+    const pageCount = Math.ceil(rows.length / pageSize);
+    return {
+      data: {
+        page_index: pageIndex,
+        page_size: pageSize,
+        data_count: withTotal ? rows.length : 0,
+        page_count: withTotal ? pageCount : 0,
+        has_next: pageIndex < pageCount,
+        datas: rows.slice((pageIndex - 1) * pageSize, pageIndex * pageSize).map((d) => store.render(d)),
+      },
+    };
+  }
+
+  // Admin API for tests and demos: not part of JST.
+  app.use('/__admin', express.json({ limit: '1mb' }));
+  app.get('/__admin/state', (_req, res) => {
+    res.json({
+      stats,
+      faults,
+      counts: Object.fromEntries(JST_DOCUMENT_TYPES.map((type) => [type, store.count(type)])),
+      serverTime: formatBeijingTime(now()),
+    });
+  });
+  app.post('/__admin/faults', (req, res) => {
+    faults = { ...faults, ...(req.body as JstFaults) };
+    res.json({ faults });
+  });
+  app.post('/__admin/tokens/expire', (_req, res) => {
+    for (const state of accessTokens.values()) state.expiresAtMs = now();
+    res.json({ expired: accessTokens.size });
+  });
+  app.get('/__admin/documents/:type', (req, res) => {
+    const type = documentTypeOf(req.params.type);
+    if (!type) return res.status(404).json({ error: `unknown document type ${req.params.type}` });
+    res.json({ documents: store.versions(type) });
+  });
+  app.post('/__admin/documents/:type', (req, res) => {
+    const type = documentTypeOf(req.params.type);
+    if (!type) return res.status(404).json({ error: `unknown document type ${req.params.type}` });
+    const body = req.body as { count?: number; modified?: string; status?: string };
+    const modifiedMs = body.modified ? parseBeijingTime(body.modified, 'modified') : now();
+    res.json({ documents: store.addDocuments(type, body.count ?? 1, modifiedMs, body.status) });
+  });
+  app.post('/__admin/documents/:type/:id', (req, res) => {
+    const type = documentTypeOf(req.params.type);
+    if (!type || !store.get(type, Number(req.params.id))) return res.status(404).json({ error: 'no such document' });
+    const { modified, ...changes } = req.body as { modified?: string } & Record<string, unknown>;
+    const modifiedMs = modified ? parseBeijingTime(modified, 'modified') : now();
+    res.json({ document: store.modifyDocument(type, Number(req.params.id), modifiedMs, changes) });
+  });
+
+  // Unknown paths: the gateway answers like any other business error, with HTTP 200.
+  app.use((_req, res) => reply(res, JST_ERRORS.noPermission.code, JST_ERRORS.noPermission.msg));
+
+  return {
+    app,
+    store,
+    accounts,
+    stats,
+    setFaults: (next: JstFaults) => {
+      faults = { ...faults, ...next };
+    },
+  };
+}
+
+function documentTypeOf(name: string | undefined): JstDocumentType | undefined {
+  return JST_DOCUMENT_TYPES.find((type) => type === name);
+}
+
+/** Starts the emulator on 127.0.0.1 (port 0 = any free port). */
+export async function startJushuitanEmulator(options: JstEmulatorOptions = {}): Promise<JstEmulator> {
+  const { app, store, accounts, stats, setFaults } = createJushuitanApp(options);
+  const sockets = new Set<Socket>();
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(listening));
+    listening.once('error', reject);
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    store,
+    accounts,
+    stats,
+    setFaults,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
