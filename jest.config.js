@@ -30,7 +30,7 @@ module.exports = {
       testPathIgnorePatterns: ignore,
       globalSetup: '<rootDir>/test/harness/src/global-setup.ts',
       globalTeardown: '<rootDir>/test/harness/src/global-teardown.ts',
-      testTimeout: 120000,
+      setupFilesAfterEnv: ['<rootDir>/test/harness/src/integration-setup.ts'],
     },
   ],
 };

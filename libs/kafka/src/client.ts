@@ -1,5 +1,6 @@
 import {
   Kafka,
+  Partitioners,
   logLevel as KafkaLogLevel,
   type Admin,
   type Consumer,
@@ -37,6 +38,15 @@ export interface ConsumerOptions extends Omit<ConsumerConfig, 'readUncommitted'>
 
 const DEFAULT_PARTITIONS = 6;
 
+// kafkajs 2.2.4 schedules a timer with a negative delay on Node ≥ 23 (harmless, tulios/kafkajs#1751); keep
+// that one warning out of operators' terminals, let every other warning through.
+const nodeWarningListeners = process.listeners('warning');
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'TimeoutNegativeWarning') return;
+  for (const listener of nodeWarningListeners) listener(warning);
+});
+
 /**
  * The only place yecai touches Kafka. A thin layer over kafkajs that fixes the project's defaults
  * (idempotent producers, read_committed consumers, logs through pino) and owns every connection it opens,
@@ -61,7 +71,9 @@ export class KafkaClient {
         () =>
         ({ level, log }: LogEntry) => {
           const { message, ...extra } = log;
-          if (level <= KafkaLogLevel.ERROR) logger.error(extra, message);
+          // kafkajs logs every error *response* at ERROR and then retries it; the caller sees the final outcome.
+          if (level <= KafkaLogLevel.ERROR && message.startsWith('Response ')) logger.debug(extra, message);
+          else if (level <= KafkaLogLevel.ERROR) logger.error(extra, message);
           else if (level === KafkaLogLevel.WARN) logger.warn(extra, message);
           else logger.debug(extra, message);
         },
@@ -107,7 +119,12 @@ export class KafkaClient {
 
   /** A connected idempotent producer (acks=all, no duplicates on retry). */
   async producer(config: Omit<ProducerConfig, 'idempotent' | 'transactionalId'> = {}): Promise<Producer> {
-    const producer = this.kafka.producer({ maxInFlightRequests: 5, ...config, idempotent: true });
+    const producer = this.kafka.producer({
+      maxInFlightRequests: 5,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      ...config,
+      idempotent: true,
+    });
     await producer.connect();
     this.opened.add(producer);
     return producer;
@@ -123,6 +140,7 @@ export class KafkaClient {
   ): Promise<TransactionalProducer> {
     const producer = this.kafka.producer({
       transactionTimeout: 60_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
       ...config,
       transactionalId,
       idempotent: true,

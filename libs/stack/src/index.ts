@@ -1,1 +1,4 @@
-export {};
+export * from './prerequisites';
+export * from './install';
+export * from './stack';
+export * from './paths';

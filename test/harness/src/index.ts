@@ -1,1 +1,3 @@
-export {};
+export * from './endpoints';
+export * from './kafka-helpers';
+export * from './mongo-helpers';

@@ -1,0 +1,88 @@
+import { SchemaType } from '@kafkajs/confluent-schema-registry';
+import { Decimal } from '@yecai/common';
+import { consumeAll, testEndpoints, testKafka, uniqueTopicPrefix } from '@yecai/test-harness';
+import { AvroSerde, KafkaClient } from './index';
+
+describe('Kafka (real broker)', () => {
+  let kafka: KafkaClient;
+  beforeAll(() => {
+    kafka = testKafka('kafka-int');
+  });
+  afterAll(() => kafka.disconnect());
+
+  it('leaves a read_committed consumer with only the committed batch when one transaction aborts', async () => {
+    const topic = `${uniqueTopicPrefix('tx')}orders`;
+    await kafka.ensureTopics([{ topic, numPartitions: 2 }]);
+    const producer = await kafka.transactionalProducer(`${topic}-tx`);
+
+    await expect(
+      producer.inTransaction(async (tx) => {
+        await tx.send({ topic, messages: [{ key: 'a1', value: 'aborted-1' }, { key: 'a2', value: 'aborted-2' }] });
+        throw new Error('crash before commit');
+      }),
+    ).rejects.toThrow('crash before commit');
+    await producer.inTransaction(async (tx) => {
+      await tx.send({ topic, messages: [{ key: 'c1', value: 'committed-1' }, { key: 'c2', value: 'committed-2' }] });
+    });
+
+    const committed = await consumeAll(kafka, topic, { readCommitted: true, expected: 2 });
+    expect(committed.map((m) => m.value?.toString()).sort()).toEqual(['committed-1', 'committed-2']);
+    // The aborted records are in the log: a read_uncommitted consumer sees them, which proves the abort was real.
+    const everything = await consumeAll(kafka, topic, { readCommitted: false, expected: 4 });
+    expect(everything.map((m) => m.value?.toString()).sort()).toEqual(['aborted-1', 'aborted-2', 'committed-1', 'committed-2']);
+  });
+
+  it('ensureTopics creates compacted topics once and leaves existing ones alone', async () => {
+    const topic = `${uniqueTopicPrefix('ct')}checkpoint`;
+    expect(await kafka.ensureTopics([{ topic, numPartitions: 1, compacted: true }])).toEqual([topic]);
+    expect(await kafka.ensureTopics([{ topic, numPartitions: 3 }])).toEqual([]);
+    const admin = await kafka.admin();
+    const configs = await admin.describeConfigs({
+      resources: [{ type: 2 /* TOPIC */, name: topic, configNames: ['cleanup.policy'] }],
+      includeSynonyms: false,
+    });
+    expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('compact');
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    expect(metadata.topics[0]?.partitions).toHaveLength(1);
+  });
+});
+
+describe('Schema registry (real Confluent-API registry)', () => {
+  const schemaV1 = {
+    type: 'record',
+    name: 'Warehouse',
+    namespace: 'yecai.test',
+    fields: [
+      { name: 'code', type: 'string' },
+      { name: 'price', type: { type: 'bytes', logicalType: 'decimal', precision: 18, scale: 2 } },
+    ],
+  };
+
+  it('registers a schema through @kafkajs/confluent-schema-registry and fetches it back by id', async () => {
+    const serde = new AvroSerde(testEndpoints().schemaRegistryUrl);
+    const subject = `${uniqueTopicPrefix('sr')}warehouse-value`;
+    const id = await serde.register(subject, schemaV1);
+    const fetched = await serde.registry.getSchema(id);
+    expect((fetched as unknown as { name: string }).name).toBe('yecai.test.Warehouse');
+
+    const encoded = await serde.encode(id, { code: 'WH-01', price: new Decimal('12.30') });
+    expect(encoded[0]).toBe(0); // Confluent wire format magic byte
+    expect(encoded.readInt32BE(1)).toBe(id);
+    const decoded = await serde.decode<{ code: string; price: Decimal }>(encoded);
+    expect(decoded.price).toBeInstanceOf(Decimal);
+    expect(decoded.price.toFixed(2)).toBe('12.30');
+  });
+
+  it('refuses an incompatible change under BACKWARD compatibility', async () => {
+    const serde = new AvroSerde(testEndpoints().schemaRegistryUrl);
+    const subject = `${uniqueTopicPrefix('sr')}warehouse-value`;
+    await serde.register(subject, schemaV1);
+    // A new required field without a default cannot read old data: BACKWARD-incompatible.
+    const incompatible = { ...schemaV1, fields: [...schemaV1.fields, { name: 'org', type: 'string' }] };
+    await expect(serde.register(subject, incompatible)).rejects.toThrow(/incompatible|409/i);
+    // The compatible version (a default) is accepted and gets its own id.
+    const compatible = { ...schemaV1, fields: [...schemaV1.fields, { name: 'org', type: 'string', default: '100' }] };
+    const { id } = await serde.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(compatible) }, { subject });
+    expect(id).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { StackError } from '@yecai/stack';
+import { YecaiError } from '@yecai/common';
+import { UsageError } from './errors';
+import { STACK_USAGE, operatorStack, stackCommand } from './commands/stack';
+import { smokeRoundTrip } from './commands/smoke';
+
+// Operators read the CLI's own lines; structured logs only when something is wrong (LOG_LEVEL overrides).
+process.env.LOG_LEVEL ??= 'warn';
+
+const USAGE = `用法 usage: yecai <command>
+
+  run                 主流程 main job: 启动本机栈并跑一遍冒烟往返 bring the stack up and run a smoke round trip
+  stack …             本机 Kafka / Schema Registry / MongoDB 管理 — local stack manager
+  help                本帮助 this help
+
+${STACK_USAGE}`;
+
+/** Explicit list of commands (no folder scanning): name → handler. */
+const COMMANDS: Record<string, (positionals: string[], flags: Record<string, string | boolean | undefined>) => Promise<void>> = {
+  stack: (positionals, flags) => stackCommand(positionals, { lines: flags.lines as string | undefined }),
+  run: async () => {
+    const stack = operatorStack();
+    console.log('1/2 启动本机栈 bringing the local stack up…');
+    const endpoints = await stack.up();
+    console.log('2/2 冒烟往返 smoke round trip…');
+    await smokeRoundTrip(endpoints, (line) => console.log(`  ${line}`));
+    console.log('完成 done. 栈仍在运行 the stack keeps running: `./yecai stack status`, `./yecai stack down`.');
+  },
+  help: async () => console.log(USAGE),
+};
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    throw new UsageError(`参数错误 bad flag: ${(error as Error).message}`);
+  }
+  const [command, ...rest] = parsed.positionals;
+  if (!command || parsed.values.help) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const handler = COMMANDS[command];
+  if (!handler) throw new UsageError(`未知命令 unknown command "${command}" — see \`yecai help\``);
+  await handler(rest, parsed.values);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(`yecai: ${error.message}`);
+      process.exit(2);
+    }
+    if (error instanceof StackError || error instanceof YecaiError) {
+      console.error(`yecai: 错误 error: ${error.message}`);
+      process.exit(1);
+    }
+    console.error('yecai: 意外错误 unexpected error:', error);
+    process.exit(1);
+  },
+);
