@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+/**
+ * Master-data entities the mapping rules look up. Each has a natural key (unique index) and is keyed, where it
+ * comes from a source system, by (sourceSystem, source code): the same code can mean different things in JST and WDT.
+ */
+const code = z.string().trim().min(1, 'must not be empty');
+const sourceSystem = z.enum(['jushuitan', 'wangdiantong', 'lingxing', 'saihu', 'kingdee']);
+
+export const ENTITY_SCHEMAS = {
+  /** 组织: Kingdee organisations by number (root org typically 100). */
+  org: z.object({ number: code, name: code }).strict(),
+  /** 仓库: source warehouse code → Kingdee stock number and the stock org that owns it. */
+  warehouse: z
+    .object({ sourceSystem, sourceCode: code, name: z.string().optional(), kingdeeStockNumber: code, stockOrg: code })
+    .strict(),
+  /** 店铺: shop → Kingdee customer (shop = customer) and the delivery org that ships its orders. */
+  shop: z
+    .object({
+      sourceSystem,
+      shopCode: code,
+      shopName: z.string().optional(),
+      customerNumber: code,
+      deliveryOrg: code,
+      saleOrg: z.string().optional(),
+    })
+    .strict(),
+  /** SKU → Kingdee material, unit and how its batch (批号) is decided. */
+  sku: z
+    .object({
+      sourceSystem,
+      skuCode: code,
+      materialNumber: code,
+      unit: code,
+      /** flow: the flow's batch rule decides; source: the source's batch number; fixed: `fixedBatch`; none: no batch. */
+      batchRule: z.enum(['flow', 'source', 'fixed', 'none']).default('flow'),
+      fixedBatch: z.string().optional(),
+    })
+    .strict()
+    .refine((sku) => sku.batchRule !== 'fixed' || (sku.fixedBatch ?? '') !== '', {
+      path: ['fixedBatch'],
+      message: 'required when batchRule is fixed',
+    }),
+  supplier: z.object({ sourceSystem, sourceCode: code, name: z.string().optional(), kingdeeSupplierNumber: code }).strict(),
+  /** 费用类型 → 会计科目 (and optionally 费用项目). */
+  feeType: z
+    .object({ sourceSystem, feeType: code, accountNumber: code, expenseItem: z.string().optional() })
+    .strict(),
+  currency: z.object({ code, kingdeeCurrencyNumber: code, name: z.string().optional() }).strict(),
+} as const;
+
+export type EntityName = keyof typeof ENTITY_SCHEMAS;
+export type EntityRecord<E extends EntityName> = z.infer<(typeof ENTITY_SCHEMAS)[E]>;
+
+/** Natural key fields per entity, in key order: unique index and lookup key. */
+export const ENTITY_KEYS: { [E in EntityName]: readonly string[] } = {
+  org: ['number'],
+  warehouse: ['sourceSystem', 'sourceCode'],
+  shop: ['sourceSystem', 'shopCode'],
+  sku: ['sourceSystem', 'skuCode'],
+  supplier: ['sourceSystem', 'sourceCode'],
+  feeType: ['sourceSystem', 'feeType'],
+  currency: ['code'],
+};
+
+/** Chinese + English names of the entities, for messages a person acts on. */
+export const ENTITY_LABELS: { [E in EntityName]: { zh: string; en: string } } = {
+  org: { zh: '组织', en: 'org' },
+  warehouse: { zh: '仓库', en: 'warehouse' },
+  shop: { zh: '店铺', en: 'shop' },
+  sku: { zh: '商品', en: 'SKU' },
+  supplier: { zh: '供应商', en: 'supplier' },
+  feeType: { zh: '费用类型', en: 'fee type' },
+  currency: { zh: '币别', en: 'currency' },
+};
+
+export const ENTITY_NAMES = Object.keys(ENTITY_SCHEMAS) as EntityName[];
+
+export function isEntityName(value: string): value is EntityName {
+  return Object.hasOwn(ENTITY_SCHEMAS, value);
+}
+
+/** Whether the entity's key starts with the source system (lookups add it from the document being mapped). */
+export function isSourceScoped(entity: EntityName): boolean {
+  return ENTITY_KEYS[entity][0] === 'sourceSystem';
+}
+
+/** The stored `_id`: key parts joined by `/`, e.g. `jushuitan/WH-09`. */
+export function keyOf(entity: EntityName, record: Record<string, unknown>): string {
+  return ENTITY_KEYS[entity].map((field) => String(record[field])).join('/');
+}

@@ -1,0 +1,334 @@
+import { Decimal } from '@yecai/common';
+import { documentKey } from '@yecai/kafka';
+import { ENTITY_LABELS, type MasterDataLookup } from '@yecai/master-data';
+import type { CanonicalField } from './avro-fields';
+import type { CompiledField, CompiledLookup, CompiledRule, CompiledScope } from './load-rules';
+
+/** One raw document as read from a raw topic (RawDocument envelope + where it was read). */
+export interface RawInput {
+  sourceSystem: string;
+  account: string;
+  documentType: string;
+  sourceId: string;
+  sourceModifiedAt: number;
+  contentHash: string;
+  payload: string;
+  rawTopic: string;
+  rawPartition: number;
+  rawOffset: number;
+}
+
+export interface MissingMasterData {
+  entity: string;
+  key: string;
+}
+
+export type ParkCode = 'MALFORMED_PAYLOAD' | 'UNKNOWN_DOCUMENT_TYPE' | 'MISSING_MASTER_DATA' | 'EXPRESSION_FAILED' | 'REQUIRED_VALUE_MISSING' | 'INVALID_VALUE';
+
+export type MappingOutcome =
+  | { kind: 'mapped'; flow: string; targetDocumentType: string; key: string; value: Record<string, unknown> }
+  | { kind: 'filtered'; flow: string; filter: string }
+  | {
+      kind: 'parked';
+      flow: string | null;
+      code: ParkCode;
+      level: 1 | 2;
+      reasonZh: string;
+      reasonEn: string;
+      field?: string;
+      missing?: MissingMasterData[];
+    };
+
+type Parked = Extract<MappingOutcome, { kind: 'parked' }>;
+
+/** Thrown inside the engine to stop mapping one document for one rule; becomes a `parked` outcome. */
+class ParkSignal extends Error {
+  constructor(readonly parked: Parked) {
+    super(parked.reasonEn);
+  }
+}
+
+function park(flow: string | null, code: ParkCode, zh: string, en: string, extra: Partial<Parked> = {}): ParkSignal {
+  return new ParkSignal({ kind: 'parked', flow, code, level: 1, reasonZh: `${zh} (${en})`, reasonEn: en, ...extra });
+}
+
+function readPath(input: unknown, path: string[]): unknown {
+  let current = input;
+  for (const part of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+const DATE = /^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
+
+/** Turns a rule's value into the canonical field's type, or explains in both languages why it cannot. */
+function coerce(value: unknown, target: CanonicalField, flow: string, fieldPath: string, label: string): unknown {
+  const empty = value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0 && target.type.kind !== 'stringArray');
+  if (empty) {
+    if (target.nullable) return null;
+    if (target.type.kind === 'boolean') return false;
+    if (target.type.kind === 'stringArray') return [];
+    throw park(
+      flow,
+      'REQUIRED_VALUE_MISSING',
+      `规则 ${flow} 字段 ${fieldPath}（${label}）没有取到值`,
+      `rule ${flow}: field ${fieldPath} (${label}) is required but the rule gave no value`,
+      { field: fieldPath },
+    );
+  }
+  const invalid = (what: string) =>
+    park(
+      flow,
+      'INVALID_VALUE',
+      `规则 ${flow} 字段 ${fieldPath}（${label}）的值 ${JSON.stringify(value)} 不是${what}`,
+      `rule ${flow}: field ${fieldPath} (${label}) value ${JSON.stringify(value)} is not ${what}`,
+      { field: fieldPath },
+    );
+  switch (target.type.kind) {
+    case 'string': {
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') throw invalid('text');
+      const text = String(value);
+      if (!target.type.date) return text;
+      const match = DATE.exec(text.trim());
+      if (!match) throw invalid('a date yyyy-MM-dd');
+      return match[1];
+    }
+    case 'decimal': {
+      let decimal: Decimal;
+      try {
+        decimal = value instanceof Decimal ? value : new Decimal(typeof value === 'number' ? value.toString() : String(value).trim());
+      } catch {
+        throw invalid('a decimal number');
+      }
+      if (!decimal.isFinite()) throw invalid('a decimal number');
+      if (decimal.decimalPlaces() > target.type.scale) throw invalid(`a decimal with at most ${target.type.scale} places`);
+      return decimal;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') throw invalid('true/false');
+      return value;
+    case 'int':
+    case 'long':
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid('an integer');
+      return value;
+    case 'enum':
+      if (typeof value !== 'string' || !target.type.symbols.includes(value)) throw invalid(`one of ${target.type.symbols.join('/')}`);
+      return value;
+    case 'stringArray':
+      if (!Array.isArray(value)) return [String(value)];
+      return value.map(String);
+    default:
+      throw invalid('supported by the rule engine (records need a lines section)');
+  }
+}
+
+export interface EngineOptions {
+  lookup: MasterDataLookup;
+  now?: () => number;
+}
+
+/**
+ * Applies the flow rules to raw documents. Pure with respect to Kafka: it returns what to emit, what was
+ * filtered and what to park, and the service decides how to write them (in one transaction).
+ */
+export class MappingEngine {
+  private readonly bySource = new Map<string, CompiledRule[]>();
+  private readonly now: () => number;
+
+  constructor(
+    readonly rules: CompiledRule[],
+    private readonly options: EngineOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    for (const compiled of rules) {
+      const key = `${compiled.rule.source.system}/${compiled.rule.source.documentType}`;
+      this.bySource.set(key, [...(this.bySource.get(key) ?? []), compiled]);
+    }
+  }
+
+  /** Raw topics (source system, document type) that some rule reads. */
+  sources(): { system: string; documentType: string }[] {
+    return [...this.bySource.keys()].map((key) => {
+      const [system, documentType] = key.split('/') as [string, string];
+      return { system, documentType };
+    });
+  }
+
+  async map(raw: RawInput): Promise<MappingOutcome[]> {
+    const rules = this.bySource.get(`${raw.sourceSystem}/${raw.documentType}`);
+    if (!rules) {
+      return [
+        park(
+          null,
+          'UNKNOWN_DOCUMENT_TYPE',
+          `没有适用于 ${raw.sourceSystem}/${raw.documentType} 的映射规则`,
+          `no mapping rule reads ${raw.sourceSystem}/${raw.documentType}`,
+        ).parked,
+      ];
+    }
+    let payload: unknown;
+    try {
+      payload = JSON.parse(raw.payload);
+      if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) throw new Error('payload is not a JSON object');
+    } catch (error) {
+      const detail = (error as Error).message;
+      return [park(null, 'MALFORMED_PAYLOAD', `原始单据不是合法的 JSON 对象：${detail}`, `raw payload is not a JSON object: ${detail}`, { field: 'payload' }).parked];
+    }
+    const outcomes: MappingOutcome[] = [];
+    for (const compiled of rules) {
+      try {
+        outcomes.push(await this.apply(compiled, raw, payload as Record<string, unknown>));
+      } catch (error) {
+        if (error instanceof ParkSignal) outcomes.push(error.parked);
+        else throw error;
+      }
+    }
+    return outcomes;
+  }
+
+  private async evaluate(compiled: CompiledRule, expression: { evaluate: (input: unknown, bindings?: Record<string, unknown>) => Promise<unknown> }, input: unknown, bindings: Record<string, unknown>, where: string): Promise<unknown> {
+    try {
+      const result = await expression.evaluate(input, bindings);
+      // JSONata sequences are arrays with a marker; plain values for everything downstream.
+      return Array.isArray(result) ? [...result] : result;
+    } catch (error) {
+      const detail = (error as { message?: string }).message ?? String(error);
+      const flow = compiled.rule.flow;
+      throw park(flow, 'EXPRESSION_FAILED', `规则 ${flow} 的 ${where} 表达式出错：${detail}`, `rule ${flow}: expression for ${where} failed: ${detail}`, { field: where });
+    }
+  }
+
+  private async filtersPass(compiled: CompiledRule, scope: CompiledScope, input: unknown, bindings: Record<string, unknown>, where: string): Promise<string | null> {
+    for (const filter of scope.filters) {
+      const keep = await this.evaluate(compiled, filter.keep, input, bindings, `${where}filter ${filter.spec.name}`);
+      if (keep !== true) return filter.spec.name;
+    }
+    return null;
+  }
+
+  private async resolveLookups(
+    compiled: CompiledRule,
+    lookups: CompiledLookup[],
+    input: unknown,
+    bindings: Record<string, unknown>,
+    where: string,
+    missing: MissingMasterData[],
+  ): Promise<Record<string, unknown>> {
+    const resolved: Record<string, unknown> = {};
+    for (const lookup of lookups) {
+      const keyValue = await this.evaluate(compiled, lookup.key, input, bindings, `${where}lookup ${lookup.name}`);
+      if (keyValue === undefined || keyValue === null || keyValue === '') {
+        if (lookup.spec.optional) {
+          resolved[lookup.name] = null;
+          continue;
+        }
+        const flow = compiled.rule.flow;
+        throw park(
+          flow,
+          'REQUIRED_VALUE_MISSING',
+          `规则 ${flow} 的 ${where}lookup ${lookup.name} 没有取到主数据编码`,
+          `rule ${flow}: ${where}lookup ${lookup.name} found no key in the document`,
+          { field: `${where}lookup ${lookup.name}` },
+        );
+      }
+      const code = String(keyValue);
+      const scoped = lookup.spec.entity === 'org' || lookup.spec.entity === 'currency' ? code : `${compiled.rule.source.system}/${code}`;
+      const record = await this.options.lookup.get(lookup.spec.entity, scoped);
+      if (!record && !lookup.spec.optional && !missing.some((m) => m.entity === lookup.spec.entity && m.key === scoped)) {
+        missing.push({ entity: lookup.spec.entity, key: scoped });
+      }
+      resolved[lookup.name] = record;
+    }
+    return resolved;
+  }
+
+  private async fields(compiled: CompiledRule, fields: CompiledField[], input: unknown, bindings: Record<string, unknown>, prefix: string): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const field of fields) {
+      const where = `${prefix}${field.name}`;
+      let value: unknown;
+      if (field.spec.value !== undefined) value = field.spec.value;
+      else if (field.path) value = readPath(input, field.path);
+      else value = await this.evaluate(compiled, field.expression!, input, bindings, where);
+      out[field.name] = coerce(value, field.target, compiled.rule.flow, where, field.spec.label);
+    }
+    return out;
+  }
+
+  private async apply(compiled: CompiledRule, raw: RawInput, doc: Record<string, unknown>): Promise<MappingOutcome> {
+    const flow = compiled.rule.flow;
+    const source = { system: raw.sourceSystem, account: raw.account, documentType: raw.documentType, sourceId: raw.sourceId };
+    const base = { doc, source };
+    const rejectedBy = await this.filtersPass(compiled, compiled.header, doc, base, '');
+    if (rejectedBy) return { kind: 'filtered', flow, filter: rejectedBy };
+
+    const missing: MissingMasterData[] = [];
+    const headerLookups = await this.resolveLookups(compiled, compiled.header.lookups, doc, base, '', missing);
+    const headerBindings = { ...base, ...headerLookups };
+
+    let lines: Record<string, unknown>[] | undefined;
+    if (compiled.lines) {
+      const sourceLines = readPath(doc, compiled.lines.from);
+      if (!Array.isArray(sourceLines)) {
+        throw park(flow, 'REQUIRED_VALUE_MISSING', `单据没有明细 ${compiled.lines.from.join('.')}`, `document has no line array ${compiled.lines.from.join('.')}`, {
+          field: compiled.lines.from.join('.'),
+        });
+      }
+      const kept: { line: unknown; index: number; lookups: Record<string, unknown> }[] = [];
+      for (const [index, line] of sourceLines.entries()) {
+        const lineBindings = { ...headerBindings, line, index };
+        if (await this.filtersPass(compiled, compiled.lines, line, lineBindings, `${compiled.lines.target}[${index}] `)) continue;
+        const lookups = await this.resolveLookups(compiled, compiled.lines.lookups, line, lineBindings, `${compiled.lines.target}[${index}] `, missing);
+        kept.push({ line, index, lookups });
+      }
+      if (missing.length === 0 && kept.length === 0) {
+        return { kind: 'filtered', flow, filter: compiled.lines.filters.map((filter) => filter.spec.name).join(', ') || 'no lines' };
+      }
+      if (missing.length === 0) {
+        lines = [];
+        for (const { line, index, lookups } of kept) {
+          const values = await this.fields(compiled, compiled.lines.fields, line, { ...headerBindings, line, index, ...lookups }, `${compiled.lines.target}[${index}].`);
+          lines.push(values);
+        }
+      }
+    }
+    if (missing.length > 0) throw missingMasterData(flow, missing);
+
+    const header = await this.fields(compiled, compiled.header.fields, doc, headerBindings, '');
+    const value: Record<string, unknown> = {
+      source: {
+        sourceSystem: raw.sourceSystem,
+        account: raw.account,
+        documentType: raw.documentType,
+        sourceId: raw.sourceId,
+        sourceModifiedAt: raw.sourceModifiedAt,
+        contentHash: raw.contentHash,
+        rawTopic: raw.rawTopic,
+        rawPartition: raw.rawPartition,
+        rawOffset: raw.rawOffset,
+      },
+      mapping: { flow, ruleVersion: compiled.ruleVersion, mappedAt: this.now() },
+      ...header,
+      ...(compiled.lines && lines ? { [compiled.lines.target]: lines } : {}),
+    };
+    return { kind: 'mapped', flow, targetDocumentType: compiled.rule.target.documentType, key: documentKey(raw), value };
+  }
+}
+
+function missingMasterData(flow: string, missing: MissingMasterData[]): ParkSignal {
+  const describe = (m: MissingMasterData) => {
+    const label = ENTITY_LABELS[m.entity as keyof typeof ENTITY_LABELS];
+    const code = m.key.includes('/') ? m.key.slice(m.key.indexOf('/') + 1) : m.key;
+    return { zh: `${label.zh} ${code} 没有金蝶${label.zh}映射`, en: `${label.en} ${code} has no Kingdee ${label.en} mapping` };
+  };
+  const all = missing.map(describe);
+  const parked = park(flow, 'MISSING_MASTER_DATA', all.map((d) => d.zh).join('；'), all.map((d) => d.en).join('; '), {
+    missing,
+    field: missing.map((m) => m.entity).join(','),
+  });
+  // A missing mapping is business data to add, not bad source data: level 2, re-processed once it is added.
+  parked.parked.level = 2;
+  return parked;
+}

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import jsonata from 'jsonata';
+import { parse as parseYaml } from 'yaml';
+import { ValidationError, parseWith } from '@yecai/common';
+import { loadCanonicalSchema } from '@yecai/schemas';
+import { canonicalFields, type CanonicalField } from './avro-fields';
+import { ruleFileSchema, type FieldSpec, type FilterSpec, type LookupSpec, type RuleFile } from './rule-schema';
+
+export const RULES_DIR = join(__dirname, '..', '..', 'rules');
+
+/** Fields the engine fills itself on every canonical event. */
+export const ENGINE_FIELDS = new Set(['source', 'mapping']);
+
+export interface CompiledField {
+  name: string;
+  spec: FieldSpec;
+  target: CanonicalField;
+  expression?: jsonata.Expression;
+  path?: string[];
+}
+
+export interface CompiledLookup {
+  name: string;
+  spec: LookupSpec;
+  key: jsonata.Expression;
+}
+
+export interface CompiledFilter {
+  spec: FilterSpec;
+  keep: jsonata.Expression;
+}
+
+export interface CompiledScope {
+  filters: CompiledFilter[];
+  lookups: CompiledLookup[];
+  fields: CompiledField[];
+}
+
+export interface CompiledRule {
+  file: string;
+  rule: RuleFile;
+  /** `<version>+<first 8 hex of the file's sha256>`: traced on every event. */
+  ruleVersion: string;
+  header: CompiledScope;
+  lines?: CompiledScope & { target: string; from: string[] };
+}
+
+function compileExpression(text: string, where: string): jsonata.Expression {
+  try {
+    return jsonata(text);
+  } catch (error) {
+    const detail = (error as { message?: string }).message ?? String(error);
+    throw new ValidationError(`${where}: invalid JSONata expression: ${detail}`, where, error);
+  }
+}
+
+function compileScope(
+  where: string,
+  filters: FilterSpec[],
+  lookups: Record<string, LookupSpec>,
+  fields: Record<string, FieldSpec>,
+  targets: CanonicalField[],
+  skip: Set<string>,
+): CompiledScope {
+  const byName = new Map(targets.map((target) => [target.name, target]));
+  const compiledFields: CompiledField[] = [];
+  for (const [name, spec] of Object.entries(fields)) {
+    const target = byName.get(name);
+    if (!target) throw new ValidationError(`${where}.fields.${name}: the canonical schema has no field "${name}"`, `${where}.fields.${name}`);
+    compiledFields.push({
+      name,
+      spec,
+      target,
+      ...(spec.expr !== undefined ? { expression: compileExpression(spec.expr, `${where}.fields.${name}.expr`) } : {}),
+      ...(spec.from !== undefined ? { path: spec.from.split('.') } : {}),
+    });
+  }
+  for (const target of targets) {
+    if (skip.has(target.name) || fields[target.name] || target.nullable) continue;
+    if (target.type.kind === 'boolean') continue; // booleans default to false
+    throw new ValidationError(`${where}.fields: required canonical field "${target.name}" has no rule`, `${where}.fields.${target.name}`);
+  }
+  return {
+    filters: filters.map((spec, index) => ({ spec, keep: compileExpression(spec.keep, `${where}.filters[${index}].keep`) })),
+    lookups: Object.entries(lookups).map(([name, spec]) => ({ name, spec, key: compileExpression(spec.key, `${where}.lookups.${name}.key`) })),
+    fields: compiledFields,
+  };
+}
+
+/** Validates a rule file against the rule schema *and* the canonical Avro schema it targets, and compiles it. */
+export function compileRule(text: string, file: string): CompiledRule {
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text);
+  } catch (error) {
+    throw new ValidationError(`${file}: not valid YAML: ${(error as Error).message}`, '(file)', error);
+  }
+  const rule = parseWith(ruleFileSchema, parsed, file);
+  let schema: Record<string, unknown>;
+  try {
+    schema = loadCanonicalSchema(rule.target.documentType).schema;
+  } catch (error) {
+    throw new ValidationError(`${file}: target.documentType: ${(error as Error).message}`, 'target.documentType', error);
+  }
+  const targets = canonicalFields(schema as { fields: unknown[] });
+  const lineTarget = rule.lines?.target;
+  const header = compileScope(file, rule.filters, rule.lookups, rule.fields, targets, new Set([...ENGINE_FIELDS, ...(lineTarget ? [lineTarget] : [])]));
+  let lines: CompiledRule['lines'];
+  if (rule.lines) {
+    const target = targets.find((candidate) => candidate.name === rule.lines!.target);
+    if (!target || target.type.kind !== 'records') {
+      throw new ValidationError(`${file}: lines.target: "${rule.lines.target}" is not an array of records in the canonical schema`, 'lines.target');
+    }
+    lines = {
+      ...compileScope(`${file} lines`, rule.lines.filters, rule.lines.lookups, rule.lines.fields, target.type.fields, new Set()),
+      target: rule.lines.target,
+      from: rule.lines.from.split('.'),
+    };
+  }
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  return { file, rule, ruleVersion: `${rule.version}+${hash}`, header, lines };
+}
+
+function yamlFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return yamlFiles(path);
+      return /\.ya?ml$/.test(name) ? [path] : [];
+    });
+}
+
+/** Loads every rule file under `dir` (default services/mapping/rules); one bad file stops the load, naming it. */
+export function loadRules(dir = RULES_DIR): CompiledRule[] {
+  const rules = yamlFiles(dir).map((path) => compileRule(readFileSync(path, 'utf8'), relative(dir, path)));
+  const flows = new Set<string>();
+  for (const compiled of rules) {
+    if (flows.has(compiled.rule.flow)) throw new ValidationError(`${compiled.file}: flow "${compiled.rule.flow}" is defined twice`, 'flow');
+    flows.add(compiled.rule.flow);
+  }
+  return rules;
+}
