@@ -78,7 +78,7 @@ export default async function globalSetup(): Promise<void> {
 async function describeVersions(endpoints: TestEndpoints, mode: HarnessMode): Promise<{ kafka: string; registry: string; mongo: string }> {
   const { KafkaClient } = await import('@yecai/kafka');
   const kafka = new KafkaClient({ brokers: [endpoints.kafkaBrokers], clientId: 'yecai-harness' });
-  let kafkaVersion = 'unknown';
+  let kafkaVersion: string;
   try {
     const admin = await kafka.admin();
     const cluster = await admin.describeCluster();
@@ -101,7 +101,7 @@ async function describeVersions(endpoints: TestEndpoints, mode: HarnessMode): Pr
   }
 
   const mongo = new MongoClient(endpoints.mongodbUri, { serverSelectionTimeoutMS: 5_000 });
-  let mongoVersion = 'unknown';
+  let mongoVersion: string;
   try {
     await mongo.connect();
     const info = await mongo.db('admin').command({ buildInfo: 1 });
