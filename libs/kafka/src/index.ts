@@ -2,3 +2,4 @@ export * from './topics';
 export * from './client';
 export * from './avro';
 export type { Consumer, Producer, Admin, Transaction, EachBatchPayload, EachMessagePayload, KafkaMessage, Message } from 'kafkajs';
+export * from './transactional-processor';

@@ -1,1 +1,2 @@
-export {};
+export * from './store';
+export * from './admin-api';

@@ -1,0 +1,67 @@
+import express, { type Router } from 'express';
+import type { ParkedStatus, ParkingStore, ParkedDocument } from './store';
+
+const STATUSES: ParkedStatus[] = ['OPEN', 'REPUSHED', 'RESOLVED', 'SKIPPED', 'SUPERSEDED'];
+
+export interface ParkingAdminOptions {
+  /** Sends the parked document back into the pipeline (e.g. re-produces the raw document); the store records it. */
+  repush: (document: ParkedDocument) => Promise<void>;
+}
+
+/**
+ * - GET  /parked?stage&status&code&flow&key&limit&skip → entries (raw payload included)
+ * - GET  /parked/:id
+ * - POST /parked/:id/repush     → re-push one OPEN entry
+ * - POST /parked/:id/skip       → a person decided not to sync it (body { note })
+ */
+export function parkingRouter(store: ParkingStore, options: ParkingAdminOptions): Router {
+  const router = express.Router();
+  router.use(express.json());
+
+  router.get('/parked', async (req, res) => {
+    const status = req.query.status === undefined ? undefined : String(req.query.status);
+    if (status !== undefined && !STATUSES.includes(status as ParkedStatus)) {
+      res.status(400).json({ error: `status 只能是 ${STATUSES.join('/')} (status must be one of ${STATUSES.join(', ')})`, field: 'status' });
+      return;
+    }
+    const text = (name: string) => (req.query[name] === undefined ? undefined : String(req.query[name]));
+    const documents = await store.list({
+      stage: text('stage'),
+      status: status as ParkedStatus | undefined,
+      code: text('code'),
+      flow: text('flow'),
+      key: text('key'),
+      limit: Number(req.query.limit ?? 100) || 100,
+      skip: Number(req.query.skip ?? 0) || 0,
+    });
+    res.json({ documents });
+  });
+
+  router.get('/parked/:id', async (req, res) => {
+    const document = await store.get(req.params.id);
+    if (!document) res.status(404).json({ error: `没有这条挂起记录 (no parked document ${req.params.id})` });
+    else res.json(document);
+  });
+
+  router.post('/parked/:id/repush', async (req, res) => {
+    const document = await store.get(req.params.id);
+    if (!document) {
+      res.status(404).json({ error: `没有这条挂起记录 (no parked document ${req.params.id})` });
+      return;
+    }
+    if (document.status !== 'OPEN') {
+      res.status(409).json({ error: `只能重推未处理的记录，当前状态 ${document.status} (only OPEN entries can be re-pushed; this one is ${document.status})` });
+      return;
+    }
+    await options.repush(document);
+    await store.transition(document._id, 'REPUSHED');
+    res.json({ repushed: document._id });
+  });
+
+  router.post('/parked/:id/skip', async (req, res) => {
+    const note = typeof req.body?.note === 'string' ? req.body.note : undefined;
+    const moved = await store.transition(req.params.id, 'SKIPPED', note);
+    res.status(moved ? 200 : 409).json({ skipped: moved });
+  });
+  return router;
+}
