@@ -1,1 +1,7 @@
-export {};
+export * from './stream';
+export * from './transport';
+export * from './json';
+export * from './rate-limit';
+export * from './checkpoint';
+export * from './events';
+export * from './stream-sync';

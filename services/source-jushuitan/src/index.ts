@@ -1,1 +1,3 @@
-export {};
+export * from './signing';
+export * from './transport';
+export * from './streams';

@@ -76,7 +76,7 @@ export class JstDocumentStore {
           type,
           index,
           id: documentId(type, index),
-          modifiedMs: options.fromMs + Math.floor(raw[i]! * scale) * 1000,
+          modifiedMs: truncateToSecond(options.fromMs) + Math.floor(raw[i]! * scale) * 1000,
           ts: 0,
           status: initialStatus(this.seed, type, index),
           overrides: {},
