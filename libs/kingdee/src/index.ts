@@ -1,1 +1,5 @@
 export * from './signing';
+export * from './errors';
+export * from './protocol';
+export * from './config';
+export * from './client';

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** Fault injection settings; all optional, merged by the admin endpoint. */
+export const FaultsSchema = z.object({
+  /** Added latency per call: fixed ms or a uniform range. */
+  latencyMs: z.union([z.number().nonnegative(), z.object({ min: z.number().nonnegative(), max: z.number().nonnegative() })]).optional(),
+  /** Probability (0..1) that a call fails with an HTTP 5xx before anything is processed. */
+  http5xxRate: z.number().min(0).max(1).optional(),
+  /** The next N calls fail with an HTTP 5xx before processing (deterministic tests). */
+  http5xxNext: z.number().int().nonnegative().optional(),
+  http5xxStatus: z.number().int().min(500).max(599).optional(),
+  /** Probability that a write is applied and then its answer is lost (connection dropped). */
+  lostAnswerRate: z.number().min(0).max(1).optional(),
+  /** The next N writes are applied and their answers lost. */
+  lostAnswerNext: z.number().int().nonnegative().optional(),
+  /** How long the connection hangs before being dropped (0 = reset at once); set above the client timeout for a timeout. */
+  lostAnswerHangMs: z.number().int().nonnegative().optional(),
+  /** The next N calls hang for lostAnswerHangMs (default 1000) and are dropped before being processed. */
+  hangNext: z.number().int().nonnegative().optional(),
+  /** Outage windows (ISO instants) during which every call gets HTTP 503; `down` forces one now. */
+  outages: z.array(z.object({ from: z.string(), to: z.string() })).optional(),
+  down: z.boolean().optional(),
+  /** Calls per second (per app/user) above which the server answers MsgCode 14 调用限制. */
+  throttlePerSecond: z.number().positive().optional(),
+  /** The next N authenticated calls answer MsgCode 1 (session lost). */
+  sessionLostNext: z.number().int().nonnegative().optional(),
+  /** The next N calls answer HTTP 200 with JSON of the wrong shape (a broken proxy or patch). */
+  malformedNext: z.number().int().nonnegative().optional(),
+});
+export type Faults = z.infer<typeof FaultsSchema>;
+
+/** Small deterministic PRNG (mulberry32) so fault rates replay with a seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
