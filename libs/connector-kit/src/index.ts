@@ -5,3 +5,6 @@ export * from './rate-limit';
 export * from './checkpoint';
 export * from './events';
 export * from './stream-sync';
+export * from './kafka-committer';
+export * from './metrics';
+export * from './runtime';

@@ -1,0 +1,232 @@
+import type { Registry } from 'prom-client';
+import { AvroSerde, KafkaClient, topics, type TransactionalProducer } from '@yecai/kafka';
+import { loadRawDocumentSchema } from '@yecai/schemas';
+import { YecaiError, createLogger, errorMessage, sleep, type Logger } from '@yecai/common';
+import { checkpointKey, type StreamCheckpoint } from './checkpoint';
+import { SyncEvents } from './events';
+import { KafkaCheckpointCommitter, readCheckpoints } from './kafka-committer';
+import { registerSourceMetrics } from './metrics';
+import { CallRateLimiter, type RateLimits } from './rate-limit';
+import type { StreamDefinition } from './stream';
+import { StreamSync, floorToSecond, type CycleResult, type SyncRetryOptions } from './stream-sync';
+import type { SourceTransport } from './transport';
+
+export interface SourceAccount {
+  /** Account name (labels, keys, topics' document keys): `[a-z0-9_-]+`, not a secret. */
+  name: string;
+  transport: SourceTransport;
+  limits: RateLimits;
+  /** Where a stream without a checkpoint starts (epoch ms). */
+  startAtMs: number;
+  /** Streams to run for this account; default all. */
+  streams?: string[];
+}
+
+export interface SourceRuntimeOptions {
+  /** Service name: checkpoint topic `checkpoint.<service>` and transactional ids. */
+  service: string;
+  system: string;
+  streams: StreamDefinition[];
+  accounts: SourceAccount[];
+  kafka: KafkaClient;
+  serde: AvroSerde;
+  /** Pause between two cycles of a live stream. */
+  pollIntervalMs?: number;
+  retry?: Partial<SyncRetryOptions>;
+  metrics?: Registry;
+  logger?: Logger;
+  events?: SyncEvents;
+}
+
+export interface BackfillRequest {
+  fromMs: number;
+  toMs: number;
+  /** Stream names; default all. */
+  streams?: string[];
+  /** Accounts; default all. */
+  accounts?: string[];
+}
+
+interface Lane {
+  account: SourceAccount;
+  stream: StreamDefinition;
+  sync: StreamSync;
+  producer: TransactionalProducer;
+}
+
+/**
+ * Runs every (account, stream) of a source: each lane has its own transactional producer (id
+ * `<service>.<account>.<stream>[.backfill]`, which also fences a crashed predecessor), resumes from its committed
+ * checkpoint, and publishes raw documents and checkpoint in one transaction per page.
+ */
+export class SourceRuntime {
+  readonly events: SyncEvents;
+  private readonly logger: Logger;
+  private readonly limiters = new Map<string, CallRateLimiter>();
+  private lanes: Lane[] = [];
+  private stopping = false;
+  private loops: Promise<void>[] = [];
+  private wake: (() => void) | undefined;
+  private rawSchemaIds = new Map<string, number>();
+  ready = false;
+
+  constructor(private readonly options: SourceRuntimeOptions) {
+    this.events = options.events ?? new SyncEvents();
+    this.logger = options.logger ?? createLogger(options.service);
+    if (options.metrics) registerSourceMetrics(options.metrics, options.system, this.events);
+    for (const account of options.accounts) {
+      this.limiters.set(account.name, new CallRateLimiter(account.limits, account.name));
+      for (const name of account.streams ?? []) {
+        if (!options.streams.some((stream) => stream.name === name)) {
+          throw new YecaiError(`account ${account.name}: unknown stream "${name}"`, { code: 'VALIDATION', level: 1, retriable: false, field: `accounts.${account.name}.streams` });
+        }
+      }
+    }
+  }
+
+  get checkpointTopic(): string {
+    return topics.checkpoint(this.options.service);
+  }
+
+  rawTopic(stream: StreamDefinition): string {
+    return topics.raw(this.options.system, stream.documentType);
+  }
+
+  /** Topics, schema registration, producers, checkpoints. Idempotent across restarts. */
+  async prepare(): Promise<void> {
+    const { kafka, serde, streams } = this.options;
+    await kafka.ensureTopics([
+      // Checkpoints are small documents read in full at start: one partition, compacted, room for a large dedup set.
+      { topic: this.checkpointTopic, numPartitions: 1, compacted: true, configEntries: { 'max.message.bytes': String(8 * 1024 * 1024) } },
+      ...streams.map((stream) => ({ topic: this.rawTopic(stream) })),
+    ]);
+    const schema = loadRawDocumentSchema();
+    for (const stream of streams) this.rawSchemaIds.set(stream.name, await serde.registerForTopic(this.rawTopic(stream), schema));
+  }
+
+  /** Starts the live lanes and keeps them polling until stop(). */
+  async start(): Promise<void> {
+    await this.prepare();
+    this.lanes = await this.openLanes('live', this.selected(), () => undefined);
+    this.ready = true;
+    this.loops = this.lanes.map((lane) => this.loop(lane));
+  }
+
+  /** One cycle of every live lane (tests, benchmarks, `--once`). */
+  async runOnce(): Promise<Map<string, CycleResult>> {
+    if (this.lanes.length === 0) {
+      await this.prepare();
+      this.lanes = await this.openLanes('live', this.selected(), () => undefined);
+      this.ready = true;
+    }
+    const results = new Map<string, CycleResult>();
+    await Promise.all(this.lanes.map(async (lane) => results.set(`${lane.account.name}/${lane.stream.name}`, await lane.sync.runCycle())));
+    return results;
+  }
+
+  /**
+   * Re-pulls [fromMs, toMs] for the chosen streams as BACKFILL documents under each stream's backfill checkpoint,
+   * leaving the live cursor alone. A backfill of the same range resumes where it stopped; a completed one is not
+   * repeated; a different range starts over.
+   */
+  async backfill(request: BackfillRequest): Promise<Map<string, CycleResult>> {
+    if (!(request.toMs > request.fromMs)) {
+      throw new YecaiError('backfill: --to must be after --from', { code: 'VALIDATION', level: 1, retriable: false, field: 'to' });
+    }
+    await this.prepare();
+    const range = { fromMs: floorToSecond(request.fromMs), toMs: floorToSecond(request.toMs) };
+    const pairs = this.selected(request.streams, request.accounts);
+    const sameRange = (existing: StreamCheckpoint | undefined) =>
+      existing && existing.range?.fromMs === range.fromMs && existing.range.toMs === range.toMs ? existing : undefined;
+    const lanes = await this.openLanes('backfill', pairs, sameRange, range);
+    const results = new Map<string, CycleResult>();
+    try {
+      await Promise.all(lanes.map(async (lane) => {
+        if (lane.sync.checkpoint.completed) return;
+        results.set(`${lane.account.name}/${lane.stream.name}`, await lane.sync.runCycle());
+      }));
+    } finally {
+      await Promise.allSettled(lanes.map((lane) => lane.producer.disconnect()));
+    }
+    return results;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.ready = false;
+    this.wake?.();
+    await Promise.allSettled(this.loops);
+    await Promise.allSettled(this.lanes.map((lane) => lane.producer.disconnect()));
+  }
+
+  private selected(streamNames?: string[], accountNames?: string[]): Array<{ account: SourceAccount; stream: StreamDefinition }> {
+    for (const name of streamNames ?? []) {
+      if (!this.options.streams.some((stream) => stream.name === name)) {
+        throw new YecaiError(`unknown stream "${name}" (known: ${this.options.streams.map((s) => s.name).join(', ')})`, { code: 'VALIDATION', level: 1, retriable: false, field: 'streams' });
+      }
+    }
+    return this.options.accounts
+      .filter((account) => !accountNames || accountNames.includes(account.name))
+      .flatMap((account) =>
+        this.options.streams
+          .filter((stream) => !account.streams || account.streams.includes(stream.name))
+          .filter((stream) => !streamNames || streamNames.includes(stream.name))
+          .map((stream) => ({ account, stream })),
+      );
+  }
+
+  private async openLanes(
+    mode: 'live' | 'backfill',
+    pairs: Array<{ account: SourceAccount; stream: StreamDefinition }>,
+    reuse: (existing: StreamCheckpoint | undefined) => StreamCheckpoint | undefined,
+    range?: { fromMs: number; toMs: number },
+  ): Promise<Lane[]> {
+    const { kafka, serde, service } = this.options;
+    // Producers first: initialising each transactional id aborts a crashed predecessor's open transaction,
+    // so the checkpoints read next are final.
+    const producers = await Promise.all(
+      pairs.map(({ account, stream }) => kafka.transactionalProducer(`${service}.${account.name}.${stream.name}${mode === 'backfill' ? '.backfill' : ''}`)),
+    );
+    const stored = await readCheckpoints(kafka, this.checkpointTopic, { logger: this.logger });
+    return pairs.map(({ account, stream }, index) => {
+      const key = checkpointKey(account.name, stream.name, mode);
+      const existing = stored.get(key);
+      const initial: StreamCheckpoint =
+        (mode === 'live' ? existing : reuse(existing)) ?? {
+          version: 1,
+          account: account.name,
+          stream: stream.name,
+          mode,
+          cursor: mode === 'backfill' ? String(range!.fromMs) : stream.cursor.kind === 'modified_time' ? String(floorToSecond(account.startAtMs)) : '0',
+          ...(range ? { range } : {}),
+          completed: false,
+          seen: {},
+          updatedAt: Date.now(),
+        };
+      this.logger.info({ key, cursor: initial.cursor, resumed: initial === existing }, 'stream lane opened');
+      const producer = producers[index]!;
+      const committer = new KafkaCheckpointCommitter(producer, serde, this.rawSchemaIds.get(stream.name)!, this.rawTopic(stream), this.checkpointTopic);
+      const sync = new StreamSync(
+        { account: account.name, stream, transport: account.transport, limiter: this.limiters.get(account.name)!, committer, events: this.events, retry: this.options.retry },
+        initial,
+      );
+      return { account, stream, sync, producer };
+    });
+  }
+
+  private async loop(lane: Lane): Promise<void> {
+    const pollIntervalMs = this.options.pollIntervalMs ?? 30_000;
+    while (!this.stopping) {
+      try {
+        const result = await lane.sync.runCycle();
+        this.logger.debug({ account: lane.account.name, stream: lane.stream.name, ...result }, 'cycle done');
+      } catch (error) {
+        const code = error instanceof YecaiError ? error.code : 'UNKNOWN';
+        this.events.emit({ type: 'cycle_failed', account: lane.account.name, stream: lane.stream.name, code, message: errorMessage(error) });
+        this.logger.warn({ account: lane.account.name, stream: lane.stream.name, code, err: errorMessage(error) }, 'sync cycle failed; resuming from the last checkpoint next cycle');
+      }
+      if (this.stopping) break;
+      await Promise.race([sleep(pollIntervalMs), new Promise<void>((resolve) => (this.wake = resolve))]);
+    }
+  }
+}

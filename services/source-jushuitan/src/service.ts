@@ -1,0 +1,81 @@
+import { AvroSerde, KafkaClient } from '@yecai/kafka';
+import { ValidationError, createLogger, createMetricsRegistry, parseBeijingTime, type Logger } from '@yecai/common';
+import { SourceRuntime, type StreamDefinition } from '@yecai/connector-kit';
+import { fileTokenStore, resolveAccountSecrets, type JstSourceConfig } from './config';
+import { JST_STREAMS } from './streams';
+import { JushuitanTransport } from './transport';
+
+export interface JstService {
+  runtime: SourceRuntime;
+  transports: Map<string, JushuitanTransport>;
+  kafka: KafkaClient;
+  metrics: ReturnType<typeof createMetricsRegistry>;
+  close(): Promise<void>;
+}
+
+/** Wires config → transports → kit runtime. No Kafka I/O happens until runtime.start()/runOnce()/backfill(). */
+export function createJstService(config: JstSourceConfig, logger: Logger = createLogger(config.service)): JstService {
+  const brokers = config.kafkaBrokers ?? process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
+  if (!brokers?.length) throw new ValidationError('config: kafkaBrokers is missing and KAFKA_BROKERS is not set', 'kafkaBrokers');
+  const registryUrl = config.schemaRegistryUrl ?? process.env.SCHEMA_REGISTRY_URL;
+  if (!registryUrl) throw new ValidationError('config: schemaRegistryUrl is missing and SCHEMA_REGISTRY_URL is not set', 'schemaRegistryUrl');
+
+  const streams: StreamDefinition[] = JST_STREAMS.map((stream) =>
+    stream.cursor.kind === 'modified_time'
+      ? {
+          ...stream,
+          cursor: {
+            ...stream.cursor,
+            ...(config.windowMinutes !== undefined ? { windowMs: Math.round(config.windowMinutes * 60_000) } : {}),
+            ...(config.overlapMinutes !== undefined ? { overlapMs: Math.round(config.overlapMinutes * 60_000) } : {}),
+          },
+        }
+      : stream,
+  );
+  const transports = new Map<string, JushuitanTransport>();
+  const accounts = config.accounts.map((account, index) => {
+    const secrets = resolveAccountSecrets(account, index);
+    const transport = new JushuitanTransport({
+      baseUrl: account.baseUrl,
+      appKey: account.appKey,
+      appSecret: secrets.appSecret,
+      tokens: secrets.tokens,
+      ...(account.tokenFile ? { tokenStore: fileTokenStore(account.tokenFile) } : {}),
+      timeoutMs: account.requestTimeoutMs,
+      throttleBackoff: account.throttleBackoff,
+      logger: logger.child({ account: account.name }),
+    });
+    transports.set(account.name, transport);
+    return {
+      name: account.name,
+      transport,
+      limits: account.rateLimits,
+      startAtMs: parseBeijingTime(account.startAt, `accounts.${index}.startAt`),
+      ...(account.streams ? { streams: account.streams } : {}),
+    };
+  });
+  const kafka = new KafkaClient({ brokers, clientId: config.service, logger });
+  const metrics = createMetricsRegistry(config.service);
+  const runtime = new SourceRuntime({
+    service: config.service,
+    system: 'jushuitan',
+    streams,
+    accounts,
+    kafka,
+    serde: new AvroSerde(registryUrl),
+    pollIntervalMs: config.pollIntervalSeconds * 1000,
+    retry: config.retry,
+    metrics,
+    logger,
+  });
+  return {
+    runtime,
+    transports,
+    kafka,
+    metrics,
+    close: async () => {
+      await runtime.stop();
+      await kafka.disconnect();
+    },
+  };
+}
