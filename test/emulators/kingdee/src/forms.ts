@@ -78,6 +78,8 @@ export interface BillFormDef {
   subHeads: { key: string; fields: FieldDef[] }[];
   entry: EntityDef;
   subEntry?: EntityDef;
+  /** Entry fields that resolve in another header org than `orgField` (entry field key → header org field). */
+  fieldOrg?: Record<string, string>;
   /** Stock movements applied on Audit (and reversed on UnAudit); `header` decides direction variants. */
   stockMoves: (header: Record<string, unknown>) => StockMove[];
   /** Entry amount fields derived by the server (含税金额, 不含税金额). */
@@ -240,6 +242,7 @@ export const BILL_FORMS: BillFormDef[] = [
       ormName: 'TransferDirectEntry',
       fields: fields('FMaterialId:物料编码:mat!', 'FUnitID:单位:unit!', 'FQty:调拨数量:n!', 'FBaseQty:基本单位数量:n', 'FSrcStockId:调出仓库:stock!', 'FDestStockId:调入仓库:stock!', 'FSrcStockStatusId:调出库存状态:t', 'FDestStockStatusId:调入库存状态:t', 'FLot:调出批号:lot', 'FDestLot:调入批号:lot', 'FOwnerTypeOutId:调出货主类型:e', 'FOwnerOutId:调出货主:org', 'FOwnerTypeId:调入货主类型:e', 'FOwnerId:调入货主:org'),
     },
+    fieldOrg: { FDestStockId: 'FStockOrgId' },
     stockMoves: () => [
       move('entry', 'FQty', 'FSrcStockId', 'FLot', 'FMaterialId', 'FStockOutOrgId', -1),
       move('entry', 'FQty', 'FDestStockId', 'FDestLot', 'FMaterialId', 'FStockOrgId', 1),

@@ -315,7 +315,13 @@ export class KingdeeState {
       if (!Array.isArray(rawEntries)) {
         errors.push({ FieldName: form.entry.key, Message: `单据体【${form.entry.caption}】的数据格式错误，应为数组`, DIndex: index });
       } else {
-        entries = rawEntries.map((row, rowIndex) => this.resolveEntry(form, row, rowIndex, existing, orgId, params, errors, index));
+        // Some entry fields resolve in another org (the destination warehouse of a cross-org transfer).
+        const orgOf = (fieldKey: string): number => {
+          const orgField = form.fieldOrg?.[fieldKey];
+          const ref = orgField ? (header[findField(form.header, orgField)!.key] as StoredRef | null | undefined) : undefined;
+          return ref?.id ?? orgId;
+        };
+        entries = rawEntries.map((row, rowIndex) => this.resolveEntry(form, row, rowIndex, existing, orgOf, params, errors, index));
       }
     }
     if (entries.length === 0) {
@@ -348,7 +354,7 @@ export class KingdeeState {
     return { ok: true, id: bill.id, number: bill.billNo, returnData: this.returnData(form, bill, params.needReturnFields) };
   }
 
-  private resolveEntry(form: BillFormDef, row: unknown, rowIndex: number, existing: StoredBill | undefined, orgId: number, params: SaveParams, errors: ErrorLine[], index: number): StoredRow {
+  private resolveEntry(form: BillFormDef, row: unknown, rowIndex: number, existing: StoredBill | undefined, orgOf: (fieldKey: string) => number, params: SaveParams, errors: ErrorLine[], index: number): StoredRow {
     const input = row && typeof row === 'object' && !Array.isArray(row) ? (row as Record<string, unknown>) : {};
     const entryIdRaw = Number(pick(input, 'FEntryID') ?? 0);
     const previous = entryIdRaw ? existing?.entries.find((entry) => entry.entryId === entryIdRaw) : undefined;
@@ -356,7 +362,7 @@ export class KingdeeState {
     const position = { entity: form.entry.caption, row: rowIndex + 1 };
     for (const field of form.entry.fields) {
       const value = pick(input, field.key);
-      if (value !== undefined) fields[field.key] = this.resolveValue(field, value, orgId, params, errors, index, position);
+      if (value !== undefined) fields[field.key] = this.resolveValue(field, value, orgOf(field.key), params, errors, index, position);
     }
     for (const field of form.entry.fields) {
       if (field.required && isEmpty(fields[field.key])) {
@@ -372,7 +378,7 @@ export class KingdeeState {
         const subPosition = { entity: form.subEntry!.caption, row: subIndex + 1 };
         for (const field of form.subEntry!.fields) {
           const value = pick(subInput, field.key);
-          if (value !== undefined) subFields[field.key] = this.resolveValue(field, value, orgId, params, errors, index, subPosition);
+          if (value !== undefined) subFields[field.key] = this.resolveValue(field, value, orgOf(field.key), params, errors, index, subPosition);
         }
         for (const field of form.subEntry!.fields) {
           if (field.required && isEmpty(subFields[field.key])) {
@@ -551,7 +557,7 @@ export class KingdeeState {
         if (!(qty instanceof Decimal) || !material || !stock) continue;
         const lot = typeof row[move.lotField] === 'string' ? (row[move.lotField] as string) : '';
         const key = inventoryKey(org.id, material.number, stock.number, lot);
-        const current = deltas.get(key) ?? { delta: new Decimal(0), material: material.number, stock: stock.number, lot, stockRecord: this.base.find((record) => record.id === stock.id) };
+        const current = deltas.get(key) ?? { delta: new Decimal(0), material: material.number, stock: stock.number, lot, stockRecord: this.base.find((record) => record.formId === 'BD_STOCK' && record.id === stock.id) };
         current.delta = current.delta.plus(qty.mul(move.sign * direction));
         deltas.set(key, current);
       }
