@@ -5,6 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+export TURBO_TELEMETRY_DISABLED=1
 
 declare -a TIMINGS=()
 step() { # step <label> <command…>: runs it and records how long it took

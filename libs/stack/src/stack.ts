@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { KafkaClient } from '@yecai/kafka';
@@ -266,8 +266,7 @@ export class LocalStack {
     const classpath = `${kafkaLibDir(this.options)}/*`;
     const jvm = [`-Xms128m`, `-Xmx${this.options.kafkaHeap ?? '768m'}`, `-Dlog4j2.configurationFile=${log4j}`, `-Dkafka.logs.dir=${logsDir}`];
     if (!existsSync(join(dataDir, 'meta.properties'))) {
-      // A Kafka cluster id is 16 random bytes, base64url without padding.
-      const clusterId = randomBytes(16).toString('base64url');
+      const clusterId = newClusterId();
       const format = spawnSyncChecked(java.bin, [...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile, '-g']);
       if (format) throw new StackError(`Kafka storage format failed: ${format}`);
     }
@@ -299,7 +298,7 @@ export class LocalStack {
     return this.spawnDetached(
       'registry',
       java.bin,
-      ['-Xms64m', '-Xmx384m', ...props, '-jar', join(home, 'quarkus-run.jar')],
+      ['-Xms64m', '-Xmx384m', ...props, '-jar', registryJar(home)],
       join(this.options.stateDir, 'registry'),
       [ports.registry, ports.registryManagement],
       `apicurio ${version}`,
@@ -342,7 +341,7 @@ export class LocalStack {
     const started = Date.now();
     await Promise.all([
       check('kafka', () => probeKafka(state.endpoints.kafkaBrokers)),
-      check('registry', () => probeRegistry(state.ports.registryManagement)),
+      check('registry', () => probeRegistry(state.ports)),
       check('mongo', () => probeMongo(state.endpoints.mongodbUri)),
     ]);
     this.report(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
@@ -396,6 +395,26 @@ export class LocalStack {
   }
 }
 
+/**
+ * A Kafka cluster id: 16 random bytes, base64url without padding. One starting with "-" would be read as a flag by
+ * kafka-storage's argument parser, so draw again.
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+/** Apicurio 3.1+ ships a Quarkus fast-jar (quarkus-run.jar); 3.0.x a legacy `*-runner.jar` beside lib/. */
+function registryJar(home: string): string {
+  const fastJar = join(home, 'quarkus-run.jar');
+  if (existsSync(fastJar)) return fastJar;
+  const runner = readdirSync(home).find((name) => name.endsWith('-runner.jar'));
+  if (!runner) throw new StackError(`no runnable jar in ${home} — delete it and run \`yecai stack install\` again`);
+  return join(home, runner);
+}
+
 /** Runs a short command; returns its last error line on failure, undefined on success. */
 function spawnSyncChecked(command: string, args: string[]): string | undefined {
   const result = spawnSync(command, args, { encoding: 'utf8' });
@@ -437,9 +456,19 @@ export async function probeKafka(brokers: string): Promise<void> {
   }
 }
 
-export async function probeRegistry(managementPort: number): Promise<void> {
-  const response = await fetch(`http://127.0.0.1:${managementPort}/health/ready`, { signal: AbortSignal.timeout(3_000) });
-  if (!response.ok) throw new Error(`registry health ${response.status}`);
+/** Apicurio 3.1+ serves health on the management port; 3.0.x (the Java 17 fallback) on the main port. */
+export async function probeRegistry(ports: Pick<StackPorts, 'registry' | 'registryManagement'>): Promise<void> {
+  let lastError: unknown;
+  for (const port of [ports.registryManagement, ports.registry]) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(3_000) });
+      if (response.ok) return;
+      lastError = new Error(`registry health ${response.status} on port ${port}`);
+    } catch (error) {
+      lastError = error;
+    }
+  }
+  throw lastError;
 }
 
 export async function probeMongo(uri: string): Promise<void> {
