@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getFreePort } from '@yecai/common';
 import { repoRoot } from './paths';
+import { pidAlive } from './stack';
 
 const root = repoRoot(__dirname);
 const cli = join(root, 'services/cli/src/main.ts');
@@ -18,15 +19,6 @@ function yecai(args: string[], env: NodeJS.ProcessEnv) {
     timeout: 240_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function statePids(stateDir: string): number[] {

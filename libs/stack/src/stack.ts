@@ -80,7 +80,7 @@ const PORT_ENV: Record<keyof StackPorts, string> = {
 
 const READY_TIMEOUT_MS = 120_000;
 
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
