@@ -1,1 +1,7 @@
-export {};
+export * from './config';
+export * from './convert';
+export * from './ledger';
+export * from './metrics';
+export * from './poster';
+export * from './service';
+export * from './admin-api';

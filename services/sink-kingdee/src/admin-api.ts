@@ -1,0 +1,153 @@
+/**
+ * Admin API of the sink (mounted on the ops server under /admin): list documents by state and flow, one
+ * document's history, re-push, skip with reason, pause/resume a flow. Bearer tokens with viewer or operator
+ * role; every input validated with zod and refused with 400 naming the field.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import { resolveSecret } from '@yecai/common';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { SinkConfig } from './config';
+import { LEDGER_STATES } from './ledger';
+import { AdminActionError, type SinkService } from './service';
+
+type Role = 'viewer' | 'operator';
+interface Caller {
+  name: string;
+  role: Role;
+}
+
+const ListQuerySchema = z.object({
+  state: z.enum(LEDGER_STATES).optional(),
+  flow: z.string().regex(/^[a-z_]+$/, 'flow is a canonical document type, e.g. sales_outstock').optional(),
+  form: z.string().regex(/^[A-Za-z_]+$/, 'form is a Kingdee form id, e.g. SAL_OUTSTOCK').optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  skip: z.coerce.number().int().min(0).default(0),
+});
+const SkipBodySchema = z.object({ reason: z.string().trim().min(2, 'reason is required: say why this document is not posted') });
+const PauseBodySchema = z.object({ reason: z.string().trim().min(2, 'reason is required') });
+const RepushBodySchema = z.object({ note: z.string().max(500).optional() }).default({});
+
+class BadRequest extends Error {
+  constructor(readonly field: string, message: string) {
+    super(message);
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.infer<S> {
+  const result = schema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path.join('.') || '(root)';
+  throw new BadRequest(field, `${where}.${field}: ${issue.message}`);
+}
+
+export function resolveAdminTokens(config: SinkConfig): { name: string; role: Role; token: Buffer }[] {
+  return config.admin.tokens.map((entry, index) => ({
+    name: entry.name,
+    role: entry.role,
+    token: Buffer.from(resolveSecret(entry.token, `admin.tokens.${index}.token`)),
+  }));
+}
+
+export function mountSinkAdmin(app: express.Express, service: SinkService, tokens: { name: string; role: Role; token: Buffer }[]): void {
+  const router = express.Router();
+  router.use(express.json({ limit: '64kb' }));
+
+  const authenticate = (req: Request): Caller | undefined => {
+    const header = req.header('authorization') ?? '';
+    const match = /^Bearer (.+)$/.exec(header);
+    if (!match) return undefined;
+    const given = Buffer.from(match[1]!);
+    const found = tokens.find((entry) => entry.token.length === given.length && timingSafeEqual(entry.token, given));
+    return found ? { name: found.name, role: found.role } : undefined;
+  };
+  const need = (role: Role) => (req: Request, res: Response, next: NextFunction) => {
+    const caller = authenticate(req);
+    if (!caller) {
+      res.status(401).json({ error: '需要有效的访问令牌 a valid bearer token is required', field: 'authorization' });
+      return;
+    }
+    if (role === 'operator' && caller.role !== 'operator') {
+      res.status(403).json({ error: `需要操作员权限 operator role required (token "${caller.name}" is a viewer)` });
+      return;
+    }
+    res.locals.caller = caller;
+    next();
+  };
+  const handle = (work: (req: Request, res: Response) => Promise<unknown>) => async (req: Request, res: Response) => {
+    try {
+      res.json(await work(req, res));
+    } catch (error) {
+      if (error instanceof BadRequest) res.status(400).json({ error: error.message, field: error.field });
+      else if (error instanceof AdminActionError) res.status(error.status).json({ error: error.message });
+      else res.status(500).json({ error: (error as Error).message });
+    }
+  };
+  const caller = (res: Response) => res.locals.caller as Caller;
+
+  router.get(
+    '/documents',
+    need('viewer'),
+    handle(async (req) => {
+      const query = parse(ListQuerySchema, req.query, 'query');
+      const documents = await service.ledger.list({ state: query.state, documentType: query.flow, formId: query.form }, query.limit, query.skip);
+      return { documents };
+    }),
+  );
+  router.get(
+    '/documents/:id',
+    need('viewer'),
+    handle(async (req) => {
+      const id = String(req.params.id);
+      const entry = await service.ledger.get(id);
+      if (!entry) throw new AdminActionError(404, `单据不存在 no ledger entry ${id}`);
+      const calls = await service.ledger.callsOf(id);
+      // canonical → Kingdee requests and answers → ledger transitions, in that order.
+      return { document: { ...entry, history: undefined }, canonical: entry.canonical, kingdeeCalls: calls, transitions: entry.history };
+    }),
+  );
+  router.post(
+    '/documents/:id/repush',
+    need('operator'),
+    handle(async (req, res) => {
+      parse(RepushBodySchema, req.body, 'body');
+      return { document: await service.repush(String(req.params.id), caller(res).name) };
+    }),
+  );
+  router.post(
+    '/documents/:id/skip',
+    need('operator'),
+    handle(async (req, res) => {
+      const body = parse(SkipBodySchema, req.body, 'body');
+      return { document: await service.skip(String(req.params.id), caller(res).name, body.reason) };
+    }),
+  );
+  router.get('/flows', need('viewer'), handle(async () => ({ flows: await service.flowStatus(), lastOutage: service.lastOutage })));
+  router.post(
+    '/flows/:flow/pause',
+    need('operator'),
+    handle(async (req, res) => {
+      const body = parse(PauseBodySchema, req.body, 'body');
+      return { pause: await service.pauseFlow(String(req.params.flow), caller(res).name, body.reason) };
+    }),
+  );
+  router.post(
+    '/flows/:flow/resume',
+    need('operator'),
+    handle(async (req, res) => ({ pause: await service.resumeFlow(String(req.params.flow), caller(res).name) })),
+  );
+  router.get(
+    '/undecodable',
+    need('viewer'),
+    handle(async (req) => {
+      const { limit } = parse(z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }), req.query, 'query');
+      return { messages: await service.listUndecodable(limit) };
+    }),
+  );
+  // Malformed JSON bodies: 400 naming the body.
+  router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(400).json({ error: `body: not valid JSON (${(error as Error).message})`, field: 'body' });
+  });
+  app.use('/admin', router);
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { parseWith, ValidationError } from '@yecai/common';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { SUPPORTED_DOCUMENT_TYPES } from './convert';
+
+const secretReference = z.string().regex(/^(env|file):.+/, 'tokens are secret references: env:NAME or file:/path');
+
+/**
+ * What to do with a source document that changes after its bill was written (never a silent second bill):
+ * - `ignore`: keep the posted bill, record the ignored version in the ledger history;
+ * - `update_if_not_audited`: Save the new version onto the same bill (FID) while Kingdee has not audited it;
+ *   an audited bill parks the new version for a person;
+ * - `reverse_and_repost`: UnAudit the bill (Kingdee reverses its stock and accounting effect), save the new
+ *   version onto it and Submit/Audit again.
+ */
+export const ModifiedPolicySchema = z.enum(['ignore', 'update_if_not_audited', 'reverse_and_repost']);
+export type ModifiedPolicy = z.infer<typeof ModifiedPolicySchema>;
+
+export const FlowConfigSchema = z.object({
+  /** Canonical document type consumed from topic `canonical.<documentType>`. */
+  documentType: z.enum(SUPPORTED_DOCUMENT_TYPES),
+  /**
+   * Deterministic FBillNo. Placeholders: {billNumber} (the canonical bill number), {sourceId}, {sourceSystem},
+   * {account}, {documentType}. The same source document always gets the same number: that is what makes a
+   * second Save of it impossible (FBillNo is unique per form).
+   */
+  billNumberPattern: z.string().min(1).default('{billNumber}'),
+  /** Run Submit after Save. */
+  submit: z.boolean().default(true),
+  /** Run Audit after Submit (requires submit). */
+  audit: z.boolean().default(true),
+  onModified: ModifiedPolicySchema.default('update_if_not_audited'),
+  /** Bill type number (FBillTypeID), default: the form's standard type (e.g. XSCKD01_SYS). */
+  billType: z.string().min(1).optional(),
+  /** Interaction flags auto-confirmed on Save and Audit, e.g. STK_InvCheckResult (allow negative stock). */
+  interactionFlags: z.array(z.string().min(1)).default([]),
+  /** Field keys of the tenant's custom fields (flows.md §2: 物流单号, 线上订单号). */
+  customFields: z
+    .object({ logisticsNumber: z.string().min(1).default('F_YC_LogisticsNo'), onlineOrderNumber: z.string().min(1).default('F_YC_OnlineOrderNo') })
+    .prefault({}),
+});
+export type FlowConfig = z.infer<typeof FlowConfigSchema>;
+
+export const SinkConfigSchema = z
+  .object({
+    /** Kingdee connection (validated by @yecai/kingdee): the target 账套 is its acctId. */
+    kingdee: z.record(z.string(), z.unknown()),
+    flows: z.array(FlowConfigSchema).min(1),
+    /** Consumer group id. */
+    groupId: z.string().min(1).default('yecai-sink-kingdee'),
+    /** Bills per BatchSave call (kingdee-webapi.md §7: keep ≤ 100). */
+    batchSize: z.number().int().min(1).max(100).default(20),
+    /** Level-2 (库存不足, closed period) retry ladder: delay before each automatic retry; then a person decides. */
+    level2RetryDelaysMs: z.array(z.number().int().positive()).default([60_000, 300_000, 1_800_000, 7_200_000]),
+    /** Level 3: how often a paused sink probes Kingdee to resume by itself. */
+    probeIntervalMs: z.number().int().positive().default(5_000),
+    /** How often the scheduler looks for due level-2 retries and abandoned in-flight entries. */
+    schedulerIntervalMs: z.number().int().positive().default(5_000),
+    /** A PENDING/IN_DOUBT entry untouched this long is resolved by the scheduler (its Kafka message is gone). */
+    staleInFlightMs: z.number().int().positive().default(120_000),
+    admin: z
+      .object({
+        tokens: z.array(z.object({ name: z.string().min(1), role: z.enum(['viewer', 'operator']), token: secretReference })).default([]),
+      })
+      .prefault({}),
+  })
+  .superRefine((config, context) => {
+    config.flows.forEach((flow, index) => {
+      if (flow.audit && !flow.submit) context.addIssue({ code: 'custom', path: ['flows', index, 'audit'], message: 'audit requires submit: true' });
+      if (config.flows.findIndex((other) => other.documentType === flow.documentType) !== index) {
+        context.addIssue({ code: 'custom', path: ['flows', index, 'documentType'], message: `flow ${flow.documentType} is configured twice` });
+      }
+    });
+  });
+export type SinkConfig = z.infer<typeof SinkConfigSchema>;
+export type SinkConfigInput = z.input<typeof SinkConfigSchema>;
+
+export function parseSinkConfig(input: unknown, source = 'sink config'): SinkConfig {
+  return parseWith(SinkConfigSchema, input, source);
+}
+
+/** Reads a YAML or JSON config file. */
+export function loadSinkConfigFile(path: string): SinkConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ValidationError(`SINK_CONFIG: cannot read ${path}`, 'SINK_CONFIG', error);
+  }
+  return parseSinkConfig(parseYaml(text), path);
+}
+
+/** Process environment of the sink service (env names are the documentation). */
+export const SinkEnvSchema = z.object({
+  SINK_CONFIG: z.string().min(1, 'required: path of the sink config file (YAML or JSON)'),
+  KAFKA_BROKERS: z.string().min(1, 'required, e.g. 127.0.0.1:9092'),
+  SCHEMA_REGISTRY_URL: z.url(),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
+  MONGODB_DB: z.string().min(1).default('yecai'),
+  SINK_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8083),
+});
+export type SinkEnv = z.infer<typeof SinkEnvSchema>;

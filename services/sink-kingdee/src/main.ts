@@ -1,0 +1,46 @@
+/**
+ * The Kingdee sink process: `npx tsx services/sink-kingdee/src/main.ts`. Environment: SINK_CONFIG (YAML/JSON
+ * file, see config.ts), KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGODB_URI, MONGODB_DB, SINK_OPS_PORT.
+ * Serves /healthz /readyz /metrics and the admin API under /admin.
+ */
+import { MongoClient } from 'mongodb';
+import { createLogger, createMetricsRegistry, errorMessage, parseWith, startOpsServer } from '@yecai/common';
+import { AvroSerde, KafkaClient } from '@yecai/kafka';
+import { mountSinkAdmin, resolveAdminTokens } from './admin-api';
+import { SinkEnvSchema, loadSinkConfigFile } from './config';
+import { SinkService } from './service';
+
+async function main(): Promise<void> {
+  const logger = createLogger('sink-kingdee');
+  const env = parseWith(SinkEnvSchema, process.env, 'sink-kingdee environment');
+  const config = loadSinkConfigFile(env.SINK_CONFIG);
+  const tokens = resolveAdminTokens(config);
+  const mongo = new MongoClient(env.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
+  await mongo.connect();
+  const kafka = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: config.groupId, logger });
+  const metricsRegistry = createMetricsRegistry('sink-kingdee');
+  const service = new SinkService({ config, kafka, serde: new AvroSerde(env.SCHEMA_REGISTRY_URL), db: mongo.db(env.MONGODB_DB), metricsRegistry, logger });
+  const ops = await startOpsServer({
+    port: env.SINK_OPS_PORT,
+    registry: metricsRegistry,
+    isReady: () => service.isReady,
+    mount: (app) => mountSinkAdmin(app, service, tokens),
+  });
+  await service.start();
+  logger.info({ topics: service.canonicalTopics(), opsPort: ops.port }, 'sink-kingdee started');
+  process.stdout.write(`SINK_READY ops=${ops.port}\n`);
+  const shutdown = async () => {
+    await service.stop();
+    await kafka.disconnect();
+    await ops.close();
+    await mongo.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+main().catch((error) => {
+  process.stderr.write(`sink-kingdee failed to start: ${errorMessage(error)}\n`);
+  process.exit(1);
+});
