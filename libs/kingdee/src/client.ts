@@ -487,7 +487,9 @@ export class KingdeeClient {
         code: `KINGDEE_GATEWAY_${String(errcode)}`,
       });
     }
-    if (meta.write && (status === 500 || status === 504)) {
+    // 500/502/504 may come from a proxy after the server took the request: a write may have been applied.
+    // 503/429 mean it was refused before processing, so those are plain retriable errors.
+    if (meta.write && (status === 500 || status === 502 || status === 504)) {
       return new KingdeeIndeterminateError(`Kingdee ${meta.operation} ${meta.formId ?? ''}: HTTP ${status} after the request was sent — outcome unknown, query before resending`, {
         ...base,
         billNumbers: meta.billNumbers ?? [],

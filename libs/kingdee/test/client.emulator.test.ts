@@ -350,6 +350,16 @@ describe('indeterminate writes', () => {
     expect(rows).toEqual([{ FBillNo: number }]);
   });
 
+  it('an HTTP 502 on a write is indeterminate (a proxy may have forwarded it), on a read it is retried', async () => {
+    const client = clientFor(emulator);
+    emulator.setFaults({ http5xxNext: 1, http5xxStatus: 502 });
+    const error = await caught(client.submit('SAL_OUTSTOCK', { numbers: ['ANY-1'] }));
+    expect(error).toBeInstanceOf(KingdeeIndeterminateError);
+    expect((error as KingdeeIndeterminateError).billNumbers).toEqual(['ANY-1']);
+    emulator.setFaults({ http5xxNext: 1, http5xxStatus: 502 });
+    await expect(client.check()).resolves.toMatchObject({ ok: true });
+  });
+
   it('a timeout after the write was applied is indeterminate too', async () => {
     const client = clientFor(emulator, { timeoutMs: 300 });
     const number = billNo();

@@ -93,6 +93,8 @@ export class KingdeeState {
   inventory = new Map<string, Decimal>();
   closedThrough = new Map<number, string>();
   private sequences = new Map<string, number>();
+  /** `formId|FBillNo` → FID: FBillNo is unique per form, and lookups by number must stay O(1) for benchmarks. */
+  private billNumbers = new Map<string, number>();
 
   constructor(readonly fixture: Fixture) {
     this.seed(fixture);
@@ -181,7 +183,8 @@ export class KingdeeState {
       value && typeof value === 'object' && '$decimal' in value ? new Decimal((value as { $decimal: string }).$decimal) : value,
     ) as { bills: StoredBill[]; base: BaseRecord[]; inventory: [string, Decimal][]; closedThrough: [number, string][]; sequences: [string, number][] };
     this.bills.clear();
-    for (const bill of data.bills) this.billsOf(bill.formId).set(bill.id, bill);
+    this.billNumbers.clear();
+    for (const bill of data.bills) this.putBill(bill);
     this.base = data.base;
     this.inventory = new Map(data.inventory);
     this.closedThrough = new Map(data.closedThrough);
@@ -197,6 +200,11 @@ export class KingdeeState {
   }
 
   // ------------------------------------------------------------------ lookups
+
+  private putBill(bill: StoredBill): void {
+    this.billsOf(bill.formId).set(bill.id, bill);
+    this.billNumbers.set(`${bill.formId}|${bill.billNo}`, bill.id);
+  }
 
   billsOf(formId: string): Map<number, StoredBill> {
     let map = this.bills.get(formId);
@@ -231,8 +239,8 @@ export class KingdeeState {
   findBill(formId: string, key: { number?: string; id?: number }): StoredBill | undefined {
     const bills = this.billsOf(formId);
     if (key.id !== undefined) return bills.get(key.id);
-    for (const bill of bills.values()) if (bill.billNo === key.number) return bill;
-    return undefined;
+    const id = this.billNumbers.get(`${formId}|${key.number}`);
+    return id === undefined ? undefined : bills.get(id);
   }
 
   // ------------------------------------------------------------------ stock and periods
@@ -350,7 +358,8 @@ export class KingdeeState {
     const bill: StoredBill = existing
       ? { ...existing, billNo, header, entries, modifyDate: now, status: existing.status }
       : { id: this.nextId(`fid:${form.formId}`), formId: form.formId, billNo, status: 'A', header, entries, createDate: now, modifyDate: now, approveDate: null };
-    this.billsOf(form.formId).set(bill.id, bill);
+    if (existing && existing.billNo !== bill.billNo) this.billNumbers.delete(`${form.formId}|${existing.billNo}`);
+    this.putBill(bill);
     return { ok: true, id: bill.id, number: bill.billNo, returnData: this.returnData(form, bill, params.needReturnFields) };
   }
 
@@ -531,6 +540,7 @@ export class KingdeeState {
         case 'Delete':
           if (bill.status === 'B' || bill.status === 'C') return fail('单据状态为审核中或已审核，不能删除！');
           this.billsOf(form.formId).delete(bill.id);
+          this.billNumbers.delete(`${form.formId}|${bill.billNo}`);
           break;
       }
       bill.modifyDate = nowIso();
