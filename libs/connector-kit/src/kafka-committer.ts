@@ -23,11 +23,14 @@ export class KafkaCheckpointCommitter implements CheckpointCommitter {
         value: await this.serde.encode(this.rawSchemaId, document),
       })),
     );
+    const checkpointMessage = { key: checkpointKey(checkpoint.account, checkpoint.stream, checkpoint.mode), value: encodeCheckpoint(checkpoint) };
     await this.producer.inTransaction(async (transaction) => {
-      if (messages.length > 0) await transaction.send({ topic: this.rawTopic, messages });
-      await transaction.send({
-        topic: this.checkpointTopic,
-        messages: [{ key: checkpointKey(checkpoint.account, checkpoint.stream, checkpoint.mode), value: encodeCheckpoint(checkpoint) }],
+      // One produce request for both topics.
+      await transaction.sendBatch({
+        topicMessages: [
+          ...(messages.length > 0 ? [{ topic: this.rawTopic, messages }] : []),
+          { topic: this.checkpointTopic, messages: [checkpointMessage] },
+        ],
       });
     });
   }
