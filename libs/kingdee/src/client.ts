@@ -62,6 +62,16 @@ export type BatchSaveOutcome =
   | { index: number; status: 'saved'; id: number; number: string }
   | { index: number; status: 'failed'; error: KingdeeError; details: KingdeeErrorDetail[] };
 
+export type BillOperation = 'Submit' | 'Audit' | 'UnAudit' | 'Delete';
+
+/** Per-target outcome of `operateEach`, in input order (`key` = the number or id given). */
+export type BillOperationOutcome =
+  | { index: number; key: string; status: 'done'; id: number; number: string }
+  | { index: number; key: string; status: 'failed'; error: KingdeeError; details: KingdeeErrorDetail[] };
+
+/** MsgCodes that concern the call rather than one bill (auth, permission, exception, DB, throttling, licence). */
+const WHOLE_CALL_MSG_CODES = new Set([1, 2, 4, 6, 7, 14, 15]);
+
 export interface BillTarget {
   numbers?: string[];
   ids?: (number | string)[];
@@ -185,7 +195,7 @@ export class KingdeeClient {
     const status = envelope.Result.ResponseStatus;
     const errors = (status.Errors ?? []).map(toDetail);
     // Errors that apply to the call rather than to one package (auth, throttling) fail the whole batch.
-    if (!status.IsSuccess && [1, 2, 4, 6, 7, 14, 15].includes(status.MsgCode ?? -1)) throw failure(status, 'BatchSave', formId);
+    if (!status.IsSuccess && WHOLE_CALL_MSG_CODES.has(status.MsgCode ?? -1)) throw failure(status, 'BatchSave', formId);
     const saved = new Map<number, { id: number; number: string }>();
     for (const entity of status.SuccessEntitys ?? []) {
       saved.set(entity.DIndex, { id: Number(entity.Id), number: entity.Number ?? '' });
@@ -320,7 +330,34 @@ export class KingdeeClient {
 
   // ---------------------------------------------------------------- plumbing
 
-  private async operation(op: 'Submit' | 'Audit' | 'UnAudit' | 'Delete', formId: string, target: BillTarget, options: OperationOptions): Promise<OperationResult> {
+  private async operation(op: BillOperation, formId: string, target: BillTarget, options: OperationOptions): Promise<OperationResult> {
+    const envelope = await this.sendOperation(op, formId, target, options);
+    return operationResult(envelope.Result.ResponseStatus, op, formId);
+  }
+
+  /**
+   * Submit/Audit/UnAudit/Delete of several bills with one outcome per target, in input order: bills that
+   * passed are `done`, bills refused (库存不足, wrong status, not found) are `failed` with their own error.
+   * Only failures of the whole call throw (auth, throttling, outage, indeterminate).
+   */
+  async operateEach(op: BillOperation, formId: string, target: BillTarget, options: OperationOptions = {}): Promise<BillOperationOutcome[]> {
+    const envelope = await this.sendOperation(op, formId, target, options);
+    const status = envelope.Result.ResponseStatus;
+    if (!status.IsSuccess && WHOLE_CALL_MSG_CODES.has(status.MsgCode ?? -1)) throw failure(status, op, formId);
+    const keys = target.numbers?.length ? target.numbers : (target.ids ?? []).map(String);
+    const errors = (status.Errors ?? []).map(toDetail);
+    const done = new Map((status.SuccessEntitys ?? []).map((entity) => [entity.DIndex, entity]));
+    return keys.map((key, index): BillOperationOutcome => {
+      const own = errors.filter((detail) => detail.index === index);
+      const success = done.get(index);
+      if (success && own.length === 0) return { index, key, status: 'done', id: Number(success.Id), number: success.Number ?? key };
+      // A call where nothing matched fails as a whole (MsgCode 10); a target the server skipped has no line.
+      const details = own.length > 0 ? own : status.IsSuccess ? [{ field: null, message: `金蝶未处理该单据（可能不存在） Kingdee did not process ${key} (not found?)`, index }] : errors;
+      return { index, key, status: 'failed', details, error: errorFromFailure({ operation: op, formId, msgCode: status.IsSuccess ? 10 : status.MsgCode, details }) };
+    });
+  }
+
+  private async sendOperation(op: BillOperation, formId: string, target: BillTarget, options: OperationOptions) {
     if (!target.numbers?.length && !target.ids?.length) {
       throw new KingdeeProtocolError(`${op} ${formId}: give numbers or ids`, { code: 'KINGDEE_BAD_REQUEST', operation: op, formId });
     }
@@ -333,8 +370,7 @@ export class KingdeeClient {
       ...(options.interactionFlags ? { InterationFlags: options.interactionFlags.join(';') } : {}),
       ...options.extra,
     };
-    const envelope = await this.write(op, formId, data, target.numbers ?? []);
-    return operationResult(envelope.Result.ResponseStatus, op, formId);
+    return this.write(op, formId, data, target.numbers ?? []);
   }
 
   private async write(op: string, formId: string, data: Record<string, unknown>, billNumbers: string[]) {

@@ -122,7 +122,8 @@ export function msgCodeText(msgCode: number | undefined): string {
 }
 
 /** Messages that mean a business rule refused otherwise well-formed data (level 2). */
-const BUSINESS_CONFLICT = /库存|负库存|关账|会计期间|期间已|已结账|唯一性|已经被使用|已经审核|已审核|状态|不允许|不能|网控/;
+const BUSINESS_CONFLICT =
+  /库存|关账|会计期间|期间已|已结账|唯一性|已经被使用|已经审核|已审核|审核中|已经提交|状态不是|状态为|不允许|不能删除|不能审核|不能反审核|不能重复|网控/;
 
 /** Decides the exception level of one error line of a failed write. */
 export function levelOfMessage(msgCode: number | undefined, message: string): 1 | 2 {

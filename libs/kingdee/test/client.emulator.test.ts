@@ -120,6 +120,23 @@ describe('BatchSave per-bill outcomes', () => {
   });
 });
 
+describe('per-bill outcomes of status operations', () => {
+  it('audits the bills that pass and reports the one short of stock, in input order', async () => {
+    const client = clientFor(emulator);
+    const [good, short] = [billNo(), billNo()];
+    await client.batchSave('SAL_OUTSTOCK', [salesOut(good, { qty: '1' }), salesOut(short, { material: 'G2002', lot: '', qty: '999' })]);
+    const submitted = await client.operateEach('Submit', 'SAL_OUTSTOCK', { numbers: [good, short, 'NOT-THERE'] });
+    expect(submitted.map((outcome) => outcome.status)).toEqual(['done', 'done', 'failed']);
+    const audited = await client.operateEach('Audit', 'SAL_OUTSTOCK', { numbers: [good, short] });
+    expect(audited[0]).toMatchObject({ status: 'done', number: good, index: 0 });
+    const failed = audited[1];
+    if (failed?.status !== 'failed') throw new Error('expected the second audit to fail');
+    expect(failed.key).toBe(short);
+    expect(failed.error).toBeInstanceOf(KingdeeBusinessError);
+    expect(failed.error.message).toContain('库存不足');
+  });
+});
+
 describe('business rules', () => {
   it('auditing an out-stock beyond stock fails with 库存不足 and leaves stock and status unchanged', async () => {
     const client = clientFor(emulator);
@@ -326,6 +343,17 @@ describe('system errors, retries and limits', () => {
     const error = await caught(client.check());
     expect(error).toBeInstanceOf(KingdeeSystemError);
     expect((error as KingdeeSystemError).code).toBe('KINGDEE_UNREACHABLE');
+  });
+
+  it('a response_error: exception is retried on reads and a non-retriable system error on writes', async () => {
+    const client = clientFor(emulator);
+    emulator.setFaults({ exceptionNext: 1 });
+    await expect(client.check()).resolves.toMatchObject({ ok: true });
+    emulator.setFaults({ exceptionNext: 1 });
+    const error = await caught(client.save('SAL_OUTSTOCK', salesOut(billNo())));
+    expect(error).toBeInstanceOf(KingdeeSystemError);
+    expect((error as KingdeeSystemError).retriable).toBe(false);
+    expect(error.message).toContain('未将对象引用设置到对象的实例');
   });
 
   it('a malformed answer is a protocol error saying what was wrong', async () => {

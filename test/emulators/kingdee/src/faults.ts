@@ -24,6 +24,8 @@ export const FaultsSchema = z.object({
   throttlePerSecond: z.number().positive().optional(),
   /** The next N authenticated calls answer MsgCode 1 (session lost). */
   sessionLostNext: z.number().int().nonnegative().optional(),
+  /** The next N calls answer a plain-text `response_error:` .NET exception (e.g. a failing plug-in), unprocessed. */
+  exceptionNext: z.number().int().nonnegative().optional(),
   /** The next N calls answer HTTP 200 with JSON of the wrong shape (a broken proxy or patch). */
   malformedNext: z.number().int().nonnegative().optional(),
 });

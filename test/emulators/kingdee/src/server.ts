@@ -227,6 +227,10 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
       return new Reply(faults.http5xxStatus ?? 503, '<html><body><h1>Service Unavailable</h1></body></html>', true);
     }
 
+    if ((faults.exceptionNext ?? 0) > 0) {
+      faults.exceptionNext = faults.exceptionNext! - 1;
+      return new Reply(200, `response_error:${JSON.stringify({ Message: '未将对象引用设置到对象的实例。', InnerExWrapper: null, InnerException: null })}`, true);
+    }
     if ((faults.malformedNext ?? 0) > 0) {
       faults.malformedNext = faults.malformedNext! - 1;
       return new Reply(200, { Result: { ResponseStatus: { IsSuccess: 'perhaps', Errors: 'none' } } });
