@@ -27,6 +27,7 @@ import {
   type QueryRow,
   type ResponseStatus,
 } from './protocol';
+import type { ModelOf } from './models';
 import { buildSignatureHeaders } from './signing';
 
 export interface KingdeeClientDeps {
@@ -162,7 +163,8 @@ export class KingdeeClient {
   // ---------------------------------------------------------------- operations
 
   /** 保存: creates (FID 0/absent) or updates one bill/base-data record; throws a classified error on failure. */
-  async save(formId: string, model: Record<string, unknown>, options: SaveOptions = {}): Promise<SavedBill> {
+  async save<F extends string>(formId: F, typedModel: ModelOf<F>, options: SaveOptions = {}): Promise<SavedBill> {
+    const model = typedModel as Record<string, unknown>;
     const numbers = typeof model.FBillNo === 'string' ? [model.FBillNo] : [];
     const envelope = await this.write('Save', formId, { ...saveData(options), Model: model }, numbers);
     const status = envelope.Result.ResponseStatus;
@@ -188,7 +190,8 @@ export class KingdeeClient {
    * a bill that succeeded carries FID and number. Whole-call failures (auth, throttling, no answer) throw.
    * BatchCount is never sent, so DIndex is the global package index.
    */
-  async batchSave(formId: string, models: Record<string, unknown>[], options: SaveOptions = {}): Promise<BatchSaveOutcome[]> {
+  async batchSave<F extends string>(formId: F, typedModels: ModelOf<F>[], options: SaveOptions = {}): Promise<BatchSaveOutcome[]> {
+    const models = typedModels as Record<string, unknown>[];
     if (models.length === 0) return [];
     const numbers = models.map((model) => model.FBillNo).filter((value): value is string => typeof value === 'string');
     const envelope = await this.write('BatchSave', formId, { ...saveData(options), Model: models }, numbers);

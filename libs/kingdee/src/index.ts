@@ -3,3 +3,4 @@ export * from './errors';
 export * from './protocol';
 export * from './config';
 export * from './client';
+export * from './models';

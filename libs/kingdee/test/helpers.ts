@@ -1,6 +1,6 @@
 import { Decimal } from '@yecai/common';
 import { startKingdeeEmulator, type KingdeeEmulator, type KingdeeEmulatorOptions } from '@yecai/emulator-kingdee';
-import { KingdeeClient, type KingdeeClientDeps } from '../src';
+import { KingdeeClient, type KingdeeClientDeps, type SalesOutStockModel } from '../src';
 
 /** Credentials of the default emulator fixture (test/emulators/kingdee/fixtures/default.json). */
 export const FIXTURE = {
@@ -43,7 +43,7 @@ export function billNo(prefix = 'JST-IO'): string {
 }
 
 /** A JST sales out-stock as the mapping would emit it (flows.md §2). */
-export function salesOut(number: string, overrides: { qty?: string; material?: string; lot?: string; warehouse?: string; customer?: string; date?: string } = {}) {
+export function salesOut(number: string, overrides: { qty?: string; material?: string; lot?: string; warehouse?: string; customer?: string; date?: string } = {}): SalesOutStockModel {
   return {
     FBillNo: number,
     FBillTypeID: { FNumber: 'XSCKD01_SYS' },
