@@ -1,4 +1,3 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { sleep } from '@yecai/common';
 
 export interface RateLimits {
@@ -9,36 +8,37 @@ export interface RateLimits {
 /**
  * Client-side call budget per account (JST: 5/s and 100/min per app). Every API call waits here first;
  * a throttle answer from the source blocks the budget for the time the source asked for.
+ *
+ * Rolling windows, not fixed ones: a fixed-window limiter (rate-limiter-flexible's memory limiter, our first
+ * version) lets 2× the budget through around a window edge, and the JST emulator's rolling counter answered
+ * 199 to it (transport.test.ts). `marginMs` absorbs network jitter between our clock and the server's arrival.
  */
 export class CallRateLimiter {
-  private readonly perSecond: RateLimiterMemory;
-  private readonly perMinute: RateLimiterMemory;
+  private readonly calls: number[] = [];
   private blockedUntil = 0;
 
-  constructor(limits: RateLimits, private readonly key = 'account') {
-    this.perSecond = new RateLimiterMemory({ points: limits.perSecond, duration: 1 });
-    this.perMinute = new RateLimiterMemory({ points: limits.perMinute, duration: 60 });
-  }
+  constructor(
+    private readonly limits: RateLimits,
+    private readonly marginMs = 50,
+  ) {}
 
   async acquire(): Promise<void> {
     for (;;) {
-      const wait = this.blockedUntil - Date.now();
-      if (wait > 0) {
-        await sleep(wait);
+      const now = Date.now();
+      if (this.blockedUntil > now) {
+        await sleep(this.blockedUntil - now);
         continue;
       }
-      try {
-        await this.perSecond.consume(this.key);
-      } catch (rejection) {
-        await sleep(msBeforeNext(rejection));
-        continue;
-      }
-      try {
-        await this.perMinute.consume(this.key);
+      while (this.calls.length > 0 && this.calls[0]! <= now - 60_000 - this.marginMs) this.calls.shift();
+      const wait = Math.max(
+        this.waitFor(now, this.limits.perSecond, 1000),
+        this.waitFor(now, this.limits.perMinute, 60_000),
+      );
+      if (wait <= 0) {
+        this.calls.push(now);
         return;
-      } catch (rejection) {
-        await sleep(msBeforeNext(rejection));
       }
+      await sleep(wait);
     }
   }
 
@@ -46,9 +46,11 @@ export class CallRateLimiter {
   block(ms: number): void {
     this.blockedUntil = Math.max(this.blockedUntil, Date.now() + ms);
   }
-}
 
-function msBeforeNext(rejection: unknown): number {
-  if (rejection instanceof RateLimiterRes) return Math.max(rejection.msBeforeNext, 5);
-  throw rejection;
+  /** How long until a call fits in a rolling window of `windowMs` holding at most `limit` calls. */
+  private waitFor(now: number, limit: number, windowMs: number): number {
+    if (this.calls.length < limit) return 0;
+    const oldestInWindow = this.calls[this.calls.length - limit]!;
+    return oldestInWindow + windowMs + this.marginMs - now;
+  }
 }

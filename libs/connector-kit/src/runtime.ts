@@ -75,7 +75,7 @@ export class SourceRuntime {
     this.logger = options.logger ?? createLogger(options.service);
     if (options.metrics) registerSourceMetrics(options.metrics, options.system, this.events);
     for (const account of options.accounts) {
-      this.limiters.set(account.name, new CallRateLimiter(account.limits, account.name));
+      this.limiters.set(account.name, new CallRateLimiter(account.limits));
       for (const name of account.streams ?? []) {
         if (!options.streams.some((stream) => stream.name === name)) {
           throw new YecaiError(`account ${account.name}: unknown stream "${name}"`, { code: 'VALIDATION', level: 1, retriable: false, field: `accounts.${account.name}.streams` });
