@@ -72,7 +72,7 @@ export function loadFixture(path: string = DEFAULT_FIXTURE_PATH): Fixture {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new Error(`kingdee emulator: cannot read fixture ${path}: ${(error as Error).message}`);
+    throw new Error(`kingdee emulator: cannot read fixture ${path}: ${(error as Error).message}`, { cause: error });
   }
   return parseWith(FixtureSchema, raw, `fixture ${path}`);
 }

@@ -487,7 +487,7 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
     const acctId = String(args.get('acctid', 0) ?? '');
     const user = String(args.get('username', 1) ?? '');
     const dataCenter = fixture.dataCenters.find((dc) => dc.id === acctId);
-    let lcid = 2052;
+    let lcid: number;
     switch (method) {
       case 'logout':
         return new Reply(200, true);
