@@ -250,6 +250,27 @@ export class KingdeeClient {
     return operationResult(envelope.Result.ResponseStatus, 'Allocate', formId);
   }
 
+  /**
+   * 通用操作 ExcuteOperation (the SDKs' spelling): e.g. `Forbid`/`Enable` on base data, `Cancel`/`UnCancel`
+   * (作废) on bills. opNumbers are per form; throws a classified error if any target fails.
+   */
+  async executeOperation(formId: string, opNumber: string, target: BillTarget, options: OperationOptions & { parameters?: string } = {}): Promise<OperationResult> {
+    if (!target.numbers?.length && !target.ids?.length) {
+      throw new KingdeeProtocolError(`${opNumber} ${formId}: give numbers or ids`, { code: 'KINGDEE_BAD_REQUEST', operation: opNumber, formId });
+    }
+    const data = {
+      CreateOrgId: options.createOrgId ?? 0,
+      Numbers: target.numbers ?? [],
+      Ids: (target.ids ?? []).join(','),
+      NetworkCtrl: options.networkControl ?? false,
+      ...(options.parameters !== undefined ? { Parameters: options.parameters } : {}),
+      ...options.extra,
+    };
+    const parsed = await this.invoke(`${DYNAMIC_FORM_SERVICE}.ExcuteOperation`, { formid: formId, opNumber, data }, { operation: opNumber, formId, write: true, billNumbers: target.numbers ?? [] });
+    const envelope = validate(WriteEnvelopeSchema, parsed, opNumber, formId);
+    return operationResult(envelope.Result.ResponseStatus, opNumber, formId);
+  }
+
   /** 查看: the document in ORM shape (property names, expanded references), by number or internal id. */
   async view(formId: string, key: { number?: string; id?: number | string; createOrgId?: number }): Promise<Record<string, unknown>> {
     const data = { CreateOrgId: key.createOrgId ?? 0, Number: key.number ?? '', Id: key.id === undefined ? '' : String(key.id) };

@@ -238,6 +238,51 @@ describe('base data and allocation', () => {
   });
 });
 
+describe('ExcuteOperation and incremental master data', () => {
+  it('a forbidden material cannot be used on bills until it is enabled again', async () => {
+    const client = clientFor(emulator);
+    await client.executeOperation('BD_MATERIAL', 'Forbid', { numbers: ['A1002-WHT'] });
+    try {
+      const [refused] = await client.batchSave('SAL_OUTSTOCK', [salesOut(billNo(), { material: 'A1002-WHT' })]);
+      expect(refused).toMatchObject({ status: 'failed', details: [{ field: 'FMaterialID' }] });
+      const [row] = await client.executeBillQuery({ formId: 'BD_MATERIAL', fieldKeys: ['FForbidStatus'], filter: "FNumber='A1002-WHT' and FUseOrgId.FNumber='101'" });
+      expect(row?.FForbidStatus).toBe('B');
+    } finally {
+      await client.executeOperation('BD_MATERIAL', 'Enable', { numbers: ['A1002-WHT'] });
+    }
+    const [accepted] = await client.batchSave('SAL_OUTSTOCK', [salesOut(billNo(), { material: 'A1002-WHT' })]);
+    expect(accepted?.status).toBe('saved');
+  });
+
+  it('cancels (作废) an unaudited bill and refuses to cancel an audited one', async () => {
+    const client = clientFor(emulator);
+    const [draft, audited] = [billNo(), billNo()];
+    await client.batchSave('SAL_OUTSTOCK', [salesOut(draft), salesOut(audited)]);
+    await client.submit('SAL_OUTSTOCK', { numbers: [audited] });
+    await client.audit('SAL_OUTSTOCK', { numbers: [audited] });
+    await client.executeOperation('SAL_OUTSTOCK', 'Cancel', { numbers: [draft] });
+    const rows = await client.executeBillQuery({ formId: 'SAL_OUTSTOCK', fieldKeys: ['FCancelStatus'], filter: `FBillNo='${draft}'` });
+    expect(rows).toEqual([{ FCancelStatus: 'B' }]);
+    const error = await caught(client.executeOperation('SAL_OUTSTOCK', 'Cancel', { numbers: [audited] }));
+    expect(error).toBeInstanceOf(KingdeeBusinessError);
+    const unknownOp = await caught(client.executeOperation('SAL_OUTSTOCK', 'Teleport', { numbers: [draft] }));
+    expect(unknownOp).toBeInstanceOf(KingdeeDataError);
+    expect((unknownOp as KingdeeDataError).msgCode).toBe(3);
+  });
+
+  it('finds audited online-sale materials changed since a cursor (F1 incremental sync)', async () => {
+    const client = clientFor(emulator);
+    const since = '2000-01-01 00:00:00';
+    const rows = await client.queryAll(
+      { formId: 'BD_MATERIAL', fieldKeys: ['FNumber', 'FName', 'FModifyDate'], filter: `FDocumentStatus='C' and F_YC_IsOnline=1 and FUseOrgId.FNumber='100' and FModifyDate>='${since}'`, orderBy: 'FModifyDate,FNumber' },
+      2,
+    );
+    expect(rows.map((row) => row.FNumber)).toEqual(expect.arrayContaining(['A1001-BLK', 'A1002-WHT', 'A3001-SET', 'G2001']));
+    expect(rows.map((row) => row.FNumber)).not.toContain('G2002');
+    expect(String(rows[0]?.FModifyDate)).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+  });
+});
+
 describe('session mode', () => {
   it('logs in with ValidateUser, replays the cookie, and logs in again when the session expires', async () => {
     const client = clientFor(emulator, { auth: { mode: 'password', password: 'env:KD_TEST_PASSWORD' } });

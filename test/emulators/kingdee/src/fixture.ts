@@ -39,6 +39,8 @@ export const FixtureSchema = z.object({
         specification: z.string().optional(),
         baseUnit: z.string().optional(),
         batchManaged: z.boolean().default(false),
+        /** 是否网销 (custom field F_YC_IsOnline): materials synced to the OMS. */
+        onlineSale: z.boolean().default(false),
         createOrg: z.string().optional(),
         useOrgs: z.array(z.string()).optional(),
       }),

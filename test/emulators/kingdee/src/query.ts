@@ -55,7 +55,7 @@ function resolveBillKey(form: BillFormDef, rawKey: string): ResolvedKey {
     fid: { level: 'header', get: (row) => row.bill!.id },
     fbillno: { level: 'header', get: (row) => row.bill!.billNo },
     fdocumentstatus: { level: 'header', get: (row) => row.bill!.status },
-    fcancelstatus: { level: 'header', get: () => 'A' },
+    fcancelstatus: { level: 'header', get: (row) => row.bill!.cancelStatus ?? 'A' },
     fcreatedate: { level: 'header', get: (row) => row.bill!.createDate },
     fmodifydate: { level: 'header', get: (row) => row.bill!.modifyDate },
     fapprovedate: { level: 'header', get: (row) => row.bill!.approveDate },
@@ -105,6 +105,8 @@ function resolveBaseKey(def: BaseFormDef, rawKey: string): ResolvedKey {
   if (lower === 'fmasterid' && !property) return { level: 'header', get: (row) => row.record!.masterId };
   if (lower === 'fdocumentstatus' && !property) return { level: 'header', get: (row) => row.record!.status };
   if (lower === 'fforbidstatus' && !property) return { level: 'header', get: (row) => row.record!.forbidStatus };
+  if (lower === 'fmodifydate' && !property) return { level: 'header', get: (row) => row.record!.modifyDate };
+  if (lower === 'fcreatedate' && !property) return { level: 'header', get: (row) => row.record!.createDate };
   if (lower === 'fcreateorgid') return org((row) => row.record!.createOrgId);
   if (lower === 'fuseorgid') return org((row) => row.record!.useOrgId);
   const field = findField(def.extra, fieldKey!);
@@ -233,7 +235,7 @@ export function viewDocument(state: KingdeeState, formId: string, data: { Number
     Id: bill.id,
     BillNo: bill.billNo,
     DocumentStatus: bill.status,
-    CancelStatus: 'A',
+    CancelStatus: bill.cancelStatus ?? 'A',
     CreateDate: bill.createDate,
     FModifyDate: bill.modifyDate,
     ApproveDate: bill.approveDate,

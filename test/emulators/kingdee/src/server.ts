@@ -55,7 +55,7 @@ interface Session {
 }
 
 const SESSION_LOST = '会话信息已丢失，请重新登录';
-const WRITE_OPS = new Set(['save', 'batchsave', 'submit', 'audit', 'unaudit', 'delete', 'allocate', 'draft']);
+const WRITE_OPS = new Set(['save', 'batchsave', 'submit', 'audit', 'unaudit', 'delete', 'allocate', 'draft', 'excuteoperation', 'executeoperation']);
 
 class Reply {
   constructor(
@@ -312,6 +312,25 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
         const result = state.allocate(def.formId, ids(pick(data, 'PkIds')), ids(pick(data, 'TOrgIds')), String(pick(data, 'IsAutoSubmitAndAudit')).toLowerCase() === 'true');
         return new Reply(200, writeEnvelope(result.successes, result.errors, []));
       }
+      case 'excuteoperation':
+      case 'executeoperation': {
+        const formId = String(args.get('formid', 0) ?? '');
+        const opNumber = String(args.get('opnumber', 1) ?? '').toLowerCase();
+        const data = args.data(2);
+        const keys = targetKeys(data);
+        const base = baseForm(formId);
+        const bill = billForm(formId);
+        if (base && (opNumber === 'forbid' || opNumber === 'enable')) {
+          const result = state.setForbidden(base.formId, keys, opNumber === 'forbid');
+          return new Reply(200, writeEnvelope(result.successes, result.errors, []));
+        }
+        if (bill && (opNumber === 'cancel' || opNumber === 'uncancel')) {
+          const result = state.setCancelled(bill, keys, opNumber === 'cancel');
+          return new Reply(200, writeEnvelope(result.successes, result.errors, []));
+        }
+        if (bill && opNumber === 'unaudit') return new Reply(200, statusOperation(formId, 'unaudit', data));
+        throw new OperationError(3, [{ FieldName: null, Message: `操作标识“${opNumber}”在业务对象“${formId}”上不存在或未被模拟`, DIndex: 0 }]);
+      }
       case 'view': {
         const formId = String(args.get('formid', 0) ?? '');
         const data = args.data(1);
@@ -378,11 +397,16 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
     };
   }
 
-  function statusOperation(formId: string, method: string, data: Record<string, unknown>) {
-    const op = ({ submit: 'Submit', audit: 'Audit', unaudit: 'UnAudit', delete: 'Delete' } as const)[method as 'submit']!;
+  function targetKeys(data: Record<string, unknown>): { numbers: string[]; ids: number[] } {
     const numbersRaw = pick(data, 'Numbers');
     const numbers = Array.isArray(numbersRaw) ? numbersRaw.map(String).filter(Boolean) : typeof numbersRaw === 'string' && numbersRaw ? numbersRaw.split(',') : [];
     const ids = String(pick(data, 'Ids') ?? '').split(',').map((part) => Number(part.trim())).filter((id) => id > 0);
+    return { numbers, ids };
+  }
+
+  function statusOperation(formId: string, method: string, data: Record<string, unknown>) {
+    const op = ({ submit: 'Submit', audit: 'Audit', unaudit: 'UnAudit', delete: 'Delete' } as const)[method as 'submit']!;
+    const { numbers, ids } = targetKeys(data);
     if (numbers.length === 0 && ids.length === 0) {
       return failureEnvelope(8, [{ FieldName: null, Message: '参数Numbers和Ids不能同时为空', DIndex: 0 }]);
     }

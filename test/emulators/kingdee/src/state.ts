@@ -41,6 +41,8 @@ export interface StoredBill {
   createDate: string;
   modifyDate: string;
   approveDate: string | null;
+  /** 作废状态: A normal, B cancelled. */
+  cancelStatus?: 'A' | 'B';
 }
 
 export interface BaseRecord {
@@ -54,6 +56,9 @@ export interface BaseRecord {
   status: DocumentStatus;
   forbidStatus: 'A' | 'B';
   fields: Record<string, StoredValue>;
+  createDate: string;
+  /** Drives incremental master-data sync (Kingdee → OMS by last-modified time). */
+  modifyDate: string;
 }
 
 /** One error line of a ResponseStatus. */
@@ -111,7 +116,8 @@ export class KingdeeState {
   private seed(fixture: Fixture): void {
     fixture.organisations.forEach((org, index) => {
       const id = index === 0 ? 1 : this.nextId('org');
-      this.base.push({ id, masterId: id, formId: 'ORG_Organizations', number: org.number, name: org.name, createOrgId: id, useOrgId: id, status: 'C', forbidStatus: 'A', fields: {} });
+      const now = nowIso();
+      this.base.push({ id, masterId: id, formId: 'ORG_Organizations', number: org.number, name: org.name, createOrgId: id, useOrgId: id, status: 'C', forbidStatus: 'A', fields: {}, createDate: now, modifyDate: now });
     });
     const rootOrg = fixture.organisations[0]!.number;
     for (const unit of fixture.units) this.addGlobal('BD_UNIT', unit.number, unit.name, {});
@@ -135,6 +141,7 @@ export class KingdeeState {
       allocated('BD_MATERIAL', material, {
         FSpecification: material.specification ?? '',
         FIsBatchManage: material.batchManaged,
+        F_YC_IsOnline: material.onlineSale,
         FBaseUnitId: unit ? { ref: 'BD_UNIT', id: unit.id, number: unit.number, name: unit.name } : null,
       });
     }
@@ -151,13 +158,14 @@ export class KingdeeState {
 
   private addBase(formId: BaseFormId, number: string, name: string, createOrgId: number, useOrgId: number, fields: Record<string, StoredValue>, status: DocumentStatus): BaseRecord {
     const id = this.nextId(`base:${formId}`, 100100);
-    const record: BaseRecord = { id, masterId: id, formId, number, name, createOrgId, useOrgId, status, forbidStatus: 'A', fields };
+    const now = nowIso();
+    const record: BaseRecord = { id, masterId: id, formId, number, name, createOrgId, useOrgId, status, forbidStatus: 'A', fields, createDate: now, modifyDate: now };
     this.base.push(record);
     return record;
   }
 
   private allocateRecord(master: BaseRecord, orgId: number, status: DocumentStatus): BaseRecord {
-    const copy: BaseRecord = { ...master, id: this.nextId(`base:${master.formId}`, 100100), useOrgId: orgId, status, fields: { ...master.fields } };
+    const copy: BaseRecord = { ...master, id: this.nextId(`base:${master.formId}`, 100100), useOrgId: orgId, status, fields: { ...master.fields }, modifyDate: nowIso() };
     this.base.push(copy);
     return copy;
   }
@@ -620,7 +628,7 @@ export class KingdeeState {
     }
     if (errors.length > 0) return { ok: false, errors };
     if (existing) {
-      Object.assign(existing, { number, name, fields });
+      Object.assign(existing, { number, name, fields, modifyDate: nowIso() });
       return { ok: true, id: existing.id, number, returnData: {} };
     }
     const record = this.addBase(formId, number, name, createOrg!.id, def.orgScoped ? createOrg!.id : 0, fields, 'A');
@@ -645,13 +653,16 @@ export class KingdeeState {
       if (op === 'Submit') {
         if (record.status === 'B' || record.status === 'C') return fail('数据已经提交或审核！');
         record.status = 'B';
+        record.modifyDate = nowIso();
       } else if (op === 'Audit') {
         if (record.status === 'C') return fail('数据已经审核！');
         if (record.status !== 'B') return fail('数据状态不是审核中，不能审核！');
         record.status = 'C';
+        record.modifyDate = nowIso();
       } else if (op === 'UnAudit') {
         if (record.status !== 'C') return fail('数据未审核，不能反审核！');
         record.status = 'D';
+        record.modifyDate = nowIso();
       } else {
         if (record.status === 'B' || record.status === 'C') return fail('数据已审核，不能删除！');
         this.base = this.base.filter((candidate) => candidate !== record);
@@ -660,6 +671,61 @@ export class KingdeeState {
     });
     if (found === 0) throw new OperationError(10, [{ FieldName: null, Message: `未找到对应的${def.caption}数据`, DIndex: 0 }]);
     return { successes, errors, messages: [] as ErrorLine[] };
+  }
+
+  /** ExcuteOperation Forbid/Enable on base data (all use-org copies of the given records). */
+  setForbidden(formId: BaseFormId, keys: { numbers: string[]; ids: number[] }, forbidden: boolean) {
+    const def = baseForm(formId)!;
+    const successes: { Id: number; Number: string; DIndex: number }[] = [];
+    const errors: ErrorLine[] = [];
+    const targets = keys.numbers.length > 0 ? keys.numbers.map((number) => ({ number })) : keys.ids.map((id) => ({ id }));
+    targets.forEach((key, index) => {
+      const master = this.base.find((record) => record.formId === formId && ('id' in key ? record.id === key.id : record.number === key.number && record.useOrgId === record.createOrgId));
+      if (!master) {
+        errors.push({ FieldName: null, Message: `未找到${'id' in key ? `内码为“${key.id}”` : `编码为“${key.number}”`}的${def.caption}`, DIndex: index });
+        return;
+      }
+      const status = forbidden ? 'B' : 'A';
+      if (master.forbidStatus === status) {
+        errors.push({ FieldName: null, Message: `编码为“${master.number}”的${def.caption}，数据已经${forbidden ? '禁用' : '启用'}！`, DIndex: index });
+        return;
+      }
+      for (const record of this.base) {
+        if (record.formId === formId && record.masterId === master.masterId) {
+          record.forbidStatus = status;
+          record.modifyDate = nowIso();
+        }
+      }
+      successes.push({ Id: master.id, Number: master.number, DIndex: index });
+    });
+    return { successes, errors };
+  }
+
+  /** ExcuteOperation Cancel/UnCancel (作废) on bills: only unaudited bills can be cancelled. */
+  setCancelled(form: BillFormDef, keys: { numbers: string[]; ids: number[] }, cancelled: boolean) {
+    const successes: { Id: number; Number: string; DIndex: number }[] = [];
+    const errors: ErrorLine[] = [];
+    const targets = keys.numbers.length > 0 ? keys.numbers.map((number) => ({ number })) : keys.ids.map((id) => ({ id }));
+    targets.forEach((key, index) => {
+      const bill = this.findBill(form.formId, key);
+      if (!bill) {
+        errors.push({ FieldName: null, Message: `未找到对应的${form.caption}`, DIndex: index });
+        return;
+      }
+      const label = `单据编号为“${bill.billNo}”的${form.caption}`;
+      if (cancelled && (bill.status === 'B' || bill.status === 'C')) {
+        errors.push({ FieldName: null, Message: `${label}，单据状态为审核中或已审核，不能作废！`, DIndex: index });
+        return;
+      }
+      if ((bill.cancelStatus ?? 'A') === (cancelled ? 'B' : 'A')) {
+        errors.push({ FieldName: null, Message: `${label}，${cancelled ? '单据已经作废' : '单据未作废'}！`, DIndex: index });
+        return;
+      }
+      bill.cancelStatus = cancelled ? 'B' : 'A';
+      bill.modifyDate = nowIso();
+      successes.push({ Id: bill.id, Number: bill.billNo, DIndex: index });
+    });
+    return { successes, errors };
   }
 
   /** Allocate: one copy per (record, target org) with a new internal id, same number and master id. */
