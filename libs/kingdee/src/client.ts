@@ -91,6 +91,18 @@ export interface OperationResult {
   messages: string[];
 }
 
+/** A bill found by number: FID, FDocumentStatus (Z/A/B/C/D) and FCancelStatus (A normal, B 作废). */
+export interface FoundBill {
+  id: number;
+  documentStatus: string;
+  cancelStatus: string;
+}
+
+/** A FilterString string literal: single quotes doubled, so values never break out of the filter. */
+export function quoteFilterValue(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
 export interface BillQuery {
   formId: string;
   fieldKeys: string[];
@@ -206,7 +218,7 @@ export class KingdeeClient {
     return models.map((_model, index): BatchSaveOutcome => {
       const success = saved.get(index);
       const own = errors.filter((detail) => detail.index === index);
-      if (success && own.length === 0) return { index, status: 'saved', ...success };
+      if (success && own.length === 0) return { index, status: 'saved', id: success.id, number: success.number || String(models[index]?.FBillNo ?? '') };
       const details = own.length > 0 ? own : [{ field: null, message: '金蝶未返回该单据的结果 Kingdee returned no outcome for this package', index }];
       if (own.length === 0 && status.IsSuccess) {
         throw new KingdeeProtocolError(`Kingdee BatchSave ${formId}: no outcome for package ${index}`, {
@@ -336,6 +348,32 @@ export class KingdeeClient {
     const all: QueryRow[] = [];
     for await (const page of this.queryPages(query, pageSize)) all.push(...page);
     return all;
+  }
+
+  /**
+   * Which of these bill numbers exist, with FID and status — the way to resolve an indeterminate write
+   * (and to skip bills already in Kingdee). Queries in chunks of 200 numbers.
+   */
+  async findBills(formId: string, billNumbers: string[]): Promise<Map<string, FoundBill>> {
+    const found = new Map<string, FoundBill>();
+    const unique = [...new Set(billNumbers)];
+    for (let start = 0; start < unique.length; start += 200) {
+      const chunk = unique.slice(start, start + 200);
+      const rows = await this.queryAll({
+        formId,
+        fieldKeys: ['FID', 'FBillNo', 'FDocumentStatus', 'FCancelStatus'],
+        filter: `FBillNo in (${chunk.map(quoteFilterValue).join(',')})`,
+        orderBy: 'FID',
+      });
+      for (const row of rows) {
+        const number = String(row.FBillNo);
+        // Entry-level duplicates of the same bill collapse into one.
+        if (!found.has(number)) {
+          found.set(number, { id: Number(String(row.FID)), documentStatus: String(row.FDocumentStatus), cancelStatus: String(row.FCancelStatus) });
+        }
+      }
+    }
+    return found;
   }
 
   /** 元数据查询: form metadata (entities, fields, MustInput); structure undocumented, returned as is. */

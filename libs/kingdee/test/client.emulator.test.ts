@@ -419,8 +419,10 @@ describe('indeterminate writes', () => {
     expect(error).toBeInstanceOf(KingdeeIndeterminateError);
     expect((error as KingdeeIndeterminateError).retriable).toBe(false);
     expect((error as KingdeeIndeterminateError).billNumbers).toEqual([number]);
-    const rows = await client.executeBillQuery({ formId: 'SAL_OUTSTOCK', fieldKeys: ['FBillNo'], filter: `FBillNo='${number}'` });
-    expect(rows).toEqual([{ FBillNo: number }]);
+    const found = await client.findBills('SAL_OUTSTOCK', [number, "O'Brien-1"]);
+    expect([...found.keys()]).toEqual([number]);
+    expect(found.get(number)).toMatchObject({ documentStatus: 'A', cancelStatus: 'A' });
+    expect(found.get(number)!.id).toBeGreaterThan(100000);
   });
 
   it('an HTTP 502 on a write is indeterminate (a proxy may have forwarded it), on a read it is retried', async () => {
