@@ -221,6 +221,14 @@ export class SourceRuntime {
         const result = await lane.sync.runCycle();
         this.logger.debug({ account: lane.account.name, stream: lane.stream.name, ...result }, 'cycle done');
       } catch (error) {
+        const kafkaType = (error as { type?: unknown } | null)?.type;
+        if (kafkaType === 'PRODUCER_FENCED' || kafkaType === 'INVALID_PRODUCER_EPOCH') {
+          // Another instance opened this lane's transactional id: it owns the lane now; never write beside it.
+          this.ready = false;
+          this.events.emit({ type: 'cycle_failed', account: lane.account.name, stream: lane.stream.name, code: 'FENCED', message: errorMessage(error) });
+          this.logger.error({ account: lane.account.name, stream: lane.stream.name }, 'lane fenced by another instance of this service; stopping it');
+          return;
+        }
         const code = error instanceof YecaiError ? error.code : 'UNKNOWN';
         this.events.emit({ type: 'cycle_failed', account: lane.account.name, stream: lane.stream.name, code, message: errorMessage(error) });
         this.logger.warn({ account: lane.account.name, stream: lane.stream.name, code, err: errorMessage(error) }, 'sync cycle failed; resuming from the last checkpoint next cycle');

@@ -41,6 +41,11 @@ describe('JST source over real Kafka', () => {
       const late = emulator.store.versions('aftersale')[0]!;
       emulator.store.modifyDocument('aftersale', late.id, Date.now() - 90_000, { status: 'Cancelled' });
       await service.runtime.runOnce();
+      const metrics = await service.metrics.metrics();
+      const lag = /yecai_source_cursor_lag_seconds\{[^}]*stream="sales_outstock"[^}]*\} ([\d.]+)/.exec(metrics);
+      expect(Number(lag?.[1])).toBeGreaterThanOrEqual(60); // the settle lag
+      expect(Number(lag?.[1])).toBeLessThan(120);
+      expect(metrics).toMatch(/yecai_source_documents_total\{[^}]*stream="sales_outstock",origin="LIVE"[^}]*\} 1937/);
     } finally {
       await service.close();
     }
