@@ -186,6 +186,21 @@ describe('Jushuitan emulator', () => {
     }
   });
 
+  it('refuses the 101st call within a minute with code 200, and calls from outside the IP whitelist with 110', async () => {
+    const strict = await startJushuitanEmulator({ seed: 1, now: () => NOW, rateLimits: { perSecond: 1000, perMinute: 100 } });
+    const walled = await startJushuitanEmulator({ seed: 1, now: () => NOW, allowedIps: ['10.0.0.8'] });
+    try {
+      const codes = [];
+      for (let i = 0; i < 101; i++) codes.push((await call(strict, OUT, { ...window(NOW - DAY, NOW), page_size: 50 })).code);
+      expect(codes.filter((c) => c === 0)).toHaveLength(100);
+      expect(codes[100]).toBe(200);
+      expect((await call(walled, OUT, window(NOW - DAY, NOW))).code).toBe(110);
+    } finally {
+      await strict.close();
+      await walled.close();
+    }
+  });
+
   it('rotates tokens on refresh: the old access token stops working', async () => {
     const params: Record<string, string> = {
       app_key: 'ak_test',

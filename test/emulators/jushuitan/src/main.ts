@@ -1,11 +1,11 @@
 /**
  * Runs the JST emulator: `tsx test/emulators/jushuitan/src/main.ts --port 8701 --seed 7 --documents 100000 --days 30`.
- * Documents are spread over the past `--days`, evenly across the document types; limits default to 5/s and 100/min.
+ * Optional `--faults '{"serverErrorRate":0.05}'`. Documents are spread over the past `--days`, evenly across the document types; limits default to 5/s and 100/min.
  */
 import { parseArgs } from 'node:util';
 import { createLogger } from '@yecai/common';
 import { JST_DOCUMENT_TYPES } from './endpoints';
-import { startJushuitanEmulator } from './server';
+import { startJushuitanEmulator, type JstFaults } from './server';
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +15,8 @@ const { values } = parseArgs({
     days: { type: 'string', default: '30' },
     'per-second': { type: 'string', default: '5' },
     'per-minute': { type: 'string', default: '100' },
+    /** JSON of JstFaults, e.g. '{"serverErrorRate":0.05,"latencyMs":80}'; also settable via POST /__admin/faults. */
+    faults: { type: 'string', default: '{}' },
   },
 });
 
@@ -31,10 +33,18 @@ async function main(): Promise<void> {
   const total = positiveInteger('documents', values.documents);
   const days = positiveInteger('days', values.days);
   const perType = Math.ceil(total / JST_DOCUMENT_TYPES.length);
+  let faults: JstFaults;
+  try {
+    faults = JSON.parse(values.faults ?? '{}') as JstFaults;
+  } catch {
+    console.error(`参数 --faults 必须是 JSON / --faults must be JSON, got ${values.faults}`);
+    process.exit(2);
+  }
   const now = Date.now();
   const emulator = await startJushuitanEmulator({
     port: positiveInteger('port', values.port),
     seed: positiveInteger('seed', values.seed),
+    faults,
     rateLimits: { perSecond: positiveInteger('per-second', values['per-second']), perMinute: positiveInteger('per-minute', values['per-minute']) },
     documents: {
       perType: Object.fromEntries(JST_DOCUMENT_TYPES.map((type) => [type, perType])),

@@ -57,6 +57,8 @@ export interface JstEmulatorOptions {
   faults?: JstFaults;
   /** Server clock (epoch ms); tests may freeze or shift it. */
   now?: () => number;
+  /** IP whitelist of the app; calls from elsewhere get code 110. Absent = any address. */
+  allowedIps?: string[];
 }
 
 export interface JstEmulator {
@@ -118,6 +120,10 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
       }
     }
     const account = accounts.find((candidate) => candidate.appKey === params.app_key);
+    if (options.allowedIps && !options.allowedIps.includes((req.socket.remoteAddress ?? '').replace(/^::ffff:/, ''))) {
+      reply(res, JST_ERRORS.ipNotAllowed.code, JST_ERRORS.ipNotAllowed.msg);
+      return undefined;
+    }
     if (!account || jstSign(params, account.appSecret) !== params.sign) {
       reply(res, JST_ERRORS.badSign.code, JST_ERRORS.badSign.msg);
       return undefined;
