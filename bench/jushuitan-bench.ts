@@ -14,7 +14,9 @@ import { startJushuitanEmulator } from '@yecai/emulator-jushuitan';
 import { JST_STREAMS, JushuitanTransport, createJstService } from '@yecai/source-jushuitan';
 import { testConfig } from '@yecai/source-jushuitan/src/test-support';
 
-const { values } = parseArgs({ options: { documents: { type: 'string', default: '20000' }, 'latency-ms': { type: 'string', default: '0' } } });
+const { values } = parseArgs({
+  options: { documents: { type: 'string', default: '20000' }, 'latency-ms': { type: 'string', default: '0' } },
+});
 const documents = Number(values.documents);
 const latencyMs = Number(values['latency-ms']);
 const DAY = 86_400_000;
@@ -28,25 +30,55 @@ async function main(): Promise<void> {
     faults: { latencyMs },
   });
   const startAt = now - 4 * DAY;
-  const stream = { ...JST_STREAMS.find((s) => s.name === 'sales_outstock')!, cursor: { ...(JST_STREAMS[0]!.cursor as object), windowMs: 4 * 3600_000 } } as (typeof JST_STREAMS)[number];
+  const stream = {
+    ...JST_STREAMS.find((s) => s.name === 'sales_outstock')!,
+    cursor: { ...(JST_STREAMS[0]!.cursor as object), windowMs: 4 * 3600_000 },
+  } as (typeof JST_STREAMS)[number];
   const lines: string[] = [];
   try {
     // 1. Fetch only: the kit's paging, dedup and hashing, committing into memory.
     const discard: CheckpointCommitter = { commit: async () => undefined };
-    const transport = new JushuitanTransport({ baseUrl: emulator.url, appKey: 'ak_test', appSecret: 'sk_test', tokens: { accessToken: 'at_test' } });
+    const transport = new JushuitanTransport({
+      baseUrl: emulator.url,
+      appKey: 'ak_test',
+      appSecret: 'sk_test',
+      tokens: { accessToken: 'at_test' },
+    });
     const sync = new StreamSync(
-      { account: 'bench', stream, transport, limiter: new CallRateLimiter({ perSecond: 1_000_000, perMinute: 1_000_000 }), committer: discard, events: new SyncEvents() },
-      { version: 1, account: 'bench', stream: stream.name, mode: 'live', cursor: String(startAt), completed: false, seen: {}, updatedAt: 0 },
+      {
+        account: 'bench',
+        stream,
+        transport,
+        limiter: new CallRateLimiter({ perSecond: 1_000_000, perMinute: 1_000_000 }),
+        committer: discard,
+        events: new SyncEvents(),
+      },
+      {
+        version: 1,
+        account: 'bench',
+        stream: stream.name,
+        mode: 'live',
+        cursor: String(startAt),
+        completed: false,
+        seen: {},
+        updatedAt: 0,
+      },
     );
     let started = performance.now();
     const fetched = await sync.runCycle();
     let seconds = (performance.now() - started) / 1000;
-    lines.push(`fetch only: ${fetched.published} documents, ${fetched.apiCalls} API calls in ${seconds.toFixed(1)} s → ${(fetched.published / seconds).toFixed(0)} documents/s`);
+    lines.push(
+      `fetch only: ${fetched.published} documents, ${fetched.apiCalls} API calls in ${seconds.toFixed(1)} s → ${(fetched.published / seconds).toFixed(0)} documents/s`,
+    );
 
     // 2. Fetch and publish through Kafka transactions.
     if (process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL) {
       process.env.YECAI_TOPIC_PREFIX = `bench-${Date.now()}.`;
-      const config = testConfig(emulator, { startAt: formatBeijingTime(startAt), streams: ['sales_outstock'], windowMinutes: 240 });
+      const config = testConfig(emulator, {
+        startAt: formatBeijingTime(startAt),
+        streams: ['sales_outstock'],
+        windowMinutes: 240,
+      });
       config.accounts[0]!.rateLimits = { perSecond: 1_000_000, perMinute: 1_000_000 };
       const service = createJstService(config);
       try {
@@ -55,7 +87,9 @@ async function main(): Promise<void> {
         const results = await service.runtime.runOnce();
         seconds = (performance.now() - started) / 1000;
         const result = results.get('acme/sales_outstock')!;
-        lines.push(`fetch + publish (Kafka transaction per page): ${result.published} documents in ${seconds.toFixed(1)} s → ${(result.published / seconds).toFixed(0)} documents/s`);
+        lines.push(
+          `fetch + publish (Kafka transaction per page): ${result.published} documents in ${seconds.toFixed(1)} s → ${(result.published / seconds).toFixed(0)} documents/s`,
+        );
       } finally {
         await service.close();
       }
@@ -67,7 +101,9 @@ async function main(): Promise<void> {
   } finally {
     await emulator.close();
   }
-  process.stdout.write(`JST bench (${documents} documents, emulator latency ${latencyMs} ms)\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+  process.stdout.write(
+    `JST bench (${documents} documents, emulator latency ${latencyMs} ms)\n${lines.map((l) => `  ${l}`).join('\n')}\n`,
+  );
 }
 
 void main();

@@ -16,7 +16,10 @@ export function formatBeijingTime(epochMs: number): string {
 export function parseBeijingTime(text: unknown, field: string): number {
   const match = typeof text === 'string' ? BEIJING_PATTERN.exec(text) : null;
   if (!match) {
-    throw new ValidationError(`${field}: expected "yyyy-MM-dd HH:mm:ss" (Beijing time), got ${JSON.stringify(text)}`, field);
+    throw new ValidationError(
+      `${field}: expected "yyyy-MM-dd HH:mm:ss" (Beijing time), got ${JSON.stringify(text)}`,
+      field,
+    );
   }
   const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
   const utc = Date.UTC(y, mo - 1, d, h, mi, s);

@@ -39,7 +39,7 @@ export function decodeCheckpoint(value: Buffer, key: string): StreamCheckpoint {
   try {
     json = JSON.parse(value.toString('utf8'));
   } catch (error) {
-    throw new Error(`checkpoint ${key}: not JSON (${String(error)})`);
+    throw new Error(`checkpoint ${key}: not JSON (${String(error)})`, { cause: error });
   }
   return parseWith(streamCheckpointSchema, json, `checkpoint ${key}`);
 }

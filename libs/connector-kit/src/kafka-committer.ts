@@ -19,11 +19,19 @@ export class KafkaCheckpointCommitter implements CheckpointCommitter {
   async commit(documents: RawDocument[], checkpoint: StreamCheckpoint): Promise<void> {
     const messages = await Promise.all(
       documents.map(async (document) => ({
-        key: documentKey({ sourceSystem: document.sourceSystem, account: document.account, documentType: document.documentType, sourceId: document.sourceId }),
+        key: documentKey({
+          sourceSystem: document.sourceSystem,
+          account: document.account,
+          documentType: document.documentType,
+          sourceId: document.sourceId,
+        }),
         value: await this.serde.encode(this.rawSchemaId, document),
       })),
     );
-    const checkpointMessage = { key: checkpointKey(checkpoint.account, checkpoint.stream, checkpoint.mode), value: encodeCheckpoint(checkpoint) };
+    const checkpointMessage = {
+      key: checkpointKey(checkpoint.account, checkpoint.stream, checkpoint.mode),
+      value: encodeCheckpoint(checkpoint),
+    };
     await this.producer.inTransaction(async (transaction) => {
       // One produce request for both topics.
       await transaction.sendBatch({
@@ -41,7 +49,11 @@ export class KafkaCheckpointCommitter implements CheckpointCommitter {
  * beginning, up to the end offsets taken at start). Call it after the stream's transactional producers were
  * created: initialising a transactional id aborts whatever a crashed predecessor left open.
  */
-export async function readCheckpoints(kafka: KafkaClient, topic: string, options: { timeoutMs?: number; logger?: Logger } = {}): Promise<Map<string, StreamCheckpoint>> {
+export async function readCheckpoints(
+  kafka: KafkaClient,
+  topic: string,
+  options: { timeoutMs?: number; logger?: Logger } = {},
+): Promise<Map<string, StreamCheckpoint>> {
   const logger = options.logger ?? createLogger('connector-kit.checkpoints');
   const admin = await kafka.admin();
   const ends = await admin.fetchTopicOffsets(topic);
@@ -80,7 +92,13 @@ export async function readCheckpoints(kafka: KafkaClient, topic: string, options
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       caughtUp,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`checkpoint topic ${topic}: not read to its end within ${timeoutMs} ms`)), timeoutMs))),
+      new Promise(
+        (_, reject) =>
+          (timer = setTimeout(
+            () => reject(new Error(`checkpoint topic ${topic}: not read to its end within ${timeoutMs} ms`)),
+            timeoutMs,
+          )),
+      ),
     ]).finally(() => clearTimeout(timer));
     logger.info({ topic, checkpoints: checkpoints.size }, 'checkpoints loaded');
     return checkpoints;

@@ -20,10 +20,16 @@ describe('stream declarations', () => {
   });
 
   it.each([
-    [{ paging: { style: 'page_index_backward', pageSize: 51, maxPageSize: 50 } }, /paging\.pageSize: must be ≤ maxPageSize 50/],
+    [
+      { paging: { style: 'page_index_backward', pageSize: 51, maxPageSize: 50 } },
+      /paging\.pageSize: must be ≤ maxPageSize 50/,
+    ],
     [{ cursor: { ...base.cursor, windowMs: 7_200_000 } }, /cursor\.windowMs: must be ≤ maxWindowMs/],
     [{ cursor: { ...base.cursor, overlapMs: 3_600_000 } }, /cursor\.overlapMs: must be shorter than windowMs/],
-    [{ paging: { style: 'token', pageSize: 50, maxPageSize: 50 } }, /paging\.style: token paging goes with a monotonic_token cursor/],
+    [
+      { paging: { style: 'token', pageSize: 50, maxPageSize: 50 } },
+      /paging\.style: token paging goes with a monotonic_token cursor/,
+    ],
     [{ name: 'Orders!' }, /demo stream #0 \(Orders!\).*name/],
   ])('reject %j naming the field', (override, message) => {
     expect(() => defineStreams('demo', [{ ...base, ...override } as never])).toThrow(message);
@@ -47,9 +53,20 @@ describe('parseJsonLossless', () => {
 
 describe('checkpoint encoding', () => {
   it('round-trips and names the bad field of a corrupt checkpoint', () => {
-    const checkpoint: StreamCheckpoint = { version: 1, account: 'a', stream: 's', mode: 'live', cursor: '1700000000000', completed: false, seen: { '1': '1700000000000:abcd' }, updatedAt: 1 };
+    const checkpoint: StreamCheckpoint = {
+      version: 1,
+      account: 'a',
+      stream: 's',
+      mode: 'live',
+      cursor: '1700000000000',
+      completed: false,
+      seen: { '1': '1700000000000:abcd' },
+      updatedAt: 1,
+    };
     expect(decodeCheckpoint(encodeCheckpoint(checkpoint), 'a/s')).toEqual(checkpoint);
-    expect(() => decodeCheckpoint(Buffer.from(JSON.stringify({ ...checkpoint, cursor: 'yesterday' })), 'a/s')).toThrow(/checkpoint a\/s.*cursor/);
+    expect(() => decodeCheckpoint(Buffer.from(JSON.stringify({ ...checkpoint, cursor: 'yesterday' })), 'a/s')).toThrow(
+      /checkpoint a\/s.*cursor/,
+    );
   });
 });
 

@@ -2,7 +2,12 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { SyncEvents } from './events';
 
 /** Prometheus metrics of a source service, fed by the sync events. Labels never carry secrets. */
-export function registerSourceMetrics(registry: Registry, system: string, events: SyncEvents, now: () => number = Date.now): void {
+export function registerSourceMetrics(
+  registry: Registry,
+  system: string,
+  events: SyncEvents,
+  now: () => number = Date.now,
+): void {
   const documents = new Counter({
     name: 'yecai_source_documents_total',
     help: 'Raw document versions published, by stream and origin',
@@ -34,7 +39,8 @@ export function registerSourceMetrics(registry: Registry, system: string, events
     labelNames: ['system', 'account', 'stream'],
     registers: [registry],
     collect() {
-      for (const { account, stream, cursorMs } of cursors.values()) this.set({ system, account, stream }, (now() - cursorMs) / 1000);
+      for (const { account, stream, cursorMs } of cursors.values())
+        this.set({ system, account, stream }, (now() - cursorMs) / 1000);
     },
   });
 
@@ -47,10 +53,16 @@ export function registerSourceMetrics(registry: Registry, system: string, events
         throttles.inc({ system, account: event.account, stream: event.stream, code: event.code });
         break;
       case 'published':
-        if (event.count > 0) documents.inc({ system, account: event.account, stream: event.stream, origin: event.origin }, event.count);
+        if (event.count > 0)
+          documents.inc({ system, account: event.account, stream: event.stream, origin: event.origin }, event.count);
         break;
       case 'committed':
-        if (event.mode === 'live' && event.cursorMs !== undefined) cursors.set(`${event.account}/${event.stream}`, { account: event.account, stream: event.stream, cursorMs: event.cursorMs });
+        if (event.mode === 'live' && event.cursorMs !== undefined)
+          cursors.set(`${event.account}/${event.stream}`, {
+            account: event.account,
+            stream: event.stream,
+            cursorMs: event.cursorMs,
+          });
         break;
       case 'cycle_failed':
         failures.inc({ system, account: event.account, stream: event.stream, code: event.code });

@@ -78,7 +78,12 @@ export class SourceRuntime {
       this.limiters.set(account.name, new CallRateLimiter(account.limits));
       for (const name of account.streams ?? []) {
         if (!options.streams.some((stream) => stream.name === name)) {
-          throw new YecaiError(`account ${account.name}: unknown stream "${name}"`, { code: 'VALIDATION', level: 1, retriable: false, field: `accounts.${account.name}.streams` });
+          throw new YecaiError(`account ${account.name}: unknown stream "${name}"`, {
+            code: 'VALIDATION',
+            level: 1,
+            retriable: false,
+            field: `accounts.${account.name}.streams`,
+          });
         }
       }
     }
@@ -97,11 +102,17 @@ export class SourceRuntime {
     const { kafka, serde, streams } = this.options;
     await kafka.ensureTopics([
       // Checkpoints are small documents read in full at start: one partition, compacted, room for a large dedup set.
-      { topic: this.checkpointTopic, numPartitions: 1, compacted: true, configEntries: { 'max.message.bytes': String(8 * 1024 * 1024) } },
+      {
+        topic: this.checkpointTopic,
+        numPartitions: 1,
+        compacted: true,
+        configEntries: { 'max.message.bytes': String(8 * 1024 * 1024) },
+      },
       ...streams.map((stream) => ({ topic: this.rawTopic(stream) })),
     ]);
     const schema = loadRawDocumentSchema();
-    for (const stream of streams) this.rawSchemaIds.set(stream.name, await serde.registerForTopic(this.rawTopic(stream), schema));
+    for (const stream of streams)
+      this.rawSchemaIds.set(stream.name, await serde.registerForTopic(this.rawTopic(stream), schema));
   }
 
   /** Starts the live lanes and keeps them polling until stop(). */
@@ -120,7 +131,11 @@ export class SourceRuntime {
       this.ready = true;
     }
     const results = new Map<string, CycleResult>();
-    await Promise.all(this.lanes.map(async (lane) => results.set(`${lane.account.name}/${lane.stream.name}`, await lane.sync.runCycle())));
+    await Promise.all(
+      this.lanes.map(async (lane) =>
+        results.set(`${lane.account.name}/${lane.stream.name}`, await lane.sync.runCycle()),
+      ),
+    );
     return results;
   }
 
@@ -131,7 +146,12 @@ export class SourceRuntime {
    */
   async backfill(request: BackfillRequest): Promise<Map<string, CycleResult>> {
     if (!(request.toMs > request.fromMs)) {
-      throw new YecaiError('backfill: --to must be after --from', { code: 'VALIDATION', level: 1, retriable: false, field: 'to' });
+      throw new YecaiError('backfill: --to must be after --from', {
+        code: 'VALIDATION',
+        level: 1,
+        retriable: false,
+        field: 'to',
+      });
     }
     await this.prepare();
     const range = { fromMs: floorToSecond(request.fromMs), toMs: floorToSecond(request.toMs) };
@@ -141,10 +161,12 @@ export class SourceRuntime {
     const lanes = await this.openLanes('backfill', pairs, sameRange, range);
     const results = new Map<string, CycleResult>();
     try {
-      await Promise.all(lanes.map(async (lane) => {
-        if (lane.sync.checkpoint.completed) return;
-        results.set(`${lane.account.name}/${lane.stream.name}`, await lane.sync.runCycle());
-      }));
+      await Promise.all(
+        lanes.map(async (lane) => {
+          if (lane.sync.checkpoint.completed) return;
+          results.set(`${lane.account.name}/${lane.stream.name}`, await lane.sync.runCycle());
+        }),
+      );
     } finally {
       await Promise.allSettled(lanes.map((lane) => lane.producer.disconnect()));
     }
@@ -159,10 +181,16 @@ export class SourceRuntime {
     await Promise.allSettled(this.lanes.map((lane) => lane.producer.disconnect()));
   }
 
-  private selected(streamNames?: string[], accountNames?: string[]): Array<{ account: SourceAccount; stream: StreamDefinition }> {
+  private selected(
+    streamNames?: string[],
+    accountNames?: string[],
+  ): Array<{ account: SourceAccount; stream: StreamDefinition }> {
     for (const name of streamNames ?? []) {
       if (!this.options.streams.some((stream) => stream.name === name)) {
-        throw new YecaiError(`unknown stream "${name}" (known: ${this.options.streams.map((s) => s.name).join(', ')})`, { code: 'VALIDATION', level: 1, retriable: false, field: 'streams' });
+        throw new YecaiError(
+          `unknown stream "${name}" (known: ${this.options.streams.map((s) => s.name).join(', ')})`,
+          { code: 'VALIDATION', level: 1, retriable: false, field: 'streams' },
+        );
       }
     }
     return this.options.accounts
@@ -185,29 +213,51 @@ export class SourceRuntime {
     // Producers first: initialising each transactional id aborts a crashed predecessor's open transaction,
     // so the checkpoints read next are final.
     const producers = await Promise.all(
-      pairs.map(({ account, stream }) => kafka.transactionalProducer(`${service}.${account.name}.${stream.name}${mode === 'backfill' ? '.backfill' : ''}`)),
+      pairs.map(({ account, stream }) =>
+        kafka.transactionalProducer(
+          `${service}.${account.name}.${stream.name}${mode === 'backfill' ? '.backfill' : ''}`,
+        ),
+      ),
     );
     const stored = await readCheckpoints(kafka, this.checkpointTopic, { logger: this.logger });
     return pairs.map(({ account, stream }, index) => {
       const key = checkpointKey(account.name, stream.name, mode);
       const existing = stored.get(key);
-      const initial: StreamCheckpoint =
-        (mode === 'live' ? existing : reuse(existing)) ?? {
-          version: 1,
-          account: account.name,
-          stream: stream.name,
-          mode,
-          cursor: mode === 'backfill' ? String(range!.fromMs) : stream.cursor.kind === 'modified_time' ? String(floorToSecond(account.startAtMs)) : '0',
-          ...(range ? { range } : {}),
-          completed: false,
-          seen: {},
-          updatedAt: Date.now(),
-        };
+      const initial: StreamCheckpoint = (mode === 'live' ? existing : reuse(existing)) ?? {
+        version: 1,
+        account: account.name,
+        stream: stream.name,
+        mode,
+        cursor:
+          mode === 'backfill'
+            ? String(range!.fromMs)
+            : stream.cursor.kind === 'modified_time'
+              ? String(floorToSecond(account.startAtMs))
+              : '0',
+        ...(range ? { range } : {}),
+        completed: false,
+        seen: {},
+        updatedAt: Date.now(),
+      };
       this.logger.info({ key, cursor: initial.cursor, resumed: initial === existing }, 'stream lane opened');
       const producer = producers[index]!;
-      const committer = new KafkaCheckpointCommitter(producer, serde, this.rawSchemaIds.get(stream.name)!, this.rawTopic(stream), this.checkpointTopic);
+      const committer = new KafkaCheckpointCommitter(
+        producer,
+        serde,
+        this.rawSchemaIds.get(stream.name)!,
+        this.rawTopic(stream),
+        this.checkpointTopic,
+      );
       const sync = new StreamSync(
-        { account: account.name, stream, transport: account.transport, limiter: this.limiters.get(account.name)!, committer, events: this.events, retry: this.options.retry },
+        {
+          account: account.name,
+          stream,
+          transport: account.transport,
+          limiter: this.limiters.get(account.name)!,
+          committer,
+          events: this.events,
+          retry: this.options.retry,
+        },
         initial,
       );
       return { account, stream, sync, producer };
@@ -225,13 +275,31 @@ export class SourceRuntime {
         if (kafkaType === 'PRODUCER_FENCED' || kafkaType === 'INVALID_PRODUCER_EPOCH') {
           // Another instance opened this lane's transactional id: it owns the lane now; never write beside it.
           this.ready = false;
-          this.events.emit({ type: 'cycle_failed', account: lane.account.name, stream: lane.stream.name, code: 'FENCED', message: errorMessage(error) });
-          this.logger.error({ account: lane.account.name, stream: lane.stream.name }, 'lane fenced by another instance of this service; stopping it');
+          this.events.emit({
+            type: 'cycle_failed',
+            account: lane.account.name,
+            stream: lane.stream.name,
+            code: 'FENCED',
+            message: errorMessage(error),
+          });
+          this.logger.error(
+            { account: lane.account.name, stream: lane.stream.name },
+            'lane fenced by another instance of this service; stopping it',
+          );
           return;
         }
         const code = error instanceof YecaiError ? error.code : 'UNKNOWN';
-        this.events.emit({ type: 'cycle_failed', account: lane.account.name, stream: lane.stream.name, code, message: errorMessage(error) });
-        this.logger.warn({ account: lane.account.name, stream: lane.stream.name, code, err: errorMessage(error) }, 'sync cycle failed; resuming from the last checkpoint next cycle');
+        this.events.emit({
+          type: 'cycle_failed',
+          account: lane.account.name,
+          stream: lane.stream.name,
+          code,
+          message: errorMessage(error),
+        });
+        this.logger.warn(
+          { account: lane.account.name, stream: lane.stream.name, code, err: errorMessage(error) },
+          'sync cycle failed; resuming from the last checkpoint next cycle',
+        );
       }
       if (this.stopping) break;
       await Promise.race([sleep(pollIntervalMs), new Promise<void>((resolve) => (this.wake = resolve))]);

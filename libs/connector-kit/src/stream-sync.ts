@@ -82,7 +82,12 @@ export class StreamSync {
    */
   async runCycle(): Promise<CycleResult> {
     const state = structuredClone(this.committed);
-    const cycle = new CycleState(this.options, state, (checkpoint, documents) => this.commit(checkpoint, documents), this.now);
+    const cycle = new CycleState(
+      this.options,
+      state,
+      (checkpoint, documents) => this.commit(checkpoint, documents),
+      this.now,
+    );
     const { stream } = this.options;
     if (stream.cursor.kind === 'modified_time') await this.runWindows(cycle, stream.cursor);
     else await this.runTokens(cycle, stream.cursor.tokenField);
@@ -91,10 +96,18 @@ export class StreamSync {
       state.completed = true;
       await cycle.flush(true, true);
     }
-    return { published: cycle.published, skipped: cycle.skipped, apiCalls: cycle.apiCalls, cursor: this.committed.cursor };
+    return {
+      published: cycle.published,
+      skipped: cycle.skipped,
+      apiCalls: cycle.apiCalls,
+      cursor: this.committed.cursor,
+    };
   }
 
-  private async runWindows(cycle: CycleState, cursor: Extract<StreamDefinition['cursor'], { kind: 'modified_time' }>): Promise<void> {
+  private async runWindows(
+    cycle: CycleState,
+    cursor: Extract<StreamDefinition['cursor'], { kind: 'modified_time' }>,
+  ): Promise<void> {
     const state = cycle.state;
     const lower = state.range?.fromMs ?? 0;
     const upper = state.range ? state.range.toMs : floorToSecond(this.now() - cursor.settleLagMs);
@@ -116,7 +129,13 @@ export class StreamSync {
 
   private async readWindow(cycle: CycleState, fromMs: number, toMs: number): Promise<void> {
     const { paging } = this.options.stream;
-    const request = (pageIndex: number): PageRequest => ({ kind: 'window', fromMs, toMs, pageIndex, pageSize: paging.pageSize });
+    const request = (pageIndex: number): PageRequest => ({
+      kind: 'window',
+      fromMs,
+      toMs,
+      pageIndex,
+      pageSize: paging.pageSize,
+    });
     const first = await this.fetch(cycle, request(1));
     await cycle.accept(first.records, fromMs, toMs);
     await cycle.flushDocuments();
@@ -149,7 +168,11 @@ export class StreamSync {
   private async runTokens(cycle: CycleState, tokenField: string): Promise<void> {
     const state = cycle.state;
     for (;;) {
-      const page = await this.fetch(cycle, { kind: 'token', startToken: state.cursor, pageSize: this.options.stream.paging.pageSize });
+      const page = await this.fetch(cycle, {
+        kind: 'token',
+        startToken: state.cursor,
+        pageSize: this.options.stream.paging.pageSize,
+      });
       const before = BigInt(state.cursor);
       let maxToken = before;
       for (const record of page.records) {
@@ -164,7 +187,9 @@ export class StreamSync {
         state.cursor = maxToken.toString();
         cycle.touch();
         // Only the boundary token can be returned again (the query is token ≥ cursor).
-        const boundary = new Set(page.records.filter((r) => scalarText(r[tokenField]) === state.cursor).map((r) => cycle.idOf(r)));
+        const boundary = new Set(
+          page.records.filter((r) => scalarText(r[tokenField]) === state.cursor).map((r) => cycle.idOf(r)),
+        );
         for (const id of Object.keys(state.seen)) if (!boundary.has(id)) delete state.seen[id];
       }
       await cycle.flushDocuments();
@@ -182,11 +207,23 @@ export class StreamSync {
         cycle.apiCalls++;
         try {
           const page = await transport.fetchPage(stream, request);
-          events.emit({ type: 'api_call', account, stream: stream.name, outcome: 'ok', durationMs: Date.now() - started });
+          events.emit({
+            type: 'api_call',
+            account,
+            stream: stream.name,
+            outcome: 'ok',
+            durationMs: Date.now() - started,
+          });
           return page;
         } catch (error) {
           const code = error instanceof YecaiError ? error.code : 'UNKNOWN';
-          events.emit({ type: 'api_call', account, stream: stream.name, outcome: code, durationMs: Date.now() - started });
+          events.emit({
+            type: 'api_call',
+            account,
+            stream: stream.name,
+            outcome: code,
+            durationMs: Date.now() - started,
+          });
           if (error instanceof SourceThrottledError) {
             limiter.block(error.retryAfterMs);
             events.emit({ type: 'throttled', account, stream: stream.name, code, retryAfterMs: error.retryAfterMs });
@@ -199,7 +236,8 @@ export class StreamSync {
         initialDelayMs: this.retry.initialDelayMs,
         maxDelayMs: this.retry.maxDelayMs,
         // Throttling is the source pacing us, not a failure: wait as asked, without using up attempts.
-        shouldRetry: (error) => error instanceof SourceThrottledError || (isRetriable(error) && ++failures < this.retry.maxAttempts),
+        shouldRetry: (error) =>
+          error instanceof SourceThrottledError || (isRetriable(error) && ++failures < this.retry.maxAttempts),
       },
     );
   }
@@ -210,7 +248,14 @@ export class StreamSync {
     await committer.commit(documents, checkpoint);
     this.committed = structuredClone(checkpoint);
     const cursorMs = stream.cursor.kind === 'modified_time' ? Number(checkpoint.cursor) : undefined;
-    events.emit({ type: 'committed', account, stream: stream.name, mode: checkpoint.mode, cursor: checkpoint.cursor, cursorMs });
+    events.emit({
+      type: 'committed',
+      account,
+      stream: stream.name,
+      mode: checkpoint.mode,
+      cursor: checkpoint.cursor,
+      cursorMs,
+    });
   }
 }
 
@@ -233,7 +278,8 @@ class CycleState {
   idOf(record: Record<string, unknown>): string {
     const { idField, name } = this.options.stream;
     const id = scalarText(record[idField]);
-    if (id === undefined || id === '') throw new ValidationError(`${name}: record without ${idField}: ${preview(record)}`, idField);
+    if (id === undefined || id === '')
+      throw new ValidationError(`${name}: record without ${idField}: ${preview(record)}`, idField);
     return id;
   }
 

@@ -18,9 +18,21 @@ export const cursorSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('modified_time'),
     maxWindowMs: z.number().int().positive(),
-    windowMs: z.number().int().positive().default(60 * MINUTE),
-    overlapMs: z.number().int().nonnegative().default(5 * MINUTE),
-    settleLagMs: z.number().int().nonnegative().default(60 * SECOND),
+    windowMs: z
+      .number()
+      .int()
+      .positive()
+      .default(60 * MINUTE),
+    overlapMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(5 * MINUTE),
+    settleLagMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(60 * SECOND),
   }),
   z.object({
     kind: z.literal('monotonic_token'),
@@ -64,16 +76,28 @@ export const streamDefinitionSchema = z
   })
   .superRefine((stream, context) => {
     if (stream.paging.pageSize > stream.paging.maxPageSize) {
-      context.addIssue({ code: 'custom', path: ['paging', 'pageSize'], message: `must be ≤ maxPageSize ${stream.paging.maxPageSize}` });
+      context.addIssue({
+        code: 'custom',
+        path: ['paging', 'pageSize'],
+        message: `must be ≤ maxPageSize ${stream.paging.maxPageSize}`,
+      });
     }
     if (stream.cursor.kind === 'modified_time' && stream.cursor.windowMs > stream.cursor.maxWindowMs) {
-      context.addIssue({ code: 'custom', path: ['cursor', 'windowMs'], message: `must be ≤ maxWindowMs ${stream.cursor.maxWindowMs}` });
+      context.addIssue({
+        code: 'custom',
+        path: ['cursor', 'windowMs'],
+        message: `must be ≤ maxWindowMs ${stream.cursor.maxWindowMs}`,
+      });
     }
     if (stream.cursor.kind === 'modified_time' && stream.cursor.overlapMs >= stream.cursor.windowMs) {
       context.addIssue({ code: 'custom', path: ['cursor', 'overlapMs'], message: 'must be shorter than windowMs' });
     }
     if ((stream.paging.style === 'token') !== (stream.cursor.kind === 'monotonic_token')) {
-      context.addIssue({ code: 'custom', path: ['paging', 'style'], message: 'token paging goes with a monotonic_token cursor, and only with it' });
+      context.addIssue({
+        code: 'custom',
+        path: ['paging', 'style'],
+        message: 'token paging goes with a monotonic_token cursor, and only with it',
+      });
     }
   });
 
@@ -82,7 +106,9 @@ export type StreamDefinitionInput = z.input<typeof streamDefinitionSchema>;
 
 /** Validates a source's stream declarations at load time; errors name the stream and field. */
 export function defineStreams(source: string, streams: StreamDefinitionInput[]): StreamDefinition[] {
-  const parsed = streams.map((stream, index) => parseWith(streamDefinitionSchema, stream, `${source} stream #${index} (${stream.name})`));
+  const parsed = streams.map((stream, index) =>
+    parseWith(streamDefinitionSchema, stream, `${source} stream #${index} (${stream.name})`),
+  );
   const names = new Set<string>();
   for (const stream of parsed) {
     if (names.has(stream.name)) throw new Error(`${source}: stream name "${stream.name}" is declared twice`);

@@ -14,13 +14,25 @@ const account = { name: 'acme', appKey: 'k', appSecret: 'env:S', accessToken: 'e
 
 describe('JST source config', () => {
   it('applies the documented defaults', async () => {
-    const config = await loadJstConfig(file('ok.yaml', `accounts:\n  - name: acme\n    appKey: k\n    appSecret: env:S\n    accessToken: env:T\n    startAt: "2026-11-01 00:00:00"\n`));
-    expect(config.accounts[0]).toMatchObject({ baseUrl: 'https://openapi.jushuitan.com', rateLimits: { perSecond: 5, perMinute: 100 } });
+    const config = await loadJstConfig(
+      file(
+        'ok.yaml',
+        `accounts:\n  - name: acme\n    appKey: k\n    appSecret: env:S\n    accessToken: env:T\n    startAt: "2026-11-01 00:00:00"\n`,
+      ),
+    );
+    expect(config.accounts[0]).toMatchObject({
+      baseUrl: 'https://openapi.jushuitan.com',
+      rateLimits: { perSecond: 5, perMinute: 100 },
+    });
     expect(config.service).toBe('source_jushuitan');
   });
 
   it.each([
-    ['an inline secret', { accounts: [{ ...account, appSecret: 'sk_live_123' }] }, /accounts\.0\.appSecret: secrets are references/],
+    [
+      'an inline secret',
+      { accounts: [{ ...account, appSecret: 'sk_live_123' }] },
+      /accounts\.0\.appSecret: secrets are references/,
+    ],
     ['a bad start time', { accounts: [{ ...account, startAt: '2026-02-30 00:00:00' }] }, /accounts\.0\.startAt/],
     ['a duplicate account', { accounts: [account, account] }, /accounts\.1\.name "acme" is used twice/],
     ['an account name with spaces', { accounts: [{ ...account, name: 'Acme Co' }] }, /accounts\.0\.name/],
@@ -30,11 +42,30 @@ describe('JST source config', () => {
 
   it('main refuses --backfill without --to, in Chinese and English', () => {
     const path = file('cli.json', { accounts: [account] });
-    const result = spawnSync(process.execPath, ['--import', 'tsx', resolve(__dirname, 'main.ts'), '--config', path, '--backfill', '--from', '2026-10-01 00:00:00'], {
-      env: { ...process.env, S: 'x', T: 'y', KAFKA_BROKERS: '127.0.0.1:1', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const result = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        resolve(__dirname, 'main.ts'),
+        '--config',
+        path,
+        '--backfill',
+        '--from',
+        '2026-10-01 00:00:00',
+      ],
+      {
+        env: {
+          ...process.env,
+          S: 'x',
+          T: 'y',
+          KAFKA_BROKERS: '127.0.0.1:1',
+          SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1',
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('回补需要 --from 和 --to');
     expect(result.stderr).toContain('--backfill needs --from and --to');

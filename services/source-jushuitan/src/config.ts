@@ -25,14 +25,21 @@ export const jstAccountSchema = z.object({
   /** Streams to run; default all. */
   streams: z.array(z.string()).optional(),
   /** Client-side call budget; JST allows 5/s and 100/min per app. */
-  rateLimits: z.object({ perSecond: z.number().int().positive(), perMinute: z.number().int().positive() }).default({ perSecond: 5, perMinute: 100 }),
+  rateLimits: z
+    .object({ perSecond: z.number().int().positive(), perMinute: z.number().int().positive() })
+    .default({ perSecond: 5, perMinute: 100 }),
   /** Wait after a 199 / 200 answer (documented: at least 1 s and 60 s). */
-  throttleBackoff: z.object({ perSecondMs: z.number().int().nonnegative(), perMinuteMs: z.number().int().nonnegative() }).default({ perSecondMs: 1000, perMinuteMs: 60_000 }),
+  throttleBackoff: z
+    .object({ perSecondMs: z.number().int().nonnegative(), perMinuteMs: z.number().int().nonnegative() })
+    .default({ perSecondMs: 1000, perMinuteMs: 60_000 }),
   requestTimeoutMs: z.number().int().positive().default(30_000),
 });
 
 export const jstSourceConfigSchema = z.object({
-  service: z.string().regex(/^[a-z0-9_]+$/).default('source_jushuitan'),
+  service: z
+    .string()
+    .regex(/^[a-z0-9_]+$/)
+    .default('source_jushuitan'),
   /** Kafka brokers; default from KAFKA_BROKERS. */
   kafkaBrokers: z.array(z.string().min(1)).optional(),
   /** Schema registry (Confluent API); default from SCHEMA_REGISTRY_URL. */
@@ -41,9 +48,20 @@ export const jstSourceConfigSchema = z.object({
   opsPort: z.number().int().min(0).max(65535).default(9464),
   pollIntervalSeconds: z.number().positive().default(30),
   /** Overrides of the stream declarations' window size and overlap (minutes), for every stream. */
-  windowMinutes: z.number().positive().max(7 * 24 * 60).optional(),
+  windowMinutes: z
+    .number()
+    .positive()
+    .max(7 * 24 * 60)
+    .optional(),
   overlapMinutes: z.number().nonnegative().optional(),
-  retry: z.object({ maxAttempts: z.number().int().positive(), initialDelayMs: z.number().int().positive(), maxDelayMs: z.number().int().positive() }).partial().default({}),
+  retry: z
+    .object({
+      maxAttempts: z.number().int().positive(),
+      initialDelayMs: z.number().int().positive(),
+      maxDelayMs: z.number().int().positive(),
+    })
+    .partial()
+    .default({}),
   accounts: z.array(jstAccountSchema).min(1),
 });
 
@@ -66,7 +84,11 @@ export async function loadJstConfig(path: string): Promise<JstSourceConfig> {
   const config = parseWith(jstSourceConfigSchema, raw, `config ${path}`);
   const names = new Set<string>();
   config.accounts.forEach((account, index) => {
-    if (names.has(account.name)) throw new ValidationError(`config ${path}: accounts.${index}.name "${account.name}" is used twice`, `accounts.${index}.name`);
+    if (names.has(account.name))
+      throw new ValidationError(
+        `config ${path}: accounts.${index}.name "${account.name}" is used twice`,
+        `accounts.${index}.name`,
+      );
     names.add(account.name);
     parseBeijingTime(account.startAt, `accounts.${index}.startAt`);
   });
@@ -74,7 +96,10 @@ export async function loadJstConfig(path: string): Promise<JstSourceConfig> {
 }
 
 /** Secrets of one account, resolved at start; never logged. */
-export function resolveAccountSecrets(account: JstAccountConfig, index: number): { appSecret: string; tokens: JstTokens } {
+export function resolveAccountSecrets(
+  account: JstAccountConfig,
+  index: number,
+): { appSecret: string; tokens: JstTokens } {
   const field = (name: string) => `accounts.${index}.${name}`;
   return {
     appSecret: resolveSecret(account.appSecret, field('appSecret')),
@@ -91,7 +116,9 @@ export function fileTokenStore(path: string): JstTokenStore {
     async load() {
       try {
         const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<JstTokens>;
-        return typeof parsed.accessToken === 'string' ? { accessToken: parsed.accessToken, ...(parsed.refreshToken ? { refreshToken: parsed.refreshToken } : {}) } : undefined;
+        return typeof parsed.accessToken === 'string'
+          ? { accessToken: parsed.accessToken, ...(parsed.refreshToken ? { refreshToken: parsed.refreshToken } : {}) }
+          : undefined;
       } catch {
         return undefined;
       }

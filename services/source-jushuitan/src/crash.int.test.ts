@@ -36,7 +36,12 @@ describe('JST source killed with SIGKILL mid-sync', () => {
     emulator = await startJushuitanEmulator({
       seed: 11,
       rateLimits: { perSecond: 10_000, perMinute: 1_000_000 },
-      documents: { perType: { sales_outstock: 12_000, aftersale: 8_000 }, fromMs: now - 5 * DAY, toMs: now - 2 * MINUTE, sameSecondRatio: 0.4 },
+      documents: {
+        perType: { sales_outstock: 12_000, aftersale: 8_000 },
+        fromMs: now - 5 * DAY,
+        toMs: now - 2 * MINUTE,
+        sameSecondRatio: 0.4,
+      },
       // Slows a full sync to ~20 s so that most kills land while it is still running.
       faults: { latencyMs: 60 },
     });
@@ -69,10 +74,21 @@ describe('JST source killed with SIGKILL mid-sync', () => {
     const startSource = () =>
       spawn(process.execPath, ['--import', 'tsx', MAIN, '--config', configPath], {
         cwd: REPO,
-        env: { ...process.env, ...TEST_SECRET_ENV, KAFKA_BROKERS: kafkaBrokers, SCHEMA_REGISTRY_URL: schemaRegistryUrl, YECAI_TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn', JEST_WORKER_ID: '' },
+        env: {
+          ...process.env,
+          ...TEST_SECRET_ENV,
+          KAFKA_BROKERS: kafkaBrokers,
+          SCHEMA_REGISTRY_URL: schemaRegistryUrl,
+          YECAI_TOPIC_PREFIX: prefix,
+          LOG_LEVEL: 'warn',
+          JEST_WORKER_ID: '',
+        },
         stdio: ['ignore', log, log],
       });
-    const exited = (process: ChildProcess) => new Promise<void>((done) => (process.exitCode !== null || process.signalCode !== null ? done() : process.once('exit', () => done())));
+    const exited = (process: ChildProcess) =>
+      new Promise<void>((done) =>
+        process.exitCode !== null || process.signalCode !== null ? done() : process.once('exit', () => done()),
+      );
 
     const cursorsAtKill: string[] = [];
     for (let kill = 0; kill < 5; kill++) {
@@ -81,14 +97,18 @@ describe('JST source killed with SIGKILL mid-sync', () => {
       child.kill('SIGKILL');
       await exited(child);
       const checkpoints = await committedCheckpoints(kafka);
-      cursorsAtKill.push(`${checkpoints.get('acme/sales_outstock')?.cursor ?? '-'}/${checkpoints.get('acme/aftersale')?.cursor ?? '-'}`);
+      cursorsAtKill.push(
+        `${checkpoints.get('acme/sales_outstock')?.cursor ?? '-'}/${checkpoints.get('acme/aftersale')?.cursor ?? '-'}`,
+      );
     }
     child = startSource();
     const target = Date.now() - MINUTE - 2000;
     await waitFor(
       async () => {
         const checkpoints = await committedCheckpoints(kafka);
-        return ['acme/sales_outstock', 'acme/aftersale'].every((key) => Number(checkpoints.get(key)?.cursor ?? 0) >= target);
+        return ['acme/sales_outstock', 'acme/aftersale'].every(
+          (key) => Number(checkpoints.get(key)?.cursor ?? 0) >= target,
+        );
       },
       'both live cursors to reach now − lag',
       100_000,
@@ -97,7 +117,9 @@ describe('JST source killed with SIGKILL mid-sync', () => {
     await exited(child);
 
     // Most kills landed mid-sync: the cursors committed just before them were still behind.
-    const midSync = cursorsAtKill.filter((pair) => pair.split('/').some((cursor) => cursor === '-' || Number(cursor) < target - MINUTE));
+    const midSync = cursorsAtKill.filter((pair) =>
+      pair.split('/').some((cursor) => cursor === '-' || Number(cursor) < target - MINUTE),
+    );
     expect(midSync.length).toBeGreaterThanOrEqual(3);
     const sales = await readRawDocuments(kafka, schemaRegistryUrl, 'sales_outstock', 12_000);
     const returns = await readRawDocuments(kafka, schemaRegistryUrl, 'aftersale', 8_000);

@@ -8,7 +8,14 @@
  */
 import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { YecaiError, ValidationError, createLogger, errorMessage, parseBeijingTime, startOpsServer } from '@yecai/common';
+import {
+  YecaiError,
+  ValidationError,
+  createLogger,
+  errorMessage,
+  parseBeijingTime,
+  startOpsServer,
+} from '@yecai/common';
 import { loadJstConfig } from './config';
 import { createJstService } from './service';
 
@@ -38,7 +45,10 @@ async function main(): Promise<void> {
     fail(`参数错误 / bad arguments: ${errorMessage(error)}`);
   }
   const configPath = values.config ?? process.env.YECAI_JST_CONFIG;
-  if (!configPath) fail('缺少配置文件：请用 --config 或 YECAI_JST_CONFIG 指定 / missing config: pass --config or set YECAI_JST_CONFIG');
+  if (!configPath)
+    fail(
+      '缺少配置文件：请用 --config 或 YECAI_JST_CONFIG 指定 / missing config: pass --config or set YECAI_JST_CONFIG',
+    );
   const config = await loadJstConfig(configPath);
   const service = createJstService(config, logger);
 
@@ -47,35 +57,58 @@ async function main(): Promise<void> {
     for (const [name, transport] of service.transports) {
       const result = await transport.check();
       allOk &&= result.ok;
-      process.stdout.write(`${result.ok ? '✓' : '✗'} ${name}: ${result.message}${result.code ? ` [${result.code}]` : ''}\n`);
+      process.stdout.write(
+        `${result.ok ? '✓' : '✗'} ${name}: ${result.message}${result.code ? ` [${result.code}]` : ''}\n`,
+      );
     }
     await service.close();
     process.exit(allOk ? 0 : 1);
   }
 
   if (values.backfill) {
-    if (!values.from || !values.to) fail('回补需要 --from 和 --to（北京时间 yyyy-MM-dd HH:mm:ss）/ --backfill needs --from and --to (Beijing time)');
+    if (!values.from || !values.to)
+      fail('回补需要 --from 和 --to（北京时间 yyyy-MM-dd HH:mm:ss）/ --backfill needs --from and --to (Beijing time)');
     const fromMs = parseBeijingTime(values.from, '--from');
     const toMs = parseBeijingTime(values.to, '--to');
     const results = await service.runtime.backfill({
       fromMs,
       toMs,
-      ...(values.streams ? { streams: values.streams.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
-      ...(values.accounts ? { accounts: values.accounts.split(',').map((s) => s.trim()).filter(Boolean) } : {}),
+      ...(values.streams
+        ? {
+            streams: values.streams
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          }
+        : {}),
+      ...(values.accounts
+        ? {
+            accounts: values.accounts
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          }
+        : {}),
     });
-    for (const [lane, result] of results) process.stdout.write(`回补完成 backfilled ${lane}: ${result.published} documents\n`);
+    for (const [lane, result] of results)
+      process.stdout.write(`回补完成 backfilled ${lane}: ${result.published} documents\n`);
     await service.close();
     return;
   }
 
   if (values.once) {
     const results = await service.runtime.runOnce();
-    for (const [lane, result] of results) process.stdout.write(`${lane}: ${result.published} published, ${result.skipped} already published\n`);
+    for (const [lane, result] of results)
+      process.stdout.write(`${lane}: ${result.published} published, ${result.skipped} already published\n`);
     await service.close();
     return;
   }
 
-  const ops = await startOpsServer({ port: config.opsPort, registry: service.metrics, isReady: () => service.runtime.ready });
+  const ops = await startOpsServer({
+    port: config.opsPort,
+    registry: service.metrics,
+    isReady: () => service.runtime.ready,
+  });
   await service.runtime.start();
   logger.info({ opsPort: ops.port, accounts: config.accounts.map((a) => a.name) }, 'source-jushuitan running');
   const shutdown = async () => {

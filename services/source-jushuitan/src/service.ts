@@ -16,9 +16,14 @@ export interface JstService {
 /** Wires config → transports → kit runtime. No Kafka I/O happens until runtime.start()/runOnce()/backfill(). */
 export function createJstService(config: JstSourceConfig, logger: Logger = createLogger(config.service)): JstService {
   const brokers = config.kafkaBrokers ?? process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
-  if (!brokers?.length) throw new ValidationError('config: kafkaBrokers is missing and KAFKA_BROKERS is not set', 'kafkaBrokers');
+  if (!brokers?.length)
+    throw new ValidationError('config: kafkaBrokers is missing and KAFKA_BROKERS is not set', 'kafkaBrokers');
   const registryUrl = config.schemaRegistryUrl ?? process.env.SCHEMA_REGISTRY_URL;
-  if (!registryUrl) throw new ValidationError('config: schemaRegistryUrl is missing and SCHEMA_REGISTRY_URL is not set', 'schemaRegistryUrl');
+  if (!registryUrl)
+    throw new ValidationError(
+      'config: schemaRegistryUrl is missing and SCHEMA_REGISTRY_URL is not set',
+      'schemaRegistryUrl',
+    );
 
   const streams: StreamDefinition[] = JST_STREAMS.map((stream) =>
     stream.cursor.kind === 'modified_time'

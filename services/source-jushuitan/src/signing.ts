@@ -12,5 +12,7 @@ export function jstSign(params: Record<string, string | undefined>, appSecret: s
     .sort()
     .map((key) => `${key}${params[key]}`)
     .join('');
-  return createHash('md5').update(appSecret + body, 'utf8').digest('hex');
+  return createHash('md5')
+    .update(appSecret + body, 'utf8')
+    .digest('hex');
 }

@@ -34,7 +34,9 @@ describe('JST source over real Kafka', () => {
     });
     // 437 documents in one second: nine pages of the same modified time.
     emulator.store.addDocuments('sales_outstock', 437, now - DAY);
-    const service = createJstService(testConfig(emulator, { startAt: formatBeijingTime(now - 3 * DAY), streams: ['sales_outstock', 'aftersale'] }));
+    const service = createJstService(
+      testConfig(emulator, { startAt: formatBeijingTime(now - 3 * DAY), streams: ['sales_outstock', 'aftersale'] }),
+    );
     try {
       await service.runtime.runOnce();
       await service.runtime.runOnce(); // overlap re-read: must publish nothing
@@ -56,7 +58,9 @@ describe('JST source over real Kafka', () => {
     const returns = await readRawDocuments(kafka, registry, 'aftersale', 501);
     expect(exactlyOnceReport(emulator, 'aftersale', returns)).toEqual({ duplicates: [], missing: [] });
     expect(returns).toHaveLength(501); // 500 + the late update's new version
-    expect(returns.every((d) => d.origin === 'LIVE' && d.account === 'acme' && d.sourceSystem === 'jushuitan')).toBe(true);
+    expect(returns.every((d) => d.origin === 'LIVE' && d.account === 'acme' && d.sourceSystem === 'jushuitan')).toBe(
+      true,
+    );
 
     const checkpoints = await committedCheckpoints(kafka);
     const live = checkpoints.get('acme/sales_outstock')!;
@@ -71,9 +75,18 @@ describe('JST source over real Kafka', () => {
       seed: 5,
       rateLimits: { perSecond: 20, perMinute: 100_000 },
       documents: { perType: { purchase_in: 1200, stock_count: 600 }, fromMs: now - DAY, toMs: now - 2 * MINUTE },
-      faults: { throttleBurst: 40, serverErrorBurst: 6, serverErrorRate: 0.05, timeoutBurst: 2, timeoutMs: 5000, expireTokenAfterRequests: 20 },
+      faults: {
+        throttleBurst: 40,
+        serverErrorBurst: 6,
+        serverErrorRate: 0.05,
+        timeoutBurst: 2,
+        timeoutMs: 5000,
+        expireTokenAfterRequests: 20,
+      },
     });
-    const service = createJstService(testConfig(emulator, { startAt: formatBeijingTime(now - 2 * DAY), streams: ['purchase_in', 'stock_count'] }));
+    const service = createJstService(
+      testConfig(emulator, { startAt: formatBeijingTime(now - 2 * DAY), streams: ['purchase_in', 'stock_count'] }),
+    );
     try {
       await service.runtime.runOnce();
       const metrics = await service.metrics.metrics();
@@ -103,7 +116,10 @@ describe('JST source over real Kafka', () => {
     const config = testConfig(emulator, { startAt: formatBeijingTime(now - 2 * DAY), streams: ['other_inout'] });
     const live = createJstService(config);
     const backfill = createJstService(config);
-    const range = { fromMs: Math.floor((now - 9 * DAY) / 1000) * 1000, toMs: Math.floor((now - 6 * DAY) / 1000) * 1000 };
+    const range = {
+      fromMs: Math.floor((now - 9 * DAY) / 1000) * 1000,
+      toMs: Math.floor((now - 6 * DAY) / 1000) * 1000,
+    };
     try {
       await live.runtime.start();
       const result = await backfill.runtime.backfill({ ...range, streams: ['other_inout'] });
@@ -118,13 +134,21 @@ describe('JST source over real Kafka', () => {
     const versions = emulator.store.versions('other_inout');
     const backfilled = all.filter((d) => d.origin === 'BACKFILL');
     const inRange = versions.filter((v) => v.modifiedMs >= range.fromMs && v.modifiedMs <= range.toMs);
-    expect(exactlyOnceReport({ store: { versions: () => inRange } } as unknown as JstEmulator, 'other_inout', backfilled)).toEqual({ duplicates: [], missing: [] });
+    expect(
+      exactlyOnceReport({ store: { versions: () => inRange } } as unknown as JstEmulator, 'other_inout', backfilled),
+    ).toEqual({ duplicates: [], missing: [] });
     expect(backfilled).toHaveLength(inRange.length);
     const liveDocs = all.filter((d) => d.origin === 'LIVE');
     const liveExpected = versions.filter((v) => v.modifiedMs >= Math.floor((now - 2 * DAY) / 1000) * 1000 - 5 * MINUTE);
-    expect(exactlyOnceReport({ store: { versions: () => liveExpected } } as unknown as JstEmulator, 'other_inout', liveDocs)).toEqual({ duplicates: [], missing: [] });
+    expect(
+      exactlyOnceReport({ store: { versions: () => liveExpected } } as unknown as JstEmulator, 'other_inout', liveDocs),
+    ).toEqual({ duplicates: [], missing: [] });
     const checkpoints = await committedCheckpoints(kafka);
-    expect(checkpoints.get('acme/other_inout/backfill')).toMatchObject({ mode: 'backfill', completed: true, cursor: String(range.toMs) });
+    expect(checkpoints.get('acme/other_inout/backfill')).toMatchObject({
+      mode: 'backfill',
+      completed: true,
+      cursor: String(range.toMs),
+    });
     expect(Number(checkpoints.get('acme/other_inout')!.cursor)).toBeGreaterThan(now - 2 * MINUTE);
   });
 });

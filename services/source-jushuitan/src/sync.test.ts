@@ -2,7 +2,17 @@
  * The kit's sync loop against the JST emulator through the real JST transport, with an in-memory committer
  * standing in for the Kafka transaction (the Kafka path is proven in *.int.test.ts).
  */
-import { CallRateLimiter, StreamSync, SyncEvents, checkpointKey, type CheckpointCommitter, type RawDocument, type StreamCheckpoint, type StreamDefinition, type SyncEvent } from '@yecai/connector-kit';
+import {
+  CallRateLimiter,
+  StreamSync,
+  SyncEvents,
+  checkpointKey,
+  type CheckpointCommitter,
+  type RawDocument,
+  type StreamCheckpoint,
+  type StreamDefinition,
+  type SyncEvent,
+} from '@yecai/connector-kit';
 import { startJushuitanEmulator, type JstEmulator, type JstFaults } from '@yecai/emulator-jushuitan';
 import { JST_STREAMS } from './streams';
 import { JushuitanTransport } from './transport';
@@ -34,7 +44,16 @@ function stream(name: string, overrides: Partial<StreamDefinition> = {}): Stream
 }
 
 function freshCheckpoint(name: string, cursorMs: number, mode: 'live' | 'backfill' = 'live'): StreamCheckpoint {
-  return { version: 1, account: 'acme', stream: name, mode, cursor: String(cursorMs), completed: false, seen: {}, updatedAt: 0 };
+  return {
+    version: 1,
+    account: 'acme',
+    stream: name,
+    mode,
+    cursor: String(cursorMs),
+    completed: false,
+    seen: {},
+    updatedAt: 0,
+  };
 }
 
 interface Harness {
@@ -44,12 +63,23 @@ interface Harness {
   sync(definition: StreamDefinition, checkpoint?: StreamCheckpoint): StreamSync;
 }
 
-async function setup(options: { perType: Record<string, number>; days?: number; sameSecondRatio?: number; faults?: JstFaults; limits?: { perSecond: number; perMinute: number } }): Promise<Harness> {
+async function setup(options: {
+  perType: Record<string, number>;
+  days?: number;
+  sameSecondRatio?: number;
+  faults?: JstFaults;
+  limits?: { perSecond: number; perMinute: number };
+}): Promise<Harness> {
   const now = Date.now();
   const emulator = await startJushuitanEmulator({
     seed: 7,
     rateLimits: options.limits ?? { perSecond: 10_000, perMinute: 100_000 },
-    documents: { perType: options.perType, fromMs: now - (options.days ?? 3) * DAY, toMs: now - 2 * MINUTE, sameSecondRatio: options.sameSecondRatio },
+    documents: {
+      perType: options.perType,
+      fromMs: now - (options.days ?? 3) * DAY,
+      toMs: now - 2 * MINUTE,
+      sameSecondRatio: options.sameSecondRatio,
+    },
     faults: options.faults,
   });
   const committer = new MemoryCommitter();
@@ -71,14 +101,27 @@ async function setup(options: { perType: Record<string, number>; days?: number; 
     events,
     sync: (definition, checkpoint) =>
       new StreamSync(
-        { account: 'acme', stream: definition, transport, limiter, committer, events: bus, retry: { initialDelayMs: 5, maxDelayMs: 50, maxAttempts: 6 }, idleCommitIntervalMs: 0 },
+        {
+          account: 'acme',
+          stream: definition,
+          transport,
+          limiter,
+          committer,
+          events: bus,
+          retry: { initialDelayMs: 5, maxDelayMs: 50, maxAttempts: 6 },
+          idleCommitIntervalMs: 0,
+        },
         checkpoint ?? freshCheckpoint(definition.name, now - 4 * DAY),
       ),
   };
 }
 
 /** Every current version present exactly once: no (id, modified) missing or repeated. */
-function expectExactlyOnce(emulator: JstEmulator, documents: RawDocument[], type: Parameters<JstEmulator['store']['versions']>[0]) {
+function expectExactlyOnce(
+  emulator: JstEmulator,
+  documents: RawDocument[],
+  type: Parameters<JstEmulator['store']['versions']>[0],
+) {
   const published = documents.filter((d) => d.documentType === type).map((d) => `${d.sourceId}@${d.sourceModifiedAt}`);
   expect(published.length).toBe(new Set(published).size);
   const expected = emulator.store.versions(type).map((v) => `${v.id}@${v.modifiedMs}`);
@@ -118,7 +161,9 @@ describe('StreamSync over the JST emulator', () => {
     const sync = harness.sync(stream('aftersale'));
     await sync.runCycle();
     const target = harness.emulator.store.versions('aftersale')[5]!;
-    const updated = harness.emulator.store.modifyDocument('aftersale', target.id, Date.now() - 2 * MINUTE, { good_status: 'SELLER_RECEIVED' });
+    const updated = harness.emulator.store.modifyDocument('aftersale', target.id, Date.now() - 2 * MINUTE, {
+      good_status: 'SELLER_RECEIVED',
+    });
     await sync.runCycle();
     const versions = harness.committer.documents.filter((d) => d.sourceId === String(target.id));
     expect(versions.map((v) => v.sourceModifiedAt)).toEqual([target.modifiedMs, updated.modifiedMs]);
@@ -164,26 +209,44 @@ describe('StreamSync over the JST emulator', () => {
   it('rides out throttling storms, 5xx bursts, timeouts and token expiry mid-scan', async () => {
     harness = await setup({
       perType: { stock_count: 800 },
-      faults: { throttleBurst: 30, serverErrorBurst: 4, serverErrorRate: 0.05, expireTokenAfterRequests: 5, timeoutBurst: 1, timeoutMs: 3000 },
+      faults: {
+        throttleBurst: 30,
+        serverErrorBurst: 4,
+        serverErrorRate: 0.05,
+        expireTokenAfterRequests: 5,
+        timeoutBurst: 1,
+        timeoutMs: 3000,
+      },
       limits: { perSecond: 50, perMinute: 100_000 },
     });
     await harness.sync(stream('stock_count')).runCycle();
     expectExactlyOnce(harness.emulator, harness.committer.documents, 'stock_count');
     const outcomes = harness.events.filter((e) => e.type === 'api_call').map((e) => (e as { outcome: string }).outcome);
-    expect([...new Set(outcomes)]).toEqual(expect.arrayContaining(['JST_THROTTLED_SECOND', 'JST_THROTTLED_MINUTE', 'JST_HTTP_502', 'JST_TIMEOUT']));
+    expect([...new Set(outcomes)]).toEqual(
+      expect.arrayContaining(['JST_THROTTLED_SECOND', 'JST_THROTTLED_MINUTE', 'JST_HTTP_502', 'JST_TIMEOUT']),
+    );
     expect(harness.emulator.stats['100']).toBeGreaterThanOrEqual(1); // the token expired and was refreshed
   }, 30_000);
 
   it('backfills a range under its own checkpoint with origin BACKFILL and marks it completed', async () => {
     harness = await setup({ perType: { allocate: 500 } });
     const now = Date.now();
-    const range = { fromMs: Math.floor((now - 3 * DAY) / 1000) * 1000, toMs: Math.floor((now - 2 * DAY) / 1000) * 1000 };
+    const range = {
+      fromMs: Math.floor((now - 3 * DAY) / 1000) * 1000,
+      toMs: Math.floor((now - 2 * DAY) / 1000) * 1000,
+    };
     const checkpoint = { ...freshCheckpoint('allocate', range.fromMs, 'backfill'), range };
     await harness.sync(stream('allocate'), checkpoint).runCycle();
-    const inRange = harness.emulator.store.versions('allocate').filter((v) => v.modifiedMs >= range.fromMs && v.modifiedMs <= range.toMs);
+    const inRange = harness.emulator.store
+      .versions('allocate')
+      .filter((v) => v.modifiedMs >= range.fromMs && v.modifiedMs <= range.toMs);
     expect(harness.committer.documents.map((d) => d.sourceId).sort()).toEqual(inRange.map((v) => String(v.id)).sort());
     expect(harness.committer.documents.every((d) => d.origin === 'BACKFILL')).toBe(true);
-    expect(harness.committer.checkpoint).toMatchObject({ mode: 'backfill', completed: true, cursor: String(range.toMs) });
+    expect(harness.committer.checkpoint).toMatchObject({
+      mode: 'backfill',
+      completed: true,
+      cursor: String(range.toMs),
+    });
     expect(checkpointKey('acme', 'allocate', 'backfill')).toBe('acme/allocate/backfill');
   });
 

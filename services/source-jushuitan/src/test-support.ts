@@ -5,9 +5,16 @@ import type { JstEmulator } from '@yecai/emulator-jushuitan';
 import { consumeAll } from '@yecai/test-harness';
 import { jstSourceConfigSchema, type JstSourceConfig } from './config';
 
-export const TEST_SECRET_ENV = { JST_TEST_APP_SECRET: 'sk_test', JST_TEST_ACCESS_TOKEN: 'at_test', JST_TEST_REFRESH_TOKEN: 'rt_test' };
+export const TEST_SECRET_ENV = {
+  JST_TEST_APP_SECRET: 'sk_test',
+  JST_TEST_ACCESS_TOKEN: 'at_test',
+  JST_TEST_REFRESH_TOKEN: 'rt_test',
+};
 
-export function testConfig(emulator: JstEmulator, overrides: Partial<JstSourceConfig> & { streams?: string[]; startAt: string }): JstSourceConfig {
+export function testConfig(
+  emulator: JstEmulator,
+  overrides: Partial<JstSourceConfig> & { streams?: string[]; startAt: string },
+): JstSourceConfig {
   Object.assign(process.env, TEST_SECRET_ENV);
   const { streams, startAt, ...rest } = overrides;
   return jstSourceConfigSchema.parse({
@@ -34,24 +41,43 @@ export function testConfig(emulator: JstEmulator, overrides: Partial<JstSourceCo
 }
 
 /** Everything committed in a raw topic, decoded. */
-export async function readRawDocuments(kafka: KafkaClient, registryUrl: string, documentType: string, expected?: number): Promise<RawDocument[]> {
+export async function readRawDocuments(
+  kafka: KafkaClient,
+  registryUrl: string,
+  documentType: string,
+  expected?: number,
+): Promise<RawDocument[]> {
   const serde = new AvroSerde(registryUrl);
-  const messages = await consumeAll(kafka, topics.raw('jushuitan', documentType), { readCommitted: true, idleMs: 2000, ...(expected !== undefined ? { expected } : {}) });
+  const messages = await consumeAll(kafka, topics.raw('jushuitan', documentType), {
+    readCommitted: true,
+    idleMs: 2000,
+    ...(expected !== undefined ? { expected } : {}),
+  });
   return Promise.all(messages.map((message) => serde.decode<RawDocument>(message.value!)));
 }
 
-export async function committedCheckpoints(kafka: KafkaClient, service = 'source_jushuitan'): Promise<Map<string, StreamCheckpoint>> {
+export async function committedCheckpoints(
+  kafka: KafkaClient,
+  service = 'source_jushuitan',
+): Promise<Map<string, StreamCheckpoint>> {
   return readCheckpoints(kafka, topics.checkpoint(service), { timeoutMs: 30_000 });
 }
 
 /** (id@modifiedMs) occurrences that are repeated, and current emulator versions that are missing. */
-export function exactlyOnceReport(emulator: JstEmulator, type: Parameters<JstEmulator['store']['versions']>[0], documents: RawDocument[]): { duplicates: string[]; missing: string[] } {
+export function exactlyOnceReport(
+  emulator: JstEmulator,
+  type: Parameters<JstEmulator['store']['versions']>[0],
+  documents: RawDocument[],
+): { duplicates: string[]; missing: string[] } {
   const counts = new Map<string, number>();
   for (const document of documents) {
     const key = `${document.sourceId}@${Number(document.sourceModifiedAt)}`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const duplicates = [...counts].filter(([, n]) => n > 1).map(([key]) => key);
-  const missing = emulator.store.versions(type).map((v) => `${v.id}@${v.modifiedMs}`).filter((key) => !counts.has(key));
+  const missing = emulator.store
+    .versions(type)
+    .map((v) => `${v.id}@${v.modifiedMs}`)
+    .filter((key) => !counts.has(key));
   return { duplicates, missing };
 }

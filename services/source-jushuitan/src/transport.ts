@@ -43,12 +43,42 @@ interface JstEnvelope {
 
 /** JST codes (source-apis.md §2.4) mapped once into yecai errors. */
 const JST_CODES: Record<number, { code: string; retriable: boolean; zh: string; en: string }> = {
-  10: { code: 'JST_SIGN_INVALID', retriable: false, zh: '签名无效：请核对 app_key 与 app_secret', en: 'invalid signature: check app_key and app_secret' },
-  100: { code: 'JST_TOKEN_INVALID', retriable: false, zh: 'access_token 无效或过期，且无法刷新：请重新授权', en: 'access token invalid or expired and could not be refreshed: authorise again' },
-  110: { code: 'JST_IP_NOT_WHITELISTED', retriable: false, zh: '服务器 IP 不在聚水潭白名单中', en: 'server IP is not on the JST whitelist' },
-  140: { code: 'JST_TIMESTAMP_INVALID', retriable: false, zh: '时间戳无效：请校准服务器时钟', en: 'timestamp rejected: check the server clock' },
-  150: { code: 'JST_REFRESH_NOT_ALLOWED', retriable: false, zh: 'ISV 应用不允许刷新 token：请重新授权', en: 'ISV apps may not refresh tokens: authorise again' },
-  190: { code: 'JST_NO_PERMISSION', retriable: false, zh: '应用无此接口权限：请在聚水潭开放平台申请', en: 'the app is not authorised for this API' },
+  10: {
+    code: 'JST_SIGN_INVALID',
+    retriable: false,
+    zh: '签名无效：请核对 app_key 与 app_secret',
+    en: 'invalid signature: check app_key and app_secret',
+  },
+  100: {
+    code: 'JST_TOKEN_INVALID',
+    retriable: false,
+    zh: 'access_token 无效或过期，且无法刷新：请重新授权',
+    en: 'access token invalid or expired and could not be refreshed: authorise again',
+  },
+  110: {
+    code: 'JST_IP_NOT_WHITELISTED',
+    retriable: false,
+    zh: '服务器 IP 不在聚水潭白名单中',
+    en: 'server IP is not on the JST whitelist',
+  },
+  140: {
+    code: 'JST_TIMESTAMP_INVALID',
+    retriable: false,
+    zh: '时间戳无效：请校准服务器时钟',
+    en: 'timestamp rejected: check the server clock',
+  },
+  150: {
+    code: 'JST_REFRESH_NOT_ALLOWED',
+    retriable: false,
+    zh: 'ISV 应用不允许刷新 token：请重新授权',
+    en: 'ISV apps may not refresh tokens: authorise again',
+  },
+  190: {
+    code: 'JST_NO_PERMISSION',
+    retriable: false,
+    zh: '应用无此接口权限：请在聚水潭开放平台申请',
+    en: 'the app is not authorised for this API',
+  },
 };
 
 export class JushuitanTransport implements SourceTransport {
@@ -82,7 +112,12 @@ export class JushuitanTransport implements SourceTransport {
     const page = data as { datas?: unknown; has_next?: unknown; page_count?: unknown };
     const records = page.datas ?? [];
     if (!Array.isArray(records) || records.some((record) => typeof record !== 'object' || record === null)) {
-      throw new YecaiError(`JST ${stream.endpoint}: data.datas is not a list of objects`, { code: 'JST_BAD_RESPONSE', level: 1, retriable: false, field: 'data.datas' });
+      throw new YecaiError(`JST ${stream.endpoint}: data.datas is not a list of objects`, {
+        code: 'JST_BAD_RESPONSE',
+        level: 1,
+        retriable: false,
+        field: 'data.datas',
+      });
     }
     const pageCount = Number(page.page_count);
     return {
@@ -137,10 +172,14 @@ export class JushuitanTransport implements SourceTransport {
     if (envelope.code === 199 || envelope.code === 200) {
       const perSecond = envelope.code === 199;
       return this.raise(
-        new SourceThrottledError(`JST ${path}: throttled (${envelope.code} ${envelope.msg ?? ''})`, perSecond ? backoff.perSecondMs : backoff.perMinuteMs, {
-          code: perSecond ? 'JST_THROTTLED_SECOND' : 'JST_THROTTLED_MINUTE',
-          userMessage: `聚水潭限流（${envelope.msg ?? envelope.code}），稍后自动重试 / JST rate limit, retrying later`,
-        }),
+        new SourceThrottledError(
+          `JST ${path}: throttled (${envelope.code} ${envelope.msg ?? ''})`,
+          perSecond ? backoff.perSecondMs : backoff.perMinuteMs,
+          {
+            code: perSecond ? 'JST_THROTTLED_SECOND' : 'JST_THROTTLED_MINUTE',
+            userMessage: `聚水潭限流（${envelope.msg ?? envelope.code}），稍后自动重试 / JST rate limit, retrying later`,
+          },
+        ),
       );
     }
     const known = JST_CODES[envelope.code];
@@ -178,13 +217,24 @@ export class JushuitanTransport implements SourceTransport {
       scope: 'all',
       charset: 'utf-8',
     });
-    const data = this.unwrap('/openWeb/auth/refreshToken', envelope) as { access_token?: unknown; refresh_token?: unknown } | null;
+    const data = this.unwrap('/openWeb/auth/refreshToken', envelope) as {
+      access_token?: unknown;
+      refresh_token?: unknown;
+    } | null;
     if (!data || typeof data.access_token !== 'string' || data.access_token === '') {
-      throw new YecaiError('JST refreshToken: response without access_token', { code: 'JST_BAD_RESPONSE', level: 3, retriable: false, field: 'data.access_token' });
+      throw new YecaiError('JST refreshToken: response without access_token', {
+        code: 'JST_BAD_RESPONSE',
+        level: 3,
+        retriable: false,
+        field: 'data.access_token',
+      });
     }
     this.tokens = {
       accessToken: data.access_token,
-      refreshToken: typeof data.refresh_token === 'string' && data.refresh_token !== '' ? data.refresh_token : this.tokens.refreshToken,
+      refreshToken:
+        typeof data.refresh_token === 'string' && data.refresh_token !== ''
+          ? data.refresh_token
+          : this.tokens.refreshToken,
     };
     this.logger.info('JST access token refreshed');
     await this.options.tokenStore?.save(this.tokens);
@@ -228,7 +278,9 @@ export class JushuitanTransport implements SourceTransport {
     try {
       envelope = parseJsonLossless(text);
     } catch {
-      throw new SourceUnavailableError(`JST ${path}: response is not JSON: ${text.slice(0, 100)}`, { code: 'JST_BAD_RESPONSE' });
+      throw new SourceUnavailableError(`JST ${path}: response is not JSON: ${text.slice(0, 100)}`, {
+        code: 'JST_BAD_RESPONSE',
+      });
     }
     const code = (envelope as { code?: unknown } | null)?.code;
     if (typeof code !== 'number') {

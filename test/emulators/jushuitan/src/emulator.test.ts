@@ -63,15 +63,26 @@ describe('Jushuitan emulator', () => {
   afterEach(() => emulator.close());
 
   it('rejects a wrong signature with code 10 and an unknown token with code 100', async () => {
-    expect(await call(emulator, OUT, window(NOW - 2 * DAY, NOW), {}, 'sk_wrong')).toMatchObject({ code: 10, data: null });
-    expect(await call(emulator, OUT, window(NOW - 2 * DAY, NOW), { access_token: 'at_nope' })).toMatchObject({ code: 100 });
-    expect(await call(emulator, OUT, window(NOW - 2 * DAY, NOW), { timestamp: String(NOW / 1000 - 3600) })).toMatchObject({ code: 140 });
+    expect(await call(emulator, OUT, window(NOW - 2 * DAY, NOW), {}, 'sk_wrong')).toMatchObject({
+      code: 10,
+      data: null,
+    });
+    expect(await call(emulator, OUT, window(NOW - 2 * DAY, NOW), { access_token: 'at_nope' })).toMatchObject({
+      code: 100,
+    });
+    expect(
+      await call(emulator, OUT, window(NOW - 2 * DAY, NOW), { timestamp: String(NOW / 1000 - 3600) }),
+    ).toMatchObject({ code: 140 });
   });
 
   it('refuses windows over 7 days, a missing end and page sizes over 50 with the documented texts', async () => {
     expect(await call(emulator, OUT, window(NOW - 8 * DAY, NOW))).toMatchObject({ msg: JST_WINDOW_TEXT, data: null });
-    expect(await call(emulator, OUT, { modified_begin: formatBeijingTime(NOW - DAY) })).toMatchObject({ msg: JST_WINDOW_TEXT });
-    expect(await call(emulator, OUT, { ...window(NOW - DAY, NOW), page_size: 51 })).toMatchObject({ msg: JST_PAGE_SIZE_TEXT });
+    expect(await call(emulator, OUT, { modified_begin: formatBeijingTime(NOW - DAY) })).toMatchObject({
+      msg: JST_WINDOW_TEXT,
+    });
+    expect(await call(emulator, OUT, { ...window(NOW - DAY, NOW), page_size: 51 })).toMatchObject({
+      msg: JST_PAGE_SIZE_TEXT,
+    });
     expect((await call(emulator, OUT, { ...window(NOW - 7 * DAY, NOW), page_size: 50 })).code).toBe(0);
   });
 
@@ -101,10 +112,16 @@ describe('Jushuitan emulator', () => {
   it('generates realistic documents: platform order numbers, logistics numbers, SKUs with A or G, 实退数量 0 and > 0', async () => {
     const answer = await call(emulator, OUT, { ...window(NOW - 3 * DAY, NOW - 2 * DAY), page_size: 50 });
     const document = answer.data!.datas[0]!;
-    expect(document).toMatchObject({ so_id: expect.any(String), l_id: expect.stringMatching(/^[A-Z0-9]{10,}/), ts: expect.any(Number) });
+    expect(document).toMatchObject({
+      so_id: expect.any(String),
+      l_id: expect.stringMatching(/^[A-Z0-9]{10,}/),
+      ts: expect.any(Number),
+    });
     const items = document.items as Array<{ sku_id: string }>;
     expect(items[0]!.sku_id).toMatch(/^[AG]\d{3}-/);
-    const refunds = emulator.store.versions('aftersale').map((v) => emulator.store.render(emulator.store.get('aftersale', v.id)!));
+    const refunds = emulator.store
+      .versions('aftersale')
+      .map((v) => emulator.store.render(emulator.store.get('aftersale', v.id)!));
     const rQty = refunds.flatMap((r) => (r.items as Array<{ r_qty: number }>).map((i) => i.r_qty));
     expect(rQty.some((q) => q === 0)).toBe(true);
     expect(rQty.some((q) => q > 0)).toBe(true);
@@ -134,7 +151,9 @@ describe('Jushuitan emulator', () => {
     const before = await call(emulator, OUT, { ...oldWindow, page_size: 50 });
     expect(before.data!.datas.map((d) => d.io_id)).not.toContain(target.id);
     const after = await call(emulator, OUT, { ...window(NOW - 5000, NOW), page_size: 50 });
-    expect(after.data!.datas).toEqual([expect.objectContaining({ io_id: target.id, status: 'Cancelled', modified: formatBeijingTime(NOW - 1000) })]);
+    expect(after.data!.datas).toEqual([
+      expect.objectContaining({ io_id: target.id, status: 'Cancelled', modified: formatBeijingTime(NOW - 1000) }),
+    ]);
   });
 
   it('serves start_ts as ts >= start_ts ascending', async () => {
@@ -151,7 +170,11 @@ describe('Jushuitan emulator', () => {
     emulator.store.addDocuments('purchase_in', 2, NOW - 10_000, 'Confirmed');
     const byDefault = await call(emulator, '/open/purchasein/query', { ...window(NOW - DAY, NOW), page_size: 50 });
     expect(byDefault.data!.datas).toHaveLength(2);
-    const waiting = await call(emulator, '/open/purchasein/query', { ...window(NOW - DAY, NOW), page_size: 50, status: 'WaitConfirm' });
+    const waiting = await call(emulator, '/open/purchasein/query', {
+      ...window(NOW - DAY, NOW),
+      page_size: 50,
+      status: 'WaitConfirm',
+    });
     expect(waiting.data!.datas).toHaveLength(3);
   });
 
@@ -166,9 +189,29 @@ describe('Jushuitan emulator', () => {
     const fault = await fetch(emulator.url + OUT, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...Object.fromEntries(Object.entries({
-        app_key: 'ak_test', access_token: 'at_test', timestamp: String(NOW / 1000), charset: 'utf-8', version: '2', biz: '{}',
-      })) , sign: jstSign({ app_key: 'ak_test', access_token: 'at_test', timestamp: String(NOW / 1000), charset: 'utf-8', version: '2', biz: '{}' }, 'sk_test') }),
+      body: new URLSearchParams({
+        ...Object.fromEntries(
+          Object.entries({
+            app_key: 'ak_test',
+            access_token: 'at_test',
+            timestamp: String(NOW / 1000),
+            charset: 'utf-8',
+            version: '2',
+            biz: '{}',
+          }),
+        ),
+        sign: jstSign(
+          {
+            app_key: 'ak_test',
+            access_token: 'at_test',
+            timestamp: String(NOW / 1000),
+            charset: 'utf-8',
+            version: '2',
+            biz: '{}',
+          },
+          'sk_test',
+        ),
+      }),
     });
     expect(fault.status).toBe(502);
     expect((await call(emulator, OUT, body)).code).toBe(0); // this call consumes the token's last use
@@ -176,10 +219,15 @@ describe('Jushuitan emulator', () => {
   });
 
   it('throttles at the documented 5 per second with code 199', async () => {
-    const strict = await startJushuitanEmulator({ seed: 1, now: () => NOW, documents: { perType: { sales_outstock: 10 }, fromMs: NOW - DAY, toMs: NOW } });
+    const strict = await startJushuitanEmulator({
+      seed: 1,
+      now: () => NOW,
+      documents: { perType: { sales_outstock: 10 }, fromMs: NOW - DAY, toMs: NOW },
+    });
     try {
       const codes = [];
-      for (let i = 0; i < 7; i++) codes.push((await call(strict, OUT, { ...window(NOW - DAY, NOW), page_size: 50 })).code);
+      for (let i = 0; i < 7; i++)
+        codes.push((await call(strict, OUT, { ...window(NOW - DAY, NOW), page_size: 50 })).code);
       expect(codes).toEqual([0, 0, 0, 0, 0, 199, 199]);
     } finally {
       await strict.close();
@@ -187,11 +235,16 @@ describe('Jushuitan emulator', () => {
   });
 
   it('refuses the 101st call within a minute with code 200, and calls from outside the IP whitelist with 110', async () => {
-    const strict = await startJushuitanEmulator({ seed: 1, now: () => NOW, rateLimits: { perSecond: 1000, perMinute: 100 } });
+    const strict = await startJushuitanEmulator({
+      seed: 1,
+      now: () => NOW,
+      rateLimits: { perSecond: 1000, perMinute: 100 },
+    });
     const walled = await startJushuitanEmulator({ seed: 1, now: () => NOW, allowedIps: ['10.0.0.8'] });
     try {
       const codes = [];
-      for (let i = 0; i < 101; i++) codes.push((await call(strict, OUT, { ...window(NOW - DAY, NOW), page_size: 50 })).code);
+      for (let i = 0; i < 101; i++)
+        codes.push((await call(strict, OUT, { ...window(NOW - DAY, NOW), page_size: 50 })).code);
       expect(codes.filter((c) => c === 0)).toHaveLength(100);
       expect(codes[100]).toBe(200);
       expect((await call(walled, OUT, window(NOW - DAY, NOW))).code).toBe(110);
@@ -211,12 +264,17 @@ describe('Jushuitan emulator', () => {
       charset: 'utf-8',
     };
     params.sign = jstSign(params, 'sk_test');
-    const response = await fetch(`${emulator.url}/openWeb/auth/refreshToken`, { method: 'POST', body: new URLSearchParams(params) });
+    const response = await fetch(`${emulator.url}/openWeb/auth/refreshToken`, {
+      method: 'POST',
+      body: new URLSearchParams(params),
+    });
     const answer = (await response.json()) as { code: number; data: { access_token: string; expires_in: number } };
     expect(answer.code).toBe(0);
     expect(answer.data.expires_in).toBeGreaterThan(0);
     expect((await call(emulator, OUT, window(NOW - DAY, NOW), { access_token: 'at_test' })).code).toBe(100);
-    expect((await call(emulator, OUT, window(NOW - DAY, NOW), { access_token: answer.data.access_token })).code).toBe(0);
+    expect((await call(emulator, OUT, window(NOW - DAY, NOW), { access_token: answer.data.access_token })).code).toBe(
+      0,
+    );
   });
 
   it('generates 100,000 documents in a few seconds', () => {

@@ -390,7 +390,12 @@ export function generateDocument(
         status: version.status,
         io_date: ioDate,
         modified,
-        items: pairLines.map(({ sku, qty, line }) => ({ ioi_id: id * 10 + line + 1, sku_id: sku.sku_id, qty, r_qty: qty })),
+        items: pairLines.map(({ sku, qty, line }) => ({
+          ioi_id: id * 10 + line + 1,
+          sku_id: sku.sku_id,
+          qty,
+          r_qty: qty,
+        })),
       };
       break;
     }

@@ -45,14 +45,20 @@ async function main(): Promise<void> {
     port: positiveInteger('port', values.port),
     seed: positiveInteger('seed', values.seed),
     faults,
-    rateLimits: { perSecond: positiveInteger('per-second', values['per-second']), perMinute: positiveInteger('per-minute', values['per-minute']) },
+    rateLimits: {
+      perSecond: positiveInteger('per-second', values['per-second']),
+      perMinute: positiveInteger('per-minute', values['per-minute']),
+    },
     documents: {
       perType: Object.fromEntries(JST_DOCUMENT_TYPES.map((type) => [type, perType])),
       fromMs: now - days * 86_400_000,
       toMs: now - 120_000,
     },
   });
-  createLogger('emulator-jushuitan').info({ url: emulator.url, documents: perType * JST_DOCUMENT_TYPES.length }, 'JST emulator listening (app_key ak_test, secret sk_test, token at_test)');
+  createLogger('emulator-jushuitan').info(
+    { url: emulator.url, documents: perType * JST_DOCUMENT_TYPES.length },
+    'JST emulator listening (app_key ak_test, secret sk_test, token at_test)',
+  );
   const stop = () => void emulator.close().then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

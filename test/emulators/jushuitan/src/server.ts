@@ -100,7 +100,10 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
   const accessTokens = new Map<string, TokenState>();
   const refreshTokens = new Map<string, string>(); // refresh token → app key
   for (const account of accounts) {
-    accessTokens.set(account.accessToken, { appKey: account.appKey, expiresAtMs: now() + (account.expiresInS ?? 30 * 86_400) * 1000 });
+    accessTokens.set(account.accessToken, {
+      appKey: account.appKey,
+      expiresAtMs: now() + (account.expiresInS ?? 30 * 86_400) * 1000,
+    });
     refreshTokens.set(account.refreshToken, account.appKey);
   }
   const acceptedCalls = new Map<string, number[]>(); // app key → timestamps of accepted calls
@@ -174,7 +177,15 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
   for (const type of JST_DOCUMENT_TYPES) {
     const endpoint = JST_ENDPOINTS[type];
     app.post(endpoint.path, async (req, res) => {
-      const account = authenticate(req, res, ['app_key', 'access_token', 'timestamp', 'charset', 'version', 'biz', 'sign']);
+      const account = authenticate(req, res, [
+        'app_key',
+        'access_token',
+        'timestamp',
+        'charset',
+        'version',
+        'biz',
+        'sign',
+      ]);
       if (!account) return;
       const token = accessTokens.get(req.body.access_token);
       if (!token || token.appKey !== account.appKey || token.expiresAtMs <= now()) {
@@ -232,7 +243,8 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
     const pageIndex = biz.page_index === undefined ? 1 : Number(biz.page_index);
     const pageSize = biz.page_size === undefined ? 30 : Number(biz.page_size);
     if (!Number.isInteger(pageIndex) || pageIndex < 1) return { error: 'page_index第几页，从第一页开始，默认1' };
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > JST_MAX_PAGE_SIZE) return { error: JST_PAGE_SIZE_TEXT };
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > JST_MAX_PAGE_SIZE)
+      return { error: JST_PAGE_SIZE_TEXT };
     const endpoint = JST_ENDPOINTS[type];
     const wantedStatus = typeof biz.status === 'string' && biz.status !== '' ? biz.status : endpoint.defaultStatus;
     const types = Array.isArray(biz.types) ? new Set(biz.types as unknown[]) : undefined;

@@ -118,7 +118,12 @@ export class JstDocumentStore {
    * A later change to an existing document: modified moves to `modifiedMs`, ts is bumped, and the given
    * fields (e.g. status, remark) are overridden — the late update that lands after a window was scanned.
    */
-  modifyDocument(type: JstDocumentType, id: number, modifiedMs: number, changes: Record<string, unknown> = {}): DocumentVersionRef {
+  modifyDocument(
+    type: JstDocumentType,
+    id: number,
+    modifiedMs: number,
+    changes: Record<string, unknown> = {},
+  ): DocumentVersionRef {
     const document = this.get(type, id);
     if (!document) throw new Error(`no ${type} document with id ${id}`);
     const { status, ...fields } = changes;
@@ -145,7 +150,12 @@ export class JstDocumentStore {
   }
 
   /** Documents with fromMs ≤ modified ≤ toMs (both ends inclusive, like the API), ordered by (modified, ts). */
-  queryByModified(type: JstDocumentType, fromMs: number, toMs: number, accept: (d: StoredDocument) => boolean): StoredDocument[] {
+  queryByModified(
+    type: JstDocumentType,
+    fromMs: number,
+    toMs: number,
+    accept: (d: StoredDocument) => boolean,
+  ): StoredDocument[] {
     const sorted = this.sorted(type).byModified;
     let low = 0;
     let high = sorted.length;
@@ -162,7 +172,12 @@ export class JstDocumentStore {
   }
 
   /** Documents with ts ≥ startTs, ascending by ts (the `start_ts` cursor mode). */
-  queryByTs(type: JstDocumentType, startTs: number, accept: (d: StoredDocument) => boolean, limit: number): StoredDocument[] {
+  queryByTs(
+    type: JstDocumentType,
+    startTs: number,
+    accept: (d: StoredDocument) => boolean,
+    limit: number,
+  ): StoredDocument[] {
     const sorted = this.sorted(type).byTs;
     let low = 0;
     let high = sorted.length;
@@ -190,8 +205,14 @@ export class JstDocumentStore {
   private sorted(type: JstDocumentType): { byModified: StoredDocument[]; byTs: StoredDocument[] } {
     if (this.dirty.has(type) || !this.byModified.has(type)) {
       const list = this.documents.get(type)!;
-      this.byModified.set(type, [...list].sort((a, b) => a.modifiedMs - b.modifiedMs || a.ts - b.ts));
-      this.byTs.set(type, [...list].sort((a, b) => a.ts - b.ts));
+      this.byModified.set(
+        type,
+        [...list].sort((a, b) => a.modifiedMs - b.modifiedMs || a.ts - b.ts),
+      );
+      this.byTs.set(
+        type,
+        [...list].sort((a, b) => a.ts - b.ts),
+      );
       this.dirty.delete(type);
     }
     return { byModified: this.byModified.get(type)!, byTs: this.byTs.get(type)! };
