@@ -367,11 +367,12 @@ describe('system errors, retries and limits', () => {
     expect((rejected[0]!.reason as KingdeeSystemError).retriable).toBe(true);
 
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const polite = clientFor(emulator, { retry: { maxAttempts: 1 }, limits: { callsPerSecond: 2, maxConcurrent: 2 } });
+    // 1.5/s leaves room for network jitter under the server's 3/s (a window edge is never exact).
+    const polite = clientFor(emulator, { retry: { maxAttempts: 1 }, limits: { callsPerSecond: 1.5, maxConcurrent: 2 } });
     const started = Date.now();
     const politeResults = await Promise.allSettled([1, 2, 3, 4].map(() => polite.check()));
-    expect(politeResults.every((result) => result.status === 'fulfilled')).toBe(true);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(politeResults.filter((result) => result.status === 'rejected')).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
   });
 
   it('limits requests in flight per connection', async () => {
@@ -436,21 +437,21 @@ describe('indeterminate writes', () => {
   });
 
   it('a timeout after the write was applied is indeterminate too', async () => {
-    const client = clientFor(emulator, { timeoutMs: 300 });
+    const client = clientFor(emulator, { timeoutMs: 800 });
     const number = billNo();
     await client.save('SAL_OUTSTOCK', salesOut(number));
     await client.submit('SAL_OUTSTOCK', { numbers: [number] });
-    emulator.setFaults({ lostAnswerNext: 1, lostAnswerHangMs: 1000 });
+    emulator.setFaults({ lostAnswerNext: 1, lostAnswerHangMs: 2000 });
     const error = await caught(client.audit('SAL_OUTSTOCK', { numbers: [number] }));
     expect(error).toBeInstanceOf(KingdeeIndeterminateError);
-    expect(error.message).toContain('no answer within 300 ms');
+    expect(error.message).toContain('no answer within 800 ms');
     const [row] = await client.executeBillQuery({ formId: 'SAL_OUTSTOCK', fieldKeys: ['FDocumentStatus'], filter: `FBillNo='${number}'` });
     expect(row?.FDocumentStatus).toBe('C');
   });
 
   it('reads that time out are retried instead', async () => {
-    const client = clientFor(emulator, { timeoutMs: 300 });
-    emulator.setFaults({ hangNext: 1, lostAnswerHangMs: 1000 });
+    const client = clientFor(emulator, { timeoutMs: 800 });
+    emulator.setFaults({ hangNext: 1, lostAnswerHangMs: 2000 });
     await expect(client.check()).resolves.toMatchObject({ ok: true });
     expect(emulator.callCounts.get('Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.ExecuteBillQuery')).toBeGreaterThanOrEqual(2);
   });

@@ -158,12 +158,12 @@ describe('protocol surface', () => {
   });
 
   it('sessions expire after the idle timeout', async () => {
-    const short = await startKingdeeEmulator({ sessionTtlMs: 150 });
+    const short = await startKingdeeEmulator({ sessionTtlMs: 1000 });
     try {
       const session = new RawSession(short.url);
       await session.login();
       expect((await session.query({ FormId: 'BD_UNIT', FieldKeys: 'FNumber' })).json).toHaveLength(3);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      await new Promise((resolve) => setTimeout(resolve, 1300));
       expect((await session.query({ FormId: 'BD_UNIT', FieldKeys: 'FNumber' })).json[0][0].Result.ResponseStatus.MsgCode).toBe(1);
     } finally {
       await short.close();
