@@ -130,3 +130,23 @@ export function installFerretdb(paths: InstallPaths): Promise<InstallStep> {
     });
   });
 }
+
+export function kafkaToolsLibDir(paths: InstallPaths): string {
+  return join(paths.cacheDir, `kafka-tools-${VERSIONS.kafka}`, 'libs');
+}
+
+/** Kafka's own perf tools (ProducerPerformance, ConsumerPerformance): heavy, so fetched only for benchmarks. */
+export function installKafkaTools(paths: InstallPaths): Promise<InstallStep> {
+  const libs = kafkaToolsLibDir(paths);
+  const marker = join(libs, '.complete');
+  return timed('kafka-tools', () => existsSync(marker), async () => {
+    const mvn = requireTool('mvn', 'fetch Kafka perf tools from Maven Central');
+    rmSync(libs, { recursive: true, force: true });
+    await run(
+      mvn,
+      ['-B', '-q', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-Dkafka.version=${VERSIONS.kafka}`, `-DoutputDirectory=${libs}`],
+      { cwd: join(paths.root, 'libs/stack/tools/kafka-tools'), step: `Kafka tools ${VERSIONS.kafka} download from Maven Central`, logFile: installLog(paths, 'kafka-tools') },
+    );
+    writeFileSync(marker, VERSIONS.kafka);
+  });
+}
