@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { formatBeijingTime, sleep } from '@yecai/common';
 import { startJushuitanEmulator, type JstEmulator } from '@yecai/emulator-jushuitan';
-import { testEndpoints, testKafka, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
-import type { KafkaClient } from '@yecai/kafka';
+import { consumeAll, testEndpoints, testKafka, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
+import { AvroSerde, topics, type KafkaClient } from '@yecai/kafka';
+import type { RawDocument } from '@yecai/connector-kit';
 import { committedCheckpoints, exactlyOnceReport, readRawDocuments, TEST_SECRET_ENV } from './test-support';
 
 const MINUTE = 60_000;
@@ -90,6 +91,7 @@ describe('JST source killed with SIGKILL mid-sync', () => {
         process.exitCode !== null || process.signalCode !== null ? done() : process.once('exit', () => done()),
       );
 
+    const serde = new AvroSerde(schemaRegistryUrl);
     const cursorsAtKill: string[] = [];
     for (let kill = 0; kill < 5; kill++) {
       child = startSource();
@@ -100,6 +102,25 @@ describe('JST source killed with SIGKILL mid-sync', () => {
       cursorsAtKill.push(
         `${checkpoints.get('acme/sales_outstock')?.cursor ?? '-'}/${checkpoints.get('acme/aftersale')?.cursor ?? '-'}`,
       );
+      // The checkpoint never runs ahead: every version at or before a committed cursor is already committed.
+      const covered = (['sales_outstock', 'aftersale'] as const).flatMap((type) => {
+        const cursor = Number(checkpoints.get(`acme/${type}`)?.cursor ?? 0);
+        return emulator.store.versions(type).filter((v) => v.modifiedMs <= cursor);
+      });
+      if (covered.length > 0) {
+        const messages = await consumeAll(
+          kafka,
+          [topics.raw('jushuitan', 'sales_outstock'), topics.raw('jushuitan', 'aftersale')],
+          {
+            expected: covered.length,
+            settleMs: 300,
+            timeoutMs: 30_000,
+          },
+        );
+        const raw = await Promise.all(messages.map((m) => serde.decode<RawDocument>(m.value!)));
+        const published = new Set(raw.map((d) => `${d.sourceId}@${Number(d.sourceModifiedAt)}`));
+        expect(covered.filter((v) => !published.has(`${v.id}@${v.modifiedMs}`)).map((v) => v.id)).toEqual([]);
+      }
     }
     child = startSource();
     const target = Date.now() - MINUTE - 2000;
