@@ -257,6 +257,7 @@ export class SourceRuntime {
           committer,
           events: this.events,
           retry: this.options.retry,
+          shouldStop: () => this.stopping,
         },
         initial,
       );

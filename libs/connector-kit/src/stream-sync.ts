@@ -43,7 +43,12 @@ export interface StreamSyncOptions {
   now?: () => number;
   /** Minimum time between checkpoint-only commits while catching up over empty windows. */
   idleCommitIntervalMs?: number;
+  /** Asked before every API call; when true the cycle ends after the last committed page (service shutdown). */
+  shouldStop?: () => boolean;
 }
+
+/** Thrown inside a cycle to leave it between pages; the cursor stays before the unfinished window. */
+class SyncStopped extends Error {}
 
 export interface CycleResult {
   published: number;
@@ -89,8 +94,19 @@ export class StreamSync {
       this.now,
     );
     const { stream } = this.options;
-    if (stream.cursor.kind === 'modified_time') await this.runWindows(cycle, stream.cursor);
-    else await this.runTokens(cycle, stream.cursor.tokenField);
+    try {
+      if (stream.cursor.kind === 'modified_time') await this.runWindows(cycle, stream.cursor);
+      else await this.runTokens(cycle, stream.cursor.tokenField);
+    } catch (error) {
+      if (!(error instanceof SyncStopped)) throw error;
+      // Everything read so far is committed page by page; the unfinished window is re-read (and deduplicated) next time.
+      return {
+        published: cycle.published,
+        skipped: cycle.skipped,
+        apiCalls: cycle.apiCalls,
+        cursor: this.committed.cursor,
+      };
+    }
     await cycle.flush(true);
     if (state.mode === 'backfill' && !state.completed) {
       state.completed = true;
@@ -202,6 +218,7 @@ export class StreamSync {
     let failures = 0;
     return withRetry(
       async () => {
+        if (this.options.shouldStop?.()) throw new SyncStopped('stop requested');
         await limiter.acquire();
         const started = Date.now();
         cycle.apiCalls++;
