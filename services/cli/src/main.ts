@@ -4,6 +4,11 @@ import { YecaiError } from '@yecai/common';
 import { UsageError } from './errors';
 import { STACK_USAGE, operatorStack, stackCommand } from './commands/stack';
 import { smokeRoundTrip } from './commands/smoke';
+import { OPERATOR_OPTIONS } from './commands/operator-context';
+import { REPLAY_USAGE, replayCommand } from './commands/replay';
+import { TOPICS_USAGE, topicsCommand } from './commands/topics';
+import { STATUS_USAGE, statusCommand } from './commands/status';
+import { EXCEPTIONS_USAGE, parkedCommand, pendingCommand } from './commands/exceptions';
 
 // Operators read the CLI's own lines; structured logs only when something is wrong (LOG_LEVEL overrides).
 process.env.LOG_LEVEL ??= 'warn';
@@ -12,9 +17,25 @@ const USAGE = `用法 usage: yecai <command>
 
   run                 主流程 main job: 启动本机栈并跑一遍冒烟往返 bring the stack up and run a smoke round trip
   stack …             本机 Kafka / Schema Registry / MongoDB 管理 — local stack manager
+  replay …            移动消费组位点以重新处理 move a consumer group to a time or offsets (--dry-run shows counts)
+  topics …            按约定创建/查看主题 ensure, list, describe topics by the convention
+  status              各消费组积压 lag per consumer group and topic
+  parked              一级异常：搁置单据 level 1: parked documents
+  pending             二级异常：待重试单据 level 2: bills waiting for a retry
   help                本帮助 this help
 
-${STACK_USAGE}`;
+连接 endpoints: --brokers / KAFKA_BROKERS, --mongodb-uri / MONGODB_URI, --db / MONGODB_DB (default yecai),
+  否则用本机栈 otherwise the local stack's (\`yecai stack env\`); --prefix / YECAI_TOPIC_PREFIX (default yecai.)
+
+${STACK_USAGE}
+
+${REPLAY_USAGE}
+
+${TOPICS_USAGE}
+
+${STATUS_USAGE}
+
+${EXCEPTIONS_USAGE}`;
 
 /** Explicit list of commands (no folder scanning): name → handler. */
 const COMMANDS: Record<string, (positionals: string[], flags: Record<string, string | boolean | undefined>) => Promise<void>> = {
@@ -28,6 +49,11 @@ const COMMANDS: Record<string, (positionals: string[], flags: Record<string, str
     console.log('完成 done. 栈仍在运行 the stack keeps running: `./yecai stack status`, `./yecai stack down`.');
   },
   help: async () => console.log(USAGE),
+  replay: (positionals, flags) => replayCommand(positionals, flags),
+  topics: (positionals, flags) => topicsCommand(positionals, flags),
+  status: (positionals, flags) => statusCommand(positionals, flags),
+  parked: (positionals, flags) => parkedCommand(positionals, flags),
+  pending: (positionals, flags) => pendingCommand(positionals, flags),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -37,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...OPERATOR_OPTIONS },
     });
   } catch (error) {
     throw new UsageError(`参数错误 bad flag: ${(error as Error).message}`);
