@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { formatBeijingTime, sleep } from '@yecai/common';
+import { formatBeijingTime, getFreePort, sleep } from '@yecai/common';
 import { startJushuitanEmulator, type JstEmulator } from '@yecai/emulator-jushuitan';
 import { consumeAll, testEndpoints, testKafka, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
 import { AvroSerde, topics, type KafkaClient } from '@yecai/kafka';
@@ -46,12 +46,13 @@ describe('JST source killed with SIGKILL mid-sync', () => {
       // Slows a full sync to ~20 s so that most kills land while it is still running.
       faults: { latencyMs: 60 },
     });
+    const opsPort = await getFreePort();
     const dir = mkdtempSync(join(tmpdir(), 'jst-kill-'));
     const configPath = join(dir, 'config.json');
     writeFileSync(
       configPath,
       JSON.stringify({
-        opsPort: 0,
+        opsPort,
         pollIntervalSeconds: 1,
         windowMinutes: 240,
         retry: { initialDelayMs: 20, maxDelayMs: 200 },
@@ -134,6 +135,11 @@ describe('JST source killed with SIGKILL mid-sync', () => {
       'both live cursors to reach now − lag',
       100_000,
     );
+    // The live service answers its operations endpoints.
+    expect((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status).toBe(200);
+    const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text();
+    expect(metrics).toMatch(/yecai_source_cursor_lag_seconds\{[^}]*stream="aftersale"/);
+    expect(metrics).not.toContain('sk_test');
     child.kill('SIGTERM');
     await exited(child);
 

@@ -254,6 +254,52 @@ describe('Jushuitan emulator', () => {
     }
   });
 
+  it('adds, modifies and lists documents and sets faults through the admin API', async () => {
+    const post = (path: string, body: unknown) =>
+      fetch(emulator.url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json());
+    const added = (await post('/__admin/documents/stock_count', {
+      count: 3,
+      modified: '2026-11-20 11:00:00',
+      status: 'Confirmed',
+    })) as {
+      documents: Array<{ id: number; modified: string }>;
+    };
+    expect(added.documents).toHaveLength(3);
+    expect(added.documents.every((d) => d.modified === '2026-11-20 11:00:00')).toBe(true);
+    const id = added.documents[0]!.id;
+    const modified = (await post(`/__admin/documents/stock_count/${id}`, {
+      modified: '2026-11-20 11:30:00',
+      status: 'Cancelled',
+    })) as {
+      document: { status: string; modified: string };
+    };
+    expect(modified.document).toMatchObject({ status: 'Cancelled', modified: '2026-11-20 11:30:00' });
+    const listed = (await fetch(`${emulator.url}/__admin/documents/stock_count`).then((r) => r.json())) as {
+      documents: unknown[];
+    };
+    expect(listed.documents).toHaveLength(3);
+    await post('/__admin/faults', { serverErrorBurst: 1 });
+    const answer = await fetch(emulator.url + '/open/inventory/count/query', { method: 'POST' });
+    expect(answer.status).toBe(200); // unsigned: rejected before faults apply
+    // The 502 answer is an HTML page, not a JST envelope.
+    await expect(call(emulator, '/open/inventory/count/query', window(NOW - DAY, NOW))).rejects.toHaveProperty(
+      'name',
+      'SyntaxError',
+    );
+    // Ordered by modified time: the two untouched documents, then the modified one.
+    expect(
+      (await call(emulator, '/open/inventory/count/query', { ...window(NOW - DAY, NOW), page_size: 50 })).data!.datas,
+    ).toEqual([
+      expect.objectContaining({ modified: '2026-11-20 11:00:00' }),
+      expect.objectContaining({ modified: '2026-11-20 11:00:00' }),
+      expect.objectContaining({ io_id: id, status: 'Cancelled', modified: '2026-11-20 11:30:00' }),
+    ]);
+  });
+
   it('rotates tokens on refresh: the old access token stops working', async () => {
     const params: Record<string, string> = {
       app_key: 'ak_test',
