@@ -1,7 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startJushuitanEmulator } from '@yecai/emulator-jushuitan';
 import { loadJstConfig } from './config';
 
 const dir = mkdtempSync(join(tmpdir(), 'jst-config-'));
@@ -70,4 +71,54 @@ describe('JST source config', () => {
     expect(result.stderr).toContain('回补需要 --from 和 --to');
     expect(result.stderr).toContain('--backfill needs --from and --to');
   });
+
+  it('main --check tells per account whether the credentials work, without Kafka', async () => {
+    const emulator = await startJushuitanEmulator({ seed: 1 });
+    try {
+      const path = file('check.json', {
+        accounts: [
+          {
+            ...account,
+            name: 'good',
+            baseUrl: emulator.url,
+            appKey: 'ak_test',
+            appSecret: 'env:GOOD_S',
+            accessToken: 'env:GOOD_T',
+          },
+          {
+            ...account,
+            name: 'bad',
+            baseUrl: emulator.url,
+            appKey: 'ak_test',
+            appSecret: 'env:BAD_S',
+            accessToken: 'env:GOOD_T',
+          },
+        ],
+      });
+      const env: Record<string, string | undefined> = {
+        ...process.env,
+        GOOD_S: 'sk_test',
+        GOOD_T: 'at_test',
+        BAD_S: 'sk_wrong',
+      };
+      delete env.KAFKA_BROKERS;
+      delete env.SCHEMA_REGISTRY_URL;
+      const result = await new Promise<{ status: number | null; stdout: string }>((done) => {
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', resolve(__dirname, 'main.ts'), '--config', path, '--check'],
+          { env },
+        );
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('exit', (status: number | null) => done({ status, stdout }));
+      });
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain('✓ good: 聚水潭账号可用 / Jushuitan account works');
+      expect(result.stdout).toMatch(/✗ bad: 签名无效.*\[JST_SIGN_INVALID\]/);
+      expect(result.stdout).not.toContain('sk_test');
+    } finally {
+      await emulator.close();
+    }
+  }, 30_000);
 });

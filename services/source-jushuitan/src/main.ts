@@ -17,7 +17,7 @@ import {
   startOpsServer,
 } from '@yecai/common';
 import { loadJstConfig } from './config';
-import { createJstService } from './service';
+import { createJstService, createJstTransports } from './service';
 
 const logger = createLogger('source-jushuitan');
 
@@ -50,20 +50,19 @@ async function main(): Promise<void> {
       '缺少配置文件：请用 --config 或 YECAI_JST_CONFIG 指定 / missing config: pass --config or set YECAI_JST_CONFIG',
     );
   const config = await loadJstConfig(configPath);
-  const service = createJstService(config, logger);
-
   if (values.check) {
     let allOk = true;
-    for (const [name, transport] of service.transports) {
+    for (const [name, transport] of createJstTransports(config, logger)) {
       const result = await transport.check();
       allOk &&= result.ok;
       process.stdout.write(
         `${result.ok ? '✓' : '✗'} ${name}: ${result.message}${result.code ? ` [${result.code}]` : ''}\n`,
       );
     }
-    await service.close();
     process.exit(allOk ? 0 : 1);
   }
+
+  const service = createJstService(config, logger);
 
   if (values.backfill) {
     if (!values.from || !values.to)

@@ -37,28 +37,14 @@ export function createJstService(config: JstSourceConfig, logger: Logger = creat
         }
       : stream,
   );
-  const transports = new Map<string, JushuitanTransport>();
-  const accounts = config.accounts.map((account, index) => {
-    const secrets = resolveAccountSecrets(account, index);
-    const transport = new JushuitanTransport({
-      baseUrl: account.baseUrl,
-      appKey: account.appKey,
-      appSecret: secrets.appSecret,
-      tokens: secrets.tokens,
-      ...(account.tokenFile ? { tokenStore: fileTokenStore(account.tokenFile) } : {}),
-      timeoutMs: account.requestTimeoutMs,
-      throttleBackoff: account.throttleBackoff,
-      logger: logger.child({ account: account.name }),
-    });
-    transports.set(account.name, transport);
-    return {
-      name: account.name,
-      transport,
-      limits: account.rateLimits,
-      startAtMs: parseBeijingTime(account.startAt, `accounts.${index}.startAt`),
-      ...(account.streams ? { streams: account.streams } : {}),
-    };
-  });
+  const transports = createJstTransports(config, logger);
+  const accounts = config.accounts.map((account, index) => ({
+    name: account.name,
+    transport: transports.get(account.name)!,
+    limits: account.rateLimits,
+    startAtMs: parseBeijingTime(account.startAt, `accounts.${index}.startAt`),
+    ...(account.streams ? { streams: account.streams } : {}),
+  }));
   const kafka = new KafkaClient({ brokers, clientId: config.service, logger });
   const metrics = createMetricsRegistry(config.service);
   const runtime = new SourceRuntime({
@@ -83,4 +69,29 @@ export function createJstService(config: JstSourceConfig, logger: Logger = creat
       await kafka.disconnect();
     },
   };
+}
+
+/** One transport per account, secrets resolved; needs no Kafka (used by `--check`). */
+export function createJstTransports(
+  config: JstSourceConfig,
+  logger: Logger = createLogger(config.service),
+): Map<string, JushuitanTransport> {
+  const transports = new Map<string, JushuitanTransport>();
+  config.accounts.forEach((account, index) => {
+    const secrets = resolveAccountSecrets(account, index);
+    transports.set(
+      account.name,
+      new JushuitanTransport({
+        baseUrl: account.baseUrl,
+        appKey: account.appKey,
+        appSecret: secrets.appSecret,
+        tokens: secrets.tokens,
+        ...(account.tokenFile ? { tokenStore: fileTokenStore(account.tokenFile) } : {}),
+        timeoutMs: account.requestTimeoutMs,
+        throttleBackoff: account.throttleBackoff,
+        logger: logger.child({ account: account.name }),
+      }),
+    );
+  });
+  return transports;
 }
