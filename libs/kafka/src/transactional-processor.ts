@@ -122,6 +122,7 @@ export class TransactionalProcessor {
         throw error;
       }
       resolveOffset(last.offset);
+      this.logger.debug({ topic, partition, nextOffset, inputCount: messages.length, outputCount }, 'transaction committed');
       await heartbeat();
       this.options.onCommitted?.({ topic, partition, nextOffset, inputCount: messages.length, outputCount, ms: Date.now() - began });
     }

@@ -31,12 +31,23 @@ export interface ParkInput {
   source: SourcePosition;
 }
 
-export interface ParkedDocument extends ParkInput {
+interface StoredParked extends ParkInput {
   _id: string;
-  status: ParkedStatus;
   parkedAt: Date;
-  updatedAt: Date;
-  repushCount: number;
+}
+
+/** The single move of a parked entry out of OPEN, stored as its own insert-only record (see ParkingStore). */
+interface StoredTransition {
+  _id: string;
+  status: Exclude<ParkedStatus, 'OPEN'>;
+  at: Date;
+  note?: string;
+}
+
+export interface ParkedDocument extends StoredParked {
+  status: ParkedStatus;
+  /** When the entry left OPEN, and why. */
+  closedAt?: Date;
   note?: string;
 }
 
@@ -53,13 +64,19 @@ export interface ParkedQuery {
 /**
  * Parked documents in MongoDB (`parked_documents`). The id is derived from stage + flow + source position, so
  * parking the same message again after a crash-and-replay finds the existing entry (unique `_id`, code 11000)
- * instead of adding a second one. Single-document writes only (FerretDB has no transactions).
+ * instead of adding a second one.
+ *
+ * Insert-only by design: an entry leaves OPEN exactly once, recorded as an insert into `parked_transitions` under
+ * the entry's id, so two re-pushers racing for one entry cannot both win (the loser gets 11000). This needs no
+ * transactions and no updates (FerretDB's SQLite backend handles unique inserts well; see docs/mapping.md).
  */
 export class ParkingStore {
-  readonly collection: Collection<ParkedDocument>;
+  readonly collection: Collection<StoredParked>;
+  readonly transitions: Collection<StoredTransition>;
 
   constructor(db: Db, collectionName = 'parked_documents') {
-    this.collection = db.collection<ParkedDocument>(collectionName);
+    this.collection = db.collection<StoredParked>(collectionName);
+    this.transitions = db.collection<StoredTransition>(`${collectionName}_transitions`);
   }
 
   static idOf(input: Pick<ParkInput, 'stage' | 'flow' | 'source'>): string {
@@ -67,55 +84,86 @@ export class ParkingStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.collection.createIndex({ stage: 1, status: 1, code: 1 }, { name: 'stage_status_code' });
+    await this.collection.createIndex({ stage: 1, code: 1, parkedAt: 1 }, { name: 'stage_code_parkedAt' });
     await this.collection.createIndex({ key: 1, parkedAt: -1 }, { name: 'key_parkedAt' });
   }
 
   /** Parks a document; returns true when new, false when this exact message was parked before (a replay). */
   async park(input: ParkInput): Promise<boolean> {
-    const now = new Date();
     try {
-      await this.collection.insertOne({ ...input, _id: ParkingStore.idOf(input), status: 'OPEN', parkedAt: now, updatedAt: now, repushCount: 0 });
+      await this.collection.insertOne({ ...input, _id: ParkingStore.idOf(input), parkedAt: new Date() });
       return true;
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) return false;
+      if (isDuplicateKey(error)) return false;
       throw error;
     }
   }
 
-  get(id: string): Promise<ParkedDocument | null> {
-    return this.collection.findOne({ _id: id });
+  private async withStatus(entries: StoredParked[]): Promise<ParkedDocument[]> {
+    if (entries.length === 0) return [];
+    const transitions = await this.transitions.find({ _id: { $in: entries.map((entry) => entry._id) } }).toArray();
+    const byId = new Map(transitions.map((transition) => [transition._id, transition]));
+    return entries.map((entry) => {
+      const transition = byId.get(entry._id);
+      return transition
+        ? { ...entry, status: transition.status, closedAt: transition.at, ...(transition.note ? { note: transition.note } : {}) }
+        : { ...entry, status: 'OPEN' as const };
+    });
   }
 
+  async get(id: string): Promise<ParkedDocument | null> {
+    const entry = await this.collection.findOne({ _id: id });
+    return entry ? ((await this.withStatus([entry]))[0] ?? null) : null;
+  }
+
+  /** Entries oldest first; filtering by status happens after joining the transitions (no $lookup on FerretDB). */
   async list(query: ParkedQuery = {}): Promise<ParkedDocument[]> {
-    const filter: Filter<ParkedDocument> = {};
+    const filter: Filter<StoredParked> = {};
     if (query.stage) filter.stage = query.stage;
-    if (query.status) filter.status = query.status;
     if (query.code) filter.code = query.code;
     if (query.flow) filter.flow = query.flow;
     if (query.key) filter.key = query.key;
-    return this.collection
-      .find(filter)
-      .sort({ parkedAt: 1, _id: 1 })
-      .skip(query.skip ?? 0)
-      .limit(Math.min(query.limit ?? 100, 10_000))
-      .toArray();
+    const limit = Math.min(query.limit ?? 100, 10_000);
+    const skip = query.skip ?? 0;
+    if (!query.status) {
+      return this.withStatus(await this.collection.find(filter).sort({ parkedAt: 1, _id: 1 }).skip(skip).limit(limit).toArray());
+    }
+    const matching: ParkedDocument[] = [];
+    let skipped = 0;
+    const pageSize = 1000;
+    for (let offset = 0; matching.length < limit; offset += pageSize) {
+      const page = await this.collection.find(filter).sort({ parkedAt: 1, _id: 1 }).skip(offset).limit(pageSize).toArray();
+      for (const entry of await this.withStatus(page)) {
+        if (entry.status !== query.status) continue;
+        if (skipped < skip) skipped += 1;
+        else if (matching.length < limit) matching.push(entry);
+      }
+      if (page.length < pageSize) break;
+    }
+    return matching;
   }
 
   async count(query: Pick<ParkedQuery, 'stage' | 'status' | 'code'> = {}): Promise<number> {
-    const filter: Filter<ParkedDocument> = {};
+    if (query.status) return (await this.list({ ...query, limit: 10_000 })).length;
+    const filter: Filter<StoredParked> = {};
     if (query.stage) filter.stage = query.stage;
-    if (query.status) filter.status = query.status;
     if (query.code) filter.code = query.code;
     return this.collection.countDocuments(filter);
   }
 
-  /** Moves an entry to a new status; only OPEN entries move, so two re-pushers cannot both push one entry. */
+  /** Moves an OPEN entry to its final status; false when it was not OPEN (someone else moved it first). */
   async transition(id: string, status: Exclude<ParkedStatus, 'OPEN'>, note?: string): Promise<boolean> {
-    const { modifiedCount } = await this.collection.updateOne(
-      { _id: id, status: 'OPEN' },
-      { $set: { status, updatedAt: new Date(), ...(note ? { note } : {}) }, $inc: { repushCount: status === 'REPUSHED' ? 1 : 0 } },
-    );
-    return modifiedCount === 1;
+    if (!(await this.collection.findOne({ _id: id }, { projection: { _id: 1 } }))) return false;
+    try {
+      await this.transitions.insertOne({ _id: id, status, at: new Date(), ...(note ? { note } : {}) });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
   }
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: number }).code === 11000;
 }

@@ -1,3 +1,4 @@
+import { loadCanonicalSchema } from '@yecai/schemas';
 import { loadRules, compileRule } from './load-rules';
 import { MappingEngine, type MappingOutcome } from './engine';
 import { jstReturn, jstSalesOutStock, memoryLookup, rawInput } from './test-fixtures';
@@ -36,6 +37,8 @@ describe('flows.md §2: JST sales out-stock → Kingdee 销售出库单', () => 
       logisticsNumber: 'SF1234567890', // 物流单号 ← 快递单号
       onlineOrderNumber: 'T2024010100001', // 线上订单号
       remark: '聚水潭T2024010100001', // 聚水潭 + platform order number
+      settleOrg: null, // not in the table: Kingdee defaults it to the sale org
+      exchangeRate: null,
     });
     expect(event.mapping).toMatchObject({ flow: 'jushuitan/sales_outstock', ruleVersion: expect.stringMatching(/^1\+[0-9a-f]{8}$/), mappedAt: NOW });
     expect(event.lines.map((line: any) => [line.material, line.unit, line.quantity.toString(), line.taxInclusivePrice.toString(), line.batch, line.warehouse, line.isGift])).toEqual([
@@ -111,6 +114,7 @@ describe('flows.md §2: JST return → Kingdee 销售退货单', () => {
     expect(plain({ ...event, source: undefined, mapping: undefined, lines: undefined })).toEqual({
       billNumber: '30000001', date: '2024-01-05', saleOrg: '100', stockOrg: '100', settleOrg: '100', owner: '100',
       currency: 'RMB', currencyNumber: 'PRE001', customer: 'C10086', onlineOrderNumber: 'T2024010100001', remark: '聚水潭T2024010100001',
+      exchangeRate: null, returnReason: null,
     });
     expect(event.lines.map((line: any) => [line.lineId, line.material, line.unit, line.quantity.toString(), line.taxInclusivePrice.toString(), line.batch])).toEqual([
       ['11', 'M-A001-RED-M', 'Pcs', '1', '59.5', '0'],
@@ -124,6 +128,17 @@ describe('flows.md §2: JST return → Kingdee 销售退货单', () => {
     const zero = jstReturn({ items: [{ asi_id: 11, sku_id: 'A001-RED-M', i_id: 'A001', qty: 2, r_qty: 0, price: 59.5 }] });
     expect(only(await engine().map(rawInput('aftersale', zero)))).toEqual({ kind: 'filtered', flow: 'jushuitan/sales_return', filter: '实退数量大于0' });
     expect(only(await engine().map(rawInput('aftersale', jstReturn({ good_status: 'BUYER_RETURNED_GOODS' }))))).toMatchObject({ kind: 'filtered', filter: '已入库' });
+  });
+});
+
+describe('every JST rule', () => {
+  it('produces events the canonical Avro schema accepts (unmapped optional fields null, booleans false)', async () => {
+    const event = mapped(only(await engine().map(rawInput('aftersale', jstReturn()))));
+    expect(event.lines[0].isGift).toBe(false);
+    expect(event.exchangeRate).toBeNull();
+    expect(loadCanonicalSchema('sales_return').type.isValid(event)).toBe(true);
+    const outStock = mapped(only(await engine().map(rawInput('sales_outstock', jstSalesOutStock()))));
+    expect(loadCanonicalSchema('sales_outstock').type.isValid(outStock)).toBe(true);
   });
 });
 

@@ -244,8 +244,15 @@ export class MappingEngine {
     return resolved;
   }
 
-  private async fields(compiled: CompiledRule, fields: CompiledField[], input: unknown, bindings: Record<string, unknown>, prefix: string): Promise<Record<string, unknown>> {
-    const out: Record<string, unknown> = {};
+  private async fields(
+    compiled: CompiledRule,
+    fields: CompiledField[],
+    defaults: Record<string, unknown>,
+    input: unknown,
+    bindings: Record<string, unknown>,
+    prefix: string,
+  ): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = { ...defaults };
     for (const field of fields) {
       const where = `${prefix}${field.name}`;
       let value: unknown;
@@ -289,14 +296,14 @@ export class MappingEngine {
       if (missing.length === 0) {
         lines = [];
         for (const { line, index, lookups } of kept) {
-          const values = await this.fields(compiled, compiled.lines.fields, line, { ...headerBindings, line, index, ...lookups }, `${compiled.lines.target}[${index}].`);
+          const values = await this.fields(compiled, compiled.lines.fields, compiled.lines.defaults, line, { ...headerBindings, line, index, ...lookups }, `${compiled.lines.target}[${index}].`);
           lines.push(values);
         }
       }
     }
     if (missing.length > 0) throw missingMasterData(flow, missing);
 
-    const header = await this.fields(compiled, compiled.header.fields, doc, headerBindings, '');
+    const header = await this.fields(compiled, compiled.header.fields, compiled.header.defaults, doc, headerBindings, '');
     const value: Record<string, unknown> = {
       source: {
         sourceSystem: raw.sourceSystem,

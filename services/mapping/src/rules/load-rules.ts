@@ -33,6 +33,8 @@ export interface CompiledFilter {
 }
 
 export interface CompiledScope {
+  /** Values of canonical fields the rule does not map: null when nullable, false for booleans. */
+  defaults: Record<string, unknown>;
   filters: CompiledFilter[];
   lookups: CompiledLookup[];
   fields: CompiledField[];
@@ -77,12 +79,25 @@ function compileScope(
       ...(spec.from !== undefined ? { path: spec.from.split('.') } : {}),
     });
   }
+  const defaults: Record<string, unknown> = {};
   for (const target of targets) {
-    if (skip.has(target.name) || fields[target.name] || target.nullable) continue;
-    if (target.type.kind === 'boolean') continue; // booleans default to false
+    if (skip.has(target.name) || fields[target.name]) continue;
+    if (target.nullable) {
+      defaults[target.name] = null;
+      continue;
+    }
+    if (target.type.kind === 'boolean') {
+      defaults[target.name] = false;
+      continue;
+    }
+    if (target.type.kind === 'stringArray') {
+      defaults[target.name] = [];
+      continue;
+    }
     throw new ValidationError(`${where}.fields: required canonical field "${target.name}" has no rule`, `${where}.fields.${target.name}`);
   }
   return {
+    defaults,
     filters: filters.map((spec, index) => ({ spec, keep: compileExpression(spec.keep, `${where}.filters[${index}].keep`) })),
     lookups: Object.entries(lookups).map(([name, spec]) => ({ name, spec, key: compileExpression(spec.key, `${where}.lookups.${name}.key`) })),
     fields: compiledFields,

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { parseWith } from '@yecai/common';
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/** Mapping service configuration from the environment (the flag/env names are the documentation). */
+export const mappingConfigSchema = z.object({
+  KAFKA_BROKERS: z.string().min(1, 'required, e.g. 127.0.0.1:9092'),
+  SCHEMA_REGISTRY_URL: z.url(),
+  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
+  MONGODB_DB: z.string().min(1).default('yecai'),
+  MAPPING_GROUP_ID: z.string().min(1).default('yecai-mapping'),
+  MAPPING_RULES_DIR: z.string().optional(),
+  MAPPING_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
+  MAPPING_PARTITIONS: positiveInt(6),
+  MAPPING_CHUNK_SIZE: positiveInt(500),
+  MAPPING_CONCURRENCY: positiveInt(3),
+  MAPPING_MAX_STALENESS_MS: positiveInt(10_000),
+  MAPPING_REPROCESS_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+});
+
+export type MappingConfig = z.infer<typeof mappingConfigSchema>;
+
+export function loadMappingConfig(env: NodeJS.ProcessEnv = process.env): MappingConfig {
+  return parseWith(mappingConfigSchema, env, 'mapping service environment');
+}

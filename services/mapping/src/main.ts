@@ -1,0 +1,56 @@
+/**
+ * The mapping service process: `npx tsx services/mapping/src/main.ts` (configuration from the environment,
+ * see config.ts). Serves /healthz /readyz /metrics plus the master-data and parked-document admin API.
+ */
+import { MongoClient } from 'mongodb';
+import { createLogger, createMetricsRegistry, errorMessage, startOpsServer } from '@yecai/common';
+import { KafkaClient } from '@yecai/kafka';
+import { loadMappingConfig } from './config';
+import { loadRules } from './rules/load-rules';
+import { MappingService } from './service';
+
+async function main(): Promise<void> {
+  const logger = createLogger('mapping');
+  const config = loadMappingConfig();
+  const rules = config.MAPPING_RULES_DIR ? loadRules(config.MAPPING_RULES_DIR) : loadRules();
+  const mongo = new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
+  await mongo.connect();
+  const kafka = new KafkaClient({ brokers: config.KAFKA_BROKERS.split(','), clientId: config.MAPPING_GROUP_ID, logger });
+  const metricsRegistry = createMetricsRegistry('mapping');
+  const service = new MappingService({
+    kafka,
+    registryUrl: config.SCHEMA_REGISTRY_URL,
+    db: mongo.db(config.MONGODB_DB),
+    rules,
+    metricsRegistry,
+    groupId: config.MAPPING_GROUP_ID,
+    numPartitions: config.MAPPING_PARTITIONS,
+    maxChunkSize: config.MAPPING_CHUNK_SIZE,
+    partitionsConsumedConcurrently: config.MAPPING_CONCURRENCY,
+    maxStalenessMs: config.MAPPING_MAX_STALENESS_MS,
+    reprocessIntervalMs: config.MAPPING_REPROCESS_INTERVAL_MS,
+    logger,
+  });
+  const ops = await startOpsServer({
+    port: config.MAPPING_OPS_PORT,
+    registry: metricsRegistry,
+    isReady: () => service.isReady,
+    mount: (app) => service.mountAdmin(app),
+  });
+  await service.start();
+  logger.info({ rules: rules.map((rule) => rule.rule.flow), rawTopics: service.rawTopics(), opsPort: ops.port }, 'mapping service started');
+  const shutdown = async () => {
+    await service.stop();
+    await kafka.disconnect();
+    await ops.close();
+    await mongo.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+main().catch((error) => {
+  process.stderr.write(`mapping service failed to start: ${errorMessage(error)}\n`);
+  process.exit(1);
+});

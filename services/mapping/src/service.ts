@@ -1,0 +1,289 @@
+import type { Db } from 'mongodb';
+import type { Registry } from 'prom-client';
+import { createLogger, type Logger } from '@yecai/common';
+import { AvroSerde, KafkaClient, TransactionalProcessor, documentKey, topics, valueSubject, type InputChunk, type KafkaMessage, type OutputMessage } from '@yecai/kafka';
+import { CachedMasterDataLookup, MasterDataStore, masterDataRouter } from '@yecai/master-data';
+import { ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
+import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/schemas';
+import type express from 'express';
+import { mappingMetrics, type MappingMetrics } from './metrics';
+import { MappingEngine, type MappingOutcome, type RawInput } from './rules/engine';
+import type { CompiledRule } from './rules/load-rules';
+
+export const STAGE = 'mapping';
+
+export interface MappingServiceOptions {
+  kafka: KafkaClient;
+  registryUrl: string;
+  db: Db;
+  rules: CompiledRule[];
+  metricsRegistry: Registry;
+  groupId?: string;
+  /** Partitions of topics this service creates when missing. */
+  numPartitions?: number;
+  maxChunkSize?: number;
+  partitionsConsumedConcurrently?: number;
+  /** Bounded staleness of the master-data cache. */
+  maxStalenessMs?: number;
+  /** How often parked documents waiting for master data are re-checked (0 = never automatically). */
+  reprocessIntervalMs?: number;
+  logger?: Logger;
+}
+
+/** The raw envelope as decoded from Avro (timestamps as epoch millis). */
+interface RawDocument {
+  sourceSystem: string;
+  account: string;
+  documentType: string;
+  sourceId: string;
+  sourceModifiedAt: number;
+  fetchedAt: number;
+  payload: string;
+  contentHash: string;
+  origin: string;
+}
+
+/**
+ * Consumes raw topics, maps each document by its flow rules and emits canonical events exactly once
+ * (TransactionalProcessor); parks what cannot be mapped, re-pushes it once the missing master data exists.
+ */
+export class MappingService {
+  readonly engine: MappingEngine;
+  readonly masterData: MasterDataStore;
+  readonly lookup: CachedMasterDataLookup;
+  readonly parking: ParkingStore;
+  readonly metrics: MappingMetrics;
+  readonly serde: AvroSerde;
+  private readonly logger: Logger;
+  private processor: TransactionalProcessor | undefined;
+  private schemaIds = new Map<string, number>();
+  private rawSchemaIds = new Map<string, Promise<number>>();
+  private repushProducer: ReturnType<KafkaClient['producer']> | undefined;
+  private reprocessTimer: NodeJS.Timeout | undefined;
+  private reprocessing: Promise<number> | undefined;
+  readonly groupId: string;
+
+  constructor(private readonly options: MappingServiceOptions) {
+    this.logger = options.logger ?? createLogger('mapping');
+    this.groupId = options.groupId ?? 'yecai-mapping';
+    this.serde = new AvroSerde(options.registryUrl);
+    this.masterData = new MasterDataStore(options.db);
+    this.lookup = new CachedMasterDataLookup(this.masterData, { maxStalenessMs: options.maxStalenessMs ?? 10_000 });
+    this.parking = new ParkingStore(options.db);
+    this.engine = new MappingEngine(options.rules, { lookup: this.lookup });
+    this.metrics = mappingMetrics(options.metricsRegistry);
+  }
+
+  rawTopics(): string[] {
+    return this.engine.sources().map((source) => topics.raw(source.system, source.documentType));
+  }
+
+  canonicalTopics(): string[] {
+    return [...new Set(this.options.rules.map((rule) => topics.canonical(rule.rule.target.documentType)))];
+  }
+
+  get isReady(): boolean {
+    return this.processor?.isRunning ?? false;
+  }
+
+  /** Topics, schemas and indexes, then the consume loop and the re-processing timer. */
+  async start(): Promise<void> {
+    const numPartitions = this.options.numPartitions ?? 6;
+    await this.options.kafka.ensureTopics([...this.rawTopics(), ...this.canonicalTopics()].map((topic) => ({ topic, numPartitions })));
+    this.schemaIds = await registerCanonicalSchemas(this.serde, this.options.registryUrl);
+    await this.masterData.ensureIndexes();
+    await this.parking.ensureIndexes();
+    this.processor = new TransactionalProcessor({
+      kafka: this.options.kafka,
+      groupId: this.groupId,
+      topics: this.rawTopics(),
+      transactionalIdPrefix: this.groupId,
+      maxChunkSize: this.options.maxChunkSize ?? 500,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      transform: (chunk) => this.transform(chunk),
+      onCommitted: ({ ms }) => this.metrics.transactionSeconds.observe(ms / 1000),
+      logger: this.logger,
+    });
+    await this.processor.start();
+    const interval = this.options.reprocessIntervalMs ?? 30_000;
+    if (interval > 0) {
+      this.reprocessTimer = setInterval(() => {
+        void this.reprocessParked().catch((error) => this.logger.warn({ err: error }, 're-processing parked documents failed'));
+      }, interval);
+      this.reprocessTimer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.reprocessTimer) clearInterval(this.reprocessTimer);
+    await this.reprocessing?.catch(() => undefined);
+    await this.processor?.stop();
+  }
+
+  /** Admin routes for the ops server: master data (changes drop the cache) and parked documents. */
+  mountAdmin(app: express.Express): void {
+    app.use(masterDataRouter(this.masterData, { onChange: () => this.lookup.invalidate() }));
+    app.use(parkingRouter(this.parking, { repush: (document) => this.repush(document, 'manual') }));
+  }
+
+  /** One chunk of one raw partition → canonical messages; parked and filtered documents produce nothing. */
+  async transform(chunk: InputChunk): Promise<OutputMessage[]> {
+    const results = await Promise.all(chunk.messages.map((message) => this.handleMessage(chunk.topic, chunk.partition, message)));
+    this.metrics.lookupCache.set(this.lookup.hits / Math.max(1, this.lookup.hits + this.lookup.misses));
+    return results.flat();
+  }
+
+  private async handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<OutputMessage[]> {
+    const position = { topic, partition, offset: message.offset };
+    let envelope: RawDocument;
+    try {
+      if (!message.value) throw new Error('message has no value');
+      envelope = await this.serde.decode<RawDocument>(message.value);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      await this.park({
+        flow: null,
+        key: message.key?.toString() ?? null,
+        code: 'MALFORMED_ENVELOPE',
+        level: 1,
+        reasonZh: `原始消息无法按 RawDocument 解码：${detail} (raw message is not a decodable RawDocument: ${detail})`,
+        reasonEn: `raw message is not a decodable RawDocument: ${detail}`,
+        field: 'value',
+        raw: null,
+        rawBytesBase64: message.value?.toString('base64'),
+        source: position,
+      });
+      return [];
+    }
+    const raw: RawInput = {
+      sourceSystem: envelope.sourceSystem,
+      account: envelope.account,
+      documentType: envelope.documentType,
+      sourceId: envelope.sourceId,
+      sourceModifiedAt: Number(envelope.sourceModifiedAt),
+      contentHash: envelope.contentHash,
+      payload: envelope.payload,
+      rawTopic: topic,
+      rawPartition: partition,
+      rawOffset: Number(message.offset),
+    };
+    const outcomes = await this.engine.map(raw);
+    const outputs: OutputMessage[] = [];
+    for (const outcome of outcomes) {
+      const output = await this.emit(outcome, raw, envelope, position);
+      if (output) outputs.push(output);
+    }
+    return outputs;
+  }
+
+  private async emit(outcome: MappingOutcome, raw: RawInput, envelope: RawDocument, position: { topic: string; partition: number; offset: string }): Promise<OutputMessage | undefined> {
+    const flow = outcome.flow ?? 'none';
+    if (outcome.kind === 'filtered') {
+      this.metrics.documents.inc({ flow, outcome: 'filtered' });
+      this.metrics.filtered.inc({ flow, filter: outcome.filter });
+      return undefined;
+    }
+    const key = documentKey(raw);
+    if (outcome.kind === 'parked') {
+      await this.park({ ...outcome, key, raw: envelope as unknown as Record<string, unknown>, source: position });
+      return undefined;
+    }
+    const schemaId = this.schemaIds.get(outcome.targetDocumentType);
+    if (schemaId === undefined) throw new Error(`no registered schema for ${outcome.targetDocumentType}`);
+    let value: Buffer;
+    try {
+      value = await this.serde.encode(schemaId, outcome.value);
+    } catch (error) {
+      // The engine checks types and scales first, so this is a rule/schema mismatch a person must look at.
+      const detail = error instanceof Error ? error.message : String(error);
+      await this.park({
+        flow: outcome.flow,
+        key,
+        code: 'ENCODING_FAILED',
+        level: 1,
+        reasonZh: `规则 ${outcome.flow} 的结果不符合 ${outcome.targetDocumentType} 模式：${detail} (rule output does not fit the canonical schema: ${detail})`,
+        reasonEn: `rule ${outcome.flow} output does not fit the ${outcome.targetDocumentType} schema: ${detail}`,
+        raw: envelope as unknown as Record<string, unknown>,
+        source: position,
+      });
+      return undefined;
+    }
+    this.metrics.documents.inc({ flow, outcome: 'mapped' });
+    return { topic: topics.canonical(outcome.targetDocumentType), key: outcome.key, value };
+  }
+
+  private async park(input: Omit<Parameters<ParkingStore['park']>[0], 'stage'> & { kind?: string }): Promise<void> {
+    const { kind: _kind, ...rest } = input;
+    const isNew = await this.parking.park({ ...rest, stage: STAGE });
+    if (isNew) this.metrics.parked.inc({ flow: rest.flow ?? 'none', code: rest.code, level: String(rest.level) });
+    this.metrics.documents.inc({ flow: rest.flow ?? 'none', outcome: 'parked' });
+    this.logger.info({ flow: rest.flow, key: rest.key, code: rest.code, source: rest.source }, rest.reasonEn);
+  }
+
+  private rawSchemaId(topic: string): Promise<number> {
+    let id = this.rawSchemaIds.get(topic);
+    if (!id) {
+      id = this.serde.register(valueSubject(topic), loadRawDocumentSchema());
+      this.rawSchemaIds.set(topic, id);
+    }
+    return id;
+  }
+
+  /** Sends a parked raw document back to its raw topic (same key), where it is mapped like any other. */
+  async repush(document: ParkedDocument, trigger: 'manual' | 'master-data'): Promise<void> {
+    if (!document.raw) throw new Error(`parked document ${document._id} has no decodable raw document to re-push`);
+    this.repushProducer ??= this.options.kafka.producer();
+    const producer = await this.repushProducer;
+    const value = await this.serde.encode(await this.rawSchemaId(document.source.topic), document.raw);
+    await producer.send({ topic: document.source.topic, messages: [{ key: document.key ?? undefined, value }] });
+    this.metrics.repushed.inc({ trigger });
+  }
+
+  /**
+   * Re-pushes parked documents whose missing master data now exists. Waits until the mapping is older than the
+   * cache's staleness bound, so no replica maps the re-pushed document with a stale miss; of several parked
+   * versions of one document only the newest is re-pushed (older ones are superseded, never replayed after it).
+   */
+  reprocessParked(): Promise<number> {
+    this.reprocessing ??= this.reprocessOnce().finally(() => {
+      this.reprocessing = undefined;
+    });
+    return this.reprocessing;
+  }
+
+  private async reprocessOnce(): Promise<number> {
+    const waiting = await this.parking.list({ stage: STAGE, status: 'OPEN', code: 'MISSING_MASTER_DATA', limit: 5000 });
+    const settledBefore = Date.now() - (this.options.maxStalenessMs ?? 10_000);
+    const newestByKey = new Map<string, ParkedDocument>();
+    for (const document of waiting) {
+      const key = `${document.flow}|${document.key}`;
+      const seen = newestByKey.get(key);
+      const newer = !seen || Number(document.raw?.sourceModifiedAt ?? 0) >= Number(seen.raw?.sourceModifiedAt ?? 0);
+      if (seen && newer) await this.parking.transition(seen._id, 'SUPERSEDED', `newer version parked: ${document._id}`);
+      if (newer) newestByKey.set(key, document);
+      else await this.parking.transition(document._id, 'SUPERSEDED', `newer version parked: ${seen!._id}`);
+    }
+    let repushed = 0;
+    for (const document of newestByKey.values()) {
+      let ready = true;
+      for (const missing of document.missing ?? []) {
+        const record = await this.masterData.get(missing.entity as Parameters<MasterDataStore['get']>[0], missing.key);
+        if (!record || record.updatedAt.getTime() > settledBefore) {
+          ready = false;
+          break;
+        }
+      }
+      if (!ready) {
+        this.logger.debug({ id: document._id, missing: document.missing }, 'parked document still waits for master data');
+        continue;
+      }
+      // Push first, then record it: a crash in between re-pushes once more (same key and content hash, which
+      // downstream treats as the same version) rather than marking a document re-pushed that never was.
+      await this.repush(document, 'master-data');
+      await this.parking.transition(document._id, 'REPUSHED', 'master data added');
+      repushed += 1;
+      this.logger.info({ id: document._id, key: document.key }, 'parked document re-pushed: its master data now exists');
+    }
+    return repushed;
+  }
+}
