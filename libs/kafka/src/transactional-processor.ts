@@ -32,6 +32,8 @@ export interface TransactionalProcessorOptions {
   /** Partitions processed in parallel by this replica (default 3). */
   partitionsConsumedConcurrently?: number;
   fromBeginning?: boolean;
+  /** Consumer session timeout: how soon a crashed replica's partitions move to another one (default 30 s). */
+  sessionTimeoutMs?: number;
   /** After each committed transaction (metrics, tests). */
   onCommitted?: (info: { topic: string; partition: number; nextOffset: string; inputCount: number; outputCount: number; ms: number }) => void;
   logger?: Logger;
@@ -76,7 +78,13 @@ export class TransactionalProcessor {
   }
 
   async start(): Promise<void> {
-    const consumer = this.options.kafka.consumer({ groupId: this.options.groupId, readCommitted: true });
+    const sessionTimeout = this.options.sessionTimeoutMs ?? 30_000;
+    const consumer = this.options.kafka.consumer({
+      groupId: this.options.groupId,
+      readCommitted: true,
+      sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+    });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });

@@ -16,6 +16,8 @@ export const mappingConfigSchema = z.object({
   MAPPING_CHUNK_SIZE: positiveInt(500),
   MAPPING_CONCURRENCY: positiveInt(3),
   MAPPING_MAX_STALENESS_MS: positiveInt(10_000),
+  /** How soon partitions of a crashed replica move to the others (Kafka group session timeout, ≥ 6000). */
+  MAPPING_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
   MAPPING_REPROCESS_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
 });
 

@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     maxChunkSize: config.MAPPING_CHUNK_SIZE,
     partitionsConsumedConcurrently: config.MAPPING_CONCURRENCY,
     maxStalenessMs: config.MAPPING_MAX_STALENESS_MS,
+    sessionTimeoutMs: config.MAPPING_SESSION_TIMEOUT_MS,
     reprocessIntervalMs: config.MAPPING_REPROCESS_INTERVAL_MS,
     logger,
   });

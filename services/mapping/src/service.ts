@@ -23,6 +23,7 @@ export interface MappingServiceOptions {
   numPartitions?: number;
   maxChunkSize?: number;
   partitionsConsumedConcurrently?: number;
+  sessionTimeoutMs?: number;
   /** Bounded staleness of the master-data cache. */
   maxStalenessMs?: number;
   /** How often parked documents waiting for master data are re-checked (0 = never automatically). */
@@ -100,6 +101,7 @@ export class MappingService {
       transactionalIdPrefix: this.groupId,
       maxChunkSize: this.options.maxChunkSize ?? 500,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      ...(this.options.sessionTimeoutMs ? { sessionTimeoutMs: this.options.sessionTimeoutMs } : {}),
       transform: (chunk) => this.transform(chunk),
       onCommitted: ({ ms }) => this.metrics.transactionSeconds.observe(ms / 1000),
       logger: this.logger,
