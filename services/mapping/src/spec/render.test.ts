@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { loadRules } from '../rules/load-rules';
+import { FIELD_MAPPING_DOC } from '../spec-cli';
+import { renderFieldMapping } from './render';
+
+describe('field mapping document (docs/field-mapping.md)', () => {
+  const text = renderFieldMapping(loadRules());
+
+  it('is up to date with the rules (regenerate: npx tsx services/mapping/src/spec-cli.ts)', () => {
+    expect(readFileSync(FIELD_MAPPING_DOC, 'utf8')).toBe(text);
+  });
+
+  it('states the §2 rules a finance lead signs: fixed org 100 and RMB, the remark, the A/G batch rule, 实退数量 > 0', () => {
+    const outStock = text.slice(text.indexOf('## 聚水潭销售出库单'), text.indexOf('## 聚水潭退货单'));
+    expect(outStock).toContain('| 销售组织 | `saleOrg` |  |  | `100` | 是 |');
+    expect(outStock).toContain('| 结算币别 | `currency` |  |  | `RMB` | 是 |');
+    expect(outStock).toContain('| 单据编号 | `billNumber` | 发货单号 `io_id` | 直接取值 |');
+    expect(outStock).toContain('`"聚水潭" & so_id`');
+    const salesReturn = text.slice(text.indexOf('## 聚水潭退货单'));
+    expect(salesReturn).toContain('| 实退数量大于0 | 只同步实退数量 > 0 的明细（全部为 0 的退货单不同步） | `r_qty > 0` |');
+    expect(salesReturn).toContain('`$contains(i_id, "A") ? "0" : $contains(i_id, "G") ? "" : null`');
+  });
+
+  it('escapes expressions so a table cell never breaks', () => {
+    const rendered = renderFieldMapping(loadRules()).split('\n').filter((line) => line.startsWith('| 调拨数量'));
+    expect(rendered[0]!.split(/(?<!\\)\|/).length).toBe(9);
+  });
+});
