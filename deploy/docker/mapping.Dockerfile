@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1.7
+# Mapping service: raw → canonical with master data.
+# Build from the repository root: docker build -f deploy/docker/mapping.Dockerfile -t yecai/mapping .
+# The repo has no build step (TypeScript runs through tsx), so the image carries the sources and production
+# node_modules; the build stage's toolchain and dev dependencies stay behind.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+# Manifests first: the dependency layer is reused until a package.json or the lock changes.
+COPY package.json package-lock.json ./
+COPY libs ./libs
+COPY services ./services
+COPY schemas ./schemas
+COPY test/harness/package.json ./test/harness/package.json
+COPY test/emulators ./test/emulators
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+ && TSX_VERSION="$(node -p "require('./package-lock.json').packages['node_modules/tsx'].version")" \
+ && npm install --no-save --omit=dev --ignore-scripts --no-audit --no-fund "tsx@${TSX_VERSION}" \
+ && npm cache clean --force
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production LOG_LEVEL=info
+WORKDIR /app
+COPY --from=build /app /app
+# Non-root (Kubernetes sets the same uid; tsx writes its transpile cache to /tmp, mounted writable there).
+USER 10001:10001
+EXPOSE 8082
+HEALTHCHECK --interval=20s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8082/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+ENTRYPOINT ["node", "--import", "tsx", "services/mapping/src/main.ts"]
