@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { StackError } from '@yecai/stack';
 import { YecaiError } from '@yecai/common';
 import { UsageError } from './errors';
-import { STACK_USAGE, operatorStack, stackCommand } from './commands/stack';
-import { smokeRoundTrip } from './commands/smoke';
+import { STACK_USAGE, stackCommand } from './commands/stack';
+import { RUN_OPTIONS, RUN_USAGE, runCommand } from './commands/run';
 import { OPERATOR_OPTIONS } from './commands/operator-context';
 import { REPLAY_USAGE, replayCommand } from './commands/replay';
 import { TOPICS_USAGE, topicsCommand } from './commands/topics';
@@ -15,7 +15,7 @@ process.env.LOG_LEVEL ??= 'warn';
 
 const USAGE = `用法 usage: yecai <command>
 
-  run                 主流程 main job: 启动本机栈并跑一遍冒烟往返 bring the stack up and run a smoke round trip
+  run …               主流程 main job: 本机栈 + 模拟器 + 三个服务，同步一个营业日 stack, emulators and services sync a business day
   stack …             本机 Kafka / Schema Registry / MongoDB 管理 — local stack manager
   replay …            移动消费组位点以重新处理 move a consumer group to a time or offsets (--dry-run shows counts)
   topics …            按约定创建/查看主题 ensure, list, describe topics by the convention
@@ -26,6 +26,8 @@ const USAGE = `用法 usage: yecai <command>
 
 连接 endpoints: --brokers / KAFKA_BROKERS, --mongodb-uri / MONGODB_URI, --db / MONGODB_DB (default yecai),
   否则用本机栈 otherwise the local stack's (\`yecai stack env\`); --prefix / YECAI_TOPIC_PREFIX (default yecai.)
+
+${RUN_USAGE}
 
 ${STACK_USAGE}
 
@@ -40,14 +42,7 @@ ${EXCEPTIONS_USAGE}`;
 /** Explicit list of commands (no folder scanning): name → handler. */
 const COMMANDS: Record<string, (positionals: string[], flags: Record<string, string | boolean | undefined>) => Promise<void>> = {
   stack: (positionals, flags) => stackCommand(positionals, { lines: flags.lines as string | undefined }),
-  run: async () => {
-    const stack = operatorStack();
-    console.log('1/2 启动本机栈 bringing the local stack up…');
-    const endpoints = await stack.up();
-    console.log('2/2 冒烟往返 smoke round trip…');
-    await smokeRoundTrip(endpoints, (line) => console.log(`  ${line}`));
-    console.log('完成 done. 栈仍在运行 the stack keeps running: `./yecai stack status`, `./yecai stack down`.');
-  },
+  run: (_positionals, flags) => runCommand(flags),
   help: async () => console.log(USAGE),
   replay: (positionals, flags) => replayCommand(positionals, flags),
   topics: (positionals, flags) => topicsCommand(positionals, flags),
@@ -63,7 +58,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...OPERATOR_OPTIONS },
+      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...OPERATOR_OPTIONS, ...RUN_OPTIONS },
     });
   } catch (error) {
     throw new UsageError(`参数错误 bad flag: ${(error as Error).message}`);
@@ -80,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => process.exit(process.exitCode ?? code),
   (error: unknown) => {
     if (error instanceof UsageError) {
       console.error(`yecai: ${error.message}`);

@@ -1,3 +1,4 @@
 export * from './endpoints';
 export * from './kafka-helpers';
 export * from './mongo-helpers';
+export * from './service-process';

@@ -75,7 +75,7 @@ const LOGISTICS = [
   { lc_id: 'JD', logistics_company: '京东快递', prefix: 'JDVA', digits: 11 },
 ] as const;
 
-const SUPPLIERS = [
+export const SUPPLIERS = [
   { supplier_id: 3001, supplier_name: '义乌市恒达服饰有限公司' },
   { supplier_id: 3002, supplier_name: '广州白云区美妆供应链' },
   { supplier_id: 3003, supplier_name: '宁波卓越家居用品厂' },

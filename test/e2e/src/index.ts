@@ -1,0 +1,3 @@
+export * from './demo-world';
+export * from './pipeline';
+export * from './summary';

@@ -1,0 +1,210 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MongoClient, type Db } from 'mongodb';
+import { stringify as toYaml } from 'yaml';
+import { formatBeijingTime, getFreePort } from '@yecai/common';
+import { startJushuitanEmulator, type JstEmulator, type JstFaults, type JstDocumentType } from '@yecai/emulator-jushuitan';
+import { startKingdeeEmulator, type Faults as KingdeeFaults, type KingdeeEmulator } from '@yecai/emulator-kingdee';
+import { MasterDataStore, type EntityName } from '@yecai/master-data';
+import { repoRoot } from '@yecai/stack';
+import { ServiceProcess } from '@yecai/test-harness';
+import { demoWorld, type DemoWorld, type DemoWorldOptions } from './demo-world';
+
+export interface PipelineEndpoints {
+  kafkaBrokers: string;
+  schemaRegistryUrl: string;
+  mongodbUri: string;
+}
+
+export interface PipelineOptions {
+  endpoints: PipelineEndpoints;
+  /** Configs, logs and token files of this run. */
+  workDir: string;
+  /** Size of the business day the JST emulator holds. */
+  documents: number;
+  /** The business day (epoch ms); default: yesterday, Beijing time. */
+  day?: { fromMs: number; toMs: number };
+  topicPrefix?: string;
+  mongoDb?: string;
+  world?: DemoWorldOptions;
+  jstFaults?: JstFaults;
+  kingdeeFaults?: KingdeeFaults;
+  /** JST's documented budget is 5 calls/s and 100/min per app; the demo may raise both (emulator and client alike). */
+  jstRateLimits?: { perSecond: number; perMinute: number };
+  /** Kingdee calls per second the sink may make. */
+  kingdeeCallsPerSecond?: number;
+  logLevel?: string;
+}
+
+/** Canonical document types the JST rules emit, each posted by the sink to its Kingdee form. */
+export const SINK_FLOWS = [
+  'sales_outstock',
+  'sales_return',
+  'purchase_instock',
+  'purchase_return',
+  'other_instock',
+  'other_outstock',
+  'transfer',
+  'stock_count',
+] as const;
+
+const ROOT = repoRoot(__dirname);
+export const SERVICE_MAINS = {
+  source: join(ROOT, 'services/source-jushuitan/src/main.ts'),
+  mapping: join(ROOT, 'services/mapping/src/main.ts'),
+  sink: join(ROOT, 'services/sink-kingdee/src/main.ts'),
+} as const;
+export type ServiceName = keyof typeof SERVICE_MAINS;
+
+/** Secrets reach the services as environment variables referenced from their configs, never inline. */
+const SECRET_ENV = {
+  YECAI_DEMO_JST_APP_SECRET: 'sk_test',
+  YECAI_DEMO_JST_ACCESS_TOKEN: 'at_test',
+  YECAI_DEMO_JST_REFRESH_TOKEN: 'rt_test',
+};
+
+export function yesterdayInBeijing(now = Date.now()): { fromMs: number; toMs: number } {
+  const beijingOffsetMs = 8 * 3_600_000;
+  const startOfTodayBeijing = Math.floor((now + beijingOffsetMs) / 86_400_000) * 86_400_000 - beijingOffsetMs;
+  return { fromMs: startOfTodayBeijing - 86_400_000, toMs: startOfTodayBeijing - 1_000 };
+}
+
+/**
+ * The whole JST → Kingdee pipeline on real Kafka / registry / MongoDB: both emulators in this process, the three
+ * services as child processes (so they can be SIGKILLed and restarted like pods).
+ */
+export class Pipeline {
+  private constructor(
+    readonly options: PipelineOptions,
+    readonly world: DemoWorld,
+    readonly jst: JstEmulator,
+    readonly kingdee: KingdeeEmulator,
+    readonly services: Record<ServiceName, ServiceProcess>,
+    readonly mongo: MongoClient,
+    readonly db: Db,
+    readonly seededPerType: Partial<Record<JstDocumentType, number>>,
+  ) {}
+
+  static async start(options: PipelineOptions): Promise<Pipeline> {
+    const world = demoWorld(options.world);
+    const day = options.day ?? yesterdayInBeijing();
+    const perType = world.businessDay(options.documents);
+    const rateLimits = options.jstRateLimits ?? { perSecond: 5, perMinute: 100 };
+    const kingdee = await startKingdeeEmulator({ seed: world.kingdeeFixture, ...(options.kingdeeFaults ? { faults: options.kingdeeFaults } : {}) });
+    const jst = await startJushuitanEmulator({
+      documents: { perType, fromMs: day.fromMs, toMs: day.toMs },
+      rateLimits,
+      ...(options.jstFaults ? { faults: options.jstFaults } : {}),
+    });
+
+    const mongo = new MongoClient(options.endpoints.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
+    await mongo.connect();
+    const mongoDb = options.mongoDb ?? 'yecai';
+    const db = mongo.db(mongoDb);
+    const masterData = new MasterDataStore(db);
+    await masterData.ensureIndexes();
+    for (const [entity, records] of Object.entries(world.masterData) as [EntityName, unknown[]][]) {
+      await masterData.upsert(entity, records, `demo master data ${entity}`);
+    }
+
+    mkdirSync(options.workDir, { recursive: true });
+    const app = world.kingdeeFixture.apps[0]!;
+    const sourceConfig = {
+      service: 'source_jushuitan',
+      opsPort: await getFreePort(),
+      pollIntervalSeconds: 2,
+      accounts: [
+        {
+          name: 'demo',
+          baseUrl: jst.url,
+          appKey: 'ak_test',
+          appSecret: 'env:YECAI_DEMO_JST_APP_SECRET',
+          accessToken: 'env:YECAI_DEMO_JST_ACCESS_TOKEN',
+          refreshToken: 'env:YECAI_DEMO_JST_REFRESH_TOKEN',
+          tokenFile: join(options.workDir, 'jst-tokens.json'),
+          startAt: formatBeijingTime(day.fromMs),
+          rateLimits,
+        },
+      ],
+    };
+    const sinkConfig = {
+      kingdee: {
+        name: 'demo',
+        serverUrl: kingdee.url,
+        acctId: app.acctIds[0],
+        userName: app.users[0],
+        auth: { mode: 'signature', appId: app.appId, appSecret: 'env:YECAI_DEMO_KINGDEE_APP_SECRET' },
+        limits: { callsPerSecond: options.kingdeeCallsPerSecond ?? 50, maxConcurrent: 4 },
+        timeoutMs: 10_000,
+      },
+      flows: SINK_FLOWS.map((documentType) => ({ documentType })),
+      batchSize: 50,
+      probeIntervalMs: 1_000,
+      schedulerIntervalMs: 1_000,
+      level2RetryDelaysMs: [2_000, 5_000, 10_000],
+      staleInFlightMs: 15_000,
+      admin: { tokens: [{ name: 'demo-operator', role: 'operator', token: 'env:YECAI_DEMO_ADMIN_TOKEN' }] },
+    };
+    const sourceConfigPath = join(options.workDir, 'source-jushuitan.yaml');
+    const sinkConfigPath = join(options.workDir, 'sink-kingdee.yaml');
+    writeFileSync(sourceConfigPath, toYaml(sourceConfig));
+    writeFileSync(sinkConfigPath, toYaml(sinkConfig));
+
+    const common: NodeJS.ProcessEnv = {
+      ...SECRET_ENV,
+      YECAI_DEMO_KINGDEE_APP_SECRET: app.appSecret,
+      YECAI_DEMO_ADMIN_TOKEN: 'demo-operator-token',
+      KAFKA_BROKERS: options.endpoints.kafkaBrokers,
+      SCHEMA_REGISTRY_URL: options.endpoints.schemaRegistryUrl,
+      MONGODB_URI: options.endpoints.mongodbUri,
+      MONGODB_DB: mongoDb,
+      YECAI_TOPIC_PREFIX: options.topicPrefix ?? process.env.YECAI_TOPIC_PREFIX ?? 'yecai.',
+      LOG_LEVEL: options.logLevel ?? 'info',
+    };
+    const logs = join(options.workDir, 'logs');
+    const mappingPort = await getFreePort();
+    const sinkPort = await getFreePort();
+    const services: Record<ServiceName, ServiceProcess> = {
+      source: new ServiceProcess({
+        name: 'source-jushuitan',
+        main: SERVICE_MAINS.source,
+        args: ['--config', sourceConfigPath],
+        env: common,
+        logFile: join(logs, 'source-jushuitan.log'),
+        opsPort: sourceConfig.opsPort,
+      }),
+      mapping: new ServiceProcess({
+        name: 'mapping',
+        main: SERVICE_MAINS.mapping,
+        env: { ...common, MAPPING_OPS_PORT: String(mappingPort), MAPPING_REPROCESS_INTERVAL_MS: '5000' },
+        logFile: join(logs, 'mapping.log'),
+        opsPort: mappingPort,
+      }),
+      sink: new ServiceProcess({
+        name: 'sink-kingdee',
+        main: SERVICE_MAINS.sink,
+        env: { ...common, SINK_CONFIG: sinkConfigPath, SINK_OPS_PORT: String(sinkPort) },
+        logFile: join(logs, 'sink-kingdee.log'),
+        opsPort: sinkPort,
+      }),
+    };
+    const pipeline = new Pipeline(options, world, jst, kingdee, services, mongo, db, perType);
+    // Downstream first, so nothing waits on a consumer that is not there yet.
+    for (const name of ['sink', 'mapping', 'source'] as const) {
+      services[name].start();
+      await services[name].waitReady(120_000);
+    }
+    return pipeline;
+  }
+
+  /** Documents the JST emulator holds for the day, per type. */
+  available(): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.seededPerType).map(([type]) => [type, this.jst.store.versions(type as JstDocumentType).length]));
+  }
+
+  async stop(): Promise<void> {
+    for (const name of ['source', 'mapping', 'sink'] as const) await this.services[name].dispose();
+    await Promise.allSettled([this.jst.close(), this.kingdee.close()]);
+    await this.mongo.close();
+  }
+}
