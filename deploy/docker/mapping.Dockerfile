@@ -5,16 +5,20 @@
 # node_modules; the build stage's toolchain and dev dependencies stay behind.
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
-# Manifests first: the dependency layer is reused until a package.json or the lock changes.
+# Workspaces link to each other from node_modules, so the sources come in before the install.
 COPY package.json package-lock.json ./
 COPY libs ./libs
 COPY services ./services
 COPY schemas ./schemas
-COPY test/harness/package.json ./test/harness/package.json
-COPY test/emulators ./test/emulators
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+# test/ holds workspaces (emulators, harness, e2e) that npm install expects to find.
+COPY test ./test
+# npm install, not npm ci: the lock leaves other platforms' optional binaries out (see scripts/bootstrap.sh).
+# tsx is a root devDependency; it runs the TypeScript, so it is added beside the production tree at the locked version.
+RUN npm install --omit=dev --ignore-scripts --no-audit --no-fund \
  && TSX_VERSION="$(node -p "require('./package-lock.json').packages['node_modules/tsx'].version")" \
- && npm install --no-save --omit=dev --ignore-scripts --no-audit --no-fund "tsx@${TSX_VERSION}" \
+ && npm install --prefix /tmp/tsx --no-save --no-package-lock --ignore-scripts --no-audit --no-fund "tsx@${TSX_VERSION}" \
+ && cp -rn /tmp/tsx/node_modules/. node_modules/ \
+ && rm -rf /tmp/tsx \
  && npm cache clean --force
 
 FROM node:24-bookworm-slim
