@@ -1,8 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { LocalStack, VERSIONS, cacheDir, repoRoot } from '@yecai/stack';
+import { LocalStack, VERSIONS, cacheDir, pidAlive, repoRoot } from '@yecai/stack';
 import { ENDPOINT_ENV, endpointsFromEnv, type TestEndpoints } from './endpoints';
 import { IMAGES, containerRuntimeAnswers, startContainers } from './containers';
 
@@ -44,10 +44,14 @@ export default async function globalSetup(): Promise<void> {
   } else {
     mode = 'local-stack';
     const root = repoRoot(__dirname);
+    await reapAbandonedStacks(root);
+    const stateDir = mkdtempSync(join(tmpdir(), TEST_STACK_PREFIX));
+    // Who owns this stack: a later run stops it if this process dies without its teardown (kill -9, CI timeout).
+    writeFileSync(join(stateDir, OWNER_FILE), String(process.pid));
     const stack = new LocalStack({
       root,
       cacheDir: cacheDir(root),
-      stateDir: mkdtempSync(join(tmpdir(), 'yecai-test-stack-')),
+      stateDir,
       ephemeral: true,
       kafkaHeap: '512m',
       report: (line) => print(line),
@@ -73,6 +77,24 @@ export default async function globalSetup(): Promise<void> {
   print(`kafka ${endpoints.kafkaBrokers} — ${versions.kafka}`);
   print(`schema registry ${endpoints.schemaRegistryUrl} — ${versions.registry}`);
   print(`mongodb ${endpoints.mongodbUri} — ${versions.mongo}`);
+}
+
+const TEST_STACK_PREFIX = 'yecai-test-stack-';
+const OWNER_FILE = 'owner.pid';
+
+/** Stops test stacks whose jest process is gone, so killed runs do not leave brokers running. */
+async function reapAbandonedStacks(root: string): Promise<void> {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith(TEST_STACK_PREFIX)) continue;
+    const stateDir = join(tmpdir(), entry);
+    const ownerFile = join(stateDir, OWNER_FILE);
+    if (!existsSync(ownerFile)) continue;
+    const owner = Number(readFileSync(ownerFile, 'utf8'));
+    if (Number.isInteger(owner) && pidAlive(owner)) continue;
+    const stopped = await new LocalStack({ root, cacheDir: cacheDir(root), stateDir, ephemeral: true }).down().catch(() => []);
+    rmSync(stateDir, { recursive: true, force: true });
+    if (stopped.length) print(`stopped an abandoned test stack (${stopped.join(', ')}) left by process ${owner}`);
+  }
 }
 
 async function describeVersions(endpoints: TestEndpoints, mode: HarnessMode): Promise<{ kafka: string; registry: string; mongo: string }> {
