@@ -114,7 +114,24 @@ export class KafkaClient {
       const after = new Set(await admin.listTopics());
       if (missing.some((spec) => !after.has(spec.topic))) throw error;
     }
+    // Whoever created them, callers may use them at once: wait until every partition has a leader.
+    await this.waitForLeaders(missing.map((spec) => spec.topic));
     return missing.map((spec) => spec.topic);
+  }
+
+  private async waitForLeaders(topicNames: string[], timeoutMs = 30_000): Promise<void> {
+    const admin = await this.admin();
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: topicNames });
+        if (topics.every((topic) => topic.partitions.length > 0 && topic.partitions.every((p) => p.leader >= 0))) return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline) throw new Error(`topics without a partition leader after ${timeoutMs} ms: ${topicNames.join(', ')}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 
   /** A connected idempotent producer (acks=all, no duplicates on retry). */
