@@ -1,4 +1,4 @@
-import { AvroSerde, KafkaClient, documentKey, type TransactionalProducer } from '@yecai/kafka';
+import { AvroSerde, KafkaClient, documentKey, type KafkaMessage, type TransactionalProducer } from '@yecai/kafka';
 import { createLogger, type Logger } from '@yecai/common';
 import { checkpointKey, decodeCheckpoint, encodeCheckpoint, type StreamCheckpoint } from './checkpoint';
 import type { CheckpointCommitter, RawDocument } from './stream-sync';
@@ -45,47 +45,51 @@ export class KafkaCheckpointCommitter implements CheckpointCommitter {
 }
 
 /**
- * Reads the latest committed checkpoint per key from the compacted checkpoint topic (read_committed, from the
- * beginning, up to the end offsets taken at start). Call it after the stream's transactional producers were
- * created: initialising a transactional id aborts whatever a crashed predecessor left open.
+ * Reads the committed records of `topics` from the beginning up to their last stable offsets taken at the
+ * start (read_committed), then stops: a snapshot read, unlike a consumer that waits for traffic to go quiet.
  */
-export async function readCheckpoints(
+export async function readTopicsToEnd(
   kafka: KafkaClient,
-  topic: string,
-  options: { timeoutMs?: number; logger?: Logger } = {},
-): Promise<Map<string, StreamCheckpoint>> {
-  const logger = options.logger ?? createLogger('connector-kit.checkpoints');
+  topics: string[],
+  eachMessage: (topic: string, partition: number, message: KafkaMessage) => void,
+  options: { timeoutMs?: number } = {},
+): Promise<void> {
   const admin = await kafka.admin();
-  const ends = await admin.fetchTopicOffsets(topic);
-  const pending = new Map<number, bigint>();
-  for (const { partition, high, low } of ends) if (BigInt(high) > BigInt(low)) pending.set(partition, BigInt(high));
-  const checkpoints = new Map<string, StreamCheckpoint>();
-  if (pending.size === 0) return checkpoints;
-
-  const consumer = kafka.consumer({ groupId: `checkpoint-reader-${process.pid}-${Date.now()}`, readCommitted: true });
+  const pending = new Map<string, bigint>(); // "topic/partition" → end offset
+  for (const topic of topics) {
+    // The admin lists offsets read_committed: `high` is the last stable offset, so open transactions are not waited for.
+    for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+      if (BigInt(high) > BigInt(low)) pending.set(`${topic}/${partition}`, BigInt(high));
+    }
+  }
+  if (pending.size === 0) return;
+  const consumer = kafka.consumer({
+    groupId: `read-to-end-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}`,
+    readCommitted: true,
+  });
   await consumer.connect();
   try {
     let done!: () => void;
     const caughtUp = new Promise<void>((resolve) => (done = resolve));
-    const progress = (partition: number, lastOffset: string | null) => {
-      const end = pending.get(partition);
+    const progress = (topic: string, partition: number, lastOffset: string | null) => {
+      const key = `${topic}/${partition}`;
+      const end = pending.get(key);
       if (end !== undefined && lastOffset !== null && BigInt(lastOffset) + 1n >= end) {
-        pending.delete(partition);
+        pending.delete(key);
         if (pending.size === 0) done();
       }
     };
     // Batches that end in transaction markers or aborted records reach us only as this event.
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      if (payload.topic === topic) progress(payload.partition, payload.lastOffset);
-    });
-    await consumer.subscribe({ topic, fromBeginning: true });
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+      progress(payload.topic, payload.partition, payload.lastOffset),
+    );
+    await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ partition, message }) => {
-        const key = message.key?.toString();
-        if (key && message.value) checkpoints.set(key, decodeCheckpoint(message.value, key));
-        else if (key) checkpoints.delete(key);
-        progress(partition, message.offset);
+      eachMessage: async ({ topic, partition, message }) => {
+        const end = pending.get(`${topic}/${partition}`);
+        if (end === undefined || BigInt(message.offset) < end) eachMessage(topic, partition, message);
+        progress(topic, partition, message.offset);
       },
     });
     const timeoutMs = options.timeoutMs ?? 60_000;
@@ -95,14 +99,38 @@ export async function readCheckpoints(
       new Promise(
         (_, reject) =>
           (timer = setTimeout(
-            () => reject(new Error(`checkpoint topic ${topic}: not read to its end within ${timeoutMs} ms`)),
+            () => reject(new Error(`${topics.join(', ')}: not read to the end within ${timeoutMs} ms`)),
             timeoutMs,
           )),
       ),
     ]).finally(() => clearTimeout(timer));
-    logger.info({ topic, checkpoints: checkpoints.size }, 'checkpoints loaded');
-    return checkpoints;
   } finally {
     await consumer.disconnect();
   }
+}
+
+/**
+ * Reads the latest committed checkpoint per key from the compacted checkpoint topic. Call it after the stream's
+ * transactional producers were created: initialising a transactional id aborts whatever a crashed predecessor
+ * left open.
+ */
+export async function readCheckpoints(
+  kafka: KafkaClient,
+  topic: string,
+  options: { timeoutMs?: number; logger?: Logger } = {},
+): Promise<Map<string, StreamCheckpoint>> {
+  const logger = options.logger ?? createLogger('connector-kit.checkpoints');
+  const checkpoints = new Map<string, StreamCheckpoint>();
+  await readTopicsToEnd(
+    kafka,
+    [topic],
+    (_topic, _partition, message) => {
+      const key = message.key?.toString();
+      if (key && message.value) checkpoints.set(key, decodeCheckpoint(message.value, key));
+      else if (key) checkpoints.delete(key);
+    },
+    options,
+  );
+  logger.info({ topic, checkpoints: checkpoints.size }, 'checkpoints loaded');
+  return checkpoints;
 }

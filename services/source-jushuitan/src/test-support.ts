@@ -1,8 +1,7 @@
 /** Shared by the integration tests and the benchmark: a JST source wired to an emulator and a test broker. */
 import { AvroSerde, KafkaClient, topics } from '@yecai/kafka';
-import { readCheckpoints, type RawDocument, type StreamCheckpoint } from '@yecai/connector-kit';
+import { readCheckpoints, readTopicsToEnd, type RawDocument, type StreamCheckpoint } from '@yecai/connector-kit';
 import type { JstEmulator } from '@yecai/emulator-jushuitan';
-import { consumeAll } from '@yecai/test-harness';
 import { jstSourceConfigSchema, type JstSourceConfig } from './config';
 
 export const TEST_SECRET_ENV = {
@@ -41,19 +40,18 @@ export function testConfig(
 }
 
 /** Everything committed in a raw topic, decoded. */
+/** Everything committed in a raw topic when called (a snapshot read to the last stable offsets), decoded. */
 export async function readRawDocuments(
   kafka: KafkaClient,
   registryUrl: string,
   documentType: string,
-  expected?: number,
 ): Promise<RawDocument[]> {
   const serde = new AvroSerde(registryUrl);
-  const messages = await consumeAll(kafka, topics.raw('jushuitan', documentType), {
-    readCommitted: true,
-    idleMs: 2000,
-    ...(expected !== undefined ? { expected } : {}),
-  });
-  return Promise.all(messages.map((message) => serde.decode<RawDocument>(message.value!)));
+  const values: Buffer[] = [];
+  await readTopicsToEnd(kafka, [topics.raw('jushuitan', documentType)], (_topic, _partition, message) =>
+    values.push(message.value!),
+  );
+  return Promise.all(values.map((value) => serde.decode<RawDocument>(value)));
 }
 
 export async function committedCheckpoints(
