@@ -11,7 +11,7 @@ export interface RateLimits {
  *
  * Rolling windows, not fixed ones: a fixed-window limiter (rate-limiter-flexible's memory limiter, our first
  * version) lets 2× the budget through around a window edge, and the JST emulator's rolling counter answered
- * 199 to it (transport.test.ts). `marginMs` absorbs network jitter between our clock and the server's arrival.
+ * 199 to it (transport.test.ts). `marginMs` (250 ms) absorbs network and event-loop jitter between our clock and the server's arrival.
  */
 export class CallRateLimiter {
   private readonly calls: number[] = [];
@@ -19,7 +19,7 @@ export class CallRateLimiter {
 
   constructor(
     private readonly limits: RateLimits,
-    private readonly marginMs = 50,
+    private readonly marginMs = 250,
   ) {}
 
   async acquire(): Promise<void> {

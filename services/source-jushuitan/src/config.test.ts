@@ -64,13 +64,13 @@ describe('JST source config', () => {
           SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1',
         },
         encoding: 'utf8',
-        timeout: 30_000,
+        timeout: 90_000,
       },
     );
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('回补需要 --from 和 --to');
     expect(result.stderr).toContain('--backfill needs --from and --to');
-  });
+  }, 90_000);
 
   it('main --check tells per account whether the credentials work, without Kafka', async () => {
     const emulator = await startJushuitanEmulator({ seed: 1 });
@@ -120,5 +120,5 @@ describe('JST source config', () => {
     } finally {
       await emulator.close();
     }
-  }, 30_000);
+  }, 90_000);
 });

@@ -16,7 +16,7 @@ describe('JushuitanTransport', () => {
       appKey: 'ak_test',
       appSecret: 'sk_test',
       tokens: { accessToken: 'at_test' },
-      timeoutMs: 2000,
+      timeoutMs: 15_000,
       ...overrides,
     });
 
