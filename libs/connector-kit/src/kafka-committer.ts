@@ -1,5 +1,5 @@
 import { AvroSerde, KafkaClient, documentKey, type KafkaMessage, type TransactionalProducer } from '@yecai/kafka';
-import { createLogger, type Logger } from '@yecai/common';
+import { createLogger, withRetry, type Logger } from '@yecai/common';
 import { checkpointKey, decodeCheckpoint, encodeCheckpoint, type StreamCheckpoint } from './checkpoint';
 import type { CheckpointCommitter, RawDocument } from './stream-sync';
 
@@ -58,7 +58,14 @@ export async function readTopicsToEnd(
   const pending = new Map<string, bigint>(); // "topic/partition" → end offset
   for (const topic of topics) {
     // The admin lists offsets read_committed: `high` is the last stable offset, so open transactions are not waited for.
-    for (const { partition, high, low } of await admin.fetchTopicOffsets(topic)) {
+    // A topic created a moment ago may not have a known leader yet (NOT_LEADER_FOR_PARTITION): retriable.
+    const offsets = await withRetry(() => admin.fetchTopicOffsets(topic), {
+      maxAttempts: 8,
+      initialDelayMs: 100,
+      maxDelayMs: 2000,
+      shouldRetry: (error) => (error as { retriable?: unknown } | null)?.retriable === true,
+    });
+    for (const { partition, high, low } of offsets) {
       if (BigInt(high) > BigInt(low)) pending.set(`${topic}/${partition}`, BigInt(high));
     }
   }
