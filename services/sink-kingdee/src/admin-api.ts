@@ -104,7 +104,8 @@ export function mountSinkAdmin(app: express.Express, service: SinkService, token
       if (!entry) throw new AdminActionError(404, `单据不存在 no ledger entry ${id}`);
       const calls = await service.ledger.callsOf(id);
       // canonical → Kingdee requests and answers → ledger transitions, in that order.
-      return { document: { ...entry, history: undefined }, canonical: entry.canonical, kingdeeCalls: calls, transitions: entry.history };
+      const { canonical, ...document } = entry;
+      return { document, canonical, kingdeeCalls: calls, transitions: await service.ledger.history(id) };
     }),
   );
   router.post(

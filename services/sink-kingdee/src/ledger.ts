@@ -29,7 +29,9 @@ export interface LedgerProblem {
   msgCode?: number | undefined;
 }
 
+/** One step of a document's ledger history. */
 export interface LedgerTransition {
+  revision: number;
   at: Date;
   from: LedgerState | null;
   to: LedgerState;
@@ -65,7 +67,6 @@ export interface LedgerEntry {
   revision: number;
   createdAt: Date;
   updatedAt: Date;
-  history: LedgerTransition[];
 }
 
 /** One Kingdee request and its answer for one bill (the document history's middle part). */
@@ -84,51 +85,61 @@ export function ledgerId(acctId: string, formId: string, billNo: string): string
   return `${acctId}|${formId}|${billNo}`;
 }
 
-export type LedgerUpdate = Partial<Omit<LedgerEntry, '_id' | 'acctId' | 'formId' | 'billNo' | 'revision' | 'history' | 'createdAt'>>;
+export type LedgerUpdate = Partial<Omit<LedgerEntry, '_id' | 'acctId' | 'formId' | 'billNo' | 'revision' | 'createdAt'>>;
 
+/** How a revision is stored: the whole entry after the change, plus the step that produced it. */
+interface StoredRevision extends Omit<LedgerEntry, '_id'> {
+  /** `<ledgerId>#<revision>`: the unique _id is the compare-and-set — only one writer creates revision n+1. */
+  _id: string;
+  ledgerId: string;
+  step: Omit<LedgerTransition, 'revision'>;
+}
+
+/**
+ * Append-only: every change inserts the next revision of the entry as its own document, and the entry is its
+ * latest revision. Single-document inserts guarded by the unique `_id` are the only writes — the one write
+ * FerretDB makes atomic (no transactions; updates are neither atomic nor dependable there). History comes free.
+ */
 export class Ledger {
-  readonly entries: Collection<LedgerEntry>;
+  readonly revisions: Collection<StoredRevision>;
   readonly calls: Collection<KingdeeCallRecord>;
 
   constructor(db: Db, prefix = 'sink_kingdee') {
-    this.entries = db.collection<LedgerEntry>(`${prefix}_ledger`);
+    this.revisions = db.collection<StoredRevision>(`${prefix}_ledger`);
     this.calls = db.collection<KingdeeCallRecord>(`${prefix}_calls`);
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.entries.createIndex({ acctId: 1, formId: 1, billNo: 1 }, { unique: true, name: 'bill_unique' });
-    await this.entries.createIndex({ state: 1, nextRetryAt: 1 }, { name: 'state_retry' });
-    await this.entries.createIndex({ documentType: 1, state: 1 }, { name: 'flow_state' });
+    await this.revisions.createIndex({ ledgerId: 1, revision: 1 }, { unique: true, name: 'ledger_revision' });
+    await this.revisions.createIndex({ state: 1, nextRetryAt: 1 }, { name: 'state_retry' });
+    await this.revisions.createIndex({ documentType: 1, state: 1 }, { name: 'flow_state' });
     await this.calls.createIndex({ ledgerId: 1, at: 1 }, { name: 'ledger_calls' });
   }
 
-  get(id: string): Promise<LedgerEntry | null> {
-    return this.entries.findOne({ _id: id });
+  async get(id: string): Promise<LedgerEntry | null> {
+    const [latest] = await this.revisions.find({ ledgerId: id }).sort({ revision: -1 }).limit(1).toArray();
+    return latest ? toEntry(latest) : null;
   }
 
   async getMany(ids: string[]): Promise<Map<string, LedgerEntry>> {
     if (ids.length === 0) return new Map();
-    const found = await this.entries.find({ _id: { $in: ids } }).toArray();
-    return new Map(found.map((entry) => [entry._id, entry]));
+    return latestOf(await this.revisions.find({ ledgerId: { $in: ids } }).toArray());
   }
 
-  /** Inserts a new entry; returns null when another writer inserted it first (duplicate key 11000). */
-  async insert(entry: Omit<LedgerEntry, 'revision' | 'createdAt' | 'updatedAt' | 'history'>, event: string): Promise<LedgerEntry | null> {
+  /** Every current entry matching `filter` (evaluated on current revisions only). */
+  async current(filter: Record<string, unknown> = {}): Promise<LedgerEntry[]> {
+    const candidates = await this.revisions.find(filter, { projection: { ledgerId: 1 } }).toArray();
+    const ids = [...new Set(candidates.map((candidate) => candidate.ledgerId))];
+    const latest = await this.getMany(ids);
+    const matches = (entry: LedgerEntry) => candidates.some((candidate) => candidate._id === `${entry._id}#${entry.revision}`);
+    return [...latest.values()].filter(matches);
+  }
+
+  /** Inserts a new entry; returns null when another writer created it first (duplicate key 11000). */
+  async insert(entry: Omit<LedgerEntry, 'revision' | 'createdAt' | 'updatedAt'>, event: string): Promise<LedgerEntry | null> {
     const now = new Date();
-    const full: LedgerEntry = {
-      ...entry,
-      revision: 1,
-      createdAt: now,
-      updatedAt: now,
-      history: [{ at: now, from: null, to: entry.state, event, version: entry.version }],
-    };
-    try {
-      await this.entries.insertOne(full);
-      return full;
-    } catch (error) {
-      if ((error as { code?: number }).code === 11000) return null;
-      throw error;
-    }
+    const full: LedgerEntry = { ...entry, revision: 1, createdAt: now, updatedAt: now };
+    return this.write(full, { at: now, from: null, to: full.state, event, version: full.version });
   }
 
   /**
@@ -137,22 +148,33 @@ export class Ledger {
    */
   async transition(current: LedgerEntry, update: LedgerUpdate, event: string, extra: { detail?: string; actor?: string } = {}): Promise<LedgerEntry | null> {
     const now = new Date();
-    const to = update.state ?? current.state;
-    const transition: LedgerTransition = {
+    const next: LedgerEntry = { ...current, ...update, updatedAt: now, revision: current.revision + 1 };
+    return this.write(next, {
       at: now,
       from: current.state,
-      to,
+      to: next.state,
       event,
-      version: update.version ?? current.version,
-      ...(extra.detail !== undefined ? { detail: extra.detail } : {}),
+      version: next.version,
+      ...(extra.detail !== undefined ? { detail: extra.detail.slice(0, 2000) } : {}),
       ...(extra.actor !== undefined ? { actor: extra.actor } : {}),
-    };
-    const result = await this.entries.updateOne(
-      { _id: current._id, revision: current.revision },
-      { $set: { ...update, updatedAt: now, revision: current.revision + 1 }, $push: { history: transition } },
-    );
-    if (result.matchedCount === 0) return null;
-    return { ...current, ...update, updatedAt: now, revision: current.revision + 1, history: [...current.history, transition] };
+    });
+  }
+
+  private async write(next: LedgerEntry, step: Omit<LedgerTransition, 'revision'>): Promise<LedgerEntry | null> {
+    const { _id: ledgerIdValue, ...rest } = next;
+    try {
+      await this.revisions.insertOne({ ...rest, _id: `${ledgerIdValue}#${next.revision}`, ledgerId: ledgerIdValue, step });
+      return next;
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) return null;
+      throw error;
+    }
+  }
+
+  /** The document's ledger transitions, oldest first. */
+  async history(id: string): Promise<LedgerTransition[]> {
+    const revisions = await this.revisions.find({ ledgerId: id }, { projection: { step: 1, revision: 1 } }).sort({ revision: 1 }).toArray();
+    return revisions.map((revision) => ({ revision: revision.revision, ...revision.step }));
   }
 
   async recordCalls(records: KingdeeCallRecord[]): Promise<void> {
@@ -163,38 +185,49 @@ export class Ledger {
     return this.calls.find({ ledgerId: id }).sort({ at: 1 }).toArray();
   }
 
-  async list(filter: { state?: LedgerState | undefined; documentType?: string | undefined; formId?: string | undefined }, limit: number, skip: number): Promise<LedgerEntry[]> {
+  async list(filter: { state?: LedgerState | undefined; documentType?: string | undefined; formId?: string | undefined }, limit: number, skip: number): Promise<Omit<LedgerEntry, 'canonical'>[]> {
     const query: Record<string, unknown> = {};
     if (filter.state) query.state = filter.state;
     if (filter.documentType) query.documentType = filter.documentType;
     if (filter.formId) query.formId = filter.formId;
-    return this.entries
-      .find(query, { projection: { canonical: 0, history: 0 } })
-      .sort({ updatedAt: -1 })
-      .skip(skip)
-      .limit(limit)
-      .toArray();
+    const entries = await this.current(query);
+    return entries
+      .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())
+      .slice(skip, skip + limit)
+      .map(({ canonical: _canonical, ...rest }) => rest);
   }
 
   /** Level-2 retries that are due, and in-flight entries nobody has touched for `staleMs` (their message is gone). */
   async due(now: Date, staleMs: number, limit: number): Promise<LedgerEntry[]> {
-    return this.entries
-      .find({
-        $or: [
-          { state: 'REJECTED', nextRetryAt: { $lte: now } },
-          { state: { $in: ['PENDING', 'IN_DOUBT'] }, updatedAt: { $lte: new Date(now.getTime() - staleMs) } },
-        ],
-      })
-      .sort({ updatedAt: 1 })
-      .limit(limit)
-      .toArray();
+    const rejected = await this.current({ state: 'REJECTED', nextRetryAt: { $lte: now } });
+    const stale = await this.current({ state: { $in: ['PENDING', 'IN_DOUBT'] }, updatedAt: { $lte: new Date(now.getTime() - staleMs) } });
+    return [...rejected, ...stale].sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime()).slice(0, limit);
   }
 
   /** Entry counts by form and state (metrics). */
   async countsByFormAndState(): Promise<{ formId: string; state: LedgerState; count: number }[]> {
-    const rows = await this.entries
-      .aggregate<{ _id: { formId: string; state: LedgerState }; count: number }>([{ $group: { _id: { formId: '$formId', state: '$state' }, count: { $sum: 1 } } }])
-      .toArray();
-    return rows.map((row) => ({ formId: row._id.formId, state: row._id.state, count: row.count }));
+    const revisions = await this.revisions.find({}, { projection: { ledgerId: 1, revision: 1, formId: 1, state: 1 } }).toArray();
+    const counts = new Map<string, { formId: string; state: LedgerState; count: number }>();
+    for (const entry of latestOf(revisions).values()) {
+      const key = `${entry.formId}|${entry.state}`;
+      const row = counts.get(key) ?? { formId: entry.formId, state: entry.state, count: 0 };
+      row.count++;
+      counts.set(key, row);
+    }
+    return [...counts.values()];
   }
+}
+
+function toEntry(revision: StoredRevision): LedgerEntry {
+  const { _id: _revisionId, ledgerId: id, step: _step, ...rest } = revision;
+  return { ...rest, _id: id };
+}
+
+function latestOf(revisions: StoredRevision[]): Map<string, LedgerEntry> {
+  const latest = new Map<string, StoredRevision>();
+  for (const revision of revisions) {
+    const known = latest.get(revision.ledgerId);
+    if (!known || known.revision < revision.revision) latest.set(revision.ledgerId, revision);
+  }
+  return new Map([...latest].map(([id, revision]) => [id, toEntry(revision)]));
 }

@@ -3,13 +3,13 @@
  * partition's offset only after the ledger holds the outcome, pauses partitions while Kingdee is unavailable
  * and resumes them from the break point when a probe succeeds. A scheduler runs level-2 retries.
  */
-import { createLogger, errorMessage, type Logger } from '@yecai/common';
+import { createLogger, errorMessage, withRetry, type Logger } from '@yecai/common';
 import { KingdeeClient } from '@yecai/kingdee';
 import { topics, type AvroSerde, type Consumer, type EachBatchPayload, type KafkaClient } from '@yecai/kafka';
 import type { Collection, Db } from 'mongodb';
 import type { Registry } from 'prom-client';
 import type { FlowConfig, SinkConfig } from './config';
-import { FORMS_OF, type CanonicalJson, type SupportedDocumentType } from './convert';
+import { FORMS_OF, sourceIdentity, type CanonicalJson, type SupportedDocumentType } from './convert';
 import { Ledger, type LedgerEntry } from './ledger';
 import { SinkMetrics } from './metrics';
 import { Poster, SinkPausedError, type PostRequest } from './poster';
@@ -25,8 +25,9 @@ export interface SinkServiceDeps {
   logger?: Logger;
 }
 
+/** Operator pause/resume events (insert-only); the latest per flow is in force. */
 export interface FlowPause {
-  _id: string;
+  documentType: string;
   paused: boolean;
   by: string;
   reason: string;
@@ -34,6 +35,7 @@ export interface FlowPause {
 }
 
 interface UndecodableMessage {
+  _id: string;
   topic: string;
   partition: number;
   offset: string;
@@ -126,13 +128,33 @@ export class SinkService {
   async start(): Promise<void> {
     await this.ledger.ensureIndexes();
     for (const flow of this.deps.config.flows) this.topicFlows.set(topics.canonical(flow.documentType), flow);
-    await this.deps.kafka.ensureTopics(this.canonicalTopics().map((topic) => ({ topic })));
-    for (const pause of await this.flowPauses.find({ paused: true }).toArray()) this.operatorPaused.add(pause._id);
+    // createTopics(waitForLeaders) can fail while a fresh topic's metadata spreads; a second call finds it.
+    await withRetry(() => this.deps.kafka.ensureTopics(this.canonicalTopics().map((topic) => ({ topic }))), {
+      maxAttempts: 8,
+      initialDelayMs: 250,
+      maxDelayMs: 2_000,
+      shouldRetry: (error) => /does not host this topic-partition|leader/i.test(errorMessage(error)),
+    });
+    // Freshly created topics take a moment to have leaders everywhere ("does not host this topic-partition").
+    const admin = await this.deps.kafka.admin();
+    await withRetry(
+      async () => {
+        const { topics: metadata } = await admin.fetchTopicMetadata({ topics: this.canonicalTopics() });
+        if (metadata.some((topic) => topic.partitions.length === 0 || topic.partitions.some((p) => p.leader < 0))) throw new Error('canonical topics have no leaders yet');
+      },
+      { maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 2_000, shouldRetry: () => true },
+    );
+    for (const pause of (await this.latestFlowPauses()).values()) if (pause.paused) this.operatorPaused.add(pause.documentType);
 
     const consumer = this.deps.kafka.consumer({ groupId: this.deps.config.groupId, readCommitted: true });
     this.consumer = consumer;
     await consumer.connect();
-    await consumer.subscribe({ topics: this.canonicalTopics(), fromBeginning: true });
+    await withRetry(() => consumer.subscribe({ topics: this.canonicalTopics(), fromBeginning: true }), {
+      maxAttempts: 8,
+      initialDelayMs: 250,
+      maxDelayMs: 2_000,
+      shouldRetry: (error) => /does not host this topic-partition|UNKNOWN_TOPIC/i.test(errorMessage(error)),
+    });
     consumer.on(consumer.events.GROUP_JOIN, () => {
       // A rebalance forgets pauses: apply operator pauses again (outage pauses re-trigger on the next failure).
       for (const documentType of this.operatorPaused) consumer.pause([{ topic: topics.canonical(documentType) }]);
@@ -177,14 +199,15 @@ export class SinkService {
         const decoded = await this.deps.serde.decode(message.value);
         // Plain JSON: decimals as exact strings, storable in the ledger as they are.
         const canonical = JSON.parse(JSON.stringify(decoded)) as CanonicalJson;
+        sourceIdentity(canonical); // an event without a usable identity cannot be keyed: kept below instead
         entries.push({ offset: message.offset, request: { documentType: flow.documentType as SupportedDocumentType, canonical, origin: 'kafka' } });
       } catch (error) {
         // Nothing is lost: the bytes are kept for a person, and the message is acknowledged.
-        await this.undecodable.updateOne(
-          { topic, partition, offset: message.offset },
-          { $setOnInsert: { topic, partition, offset: message.offset, error: errorMessage(error), key: message.key?.toString() ?? null, valueBase64: message.value?.toString('base64') ?? null, at: new Date() } },
-          { upsert: true },
-        );
+        await this.undecodable
+          .insertOne({ _id: `${topic}|${partition}|${message.offset}`, topic, partition, offset: message.offset, error: errorMessage(error), key: message.key?.toString() ?? null, valueBase64: message.value?.toString('base64') ?? null, at: new Date() })
+          .catch((insertError: { code?: number }) => {
+            if (insertError.code !== 11000) throw insertError; // already kept by an earlier delivery
+          });
         this.metrics.outcome(FORMS_OF[flow.documentType][0]!, 'undecodable', 1);
         this.logger.error({ topic, partition, offset: message.offset, err: errorMessage(error) }, 'undecodable canonical message kept in sink_kingdee_undecodable');
         entries.push({ offset: message.offset, request: null });
@@ -330,8 +353,8 @@ export class SinkService {
 
   async pauseFlow(documentType: string, actor: string, reason: string): Promise<FlowPause> {
     if (!this.flows.has(documentType)) throw new AdminActionError(404, `flow ${documentType} is not configured`);
-    const pause: FlowPause = { _id: documentType, paused: true, by: actor, reason, at: new Date() };
-    await this.flowPauses.replaceOne({ _id: documentType }, pause, { upsert: true });
+    const pause: FlowPause = { documentType, paused: true, by: actor, reason, at: new Date() };
+    await this.flowPauses.insertOne({ ...pause });
     this.operatorPaused.add(documentType);
     this.consumer?.pause([{ topic: topics.canonical(documentType) }]);
     this.metrics.pausedPartitions.set({ reason: 'operator' }, this.operatorPaused.size);
@@ -340,8 +363,8 @@ export class SinkService {
 
   async resumeFlow(documentType: string, actor: string): Promise<FlowPause> {
     if (!this.flows.has(documentType)) throw new AdminActionError(404, `flow ${documentType} is not configured`);
-    const resume: FlowPause = { _id: documentType, paused: false, by: actor, reason: 'resumed', at: new Date() };
-    await this.flowPauses.replaceOne({ _id: documentType }, resume, { upsert: true });
+    const resume: FlowPause = { documentType, paused: false, by: actor, reason: 'resumed', at: new Date() };
+    await this.flowPauses.insertOne({ ...resume });
     this.operatorPaused.delete(documentType);
     const topic = topics.canonical(documentType);
     if (!this.outagePaused.has(topic)) this.consumer?.resume([{ topic }]);
@@ -350,7 +373,7 @@ export class SinkService {
   }
 
   async flowStatus(): Promise<{ documentType: string; topic: string; forms: string[]; paused: FlowPause | null; kingdeeUnavailable: number[] }[]> {
-    const pauses = new Map((await this.flowPauses.find({}).toArray()).map((pause) => [pause._id, pause]));
+    const pauses = await this.latestFlowPauses();
     return this.deps.config.flows.map((flow) => {
       const topic = topics.canonical(flow.documentType);
       return {
@@ -363,8 +386,14 @@ export class SinkService {
     });
   }
 
+  private async latestFlowPauses(): Promise<Map<string, FlowPause>> {
+    const latest = new Map<string, FlowPause>();
+    for (const event of await this.flowPauses.find({}, { projection: { _id: 0 } }).sort({ at: 1 }).toArray()) latest.set(event.documentType, event);
+    return latest;
+  }
+
   listUndecodable(limit: number): Promise<UndecodableMessage[]> {
-    return this.undecodable.find({}, { projection: { _id: 0 } }).sort({ at: -1 }).limit(limit).toArray();
+    return this.undecodable.find({}).sort({ at: -1 }).limit(limit).toArray();
   }
 
   /** The client the poster uses, timing each operation so limiter waits and backoff show in metrics. */

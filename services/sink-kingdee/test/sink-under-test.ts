@@ -1,0 +1,132 @@
+/** Boots the sink in-process over the harness's real Kafka, schema registry and FerretDB, against an emulator. */
+import { createMetricsRegistry, startOpsServer, withRetry, type OpsServer } from '@yecai/common';
+import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
+import { AvroSerde, documentKey, type KafkaClient, type Producer } from '@yecai/kafka';
+import { loadCanonicalSchema } from '@yecai/schemas';
+import { testEndpoints, testKafka, testMongo, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
+import type { Db } from 'mongodb';
+import { mountSinkAdmin, resolveAdminTokens } from '../src/admin-api';
+import { parseSinkConfig, type SinkConfigInput } from '../src/config';
+import type { SupportedDocumentType } from '../src/convert';
+import type { LedgerEntry, LedgerState } from '../src/ledger';
+import { SinkService } from '../src/service';
+import { kingdeeConfig } from './fixtures';
+
+export const TOKENS = { viewer: 'viewer-token-1234', operator: 'operator-token-5678' };
+process.env.SINK_TEST_VIEWER_TOKEN = TOKENS.viewer;
+process.env.SINK_TEST_OPERATOR_TOKEN = TOKENS.operator;
+
+export interface SinkUnderTest {
+  service: SinkService;
+  ops: OpsServer;
+  db: Db;
+  kafka: KafkaClient;
+  serde: AvroSerde;
+  baseUrl: string;
+  /** Encodes canonical events with the registered canonical schema and produces them keyed by document identity. */
+  produce(documentType: SupportedDocumentType, events: Record<string, unknown>[]): Promise<void>;
+  entries(filter?: Record<string, unknown>): Promise<LedgerEntry[]>;
+  /** `<billNo>:<event>` for every ledger transition of every document. */
+  events(): Promise<string[]>;
+  waitForStates(expected: Partial<Record<LedgerState, number>>, what: string, timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type SinkOverrides = Partial<Omit<SinkConfigInput, 'kingdee'>> & { kingdee?: Record<string, unknown> };
+
+/** Config of a sink against `emulator` (the crash test writes the same config to a file for a child process). */
+export function sinkConfigFor(emulator: KingdeeEmulator, overrides: SinkOverrides = {}): SinkConfigInput {
+  const { kingdee, ...rest } = overrides;
+  return {
+    kingdee: kingdeeConfig(emulator, kingdee ?? {}),
+    flows: [{ documentType: 'sales_outstock' }],
+    groupId: `sink-test-${Math.random().toString(16).slice(2, 10)}`,
+    batchSize: 10,
+    level2RetryDelaysMs: [60_000],
+    probeIntervalMs: 500,
+    schedulerIntervalMs: 300,
+    admin: {
+      tokens: [
+        { name: 'alice', role: 'viewer', token: 'env:SINK_TEST_VIEWER_TOKEN' },
+        { name: 'bob', role: 'operator', token: 'env:SINK_TEST_OPERATOR_TOKEN' },
+      ],
+    },
+    ...rest,
+  };
+}
+
+export function useUniqueTopicPrefix(): string {
+  const prefix = uniqueTopicPrefix('sink');
+  process.env.YECAI_TOPIC_PREFIX = prefix;
+  return prefix;
+}
+
+export async function producerFor(kafka: KafkaClient, serde: AvroSerde): Promise<(documentType: SupportedDocumentType, events: Record<string, unknown>[]) => Promise<void>> {
+  let producer: Producer | undefined;
+  const ids = new Map<string, number>();
+  return async (documentType, events) => {
+    producer ??= await kafka.producer();
+    const schema = loadCanonicalSchema(documentType);
+    let id = ids.get(documentType);
+    if (id === undefined) {
+      id = await serde.register(schema.subject, schema.schema);
+      ids.set(documentType, id);
+    }
+    const messages = [];
+    for (const event of events) {
+      const source = event.source as { sourceSystem: string; account: string; documentType: string; sourceId: string };
+      messages.push({ key: documentKey(source), value: await serde.encode(id, event) });
+    }
+    await withRetry(() => kafka.ensureTopics([{ topic: schema.topic }]), { maxAttempts: 8, initialDelayMs: 250, shouldRetry: () => true });
+    await producer.send({ topic: schema.topic, messages });
+  };
+}
+
+export async function startSinkUnderTest(emulator: KingdeeEmulator, overrides: SinkOverrides = {}): Promise<SinkUnderTest> {
+  const kafka = testKafka();
+  const mongo = await testMongo('sink');
+  const serde = new AvroSerde(testEndpoints().schemaRegistryUrl);
+  const registry = createMetricsRegistry('sink-kingdee-test');
+  const config = parseSinkConfig(sinkConfigFor(emulator, overrides), 'test sink config');
+  const service = new SinkService({ config, kafka, serde, db: mongo.db, metricsRegistry: registry });
+  const ops = await startOpsServer({ port: 0, registry, isReady: () => service.isReady, mount: (app) => mountSinkAdmin(app, service, resolveAdminTokens(config)) });
+  await service.start();
+  const produce = await producerFor(kafka, serde);
+  const entries = (filter: Record<string, unknown> = {}) => service.ledger.current(filter);
+  return {
+    service,
+    ops,
+    db: mongo.db,
+    kafka,
+    serde,
+    baseUrl: `http://127.0.0.1:${ops.port}`,
+    produce,
+    entries,
+    async events() {
+      const all = await entries();
+      const histories = await Promise.all(all.map(async (entry) => (await service.ledger.history(entry._id)).map((step) => `${entry.billNo}:${step.event}`)));
+      return histories.flat();
+    },
+    async waitForStates(expected, what, timeoutMs = 60_000) {
+      await waitFor(async () => {
+        const all = await entries();
+        return Object.entries(expected).every(([state, count]) => all.filter((entry) => entry.state === state).length === count);
+      }, what, timeoutMs).catch(async (error: Error) => {
+        const all = await entries();
+        const summary = all.map((entry) => `${entry.billNo}:${entry.state}:${entry.stage}:${entry.problem?.message ?? ''}`).join('\n');
+        throw new Error(`${error.message}\nledger now:\n${summary}`);
+      });
+    },
+    async stop() {
+      await service.stop();
+      await ops.close();
+      await kafka.disconnect();
+      await mongo.close();
+    },
+  };
+}
+
+/** Bills in the emulator whose number starts with `prefix`, per form. */
+export function billsIn(emulator: KingdeeEmulator, formId: string, prefix: string) {
+  return [...emulator.state.billsOf(formId).values()].filter((bill) => bill.billNo.startsWith(prefix));
+}
