@@ -109,6 +109,29 @@ export class Ledger {
     this.calls = db.collection<KingdeeCallRecord>(`${prefix}_calls`);
   }
 
+  /**
+   * Read-only view of current entries with the few collection calls readers use (countDocuments, find → sort →
+   * limit → toArray); filters apply to the current revision of each entry only.
+   */
+  get entries() {
+    const ledger = this;
+    return {
+      collectionName: this.revisions.collectionName,
+      countDocuments: async (filter: Record<string, unknown> = {}) => (await ledger.current(filter)).length,
+      find: (filter: Record<string, unknown> = {}, _options?: unknown) => {
+        let order: 1 | -1 = 1;
+        let max = Number.MAX_SAFE_INTEGER;
+        const cursor = {
+          sort: (spec: Record<string, 1 | -1>) => ((order = Object.values(spec)[0] ?? 1), cursor),
+          limit: (n: number) => ((max = n), cursor),
+          toArray: async () =>
+            (await ledger.current(filter)).sort((a, b) => order * (a.updatedAt.getTime() - b.updatedAt.getTime())).slice(0, max),
+        };
+        return cursor;
+      },
+    };
+  }
+
   async ensureIndexes(): Promise<void> {
     await this.revisions.createIndex({ ledgerId: 1, revision: 1 }, { unique: true, name: 'ledger_revision' });
     await this.revisions.createIndex({ state: 1, nextRetryAt: 1 }, { name: 'state_retry' });
