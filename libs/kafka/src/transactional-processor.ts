@@ -50,6 +50,8 @@ export class TransactionalProcessor {
   private readonly producers = new Map<string, Promise<TransactionalProducer>>();
   private readonly logger: Logger;
   private running = false;
+  /** Partitions whose start offset was re-read after this replica's producer fenced the previous owner. */
+  private readonly fencedAndVerified = new Set<string>();
 
   constructor(private readonly options: TransactionalProcessorOptions) {
     this.logger = options.logger ?? createLogger('transactional-processor', { groupId: options.groupId });
@@ -86,6 +88,8 @@ export class TransactionalProcessor {
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
     });
     this.consumer = consumer;
+    // Every rebalance may hand a partition over from another (possibly dead) replica: verify again.
+    consumer.on(consumer.events.GROUP_JOIN, () => this.fencedAndVerified.clear());
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: this.options.fromBeginning ?? true });
     const chunkSize = this.options.maxChunkSize ?? 500;
@@ -101,9 +105,28 @@ export class TransactionalProcessor {
   private async handleBatch(payload: EachBatchPayload, chunkSize: number): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
-    for (let start = 0; start < batch.messages.length; start += chunkSize) {
+    let pending = batch.messages;
+    const partitionKey = `${topic}\u0000${partition}`;
+    if (!this.fencedAndVerified.has(partitionKey) && pending.length > 0) {
+      // Without KIP-447 the consumer read its start offset before our producer existed: the previous owner's last
+      // transaction (offsets included) may have committed after that read. Initialising the producer fences that
+      // owner and completes or aborts its transaction; only then is the committed offset final, so re-read it and
+      // skip what the previous owner already emitted.
+      await this.producerFor(topic, partition);
+      const committed = await this.committedOffset(topic, partition);
+      pending = pending.filter((message) => BigInt(message.offset) >= committed);
+      this.fencedAndVerified.add(partitionKey);
+      if (pending.length < batch.messages.length) {
+        this.logger.info({ topic, partition, committed: committed.toString(), skipped: batch.messages.length - pending.length }, 'skipped input the previous owner already committed');
+      }
+      if (pending.length === 0) {
+        resolveOffset(batch.messages.at(-1)!.offset);
+        return;
+      }
+    }
+    for (let start = 0; start < pending.length; start += chunkSize) {
       if (!isRunning() || isStale()) return;
-      const messages = batch.messages.slice(start, start + chunkSize);
+      const messages = pending.slice(start, start + chunkSize);
       const last = messages.at(-1)!;
       const nextOffset = (BigInt(last.offset) + 1n).toString();
       const began = Date.now();
@@ -127,6 +150,7 @@ export class TransactionalProcessor {
         // A fenced or broken producer cannot be reused; the next attempt (kafkajs retries the batch) makes a new one.
         this.logger.warn({ err: error, topic, partition }, 'transaction aborted');
         await this.dropProducer(topic, partition);
+        this.fencedAndVerified.delete(partitionKey);
         throw error;
       }
       resolveOffset(last.offset);
@@ -134,6 +158,13 @@ export class TransactionalProcessor {
       await heartbeat();
       this.options.onCommitted?.({ topic, partition, nextOffset, inputCount: messages.length, outputCount, ms: Date.now() - began });
     }
+  }
+
+  private async committedOffset(topic: string, partition: number): Promise<bigint> {
+    const admin = await this.options.kafka.admin();
+    const [entry] = await admin.fetchOffsets({ groupId: this.options.groupId, topics: [topic] });
+    const offset = entry?.partitions.find((candidate) => candidate.partition === partition)?.offset ?? '-1';
+    return BigInt(offset) < 0n ? 0n : BigInt(offset);
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,40 @@
+import { testMongo } from '@yecai/test-harness';
+import { importMasterData } from './import';
+import { MasterDataStore } from './store';
+
+describe('MasterDataStore (MongoDB wire, FerretDB in tests)', () => {
+  let mongo: Awaited<ReturnType<typeof testMongo>>;
+  let store: MasterDataStore;
+  beforeAll(async () => {
+    mongo = await testMongo('masterdata');
+    store = new MasterDataStore(mongo.db);
+    await store.ensureIndexes();
+  });
+  afterAll(() => mongo.close());
+
+  it('keeps one record per natural key: the unique index refuses a second one', async () => {
+    await store.upsert('warehouse', [{ sourceSystem: 'jushuitan', sourceCode: '100001', kingdeeStockNumber: 'CK01', stockOrg: '100' }]);
+    await expect(
+      store.collection('warehouse').insertOne({ _id: 'other-id', sourceSystem: 'jushuitan', sourceCode: '100001', kingdeeStockNumber: 'CK99', stockOrg: '100', updatedAt: new Date() }),
+    ).rejects.toMatchObject({ code: 11000 });
+    expect(await store.get('warehouse', 'jushuitan/100001')).toMatchObject({ kingdeeStockNumber: 'CK01' });
+  });
+
+  it('imports a CSV all-or-nothing, and partially on request, reporting bad rows by number', async () => {
+    const csv = 'sourceSystem,skuCode,materialNumber,unit,batchRule\njushuitan,A001,M-A001,Pcs,flow\njushuitan,B002,,Pcs,flow\njushuitan,C003,M-C003,Box,fixed\n';
+    const refused = await importMasterData(store, 'sku', csv, 'csv');
+    expect(refused).toMatchObject({ written: false, rows: 3, valid: 1 });
+    expect(refused.errors.map((error) => [error.row, error.field])).toEqual([[2, 'materialNumber'], [3, 'fixedBatch']]);
+    expect(await store.get('sku', 'jushuitan/A001')).toBeNull();
+    const partial = await importMasterData(store, 'sku', csv, 'csv', { partial: true });
+    expect(partial).toMatchObject({ written: true, inserted: 1 });
+    expect(await store.get('sku', 'jushuitan/A001')).toMatchObject({ materialNumber: 'M-A001', batchRule: 'flow' });
+    expect(await importMasterData(store, 'sku', csv, 'csv', { partial: true })).toMatchObject({ unchanged: 1 });
+  });
+
+  it('moves the change marker when master data changes (what caches watch)', async () => {
+    const before = await store.changeMarker();
+    await store.upsert('currency', [{ code: 'RMB', kingdeeCurrencyNumber: 'PRE001' }]);
+    expect(await store.changeMarker()).not.toBe(before);
+  });
+});
