@@ -4,7 +4,9 @@ import { testEndpoints, testMongo } from '@yecai/test-harness';
 import type { Db } from 'mongodb';
 import { parkedCommand, pendingCommand } from './exceptions';
 
-function ledgerEntry(id: string, state: LedgerEntry['state'], problem: LedgerEntry['problem'], nextRetryAt: Date | null): LedgerEntry {
+type NewEntry = Omit<LedgerEntry, 'revision' | 'createdAt' | 'updatedAt'>;
+
+function ledgerEntry(id: string, state: LedgerEntry['state'], problem: LedgerEntry['problem'], nextRetryAt: Date | null): NewEntry {
   const now = new Date('2026-11-20T02:00:00Z');
   return {
     _id: id,
@@ -25,10 +27,6 @@ function ledgerEntry(id: string, state: LedgerEntry['state'], problem: LedgerEnt
     level2Retries: state === 'REJECTED' ? 1 : 0,
     nextRetryAt,
     skipped: null,
-    revision: 1,
-    createdAt: now,
-    updatedAt: now,
-    history: [],
   };
 }
 
@@ -64,11 +62,9 @@ describe('yecai parked / pending (real MongoDB-wire server)', () => {
       source: { topic: 'yecai.raw.jushuitan.sales_outstock', partition: 0, offset: '42' },
     });
     const ledger = new Ledger(db);
-    await ledger.entries.insertMany([
-      ledgerEntry('acct|SAL_OUTSTOCK|XSCK-7', 'PARKED', { level: 1, code: 'KINGDEE_DATA', message: '物料编码不存在', msgCode: 1 }, null),
-      ledgerEntry('acct|SAL_OUTSTOCK|XSCK-8', 'REJECTED', { level: 2, code: 'STOCK_SHORT', message: '库存不足' }, new Date('2026-11-20T03:00:00Z')),
-      ledgerEntry('acct|SAL_OUTSTOCK|XSCK-9', 'POSTED', null, null),
-    ]);
+    await ledger.insert(ledgerEntry('acct|SAL_OUTSTOCK|XSCK-7', 'PARKED', { level: 1, code: 'KINGDEE_DATA', message: '物料编码不存在', msgCode: 1 }, null), 'test');
+    await ledger.insert(ledgerEntry('acct|SAL_OUTSTOCK|XSCK-8', 'REJECTED', { level: 2, code: 'STOCK_SHORT', message: '库存不足' }, new Date('2026-11-20T03:00:00Z')), 'test');
+    await ledger.insert(ledgerEntry('acct|SAL_OUTSTOCK|XSCK-9', 'POSTED', null, null), 'test');
 
     const parked = await run(parkedCommand, {});
     expect(parked).toContain('仓库 WH9 未映射 warehouse WH9 is not mapped');
