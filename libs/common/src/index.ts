@@ -6,3 +6,4 @@ export * from './config';
 export * from './ops-server';
 export * from './net';
 export * from './beijing-time';
+export * from './random';

@@ -1,4 +1,4 @@
-import { formatBeijingTime } from '@yecai/common';
+import { formatBeijingTime, seededRandom } from '@yecai/common';
 import { JST_ENDPOINTS, type JstDocumentType } from './endpoints';
 
 /**
@@ -6,17 +6,8 @@ import { JST_ENDPOINTS, type JstDocumentType } from './endpoints';
  * store keeps only ids, times and overrides and materialises payloads when a page is served.
  */
 
-/** mulberry32: small, fast, good enough for test data. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded PRNG (mulberry32), under the name the generator has always used. */
+export const prng = seededRandom;
 
 function mix(...parts: number[]): number {
   let h = 2166136261;
