@@ -38,7 +38,8 @@ describe('Kingdee sink exceptions and operator actions (real Kafka + FerretDB + 
   const id = (billNo: string, formId = 'SAL_OUTSTOCK') => encodeURIComponent(ledgerId(ACCT, formId, billNo));
 
   it('one BatchSave with level-1 and level-2 failures: good bills post once, bad ones park or wait; re-push, skip and scheduled retry finish the job', async () => {
-    sink = await startSinkUnderTest(emulator, { level2RetryDelaysMs: [1_500, 60_000] });
+    // A short ladder so the test sees the scheduled retry; production uses minutes to hours.
+    sink = await startSinkUnderTest(emulator, { level2RetryDelaysMs: Array.from({ length: 100 }, () => 1_000) }, { partitions: 1 });
     const whiteBefore = emulator.state.stockOf('100', 'A1002-WHT', 'CK001', '0');
     await sink.produce('sales_outstock', [
       canonical('sales_outstock', 'MIX-OK1'),

@@ -67,7 +67,7 @@ describe('Kingdee sink under level-3 faults (real Kafka + FerretDB + emulator)',
     await expectPostedExactlyOnce('TH-', 12, before);
     const metrics = await (await fetch(`${sink.baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/yecai_sink_kingdee_call_seconds_count\{[^}]*operation="BatchSave"/);
-  });
+  }, 240_000);
 
   it('a 10-second outage: not ready while down, resumes from the break point, nothing lost or doubled', async () => {
     sink = await startSinkUnderTest(emulator);

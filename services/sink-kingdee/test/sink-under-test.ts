@@ -82,8 +82,14 @@ export async function producerFor(kafka: KafkaClient, serde: AvroSerde): Promise
   };
 }
 
-export async function startSinkUnderTest(emulator: KingdeeEmulator, overrides: SinkOverrides = {}): Promise<SinkUnderTest> {
+export async function startSinkUnderTest(emulator: KingdeeEmulator, overrides: SinkOverrides = {}, options: { partitions?: number } = {}): Promise<SinkUnderTest> {
   const kafka = testKafka();
+  if (options.partitions !== undefined) {
+    // One partition puts every document of a test into the same Kafka batch, hence the same BatchSave.
+    const flows = overrides.flows ?? [{ documentType: 'sales_outstock' as const }];
+    const specs = flows.map((flow) => ({ topic: loadCanonicalSchema(flow.documentType).topic, numPartitions: options.partitions }));
+    await withRetry(() => kafka.ensureTopics(specs), { maxAttempts: 8, initialDelayMs: 250, shouldRetry: () => true });
+  }
   const mongo = await testMongo('sink');
   const serde = new AvroSerde(testEndpoints().schemaRegistryUrl);
   const registry = createMetricsRegistry('sink-kingdee-test');
