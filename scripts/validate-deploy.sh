@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Validates everything under deploy/ and docker-compose.yml without a cluster or a Docker engine:
-#   Grafana dashboards up to date with deploy/grafana/generate.mjs
+#   Grafana dashboards and the Kubernetes PrometheusRule up to date with their generators
 #   kustomize renders every overlay; the renders pass the Kubernetes JSON schemas (strict) and vendored CRD schemas
 #   promtool: alert rules, rule unit tests, the compose Prometheus config
 #   compose-check (compose-go): docker-compose.yml against the compose-spec schema, build contexts, Dockerfiles, mounts
@@ -60,6 +60,7 @@ check() { # description, command…
 }
 
 check "grafana dashboards match deploy/grafana/generate.mjs" node deploy/grafana/generate.mjs --check
+check "PrometheusRule matches deploy/prometheus/rules" node deploy/prometheus/to-prometheusrule.mjs --check
 for overlay in deploy/k8s/overlays/*/; do
   name=$(basename "$overlay")
   if check "kustomize build $name" "$KUSTOMIZE" build "$overlay" -o "$RENDER/$name.yaml"; then
