@@ -7,3 +7,4 @@ export * from './ops-server';
 export * from './net';
 export * from './beijing-time';
 export * from './random';
+export * from './rate-limit';

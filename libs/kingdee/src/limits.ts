@@ -1,31 +1,25 @@
-import { sleep } from '@yecai/common';
+import { SlidingWindowRateLimiter } from '@yecai/common';
 
 /**
- * Calls-per-second and in-flight limits of one Kingdee connection.
- * The rate is a sliding window (a log of start times), not a fixed window: fixed windows let twice the
- * rate through around a window edge, which is exactly when a server counting over the last second
- * answers MsgCode 14.
+ * Calls-per-second and in-flight limits of one Kingdee connection. The rate is the project's sliding-window
+ * limiter (a fixed window lets twice the rate through around a window edge, exactly when a server counting over
+ * the last second answers MsgCode 14); the in-flight limit hands a finishing call's slot to the next in line.
  */
 export class ConnectionLimiter {
-  private readonly callsPerWindow: number;
-  private readonly windowMs: number;
-  private readonly starts: number[] = [];
-  private turn: Promise<void> = Promise.resolve();
+  private readonly rate: SlidingWindowRateLimiter;
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(
     callsPerSecond: number,
     private readonly maxConcurrent: number,
-    private readonly now: () => number = Date.now,
   ) {
     // e.g. 10/s → 10 calls per 1000 ms; 0.5/s → 1 call per 2000 ms; 2.5/s → 2 calls per 800 ms.
-    this.callsPerWindow = Math.max(1, Math.floor(callsPerSecond));
-    this.windowMs = Math.ceil((1000 * this.callsPerWindow) / callsPerSecond);
+    this.rate = SlidingWindowRateLimiter.perSecond(callsPerSecond);
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    await this.acquireRate();
+    await this.rate.acquire();
     if (this.inFlight < this.maxConcurrent) this.inFlight++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the releaser hands its slot over
     try {
@@ -35,22 +29,5 @@ export class ConnectionLimiter {
       if (next) next();
       else this.inFlight--;
     }
-  }
-
-  /** Waits (in arrival order) until a call may start without exceeding the rate in any window. */
-  private acquireRate(): Promise<void> {
-    const mine = this.turn.then(async () => {
-      for (;;) {
-        const now = this.now();
-        while (this.starts.length > 0 && now - this.starts[0]! >= this.windowMs) this.starts.shift();
-        if (this.starts.length < this.callsPerWindow) {
-          this.starts.push(now);
-          return;
-        }
-        await sleep(this.starts[0]! + this.windowMs - now);
-      }
-    });
-    this.turn = mine;
-    return mine;
   }
 }
