@@ -40,7 +40,7 @@ export interface ReplayPlan {
 
 export async function replayCommand(args: string[], flags: OperatorFlags, print: Print = console.log): Promise<void> {
   acceptOnly('replay', flags, kafkaFlags('service', 'group', 'topic', 'to-time', 'to-offsets', 'to-earliest', 'dry-run'));
-  if (args.length) throw new UsageError(`replay 不接受位置参数 takes no positional arguments: ${args.join(' ')}\n${REPLAY_USAGE}`);
+  if (args.length) throw new UsageError(`replay 不接受位置参数 takes no positional arguments: ${args.join(' ')} — see \`yecai help\``);
   applyPrefixFlag(flags);
   const groupId = groupFromFlags(flags);
   const topicNames = (stringFlag(flags, 'topic') ?? '')

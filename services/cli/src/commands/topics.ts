@@ -23,7 +23,7 @@ export async function topicsCommand(args: string[], flags: OperatorFlags, print:
       for (const line of conventionTable()) print(line);
       return;
     case 'ensure': {
-      if (names.length === 0) throw new UsageError(`topics ensure 需要主题名 needs topic names\n${TOPICS_USAGE}`);
+      if (names.length === 0) throw new UsageError('topics ensure 需要主题名 needs topic names, e.g. raw.jushuitan.sales_outstock — see `yecai help`');
       const resolved = names.map(resolveTopic); // every name checked before anything is created
       await withKafka(flags, async (kafka) => {
         const created = new Set(await kafka.ensureTopics(resolved.map(topicSpec)));
@@ -48,7 +48,7 @@ export async function topicsCommand(args: string[], flags: OperatorFlags, print:
       return;
     }
     default:
-      throw new UsageError(action ? `未知的 topics 子命令 unknown topics action "${action}"\n${TOPICS_USAGE}` : TOPICS_USAGE);
+      throw new UsageError(`${action ? `未知的 topics 子命令 unknown topics action "${action}"` : 'topics 需要子命令 needs an action'}: ensure, list, describe, conventions — see \`yecai help\``);
   }
 }
 
