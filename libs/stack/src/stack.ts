@@ -347,6 +347,34 @@ export class LocalStack {
     this.report(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   }
 
+  /**
+   * Stops one component and starts it again on the same ports and data (the fault suite's broker restart).
+   * `signal` SIGKILL simulates a crash; SIGTERM a clean restart.
+   */
+  async restartComponent(name: ComponentName, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const state = this.readState();
+    const component = state?.components[name];
+    if (!state || !component) throw new StackError(`${name} is not part of a running stack in ${this.options.stateDir}`);
+    if (pidAlive(component.pid)) {
+      if (signal === 'SIGKILL') {
+        try {
+          process.kill(-component.pid, 'SIGKILL');
+        } catch {
+          process.kill(component.pid, 'SIGKILL');
+        }
+        while (pidAlive(component.pid)) await sleep(100);
+      } else {
+        await stopProcessGroup(component.pid);
+      }
+    }
+    if (name === 'kafka') state.components.kafka = this.startKafka(requireJava(), state.ports);
+    if (name === 'registry') state.components.registry = this.startRegistry(state.ports);
+    if (name === 'mongo') state.components.mongo = this.startMongo(state.ports);
+    this.writeState(state);
+    await this.waitReady(state);
+    this.report(`${name}: restarted (pid ${state.components[name]?.pid})`);
+  }
+
   /** Stops every process this stack started (SIGTERM, then SIGKILL after a grace period). */
   async down(): Promise<ComponentName[]> {
     const state = this.readState();

@@ -172,6 +172,7 @@ export class Pipeline {
         env: common,
         logFile: join(logs, 'source-jushuitan.log'),
         opsPort: sourceConfig.opsPort,
+        supervise: true,
       }),
       mapping: new ServiceProcess({
         name: 'mapping',
@@ -179,6 +180,7 @@ export class Pipeline {
         env: { ...common, MAPPING_OPS_PORT: String(mappingPort), MAPPING_REPROCESS_INTERVAL_MS: '5000' },
         logFile: join(logs, 'mapping.log'),
         opsPort: mappingPort,
+        supervise: true,
       }),
       sink: new ServiceProcess({
         name: 'sink-kingdee',
@@ -186,9 +188,11 @@ export class Pipeline {
         env: { ...common, SINK_CONFIG: sinkConfigPath, SINK_OPS_PORT: String(sinkPort) },
         logFile: join(logs, 'sink-kingdee.log'),
         opsPort: sinkPort,
+        supervise: true,
       }),
     };
     const pipeline = new Pipeline(options, world, jst, kingdee, services, mongo, db, perType);
+    // Supervised like pods: a service that exits (a failed start, a kill) is started again.
     // Downstream first, so nothing waits on a consumer that is not there yet.
     for (const name of ['sink', 'mapping', 'source'] as const) {
       services[name].start();

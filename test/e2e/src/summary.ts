@@ -41,6 +41,8 @@ export interface PipelineSummary {
   /** Mapping → Kingdee posted latency (ms) of posted bills. */
   latency: { p50: number; p99: number; samples: number } | undefined;
   kingdeeBills: number;
+  /** The source's largest cursor lag (now − cursor) over its streams, in seconds; undefined before it reports. */
+  sourceCursorLagS: number | undefined;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -55,12 +57,14 @@ export async function summarize(pipeline: Pipeline): Promise<PipelineSummary> {
     pipeline.services.mapping.metrics().catch(() => ''),
   ]);
   const available = pipeline.available();
-  const ledger = new Ledger(pipeline.db).entries;
+  const ledger = new Ledger(pipeline.db);
+  const entries = await ledger.list({}, Number.MAX_SAFE_INTEGER, 0);
   const parking = new ParkingStore(pipeline.db);
 
   const ledgerCounts = new Map<string, number>();
-  for (const row of await ledger.aggregate<{ _id: { t: string; s: string }; n: number }>([{ $group: { _id: { t: '$documentType', s: '$state' }, n: { $sum: 1 } } }]).toArray()) {
-    ledgerCounts.set(`${row._id.t}/${row._id.s}`, row.n);
+  for (const entry of entries) {
+    const key = `${entry.documentType}/${entry.state}`;
+    ledgerCounts.set(key, (ledgerCounts.get(key) ?? 0) + 1);
   }
   const configuredFlows = new Set(
     [...mappingMetrics.matchAll(/yecai_mapping_documents_total\{[^}]*flow="([^"]+)"/g)].map((match) => match[1]!),
@@ -94,21 +98,21 @@ export async function summarize(pipeline: Pipeline): Promise<PipelineSummary> {
     mappingReasons.set(entry.reasonZh, current);
   }
   for (const [reason, { level, count }] of mappingReasons) reasons.push({ stage: 'mapping', level, count, reason });
-  for (const row of await ledger
-    .aggregate<{ _id: { level: number; message: string }; n: number }>([
-      { $match: { state: { $in: ['PARKED', 'REJECTED'] } } },
-      { $group: { _id: { level: '$problem.level', message: '$problem.message' }, n: { $sum: 1 } } },
-    ])
-    .toArray()) {
-    reasons.push({ stage: 'sink', level: row._id.level, count: row.n, reason: String(row._id.message) });
+  const sinkReasons = new Map<string, { level: number; count: number }>();
+  for (const entry of entries) {
+    if ((entry.state !== 'PARKED' && entry.state !== 'REJECTED') || !entry.problem) continue;
+    const current = sinkReasons.get(entry.problem.message) ?? { level: entry.problem.level, count: 0 };
+    current.count += 1;
+    sinkReasons.set(entry.problem.message, current);
   }
+  for (const [reason, { level, count }] of sinkReasons) reasons.push({ stage: 'sink', level, count, reason });
   reasons.sort((a, b) => b.count - a.count);
 
   const latencies: number[] = [];
-  for await (const entry of ledger.find({ state: 'POSTED' }, { projection: { 'canonical.mappedAt': 1, history: 1 } })) {
-    const postedAt = entry.history.find((transition) => transition.to === 'POSTED')?.at;
-    const mappedAt = Number((entry.canonical as { mappedAt?: unknown } | undefined)?.mappedAt);
-    if (postedAt && Number.isFinite(mappedAt)) latencies.push(new Date(postedAt).getTime() - mappedAt);
+  // A POSTED entry is not written again, so its updatedAt is when Kingdee had the bill.
+  for (const entry of await ledger.entries.find({ state: 'POSTED' }).toArray()) {
+    const mappedAt = Number((entry.canonical as { mapping?: { mappedAt?: unknown } } | undefined)?.mapping?.mappedAt);
+    if (Number.isFinite(mappedAt)) latencies.push(new Date(entry.updatedAt).getTime() - mappedAt);
   }
   latencies.sort((a, b) => a - b);
 
@@ -117,6 +121,7 @@ export async function summarize(pipeline: Pipeline): Promise<PipelineSummary> {
     reasons,
     latency: latencies.length ? { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length } : undefined,
     kingdeeBills: [...pipeline.kingdee.state.bills.values()].reduce((total, form) => total + form.size, 0),
+    sourceCursorLagS: maxSample(sourceMetrics, 'yecai_source_cursor_lag_seconds'),
   };
 }
 
@@ -127,13 +132,27 @@ export async function summarize(pipeline: Pipeline): Promise<PipelineSummary> {
  */
 export function settled(summary: PipelineSummary, previous: PipelineSummary | undefined): boolean {
   if (!previous) return false;
+  // The source has caught up with the present on every stream (a backlog day leaves hours of lag until then).
+  if (summary.sourceCursorLagS === undefined || summary.sourceCursorLagS > CAUGHT_UP_LAG_S) return false;
   return summary.flows.every((flow, index) => {
-    if (flow.fetched === 0 || flow.fetched !== previous.flows[index]?.fetched) return false;
+    if (flow.fetched !== previous.flows[index]?.fetched) return false;
     if (!flow.configured) return true;
     const mappedOut = flow.mapped + flow.filtered + flow.parkedInMapping;
     const sinkDone = flow.posted + flow.parkedInSink + flow.pending;
     return mappedOut >= flow.fetched && flow.inFlight === 0 && sinkDone >= flow.mapped;
   });
+}
+
+/** A stream whose cursor is within this of now has read everything there is (windows settle behind now). */
+const CAUGHT_UP_LAG_S = 900;
+
+function maxSample(text: string, name: string): number | undefined {
+  let max: number | undefined;
+  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+(\\S+)$`, 'gm'))) {
+    const value = Number(match[1]);
+    if (Number.isFinite(value)) max = max === undefined ? value : Math.max(max, value);
+  }
+  return max;
 }
 
 /** The table a person reads at the end of a run (Chinese first, English beside). */

@@ -65,6 +65,8 @@ export default async function globalSetup(): Promise<void> {
     stop = async () => {
       await stack.down();
     };
+    // Tests that restart the broker (the fault suite) find the stack here; only in this mode do we own it.
+    process.env.YECAI_TEST_STACK_DIR = stateDir;
   }
 
   process.env[ENDPOINT_ENV.kafkaBrokers] = endpoints.kafkaBrokers;

@@ -13,6 +13,9 @@ export interface ServiceProcessOptions {
   logFile: string;
   /** Port of its `/readyz`, when it has one. */
   opsPort?: number;
+  /** Start it again whenever it exits unasked (a pod's `restartPolicy: Always`), after `restartDelayMs`. */
+  supervise?: boolean;
+  restartDelayMs?: number;
 }
 
 /**
@@ -23,6 +26,8 @@ export class ServiceProcess {
   private child: ChildProcess | undefined;
   private log: WriteStream | undefined;
   private exited: Promise<number | null> = Promise.resolve(null);
+  private stopping = false;
+  private restartTimer: NodeJS.Timeout | undefined;
   /** How many times the process was started (restarts included). */
   starts = 0;
 
@@ -50,10 +55,21 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     this.child = child;
     this.starts += 1;
+    this.stopping = false;
+    if (this.options.supervise) {
+      void this.exited.then(() => {
+        if (this.stopping || this.child !== child) return;
+        this.restartTimer = setTimeout(() => {
+          if (!this.stopping && !this.running) this.start();
+        }, this.options.restartDelayMs ?? 1_000);
+      });
+    }
   }
 
   /** Sends `signal` and waits for the process to be gone. */
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 15_000): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.restartTimer);
     if (!this.running || !this.child) return;
     this.child.kill(signal);
     const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
@@ -61,9 +77,12 @@ export class ServiceProcess {
     clearTimeout(timer);
   }
 
-  /** kill -9: no shutdown hook runs, exactly like a crashed pod. */
-  kill(): Promise<void> {
-    return this.stop('SIGKILL');
+  /** kill -9: no shutdown hook runs, exactly like a crashed pod (a supervised one is started again). */
+  async kill(): Promise<void> {
+    if (!this.running || !this.child) return;
+    const exited = this.exited;
+    this.child.kill('SIGKILL');
+    await exited;
   }
 
   async restart(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
@@ -77,7 +96,9 @@ export class ServiceProcess {
     if (port === undefined) return;
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (!this.running) throw new Error(`${this.options.name} exited before it was ready — see ${this.options.logFile}`);
+      if (!this.running && !this.options.supervise) {
+        throw new Error(`${this.options.name} exited before it was ready — see ${this.options.logFile}`);
+      }
       try {
         const response = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2_000) });
         if (response.ok) return;

@@ -1,0 +1,58 @@
+/**
+ * The full fault suite, one command:
+ *   npx tsx test/e2e/src/fault-suite-cli.ts [--kills 200] [--documents 1000] [--interval-ms 1500]
+ * Starts a stack of its own, runs the chaos, prints the counts, exits 1 on any duplicate or loss.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatFaultSuite, runFaultSuite } from './fault-suite';
+import { startOwnStack } from './own-stack';
+
+process.env.LOG_LEVEL ??= 'warn';
+const { values } = parseArgs({
+  options: {
+    kills: { type: 'string', default: '200' },
+    documents: { type: 'string', default: '1000' },
+    'interval-ms': { type: 'string', default: '1500' },
+  },
+});
+const number = (name: string, value: string | undefined): number => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${name}: "${value}" 不是正整数 is not a positive integer`);
+  return parsed;
+};
+
+async function main(): Promise<number> {
+  const kills = number('kills', values.kills);
+  const documents = number('documents', values.documents);
+  const killIntervalMs = number('interval-ms', values['interval-ms']);
+  const stack = await startOwnStack((line) => console.log(`  ${line}`));
+  try {
+    const runId = Date.now().toString(36);
+    const result = await runFaultSuite({
+      endpoints: stack.endpoints,
+      workDir: mkdtempSync(join(tmpdir(), 'yecai-fault-')),
+      topicPrefix: `fault${runId}.`,
+      mongoDb: `fault_${runId}`,
+      documents,
+      kills,
+      killIntervalMs,
+      restartBroker: stack.restartBroker,
+      report: (line) => console.log(`  ${line}`),
+    });
+    console.log(formatFaultSuite(result));
+    return result.failures.length ? 1 : 0;
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`fault suite: ${(error as Error).message}`);
+    process.exit(1);
+  },
+);
