@@ -49,6 +49,8 @@ export const SinkConfigSchema = z
     flows: z.array(FlowConfigSchema).min(1),
     /** Consumer group id. */
     groupId: z.string().min(1).default('yecai-sink-kingdee'),
+    /** Consumer session timeout: how long a crashed instance keeps its partitions before the group moves them. */
+    sessionTimeoutMs: z.number().int().min(6_000).default(30_000),
     /** Bills per BatchSave call (kingdee-webapi.md §7: keep ≤ 100). */
     batchSize: z.number().int().min(1).max(100).default(20),
     /** Level-2 (库存不足, closed period) retry ladder: delay before each automatic retry; then a person decides. */

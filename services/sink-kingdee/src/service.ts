@@ -146,7 +146,12 @@ export class SinkService {
     );
     for (const pause of (await this.latestFlowPauses()).values()) if (pause.paused) this.operatorPaused.add(pause.documentType);
 
-    const consumer = this.deps.kafka.consumer({ groupId: this.deps.config.groupId, readCommitted: true });
+    const consumer = this.deps.kafka.consumer({
+      groupId: this.deps.config.groupId,
+      readCommitted: true,
+      sessionTimeout: this.deps.config.sessionTimeoutMs,
+      heartbeatInterval: Math.max(1_000, Math.floor(this.deps.config.sessionTimeoutMs / 6)),
+    });
     this.consumer = consumer;
     await consumer.connect();
     await withRetry(() => consumer.subscribe({ topics: this.canonicalTopics(), fromBeginning: true }), {

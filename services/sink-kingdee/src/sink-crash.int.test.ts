@@ -60,7 +60,7 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
     const endpoints = testEndpoints();
     const dir = mkdtempSync(join(tmpdir(), 'sink-crash-'));
     const configPath = join(dir, 'sink.json');
-    writeFileSync(configPath, JSON.stringify(sinkConfigFor(emulator, { batchSize: 5, staleInFlightMs: 3_000, admin: { tokens: [] } })));
+    writeFileSync(configPath, JSON.stringify(sinkConfigFor(emulator, { batchSize: 5, staleInFlightMs: 3_000, sessionTimeoutMs: 6_000, admin: { tokens: [] } })));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SINK_CONFIG: configPath,
@@ -113,5 +113,5 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
     process.stdout.write(`[sink crash test] ${kills} SIGKILLs; ${resolvedByQuery} bills resolved by ExecuteBillQuery after a kill\n`);
     expect(kills).toBeGreaterThanOrEqual(2);
     await mongo.close();
-  });
+  }, 600_000);
 });
