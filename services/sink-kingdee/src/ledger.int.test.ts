@@ -21,7 +21,7 @@ describe('idempotency ledger on FerretDB (append-only revisions, unique _id as c
       // A writer holding the old revision loses.
       expect(await ledger.transition(first as LedgerEntry, { state: 'PARKED' }, 'parked')).toBeNull();
       await ledger.recordCalls([{ ledgerId: id, at: new Date(), operation: 'BatchSave', request: { FBillNo: 'B-1', FEntity: [{ FRealQty: '2' }] }, outcome: 'saved', fid: 100001, msgCode: 0 }]);
-      const stored = await ledger.get(id);
+      expect(await ledger.get(id)).toMatchObject({ state: 'PENDING', stage: 'SAVED', revision: 2 });
       expect((await ledger.history(id)).map((step) => step.event)).toEqual(['claimed', 'saved']);
       expect(await ledger.callsOf(id)).toHaveLength(1);
       expect(await ledger.due(new Date(Date.now() + 10_000), 1, 10)).toHaveLength(1);

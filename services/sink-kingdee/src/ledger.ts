@@ -114,10 +114,10 @@ export class Ledger {
    * limit → toArray); filters apply to the current revision of each entry only.
    */
   get entries() {
-    const ledger = this;
+    const current = (filter: Record<string, unknown>) => this.current(filter);
     return {
       collectionName: this.revisions.collectionName,
-      countDocuments: async (filter: Record<string, unknown> = {}) => (await ledger.current(filter)).length,
+      countDocuments: async (filter: Record<string, unknown> = {}) => (await current(filter)).length,
       find: (filter: Record<string, unknown> = {}, _options?: unknown) => {
         let order: 1 | -1 = 1;
         let max = Number.MAX_SAFE_INTEGER;
@@ -125,7 +125,7 @@ export class Ledger {
           sort: (spec: Record<string, 1 | -1>) => ((order = Object.values(spec)[0] ?? 1), cursor),
           limit: (n: number) => ((max = n), cursor),
           toArray: async () =>
-            (await ledger.current(filter)).sort((a, b) => order * (a.updatedAt.getTime() - b.updatedAt.getTime())).slice(0, max),
+            (await current(filter)).sort((a, b) => order * (a.updatedAt.getTime() - b.updatedAt.getTime())).slice(0, max),
         };
         return cursor;
       },

@@ -56,16 +56,17 @@ export class SinkMetrics {
     });
     this.batchSize = new Histogram({ name: 'yecai_sink_batchsave_bills', help: 'Bills per BatchSave call', buckets: [1, 5, 10, 20, 50, 100], registers: [registry] });
     this.batchSeconds = new Histogram({ name: 'yecai_sink_batchsave_seconds', help: 'BatchSave duration including limiter waits and retries', buckets: [0.05, 0.1, 0.5, 1, 5, 30, 120], registers: [registry] });
-    const metrics = this;
+    const ledgerOf = () => this.ledgerSource;
     new Gauge({
       name: 'yecai_sink_ledger_entries',
       help: 'Ledger entries by Kingdee form and state (PENDING, IN_DOUBT, POSTED, PARKED, REJECTED, SKIPPED)',
       labelNames: ['form', 'state'],
       registers: [registry],
       async collect() {
-        if (!metrics.ledgerSource) return;
+        const ledger = ledgerOf();
+        if (!ledger) return;
         this.reset();
-        const counts = await metrics.ledgerSource.countsByFormAndState().catch(() => []);
+        const counts = await ledger.countsByFormAndState().catch(() => []);
         for (const row of counts) if ((LEDGER_STATES as readonly string[]).includes(row.state)) this.set({ form: row.formId, state: row.state }, row.count);
       },
     });

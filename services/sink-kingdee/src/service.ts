@@ -403,7 +403,8 @@ export class SinkService {
 
   /** The client the poster uses, timing each operation so limiter waits and backoff show in metrics. */
   private timedClient(): KingdeeClient {
-    const service = this;
+    const addWait = (operation: string, seconds: number) => this.metrics.clientWaitSeconds.inc({ operation }, seconds);
+    const httpSeconds = () => this.httpSeconds;
     const timed = ['batchSave', 'submit', 'audit', 'unAudit', 'executeBillQuery'] as const;
     return new Proxy(this.client, {
       get(target, property, receiver) {
@@ -411,12 +412,12 @@ export class SinkService {
         if (typeof value !== 'function' || !(timed as readonly (string | symbol)[]).includes(property)) return value;
         return async (...args: unknown[]) => {
           const started = Date.now();
-          const httpBefore = service.httpSeconds;
+          const httpBefore = httpSeconds();
           try {
             return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           } finally {
-            const waited = (Date.now() - started) / 1000 - (service.httpSeconds - httpBefore);
-            if (waited > 0) service.metrics.clientWaitSeconds.inc({ operation: String(property) }, waited);
+            const waited = (Date.now() - started) / 1000 - (httpSeconds() - httpBefore);
+            if (waited > 0) addWait(String(property), waited);
           }
         };
       },
