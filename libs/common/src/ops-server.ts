@@ -15,6 +15,8 @@ export interface OpsServerOptions {
 
 export interface OpsServer {
   port: number;
+  /** The address it listens on (127.0.0.1 unless YECAI_OPS_HOST or `host` said otherwise). */
+  host: string;
   close(): Promise<void>;
 }
 
@@ -34,11 +36,14 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   });
   options.mount?.(app);
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(options.port, options.host ?? '127.0.0.1', () => resolve(listening));
+    // Loopback unless told otherwise: in a pod, YECAI_OPS_HOST=0.0.0.0 lets the kubelet's probes and Prometheus in.
+    const host = options.host ?? process.env.YECAI_OPS_HOST ?? '127.0.0.1';
+    const listening = app.listen(options.port, host, () => resolve(listening));
     listening.once('error', reject);
   });
   return {
     port: (server.address() as AddressInfo).port,
+    host: (server.address() as AddressInfo).address,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
