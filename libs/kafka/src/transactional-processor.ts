@@ -52,6 +52,8 @@ export class TransactionalProcessor {
   private running = false;
   /** Partitions whose start offset was re-read after this replica's producer fenced the previous owner. */
   private readonly fencedAndVerified = new Set<string>();
+  /** Per partition, the offset after the last input this replica knows is committed: nothing below is processed again. */
+  private readonly committedFloor = new Map<string, bigint>();
 
   constructor(private readonly options: TransactionalProcessorOptions) {
     this.logger = options.logger ?? createLogger('transactional-processor', { groupId: options.groupId });
@@ -105,24 +107,28 @@ export class TransactionalProcessor {
   private async handleBatch(payload: EachBatchPayload, chunkSize: number): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     const { topic, partition } = batch;
-    let pending = batch.messages;
     const partitionKey = `${topic}\u0000${partition}`;
-    if (!this.fencedAndVerified.has(partitionKey) && pending.length > 0) {
+    if (batch.messages.length === 0) return;
+    let floor = this.committedFloor.get(partitionKey) ?? 0n;
+    if (!this.fencedAndVerified.has(partitionKey)) {
       // Without KIP-447 the consumer read its start offset before our producer existed: the previous owner's last
       // transaction (offsets included) may have committed after that read. Initialising the producer fences that
-      // owner and completes or aborts its transaction; only then is the committed offset final, so re-read it and
-      // skip what the previous owner already emitted.
+      // owner and completes or aborts its transaction; only then is the committed offset final, so re-read it.
       await this.producerFor(topic, partition);
       const committed = await this.committedOffset(topic, partition);
-      pending = pending.filter((message) => BigInt(message.offset) >= committed);
+      if (committed > floor) floor = committed;
+      this.committedFloor.set(partitionKey, floor);
       this.fencedAndVerified.add(partitionKey);
-      if (pending.length < batch.messages.length) {
-        this.logger.info({ topic, partition, committed: committed.toString(), skipped: batch.messages.length - pending.length }, 'skipped input the previous owner already committed');
-      }
-      if (pending.length === 0) {
-        resolveOffset(batch.messages.at(-1)!.offset);
-        return;
-      }
+    }
+    // kafkajs re-delivers a whole batch after an error (a failed transaction, a heartbeat during a rebalance), also
+    // when some of its chunks already committed: skip everything below the committed floor.
+    const pending = batch.messages.filter((message) => BigInt(message.offset) >= floor);
+    if (pending.length < batch.messages.length) {
+      this.logger.info({ topic, partition, floor: floor.toString(), skipped: batch.messages.length - pending.length }, 'skipped input already committed');
+    }
+    if (pending.length === 0) {
+      resolveOffset(batch.messages.at(-1)!.offset);
+      return;
     }
     for (let start = 0; start < pending.length; start += chunkSize) {
       if (!isRunning() || isStale()) return;
@@ -153,6 +159,7 @@ export class TransactionalProcessor {
         this.fencedAndVerified.delete(partitionKey);
         throw error;
       }
+      this.committedFloor.set(partitionKey, BigInt(nextOffset));
       resolveOffset(last.offset);
       this.logger.debug({ topic, partition, nextOffset, inputCount: messages.length, outputCount }, 'transaction committed');
       await heartbeat();

@@ -24,6 +24,8 @@ export interface MappingServiceOptions {
   maxChunkSize?: number;
   partitionsConsumedConcurrently?: number;
   sessionTimeoutMs?: number;
+  /** Called after each committed transaction (benchmarks, tests). */
+  onCommitted?: (info: { inputCount: number; outputCount: number; ms: number }) => void;
   /** Bounded staleness of the master-data cache. */
   maxStalenessMs?: number;
   /** How often parked documents waiting for master data are re-checked (0 = never automatically). */
@@ -103,7 +105,10 @@ export class MappingService {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
       ...(this.options.sessionTimeoutMs ? { sessionTimeoutMs: this.options.sessionTimeoutMs } : {}),
       transform: (chunk) => this.transform(chunk),
-      onCommitted: ({ ms }) => this.metrics.transactionSeconds.observe(ms / 1000),
+      onCommitted: (info) => {
+        this.metrics.transactionSeconds.observe(info.ms / 1000);
+        this.options.onCommitted?.(info);
+      },
       logger: this.logger,
     });
     await this.processor.start();
