@@ -23,6 +23,8 @@ export interface CachedLookupOptions {
  */
 export class CachedMasterDataLookup implements MasterDataLookup {
   private readonly entries = new Map<string, Record<string, unknown> | null>();
+  /** Reads in flight, so a burst of documents needing the same record costs one store read. */
+  private readonly loading = new Map<string, Promise<Record<string, unknown> | null>>();
   private marker: string | undefined;
   private checkedAt = Number.NEGATIVE_INFINITY;
   private checking: Promise<void> | undefined;
@@ -54,11 +56,24 @@ export class CachedMasterDataLookup implements MasterDataLookup {
       this.hits += 1;
       return this.entries.get(cacheKey) ?? null;
     }
+    const inFlight = this.loading.get(cacheKey);
+    if (inFlight) {
+      this.hits += 1;
+      return inFlight;
+    }
     this.misses += 1;
-    const record = (await this.store.get(entity, key)) as Record<string, unknown> | null;
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(cacheKey, record);
-    return record;
+    const load = (async () => {
+      try {
+        const record = (await this.store.get(entity, key)) as Record<string, unknown> | null;
+        if (this.entries.size >= this.maxEntries) this.entries.clear();
+        this.entries.set(cacheKey, record);
+        return record;
+      } finally {
+        this.loading.delete(cacheKey);
+      }
+    })();
+    this.loading.set(cacheKey, load);
+    return load;
   }
 
   private refreshMarker(): Promise<void> {

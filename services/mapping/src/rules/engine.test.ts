@@ -167,3 +167,27 @@ describe('rule files', () => {
     expect(outcomes[0]!.kind === 'parked' && outcomes[0]!.reasonZh).toMatch(/^规则 t\/x 的 lines\[0\]\.quantity 表达式出错：.+ \(rule t\/x: expression for lines\[0\]\.quantity failed: /);
   });
 });
+
+describe('expression fast paths give the same results as JSONata', () => {
+  const jsonataLib = require('jsonata') as (text: string) => { evaluate: (input: unknown, bindings?: Record<string, unknown>) => Promise<unknown> };
+  const { compileRule: compile } = require('./load-rules') as typeof import('./load-rules');
+  it.each([
+    ['$shop.deliveryOrg', {}, { shop: { deliveryOrg: '101' } }],
+    ['$shop.deliveryOrg', {}, { shop: null }],
+    ['$string(shop_id)', { shop_id: 10086 }, {}],
+    ['$string(shop_id)', { shop_id: 'S-1' }, {}],
+    ['$string(shop_id)', {}, {}],
+    ['sku_id', { sku_id: 'A001' }, {}],
+    ['status = "Confirmed"', { status: 'Confirmed' }, {}],
+    ['status = "Confirmed"', { status: 'WaitConfirm' }, {}],
+    ['status = "Confirmed"', {}, {}],
+  ])('%s on %j', async (text, input, bindings) => {
+    const rule = compile(
+      `flow: t/x\nversion: 1\ntitle: t\nsource: { system: jushuitan, documentType: x }\ntarget: { documentType: other_outstock, kingdeeForm: F }\nfields:\n  billNumber: { label: a, expr: '${text}' }\n  date: { label: d, value: "2024-01-01" }\n  stockOrg: { label: s, value: "1" }\n  owner: { label: o, value: "1" }\nlines:\n  from: items\n  fields:\n    lineId: { label: l, value: "1" }\n    sku: { label: s, value: "1" }\n    material: { label: m, value: "1" }\n    unit: { label: u, value: "1" }\n    quantity: { label: q, value: 1 }\n`,
+      'x.yaml',
+    );
+    const fast = rule.header.fields[0]!.expression!;
+    expect(fast).not.toHaveProperty('ast'); // the fast path, not the interpreter
+    expect(await fast.evaluate(input, bindings)).toEqual(await jsonataLib(text).evaluate(input, bindings));
+  });
+});

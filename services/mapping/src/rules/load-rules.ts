@@ -17,19 +17,19 @@ export interface CompiledField {
   name: string;
   spec: FieldSpec;
   target: CanonicalField;
-  expression?: jsonata.Expression;
+  expression?: RuleExpression;
   path?: string[];
 }
 
 export interface CompiledLookup {
   name: string;
   spec: LookupSpec;
-  key: jsonata.Expression;
+  key: RuleExpression;
 }
 
 export interface CompiledFilter {
   spec: FilterSpec;
-  keep: jsonata.Expression;
+  keep: RuleExpression;
 }
 
 export interface CompiledScope {
@@ -49,9 +49,85 @@ export interface CompiledRule {
   lines?: CompiledScope & { target: string; from: string[] };
 }
 
-function compileExpression(text: string, where: string): jsonata.Expression {
+/** What the engine calls: a JSONata expression, or a plain function for the common shapes below. */
+export interface RuleExpression {
+  evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
+}
+
+const PATH = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*`;
+const BINDING_PATH = new RegExp(`^\\$(${PATH})$`);
+const STRING_OF_PATH = new RegExp(`^\\$string\\((${PATH})\\)$`);
+const PLAIN_PATH = new RegExp(`^(${PATH})$`);
+const PATH_EQUALS_TEXT = new RegExp(`^(${PATH})\\s*=\\s*"([^"\\\\]*)"$`);
+const JSONATA_KEYWORDS = new Set(['true', 'false', 'null', 'and', 'or', 'in']);
+
+function readPathOf(root: unknown, path: string[]): unknown {
+  let current = root;
+  for (const part of path) {
+    if (current === null || typeof current !== 'object' || Array.isArray(current)) return undefined;
+    current = (current as Record<string, unknown>)[part];
+  }
+  return current;
+}
+
+/**
+ * Same result as JSONata for the shapes most rules use — `$binding.path`, `path`, `$string(path)`,
+ * `path = "text"` — without its interpreter (the mapping throughput is bound by expression evaluation).
+ * Anything else, and any value where the semantics could differ (arrays), goes to JSONata.
+ */
+function fastExpression(text: string, full: jsonata.Expression): RuleExpression | undefined {
+  const trimmed = text.trim();
+  let match = BINDING_PATH.exec(trimmed);
+  if (match) {
+    const [binding, ...rest] = match[1]!.split('.');
+    return {
+      evaluate: async (input, bindings) => {
+        const value = readPathOf(bindings?.[binding!], rest);
+        return Array.isArray(value) || (rest.length === 0 && value !== null && typeof value === 'object') ? full.evaluate(input, bindings) : value;
+      },
+    };
+  }
+  match = PLAIN_PATH.exec(trimmed);
+  if (match && !JSONATA_KEYWORDS.has(trimmed)) {
+    const path = match[1]!.split('.');
+    return {
+      evaluate: async (input, bindings) => {
+        const value = readPathOf(input, path);
+        return Array.isArray(value) || (value !== null && typeof value === 'object') ? full.evaluate(input, bindings) : value;
+      },
+    };
+  }
+  match = STRING_OF_PATH.exec(trimmed);
+  if (match) {
+    const path = match[1]!.split('.');
+    return {
+      evaluate: async (input, bindings) => {
+        const value = readPathOf(input, path);
+        if (typeof value === 'string') return value;
+        if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+        if (typeof value === 'boolean') return String(value);
+        return full.evaluate(input, bindings);
+      },
+    };
+  }
+  match = PATH_EQUALS_TEXT.exec(trimmed);
+  if (match && !JSONATA_KEYWORDS.has(match[1]!)) {
+    const path = match[1]!.split('.');
+    const expected = match[2]!;
+    return {
+      evaluate: async (input, bindings) => {
+        const value = readPathOf(input, path);
+        return Array.isArray(value) ? full.evaluate(input, bindings) : value === expected;
+      },
+    };
+  }
+  return undefined;
+}
+
+function compileExpression(text: string, where: string): RuleExpression {
   try {
-    return jsonata(text);
+    const full = jsonata(text);
+    return fastExpression(text, full) ?? full;
   } catch (error) {
     const detail = (error as { message?: string }).message ?? String(error);
     throw new ValidationError(`${where}: invalid JSONata expression: ${detail}`, where, error);
