@@ -44,7 +44,7 @@ async function run(label: string, docs: number, batchSize: number, kingdee: Reco
   for (;;) {
     const posted = await service.ledger.current({ state: 'POSTED' });
     if (posted.length >= docs) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   const seconds = (Date.now() - started) / 1000;
   const calls = [...emulator.callCounts.entries()].filter(([name]) => /BatchSave|Submit|Audit|ExecuteBillQuery/i.test(name)).reduce((sum, [, n]) => sum + n, 0);

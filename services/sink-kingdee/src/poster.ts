@@ -111,7 +111,7 @@ export class Poster {
       await this.save(active().filter((item) => item.plan === 'save' || item.plan === 'update'));
       await this.statusStep('Submit', active().filter((item) => item.flow.submit && item.entry.stage === 'SAVED'));
       await this.statusStep('Audit', active().filter((item) => item.flow.audit && item.entry.stage === 'SUBMITTED'));
-      for (const item of active()) await this.finish(item);
+      await Promise.all(active().map((item) => this.finish(item)));
     } catch (error) {
       if (error instanceof KingdeeError && error.level === 3) throw new SinkPausedError(error, 0);
       throw error;
@@ -153,12 +153,9 @@ export class Poster {
       }
     }
     const existing = await this.deps.ledger.getMany([...byId.keys()]);
-    const items: WorkItem[] = [];
-    for (const base of byId.values()) {
-      const item = await this.claim(base, existing.get(base.id) ?? null);
-      if (item) items.push(item);
-    }
-    return items;
+    // Distinct bills: their claims are independent single-document writes, sent together.
+    const claimed = await Promise.all([...byId.values()].map((base) => this.claim(base, existing.get(base.id) ?? null)));
+    return claimed.filter((item): item is WorkItem => item !== null);
   }
 
   private async parkInvalid(base: Omit<WorkItem, 'entry' | 'plan' | 'kingdeeVersion' | 'done'>, error: ValidationError): Promise<void> {
@@ -344,28 +341,33 @@ export class Poster {
         this.deps.metrics.batchSize.observe(group.length);
         this.deps.metrics.batchSeconds.observe((Date.now() - started) / 1000);
       }
-      for (const outcome of outcomes) {
-        const item = group[outcome.index]!;
-        const model = models[outcome.index];
-        if (outcome.status === 'saved') {
-          await this.deps.ledger.recordCalls([callRecord(item.id, 'BatchSave', model, 'saved', { fid: outcome.id, msgCode: 0 })]);
-          await this.setEntry(item, { fid: outcome.id, stage: 'SAVED', postedVersion: item.version, problem: null }, item.plan === 'update' ? 'updated' : 'saved', `FID ${outcome.id}`);
-          this.deps.metrics.msgCode('BatchSave', 0);
-          continue;
-        }
-        await this.deps.ledger.recordCalls([callRecord(item.id, 'BatchSave', model, 'failed', { msgCode: outcome.error.msgCode, messages: outcome.details.map((d) => d.message) })]);
-        this.deps.metrics.msgCode('BatchSave', outcome.error.msgCode);
-        if (item.plan === 'save' && outcome.details.some((detail) => DUPLICATE_NUMBER.test(detail.message))) {
-          // FBillNo taken: our own earlier write landed (e.g. an answer lost before the ledger knew). Adopt it.
-          const found = (await this.queryBills([item])).get(item.id);
-          if (found) {
-            await this.setEntry(item, { fid: found.fid, stage: found.stage, postedVersion: item.version }, 'adopted_existing', `FBillNo already in Kingdee as FID ${found.fid}`);
-            continue;
-          }
-        }
-        await this.fail(item, problemOf(outcome.error, outcome.details));
+      await this.deps.ledger.recordCalls(
+        outcomes.map((outcome) =>
+          outcome.status === 'saved'
+            ? callRecord(group[outcome.index]!.id, 'BatchSave', models[outcome.index], 'saved', { fid: outcome.id, msgCode: 0 })
+            : callRecord(group[outcome.index]!.id, 'BatchSave', models[outcome.index], 'failed', { msgCode: outcome.error.msgCode, messages: outcome.details.map((d) => d.message) }),
+        ),
+      );
+      await Promise.all(outcomes.map((outcome) => this.afterSave(group[outcome.index]!, outcome)));
+    }
+  }
+
+  private async afterSave(item: WorkItem, outcome: BatchSaveOutcome): Promise<void> {
+    if (outcome.status === 'saved') {
+      await this.setEntry(item, { fid: outcome.id, stage: 'SAVED', postedVersion: item.version, problem: null }, item.plan === 'update' ? 'updated' : 'saved', `FID ${outcome.id}`);
+      this.deps.metrics.msgCode('BatchSave', 0);
+      return;
+    }
+    this.deps.metrics.msgCode('BatchSave', outcome.error.msgCode);
+    if (item.plan === 'save' && outcome.details.some((detail) => DUPLICATE_NUMBER.test(detail.message))) {
+      // FBillNo taken: our own earlier write landed (e.g. an answer lost before the ledger knew). Adopt it.
+      const found = (await this.queryBills([item])).get(item.id);
+      if (found) {
+        await this.setEntry(item, { fid: found.fid, stage: found.stage, postedVersion: item.version }, 'adopted_existing', `FBillNo already in Kingdee as FID ${found.fid}`);
+        return;
       }
     }
+    await this.fail(item, problemOf(outcome.error, outcome.details));
   }
 
   /** Submit or Audit for bills at the previous stage; per-bill outcomes are confirmed by query on failure. */
@@ -379,7 +381,9 @@ export class Poster {
         else await this.deps.client.audit(formId, { numbers }, options);
         this.deps.metrics.msgCode(op, 0);
         await this.recordCalls(group, op, () => ({ Numbers: numbers }), 'ok');
-        for (const item of group) await this.setEntry(item, { stage: target }, op === 'Submit' ? 'submitted' : 'audited');
+        // Kept in memory and written with the next transition (POSTED or a problem): after a crash the stage is
+        // re-read from Kingdee anyway, so a ledger write per step would only cost time.
+        for (const item of group) item.entry = { ...item.entry, stage: target };
       } catch (error) {
         if (!(error instanceof KingdeeError) || error.level === 3) throw error;
         this.deps.metrics.msgCode(op, error.msgCode);
@@ -396,11 +400,11 @@ export class Poster {
     for (const [index, item] of group.entries()) {
       const now = states.get(item.id);
       if (now && (target === 'SAVED' ? now.stage === 'SAVED' : order.indexOf(now.stage) >= order.indexOf(target))) {
-        await this.setEntry(item, { stage: now.stage }, 'confirmed_by_query', `stage ${now.stage}`);
+        item.entry = { ...item.entry, stage: now.stage };
         if (target === 'SAVED') item.plan = 'update';
         continue;
       }
-      if (now) await this.setEntry(item, { stage: now.stage, fid: now.fid }, 'confirmed_by_query', `stage ${now.stage}`);
+      if (now) item.entry = { ...item.entry, stage: now.stage, fid: now.fid };
       const own = error.details.filter((detail) => detail.index === index);
       await this.fail(item, problemOf(error, own.length > 0 ? own : error.details));
     }
