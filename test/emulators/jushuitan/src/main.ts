@@ -10,6 +10,7 @@ import { startJushuitanEmulator, type JstFaults } from './server';
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: '8701' },
+    host: { type: 'string', default: '127.0.0.1' },
     seed: { type: 'string', default: '1' },
     documents: { type: 'string', default: '10000' },
     days: { type: 'string', default: '30' },
@@ -43,6 +44,7 @@ async function main(): Promise<void> {
   const now = Date.now();
   const emulator = await startJushuitanEmulator({
     port: positiveInteger('port', values.port),
+    host: values.host,
     seed: positiveInteger('seed', values.seed),
     faults,
     rateLimits: {

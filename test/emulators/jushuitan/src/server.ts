@@ -48,6 +48,8 @@ export interface JstFaults {
 
 export interface JstEmulatorOptions {
   port?: number;
+  /** Listen address; 127.0.0.1 unless a container or pod needs 0.0.0.0. */
+  host?: string;
   seed?: number;
   accounts?: JstEmulatorAccount[];
   /** Generated documents at start. */
@@ -360,7 +362,7 @@ export async function startJushuitanEmulator(options: JstEmulatorOptions = {}): 
   const { app, store, accounts, stats, setFaults } = createJushuitanApp(options);
   const sockets = new Set<Socket>();
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(options.port ?? 0, '127.0.0.1', () => resolve(listening));
+    const listening = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(listening));
     listening.once('error', reject);
   });
   server.on('connection', (socket: Socket) => {
