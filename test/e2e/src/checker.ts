@@ -112,7 +112,6 @@ export async function checkExactlyOnce(pipeline: Pipeline, kafka: KafkaClient, r
   const engine = new MappingEngine(loadRules(), {
     lookup: new CachedMasterDataLookup(new MasterDataStore(pipeline.db), { maxStalenessMs: 0 }),
   });
-  const canonicalSources = new Set([...canonicalByDocument.values()].map((event) => `${event.source.documentType}/${event.source.sourceId}`));
   for (const [id, raw] of rawDocuments) {
     const key = `jushuitan/demo/${raw.documentType}/${raw.sourceId}`;
     const outcomes = await engine.map({
@@ -128,7 +127,7 @@ export async function checkExactlyOnce(pipeline: Pipeline, kafka: KafkaClient, r
       rawOffset: 0,
     });
     for (const outcome of outcomes) {
-      if (outcome.kind === 'mapped' && !canonicalSources.has(`${outcome.targetDocumentType}/${raw.sourceId}`)) {
+      if (outcome.kind === 'mapped' && !canonicalByDocument.has(`${outcome.targetDocumentType}/${raw.sourceId}`)) {
         report.unaccounted.push(`${id}: the rules map it to ${outcome.targetDocumentType}, but no canonical event exists`);
       }
       if (outcome.kind === 'parked' && !parkedKeys.has(key)) report.unaccounted.push(`${id}: should be parked (${outcome.code}) but is not`);
