@@ -72,15 +72,19 @@ function installLog(paths: InstallPaths, name: string): string {
 
 /** Kafka broker jars and their runtime dependencies from Maven Central. */
 export function installKafka(paths: InstallPaths): Promise<InstallStep> {
-  const libs = kafkaLibDir(paths);
+  return installMavenTree(paths, 'kafka', 'libs/stack/tools/kafka', kafkaLibDir(paths), 'fetch Kafka from Maven Central');
+}
+
+/** `mvn dependency:copy-dependencies` of one of our tool poms into `libs`, once (marker file). */
+function installMavenTree(paths: InstallPaths, component: string, pomDir: string, libs: string, purpose: string): Promise<InstallStep> {
   const marker = join(libs, '.complete');
-  return timed('kafka', () => existsSync(marker), async () => {
-    const mvn = requireTool('mvn', 'fetch Kafka from Maven Central');
+  return timed(component, () => existsSync(marker), async () => {
+    const mvn = requireTool('mvn', purpose);
     rmSync(libs, { recursive: true, force: true });
     await run(
       mvn,
       ['-B', '-q', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-Dkafka.version=${VERSIONS.kafka}`, `-DoutputDirectory=${libs}`],
-      { cwd: join(paths.root, 'libs/stack/tools/kafka'), step: `Kafka ${VERSIONS.kafka} download from Maven Central`, logFile: installLog(paths, 'kafka') },
+      { cwd: join(paths.root, pomDir), step: `${component} ${VERSIONS.kafka} download from Maven Central`, logFile: installLog(paths, component) },
     );
     writeFileSync(marker, VERSIONS.kafka);
   });
@@ -137,16 +141,5 @@ export function kafkaToolsLibDir(paths: InstallPaths): string {
 
 /** Kafka's own perf tools (ProducerPerformance, ConsumerPerformance): heavy, so fetched only for benchmarks. */
 export function installKafkaTools(paths: InstallPaths): Promise<InstallStep> {
-  const libs = kafkaToolsLibDir(paths);
-  const marker = join(libs, '.complete');
-  return timed('kafka-tools', () => existsSync(marker), async () => {
-    const mvn = requireTool('mvn', 'fetch Kafka perf tools from Maven Central');
-    rmSync(libs, { recursive: true, force: true });
-    await run(
-      mvn,
-      ['-B', '-q', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-Dkafka.version=${VERSIONS.kafka}`, `-DoutputDirectory=${libs}`],
-      { cwd: join(paths.root, 'libs/stack/tools/kafka-tools'), step: `Kafka tools ${VERSIONS.kafka} download from Maven Central`, logFile: installLog(paths, 'kafka-tools') },
-    );
-    writeFileSync(marker, VERSIONS.kafka);
-  });
+  return installMavenTree(paths, 'kafka-tools', 'libs/stack/tools/kafka-tools', kafkaToolsLibDir(paths), 'fetch Kafka perf tools from Maven Central');
 }

@@ -6,6 +6,7 @@ import { formatBeijingTime, getFreePort } from '@yecai/common';
 import { startJushuitanEmulator, type JstEmulator, type JstFaults, type JstDocumentType } from '@yecai/emulator-jushuitan';
 import { startKingdeeEmulator, type Faults as KingdeeFaults, type KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { MasterDataStore, type EntityName } from '@yecai/master-data';
+import { loadRules } from '@yecai/mapping';
 import { repoRoot } from '@yecai/stack';
 import { ServiceProcess } from '@yecai/test-harness';
 import { demoWorld, type DemoWorld, type DemoWorldOptions } from './demo-world';
@@ -36,17 +37,10 @@ export interface PipelineOptions {
   logLevel?: string;
 }
 
-/** Canonical document types the JST rules emit, each posted by the sink to its Kingdee form. */
+/** Canonical document types the JST rules emit (read from the rules themselves), each posted by the sink. */
 export const SINK_FLOWS = [
-  'sales_outstock',
-  'sales_return',
-  'purchase_instock',
-  'purchase_return',
-  'other_instock',
-  'other_outstock',
-  'transfer',
-  'stock_count',
-] as const;
+  ...new Set(loadRules().filter((compiled) => compiled.rule.source.system === 'jushuitan').map((compiled) => compiled.rule.target.documentType)),
+];
 
 const ROOT = repoRoot(__dirname);
 export const SERVICE_MAINS = {
