@@ -53,7 +53,7 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
     const prefix = useUniqueTopicPrefix();
     emulator = await startEmulator();
     // Slow Kingdee calls make the kills land inside Save/Submit/Audit and before the offset commit.
-    emulator.setFaults({ latencyMs: { min: 150, max: 400 } });
+    emulator.setFaults({ latencyMs: { min: 300, max: 600 } });
     const mongo = await testMongo('sinkcrash');
     const ledger = new Ledger(mongo.db);
     const kafka = testKafka();
@@ -85,8 +85,9 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
         const child = await startSinkProcess(env);
         const since = new Date();
         // PENDING claimed by this process = Kingdee write under way: kill right there.
-        const writing = async () => (await ledger.current({ state: 'PENDING', updatedAt: { $gt: since } })).length > 0;
+        const writing = async () => (await ledger.revisions.countDocuments({ state: 'PENDING', updatedAt: { $gt: since } })) > 0;
         await waitFor(writing, `sink round ${round} writing`, 60_000).catch(() => undefined);
+        // A claim was just written; its Kingdee calls take 0.3–0.6 s each: the kill lands inside the chunk.
         await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 300)));
         await kill9(child);
         kills++;

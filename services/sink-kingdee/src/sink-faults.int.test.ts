@@ -60,9 +60,10 @@ describe('Kingdee sink under level-3 faults (real Kafka + FerretDB + emulator)',
   });
 
   it('MsgCode 14 throttling: retried, paused, resumed, every bill once', async () => {
-    sink = await startSinkUnderTest(emulator, { batchSize: 5 });
+    // Backoff longer than Kingdee's 1-second window, as in production (the test default is 20–100 ms).
+    sink = await startSinkUnderTest(emulator, { batchSize: 5, kingdee: { retry: { maxAttempts: 3, initialDelayMs: 400, maxDelayMs: 1_200 } } });
     const before = stockNow();
-    emulator.setFaults({ throttlePerSecond: 2 });
+    emulator.setFaults({ throttlePerSecond: 3 });
     await sink.produce('sales_outstock', documents('TH-', 12));
     await expectPostedExactlyOnce('TH-', 12, before);
     const metrics = await (await fetch(`${sink.baseUrl}/metrics`)).text();
