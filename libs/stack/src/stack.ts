@@ -34,7 +34,7 @@ export interface StackOptions extends InstallPaths {
   stateDir: string;
   /** Fixed ports; 0 (or absent) takes a free one. */
   ports?: Partial<StackPorts>;
-  /** Throwaway data: MongoDB in memory (test runs). */
+  /** Throwaway stack (test runs): its state directory is deleted at `down`. */
   ephemeral?: boolean;
   /** Progress lines for a person (the CLI prints them; the harness logs them). */
   report?: (line: string) => void;
@@ -308,7 +308,9 @@ export class LocalStack {
   private startMongo(ports: StackPorts): ComponentState {
     const dataDir = join(this.options.stateDir, 'mongo');
     mkdirSync(dataDir, { recursive: true });
-    const sqliteUrl = `file:${dataDir}/${this.options.ephemeral ? '?mode=memory' : ''}`;
+    // Always file-backed: FerretDB 1.24's SQLite `?mode=memory` hangs every updateOne/replaceOne on an existing
+    // document (and the connection with it). Ephemeral stacks keep their files in a temp dir removed at `down`.
+    const sqliteUrl = `file:${dataDir}/`;
     return this.spawnDetached(
       'mongo',
       ferretdbBinary(this.options),

@@ -1,3 +1,4 @@
 export * from './demo-world';
 export * from './pipeline';
 export * from './summary';
+export * from './own-stack';
