@@ -19,7 +19,7 @@ import (
 
 func main() {
 	listen := flag.String("listen-addr", "127.0.0.1:27017", "TCP address to listen on")
-	sqliteURL := flag.String("sqlite-url", "file:data/", "SQLite URL: a directory, e.g. file:/path/ (append ?mode=memory for throwaway data)")
+	sqliteURL := flag.String("sqlite-url", "file:data/", "SQLite URL: a directory, e.g. file:/path/ (never ?mode=memory: updates hang there in 1.24)")
 	logLevel := flag.String("log-level", "warn", "debug, info, warn or error")
 	flag.Parse()
 
