@@ -34,7 +34,7 @@ export interface StackOptions extends InstallPaths {
   stateDir: string;
   /** Fixed ports; 0 (or absent) takes a free one. */
   ports?: Partial<StackPorts>;
-  /** Throwaway stack (test runs): its state directory is deleted at `down`. */
+  /** Throwaway stack (test runs): MongoDB in SQLite memory mode, state directory deleted at `down`. */
   ephemeral?: boolean;
   /** Progress lines for a person (the CLI prints them; the harness logs them). */
   report?: (line: string) => void;
@@ -308,9 +308,11 @@ export class LocalStack {
   private startMongo(ports: StackPorts): ComponentState {
     const dataDir = join(this.options.stateDir, 'mongo');
     mkdirSync(dataDir, { recursive: true });
-    // Always file-backed: FerretDB 1.24's SQLite `?mode=memory` hangs every updateOne/replaceOne on an existing
-    // document (and the connection with it). Ephemeral stacks keep their files in a temp dir removed at `down`.
-    const sqliteUrl = `file:${dataDir}/`;
+    // Throwaway stacks use SQLite memory mode. Both FerretDB 1.24 modes have a trap (docs/infrastructure.md): in
+    // memory mode an updateOne/replaceOne of an existing document hangs (our ledgers and parking are insert-only);
+    // file-backed, dropping a database while a cursor reads it crashes the server with SIGBUS in the WAL, which the
+    // tests' per-test databases (dropped at the end) trigger under load.
+    const sqliteUrl = `file:${dataDir}/${this.options.ephemeral ? '?mode=memory' : ''}`;
     return this.spawnDetached(
       'mongo',
       ferretdbBinary(this.options),
