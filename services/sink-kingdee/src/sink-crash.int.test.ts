@@ -53,7 +53,7 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
     const prefix = useUniqueTopicPrefix();
     emulator = await startEmulator();
     // Slow Kingdee calls make the kills land inside Save/Submit/Audit and before the offset commit.
-    emulator.setFaults({ latencyMs: { min: 300, max: 600 } });
+    emulator.setFaults({ latencyMs: { min: 800, max: 1500 } });
     const mongo = await testMongo('sinkcrash');
     const ledger = new Ledger(mongo.db);
     const kafka = testKafka();
@@ -87,7 +87,8 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
         // PENDING claimed by this process = Kingdee write under way: kill right there.
         const writing = async () => (await ledger.revisions.countDocuments({ state: 'PENDING', updatedAt: { $gt: since } })) > 0;
         await waitFor(writing, `sink round ${round} writing`, 60_000).catch(() => undefined);
-        // A claim was just written; its Kingdee calls take 0.3–0.6 s each: the kill lands inside the chunk.
+        // A claim was just written; its Kingdee calls take 0.8–1.5 s each (slow enough for a loaded CI machine to notice
+    // the claim in time): the kill lands inside the chunk.
         await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 300)));
         await kill9(child);
         kills++;
