@@ -69,7 +69,7 @@ export async function checkExactlyOnce(pipeline: Pipeline, kafka: KafkaClient, r
   for (const flow of JST_FLOWS) {
     const type = flow.jstType as JstDocumentType;
     if (!pipeline.seededPerType[type]) continue;
-    const messages = await consumeAll(kafka, topics.raw('jushuitan', flow.jstType), { readCommitted: true, idleMs: 3_000 });
+    const messages = await consumeAll(kafka, topics.raw('jushuitan', flow.jstType), { readCommitted: true, idleMs: 5_000 });
     const seen = new Map<string, number>();
     const statuses = new Set<string>();
     for (const message of messages) {
@@ -94,7 +94,7 @@ export async function checkExactlyOnce(pipeline: Pipeline, kafka: KafkaClient, r
   const canonicalByDocument = new Map<string, CanonicalEnvelope>();
   const canonicalSeen = new Map<string, number>();
   for (const type of canonicalTypes) {
-    const messages = await consumeAll(kafka, topics.canonical(type), { readCommitted: true, idleMs: 3_000 });
+    const messages = await consumeAll(kafka, topics.canonical(type), { readCommitted: true, idleMs: 5_000 });
     for (const message of messages) {
       const event = await serde.decode<CanonicalEnvelope>(message.value!);
       const version = `${type}/${event.source.sourceId}@${event.source.contentHash}`;

@@ -48,6 +48,12 @@ export async function consumeAll(kafka: KafkaClient, topics: string | string[], 
     await consumer.subscribe({ topics: Array.isArray(topics) ? topics : [topics], fromBeginning: true });
     let lastArrival = Date.now();
     const started = Date.now();
+    // Idle time counts only once the group has joined: a slow join (a loaded machine) is not an empty topic.
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined = true;
+      lastArrival = Math.max(lastArrival, Date.now());
+    });
     await consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
         lastArrival = Date.now();
@@ -65,7 +71,7 @@ export async function consumeAll(kafka: KafkaClient, topics: string | string[], 
       await new Promise((resolve) => setTimeout(resolve, 100));
       const now = Date.now();
       if (expected !== undefined && messages.length >= expected && now - lastArrival >= settleMs) break;
-      if (expected === undefined && now - lastArrival >= idleMs && now - started >= idleMs) break;
+      if (expected === undefined && joined && now - lastArrival >= idleMs && now - started >= idleMs) break;
       if (now - started > timeoutMs) {
         if (expected !== undefined) {
           throw new Error(`consumeAll: ${messages.length} of ${expected} expected messages after ${timeoutMs} ms`);
