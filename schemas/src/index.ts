@@ -103,3 +103,16 @@ export async function registryCompatibility(registryUrl: string, subject: string
   )) as { is_compatible?: boolean };
   return answer.is_compatible === true;
 }
+
+/** Value of a RawDocument (avro/raw/raw-document.avsc) as decoded: timestamps as epoch millis. */
+export interface RawDocument {
+  sourceSystem: string;
+  account: string;
+  documentType: string;
+  sourceId: string;
+  sourceModifiedAt: number;
+  fetchedAt: number;
+  payload: string;
+  contentHash: string;
+  origin: 'LIVE' | 'BACKFILL';
+}

@@ -7,18 +7,8 @@ import type { CallRateLimiter } from './rate-limit';
 import type { StreamDefinition } from './stream';
 import { SourceThrottledError, type PageRequest, type PageResult, type SourceTransport } from './transport';
 
-/** Value of a RawDocument (schemas/avro/raw/raw-document.avsc). */
-export interface RawDocument {
-  sourceSystem: string;
-  account: string;
-  documentType: string;
-  sourceId: string;
-  sourceModifiedAt: number;
-  fetchedAt: number;
-  payload: string;
-  contentHash: string;
-  origin: 'LIVE' | 'BACKFILL';
-}
+import type { RawDocument } from '@yecai/schemas';
+export type { RawDocument };
 
 /** Publishes documents and the checkpoint that accounts for them atomically (one Kafka transaction). */
 export interface CheckpointCommitter {

@@ -4,7 +4,7 @@ import { createLogger, type Logger } from '@yecai/common';
 import { AvroSerde, KafkaClient, TransactionalProcessor, documentKey, topics, valueSubject, type InputChunk, type KafkaMessage, type OutputMessage } from '@yecai/kafka';
 import { CachedMasterDataLookup, MasterDataStore, masterDataRouter } from '@yecai/master-data';
 import { ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
-import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/schemas';
+import { loadRawDocumentSchema, registerCanonicalSchemas, type RawDocument } from '@yecai/schemas';
 import type express from 'express';
 import { mappingMetrics, type MappingMetrics } from './metrics';
 import { MappingEngine, type MappingOutcome, type RawInput } from './rules/engine';
@@ -33,18 +33,6 @@ export interface MappingServiceOptions {
   logger?: Logger;
 }
 
-/** The raw envelope as decoded from Avro (timestamps as epoch millis). */
-interface RawDocument {
-  sourceSystem: string;
-  account: string;
-  documentType: string;
-  sourceId: string;
-  sourceModifiedAt: number;
-  fetchedAt: number;
-  payload: string;
-  contentHash: string;
-  origin: string;
-}
 
 /**
  * Consumes raw topics, maps each document by its flow rules and emits canonical events exactly once
