@@ -13,6 +13,7 @@ import { CallRateLimiter, StreamSync, SyncEvents, type CheckpointCommitter } fro
 import { startJushuitanEmulator } from '@yecai/emulator-jushuitan';
 import { JST_STREAMS, JushuitanTransport, createJstService } from '@yecai/source-jushuitan';
 import { testConfig } from '@yecai/source-jushuitan/src/test-support';
+import { type BenchRow, emitBenchRows, formatCount, peakRssMb } from './lib/results';
 
 const { values } = parseArgs({
   options: { documents: { type: 'string', default: '20000' }, 'latency-ms': { type: 'string', default: '0' } },
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     cursor: { ...(JST_STREAMS[0]!.cursor as object), windowMs: 4 * 3600_000 },
   } as (typeof JST_STREAMS)[number];
   const lines: string[] = [];
+  const rows: BenchRow[] = [];
   try {
     // 1. Fetch only: the kit's paging, dedup and hashing, committing into memory.
     const discard: CheckpointCommitter = { commit: async () => undefined };
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
     lines.push(
       `fetch only: ${fetched.published} documents, ${fetched.apiCalls} API calls in ${seconds.toFixed(1)} s → ${(fetched.published / seconds).toFixed(0)} documents/s`,
     );
+    rows.push({ stage: 'source (聚水潭)', measure: 'fetch only (emulator, no limit)', value: `${formatCount(fetched.published / seconds)} docs/s`, note: `${fetched.apiCalls} API calls, 50 rows/page` });
 
     // 2. Fetch and publish through Kafka transactions.
     if (process.env.KAFKA_BROKERS && process.env.SCHEMA_REGISTRY_URL) {
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
         lines.push(
           `fetch + publish (Kafka transaction per page): ${result.published} documents in ${seconds.toFixed(1)} s → ${(result.published / seconds).toFixed(0)} documents/s`,
         );
+        rows.push({ stage: 'source (聚水潭)', measure: 'fetch + publish, exactly-once', value: `${formatCount(result.published / seconds)} docs/s`, target: 'real tenant: 83 docs/s (100 calls/min × 50 rows)', note: 'one Kafka transaction per page' });
       } finally {
         await service.close();
       }
@@ -104,6 +108,14 @@ async function main(): Promise<void> {
   process.stdout.write(
     `JST bench (${documents} documents, emulator latency ${latencyMs} ms)\n${lines.map((l) => `  ${l}`).join('\n')}\n`,
   );
+  rows.push({ stage: 'source (聚水潭)', measure: 'peak RSS (source + emulator in one process)', value: `${peakRssMb().toFixed(0)} MB` });
+  emitBenchRows(rows);
 }
 
-void main();
+void main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(`jushuitan-bench: ${(error as Error).stack ?? String(error)}`);
+    process.exit(1);
+  },
+);

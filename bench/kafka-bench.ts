@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { KafkaClient } from '@yecai/kafka';
 import { LocalStack, cacheDir, defaultStateDir, findJava, installKafkaTools, kafkaToolsLibDir, repoRoot } from '@yecai/stack';
+import { emitBenchRows, formatCount } from './lib/results';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, size: { type: 'string', default: '512' } } });
 const records = Number(values.records);
@@ -109,6 +110,14 @@ async function main(): Promise<void> {
   for (const row of rows) {
     console.log(`| ${row.what.padEnd(44)} | ${Math.round(row.perSecond).toString().padStart(10)} | ${row.mbPerSecond.toFixed(1).padStart(7)} | ${row.note}`);
   }
+  emitBenchRows(
+    rows.map((row) => ({
+      stage: 'kafka',
+      measure: row.what,
+      value: `${formatCount(row.perSecond)} records/s (${row.mbPerSecond.toFixed(1)} MB/s)`,
+      note: `${records} × ${size} B; ${row.note}`,
+    })),
+  );
 }
 
 main().then(

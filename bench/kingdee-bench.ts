@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { Decimal } from '@yecai/common';
 import { startKingdeeEmulator } from '@yecai/emulator-kingdee';
 import { KingdeeClient, WriteEnvelopeSchema, buildSignatureHeaders } from '@yecai/kingdee';
+import { emitBenchRows } from './lib/results';
 
 const APP = { acctId: '6571a2b3c4d5e6', userName: 'yecai-integration', appId: '300123_Q2kDWNdw1LBa4D0NTa6ADbQqTZbJUCTB', appSecret: '8b2677b7426a4ce7b3de6413d8924bbe' };
 
@@ -127,6 +128,7 @@ async function main(): Promise<void> {
   console.log(`${'measure'.padEnd(width[0]!)} | ${'value'.padEnd(width[1]!)} | detail`);
   console.log(`${'-'.repeat(width[0]!)}-|-${'-'.repeat(width[1]!)}-|-------`);
   for (const row of rows) console.log(`${row.measure!.padEnd(width[0]!)} | ${row.value!.padEnd(width[1]!)} | ${row.detail}`);
+  emitBenchRows(rows.map((row) => ({ stage: 'kingdee', measure: row.measure!, value: row.value!, note: row.detail })));
 }
 
 void main().catch((error: unknown) => {

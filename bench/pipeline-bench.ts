@@ -9,8 +9,7 @@
  * Starts a stack of its own. Raw documents are 聚水潭 sales out-stocks from the emulator's generator, written straight
  * into the raw topic as the source would (the source's own rate is bench/jushuitan-bench.ts).
  */
-import { readFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { AvroSerde, KafkaClient, documentKey, topics } from '@yecai/kafka';
 import { RAW_DOCUMENT_SCHEMA_PATH } from '@yecai/schemas';
 import { metricValue } from '@yecai/test-harness';
 import { Pipeline, startOwnStack } from '@yecai/e2e';
+import { emitBenchRows, formatCount, peakRssMb } from './lib/results';
 
 process.env.LOG_LEVEL ??= 'warn';
 const { values } = parseArgs({
@@ -41,16 +41,6 @@ const backlog = positive('backlog', values.backlog);
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
-}
-
-function peakRssMb(pid: number | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) / 1024 : NaN;
-  } catch {
-    return NaN;
-  }
 }
 
 async function main(): Promise<void> {
@@ -177,6 +167,22 @@ async function main(): Promise<void> {
   console.log(`| raw topic → Kingdee posted latency | p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms (${latencies.length} bills) |`);
   console.log(`| backlog of ${backlog} drained (mapping + sink) | ${drainSeconds.toFixed(1)} s = ${(posted / drainSeconds).toFixed(0)} documents/s (posted ${posted}, before ${postedBefore}) |`);
   console.log(`| peak RSS mapping / sink | ${rss.mapping.toFixed(0)} MB / ${rss.sink.toFixed(0)} MB |`);
+  emitBenchRows([
+    {
+      stage: 'pipeline',
+      measure: `raw → Kingdee posted latency at ${rate} docs/s offered`,
+      value: `p50 ${formatCount(percentile(latencies, 50))} ms, p99 ${formatCount(percentile(latencies, 99))} ms`,
+      note: `achieved ${achievedRate.toFixed(0)}/s for ${seconds} s, ${latencies.length} bills`,
+    },
+    {
+      stage: 'pipeline',
+      measure: `backlog of ${formatCount(backlog)} drained (mapping + sink)`,
+      value: `${drainSeconds.toFixed(1)} s = ${formatCount(posted / drainSeconds)} docs/s`,
+      note: posted >= backlog ? 'all posted' : `only ${posted} posted before the 1 h limit`,
+    },
+    { stage: 'pipeline', measure: 'peak RSS mapping service', value: `${rss.mapping.toFixed(0)} MB` },
+    { stage: 'pipeline', measure: 'peak RSS sink service', value: `${rss.sink.toFixed(0)} MB` },
+  ]);
 }
 
 main().then(

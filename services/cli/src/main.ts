@@ -22,6 +22,8 @@ const USAGE = `用法 usage: yecai <command>
   status              各消费组积压 lag per consumer group and topic
   parked              一级异常：搁置单据 level 1: parked documents
   pending             二级异常：待重试单据 level 2: bills waiting for a retry
+  bench [--quick] [--only a,b] [--out f.md]
+                      全部基准测试，汇总成一张表 every benchmark, one table (kafka, kingdee, jushuitan, mapping, sink, pipeline)
   help                本帮助 this help
 
 连接 endpoints: --brokers / KAFKA_BROKERS, --mongodb-uri / MONGODB_URI, --db / MONGODB_DB (default yecai),
