@@ -18,6 +18,8 @@ export interface SourceAccount {
   limits: RateLimits;
   /** Where a stream without a checkpoint starts (epoch ms). */
   startAtMs: number;
+  /** Per-stream start overrides (epoch ms), e.g. master data whose rows were last edited years ago. */
+  streamStartAtMs?: Record<string, number>;
   /** Streams to run for this account; default all. */
   streams?: string[];
 }
@@ -232,7 +234,7 @@ export class SourceRuntime {
           mode === 'backfill'
             ? String(range!.fromMs)
             : stream.cursor.kind === 'modified_time'
-              ? String(floorToSecond(account.startAtMs))
+              ? String(floorToSecond(account.streamStartAtMs?.[stream.name] ?? account.startAtMs))
               : '0',
         ...(range ? { range } : {}),
         completed: false,
