@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ValidationError, parseBeijingTime, parseWith, resolveSecret } from '@yecai/common';
+import { splitQjbAppSecret } from './signing';
+
+const SECRET_REF = z.string().regex(/^(env:|file:)/, 'secrets are references: env:NAME or file:/path');
+
+const common = {
+  /** Account name used in document keys, checkpoint keys and metric labels: lower-case letters, digits, `_`, `-`. */
+  name: z.string().regex(/^[a-z0-9_-]+$/),
+  /** 卖家账号 — the tenant id WDT gives with the app. Not a secret (it is sent in every request). */
+  sid: z.string().min(1),
+  /** Where a document stream without a checkpoint starts, Beijing time `yyyy-MM-dd HH:mm:ss`. */
+  startAt: z.string(),
+  /**
+   * Where the master-data streams (shops, warehouses, goods) start: their records carry the time they were
+   * last edited, often years ago, so they start much earlier than the documents.
+   */
+  masterDataStartAt: z.string().default('2010-01-01 00:00:00'),
+  /** Streams to run; default all. */
+  streams: z.array(z.string()).optional(),
+  /**
+   * Client-side call budget. WDT publishes no numbers (source-apis.md §3.2, §3.5); the defaults stay well under
+   * what tenants report, and throttle answers back off on top of them.
+   */
+  rateLimits: z
+    .object({ perSecond: z.number().int().positive(), perMinute: z.number().int().positive() })
+    .default({ perSecond: 5, perMinute: 240 }),
+  /** Wait after "超过每分钟最大调用频率限制" (per-minute quota) and "超过每分钟最大并发次数限制" (concurrency). */
+  throttleBackoff: z
+    .object({ perMinuteMs: z.number().int().nonnegative(), concurrencyMs: z.number().int().nonnegative() })
+    .default({ perMinuteMs: 60_000, concurrencyMs: 2_000 }),
+  requestTimeoutMs: z.number().int().positive().default(30_000),
+};
+
+/** 旺店通 企业版 (openapi2): sid + appkey + appsecret. */
+export const wdtQybAccountSchema = z.object({
+  ...common,
+  edition: z.literal('qyb'),
+  /** https://api.wangdian.cn/openapi2 (sandbox https://sandbox.wangdian.cn/openapi2). */
+  baseUrl: z.url().default('https://api.wangdian.cn/openapi2'),
+  appKey: z.string().min(1),
+  appSecret: SECRET_REF,
+});
+
+/** 旺店通 旗舰版 (v3 openapi): sid + key + appsecret given as `secret:salt`. */
+export const wdtQjbAccountSchema = z.object({
+  ...common,
+  edition: z.literal('qjb'),
+  /** http://wdt.wangdian.cn/openapi (some tenants: https://api.wangdian.cn/openapi). */
+  baseUrl: z.url().default('http://wdt.wangdian.cn/openapi'),
+  appKey: z.string().min(1),
+  /** A reference to the vendor's `secret:salt` string. */
+  appSecret: SECRET_REF,
+});
+
+export const wdtAccountSchema = z.discriminatedUnion('edition', [wdtQybAccountSchema, wdtQjbAccountSchema]);
+
+export const wdtSourceConfigSchema = z.object({
+  service: z
+    .string()
+    .regex(/^[a-z0-9_]+$/)
+    .default('source_wangdiantong'),
+  /** Kafka brokers; default from KAFKA_BROKERS. */
+  kafkaBrokers: z.array(z.string().min(1)).optional(),
+  /** Schema registry (Confluent API); default from SCHEMA_REGISTRY_URL. */
+  schemaRegistryUrl: z.string().optional(),
+  /** Port of /healthz /readyz /metrics. */
+  opsPort: z.number().int().min(0).max(65535).default(9465),
+  pollIntervalSeconds: z.number().positive().default(30),
+  /**
+   * Override of the document streams' window size (minutes). Capped per stream at the API's limit for the
+   * editions in use (旗舰版 sales out-stock: 60 minutes).
+   */
+  windowMinutes: z
+    .number()
+    .positive()
+    .max(30 * 24 * 60)
+    .optional(),
+  overlapMinutes: z.number().nonnegative().optional(),
+  retry: z
+    .object({
+      maxAttempts: z.number().int().positive(),
+      initialDelayMs: z.number().int().positive(),
+      maxDelayMs: z.number().int().positive(),
+    })
+    .partial()
+    .default({}),
+  accounts: z.array(wdtAccountSchema).min(1),
+});
+
+export type WdtSourceConfig = z.output<typeof wdtSourceConfigSchema>;
+export type WdtAccountConfig = z.output<typeof wdtAccountSchema>;
+export type WdtEdition = WdtAccountConfig['edition'];
+
+export async function loadWdtConfig(path: string): Promise<WdtSourceConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new ValidationError(`config: cannot read ${path}`, 'config', error);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (error) {
+    throw new ValidationError(`config ${path}: not YAML/JSON (${String(error)})`, 'config', error);
+  }
+  return validateWdtConfig(raw, `config ${path}`);
+}
+
+/** Schema plus the checks zod cannot express (unique names, real Beijing times). */
+export function validateWdtConfig(raw: unknown, source: string): WdtSourceConfig {
+  const config = parseWith(wdtSourceConfigSchema, raw, source);
+  const names = new Set<string>();
+  config.accounts.forEach((account, index) => {
+    if (names.has(account.name))
+      throw new ValidationError(
+        `${source}: accounts.${index}.name "${account.name}" is used twice`,
+        `accounts.${index}.name`,
+      );
+    names.add(account.name);
+    parseBeijingTime(account.startAt, `accounts.${index}.startAt`);
+    parseBeijingTime(account.masterDataStartAt, `accounts.${index}.masterDataStartAt`);
+  });
+  return config;
+}
+
+export type WdtCredentials =
+  | { edition: 'qyb'; sid: string; appKey: string; appSecret: string }
+  | { edition: 'qjb'; sid: string; appKey: string; secret: string; salt: string };
+
+/** Secrets of one account, resolved at start; never logged. Errors name the setting, never the value. */
+export function resolveWdtCredentials(account: WdtAccountConfig, index: number): WdtCredentials {
+  const field = `accounts.${index}.appSecret`;
+  const appSecret = resolveSecret(account.appSecret, field);
+  if (account.edition === 'qyb') return { edition: 'qyb', sid: account.sid, appKey: account.appKey, appSecret };
+  try {
+    return { edition: 'qjb', sid: account.sid, appKey: account.appKey, ...splitQjbAppSecret(appSecret) };
+  } catch {
+    throw new ValidationError(
+      `${field}: 旗舰版 appsecret must be the vendor's "secret:salt" string (${account.appSecret} has no ":")`,
+      field,
+    );
+  }
+}

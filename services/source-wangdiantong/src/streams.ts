@@ -1,0 +1,194 @@
+import { defineStreams, type StreamDefinition } from '@yecai/connector-kit';
+import type { WdtEdition } from './config';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** Endpoints with no time filter (shops, warehouses) return every row; one window then spans years. */
+const NO_LIMIT = 20 * 365 * DAY;
+
+/** How one stream is called in one edition (source-apis.md §3.3 企业版, §3.6 旗舰版). */
+export interface WdtEndpoint {
+  /** 企业版: script under /openapi2; 旗舰版: `method`. */
+  api: string;
+  /** The list's key (企业版: top level; 旗舰版: inside `data`). */
+  listKey: string;
+  /** The API's longest start_time..end_time window; null = the API takes no time window. */
+  maxWindowMs: number | null;
+  /** Extra business parameters sent on every call. */
+  params?: Record<string, string | number>;
+}
+
+export interface WdtStreamDeclaration {
+  name: string;
+  documentType: string;
+  description: string;
+  idField: string;
+  /** Master data: starts at the account's masterDataStartAt, windows as long as the API allows. */
+  master?: boolean;
+  qyb: WdtEndpoint;
+  qjb: WdtEndpoint;
+}
+
+/**
+ * The WDT streams, as data. Document types are the canonical names shared with the other sources. The
+ * source publishes what the API returns; which statuses become Kingdee bills (销售出库 110 已完成, 入库 80 已完成,
+ * 调拨 90 已完成 …) is decided in mapping.
+ */
+export const WDT_STREAM_DECLARATIONS: WdtStreamDeclaration[] = [
+  {
+    name: 'sales_outstock',
+    documentType: 'sales_outstock',
+    description: '销售出库 sales out-stock (F3; mapping keeps status 110 已完成)',
+    idField: 'stockout_id',
+    // is_by_modified=1: without it the 企业版 window applies to consign time (§3.3), which a late edit never moves.
+    qyb: {
+      api: 'stockout_order_query_trade.php',
+      listKey: 'stockout_list',
+      maxWindowMs: 30 * DAY,
+      params: { is_by_modified: 1 },
+    },
+    qjb: { api: 'wms.stockout.Sales.queryWithDetail', listKey: 'order', maxWindowMs: 60 * MINUTE },
+  },
+  {
+    name: 'sales_return',
+    documentType: 'sales_return',
+    description: '退货入库 refund in-stock (F4)',
+    idField: 'stockin_id',
+    qyb: { api: 'stockin_order_query_refund.php', listKey: 'stockin_list', maxWindowMs: 30 * DAY },
+    qjb: { api: 'wms.stockin.Refund.queryWithDetail', listKey: 'order', maxWindowMs: 30 * DAY },
+  },
+  {
+    name: 'purchase_instock',
+    documentType: 'purchase_instock',
+    description: '采购入库 purchase in-stock (F5)',
+    idField: 'stockin_id',
+    qyb: { api: 'stockin_order_query_purchase.php', listKey: 'stockin_list', maxWindowMs: 30 * DAY },
+    qjb: { api: 'wms.stockin.Purchase.queryWithDetail', listKey: 'order', maxWindowMs: 30 * DAY },
+  },
+  {
+    name: 'purchase_return',
+    documentType: 'purchase_return',
+    description: '采购退货出库 purchase return out-stock (F6)',
+    idField: 'stockout_id',
+    qyb: { api: 'stockout_order_query_return.php', listKey: 'stockout_list', maxWindowMs: 30 * DAY },
+    qjb: { api: 'wms.stockout.PurchaseReturn.queryWithDetail', listKey: 'order', maxWindowMs: 30 * DAY },
+  },
+  {
+    name: 'other_instock',
+    documentType: 'other_instock',
+    description: '其他入库 other in-stock (F7; 旗舰版 lines are under detail_list)',
+    idField: 'stockin_id',
+    qyb: { api: 'stockin_order_query.php', listKey: 'stockin_list', maxWindowMs: 30 * DAY },
+    qjb: { api: 'wms.stockin.Other.queryWithDetail', listKey: 'order', maxWindowMs: 30 * DAY },
+  },
+  {
+    name: 'other_outstock',
+    documentType: 'other_outstock',
+    description: '其他出库 other out-stock (F8)',
+    idField: 'stockout_id',
+    qyb: { api: 'stockout_order_query.php', listKey: 'stockout_list', maxWindowMs: 30 * DAY },
+    qjb: { api: 'wms.stockout.OtherQuery.queryWithDetail', listKey: 'order', maxWindowMs: 30 * DAY },
+  },
+  {
+    name: 'transfer',
+    documentType: 'transfer',
+    description: '调拨单 transfers with out (from_warehouse_no) and in (to_warehouse_no) warehouses (F9)',
+    idField: 'transfer_id',
+    qyb: { api: 'stock_transfer_query.php', listKey: 'transfer_list', maxWindowMs: 30 * DAY },
+    qjb: { api: 'wms.stocktransfer.Manage.queryWithDetail', listKey: 'order', maxWindowMs: 30 * DAY },
+  },
+  {
+    name: 'stock_count',
+    documentType: 'stock_count',
+    description: '盘点单 stock-take with gains and losses per line (F10)',
+    idField: 'pd_id',
+    qyb: { api: 'stock_pd_order_query.php', listKey: 'pd_list', maxWindowMs: 30 * DAY },
+    qjb: { api: 'wms.StockPd.queryStockPd', listKey: 'pd_list', maxWindowMs: 30 * DAY },
+  },
+  {
+    name: 'assembly',
+    documentType: 'assembly',
+    description: '组装拆卸单 assembly / disassembly (F11; no public query — endpoint as the emulator chose)',
+    idField: 'assembly_id',
+    qyb: { api: 'stock_assembly_query.php', listKey: 'assembly_list', maxWindowMs: 30 * DAY },
+    qjb: { api: 'wms.stockassembly.Manage.queryWithDetail', listKey: 'order', maxWindowMs: 30 * DAY },
+  },
+  {
+    name: 'material',
+    documentType: 'material',
+    description: '货品 goods with their specs (spec_list) → Kingdee materials',
+    idField: 'goods_id',
+    master: true,
+    qyb: { api: 'goods_query.php', listKey: 'goods_list', maxWindowMs: 30 * DAY },
+    qjb: { api: 'goods.Goods.queryWithSpec', listKey: 'goods_list', maxWindowMs: 30 * DAY },
+  },
+  {
+    name: 'customer',
+    documentType: 'customer',
+    description: '店铺 shops → Kingdee customers',
+    idField: 'shop_id',
+    master: true,
+    qyb: { api: 'shop.php', listKey: 'shoplist', maxWindowMs: null },
+    qjb: { api: 'setting.Shop.queryShop', listKey: 'details', maxWindowMs: null },
+  },
+  {
+    name: 'warehouse',
+    documentType: 'warehouse',
+    description: '仓库 warehouses',
+    idField: 'warehouse_id',
+    master: true,
+    qyb: { api: 'warehouse_query.php', listKey: 'warehouses', maxWindowMs: null },
+    qjb: { api: 'setting.Warehouse.queryWarehouse', listKey: 'details', maxWindowMs: null },
+  },
+];
+
+export interface WdtStreamOptions {
+  /** Editions of the configured accounts: a stream's window is capped by the strictest of them. */
+  editions: readonly WdtEdition[];
+  windowMinutes?: number;
+  overlapMinutes?: number;
+}
+
+/**
+ * Kit stream definitions for the accounts' editions. Paging is backward (WDT reports total_count; the 旗舰版
+ * vendor advice is to page from the last page); pages are 0-based on the wire (the transport converts).
+ */
+export function wdtStreams(options: WdtStreamOptions): StreamDefinition[] {
+  const editions = options.editions.length > 0 ? options.editions : (['qyb', 'qjb'] as const);
+  return defineStreams(
+    'wangdiantong',
+    WDT_STREAM_DECLARATIONS.map((declaration) => {
+      const maxWindowMs = Math.min(...editions.map((edition) => declaration[edition].maxWindowMs ?? NO_LIMIT));
+      const defaultWindowMs = declaration.master ? maxWindowMs : 60 * MINUTE;
+      const wanted =
+        !declaration.master && options.windowMinutes !== undefined
+          ? Math.round(options.windowMinutes * MINUTE)
+          : defaultWindowMs;
+      const windowMs = Math.min(wanted, maxWindowMs);
+      const overlapMs = Math.min(
+        options.overlapMinutes !== undefined ? Math.round(options.overlapMinutes * MINUTE) : 5 * MINUTE,
+        windowMs - 1000,
+      );
+      return {
+        name: declaration.name,
+        documentType: declaration.documentType,
+        endpoint: declaration.name,
+        description: declaration.description,
+        idField: declaration.idField,
+        modifiedField: 'modified',
+        modifiedFormat: 'beijing_datetime',
+        cursor: { kind: 'modified_time', maxWindowMs, windowMs, overlapMs, settleLagMs: MINUTE },
+        paging: { style: 'page_index_backward', pageSize: 100, maxPageSize: 100 },
+      };
+    }),
+  );
+}
+
+export function wdtDeclaration(streamName: string): WdtStreamDeclaration {
+  const found = WDT_STREAM_DECLARATIONS.find((declaration) => declaration.name === streamName);
+  if (!found) throw new Error(`wangdiantong: no stream "${streamName}"`);
+  return found;
+}
+
+/** Names of the master-data streams (they start at masterDataStartAt). */
+export const WDT_MASTER_STREAMS = WDT_STREAM_DECLARATIONS.filter((d) => d.master).map((d) => d.name);
