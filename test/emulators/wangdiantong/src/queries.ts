@@ -1,0 +1,224 @@
+import { parseBeijingTime } from '@yecai/common';
+import { WDT_MASTER, WDT_PROTOCOL, type WdtDocumentType } from './protocol';
+import type { StoredDocument, WdtStore } from './store';
+import { at, qty, type Fields } from './values';
+
+/**
+ * Edition-neutral query logic: which documents a window selects and which page is served. Each edition turns the
+ * outcome into its own envelope and error codes.
+ */
+
+export type Edition = 'qyb' | 'qjb';
+
+export type QueryProblem =
+  | { kind: 'missingWindow' }
+  | { kind: 'badTime'; field: string }
+  | { kind: 'windowOrder' }
+  | { kind: 'window'; maxMs: number };
+
+export interface Page<T> {
+  total: number;
+  rows: T[];
+}
+
+export type QueryOutcome<T> = { problem: QueryProblem } | { page: Page<T> };
+
+export interface Paging {
+  pageNo: number;
+  pageSize: number;
+}
+
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return String(value);
+}
+
+function parseWindow(
+  params: Record<string, unknown>,
+  maxMs: number,
+): { problem: QueryProblem } | { fromMs: number; toMs: number } {
+  const start = text(params.start_time);
+  const end = text(params.end_time);
+  if (start === undefined || end === undefined) return { problem: { kind: 'missingWindow' } };
+  let fromMs: number;
+  let toMs: number;
+  try {
+    fromMs = parseBeijingTime(start, 'start_time');
+  } catch {
+    return { problem: { kind: 'badTime', field: 'start_time' } };
+  }
+  try {
+    toMs = parseBeijingTime(end, 'end_time');
+  } catch {
+    return { problem: { kind: 'badTime', field: 'end_time' } };
+  }
+  if (toMs < fromMs) return { problem: { kind: 'windowOrder' } };
+  if (toMs - fromMs > maxMs) return { problem: { kind: 'window', maxMs } };
+  return { fromMs, toMs };
+}
+
+function slice<T>(rows: T[], paging: Paging): Page<T> {
+  const start = paging.pageNo * paging.pageSize;
+  return { total: rows.length, rows: rows.slice(start, start + paging.pageSize) };
+}
+
+/** Status filter: a number or a comma list ("95,110"). */
+function statusFilter(value: unknown): Set<number> | undefined {
+  const raw = text(value);
+  if (raw === undefined) return undefined;
+  return new Set(raw.split(',').map((part) => Number(part.trim())));
+}
+
+/**
+ * A document query. 企业版 `stockout_order_query_trade` follows the documented filter semantics (§3.3): without
+ * `status` the window is the consign time and only shipped docs (≥ 95) return; with `status` ≥ 95 the window is the
+ * consign time; with `status` < 95 or `is_by_modified=1` it is `modified`. Every other query windows `modified`.
+ */
+export function queryDocuments(
+  store: WdtStore,
+  type: WdtDocumentType,
+  edition: Edition,
+  params: Record<string, unknown>,
+  paging: Paging,
+): QueryOutcome<StoredDocument> {
+  const protocol = WDT_PROTOCOL[type];
+  const window = parseWindow(params, edition === 'qyb' ? protocol.qybMaxWindowMs : protocol.qjbMaxWindowMs);
+  if ('problem' in window) return window;
+  const statuses = statusFilter(params.status);
+  let by: 'modified' | 'event' = 'modified';
+  let shippedOnly = false;
+  if (edition === 'qyb' && type === 'sales_out' && String(params.is_by_modified ?? '0') !== '1') {
+    if (!statuses) {
+      by = 'event';
+      shippedOnly = true;
+    } else if ([...statuses].every((status) => status >= 95)) by = 'event';
+  }
+  const shopNo = text(params.shop_no);
+  const warehouseNo = text(params.warehouse_no);
+  const no = text(params[protocol.noField]) ?? (protocol.idField === 'stockout_id' ? text(params.stockout_no) : undefined);
+  const rows = store.query(type, by, window.fromMs, window.toMs, (document) => {
+    if (statuses && !statuses.has(document.status)) return false;
+    if (shippedOnly && document.status < 95) return false;
+    if (no !== undefined && document.no !== no) return false;
+    const header = document.built.header;
+    if (shopNo !== undefined && header.shop_no !== shopNo) return false;
+    if (warehouseNo !== undefined && header.warehouse_no !== warehouseNo && header.from_warehouse_no !== warehouseNo) return false;
+    return true;
+  });
+  return { page: slice(rows, paging) };
+}
+
+export function queryShops(store: WdtStore, params: Record<string, unknown>, paging: Paging): Page<Fields> {
+  const shopNo = text(params.shop_no);
+  const rows = store
+    .listShops()
+    .filter((shop) => shopNo === undefined || shop.shop_no === shopNo)
+    .map(
+      (shop): Fields => ({
+        shop_id: shop.shop_id,
+        shop_no: shop.shop_no,
+        shop_name: shop.shop_name,
+        platform_id: shop.platform_id ?? 127,
+        sub_platform_id: 0,
+        account_id: '',
+        account_nick: shop.shop_name,
+        province: '',
+        city: '',
+        district: '',
+        address: '',
+        contact: '',
+        zip: '',
+        mobile: '',
+        telno: '',
+        remark: '',
+        is_disabled: shop.is_disabled ? 1 : 0,
+        modified: at(shop.modifiedMs),
+      }),
+    );
+  return slice(rows, paging);
+}
+
+export function queryWarehouses(store: WdtStore, params: Record<string, unknown>, paging: Paging): Page<Fields> {
+  const warehouseNo = text(params.warehouse_no);
+  const rows = store
+    .listWarehouses()
+    .filter((warehouse) => warehouseNo === undefined || warehouse.warehouse_no === warehouseNo)
+    .map(
+      (warehouse): Fields => ({
+        warehouse_id: warehouse.warehouse_id,
+        warehouse_no: warehouse.warehouse_no,
+        name: warehouse.name,
+        type: warehouse.type ?? 1,
+        sub_type: 0,
+        contact: '',
+        mobile: '',
+        telno: '',
+        province: '',
+        city: '',
+        district: '',
+        address: '',
+        zip: '',
+        remark: '',
+        is_disabled: warehouse.is_disabled ? 1 : 0,
+        modified: at(warehouse.modifiedMs),
+      }),
+    );
+  return slice(rows, paging);
+}
+
+/** 商品: window on the goods' `modified` unless a goods_no/spec_no names one. */
+export function queryGoods(store: WdtStore, params: Record<string, unknown>, paging: Paging): QueryOutcome<Fields> {
+  const goodsNo = text(params.goods_no);
+  const specNo = text(params.spec_no);
+  let goods = store.listGoods();
+  if (goodsNo !== undefined || specNo !== undefined) {
+    goods = goods.filter(
+      (item) =>
+        (goodsNo === undefined || item.goods_no === goodsNo) &&
+        (specNo === undefined || item.specs.some((spec) => spec.spec_no === specNo)),
+    );
+  } else {
+    const window = parseWindow(params, WDT_MASTER.goods.maxWindowMs);
+    if ('problem' in window) return window;
+    goods = goods.filter((item) => item.modifiedMs >= window.fromMs && item.modifiedMs <= window.toMs);
+  }
+  const rows = goods.map(
+    (item): Fields => ({
+      goods_id: item.goods_id,
+      goods_no: item.goods_no,
+      goods_name: item.goods_name,
+      short_name: '',
+      alias: '',
+      goods_type: 1,
+      spec_count: item.specs.length,
+      brand_name: item.brand_name ?? '',
+      class_name: item.class_name ?? '',
+      unit_name: item.unit_name ?? '件',
+      origin: '',
+      remark: '',
+      deleted: 0,
+      created: at(item.modifiedMs),
+      modified: at(item.modifiedMs),
+      spec_list: item.specs.map((spec) => ({
+        spec_id: spec.spec_id,
+        goods_id: item.goods_id,
+        spec_no: spec.spec_no,
+        spec_code: spec.spec_code ?? '',
+        barcode: spec.barcode ?? '',
+        spec_name: spec.spec_name ?? '',
+        lowest_price: qty(0),
+        retail_price: qty(spec.retail_price ?? 0),
+        wholesale_price: qty(spec.retail_price ?? 0),
+        member_price: qty(spec.retail_price ?? 0),
+        market_price: qty(spec.retail_price ?? 0),
+        weight: qty(0),
+        unit_name: item.unit_name ?? '件',
+        is_allow_neg_stock: 0,
+        deleted: 0,
+        created: at(item.modifiedMs),
+        modified: at(item.modifiedMs),
+      })),
+    }),
+  );
+  return { page: slice(rows, paging) };
+}
