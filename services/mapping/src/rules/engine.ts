@@ -2,7 +2,7 @@ import { Decimal } from '@yecai/common';
 import { documentKey } from '@yecai/kafka';
 import { ENTITY_LABELS, type MasterDataLookup } from '@yecai/master-data';
 import type { CanonicalField } from './avro-fields';
-import type { CompiledField, CompiledLookup, CompiledRule, CompiledScope } from './load-rules';
+import type { CompiledField, CompiledLines, CompiledLookup, CompiledRule, CompiledScope } from './load-rules';
 
 /** One raw document as read from a raw topic (RawDocument envelope + where it was read). */
 export interface RawInput {
@@ -61,10 +61,13 @@ function readPath(input: unknown, path: string[]): unknown {
   return current;
 }
 
+const ZERO_DATE = /^\s*0000-00-00(?:[ T]00:00(?::00)?)?\s*$/;
 const DATE = /^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
 
 /** Turns a rule's value into the canonical field's type, or explains in both languages why it cannot. */
 function coerce(value: unknown, target: CanonicalField, flow: string, fieldPath: string, label: string): unknown {
+  // Sources such as WDT write an unset date as the zero date: it is no date, not an invalid one.
+  if (target.type.kind === 'string' && target.type.date && typeof value === 'string' && ZERO_DATE.test(value)) value = null;
   const empty = value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0 && target.type.kind !== 'stringArray');
   if (empty) {
     if (target.nullable) return null;
@@ -179,7 +182,7 @@ export class MappingEngine {
     const outcomes: MappingOutcome[] = [];
     for (const compiled of rules) {
       try {
-        outcomes.push(await this.apply(compiled, raw, payload as Record<string, unknown>));
+        outcomes.push(...(await this.apply(compiled, raw, payload as Record<string, unknown>)));
       } catch (error) {
         if (error instanceof ParkSignal) outcomes.push(error.parked);
         else throw error;
@@ -264,46 +267,52 @@ export class MappingEngine {
     return out;
   }
 
-  private async apply(compiled: CompiledRule, raw: RawInput, doc: Record<string, unknown>): Promise<MappingOutcome> {
+  private async apply(compiled: CompiledRule, raw: RawInput, doc: Record<string, unknown>): Promise<MappingOutcome[]> {
     const flow = compiled.rule.flow;
     const source = { system: raw.sourceSystem, account: raw.account, documentType: raw.documentType, sourceId: raw.sourceId };
-    const base = { doc, source };
-    const rejectedBy = await this.filtersPass(compiled, compiled.header, doc, base, '');
+    if (!compiled.each) {
+      const outcome = await this.applyOne(compiled, raw, doc, { doc, source }, documentKey(raw));
+      return [outcome];
+    }
+    const where = compiled.each.from.join('.');
+    const elements = readPath(doc, compiled.each.from);
+    if (!Array.isArray(elements) || elements.length === 0) {
+      throw park(flow, 'REQUIRED_VALUE_MISSING', `单据没有 ${where}`, `document has no elements in ${where}`, { field: where });
+    }
+    const outcomes: MappingOutcome[] = [];
+    for (const [index, element] of elements.entries()) {
+      const id = readPath(element, compiled.each.id);
+      if ((typeof id !== 'string' && typeof id !== 'number') || String(id) === '') {
+        const field = `${where}[${index}].${compiled.each.id.join('.')}`;
+        throw park(flow, 'REQUIRED_VALUE_MISSING', `${field} 没有值`, `${field} is empty`, { field });
+      }
+      outcomes.push(await this.applyOne(compiled, raw, element, { doc, source, index }, `${documentKey(raw)}/${String(id)}`));
+    }
+    // One canonical event per element; a document whose every element is filtered is one filtered outcome.
+    const mapped = outcomes.filter((outcome) => outcome.kind === 'mapped');
+    return mapped.length > 0 ? mapped : [outcomes[0]!];
+  }
+
+  private async applyOne(compiled: CompiledRule, raw: RawInput, input: unknown, base: Record<string, unknown>, key: string): Promise<MappingOutcome> {
+    const flow = compiled.rule.flow;
+    const rejectedBy = await this.filtersPass(compiled, compiled.header, input, base, '');
     if (rejectedBy) return { kind: 'filtered', flow, filter: rejectedBy };
 
     const missing: MissingMasterData[] = [];
-    const headerLookups = await this.resolveLookups(compiled, compiled.header.lookups, doc, base, '', missing);
+    const headerLookups = await this.resolveLookups(compiled, compiled.header.lookups, input, base, '', missing);
     const headerBindings = { ...base, ...headerLookups };
 
     let lines: Record<string, unknown>[] | undefined;
     if (compiled.lines) {
-      const sourceLines = readPath(doc, compiled.lines.from);
-      if (!Array.isArray(sourceLines)) {
-        throw park(flow, 'REQUIRED_VALUE_MISSING', `单据没有明细 ${compiled.lines.from.join('.')}`, `document has no line array ${compiled.lines.from.join('.')}`, {
-          field: compiled.lines.from.join('.'),
-        });
-      }
-      const kept: { line: unknown; index: number; lookups: Record<string, unknown> }[] = [];
-      for (const [index, line] of sourceLines.entries()) {
-        const lineBindings = { ...headerBindings, line, index };
-        if (await this.filtersPass(compiled, compiled.lines, line, lineBindings, `${compiled.lines.target}[${index}] `)) continue;
-        const lookups = await this.resolveLookups(compiled, compiled.lines.lookups, line, lineBindings, `${compiled.lines.target}[${index}] `, missing);
-        kept.push({ line, index, lookups });
-      }
-      if (missing.length === 0 && kept.length === 0) {
+      const mappedLines = await this.lines(compiled, compiled.lines, input, headerBindings, '', missing);
+      if (missing.length === 0 && mappedLines === 'all filtered') {
         return { kind: 'filtered', flow, filter: compiled.lines.filters.map((filter) => filter.spec.name).join(', ') || 'no lines' };
       }
-      if (missing.length === 0) {
-        lines = [];
-        for (const { line, index, lookups } of kept) {
-          const values = await this.fields(compiled, compiled.lines.fields, compiled.lines.defaults, line, { ...headerBindings, line, index, ...lookups }, `${compiled.lines.target}[${index}].`);
-          lines.push(values);
-        }
-      }
+      if (mappedLines !== 'all filtered') lines = mappedLines;
     }
     if (missing.length > 0) throw missingMasterData(flow, missing);
 
-    const header = await this.fields(compiled, compiled.header.fields, compiled.header.defaults, doc, headerBindings, '');
+    const header = await this.fields(compiled, compiled.header.fields, compiled.header.defaults, input, headerBindings, '');
     const value: Record<string, unknown> = {
       source: {
         sourceSystem: raw.sourceSystem,
@@ -320,7 +329,54 @@ export class MappingEngine {
       ...header,
       ...(compiled.lines && lines ? { [compiled.lines.target]: lines } : {}),
     };
-    return { kind: 'mapped', flow, targetDocumentType: compiled.rule.target.documentType, key: documentKey(raw), value };
+    return { kind: 'mapped', flow, targetDocumentType: compiled.rule.target.documentType, key, value };
+  }
+
+  /**
+   * Maps one line scope (and its nested lines) under `parent`. Missing master data is collected in `missing`
+   * and the lines' fields are only computed when nothing is missing (the document parks listing everything).
+   */
+  private async lines(
+    compiled: CompiledRule,
+    scope: CompiledLines,
+    parent: unknown,
+    bindings: Record<string, unknown>,
+    prefix: string,
+    missing: MissingMasterData[],
+  ): Promise<Record<string, unknown>[] | 'all filtered'> {
+    const flow = compiled.rule.flow;
+    const sourceLines = await this.evaluate(compiled, scope.from, parent, bindings, `${prefix}${scope.target} from`);
+    if (!Array.isArray(sourceLines)) {
+      throw park(flow, 'REQUIRED_VALUE_MISSING', `单据没有明细 ${prefix}${scope.fromText}`, `document has no line array ${prefix}${scope.fromText}`, {
+        field: `${prefix}${scope.fromText}`,
+      });
+    }
+    const kept: { line: unknown; index: number; lookups: Record<string, unknown> }[] = [];
+    for (const [index, line] of sourceLines.entries()) {
+      const where = `${prefix}${scope.target}[${index}] `;
+      const lineBindings = { ...bindings, line, index };
+      if (await this.filtersPass(compiled, scope, line, lineBindings, where)) continue;
+      const lookups = await this.resolveLookups(compiled, scope.lookups, line, lineBindings, where, missing);
+      kept.push({ line, index, lookups });
+    }
+    if (kept.length === 0) return 'all filtered';
+    const nested: (Record<string, unknown>[] | 'all filtered')[] = [];
+    if (scope.lines) {
+      for (const { line, index, lookups } of kept) {
+        nested.push(await this.lines(compiled, scope.lines, line, { ...bindings, line, index, ...lookups }, `${prefix}${scope.target}[${index}].`, missing));
+      }
+    }
+    if (missing.length > 0) return [];
+    const out: Record<string, unknown>[] = [];
+    for (const [position, { line, index, lookups }] of kept.entries()) {
+      const values = await this.fields(compiled, scope.fields, scope.defaults, line, { ...bindings, line, index, ...lookups }, `${prefix}${scope.target}[${index}].`);
+      if (scope.lines) {
+        const children = nested[position]!;
+        values[scope.lines.target] = children === 'all filtered' ? [] : children;
+      }
+      out.push(values);
+    }
+    return out;
   }
 }
 

@@ -40,13 +40,24 @@ export interface CompiledScope {
   fields: CompiledField[];
 }
 
+/** A line scope: its source array (a path in the parent, or an expression) and, once, nested lines. */
+export interface CompiledLines extends CompiledScope {
+  target: string;
+  /** The source array as written in the rule (a path, or a JSONata expression starting with `$`). */
+  fromText: string;
+  from: RuleExpression;
+  lines?: CompiledLines;
+}
+
 export interface CompiledRule {
   file: string;
   rule: RuleFile;
   /** `<version>+<first 8 hex of the file's sha256>`: traced on every event. */
   ruleVersion: string;
   header: CompiledScope;
-  lines?: CompiledScope & { target: string; from: string[] };
+  /** One event per element of this source array (see rule-schema `each`). */
+  each?: { from: string[]; id: string[] };
+  lines?: CompiledLines;
 }
 
 /** What the engine calls: a JSONata expression, or a plain function for the common shapes below. */
@@ -198,20 +209,35 @@ export function compileRule(text: string, file: string): CompiledRule {
   const targets = canonicalFields(schema as { fields: unknown[] });
   const lineTarget = rule.lines?.target;
   const header = compileScope(file, rule.filters, rule.lookups, rule.fields, targets, new Set([...ENGINE_FIELDS, ...(lineTarget ? [lineTarget] : [])]));
-  let lines: CompiledRule['lines'];
-  if (rule.lines) {
-    const target = targets.find((candidate) => candidate.name === rule.lines!.target);
-    if (!target || target.type.kind !== 'records') {
-      throw new ValidationError(`${file}: lines.target: "${rule.lines.target}" is not an array of records in the canonical schema`, 'lines.target');
-    }
-    lines = {
-      ...compileScope(`${file} lines`, rule.lines.filters, rule.lines.lookups, rule.lines.fields, target.type.fields, new Set()),
-      target: rule.lines.target,
-      from: rule.lines.from.split('.'),
-    };
-  }
+  const lines = rule.lines ? compileLines(file, 'lines', rule.lines, targets) : undefined;
+  const each = rule.each ? { from: rule.each.from.split('.'), id: rule.each.id.split('.') } : undefined;
   const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
-  return { file, rule, ruleVersion: `${rule.version}+${hash}`, header, lines };
+  return { file, rule, ruleVersion: `${rule.version}+${hash}`, header, ...(each ? { each } : {}), lines };
+}
+
+type LinesSpec = NonNullable<RuleFile['lines']>;
+
+function compileLines(file: string, where: string, spec: LinesSpec | Omit<LinesSpec, 'lines'>, targets: CanonicalField[]): CompiledLines {
+  const target = targets.find((candidate) => candidate.name === spec.target);
+  if (!target || target.type.kind !== 'records') {
+    throw new ValidationError(`${file}: ${where}.target: "${spec.target}" is not an array of records in the canonical schema`, `${where}.target`);
+  }
+  const nested = 'lines' in spec ? spec.lines : undefined;
+  const fields = target.type.fields;
+  const from = spec.from.trim();
+  return {
+    ...compileScope(`${file} ${where}`, spec.filters, spec.lookups, spec.fields, fields, new Set(nested ? [nested.target] : [])),
+    target: spec.target,
+    fromText: from,
+    from: from.startsWith('$') ? compileExpression(from, `${file}: ${where}.from`) : pathExpression(from),
+    ...(nested ? { lines: compileLines(file, `${where}.lines`, nested, fields) } : {}),
+  };
+}
+
+/** A plain field path read from the input, never through JSONata (arrays stay arrays, even of one element). */
+function pathExpression(text: string): RuleExpression {
+  const path = text.split('.');
+  return { evaluate: async (input) => readPathOf(input, path) };
 }
 
 function yamlFiles(dir: string): string[] {

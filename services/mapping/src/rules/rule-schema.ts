@@ -45,6 +45,21 @@ export const filterSpecSchema = z
   })
   .strict();
 
+const FIELD_PATH = /^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/;
+
+/** A line scope; `lines.lines` nests once more (e.g. assembly products → components). */
+const linesSchema = z
+  .object({
+    /** Target array field in the canonical schema (e.g. lines). */
+    target: z.string().default('lines'),
+    /** Source array: a path in the parent (e.g. items), or a JSONata expression starting with `$` (e.g. `$doc.details_list`). */
+    from: z.string().min(1),
+    filters: z.array(filterSpecSchema).default([]),
+    lookups: z.record(z.string().regex(/^[a-zA-Z]\w*$/), lookupSpecSchema).default({}),
+    fields: z.record(z.string(), fieldSpecSchema),
+  })
+  .strict();
+
 export const ruleFileSchema = z
   .object({
     flow: z.string().regex(/^[a-z0-9_]+\/[a-z0-9_]+$/, 'must look like <source>/<name>'),
@@ -56,18 +71,19 @@ export const ruleFileSchema = z
     filters: z.array(filterSpecSchema).default([]),
     lookups: z.record(z.string().regex(/^[a-zA-Z]\w*$/), lookupSpecSchema).default({}),
     fields: z.record(z.string(), fieldSpecSchema),
-    lines: z
+    /**
+     * One canonical event per element of a source array instead of one per document (e.g. WDT goods → one
+     * material per spec): filters, lookups, fields and lines then read the element, `$doc` is the whole document,
+     * and the event key is the document key + `/` + the element's `id`. A document is parked as a whole.
+     */
+    each: z
       .object({
-        /** Target array field in the canonical schema (e.g. lines). */
-        target: z.string().default('lines'),
-        /** Source array (e.g. items). */
-        from: z.string().min(1),
-        filters: z.array(filterSpecSchema).default([]),
-        lookups: z.record(z.string().regex(/^[a-zA-Z]\w*$/), lookupSpecSchema).default({}),
-        fields: z.record(z.string(), fieldSpecSchema),
+        from: z.string().regex(FIELD_PATH, 'must be a field path like spec_list'),
+        id: z.string().regex(FIELD_PATH, 'must be a field path like spec_no'),
       })
       .strict()
       .optional(),
+    lines: linesSchema.extend({ lines: linesSchema.optional() }).optional(),
   })
   .strict();
 

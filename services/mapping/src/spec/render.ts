@@ -71,11 +71,19 @@ export function renderFieldMapping(rules: CompiledRule[]): string {
       `- 源 source: ${rule.source.system} \`${rule.source.documentType}\` → 标准单据 canonical \`${rule.target.documentType}\` → 金蝶 ${rule.target.kingdeeForm}`,
     );
     if (rule.description) lines.push(`- 说明: ${cell(rule.description)}`);
+    if (rule.each) {
+      lines.push(`- 逐条生成 one event per element: 源单据的 \`${rule.each.from}\` 每一条生成一条标准单据（以 \`${rule.each.id}\` 区分）；表头规则读取这一条，\`$doc\` 是整张源单据`);
+    }
     lines.push('');
     lines.push(...scopeTables(compiled.header, '表头 '));
     if (compiled.lines) {
-      lines.push(`### 明细 lines (源 \`${compiled.lines.from.join('.')}\` → 标准 \`${compiled.lines.target}\`)`, '');
+      lines.push(`### 明细 lines (源 \`${cell(compiled.lines.fromText)}\` → 标准 \`${compiled.lines.target}\`)`, '');
       lines.push(...scopeTables(compiled.lines, '明细 '));
+      const nested = compiled.lines.lines;
+      if (nested) {
+        lines.push(`### 子明细 sub-lines (源 \`${cell(nested.fromText)}\` → 标准 \`${compiled.lines.target}[].${nested.target}\`)`, '');
+        lines.push(...scopeTables(nested, '子明细 '));
+      }
     }
   }
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
