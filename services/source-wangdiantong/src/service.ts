@@ -1,12 +1,54 @@
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
 import { ValidationError, createLogger, createMetricsRegistry, parseBeijingTime, type Logger } from '@yecai/common';
-import { SourceRuntime } from '@yecai/connector-kit';
-import { resolveWdtCredentials, type WdtSourceConfig } from './config';
+import {
+  SourceRuntime,
+  SyncEvents,
+  type BackfillRequest,
+  type CycleResult,
+  type SourceAccount,
+} from '@yecai/connector-kit';
+import { resolveWdtCredentials, type WdtEdition, type WdtSourceConfig } from './config';
 import { WDT_MASTER_STREAMS, wdtStreams } from './streams';
 import { WangdiantongTransport } from './transport';
 
+/**
+ * One kit runtime per edition in use — each edition has its own endpoints, windows and time formats — run as one:
+ * same service name (checkpoint topic), same events and metrics; lanes stay per account and stream.
+ */
+export class WdtRuntime {
+  constructor(readonly byEdition: Map<WdtEdition, SourceRuntime>) {}
+
+  private get all(): SourceRuntime[] {
+    return [...this.byEdition.values()];
+  }
+
+  get ready(): boolean {
+    return this.all.every((runtime) => runtime.ready);
+  }
+
+  async start(): Promise<void> {
+    await Promise.all(this.all.map((runtime) => runtime.start()));
+  }
+
+  async runOnce(): Promise<Map<string, CycleResult>> {
+    return merge(await Promise.all(this.all.map((runtime) => runtime.runOnce())));
+  }
+
+  async backfill(request: BackfillRequest): Promise<Map<string, CycleResult>> {
+    return merge(await Promise.all(this.all.map((runtime) => runtime.backfill(request))));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all.map((runtime) => runtime.stop()));
+  }
+}
+
+function merge(results: Map<string, CycleResult>[]): Map<string, CycleResult> {
+  return new Map(results.flatMap((result) => [...result]));
+}
+
 export interface WdtService {
-  runtime: SourceRuntime;
+  runtime: WdtRuntime;
   transports: Map<string, WangdiantongTransport>;
   kafka: KafkaClient;
   metrics: ReturnType<typeof createMetricsRegistry>;
@@ -25,37 +67,50 @@ export function createWdtService(config: WdtSourceConfig, logger: Logger = creat
       'schemaRegistryUrl',
     );
 
-  const streams = wdtStreams({
-    editions: [...new Set(config.accounts.map((account) => account.edition))],
-    ...(config.windowMinutes !== undefined ? { windowMinutes: config.windowMinutes } : {}),
-    ...(config.overlapMinutes !== undefined ? { overlapMinutes: config.overlapMinutes } : {}),
-  });
   const transports = createWdtTransports(config, logger);
-  const accounts = config.accounts.map((account, index) => {
-    const masterStartAtMs = parseBeijingTime(account.masterDataStartAt, `accounts.${index}.masterDataStartAt`);
-    return {
-      name: account.name,
-      transport: transports.get(account.name)!,
-      limits: account.rateLimits,
-      startAtMs: parseBeijingTime(account.startAt, `accounts.${index}.startAt`),
-      streamStartAtMs: Object.fromEntries(WDT_MASTER_STREAMS.map((name) => [name, masterStartAtMs])),
-      ...(account.streams ? { streams: account.streams } : {}),
-    };
-  });
   const kafka = new KafkaClient({ brokers, clientId: config.service, logger });
+  const serde = new AvroSerde(registryUrl);
   const metrics = createMetricsRegistry(config.service);
-  const runtime = new SourceRuntime({
-    service: config.service,
-    system: 'wangdiantong',
-    streams,
-    accounts,
-    kafka,
-    serde: new AvroSerde(registryUrl),
-    pollIntervalMs: config.pollIntervalSeconds * 1000,
-    retry: config.retry,
-    metrics,
-    logger,
-  });
+  const events = new SyncEvents();
+  const byEdition = new Map<WdtEdition, SourceRuntime>();
+  for (const edition of ['qyb', 'qjb'] as const) {
+    const accounts: SourceAccount[] = [];
+    config.accounts.forEach((account, index) => {
+      if (account.edition !== edition) return;
+      const masterStartAtMs = parseBeijingTime(account.masterDataStartAt, `accounts.${index}.masterDataStartAt`);
+      accounts.push({
+        name: account.name,
+        transport: transports.get(account.name)!,
+        limits: account.rateLimits,
+        startAtMs: parseBeijingTime(account.startAt, `accounts.${index}.startAt`),
+        streamStartAtMs: Object.fromEntries(WDT_MASTER_STREAMS.map((name) => [name, masterStartAtMs])),
+        ...(account.streams ? { streams: account.streams } : {}),
+      });
+    });
+    if (accounts.length === 0) continue;
+    byEdition.set(
+      edition,
+      new SourceRuntime({
+        service: config.service,
+        system: 'wangdiantong',
+        streams: wdtStreams({
+          edition,
+          ...(config.windowMinutes !== undefined ? { windowMinutes: config.windowMinutes } : {}),
+          ...(config.overlapMinutes !== undefined ? { overlapMinutes: config.overlapMinutes } : {}),
+        }),
+        accounts,
+        kafka,
+        serde,
+        pollIntervalMs: config.pollIntervalSeconds * 1000,
+        retry: config.retry,
+        events,
+        // Metrics are fed by the shared events: registered once.
+        ...(byEdition.size === 0 ? { metrics } : {}),
+        logger,
+      }),
+    );
+  }
+  const runtime = new WdtRuntime(byEdition);
   return {
     runtime,
     transports,

@@ -28,27 +28,38 @@ describe('WDT stream declarations', () => {
     expect(WDT_MASTER_STREAMS.sort()).toEqual(['customer', 'material', 'warehouse']);
   });
 
-  it("cap each window at the strictest configured edition's limit (旗舰版 sales out-stock: 60 min)", () => {
-    const both = wdtStreams({ editions: ['qyb', 'qjb'], windowMinutes: 240 });
-    const qybOnly = wdtStreams({ editions: ['qyb'], windowMinutes: 240 });
-    const sales = (streams: typeof both) => streams.find((s) => s.name === 'sales_outstock')!.cursor;
-    expect(sales(both)).toMatchObject({ kind: 'modified_time', maxWindowMs: 60 * MINUTE, windowMs: 60 * MINUTE });
-    expect(sales(qybOnly)).toMatchObject({ maxWindowMs: 30 * DAY, windowMs: 240 * MINUTE });
-    expect(both.find((s) => s.name === 'transfer')!.cursor).toMatchObject({
+  it("cap each window at the edition's limit (旗舰版 sales out-stock: 60 min)", () => {
+    const qjb = wdtStreams({ edition: 'qjb', windowMinutes: 240 });
+    const qyb = wdtStreams({ edition: 'qyb', windowMinutes: 240 });
+    const sales = (streams: typeof qjb) => streams.find((s) => s.name === 'sales_outstock')!;
+    expect(sales(qjb).cursor).toMatchObject({ kind: 'modified_time', maxWindowMs: 60 * MINUTE, windowMs: 60 * MINUTE });
+    expect(sales(qyb).cursor).toMatchObject({ maxWindowMs: 30 * DAY, windowMs: 240 * MINUTE });
+    expect(sales(qyb).endpoint).toBe('stockout_order_query_trade.php');
+    expect(sales(qjb).endpoint).toBe('wms.stockout.Sales.queryWithDetail');
+    expect(qjb.find((s) => s.name === 'transfer')!.cursor).toMatchObject({
       maxWindowMs: 30 * DAY,
       windowMs: 240 * MINUTE,
     });
   });
 
+  it('read 旗舰版 transfer times as epoch ms, everything else as Beijing datetimes', () => {
+    expect(
+      wdtStreams({ edition: 'qjb' })
+        .filter((s) => s.modifiedFormat === 'epoch_ms')
+        .map((s) => s.name),
+    ).toEqual(['transfer']);
+    expect(wdtStreams({ edition: 'qyb' }).every((s) => s.modifiedFormat === 'beijing_datetime')).toBe(true);
+  });
+
   it('read master data in the longest windows the API allows, and page backwards 100 rows at a time', () => {
-    const streams = wdtStreams({ editions: ['qjb'] });
+    const streams = wdtStreams({ edition: 'qjb' });
     expect(streams.find((s) => s.name === 'material')!.cursor).toMatchObject({ windowMs: 30 * DAY });
     expect((streams.find((s) => s.name === 'customer')!.cursor as { windowMs: number }).windowMs).toBeGreaterThan(
       10 * 365 * DAY,
     );
     for (const stream of streams) {
       expect(stream.paging).toEqual({ style: 'page_index_backward', pageSize: 100, maxPageSize: 100 });
-      expect(stream).toMatchObject({ modifiedField: 'modified', modifiedFormat: 'beijing_datetime' });
+      expect(stream.modifiedField).toBe('modified');
     }
   });
 });

@@ -16,6 +16,8 @@ export interface WdtEndpoint {
   maxWindowMs: number | null;
   /** Extra business parameters sent on every call. */
   params?: Record<string, string | number>;
+  /** Default `modified` as a Beijing datetime; 旗舰版 transfers send `modified` as epoch ms. */
+  modifiedFormat?: 'beijing_datetime' | 'epoch_ms';
 }
 
 export interface WdtStreamDeclaration {
@@ -95,7 +97,12 @@ export const WDT_STREAM_DECLARATIONS: WdtStreamDeclaration[] = [
     description: '调拨单 transfers with out (from_warehouse_no) and in (to_warehouse_no) warehouses (F9)',
     idField: 'transfer_id',
     qyb: { api: 'stock_transfer_query.php', listKey: 'transfer_list', maxWindowMs: 30 * DAY },
-    qjb: { api: 'wms.stocktransfer.Manage.queryWithDetail', listKey: 'order', maxWindowMs: 30 * DAY },
+    qjb: {
+      api: 'wms.stocktransfer.Manage.queryWithDetail',
+      listKey: 'order',
+      maxWindowMs: 30 * DAY,
+      modifiedFormat: 'epoch_ms', // `modified` is a ms epoch here, `modified_date` its text (source-apis.md §3.7)
+    },
   },
   {
     name: 'stock_count',
@@ -143,27 +150,28 @@ export const WDT_STREAM_DECLARATIONS: WdtStreamDeclaration[] = [
 ];
 
 export interface WdtStreamOptions {
-  /** Editions of the configured accounts: a stream's window is capped by the strictest of them. */
-  editions: readonly WdtEdition[];
+  edition: WdtEdition;
   windowMinutes?: number;
   overlapMinutes?: number;
 }
 
 /**
- * Kit stream definitions for the accounts' editions. Paging is backward (WDT reports total_count; the 旗舰版
- * vendor advice is to page from the last page); pages are 0-based on the wire (the transport converts).
+ * Kit stream definitions for one edition: its windows, its time formats. Paging is backward (WDT reports
+ * total_count; the 旗舰版 vendor advice is to page from the last page); pages are 0-based on the wire (the
+ * transport converts). A window override is capped at the edition's API limit.
  */
 export function wdtStreams(options: WdtStreamOptions): StreamDefinition[] {
-  const editions = options.editions.length > 0 ? options.editions : (['qyb', 'qjb'] as const);
   return defineStreams(
-    'wangdiantong',
+    `wangdiantong ${options.edition}`,
     WDT_STREAM_DECLARATIONS.map((declaration) => {
-      const maxWindowMs = Math.min(...editions.map((edition) => declaration[edition].maxWindowMs ?? NO_LIMIT));
-      const defaultWindowMs = declaration.master ? maxWindowMs : 60 * MINUTE;
+      const endpoint = declaration[options.edition];
+      const maxWindowMs = endpoint.maxWindowMs ?? NO_LIMIT;
       const wanted =
-        !declaration.master && options.windowMinutes !== undefined
-          ? Math.round(options.windowMinutes * MINUTE)
-          : defaultWindowMs;
+        declaration.master || options.windowMinutes === undefined
+          ? declaration.master
+            ? maxWindowMs
+            : 60 * MINUTE
+          : Math.round(options.windowMinutes * MINUTE);
       const windowMs = Math.min(wanted, maxWindowMs);
       const overlapMs = Math.min(
         options.overlapMinutes !== undefined ? Math.round(options.overlapMinutes * MINUTE) : 5 * MINUTE,
@@ -172,11 +180,11 @@ export function wdtStreams(options: WdtStreamOptions): StreamDefinition[] {
       return {
         name: declaration.name,
         documentType: declaration.documentType,
-        endpoint: declaration.name,
+        endpoint: endpoint.api,
         description: declaration.description,
         idField: declaration.idField,
         modifiedField: 'modified',
-        modifiedFormat: 'beijing_datetime',
+        modifiedFormat: endpoint.modifiedFormat ?? 'beijing_datetime',
         cursor: { kind: 'modified_time', maxWindowMs, windowMs, overlapMs, settleLagMs: MINUTE },
         paging: { style: 'page_index_backward', pageSize: 100, maxPageSize: 100 },
       };

@@ -39,8 +39,7 @@ const transport = (credentials: WdtCredentials) =>
     baseUrl: credentials.edition === 'qyb' ? `${url}/openapi2` : `${url}/openapi`,
     throttleBackoff: { perMinuteMs: 61_000, concurrencyMs: 1500 },
   });
-const streams = wdtStreams({ editions: ['qyb', 'qjb'] });
-const stream = (name: string) => streams.find((s) => s.name === name)!;
+const stream = (name: string) => wdtStreams({ edition: 'qjb' }).find((s) => s.name === name)!;
 const page0 = {
   kind: 'window' as const,
   fromMs: Date.UTC(2026, 10, 1),
