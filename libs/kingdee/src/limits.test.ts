@@ -10,6 +10,18 @@ describe('ConnectionLimiter', () => {
     expect(starts[9]! - starts[0]!).toBeGreaterThanOrEqual(1999);
   });
 
+  it('counts a call when it starts: a slow call holding the only slot does not release a burst afterwards', async () => {
+    const limiter = new ConnectionLimiter(5, 1);
+    const starts: number[] = [];
+    const slowFirst = (index: number) => limiter.run(async () => {
+      starts.push(Date.now());
+      if (index === 0) await new Promise((resolve) => setTimeout(resolve, 1_100));
+    });
+    await Promise.all(Array.from({ length: 12 }, (_, index) => slowFirst(index)));
+    starts.sort((a, b) => a - b);
+    for (let i = 5; i < starts.length; i++) expect(starts[i]! - starts[i - 5]!).toBeGreaterThanOrEqual(999);
+  });
+
   it('keeps at most maxConcurrent tasks in flight', async () => {
     const limiter = new ConnectionLimiter(1000, 2);
     let inFlight = 0;

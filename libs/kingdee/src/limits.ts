@@ -19,10 +19,13 @@ export class ConnectionLimiter {
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    await this.rate.acquire();
+    // The in-flight slot first, the rate second: a call is counted by the rate limiter the moment it starts. (The
+    // other order counted calls that then waited for a slot, and released them in a burst when a slow call ended:
+    // more than callsPerSecond started within one second.)
     if (this.inFlight < this.maxConcurrent) this.inFlight++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the releaser hands its slot over
     try {
+      await this.rate.acquire();
       return await task();
     } finally {
       const next = this.waiting.shift();
