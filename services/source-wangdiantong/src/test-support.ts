@@ -1,0 +1,119 @@
+/** Shared by the integration tests and the benchmark: a WDT source wired to the emulator and a test broker. */
+import { AvroSerde, KafkaClient, topics } from '@yecai/kafka';
+import { readCheckpoints, readTopicsToEnd, type RawDocument, type StreamCheckpoint } from '@yecai/connector-kit';
+import {
+  DEFAULT_QJB_ACCOUNT,
+  DEFAULT_QYB_ACCOUNT,
+  type WdtDocumentRef,
+  type WdtDocumentType,
+  type WdtEmulator,
+} from '@yecai/emulator-wangdiantong';
+import { validateWdtConfig, type WdtEdition, type WdtSourceConfig } from './config';
+
+/** Secrets reach the config only as env: references, as in production. */
+export const TEST_SECRET_ENV = {
+  WDT_TEST_QYB_SECRET: DEFAULT_QYB_ACCOUNT.appsecret,
+  WDT_TEST_QJB_SECRET: `${DEFAULT_QJB_ACCOUNT.secret}:${DEFAULT_QJB_ACCOUNT.salt}`,
+};
+
+/** Our stream name → the emulator's document type. */
+export const EMULATOR_TYPE: Record<string, WdtDocumentType> = {
+  sales_outstock: 'sales_out',
+  sales_return: 'refund_in',
+  purchase_instock: 'purchase_in',
+  purchase_return: 'purchase_return',
+  other_instock: 'other_in',
+  other_outstock: 'other_out',
+  transfer: 'transfer',
+  stock_count: 'stock_pd',
+  assembly: 'assembly',
+};
+
+export interface TestAccount {
+  name: string;
+  edition: WdtEdition;
+  startAt: string;
+  streams?: string[];
+  masterDataStartAt?: string;
+}
+
+/** One emulator account per edition (the emulator serves both from one store). */
+export function testAccount(emulator: WdtEmulator, account: TestAccount): Record<string, unknown> {
+  const edition =
+    account.edition === 'qyb'
+      ? {
+          baseUrl: `${emulator.url}/openapi2`,
+          sid: DEFAULT_QYB_ACCOUNT.sid,
+          appKey: DEFAULT_QYB_ACCOUNT.appkey,
+          appSecret: 'env:WDT_TEST_QYB_SECRET',
+        }
+      : {
+          baseUrl: `${emulator.url}/openapi`,
+          sid: DEFAULT_QJB_ACCOUNT.sid,
+          appKey: DEFAULT_QJB_ACCOUNT.key,
+          appSecret: 'env:WDT_TEST_QJB_SECRET',
+        };
+  return {
+    ...account,
+    ...edition,
+    rateLimits: { perSecond: 1000, perMinute: 60_000 },
+    throttleBackoff: { perMinuteMs: 300, concurrencyMs: 50 },
+    requestTimeoutMs: 3000,
+  };
+}
+
+export function testConfig(
+  emulator: WdtEmulator,
+  accounts: TestAccount[],
+  overrides: Partial<Record<keyof WdtSourceConfig, unknown>> = {},
+): WdtSourceConfig {
+  Object.assign(process.env, TEST_SECRET_ENV);
+  return validateWdtConfig(
+    {
+      opsPort: 0,
+      pollIntervalSeconds: 1,
+      retry: { initialDelayMs: 20, maxDelayMs: 200, maxAttempts: 8 },
+      accounts: accounts.map((account) => testAccount(emulator, account)),
+      ...overrides,
+    },
+    'test config',
+  );
+}
+
+/** Everything committed in a raw topic when called (a snapshot read to the last stable offsets), decoded. */
+export async function readRawDocuments(
+  kafka: KafkaClient,
+  registryUrl: string,
+  documentType: string,
+): Promise<RawDocument[]> {
+  const serde = new AvroSerde(registryUrl);
+  const values: Buffer[] = [];
+  await readTopicsToEnd(kafka, [topics.raw('wangdiantong', documentType)], (_topic, _partition, message) =>
+    values.push(message.value!),
+  );
+  return Promise.all(values.map((value) => serde.decode<RawDocument>(value)));
+}
+
+export async function committedCheckpoints(
+  kafka: KafkaClient,
+  service = 'source_wangdiantong',
+): Promise<Map<string, StreamCheckpoint>> {
+  return readCheckpoints(kafka, topics.checkpoint(service), { timeoutMs: 30_000 });
+}
+
+/** (id@modifiedMs) occurrences of one account that are repeated, and expected versions that are missing. */
+export function exactlyOnceReport(
+  expected: Array<Pick<WdtDocumentRef, 'id' | 'modifiedMs'>>,
+  documents: RawDocument[],
+  account?: string,
+): { duplicates: string[]; missing: string[] } {
+  const counts = new Map<string, number>();
+  for (const document of documents) {
+    if (account !== undefined && document.account !== account) continue;
+    const key = `${document.sourceId}@${Number(document.sourceModifiedAt)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const duplicates = [...counts].filter(([, n]) => n > 1).map(([key]) => key);
+  const missing = expected.map((v) => `${v.id}@${v.modifiedMs}`).filter((key) => !counts.has(key));
+  return { duplicates, missing };
+}
