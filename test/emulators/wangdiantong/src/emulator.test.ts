@@ -1,7 +1,7 @@
 import { formatBeijingTime } from '@yecai/common';
 import { WDT_DOCUMENT_TYPES, ZERO_DATE } from './protocol';
 import { DEFAULT_QJB_ACCOUNT, DEFAULT_QYB_ACCOUNT, startWangdiantongEmulator, type WdtEmulator } from './server';
-import { QJB_EPOCH_S, qjbSign, qybSign } from './signing';
+import { QJB_EPOCH_S, qimenWdtSign, qjbSign, qybSign, topSign } from './signing';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -99,6 +99,37 @@ describe('WDT signatures (source-apis.md §3.1, §3.4 vectors)', () => {
     const query = { sid: 'wdtapi3', key: 'appkey', salt: 'salt', method: 'goods.Goods.queryWithSpec', timestamp: '100', v: '1.0' };
     expect(qjbSign(query, '[{"goods_no":"G001"}]', 'secret')).toBe('703b2c4b5b16565883e6b58d18e254a2');
     expect(qjbSign(query, '[{"goods_no":"G002"}]', 'secret')).not.toBe('703b2c4b5b16565883e6b58d18e254a2');
+  });
+  it('奇门: the TOP outer vector and the 旗舰版 inner wdt_sign vector (prefix stripped, nulls skipped)', () => {
+    const top = {
+      app_key: '12345678',
+      customer_id: 'test_sid',
+      format: 'json',
+      method: 'wdt.stockout.order.query.trade',
+      sign_method: 'md5',
+      target_app_key: '87654321',
+      timestamp: '2024-01-01 00:00:00',
+      v: '2.0',
+      start_time: '2024-01-01 00:00:00',
+      end_time: '2024-01-01 01:00:00',
+      page_no: '0',
+      page_size: '40',
+    };
+    expect(topSign(top, 'qmsecret')).toBe('8CB78371B3C88D5D024EF9B5F5F00EDC');
+    const inner = {
+      datetime: '2020-09-17 19:22:26',
+      method: '3ldsmu02o9.wdt.wms.stockspec.querychangehistory',
+      pager: '{"page_no":1,"page_size":10}',
+      params: '{"end_date":"2020-09-20 00:00:00","spec_no":null,"start_date":"2020-08-23 00:00:00","warehouse_no":"1001"}',
+      wdt_appkey: 'wdt_appkey',
+      wdt_salt: 'salt',
+      // TOP's own params and the excluded ones do not enter the inner sign.
+      app_key: 'qm',
+      timestamp: '2020-09-17 19:22:26',
+      wdt3_customer_id: 'cust',
+      target_app_key: 'target',
+    };
+    expect(qimenWdtSign(inner, 'secret')).toBe('1f5e87bbbc8bc68f4f0af70f79620b7d');
   });
 });
 

@@ -7,3 +7,4 @@ export * from './signing';
 export * from './store';
 export * from './values';
 export * from './world';
+export * from './qimen';

@@ -2,6 +2,7 @@ import express, { type Request, type Response } from 'express';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { seededRandom } from '@yecai/common';
 import { mountAdmin } from './admin';
+import { DEFAULT_QIMEN_APP, mountQimen, type WdtQimenApp } from './qimen';
 import { generateDocuments, type GenerateDocumentsOptions } from './generator';
 import {
   MAX_PAGE_SIZE,
@@ -39,7 +40,7 @@ export interface WdtQjbAccount {
 export interface WdtFaults {
   /** The next N API calls answer HTTP 502. */
   serverErrorBurst?: number;
-  /** Probability (seeded) that an API call answers HTTP 503. */
+  /** Probability (seeded) that an API call answers HTTP 502. */
   serverErrorRate?: number;
   /** The next N API calls never answer; the socket is destroyed after `timeoutMs` (default 30 s). */
   timeoutBurst?: number;
@@ -64,6 +65,8 @@ export interface WdtEmulatorOptions {
   seed?: number;
   qybAccounts?: WdtQybAccount[];
   qjbAccounts?: WdtQjbAccount[];
+  /** 奇门 apps allowed to call 旗舰版 through `/router/qm`. */
+  qimenApps?: WdtQimenApp[];
   /** Master data at start; the default world when `documents` is given and no world is. */
   world?: WdtWorldInput;
   /** Generated documents at start. */
@@ -81,6 +84,7 @@ export interface WdtEmulator {
   store: WdtStore;
   qybAccounts: WdtQybAccount[];
   qjbAccounts: WdtQjbAccount[];
+  qimenApps: WdtQimenApp[];
   setFaults(faults: WdtFaults): void;
   /** Counters by outcome and by API (`ok`, `throttled`, `qyb:stockout_order_query_trade.php`, …). */
   stats: Record<string, number>;
@@ -101,6 +105,7 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
   const now = options.now ?? Date.now;
   const qybAccounts = (options.qybAccounts ?? [DEFAULT_QYB_ACCOUNT]).map((account) => ({ ...account }));
   const qjbAccounts = (options.qjbAccounts ?? [DEFAULT_QJB_ACCOUNT]).map((account) => ({ ...account }));
+  const qimenApps = (options.qimenApps ?? [DEFAULT_QIMEN_APP]).map((qimenApp) => ({ ...qimenApp }));
   const limits = options.rateLimits ?? { perMinute: 600, concurrent: 5 };
   const store = new WdtStore(now);
   if (options.world) store.seedWorld(options.world);
@@ -182,6 +187,12 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
       });
       count('late_update');
     }
+  };
+
+  const qjbGateErrors = {
+    badSign: { code: QJB_ERRORS.badSign.status, message: QJB_ERRORS.badSign.message },
+    perMinute: { code: QJB_ERRORS.perMinute.status, message: QJB_ERRORS.perMinute.message },
+    concurrency: { code: QJB_ERRORS.concurrency.status, message: QJB_ERRORS.concurrency.message },
   };
 
   const app = express();
@@ -271,11 +282,7 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
     if (!Number.isInteger(pageNo) || pageNo < 0 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
       return fail(QJB_ERRORS.pageSize);
     }
-    const gated = await gate(res, `qjb:${account.key}:${method}`, {
-      badSign: { code: QJB_ERRORS.badSign.status, message: QJB_ERRORS.badSign.message },
-      perMinute: { code: QJB_ERRORS.perMinute.status, message: QJB_ERRORS.perMinute.message },
-      concurrency: { code: QJB_ERRORS.concurrency.status, message: QJB_ERRORS.concurrency.message },
-    });
+    const gated = await gate(res, `qjb:${account.key}:${method}`, qjbGateErrors);
     if (gated === 'done') return;
     if (typeof gated !== 'function') return fail({ status: gated.code, message: gated.message });
     const answer = answerQuery({ documentType, master: master ?? '', params, paging: { pageNo, pageSize }, edition: 'qjb' });
@@ -327,6 +334,15 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
     return fromPage(goods.page, listKeyOf(WDT_MASTER.goods));
   }
 
+  mountQimen(app, {
+    apps: qimenApps,
+    qjbAccounts,
+    now,
+    count,
+    gate: (res, quotaKey) => gate(res, quotaKey, qjbGateErrors),
+    answer: (documentType, master, params, paging) => answerQuery({ documentType, master, params, paging, edition: 'qjb' }),
+  });
+
   mountAdmin(app, { store, seed, now, stats, getFaults: () => faults, setFaults: (next) => (faults = { ...faults, ...next }) });
 
   // Unknown paths: a business error with HTTP 200, like the gateway.
@@ -340,6 +356,7 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
     store,
     qybAccounts,
     qjbAccounts,
+    qimenApps,
     stats,
     setFaults: (next: WdtFaults) => {
       faults = { ...faults, ...next };
@@ -377,7 +394,7 @@ export function renderQjbDocument(store: WdtStore, document: StoredDocument): Re
 
 /** Starts the emulator on 127.0.0.1 (port 0 = any free port). */
 export async function startWangdiantongEmulator(options: WdtEmulatorOptions = {}): Promise<WdtEmulator> {
-  const { app, store, qybAccounts, qjbAccounts, stats, setFaults } = createWangdiantongApp(options);
+  const { app, store, qybAccounts, qjbAccounts, qimenApps, stats, setFaults } = createWangdiantongApp(options);
   const sockets = new Set<Socket>();
   const server: Server = await new Promise((resolve, reject) => {
     const listening = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(listening));
@@ -394,6 +411,7 @@ export async function startWangdiantongEmulator(options: WdtEmulatorOptions = {}
     store,
     qybAccounts,
     qjbAccounts,
+    qimenApps,
     stats,
     setFaults,
     close: () =>
