@@ -16,6 +16,8 @@ import { WangdiantongTransport } from './transport';
  * same service name (checkpoint topic), same events and metrics; lanes stay per account and stream.
  */
 export class WdtRuntime {
+  private prepared: Promise<void> | undefined;
+
   constructor(readonly byEdition: Map<WdtEdition, SourceRuntime>) {}
 
   private get all(): SourceRuntime[] {
@@ -26,15 +28,32 @@ export class WdtRuntime {
     return this.all.every((runtime) => runtime.ready);
   }
 
+  /**
+   * Topics and raw schemas once, one edition after the other: both editions publish to the same raw topics, and
+   * two first registrations of one subject at once fail in the registry ("rule COMPATIBILITY already exists").
+   */
+  private prepare(): Promise<void> {
+    this.prepared ??= (async () => {
+      for (const runtime of this.all) await runtime.prepare();
+    })().catch((error: unknown) => {
+      this.prepared = undefined;
+      throw error;
+    });
+    return this.prepared;
+  }
+
   async start(): Promise<void> {
+    await this.prepare();
     await Promise.all(this.all.map((runtime) => runtime.start()));
   }
 
   async runOnce(): Promise<Map<string, CycleResult>> {
+    await this.prepare();
     return merge(await Promise.all(this.all.map((runtime) => runtime.runOnce())));
   }
 
   async backfill(request: BackfillRequest): Promise<Map<string, CycleResult>> {
+    await this.prepare();
     return merge(await Promise.all(this.all.map((runtime) => runtime.backfill(request))));
   }
 
