@@ -231,6 +231,10 @@ describe('WDT emulator', () => {
       const warehouses = await qyb(emulator, 'warehouse_query.php', {});
       expect((warehouses.warehouses as Array<Record<string, string>>).map((w) => w.warehouse_no)).toEqual(['HZ01', 'GZ01', 'SH01', 'CD01']);
       expect(JSON.stringify(warehouses)).not.toContain('org');
+      expect((warehouses.warehouses as Array<Record<string, string>>)[3]).toMatchObject({ warehouse_type: '11', is_disabled: '0' });
+      const providers = await qyb(emulator, 'purchase_provider_query.php', {});
+      expect(providers.total_count).toBe(3);
+      expect((providers.provider_list as Array<Record<string, string>>)[0]).toMatchObject({ provider_no: 'GYS001', last_purchase_time: ZERO_DATE });
       const goods = await qyb(emulator, 'goods_query.php', window(NOW - DAY, NOW));
       expect(goods.total_count).toBe(8);
       const specList = (goods.goods_list as Array<{ spec_list: Array<Record<string, string>> }>)[0]!.spec_list;
@@ -276,6 +280,11 @@ describe('WDT emulator', () => {
       expect((pd.data!.pd_list as unknown[]).length).toBeGreaterThan(0);
       const shops = await qjb(emulator, 'setting.Shop.queryShop', [{}]);
       expect((shops.data!.details as unknown[]).length).toBe(6);
+      expect((shops.data!.details as Array<Record<string, unknown>>)[0]).toMatchObject({ shop_id: expect.any(Number), is_disabled: false });
+      const warehouses = await qjb(emulator, 'setting.Warehouse.queryWarehouse', [{}]);
+      expect((warehouses.data!.details as Array<Record<string, unknown>>)[3]).toMatchObject({ warehouse_no: 'CD01', type: 11, is_disabled: false });
+      const providers = await qjb(emulator, 'setting.PurchaseProvider.queryDetail', [{ provider_no: 'GYS002' }]);
+      expect(providers.data).toEqual({ total_count: 1, details: [expect.objectContaining({ provider_name: '广州白云区美妆供应链', modified: expect.any(Number) })] });
     });
   });
 

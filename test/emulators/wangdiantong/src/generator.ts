@@ -60,6 +60,7 @@ export function generateDocuments(store: WdtStore, seed: number, options: Genera
         spec_no: pick(random, specs),
         num: type === 'stock_pd' ? (random() < 0.5 ? -1 : 1) * (1 + Math.floor(random() * 5)) : 1 + Math.floor(random() * 3),
         ...(type === 'sales_out' && random() < 0.05 ? { gift: true } : {}),
+        ...(type === 'sales_out' && random() < 0.03 ? { suite_no: 'TZ-GIFTBOX' } : {}),
       }));
       const warehouse = pick(random, warehouses);
       const others = warehouses.filter((w) => w.warehouse_no !== warehouse.warehouse_no);

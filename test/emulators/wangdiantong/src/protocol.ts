@@ -184,6 +184,12 @@ export const WDT_MASTER = {
     qjbMethod: 'setting.Warehouse.queryWarehouse',
     qjbListKey: 'details',
   },
+  providers: {
+    qybScript: 'purchase_provider_query.php',
+    qybListKey: 'provider_list',
+    qjbMethod: 'setting.PurchaseProvider.queryDetail',
+    qjbListKey: 'details',
+  },
   goods: {
     qybScript: 'goods_query.php',
     qybListKey: 'goods_list',

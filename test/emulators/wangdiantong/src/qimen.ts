@@ -48,7 +48,7 @@ export function mountQimen(
 ): void {
   const methods = new Map<string, { documentType?: WdtDocumentType; master?: string }>();
   for (const type of WDT_DOCUMENT_TYPES) methods.set(`wdt.${WDT_PROTOCOL[type].qjbMethod.toLowerCase()}`, { documentType: type });
-  for (const entry of [WDT_MASTER.shops, WDT_MASTER.warehouses, WDT_MASTER.goods]) {
+  for (const entry of Object.values(WDT_MASTER)) {
     methods.set(`wdt.${entry.qjbMethod.toLowerCase()}`, { master: entry.qybScript });
   }
 

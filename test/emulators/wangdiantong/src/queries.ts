@@ -108,61 +108,153 @@ export function queryDocuments(
   return { page: slice(rows, paging) };
 }
 
-export function queryShops(store: WdtStore, params: Record<string, unknown>, paging: Paging): Page<Fields> {
+/**
+ * 店铺. 企业版 shop.php fields per the published response type (province/city/district as ids plus *_name); 旗舰版
+ * setting.Shop.queryShop per its doc (names in province/city/district, `is_disabled` a boolean, auth fields).
+ * `is_disabled` and `modified` are kept in 企业版 too, although its published type does not list them.
+ */
+export function queryShops(store: WdtStore, params: Record<string, unknown>, paging: Paging, edition: Edition): Page<Fields> {
   const shopNo = text(params.shop_no);
   const rows = store
     .listShops()
     .filter((shop) => shopNo === undefined || shop.shop_no === shopNo)
-    .map(
-      (shop): Fields => ({
+    .map((shop): Fields => {
+      const common: Fields = {
         shop_id: shop.shop_id,
         shop_no: shop.shop_no,
         shop_name: shop.shop_name,
         platform_id: shop.platform_id ?? 127,
         sub_platform_id: 0,
         account_id: '',
-        account_nick: shop.shop_name,
-        province: '',
-        city: '',
-        district: '',
-        address: '',
         contact: '',
+        address: '',
         zip: '',
         mobile: '',
         telno: '',
         remark: '',
-        is_disabled: shop.is_disabled ? 1 : 0,
+        is_disabled: shop.is_disabled === true,
         modified: at(shop.modifiedMs),
-      }),
-    );
+      };
+      return edition === 'qyb'
+        ? { ...common, account_nick: shop.shop_name, province: 0, city: 0, district: 0, province_name: '', city_name: '', district_name: '' }
+        : {
+            ...common,
+            province: '',
+            city: '',
+            district: '',
+            email: '',
+            website: '',
+            group_id: '无',
+            auth_state: 1,
+            auth_time: at(shop.modifiedMs),
+            re_expire_time: '',
+            expire_time: '',
+            created: at(shop.modifiedMs),
+          };
+    });
   return slice(rows, paging);
 }
 
-export function queryWarehouses(store: WdtStore, params: Record<string, unknown>, paging: Paging): Page<Fields> {
+/**
+ * 仓库. 企业版 warehouse_query.php per its published type (`warehouse_type`, `ext_warehouse_no`, `is_defect`,
+ * prop1/prop2); `warehouse_id` and `is_disabled` kept although that type does not list them. 旗舰版
+ * setting.Warehouse.queryWarehouse per its doc (`type`, `sub_type`, boolean `is_disabled`, `created`).
+ */
+export function queryWarehouses(store: WdtStore, params: Record<string, unknown>, paging: Paging, edition: Edition): Page<Fields> {
   const warehouseNo = text(params.warehouse_no);
   const rows = store
     .listWarehouses()
     .filter((warehouse) => warehouseNo === undefined || warehouse.warehouse_no === warehouseNo)
-    .map(
-      (warehouse): Fields => ({
+    .map((warehouse): Fields => {
+      const common: Fields = {
         warehouse_id: warehouse.warehouse_id,
         warehouse_no: warehouse.warehouse_no,
         name: warehouse.name,
-        type: warehouse.type ?? 1,
-        sub_type: 0,
-        contact: '',
-        mobile: '',
-        telno: '',
         province: '',
         city: '',
         district: '',
         address: '',
+        contact: '',
+        telno: '',
         zip: '',
+        mobile: '',
         remark: '',
-        is_disabled: warehouse.is_disabled ? 1 : 0,
+        prop1: '',
+        prop2: '',
+        is_disabled: warehouse.is_disabled === true,
         modified: at(warehouse.modifiedMs),
-      }),
-    );
+      };
+      return edition === 'qyb'
+        ? { ...common, warehouse_type: warehouse.type ?? 1, ext_warehouse_no: '', is_defect: 0 }
+        : {
+            ...common,
+            type: warehouse.type ?? 1,
+            sub_type: 0,
+            created: at(warehouse.modifiedMs),
+            purchase_contact: '',
+            purchase_telno: '',
+            purchase_address: '',
+          };
+    });
+  return slice(rows, paging);
+}
+
+/**
+ * 供应商. 企业版 purchase_provider_query.php → `provider_list`; 旗舰版 setting.PurchaseProvider.queryDetail →
+ * `data.details` (its example sends modified/created as ms epochs and is_disabled as a boolean).
+ */
+export function queryProviders(store: WdtStore, params: Record<string, unknown>, paging: Paging, edition: Edition): Page<Fields> {
+  const providerNo = text(params.provider_no);
+  const rows = store
+    .listProviders()
+    .filter((provider) => providerNo === undefined || provider.provider_no === providerNo)
+    .map((provider): Fields => {
+      const common: Fields = {
+        provider_id: provider.provider_id,
+        provider_no: provider.provider_no,
+        provider_name: provider.provider_name,
+        contact: '',
+        telno: '',
+        mobile: '',
+        fax: '',
+        zip: '',
+        email: '',
+        qq: '',
+        wangwang: '',
+        address: '',
+        website: '',
+        account_bank: '',
+        account_bank_no: '',
+        collect_name: '',
+        arrive_cycle_days: 0,
+        remark: '',
+        is_disabled: provider.is_disabled === true,
+        deleted: 0,
+      };
+      return edition === 'qyb'
+        ? {
+            ...common,
+            country: 0,
+            province: 0,
+            city: 0,
+            district: 0,
+            min_purchase_num: qty(0),
+            purchase_cycle_days: 0,
+            charge_cycle_days: 0,
+            last_purchase_time: at(null),
+            modified: at(provider.modifiedMs),
+            created: at(provider.modifiedMs),
+          }
+        : {
+            ...common,
+            follower_name: '系统',
+            province: '',
+            city: '',
+            district: '',
+            modified: provider.modifiedMs,
+            created: provider.modifiedMs,
+          };
+    });
   return slice(rows, paging);
 }
 

@@ -16,7 +16,7 @@ import {
   WDT_PROTOCOL,
   type WdtDocumentType,
 } from './protocol';
-import { queryDocuments, queryGoods, queryShops, queryWarehouses, type Page, type Paging, type QueryOutcome, type QueryProblem } from './queries';
+import { queryDocuments, queryGoods, queryProviders, queryShops, queryWarehouses, type Page, type Paging, type QueryOutcome, type QueryProblem } from './queries';
 import { qjbSign, qjbTimestamp, qybSign } from './signing';
 import { WdtStore, type StoredDocument } from './store';
 import { renderQjb, renderQyb, type Fields } from './values';
@@ -219,7 +219,7 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
       return reply(QYB_ERRORS.badTimestamp);
     }
     const documentType = QYB_DOCUMENT_SCRIPTS.get(script);
-    const isMaster = script === WDT_MASTER.shops.qybScript || script === WDT_MASTER.warehouses.qybScript || script === WDT_MASTER.goods.qybScript;
+    const isMaster = Object.values(WDT_MASTER).some((entry) => entry.qybScript === script);
     if (!documentType && !isMaster) return reply(QYB_ERRORS.unknownScript);
 
     const pageNo = params.page_no === undefined || params.page_no === '' ? 0 : Number(params.page_no);
@@ -260,11 +260,7 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
     }
     if (query.v !== '1.0') return fail(QJB_ERRORS.badVersion);
     const documentType = QJB_DOCUMENT_METHODS.get(method);
-    const master =
-      method === WDT_MASTER.shops.qjbMethod ? WDT_MASTER.shops.qybScript
-      : method === WDT_MASTER.warehouses.qjbMethod ? WDT_MASTER.warehouses.qybScript
-      : method === WDT_MASTER.goods.qjbMethod ? WDT_MASTER.goods.qybScript
-      : undefined;
+    const master = Object.values(WDT_MASTER).find((entry) => entry.qjbMethod === method)?.qybScript;
     if (!documentType && !master) return fail(QJB_ERRORS.badMethod);
     let args: unknown;
     try {
@@ -325,9 +321,12 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
       return { list, listKey: edition === 'qyb' ? protocol.qybListKey : protocol.qjbListKey, total: outcome.page.total };
     }
     const listKeyOf = (entry: { qybListKey: string; qjbListKey: string }) => (edition === 'qyb' ? entry.qybListKey : entry.qjbListKey);
-    if (request.master === WDT_MASTER.shops.qybScript) return fromPage(queryShops(store, params, paging), listKeyOf(WDT_MASTER.shops));
+    if (request.master === WDT_MASTER.shops.qybScript) return fromPage(queryShops(store, params, paging, edition), listKeyOf(WDT_MASTER.shops));
     if (request.master === WDT_MASTER.warehouses.qybScript) {
-      return fromPage(queryWarehouses(store, params, paging), listKeyOf(WDT_MASTER.warehouses));
+      return fromPage(queryWarehouses(store, params, paging, edition), listKeyOf(WDT_MASTER.warehouses));
+    }
+    if (request.master === WDT_MASTER.providers.qybScript) {
+      return fromPage(queryProviders(store, params, paging, edition), listKeyOf(WDT_MASTER.providers));
     }
     const goods = queryGoods(store, params, paging);
     if ('problem' in goods) return problemOf(goods.problem);

@@ -40,7 +40,7 @@ type Shop = WdtShopInput & { shop_id: number; modifiedMs: number };
 type Warehouse = WdtWarehouseInput & { warehouse_id: number; modifiedMs: number };
 type Spec = WdtSpecInput & { spec_id: number };
 type Goods = Omit<WdtGoodsInput, 'specs'> & { goods_id: number; modifiedMs: number; specs: Spec[] };
-type Provider = WdtProviderInput & { provider_id: number };
+type Provider = WdtProviderInput & { provider_id: number; modifiedMs: number };
 
 const ID_BASE: Record<WdtDocumentType, number> = {
   sales_out: 9_300_000,
@@ -96,7 +96,11 @@ export class WdtStore implements MasterData {
     for (const goods of world.goods ?? []) this.upsertGoods(goods);
     for (const provider of world.providers ?? []) {
       const existing = this.providers.get(provider.provider_no);
-      this.providers.set(provider.provider_no, { ...provider, provider_id: existing?.provider_id ?? this.nextMasterId++ });
+      this.providers.set(provider.provider_no, {
+        ...provider,
+        provider_id: existing?.provider_id ?? this.nextMasterId++,
+        modifiedMs: nowMs,
+      });
     }
   }
 

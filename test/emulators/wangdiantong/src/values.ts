@@ -16,7 +16,7 @@ export class At {
   constructor(readonly at: number | null) {}
 }
 
-export type FieldValue = string | number | Qty | At | Fields[];
+export type FieldValue = string | number | boolean | Qty | At | Fields[];
 export interface Fields {
   [key: string]: FieldValue;
 }
@@ -25,7 +25,7 @@ export interface Fields {
 const QJB_EPOCH_FIELDS = new Set(['created', 'trade_time', 'pay_time']);
 
 export type QybRecord = { [key: string]: string | QybRecord[] };
-export type QjbRecord = { [key: string]: string | number | QjbRecord[] };
+export type QjbRecord = { [key: string]: string | number | boolean | QjbRecord[] };
 
 export function renderQyb(fields: Fields): QybRecord {
   const out: QybRecord = {};
@@ -33,6 +33,7 @@ export function renderQyb(fields: Fields): QybRecord {
     if (Array.isArray(value)) out[key] = value.map((item) => renderQyb(item));
     else if (value instanceof Qty) out[key] = value.text;
     else if (value instanceof At) out[key] = value.at === null ? ZERO_DATE : formatBeijingTime(value.at);
+    else if (typeof value === 'boolean') out[key] = value ? '1' : '0';
     else out[key] = String(value);
   }
   return out;

@@ -50,6 +50,7 @@ export interface WdtGoodsInput {
 export interface WdtProviderInput {
   provider_no: string;
   provider_name: string;
+  is_disabled?: boolean;
 }
 
 export interface WdtWorldInput {
