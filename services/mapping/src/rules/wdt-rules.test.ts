@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { WDT_PROTOCOL, WdtStore, defaultWorld, generateDocuments, renderQjbDocument, renderQyb, type WdtDocumentType } from '@yecai/emulator-wangdiantong';
 import { loadCanonicalSchema } from '@yecai/schemas';
 import { MappingEngine, type MappingOutcome, type RawInput } from './engine';
 import { loadRules } from './load-rules';
@@ -111,33 +112,32 @@ describe('WDT sales out-stock → Kingdee 销售出库单 (F3)', () => {
       {
         lineId: '39062917', sku: 'G100101S', material: 'G100101S', unit: 'Pcs', quantity: '2', warehouse: 'CK-HZ01',
         batch: 'B2024-0301', produceDate: null, expiryDate: '2025-03-01', note: null,
-        taxInclusivePrice: '119.9', price: null, amount: '239.8', taxRate: null, isGift: false,
+        taxInclusivePrice: '119.9', price: null, amount: null, taxRate: null, isGift: false,
       },
       {
         // batch rule "fixed" in the SKU master data wins over the document's batch
         lineId: '39062918', sku: 'G100303L', material: 'M-G100303L', unit: 'Box', quantity: '1', warehouse: 'CK-HZ01',
         batch: '0', produceDate: null, expiryDate: null, note: null,
-        taxInclusivePrice: '119', price: null, amount: '119', taxRate: null, isGift: false,
+        taxInclusivePrice: '119', price: null, amount: null, taxRate: null, isGift: false,
       },
       {
         // batch rule "none": no batch in Kingdee; gift_type 1 is a gift; the zero date is no date
         lineId: '39062919', sku: 'G100401S', material: 'G100401S', unit: 'Pcs', quantity: '1', warehouse: 'CK-HZ01',
         batch: null, produceDate: null, expiryDate: null, note: null,
-        taxInclusivePrice: '0', price: null, amount: '0', taxRate: null, isGift: true,
+        taxInclusivePrice: '0', price: null, amount: null, taxRate: null, isGift: true,
       },
     ]);
   });
 
-  it('keeps decimals exact beyond float precision and parks an amount with more places than Kingdee keeps', async () => {
+  it('keeps decimals exact (never through floats) and parks a price with more places than Kingdee keeps instead of rounding', async () => {
     const doc = salesOut();
     (doc.details_list as any[])[0].sell_price = '0.1000';
     (doc.details_list as any[])[0].goods_count = '3.0000';
-    (doc.details_list as any[])[0].share_amount = '0.3000';
     const event = mappedOnly(await engine().map(raw('sales_outstock', doc, 'stockout_id')));
-    expect([event.lines[0].taxInclusivePrice, event.lines[0].quantity, event.lines[0].amount]).toEqual(['0.1', '3', '0.3']);
-    (doc.details_list as any[])[0].share_amount = '0.3333';
+    expect([event.lines[0].taxInclusivePrice, event.lines[0].quantity]).toEqual(['0.1', '3']);
+    (doc.details_list as any[])[0].sell_price = '0.1234567';
     const [parked] = await engine().map(raw('sales_outstock', doc, 'stockout_id'));
-    expect(parked).toMatchObject({ kind: 'parked', code: 'INVALID_VALUE', field: 'lines[0].amount' });
+    expect(parked).toMatchObject({ kind: 'parked', code: 'INVALID_VALUE', field: 'lines[0].taxInclusivePrice' });
   });
 
   it('旗舰版: numbers as numbers, sale org from the warehouse when the shop has none', async () => {
@@ -200,7 +200,7 @@ describe('WDT refund in-stock → Kingdee 销售退货单 (F4)', () => {
       {
         lineId: '7001', sku: 'G100101S', material: 'G100101S', unit: 'Pcs', quantity: '1', warehouse: 'CK-GZ01',
         batch: 'B2024-0301', produceDate: null, expiryDate: '2025-03-01', note: null,
-        taxInclusivePrice: '119.9', price: null, amount: '119.9', taxRate: null, isGift: false,
+        taxInclusivePrice: '119.9', price: null, amount: null, taxRate: null, isGift: false,
       },
     ]);
   });
@@ -230,7 +230,7 @@ describe('WDT purchase in/return, other in/out (F5–F8)', () => {
       'RK202403010500', '2024-03-01', '101', '101', '101', '101', 'VEN-GYS001', 'CG202402270003', '旺店通采购入库 RK202403010500 春季补货',
     ]);
     expect(event.lines.map((line: any) => [line.quantity, line.taxInclusivePrice, line.price, line.amount, line.batch, line.warehouse])).toEqual([
-      ['50', '48.025', '42.5', '2401.25', 'P240301', 'CK-SH01'],
+      ['50', '48.025', '42.5', null, 'P240301', 'CK-SH01'],
     ]);
   });
 
@@ -243,8 +243,8 @@ describe('WDT purchase in/return, other in/out (F5–F8)', () => {
     const [parked] = await engine().map(raw('purchase_return', doc, 'stockout_id'));
     expect(parked).toMatchObject({ kind: 'parked', code: 'MISSING_MASTER_DATA', missing: [{ entity: 'supplier', key: 'wangdiantong/GYS404' }] });
     const event = mappedOnly(await engine().map(raw('purchase_return', { ...doc, provider_no: 'GYS001' }, 'stockout_id')));
-    expect([event.supplier, event.date, event.remark, event.lines[0].quantity, event.lines[0].taxInclusivePrice, event.lines[0].amount, event.lines[0].batch]).toEqual([
-      'VEN-GYS001', '2024-03-01', '旺店通采购退货 CT202403010001', '3', '40', '120', 'B1',
+    expect([event.supplier, event.date, event.remark, event.lines[0].quantity, event.lines[0].taxInclusivePrice, event.lines[0].batch]).toEqual([
+      'VEN-GYS001', '2024-03-01', '旺店通采购退货 CT202403010001', '3', '40', 'B1',
     ]);
   });
 
@@ -254,8 +254,8 @@ describe('WDT purchase in/return, other in/out (F5–F8)', () => {
     const qyb = mappedOnly(await engine().map(raw('other_instock', { ...base, details_list: lines }, 'stockin_id')));
     const qjb = mappedOnly(await engine().map(raw('other_instock', { ...base, status: 80, detail_list: lines }, 'stockin_id')));
     expect(qjb.lines).toEqual(qyb.lines);
-    expect([qyb.stockOrg, qyb.stockDirection, qyb.remark, qyb.lines[0].quantity, qyb.lines[0].price, qyb.lines[0].amount, qyb.lines[0].batch]).toEqual([
-      '100', 'GENERAL', '旺店通其他入库 赠品入库', '5', '12', '60', 'ZP01',
+    expect([qyb.stockOrg, qyb.stockDirection, qyb.remark, qyb.lines[0].quantity, qyb.lines[0].price, qyb.lines[0].batch]).toEqual([
+      '100', 'GENERAL', '旺店通其他入库 赠品入库', '5', '12', 'ZP01',
     ]);
   });
 
@@ -421,4 +421,69 @@ describe('WDT master data → Kingdee (F2, 多组织自动分配)', () => {
     const [parked] = await engine().map(raw('warehouse', { ...warehouse, warehouse_no: 'CD01' }, 'warehouse_id'));
     expect(parked).toMatchObject({ kind: 'parked', code: 'MISSING_MASTER_DATA', reasonZh: '仓库 CD01 没有金蝶仓库映射 (warehouse CD01 has no Kingdee warehouse mapping)' });
   });
+});
+
+describe('WDT rules on emulator-rendered records (both editions, real field names)', () => {
+  const TYPES: [WdtDocumentType, string, string][] = [
+    ['sales_out', 'sales_outstock', 'wangdiantong/sales_outstock'],
+    ['refund_in', 'sales_return', 'wangdiantong/sales_return'],
+    ['purchase_in', 'purchase_instock', 'wangdiantong/purchase_instock'],
+    ['purchase_return', 'purchase_return', 'wangdiantong/purchase_return'],
+    ['other_in', 'other_instock', 'wangdiantong/other_instock'],
+    ['other_out', 'other_outstock', 'wangdiantong/other_outstock'],
+    ['transfer', 'transfer', 'wangdiantong/transfer'],
+    ['stock_pd', 'stock_count', 'wangdiantong/stock_count'],
+    ['assembly', 'assembly', 'wangdiantong/assembly'],
+  ];
+  const store = new WdtStore(() => Date.parse('2024-03-02T00:00:00+08:00'));
+  generateDocuments(store, 11, { perType: Object.fromEntries(TYPES.map(([type]) => [type, 60])), fromMs: Date.parse('2024-03-01T00:00:00+08:00'), toMs: Date.parse('2024-03-01T23:59:59+08:00') });
+  const world = defaultWorld();
+  const data: Record<string, Record<string, Record<string, unknown>>> = { warehouse: {}, shop: {}, sku: {}, supplier: {}, currency: { RMB: { kingdeeCurrencyNumber: 'PRE001' } } };
+  for (const warehouse of world.warehouses) data.warehouse![`wangdiantong/${warehouse.warehouse_no}`] = { kingdeeStockNumber: warehouse.warehouse_no, stockOrg: warehouse.org };
+  for (const shop of world.shops) data.shop![`wangdiantong/${shop.shop_no}`] = { customerNumber: shop.shop_no, deliveryOrg: '100' };
+  for (const goods of world.goods) for (const spec of goods.specs) data.sku![`wangdiantong/${spec.spec_no}`] = { materialNumber: spec.spec_no, unit: 'Pcs', batchRule: 'flow' };
+  for (const provider of world.providers) data.supplier![`wangdiantong/${provider.provider_no}`] = { kingdeeSupplierNumber: provider.provider_no };
+  const emulatorEngine = new MappingEngine(loadRules(), { lookup: memoryLookup(data), now: () => NOW });
+
+  it.each(TYPES)('%s → %s: every finished document maps in both editions to the same event, others are filtered', async (type, documentType, flow) => {
+    const idField = WDT_PROTOCOL[type].idField;
+    let mappedCount = 0;
+    for (const version of store.versions(type)) {
+      const document = store.get(type, version.id)!;
+      const qyb = renderQyb(store.fields(document)) as Record<string, unknown>;
+      const qjb = renderQjbDocument(store, document);
+      const [fromQyb] = await emulatorEngine.map(raw(documentType, qyb, idField));
+      const [fromQjb] = await emulatorEngine.map(raw(documentType, qjb, idField));
+      if (document.status !== WDT_PROTOCOL[type].doneStatus) {
+        expect(fromQyb).toEqual({ kind: 'filtered', flow, filter: '已完成' });
+        continue;
+      }
+      if (fromQyb!.kind !== 'mapped' || fromQjb!.kind !== 'mapped') throw new Error(JSON.stringify({ fromQyb, fromQjb }));
+      expect(loadCanonicalSchema(documentType).type.isValid(fromQyb!.value)).toBe(true);
+      const comparable = (value: Record<string, unknown>) => plain({ ...value, source: undefined, mapping: undefined });
+      expect(comparable(fromQjb!.value)).toEqual(comparable(fromQyb!.value));
+      // batches carried unchanged: every source batch appears as is
+      const sourceBatches = ((qyb.details_list as Record<string, unknown>[]) ?? []).map((line) => line.batch_no || null);
+      const lines = (fromQyb!.value.lines ?? fromQyb!.value.products) as Record<string, unknown>[];
+      if (type !== 'assembly' && type !== 'stock_pd' && type !== 'refund_in') expect(lines.map((line) => line.batch)).toEqual(sourceBatches);
+      mappedCount += 1;
+    }
+    expect(mappedCount).toBeGreaterThan(20);
+  }, 60_000);
+
+  it('transfers between warehouses of different orgs are cross-org, within one org are not', async () => {
+    const orgOf = new Map<string | undefined, string | undefined>(world.warehouses.map((warehouse) => [warehouse.warehouse_no, warehouse.org]));
+    const seen = new Set<boolean>();
+    for (const version of store.versions('transfer')) {
+      const document = store.get('transfer', version.id)!;
+      if (document.status !== 90) continue;
+      const record = renderQyb(store.fields(document)) as Record<string, string>;
+      const [outcome] = await emulatorEngine.map(raw('transfer', record, 'transfer_id'));
+      const event = plain((outcome as Extract<MappingOutcome, { kind: 'mapped' }>).value);
+      const cross = orgOf.get(record.from_warehouse_no) !== orgOf.get(record.to_warehouse_no);
+      expect([event.crossOrg, event.outStockOrg, event.inStockOrg]).toEqual([cross, orgOf.get(record.from_warehouse_no), orgOf.get(record.to_warehouse_no)]);
+      seen.add(cross);
+    }
+    expect([...seen].sort()).toEqual([false, true]);
+  }, 60_000);
 });
