@@ -112,4 +112,13 @@ describe('WDT source config', () => {
     expect(result.stderr).toContain('回补需要 --from 和 --to');
     expect(result.stderr).toContain('--backfill needs --from and --to');
   });
+
+  it.each(['deploy/k8s/base/config/wdt.yaml', 'deploy/k8s/overlays/dev/wdt.yaml', 'deploy/compose/wdt.yaml'])(
+    'the shipped config %s is valid',
+    async (path) => {
+      const config = await loadWdtConfig(resolve(__dirname, '../../..', path));
+      expect(config.service).toBe('source_wangdiantong');
+      expect(config.opsPort).toBe(9465);
+    },
+  );
 });
