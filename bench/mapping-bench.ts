@@ -1,13 +1,15 @@
 /**
  * Mapping throughput per replica, exactly-once on, against a pass-through of the same messages.
  *
- *   npx tsx bench/mapping-bench.ts [--documents 20000] [--partitions 6] [--chunk 500]
+ *   npx tsx bench/mapping-bench.ts [--documents 20000] [--partitions 6] [--chunk <service default>] [--concurrency <service default>]
  *
  * Uses KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGODB_URI when set, else the local stack (`./yecai stack up`).
  * Both runs use one replica (this process) and the same TransactionalProcessor (one transaction per chunk,
  * input offsets inside it); the pass-through copies each raw message unchanged, the mapping run decodes Avro,
  * applies the JST sales out-stock rules (3 lines, lookups served by the master-data cache) and encodes the
  * canonical event. Rate = documents / (last commit − first commit start), so group joins are not counted.
+ * Two in-process figures without Kafka show what bounds the mapping run: the service's transform alone (Avro decode,
+ * rules, Avro encode of the same messages, one chunk after another) and the rule engine alone (rules + cached lookups).
  */
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
@@ -15,16 +17,28 @@ import { Registry } from 'prom-client';
 import { KafkaClient, TransactionalProcessor, AvroSerde, topics } from '@yecai/kafka';
 import { MasterDataStore } from '@yecai/master-data';
 import { LocalStack, cacheDir, defaultStateDir, repoRoot } from '@yecai/stack';
+import { CachedMasterDataLookup } from '@yecai/master-data';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from '../services/mapping/src/defaults';
 import { MappingService } from '../services/mapping/src/service';
+import { MappingEngine, type RawInput } from '../services/mapping/src/rules/engine';
 import { loadRules } from '../services/mapping/src/rules/load-rules';
 import { jstSalesOutStock } from '../services/mapping/src/rules/test-fixtures';
 import { RawPublisher } from '../services/mapping/src/test-support';
+import { emitBenchRows, formatCount } from './lib/results';
 
-const { values } = parseArgs({ options: { documents: { type: 'string', default: '20000' }, partitions: { type: 'string', default: '6' }, chunk: { type: 'string', default: '500' } } });
+const { values } = parseArgs({
+  options: {
+    documents: { type: 'string', default: '20000' },
+    partitions: { type: 'string', default: '6' },
+    chunk: { type: 'string', default: String(DEFAULT_CHUNK_SIZE) },
+    concurrency: { type: 'string', default: String(DEFAULT_CONCURRENCY) },
+  },
+});
 const documents = Number(values.documents);
 const partitions = Number(values.partitions);
 const chunk = Number(values.chunk);
-for (const [name, value] of Object.entries({ documents, partitions, chunk })) {
+const concurrency = Number(values.concurrency);
+for (const [name, value] of Object.entries({ documents, partitions, chunk, concurrency })) {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name}: not a positive integer`);
 }
 
@@ -49,6 +63,12 @@ async function until(condition: () => boolean, what: string, timeoutMs = 300_000
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+async function perSecond(count: number, work: () => Promise<void>): Promise<number> {
+  const started = process.hrtime.bigint();
+  await work();
+  return count / (Number(process.hrtime.bigint() - started) / 1e9);
 }
 
 async function main(): Promise<void> {
@@ -77,12 +97,14 @@ async function main(): Promise<void> {
     const serde = new AvroSerde(endpoints.schemaRegistryUrl);
     const publisher = new RawPublisher(kafka, serde);
     const loadStarted = Date.now();
+    const encoded: { key: string; value: Buffer }[] = [];
     for (let start = 0; start < documents; start += 5000) {
       const batch = [];
       for (let i = start; i < Math.min(documents, start + 5000); i += 1) batch.push(await publisher.encode('sales_outstock', jstSalesOutStock({ io_id: 70_000_000 + i })));
       await publisher.publish(batch);
+      encoded.push(...batch);
     }
-    const payloadBytes = (await publisher.encode('sales_outstock', jstSalesOutStock())).value.length;
+    const payloadBytes = encoded[0]!.value.length;
     process.stdout.write(`loaded ${documents} raw documents (${payloadBytes} bytes each) in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s\n`);
 
     // 1. Pass-through: the same messages copied unchanged, exactly-once on.
@@ -93,6 +115,7 @@ async function main(): Promise<void> {
       topics: [rawTopic],
       transactionalIdPrefix: `bench-pass-${run}`,
       maxChunkSize: chunk,
+      partitionsConsumedConcurrently: concurrency,
       transform: async ({ messages }) => messages.map((message) => ({ topic: passTopic, key: message.key!.toString(), value: message.value! })),
       onCommitted: ({ inputCount, ms }) => passClock.commit(inputCount, ms),
     });
@@ -112,6 +135,7 @@ async function main(): Promise<void> {
       groupId: `bench-map-${run}`,
       numPartitions: partitions,
       maxChunkSize: chunk,
+      partitionsConsumedConcurrently: concurrency,
       reprocessIntervalMs: 0,
       onCommitted: ({ inputCount, outputCount, ms }) => {
         mapClock.commit(inputCount, ms);
@@ -123,19 +147,54 @@ async function main(): Promise<void> {
     await service.stop();
     if (produced !== documents) throw new Error(`mapping produced ${produced} canonical events for ${documents} documents`);
 
-    const line = (what: string, clock: Clock) => `| ${what} | ${documents} | ${Math.round(clock.rate()).toLocaleString('en-US')} | ${((clock.last - clock.first) / 1000).toFixed(1)} s |`;
+    // 3. The service's transform alone (Avro decode, rules, Avro encode), no Kafka: the same messages, chunk by chunk.
+    const transformRate = await perSecond(documents, async () => {
+      for (let start = 0; start < documents; start += chunk) {
+        const messages = encoded.slice(start, start + chunk).map((message, index) => ({ key: Buffer.from(message.key), value: message.value, offset: String(start + index), timestamp: '0', attributes: 0, headers: {} }));
+        const outputs = await service.transform({ topic: rawTopic, partition: 0, messages });
+        if (outputs.length !== messages.length) throw new Error(`transform mapped ${outputs.length} of ${messages.length} documents`);
+      }
+    });
+
+    // 4. The rule engine alone: rules and cached master-data lookups on parsed envelopes.
+    const engine = new MappingEngine(loadRules(), { lookup: new CachedMasterDataLookup(store, { maxStalenessMs: 60_000 }) });
+    const inputs: RawInput[] = [];
+    for (let i = 0; i < documents; i += 1) {
+      const payload = JSON.stringify(jstSalesOutStock({ io_id: 70_000_000 + i }));
+      inputs.push({ sourceSystem: 'jushuitan', account: 'main', documentType: 'sales_outstock', sourceId: String(70_000_000 + i), sourceModifiedAt: 0, contentHash: 'h', payload, rawTopic, rawPartition: 0, rawOffset: i });
+    }
+    await engine.map(inputs[0]!);
+    const engineRate = await perSecond(documents, async () => {
+      for (const input of inputs) {
+        const [outcome] = await engine.map(input);
+        if (outcome?.kind !== 'mapped') throw new Error(`engine did not map ${input.sourceId}: ${JSON.stringify(outcome)}`);
+      }
+    });
+
+    const setup = `1 replica, ${partitions} partitions, ${chunk} docs per transaction, ${concurrency} partitions in parallel, exactly-once`;
+    const line = (what: string, rate: number, seconds: string) => `| ${what} | ${documents} | ${formatCount(rate)} | ${seconds} |`;
+    const seconds = (clock: Clock) => `${((clock.last - clock.first) / 1000).toFixed(1)} s`;
     process.stdout.write(
       [
         '',
-        `| run (1 replica, ${partitions} partitions, ${chunk} docs per transaction, exactly-once) | documents | docs/s | time |`,
+        `| run (${setup}) | documents | docs/s | time |`,
         '|---|---|---|---|',
-        line('pass-through consume→produce (same messages, unchanged)', passClock),
-        line('mapping: Avro decode, JST sales out-stock rules + lookups, Avro encode', mapClock),
+        line('pass-through consume→produce (same messages, unchanged)', passClock.rate(), seconds(passClock)),
+        line('mapping: Avro decode, JST sales out-stock rules + lookups, Avro encode', mapClock.rate(), seconds(mapClock)),
+        line('transform alone, no Kafka (Avro decode, rules, Avro encode; 1 core)', transformRate, '—'),
+        line('rule engine alone, no Kafka (rules + cached lookups; 1 core)', engineRate, '—'),
         '',
         `lookup cache: ${service.lookup.hits} hits, ${service.lookup.misses} misses`,
         '',
       ].join('\n'),
     );
+    const note = `${documents} docs of ${payloadBytes} B, ${setup}`;
+    emitBenchRows([
+      { stage: 'mapping', measure: 'mapping per replica, exactly-once', value: `${formatCount(mapClock.rate())} docs/s`, target: '≥ 20,000 docs/s', note },
+      { stage: 'mapping', measure: 'exactly-once pass-through, same messages', value: `${formatCount(passClock.rate())} docs/s`, note },
+      { stage: 'mapping', measure: 'transform alone (no Kafka)', value: `${formatCount(transformRate)} docs/s`, note: 'Avro decode + rules + Avro encode, one core' },
+      { stage: 'mapping', measure: 'rule engine alone (no Kafka)', value: `${formatCount(engineRate)} docs/s`, note: 'rules + cached lookups, one core' },
+    ]);
   } finally {
     await kafka.disconnect();
     await db.dropDatabase().catch(() => undefined);

@@ -31,6 +31,11 @@ export interface TransactionalProcessorOptions {
   maxChunkSize?: number;
   /** Partitions processed in parallel by this replica (default 3). */
   partitionsConsumedConcurrently?: number;
+  /**
+   * Most bytes fetched per partition and fetch (default 4 MiB): a fetched batch is what chunks are cut from, so it
+   * bounds the largest transaction (kafkajs' default of 1 MiB holds ~1,300 documents of 780 B).
+   */
+  maxBytesPerPartition?: number;
   fromBeginning?: boolean;
   /** Consumer session timeout: how soon a crashed replica's partitions move to another one (default 30 s). */
   sessionTimeoutMs?: number;
@@ -38,6 +43,49 @@ export interface TransactionalProcessorOptions {
   onCommitted?: (info: { topic: string; partition: number; nextOffset: string; inputCount: number; outputCount: number; ms: number }) => void;
   logger?: Logger;
 }
+
+/**
+ * Retries of the transactional producers. The broker answers CONCURRENT_TRANSACTIONS to the first request of a
+ * transaction while it still writes the previous one's commit markers (a few milliseconds); kafkajs' default first
+ * back-off of 300 ms then idled a partition for longer than the transaction itself. Start at 20 ms (the Java
+ * client's back-off for this case) and keep retrying without limit, as idempotent producers must.
+ */
+type TopicMessages = { topic: string; messages: Omit<OutputMessage, 'topic'>[] };
+
+/**
+ * Most bytes of output per produce request. Outputs are keyed like their input, so a chunk's outputs usually land in
+ * one partition, and the broker refuses a record batch over `message.max.bytes` (1 MiB by default) with a
+ * non-retriable error: large chunks are sent in several requests of the same transaction.
+ */
+const MAX_SEND_BYTES = 768 * 1024;
+
+/** Outputs grouped by topic, cut into requests of at most MAX_SEND_BYTES (one oversized message goes alone). */
+function byteBoundedParts(outputs: OutputMessage[]): TopicMessages[][] {
+  const parts: TopicMessages[][] = [];
+  let byTopic = new Map<string, Omit<OutputMessage, 'topic'>[]>();
+  let bytes = 0;
+  const flush = () => {
+    if (byTopic.size > 0) parts.push([...byTopic].map(([topic, messages]) => ({ topic, messages })));
+    byTopic = new Map();
+    bytes = 0;
+  };
+  for (const { topic, ...message } of outputs) {
+    // Key, value and the record's own framing (headers are rare and small).
+    const size = Buffer.byteLength(message.key) + message.value.length + 64;
+    if (bytes > 0 && bytes + size > MAX_SEND_BYTES) flush();
+    let list = byTopic.get(topic);
+    if (!list) {
+      list = [];
+      byTopic.set(topic, list);
+    }
+    list.push(message);
+    bytes += size;
+  }
+  flush();
+  return parts;
+}
+
+const TRANSACTION_RETRY = { initialRetryTime: 20, maxRetryTime: 30_000, retries: Number.MAX_SAFE_INTEGER };
 
 /**
  * Exactly-once consume → transform → produce over Kafka transactions: output messages and the input offsets
@@ -67,7 +115,7 @@ export class TransactionalProcessor {
     const id = `${this.options.transactionalIdPrefix}.${topic}.${partition}`;
     let producer = this.producers.get(id);
     if (!producer) {
-      producer = this.options.kafka.transactionalProducer(id);
+      producer = this.options.kafka.transactionalProducer(id, { retry: TRANSACTION_RETRY });
       producer.catch(() => this.producers.delete(id));
       this.producers.set(id, producer);
     }
@@ -88,6 +136,8 @@ export class TransactionalProcessor {
       readCommitted: true,
       sessionTimeout,
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+      maxBytesPerPartition: this.options.maxBytesPerPartition ?? 4 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
     });
     this.consumer = consumer;
     // Every rebalance may hand a partition over from another (possibly dead) replica: verify again.
@@ -142,11 +192,7 @@ export class TransactionalProcessor {
         await producer.inTransaction(async (transaction) => {
           const outputs = await this.options.transform({ topic, partition, messages });
           outputCount = outputs.length;
-          if (outputs.length > 0) {
-            const byTopic = new Map<string, { key: string; value: Buffer; headers?: IHeaders }[]>();
-            for (const { topic: outTopic, ...message } of outputs) byTopic.set(outTopic, [...(byTopic.get(outTopic) ?? []), message]);
-            await transaction.sendBatch({ topicMessages: [...byTopic].map(([outTopic, list]) => ({ topic: outTopic, messages: list })) });
-          }
+          for (const part of byteBoundedParts(outputs)) await transaction.sendBatch({ topicMessages: part });
           await transaction.sendOffsets({
             consumerGroupId: this.options.groupId,
             topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }],

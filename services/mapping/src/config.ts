@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseWith } from '@yecai/common';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from './defaults';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -13,8 +14,8 @@ export const mappingConfigSchema = z.object({
   MAPPING_RULES_DIR: z.string().optional(),
   MAPPING_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
   MAPPING_PARTITIONS: positiveInt(6),
-  MAPPING_CHUNK_SIZE: positiveInt(500),
-  MAPPING_CONCURRENCY: positiveInt(3),
+  MAPPING_CHUNK_SIZE: positiveInt(DEFAULT_CHUNK_SIZE),
+  MAPPING_CONCURRENCY: positiveInt(DEFAULT_CONCURRENCY),
   MAPPING_MAX_STALENESS_MS: positiveInt(10_000),
   /** How soon partitions of a crashed replica move to the others (Kafka group session timeout, ≥ 6000). */
   MAPPING_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),

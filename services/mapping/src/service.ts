@@ -6,6 +6,7 @@ import { CachedMasterDataLookup, MasterDataStore, masterDataRouter } from '@yeca
 import { ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
 import { loadRawDocumentSchema, registerCanonicalSchemas, type RawDocument } from '@yecai/schemas';
 import type express from 'express';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from './defaults';
 import { mappingMetrics, type MappingMetrics } from './metrics';
 import { MappingEngine, type MappingOutcome, type RawInput } from './rules/engine';
 import type { CompiledRule } from './rules/load-rules';
@@ -89,8 +90,8 @@ export class MappingService {
       groupId: this.groupId,
       topics: this.rawTopics(),
       transactionalIdPrefix: this.groupId,
-      maxChunkSize: this.options.maxChunkSize ?? 500,
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+      maxChunkSize: this.options.maxChunkSize ?? DEFAULT_CHUNK_SIZE,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? DEFAULT_CONCURRENCY,
       ...(this.options.sessionTimeoutMs ? { sessionTimeoutMs: this.options.sessionTimeoutMs } : {}),
       transform: (chunk) => this.transform(chunk),
       onCommitted: (info) => {

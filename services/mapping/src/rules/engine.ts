@@ -2,7 +2,8 @@ import { Decimal } from '@yecai/common';
 import { documentKey } from '@yecai/kafka';
 import { ENTITY_LABELS, type MasterDataLookup } from '@yecai/master-data';
 import type { CanonicalField } from './avro-fields';
-import type { CompiledField, CompiledLines, CompiledLookup, CompiledRule, CompiledScope } from './load-rules';
+import { NOT_COMPILED } from './compile-expression';
+import type { CompiledField, CompiledLines, CompiledLookup, CompiledRule, CompiledScope, RuleExpression } from './load-rules';
 
 /** One raw document as read from a raw topic (RawDocument envelope + where it was read). */
 export interface RawInput {
@@ -191,7 +192,11 @@ export class MappingEngine {
     return outcomes;
   }
 
-  private async evaluate(compiled: CompiledRule, expression: { evaluate: (input: unknown, bindings?: Record<string, unknown>) => Promise<unknown> }, input: unknown, bindings: Record<string, unknown>, where: string): Promise<unknown> {
+  private async evaluate(compiled: CompiledRule, expression: RuleExpression, input: unknown, bindings: Record<string, unknown>, where: string): Promise<unknown> {
+    if (expression.fast) {
+      const value = expression.fast(input, bindings);
+      if (value !== NOT_COMPILED) return value;
+    }
     try {
       const result = await expression.evaluate(input, bindings);
       // JSONata sequences are arrays with a marker; plain values for everything downstream.

@@ -6,6 +6,7 @@ import { parse as parseYaml } from 'yaml';
 import { ValidationError, parseWith } from '@yecai/common';
 import { loadCanonicalSchema } from '@yecai/schemas';
 import { canonicalFields, type CanonicalField } from './avro-fields';
+import { compileJsonata, type CompiledExpression } from './compile-expression';
 import { ruleFileSchema, type FieldSpec, type FilterSpec, type LookupSpec, type RuleFile } from './rule-schema';
 
 export const RULES_DIR = join(__dirname, '..', '..', 'rules');
@@ -60,17 +61,14 @@ export interface CompiledRule {
   lines?: CompiledLines;
 }
 
-/** What the engine calls: a JSONata expression, or a plain function for the common shapes below. */
+/**
+ * What the engine calls: the JSONata expression, plus its plain-JavaScript form when the expression has one of the
+ * common shapes (compile-expression.ts); `fast` answers NOT_COMPILED when JSONata must decide.
+ */
 export interface RuleExpression {
   evaluate(input: unknown, bindings?: Record<string, unknown>): Promise<unknown>;
+  fast?: CompiledExpression;
 }
-
-const PATH = String.raw`[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*`;
-const BINDING_PATH = new RegExp(`^\\$(${PATH})$`);
-const STRING_OF_PATH = new RegExp(`^\\$string\\((${PATH})\\)$`);
-const PLAIN_PATH = new RegExp(`^(${PATH})$`);
-const PATH_EQUALS_TEXT = new RegExp(`^(${PATH})\\s*=\\s*"([^"\\\\]*)"$`);
-const JSONATA_KEYWORDS = new Set(['true', 'false', 'null', 'and', 'or', 'in']);
 
 function readPathOf(root: unknown, path: string[]): unknown {
   let current = root;
@@ -81,64 +79,11 @@ function readPathOf(root: unknown, path: string[]): unknown {
   return current;
 }
 
-/**
- * Same result as JSONata for the shapes most rules use — `$binding.path`, `path`, `$string(path)`,
- * `path = "text"` — without its interpreter (the mapping throughput is bound by expression evaluation).
- * Anything else, and any value where the semantics could differ (arrays), goes to JSONata.
- */
-function fastExpression(text: string, full: jsonata.Expression): RuleExpression | undefined {
-  const trimmed = text.trim();
-  let match = BINDING_PATH.exec(trimmed);
-  if (match) {
-    const [binding, ...rest] = match[1]!.split('.');
-    return {
-      evaluate: async (input, bindings) => {
-        const value = readPathOf(bindings?.[binding!], rest);
-        return Array.isArray(value) || (rest.length === 0 && value !== null && typeof value === 'object') ? full.evaluate(input, bindings) : value;
-      },
-    };
-  }
-  match = PLAIN_PATH.exec(trimmed);
-  if (match && !JSONATA_KEYWORDS.has(trimmed)) {
-    const path = match[1]!.split('.');
-    return {
-      evaluate: async (input, bindings) => {
-        const value = readPathOf(input, path);
-        return Array.isArray(value) || (value !== null && typeof value === 'object') ? full.evaluate(input, bindings) : value;
-      },
-    };
-  }
-  match = STRING_OF_PATH.exec(trimmed);
-  if (match) {
-    const path = match[1]!.split('.');
-    return {
-      evaluate: async (input, bindings) => {
-        const value = readPathOf(input, path);
-        if (typeof value === 'string') return value;
-        if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-        if (typeof value === 'boolean') return String(value);
-        return full.evaluate(input, bindings);
-      },
-    };
-  }
-  match = PATH_EQUALS_TEXT.exec(trimmed);
-  if (match && !JSONATA_KEYWORDS.has(match[1]!)) {
-    const path = match[1]!.split('.');
-    const expected = match[2]!;
-    return {
-      evaluate: async (input, bindings) => {
-        const value = readPathOf(input, path);
-        return Array.isArray(value) ? full.evaluate(input, bindings) : value === expected;
-      },
-    };
-  }
-  return undefined;
-}
-
 function compileExpression(text: string, where: string): RuleExpression {
   try {
     const full = jsonata(text);
-    return fastExpression(text, full) ?? full;
+    const fast = compileJsonata(full);
+    return { evaluate: (input, bindings) => full.evaluate(input, bindings), ...(fast ? { fast } : {}) };
   } catch (error) {
     const detail = (error as { message?: string }).message ?? String(error);
     throw new ValidationError(`${where}: invalid JSONata expression: ${detail}`, where, error);
@@ -237,7 +182,7 @@ function compileLines(file: string, where: string, spec: LinesSpec | Omit<LinesS
 /** A plain field path read from the input, never through JSONata (arrays stay arrays, even of one element). */
 function pathExpression(text: string): RuleExpression {
   const path = text.split('.');
-  return { evaluate: async (input) => readPathOf(input, path) };
+  return { evaluate: async (input) => readPathOf(input, path), fast: (input) => readPathOf(input, path) };
 }
 
 function yamlFiles(dir: string): string[] {
