@@ -3,6 +3,11 @@ import avro from 'avsc';
 import { Decimal, avroBytesToDecimal, decimalToAvroBytes } from '@yecai/common';
 import { valueSubject } from './topics';
 
+const logicalCheck = (avro.types.LogicalType.prototype as unknown as { _check: (this: avro.Type, ...args: unknown[]) => boolean })._check;
+
+/** The last Decimal encoded (Decimals are immutable): the union's check and the write that follows share it. */
+const lastEncoded: { value: unknown; scale: number; precision: number; bytes: Buffer } = { value: undefined, scale: 0, precision: 0, bytes: Buffer.alloc(0) };
+
 /**
  * Avro `bytes` with logicalType decimal, surfaced as decimal.js `Decimal` (never a float).
  * Values given as strings or numbers are accepted on write and parsed as decimals.
@@ -22,7 +27,27 @@ class DecimalType extends avro.types.LogicalType {
     return avroBytesToDecimal(value, this.scale);
   }
 
+  /**
+   * avsc's test of a value against this type, also how an unwrapped union (`["null", decimal]`) picks its branch
+   * before every write: null is answered without building a Decimal from "null" and catching the error.
+   */
+  _check(value: unknown, flags: unknown, hook?: (value: unknown, type: avro.Type) => void, path?: unknown): boolean {
+    if (value === null || value === undefined) {
+      hook?.(value, this);
+      return false;
+    }
+    return logicalCheck.call(this, value, flags, hook, path);
+  }
+
+  /** The bytes of the value the union just checked are reused by the write that follows. */
   override _toValue(value: unknown): Buffer {
+    if (value === lastEncoded.value && this.scale === lastEncoded.scale && this.precision === lastEncoded.precision) return lastEncoded.bytes;
+    const bytes = this.encodeDecimal(value);
+    if (value instanceof Decimal) Object.assign(lastEncoded, { value, scale: this.scale, precision: this.precision, bytes });
+    return bytes;
+  }
+
+  private encodeDecimal(value: unknown): Buffer {
     const decimal = value instanceof Decimal ? value : new Decimal(String(value));
     if (decimal.precision(true) - decimal.decimalPlaces() + this.scale > this.precision) {
       throw new Error(`decimal ${decimal.toString()} exceeds precision ${this.precision} at scale ${this.scale}`);
