@@ -30,6 +30,7 @@ const BENCHES: BenchDefinition[] = [
   { name: 'kafka', script: 'kafka-bench.ts', full: ['--records', '200000', '--size', '512'], quick: ['--records', '50000', '--size', '512'], needsStack: true },
   { name: 'kingdee', script: 'kingdee-bench.ts', full: ['--bills', '2000'], quick: ['--bills', '500', '--calls', '100'], needsStack: false },
   { name: 'jushuitan', script: 'jushuitan-bench.ts', full: ['--documents', '20000'], quick: ['--documents', '5000'], needsStack: true },
+  { name: 'wangdiantong', script: 'wangdiantong-bench.ts', full: ['--documents', '20000'], quick: ['--documents', '5000'], needsStack: true },
   { name: 'mapping', script: 'mapping-bench.ts', full: ['--documents', '20000'], quick: ['--documents', '5000'], needsStack: true },
   { name: 'sink', script: 'sink-bench.ts', full: [], quick: [], needsStack: true },
   { name: 'pipeline', script: 'pipeline-bench.ts', full: ['--rate', '1000', '--seconds', '30', '--backlog', '500000'], quick: ['--rate', '200', '--seconds', '10', '--backlog', '5000'], needsStack: false },
