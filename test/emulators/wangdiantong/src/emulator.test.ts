@@ -256,6 +256,20 @@ describe('WDT emulator', () => {
       expect(withoutTotal.data).not.toHaveProperty('total_count');
     });
 
+    it('sales stockouts: status_type 3 + status windows modified, status_type 0 consign time; a stockout_no needs no window', async () => {
+      const [done] = emulator.store.versions('sales_out').filter((d) => d.status === 110);
+      emulator.store.modifyDocument('sales_out', done!.id, NOW - MINUTE, { fields: { remark: '改' } });
+      const late = window(NOW - 30 * MINUTE, NOW);
+      const byModified = await qjb(emulator, QJB_SALES, [{ ...late, status_type: 3, status: '110' }]);
+      expect((byModified.data!.order as Array<Record<string, unknown>>).map((o) => o.stockout_id)).toEqual([done!.id]);
+      expect((await qjb(emulator, QJB_SALES, [{ ...late, status_type: 0 }])).data!.total_count).toBe(0);
+      const [open] = emulator.store.versions('sales_out').filter((d) => d.status === 55);
+      const byNumber = await qjb(emulator, QJB_SALES, [{ stockout_no: open!.no }]);
+      const record = (byNumber.data!.order as Array<Record<string, unknown>>)[0]!;
+      expect(record).toMatchObject({ stockout_id: open!.id, status: 55, stock_check_time: expect.any(Number) });
+      expect(record).not.toHaveProperty('consign_time');
+    });
+
     it('checks sign, shifted timestamp (±120 s → status 7), pager and the 60-minute sales window', async () => {
       const args = [window(NOW - 30 * MINUTE, NOW)];
       expect((await qjb(emulator, QJB_SALES, args, undefined, { sign: 'f'.repeat(32) })).status).toBe(1);

@@ -141,8 +141,8 @@ export const WDT_PROTOCOL: Record<WdtDocumentType, WdtDocumentProtocol> = {
     idField: 'transfer_id',
     noField: 'transfer_no',
     qjbDetailsKey: 'details_list',
-    doneStatus: 90,
-    statuses: [90, 70, 50, 20, 10],
+    doneStatus: 90, // 10 已取消, 20 编辑中, 30 待审核, 40 已审核, 50 调拨中, 80 待结算, 90 调拨完成 (旗舰版 doc)
+    statuses: [90, 80, 50, 40, 30, 20, 10],
     eventTimeField: 'check_time',
   },
   stock_pd: {

@@ -70,9 +70,14 @@ function statusFilter(value: unknown): Set<number> | undefined {
 }
 
 /**
- * A document query. 企业版 `stockout_order_query_trade` follows the documented filter semantics (§3.3): without
- * `status` the window is the consign time and only shipped docs (≥ 95) return; with `status` ≥ 95 the window is the
- * consign time; with `status` < 95 or `is_by_modified=1` it is `modified`. Every other query windows `modified`.
+ * A document query. A document number (出库单号 etc.) needs no window, as the docs allow. Otherwise:
+ * - 企业版 `stockout_order_query_trade` (§3.3): no `status` → window on `consign_time`, shipped documents only
+ *   (status ≥ 95); `status` ≥ 95 → `consign_time`; `status` < 95 or `is_by_modified=1` → `modified`.
+ * - 旗舰版 `wms.stockout.Sales.queryWithDetail` (its doc): `status_type` 0 → 延时发货 (90) and 已完成 (110) by
+ *   `consign_time`; 1, 2 → `modified`; 3 with `status` → `modified` and those statuses; 3 without → `consign_time`.
+ *   The real API requires `status_type`; without it the emulator windows `modified` (lenient, see README).
+ *   `shop_nos` (comma list) filters shops.
+ * - Every other query windows `modified`.
  */
 export function queryDocuments(
   store: WdtStore,
@@ -82,26 +87,39 @@ export function queryDocuments(
   paging: Paging,
 ): QueryOutcome<StoredDocument> {
   const protocol = WDT_PROTOCOL[type];
-  const window = parseWindow(params, edition === 'qyb' ? protocol.qybMaxWindowMs : protocol.qjbMaxWindowMs);
-  if ('problem' in window) return window;
-  const statuses = statusFilter(params.status);
+  const no = text(params[protocol.noField]) ?? (protocol.idField === 'stockout_id' ? text(params.stockout_no) : undefined);
+  let window: { fromMs: number; toMs: number };
+  if (no !== undefined && text(params.start_time) === undefined) window = { fromMs: -Infinity, toMs: Infinity };
+  else {
+    const parsed = parseWindow(params, edition === 'qyb' ? protocol.qybMaxWindowMs : protocol.qjbMaxWindowMs);
+    if ('problem' in parsed) return parsed;
+    window = parsed;
+  }
+  let statuses = statusFilter(params.status);
   let by: 'modified' | 'event' = 'modified';
   let shippedOnly = false;
-  if (edition === 'qyb' && type === 'sales_out' && String(params.is_by_modified ?? '0') !== '1') {
+  if (type === 'sales_out' && edition === 'qyb' && String(params.is_by_modified ?? '0') !== '1') {
     if (!statuses) {
       by = 'event';
       shippedOnly = true;
     } else if ([...statuses].every((status) => status >= 95)) by = 'event';
   }
-  const shopNo = text(params.shop_no);
+  if (type === 'sales_out' && edition === 'qjb') {
+    const statusType = text(params.status_type);
+    if (statusType === '0') {
+      by = 'event';
+      statuses = new Set([90, 110]);
+    } else if (statusType === '3' && !statuses) by = 'event';
+    else if (statusType !== '3') statuses = undefined; // 1 and 2 select by their own state sets, not `status`
+  }
+  const shopNos = new Set((text(params.shop_nos) ?? text(params.shop_no) ?? '').split(',').filter((part) => part !== ''));
   const warehouseNo = text(params.warehouse_no);
-  const no = text(params[protocol.noField]) ?? (protocol.idField === 'stockout_id' ? text(params.stockout_no) : undefined);
   const rows = store.query(type, by, window.fromMs, window.toMs, (document) => {
     if (statuses && !statuses.has(document.status)) return false;
     if (shippedOnly && document.status < 95) return false;
     if (no !== undefined && document.no !== no) return false;
     const header = document.built.header;
-    if (shopNo !== undefined && header.shop_no !== shopNo) return false;
+    if (shopNos.size > 0 && !shopNos.has(String(header.shop_no))) return false;
     if (warehouseNo !== undefined && header.warehouse_no !== warehouseNo && header.from_warehouse_no !== warehouseNo) return false;
     return true;
   });

@@ -1,6 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { seededRandom } from '@yecai/common';
+import { formatBeijingTime, seededRandom } from '@yecai/common';
 import { mountAdmin } from './admin';
 import { DEFAULT_QIMEN_APP, mountQimen, type WdtQimenApp } from './qimen';
 import { generateDocuments, type GenerateDocumentsOptions } from './generator';
@@ -372,10 +372,18 @@ export function renderQjbDocument(store: WdtStore, document: StoredDocument): Re
   const protocol = WDT_PROTOCOL[document.type];
   const record: Record<string, unknown> = renderQjb(store.fields(document));
   if (document.type === 'transfer') {
+    // Its doc: modified and created as ms epochs, with modified_date / created_date as text.
     record.modified_date = record.modified;
     record.modified = document.modifiedMs;
+    record.created_date = formatBeijingTime(record.created as number);
   }
   if (document.type === 'sales_out') {
+    // 旗舰版 (its doc): consign_time only once shipped; 出库单建单时间 as ms epoch, created_date as text.
+    if (document.eventMs === null) delete record.consign_time;
+    const createdMs = record.created as number;
+    record.order_type = 1;
+    record.stock_check_time = createdMs;
+    record.created_date = formatBeijingTime(createdMs);
     record.logistics_list = [
       { logistics_no: record.logistics_no, logistics_name: record.logistics_name, logistics_id: record.logistics_id },
     ];
@@ -384,6 +392,8 @@ export function renderQjbDocument(store: WdtStore, document: StoredDocument): Re
       line.modified_date = line.modified;
     }
   }
+  // 旗舰版 wms.StockPd.queryStockPd keys the document by rec_id (its doc); pd_id is kept beside it.
+  if (document.type === 'stock_pd') record.rec_id = document.id;
   if (protocol.qjbDetailsKey !== 'details_list') {
     record[protocol.qjbDetailsKey] = record.details_list;
     delete record.details_list;
