@@ -63,6 +63,113 @@ export function yesterdayInBeijing(now = Date.now()): { fromMs: number; toMs: nu
   return { fromMs: startOfTodayBeijing - 86_400_000, toMs: startOfTodayBeijing - 1_000 };
 }
 
+/** The source service of a pipeline run: its main, its config (with `opsPort`), secrets, and what the sink posts. */
+export interface SourceLaunch {
+  name: string;
+  main: string;
+  config: { opsPort: number } & Record<string, unknown>;
+  /** Secrets the source config references (env:NAME). */
+  env: Record<string, string>;
+  /** Canonical document types the sink posts. */
+  sinkFlows: readonly string[];
+}
+
+/**
+ * What every pipeline run shares, whichever source feeds it: master data seeded into MongoDB, the sink's config for
+ * the Kingdee emulator, and the three services as supervised child processes, started downstream first.
+ */
+export async function launchServices(
+  options: Pick<PipelineOptions, 'endpoints' | 'workDir' | 'topicPrefix' | 'mongoDb' | 'kingdeeCallsPerSecond' | 'logLevel'>,
+  kingdee: KingdeeEmulator,
+  kingdeeFixture: DemoWorld['kingdeeFixture'],
+  masterData: Partial<Record<EntityName, unknown[]>>,
+  source: SourceLaunch,
+): Promise<{ services: Record<ServiceName, ServiceProcess>; mongo: MongoClient; db: Db }> {
+  const mongo = new MongoClient(options.endpoints.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
+  await mongo.connect();
+  const mongoDb = options.mongoDb ?? 'yecai';
+  const db = mongo.db(mongoDb);
+  const store = new MasterDataStore(db);
+  await store.ensureIndexes();
+  for (const [entity, records] of Object.entries(masterData) as [EntityName, unknown[]][]) {
+    await store.upsert(entity, records, `demo master data ${entity}`);
+  }
+
+  mkdirSync(options.workDir, { recursive: true });
+  const app = kingdeeFixture.apps[0]!;
+  const sinkConfig = {
+    kingdee: {
+      name: 'demo',
+      serverUrl: kingdee.url,
+      acctId: app.acctIds[0],
+      userName: app.users[0],
+      auth: { mode: 'signature', appId: app.appId, appSecret: 'env:YECAI_DEMO_KINGDEE_APP_SECRET' },
+      limits: { callsPerSecond: options.kingdeeCallsPerSecond ?? 50, maxConcurrent: 4 },
+      timeoutMs: 10_000,
+    },
+    flows: source.sinkFlows.map((documentType) => ({ documentType })),
+    batchSize: 50,
+    probeIntervalMs: 1_000,
+    schedulerIntervalMs: 1_000,
+    level2RetryDelaysMs: [2_000, 5_000, 10_000],
+    staleInFlightMs: 15_000,
+    admin: { tokens: [{ name: 'demo-operator', role: 'operator', token: 'env:YECAI_DEMO_ADMIN_TOKEN' }] },
+  };
+  const sourceConfigPath = join(options.workDir, `${source.name}.yaml`);
+  const sinkConfigPath = join(options.workDir, 'sink-kingdee.yaml');
+  writeFileSync(sourceConfigPath, toYaml(source.config));
+  writeFileSync(sinkConfigPath, toYaml(sinkConfig));
+
+  const common: NodeJS.ProcessEnv = {
+    ...source.env,
+    YECAI_DEMO_KINGDEE_APP_SECRET: app.appSecret,
+    YECAI_DEMO_ADMIN_TOKEN: 'demo-operator-token',
+    KAFKA_BROKERS: options.endpoints.kafkaBrokers,
+    SCHEMA_REGISTRY_URL: options.endpoints.schemaRegistryUrl,
+    MONGODB_URI: options.endpoints.mongodbUri,
+    MONGODB_DB: mongoDb,
+    YECAI_TOPIC_PREFIX: options.topicPrefix ?? process.env.YECAI_TOPIC_PREFIX ?? 'yecai.',
+    LOG_LEVEL: options.logLevel ?? 'info',
+  };
+  const logs = join(options.workDir, 'logs');
+  const mappingPort = await getFreePort();
+  const sinkPort = await getFreePort();
+  const services: Record<ServiceName, ServiceProcess> = {
+    source: new ServiceProcess({
+      name: source.name,
+      main: source.main,
+      args: ['--config', sourceConfigPath],
+      env: common,
+      logFile: join(logs, `${source.name}.log`),
+      opsPort: source.config.opsPort,
+      supervise: true,
+    }),
+    mapping: new ServiceProcess({
+      name: 'mapping',
+      main: SERVICE_MAINS.mapping,
+      env: { ...common, MAPPING_OPS_PORT: String(mappingPort), MAPPING_REPROCESS_INTERVAL_MS: '5000' },
+      logFile: join(logs, 'mapping.log'),
+      opsPort: mappingPort,
+      supervise: true,
+    }),
+    sink: new ServiceProcess({
+      name: 'sink-kingdee',
+      main: SERVICE_MAINS.sink,
+      env: { ...common, SINK_CONFIG: sinkConfigPath, SINK_OPS_PORT: String(sinkPort) },
+      logFile: join(logs, 'sink-kingdee.log'),
+      opsPort: sinkPort,
+      supervise: true,
+    }),
+  };
+  // Supervised like pods: a service that exits (a failed start, a kill) is started again.
+  // Downstream first, so nothing waits on a consumer that is not there yet.
+  for (const name of ['sink', 'mapping', 'source'] as const) {
+    services[name].start();
+    await services[name].waitReady(120_000);
+  }
+  return { services, mongo, db };
+}
+
 /**
  * The whole JST → Kingdee pipeline on real Kafka / registry / MongoDB: both emulators in this process, the three
  * services as child processes (so they can be SIGKILLed and restarted like pods).
@@ -90,19 +197,6 @@ export class Pipeline {
       rateLimits,
       ...(options.jstFaults ? { faults: options.jstFaults } : {}),
     });
-
-    const mongo = new MongoClient(options.endpoints.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
-    await mongo.connect();
-    const mongoDb = options.mongoDb ?? 'yecai';
-    const db = mongo.db(mongoDb);
-    const masterData = new MasterDataStore(db);
-    await masterData.ensureIndexes();
-    for (const [entity, records] of Object.entries(world.masterData) as [EntityName, unknown[]][]) {
-      await masterData.upsert(entity, records, `demo master data ${entity}`);
-    }
-
-    mkdirSync(options.workDir, { recursive: true });
-    const app = world.kingdeeFixture.apps[0]!;
     const sourceConfig = {
       service: 'source_jushuitan',
       opsPort: await getFreePort(),
@@ -121,78 +215,14 @@ export class Pipeline {
         },
       ],
     };
-    const sinkConfig = {
-      kingdee: {
-        name: 'demo',
-        serverUrl: kingdee.url,
-        acctId: app.acctIds[0],
-        userName: app.users[0],
-        auth: { mode: 'signature', appId: app.appId, appSecret: 'env:YECAI_DEMO_KINGDEE_APP_SECRET' },
-        limits: { callsPerSecond: options.kingdeeCallsPerSecond ?? 50, maxConcurrent: 4 },
-        timeoutMs: 10_000,
-      },
-      flows: SINK_FLOWS.map((documentType) => ({ documentType })),
-      batchSize: 50,
-      probeIntervalMs: 1_000,
-      schedulerIntervalMs: 1_000,
-      level2RetryDelaysMs: [2_000, 5_000, 10_000],
-      staleInFlightMs: 15_000,
-      admin: { tokens: [{ name: 'demo-operator', role: 'operator', token: 'env:YECAI_DEMO_ADMIN_TOKEN' }] },
-    };
-    const sourceConfigPath = join(options.workDir, 'source-jushuitan.yaml');
-    const sinkConfigPath = join(options.workDir, 'sink-kingdee.yaml');
-    writeFileSync(sourceConfigPath, toYaml(sourceConfig));
-    writeFileSync(sinkConfigPath, toYaml(sinkConfig));
-
-    const common: NodeJS.ProcessEnv = {
-      ...SECRET_ENV,
-      YECAI_DEMO_KINGDEE_APP_SECRET: app.appSecret,
-      YECAI_DEMO_ADMIN_TOKEN: 'demo-operator-token',
-      KAFKA_BROKERS: options.endpoints.kafkaBrokers,
-      SCHEMA_REGISTRY_URL: options.endpoints.schemaRegistryUrl,
-      MONGODB_URI: options.endpoints.mongodbUri,
-      MONGODB_DB: mongoDb,
-      YECAI_TOPIC_PREFIX: options.topicPrefix ?? process.env.YECAI_TOPIC_PREFIX ?? 'yecai.',
-      LOG_LEVEL: options.logLevel ?? 'info',
-    };
-    const logs = join(options.workDir, 'logs');
-    const mappingPort = await getFreePort();
-    const sinkPort = await getFreePort();
-    const services: Record<ServiceName, ServiceProcess> = {
-      source: new ServiceProcess({
-        name: 'source-jushuitan',
-        main: SERVICE_MAINS.source,
-        args: ['--config', sourceConfigPath],
-        env: common,
-        logFile: join(logs, 'source-jushuitan.log'),
-        opsPort: sourceConfig.opsPort,
-        supervise: true,
-      }),
-      mapping: new ServiceProcess({
-        name: 'mapping',
-        main: SERVICE_MAINS.mapping,
-        env: { ...common, MAPPING_OPS_PORT: String(mappingPort), MAPPING_REPROCESS_INTERVAL_MS: '5000' },
-        logFile: join(logs, 'mapping.log'),
-        opsPort: mappingPort,
-        supervise: true,
-      }),
-      sink: new ServiceProcess({
-        name: 'sink-kingdee',
-        main: SERVICE_MAINS.sink,
-        env: { ...common, SINK_CONFIG: sinkConfigPath, SINK_OPS_PORT: String(sinkPort) },
-        logFile: join(logs, 'sink-kingdee.log'),
-        opsPort: sinkPort,
-        supervise: true,
-      }),
-    };
-    const pipeline = new Pipeline(options, world, jst, kingdee, services, mongo, db, perType);
-    // Supervised like pods: a service that exits (a failed start, a kill) is started again.
-    // Downstream first, so nothing waits on a consumer that is not there yet.
-    for (const name of ['sink', 'mapping', 'source'] as const) {
-      services[name].start();
-      await services[name].waitReady(120_000);
-    }
-    return pipeline;
+    const { services, mongo, db } = await launchServices(options, kingdee, world.kingdeeFixture, world.masterData, {
+      name: 'source-jushuitan',
+      main: SERVICE_MAINS.source,
+      config: sourceConfig,
+      env: SECRET_ENV,
+      sinkFlows: SINK_FLOWS,
+    });
+    return new Pipeline(options, world, jst, kingdee, services, mongo, db, perType);
   }
 
   /** Documents the JST emulator holds for the day, per type. */

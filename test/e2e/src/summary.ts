@@ -19,6 +19,33 @@ export const JST_FLOWS: { jstType: string; mappingFlows: string[]; canonicals: s
   { jstType: 'stock_count', mappingFlows: ['jushuitan/stock_count'], canonicals: ['stock_count'], label: '盘点 stock-take' },
 ];
 
+/** How a source document type travels, whichever source: its stream, the mapping flows reading it, what the sink posts. */
+export interface SourceFlow {
+  sourceType: string;
+  mappingFlows: string[];
+  canonicals: string[];
+  label: string;
+}
+
+/** The 旺店通 streams (document types of services/source-wangdiantong) and their flows. */
+export const WDT_FLOWS: SourceFlow[] = [
+  { sourceType: 'sales_outstock', mappingFlows: ['wangdiantong/sales_outstock'], canonicals: ['sales_outstock'], label: '销售出库 sales out-stock' },
+  { sourceType: 'sales_return', mappingFlows: ['wangdiantong/sales_return'], canonicals: ['sales_return'], label: '退货入库 sales return' },
+  { sourceType: 'purchase_instock', mappingFlows: ['wangdiantong/purchase_instock'], canonicals: ['purchase_instock'], label: '采购入库 purchase in' },
+  { sourceType: 'purchase_return', mappingFlows: ['wangdiantong/purchase_return'], canonicals: ['purchase_return'], label: '采购退货 purchase return' },
+  { sourceType: 'other_instock', mappingFlows: ['wangdiantong/other_instock'], canonicals: ['other_instock'], label: '其他入库 other in' },
+  { sourceType: 'other_outstock', mappingFlows: ['wangdiantong/other_outstock'], canonicals: ['other_outstock'], label: '其他出库 other out' },
+  { sourceType: 'transfer', mappingFlows: ['wangdiantong/transfer'], canonicals: ['transfer'], label: '调拨 transfer' },
+  { sourceType: 'stock_count', mappingFlows: ['wangdiantong/stock_count'], canonicals: ['stock_count'], label: '盘点 stock-take' },
+  { sourceType: 'assembly', mappingFlows: ['wangdiantong/assembly'], canonicals: ['assembly'], label: '组装拆卸 assembly' },
+  { sourceType: 'material', mappingFlows: ['wangdiantong/material'], canonicals: ['material'], label: '物料 material' },
+  { sourceType: 'customer', mappingFlows: ['wangdiantong/customer'], canonicals: ['customer'], label: '客户 customer' },
+  { sourceType: 'warehouse', mappingFlows: ['wangdiantong/warehouse'], canonicals: ['warehouse'], label: '仓库 warehouse' },
+];
+
+/** What summarize reads of a running pipeline (the JST Pipeline and the WDT pipeline both have it). */
+export type SummarizedPipeline = Pick<Pipeline, 'services' | 'db' | 'kingdee' | 'available'>;
+
 export interface FlowSummary {
   label: string;
   available: number;
@@ -32,6 +59,8 @@ export interface FlowSummary {
   inFlight: number;
   /** Whether mapping has a rule for it (otherwise its raw documents wait in the raw topic). */
   configured: boolean;
+  /** Whether the sink posts what it maps (false: canonical events stay on their topic for another consumer). */
+  sinkPosts: boolean;
 }
 
 export interface PipelineSummary {
@@ -51,7 +80,10 @@ function percentile(sorted: number[], p: number): number {
 }
 
 /** Reads the pipeline's state from the services' metrics, the parking store, the sink ledger and the emulators. */
-export async function summarize(pipeline: Pipeline): Promise<PipelineSummary> {
+export async function summarize(
+  pipeline: SummarizedPipeline,
+  sourceFlows: SourceFlow[] = JST_FLOWS.map((flow) => ({ ...flow, sourceType: flow.jstType })),
+): Promise<PipelineSummary> {
   const [sourceMetrics, mappingMetrics] = await Promise.all([
     pipeline.services.source.metrics().catch(() => ''),
     pipeline.services.mapping.metrics().catch(() => ''),
@@ -70,14 +102,14 @@ export async function summarize(pipeline: Pipeline): Promise<PipelineSummary> {
     [...mappingMetrics.matchAll(/yecai_mapping_documents_total\{[^}]*flow="([^"]+)"/g)].map((match) => match[1]!),
   );
 
-  const flows: FlowSummary[] = JST_FLOWS.filter((flow) => available[flow.jstType] !== undefined).map((flow) => {
+  const flows: FlowSummary[] = sourceFlows.filter((flow) => available[flow.sourceType] !== undefined).map((flow) => {
     const ledgerOf = (state: string) => flow.canonicals.reduce((sum, type) => sum + (ledgerCounts.get(`${type}/${state}`) ?? 0), 0);
     const mappingOf = (outcome: string) =>
       flow.mappingFlows.reduce((sum, name) => sum + metricValue(mappingMetrics, 'yecai_mapping_documents_total', { flow: name, outcome }), 0);
     return {
       label: flow.label,
-      available: available[flow.jstType] ?? 0,
-      fetched: metricValue(sourceMetrics, 'yecai_source_documents_total', { stream: flow.jstType }),
+      available: available[flow.sourceType] ?? 0,
+      fetched: metricValue(sourceMetrics, 'yecai_source_documents_total', { stream: flow.sourceType }),
       mapped: mappingOf('mapped'),
       filtered: mappingOf('filtered'),
       parkedInMapping: mappingOf('parked'),
@@ -86,6 +118,7 @@ export async function summarize(pipeline: Pipeline): Promise<PipelineSummary> {
       pending: ledgerOf('REJECTED'),
       inFlight: ledgerOf('PENDING') + ledgerOf('IN_DOUBT'),
       configured: flow.mappingFlows.some((name) => configuredFlows.has(name)),
+      sinkPosts: flow.canonicals.length > 0,
     };
   });
 
@@ -139,7 +172,7 @@ export function settled(summary: PipelineSummary, previous: PipelineSummary | un
     if (!flow.configured) return true;
     const mappedOut = flow.mapped + flow.filtered + flow.parkedInMapping;
     const sinkDone = flow.posted + flow.parkedInSink + flow.pending;
-    return mappedOut >= flow.fetched && flow.inFlight === 0 && sinkDone >= flow.mapped;
+    return mappedOut >= flow.fetched && flow.inFlight === 0 && (!flow.sinkPosts || sinkDone >= flow.mapped);
   });
 }
 
