@@ -8,6 +8,7 @@ import { loadRawDocumentSchema, registerCanonicalSchemas, type RawDocument } fro
 import type express from 'express';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from './defaults';
 import { mappingMetrics, type MappingMetrics } from './metrics';
+import { WireCodec } from './wire-codec';
 import { MappingEngine, type MappingOutcome, type RawInput } from './rules/engine';
 import type { CompiledRule } from './rules/load-rules';
 
@@ -46,6 +47,7 @@ export class MappingService {
   readonly parking: ParkingStore;
   readonly metrics: MappingMetrics;
   readonly serde: AvroSerde;
+  private readonly codec: WireCodec;
   private readonly logger: Logger;
   private processor: TransactionalProcessor | undefined;
   private schemaIds = new Map<string, number>();
@@ -59,6 +61,7 @@ export class MappingService {
     this.logger = options.logger ?? createLogger('mapping');
     this.groupId = options.groupId ?? 'yecai-mapping';
     this.serde = new AvroSerde(options.registryUrl);
+    this.codec = new WireCodec(this.serde);
     this.masterData = new MasterDataStore(options.db);
     this.lookup = new CachedMasterDataLookup(this.masterData, { maxStalenessMs: options.maxStalenessMs ?? 10_000 });
     this.parking = new ParkingStore(options.db);
@@ -83,6 +86,7 @@ export class MappingService {
     const numPartitions = this.options.numPartitions ?? 6;
     await this.options.kafka.ensureTopics([...this.rawTopics(), ...this.canonicalTopics()].map((topic) => ({ topic, numPartitions })));
     this.schemaIds = await registerCanonicalSchemas(this.serde, this.options.registryUrl);
+    for (const schemaId of this.schemaIds.values()) await this.codec.prepare(schemaId);
     await this.masterData.ensureIndexes();
     await this.parking.ensureIndexes();
     this.processor = new TransactionalProcessor({
@@ -134,7 +138,7 @@ export class MappingService {
     let envelope: RawDocument;
     try {
       if (!message.value) throw new Error('message has no value');
-      envelope = await this.serde.decode<RawDocument>(message.value);
+      envelope = await this.codec.decode<RawDocument>(message.value);
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       await this.park({
@@ -188,7 +192,7 @@ export class MappingService {
     if (schemaId === undefined) throw new Error(`no registered schema for ${outcome.targetDocumentType}`);
     let value: Buffer;
     try {
-      value = await this.serde.encode(schemaId, outcome.value);
+      value = await this.codec.encode(schemaId, outcome.value);
     } catch (error) {
       // The engine checks types and scales first, so this is a rule/schema mismatch a person must look at.
       const detail = error instanceof Error ? error.message : String(error);
