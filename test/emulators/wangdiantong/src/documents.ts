@@ -242,8 +242,11 @@ export function buildDocument(
       return {
         header: {
           refund_no: `TK${id}`,
-          src_order_no: `JY${id - 1000}`,
-          src_order_type: 3,
+          // The 旗舰版 doc: src_order_no is the 退换单编号; the trade and platform orders are listed apart.
+          src_order_no: `TK${id}`,
+          src_order_type: 12,
+          trade_no_list: `JY${id - 1000}`,
+          tid_list: `${(id * 7919) % 1e9}`.padStart(9, '5') + String(id - 1000).padStart(9, '0'),
           shop_no: shop.shop_no,
           shop_name: shop.shop_name,
           shop_id: shop.shop_id,

@@ -290,6 +290,13 @@ describe('WDT emulator', () => {
       const transfers = await qjb(emulator, 'wms.stocktransfer.Manage.queryWithDetail', [window(NOW - 4 * DAY, NOW)]);
       const transfer = (transfers.data!.order as Array<Record<string, unknown>>)[0]!;
       expect(transfer).toMatchObject({ modified: expect.any(Number), modified_date: expect.any(String), from_warehouse_no: expect.any(String) });
+      const refunds = await qjb(emulator, 'wms.stockin.Refund.queryWithDetail', [{ ...window(NOW - 4 * DAY, NOW), status: '80' }]);
+      const refund = (refunds.data!.order as Array<Record<string, unknown>>)[0]!;
+      expect(refund).toMatchObject({ check_time: expect.any(Number), created: expect.any(String), shop_id: expect.any(String) });
+      expect((refund.details_list as Array<Record<string, unknown>>)[0]).toMatchObject({
+        num: expect.any(Number),
+        stockin_num: expect.stringMatching(/^\d+\.0000$/),
+      });
       const pd = await qjb(emulator, 'wms.StockPd.queryStockPd', [window(NOW - 4 * DAY, NOW)]);
       expect((pd.data!.pd_list as unknown[]).length).toBeGreaterThan(0);
       const shops = await qjb(emulator, 'setting.Shop.queryShop', [{}]);

@@ -44,6 +44,8 @@ export interface WdtDocumentProtocol {
   statuses: number[];
   /** Name of the business-time field (出库/入库/审核 time). */
   eventTimeField: string;
+  /** 旗舰版 header datetimes sent as ms epochs (per each method's doc or example; others are text). */
+  qjbEpochFields?: string[];
 }
 
 export const WDT_PROTOCOL: Record<WdtDocumentType, WdtDocumentProtocol> = {
@@ -60,6 +62,7 @@ export const WDT_PROTOCOL: Record<WdtDocumentType, WdtDocumentProtocol> = {
     doneStatus: 110,
     statuses: [110, 95, 100, 55, 5, 113],
     eventTimeField: 'consign_time',
+    qjbEpochFields: ['created', 'trade_time', 'pay_time'],
   },
   refund_in: {
     qybScript: 'stockin_order_query_refund.php',
@@ -74,6 +77,7 @@ export const WDT_PROTOCOL: Record<WdtDocumentType, WdtDocumentProtocol> = {
     doneStatus: 80,
     statuses: [80, 30, 20, 10],
     eventTimeField: 'check_time',
+    qjbEpochFields: ['check_time'],
   },
   purchase_in: {
     qybScript: 'stockin_order_query_purchase.php',
@@ -144,6 +148,7 @@ export const WDT_PROTOCOL: Record<WdtDocumentType, WdtDocumentProtocol> = {
     doneStatus: 90, // 10 已取消, 20 编辑中, 30 待审核, 40 已审核, 50 调拨中, 80 待结算, 90 调拨完成 (旗舰版 doc)
     statuses: [90, 80, 50, 40, 30, 20, 10],
     eventTimeField: 'check_time',
+    qjbEpochFields: ['created'],
   },
   stock_pd: {
     qybScript: 'stock_pd_order_query.php',

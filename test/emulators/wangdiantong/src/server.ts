@@ -14,12 +14,13 @@ import {
   WDT_DOCUMENT_TYPES,
   WDT_MASTER,
   WDT_PROTOCOL,
+  ZERO_DATE,
   type WdtDocumentType,
 } from './protocol';
 import { queryDocuments, queryGoods, queryProviders, queryShops, queryWarehouses, type Page, type Paging, type QueryOutcome, type QueryProblem } from './queries';
 import { qjbSign, qjbTimestamp, qybSign } from './signing';
 import { WdtStore, type StoredDocument } from './store';
-import { renderQjb, renderQyb, type Fields } from './values';
+import { renderQjb, renderQyb, type At, type Fields } from './values';
 import type { WdtWorldInput } from './world';
 
 /** 企业版 credentials: sid (卖家账号), appkey, appsecret. */
@@ -370,17 +371,30 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
  */
 export function renderQjbDocument(store: WdtStore, document: StoredDocument): Record<string, unknown> {
   const protocol = WDT_PROTOCOL[document.type];
-  const record: Record<string, unknown> = renderQjb(store.fields(document));
+  const record: Record<string, unknown> = renderQjb(store.fields(document), new Set(protocol.qjbEpochFields ?? []));
+  const createdMs = (document.built.header.created as At).at ?? document.modifiedMs;
   if (document.type === 'transfer') {
     // Its doc: modified and created as ms epochs, with modified_date / created_date as text.
     record.modified_date = record.modified;
     record.modified = document.modifiedMs;
-    record.created_date = formatBeijingTime(record.created as number);
+    record.created_date = formatBeijingTime(createdMs);
+  }
+  if (document.type === 'refund_in') {
+    // As the doc's real example: created_time and check_time ms epochs, created text, shop_id a string, line
+    // stockin_num a "2.0000" string beside a numeric num, empty expire_date.
+    record.created_time = createdMs;
+    record.shop_id = String(record.shop_id);
+    record.process_status = 30;
+    for (const line of record.details_list as Array<Record<string, unknown>>) {
+      line.stockin_num = (line.stockin_num as number).toFixed(4);
+      if (line.expire_date === ZERO_DATE) line.expire_date = '';
+      line.defect = false;
+      line.position_no = '销退暂存';
+    }
   }
   if (document.type === 'sales_out') {
     // 旗舰版 (its doc): consign_time only once shipped; 出库单建单时间 as ms epoch, created_date as text.
     if (document.eventMs === null) delete record.consign_time;
-    const createdMs = record.created as number;
     record.order_type = 1;
     record.stock_check_time = createdMs;
     record.created_date = formatBeijingTime(createdMs);

@@ -21,8 +21,7 @@ export interface Fields {
   [key: string]: FieldValue;
 }
 
-/** 旗舰版 sends these datetimes as ms-epoch numbers (go-marvis model, source-apis §3.7). */
-const QJB_EPOCH_FIELDS = new Set(['created', 'trade_time', 'pay_time']);
+const NO_EPOCH_FIELDS: ReadonlySet<string> = new Set();
 
 export type QybRecord = { [key: string]: string | QybRecord[] };
 export type QjbRecord = { [key: string]: string | number | boolean | QjbRecord[] };
@@ -39,10 +38,11 @@ export function renderQyb(fields: Fields): QybRecord {
   return out;
 }
 
-export function renderQjb(fields: Fields, epochFields: ReadonlySet<string> = QJB_EPOCH_FIELDS): QjbRecord {
+/** 旗舰版: numbers stay numbers; the header datetimes named in `epochFields` become ms epochs (lines keep text). */
+export function renderQjb(fields: Fields, epochFields: ReadonlySet<string> = NO_EPOCH_FIELDS): QjbRecord {
   const out: QjbRecord = {};
   for (const [key, value] of Object.entries(fields)) {
-    if (Array.isArray(value)) out[key] = value.map((item) => renderQjb(item, epochFields));
+    if (Array.isArray(value)) out[key] = value.map((item) => renderQjb(item));
     else if (value instanceof Qty) out[key] = Number(value.text);
     else if (value instanceof At) {
       if (epochFields.has(key)) out[key] = value.at ?? 0;
