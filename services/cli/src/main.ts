@@ -9,6 +9,7 @@ import { REPLAY_USAGE, replayCommand } from './commands/replay';
 import { TOPICS_USAGE, topicsCommand } from './commands/topics';
 import { STATUS_USAGE, statusCommand } from './commands/status';
 import { EXCEPTIONS_USAGE, parkedCommand, pendingCommand } from './commands/exceptions';
+import { MASTER_DATA_OPTIONS, MASTER_DATA_USAGE, masterDataCommand } from './commands/master-data';
 
 // Operators read the CLI's own lines; structured logs only when something is wrong (LOG_LEVEL overrides).
 process.env.LOG_LEVEL ??= 'warn';
@@ -22,6 +23,8 @@ const USAGE = `用法 usage: yecai <command>
   status              各消费组积压 lag per consumer group and topic
   parked              一级异常：搁置单据 level 1: parked documents
   pending             二级异常：待重试单据 level 2: bills waiting for a retry
+  master-data pull-kingdee …
+                      从金蝶拉取基础资料到主数据 pull Kingdee base data into master data
   bench [--quick] [--only a,b] [--out f.md]
                       全部基准测试，汇总成一张表 every benchmark, one table (kafka, kingdee, jushuitan, mapping, sink, pipeline)
   help                本帮助 this help
@@ -39,7 +42,9 @@ ${TOPICS_USAGE}
 
 ${STATUS_USAGE}
 
-${EXCEPTIONS_USAGE}`;
+${EXCEPTIONS_USAGE}
+
+${MASTER_DATA_USAGE}`;
 
 /** Explicit list of commands (no folder scanning): name → handler. */
 const COMMANDS: Record<string, (positionals: string[], flags: Record<string, string | boolean | undefined>) => Promise<void>> = {
@@ -51,6 +56,7 @@ const COMMANDS: Record<string, (positionals: string[], flags: Record<string, str
   status: (positionals, flags) => statusCommand(positionals, flags),
   parked: (positionals, flags) => parkedCommand(positionals, flags),
   pending: (positionals, flags) => pendingCommand(positionals, flags),
+  'master-data': (positionals, flags) => masterDataCommand(positionals, flags),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -60,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...OPERATOR_OPTIONS, ...RUN_OPTIONS },
+      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...OPERATOR_OPTIONS, ...RUN_OPTIONS, ...MASTER_DATA_OPTIONS },
     });
   } catch (error) {
     throw new UsageError(`参数错误 bad flag: ${(error as Error).message}`);
