@@ -65,7 +65,20 @@ function readPath(input: unknown, path: string[]): unknown {
 const ZERO_DATE = /^\s*0000-00-00(?:[ T]00:00(?::00)?)?\s*$/;
 const DATE = /^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
 
-/** Turns a rule's value into the canonical field's type, or explains in both languages why it cannot. */
+function invalidValue(value: unknown, flow: string, fieldPath: string, label: string, what: string): ParkSignal {
+  return park(
+    flow,
+    'INVALID_VALUE',
+    `规则 ${flow} 字段 ${fieldPath}（${label}）的值 ${JSON.stringify(value)} 不是${what}`,
+    `rule ${flow}: field ${fieldPath} (${label}) value ${JSON.stringify(value)} is not ${what}`,
+    { field: fieldPath },
+  );
+}
+
+/**
+ * Turns a rule's value into the canonical field's type, or explains in both languages why it cannot. Runs for every
+ * field of every document: no closures in here (tsx names each one it creates, which costs more than the coercion).
+ */
 function coerce(value: unknown, target: CanonicalField, flow: string, fieldPath: string, label: string): unknown {
   // Sources such as WDT write an unset date as the zero date: it is no date, not an invalid one.
   if (target.type.kind === 'string' && target.type.date && typeof value === 'string' && ZERO_DATE.test(value)) value = null;
@@ -82,21 +95,13 @@ function coerce(value: unknown, target: CanonicalField, flow: string, fieldPath:
       { field: fieldPath },
     );
   }
-  const invalid = (what: string) =>
-    park(
-      flow,
-      'INVALID_VALUE',
-      `规则 ${flow} 字段 ${fieldPath}（${label}）的值 ${JSON.stringify(value)} 不是${what}`,
-      `rule ${flow}: field ${fieldPath} (${label}) value ${JSON.stringify(value)} is not ${what}`,
-      { field: fieldPath },
-    );
   switch (target.type.kind) {
     case 'string': {
-      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') throw invalid('text');
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'bigint') throw invalidValue(value, flow, fieldPath, label, 'text');
       const text = String(value);
       if (!target.type.date) return text;
       const match = DATE.exec(text.trim());
-      if (!match) throw invalid('a date yyyy-MM-dd');
+      if (!match) throw invalidValue(value, flow, fieldPath, label, 'a date yyyy-MM-dd');
       return match[1];
     }
     case 'decimal': {
@@ -104,27 +109,27 @@ function coerce(value: unknown, target: CanonicalField, flow: string, fieldPath:
       try {
         decimal = value instanceof Decimal ? value : new Decimal(typeof value === 'number' ? value.toString() : String(value).trim());
       } catch {
-        throw invalid('a decimal number');
+        throw invalidValue(value, flow, fieldPath, label, 'a decimal number');
       }
-      if (!decimal.isFinite()) throw invalid('a decimal number');
-      if (decimal.decimalPlaces() > target.type.scale) throw invalid(`a decimal with at most ${target.type.scale} places`);
+      if (!decimal.isFinite()) throw invalidValue(value, flow, fieldPath, label, 'a decimal number');
+      if (decimal.decimalPlaces() > target.type.scale) throw invalidValue(value, flow, fieldPath, label, `a decimal with at most ${target.type.scale} places`);
       return decimal;
     }
     case 'boolean':
-      if (typeof value !== 'boolean') throw invalid('true/false');
+      if (typeof value !== 'boolean') throw invalidValue(value, flow, fieldPath, label, 'true/false');
       return value;
     case 'int':
     case 'long':
-      if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid('an integer');
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw invalidValue(value, flow, fieldPath, label, 'an integer');
       return value;
     case 'enum':
-      if (typeof value !== 'string' || !target.type.symbols.includes(value)) throw invalid(`one of ${target.type.symbols.join('/')}`);
+      if (typeof value !== 'string' || !target.type.symbols.includes(value)) throw invalidValue(value, flow, fieldPath, label, `one of ${target.type.symbols.join('/')}`);
       return value;
     case 'stringArray':
       if (!Array.isArray(value)) return [String(value)];
       return value.map(String);
     default:
-      throw invalid('supported by the rule engine (records need a lines section)');
+      throw invalidValue(value, flow, fieldPath, label, 'supported by the rule engine (records need a lines section)');
   }
 }
 
@@ -192,11 +197,19 @@ export class MappingEngine {
     return outcomes;
   }
 
-  private async evaluate(compiled: CompiledRule, expression: RuleExpression, input: unknown, bindings: Record<string, unknown>, where: string): Promise<unknown> {
+  /**
+   * The expression's value: at once when its compiled form answers (most do), else a promise of JSONata's. Callers
+   * await only a promise — awaiting every plain value cost more than the mapping itself.
+   */
+  private evaluate(compiled: CompiledRule, expression: RuleExpression, input: unknown, bindings: Record<string, unknown>, where: string): unknown {
     if (expression.fast) {
       const value = expression.fast(input, bindings);
       if (value !== NOT_COMPILED) return value;
     }
+    return this.evaluateWithJsonata(compiled, expression, input, bindings, where);
+  }
+
+  private async evaluateWithJsonata(compiled: CompiledRule, expression: RuleExpression, input: unknown, bindings: Record<string, unknown>, where: string): Promise<unknown> {
     try {
       const result = await expression.evaluate(input, bindings);
       // JSONata sequences are arrays with a marker; plain values for everything downstream.
@@ -210,7 +223,8 @@ export class MappingEngine {
 
   private async filtersPass(compiled: CompiledRule, scope: CompiledScope, input: unknown, bindings: Record<string, unknown>, where: string): Promise<string | null> {
     for (const filter of scope.filters) {
-      const keep = await this.evaluate(compiled, filter.keep, input, bindings, `${where}filter ${filter.spec.name}`);
+      let keep = this.evaluate(compiled, filter.keep, input, bindings, `${where}filter ${filter.spec.name}`);
+      if (keep instanceof Promise) keep = await keep;
       if (keep !== true) return filter.spec.name;
     }
     return null;
@@ -226,7 +240,8 @@ export class MappingEngine {
   ): Promise<Record<string, unknown>> {
     const resolved: Record<string, unknown> = {};
     for (const lookup of lookups) {
-      const keyValue = await this.evaluate(compiled, lookup.key, input, bindings, `${where}lookup ${lookup.name}`);
+      let keyValue = this.evaluate(compiled, lookup.key, input, bindings, `${where}lookup ${lookup.name}`);
+      if (keyValue instanceof Promise) keyValue = await keyValue;
       if (keyValue === undefined || keyValue === null || keyValue === '') {
         if (lookup.spec.optional) {
           resolved[lookup.name] = null;
@@ -266,7 +281,10 @@ export class MappingEngine {
       let value: unknown;
       if (field.spec.value !== undefined) value = field.spec.value;
       else if (field.path) value = readPath(input, field.path);
-      else value = await this.evaluate(compiled, field.expression!, input, bindings, where);
+      else {
+        value = this.evaluate(compiled, field.expression!, input, bindings, where);
+        if (value instanceof Promise) value = await value;
+      }
       out[field.name] = coerce(value, field.target, compiled.rule.flow, where, field.spec.label);
     }
     return out;
