@@ -9,6 +9,19 @@ describe('money', () => {
     },
   );
 
+  it.each([
+    ['0', '00'],
+    ['1.27', '7f'],
+    ['1.28', '0080'],
+    ['-1.28', '80'],
+    ['-1.29', 'ff7f'],
+    ['-0.01', 'ff'],
+    ['9999999999999.99', '038d7ea4c67fff'],
+    ['-17352139481182168301.94', 'a1ef11abbe7696930e'],
+  ])('encodes %s at scale 2 as the minimal two’s complement %s (also past 15 digits)', (text, hex) => {
+    expect(decimalToAvroBytes(new Decimal(text), 2).toString('hex')).toBe(hex);
+  });
+
   it('refuses more decimal places than the scale, naming the field', () => {
     expect(() => decimalToAvroBytes(new Decimal('1.234'), 2, 'lines[0].price')).toThrow(/lines\[0\]\.price/);
   });

@@ -28,8 +28,10 @@ export function decimalToAvroBytes(value: Decimal, scale: number, field = 'decim
   }
   // toFixed at a scale ≥ the value's places is exact: the unscaled integer is its digits without the point
   // (no multiplication by 10^scale, which costs more than the rest of an event's encoding).
-  let unscaled = BigInt(value.toFixed(scale).replace('.', ''));
-  const negative = unscaled < 0n;
+  const digits = value.toFixed(scale).replace('.', '');
+  const negative = digits.startsWith('-');
+  if (digits.length <= (negative ? 16 : 15)) return smallUnscaledToBytes(Math.abs(Number(digits)), negative);
+  let unscaled = BigInt(digits);
   const bytes: number[] = [];
   // Emit minimal two's-complement bytes.
   for (;;) {
@@ -40,6 +42,25 @@ export function decimalToAvroBytes(value: Decimal, scale: number, field = 'decim
     if ((!negative && unscaled === 0n && !signBitSet) || (negative && unscaled === -1n && signBitSet)) break;
   }
   return Buffer.from(bytes.reverse());
+}
+
+/**
+ * Minimal big-endian two's complement of ±magnitude for magnitudes below 10^15 (exact in a double), without BigInt:
+ * a negative number's bytes are the inverted bytes of magnitude − 1.
+ */
+function smallUnscaledToBytes(magnitude: number, negative: boolean): Buffer {
+  if (magnitude === 0) return Buffer.from([0]);
+  let rest = negative ? magnitude - 1 : magnitude;
+  let length = 1;
+  // The top bit of the first byte is the sign: positive values (and magnitude − 1 of negatives) keep it clear.
+  for (let bound = 128; rest >= bound; bound *= 256) length += 1;
+  const out = Buffer.allocUnsafe(length);
+  for (let index = length - 1; index >= 0; index -= 1) {
+    const byte = rest % 256;
+    out[index] = negative ? 255 - byte : byte;
+    rest = Math.floor(rest / 256);
+  }
+  return out;
 }
 
 export function avroBytesToDecimal(bytes: Buffer, scale: number): Decimal {
