@@ -53,6 +53,14 @@ export const SinkConfigSchema = z
     sessionTimeoutMs: z.number().int().min(6_000).default(30_000),
     /** Bills per BatchSave call (kingdee-webapi.md §7: keep ≤ 100). */
     batchSize: z.number().int().min(1).max(100).default(20),
+    /**
+     * BatchSave chunks in flight at once (across partitions and within one): one chunk's Kingdee calls overlap
+     * another's ledger writes, which is what lets the sink use its configured Kingdee rate. Kingdee calls
+     * themselves stay within `kingdee.limits` (the client's limiter).
+     */
+    chunksInFlight: z.number().int().min(1).max(64).default(4),
+    /** How often the ledger gauges are recounted from the database (between recounts they follow this process's writes). */
+    ledgerCountsRefreshMs: z.number().int().positive().default(600_000),
     /** Level-2 (库存不足, closed period) retry ladder: delay before each automatic retry; then a person decides. */
     level2RetryDelaysMs: z.array(z.number().int().positive()).default([60_000, 300_000, 1_800_000, 7_200_000]),
     /** Level 3: how often a paused sink probes Kingdee to resume by itself. */

@@ -30,4 +30,45 @@ describe('idempotency ledger on FerretDB (append-only revisions, unique _id as c
       await mongo.close();
     }
   });
+
+  it('writes a chunk of changes in one insertMany: lost compare-and-sets come back as null, the rest land', async () => {
+    const mongo = await testMongo('ledger');
+    try {
+      const ledger = new Ledger(mongo.db);
+      await ledger.ensureIndexes();
+      const entry = (billNo: string) => ({
+        _id: ledgerId('acct', 'SAL_OUTSTOCK', billNo), acctId: 'acct', formId: 'SAL_OUTSTOCK', billNo, documentType: 'sales_outstock', documentKey: billNo,
+        state: 'PENDING' as const, stage: 'NONE' as const, fid: null, version: 'v1', sourceModifiedAt: 1, postedVersion: null,
+        canonical: {}, problem: null, attempts: 1, level2Retries: 0, nextRetryAt: null, skipped: null,
+      });
+      const step = (event: string, from: LedgerEntry['state'] | null, to: LedgerEntry['state']) => ({ at: new Date(), from, to, event, version: 'v1' });
+      const claimed = await ledger.apply(['C-1', 'C-2', 'C-3'].map((billNo) => ({ current: null, entry: entry(billNo), steps: [step('claimed', null, 'PENDING')] })));
+      expect(claimed.map((written) => written?.revision)).toEqual([1, 1, 1]);
+      // A second claimer of C-2 (another instance) loses; a fresh C-4 in the same write still lands.
+      const again = await ledger.apply(['C-2', 'C-4'].map((billNo) => ({ current: null, entry: entry(billNo), steps: [step('claimed', null, 'PENDING')] })));
+      expect(again.map((written) => written?.revision ?? null)).toEqual([null, 1]);
+      // Outcomes: reconciled → saved → posted of one chunk as one revision; C-3's base is stale (revision 0 ≠ 1).
+      const [c1, , c3] = claimed as LedgerEntry[];
+      const posted = await ledger.apply([
+        { current: c1!, entry: { ...c1!, state: 'POSTED', stage: 'AUDITED', fid: 7 }, steps: [step('reconciled', 'PENDING', 'PENDING'), step('saved', 'PENDING', 'PENDING'), step('posted', 'PENDING', 'POSTED')] },
+        { current: { ...c3!, revision: 0 }, entry: { ...c3!, state: 'PARKED' }, steps: [step('parked', 'PENDING', 'PARKED')] },
+      ]);
+      expect(posted[0]).toMatchObject({ state: 'POSTED', revision: 2, fid: 7 });
+      expect(posted[1]).toBeNull();
+      expect(ledger.peek(c1!._id)).toMatchObject({ state: 'POSTED', revision: 2 });
+      expect((await ledger.history(c1!._id)).map((transition) => `${transition.revision}:${transition.event}`)).toEqual(['1:claimed', '2:reconciled', '2:saved', '2:posted']);
+      expect(await ledger.get(c3!._id)).toMatchObject({ state: 'PENDING', revision: 1 });
+      // One stored document per Kingdee call, read back per bill.
+      await ledger.recordCallBatches([[c1!, c3!].map((bill) => ({ ledgerId: bill._id, at: new Date(), operation: 'Audit', request: { Numbers: ['C-1', 'C-3'] }, outcome: 'ok', msgCode: 0 }))]);
+      expect(await ledger.calls.countDocuments({})).toBe(1);
+      expect(await ledger.callsOf(c3!._id)).toMatchObject([{ operation: 'Audit', request: { Numbers: ['C-1', 'C-3'] }, outcome: 'ok' }]);
+      // Gauges follow the writes without reading, and agree with a recount.
+      const sorted = (rows: { formId: string; state: string; count: number }[]) => rows.filter((row) => row.count > 0).sort((a, b) => a.state.localeCompare(b.state));
+      expect(sorted(ledger.stateCounts())).toEqual([{ formId: 'SAL_OUTSTOCK', state: 'PENDING', count: 3 }, { formId: 'SAL_OUTSTOCK', state: 'POSTED', count: 1 }]);
+      await ledger.loadCounts();
+      expect(sorted(ledger.stateCounts())).toEqual(sorted(await ledger.countsByFormAndState()));
+    } finally {
+      await mongo.close();
+    }
+  });
 });

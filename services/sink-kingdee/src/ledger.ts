@@ -87,26 +87,64 @@ export function ledgerId(acctId: string, formId: string, billNo: string): string
 
 export type LedgerUpdate = Partial<Omit<LedgerEntry, '_id' | 'acctId' | 'formId' | 'billNo' | 'revision' | 'createdAt'>>;
 
-/** How a revision is stored: the whole entry after the change, plus the step that produced it. */
+/** One step of a change (the revision number is assigned when the change is written). */
+export type LedgerStep = Omit<LedgerTransition, 'revision'>;
+
+/**
+ * One change of one entry: `current` is the revision it was read at (null = the entry is new), `entry` the state
+ * after it, `steps` what happened in between (several steps may be written as one revision: e.g. reconciled →
+ * saved → posted of one chunk). The write succeeds only if nobody wrote revision `current.revision + 1` first.
+ */
+export interface LedgerChange {
+  current: LedgerEntry | null;
+  entry: Omit<LedgerEntry, 'revision' | 'createdAt' | 'updatedAt'> & Partial<Pick<LedgerEntry, 'createdAt'>>;
+  steps: LedgerStep[];
+}
+
+/** How a revision is stored: the whole entry after the change, plus the step(s) that produced it. */
 interface StoredRevision extends Omit<LedgerEntry, '_id'> {
   /** `<ledgerId>#<revision>`: the unique _id is the compare-and-set — only one writer creates revision n+1. */
   _id: string;
   ledgerId: string;
-  step: Omit<LedgerTransition, 'revision'>;
+  step: LedgerStep;
+  /** Steps before `step` written in the same revision (oldest first). */
+  earlier?: LedgerStep[];
 }
+
+/** One Kingdee call (BatchSave, Submit, …) for the bills it carried: stored once, not once per bill. */
+interface StoredCall {
+  at: Date;
+  operation: string;
+  ledgerIds: string[];
+  /** The request when every bill shares it (Submit/Audit by numbers); otherwise each bill's own in `bills`. */
+  request?: unknown;
+  bills: { request?: unknown; outcome: string; fid?: number | null | undefined; msgCode?: number | undefined; messages?: string[] | undefined }[];
+}
+
+/** Most entries the in-process current-state cache keeps (oldest forgotten first). */
+const CACHE_LIMIT = 200_000;
 
 /**
  * Append-only: every change inserts the next revision of the entry as its own document, and the entry is its
- * latest revision. Single-document inserts guarded by the unique `_id` are the only writes — the one write
- * FerretDB makes atomic (no transactions; updates are neither atomic nor dependable there). History comes free.
+ * latest revision. Inserts guarded by the unique `_id` are the only writes — the one write FerretDB makes atomic
+ * (no transactions; updates are neither atomic nor dependable there). History comes free.
+ *
+ * Hot path without reads: the entries this process wrote or read are cached (the last revision it knows); a
+ * change is written against that revision, and a stale cache only costs a duplicate key (someone else wrote
+ * first: reload, decide again). Entries it has never seen are claimed by inserting revision 1 directly; a
+ * duplicate key says the entry exists. Changes are written many at a time (insertMany, unordered, per-document
+ * duplicate handling), so a chunk of bills costs one round trip per ledger step, not one per bill.
  */
 export class Ledger {
   readonly revisions: Collection<StoredRevision>;
-  readonly calls: Collection<KingdeeCallRecord>;
+  readonly calls: Collection<StoredCall>;
+  private readonly cache = new Map<string, LedgerEntry>();
+  /** Entry counts by `<formId>|<state>`: loaded once by `loadCounts`, then moved by this process's writes. */
+  private readonly counts = new Map<string, number>();
 
   constructor(db: Db, prefix = 'sink_kingdee') {
     this.revisions = db.collection<StoredRevision>(`${prefix}_ledger`);
-    this.calls = db.collection<KingdeeCallRecord>(`${prefix}_calls`);
+    this.calls = db.collection<StoredCall>(`${prefix}_calls`);
   }
 
   /**
@@ -133,36 +171,51 @@ export class Ledger {
   }
 
   async ensureIndexes(): Promise<void> {
+    // On MongoDB "latest revision of K" is one seek of ledger_revision; FerretDB 1.24 (SQLite) filters only _id in
+    // SQL and scans for anything else, which is why the hot path reads nothing.
     await this.revisions.createIndex({ ledgerId: 1, revision: 1 }, { unique: true, name: 'ledger_revision' });
     await this.revisions.createIndex({ state: 1, nextRetryAt: 1 }, { name: 'state_retry' });
     await this.revisions.createIndex({ documentType: 1, state: 1 }, { name: 'flow_state' });
-    await this.calls.createIndex({ ledgerId: 1, at: 1 }, { name: 'ledger_calls' });
+    await this.calls.createIndex({ ledgerIds: 1, at: 1 }, { name: 'calls_by_bill' });
+  }
+
+  /** The latest revision this process knows of `id`, without a read (undefined = not known here). */
+  peek(id: string): LedgerEntry | undefined {
+    return this.cache.get(id);
+  }
+
+  /** Forget cached entries (after a rebalance: another instance may have moved the partitions' entries). */
+  forgetCache(): void {
+    this.cache.clear();
   }
 
   async get(id: string): Promise<LedgerEntry | null> {
     const [latest] = await this.revisions.find({ ledgerId: id }).sort({ revision: -1 }).limit(1).toArray();
-    return latest ? toEntry(latest) : null;
+    const entry = latest ? toEntry(latest) : null;
+    if (entry) this.remember(entry);
+    return entry;
   }
 
   async getMany(ids: string[]): Promise<Map<string, LedgerEntry>> {
     if (ids.length === 0) return new Map();
-    return latestOf(await this.revisions.find({ ledgerId: { $in: ids } }).toArray());
+    const latest = latestOf(await this.revisions.find({ ledgerId: { $in: ids } }).toArray());
+    for (const entry of latest.values()) this.remember(entry);
+    return latest;
   }
 
-  /** Every current entry matching `filter` (evaluated on current revisions only). */
+  /** Every current entry matching `filter` (evaluated on current revisions only). A scan: not for the hot path. */
   async current(filter: Record<string, unknown> = {}): Promise<LedgerEntry[]> {
     const candidates = await this.revisions.find(filter, { projection: { ledgerId: 1 } }).toArray();
     const ids = [...new Set(candidates.map((candidate) => candidate.ledgerId))];
     const latest = await this.getMany(ids);
-    const matches = (entry: LedgerEntry) => candidates.some((candidate) => candidate._id === `${entry._id}#${entry.revision}`);
-    return [...latest.values()].filter(matches);
+    const matching = new Set(candidates.map((candidate) => candidate._id));
+    return [...latest.values()].filter((entry) => matching.has(`${entry._id}#${entry.revision}`));
   }
 
   /** Inserts a new entry; returns null when another writer created it first (duplicate key 11000). */
   async insert(entry: Omit<LedgerEntry, 'revision' | 'createdAt' | 'updatedAt'>, event: string): Promise<LedgerEntry | null> {
-    const now = new Date();
-    const full: LedgerEntry = { ...entry, revision: 1, createdAt: now, updatedAt: now };
-    return this.write(full, { at: now, from: null, to: full.state, event, version: full.version });
+    const [written] = await this.apply([{ current: null, entry, steps: [{ at: new Date(), from: null, to: entry.state, event, version: entry.version }] }]);
+    return written ?? null;
   }
 
   /**
@@ -170,42 +223,94 @@ export class Ledger {
    * Returns the new entry, or null when the entry moved on (the caller reloads and decides again).
    */
   async transition(current: LedgerEntry, update: LedgerUpdate, event: string, extra: { detail?: string; actor?: string } = {}): Promise<LedgerEntry | null> {
-    const now = new Date();
-    const next: LedgerEntry = { ...current, ...update, updatedAt: now, revision: current.revision + 1 };
-    return this.write(next, {
-      at: now,
+    const entry = { ...current, ...update };
+    const step: LedgerStep = {
+      at: new Date(),
       from: current.state,
-      to: next.state,
+      to: entry.state,
       event,
-      version: next.version,
-      ...(extra.detail !== undefined ? { detail: extra.detail.slice(0, 2000) } : {}),
+      version: entry.version,
+      ...(extra.detail !== undefined ? { detail: extra.detail } : {}),
       ...(extra.actor !== undefined ? { actor: extra.actor } : {}),
-    });
+    };
+    const [written] = await this.apply([{ current, entry, steps: [step] }]);
+    return written ?? null;
   }
 
-  private async write(next: LedgerEntry, step: Omit<LedgerTransition, 'revision'>): Promise<LedgerEntry | null> {
-    const { _id: ledgerIdValue, ...rest } = next;
+  /**
+   * Writes many changes in one unordered insertMany. Result i is the new entry of change i, or null when its
+   * compare-and-set lost (another writer created that revision first).
+   */
+  async apply(changes: LedgerChange[]): Promise<(LedgerEntry | null)[]> {
+    if (changes.length === 0) return [];
+    const now = new Date();
+    const nexts: LedgerEntry[] = changes.map(({ current, entry }) => ({
+      ...entry,
+      createdAt: current?.createdAt ?? entry.createdAt ?? now,
+      updatedAt: now,
+      revision: (current?.revision ?? 0) + 1,
+    }));
+    const documents: StoredRevision[] = nexts.map((next, index) => {
+      const { _id: id, ...rest } = next;
+      const steps = changes[index]!.steps.map((step) => (step.detail !== undefined ? { ...step, detail: step.detail.slice(0, 2000) } : step));
+      const step = steps[steps.length - 1]!;
+      return { ...rest, _id: `${id}#${next.revision}`, ledgerId: id, step, ...(steps.length > 1 ? { earlier: steps.slice(0, -1) } : {}) };
+    });
+    const lost = new Set<number>();
     try {
-      await this.revisions.insertOne({ ...rest, _id: `${ledgerIdValue}#${next.revision}`, ledgerId: ledgerIdValue, step });
-      return next;
+      await this.revisions.insertMany(documents, { ordered: false });
     } catch (error) {
-      if ((error as { code?: number }).code === 11000) return null;
-      throw error;
+      const writeErrors = (error as { writeErrors?: { index: number; code: number }[] | { index: number; code: number } }).writeErrors;
+      const list = writeErrors === undefined ? undefined : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+      if (list === undefined || list.length === 0) {
+        if ((error as { code?: number }).code === 11000 && changes.length === 1) lost.add(0);
+        else throw error;
+      } else {
+        for (const writeError of list) {
+          if (writeError.code !== 11000) throw error;
+          lost.add(writeError.index);
+        }
+      }
     }
+    return nexts.map((next, index) => {
+      if (lost.has(index)) {
+        this.cache.delete(next._id);
+        return null;
+      }
+      const previous = changes[index]!.current;
+      if (previous) this.count(previous.formId, previous.state, -1);
+      this.count(next.formId, next.state, 1);
+      this.remember(next);
+      return next;
+    });
   }
 
   /** The document's ledger transitions, oldest first. */
   async history(id: string): Promise<LedgerTransition[]> {
-    const revisions = await this.revisions.find({ ledgerId: id }, { projection: { step: 1, revision: 1 } }).sort({ revision: 1 }).toArray();
-    return revisions.map((revision) => ({ revision: revision.revision, ...revision.step }));
+    const revisions = await this.revisions.find({ ledgerId: id }, { projection: { step: 1, earlier: 1, revision: 1 } }).sort({ revision: 1 }).toArray();
+    return revisions.flatMap((revision) => [...(revision.earlier ?? []), revision.step].map((step) => ({ revision: revision.revision, ...step })));
   }
 
+  /** Records one Kingdee call per list (each list: that call's records, one per bill it carried). */
+  async recordCallBatches(calls: KingdeeCallRecord[][]): Promise<void> {
+    const documents = calls.filter((records) => records.length > 0).map(storedCall);
+    if (documents.length > 0) await this.calls.insertMany(documents);
+  }
+
+  /** Records calls given per bill; records of one operation are stored as one call. */
   async recordCalls(records: KingdeeCallRecord[]): Promise<void> {
-    if (records.length > 0) await this.calls.insertMany(records.map((record) => ({ ...record })));
+    const byOperation = new Map<string, KingdeeCallRecord[]>();
+    for (const record of records) byOperation.set(record.operation, [...(byOperation.get(record.operation) ?? []), record]);
+    await this.recordCallBatches([...byOperation.values()]);
   }
 
   async callsOf(id: string): Promise<KingdeeCallRecord[]> {
-    return this.calls.find({ ledgerId: id }).sort({ at: 1 }).toArray();
+    const calls = await this.calls.find({ ledgerIds: id }).sort({ at: 1 }).toArray();
+    return calls.map((call) => {
+      const bill = call.bills[call.ledgerIds.indexOf(id)]!;
+      const { request, ...answer } = bill;
+      return { ledgerId: id, at: call.at, operation: call.operation, request: request === undefined ? call.request : request, ...answer };
+    });
   }
 
   async list(filter: { state?: LedgerState | undefined; documentType?: string | undefined; formId?: string | undefined }, limit: number, skip: number): Promise<Omit<LedgerEntry, 'canonical'>[]> {
@@ -222,12 +327,13 @@ export class Ledger {
 
   /** Level-2 retries that are due, and in-flight entries nobody has touched for `staleMs` (their message is gone). */
   async due(now: Date, staleMs: number, limit: number): Promise<LedgerEntry[]> {
-    const rejected = await this.current({ state: 'REJECTED', nextRetryAt: { $lte: now } });
-    const stale = await this.current({ state: { $in: ['PENDING', 'IN_DOUBT'] }, updatedAt: { $lte: new Date(now.getTime() - staleMs) } });
-    return [...rejected, ...stale].sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime()).slice(0, limit);
+    const found = await this.current({
+      $or: [{ state: 'REJECTED', nextRetryAt: { $lte: now } }, { state: { $in: ['PENDING', 'IN_DOUBT'] }, updatedAt: { $lte: new Date(now.getTime() - staleMs) } }],
+    });
+    return found.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime()).slice(0, limit);
   }
 
-  /** Entry counts by form and state (metrics). */
+  /** Entry counts by form and state, read from the database (a scan of every revision). */
   async countsByFormAndState(): Promise<{ formId: string; state: LedgerState; count: number }[]> {
     const revisions = await this.revisions.find({}, { projection: { ledgerId: 1, revision: 1, formId: 1, state: 1 } }).toArray();
     const counts = new Map<string, { formId: string; state: LedgerState; count: number }>();
@@ -239,10 +345,59 @@ export class Ledger {
     }
     return [...counts.values()];
   }
+
+  /**
+   * (Re)loads the entry counts from the database; afterwards `stateCounts` follows this process's own writes
+   * without reading (writes by other instances show at the next load).
+   */
+  async loadCounts(): Promise<void> {
+    const before = new Map(this.counts);
+    const rows = await this.countsByFormAndState();
+    // Writes made while the scan ran are kept: the scan may or may not have seen them (small, transient error).
+    const during = new Map([...this.counts].map(([key, count]) => [key, count - (before.get(key) ?? 0)]));
+    this.counts.clear();
+    for (const row of rows) this.counts.set(`${row.formId}|${row.state}`, row.count);
+    for (const [key, delta] of during) if (delta !== 0) this.counts.set(key, (this.counts.get(key) ?? 0) + delta);
+  }
+
+  /** Entry counts by form and state as this process knows them (no read; see `loadCounts`). */
+  stateCounts(): { formId: string; state: LedgerState; count: number }[] {
+    return [...this.counts].map(([key, count]) => {
+      const [formId, state] = key.split('|') as [string, LedgerState];
+      return { formId, state, count };
+    });
+  }
+
+  private count(formId: string, state: LedgerState, delta: number): void {
+    const key = `${formId}|${state}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + delta);
+  }
+
+  private remember(entry: LedgerEntry): void {
+    const known = this.cache.get(entry._id);
+    if (known && known.revision > entry.revision) return;
+    this.cache.delete(entry._id);
+    this.cache.set(entry._id, entry);
+    if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+  }
+}
+
+function storedCall(records: KingdeeCallRecord[]): StoredCall {
+  const first = records[0]!;
+  // JSON round trip: decimals become exact strings (BSON would store Decimal internals).
+  const plain = (value: unknown) => JSON.parse(JSON.stringify(value ?? null)) as unknown;
+  const shared = records.every((record) => record.request === first.request);
+  return {
+    at: first.at,
+    operation: first.operation,
+    ledgerIds: records.map((record) => record.ledgerId),
+    ...(shared ? { request: plain(first.request) } : {}),
+    bills: records.map(({ ledgerId: _id, at: _at, operation: _operation, request, ...answer }) => ({ ...(shared ? {} : { request: plain(request) }), ...answer })),
+  };
 }
 
 function toEntry(revision: StoredRevision): LedgerEntry {
-  const { _id: _revisionId, ledgerId: id, step: _step, ...rest } = revision;
+  const { _id: _revisionId, ledgerId: id, step: _step, earlier: _earlier, ...rest } = revision;
   return { ...rest, _id: id };
 }
 

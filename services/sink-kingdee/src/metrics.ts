@@ -62,11 +62,12 @@ export class SinkMetrics {
       help: 'Ledger entries by Kingdee form and state (PENDING, IN_DOUBT, POSTED, PARKED, REJECTED, SKIPPED)',
       labelNames: ['form', 'state'],
       registers: [registry],
-      async collect() {
+      collect() {
         const ledger = ledgerOf();
         if (!ledger) return;
         this.reset();
-        const counts = await ledger.countsByFormAndState().catch(() => []);
+        // This process's view (loaded once, then moved by its writes): no scan per scrape.
+        const counts = ledger.stateCounts();
         for (const row of counts) if ((LEDGER_STATES as readonly string[]).includes(row.state)) this.set({ form: row.formId, state: row.state }, row.count);
       },
     });

@@ -15,7 +15,7 @@ import {
 } from '@yecai/kingdee';
 import type { FlowConfig } from './config';
 import { FORMS_OF, convertDocument, sourceIdentity, type BillDraft, type CanonicalJson, type SupportedDocumentType } from './convert';
-import { ledgerId, type BillStage, type KingdeeCallRecord, type Ledger, type LedgerEntry, type LedgerProblem, type LedgerUpdate } from './ledger';
+import { ledgerId, type BillStage, type KingdeeCallRecord, type Ledger, type LedgerChange, type LedgerEntry, type LedgerProblem, type LedgerStep, type LedgerUpdate } from './ledger';
 import type { SinkMetrics } from './metrics';
 
 export type PostOrigin = 'kafka' | 'scheduler' | 'repush';
@@ -46,6 +46,8 @@ export interface PosterDeps {
   acctId: string;
   flows: Map<string, FlowConfig>;
   batchSize: number;
+  /** Chunks (BatchSave groups) in flight at once across all callers; keeps Kingdee calls overlapping ledger writes. */
+  chunksInFlight?: number;
   level2RetryDelaysMs: number[];
   metrics: SinkMetrics;
   logger: Logger;
@@ -56,17 +58,32 @@ type Plan = 'none' | 'save' | 'reconcile' | 'update' | 'unaudit-update';
 
 interface WorkItem {
   request: PostRequest;
+  /** Kingdee calls of this item's chunk, written with the chunk's outcomes. */
+  calls: KingdeeCallRecord[][];
   flow: FlowConfig;
   draft: BillDraft;
   id: string;
   version: string;
   modifiedAt: number;
   documentKey: string;
+  /** The entry as this chunk sees it: the last written revision plus the changes in `steps`, not yet written. */
   entry: LedgerEntry;
+  /** The last written revision (the compare-and-set base of the next write). */
+  written: LedgerEntry;
+  steps: LedgerStep[];
+  /** Run once the steps are written (metrics count what the ledger holds). */
+  afterWrite: (() => void)[];
   plan: Plan;
   /** Version the bill in Kingdee holds, when it exists. */
   kingdeeVersion: string | null;
   done: boolean;
+}
+
+type ItemBase = Omit<WorkItem, 'entry' | 'written' | 'steps' | 'afterWrite' | 'plan' | 'kingdeeVersion' | 'done' | 'calls'>;
+
+export interface PostOptions {
+  /** Called (in order, awaited before the next call) when more requests at the front have their outcome. */
+  onProgress?: (completed: number) => Promise<void> | void;
 }
 
 interface KingdeeBillState {
@@ -79,31 +96,98 @@ const DUPLICATE_NUMBER = /唯一性|已经被使用/;
 
 export class Poster {
   private readonly now: () => Date;
+  private readonly slots: Slots;
+  private readonly locks = new KeyLocks();
 
   constructor(private readonly deps: PosterDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.slots = new Slots(deps.chunksInFlight ?? 1);
   }
 
   /**
-   * Posts `requests` in order, `batchSize` documents per BatchSave. Resolves once every request has its outcome
-   * in the ledger; throws SinkPausedError (level 3) naming how many requests are complete.
+   * Posts `requests`, `batchSize` documents per BatchSave. Chunks run concurrently (up to `chunksInFlight` across
+   * every caller), so one chunk's Kingdee calls overlap another's ledger writes; two chunks never work on the same
+   * source document at once (a later version waits for the earlier chunk). Resolves once every request has its
+   * outcome in the ledger; throws SinkPausedError (level 3) naming how many requests at the front are complete.
    */
-  async post(requests: PostRequest[]): Promise<void> {
-    for (let start = 0; start < requests.length; start += this.deps.batchSize) {
-      const chunk = requests.slice(start, start + this.deps.batchSize);
+  async post(requests: PostRequest[], options: PostOptions = {}): Promise<void> {
+    const chunks: { start: number; requests: PostRequest[] }[] = [];
+    for (let start = 0; start < requests.length; start += this.deps.batchSize) chunks.push({ start, requests: requests.slice(start, start + this.deps.batchSize) });
+    const failures = new Map<number, unknown>();
+    const finished = new Set<number>();
+    let reported = 0;
+    let progress: Promise<void> = Promise.resolve();
+    const advance = () => {
+      let front = reported;
+      while (finished.has(front)) front++;
+      if (front === reported) return;
+      reported = front;
+      const completed = front < chunks.length ? chunks[front]!.start : requests.length;
+      if (options.onProgress) progress = progress.then(() => options.onProgress!(completed));
+    };
+    const running: Promise<void>[] = [];
+    for (const [index, chunk] of chunks.entries()) {
+      if (failures.size > 0) break;
+      await this.slots.acquire();
+      let release: () => void;
       try {
-        await this.postChunk(chunk);
+        release = await this.locks.acquire(this.keysOf(chunk.requests));
       } catch (error) {
-        if (error instanceof SinkPausedError) throw new SinkPausedError(error.cause, start);
+        this.slots.release();
         throw error;
       }
+      running.push(
+        this.postChunk(chunk.requests)
+          .then(
+            () => {
+              this.slots.succeeded();
+              finished.add(index);
+              advance();
+            },
+            (error: unknown) => {
+              if (error instanceof SinkPausedError) this.slots.failed();
+              failures.set(index, error);
+            },
+          )
+          .finally(() => {
+            release();
+            this.slots.release();
+          }),
+      );
     }
+    await Promise.all(running);
+    await progress;
+    if (failures.size === 0) return;
+    const first = Math.min(...failures.keys());
+    const error = failures.get(first);
+    if (error instanceof SinkPausedError) throw new SinkPausedError(error.cause, chunks[first]!.start);
+    throw error;
+  }
+
+  /** Runs `task` while no chunk works on these source documents (operator actions outside a post). */
+  async exclusive<T>(canonicals: CanonicalJson[], task: () => Promise<T>): Promise<T> {
+    const release = await this.locks.acquire(canonicals.map(keyOf));
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+
+  /** Resolves when no chunk is in flight. */
+  async idle(): Promise<void> {
+    await this.slots.drain();
+  }
+
+  private keysOf(requests: PostRequest[]): string[] {
+    return requests.map((request) => keyOf(request.canonical));
   }
 
   // ---------------------------------------------------------------- one chunk
 
   private async postChunk(requests: PostRequest[]): Promise<void> {
-    const items = await this.prepare(requests);
+    const calls: KingdeeCallRecord[][] = [];
+    const items = await this.prepare(requests, calls);
     const active = () => items.filter((item) => !item.done);
     try {
       await this.reconcile(active().filter((item) => item.plan === 'reconcile'));
@@ -111,16 +195,42 @@ export class Poster {
       await this.save(active().filter((item) => item.plan === 'save' || item.plan === 'update'));
       await this.statusStep('Submit', active().filter((item) => item.flow.submit && item.entry.stage === 'SAVED'));
       await this.statusStep('Audit', active().filter((item) => item.flow.audit && item.entry.stage === 'SUBMITTED'));
-      await Promise.all(active().map((item) => this.finish(item)));
+      for (const item of active()) this.finish(item);
     } catch (error) {
       if (error instanceof KingdeeError && error.level === 3) throw new SinkPausedError(error, 0);
       throw error;
+    } finally {
+      // Outcomes (and whatever happened before a level-3 stop, e.g. IN_DOUBT) in one write, calls beside them.
+      await Promise.all([this.flush(items), this.deps.ledger.recordCallBatches(calls)]);
     }
   }
 
-  /** Converts, claims in the ledger and decides what each bill needs. */
-  private async prepare(requests: PostRequest[]): Promise<WorkItem[]> {
-    const byId = new Map<string, Omit<WorkItem, 'entry' | 'plan' | 'kingdeeVersion' | 'done'>>();
+  /** Writes every item's unwritten steps as one revision per item, in one round trip. */
+  private async flush(items: WorkItem[]): Promise<void> {
+    const dirty = items.filter((item) => item.steps.length > 0);
+    if (dirty.length === 0) return;
+    const results = await this.deps.ledger.apply(dirty.map((item) => ({ current: item.written, entry: item.entry, steps: item.steps })));
+    for (const [index, item] of dirty.entries()) {
+      const written = results[index];
+      if (!written) {
+        this.deps.logger.warn({ id: item.id, events: item.steps.map((step) => step.event) }, 'ledger entry changed by another writer; its current owner resolves it by query');
+      } else {
+        item.written = written;
+        item.entry = written;
+        for (const after of item.afterWrite) after();
+      }
+      item.steps = [];
+      item.afterWrite = [];
+    }
+  }
+
+  /**
+   * Converts, decides what each bill needs and claims it (PENDING) — all claims of the chunk in one write. Entries
+   * this process knows are decided from its cache; unknown ones are claimed by inserting revision 1; a lost
+   * compare-and-set (duplicate key) reloads those entries and decides again.
+   */
+  private async prepare(requests: PostRequest[], calls: KingdeeCallRecord[][]): Promise<WorkItem[]> {
+    const byId = new Map<string, ItemBase>();
     for (const request of requests) {
       const flow = this.deps.flows.get(request.documentType);
       if (!flow) throw new Error(`no flow configured for ${request.documentType}`);
@@ -152,13 +262,67 @@ export class Poster {
         byId.set(id, { request, flow, draft, id, version: source.contentHash, modifiedAt: source.sourceModifiedAt, documentKey });
       }
     }
-    const existing = await this.deps.ledger.getMany([...byId.keys()]);
-    // Distinct bills: their claims are independent single-document writes, sent together.
-    const claimed = await Promise.all([...byId.values()].map((base) => this.claim(base, existing.get(base.id) ?? null)));
-    return claimed.filter((item): item is WorkItem => item !== null);
+    const items: WorkItem[] = [];
+    let open = [...byId.values()];
+    let loaded = new Map<string, LedgerEntry>();
+    for (let round = 0; round < 3 && open.length > 0; round++) {
+      const changes: LedgerChange[] = [];
+      const planned: { base: ItemBase; plan: Plan; kingdeeVersion: string | null; note?: string | undefined }[] = [];
+      for (const base of open) {
+        const entry = round === 0 ? (this.deps.ledger.peek(base.id) ?? null) : (loaded.get(base.id) ?? null);
+        const claim = this.claimOf(base, entry);
+        if (!claim) continue;
+        changes.push(claim.change);
+        planned.push({ base, plan: claim.plan, kingdeeVersion: claim.kingdeeVersion, note: claim.note });
+      }
+      const results = await this.deps.ledger.apply(changes);
+      const lost: ItemBase[] = [];
+      for (const [index, { base, plan, kingdeeVersion, note }] of planned.entries()) {
+        const written = results[index];
+        if (!written) {
+          lost.push(base);
+          continue;
+        }
+        if (note === 'modified_ignored') this.deps.metrics.outcome(written.formId, 'modified_ignored', 0);
+        if (plan !== 'none') items.push({ ...base, calls, entry: written, written, steps: [], afterWrite: [], plan, kingdeeVersion, done: false });
+      }
+      open = lost;
+      if (open.length > 0) loaded = await this.deps.ledger.getMany(open.map((base) => base.id));
+    }
+    for (const base of open) this.deps.logger.warn({ id: base.id }, 'ledger entry kept changing under us; leaving it to its current owner');
+    return items;
   }
 
-  private async parkInvalid(base: Omit<WorkItem, 'entry' | 'plan' | 'kingdeeVersion' | 'done'>, error: ValidationError): Promise<void> {
+  /** The claim (or the note) for one bill given its current entry; null = nothing to write. */
+  private claimOf(base: ItemBase, entry: LedgerEntry | null): { change: LedgerChange; plan: Plan; kingdeeVersion: string | null; note?: string | undefined } | null {
+    const at = this.now();
+    const origin = base.request.origin;
+    if (!entry) {
+      const fresh = this.newEntryFields(base, 'PENDING', null);
+      return { change: { current: null, entry: fresh, steps: [{ at, from: null, to: 'PENDING', event: `claimed:${origin}`, version: base.version, ...(base.request.actor ? { actor: base.request.actor } : {}) }] }, plan: 'save', kingdeeVersion: null };
+    }
+    const decision = this.decide(base, entry);
+    if (decision.plan === 'none') {
+      if (!decision.note) return null;
+      return { change: { current: entry, entry, steps: [{ at, from: entry.state, to: entry.state, event: decision.note, version: entry.version, detail: `version ${base.version}` }] }, plan: 'none', kingdeeVersion: null, note: decision.note };
+    }
+    const isNewVersion = entry.version !== base.version;
+    const update: LedgerUpdate = {
+      state: 'PENDING',
+      attempts: entry.attempts + 1,
+      nextRetryAt: null,
+      ...(isNewVersion ? { version: base.version, sourceModifiedAt: base.modifiedAt, canonical: base.request.canonical } : {}),
+      ...(origin === 'repush' ? { level2Retries: 0 } : {}),
+      ...(entry.state === 'SKIPPED' ? { skipped: null } : {}),
+    };
+    // The version in Kingdee: what was posted, or — for a write that may have landed — what was being written.
+    const kingdeeVersion = entry.postedVersion ?? (entry.state === 'PENDING' || entry.state === 'IN_DOUBT' ? entry.version : null);
+    const next = { ...entry, ...update };
+    const step: LedgerStep = { at, from: entry.state, to: 'PENDING', event: isNewVersion ? `new_version:${origin}` : `claimed:${origin}`, version: next.version, ...(base.request.actor ? { actor: base.request.actor } : {}) };
+    return { change: { current: entry, entry: next, steps: [step] }, plan: decision.plan, kingdeeVersion };
+  }
+
+  private async parkInvalid(base: ItemBase, error: ValidationError): Promise<void> {
     const problem: LedgerProblem = { level: 1, code: 'CANONICAL_INVALID', message: `规范事件数据不完整 canonical event unusable: ${error.message}`, field: error.field };
     const current = await this.deps.ledger.get(base.id);
     if (current && current.version === base.version) return;
@@ -168,7 +332,7 @@ export class Poster {
     this.deps.metrics.outcome(base.draft.formId, 'parked', 1);
   }
 
-  private newEntryFields(base: Omit<WorkItem, 'entry' | 'plan' | 'kingdeeVersion' | 'done'>, state: LedgerEntry['state'], problem: LedgerProblem | null) {
+  private newEntryFields(base: ItemBase, state: LedgerEntry['state'], problem: LedgerProblem | null) {
     return {
       _id: base.id,
       acctId: this.deps.acctId,
@@ -189,42 +353,6 @@ export class Poster {
       nextRetryAt: null,
       skipped: null,
     };
-  }
-
-  /** Decides the plan for one bill and claims it (PENDING) with a compare-and-set; null = nothing to do. */
-  private async claim(base: Omit<WorkItem, 'entry' | 'plan' | 'kingdeeVersion' | 'done'>, found: LedgerEntry | null): Promise<WorkItem | null> {
-    const { ledger } = this.deps;
-    let entry = found;
-    for (let round = 0; round < 3; round++) {
-      if (!entry) {
-        const inserted = await ledger.insert(this.newEntryFields(base, 'PENDING', null), `claimed:${base.request.origin}`);
-        if (inserted) return { ...base, entry: inserted, plan: 'save', kingdeeVersion: null, done: false };
-        entry = await ledger.get(base.id);
-        continue;
-      }
-      const decision = this.decide(base, entry);
-      if (decision.plan === 'none') {
-        if (decision.note) await ledger.transition(entry, {}, decision.note, { detail: `version ${base.version}` });
-        if (decision.note === 'modified_ignored') this.deps.metrics.outcome(entry.formId, 'modified_ignored', 0);
-        return null;
-      }
-      const isNewVersion = entry.version !== base.version;
-      const update: LedgerUpdate = {
-        state: 'PENDING',
-        attempts: entry.attempts + 1,
-        nextRetryAt: null,
-        ...(isNewVersion ? { version: base.version, sourceModifiedAt: base.modifiedAt, canonical: base.request.canonical } : {}),
-        ...(base.request.origin === 'repush' ? { level2Retries: 0 } : {}),
-        ...(entry.state === 'SKIPPED' ? { skipped: null } : {}),
-      };
-      // The version in Kingdee: what was posted, or — for a write that may have landed — what was being written.
-      const kingdeeVersion = entry.postedVersion ?? (entry.state === 'PENDING' || entry.state === 'IN_DOUBT' ? entry.version : null);
-      const claimed = await ledger.transition(entry, update, isNewVersion ? `new_version:${base.request.origin}` : `claimed:${base.request.origin}`, { actor: base.request.actor });
-      if (claimed) return { ...base, entry: claimed, plan: decision.plan, kingdeeVersion, done: false };
-      entry = await ledger.get(base.id);
-    }
-    this.deps.logger.warn({ id: base.id }, 'ledger entry kept changing under us; leaving it to its current owner');
-    return null;
   }
 
   private decide(base: { version: string; modifiedAt: number; request: PostRequest; flow: FlowConfig }, entry: LedgerEntry): { plan: Plan; note?: string } {
@@ -253,14 +381,13 @@ export class Poster {
       const inKingdee = states.get(item.id);
       if (!inKingdee) {
         if (item.entry.stage !== 'NONE') {
-          await this.fail(item, { level: 1, code: 'DELETED_IN_KINGDEE', message: `金蝶中已找不到单据 ${item.draft.billNo}（可能被人工删除），重推将重新生成 bill no longer exists in Kingdee; re-push creates it again` });
+          this.fail(item, { level: 1, code: 'DELETED_IN_KINGDEE', message: `金蝶中已找不到单据 ${item.draft.billNo}（可能被人工删除），重推将重新生成 bill no longer exists in Kingdee; re-push creates it again` });
           continue;
         }
         item.plan = 'save';
         continue;
       }
-      const adopted = await this.setEntry(item, { fid: inKingdee.fid, stage: inKingdee.stage, postedVersion: item.kingdeeVersion ?? item.version }, 'reconciled', `FID ${inKingdee.fid} stage ${inKingdee.stage}`);
-      if (!adopted) continue;
+      this.setEntry(item, { fid: inKingdee.fid, stage: inKingdee.stage, postedVersion: item.kingdeeVersion ?? item.version }, 'reconciled', `FID ${inKingdee.fid} stage ${inKingdee.stage}`);
       const kingdeeVersion = item.kingdeeVersion ?? item.version;
       if (kingdeeVersion === item.version) {
         item.plan = 'none';
@@ -269,14 +396,14 @@ export class Poster {
       // The bill holds an older version: the flow's policy decides.
       const policy = item.flow.onModified;
       if (policy === 'ignore') {
-        await this.setEntry(item, { version: kingdeeVersion }, 'modified_ignored', `version ${item.version} not posted (policy ignore)`);
+        this.setEntry(item, { version: kingdeeVersion }, 'modified_ignored', `version ${item.version} not posted (policy ignore)`);
         item.plan = 'none';
         continue;
       }
       if (inKingdee.stage === 'SAVED') item.plan = 'update';
       else if (inKingdee.stage === 'AUDITED' && policy === 'reverse_and_repost') item.plan = 'unaudit-update';
       else {
-        await this.fail(item, {
+        this.fail(item, {
           level: 2,
           code: 'MODIFIED_AFTER_AUDIT',
           message: `源单据在金蝶单据${inKingdee.stage === 'AUDITED' ? '已审核' : '审核中'}后被修改，未自动更新；请在金蝶反审核后重推，或跳过 source document changed after the bill was ${inKingdee.stage.toLowerCase()}; un-audit it in Kingdee and re-push, or skip`,
@@ -305,14 +432,14 @@ export class Poster {
       const numbers = group.map((item) => item.draft.billNo);
       try {
         await this.deps.client.unAudit(formId, { numbers }, { interactionFlags: group[0]!.flow.interactionFlags });
-        await this.recordCalls(group, 'UnAudit', () => ({ Numbers: numbers }), 'ok');
+        this.recordCalls(group, 'UnAudit', { Numbers: numbers }, 'ok');
         for (const item of group) {
-          await this.setEntry(item, { stage: 'SAVED' }, 'unaudited', 'reverse_and_repost: Kingdee reversed the audited bill');
+          this.setEntry(item, { stage: 'SAVED' }, 'unaudited', 'reverse_and_repost: Kingdee reversed the audited bill');
           item.plan = 'update';
         }
       } catch (error) {
         if (!(error instanceof KingdeeError) || error.level === 3) throw error;
-        await this.recordCalls(group, 'UnAudit', () => ({ Numbers: numbers }), error.code, error);
+        this.recordCalls(group, 'UnAudit', { Numbers: numbers }, error.code, error);
         await this.afterStatusFailure(group, error, 'SAVED');
       }
     }
@@ -331,17 +458,17 @@ export class Poster {
       } catch (error) {
         if (error instanceof KingdeeIndeterminateError || error instanceof KingdeeProtocolError) {
           // Sent, no usable answer: the bills may exist. IN_DOUBT until a query says otherwise.
-          await this.recordCalls(group, 'BatchSave', (item, i) => models[i] ?? item.draft.model, 'indeterminate', error as KingdeeError);
-          for (const item of group) await this.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', (error as Error).message);
+          this.recordCalls(group, 'BatchSave', (item: WorkItem, i: number) => models[i] ?? item.draft.model, 'indeterminate', error as KingdeeError);
+          for (const item of group) this.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', (error as Error).message);
         } else if (error instanceof KingdeeError) {
-          await this.recordCalls(group, 'BatchSave', (item, i) => models[i] ?? item.draft.model, error.code, error);
+          this.recordCalls(group, 'BatchSave', (item: WorkItem, i: number) => models[i] ?? item.draft.model, error.code, error);
         }
         throw error;
       } finally {
         this.deps.metrics.batchSize.observe(group.length);
         this.deps.metrics.batchSeconds.observe((Date.now() - started) / 1000);
       }
-      await this.deps.ledger.recordCalls(
+      group[0]!.calls.push(
         outcomes.map((outcome) =>
           outcome.status === 'saved'
             ? callRecord(group[outcome.index]!.id, 'BatchSave', models[outcome.index], 'saved', { fid: outcome.id, msgCode: 0 })
@@ -354,7 +481,7 @@ export class Poster {
 
   private async afterSave(item: WorkItem, outcome: BatchSaveOutcome): Promise<void> {
     if (outcome.status === 'saved') {
-      await this.setEntry(item, { fid: outcome.id, stage: 'SAVED', postedVersion: item.version, problem: null }, item.plan === 'update' ? 'updated' : 'saved', `FID ${outcome.id}`);
+      this.setEntry(item, { fid: outcome.id, stage: 'SAVED', postedVersion: item.version, problem: null }, item.plan === 'update' ? 'updated' : 'saved', `FID ${outcome.id}`);
       this.deps.metrics.msgCode('BatchSave', 0);
       return;
     }
@@ -363,11 +490,11 @@ export class Poster {
       // FBillNo taken: our own earlier write landed (e.g. an answer lost before the ledger knew). Adopt it.
       const found = (await this.queryBills([item])).get(item.id);
       if (found) {
-        await this.setEntry(item, { fid: found.fid, stage: found.stage, postedVersion: item.version }, 'adopted_existing', `FBillNo already in Kingdee as FID ${found.fid}`);
+        this.setEntry(item, { fid: found.fid, stage: found.stage, postedVersion: item.version }, 'adopted_existing', `FBillNo already in Kingdee as FID ${found.fid}`);
         return;
       }
     }
-    await this.fail(item, problemOf(outcome.error, outcome.details));
+    this.fail(item, problemOf(outcome.error, outcome.details));
   }
 
   /** Submit or Audit for bills at the previous stage; per-bill outcomes are confirmed by query on failure. */
@@ -380,14 +507,14 @@ export class Poster {
         if (op === 'Submit') await this.deps.client.submit(formId, { numbers }, options);
         else await this.deps.client.audit(formId, { numbers }, options);
         this.deps.metrics.msgCode(op, 0);
-        await this.recordCalls(group, op, () => ({ Numbers: numbers }), 'ok');
+        this.recordCalls(group, op, { Numbers: numbers }, 'ok');
         // Kept in memory and written with the next transition (POSTED or a problem): after a crash the stage is
         // re-read from Kingdee anyway, so a ledger write per step would only cost time.
         for (const item of group) item.entry = { ...item.entry, stage: target };
       } catch (error) {
         if (!(error instanceof KingdeeError) || error.level === 3) throw error;
         this.deps.metrics.msgCode(op, error.msgCode);
-        await this.recordCalls(group, op, () => ({ Numbers: numbers }), error.code, error);
+        this.recordCalls(group, op, { Numbers: numbers }, error.code, error);
         await this.afterStatusFailure(group, error, target);
       }
     }
@@ -406,64 +533,145 @@ export class Poster {
       }
       if (now) item.entry = { ...item.entry, stage: now.stage, fid: now.fid };
       const own = error.details.filter((detail) => detail.index === index);
-      await this.fail(item, problemOf(error, own.length > 0 ? own : error.details));
+      this.fail(item, problemOf(error, own.length > 0 ? own : error.details));
     }
   }
 
-  private async finish(item: WorkItem): Promise<void> {
+  private finish(item: WorkItem): void {
     const wanted: BillStage = item.flow.audit ? 'AUDITED' : item.flow.submit ? 'SUBMITTED' : 'SAVED';
     const order: BillStage[] = ['NONE', 'SAVED', 'SUBMITTED', 'AUDITED'];
     if (order.indexOf(item.entry.stage) < order.indexOf(wanted)) return; // stopped earlier with a recorded problem
-    const posted = await this.setEntry(item, { state: 'POSTED', problem: null, nextRetryAt: null }, 'posted', `FID ${item.entry.fid}`);
-    if (posted) this.deps.metrics.outcome(item.draft.formId, 'posted', 0);
+    this.setEntry(item, { state: 'POSTED', problem: null, nextRetryAt: null }, 'posted', `FID ${item.entry.fid}`);
+    item.afterWrite.push(() => this.deps.metrics.outcome(item.draft.formId, 'posted', 0));
     item.done = true;
   }
 
   // ---------------------------------------------------------------- ledger helpers
 
-  private async fail(item: WorkItem, problem: LedgerProblem, ladder = true): Promise<void> {
+  private fail(item: WorkItem, problem: LedgerProblem, ladder = true): void {
     item.done = true;
     if (problem.level === 1 || !ladder) {
-      await this.setEntry(item, { state: 'PARKED', problem, nextRetryAt: null }, 'parked', problem.message);
-      this.deps.metrics.outcome(item.draft.formId, 'parked', problem.level);
+      this.setEntry(item, { state: 'PARKED', problem, nextRetryAt: null }, 'parked', problem.message);
+      item.afterWrite.push(() => this.deps.metrics.outcome(item.draft.formId, 'parked', problem.level));
       return;
     }
     const delays = this.deps.level2RetryDelaysMs;
     const used = item.entry.level2Retries;
     const delay = delays[used];
     const nextRetryAt = delay === undefined ? null : new Date(this.now().getTime() + delay);
-    await this.setEntry(
+    this.setEntry(
       item,
       { state: 'REJECTED', problem, nextRetryAt, level2Retries: delay === undefined ? used : used + 1 },
       'rejected',
       `${problem.message}${nextRetryAt ? ` — retry at ${nextRetryAt.toISOString()}` : ' — retries used up, waiting for a person'}`,
     );
-    this.deps.metrics.outcome(item.draft.formId, 'rejected', 2);
+    item.afterWrite.push(() => this.deps.metrics.outcome(item.draft.formId, 'rejected', 2));
   }
 
-  private async setEntry(item: WorkItem, update: LedgerUpdate, event: string, detail?: string): Promise<LedgerEntry | null> {
-    const next = await this.deps.ledger.transition(item.entry, update, event, detail === undefined ? {} : { detail });
-    if (!next) {
-      this.deps.logger.warn({ id: item.id, event }, 'ledger entry changed by another writer; dropping this attempt');
-      item.done = true;
-      return null;
-    }
-    item.entry = next;
-    return next;
+  /**
+   * Applies a change to the chunk's view of the entry and notes the step; the chunk writes it with its outcome
+   * (flush). Only the claim must be in the ledger before Kingdee is called: after a crash a PENDING entry is
+   * resolved by query, so intermediate steps (reconciled, saved, submitted) need no write of their own.
+   */
+  private setEntry(item: WorkItem, update: LedgerUpdate, event: string, detail?: string): void {
+    const from = item.entry.state;
+    item.entry = { ...item.entry, ...update };
+    item.steps.push({ at: this.now(), from, to: item.entry.state, event, version: item.entry.version, ...(detail !== undefined ? { detail } : {}) });
   }
 
-  private async recordCalls(group: WorkItem[], operation: string, request: (item: WorkItem, index: number) => unknown, outcome: string, error?: KingdeeError): Promise<void> {
-    await this.deps.ledger.recordCalls(
-      group.map((item, index) =>
-        callRecord(item.id, operation, request(item, index), outcome, error ? { msgCode: error.msgCode, messages: error.details.length > 0 ? error.details.map((d) => d.message) : [error.message] } : { msgCode: 0 }),
-      ),
+  /** Notes one Kingdee call for `group` (written with the chunk's outcomes). */
+  private recordCalls(group: WorkItem[], operation: string, request: unknown, outcome: string, error?: KingdeeError): void {
+    const answer = error ? { msgCode: error.msgCode, messages: error.details.length > 0 ? error.details.map((d) => d.message) : [error.message] } : { msgCode: 0 };
+    group[0]?.calls.push(
+      group.map((item, index) => callRecord(item.id, operation, typeof request === 'function' ? (request as (item: WorkItem, index: number) => unknown)(item, index) : request, outcome, answer)),
     );
   }
 }
 
 function callRecord(ledgerIdValue: string, operation: string, request: unknown, outcome: string, extra: Partial<KingdeeCallRecord>): KingdeeCallRecord {
-  // JSON round trip: decimals become exact strings (BSON would store Decimal internals).
-  return { ledgerId: ledgerIdValue, at: new Date(), operation, request: JSON.parse(JSON.stringify(request ?? null)) as unknown, outcome, ...extra };
+  // The ledger stores the request as plain JSON (decimals as exact strings) when it writes the call.
+  return { ledgerId: ledgerIdValue, at: new Date(), operation, request, outcome, ...extra };
+}
+
+/** The lock key of a request: its source document (all bills of one document share it). */
+function keyOf(canonical: CanonicalJson): string {
+  try {
+    const source = sourceIdentity(canonical);
+    return `${source.sourceSystem}/${source.account}/${source.documentType}/${source.sourceId}`;
+  } catch {
+    return `unkeyed:${JSON.stringify(canonical).slice(0, 200)}`;
+  }
+}
+
+/**
+ * At most `limit` holders at once, waiters served in arrival order. The limit backs off to one after Kingdee
+ * failed (level 3: throttled, down) and grows by one per chunk that went through, up to `size` — so a resumed
+ * sink probes an overloaded Kingdee with one chunk instead of all of them at once.
+ */
+class Slots {
+  private used = 0;
+  private limit: number;
+  private readonly waiting: (() => void)[] = [];
+  private readonly drained: (() => void)[] = [];
+
+  constructor(private readonly size: number) {
+    this.limit = size;
+  }
+
+  async acquire(): Promise<void> {
+    if (this.used < this.limit && this.waiting.length === 0) {
+      this.used++;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    this.used--;
+    this.pump();
+    if (this.used === 0) for (const resolve of this.drained.splice(0)) resolve();
+  }
+
+  succeeded(): void {
+    this.limit = Math.min(this.size, this.limit + 1);
+    this.pump();
+  }
+
+  failed(): void {
+    this.limit = 1;
+  }
+
+  drain(): Promise<void> {
+    return this.used === 0 ? Promise.resolve() : new Promise((resolve) => this.drained.push(resolve));
+  }
+
+  private pump(): void {
+    while (this.used < this.limit && this.waiting.length > 0) {
+      this.used++;
+      this.waiting.shift()!();
+    }
+  }
+}
+
+/** Per-key exclusion; a holder takes all its keys at once (no hold-and-wait, so no deadlock). */
+class KeyLocks {
+  private readonly held = new Map<string, Promise<void>>();
+
+  async acquire(keys: string[]): Promise<() => void> {
+    const unique = [...new Set(keys)];
+    for (;;) {
+      const busy = unique.map((key) => this.held.get(key)).filter((held): held is Promise<void> => held !== undefined);
+      if (busy.length === 0) break;
+      await Promise.race(busy);
+    }
+    let release!: () => void;
+    const done = new Promise<void>((resolve) => (release = resolve));
+    for (const key of unique) this.held.set(key, done);
+    return () => {
+      for (const key of unique) if (this.held.get(key) === done) this.held.delete(key);
+      release();
+    };
+  }
 }
 
 function problemOf(error: KingdeeError, details: KingdeeErrorDetail[]): LedgerProblem {

@@ -55,16 +55,6 @@ export class AdminActionError extends Error {
   }
 }
 
-/** Serialises posting inside one process: Kafka batches, scheduled retries and operator re-pushes take turns. */
-class Mutex {
-  private tail: Promise<unknown> = Promise.resolve();
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(task, task);
-    this.tail = result.catch(() => undefined);
-    return result;
-  }
-}
-
 export class SinkService {
   readonly ledger: Ledger;
   readonly metrics: SinkMetrics;
@@ -76,13 +66,13 @@ export class SinkService {
   private readonly topicFlows = new Map<string, FlowConfig>();
   private readonly flowPauses: Collection<FlowPause>;
   private readonly undecodable: Collection<UndecodableMessage>;
-  private readonly mutex = new Mutex();
   private consumer: Consumer | undefined;
   /** Partitions paused because Kingdee is unavailable: topic → partitions. */
   private readonly outagePaused = new Map<string, Set<number>>();
   private readonly operatorPaused = new Set<string>();
   private probeTimer: NodeJS.Timeout | undefined;
   private schedulerTimer: NodeJS.Timeout | undefined;
+  private countsTimer: NodeJS.Timeout | undefined;
   private running = false;
   private httpSeconds = 0;
   lastOutage: { at: Date; error: string } | null = null;
@@ -111,6 +101,7 @@ export class SinkService {
       acctId: this.acctId,
       flows: this.flows,
       batchSize: deps.config.batchSize,
+      chunksInFlight: deps.config.chunksInFlight,
       level2RetryDelaysMs: deps.config.level2RetryDelaysMs,
       metrics: this.metrics,
       logger: this.logger,
@@ -127,6 +118,10 @@ export class SinkService {
 
   async start(): Promise<void> {
     await this.ledger.ensureIndexes();
+    // Ledger gauges: one scan now (in the background), then this process's writes move them; rescanned now and then.
+    const loadCounts = () => void this.ledger.loadCounts().catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'ledger counts not loaded'));
+    loadCounts();
+    this.countsTimer = setInterval(loadCounts, this.deps.config.ledgerCountsRefreshMs);
     for (const flow of this.deps.config.flows) this.topicFlows.set(topics.canonical(flow.documentType), flow);
     // createTopics(waitForLeaders) can fail while a fresh topic's metadata spreads; a second call finds it.
     await withRetry(() => this.deps.kafka.ensureTopics(this.canonicalTopics().map((topic) => ({ topic }))), {
@@ -161,6 +156,8 @@ export class SinkService {
       shouldRetry: (error) => /does not host this topic-partition|UNKNOWN_TOPIC/i.test(errorMessage(error)),
     });
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      // Partitions may have moved: entries this process cached may be written by another instance now.
+      this.ledger.forgetCache();
       // A rebalance forgets pauses: apply operator pauses again (outage pauses re-trigger on the next failure).
       for (const documentType of this.operatorPaused) consumer.pause([{ topic: topics.canonical(documentType) }]);
     });
@@ -168,7 +165,8 @@ export class SinkService {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // Partitions are posted concurrently; the poster bounds the chunks in flight across all of them.
+      partitionsConsumedConcurrently: this.deps.config.chunksInFlight,
       eachBatch: (payload) => this.handleBatch(payload),
     });
     for (const documentType of this.operatorPaused) consumer.pause([{ topic: topics.canonical(documentType) }]);
@@ -180,15 +178,16 @@ export class SinkService {
   async stop(): Promise<void> {
     this.running = false;
     clearInterval(this.schedulerTimer);
+    clearInterval(this.countsTimer);
     clearInterval(this.probeTimer);
     this.probeTimer = undefined;
-    await this.mutex.run(async () => undefined);
+    await this.poster.idle();
     await this.consumer?.disconnect();
   }
 
   // ---------------------------------------------------------------- Kafka
 
-  private async handleBatch({ batch, resolveOffset, commitOffsetsIfNecessary, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, pause, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const flow = this.topicFlows.get(topic);
     if (!flow || this.operatorPaused.has(flow.documentType)) {
@@ -219,33 +218,47 @@ export class SinkService {
       }
     }
     const requests = entries.flatMap((entry) => (entry.request ? [entry.request] : []));
-    let completedRequests = requests.length;
+    // The offset after the first `completed` requests (and the undecodable messages between them).
+    const offsetAfter = (completed: number): { next: string; firstOpen: number } => {
+      let seen = 0;
+      for (const [index, entry] of entries.entries()) {
+        if (entry.request) {
+          if (seen === completed) return { next: entry.offset, firstOpen: index };
+          seen++;
+        }
+      }
+      const last = entries[entries.length - 1];
+      return { next: last ? (BigInt(last.offset) + 1n).toString() : (batch.firstOffset() ?? '0'), firstOpen: entries.length };
+    };
+    let committed = batch.firstOffset() ?? '0';
+    let lastCommitAt = Date.now();
+    const commit = async (next: string) => {
+      if (BigInt(next) <= BigInt(committed)) return;
+      committed = next;
+      lastCommitAt = Date.now();
+      resolveOffset((BigInt(next) - 1n).toString());
+      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+    };
+    // A long batch keeps the group membership alive; outcomes in the ledger are committed as they come (≤ 1/s).
+    const heartbeatTimer = setInterval(() => void heartbeat().catch(() => undefined), Math.max(1_000, Math.floor(this.deps.config.sessionTimeoutMs / 6)));
     let pausedBy: SinkPausedError | undefined;
+    let completedRequests = requests.length;
     try {
-      await this.mutex.run(() => this.poster.post(requests));
+      await this.poster.post(requests, {
+        onProgress: async (completed) => {
+          if (Date.now() - lastCommitAt >= 1_000 && completed < requests.length) await commit(offsetAfter(completed).next);
+        },
+      });
     } catch (error) {
       if (!(error instanceof SinkPausedError)) throw error;
       pausedBy = error;
       completedRequests = error.completed;
-    }
-    // The first message not completed: everything before it has its outcome in the ledger.
-    let seen = 0;
-    let firstOpen = entries.length;
-    for (const [index, entry] of entries.entries()) {
-      if (entry.request) {
-        if (seen === completedRequests) {
-          firstOpen = index;
-          break;
-        }
-        seen++;
-      }
+    } finally {
+      clearInterval(heartbeatTimer);
     }
     const allDone = !pausedBy && entries.length === batch.messages.length;
-    const nextOffset = allDone ? (BigInt(batch.lastOffset()) + 1n).toString() : firstOpen < entries.length ? entries[firstOpen]!.offset : (BigInt(entries[entries.length - 1]?.offset ?? batch.firstOffset() ?? '0') + (entries.length > 0 ? 1n : 0n)).toString();
-    if (firstOpen > 0 || allDone) {
-      resolveOffset((BigInt(nextOffset) - 1n).toString());
-      await commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: nextOffset }] }] });
-    }
+    const nextOffset = allDone ? (BigInt(batch.lastOffset()) + 1n).toString() : offsetAfter(completedRequests).next;
+    await commit(nextOffset);
     this.metrics.consumerLag.set({ topic, partition: String(partition) }, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(nextOffset))));
     if (pausedBy) {
       pause();
@@ -302,7 +315,7 @@ export class SinkService {
       const due = await this.ledger.due(new Date(), this.deps.config.staleInFlightMs, this.deps.config.batchSize * 5);
       const requests = due.filter((entry) => this.flows.has(entry.documentType)).map((entry) => this.requestOf(entry, 'scheduler'));
       if (requests.length === 0) return 0;
-      await this.mutex.run(() => this.poster.post(requests));
+      await this.poster.post(requests);
       return requests.length;
     } catch (error) {
       this.logger.warn({ err: errorMessage(error) }, 'scheduled retries stopped early');
@@ -327,13 +340,14 @@ export class SinkService {
     }
     if (!this.flows.has(entry.documentType)) throw new AdminActionError(409, `flow ${entry.documentType} is not configured in this sink`);
     if (entry.problem?.code === 'DELETED_IN_KINGDEE') {
-      const reset = await this.ledger.transition(entry, { stage: 'NONE', fid: null, postedVersion: null }, 'reset_deleted_bill', { actor });
+      const deleted = entry;
+      const reset = await this.poster.exclusive([deleted.canonical], () => this.ledger.transition(deleted, { stage: 'NONE', fid: null, postedVersion: null }, 'reset_deleted_bill', { actor }));
       if (!reset) throw new AdminActionError(409, 'ledger entry changed meanwhile; try again');
       entry = reset;
     }
     const current = entry;
     try {
-      await this.mutex.run(() => this.poster.post([this.requestOf(current, 'repush', actor)]));
+      await this.poster.post([this.requestOf(current, 'repush', actor)]);
     } catch (error) {
       if (error instanceof SinkPausedError) throw new AdminActionError(503, `金蝶不可用，稍后重试 Kingdee unavailable: ${errorMessage(error.cause)}`);
       throw error;
@@ -343,7 +357,10 @@ export class SinkService {
 
   /** Skip a document a person decided not to post; who and why are recorded. */
   async skip(id: string, actor: string, reason: string): Promise<LedgerEntry> {
-    return this.mutex.run(async () => {
+    const found = await this.ledger.get(id);
+    if (!found) throw new AdminActionError(404, `单据不存在 no ledger entry ${id}`);
+    // No chunk may work on the document meanwhile: read again under its lock, then write.
+    return this.poster.exclusive([found.canonical], async () => {
       const entry = await this.ledger.get(id);
       if (!entry) throw new AdminActionError(404, `单据不存在 no ledger entry ${id}`);
       if (entry.state !== 'PARKED' && entry.state !== 'REJECTED') {

@@ -14,14 +14,18 @@ import { FIXTURE, canonical, startEmulator } from '../test/fixtures';
 import { billsIn, producerFor, sinkConfigFor, useUniqueTopicPrefix } from '../test/sink-under-test';
 import { Ledger } from './ledger';
 
-const ROOT = join(__dirname, '..', '..', '..');
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const MAIN = join(__dirname, 'main.ts');
 
 function startSinkProcess(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(TSX, [MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `node --import tsx` (as the harness's ServiceProcess): the child IS the sink. (Spawning the tsx CLI put the sink
+  // in a grandchild: SIGKILL hit only the wrapper and the sink went on running, orphaned — no kill ever landed.)
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  if (process.env.SINK_CRASH_DEBUG) {
+    child.stderr!.pipe(process.stderr);
+    child.stdout!.pipe(process.stderr);
+  }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sink process not ready after 60 s: ${stderr}`)), 60_000);
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -87,9 +91,10 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
         // PENDING claimed by this process = Kingdee write under way: kill right there.
         const writing = async () => (await ledger.revisions.countDocuments({ state: 'PENDING', updatedAt: { $gt: since } })) > 0;
         await waitFor(writing, `sink round ${round} writing`, 60_000).catch(() => undefined);
-        // A claim was just written; its Kingdee calls take 0.8–1.5 s each (slow enough for a loaded CI machine to notice
-    // the claim in time): the kill lands inside the chunk.
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 300)));
+        // A claim was just written; its chunk's Kingdee calls take 0.8–1.5 s each (query/save, submit, audit: 2.4–6 s
+        // in all) and the outcome is written only after the last one. Killing 1–2.5 s after the claim lands after
+        // Kingdee applied the Save and before the ledger holds the outcome, for most chunks in flight.
+        await new Promise((resolve) => setTimeout(resolve, 1_000 + Math.floor(Math.random() * 1_500)));
         await kill9(child);
         kills++;
         // Under load a round can post much before its kill lands: keep killing until three kills were made.
@@ -114,7 +119,9 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
     expect(new Set(entries.map((entry) => entry.fid)).size).toBe(total);
     const histories = await Promise.all(entries.map((entry) => ledger.history(entry._id)));
     const resolvedByQuery = histories.filter((steps) => steps.some((step) => step.event === 'reconciled' || step.event === 'adopted_existing')).length;
-    process.stdout.write(`[sink crash test] ${kills} SIGKILLs; ${resolvedByQuery} bills resolved by ExecuteBillQuery after a kill\n`);
+    const eventCounts = new Map<string, number>();
+    for (const step of histories.flat()) eventCounts.set(step.event, (eventCounts.get(step.event) ?? 0) + 1);
+    process.stdout.write(`[sink crash test] ${kills} SIGKILLs; ${resolvedByQuery} bills resolved by ExecuteBillQuery after a kill; ledger events ${JSON.stringify(Object.fromEntries(eventCounts))}\n`);
     expect(kills).toBeGreaterThanOrEqual(3);
     // At least one kill landed after a claim and before its outcome: the next run resolved it by query.
     expect(resolvedByQuery).toBeGreaterThanOrEqual(1);
