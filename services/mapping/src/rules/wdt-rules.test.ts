@@ -180,7 +180,7 @@ describe('WDT sales out-stock → Kingdee 销售出库单 (F3)', () => {
 
 describe('WDT refund in-stock → Kingdee 销售退货单 (F4)', () => {
   const refundIn = (overrides: Record<string, unknown> = {}) => ({
-    stockin_id: '552001', order_no: 'RK202403020001', refund_no: 'TK202403010077', src_order_no: 'JY202402280011',
+    stockin_id: '552001', order_no: 'RK202403020001', refund_no: 'TK202403010077', src_order_no: 'TK202403010077', trade_no_list: 'JY202402280011', tid_list: '578109048318620011',
     status: '80', shop_no: 'tm-001', warehouse_no: 'GZ01', check_time: '0000-00-00 00:00:00', modified: '2024-03-02 11:20:05',
     details_list: [
       { rec_id: '7001', spec_no: 'G100101S', num: '2.0000', stockin_num: '1.0000', refund_price: '119.9000', refund_amount: '119.9000', total_cost: '50.3580', batch_no: 'B2024-0301', expire_date: '2025-03-01 00:00:00' },
@@ -194,7 +194,7 @@ describe('WDT refund in-stock → Kingdee 销售退货单 (F4)', () => {
     expect({ ...event, lines: undefined, mapping: undefined, source: undefined }).toEqual({
       billNumber: 'RK202403020001', date: '2024-03-02', saleOrg: '100', stockOrg: '100', settleOrg: '100', owner: '100',
       customer: 'TM-001', currency: 'RMB', currencyNumber: 'PRE001', exchangeRate: null, returnReason: null,
-      onlineOrderNumber: 'JY202402280011', remark: '旺店通退货 TK202403010077',
+      onlineOrderNumber: '578109048318620011', remark: '旺店通退货 TK202403010077',
     });
     expect(event.lines).toEqual([
       {
@@ -205,9 +205,11 @@ describe('WDT refund in-stock → Kingdee 销售退货单 (F4)', () => {
     ]);
   });
 
-  it('a received check time is the date', async () => {
-    const event = mappedOnly(await engine().map(raw('sales_return', refundIn({ check_time: '2024-03-01 23:59:59' }), 'stockin_id')));
-    expect(event.date).toBe('2024-03-01');
+  it('a received check time is the date, as text (企业版) or as a ms epoch read in Beijing time (旗舰版)', async () => {
+    const text = mappedOnly(await engine().map(raw('sales_return', refundIn({ check_time: '2024-03-01 23:59:59' }), 'stockin_id')));
+    expect(text.date).toBe('2024-03-01');
+    const epoch = mappedOnly(await engine().map(raw('sales_return', refundIn({ status: 80, check_time: Date.parse('2024-03-01T23:59:59+08:00') }), 'stockin_id')));
+    expect(epoch.date).toBe('2024-03-01'); // 15:59:59 UTC: the Beijing day, not the UTC one
   });
 
   it('a return with nothing received is filtered; one not yet 已完成 too', async () => {
