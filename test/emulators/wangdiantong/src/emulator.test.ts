@@ -263,6 +263,9 @@ describe('WDT emulator', () => {
       const byModified = await qjb(emulator, QJB_SALES, [{ ...late, status_type: 3, status: '110' }]);
       expect((byModified.data!.order as Array<Record<string, unknown>>).map((o) => o.stockout_id)).toEqual([done!.id]);
       expect((await qjb(emulator, QJB_SALES, [{ ...late, status_type: 0 }])).data!.total_count).toBe(0);
+      // Without status_type (lenient): modified window, `status` still filters.
+      expect((await qjb(emulator, QJB_SALES, [{ ...late, status: '55' }])).data!.total_count).toBe(0);
+      expect((await qjb(emulator, QJB_SALES, [{ ...late, status: '110' }])).data!.total_count).toBe(1);
       const [open] = emulator.store.versions('sales_out').filter((d) => d.status === 55);
       const byNumber = await qjb(emulator, QJB_SALES, [{ stockout_no: open!.no }]);
       const record = (byNumber.data!.order as Array<Record<string, unknown>>)[0]!;

@@ -110,7 +110,7 @@ export function queryDocuments(
       by = 'event';
       statuses = new Set([90, 110]);
     } else if (statusType === '3' && !statuses) by = 'event';
-    else if (statusType !== '3') statuses = undefined; // 1 and 2 select by their own state sets, not `status`
+    else if (statusType === '1' || statusType === '2') statuses = undefined; // their own state sets, not `status`
   }
   const shopNos = new Set((text(params.shop_nos) ?? text(params.shop_no) ?? '').split(',').filter((part) => part !== ''));
   const warehouseNo = text(params.warehouse_no);
