@@ -47,6 +47,7 @@ export class WdtPipeline {
     readonly services: Record<ServiceName, ServiceProcess>,
     readonly mongo: MongoClient,
     readonly db: Db,
+    readonly day: { fromMs: number; toMs: number },
   ) {}
 
   /** Flows of the summary: canonicals the sink does not post are left out (their events stay on the topic). */
@@ -86,13 +87,14 @@ export class WdtPipeline {
       env: { YECAI_DEMO_WDT_APP_SECRET: DEFAULT_QYB_ACCOUNT.appsecret },
       sinkFlows: WDT_SINK_FLOWS,
     });
-    return new WdtPipeline(options, world, wdt, kingdee, services, mongo, db);
+    return new WdtPipeline(options, world, wdt, kingdee, services, mongo, db, day);
   }
 
-  /** Records the WDT emulator holds per stream (documents, goods, shops, warehouses). */
+  /** Records the WDT emulator holds per stream (documents, goods, shops, warehouses) from the day's start on. */
   available(): Record<string, number> {
     const counts: Record<string, number> = Object.fromEntries(WDT_DOCUMENT_TYPES.map((type) => [WDT_STREAM_OF[type], this.wdt.store.count(type)]));
-    counts.material = this.wdt.store.listGoods().length;
+    // Goods edited before the day are not read again (the master-data streams start at the day).
+    counts.material = this.wdt.store.listGoods().filter((goods) => goods.modifiedMs >= this.day.fromMs).length;
     counts.customer = this.wdt.store.listShops().length;
     counts.warehouse = this.wdt.store.listWarehouses().length;
     return counts;
