@@ -41,6 +41,27 @@ export class SlidingWindowRateLimiter {
 
   /** Waits, in arrival order, until one more call fits in every window; then records it. */
   acquire(): Promise<void> {
+    return this.admit(() => undefined);
+  }
+
+  /**
+   * Like `acquire`, but starts `task` in the very tick its start is recorded: no other promise continuation runs
+   * in between, so the calls' real start times obey the windows too (after `acquire` the caller resumes only
+   * after whatever else was queued, which on a busy process let more than `limit` calls start in one window).
+   * Resolves with the task's result; the next caller is admitted as soon as this task has started.
+   */
+  run<T>(task: () => Promise<T>): Promise<T> {
+    let started!: Promise<T>;
+    return this.admit(() => {
+      try {
+        started = task();
+      } catch (error) {
+        started = Promise.reject(error as Error);
+      }
+    }).then(() => started);
+  }
+
+  private admit(onAdmitted: () => void): Promise<void> {
     const mine = this.turn.then(async () => {
       for (;;) {
         const now = this.now();
@@ -52,6 +73,7 @@ export class SlidingWindowRateLimiter {
         const wait = Math.max(...this.windows.map((window) => this.waitFor(now, window)));
         if (wait <= 0) {
           this.starts.push(now);
+          onAdmitted();
           return;
         }
         await sleep(wait);

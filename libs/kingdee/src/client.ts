@@ -444,7 +444,7 @@ export class KingdeeClient {
   private invoke(service: string, body: Record<string, unknown>, meta: CallMeta, withText: true): Promise<{ parsed: unknown; text: string }>;
   private async invoke(service: string, body: Record<string, unknown>, meta: CallMeta, withText = false): Promise<unknown> {
     const { retry } = this.#connection;
-    const result = await withRetry(() => this.limiter.run(() => this.callWithSessionRecovery(service, body, meta)), {
+    const result = await withRetry(() => this.callWithSessionRecovery(service, body, meta), {
       maxAttempts: retry.maxAttempts,
       initialDelayMs: retry.initialDelayMs,
       maxDelayMs: retry.maxDelayMs,
@@ -539,12 +539,17 @@ export class KingdeeClient {
     if (this.sessionId) headers[SESSION_COOKIE] = this.sessionId;
     if (this.cookies.size > 0) headers.Cookie = ['Theme=standard', ...[...this.cookies].map(([k, v]) => `${k}=${v}`)].join(';');
 
-    const started = this.now();
+    const payload = toKingdeeJson(body);
+    let started = this.now();
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { method: 'POST', headers, body: toKingdeeJson(body), signal: AbortSignal.timeout(this.#connection.timeoutMs) });
-      text = await response.text();
+      // Limits wrap the HTTP exchange alone (logins included): the request starts in the tick the limiter counts it.
+      ({ response, text } = await this.limiter.run(async () => {
+        started = this.now();
+        const answer = await fetch(url, { method: 'POST', headers, body: payload, signal: AbortSignal.timeout(this.#connection.timeoutMs) });
+        return { response: answer, text: await answer.text() };
+      }));
     } catch (error) {
       const mapped = this.transportError(error, meta);
       this.onCall?.({ operation: meta.operation, durationMs: this.now() - started, outcome: mapped.name });

@@ -25,8 +25,7 @@ export class ConnectionLimiter {
     if (this.inFlight < this.maxConcurrent) this.inFlight++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve)); // the releaser hands its slot over
     try {
-      await this.rate.acquire();
-      return await task();
+      return await this.rate.run(task);
     } finally {
       const next = this.waiting.shift();
       if (next) next();
