@@ -15,7 +15,13 @@ import { testEndpoints, testKafka, uniqueTopicPrefix } from '@yecai/test-harness
 import type { KafkaClient } from '@yecai/kafka';
 import type { WdtEdition } from './config';
 import { createWdtService } from './service';
-import { committedCheckpoints, exactlyOnceReport, readRawDocuments, testConfig } from './test-support';
+import {
+  committedCheckpoints,
+  exactlyOnceReport,
+  publishedVersions,
+  readRawDocuments,
+  testConfig,
+} from './test-support';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -32,6 +38,8 @@ async function emulatorWithOldMasterData(options: WdtEmulatorOptions, ageMs: num
   return emulator;
 }
 
+// Account names are unique across this package's integration files: transactional ids are
+// <service>.<account>.<stream> on the shared test broker, and crash.int.test.ts runs beside these tests.
 describe('WDT source over real Kafka', () => {
   let emulator: WdtEmulator;
   let kafka: KafkaClient;
@@ -70,7 +78,7 @@ describe('WDT source over real Kafka', () => {
       const service = createWdtService(
         testConfig(emulator, [
           {
-            name: 'acme',
+            name: `live-${edition}`,
             edition,
             startAt: formatBeijingTime(now - 3 * DAY),
             masterDataStartAt: formatBeijingTime(now - 60 * DAY),
@@ -93,18 +101,28 @@ describe('WDT source over real Kafka', () => {
         expect(Number(lag?.[1])).toBeGreaterThanOrEqual(60); // the settle lag
         // …and no more than the settle lag plus however long the last cycle took on this machine.
         expect(Number(lag?.[1])).toBeLessThanOrEqual((Date.now() - lastCycleAt) / 1000 + 61);
-        expect(metrics).toMatch(/yecai_source_documents_total\{[^}]*stream="sales_outstock",origin="LIVE"[^}]*\} 1937/);
+        const expectedSales = publishedVersions(emulator, 'sales_outstock', edition).length;
+        expect(metrics).toMatch(
+          new RegExp(
+            `yecai_source_documents_total\\{[^}]*stream="sales_outstock",origin="LIVE"[^}]*\\} ${expectedSales}\n`,
+          ),
+        );
         expect(metrics).not.toMatch(/wdt_secret|wdt_qjb_secret|wdt_salt/);
       } finally {
         await service.close();
       }
       const registry = testEndpoints().schemaRegistryUrl;
       const sales = await readRawDocuments(kafka, registry, 'sales_outstock');
-      expect(exactlyOnceReport(emulator.store.versions('sales_out'), sales)).toEqual({ duplicates: [], missing: [] });
-      expect(sales).toHaveLength(1937);
-      expect(sales.every((d) => d.origin === 'LIVE' && d.account === 'acme' && d.sourceSystem === 'wangdiantong')).toBe(
-        true,
+      const expectedSales = publishedVersions(emulator, 'sales_outstock', edition);
+      expect(exactlyOnceReport(expectedSales, sales)).toEqual({ duplicates: [], missing: [] });
+      expect(sales).toHaveLength(expectedSales.length);
+      // 企业版 returns every status (mapping keeps 110); 旗舰版 is asked for 110 only.
+      expect(expectedSales.length).toBe(
+        edition === 'qyb' ? 1937 : emulator.store.versions('sales_out').filter((v) => v.status === 110).length,
       );
+      expect(
+        sales.every((d) => d.origin === 'LIVE' && d.account === `live-${edition}` && d.sourceSystem === 'wangdiantong'),
+      ).toBe(true);
       const transfers = await readRawDocuments(kafka, registry, 'transfer');
       expect(exactlyOnceReport(emulator.store.versions('transfer'), transfers)).toEqual({
         duplicates: [],
@@ -143,12 +161,12 @@ describe('WDT source over real Kafka', () => {
       const checkpoints = await committedCheckpoints(kafka);
       // The last cycle read up to its start − settle lag (second resolution), and no further.
       const upTo = Math.floor((lastCycleAt - MINUTE) / 1000) * 1000;
-      const live = checkpoints.get('acme/sales_outstock')!;
+      const live = checkpoints.get(`live-${edition}/sales_outstock`)!;
       expect(Number(live.cursor)).toBeGreaterThanOrEqual(upTo);
       expect(Number(live.cursor)).toBeLessThanOrEqual(Date.now() - MINUTE);
       // The dedup set holds only the re-read zone (cursor − 5 min onwards), not the history.
       expect(Object.keys(live.seen).length).toBeLessThan(50);
-      expect(Number(checkpoints.get('acme/customer')!.cursor)).toBeGreaterThanOrEqual(upTo);
+      expect(Number(checkpoints.get(`live-${edition}/customer`)!.cursor)).toBeGreaterThanOrEqual(upTo);
     },
     180_000,
   );
@@ -164,7 +182,7 @@ describe('WDT source over real Kafka', () => {
     const service = createWdtService(
       testConfig(emulator, [
         {
-          name: 'beta',
+          name: 'storm',
           edition: 'qjb',
           startAt: formatBeijingTime(now - 2 * DAY),
           streams: ['sales_outstock', 'stock_count'],
@@ -184,10 +202,12 @@ describe('WDT source over real Kafka', () => {
     }
     const registry = testEndpoints().schemaRegistryUrl;
     const sales = await readRawDocuments(kafka, registry, 'sales_outstock');
-    expect(exactlyOnceReport(emulator.store.versions('sales_out'), sales)).toEqual({ duplicates: [], missing: [] });
+    const expectedSales = publishedVersions(emulator, 'sales_outstock', 'qjb');
+    expect(exactlyOnceReport(expectedSales, sales)).toEqual({ duplicates: [], missing: [] });
+    expect(sales.every((d) => JSON.parse(d.payload).status === 110)).toBe(true);
     const counts = await readRawDocuments(kafka, registry, 'stock_count');
     expect(exactlyOnceReport(emulator.store.versions('stock_pd'), counts)).toEqual({ duplicates: [], missing: [] });
-    expect(sales.length + counts.length).toBe(1600);
+    expect(sales.length + counts.length).toBe(expectedSales.length + 400);
     expect(emulator.stats.throttled).toBeGreaterThan(0);
   }, 180_000);
 
@@ -199,7 +219,7 @@ describe('WDT source over real Kafka', () => {
       documents: { perType: { other_in: 2000 }, fromMs: now - 10 * DAY, toMs: now - 2 * MINUTE },
     });
     const config = testConfig(emulator, [
-      { name: 'acme', edition: 'qyb', startAt: formatBeijingTime(now - 2 * DAY), streams: ['other_instock'] },
+      { name: 'history', edition: 'qyb', startAt: formatBeijingTime(now - 2 * DAY), streams: ['other_instock'] },
     ]);
     const live = createWdtService(config);
     const backfill = createWdtService(config);
@@ -210,7 +230,7 @@ describe('WDT source over real Kafka', () => {
     try {
       await live.runtime.start();
       const result = await backfill.runtime.backfill({ ...range, streams: ['other_instock'] });
-      expect(result.get('acme/other_instock')!.published).toBeGreaterThan(0);
+      expect(result.get('history/other_instock')!.published).toBeGreaterThan(0);
       // The same backfill again is already complete: nothing is re-pulled.
       expect((await backfill.runtime.backfill({ ...range, streams: ['other_instock'] })).size).toBe(0);
     } finally {
@@ -227,11 +247,11 @@ describe('WDT source over real Kafka', () => {
     const liveExpected = versions.filter((v) => v.modifiedMs >= Math.floor((now - 2 * DAY) / 1000) * 1000 - 5 * MINUTE);
     expect(exactlyOnceReport(liveExpected, liveDocs)).toEqual({ duplicates: [], missing: [] });
     const checkpoints = await committedCheckpoints(kafka);
-    expect(checkpoints.get('acme/other_instock/backfill')).toMatchObject({
+    expect(checkpoints.get('history/other_instock/backfill')).toMatchObject({
       mode: 'backfill',
       completed: true,
       cursor: String(range.toMs),
     });
-    expect(Number(checkpoints.get('acme/other_instock')!.cursor)).toBeGreaterThan(now - 2 * MINUTE);
+    expect(Number(checkpoints.get('history/other_instock')!.cursor)).toBeGreaterThan(now - 2 * MINUTE);
   }, 180_000);
 });

@@ -49,7 +49,14 @@ export const WDT_STREAM_DECLARATIONS: WdtStreamDeclaration[] = [
       maxWindowMs: 30 * DAY,
       params: { is_by_modified: 1 },
     },
-    qjb: { api: 'wms.stockout.Sales.queryWithDetail', listKey: 'order', maxWindowMs: 60 * MINUTE },
+    // The 旗舰版 query requires status_type; 3 + status windows `modified` for the listed statuses: 110 已完成, the only
+    // one mapping posts (0 would window consign time, which a later edit never moves).
+    qjb: {
+      api: 'wms.stockout.Sales.queryWithDetail',
+      listKey: 'order',
+      maxWindowMs: 60 * MINUTE,
+      params: { status_type: 3, status: '110' },
+    },
   },
   {
     name: 'sales_return',

@@ -29,6 +29,12 @@ export const EMULATOR_TYPE: Record<string, WdtDocumentType> = {
   assembly: 'assembly',
 };
 
+/** Versions a stream of an edition publishes: 旗舰版 sales out-stock asks for 110 已完成 only (streams.ts). */
+export function publishedVersions(emulator: WdtEmulator, stream: string, edition: WdtEdition): WdtDocumentRef[] {
+  const versions = emulator.store.versions(EMULATOR_TYPE[stream]!);
+  return edition === 'qjb' && stream === 'sales_outstock' ? versions.filter((v) => v.status === 110) : versions;
+}
+
 export interface TestAccount {
   name: string;
   edition: WdtEdition;

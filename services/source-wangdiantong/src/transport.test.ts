@@ -168,7 +168,9 @@ describe('WDT transport: records as published', () => {
     expect(first!.query.get('calc_total')).toBe('1');
     expect(third!.query.get('page_no')).toBe('2');
     expect(third!.query.has('calc_total')).toBe(false);
-    expect(third!.body).toEqual([{ start_time: '2026-11-01 08:00:00', end_time: '2026-11-01 09:00:00' }]);
+    expect(third!.body).toEqual([
+      { status_type: 3, status: '110', start_time: '2026-11-01 08:00:00', end_time: '2026-11-01 09:00:00' },
+    ]);
     expect(first!.query.get('method')).toBe('wms.stockout.Sales.queryWithDetail');
   });
 
