@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseWith, ValidationError } from '@yecai/common';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { SUPPORTED_DOCUMENT_TYPES } from './convert';
+import { SINK_DOCUMENT_TYPES, isMasterDataType } from './master-data';
 
 const secretReference = z.string().regex(/^(env|file):.+/, 'tokens are secret references: env:NAME or file:/path');
 
@@ -18,8 +18,8 @@ export const ModifiedPolicySchema = z.enum(['ignore', 'update_if_not_audited', '
 export type ModifiedPolicy = z.infer<typeof ModifiedPolicySchema>;
 
 export const FlowConfigSchema = z.object({
-  /** Canonical document type consumed from topic `canonical.<documentType>`. */
-  documentType: z.enum(SUPPORTED_DOCUMENT_TYPES),
+  /** Canonical document type consumed from topic `canonical.<documentType>` (bills, or material/customer/supplier). */
+  documentType: z.enum(SINK_DOCUMENT_TYPES),
   /**
    * Deterministic FBillNo. Placeholders: {billNumber} (the canonical bill number), {sourceId}, {sourceSystem},
    * {account}, {documentType}. The same source document always gets the same number: that is what makes a
@@ -35,6 +35,11 @@ export const FlowConfigSchema = z.object({
   billType: z.string().min(1).optional(),
   /** Interaction flags auto-confirmed on Save and Audit, e.g. STK_InvCheckResult (allow negative stock). */
   interactionFlags: z.array(z.string().min(1)).default([]),
+  /**
+   * Master data only: use orgs (numbers) every record of this flow is allocated to (分配) after it is audited in
+   * its create org, besides the event's own `useOrgs`. An org that already has the record is not an error.
+   */
+  allocateToOrgs: z.array(z.string().min(1)).default([]),
   /** Field keys of the tenant's custom fields (flows.md §2: 物流单号, 线上订单号). */
   customFields: z
     .object({ logisticsNumber: z.string().min(1).default('F_YC_LogisticsNo'), onlineOrderNumber: z.string().min(1).default('F_YC_OnlineOrderNo') })
@@ -78,6 +83,12 @@ export const SinkConfigSchema = z
   .superRefine((config, context) => {
     config.flows.forEach((flow, index) => {
       if (flow.audit && !flow.submit) context.addIssue({ code: 'custom', path: ['flows', index, 'audit'], message: 'audit requires submit: true' });
+      if (flow.allocateToOrgs.length > 0 && !isMasterDataType(flow.documentType)) {
+        context.addIssue({ code: 'custom', path: ['flows', index, 'allocateToOrgs'], message: 'only master-data flows (material, customer, supplier) are allocated to use orgs' });
+      }
+      if (isMasterDataType(flow.documentType) && !flow.audit) {
+        context.addIssue({ code: 'custom', path: ['flows', index, 'audit'], message: 'master data must be audited (Kingdee allocates audited records only): audit: true' });
+      }
       if (config.flows.findIndex((other) => other.documentType === flow.documentType) !== index) {
         context.addIssue({ code: 'custom', path: ['flows', index, 'documentType'], message: `flow ${flow.documentType} is configured twice` });
       }

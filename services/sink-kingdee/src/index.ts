@@ -1,5 +1,6 @@
 export * from './config';
 export * from './convert';
+export * from './master-data';
 export * from './ledger';
 export * from './metrics';
 export * from './poster';

@@ -56,6 +56,8 @@ export interface LedgerEntry {
   sourceModifiedAt: number;
   /** Version that is in Kingdee now (null until saved). */
   postedVersion: string | null;
+  /** Master data: use orgs (numbers) the record has been allocated to (分配), besides its create org. */
+  allocatedOrgs?: string[] | undefined;
   /** The canonical event of `version` as plain JSON: re-push and retries rebuild the bill from it. */
   canonical: CanonicalJson;
   problem: LedgerProblem | null;

@@ -14,14 +14,15 @@ import {
   type KingdeeErrorDetail,
 } from '@yecai/kingdee';
 import type { FlowConfig } from './config';
-import { FORMS_OF, convertDocument, sourceIdentity, type BillDraft, type CanonicalJson, type SupportedDocumentType } from './convert';
+import { sourceIdentity, type BillDraft, type CanonicalJson } from './convert';
+import { allocationTargets, createOrgOf, draftsOf, formsOf, isMasterDataType, masterPkField, type SinkDocumentType } from './master-data';
 import { ledgerId, type BillStage, type KingdeeCallRecord, type Ledger, type LedgerChange, type LedgerEntry, type LedgerProblem, type LedgerStep, type LedgerUpdate } from './ledger';
 import type { SinkMetrics } from './metrics';
 
 export type PostOrigin = 'kafka' | 'scheduler' | 'repush';
 
 export interface PostRequest {
-  documentType: SupportedDocumentType;
+  documentType: SinkDocumentType;
   /** The canonical event as plain JSON (decimals as strings). */
   canonical: CanonicalJson;
   origin: PostOrigin;
@@ -89,6 +90,8 @@ export interface PostOptions {
 interface KingdeeBillState {
   fid: number;
   stage: BillStage;
+  /** Master data: use orgs holding an allocated copy (besides the create org). */
+  allocatedOrgs?: string[];
 }
 
 const STAGE_OF_STATUS: Record<string, BillStage> = { Z: 'SAVED', A: 'SAVED', D: 'SAVED', B: 'SUBMITTED', C: 'AUDITED' };
@@ -98,6 +101,7 @@ export class Poster {
   private readonly now: () => Date;
   private readonly slots: Slots;
   private readonly locks = new KeyLocks();
+  private readonly orgIdCache = new Map<string, number>();
 
   constructor(private readonly deps: PosterDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -195,6 +199,7 @@ export class Poster {
       await this.save(active().filter((item) => item.plan === 'save' || item.plan === 'update'));
       await this.statusStep('Submit', active().filter((item) => item.flow.submit && item.entry.stage === 'SAVED'));
       await this.statusStep('Audit', active().filter((item) => item.flow.audit && item.entry.stage === 'SUBMITTED'));
+      await this.allocate(active().filter((item) => item.entry.stage === 'AUDITED' && this.missingAllocations(item).length > 0));
       for (const item of active()) this.finish(item);
     } catch (error) {
       if (error instanceof KingdeeError && error.level === 3) throw new SinkPausedError(error, 0);
@@ -244,11 +249,11 @@ export class Poster {
       }
       const documentKey = `${source.sourceSystem}/${source.account}/${source.documentType}/${source.sourceId}`;
       try {
-        drafts = convertDocument(request.documentType, request.canonical, flow);
+        drafts = draftsOf(request.documentType, request.canonical, flow);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         // Unusable canonical data is a level-1 problem: park it under a key derived from the source identity.
-        const formId = FORMS_OF[request.documentType][0]!;
+        const formId = formsOf(request.documentType)[0]!;
         const billNo = `INVALID:${documentKey}`;
         const draft: BillDraft = { formId, billNo, model: {} };
         const id = ledgerId(this.deps.acctId, formId, billNo);
@@ -387,7 +392,12 @@ export class Poster {
         item.plan = 'save';
         continue;
       }
-      this.setEntry(item, { fid: inKingdee.fid, stage: inKingdee.stage, postedVersion: item.kingdeeVersion ?? item.version }, 'reconciled', `FID ${inKingdee.fid} stage ${inKingdee.stage}`);
+      this.setEntry(
+        item,
+        { fid: inKingdee.fid, stage: inKingdee.stage, postedVersion: item.kingdeeVersion ?? item.version, ...(inKingdee.allocatedOrgs ? { allocatedOrgs: inKingdee.allocatedOrgs } : {}) },
+        'reconciled',
+        `FID ${inKingdee.fid} stage ${inKingdee.stage}${inKingdee.allocatedOrgs?.length ? ` allocated to ${inKingdee.allocatedOrgs.join(',')}` : ''}`,
+      );
       const kingdeeVersion = item.kingdeeVersion ?? item.version;
       if (kingdeeVersion === item.version) {
         item.plan = 'none';
@@ -416,8 +426,22 @@ export class Poster {
     const result = new Map<string, KingdeeBillState>();
     for (const [formId, group] of groupBy(items, (item) => item.draft.formId)) {
       const numbers = group.map((item) => item.draft.billNo);
-      const filter = `FBillNo in (${numbers.map((number) => `'${number.replace(/'/g, "''")}'`).join(',')})`;
-      const rows = await this.deps.client.executeBillQuery({ formId, fieldKeys: ['FID', 'FBillNo', 'FDocumentStatus'], filter, topRowCount: 0, limit: 2000 });
+      const pkField = masterPkField(formId);
+      const quoted = numbers.map((number) => `'${number.replace(/'/g, "''")}'`).join(',');
+      if (pkField) {
+        // Master data: one row per use org holding the number; the create org's row is the record itself.
+        const rows = await this.deps.client.executeBillQuery({ formId, fieldKeys: [pkField, 'FNumber', 'FDocumentStatus', 'FCreateOrgId.FNumber', 'FUseOrgId.FNumber'], filter: `FNumber in (${quoted})`, topRowCount: 0, limit: 2000 });
+        for (const item of group) {
+          const createOrg = createOrgOf(item.request.canonical);
+          const mine = rows.filter((row) => String(row.FNumber) === item.draft.billNo && String(row['FCreateOrgId.FNumber']) === createOrg);
+          const master = mine.find((row) => String(row['FUseOrgId.FNumber']) === createOrg);
+          if (!master) continue;
+          const allocatedOrgs = mine.map((row) => String(row['FUseOrgId.FNumber'])).filter((org) => org !== createOrg).sort();
+          result.set(item.id, { fid: Number(String(master[pkField])), stage: STAGE_OF_STATUS[String(master.FDocumentStatus)] ?? 'SAVED', allocatedOrgs });
+        }
+        continue;
+      }
+      const rows = await this.deps.client.executeBillQuery({ formId, fieldKeys: ['FID', 'FBillNo', 'FDocumentStatus'], filter: `FBillNo in (${quoted})`, topRowCount: 0, limit: 2000 });
       for (const row of rows) {
         const number = String(row.FBillNo);
         const stage = STAGE_OF_STATUS[String(row.FDocumentStatus)] ?? 'SAVED';
@@ -427,19 +451,85 @@ export class Poster {
     return result;
   }
 
+  /** Submit/Audit/UnAudit target: bills by number; master data by internal id (a number may exist in several orgs). */
+  private targetOf(formId: string, group: WorkItem[]): { target: { numbers: string[] } | { ids: number[] }; request: Record<string, unknown> } {
+    if (masterPkField(formId)) {
+      const ids = group.map((item) => item.entry.fid ?? 0);
+      return { target: { ids }, request: { Ids: ids.join(',') } };
+    }
+    const numbers = group.map((item) => item.draft.billNo);
+    return { target: { numbers }, request: { Numbers: numbers } };
+  }
+
+  /** Master data: use orgs still to allocate the record to. */
+  private missingAllocations(item: WorkItem): string[] {
+    if (!isMasterDataType(item.request.documentType)) return [];
+    const done = new Set(item.entry.allocatedOrgs ?? []);
+    return allocationTargets(item.request.canonical, item.flow.allocateToOrgs).filter((org) => !done.has(org));
+  }
+
+  /**
+   * 分配: copies each audited master record into the use orgs it still lacks (audited copies). An org that already
+   * holds it is fine; after a refusal Kingdee is asked which orgs hold the record, and only what is missing fails.
+   */
+  private async allocate(items: WorkItem[]): Promise<void> {
+    for (const group of groupBy(items, (item) => `${item.draft.formId}|${this.missingAllocations(item).join(',')}`).values()) {
+      const formId = group[0]!.draft.formId;
+      const orgs = this.missingAllocations(group[0]!);
+      const orgIds = await this.orgIds(orgs);
+      const unknown = orgs.filter((org) => !orgIds.has(org));
+      if (unknown.length > 0) {
+        for (const item of group) {
+          this.fail(item, { level: 1, code: 'ORG_NOT_FOUND', field: 'allocateToOrgs', message: `使用组织 ${unknown.join(',')} 在金蝶中不存在，无法分配 use org(s) ${unknown.join(',')} not found in Kingdee; fix the flow's allocateToOrgs or the event's useOrgs and re-push` });
+        }
+        continue;
+      }
+      const request = { PkIds: group.map((item) => item.entry.fid).join(','), TOrgIds: orgs.map((org) => orgIds.get(org)).join(','), IsAutoSubmitAndAudit: true };
+      try {
+        await this.deps.client.allocate(formId, { pkIds: group.map((item) => item.entry.fid ?? 0), targetOrgIds: orgs.map((org) => orgIds.get(org)!), autoSubmitAndAudit: true });
+        this.deps.metrics.msgCode('Allocate', 0);
+        this.recordCalls(group, 'Allocate', request, 'ok');
+        for (const item of group) this.setEntry(item, { allocatedOrgs: [...new Set([...(item.entry.allocatedOrgs ?? []), ...orgs])].sort() }, 'allocated', `use orgs ${orgs.join(',')}`);
+      } catch (error) {
+        if (!(error instanceof KingdeeError) || error.level === 3) throw error;
+        this.deps.metrics.msgCode('Allocate', error.msgCode);
+        this.recordCalls(group, 'Allocate', request, error.code, error);
+        const states = await this.queryBills(group);
+        for (const [index, item] of group.entries()) {
+          const held = states.get(item.id)?.allocatedOrgs ?? item.entry.allocatedOrgs ?? [];
+          const allocated = orgs.filter((org) => held.includes(org));
+          if (allocated.length > 0 || held.length > 0) this.setEntry(item, { allocatedOrgs: [...new Set([...(item.entry.allocatedOrgs ?? []), ...held])].sort() }, 'allocated', `use orgs ${held.join(',')} (confirmed by query)`);
+          if (this.missingAllocations(item).length === 0) continue;
+          const own = error.details.filter((detail) => detail.index === index);
+          this.fail(item, problemOf(error, own.length > 0 ? own : error.details));
+        }
+      }
+    }
+  }
+
+  /** Internal ids of orgs by number (TOrgIds of Allocate take ids), cached for the process's life. */
+  private async orgIds(numbers: string[]): Promise<Map<string, number>> {
+    const missing = numbers.filter((number) => !this.orgIdCache.has(number));
+    if (missing.length > 0) {
+      const rows = await this.deps.client.executeBillQuery({ formId: 'ORG_Organizations', fieldKeys: ['FOrgID', 'FNumber'], filter: `FNumber in (${missing.map((number) => `'${number.replace(/'/g, "''")}'`).join(',')})`, topRowCount: 0, limit: 2000 });
+      for (const row of rows) this.orgIdCache.set(String(row.FNumber), Number(String(row.FOrgID)));
+    }
+    return new Map(numbers.flatMap((number) => (this.orgIdCache.has(number) ? [[number, this.orgIdCache.get(number)!] as const] : [])));
+  }
+
   private async unAudit(items: WorkItem[]): Promise<void> {
     for (const [formId, group] of groupBy(items, (item) => item.draft.formId)) {
-      const numbers = group.map((item) => item.draft.billNo);
+      const { target, request } = this.targetOf(formId, group);
       try {
-        await this.deps.client.unAudit(formId, { numbers }, { interactionFlags: group[0]!.flow.interactionFlags });
-        this.recordCalls(group, 'UnAudit', { Numbers: numbers }, 'ok');
+        await this.deps.client.unAudit(formId, target, { interactionFlags: group[0]!.flow.interactionFlags });
+        this.recordCalls(group, 'UnAudit', request, 'ok');
         for (const item of group) {
           this.setEntry(item, { stage: 'SAVED' }, 'unaudited', 'reverse_and_repost: Kingdee reversed the audited bill');
           item.plan = 'update';
         }
       } catch (error) {
         if (!(error instanceof KingdeeError) || error.level === 3) throw error;
-        this.recordCalls(group, 'UnAudit', { Numbers: numbers }, error.code, error);
+        this.recordCalls(group, 'UnAudit', request, error.code, error);
         await this.afterStatusFailure(group, error, 'SAVED');
       }
     }
@@ -447,12 +537,13 @@ export class Poster {
 
   private async save(items: WorkItem[]): Promise<void> {
     for (const [formId, group] of groupBy(items, (item) => item.draft.formId)) {
-      const models = group.map((item) => (item.plan === 'update' ? { ...item.draft.model, FID: item.entry.fid } : item.draft.model));
+      const pkField = masterPkField(formId) ?? 'FID';
+      const models = group.map((item) => (item.plan === 'update' ? { ...item.draft.model, [pkField]: item.entry.fid } : item.draft.model));
       let outcomes: BatchSaveOutcome[];
       const started = Date.now();
       try {
         outcomes = await this.deps.client.batchSave(formId, models, {
-          needReturnFields: ['FID', 'FBillNo'],
+          needReturnFields: masterPkField(formId) ? [] : ['FID', 'FBillNo'],
           ...(group[0]!.flow.interactionFlags.length > 0 ? { interactionFlags: group[0]!.flow.interactionFlags } : {}),
         });
       } catch (error) {
@@ -490,7 +581,7 @@ export class Poster {
       // FBillNo taken: our own earlier write landed (e.g. an answer lost before the ledger knew). Adopt it.
       const found = (await this.queryBills([item])).get(item.id);
       if (found) {
-        this.setEntry(item, { fid: found.fid, stage: found.stage, postedVersion: item.version }, 'adopted_existing', `FBillNo already in Kingdee as FID ${found.fid}`);
+        this.setEntry(item, { fid: found.fid, stage: found.stage, postedVersion: item.version, ...(found.allocatedOrgs ? { allocatedOrgs: found.allocatedOrgs } : {}) }, 'adopted_existing', `FBillNo already in Kingdee as FID ${found.fid}`);
         return;
       }
     }
@@ -501,20 +592,20 @@ export class Poster {
   private async statusStep(op: 'Submit' | 'Audit', items: WorkItem[]): Promise<void> {
     const target: BillStage = op === 'Submit' ? 'SUBMITTED' : 'AUDITED';
     for (const [formId, group] of groupBy(items, (item) => item.draft.formId)) {
-      const numbers = group.map((item) => item.draft.billNo);
+      const { target: targets, request } = this.targetOf(formId, group);
       const options = op === 'Audit' && group[0]!.flow.interactionFlags.length > 0 ? { interactionFlags: group[0]!.flow.interactionFlags } : {};
       try {
-        if (op === 'Submit') await this.deps.client.submit(formId, { numbers }, options);
-        else await this.deps.client.audit(formId, { numbers }, options);
+        if (op === 'Submit') await this.deps.client.submit(formId, targets, options);
+        else await this.deps.client.audit(formId, targets, options);
         this.deps.metrics.msgCode(op, 0);
-        this.recordCalls(group, op, { Numbers: numbers }, 'ok');
+        this.recordCalls(group, op, request, 'ok');
         // Kept in memory and written with the next transition (POSTED or a problem): after a crash the stage is
         // re-read from Kingdee anyway, so a ledger write per step would only cost time.
         for (const item of group) item.entry = { ...item.entry, stage: target };
       } catch (error) {
         if (!(error instanceof KingdeeError) || error.level === 3) throw error;
         this.deps.metrics.msgCode(op, error.msgCode);
-        this.recordCalls(group, op, { Numbers: numbers }, error.code, error);
+        this.recordCalls(group, op, request, error.code, error);
         await this.afterStatusFailure(group, error, target);
       }
     }
@@ -541,6 +632,7 @@ export class Poster {
     const wanted: BillStage = item.flow.audit ? 'AUDITED' : item.flow.submit ? 'SUBMITTED' : 'SAVED';
     const order: BillStage[] = ['NONE', 'SAVED', 'SUBMITTED', 'AUDITED'];
     if (order.indexOf(item.entry.stage) < order.indexOf(wanted)) return; // stopped earlier with a recorded problem
+    if (this.missingAllocations(item).length > 0) return; // an allocation failed with a recorded problem
     this.setEntry(item, { state: 'POSTED', problem: null, nextRetryAt: null }, 'posted', `FID ${item.entry.fid}`);
     item.afterWrite.push(() => this.deps.metrics.outcome(item.draft.formId, 'posted', 0));
     item.done = true;

@@ -9,7 +9,8 @@ import { topics, type AvroSerde, type Consumer, type EachBatchPayload, type Kafk
 import type { Collection, Db } from 'mongodb';
 import type { Registry } from 'prom-client';
 import type { FlowConfig, SinkConfig } from './config';
-import { FORMS_OF, sourceIdentity, type CanonicalJson, type SupportedDocumentType } from './convert';
+import { sourceIdentity, type CanonicalJson } from './convert';
+import { formsOf, type SinkDocumentType } from './master-data';
 import { Ledger, type LedgerEntry } from './ledger';
 import { SinkMetrics } from './metrics';
 import { Poster, SinkPausedError, type PostRequest } from './poster';
@@ -204,7 +205,7 @@ export class SinkService {
         // Plain JSON: decimals as exact strings, storable in the ledger as they are.
         const canonical = JSON.parse(JSON.stringify(decoded)) as CanonicalJson;
         sourceIdentity(canonical); // an event without a usable identity cannot be keyed: kept below instead
-        entries.push({ offset: message.offset, request: { documentType: flow.documentType as SupportedDocumentType, canonical, origin: 'kafka' } });
+        entries.push({ offset: message.offset, request: { documentType: flow.documentType, canonical, origin: 'kafka' } });
       } catch (error) {
         // Nothing is lost: the bytes are kept for a person, and the message is acknowledged.
         await this.undecodable
@@ -212,7 +213,7 @@ export class SinkService {
           .catch((insertError: { code?: number }) => {
             if (insertError.code !== 11000) throw insertError; // already kept by an earlier delivery
           });
-        this.metrics.outcome(FORMS_OF[flow.documentType][0]!, 'undecodable', 1);
+        this.metrics.outcome(formsOf(flow.documentType)[0]!, 'undecodable', 1);
         this.logger.error({ topic, partition, offset: message.offset, err: errorMessage(error) }, 'undecodable canonical message kept in sink_kingdee_undecodable');
         entries.push({ offset: message.offset, request: null });
       }
@@ -326,7 +327,7 @@ export class SinkService {
   }
 
   private requestOf(entry: LedgerEntry, origin: PostRequest['origin'], actor?: string): PostRequest {
-    return { documentType: entry.documentType as SupportedDocumentType, canonical: entry.canonical, origin, actor };
+    return { documentType: entry.documentType as SinkDocumentType, canonical: entry.canonical, origin, actor };
   }
 
   // ---------------------------------------------------------------- operator actions
@@ -401,7 +402,7 @@ export class SinkService {
       return {
         documentType: flow.documentType,
         topic,
-        forms: FORMS_OF[flow.documentType],
+        forms: formsOf(flow.documentType),
         paused: pauses.get(flow.documentType) ?? null,
         kingdeeUnavailable: [...(this.outagePaused.get(topic) ?? [])],
       };
@@ -422,11 +423,13 @@ export class SinkService {
   private timedClient(): KingdeeClient {
     const addWait = (operation: string, seconds: number) => this.metrics.clientWaitSeconds.inc({ operation }, seconds);
     const httpSeconds = () => this.httpSeconds;
-    const timed = ['batchSave', 'submit', 'audit', 'unAudit', 'executeBillQuery'] as const;
+    const timed = ['batchSave', 'submit', 'audit', 'unAudit', 'allocate', 'executeBillQuery'] as const;
     return new Proxy(this.client, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver) as unknown;
-        if (typeof value !== 'function' || !(timed as readonly (string | symbol)[]).includes(property)) return value;
+        if (typeof value !== 'function') return value;
+        // Bound to the client itself: its methods use ES-private fields, which a proxy as `this` cannot reach.
+        if (!(timed as readonly (string | symbol)[]).includes(property)) return (value as (...a: unknown[]) => unknown).bind(target);
         return async (...args: unknown[]) => {
           const started = Date.now();
           const httpBefore = httpSeconds();

@@ -7,7 +7,7 @@ import { testEndpoints, testKafka, testMongo, uniqueTopicPrefix, waitFor } from 
 import type { Db } from 'mongodb';
 import { mountSinkAdmin, resolveAdminTokens } from '../src/admin-api';
 import { parseSinkConfig, type SinkConfigInput } from '../src/config';
-import type { SupportedDocumentType } from '../src/convert';
+import type { SinkDocumentType } from '../src/master-data';
 import type { LedgerEntry, LedgerState } from '../src/ledger';
 import { SinkService } from '../src/service';
 import { kingdeeConfig } from './fixtures';
@@ -24,7 +24,7 @@ export interface SinkUnderTest {
   serde: AvroSerde;
   baseUrl: string;
   /** Encodes canonical events with the registered canonical schema and produces them keyed by document identity. */
-  produce(documentType: SupportedDocumentType, events: Record<string, unknown>[]): Promise<void>;
+  produce(documentType: SinkDocumentType, events: Record<string, unknown>[]): Promise<void>;
   entries(filter?: Record<string, unknown>): Promise<LedgerEntry[]>;
   /** `<billNo>:<event>` for every ledger transition of every document. */
   events(): Promise<string[]>;
@@ -61,7 +61,7 @@ export function useUniqueTopicPrefix(): string {
   return prefix;
 }
 
-export async function producerFor(kafka: KafkaClient, serde: AvroSerde): Promise<(documentType: SupportedDocumentType, events: Record<string, unknown>[]) => Promise<void>> {
+export async function producerFor(kafka: KafkaClient, serde: AvroSerde): Promise<(documentType: SinkDocumentType, events: Record<string, unknown>[]) => Promise<void>> {
   let producer: Producer | undefined;
   const ids = new Map<string, number>();
   return async (documentType, events) => {

@@ -1,0 +1,30 @@
+import { ValidationError } from '@yecai/common';
+import { parseSinkConfig } from './config';
+import { allocationTargets, convertMasterData, formsOf } from './master-data';
+
+const kingdee = { serverUrl: 'http://kd.example/k3cloud/', acctId: 'a', userName: 'u', auth: { mode: 'signature', appId: 'x', appSecret: 'env:X' } };
+
+describe('master data conversion and flow config', () => {
+  it('a material becomes a BD_MATERIAL model keyed by its number in the create org', () => {
+    const draft = convertMasterData('material', { number: 'M-1', name: '物料', createOrg: '100', useOrgs: ['100'], baseUnit: 'Pcs', batchManaged: true, soldOnline: false, specification: null, barcode: '690' });
+    expect(draft).toMatchObject({ formId: 'BD_MATERIAL', billNo: 'M-1' });
+    expect(draft.model).toMatchObject({ FCreateOrgId: { FNumber: '100' }, FUseOrgId: { FNumber: '100' }, FNumber: 'M-1', FName: '物料', FBarCode: '690', SubHeadEntity: { FBaseUnitId: { FNumber: 'Pcs' } } });
+    expect(draft.model).not.toHaveProperty('FSpecification');
+    expect(formsOf('supplier')).toEqual(['BD_Supplier']);
+  });
+
+  it('names the missing canonical field', () => {
+    expect(() => convertMasterData('customer', { number: 'C-1', name: '客户', createOrg: '100', useOrgs: [] })).toThrow(ValidationError);
+    expect(() => convertMasterData('customer', { number: 'C-1', name: '客户', createOrg: '100', useOrgs: [] })).toThrow(/tradingCurrencyNumber/);
+  });
+
+  it('allocates to the flow orgs and the event use orgs, never to the create org', () => {
+    expect(allocationTargets({ createOrg: '100', useOrgs: ['100', '103'] }, ['102', '101', '100'])).toEqual(['101', '102', '103']);
+  });
+
+  it('refuses allocateToOrgs on a bill flow and un-audited master data, naming the field', () => {
+    expect(() => parseSinkConfig({ kingdee, flows: [{ documentType: 'sales_outstock', allocateToOrgs: ['101'] }] })).toThrow(/flows\.0\.allocateToOrgs/);
+    expect(() => parseSinkConfig({ kingdee, flows: [{ documentType: 'material', audit: false }] })).toThrow(/flows\.0\.audit/);
+    expect(parseSinkConfig({ kingdee, flows: [{ documentType: 'material', allocateToOrgs: ['101', '102'] }] }).flows[0]!.allocateToOrgs).toEqual(['101', '102']);
+  });
+});
