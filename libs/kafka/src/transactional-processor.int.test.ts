@@ -56,4 +56,37 @@ describe('TransactionalProcessor (real broker)', () => {
     expect(values).toHaveLength(total);
     expect(values).toContain('V450');
   });
+  it('commits a chunk whose outputs exceed the broker’s largest record batch (sent in several requests of one transaction)', async () => {
+    const prefix = uniqueTopicPrefix('txp-big');
+    const input = `${prefix}in`;
+    const output = `${prefix}out`;
+    await kafka.ensureTopics([{ topic: input, numPartitions: 1 }, { topic: output, numPartitions: 1 }]);
+    const producer = await kafka.producer();
+    const total = 300;
+    const body = 'x'.repeat(8 * 1024);
+    // 300 × 8 KiB = 2.4 MiB of output for one partition in one chunk: over message.max.bytes (1 MiB) as one batch.
+    for (let start = 0; start < total; start += 100) {
+      await producer.send({ topic: input, messages: Array.from({ length: 100 }, (_, i) => ({ key: 'same-key', value: `${start + i}:${body}` })) });
+    }
+    const groupId = uniqueName('txp-big-group');
+    const chunks: number[] = [];
+    const processor = new TransactionalProcessor({
+      kafka,
+      groupId,
+      topics: [input],
+      transactionalIdPrefix: groupId,
+      maxChunkSize: total,
+      transform: async ({ messages }) => messages.map((m) => ({ topic: output, key: 'same-key', value: m.value! })),
+      onCommitted: ({ inputCount }) => chunks.push(inputCount),
+    });
+    await processor.start();
+    try {
+      await waitFor(async () => chunks.reduce((sum, count) => sum + count, 0) === total, 'every input committed', 120_000);
+    } finally {
+      await processor.stop();
+    }
+    expect(Math.max(...chunks)).toBeGreaterThan(128); // at least one chunk carried more than 1 MiB of output
+    const out = await consumeAll(kafka, output, { readCommitted: true, expected: total });
+    expect(out.map((m) => Number(m.value!.toString().split(':')[0]))).toEqual(Array.from({ length: total }, (_, i) => i));
+  });
 });
