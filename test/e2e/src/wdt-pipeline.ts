@@ -4,7 +4,7 @@ import { formatBeijingTime, getFreePort } from '@yecai/common';
 import { WDT_DOCUMENT_TYPES, startWangdiantongEmulator, DEFAULT_QYB_ACCOUNT, type WdtDocumentType, type WdtEmulator } from '@yecai/emulator-wangdiantong';
 import { startKingdeeEmulator, type KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { loadRules } from '@yecai/mapping';
-import { SUPPORTED_DOCUMENT_TYPES } from '@yecai/sink-kingdee';
+import { SINK_DOCUMENT_TYPES } from '@yecai/sink-kingdee';
 import { repoRoot } from '@yecai/stack';
 import type { ServiceProcess } from '@yecai/test-harness';
 import { launchServices, yesterdayInBeijing, type PipelineOptions, type ServiceName } from './pipeline';
@@ -13,10 +13,10 @@ import { wdtDemoWorld, type WdtDemoWorld } from './wdt-world';
 
 export type WdtPipelineOptions = Pick<PipelineOptions, 'endpoints' | 'workDir' | 'topicPrefix' | 'mongoDb' | 'kingdeeFaults' | 'kingdeeCallsPerSecond' | 'logLevel' | 'day'>;
 
-/** Canonical types the WDT rules emit that the sink can post (master-data forms join once the sink supports them). */
+/** Canonical types the WDT rules emit that the sink posts (bills, materials, customers; not yet warehouses). */
 export const WDT_SINK_FLOWS: string[] = [
   ...new Set(loadRules().filter((compiled) => compiled.rule.source.system === 'wangdiantong').map((compiled) => compiled.rule.target.documentType)),
-].filter((type) => (SUPPORTED_DOCUMENT_TYPES as readonly string[]).includes(type));
+].filter((type) => (SINK_DOCUMENT_TYPES as readonly string[]).includes(type));
 
 /** WDT document type (emulator) → the source's stream / raw document type. */
 export const WDT_STREAM_OF: Record<WdtDocumentType, string> = {

@@ -120,13 +120,13 @@ describe('the whole WDT day', () => {
       '调拨 transfer': 2,
       '盘点 stock-take': 2, // one document → a gain bill and a loss bill
       '组装拆卸 assembly': 2,
-      '物料 material': 2, // the two specs new today (posted once the sink writes BD_MATERIAL)
-      '客户 customer': 2, // both shops, already in Kingdee: adopted (once the sink writes BD_Customer)
-      '仓库 warehouse': 3, // already in Kingdee (once the sink writes BD_STOCK)
+      '物料 material': 2, // the two specs new today
+      '客户 customer': 2, // both shops, already in Kingdee: adopted
+      '仓库 warehouse': 3, // already in Kingdee (counted once the sink writes BD_STOCK)
     };
     const posting = summary.flows.filter((flow) => flow.sinkPosts);
-    // Every document flow is posted by the sink; master-data forms join as the sink supports them.
-    expect(posting.map((flow) => flow.label)).toEqual(expect.arrayContaining(Object.keys(expected).slice(0, 9)));
+    // Every document flow, materials and customers are posted by the sink (warehouses join once it writes BD_STOCK).
+    expect(posting.map((flow) => flow.label)).toEqual(expect.arrayContaining(Object.keys(expected).slice(0, 11)));
     expect(Object.fromEntries(posting.map((flow) => [flow.label, flow.posted]))).toEqual(Object.fromEntries(posting.map((flow) => [flow.label, expected[flow.label]])));
   });
 });
@@ -276,4 +276,32 @@ describe('旺店通主数据 → 金蝶 (F2, 多组织自动分配): canonical e
       WDT_WAREHOUSES.map((warehouse) => [warehouse.warehouse_no, warehouse.org, [warehouse.org]]).sort(),
     );
   }, 120_000);
+});
+
+describe('旺店通主数据 → 金蝶 (F2, 多组织自动分配): in Kingdee', () => {
+  it('each spec new today is a material created in org 100 and allocated to 101: one audited copy per use-org', async () => {
+    const rows = await kingdee.queryAll({
+      formId: 'BD_MATERIAL',
+      // (Not FBaseUnitId: the sink sends it in SubHeadEntity as §6.3 says; the emulator stores top-level fields only.)
+      fieldKeys: ['FNumber', 'FName', 'FSpecification', 'FCreateOrgId.FNumber', 'FUseOrgId.FNumber', 'FDocumentStatus'],
+      filter: `FNumber in (${WDT_NEW_SPECS.map((spec) => `'${spec}'`).join(',')})`,
+      orderBy: 'FNumber',
+    });
+    expect(rows.map((row) => [row.FNumber, row.FName, row.FSpecification, row['FCreateOrgId.FNumber'], row['FUseOrgId.FNumber'], row.FDocumentStatus]).sort()).toEqual([
+      ['G200101', '收纳盒', '小号', '100', '100', 'C'],
+      ['G200101', '收纳盒', '小号', '100', '101', 'C'],
+      ['G200102', '收纳盒', '大号', '100', '100', 'C'],
+      ['G200102', '收纳盒', '大号', '100', '101', 'C'],
+    ]);
+  });
+
+  it('shops Kingdee already has as customers in both orgs are adopted, never created twice', async () => {
+    const rows = await kingdee.queryAll({ formId: 'BD_Customer', fieldKeys: ['FNumber', 'FUseOrgId.FNumber'], filter: "FNumber in ('tm-001','jd-001')", orderBy: 'FNumber' });
+    expect(rows.map((row) => [row.FNumber, row['FUseOrgId.FNumber']]).sort()).toEqual([
+      ['jd-001', '100'],
+      ['jd-001', '101'],
+      ['tm-001', '100'],
+      ['tm-001', '101'],
+    ]);
+  });
 });
