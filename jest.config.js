@@ -15,6 +15,9 @@ module.exports = {
   projects: [
     {
       displayName: 'unit',
+      // In-process tests that ride out emulated timeouts and backoffs take seconds; on a loaded 2-core CI machine
+      // jest's 5 s default failed them (source-jushuitan sync.test.ts), so they get room without any waiting on the clock.
+      testTimeout: 30_000,
       roots,
       transform,
       testEnvironment: 'node',
