@@ -97,7 +97,11 @@ export async function launchServices(
 
   mkdirSync(options.workDir, { recursive: true });
   const app = kingdeeFixture.apps[0]!;
+  // Runs sharing a broker (test files in parallel) must not share consumer groups: a group spanning two runs hands
+  // one run's partitions to the other run's process. One group per topic prefix.
+  const groupSuffix = options.topicPrefix ? `-${options.topicPrefix.replace(/[^A-Za-z0-9_-]/g, '')}` : '';
   const sinkConfig = {
+    groupId: `yecai-sink-kingdee${groupSuffix}`,
     kingdee: {
       name: 'demo',
       serverUrl: kingdee.url,
@@ -147,7 +151,7 @@ export async function launchServices(
     mapping: new ServiceProcess({
       name: 'mapping',
       main: SERVICE_MAINS.mapping,
-      env: { ...common, MAPPING_OPS_PORT: String(mappingPort), MAPPING_REPROCESS_INTERVAL_MS: '5000' },
+      env: { ...common, MAPPING_OPS_PORT: String(mappingPort), MAPPING_REPROCESS_INTERVAL_MS: '5000', MAPPING_GROUP_ID: `yecai-mapping${groupSuffix}` },
       logFile: join(logs, 'mapping.log'),
       opsPort: mappingPort,
       supervise: true,
