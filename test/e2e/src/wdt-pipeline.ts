@@ -68,7 +68,8 @@ export class WdtPipeline {
       windowMinutes: 720,
       accounts: [
         {
-          name: 'demo',
+          // Transactional ids are <service>.<account>.<stream>: a run-unique account keeps parallel runs from fencing each other.
+          name: `demo${options.topicPrefix ? `-${options.topicPrefix.toLowerCase().replace(/[^a-z0-9_-]/g, '')}` : ''}`,
           edition: 'qyb',
           sid: DEFAULT_QYB_ACCOUNT.sid,
           baseUrl: `${wdt.url}/openapi2`,
