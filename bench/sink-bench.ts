@@ -12,6 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createMetricsRegistry } from '@yecai/common';
@@ -34,6 +35,8 @@ const { values } = parseArgs({
     'rate-batch': { type: 'string', default: '1' },
     'rate-concurrent': { type: 'string', default: '2' },
     only: { type: 'string' },
+    /** Comma-separated pids (e.g. FerretDB's, Kafka's) whose CPU seconds during the timed window are reported. */
+    'watch-pids': { type: 'string', default: '' },
   },
 });
 
@@ -62,6 +65,16 @@ async function startEmulatorProcess(): Promise<{ url: string; child: ChildProces
   return { url, child };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; NaN when unreadable. */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 async function emulatorAdmin<T>(url: string, path: string, body?: unknown): Promise<T> {
   const origin = new URL(url).origin;
   const response = await fetch(`${origin}/__admin/${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
@@ -81,6 +94,8 @@ interface RunResult {
   audited: number;
   posted: number;
   committed: boolean;
+  /** CPU seconds used during the timed window: this process (the sink), the emulator, and each watched pid. */
+  cpuSeconds: Record<string, number>;
 }
 
 async function run(docs: number, batchSize: number, chunksInFlight: number, limits: { callsPerSecond: number; maxConcurrent: number }): Promise<RunResult> {
@@ -112,6 +127,9 @@ async function run(docs: number, batchSize: number, chunksInFlight: number, limi
     const events = Array.from({ length: docs }, (_, i) => canonical('sales_outstock', `B-${String(i).padStart(6, '0')}`));
     // Produced before the clock starts: the figure is the sink draining a backlog.
     for (let i = 0; i < events.length; i += 500) await produce('sales_outstock', events.slice(i, i + 500));
+    const watched = [['sink', process.pid], ['emulator', emulator.child.pid ?? 0], ...values['watch-pids']!.split(',').filter(Boolean).map((pid) => [`pid ${pid}`, Number(pid)] as const)] as const;
+    const sinkCpuBefore = process.cpuUsage();
+    const cpuBefore = watched.map(([, pid]) => cpuSecondsOf(pid));
     const started = Date.now();
     const posted = () => service.ledger.stateCounts().filter((row) => row.state === 'POSTED').reduce((sum, row) => sum + row.count, 0);
     let lastReport = started;
@@ -123,6 +141,10 @@ async function run(docs: number, batchSize: number, chunksInFlight: number, limi
       }
     }
     const seconds = (Date.now() - started) / 1000;
+    const sinkCpu = process.cpuUsage(sinkCpuBefore);
+    const cpuSeconds = Object.fromEntries(
+      watched.map(([name, pid], index) => [name, Number((name === 'sink' ? (sinkCpu.user + sinkCpu.system) / 1e6 : cpuSecondsOf(pid) - cpuBefore[index]!).toFixed(2))]),
+    );
     // Checks outside the clock: the ledger (one full read), Kingdee, and the committed offsets.
     const ledgerPosted = (await service.ledger.current({ state: 'POSTED' })).length;
     const bills = await emulatorAdmin<{ billNo: string; status: string }[]>(emulator.url, 'bills?formId=SAL_OUTSTOCK');
@@ -160,6 +182,7 @@ async function run(docs: number, batchSize: number, chunksInFlight: number, limi
       audited,
       posted: ledgerPosted,
       committed,
+      cpuSeconds,
     };
   } finally {
     emulator.child.kill('SIGTERM');
