@@ -29,10 +29,12 @@ export class WdtRuntime {
   }
 
   /**
-   * Topics and raw schemas once, one edition after the other: both editions publish to the same raw topics, and
-   * two first registrations of one subject at once fail in the registry ("rule COMPATIBILITY already exists").
+   * Topics and raw schemas, one edition after the other: both editions publish to the same raw topics, and two
+   * first registrations of one subject at once fail in the registry ("rule COMPATIBILITY already exists"). With
+   * one edition the kit's own prepare (inside start/runOnce/backfill) is enough.
    */
-  private prepare(): Promise<void> {
+  private prepareEditions(): Promise<void> {
+    if (this.all.length < 2) return Promise.resolve();
     this.prepared ??= (async () => {
       for (const runtime of this.all) await runtime.prepare();
     })().catch((error: unknown) => {
@@ -42,18 +44,18 @@ export class WdtRuntime {
     return this.prepared;
   }
 
+  /** Editions start one after the other (each start prepares its topics and schemas first). */
   async start(): Promise<void> {
-    await this.prepare();
-    await Promise.all(this.all.map((runtime) => runtime.start()));
+    for (const runtime of this.all) await runtime.start();
   }
 
   async runOnce(): Promise<Map<string, CycleResult>> {
-    await this.prepare();
+    await this.prepareEditions();
     return merge(await Promise.all(this.all.map((runtime) => runtime.runOnce())));
   }
 
   async backfill(request: BackfillRequest): Promise<Map<string, CycleResult>> {
-    await this.prepare();
+    await this.prepareEditions();
     return merge(await Promise.all(this.all.map((runtime) => runtime.backfill(request))));
   }
 
