@@ -410,8 +410,11 @@ describe('WDT master data → Kingdee (F2, 多组织自动分配)', () => {
     expect(({ ...event, source: undefined, mapping: undefined })).toEqual({
       number: 'dy-001', name: '抖音小店', createOrg: '100', useOrgs: ['100', '101'], tradingCurrencyNumber: 'PRE001', group: null, enabled: true,
     });
-    const mappedShop = mappedOnly(await engine().map(raw('customer', { ...shop, shop_no: 'tm-001', is_disabled: 1 }, 'shop_id')));
+    const mappedShop = mappedOnly(await engine().map(raw('customer', { ...shop, shop_no: 'tm-001', is_disabled: '1' }, 'shop_id')));
     expect([mappedShop.number, mappedShop.enabled]).toEqual(['TM-001', false]);
+    // 旗舰版 sends is_disabled as a boolean
+    expect(mappedOnly(await engine().map(raw('customer', { ...shop, is_disabled: true }, 'shop_id'))).enabled).toBe(false);
+    expect(mappedOnly(await engine().map(raw('customer', { ...shop, is_disabled: false }, 'shop_id'))).enabled).toBe(true);
   });
 
   it('warehouses take number and org from the warehouse map; an unmapped one parks', async () => {
