@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   const emulator = await startWangdiantongEmulator({
     seed: 21,
     rateLimits: { perMinute: 1_000_000, concurrent: 1000 },
-    documents: { perType: { sales_out: documents }, fromMs: now - 3 * DAY, toMs: now - 120_000 },
+    // All 已完成: the 旗舰版 stream asks for status 110 only, so both editions read the same 20,000.
+    documents: { perType: { sales_out: documents }, fromMs: now - 3 * DAY, toMs: now - 120_000, status: 110 },
     faults: { latencyMs },
   });
   const startAt = now - 4 * DAY;
