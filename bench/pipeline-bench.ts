@@ -4,7 +4,8 @@
  *   2. backlog: N raw documents written while mapping and sink are stopped, then the time both take to drain them;
  *   3. peak RSS of each service process (VmHWM).
  *
- *   npx tsx bench/pipeline-bench.ts [--rate 1000] [--seconds 30] [--backlog 50000]
+ *   npx tsx bench/pipeline-bench.ts [--rate 1000] [--seconds 30] [--backlog 50000] [--drain-timeout 3600]
+ *   (a drain that outlasts --drain-timeout reports what it posted by then, and the rate)
  *
  * Starts a stack of its own. Raw documents are 聚水潭 sales out-stocks from the emulator's generator, written straight
  * into the raw topic as the source would (the source's own rate is bench/jushuitan-bench.ts).
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '30' },
     backlog: { type: 'string', default: '50000' },
+    'drain-timeout': { type: 'string', default: '3600' },
   },
 });
 const positive = (name: string, value: string | undefined): number => {
@@ -38,6 +40,7 @@ const positive = (name: string, value: string | undefined): number => {
 const rate = positive('rate', values.rate);
 const seconds = positive('seconds', values.seconds);
 const backlog = positive('backlog', values.backlog);
+const drainTimeoutSeconds = positive('drain-timeout', values['drain-timeout']);
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;
@@ -142,7 +145,7 @@ async function main(): Promise<void> {
   pipeline.services.mapping.start();
   pipeline.services.sink.start();
   await pipeline.services.sink.waitReady(120_000);
-  const drainDeadline = Date.now() + 3_600_000;
+  const drainDeadline = Date.now() + drainTimeoutSeconds * 1000;
   let posted = 0;
   while (Date.now() < drainDeadline) {
     // Counters restart with the processes: after the restart they count only the backlog.
@@ -177,8 +180,8 @@ async function main(): Promise<void> {
     {
       stage: 'pipeline',
       measure: `backlog of ${formatCount(backlog)} drained (mapping + sink)`,
-      value: `${drainSeconds.toFixed(1)} s = ${formatCount(posted / drainSeconds)} docs/s`,
-      note: posted >= backlog ? 'all posted' : `only ${posted} posted before the 1 h limit`,
+      value: posted >= backlog ? `${drainSeconds.toFixed(1)} s = ${formatCount(posted / drainSeconds)} docs/s` : `not drained in ${drainSeconds.toFixed(0)} s (${formatCount(posted / drainSeconds)} docs/s; ${formatCount(backlog / (posted / drainSeconds))} s projected)`,
+      note: posted >= backlog ? 'all posted' : `drain cut at --drain-timeout ${drainTimeoutSeconds} s: ${posted} of ${backlog} posted`,
     },
     { stage: 'pipeline', measure: 'peak RSS mapping service', value: `${rss.mapping.toFixed(0)} MB` },
     { stage: 'pipeline', measure: 'peak RSS sink service', value: `${rss.sink.toFixed(0)} MB` },
