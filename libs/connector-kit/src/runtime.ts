@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { AvroSerde, KafkaClient, topics, type TransactionalProducer } from '@yecai/kafka';
+import { AvroSerde, KafkaClient, topicPrefix, topics, type TransactionalProducer } from '@yecai/kafka';
 import { loadRawDocumentSchema } from '@yecai/schemas';
 import { YecaiError, createLogger, errorMessage, sleep, type Logger } from '@yecai/common';
 import { checkpointKey, type StreamCheckpoint } from './checkpoint';
@@ -58,7 +58,8 @@ interface Lane {
 
 /**
  * Runs every (account, stream) of a source: each lane has its own transactional producer (id
- * `<service>.<account>.<stream>[.backfill]`, which also fences a crashed predecessor), resumes from its committed
+ * `<topic prefix><service>.<account>.<stream>[.backfill]`, which also fences a crashed predecessor; the topic prefix
+ * keeps environments sharing one cluster from fencing each other), resumes from its committed
  * checkpoint, and publishes raw documents and checkpoint in one transaction per page.
  */
 export class SourceRuntime {
@@ -217,7 +218,7 @@ export class SourceRuntime {
     const producers = await Promise.all(
       pairs.map(({ account, stream }) =>
         kafka.transactionalProducer(
-          `${service}.${account.name}.${stream.name}${mode === 'backfill' ? '.backfill' : ''}`,
+          `${topicPrefix()}${service}.${account.name}.${stream.name}${mode === 'backfill' ? '.backfill' : ''}`,
         ),
       ),
     );

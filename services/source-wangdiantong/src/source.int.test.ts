@@ -38,8 +38,8 @@ async function emulatorWithOldMasterData(options: WdtEmulatorOptions, ageMs: num
   return emulator;
 }
 
-// Account names are unique across this package's integration files: transactional ids are
-// <service>.<account>.<stream> on the shared test broker, and crash.int.test.ts runs beside these tests.
+// Account names are unique across this package's integration files (transactional ids are
+// <prefix><service>.<account>.<stream>; kept apart by prefix too, but unique names cost nothing).
 describe('WDT source over real Kafka', () => {
   let emulator: WdtEmulator;
   let kafka: KafkaClient;
