@@ -8,3 +8,4 @@ export * from './stream-sync';
 export * from './kafka-committer';
 export * from './metrics';
 export * from './runtime';
+export * from './source-main';

@@ -1,127 +1,17 @@
 /**
- * 聚水潭 source service.
+ * 聚水潭 source service (the command line is the kit's: libs/connector-kit/src/source-main.ts).
  *   tsx services/source-jushuitan/src/main.ts --config jst.yaml            live sync until SIGTERM
- *   … --check                                                               probe every account's credentials
- *   … --once                                                                one cycle of every stream, then exit
- *   … --backfill --from "2026-10-01 00:00:00" --to "2026-10-08 00:00:00" [--streams sales_outstock,aftersale] [--accounts a,b]
+ *   … --check | --once | --backfill --from "2026-10-01 00:00:00" --to "2026-10-08 00:00:00" [--streams a,b] [--accounts a,b]
  * The config path may also come from YECAI_JST_CONFIG.
  */
-import { writeSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import {
-  YecaiError,
-  ValidationError,
-  createLogger,
-  errorMessage,
-  parseBeijingTime,
-  startOpsServer,
-} from '@yecai/common';
+import { runSourceMain } from '@yecai/connector-kit';
 import { loadJstConfig } from './config';
 import { createJstService, createJstTransports } from './service';
 
-const logger = createLogger('source-jushuitan');
-
-function fail(message: string, code = 2): never {
-  writeSync(2, `${message}\n`); // synchronous: process.exit would drop a pending pipe write
-  process.exit(code);
-}
-
-async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        config: { type: 'string' },
-        check: { type: 'boolean', default: false },
-        once: { type: 'boolean', default: false },
-        backfill: { type: 'boolean', default: false },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        streams: { type: 'string' },
-        accounts: { type: 'string' },
-      },
-    }));
-  } catch (error) {
-    fail(`参数错误 / bad arguments: ${errorMessage(error)}`);
-  }
-  const configPath = values.config ?? process.env.YECAI_JST_CONFIG;
-  if (!configPath)
-    fail(
-      '缺少配置文件：请用 --config 或 YECAI_JST_CONFIG 指定 / missing config: pass --config or set YECAI_JST_CONFIG',
-    );
-  const config = await loadJstConfig(configPath);
-  if (values.check) {
-    let allOk = true;
-    for (const [name, transport] of createJstTransports(config, logger)) {
-      const result = await transport.check();
-      allOk &&= result.ok;
-      process.stdout.write(
-        `${result.ok ? '✓' : '✗'} ${name}: ${result.message}${result.code ? ` [${result.code}]` : ''}\n`,
-      );
-    }
-    process.exit(allOk ? 0 : 1);
-  }
-
-  const service = createJstService(config, logger);
-
-  if (values.backfill) {
-    if (!values.from || !values.to)
-      fail('回补需要 --from 和 --to（北京时间 yyyy-MM-dd HH:mm:ss）/ --backfill needs --from and --to (Beijing time)');
-    const fromMs = parseBeijingTime(values.from, '--from');
-    const toMs = parseBeijingTime(values.to, '--to');
-    const results = await service.runtime.backfill({
-      fromMs,
-      toMs,
-      ...(values.streams
-        ? {
-            streams: values.streams
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean),
-          }
-        : {}),
-      ...(values.accounts
-        ? {
-            accounts: values.accounts
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean),
-          }
-        : {}),
-    });
-    for (const [lane, result] of results)
-      process.stdout.write(`回补完成 backfilled ${lane}: ${result.published} documents\n`);
-    await service.close();
-    return;
-  }
-
-  if (values.once) {
-    const results = await service.runtime.runOnce();
-    for (const [lane, result] of results)
-      process.stdout.write(`${lane}: ${result.published} published, ${result.skipped} already published\n`);
-    await service.close();
-    return;
-  }
-
-  const ops = await startOpsServer({
-    port: config.opsPort,
-    registry: service.metrics,
-    isReady: () => service.runtime.ready,
-  });
-  await service.runtime.start();
-  logger.info({ opsPort: ops.port, accounts: config.accounts.map((a) => a.name) }, 'source-jushuitan running');
-  const shutdown = async () => {
-    await service.close();
-    await ops.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
-}
-
-main().catch((error: unknown) => {
-  if (error instanceof ValidationError) fail(`配置错误 / configuration error: ${error.message}`);
-  if (error instanceof YecaiError) fail(`${error.userMessage} [${error.code}]`, 1);
-  logger.error({ err: errorMessage(error) }, 'source-jushuitan failed');
-  fail(`失败 / failed: ${errorMessage(error)}`, 1);
+runSourceMain({
+  service: 'source-jushuitan',
+  configEnv: 'YECAI_JST_CONFIG',
+  loadConfig: loadJstConfig,
+  createTransports: createJstTransports,
+  createService: createJstService,
 });
