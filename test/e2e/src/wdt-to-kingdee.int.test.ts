@@ -282,16 +282,16 @@ describe('旺店通主数据 → 金蝶 (F2, 多组织自动分配): in Kingdee'
   it('each spec new today is a material created in org 100 and allocated to 101: one audited copy per use-org', async () => {
     const rows = await kingdee.queryAll({
       formId: 'BD_MATERIAL',
-      // (Not FBaseUnitId: the sink sends it in SubHeadEntity as §6.3 says; the emulator stores top-level fields only.)
-      fieldKeys: ['FNumber', 'FName', 'FSpecification', 'FCreateOrgId.FNumber', 'FUseOrgId.FNumber', 'FDocumentStatus'],
+      // The base unit and batch flag travel inside SubHeadEntity / SubHeadEntity1 (§6.3) and query by their field keys.
+      fieldKeys: ['FNumber', 'FName', 'FSpecification', 'FBaseUnitId.FNumber', 'FIsBatchManage', 'FCreateOrgId.FNumber', 'FUseOrgId.FNumber', 'FDocumentStatus'],
       filter: `FNumber in (${WDT_NEW_SPECS.map((spec) => `'${spec}'`).join(',')})`,
       orderBy: 'FNumber',
     });
-    expect(rows.map((row) => [row.FNumber, row.FName, row.FSpecification, row['FCreateOrgId.FNumber'], row['FUseOrgId.FNumber'], row.FDocumentStatus]).sort()).toEqual([
-      ['G200101', '收纳盒', '小号', '100', '100', 'C'],
-      ['G200101', '收纳盒', '小号', '100', '101', 'C'],
-      ['G200102', '收纳盒', '大号', '100', '100', 'C'],
-      ['G200102', '收纳盒', '大号', '100', '101', 'C'],
+    expect(rows.map((row) => [row.FNumber, row.FName, row.FSpecification, row['FBaseUnitId.FNumber'], row.FIsBatchManage, row['FCreateOrgId.FNumber'], row['FUseOrgId.FNumber'], row.FDocumentStatus]).sort()).toEqual([
+      ['G200101', '收纳盒', '小号', 'Pcs', false, '100', '100', 'C'],
+      ['G200101', '收纳盒', '小号', 'Pcs', false, '100', '101', 'C'],
+      ['G200102', '收纳盒', '大号', 'Pcs', false, '100', '100', 'C'],
+      ['G200102', '收纳盒', '大号', 'Pcs', false, '100', '101', 'C'],
     ]);
   });
 

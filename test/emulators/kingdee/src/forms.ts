@@ -66,6 +66,12 @@ export interface StockMove {
   sign: 1 | -1;
 }
 
+/** A sub-header (子单据头): an object in the Model whose fields are stored and queried like header fields. */
+export interface SubHeadDef {
+  key: string;
+  fields: FieldDef[];
+}
+
 export interface BillFormDef {
   formId: string;
   caption: string;
@@ -75,7 +81,7 @@ export interface BillFormDef {
   orgField: string;
   header: FieldDef[];
   /** Sub-headers (子单据头) are objects in the Model; their fields query like header fields. */
-  subHeads: { key: string; fields: FieldDef[] }[];
+  subHeads: SubHeadDef[];
   entry: EntityDef;
   subEntry?: EntityDef;
   /** Entry fields that resolve in another header org than `orgField` (entry field key → header org field). */
@@ -374,17 +380,30 @@ export interface BaseFormDef {
   pkField: string;
   /** Organisations and units/currencies are not per use-org. */
   orgScoped: boolean;
+  /** Top-level fields of the Model. */
   extra: FieldDef[];
+  /** Sub-headers (BD_MATERIAL 基本 SubHeadEntity, 库存 SubHeadEntity1): saved from their Model objects, queried by field key. */
+  subHeads: SubHeadDef[];
 }
 
 export const BASE_FORMS: BaseFormDef[] = [
-  { formId: 'ORG_Organizations', caption: '组织机构', pkField: 'FOrgID', orgScoped: false, extra: fields('FDescription:描述:t') },
-  { formId: 'BD_MATERIAL', caption: '物料', pkField: 'FMATERIALID', orgScoped: true, extra: fields('FSpecification:规格型号:t', 'FBaseUnitId:基本单位:unit', 'FIsBatchManage:启用批号管理:b', 'F_YC_IsOnline:是否网销:b', 'FBarCode:条码:t') },
-  { formId: 'BD_Customer', caption: '客户', pkField: 'FCUSTID', orgScoped: true, extra: fields('FShortName:简称:t', 'FTRADINGCURRID:结算币别:curr') },
-  { formId: 'BD_Supplier', caption: '供应商', pkField: 'FSupplierId', orgScoped: true, extra: fields('FShortName:简称:t') },
-  { formId: 'BD_STOCK', caption: '仓库', pkField: 'FStockId', orgScoped: true, extra: fields('FAllowMinusQty:允许负库存:b', 'FStockProperty:仓库属性:e') },
-  { formId: 'BD_UNIT', caption: '计量单位', pkField: 'FUNITID', orgScoped: false, extra: [] },
-  { formId: 'BD_Currency', caption: '币别', pkField: 'FCURRENCYID', orgScoped: false, extra: fields('FCode:货币代码:t') },
+  { formId: 'ORG_Organizations', caption: '组织机构', pkField: 'FOrgID', orgScoped: false, extra: fields('FDescription:描述:t'), subHeads: [] },
+  {
+    formId: 'BD_MATERIAL',
+    caption: '物料',
+    pkField: 'FMATERIALID',
+    orgScoped: true,
+    extra: fields('FSpecification:规格型号:t', 'F_YC_IsOnline:是否网销:b', 'FBarCode:条码:t'),
+    subHeads: [
+      { key: 'SubHeadEntity', fields: fields('FErpClsID:物料属性:e', 'FBaseUnitId:基本单位:unit') },
+      { key: 'SubHeadEntity1', fields: fields('FStoreUnitID:库存单位:unit', 'FIsBatchManage:启用批号管理:b') },
+    ],
+  },
+  { formId: 'BD_Customer', caption: '客户', pkField: 'FCUSTID', orgScoped: true, extra: fields('FShortName:简称:t', 'FTRADINGCURRID:结算币别:curr'), subHeads: [] },
+  { formId: 'BD_Supplier', caption: '供应商', pkField: 'FSupplierId', orgScoped: true, extra: fields('FShortName:简称:t'), subHeads: [] },
+  { formId: 'BD_STOCK', caption: '仓库', pkField: 'FStockId', orgScoped: true, extra: fields('FAllowMinusQty:允许负库存:b', 'FStockProperty:仓库属性:e'), subHeads: [] },
+  { formId: 'BD_UNIT', caption: '计量单位', pkField: 'FUNITID', orgScoped: false, extra: [], subHeads: [] },
+  { formId: 'BD_Currency', caption: '币别', pkField: 'FCURRENCYID', orgScoped: false, extra: fields('FCode:货币代码:t'), subHeads: [] },
 ];
 
 export const billForm = (formId: string): BillFormDef | undefined =>
@@ -396,6 +415,11 @@ export const baseForm = (formId: string): BaseFormDef | undefined =>
 export function findField(list: FieldDef[], key: string): FieldDef | undefined {
   const lower = key.toLowerCase();
   return list.find((field) => field.key.toLowerCase() === lower);
+}
+
+/** All fields of a base-data form: top-level and sub-header ones (both are queried by field key). */
+export function allBaseFields(def: BaseFormDef): FieldDef[] {
+  return [...def.extra, ...def.subHeads.flatMap((sub) => sub.fields)];
 }
 
 export function allHeaderFields(form: BillFormDef): FieldDef[] {

@@ -1,6 +1,6 @@
 import { Decimal } from '@yecai/common';
 import { FilterSyntaxError, evaluateFilter, filterFields, parseFilter, type CellValue } from './filter';
-import { allHeaderFields, baseForm, billForm, findField, type BaseFormDef, type BillFormDef, type FieldDef } from './forms';
+import { allBaseFields, allHeaderFields, baseForm, billForm, findField, type BaseFormDef, type BillFormDef, type FieldDef } from './forms';
 import { OperationError, type BaseRecord, type KingdeeState, type StoredBill, type StoredRef, type StoredRow, type StoredValue } from './state';
 
 export interface BillQueryInput {
@@ -94,11 +94,14 @@ function resolveBillKey(form: BillFormDef, rawKey: string): ResolvedKey {
 
 function resolveBaseKey(def: BaseFormDef, rawKey: string): ResolvedKey {
   const key = rawKey.trim();
-  const [fieldKey, propertyRaw] = key.split('.');
+  let path = key.split('.');
+  // Sub-header prefix (SubHeadEntity.FBaseUnitId) names the same field as FBaseUnitId.
+  if (path.length > 1 && def.subHeads.some((sub) => sub.key.toLowerCase() === path[0]!.toLowerCase())) path = path.slice(1);
+  const [fieldKey, propertyRaw] = path;
   const lower = fieldKey!.toLowerCase();
   const property = propertyRaw?.toLowerCase();
   const org = (state: (row: RowContext) => number): ResolvedKey => ({ level: 'header', get: (row) => (property === undefined ? state(row) : property === 'fnumber' || property === 'fname' ? `${property}:${state(row)}` : null) });
-  if (key.split('.').length > 2 || (property && property !== 'fnumber' && property !== 'fname')) throw unknownField(key);
+  if (path.length > 2 || (property && property !== 'fnumber' && property !== 'fname')) throw unknownField(key);
   if (lower === def.pkField.toLowerCase() || lower === 'fid') return { level: 'header', get: (row) => row.record!.id };
   if (lower === 'fnumber' && !property) return { level: 'header', get: (row) => row.record!.number };
   if (lower === 'fname' && !property) return { level: 'header', get: (row) => row.record!.name };
@@ -109,7 +112,7 @@ function resolveBaseKey(def: BaseFormDef, rawKey: string): ResolvedKey {
   if (lower === 'fcreatedate' && !property) return { level: 'header', get: (row) => row.record!.createDate };
   if (lower === 'fcreateorgid') return org((row) => row.record!.createOrgId);
   if (lower === 'fuseorgid') return org((row) => row.record!.useOrgId);
-  const field = findField(def.extra, fieldKey!);
+  const field = findField(allBaseFields(def), fieldKey!);
   if (!field) throw unknownField(key);
   if (property !== undefined && typeof field.type !== 'object') throw unknownField(key);
   return { level: 'header', get: (row) => cell(row.record!.fields[field.key], field, property) };
@@ -226,7 +229,7 @@ export function viewDocument(state: KingdeeState, formId: string, data: { Number
       Name: [{ Key: 2052, Value: record.name }],
       CreateOrgId_Id: record.createOrgId,
       UseOrgId_Id: record.useOrgId,
-      ...ormFields(record.fields, def.extra),
+      ...ormFields(record.fields, allBaseFields(def)),
     };
   }
   const bill = state.findBill(form.formId, id ? { id } : { number });
@@ -294,5 +297,9 @@ export function businessInfo(formId: string): Record<string, unknown> {
   }
   const def = baseForm(formId);
   if (!def) throw new OperationError(4, [{ FieldName: null, Message: '业务对象不存在', DIndex: 0 }]);
-  return { Id: def.formId, Name: [{ Key: 2052, Value: def.caption }], Entrys: [{ Key: 'FBillHead', Fields: describe(def.extra) }] };
+  return {
+    Id: def.formId,
+    Name: [{ Key: 2052, Value: def.caption }],
+    Entrys: [{ Key: 'FBillHead', Fields: describe(def.extra) }, ...def.subHeads.map((sub) => ({ Key: sub.key, EntryType: 'SubHead', Fields: describe(sub.fields) }))],
+  };
 }

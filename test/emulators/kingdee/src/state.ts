@@ -622,9 +622,17 @@ export class KingdeeState {
     const clash = this.base.find((record) => record.formId === formId && record.number === number && record.createOrgId === createOrg?.id && record.masterId !== existing?.masterId);
     if (number && clash) errors.push({ FieldName: 'FNumber', Message: `违反字段唯一性要求：编码唯一。[${number}]在当前系统中已经被使用。`, DIndex: index });
     const fields: Record<string, StoredValue> = existing ? { ...existing.fields } : {};
-    for (const field of def.extra) {
-      const value = pick(input, field.key);
-      if (value !== undefined) fields[field.key] = this.resolveValue(field, value, createOrg?.id ?? 0, params, errors, index, null);
+    // Top-level fields from the Model, sub-header fields from their objects (FBaseUnitId inside SubHeadEntity).
+    const sources: [Record<string, unknown>, FieldDef[]][] = [[input, def.extra]];
+    for (const subHead of def.subHeads) {
+      const sub = pick(input, subHead.key);
+      if (sub && typeof sub === 'object' && !Array.isArray(sub)) sources.push([sub as Record<string, unknown>, subHead.fields]);
+    }
+    for (const [source, list] of sources) {
+      for (const field of list) {
+        const value = pick(source, field.key);
+        if (value !== undefined) fields[field.key] = this.resolveValue(field, value, createOrg?.id ?? 0, params, errors, index, null);
+      }
     }
     if (errors.length > 0) return { ok: false, errors };
     if (existing) {

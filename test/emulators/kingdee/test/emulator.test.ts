@@ -232,6 +232,24 @@ describe('updates and status rules', () => {
   });
 });
 
+describe('base-data sub-headers', () => {
+  it('BD_MATERIAL stores the base unit and batch flag sent inside SubHeadEntity / SubHeadEntity1, queryable by field key', async () => {
+    const number = no('SUBHEAD');
+    const model = { FCreateOrgId: ref('100'), FUseOrgId: ref('100'), FNumber: number, FName: '子单据头物料', SubHeadEntity: { FErpClsID: '1', FBaseUnitId: ref('Box') }, SubHeadEntity1: { FStoreUnitID: ref('Box'), FIsBatchManage: true } };
+    expect((await kd.op('Save', 'BD_MATERIAL', { Model: model })).json.Result.ResponseStatus.IsSuccess).toBe(true);
+    const keys = 'FNumber,FBaseUnitId.FNumber,SubHeadEntity.FBaseUnitId.FNumber,FBaseUnitId,FStoreUnitID.FNumber,FIsBatchManage,FErpClsID';
+    const rows = (await kd.query({ FormId: 'BD_MATERIAL', FieldKeys: keys, FilterString: `FNumber='${number}'` })).json as unknown[][];
+    const boxId = emulator.state.findBase('BD_UNIT', 'Box', 0)!.id;
+    expect(rows).toEqual([[number, 'Box', 'Box', boxId, 'Box', true, '1']]);
+    const byUnit = (await kd.query({ FormId: 'BD_MATERIAL', FieldKeys: 'FNumber', FilterString: `FBaseUnitId.FNumber='Box' and FNumber='${number}'` })).json;
+    expect(byUnit).toEqual([[number]]);
+    // With IsVerifyBaseDataField an unknown unit inside the sub-header is refused naming the field, like a top-level reference.
+    const bad = await kd.op('Save', 'BD_MATERIAL', { IsVerifyBaseDataField: true, Model: { ...model, FNumber: no('SUBHEAD'), SubHeadEntity: { FBaseUnitId: ref('NOPE') } } });
+    expect(bad.json.Result.ResponseStatus.Errors[0]).toMatchObject({ FieldName: 'FBaseUnitId' });
+    expect(bad.json.Result.ResponseStatus.Errors[0].Message).toContain('NOPE');
+  });
+});
+
 describe('admin endpoints and snapshots', () => {
   it('adds stock, closes and reopens a period, lists bills and sets faults over HTTP', async () => {
     const adminUrl = new URL('/__admin/', emulator.url).toString();
