@@ -326,6 +326,18 @@ describe('WDT stock-take → 盘盈单 / 盘亏单 (F10)', () => {
       ['2', 'LOSS', '0.0001', '99.9999', null, 'CK-SH01'],
     ]);
   });
+
+  it('keeps the finished status of each edition (企业版 "30", 旗舰版 40 per its doc, or 30 as the emulator sends) and filters the others', async () => {
+    const doc = {
+      pd_id: '4002', pd_no: 'PD202403010002', warehouse_no: 'SH01', status: '30', check_time: '2024-03-01 20:00:00', modified: '2024-03-01 20:00:00',
+      details_list: [{ rec_id: '1', spec_no: 'G100101S', stock_num: '1.0000', pd_num: '2.0000', diff_num: '1.0000', batch_no: '', expire_date: '' }],
+    };
+    const kindOf = async (status: unknown) => (await engine().map(raw('stock_count', { ...doc, status }, 'pd_id')))[0]!.kind;
+    expect(await kindOf('30')).toBe('mapped');
+    expect(await kindOf(40)).toBe('mapped');
+    expect(await kindOf(30)).toBe('mapped');
+    for (const unfinished of ['10', '20', 20, 31, 33, 35]) expect([unfinished, await kindOf(unfinished)]).toEqual([unfinished, 'filtered']);
+  });
 });
 
 describe('WDT assembly / disassembly → 组装拆卸单 (F11)', () => {
@@ -423,6 +435,10 @@ describe('WDT master data → Kingdee (F2, 多组织自动分配)', () => {
     expect({ ...event, source: undefined, mapping: undefined }).toEqual({
       number: 'CK-SH01', name: '上海仓', createOrg: '101', useOrgs: ['101'], allowNegativeStock: false, enabled: true,
     });
+    // 企业版 "1" and 旗舰版 true both disable; 旗舰版 false stays enabled
+    for (const [isDisabled, enabled] of [['1', false], [true, false], [false, true]] as const) {
+      expect([isDisabled, mappedOnly(await engine().map(raw('warehouse', { ...warehouse, is_disabled: isDisabled }, 'warehouse_id'))).enabled]).toEqual([isDisabled, enabled]);
+    }
     const [parked] = await engine().map(raw('warehouse', { ...warehouse, warehouse_no: 'CD01' }, 'warehouse_id'));
     expect(parked).toMatchObject({ kind: 'parked', code: 'MISSING_MASTER_DATA', reasonZh: '仓库 CD01 没有金蝶仓库映射 (warehouse CD01 has no Kingdee warehouse mapping)' });
   });
