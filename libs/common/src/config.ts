@@ -1,6 +1,25 @@
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { ValidationError } from './errors';
+
+/**
+ * Reads a YAML (or JSON) configuration file into plain data for `parseWith`. `field` names where the path came
+ * from (`--config`, `SINK_CONFIG`) so the error tells a person what to fix.
+ */
+export function readConfigFile(path: string, field = 'config'): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ValidationError(`${field}: cannot read ${path}`, field, error);
+  }
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    throw new ValidationError(`${field} ${path}: not YAML/JSON (${String(error)})`, field, error);
+  }
+}
 
 /**
  * Validates configuration (or any input) against a zod schema; the error names every offending field,

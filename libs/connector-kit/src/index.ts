@@ -9,3 +9,4 @@ export * from './kafka-committer';
 export * from './metrics';
 export * from './runtime';
 export * from './source-main';
+export * from './source-config';

@@ -1,6 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { parseWith, ValidationError } from '@yecai/common';
-import { parse as parseYaml } from 'yaml';
+import { parseWith, readConfigFile } from '@yecai/common';
 import { z } from 'zod';
 import { SINK_DOCUMENT_TYPES, isMasterDataType } from './master-data';
 
@@ -103,13 +101,7 @@ export function parseSinkConfig(input: unknown, source = 'sink config'): SinkCon
 
 /** Reads a YAML or JSON config file. */
 export function loadSinkConfigFile(path: string): SinkConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ValidationError(`SINK_CONFIG: cannot read ${path}`, 'SINK_CONFIG', error);
-  }
-  return parseSinkConfig(parseYaml(text), path);
+  return parseSinkConfig(readConfigFile(path, 'SINK_CONFIG'), path);
 }
 
 /** Process environment of the sink service (env names are the documentation). */

@@ -1,8 +1,8 @@
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ValidationError, parseBeijingTime, parseWith, resolveSecret } from '@yecai/common';
+import { ValidationError, parseBeijingTime, parseWith, readConfigFile, resolveSecret } from '@yecai/common';
+import { sourceServiceConfigFields } from '@yecai/connector-kit';
 import type { JstTokenStore, JstTokens } from './transport';
 
 const SECRET_REF = z.string().regex(/^(env:|file:)/, 'secrets are references: env:NAME or file:/path');
@@ -36,32 +36,7 @@ export const jstAccountSchema = z.object({
 });
 
 export const jstSourceConfigSchema = z.object({
-  service: z
-    .string()
-    .regex(/^[a-z0-9_]+$/)
-    .default('source_jushuitan'),
-  /** Kafka brokers; default from KAFKA_BROKERS. */
-  kafkaBrokers: z.array(z.string().min(1)).optional(),
-  /** Schema registry (Confluent API); default from SCHEMA_REGISTRY_URL. */
-  schemaRegistryUrl: z.string().optional(),
-  /** Port of /healthz /readyz /metrics. */
-  opsPort: z.number().int().min(0).max(65535).default(9464),
-  pollIntervalSeconds: z.number().positive().default(30),
-  /** Overrides of the stream declarations' window size and overlap (minutes), for every stream. */
-  windowMinutes: z
-    .number()
-    .positive()
-    .max(7 * 24 * 60)
-    .optional(),
-  overlapMinutes: z.number().nonnegative().optional(),
-  retry: z
-    .object({
-      maxAttempts: z.number().int().positive(),
-      initialDelayMs: z.number().int().positive(),
-      maxDelayMs: z.number().int().positive(),
-    })
-    .partial()
-    .default({}),
+  ...sourceServiceConfigFields({ service: 'source_jushuitan', opsPort: 9464, maxWindowMinutes: 7 * 24 * 60 }),
   accounts: z.array(jstAccountSchema).min(1),
 });
 
@@ -69,18 +44,7 @@ export type JstSourceConfig = z.output<typeof jstSourceConfigSchema>;
 export type JstAccountConfig = z.output<typeof jstAccountSchema>;
 
 export async function loadJstConfig(path: string): Promise<JstSourceConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ValidationError(`config: cannot read ${path}`, 'config', error);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new ValidationError(`config ${path}: not YAML/JSON (${String(error)})`, 'config', error);
-  }
+  const raw = readConfigFile(path);
   const config = parseWith(jstSourceConfigSchema, raw, `config ${path}`);
   const names = new Set<string>();
   config.accounts.forEach((account, index) => {

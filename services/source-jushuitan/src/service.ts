@@ -1,6 +1,6 @@
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
-import { ValidationError, createLogger, createMetricsRegistry, parseBeijingTime, type Logger } from '@yecai/common';
-import { SourceRuntime, type StreamDefinition } from '@yecai/connector-kit';
+import { createLogger, createMetricsRegistry, parseBeijingTime, type Logger } from '@yecai/common';
+import { SourceRuntime, sourceKafkaEndpoints, type StreamDefinition } from '@yecai/connector-kit';
 import { fileTokenStore, resolveAccountSecrets, type JstSourceConfig } from './config';
 import { JST_STREAMS } from './streams';
 import { JushuitanTransport } from './transport';
@@ -15,15 +15,7 @@ export interface JstService {
 
 /** Wires config → transports → kit runtime. No Kafka I/O happens until runtime.start()/runOnce()/backfill(). */
 export function createJstService(config: JstSourceConfig, logger: Logger = createLogger(config.service)): JstService {
-  const brokers = config.kafkaBrokers ?? process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
-  if (!brokers?.length)
-    throw new ValidationError('config: kafkaBrokers is missing and KAFKA_BROKERS is not set', 'kafkaBrokers');
-  const registryUrl = config.schemaRegistryUrl ?? process.env.SCHEMA_REGISTRY_URL;
-  if (!registryUrl)
-    throw new ValidationError(
-      'config: schemaRegistryUrl is missing and SCHEMA_REGISTRY_URL is not set',
-      'schemaRegistryUrl',
-    );
+  const { brokers, registryUrl } = sourceKafkaEndpoints(config);
 
   const streams: StreamDefinition[] = JST_STREAMS.map((stream) =>
     stream.cursor.kind === 'modified_time'

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ValidationError, parseBeijingTime, parseWith, resolveSecret } from '@yecai/common';
+import { ValidationError, parseBeijingTime, parseWith, readConfigFile, resolveSecret } from '@yecai/common';
+import { sourceServiceConfigFields } from '@yecai/connector-kit';
 import { splitQjbAppSecret } from './signing';
 
 const SECRET_REF = z.string().regex(/^(env:|file:)/, 'secrets are references: env:NAME or file:/path');
@@ -58,35 +57,8 @@ export const wdtQjbAccountSchema = z.object({
 export const wdtAccountSchema = z.discriminatedUnion('edition', [wdtQybAccountSchema, wdtQjbAccountSchema]);
 
 export const wdtSourceConfigSchema = z.object({
-  service: z
-    .string()
-    .regex(/^[a-z0-9_]+$/)
-    .default('source_wangdiantong'),
-  /** Kafka brokers; default from KAFKA_BROKERS. */
-  kafkaBrokers: z.array(z.string().min(1)).optional(),
-  /** Schema registry (Confluent API); default from SCHEMA_REGISTRY_URL. */
-  schemaRegistryUrl: z.string().optional(),
-  /** Port of /healthz /readyz /metrics. */
-  opsPort: z.number().int().min(0).max(65535).default(9465),
-  pollIntervalSeconds: z.number().positive().default(30),
-  /**
-   * Override of the document streams' window size (minutes). Capped per stream at the API's limit for the
-   * editions in use (旗舰版 sales out-stock: 60 minutes).
-   */
-  windowMinutes: z
-    .number()
-    .positive()
-    .max(30 * 24 * 60)
-    .optional(),
-  overlapMinutes: z.number().nonnegative().optional(),
-  retry: z
-    .object({
-      maxAttempts: z.number().int().positive(),
-      initialDelayMs: z.number().int().positive(),
-      maxDelayMs: z.number().int().positive(),
-    })
-    .partial()
-    .default({}),
+  /** windowMinutes is capped per stream at the API's limit for the editions in use (旗舰版 sales out-stock: 60). */
+  ...sourceServiceConfigFields({ service: 'source_wangdiantong', opsPort: 9465, maxWindowMinutes: 30 * 24 * 60 }),
   accounts: z.array(wdtAccountSchema).min(1),
 });
 
@@ -95,18 +67,7 @@ export type WdtAccountConfig = z.output<typeof wdtAccountSchema>;
 export type WdtEdition = WdtAccountConfig['edition'];
 
 export async function loadWdtConfig(path: string): Promise<WdtSourceConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new ValidationError(`config: cannot read ${path}`, 'config', error);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text);
-  } catch (error) {
-    throw new ValidationError(`config ${path}: not YAML/JSON (${String(error)})`, 'config', error);
-  }
+  const raw = readConfigFile(path);
   return validateWdtConfig(raw, `config ${path}`);
 }
 

@@ -1,8 +1,9 @@
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
-import { ValidationError, createLogger, createMetricsRegistry, parseBeijingTime, type Logger } from '@yecai/common';
+import { createLogger, createMetricsRegistry, parseBeijingTime, type Logger } from '@yecai/common';
 import {
   SourceRuntime,
   SyncEvents,
+  sourceKafkaEndpoints,
   type BackfillRequest,
   type CycleResult,
   type SourceAccount,
@@ -78,15 +79,7 @@ export interface WdtService {
 
 /** Wires config → transports → kit runtime. No Kafka I/O happens until runtime.start()/runOnce()/backfill(). */
 export function createWdtService(config: WdtSourceConfig, logger: Logger = createLogger(config.service)): WdtService {
-  const brokers = config.kafkaBrokers ?? process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
-  if (!brokers?.length)
-    throw new ValidationError('config: kafkaBrokers is missing and KAFKA_BROKERS is not set', 'kafkaBrokers');
-  const registryUrl = config.schemaRegistryUrl ?? process.env.SCHEMA_REGISTRY_URL;
-  if (!registryUrl)
-    throw new ValidationError(
-      'config: schemaRegistryUrl is missing and SCHEMA_REGISTRY_URL is not set',
-      'schemaRegistryUrl',
-    );
+  const { brokers, registryUrl } = sourceKafkaEndpoints(config);
 
   const transports = createWdtTransports(config, logger);
   const kafka = new KafkaClient({ brokers, clientId: config.service, logger });

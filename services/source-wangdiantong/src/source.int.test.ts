@@ -87,7 +87,7 @@ describe('WDT source over real Kafka', () => {
         ]),
       );
       let lateId: number;
-      let lastCycleAt = 0;
+      let lastCycleAt: number;
       try {
         await service.runtime.runOnce();
         await service.runtime.runOnce(); // overlap re-read: must publish nothing
