@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { resolveSecret } from '@yecai/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import { mountAggregationRoutes } from './aggregation/admin';
 import type { SinkConfig } from './config';
 import { LEDGER_STATES } from './ledger';
 import { AdminActionError, type SinkService } from './service';
@@ -101,7 +102,12 @@ export function mountSinkAdmin(app: express.Express, service: SinkService, token
     handle(async (req) => {
       const id = String(req.params.id);
       const entry = await service.ledger.get(id);
-      if (!entry) throw new AdminActionError(404, `单据不存在 no ledger entry ${id}`);
+      if (!entry) {
+        // Aggregation hook: a source document of an aggregated flow has no bill of its own; show where it went.
+        const aggregated = await service.aggregation.trace(id);
+        if (aggregated) return { document: null, aggregated };
+        throw new AdminActionError(404, `单据不存在 no ledger entry ${id}`);
+      }
       const calls = await service.ledger.callsOf(id);
       // canonical → Kingdee requests and answers → ledger transitions, in that order.
       const { canonical, ...document } = entry;
@@ -146,6 +152,7 @@ export function mountSinkAdmin(app: express.Express, service: SinkService, token
       return { messages: await service.listUndecodable(limit) };
     }),
   );
+  mountAggregationRoutes(router, service.aggregation, { need, handle, parse, callerName: (res) => caller(res).name, notFound: (message) => new AdminActionError(404, message) });
   // Malformed JSON bodies: 400 naming the body.
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     res.status(400).json({ error: `body: not valid JSON (${(error as Error).message})`, field: 'body' });

@@ -1,5 +1,6 @@
 import { parseWith, readConfigFile } from '@yecai/common';
 import { z } from 'zod';
+import { AggregationConfigSchema, checkAggregation } from './aggregation/config';
 import { SINK_DOCUMENT_TYPES, isMasterDataType } from './master-data';
 
 const secretReference = z.string().regex(/^(env|file):.+/, 'tokens are secret references: env:NAME or file:/path');
@@ -42,6 +43,8 @@ export const FlowConfigSchema = z.object({
   customFields: z
     .object({ logisticsNumber: z.string().min(1).default('F_YC_LogisticsNo'), onlineOrderNumber: z.string().min(1).default('F_YC_OnlineOrderNo') })
     .prefault({}),
+  /** Aggregated (汇总) posting: documents grouped into summary bills (aggregation/config.ts). Absent = one bill per document. */
+  aggregation: AggregationConfigSchema.optional(),
 });
 export type FlowConfig = z.infer<typeof FlowConfigSchema>;
 
@@ -90,6 +93,7 @@ export const SinkConfigSchema = z
       if (config.flows.findIndex((other) => other.documentType === flow.documentType) !== index) {
         context.addIssue({ code: 'custom', path: ['flows', index, 'documentType'], message: `flow ${flow.documentType} is configured twice` });
       }
+      checkAggregation(flow, index, (path, message) => context.addIssue({ code: 'custom', path, message })); // aggregated posting
     });
   });
 export type SinkConfig = z.infer<typeof SinkConfigSchema>;

@@ -9,6 +9,7 @@ import { topics, type AvroSerde, type Consumer, type EachBatchPayload, type Kafk
 import type { Collection, Db } from 'mongodb';
 import type { Registry } from 'prom-client';
 import type { FlowConfig, SinkConfig } from './config';
+import { Aggregator } from './aggregation/aggregator';
 import { sourceIdentity, type CanonicalJson } from './convert';
 import { formsOf, type SinkDocumentType } from './master-data';
 import { Ledger, type LedgerEntry } from './ledger';
@@ -61,6 +62,8 @@ export class SinkService {
   readonly metrics: SinkMetrics;
   readonly client: KingdeeClient;
   readonly acctId: string;
+  /** Aggregated (汇总) posting of flows that configure it (aggregation/aggregator.ts). */
+  readonly aggregation: Aggregator;
   private readonly poster: Poster;
   private readonly logger: Logger;
   private readonly flows: Map<string, FlowConfig>;
@@ -96,7 +99,7 @@ export class SinkService {
     this.flowPauses = deps.db.collection<FlowPause>('sink_kingdee_flow_pauses');
     this.undecodable = deps.db.collection<UndecodableMessage>('sink_kingdee_undecodable');
     this.flows = new Map(deps.config.flows.map((flow) => [flow.documentType, flow]));
-    this.poster = new Poster({
+    const poster = new Poster({
       client: this.timedClient(),
       ledger: this.ledger,
       acctId: this.acctId,
@@ -107,6 +110,9 @@ export class SinkService {
       metrics: this.metrics,
       logger: this.logger,
     });
+    // Aggregation hook: documents of aggregated flows become group members; summary bills post through `poster`.
+    this.aggregation = new Aggregator({ db: deps.db, ledger: this.ledger, poster, acctId: this.acctId, flows: this.flows, metricsRegistry: deps.metricsRegistry, logger: this.logger });
+    this.poster = this.aggregation.poster;
   }
 
   get isReady(): boolean {
@@ -123,6 +129,7 @@ export class SinkService {
     const loadCounts = () => void this.ledger.loadCounts().catch((error: unknown) => this.logger.warn({ err: errorMessage(error) }, 'ledger counts not loaded'));
     loadCounts();
     this.countsTimer = setInterval(loadCounts, this.deps.config.ledgerCountsRefreshMs);
+    await this.aggregation.start(); // aggregation hook: indexes, close schedule, bills frozen before a crash
     for (const flow of this.deps.config.flows) this.topicFlows.set(topics.canonical(flow.documentType), flow);
     // createTopics(waitForLeaders) can fail while a fresh topic's metadata spreads; a second call finds it.
     await withRetry(() => this.deps.kafka.ensureTopics(this.canonicalTopics().map((topic) => ({ topic }))), {
@@ -182,6 +189,7 @@ export class SinkService {
     clearInterval(this.countsTimer);
     clearInterval(this.probeTimer);
     this.probeTimer = undefined;
+    await this.aggregation.stop(); // aggregation hook
     await this.poster.idle();
     await this.consumer?.disconnect();
   }

@@ -1,0 +1,380 @@
+/**
+ * Aggregated (汇总) posting. Documents of an aggregated flow are not posted one by one: each is recorded as a
+ * member of its group(s) — then its Kafka offset may be committed. A group closes on its schedule or when an
+ * operator says so: its open members are frozen into summary bill records (insert-only, unique per group and
+ * sequence), and each summary bill goes through the Poster and ledger like any bill (claim → Save/Submit/Audit
+ * → outcome; PENDING/IN_DOUBT resolved by query on its deterministic number). Design: docs/sink.md.
+ */
+import { ValidationError, errorMessage, type Logger } from '@yecai/common';
+import type { Db } from 'mongodb';
+import type { Registry } from 'prom-client';
+import type { FlowConfig } from '../config';
+import { FORMS_OF, renderBillNumber, sourceIdentity, type CanonicalJson, type SupportedDocumentType } from '../convert';
+import { ledgerId, type Ledger, type LedgerEntry } from '../ledger';
+import { SinkPausedError, type Poster, type PostRequest } from '../poster';
+import type { AggregationConfig } from './config';
+import { AggregationMetrics } from './metrics';
+import { AggregationStore, type MemberRecord, type SummaryBillRecord } from './store';
+import { closeAtOf, planBills, renderSummaryNumber, sliceDocument, summaryDocument, type MemberPlacement } from './summary';
+
+export interface AggregatorDeps {
+  db: Db;
+  ledger: Ledger;
+  /** Posts summary bills (and everything of non-aggregated flows). */
+  poster: Poster;
+  acctId: string;
+  flows: Map<string, FlowConfig>;
+  metricsRegistry: Registry;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/** One source document's place in aggregation, for the admin document history. */
+export interface AggregationTrace {
+  documentKey: string;
+  slices: {
+    flow: string;
+    keyHash: string;
+    key: Record<string, string>;
+    version: string;
+    arrivedAt: Date;
+    closeAt: Date;
+    /** null while the group is open. */
+    bill: { billNo: string; ledgerId: string; billSeq: number; kind: string; entries: number[]; state: string | null; fid: number | null } | null;
+  }[];
+  ignoredVersions: { version: string; at: Date }[];
+}
+
+export interface CloseResult {
+  bills: { billNo: string; ledgerId: string; kind: string; members: number; state: string | null }[];
+}
+
+const IN_FLIGHT = new Set(['PENDING', 'IN_DOUBT']);
+
+export class Aggregator {
+  readonly store: AggregationStore;
+  readonly metrics: AggregationMetrics;
+  /** The poster the service uses: documents of aggregated flows become members; the rest (and summary bills) post. */
+  readonly poster: Poster;
+  private readonly now: () => Date;
+  private timer: NodeJS.Timeout | undefined;
+  /** Closes and sweeps run one at a time in this process (other instances are kept apart by the bill _id). */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: AggregatorDeps) {
+    this.now = deps.now ?? (() => new Date());
+    this.store = new AggregationStore(deps.db);
+    this.metrics = new AggregationMetrics(deps.metricsRegistry, this.store, () => this.aggregatedFlows().map((flow) => flow.documentType));
+    const routed = Object.create(deps.poster) as Poster;
+    routed.post = (requests) => this.route(requests);
+    this.poster = routed;
+  }
+
+  aggregatedFlows(): (FlowConfig & { aggregation: AggregationConfig })[] {
+    return [...this.deps.flows.values()].filter((flow): flow is FlowConfig & { aggregation: AggregationConfig } => flow.aggregation !== undefined);
+  }
+
+  async start(): Promise<void> {
+    const flows = this.aggregatedFlows();
+    if (flows.length === 0) return;
+    await this.store.ensureIndexes();
+    const interval = Math.min(...flows.map((flow) => flow.aggregation.checkIntervalMs));
+    this.timer = setInterval(() => void this.tick(), interval);
+    setImmediate(() => void this.tick()); // after a restart: finish bills frozen before the crash
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    await this.serial(async () => undefined);
+  }
+
+  // ---------------------------------------------------------------- membership (Kafka path)
+
+  private async route(requests: PostRequest[]): Promise<void> {
+    const joins = (request: PostRequest) => this.deps.flows.get(request.documentType)?.aggregation !== undefined && !isSummary(request.canonical);
+    const members = requests.filter(joins);
+    if (members.length === 0) return this.deps.poster.post(requests);
+    await this.admit(members);
+    const rest = requests.filter((request) => !joins(request));
+    if (rest.length === 0) return;
+    try {
+      await this.deps.poster.post(rest);
+    } catch (error) {
+      // Mixed input: admission is idempotent, so "nothing completed" is safe to report.
+      if (error instanceof SinkPausedError) throw new SinkPausedError(error.cause, 0);
+      throw error;
+    }
+  }
+
+  /** Records each document as a member of its group(s). Resolves once every membership is durable. */
+  async admit(requests: PostRequest[]): Promise<void> {
+    const keys = requests.map((request) => documentKeyOf(request.canonical));
+    const known = await this.store.members.find({ documentKey: { $in: [...new Set(keys)] } }, { projection: { documentKey: 1, version: 1, flow: 1 } }).toArray();
+    for (const [index, request] of requests.entries()) {
+      const flow = this.deps.flows.get(request.documentType)!;
+      const aggregation = flow.aggregation!;
+      const documentKey = keys[index]!;
+      const source = sourceIdentity(request.canonical);
+      const earlier = known.find((member) => member.flow === flow.documentType && member.documentKey === documentKey);
+      if (earlier && earlier.version !== source.contentHash) {
+        // A document is aggregated in the version first seen; a later version never makes a second entry.
+        await this.store.insertNew(this.store.ignored, [{ _id: `${flow.documentType}|${documentKey}|${source.contentHash}`, flow: flow.documentType, documentKey, version: source.contentHash, memberVersion: earlier.version, at: this.now() }]);
+        this.metrics.members.inc({ flow: flow.documentType, outcome: 'version_ignored' });
+        this.deps.logger.warn({ documentKey, version: source.contentHash }, 'aggregated document changed after it was recorded; new version not posted (see admin history)');
+        continue;
+      }
+      let slices;
+      try {
+        slices = sliceDocument(flow.documentType, aggregation, request.canonical);
+      } catch (error) {
+        if (!(error instanceof ValidationError)) throw error;
+        await this.park(flow, documentKey, request.canonical, source.contentHash, source.sourceModifiedAt, error);
+        continue;
+      }
+      const arrivedAt = this.now();
+      const records: MemberRecord[] = slices.map((slice) => ({
+        _id: `${flow.documentType}|${slice.keyHash}|${documentKey}`,
+        flow: flow.documentType,
+        keyHash: slice.keyHash,
+        key: slice.key,
+        date: slice.date,
+        documentKey,
+        version: source.contentHash,
+        billNumber: typeof request.canonical.billNumber === 'string' ? request.canonical.billNumber : source.sourceId,
+        lineIndexes: slice.lineIndexes,
+        canonical: slice.canonical,
+        closeAt: closeAtOf(slice.date, aggregation.close),
+        arrivedAt,
+      }));
+      const inserted = await this.store.insertNew(this.store.members, records);
+      if (inserted > 0) this.metrics.members.inc({ flow: flow.documentType, outcome: 'admitted' }, inserted);
+      if (inserted < records.length) this.metrics.members.inc({ flow: flow.documentType, outcome: 'redelivered' }, records.length - inserted);
+      known.push(...records);
+    }
+  }
+
+  /** Level 1: a document that cannot be grouped is parked in the ledger with the missing field named. */
+  private async park(flow: FlowConfig, documentKey: string, canonical: CanonicalJson, version: string, modifiedAt: number, error: ValidationError): Promise<void> {
+    const formId = FORMS_OF[flow.documentType][0]!;
+    const billNo = `AGG-INVALID:${documentKey}`;
+    const id = ledgerId(this.deps.acctId, formId, billNo);
+    const problem = { level: 1 as const, code: 'AGGREGATION_KEY_INVALID', message: `无法归入汇总分组 cannot be grouped for aggregation: ${error.message}`, field: error.field };
+    const current = await this.deps.ledger.get(id);
+    if (current && current.version === version) return;
+    const fields: Omit<LedgerEntry, 'revision' | 'createdAt' | 'updatedAt'> = {
+      _id: id,
+      acctId: this.deps.acctId,
+      formId,
+      billNo,
+      documentType: flow.documentType,
+      documentKey,
+      state: 'PARKED',
+      stage: 'NONE',
+      fid: null,
+      version,
+      sourceModifiedAt: modifiedAt,
+      postedVersion: null,
+      canonical,
+      problem,
+      attempts: 0,
+      level2Retries: 0,
+      nextRetryAt: null,
+      skipped: null,
+    };
+    if (!current) await this.deps.ledger.insert(fields, 'aggregation_invalid');
+    else await this.deps.ledger.transition(current, { ...fields, state: 'PARKED' }, 'aggregation_invalid', { detail: error.message });
+    this.metrics.members.inc({ flow: flow.documentType, outcome: 'parked' });
+  }
+
+  // ---------------------------------------------------------------- closing and posting
+
+  /** Scheduled work: close due groups, then post every frozen bill without a confirmed outcome. */
+  tick(): Promise<void> {
+    return this.serial(async () => {
+      try {
+        for (const flow of this.aggregatedFlows()) await this.closeGroups(flow, 'schedule', this.now());
+        await this.postUnsettled();
+      } catch (error) {
+        this.deps.logger.warn({ err: errorMessage(error) }, 'aggregation tick stopped early; next tick continues');
+      }
+    });
+  }
+
+  /** Operator "close now": freezes the open members of every group of `flow` (or one group) and posts them. */
+  closeNow(documentType: string, actor: string, keyHash?: string): Promise<CloseResult> {
+    return this.serial(async () => {
+      const flow = this.aggregatedFlows().find((candidate) => candidate.documentType === documentType);
+      if (!flow) throw new ValidationError(`flow ${documentType} has no aggregation configured`, 'flow');
+      const frozen = await this.closeGroups(flow, `operator:${actor}`, null, keyHash);
+      await this.postUnsettled();
+      const entries = await this.deps.ledger.getMany(frozen.map((bill) => bill.ledgerId));
+      return { bills: frozen.map((bill) => ({ billNo: bill.billNo, ledgerId: bill.ledgerId, kind: bill.kind, members: bill.memberCount, state: entries.get(bill.ledgerId)?.state ?? null })) };
+    });
+  }
+
+  /** Freezes open members of due groups (dueBy null = every open group) into bill records; returns the new bills. */
+  private async closeGroups(flow: FlowConfig & { aggregation: AggregationConfig }, closedBy: string, dueBy: Date | null, onlyKeyHash?: string): Promise<SummaryBillRecord[]> {
+    const counts = await this.store.groupCounts(flow.documentType);
+    const frozen: SummaryBillRecord[] = [];
+    for (const [keyHash, count] of counts) {
+      if (count.members <= count.frozen || (onlyKeyHash !== undefined && keyHash !== onlyKeyHash)) continue;
+      frozen.push(...(await this.closeGroup(flow, keyHash, closedBy, dueBy)));
+    }
+    return frozen;
+  }
+
+  /**
+   * Freezes one group's open members. Each bill record is inserted with the next sequence as its _id: the insert
+   * is the compare-and-set. A writer that loses (another instance froze that sequence) reloads and plans again,
+   * so a member is in at most one bill; a member recorded after the read simply waits for the next close.
+   */
+  private async closeGroup(flow: FlowConfig & { aggregation: AggregationConfig }, keyHash: string, closedBy: string, dueBy: Date | null): Promise<SummaryBillRecord[]> {
+    const aggregation = flow.aggregation;
+    const written: SummaryBillRecord[] = [];
+    for (let round = 0; round < 5; round++) {
+      const { open, lastSeq } = await this.store.openMembers(flow.documentType, keyHash);
+      if (open.length === 0) return written;
+      if (dueBy && !open.some((member) => member.closeAt.getTime() <= dueBy.getTime())) return written;
+      const closedAt = this.now();
+      const planned = planBills(
+        open.map((member) => ({ memberId: member._id, documentKey: member.documentKey, version: member.version, billNumber: member.billNumber, canonical: member.canonical })),
+        aggregation.entries,
+        aggregation.maxEntries,
+        aggregation.maxMembers,
+      );
+      const first = open[0]!;
+      let lost = false;
+      for (const [index, bill] of planned.entries()) {
+        const billSeq = lastSeq + 1 + index;
+        const record = this.billRecord(flow, first, bill, billSeq, lastSeq === 0 ? 'first' : 'supplementary', closedAt, closedBy, open);
+        if (!(await this.store.insertBill(record))) {
+          lost = true;
+          break;
+        }
+        written.push(record);
+        this.metrics.bills.inc({ flow: flow.documentType, kind: record.kind });
+      }
+      if (!lost) {
+        this.metrics.closes.inc({ flow: flow.documentType, trigger: closedBy.startsWith('operator') ? 'operator' : 'schedule' });
+        this.deps.logger.info({ flow: flow.documentType, keyHash, bills: written.map((bill) => bill.billNo), members: open.length }, 'aggregation group closed');
+        return written;
+      }
+    }
+    this.deps.logger.warn({ flow: flow.documentType, keyHash }, 'group kept changing under us; leaving it to the next tick');
+    return written;
+  }
+
+  private billRecord(
+    flow: FlowConfig & { aggregation: AggregationConfig },
+    first: MemberRecord,
+    bill: ReturnType<typeof planBills>[number],
+    billSeq: number,
+    kind: SummaryBillRecord['kind'],
+    closedAt: Date,
+    closedBy: string,
+    open: MemberRecord[],
+  ): SummaryBillRecord {
+    const summaryNumber = renderSummaryNumber(flow.aggregation.billNumberPattern, { keyHash: first.keyHash, seq: billSeq, date: first.date, documentType: flow.documentType, key: first.key });
+    const headMember = open.find((member) => member._id === bill.members[0]!.memberId)!;
+    const document = summaryDocument(headMember.canonical, summaryNumber, bill, { flow: flow.documentType, keyHash: first.keyHash, key: first.key, billSeq }, closedAt);
+    // The flow's own pattern applies on top (it is `{billNumber}` by default): this is the FBillNo Kingdee gets.
+    const billNo = renderBillNumber(flow.billNumberPattern, document);
+    return {
+      _id: `${flow.documentType}|${first.keyHash}|${billSeq}`,
+      flow: flow.documentType,
+      keyHash: first.keyHash,
+      key: first.key,
+      date: first.date,
+      billSeq,
+      billNo,
+      ledgerId: ledgerId(this.deps.acctId, FORMS_OF[flow.documentType][0]!, billNo),
+      kind,
+      closedAt,
+      closedBy,
+      memberIds: bill.members.map((member) => member.memberId),
+      memberCount: bill.members.length,
+      document,
+    };
+  }
+
+  /**
+   * Posts every frozen bill whose ledger entry has no outcome yet. Origin 'kafka' gives first-delivery semantics:
+   * no entry → Save; PENDING/IN_DOUBT → resolved by query; an outcome already recorded → nothing.
+   */
+  private async postUnsettled(): Promise<void> {
+    const bills = await this.store.unsettledBills();
+    if (bills.length === 0) return;
+    const requests: PostRequest[] = bills.map((bill) => ({ documentType: bill.flow as SupportedDocumentType, canonical: bill.document, origin: 'kafka' }));
+    let pausedBy: unknown;
+    try {
+      await this.deps.poster.post(requests);
+    } catch (error) {
+      if (!(error instanceof SinkPausedError)) throw error;
+      pausedBy = error.cause; // Kingdee unavailable: unsettled bills are posted on a later tick
+      this.deps.logger.warn({ err: errorMessage(error.cause) }, 'summary bills wait for Kingdee');
+    }
+    const entries = await this.deps.ledger.getMany(bills.map((bill) => bill.ledgerId));
+    for (const bill of bills) {
+      const entry = entries.get(bill.ledgerId);
+      if (entry && !IN_FLIGHT.has(entry.state)) await this.store.markSettled(bill._id, entry.state);
+    }
+    if (pausedBy) throw pausedBy;
+  }
+
+  // ---------------------------------------------------------------- admin
+
+  /** Where a source document went: its group(s), bill number(s), entry rows and the bill's ledger state. */
+  async trace(documentKey: string): Promise<AggregationTrace | null> {
+    const members = await this.store.members.find({ documentKey }).toArray();
+    const ignored = await this.store.ignored.find({ documentKey }).toArray();
+    if (members.length === 0 && ignored.length === 0) return null;
+    const slices = [];
+    for (const member of members) {
+      const [bill] = await this.store.bills.find({ memberIds: member._id }).toArray();
+      const placement = bill ? ((bill.document.aggregate as { members: MemberPlacement[] }).members.find((candidate) => candidate.memberId === member._id) ?? null) : null;
+      const entry = bill ? await this.deps.ledger.get(bill.ledgerId) : null;
+      slices.push({
+        flow: member.flow,
+        keyHash: member.keyHash,
+        key: member.key,
+        version: member.version,
+        arrivedAt: member.arrivedAt,
+        closeAt: member.closeAt,
+        bill: bill ? { billNo: bill.billNo, ledgerId: bill.ledgerId, billSeq: bill.billSeq, kind: bill.kind, entries: placement?.entries ?? [], state: entry?.state ?? null, fid: entry?.fid ?? null } : null,
+      });
+    }
+    return { documentKey, slices, ignoredVersions: ignored.map((record) => ({ version: record.version, at: record.at })) };
+  }
+
+  /** Groups with open members, per aggregated flow. */
+  async openGroups(documentType?: string): Promise<{ flow: string; keyHash: string; key: Record<string, string>; openMembers: number; closeAt: Date | null }[]> {
+    const result = [];
+    for (const flow of this.aggregatedFlows()) {
+      if (documentType && flow.documentType !== documentType) continue;
+      for (const [keyHash, count] of await this.store.groupCounts(flow.documentType)) {
+        if (count.members <= count.frozen) continue;
+        const { open } = await this.store.openMembers(flow.documentType, keyHash);
+        if (open.length === 0) continue;
+        result.push({ flow: flow.documentType, keyHash, key: open[0]!.key, openMembers: open.length, closeAt: new Date(Math.min(...open.map((member) => member.closeAt.getTime()))) });
+      }
+    }
+    return result;
+  }
+
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(task, task);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+function isSummary(canonical: CanonicalJson): boolean {
+  return typeof canonical.aggregate === 'object' && canonical.aggregate !== null;
+}
+
+/** The same document key the poster and ledger use. */
+export function documentKeyOf(canonical: CanonicalJson): string {
+  const source = sourceIdentity(canonical);
+  return `${source.sourceSystem}/${source.account}/${source.documentType}/${source.sourceId}`;
+}

@@ -1,0 +1,146 @@
+/**
+ * Aggregation records in MongoDB, insert-only (FerretDB: single-document inserts guarded by a unique _id are the
+ * only atomic write; updates of existing documents are not dependable):
+ * - members: one per (flow, group, source document) — a document's slice belongs to a group;
+ * - bills: one per summary bill, `_id = <flow>|<keyHash>|<billSeq>`: the unique _id is the compare-and-set
+ *   that freezes its members (only one writer creates bill n of a group);
+ * - settled: a bill whose ledger entry has an outcome (the ledger takes it from there);
+ * - ignored versions: later versions of a document that is already a member.
+ */
+import type { Collection, Db } from 'mongodb';
+import type { CanonicalJson } from '../convert';
+import type { MemberPlacement } from './summary';
+
+export interface MemberRecord {
+  /** `<flow>|<keyHash>|<documentKey>`: one slice of one document per group, whatever the redeliveries. */
+  _id: string;
+  flow: string;
+  keyHash: string;
+  key: Record<string, string>;
+  date: string;
+  documentKey: string;
+  version: string;
+  billNumber: string;
+  lineIndexes: number[];
+  canonical: CanonicalJson;
+  /** When the group closes by itself for this member (schedule). */
+  closeAt: Date;
+  arrivedAt: Date;
+}
+
+export interface SummaryBillRecord {
+  /** `<flow>|<keyHash>|<billSeq>`. */
+  _id: string;
+  flow: string;
+  keyHash: string;
+  key: Record<string, string>;
+  date: string;
+  billSeq: number;
+  /** The FBillNo written to Kingdee and the ledger entry that carries it. */
+  billNo: string;
+  ledgerId: string;
+  /** First bill of its group, or a supplementary bill closed after an earlier one. */
+  kind: 'first' | 'supplementary';
+  closedAt: Date;
+  closedBy: string;
+  /** Frozen membership (member ids), queried by member. */
+  memberIds: string[];
+  memberCount: number;
+  /** The summary bill's canonical document (lines and `aggregate.members` placements). */
+  document: CanonicalJson;
+}
+
+export interface IgnoredVersionRecord {
+  _id: string;
+  flow: string;
+  documentKey: string;
+  version: string;
+  memberVersion: string;
+  at: Date;
+}
+
+export class AggregationStore {
+  readonly members: Collection<MemberRecord>;
+  readonly bills: Collection<SummaryBillRecord>;
+  readonly settled: Collection<{ _id: string; at: Date; state: string }>;
+  readonly ignored: Collection<IgnoredVersionRecord>;
+
+  constructor(db: Db, prefix = 'sink_kingdee_agg') {
+    this.members = db.collection<MemberRecord>(`${prefix}_members`);
+    this.bills = db.collection<SummaryBillRecord>(`${prefix}_bills`);
+    this.settled = db.collection(`${prefix}_settled`);
+    this.ignored = db.collection<IgnoredVersionRecord>(`${prefix}_ignored_versions`);
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.members.createIndex({ flow: 1, keyHash: 1 }, { name: 'member_group' });
+    await this.members.createIndex({ documentKey: 1 }, { name: 'member_document' });
+    await this.members.createIndex({ flow: 1, closeAt: 1 }, { name: 'member_close_at' });
+    await this.bills.createIndex({ flow: 1, keyHash: 1 }, { name: 'bill_group' });
+    await this.bills.createIndex({ memberIds: 1 }, { name: 'bill_member' });
+  }
+
+  /** Inserts records whose _id may already exist (redelivery); returns how many were new. */
+  async insertNew<T extends { _id: string }>(collection: Collection<T>, records: T[]): Promise<number> {
+    let inserted = 0;
+    for (const record of records) if (await insertOnce(collection, record)) inserted++;
+    return inserted;
+  }
+
+  /** Creates bill `record._id`; false when another writer created that bill first (the caller reloads). */
+  insertBill(record: SummaryBillRecord): Promise<boolean> {
+    return insertOnce(this.bills, record);
+  }
+
+  async markSettled(billId: string, state: string): Promise<void> {
+    await insertOnce(this.settled, { _id: billId, at: new Date(), state });
+  }
+
+  /** Bills whose ledger outcome is not yet confirmed (crash after the freeze, Kingdee unavailable, …). */
+  async unsettledBills(): Promise<SummaryBillRecord[]> {
+    const settled = new Set((await this.settled.find({}, { projection: { _id: 1 } }).toArray()).map((record) => record._id));
+    const all = await this.bills.find({}, { projection: { _id: 1 } }).toArray();
+    const open = all.map((bill) => bill._id).filter((id) => !settled.has(id));
+    if (open.length === 0) return [];
+    return (await this.bills.find({ _id: { $in: open } }).toArray()).sort((a, b) => a._id.localeCompare(b._id) || a.billSeq - b.billSeq);
+  }
+
+  /** Per group of `flow`: members recorded and members frozen into bills (open = recorded − frozen). */
+  async groupCounts(flow: string): Promise<Map<string, { members: number; frozen: number }>> {
+    const counts = new Map<string, { members: number; frozen: number }>();
+    for (const member of await this.members.find({ flow }, { projection: { keyHash: 1 } }).toArray()) {
+      const row = counts.get(member.keyHash) ?? { members: 0, frozen: 0 };
+      row.members++;
+      counts.set(member.keyHash, row);
+    }
+    for (const bill of await this.bills.find({ flow }, { projection: { keyHash: 1, memberCount: 1 } }).toArray()) {
+      const row = counts.get(bill.keyHash);
+      if (row) row.frozen += bill.memberCount;
+    }
+    return counts;
+  }
+
+  /** The group's members not frozen into any bill (arrival order), and the last bill sequence used. */
+  async openMembers(flow: string, keyHash: string): Promise<{ open: MemberRecord[]; lastSeq: number }> {
+    const bills = await this.bills.find({ flow, keyHash }, { projection: { memberIds: 1, billSeq: 1 } }).toArray();
+    const frozen = new Set(bills.flatMap((bill) => bill.memberIds));
+    const members = await this.members.find({ flow, keyHash }).toArray();
+    const open = members
+      .filter((member) => !frozen.has(member._id))
+      .sort((a, b) => a.arrivedAt.getTime() - b.arrivedAt.getTime() || a._id.localeCompare(b._id));
+    return { open, lastSeq: bills.reduce((max, bill) => Math.max(max, bill.billSeq), 0) };
+  }
+}
+
+async function insertOnce<T extends { _id: string }>(collection: Collection<T>, record: T): Promise<boolean> {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    await collection.insertOne(record as any);
+    return true;
+  } catch (error) {
+    if ((error as { code?: number }).code === 11000) return false;
+    throw error;
+  }
+}
+
+export type { MemberPlacement };
