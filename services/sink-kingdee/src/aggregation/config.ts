@@ -61,6 +61,10 @@ export function checkAggregation(
   if (!AGGREGATABLE_TYPES.includes(flow.documentType)) {
     addIssue([...at], `${flow.documentType} cannot be aggregated (only ${AGGREGATABLE_TYPES.join(', ')})`);
   }
+  const names = aggregation.groupBy.map(placeholderName);
+  names.forEach((name, at) => {
+    if (names.indexOf(name) !== at) addIssue([...['flows', index, 'aggregation'], 'groupBy', at], `two groupBy fields are both named "${name}"`);
+  });
   const known = new Set(['keyHash', 'seq', 'date', 'documentType', ...aggregation.groupBy.map(placeholderName)]);
   for (const required of REQUIRED_PLACEHOLDERS) {
     if (!aggregation.billNumberPattern.includes(required)) addIssue([...at, 'billNumberPattern'], `must contain ${required} (the number must be unique per group and sequence)`);

@@ -19,7 +19,7 @@ describe('aggregation: grouping', () => {
     const [otherDay] = sliceDocument('sales_outstock', config, canonical('sales_outstock', 'D', { date: '2026-11-21' }));
     expect(a!.keyHash).toBe(b!.keyHash);
     expect(new Set([a!.keyHash, otherShop!.keyHash, otherDay!.keyHash]).size).toBe(3);
-    expect(a!.key).toEqual({ customer: 'TM-YS01', 'lines.warehouse': 'CK001', date: '2026-11-20' });
+    expect(a!.key).toEqual({ customer: 'TM-YS01', warehouse: 'CK001', date: '2026-11-20' });
   });
 
   it('splits a document whose lines are in two warehouses into two slices, each line once', () => {

@@ -16,7 +16,7 @@ const DAY_MS = 86_400_000;
 /** The part of one source document that belongs to one group. */
 export interface MemberSlice {
   keyHash: string;
-  /** groupBy field → value, e.g. { customer: 'TM-YS01', 'lines.warehouse': 'CK001', date: '2026-11-20' }. */
+  /** groupBy field name (last part) → value, e.g. { customer: 'TM-YS01', warehouse: 'CK001', date: '2026-11-20' } (stored: no dots). */
   key: Record<string, string>;
   /** Business date (the document's `date`). */
   date: string;
@@ -41,9 +41,9 @@ export function sliceDocument(documentType: string, aggregation: AggregationConf
   lines.forEach((line: CanonicalJson, index) => {
     const key: Record<string, string> = {};
     for (const field of aggregation.groupBy) {
-      key[field] = field.startsWith('lines.') ? text(line?.[field.slice(6)], `lines.${index}.${field.slice(6)}`) : text(canonical[field], field);
+      key[placeholderName(field)] = field.startsWith('lines.') ? text(line?.[field.slice(6)], `lines.${index}.${field.slice(6)}`) : text(canonical[field], field);
     }
-    const keyHash = createHash('sha256').update(stableJson([documentType, aggregation.groupBy.map((field) => key[field]), headSignature])).digest('hex').slice(0, 12).toUpperCase();
+    const keyHash = createHash('sha256').update(stableJson([documentType, aggregation.groupBy.map((field) => key[placeholderName(field)]), headSignature])).digest('hex').slice(0, 12).toUpperCase();
     const slice = slices.get(keyHash) ?? { keyHash, key, date, lineIndexes: [], canonical: { ...canonical, lines: [] } };
     slice.lineIndexes.push(index);
     (slice.canonical.lines as unknown[]).push(line);
@@ -178,7 +178,7 @@ export function renderSummaryNumber(pattern: string, values: { keyHash: string; 
     date: values.date.replace(/-/g, ''),
     documentType: values.documentType,
   };
-  for (const [field, value] of Object.entries(values.key)) named[placeholderName(field)] ??= value.replace(/[^A-Za-z0-9_\-.]/g, '_').slice(0, 24);
+  for (const [name, value] of Object.entries(values.key)) named[name] ??= value.replace(/[^A-Za-z0-9_\-.]/g, '_').slice(0, 24);
   const rendered = pattern.replace(/\{(\w+)\}/g, (whole, name: string) => named[name] ?? whole);
   if (rendered.length > 80 || !/^[A-Za-z0-9_\-./]+$/.test(rendered)) {
     throw new ValidationError(`aggregation.billNumberPattern: "${rendered}" must be 1–80 characters of A-Z a-z 0-9 _ - . /`, 'aggregation.billNumberPattern');
