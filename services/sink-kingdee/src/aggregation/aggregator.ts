@@ -46,6 +46,7 @@ export interface AggregationTrace {
 }
 
 export interface CloseResult {
+  kingdeeUnavailable?: string;
   bills: { billNo: string; ledgerId: string; kind: string; members: number; state: string | null }[];
 }
 
@@ -92,19 +93,36 @@ export class Aggregator {
   // ---------------------------------------------------------------- membership (Kafka path)
 
   private async route(requests: PostRequest[]): Promise<void> {
-    const joins = (request: PostRequest) => this.deps.flows.get(request.documentType)?.aggregation !== undefined && !isSummary(request.canonical);
-    const members = requests.filter(joins);
-    if (members.length === 0) return this.deps.poster.post(requests);
+    const candidates = requests.filter((request) => this.deps.flows.get(request.documentType)?.aggregation !== undefined && !isSummary(request.canonical));
+    if (candidates.length === 0) return this.deps.poster.post(requests);
+    // A document that already has a bill of its own (posted before aggregation was switched on) stays on that
+    // bill: its new versions follow the flow's onModified policy instead of landing in a summary as a second copy.
+    const single = await this.withOwnBill(candidates);
+    const members = candidates.filter((request) => !single.has(request));
     await this.admit(members);
-    const rest = requests.filter((request) => !joins(request));
+    const rest = requests.filter((request) => !members.includes(request));
     if (rest.length === 0) return;
     try {
       await this.deps.poster.post(rest);
     } catch (error) {
       // Mixed input: admission is idempotent, so "nothing completed" is safe to report.
-      if (error instanceof SinkPausedError) throw new SinkPausedError(error.cause, 0);
+      if (error instanceof SinkPausedError && members.length > 0) throw new SinkPausedError(error.cause, 0);
       throw error;
     }
+  }
+
+  private async withOwnBill(requests: PostRequest[]): Promise<Set<PostRequest>> {
+    const ids = new Map<PostRequest, string>();
+    for (const request of requests) {
+      const flow = this.deps.flows.get(request.documentType)!;
+      try {
+        ids.set(request, ledgerId(this.deps.acctId, FORMS_OF[flow.documentType][0]!, renderBillNumber(flow.billNumberPattern, request.canonical)));
+      } catch {
+        // No valid single-bill number: it never had a bill of its own.
+      }
+    }
+    const existing = await this.deps.ledger.getMany([...new Set(ids.values())]);
+    return new Set([...ids].filter(([, id]) => existing.has(id)).map(([request]) => request));
   }
 
   /** Records each document as a member of its group(s). Resolves once every membership is durable. */
@@ -194,7 +212,8 @@ export class Aggregator {
     return this.serial(async () => {
       try {
         for (const flow of this.aggregatedFlows()) await this.closeGroups(flow, 'schedule', this.now());
-        await this.postUnsettled();
+        const unavailable = await this.postUnsettled();
+        if (unavailable) this.deps.logger.warn({ err: unavailable }, 'summary bills wait for Kingdee; next tick retries');
       } catch (error) {
         this.deps.logger.warn({ err: errorMessage(error) }, 'aggregation tick stopped early; next tick continues');
       }
@@ -207,9 +226,11 @@ export class Aggregator {
       const flow = this.aggregatedFlows().find((candidate) => candidate.documentType === documentType);
       if (!flow) throw new ValidationError(`flow ${documentType} has no aggregation configured`, 'flow');
       const frozen = await this.closeGroups(flow, `operator:${actor}`, null, keyHash);
-      await this.postUnsettled();
+      const unavailable = await this.postUnsettled();
       const entries = await this.deps.ledger.getMany(frozen.map((bill) => bill.ledgerId));
-      return { bills: frozen.map((bill) => ({ billNo: bill.billNo, ledgerId: bill.ledgerId, kind: bill.kind, members: bill.memberCount, state: entries.get(bill.ledgerId)?.state ?? null })) };
+      return {
+        ...(unavailable ? { kingdeeUnavailable: `金蝶不可用，汇总单稍后自动提交 Kingdee unavailable, summary bills are posted later: ${unavailable}` } : {}),
+        bills: frozen.map((bill) => ({ billNo: bill.billNo, ledgerId: bill.ledgerId, kind: bill.kind, members: bill.memberCount, state: entries.get(bill.ledgerId)?.state ?? null })) };
     });
   }
 
@@ -302,24 +323,23 @@ export class Aggregator {
    * Posts every frozen bill whose ledger entry has no outcome yet. Origin 'kafka' gives first-delivery semantics:
    * no entry → Save; PENDING/IN_DOUBT → resolved by query; an outcome already recorded → nothing.
    */
-  private async postUnsettled(): Promise<void> {
+  private async postUnsettled(): Promise<string | null> {
     const bills = await this.store.unsettledBills();
-    if (bills.length === 0) return;
+    if (bills.length === 0) return null;
     const requests: PostRequest[] = bills.map((bill) => ({ documentType: bill.flow as SupportedDocumentType, canonical: bill.document, origin: 'kafka' }));
-    let pausedBy: unknown;
+    let unavailable: string | null = null;
     try {
       await this.deps.poster.post(requests);
     } catch (error) {
       if (!(error instanceof SinkPausedError)) throw error;
-      pausedBy = error.cause; // Kingdee unavailable: unsettled bills are posted on a later tick
-      this.deps.logger.warn({ err: errorMessage(error.cause) }, 'summary bills wait for Kingdee');
+      unavailable = errorMessage(error.cause); // level 3: the bills stay unsettled and a later tick posts them
     }
     const entries = await this.deps.ledger.getMany(bills.map((bill) => bill.ledgerId));
     for (const bill of bills) {
       const entry = entries.get(bill.ledgerId);
       if (entry && !IN_FLIGHT.has(entry.state)) await this.store.markSettled(bill._id, entry.state);
     }
-    if (pausedBy) throw pausedBy;
+    return unavailable;
   }
 
   // ---------------------------------------------------------------- admin
