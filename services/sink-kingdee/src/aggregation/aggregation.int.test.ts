@@ -124,6 +124,40 @@ describe('aggregated posting (real Kafka + FerretDB + Kingdee emulator)', () => 
     expect(changed.ignoredVersions).toHaveLength(1);
   }, 180_000);
 
+  it('groups close on their schedule by themselves (business date long past the T+0 00:00 close)', async () => {
+    sink = await start({ entries: 'list', billNumberPattern: 'T6-{keyHash}-{seq}', close: { afterDays: 0, at: '00:00' } });
+    const ids = ['AGC-1', 'AGC-2', 'AGC-3'];
+    await sink.produce('sales_outstock', ids.map((id) => canonical('sales_outstock', id, { lines: [{ qty: '1' }] })));
+    await waitFor(
+      async () => {
+        const records = await sink!.service.aggregation.store.bills.find({}).toArray();
+        const entries = await sink!.entries();
+        return records.reduce((sum, record) => sum + record.memberCount, 0) === ids.length && entries.length === records.length && entries.every((entry) => entry.state === 'POSTED');
+      },
+      'scheduled closes posted every member',
+      90_000,
+    );
+    // However the arrivals and ticks interleaved: every document in exactly one entry of one bill.
+    expect(billsIn(emulator, 'SAL_OUTSTOCK', 'T6-').flatMap(notes).sort()).toEqual(ids);
+  }, 180_000);
+
+  it('a document that already has a bill of its own stays on it instead of joining a summary', async () => {
+    sink = await start({ billNumberPattern: 'T7-{keyHash}-{seq}' });
+    const own = canonical('sales_outstock', 'AGO-1');
+    const source = own.source as { contentHash: string; sourceModifiedAt: number };
+    // Posted one by one before aggregation was switched on.
+    await sink.service.ledger.insert(
+      { _id: `6571a2b3c4d5e6|SAL_OUTSTOCK|AGO-1`, acctId: '6571a2b3c4d5e6', formId: 'SAL_OUTSTOCK', billNo: 'AGO-1', documentType: 'sales_outstock', documentKey: DOC_KEY('AGO-1'), state: 'POSTED', stage: 'AUDITED', fid: 1, version: source.contentHash, sourceModifiedAt: source.sourceModifiedAt, postedVersion: source.contentHash, canonical: own, problem: null, attempts: 1, level2Retries: 0, nextRetryAt: null, skipped: null },
+      'posted_before_aggregation',
+    );
+    await sink.produce('sales_outstock', [own, canonical('sales_outstock', 'AGO-2')]);
+    await waitMembers(1);
+    expect((await sink.service.aggregation.trace(DOC_KEY('AGO-1')))).toBeNull();
+    await closeNow();
+    await sink.waitForStates({ POSTED: 2 }, 'summary of the other document posted');
+    expect(billsIn(emulator, 'SAL_OUTSTOCK', 'T7-').flatMap(quantities)).toEqual(['2']);
+  }, 180_000);
+
   it('a document whose key field is missing is parked with the field named, not guessed into a group', async () => {
     sink = await start({ billNumberPattern: 'T5-{keyHash}-{seq}' });
     await sink.produce('sales_outstock', [canonical('sales_outstock', 'AGX-1', { lines: [{ warehouse: null }] }), canonical('sales_outstock', 'AGX-2')]);
