@@ -127,17 +127,20 @@ export class Aggregator {
 
   /** Records each document as a member of its group(s). Resolves once every membership is durable. */
   async admit(requests: PostRequest[]): Promise<void> {
+    if (requests.length === 0) return;
     const keys = requests.map((request) => documentKeyOf(request.canonical));
     const known = await this.store.members.find({ documentKey: { $in: [...new Set(keys)] } }, { projection: { documentKey: 1, version: 1, flow: 1 } }).toArray();
+    const records: MemberRecord[] = [];
+    const arrivedAt = this.now();
     for (const [index, request] of requests.entries()) {
       const flow = this.deps.flows.get(request.documentType)!;
       const aggregation = flow.aggregation!;
       const documentKey = keys[index]!;
       const source = sourceIdentity(request.canonical);
-      const earlier = known.find((member) => member.flow === flow.documentType && member.documentKey === documentKey);
+      const earlier = [...known, ...records].find((member) => member.flow === flow.documentType && member.documentKey === documentKey);
       if (earlier && earlier.version !== source.contentHash) {
         // A document is aggregated in the version first seen; a later version never makes a second entry.
-        await this.store.insertNew(this.store.ignored, [{ _id: `${flow.documentType}|${documentKey}|${source.contentHash}`, flow: flow.documentType, documentKey, version: source.contentHash, memberVersion: earlier.version, at: this.now() }]);
+        await this.store.insertNew(this.store.ignored, [{ _id: `${flow.documentType}|${documentKey}|${source.contentHash}`, flow: flow.documentType, documentKey, version: source.contentHash, memberVersion: earlier.version, at: arrivedAt }]);
         this.metrics.members.inc({ flow: flow.documentType, outcome: 'version_ignored' });
         this.deps.logger.warn({ documentKey, version: source.contentHash }, 'aggregated document changed after it was recorded; new version not posted (see admin history)');
         continue;
@@ -150,26 +153,28 @@ export class Aggregator {
         await this.park(flow, documentKey, request.canonical, source.contentHash, source.sourceModifiedAt, error);
         continue;
       }
-      const arrivedAt = this.now();
-      const records: MemberRecord[] = slices.map((slice) => ({
-        _id: `${flow.documentType}|${slice.keyHash}|${documentKey}`,
-        flow: flow.documentType,
-        keyHash: slice.keyHash,
-        key: slice.key,
-        date: slice.date,
-        documentKey,
-        version: source.contentHash,
-        billNumber: typeof request.canonical.billNumber === 'string' ? request.canonical.billNumber : source.sourceId,
-        lineIndexes: slice.lineIndexes,
-        canonical: slice.canonical,
-        closeAt: closeAtOf(slice.date, aggregation.close),
-        arrivedAt,
-      }));
-      const inserted = await this.store.insertNew(this.store.members, records);
-      if (inserted > 0) this.metrics.members.inc({ flow: flow.documentType, outcome: 'admitted' }, inserted);
-      if (inserted < records.length) this.metrics.members.inc({ flow: flow.documentType, outcome: 'redelivered' }, records.length - inserted);
-      known.push(...records);
+      for (const slice of slices) {
+        const id = `${flow.documentType}|${slice.keyHash}|${documentKey}`;
+        if (records.some((record) => record._id === id)) continue; // the same version twice in one batch
+        records.push({
+          _id: id,
+          flow: flow.documentType,
+          keyHash: slice.keyHash,
+          key: slice.key,
+          date: slice.date,
+          documentKey,
+          version: source.contentHash,
+          billNumber: typeof request.canonical.billNumber === 'string' ? request.canonical.billNumber : source.sourceId,
+          lineIndexes: slice.lineIndexes,
+          canonical: slice.canonical,
+          closeAt: closeAtOf(slice.date, aggregation.close),
+          arrivedAt,
+        });
+      }
     }
+    // One round trip for the batch; duplicates (a redelivery after a crash) are the ones already recorded.
+    const existed = await this.store.insertNew(this.store.members, records);
+    records.forEach((record, index) => this.metrics.members.inc({ flow: record.flow, outcome: existed.has(index) ? 'redelivered' : 'admitted' }));
   }
 
   /** Level 1: a document that cannot be grouped is parked in the ledger with the missing field named. */

@@ -80,11 +80,19 @@ export class AggregationStore {
     await this.bills.createIndex({ memberIds: 1 }, { name: 'bill_member' });
   }
 
-  /** Inserts records whose _id may already exist (redelivery); returns how many were new. */
-  async insertNew<T extends { _id: string }>(collection: Collection<T>, records: T[]): Promise<number> {
-    let inserted = 0;
-    for (const record of records) if (await insertOnce(collection, record)) inserted++;
-    return inserted;
+  /** Inserts records whose _id may already exist (redelivery) in one round trip; returns the indexes that existed. */
+  async insertNew<T extends { _id: string }>(collection: Collection<T>, records: T[]): Promise<Set<number>> {
+    if (records.length === 0) return new Set();
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      await collection.insertMany(records as any[], { ordered: false });
+      return new Set();
+    } catch (error) {
+      const writeErrors = (error as { writeErrors?: { code?: number; index: number }[] | { code?: number; index: number } }).writeErrors;
+      const list = writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
+      if (list.length === 0 || list.some((writeError) => writeError.code !== 11000)) throw error;
+      return new Set(list.map((writeError) => writeError.index));
+    }
   }
 
   /** Creates bill `record._id`; false when another writer created that bill first (the caller reloads). */
