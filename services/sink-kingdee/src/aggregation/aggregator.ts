@@ -14,7 +14,7 @@ import { ledgerId, type Ledger, type LedgerEntry } from '../ledger';
 import { SinkPausedError, type Poster, type PostRequest } from '../poster';
 import type { AggregationConfig } from './config';
 import { AggregationMetrics } from './metrics';
-import { AggregationStore, type MemberRecord, type SummaryBillRecord } from './store';
+import { AggregationStore, type DocumentClaimRecord, type MemberRecord, type SummaryBillRecord } from './store';
 import { closeAtOf, planBills, renderSummaryNumber, sliceDocument, summaryDocument, type MemberPlacement } from './summary';
 
 export interface AggregatorDeps {
@@ -57,6 +57,8 @@ export class Aggregator {
   readonly metrics: AggregationMetrics;
   /** The poster the service uses: documents of aggregated flows become members; the rest (and summary bills) post. */
   readonly poster: Poster;
+  /** The Poster's own entry point: writes bills through the ledger. */
+  private readonly post: Poster['post'];
   private readonly now: () => Date;
   private timer: NodeJS.Timeout | undefined;
   /** Closes and sweeps run one at a time in this process (other instances are kept apart by the bill _id). */
@@ -66,9 +68,10 @@ export class Aggregator {
     this.now = deps.now ?? (() => new Date());
     this.store = new AggregationStore(deps.db);
     this.metrics = new AggregationMetrics(deps.metricsRegistry, this.store, () => this.aggregatedFlows().map((flow) => flow.documentType));
-    const routed = Object.create(deps.poster) as Poster;
-    routed.post = (requests) => this.route(requests);
-    this.poster = routed;
+    // The service keeps using the same Poster object; only its entry point routes through aggregation first.
+    this.post = deps.poster.post.bind(deps.poster);
+    deps.poster.post = (requests) => this.route(requests);
+    this.poster = deps.poster;
   }
 
   aggregatedFlows(): (FlowConfig & { aggregation: AggregationConfig })[] {
@@ -94,7 +97,7 @@ export class Aggregator {
 
   private async route(requests: PostRequest[]): Promise<void> {
     const candidates = requests.filter((request) => this.deps.flows.get(request.documentType)?.aggregation !== undefined && !isSummary(request.canonical));
-    if (candidates.length === 0) return this.deps.poster.post(requests);
+    if (candidates.length === 0) return this.post(requests);
     // A document that already has a bill of its own (posted before aggregation was switched on) stays on that
     // bill: its new versions follow the flow's onModified policy instead of landing in a summary as a second copy.
     const single = await this.withOwnBill(candidates);
@@ -103,7 +106,7 @@ export class Aggregator {
     const rest = requests.filter((request) => !members.includes(request));
     if (rest.length === 0) return;
     try {
-      await this.deps.poster.post(rest);
+      await this.post(rest);
     } catch (error) {
       // Mixed input: admission is idempotent, so "nothing completed" is safe to report.
       if (error instanceof SinkPausedError && members.length > 0) throw new SinkPausedError(error.cause, 0);
@@ -125,36 +128,52 @@ export class Aggregator {
     return new Set([...ids].filter(([, id]) => existing.has(id)).map(([request]) => request));
   }
 
-  /** Records each document as a member of its group(s). Resolves once every membership is durable. */
+  /**
+   * Records each document as a member of its group(s). Resolves once every membership is durable. The hot path
+   * only inserts (FerretDB scans on every filtered read): a claim per document, then its slices; a duplicate claim
+   * (redelivery or a new version) is the only case that reads.
+   */
   async admit(requests: PostRequest[]): Promise<void> {
     if (requests.length === 0) return;
-    const keys = requests.map((request) => documentKeyOf(request.canonical));
-    const known = await this.store.members.find({ documentKey: { $in: [...new Set(keys)] } }, { projection: { documentKey: 1, version: 1, flow: 1 } }).toArray();
-    const records: MemberRecord[] = [];
     const arrivedAt = this.now();
-    for (const [index, request] of requests.entries()) {
+    const candidates: { flow: FlowConfig; documentKey: string; version: string; canonical: CanonicalJson; slices: ReturnType<typeof sliceDocument> }[] = [];
+    for (const request of requests) {
       const flow = this.deps.flows.get(request.documentType)!;
-      const aggregation = flow.aggregation!;
-      const documentKey = keys[index]!;
+      const documentKey = documentKeyOf(request.canonical);
       const source = sourceIdentity(request.canonical);
-      const earlier = [...known, ...records].find((member) => member.flow === flow.documentType && member.documentKey === documentKey);
-      if (earlier && earlier.version !== source.contentHash) {
-        // A document is aggregated in the version first seen; a later version never makes a second entry.
-        await this.store.insertNew(this.store.ignored, [{ _id: `${flow.documentType}|${documentKey}|${source.contentHash}`, flow: flow.documentType, documentKey, version: source.contentHash, memberVersion: earlier.version, at: arrivedAt }]);
-        this.metrics.members.inc({ flow: flow.documentType, outcome: 'version_ignored' });
-        this.deps.logger.warn({ documentKey, version: source.contentHash }, 'aggregated document changed after it was recorded; new version not posted (see admin history)');
-        continue;
-      }
-      let slices;
       try {
-        slices = sliceDocument(flow.documentType, aggregation, request.canonical);
+        candidates.push({ flow, documentKey, version: source.contentHash, canonical: request.canonical, slices: sliceDocument(flow.documentType, flow.aggregation!, request.canonical) });
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
         await this.park(flow, documentKey, request.canonical, source.contentHash, source.sourceModifiedAt, error);
+      }
+    }
+    // First version seen wins: claims are unique per document; a batch holding two versions claims the first.
+    const claims = new Map<string, DocumentClaimRecord>();
+    for (const candidate of candidates) {
+      const id = `${candidate.flow.documentType}|${candidate.documentKey}`;
+      if (!claims.has(id)) claims.set(id, { _id: id, flow: candidate.flow.documentType, documentKey: candidate.documentKey, version: candidate.version, at: arrivedAt });
+    }
+    const claimList = [...claims.values()];
+    const existed = await this.store.insertNew(this.store.documents, claimList);
+    const taken = new Map(claimList.map((claim) => [claim._id, claim.version]));
+    if (existed.size > 0) {
+      const ids = [...existed].map((index) => claimList[index]!._id);
+      for (const earlier of await this.store.documents.find({ _id: { $in: ids } }).toArray()) taken.set(earlier._id, earlier.version);
+    }
+    const records: MemberRecord[] = [];
+    for (const candidate of candidates) {
+      const flow = candidate.flow;
+      const claimed = taken.get(`${flow.documentType}|${candidate.documentKey}`)!;
+      if (claimed !== candidate.version) {
+        // A document is aggregated in the version first seen; a later version never makes a second entry.
+        await this.store.insertNew(this.store.ignored, [{ _id: `${flow.documentType}|${candidate.documentKey}|${candidate.version}`, flow: flow.documentType, documentKey: candidate.documentKey, version: candidate.version, memberVersion: claimed, at: arrivedAt }]);
+        this.metrics.members.inc({ flow: flow.documentType, outcome: 'version_ignored' });
+        this.deps.logger.warn({ documentKey: candidate.documentKey, version: candidate.version }, 'aggregated document changed after it was recorded; new version not posted (see admin history)');
         continue;
       }
-      for (const slice of slices) {
-        const id = `${flow.documentType}|${slice.keyHash}|${documentKey}`;
+      for (const slice of candidate.slices) {
+        const id = `${flow.documentType}|${slice.keyHash}|${candidate.documentKey}`;
         if (records.some((record) => record._id === id)) continue; // the same version twice in one batch
         records.push({
           _id: id,
@@ -162,19 +181,19 @@ export class Aggregator {
           keyHash: slice.keyHash,
           key: slice.key,
           date: slice.date,
-          documentKey,
-          version: source.contentHash,
-          billNumber: typeof request.canonical.billNumber === 'string' ? request.canonical.billNumber : source.sourceId,
+          documentKey: candidate.documentKey,
+          version: candidate.version,
+          billNumber: typeof candidate.canonical.billNumber === 'string' ? candidate.canonical.billNumber : candidate.documentKey,
           lineIndexes: slice.lineIndexes,
           canonical: slice.canonical,
-          closeAt: closeAtOf(slice.date, aggregation.close),
+          closeAt: closeAtOf(slice.date, flow.aggregation!.close),
           arrivedAt,
         });
       }
     }
     // One round trip for the batch; duplicates (a redelivery after a crash) are the ones already recorded.
-    const existed = await this.store.insertNew(this.store.members, records);
-    records.forEach((record, index) => this.metrics.members.inc({ flow: record.flow, outcome: existed.has(index) ? 'redelivered' : 'admitted' }));
+    const duplicates = await this.store.insertNew(this.store.members, records);
+    records.forEach((record, index) => this.metrics.members.inc({ flow: record.flow, outcome: duplicates.has(index) ? 'redelivered' : 'admitted' }));
   }
 
   /** Level 1: a document that cannot be grouped is parked in the ledger with the missing field named. */
@@ -334,7 +353,7 @@ export class Aggregator {
     const requests: PostRequest[] = bills.map((bill) => ({ documentType: bill.flow as SupportedDocumentType, canonical: bill.document, origin: 'kafka' }));
     let unavailable: string | null = null;
     try {
-      await this.deps.poster.post(requests);
+      await this.post(requests);
     } catch (error) {
       if (!(error instanceof SinkPausedError)) throw error;
       unavailable = errorMessage(error.cause); // level 3: the bills stay unsettled and a later tick posts them

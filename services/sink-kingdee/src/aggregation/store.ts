@@ -5,6 +5,7 @@
  * - bills: one per summary bill, `_id = <flow>|<keyHash>|<billSeq>`: the unique _id is the compare-and-set
  *   that freezes its members (only one writer creates bill n of a group);
  * - settled: a bill whose ledger entry has an outcome (the ledger takes it from there);
+ * - documents: the version of each source document aggregation took (a claim by unique _id, no lookups);
  * - ignored versions: later versions of a document that is already a member.
  */
 import type { Collection, Db } from 'mongodb';
@@ -50,6 +51,15 @@ export interface SummaryBillRecord {
   document: CanonicalJson;
 }
 
+/** The version of a source document that aggregation took (first seen); `_id = <flow>|<documentKey>`. */
+export interface DocumentClaimRecord {
+  _id: string;
+  flow: string;
+  documentKey: string;
+  version: string;
+  at: Date;
+}
+
 export interface IgnoredVersionRecord {
   _id: string;
   flow: string;
@@ -64,12 +74,14 @@ export class AggregationStore {
   readonly bills: Collection<SummaryBillRecord>;
   readonly settled: Collection<{ _id: string; at: Date; state: string }>;
   readonly ignored: Collection<IgnoredVersionRecord>;
+  readonly documents: Collection<DocumentClaimRecord>;
 
   constructor(db: Db, prefix = 'sink_kingdee_agg') {
     this.members = db.collection<MemberRecord>(`${prefix}_members`);
     this.bills = db.collection<SummaryBillRecord>(`${prefix}_bills`);
     this.settled = db.collection(`${prefix}_settled`);
     this.ignored = db.collection<IgnoredVersionRecord>(`${prefix}_ignored_versions`);
+    this.documents = db.collection<DocumentClaimRecord>(`${prefix}_documents`);
   }
 
   async ensureIndexes(): Promise<void> {
