@@ -260,12 +260,14 @@ export class Aggregator {
 
   /** Freezes open members of due groups (dueBy null = every open group) into bill records; returns the new bills. */
   private async closeGroups(flow: FlowConfig & { aggregation: AggregationConfig }, closedBy: string, dueBy: Date | null, onlyKeyHash?: string): Promise<SummaryBillRecord[]> {
-    const counts = await this.store.groupCounts(flow.documentType);
+    const counts = await this.store.groupCounts(flow.documentType, dueBy ?? undefined);
+    const candidates = [...counts]
+      .filter(([keyHash, count]) => count.members > count.frozen && (dueBy === null || count.due) && (onlyKeyHash === undefined || keyHash === onlyKeyHash))
+      .map(([keyHash]) => keyHash);
+    // Every candidate group's members in one read (FerretDB scans per query); a group that loses a race reloads alone.
+    const snapshots = await this.store.openMembers(flow.documentType, candidates);
     const frozen: SummaryBillRecord[] = [];
-    for (const [keyHash, count] of counts) {
-      if (count.members <= count.frozen || (onlyKeyHash !== undefined && keyHash !== onlyKeyHash)) continue;
-      frozen.push(...(await this.closeGroup(flow, keyHash, closedBy, dueBy)));
-    }
+    for (const keyHash of candidates) frozen.push(...(await this.closeGroup(flow, keyHash, closedBy, dueBy, snapshots.get(keyHash))));
     return frozen;
   }
 
@@ -274,11 +276,17 @@ export class Aggregator {
    * is the compare-and-set. A writer that loses (another instance froze that sequence) reloads and plans again,
    * so a member is in at most one bill; a member recorded after the read simply waits for the next close.
    */
-  private async closeGroup(flow: FlowConfig & { aggregation: AggregationConfig }, keyHash: string, closedBy: string, dueBy: Date | null): Promise<SummaryBillRecord[]> {
+  private async closeGroup(
+    flow: FlowConfig & { aggregation: AggregationConfig },
+    keyHash: string,
+    closedBy: string,
+    dueBy: Date | null,
+    snapshot?: { open: MemberRecord[]; lastSeq: number },
+  ): Promise<SummaryBillRecord[]> {
     const aggregation = flow.aggregation;
     const written: SummaryBillRecord[] = [];
     for (let round = 0; round < 5; round++) {
-      const { open, lastSeq } = await this.store.openMembers(flow.documentType, keyHash);
+      const { open, lastSeq } = (round === 0 ? snapshot : undefined) ?? (await this.store.openMembers(flow.documentType, [keyHash])).get(keyHash)!;
       if (open.length === 0) return written;
       if (dueBy && !open.some((member) => member.closeAt.getTime() <= dueBy.getTime())) return written;
       const closedAt = this.now();
@@ -396,9 +404,9 @@ export class Aggregator {
     const result = [];
     for (const flow of this.aggregatedFlows()) {
       if (documentType && flow.documentType !== documentType) continue;
-      for (const [keyHash, count] of await this.store.groupCounts(flow.documentType)) {
-        if (count.members <= count.frozen) continue;
-        const { open } = await this.store.openMembers(flow.documentType, keyHash);
+      const counts = await this.store.groupCounts(flow.documentType);
+      const openHashes = [...counts].filter(([, count]) => count.members > count.frozen).map(([keyHash]) => keyHash);
+      for (const [keyHash, { open }] of await this.store.openMembers(flow.documentType, openHashes)) {
         if (open.length === 0) continue;
         result.push({ flow: flow.documentType, keyHash, key: open[0]!.key, openMembers: open.length, closeAt: new Date(Math.min(...open.map((member) => member.closeAt.getTime()))) });
       }

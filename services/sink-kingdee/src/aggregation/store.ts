@@ -125,12 +125,16 @@ export class AggregationStore {
     return (await this.bills.find({ _id: { $in: open } }).toArray()).sort((a, b) => a._id.localeCompare(b._id) || a.billSeq - b.billSeq);
   }
 
-  /** Per group of `flow`: members recorded and members frozen into bills (open = recorded − frozen). */
-  async groupCounts(flow: string): Promise<Map<string, { members: number; frozen: number }>> {
-    const counts = new Map<string, { members: number; frozen: number }>();
-    for (const member of await this.members.find({ flow }, { projection: { keyHash: 1 } }).toArray()) {
-      const row = counts.get(member.keyHash) ?? { members: 0, frozen: 0 };
+  /**
+   * Per group of `flow`: members recorded, members frozen into bills (open = recorded − frozen), and whether any
+   * member's close time is at or before `dueBy` (a cheap prefilter: projected read, no documents).
+   */
+  async groupCounts(flow: string, dueBy: Date = new Date(0)): Promise<Map<string, { members: number; frozen: number; due: boolean }>> {
+    const counts = new Map<string, { members: number; frozen: number; due: boolean }>();
+    for (const member of await this.members.find({ flow }, { projection: { keyHash: 1, closeAt: 1 } }).toArray()) {
+      const row = counts.get(member.keyHash) ?? { members: 0, frozen: 0, due: false };
       row.members++;
+      if (member.closeAt.getTime() <= dueBy.getTime()) row.due = true;
       counts.set(member.keyHash, row);
     }
     for (const bill of await this.bills.find({ flow }, { projection: { keyHash: 1, memberCount: 1 } }).toArray()) {
@@ -140,15 +144,22 @@ export class AggregationStore {
     return counts;
   }
 
-  /** The group's members not frozen into any bill (arrival order), and the last bill sequence used. */
-  async openMembers(flow: string, keyHash: string): Promise<{ open: MemberRecord[]; lastSeq: number }> {
-    const bills = await this.bills.find({ flow, keyHash }, { projection: { memberIds: 1, billSeq: 1 } }).toArray();
+  /** Per group: its members not frozen into any bill (arrival order) and the last bill sequence used. One read each. */
+  async openMembers(flow: string, keyHashes: string[]): Promise<Map<string, { open: MemberRecord[]; lastSeq: number }>> {
+    const result = new Map<string, { open: MemberRecord[]; lastSeq: number }>(keyHashes.map((keyHash) => [keyHash, { open: [], lastSeq: 0 }]));
+    if (keyHashes.length === 0) return result;
+    const inGroups = keyHashes.length === 1 ? keyHashes[0]! : { $in: keyHashes };
+    const bills = await this.bills.find({ flow, keyHash: inGroups }, { projection: { keyHash: 1, memberIds: 1, billSeq: 1 } }).toArray();
     const frozen = new Set(bills.flatMap((bill) => bill.memberIds));
-    const members = await this.members.find({ flow, keyHash }).toArray();
-    const open = members
-      .filter((member) => !frozen.has(member._id))
-      .sort((a, b) => a.arrivedAt.getTime() - b.arrivedAt.getTime() || a._id.localeCompare(b._id));
-    return { open, lastSeq: bills.reduce((max, bill) => Math.max(max, bill.billSeq), 0) };
+    for (const bill of bills) {
+      const group = result.get(bill.keyHash);
+      if (group) group.lastSeq = Math.max(group.lastSeq, bill.billSeq);
+    }
+    for (const member of await this.members.find({ flow, keyHash: inGroups }).toArray()) {
+      if (!frozen.has(member._id)) result.get(member.keyHash)?.open.push(member);
+    }
+    for (const group of result.values()) group.open.sort((a, b) => a.arrivedAt.getTime() - b.arrivedAt.getTime() || a._id.localeCompare(b._id));
+    return result;
   }
 }
 
