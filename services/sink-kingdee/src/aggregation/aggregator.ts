@@ -15,7 +15,7 @@ import { SinkPausedError, type Poster, type PostRequest } from '../poster';
 import type { AggregationConfig } from './config';
 import { AggregationMetrics } from './metrics';
 import { AggregationStore, type DocumentClaimRecord, type MemberRecord, type SummaryBillRecord } from './store';
-import { closeAtOf, planBills, renderSummaryNumber, sliceDocument, summaryDocument, type MemberPlacement } from './summary';
+import { closeAtOf, planBills, renderSummaryNumber, sliceDocument, summaryDocument, type TracedMember } from './summary';
 
 export interface AggregatorDeps {
   db: Db;
@@ -100,9 +100,12 @@ export class Aggregator {
     if (candidates.length === 0) return this.post(requests);
     // A document that already has a bill of its own (posted before aggregation was switched on) stays on that
     // bill: its new versions follow the flow's onModified policy instead of landing in a summary as a second copy.
+    const started = Date.now();
     const single = await this.withOwnBill(candidates);
+    const checked = Date.now();
     const members = candidates.filter((request) => !single.has(request));
     await this.admit(members);
+    this.deps.logger.debug({ documents: members.length, ownBillCheckMs: checked - started, admitMs: Date.now() - checked }, 'aggregation members recorded');
     const rest = requests.filter((request) => !members.includes(request));
     if (rest.length === 0) return;
     try {
@@ -249,8 +252,11 @@ export class Aggregator {
     return this.serial(async () => {
       const flow = this.aggregatedFlows().find((candidate) => candidate.documentType === documentType);
       if (!flow) throw new ValidationError(`flow ${documentType} has no aggregation configured`, 'flow');
+      const started = Date.now();
       const frozen = await this.closeGroups(flow, `operator:${actor}`, null, keyHash);
+      const frozenAt = Date.now();
       const unavailable = await this.postUnsettled();
+      this.deps.logger.info({ flow: documentType, actor, bills: frozen.length, freezeMs: frozenAt - started, postMs: Date.now() - frozenAt }, 'operator closed aggregation groups');
       const entries = await this.deps.ledger.getMany(frozen.map((bill) => bill.ledgerId));
       return {
         ...(unavailable ? { kingdeeUnavailable: `金蝶不可用，汇总单稍后自动提交 Kingdee unavailable, summary bills are posted later: ${unavailable}` } : {}),
@@ -384,7 +390,7 @@ export class Aggregator {
     const slices = [];
     for (const member of members) {
       const [bill] = await this.store.bills.find({ memberIds: member._id }).toArray();
-      const placement = bill ? ((bill.document.aggregate as { members: MemberPlacement[] }).members.find((candidate) => candidate.memberId === member._id) ?? null) : null;
+      const placement = bill ? ((bill.document.aggregate as { members: TracedMember[] }).members.find((candidate) => candidate.documentKey === member.documentKey) ?? null) : null;
       const entry = bill ? await this.deps.ledger.get(bill.ledgerId) : null;
       slices.push({
         flow: member.flow,

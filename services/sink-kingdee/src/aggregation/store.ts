@@ -10,7 +10,6 @@
  */
 import type { Collection, Db } from 'mongodb';
 import type { CanonicalJson } from '../convert';
-import type { MemberPlacement } from './summary';
 
 export interface MemberRecord {
   /** `<flow>|<keyHash>|<documentKey>`: one slice of one document per group, whatever the redeliveries. */
@@ -174,4 +173,3 @@ async function insertOnce<T extends { _id: string }>(collection: Collection<T>, 
   }
 }
 
-export type { MemberPlacement };

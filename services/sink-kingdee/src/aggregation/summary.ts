@@ -141,12 +141,19 @@ function sumLines(total: CanonicalJson, line: CanonicalJson, where: string): Can
   return { ...total, quantity, ...('amount' in total ? { amount } : {}) };
 }
 
+/** What the summary bill's canonical (hence every ledger revision of it) carries per member: kept small. */
+export interface TracedMember {
+  documentKey: string;
+  billNumber: string;
+  entries: number[];
+}
+
 export interface SummaryTrace {
   flow: string;
   keyHash: string;
   key: Record<string, string>;
   billSeq: number;
-  members: MemberPlacement[];
+  members: TracedMember[];
 }
 
 /**
@@ -166,7 +173,7 @@ export function summaryDocument(head: CanonicalJson, summaryNumber: string, bill
     billNumber: summaryNumber,
     remark: `汇总 ${bill.members.length} 张单据 summary of ${bill.members.length} documents`,
     lines: bill.lines,
-    aggregate: { ...trace, members: bill.members },
+    aggregate: { ...trace, members: bill.members.map(({ documentKey, billNumber, entries }): TracedMember => ({ documentKey, billNumber, entries })) },
   };
 }
 
