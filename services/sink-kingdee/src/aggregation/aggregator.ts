@@ -11,7 +11,7 @@ import type { Registry } from 'prom-client';
 import type { FlowConfig } from '../config';
 import { FORMS_OF, renderBillNumber, sourceIdentity, type CanonicalJson, type SupportedDocumentType } from '../convert';
 import { ledgerId, type Ledger, type LedgerEntry } from '../ledger';
-import { SinkPausedError, type Poster, type PostRequest } from '../poster';
+import { SinkPausedError, type PostOptions, type Poster, type PostRequest } from '../poster';
 import type { AggregationConfig } from './config';
 import { AggregationMetrics } from './metrics';
 import { AggregationStore, type DocumentClaimRecord, type MemberRecord, type SummaryBillRecord } from './store';
@@ -70,7 +70,7 @@ export class Aggregator {
     this.metrics = new AggregationMetrics(deps.metricsRegistry, this.store, () => this.aggregatedFlows().map((flow) => flow.documentType));
     // The service keeps using the same Poster object; only its entry point routes through aggregation first.
     this.post = deps.poster.post.bind(deps.poster);
-    deps.poster.post = (requests) => this.route(requests);
+    deps.poster.post = (requests, options) => this.route(requests, options);
     this.poster = deps.poster;
   }
 
@@ -95,9 +95,9 @@ export class Aggregator {
 
   // ---------------------------------------------------------------- membership (Kafka path)
 
-  private async route(requests: PostRequest[]): Promise<void> {
+  private async route(requests: PostRequest[], options?: PostOptions): Promise<void> {
     const candidates = requests.filter((request) => this.deps.flows.get(request.documentType)?.aggregation !== undefined && !isSummary(request.canonical));
-    if (candidates.length === 0) return this.post(requests);
+    if (candidates.length === 0) return this.post(requests, options);
     // A document that already has a bill of its own (posted before aggregation was switched on) stays on that
     // bill: its new versions follow the flow's onModified policy instead of landing in a summary as a second copy.
     const started = Date.now();
