@@ -14,6 +14,7 @@ import { MongoClient } from 'mongodb';
 import { parseSinkConfig, SinkService } from '@yecai/sink-kingdee';
 import { canonical, startEmulator } from '@yecai/sink-kingdee/test/fixtures';
 import { producerFor, sinkConfigFor } from '@yecai/sink-kingdee/test/sink-under-test';
+import { emitBenchRows } from './lib/results';
 
 const { values } = parseArgs({ options: { docs: { type: 'string', default: '20000' }, days: { type: 'string', default: '4' }, entries: { type: 'string', default: 'sum' } } });
 
@@ -63,8 +64,7 @@ async function main() {
   const posted = (await service.ledger.current({ state: 'POSTED' })).length;
   const bills = [...emulator.state.billsOf('SAL_OUTSTOCK').values()].filter((bill) => bill.status === 'C');
   const calls = [...emulator.callCounts.entries()].filter(([name]) => /BatchSave|Submit|Audit|ExecuteBillQuery/i.test(name)).reduce((sum, [, n]) => sum + n, 0);
-  console.log(
-    JSON.stringify({
+  const result = {
       docs,
       groups: shops.length * days,
       entriesMode: values.entries,
@@ -77,8 +77,13 @@ async function main() {
       entriesInKingdee: bills.reduce((sum, bill) => sum + bill.entries.length, 0),
       kingdeeCalls: calls,
       endToEndDocsPerSecond: Math.round(docs / (admitSeconds + closeSeconds)),
-    }),
-  );
+  };
+  console.log(JSON.stringify(result));
+  const check = posted === closed.bills.length && bills.length === closed.bills.length ? 'every summary bill audited in Kingdee and POSTED in the ledger' : `CHECK FAILED: ${posted} POSTED, ${bills.length} audited of ${closed.bills.length}`;
+  emitBenchRows([
+    { stage: 'sink-aggregation', measure: `documents recorded as group members (${docs} docs, ${result.groups} groups)`, value: `${result.admittedDocsPerSecond.toLocaleString('en-US')} docs/s`, note: 'canonical topic → membership in FerretDB, offsets committed' },
+    { stage: 'sink-aggregation', measure: `operator close: freeze + post ${closed.bills.length} summary bills`, value: `${closeSeconds.toFixed(1)} s (${calls} Kingdee calls for ${docs} documents)`, note: check },
+  ]);
   await service.stop();
   await kafka.disconnect();
   await db.dropDatabase().catch(() => undefined);
