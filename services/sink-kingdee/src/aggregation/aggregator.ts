@@ -14,7 +14,7 @@ import { ledgerId, type Ledger, type LedgerEntry } from '../ledger';
 import { SinkPausedError, type PostOptions, type Poster, type PostRequest } from '../poster';
 import type { AggregationConfig } from './config';
 import { AggregationMetrics } from './metrics';
-import { AggregationStore, type DocumentClaimRecord, type MemberRecord, type OpenGroup, type SummaryBillRecord } from './store';
+import { AggregationStore, type DocumentClaimRecord, type MemberRecord, type SummaryBillRecord } from './store';
 import { closeAtOf, planBills, renderSummaryNumber, sliceDocument, summaryDocument, type TracedMember } from './summary';
 
 export interface AggregatorDeps {
@@ -282,7 +282,13 @@ export class Aggregator {
    * is the compare-and-set. A writer that loses (another instance froze that sequence) reloads and plans again,
    * so a member is in at most one bill; a member recorded after the read simply waits for the next close.
    */
-  private async closeGroup(flow: FlowConfig & { aggregation: AggregationConfig }, keyHash: string, closedBy: string, dueBy: Date | null, snapshot?: OpenGroup): Promise<SummaryBillRecord[]> {
+  private async closeGroup(
+    flow: FlowConfig & { aggregation: AggregationConfig },
+    keyHash: string,
+    closedBy: string,
+    dueBy: Date | null,
+    snapshot?: { open: MemberRecord[]; lastSeq: number },
+  ): Promise<SummaryBillRecord[]> {
     const aggregation = flow.aggregation;
     const written: SummaryBillRecord[] = [];
     for (let round = 0; round < 5; round++) {
@@ -290,28 +296,23 @@ export class Aggregator {
       if (open.length === 0) return written;
       if (dueBy && !open.some((member) => member.closeAt.getTime() <= dueBy.getTime())) return written;
       const closedAt = this.now();
-      const kind = lastSeq === 0 ? 'first' : 'supplementary';
-      let billSeq = lastSeq;
+      const planned = planBills(
+        open.map((member) => ({ memberId: member._id, documentKey: member.documentKey, version: member.version, billNumber: member.billNumber, canonical: member.canonical })),
+        aggregation.entries,
+        aggregation.maxEntries,
+        aggregation.maxMembers,
+      );
+      const first = open[0]!;
       let lost = false;
-      // At most maxMembers documents in memory at a time: no bill holds more, so bills never straddle a step.
-      for (let start = 0; start < open.length && !lost; start += aggregation.maxMembers) {
-        const members = await this.store.loadMembers(open.slice(start, start + aggregation.maxMembers).map((member) => member._id));
-        const planned = planBills(
-          members.map((member) => ({ memberId: member._id, documentKey: member.documentKey, version: member.version, billNumber: member.billNumber, canonical: member.canonical })),
-          aggregation.entries,
-          aggregation.maxEntries,
-          aggregation.maxMembers,
-        );
-        for (const bill of planned) {
-          billSeq++;
-          const record = this.billRecord(flow, members[0]!, bill, billSeq, kind, closedAt, closedBy, members);
-          if (!(await this.store.insertBill(record))) {
-            lost = true;
-            break;
-          }
-          written.push(record);
-          this.metrics.bills.inc({ flow: flow.documentType, kind: record.kind });
+      for (const [index, bill] of planned.entries()) {
+        const billSeq = lastSeq + 1 + index;
+        const record = this.billRecord(flow, first, bill, billSeq, lastSeq === 0 ? 'first' : 'supplementary', closedAt, closedBy, open);
+        if (!(await this.store.insertBill(record))) {
+          lost = true;
+          break;
         }
+        written.push(record);
+        this.metrics.bills.inc({ flow: flow.documentType, kind: record.kind });
       }
       if (!lost) {
         this.metrics.closes.inc({ flow: flow.documentType, trigger: closedBy.startsWith('operator') ? 'operator' : 'schedule' });

@@ -28,13 +28,6 @@ export interface MemberRecord {
   arrivedAt: Date;
 }
 
-/** An open member without its document (what a close needs to decide and order). */
-export type MemberRef = Pick<MemberRecord, '_id' | 'keyHash' | 'key' | 'closeAt' | 'arrivedAt'>;
-export interface OpenGroup {
-  open: MemberRef[];
-  lastSeq: number;
-}
-
 export interface SummaryBillRecord {
   /** `<flow>|<keyHash>|<billSeq>`. */
   _id: string;
@@ -150,12 +143,9 @@ export class AggregationStore {
     return counts;
   }
 
-  /**
-   * Per group: its members not frozen into any bill (arrival order, light: no documents) and the last bill
-   * sequence used. One projected read each, whatever the number of groups.
-   */
-  async openMembers(flow: string, keyHashes: string[]): Promise<Map<string, OpenGroup>> {
-    const result = new Map<string, OpenGroup>(keyHashes.map((keyHash) => [keyHash, { open: [], lastSeq: 0 }]));
+  /** Per group: its members not frozen into any bill (arrival order) and the last bill sequence used. One read each. */
+  async openMembers(flow: string, keyHashes: string[]): Promise<Map<string, { open: MemberRecord[]; lastSeq: number }>> {
+    const result = new Map<string, { open: MemberRecord[]; lastSeq: number }>(keyHashes.map((keyHash) => [keyHash, { open: [], lastSeq: 0 }]));
     if (keyHashes.length === 0) return result;
     const inGroups = keyHashes.length === 1 ? keyHashes[0]! : { $in: keyHashes };
     const bills = await this.bills.find({ flow, keyHash: inGroups }, { projection: { keyHash: 1, memberIds: 1, billSeq: 1 } }).toArray();
@@ -164,20 +154,11 @@ export class AggregationStore {
       const group = result.get(bill.keyHash);
       if (group) group.lastSeq = Math.max(group.lastSeq, bill.billSeq);
     }
-    const members = await this.members.find({ flow, keyHash: inGroups }, { projection: { _id: 1, keyHash: 1, key: 1, closeAt: 1, arrivedAt: 1 } }).toArray();
-    for (const member of members) if (!frozen.has(member._id)) result.get(member.keyHash)?.open.push(member);
+    for (const member of await this.members.find({ flow, keyHash: inGroups }).toArray()) {
+      if (!frozen.has(member._id)) result.get(member.keyHash)?.open.push(member);
+    }
     for (const group of result.values()) group.open.sort((a, b) => a.arrivedAt.getTime() - b.arrivedAt.getTime() || a._id.localeCompare(b._id));
     return result;
-  }
-
-  /** Full member records, in the order of `ids`. */
-  async loadMembers(ids: string[]): Promise<MemberRecord[]> {
-    const found = new Map((await this.members.find({ _id: { $in: ids } }).toArray()).map((member) => [member._id, member]));
-    return ids.map((id) => {
-      const member = found.get(id);
-      if (!member) throw new Error(`aggregation member ${id} vanished`);
-      return member;
-    });
   }
 }
 
