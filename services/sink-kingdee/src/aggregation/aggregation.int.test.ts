@@ -126,7 +126,8 @@ describe('aggregated posting (real Kafka + FerretDB + Kingdee emulator)', () => 
   }, 180_000);
 
   it('groups close on their schedule by themselves (business date long past the T+0 00:00 close)', async () => {
-    sink = await start({ entries: 'list', billNumberPattern: 'T6-{keyHash}-{seq}', close: { afterDays: 0, at: '00:00' } });
+    // maxMembers 2: at most two documents per summary bill, so three documents make at least two bills.
+    sink = await start({ entries: 'list', maxMembers: 2, billNumberPattern: 'T6-{keyHash}-{seq}', close: { afterDays: 0, at: '00:00' } });
     const ids = ['AGC-1', 'AGC-2', 'AGC-3'];
     await sink.produce('sales_outstock', ids.map((id) => canonical('sales_outstock', id, { lines: [{ qty: '1' }] })));
     await waitFor(
@@ -139,7 +140,10 @@ describe('aggregated posting (real Kafka + FerretDB + Kingdee emulator)', () => 
       90_000,
     );
     // However the arrivals and ticks interleaved: every document in exactly one entry of one bill.
-    expect(billsIn(emulator, 'SAL_OUTSTOCK', 'T6-').flatMap(notes).sort()).toEqual(ids);
+    const bills = billsIn(emulator, 'SAL_OUTSTOCK', 'T6-');
+    expect(bills.flatMap(notes).sort()).toEqual(ids);
+    expect(bills.length).toBeGreaterThanOrEqual(2);
+    expect(bills.every((bill) => bill.entries.length <= 2)).toBe(true);
   }, 180_000);
 
   it('a document that already has a bill of its own stays on it instead of joining a summary', async () => {
