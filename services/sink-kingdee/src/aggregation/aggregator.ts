@@ -9,7 +9,8 @@ import { ValidationError, errorMessage, type Logger } from '@yecai/common';
 import type { Db } from 'mongodb';
 import type { Registry } from 'prom-client';
 import type { FlowConfig } from '../config';
-import { FORMS_OF, renderBillNumber, sourceIdentity, type CanonicalJson, type SupportedDocumentType } from '../convert';
+import { renderBillNumber, sourceIdentity, type CanonicalJson } from '../convert';
+import { formsOf, type SinkDocumentType } from '../master-data';
 import { ledgerId, type Ledger, type LedgerEntry } from '../ledger';
 import { SinkPausedError, type PostOptions, type Poster, type PostRequest } from '../poster';
 import type { AggregationConfig } from './config';
@@ -122,7 +123,7 @@ export class Aggregator {
     for (const request of requests) {
       const flow = this.deps.flows.get(request.documentType)!;
       try {
-        ids.set(request, ledgerId(this.deps.acctId, FORMS_OF[flow.documentType][0]!, renderBillNumber(flow.billNumberPattern, request.canonical)));
+        ids.set(request, ledgerId(this.deps.acctId, formsOf(flow.documentType)[0]!, renderBillNumber(flow.billNumberPattern, request.canonical)));
       } catch {
         // No valid single-bill number: it never had a bill of its own.
       }
@@ -201,7 +202,7 @@ export class Aggregator {
 
   /** Level 1: a document that cannot be grouped is parked in the ledger with the missing field named. */
   private async park(flow: FlowConfig, documentKey: string, canonical: CanonicalJson, version: string, modifiedAt: number, error: ValidationError): Promise<void> {
-    const formId = FORMS_OF[flow.documentType][0]!;
+    const formId = formsOf(flow.documentType)[0]!;
     const billNo = `AGG-INVALID:${documentKey}`;
     const id = ledgerId(this.deps.acctId, formId, billNo);
     const problem = { level: 1 as const, code: 'AGGREGATION_KEY_INVALID', message: `无法归入汇总分组 cannot be grouped for aggregation: ${error.message}`, field: error.field };
@@ -347,7 +348,7 @@ export class Aggregator {
       date: first.date,
       billSeq,
       billNo,
-      ledgerId: ledgerId(this.deps.acctId, FORMS_OF[flow.documentType][0]!, billNo),
+      ledgerId: ledgerId(this.deps.acctId, formsOf(flow.documentType)[0]!, billNo),
       kind,
       closedAt,
       closedBy,
@@ -364,7 +365,7 @@ export class Aggregator {
   private async postUnsettled(): Promise<string | null> {
     const bills = await this.store.unsettledBills();
     if (bills.length === 0) return null;
-    const requests: PostRequest[] = bills.map((bill) => ({ documentType: bill.flow as SupportedDocumentType, canonical: bill.document, origin: 'kafka' }));
+    const requests: PostRequest[] = bills.map((bill) => ({ documentType: bill.flow as SinkDocumentType, canonical: bill.document, origin: 'kafka' }));
     let unavailable: string | null = null;
     try {
       await this.post(requests);
