@@ -1,5 +1,5 @@
 /**
- * Master data through the sink: material, customer and supplier events are saved in their create org, audited and
+ * Master data through the sink: material, customer, supplier and warehouse events are saved in their create org, audited and
  * allocated to every use org of the flow — once each, also when Kingdee already holds part of the work (a record
  * saved and allocated before the ledger knew, as after a crash). Real Kafka + FerretDB + the Kingdee emulator.
  */
@@ -44,7 +44,7 @@ const material = (number: string) => ({
   enabled: true,
 });
 
-describe('master data: BD_MATERIAL / BD_Customer / BD_Supplier saved, audited and allocated (real Kafka + FerretDB + emulator)', () => {
+describe('master data: BD_MATERIAL / BD_Customer / BD_Supplier / BD_STOCK saved, audited and allocated (real Kafka + FerretDB + emulator)', () => {
   let emulator: KingdeeEmulator;
   let sink: SinkUnderTest | undefined;
   beforeEach(async () => {
@@ -99,6 +99,37 @@ describe('master data: BD_MATERIAL / BD_Customer / BD_Supplier saved, audited an
     await sink.waitForStates({ POSTED: 4 }, 'second material posted after the redelivery');
     expect(copies('BD_MATERIAL', 'MD-MAT-1')).toEqual(['100:C', '101:C', '102:C']);
     expect(copies('BD_MATERIAL', 'MD-MAT-2')).toEqual(['100:C', '101:C', '102:C']);
+  });
+
+  it('warehouses: a new one saved in its own org and audited (allocated only to the extra use org it carries), one Kingdee already holds adopted', async () => {
+    const warehouse = (number: string, createOrg: string, useOrgs: string[]) => ({
+      source: source('warehouse', number), mapping, number, name: `测试仓库 ${number}`, createOrg, useOrgs, allowNegativeStock: false, enabled: true,
+    });
+    const stockIdOfCK101 = emulator.state.base.find((record) => record.formId === 'BD_STOCK' && record.number === 'CK101')!.id;
+    sink = await startSinkUnderTest(emulator, { flows: [{ documentType: 'warehouse' }] });
+    await sink.produce('warehouse', [warehouse('MD-STK-1', '101', ['101']), warehouse('MD-STK-2', '100', ['100', '102']), warehouse('CK101', '101', ['101'])]);
+    await sink.waitForStates({ POSTED: 3 }, 'two new warehouses posted, the existing one adopted');
+
+    expect(copies('BD_STOCK', 'MD-STK-1')).toEqual(['101:C']);
+    expect(copies('BD_STOCK', 'MD-STK-2')).toEqual(['100:C', '102:C']);
+    expect(copies('BD_STOCK', 'CK101')).toEqual(['101:C']);
+    expect(await sink.service.ledger.get(ledgerId(ACCT, 'BD_STOCK', 'CK101'))).toMatchObject({ state: 'POSTED', fid: stockIdOfCK101 });
+    expect(emulator.callCounts.get('Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.Allocate')).toBe(1);
+
+    // Visible to a query the way bills reference it: number, org, 普通仓库, no negative stock.
+    const client = KingdeeClient.fromConfig(kingdeeConfig(emulator));
+    const rows = await client.executeBillQuery({ formId: 'BD_STOCK', fieldKeys: ['FNumber', 'FName', 'FCreateOrgId.FNumber', 'FUseOrgId.FNumber', 'FStockProperty', 'FAllowMinusQty', 'FDocumentStatus'], filter: "FNumber = 'MD-STK-1'", topRowCount: 0, limit: 10 });
+    expect(rows.map((row) => [row.FNumber, row.FName, row['FCreateOrgId.FNumber'], row['FUseOrgId.FNumber'], row.FStockProperty, row.FAllowMinusQty, row.FDocumentStatus])).toEqual([
+      ['MD-STK-1', '测试仓库 MD-STK-1', '101', '101', '1', false, 'C'],
+    ]);
+
+    // A redelivery saves nothing new.
+    const saves = emulator.callCounts.get('Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.BatchSave') ?? 0;
+    await sink.produce('warehouse', [warehouse('MD-STK-1', '101', ['101']), warehouse('MD-STK-3', '100', ['100'])]);
+    await sink.waitForStates({ POSTED: 4 }, 'third warehouse posted after the redelivery');
+    expect(copies('BD_STOCK', 'MD-STK-1')).toEqual(['101:C']);
+    expect(copies('BD_STOCK', 'MD-STK-3')).toEqual(['100:C']);
+    expect(emulator.callCounts.get('Kingdee.BOS.WebApi.ServicesStub.DynamicFormService.BatchSave')).toBe(saves + 1);
   });
 
   it('a record Kingdee already holds, allocated to one org (the ledger never heard of it, as after a crash): adopted, only the missing org allocated', async () => {

@@ -13,6 +13,21 @@ describe('master data conversion and flow config', () => {
     expect(formsOf('supplier')).toEqual(['BD_Supplier']);
   });
 
+  it('a warehouse becomes a BD_STOCK model in its own org, allocated nowhere else unless its use orgs say so', () => {
+    const warehouse = { number: 'GZ01', name: '广州仓', createOrg: '101', useOrgs: ['101'], allowNegativeStock: false, enabled: true };
+    const draft = convertMasterData('warehouse', warehouse);
+    expect(draft).toEqual({
+      formId: 'BD_STOCK',
+      billNo: 'GZ01',
+      model: { FCreateOrgId: { FNumber: '101' }, FUseOrgId: { FNumber: '101' }, FNumber: 'GZ01', FName: '广州仓', FStockProperty: '1', FAllowMinusQty: false },
+    });
+    expect(formsOf('warehouse')).toEqual(['BD_STOCK']);
+    expect(allocationTargets(warehouse, [])).toEqual([]);
+    expect(allocationTargets({ ...warehouse, useOrgs: ['101', '100'] }, [])).toEqual(['100']);
+    expect(() => convertMasterData('warehouse', { ...warehouse, allowNegativeStock: 'no' })).toThrow(/allowNegativeStock/);
+    expect(parseSinkConfig({ kingdee, flows: [{ documentType: 'warehouse' }] }).flows[0]!.documentType).toBe('warehouse');
+  });
+
   it('names the missing canonical field', () => {
     expect(() => convertMasterData('customer', { number: 'C-1', name: '客户', createOrg: '100', useOrgs: [] })).toThrow(ValidationError);
     expect(() => convertMasterData('customer', { number: 'C-1', name: '客户', createOrg: '100', useOrgs: [] })).toThrow(/tradingCurrencyNumber/);

@@ -1,13 +1,13 @@
 /**
- * Master data (物料 / 客户 / 供应商): canonical material, customer and supplier events become Save models of
- * BD_MATERIAL / BD_Customer / BD_Supplier (kingdee-webapi.md §6.3), created in their create org and then
+ * Master data (物料 / 客户 / 供应商 / 仓库): canonical material, customer, supplier and warehouse events become Save
+ * models of BD_MATERIAL / BD_Customer / BD_Supplier / BD_STOCK (kingdee-webapi.md §6.3), created in their create org and then
  * allocated (分配, §4.9) to every use org of the flow. The ledger key is the record's number (FNumber) in the
  * create org — deterministic, unique per form and create org, like FBillNo for bills.
  */
 import { ValidationError } from '@yecai/common';
 import { FORMS_OF, SUPPORTED_DOCUMENT_TYPES, convertDocument, type BillDraft, type CanonicalJson, type ConvertOptions, type SupportedDocumentType } from './convert';
 
-export const MASTER_DATA_TYPES = ['material', 'customer', 'supplier'] as const;
+export const MASTER_DATA_TYPES = ['material', 'customer', 'supplier', 'warehouse'] as const;
 export type MasterDataType = (typeof MASTER_DATA_TYPES)[number];
 
 /** Every canonical type the sink posts: bills (convert.ts) and master data (here). */
@@ -19,6 +19,7 @@ export const MASTER_FORMS: Record<MasterDataType, { formId: string; pkField: str
   material: { formId: 'BD_MATERIAL', pkField: 'FMATERIALID' },
   customer: { formId: 'BD_Customer', pkField: 'FCUSTID' },
   supplier: { formId: 'BD_Supplier', pkField: 'FSupplierId' },
+  warehouse: { formId: 'BD_STOCK', pkField: 'FStockId' },
 };
 
 const PK_FIELD_OF_FORM = new Map(Object.values(MASTER_FORMS).map((form) => [form.formId, form.pkField]));
@@ -57,7 +58,7 @@ export function createOrgOf(canonical: CanonicalJson): string {
   return text(canonical, 'createOrg');
 }
 
-/** Canonical material / customer / supplier → Save model (FNumber is the ledger key). */
+/** Canonical material / customer / supplier / warehouse → Save model (FNumber is the ledger key). */
 export function convertMasterData(documentType: MasterDataType, canonical: CanonicalJson): BillDraft {
   const number = text(canonical, 'number');
   const createOrg = text(canonical, 'createOrg');
@@ -90,6 +91,9 @@ export function convertMasterData(documentType: MasterDataType, canonical: Canon
         billNo: number,
         model: { ...head, FFinanceInfo: { FPayCurrencyId: { FNumber: text(canonical, 'payCurrencyNumber') } } },
       };
+    case 'warehouse':
+      // 仓库属性 1 = 普通仓库 (§6.3 BD_STOCK); the warehouse's own org is its create and use org.
+      return { formId, billNo: number, model: { ...head, FStockProperty: '1', FAllowMinusQty: flag(canonical, 'allowNegativeStock') } };
   }
 }
 

@@ -13,7 +13,7 @@ import { wdtDemoWorld, type WdtDemoWorld } from './wdt-world';
 
 export type WdtPipelineOptions = Pick<PipelineOptions, 'endpoints' | 'workDir' | 'topicPrefix' | 'mongoDb' | 'kingdeeFaults' | 'kingdeeCallsPerSecond' | 'logLevel' | 'day'>;
 
-/** Canonical types the WDT rules emit that the sink posts (bills, materials, customers; not yet warehouses). */
+/** Canonical types the WDT rules emit that the sink posts (bills, materials, customers, warehouses). */
 export const WDT_SINK_FLOWS: string[] = [
   ...new Set(loadRules().filter((compiled) => compiled.rule.source.system === 'wangdiantong').map((compiled) => compiled.rule.target.documentType)),
 ].filter((type) => (SINK_DOCUMENT_TYPES as readonly string[]).includes(type));

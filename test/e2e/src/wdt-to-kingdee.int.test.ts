@@ -12,7 +12,7 @@ import { KingdeeClient } from '@yecai/kingdee';
 import { consumeAll, testEndpoints, uniqueName, uniqueTopicPrefix } from '@yecai/test-harness';
 import { settled, summarize, type PipelineSummary } from './summary';
 import { WdtPipeline } from './wdt-pipeline';
-import { WDT_NEW_SPECS, WDT_WAREHOUSES } from './wdt-world';
+import { WDT_NEW_SPECS, WDT_NEW_WAREHOUSES, WDT_WAREHOUSES } from './wdt-world';
 
 type WdtLine = Record<string, string>;
 /** A 企业版 record: the fields the checks read (every scalar a string). */
@@ -122,11 +122,11 @@ describe('the whole WDT day', () => {
       '组装拆卸 assembly': 2,
       '物料 material': 2, // the two specs new today
       '客户 customer': 2, // both shops, already in Kingdee: adopted
-      '仓库 warehouse': 3, // already in Kingdee (counted once the sink writes BD_STOCK)
+      '仓库 warehouse': 4, // three already in Kingdee (adopted), one new (BD_STOCK created)
     };
     const posting = summary.flows.filter((flow) => flow.sinkPosts);
-    // Every document flow, materials and customers are posted by the sink (warehouses join once it writes BD_STOCK).
-    expect(posting.map((flow) => flow.label)).toEqual(expect.arrayContaining(Object.keys(expected).slice(0, 11)));
+    // Every document flow, materials, customers and warehouses are posted by the sink.
+    expect(posting.map((flow) => flow.label).sort()).toEqual(Object.keys(expected).sort());
     expect(Object.fromEntries(posting.map((flow) => [flow.label, flow.posted]))).toEqual(Object.fromEntries(posting.map((flow) => [flow.label, expected[flow.label]])));
   });
 });
@@ -273,7 +273,7 @@ describe('旺店通主数据 → 金蝶 (F2, 多组织自动分配): canonical e
     ]);
     const warehouses = await canonicalEvents('warehouse');
     expect(warehouses.map((event) => [event.number, event.createOrg, event.useOrgs]).sort()).toEqual(
-      WDT_WAREHOUSES.map((warehouse) => [warehouse.warehouse_no, warehouse.org, [warehouse.org]]).sort(),
+      [...WDT_WAREHOUSES, ...WDT_NEW_WAREHOUSES].map((warehouse) => [warehouse.warehouse_no, warehouse.org, [warehouse.org]]).sort(),
     );
   }, 120_000);
 });
@@ -293,6 +293,19 @@ describe('旺店通主数据 → 金蝶 (F2, 多组织自动分配): in Kingdee'
       ['G200102', '收纳盒', '大号', 'Pcs', false, '100', '100', 'C'],
       ['G200102', '收纳盒', '大号', 'Pcs', false, '100', '101', 'C'],
     ]);
+  });
+
+  it('the warehouse new in WDT is created as an audited BD_STOCK in its org; the ones Kingdee already had are adopted, never created twice', async () => {
+    const all = [...WDT_WAREHOUSES, ...WDT_NEW_WAREHOUSES];
+    const rows = await kingdee.queryAll({
+      formId: 'BD_STOCK',
+      fieldKeys: ['FNumber', 'FName', 'FCreateOrgId.FNumber', 'FUseOrgId.FNumber', 'FAllowMinusQty', 'FDocumentStatus'],
+      filter: `FNumber in (${all.map((warehouse) => `'${warehouse.warehouse_no}'`).join(',')})`,
+      orderBy: 'FNumber',
+    });
+    expect(rows.map((row) => [row.FNumber, row.FName, row['FCreateOrgId.FNumber'], row['FUseOrgId.FNumber'], row.FAllowMinusQty, row.FDocumentStatus]).sort()).toEqual(
+      all.map((warehouse) => [warehouse.warehouse_no, warehouse.name, warehouse.org, warehouse.org, false, 'C']).sort(),
+    );
   });
 
   it('shops Kingdee already has as customers in both orgs are adopted, never created twice', async () => {

@@ -17,6 +17,9 @@ export const WDT_WAREHOUSES = [
   { warehouse_no: 'GZ01', name: '广州仓', org: '101' },
 ] as const;
 
+/** A warehouse opened in WDT that Kingdee does not have yet: the warehouse flow creates it (BD_STOCK) in its org. */
+export const WDT_NEW_WAREHOUSES = [{ warehouse_no: 'SZ01', name: '深圳新仓', org: '101' }] as const;
+
 /** Batch-managed specs and the batch their stock is in. */
 export const WDT_STOCK_BATCH: Record<string, string> = { G100101S: 'B240301', G100102M: 'B240302' };
 
@@ -56,7 +59,7 @@ export function wdtDemoWorld(day: { fromMs: number }): WdtDemoWorld {
       { shop_no: 'tm-001', shop_name: '天猫旗舰店', platform_id: 1 },
       { shop_no: 'jd-001', shop_name: '京东自营店', platform_id: 3 },
     ],
-    warehouses: WDT_WAREHOUSES.map((warehouse) => ({ ...warehouse })),
+    warehouses: [...WDT_WAREHOUSES, ...WDT_NEW_WAREHOUSES].map((warehouse) => ({ ...warehouse })),
     goods: [
       ...EXISTING_GOODS,
       {
@@ -100,7 +103,7 @@ export function wdtDemoWorld(day: { fromMs: number }): WdtDemoWorld {
 
   const masterData: MasterDataSeed = {
     org: base.organisations.map((org) => ({ number: org.number, name: org.name })),
-    warehouse: WDT_WAREHOUSES.map((warehouse) => ({
+    warehouse: [...WDT_WAREHOUSES, ...WDT_NEW_WAREHOUSES].map((warehouse) => ({
       sourceSystem: 'wangdiantong',
       sourceCode: warehouse.warehouse_no,
       name: warehouse.name,
