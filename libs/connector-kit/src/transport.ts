@@ -1,4 +1,5 @@
 import { YecaiError } from '@yecai/common';
+import { parseJsonLossless } from './json';
 import type { StreamDefinition } from './stream';
 
 /** One page request, built by the runtime from the stream declaration. */
@@ -49,5 +50,58 @@ export class SourceThrottledError extends YecaiError {
 export class SourceUnavailableError extends YecaiError {
   constructor(message: string, options: { code: string; cause?: unknown; userMessage?: string }) {
     super(message, { ...options, level: 3, retriable: true });
+  }
+}
+
+/** Names a source system in errors: `code` prefixes error codes (e.g. `WDT_TIMEOUT`), `label` is for people. */
+export interface SourceSystemName {
+  code: string;
+  /** Chinese name first, English after: `旺店通 / WDT`. */
+  label: string;
+}
+
+/**
+ * One HTTP POST to a source API, answered with its JSON body parsed losslessly. Network errors, timeouts, non-2xx
+ * answers and non-JSON bodies become SourceUnavailableError (retriable), so every transport classifies them alike;
+ * the envelope's own error codes stay the transport's business.
+ */
+export async function postForJson(
+  system: SourceSystemName,
+  what: string,
+  url: string,
+  init: { headers: Record<string, string>; body: string; timeoutMs?: number | undefined },
+): Promise<unknown> {
+  const [nameZh, nameEn] = system.label.split(' / ');
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: init.headers,
+      body: init.body,
+      signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
+    });
+  } catch (error) {
+    // Duck-typed: the abort reason is a DOMException, which is not always an `Error` of this realm.
+    const name = (error as { name?: unknown } | null)?.name;
+    const timedOut = name === 'TimeoutError' || name === 'AbortError';
+    throw new SourceUnavailableError(`${system.code} ${what}: ${timedOut ? 'timed out' : 'network error'} (${String(error)})`, {
+      code: timedOut ? `${system.code}_TIMEOUT` : `${system.code}_NETWORK`,
+      cause: error,
+      userMessage: `${nameZh}接口暂时不可用，自动重试 / ${nameEn ?? nameZh} unreachable, retrying`,
+    });
+  }
+  const text = await response.text().catch(() => '');
+  if (!response.ok) {
+    throw new SourceUnavailableError(`${system.code} ${what}: HTTP ${response.status}`, {
+      code: `${system.code}_HTTP_${response.status}`,
+      userMessage: `${nameZh}接口返回 HTTP ${response.status}，自动重试 / ${nameEn ?? nameZh} returned HTTP ${response.status}, retrying`,
+    });
+  }
+  try {
+    return parseJsonLossless(text);
+  } catch {
+    throw new SourceUnavailableError(`${system.code} ${what}: response is not JSON: ${text.slice(0, 100)}`, {
+      code: `${system.code}_BAD_RESPONSE`,
+    });
   }
 }

@@ -2,7 +2,7 @@ import { YecaiError, createLogger, formatBeijingTime, type Logger } from '@yecai
 import {
   SourceThrottledError,
   SourceUnavailableError,
-  parseJsonLossless,
+  postForJson,
   type CheckResult,
   type PageRequest,
   type PageResult,
@@ -10,6 +10,8 @@ import {
   type StreamDefinition,
 } from '@yecai/connector-kit';
 import { jstSign } from './signing';
+
+const JST_SYSTEM = { code: 'JST', label: '聚水潭 / JST' };
 
 export interface JstTokens {
   accessToken: string;
@@ -249,39 +251,11 @@ export class JushuitanTransport implements SourceTransport {
 
   private async post(path: string, params: Record<string, string>): Promise<JstEnvelope> {
     const body = new URLSearchParams({ ...params, sign: jstSign(params, this.options.appSecret) });
-    let response: Response;
-    try {
-      response = await fetch(this.options.baseUrl.replace(/\/$/, '') + path, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-        body,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
-    } catch (error) {
-      // Duck-typed: the abort reason is a DOMException, which is not always an `Error` of this realm.
-      const name = (error as { name?: unknown } | null)?.name;
-      const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      throw new SourceUnavailableError(`JST ${path}: ${timedOut ? 'timed out' : 'network error'} (${String(error)})`, {
-        code: timedOut ? 'JST_TIMEOUT' : 'JST_NETWORK',
-        cause: error,
-        userMessage: '聚水潭接口暂时不可用，自动重试 / JST unreachable, retrying',
-      });
-    }
-    const text = await response.text().catch(() => '');
-    if (!response.ok) {
-      throw new SourceUnavailableError(`JST ${path}: HTTP ${response.status}`, {
-        code: `JST_HTTP_${response.status}`,
-        userMessage: `聚水潭接口返回 HTTP ${response.status}，自动重试 / JST returned HTTP ${response.status}, retrying`,
-      });
-    }
-    let envelope: unknown;
-    try {
-      envelope = parseJsonLossless(text);
-    } catch {
-      throw new SourceUnavailableError(`JST ${path}: response is not JSON: ${text.slice(0, 100)}`, {
-        code: 'JST_BAD_RESPONSE',
-      });
-    }
+    const envelope = await postForJson(JST_SYSTEM, path, this.options.baseUrl.replace(/\/$/, '') + path, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+      body: body.toString(),
+      timeoutMs: this.options.timeoutMs,
+    });
     const code = (envelope as { code?: unknown } | null)?.code;
     if (typeof code !== 'number') {
       throw new SourceUnavailableError(`JST ${path}: response without a numeric code`, { code: 'JST_BAD_RESPONSE' });

@@ -2,7 +2,7 @@ import { YecaiError, createLogger, formatBeijingTime, type Logger } from '@yecai
 import {
   SourceThrottledError,
   SourceUnavailableError,
-  parseJsonLossless,
+  postForJson,
   scalarText,
   type CheckResult,
   type PageRequest,
@@ -13,6 +13,8 @@ import {
 import type { WdtCredentials } from './config';
 import { wdtQjbSign, wdtQjbTimestamp, wdtQybSign } from './signing';
 import { wdtDeclaration, type WdtEndpoint } from './streams';
+
+const WDT_SYSTEM = { code: 'WDT', label: '旺店通 / WDT' };
 
 export interface WdtTransportOptions {
   credentials: WdtCredentials;
@@ -315,38 +317,7 @@ export class WangdiantongTransport implements SourceTransport {
   }
 
   private async post(api: string, url: string, init: { headers: Record<string, string>; body: string }) {
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        method: 'POST',
-        ...init,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-      });
-    } catch (error) {
-      // Duck-typed: the abort reason is a DOMException, which is not always an `Error` of this realm.
-      const name = (error as { name?: unknown } | null)?.name;
-      const timedOut = name === 'TimeoutError' || name === 'AbortError';
-      throw new SourceUnavailableError(`WDT ${api}: ${timedOut ? 'timed out' : 'network error'} (${String(error)})`, {
-        code: timedOut ? 'WDT_TIMEOUT' : 'WDT_NETWORK',
-        cause: error,
-        userMessage: '旺店通接口暂时不可用，自动重试 / WDT unreachable, retrying',
-      });
-    }
-    const text = await response.text().catch(() => '');
-    if (!response.ok) {
-      throw new SourceUnavailableError(`WDT ${api}: HTTP ${response.status}`, {
-        code: `WDT_HTTP_${response.status}`,
-        userMessage: `旺店通接口返回 HTTP ${response.status}，自动重试 / WDT returned HTTP ${response.status}, retrying`,
-      });
-    }
-    let envelope: unknown;
-    try {
-      envelope = parseJsonLossless(text);
-    } catch {
-      throw new SourceUnavailableError(`WDT ${api}: response is not JSON: ${text.slice(0, 100)}`, {
-        code: 'WDT_BAD_RESPONSE',
-      });
-    }
+    const envelope = await postForJson(WDT_SYSTEM, api, url, { ...init, timeoutMs: this.options.timeoutMs });
     if (envelope === null || typeof envelope !== 'object' || Array.isArray(envelope)) {
       throw new SourceUnavailableError(`WDT ${api}: response is not a JSON object`, { code: 'WDT_BAD_RESPONSE' });
     }
