@@ -73,6 +73,11 @@ export const SinkConfigSchema = z
     probeIntervalMs: z.number().int().positive().default(5_000),
     /** How often the scheduler looks for due level-2 retries and abandoned in-flight entries. */
     schedulerIntervalMs: z.number().int().positive().default(5_000),
+    /**
+     * How often the scheduler re-reads every open ledger entry (a scan on FerretDB); between sweeps it looks only at
+     * the open entries this instance wrote or read. Open entries of other instances are seen within this interval.
+     */
+    schedulerSweepMs: z.number().int().nonnegative().default(300_000),
     /** A PENDING/IN_DOUBT entry untouched this long is resolved by the scheduler (its Kafka message is gone). */
     staleInFlightMs: z.number().int().positive().default(120_000),
     admin: z

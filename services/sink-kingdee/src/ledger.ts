@@ -123,6 +123,9 @@ interface StoredCall {
   bills: { request?: unknown; outcome: string; fid?: number | null | undefined; msgCode?: number | undefined; messages?: string[] | undefined }[];
 }
 
+/** States the scheduler may act on (level-2 retries, abandoned in-flight writes). */
+const OPEN_STATES: LedgerState[] = ['REJECTED', 'PENDING', 'IN_DOUBT'];
+
 /** Most entries the in-process current-state cache keeps (oldest forgotten first). */
 const CACHE_LIMIT = 200_000;
 
@@ -141,6 +144,12 @@ export class Ledger {
   readonly revisions: Collection<StoredRevision>;
   readonly calls: Collection<StoredCall>;
   private readonly cache = new Map<string, LedgerEntry>();
+  /**
+   * Open entries (REJECTED, PENDING, IN_DOUBT) this process wrote, read or found in its last sweep: what the
+   * scheduler looks at between sweeps, so a tick costs no read (on FerretDB a query by state scans every revision).
+   */
+  private readonly open = new Map<string, LedgerEntry>();
+  private lastSweepAt = 0;
   /** Entry counts by `<formId>|<state>`: loaded once by `loadCounts`, then moved by this process's writes. */
   private readonly counts = new Map<string, number>();
 
@@ -189,6 +198,7 @@ export class Ledger {
   /** Forget cached entries (after a rebalance: another instance may have moved the partitions' entries). */
   forgetCache(): void {
     this.cache.clear();
+    this.lastSweepAt = 0; // the next scheduler run sweeps: the new partitions' open entries were written elsewhere
   }
 
   async get(id: string): Promise<LedgerEntry | null> {
@@ -328,11 +338,31 @@ export class Ledger {
   }
 
   /** Level-2 retries that are due, and in-flight entries nobody has touched for `staleMs` (their message is gone). */
-  async due(now: Date, staleMs: number, limit: number): Promise<LedgerEntry[]> {
-    const found = await this.current({
-      $or: [{ state: 'REJECTED', nextRetryAt: { $lte: now } }, { state: { $in: ['PENDING', 'IN_DOUBT'] }, updatedAt: { $lte: new Date(now.getTime() - staleMs) } }],
-    });
-    return found.sort((a, b) => a.updatedAt.getTime() - b.updatedAt.getTime()).slice(0, limit);
+  /**
+   * Entries due for the scheduler: REJECTED whose retry time has come, PENDING/IN_DOUBT untouched for `staleMs`.
+   * Reads the ledger (a sweep of every open entry) only when `sweepEveryMs` has passed since the last sweep, or after
+   * a rebalance; in between it answers from the open entries this process knows. Entries opened by other instances
+   * are therefore seen within one sweep interval.
+   */
+  async due(now: Date, staleMs: number, limit: number, sweepEveryMs = 0): Promise<LedgerEntry[]> {
+    if (Date.now() - this.lastSweepAt >= sweepEveryMs) {
+      const swept = await this.current({ state: { $in: OPEN_STATES } });
+      this.open.clear();
+      for (const entry of swept) {
+        this.open.set(entry._id, entry);
+        this.remember(entry);
+      }
+      this.lastSweepAt = Date.now();
+    }
+    const staleBefore = now.getTime() - staleMs;
+    const isDue = (entry: LedgerEntry) =>
+      entry.state === 'REJECTED'
+        ? entry.nextRetryAt !== null && new Date(entry.nextRetryAt).getTime() <= now.getTime()
+        : new Date(entry.updatedAt).getTime() <= staleBefore;
+    return [...this.open.values()]
+      .filter(isDue)
+      .sort((a, b) => new Date(a.updatedAt).getTime() - new Date(b.updatedAt).getTime())
+      .slice(0, limit);
   }
 
   /** Entry counts by form and state, read from the database (a scan of every revision). */
@@ -381,6 +411,8 @@ export class Ledger {
     this.cache.delete(entry._id);
     this.cache.set(entry._id, entry);
     if (this.cache.size > CACHE_LIMIT) this.cache.delete(this.cache.keys().next().value!);
+    if (OPEN_STATES.includes(entry.state)) this.open.set(entry._id, entry);
+    else this.open.delete(entry._id);
   }
 }
 

@@ -321,7 +321,7 @@ export class SinkService {
     if (this.scheduling || !this.running || this.outagePaused.size > 0) return 0;
     this.scheduling = true;
     try {
-      const due = await this.ledger.due(new Date(), this.deps.config.staleInFlightMs, this.deps.config.batchSize * 5);
+      const due = await this.ledger.due(new Date(), this.deps.config.staleInFlightMs, this.deps.config.batchSize * 5, this.deps.config.schedulerSweepMs);
       const requests = due.filter((entry) => this.flows.has(entry.documentType)).map((entry) => this.requestOf(entry, 'scheduler'));
       if (requests.length === 0) return 0;
       await this.poster.post(requests);
