@@ -60,6 +60,8 @@ export interface LedgerEntry {
   allocatedOrgs?: string[] | undefined;
   /** The canonical event of `version` as plain JSON: re-push and retries rebuild the bill from it. */
   canonical: CanonicalJson;
+  /** The stored revision that holds `canonical` (it is written only when it changes). */
+  canonicalRevision?: number | undefined;
   problem: LedgerProblem | null;
   attempts: number;
   /** Level-2 automatic retries used (index into the retry ladder). */
@@ -103,24 +105,41 @@ export interface LedgerChange {
   steps: LedgerStep[];
 }
 
-/** How a revision is stored: the whole entry after the change, plus the step(s) that produced it. */
-interface StoredRevision extends Omit<LedgerEntry, '_id'> {
+/** Entry fields stored as top-level fields of a revision: the ones queries filter or sort on. */
+type QueriedFields = 'state' | 'formId' | 'documentType' | 'nextRetryAt' | 'problem' | 'createdAt' | 'updatedAt' | 'revision';
+
+/** Entry fields and the revision's steps, stored together as JSON text in `body`. */
+type RevisionBody = Omit<LedgerEntry, '_id' | 'canonical' | 'canonicalRevision' | QueriedFields> & { step: LedgerStep; earlier?: LedgerStep[] };
+
+/**
+ * How a revision is stored: the entry after the change, plus the step(s) that produced it. Fields queries use stay
+ * fields; the rest is one JSON text (`body`), and the canonical event is JSON text written only in the revision that
+ * brought it (`canonicalRevision` names it). FerretDB's cost per write grows with the number of fields and with
+ * nesting — a revision as ~30 nested fields cost it several times what the same bytes as text cost, and most
+ * revisions only move the state. On MongoDB the layout is neutral.
+ */
+interface StoredRevision extends Pick<LedgerEntry, QueriedFields> {
   /** `<ledgerId>#<revision>`: the unique _id is the compare-and-set — only one writer creates revision n+1. */
   _id: string;
   ledgerId: string;
-  step: LedgerStep;
-  /** Steps before `step` written in the same revision (oldest first). */
-  earlier?: LedgerStep[];
+  canonicalRevision: number;
+  /** `JSON.stringify(canonical)`, in revision `canonicalRevision` only. */
+  canonicalJson?: string;
+  /** JSON text of RevisionBody. */
+  body: string;
 }
 
-/** One Kingdee call (BatchSave, Submit, …) for the bills it carried: stored once, not once per bill. */
+/**
+ * One Kingdee call (BatchSave, Submit, …) for the bills it carried: stored once, not once per bill. Requests are
+ * JSON text (decimals stay exact strings, and FerretDB writes text far cheaper than nested Save models).
+ */
 interface StoredCall {
   at: Date;
   operation: string;
   ledgerIds: string[];
   /** The request when every bill shares it (Submit/Audit by numbers); otherwise each bill's own in `bills`. */
-  request?: unknown;
-  bills: { request?: unknown; outcome: string; fid?: number | null | undefined; msgCode?: number | undefined; messages?: string[] | undefined }[];
+  requestJson?: string;
+  bills: { requestJson?: string; outcome: string; fid?: number | null | undefined; msgCode?: number | undefined; messages?: string[] | undefined }[];
 }
 
 /** States the scheduler may act on (level-2 retries, abandoned in-flight writes). */
@@ -203,16 +222,33 @@ export class Ledger {
 
   async get(id: string): Promise<LedgerEntry | null> {
     const [latest] = await this.revisions.find({ ledgerId: id }).sort({ revision: -1 }).limit(1).toArray();
-    const entry = latest ? toEntry(latest) : null;
-    if (entry) this.remember(entry);
-    return entry;
+    if (!latest) return null;
+    return (await this.hydrate([latest])).get(id) ?? null;
   }
 
   async getMany(ids: string[]): Promise<Map<string, LedgerEntry>> {
     if (ids.length === 0) return new Map();
-    const latest = latestOf(await this.revisions.find({ ledgerId: { $in: ids } }).toArray());
-    for (const entry of latest.values()) this.remember(entry);
-    return latest;
+    return this.hydrate([...latestOf(await this.revisions.find({ ledgerId: { $in: ids } }).toArray()).values()]);
+  }
+
+  /** Entries from their latest revisions, with the canonical event read from the revision that holds it. */
+  private async hydrate(latest: StoredRevision[]): Promise<Map<string, LedgerEntry>> {
+    const holders = latest.filter((revision) => revision.canonicalJson === undefined).map((revision) => `${revision.ledgerId}#${revision.canonicalRevision}`);
+    const canonicalOf = new Map<string, string>();
+    if (holders.length > 0) {
+      for (const holder of await this.revisions.find({ _id: { $in: holders } }, { projection: { ledgerId: 1, canonicalJson: 1 } }).toArray()) {
+        if (holder.canonicalJson !== undefined) canonicalOf.set(holder.ledgerId, holder.canonicalJson);
+      }
+    }
+    const entries = new Map<string, LedgerEntry>();
+    for (const revision of latest) {
+      const text = revision.canonicalJson ?? canonicalOf.get(revision.ledgerId);
+      if (text === undefined) throw new Error(`ledger ${revision.ledgerId}: revision ${revision.canonicalRevision} holding the canonical event is missing`);
+      const entry = toEntry(revision, JSON.parse(text) as CanonicalJson);
+      this.remember(entry);
+      entries.set(entry._id, entry);
+    }
+    return entries;
   }
 
   /** Every current entry matching `filter` (evaluated on current revisions only). A scan: not for the hot path. */
@@ -263,10 +299,28 @@ export class Ledger {
       revision: (current?.revision ?? 0) + 1,
     }));
     const documents: StoredRevision[] = nexts.map((next, index) => {
-      const { _id: id, ...rest } = next;
+      const { _id: id, canonical, canonicalRevision: _held, state, formId, documentType, nextRetryAt, problem, createdAt, updatedAt, revision, ...rest } = next;
+      const current = changes[index]!.current;
+      const carries = !current || current.canonicalRevision === undefined || canonical !== current.canonical;
+      const canonicalRevision = carries ? revision : current.canonicalRevision!;
+      next.canonicalRevision = canonicalRevision;
       const steps = changes[index]!.steps.map((step) => (step.detail !== undefined ? { ...step, detail: step.detail.slice(0, 2000) } : step));
-      const step = steps[steps.length - 1]!;
-      return { ...rest, _id: `${id}#${next.revision}`, ledgerId: id, step, ...(steps.length > 1 ? { earlier: steps.slice(0, -1) } : {}) };
+      const body: RevisionBody = { ...rest, step: steps[steps.length - 1]!, ...(steps.length > 1 ? { earlier: steps.slice(0, -1) } : {}) };
+      return {
+        _id: `${id}#${revision}`,
+        ledgerId: id,
+        revision,
+        state,
+        formId,
+        documentType,
+        nextRetryAt,
+        problem,
+        createdAt,
+        updatedAt,
+        canonicalRevision,
+        ...(carries ? { canonicalJson: JSON.stringify(canonical) } : {}),
+        body: JSON.stringify(body),
+      };
     });
     const lost = new Set<number>();
     try {
@@ -299,8 +353,11 @@ export class Ledger {
 
   /** The document's ledger transitions, oldest first. */
   async history(id: string): Promise<LedgerTransition[]> {
-    const revisions = await this.revisions.find({ ledgerId: id }, { projection: { step: 1, earlier: 1, revision: 1 } }).sort({ revision: 1 }).toArray();
-    return revisions.flatMap((revision) => [...(revision.earlier ?? []), revision.step].map((step) => ({ revision: revision.revision, ...step })));
+    const revisions = await this.revisions.find({ ledgerId: id }, { projection: { body: 1, revision: 1 } }).sort({ revision: 1 }).toArray();
+    return revisions.flatMap((revision) => {
+      const { step, earlier } = parseBody(revision.body);
+      return [...(earlier ?? []), step].map((one) => ({ revision: revision.revision, ...one }));
+    });
   }
 
   /** Records one Kingdee call per list (each list: that call's records, one per bill it carried). */
@@ -320,8 +377,9 @@ export class Ledger {
     const calls = await this.calls.find({ ledgerIds: id }).sort({ at: 1 }).toArray();
     return calls.map((call) => {
       const bill = call.bills[call.ledgerIds.indexOf(id)]!;
-      const { request, ...answer } = bill;
-      return { ledgerId: id, at: call.at, operation: call.operation, request: request === undefined ? call.request : request, ...answer };
+      const { requestJson, ...answer } = bill;
+      const text = requestJson ?? call.requestJson;
+      return { ledgerId: id, at: call.at, operation: call.operation, request: text === undefined ? null : (JSON.parse(text) as unknown), ...answer };
     });
   }
 
@@ -418,28 +476,42 @@ export class Ledger {
 
 function storedCall(records: KingdeeCallRecord[]): StoredCall {
   const first = records[0]!;
-  // JSON round trip: decimals become exact strings (BSON would store Decimal internals).
-  const plain = (value: unknown) => JSON.parse(JSON.stringify(value ?? null)) as unknown;
+  // JSON text: decimals become exact strings (BSON would store Decimal internals).
+  const text = (value: unknown) => JSON.stringify(value ?? null);
   const shared = records.every((record) => record.request === first.request);
   return {
     at: first.at,
     operation: first.operation,
     ledgerIds: records.map((record) => record.ledgerId),
-    ...(shared ? { request: plain(first.request) } : {}),
-    bills: records.map(({ ledgerId: _id, at: _at, operation: _operation, request, ...answer }) => ({ ...(shared ? {} : { request: plain(request) }), ...answer })),
+    ...(shared ? { requestJson: text(first.request) } : {}),
+    bills: records.map(({ ledgerId: _id, at: _at, operation: _operation, request, ...answer }) => ({ ...(shared ? {} : { requestJson: text(request) }), ...answer })),
   };
 }
 
-function toEntry(revision: StoredRevision): LedgerEntry {
-  const { _id: _revisionId, ledgerId: id, step: _step, earlier: _earlier, ...rest } = revision;
-  return { ...rest, _id: id };
+function toEntry(revision: StoredRevision, canonical: CanonicalJson): LedgerEntry {
+  const { _id: _revisionId, ledgerId: id, canonicalJson: _text, body, ...queried } = revision;
+  const { step: _step, earlier: _earlier, ...rest } = parseBody(body);
+  return { ...rest, ...queried, _id: id, canonical };
 }
 
-function latestOf(revisions: StoredRevision[]): Map<string, LedgerEntry> {
+/** A revision's body with its dates as Dates again (JSON text holds them as ISO strings). */
+function parseBody(body: string): RevisionBody {
+  const parsed = JSON.parse(body) as RevisionBody;
+  const asDate = <T extends { at: Date }>(value: T): T => ({ ...value, at: new Date(value.at) });
+  return {
+    ...parsed,
+    step: asDate(parsed.step),
+    ...(parsed.earlier ? { earlier: parsed.earlier.map(asDate) } : {}),
+    skipped: parsed.skipped ? asDate(parsed.skipped) : null,
+  };
+}
+
+/** The latest revision of each entry among `revisions`. */
+function latestOf(revisions: StoredRevision[]): Map<string, StoredRevision> {
   const latest = new Map<string, StoredRevision>();
   for (const revision of revisions) {
     const known = latest.get(revision.ledgerId);
     if (!known || known.revision < revision.revision) latest.set(revision.ledgerId, revision);
   }
-  return new Map([...latest].map(([id, revision]) => [id, toEntry(revision)]));
+  return latest;
 }

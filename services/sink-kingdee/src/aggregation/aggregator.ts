@@ -196,7 +196,7 @@ export class Aggregator {
       }
     }
     // One round trip for the batch; duplicates (a redelivery after a crash) are the ones already recorded.
-    const duplicates = await this.store.insertNew(this.store.members, records);
+    const duplicates = await this.store.insertMembers(records);
     records.forEach((record, index) => this.metrics.members.inc({ flow: record.flow, outcome: duplicates.has(index) ? 'redelivered' : 'admitted' }));
   }
 
@@ -385,7 +385,7 @@ export class Aggregator {
 
   /** Where a source document went: its group(s), bill number(s), entry rows and the bill's ledger state. */
   async trace(documentKey: string): Promise<AggregationTrace | null> {
-    const members = await this.store.members.find({ documentKey }).toArray();
+    const members = await this.store.membersOf(documentKey);
     const ignored = await this.store.ignored.find({ documentKey }).toArray();
     if (members.length === 0 && ignored.length === 0) return null;
     const slices = [];

@@ -28,6 +28,17 @@ export interface MemberRecord {
   arrivedAt: Date;
 }
 
+/** A member as stored: the slice's canonical document as JSON text (FerretDB writes text far cheaper than nesting). */
+type StoredMember = Omit<MemberRecord, 'canonical'> & { canonicalJson: string };
+
+function toStoredMember({ canonical, ...rest }: MemberRecord): StoredMember {
+  return { ...rest, canonicalJson: JSON.stringify(canonical) };
+}
+
+function fromStoredMember({ canonicalJson, ...rest }: StoredMember): MemberRecord {
+  return { ...rest, canonical: JSON.parse(canonicalJson) as CanonicalJson };
+}
+
 export interface SummaryBillRecord {
   /** `<flow>|<keyHash>|<billSeq>`. */
   _id: string;
@@ -69,14 +80,14 @@ export interface IgnoredVersionRecord {
 }
 
 export class AggregationStore {
-  readonly members: Collection<MemberRecord>;
+  readonly members: Collection<StoredMember>;
   readonly bills: Collection<SummaryBillRecord>;
   readonly settled: Collection<{ _id: string; at: Date; state: string }>;
   readonly ignored: Collection<IgnoredVersionRecord>;
   readonly documents: Collection<DocumentClaimRecord>;
 
   constructor(db: Db, prefix = 'sink_kingdee_agg') {
-    this.members = db.collection<MemberRecord>(`${prefix}_members`);
+    this.members = db.collection<StoredMember>(`${prefix}_members`);
     this.bills = db.collection<SummaryBillRecord>(`${prefix}_bills`);
     this.settled = db.collection(`${prefix}_settled`);
     this.ignored = db.collection<IgnoredVersionRecord>(`${prefix}_ignored_versions`);
@@ -104,6 +115,16 @@ export class AggregationStore {
       if (list.length === 0 || list.some((writeError) => writeError.code !== 11000)) throw error;
       return new Set(list.map((writeError) => writeError.index));
     }
+  }
+
+  /** Records group members in one round trip; returns the indexes already recorded (a redelivery). */
+  insertMembers(records: MemberRecord[]): Promise<Set<number>> {
+    return this.insertNew(this.members, records.map(toStoredMember));
+  }
+
+  /** Every group slice of one source document. */
+  async membersOf(documentKey: string): Promise<MemberRecord[]> {
+    return (await this.members.find({ documentKey }).toArray()).map(fromStoredMember);
   }
 
   /** Creates bill `record._id`; false when another writer created that bill first (the caller reloads). */
@@ -155,7 +176,7 @@ export class AggregationStore {
       if (group) group.lastSeq = Math.max(group.lastSeq, bill.billSeq);
     }
     for (const member of await this.members.find({ flow, keyHash: inGroups }).toArray()) {
-      if (!frozen.has(member._id)) result.get(member.keyHash)?.open.push(member);
+      if (!frozen.has(member._id)) result.get(member.keyHash)?.open.push(fromStoredMember(member));
     }
     for (const group of result.values()) group.open.sort((a, b) => a.arrivedAt.getTime() - b.arrivedAt.getTime() || a._id.localeCompare(b._id));
     return result;
