@@ -71,4 +71,40 @@ describe('idempotency ledger on FerretDB (append-only revisions, unique _id as c
       await mongo.close();
     }
   });
+
+  it('a fresh process reads back exactly what was written: canonical from the revision that holds it, dates, skips, per-bill requests', async () => {
+    const mongo = await testMongo('ledger');
+    try {
+      const writer = new Ledger(mongo.db);
+      await writer.ensureIndexes();
+      const id = ledgerId('acct', 'SAL_OUTSTOCK', 'R-1');
+      const canonical = { billNumber: 'R-1', lines: [{ quantity: '2', taxInclusivePrice: '113.000001' }], remark: '聚水潭 R-1' };
+      const claimed = await writer.insert(
+        { _id: id, acctId: 'acct', formId: 'SAL_OUTSTOCK', billNo: 'R-1', documentType: 'sales_outstock', documentKey: 'k', state: 'PENDING', stage: 'NONE', fid: null, version: 'v1', sourceModifiedAt: 1, postedVersion: null, canonical, problem: null, attempts: 1, level2Retries: 0, nextRetryAt: null, skipped: null },
+        'claimed',
+      );
+      const parked = await writer.transition(claimed!, { state: 'PARKED', problem: { level: 1, code: 'KINGDEE_REJECTED', message: '物料编码不存在', field: 'FMaterialId', msgCode: 0 } }, 'parked');
+      const skippedAt = new Date('2026-11-24T01:00:00.000Z');
+      await writer.transition(parked!, { state: 'SKIPPED', skipped: { by: 'zhang.san', reason: '测试单据', at: skippedAt } }, 'skipped', { actor: 'zhang.san', detail: '测试单据' });
+      await writer.recordCallBatches([
+        ['R-1', 'R-2'].map((billNo, index) => ({ ledgerId: ledgerId('acct', 'SAL_OUTSTOCK', billNo), at: new Date(), operation: 'BatchSave', request: { FBillNo: billNo, FEntity: [{ FRealQty: String(index + 2) }] }, outcome: index === 0 ? 'rejected' : 'saved', fid: index === 0 ? null : 9, messages: index === 0 ? ['物料编码不存在'] : [] })),
+      ]);
+
+      const reader = new Ledger(mongo.db); // nothing cached: everything comes from storage
+      const entry = await reader.get(id);
+      expect(entry).toMatchObject({ state: 'SKIPPED', revision: 3, canonical, problem: { code: 'KINGDEE_REJECTED', field: 'FMaterialId' }, skipped: { by: 'zhang.san', reason: '测试单据', at: skippedAt } });
+      expect(entry!.skipped!.at).toBeInstanceOf(Date);
+      expect(entry!.createdAt).toBeInstanceOf(Date);
+      expect((await reader.getMany([id])).get(id)?.canonical).toEqual(canonical);
+      expect(await reader.list({ state: 'SKIPPED' }, 10, 0)).toMatchObject([{ _id: id, billNo: 'R-1', documentKey: 'k' }]);
+      const history = await reader.history(id);
+      expect(history.map((step) => `${step.revision}:${step.from}->${step.to}:${step.event}`)).toEqual(['1:null->PENDING:claimed', '2:PENDING->PARKED:parked', '3:PARKED->SKIPPED:skipped']);
+      expect(history[2]).toMatchObject({ actor: 'zhang.san', detail: '测试单据' });
+      expect(history[2]!.at).toBeInstanceOf(Date);
+      expect(await reader.callsOf(id)).toMatchObject([{ operation: 'BatchSave', request: { FBillNo: 'R-1', FEntity: [{ FRealQty: '2' }] }, outcome: 'rejected', messages: ['物料编码不存在'] }]);
+      expect(await reader.callsOf(ledgerId('acct', 'SAL_OUTSTOCK', 'R-2'))).toMatchObject([{ request: { FBillNo: 'R-2' }, outcome: 'saved', fid: 9 }]);
+    } finally {
+      await mongo.close();
+    }
+  });
 });

@@ -129,17 +129,27 @@ interface StoredRevision extends Pick<LedgerEntry, QueriedFields> {
   body: string;
 }
 
+/** What one bill sent in a call and what came back. */
+interface CalledBill {
+  request?: unknown;
+  outcome: string;
+  fid?: number | null | undefined;
+  msgCode?: number | undefined;
+  messages?: string[] | undefined;
+}
+
 /**
- * One Kingdee call (BatchSave, Submit, …) for the bills it carried: stored once, not once per bill. Requests are
- * JSON text (decimals stay exact strings, and FerretDB writes text far cheaper than nested Save models).
+ * One Kingdee call (BatchSave, Submit, …) for the bills it carried: stored once, not once per bill, its requests and
+ * answers as JSON text (decimals stay exact strings, and FerretDB writes text far cheaper than nested Save models).
  */
 interface StoredCall {
   at: Date;
   operation: string;
   ledgerIds: string[];
-  /** The request when every bill shares it (Submit/Audit by numbers); otherwise each bill's own in `bills`. */
+  /** JSON text of the request when every bill shares it (Submit/Audit by numbers); otherwise in each bill. */
   requestJson?: string;
-  bills: { requestJson?: string; outcome: string; fid?: number | null | undefined; msgCode?: number | undefined; messages?: string[] | undefined }[];
+  /** JSON text of CalledBill[], in `ledgerIds` order. */
+  billsJson: string;
 }
 
 /** States the scheduler may act on (level-2 retries, abandoned in-flight writes). */
@@ -376,10 +386,9 @@ export class Ledger {
   async callsOf(id: string): Promise<KingdeeCallRecord[]> {
     const calls = await this.calls.find({ ledgerIds: id }).sort({ at: 1 }).toArray();
     return calls.map((call) => {
-      const bill = call.bills[call.ledgerIds.indexOf(id)]!;
-      const { requestJson, ...answer } = bill;
-      const text = requestJson ?? call.requestJson;
-      return { ledgerId: id, at: call.at, operation: call.operation, request: text === undefined ? null : (JSON.parse(text) as unknown), ...answer };
+      const { request, ...answer } = (JSON.parse(call.billsJson) as CalledBill[])[call.ledgerIds.indexOf(id)]!;
+      const shared = call.requestJson === undefined ? undefined : (JSON.parse(call.requestJson) as unknown);
+      return { ledgerId: id, at: call.at, operation: call.operation, request: request ?? shared ?? null, ...answer };
     });
   }
 
@@ -476,15 +485,15 @@ export class Ledger {
 
 function storedCall(records: KingdeeCallRecord[]): StoredCall {
   const first = records[0]!;
-  // JSON text: decimals become exact strings (BSON would store Decimal internals).
-  const text = (value: unknown) => JSON.stringify(value ?? null);
   const shared = records.every((record) => record.request === first.request);
+  const bills: CalledBill[] = records.map(({ ledgerId: _id, at: _at, operation: _operation, request, ...answer }) => ({ ...(shared ? {} : { request: request ?? null }), ...answer }));
+  // JSON text: decimals become exact strings (BSON would store Decimal internals).
   return {
     at: first.at,
     operation: first.operation,
     ledgerIds: records.map((record) => record.ledgerId),
-    ...(shared ? { requestJson: text(first.request) } : {}),
-    bills: records.map(({ ledgerId: _id, at: _at, operation: _operation, request, ...answer }) => ({ ...(shared ? {} : { requestJson: text(request) }), ...answer })),
+    ...(shared ? { requestJson: JSON.stringify(first.request ?? null) } : {}),
+    billsJson: JSON.stringify(bills),
   };
 }
 
