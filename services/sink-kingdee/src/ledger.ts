@@ -179,6 +179,8 @@ export class Ledger {
    */
   private readonly open = new Map<string, LedgerEntry>();
   private lastSweepAt = 0;
+  /** Moves on each `forgetCache` (a rebalance): readers holding snapshots of the ledger know to take a new one. */
+  private generation = 0;
   /** Entry counts by `<formId>|<state>`: loaded once by `loadCounts`, then moved by this process's writes. */
   private readonly counts = new Map<string, number>();
 
@@ -227,6 +229,7 @@ export class Ledger {
   /** Forget cached entries (after a rebalance: another instance may have moved the partitions' entries). */
   forgetCache(): void {
     this.cache.clear();
+    this.generation++;
     this.lastSweepAt = 0; // the next scheduler run sweeps: the new partitions' open entries were written elsewhere
   }
 
@@ -430,6 +433,17 @@ export class Ledger {
       .filter(isDue)
       .sort((a, b) => new Date(a.updatedAt).getTime() - new Date(b.updatedAt).getTime())
       .slice(0, limit);
+  }
+
+  /** Which `forgetCache` generation the cache is in (see `generation`). */
+  cacheGeneration(): number {
+    return this.generation;
+  }
+
+  /** Ids of every entry of these document types (one projected read of first revisions; a scan on FerretDB). */
+  async idsOf(documentTypes: string[]): Promise<Set<string>> {
+    const firsts = await this.revisions.find({ revision: 1, documentType: { $in: documentTypes } }, { projection: { ledgerId: 1 } }).toArray();
+    return new Set(firsts.map((first) => first.ledgerId));
   }
 
   /** Entry counts by form and state, read from the database (a scan of every revision). */

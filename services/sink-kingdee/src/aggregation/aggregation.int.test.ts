@@ -8,6 +8,7 @@ import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { waitFor } from '@yecai/test-harness';
 import { canonical, startEmulator } from '../../test/fixtures';
 import { TOKENS, billsIn, startSinkUnderTest, useUniqueTopicPrefix, type SinkUnderTest } from '../../test/sink-under-test';
+import { Ledger } from '../ledger';
 import type { AggregationConfig } from './config';
 
 const DOC_KEY = (sourceId: string) => `jushuitan/demo/sales_outstock/${sourceId}`;
@@ -150,8 +151,8 @@ describe('aggregated posting (real Kafka + FerretDB + Kingdee emulator)', () => 
     sink = await start({ billNumberPattern: 'T7-{keyHash}-{seq}' });
     const own = canonical('sales_outstock', 'AGO-1');
     const source = own.source as { contentHash: string; sourceModifiedAt: number };
-    // Posted one by one before aggregation was switched on.
-    await sink.service.ledger.insert(
+    // Posted one by one before aggregation was switched on (by another process: this sink has never seen it).
+    await new Ledger(sink.db).insert(
       { _id: `6571a2b3c4d5e6|SAL_OUTSTOCK|AGO-1`, acctId: '6571a2b3c4d5e6', formId: 'SAL_OUTSTOCK', billNo: 'AGO-1', documentType: 'sales_outstock', documentKey: DOC_KEY('AGO-1'), state: 'POSTED', stage: 'AUDITED', fid: 1, version: source.contentHash, sourceModifiedAt: source.sourceModifiedAt, postedVersion: source.contentHash, canonical: own, problem: null, attempts: 1, level2Retries: 0, nextRetryAt: null, skipped: null },
       'posted_before_aggregation',
     );
