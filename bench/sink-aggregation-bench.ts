@@ -5,18 +5,37 @@
  * Prints documents/s for admission, the close-and-post time, bills and Kingdee calls against the documents.
  *
  *   ./yecai stack up && eval "$(./yecai stack env)"
- *   npx tsx bench/sink-aggregation-bench.ts [--docs 20000] [--days 4] [--entries sum]
+ *   npx tsx bench/sink-aggregation-bench.ts [--docs 20000] [--days 4] [--entries sum] [--history 0]
+ *
+ * `--history N` first writes N single bills of the same flow into the ledger (posted one by one before aggregation
+ * was switched on — the 双11 switch-over), so admission runs beside a ledger of that size.
  */
 import { parseArgs } from 'node:util';
 import { Decimal, createMetricsRegistry } from '@yecai/common';
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
 import { MongoClient } from 'mongodb';
-import { parseSinkConfig, SinkService } from '@yecai/sink-kingdee';
+import { Ledger, ledgerId, parseSinkConfig, SinkService } from '@yecai/sink-kingdee';
 import { canonical, startEmulator } from '@yecai/sink-kingdee/test/fixtures';
 import { producerFor, sinkConfigFor } from '@yecai/sink-kingdee/test/sink-under-test';
 import { emitBenchRows } from './lib/results';
 
-const { values } = parseArgs({ options: { docs: { type: 'string', default: '20000' }, days: { type: 'string', default: '4' }, entries: { type: 'string', default: 'sum' } } });
+const { values } = parseArgs({
+  options: { docs: { type: 'string', default: '20000' }, days: { type: 'string', default: '4' }, entries: { type: 'string', default: 'sum' }, history: { type: 'string', default: '0' } },
+});
+
+/** N single bills posted before aggregation was switched on: claimed and posted revisions, as the sink writes them. */
+async function writeHistory(ledger: Ledger, count: number): Promise<void> {
+  for (let start = 0; start < count; start += 1000) {
+    const changes = Array.from({ length: Math.min(1000, count - start) }, (_, i) => {
+      const billNo = `HIST-${String(start + i).padStart(7, '0')}`;
+      const event = canonical('sales_outstock', billNo);
+      const version = (event.source as { contentHash: string }).contentHash;
+      const entry = { _id: ledgerId('6571a2b3c4d5e6', 'SAL_OUTSTOCK', billNo), acctId: '6571a2b3c4d5e6', formId: 'SAL_OUTSTOCK', billNo, documentType: 'sales_outstock', documentKey: `jushuitan/demo/sales_outstock/${billNo}`, state: 'POSTED' as const, stage: 'AUDITED' as const, fid: start + i + 1, version, sourceModifiedAt: 1, postedVersion: version, canonical: event, problem: null, attempts: 1, level2Retries: 0, nextRetryAt: null, skipped: null };
+      return { current: null, entry, steps: [{ at: new Date(), from: null, to: 'POSTED' as const, event: 'posted_before_aggregation', version }] };
+    });
+    await ledger.apply(changes);
+  }
+}
 
 function need(name: string): string {
   const value = process.env[name];
@@ -42,6 +61,14 @@ async function main() {
     sinkConfigFor(emulator, { batchSize: 20, admin: { tokens: [] }, kingdee: { limits: { callsPerSecond: 1000, maxConcurrent: 8 } }, flows: [{ documentType: 'sales_outstock', aggregation }] }),
     'bench',
   );
+  const history = Number(values.history);
+  if (history > 0) {
+    const ledger = new Ledger(db);
+    await ledger.ensureIndexes();
+    const writing = Date.now();
+    await writeHistory(ledger, history);
+    console.error(`  ${history} single bills written to the ledger in ${((Date.now() - writing) / 1000).toFixed(1)} s`);
+  }
   const service = new SinkService({ config, kafka, serde, db, metricsRegistry: createMetricsRegistry('sink-aggregation-bench') });
   await service.start();
   const produce = await producerFor(kafka, serde);
@@ -61,13 +88,14 @@ async function main() {
   const closeStarted = Date.now();
   const closed = await service.aggregation.closeNow('sales_outstock', 'bench');
   const closeSeconds = (Date.now() - closeStarted) / 1000;
-  const posted = (await service.ledger.current({ state: 'POSTED' })).length;
+  const posted = (await service.ledger.current({ state: 'POSTED' })).length - history;
   const bills = [...emulator.state.billsOf('SAL_OUTSTOCK').values()].filter((bill) => bill.status === 'C');
   const calls = [...emulator.callCounts.entries()].filter(([name]) => /BatchSave|Submit|Audit|ExecuteBillQuery/i.test(name)).reduce((sum, [, n]) => sum + n, 0);
   const result = {
       docs,
       groups: shops.length * days,
       entriesMode: values.entries,
+      ledgerHistory: history,
       admitSeconds,
       admittedDocsPerSecond: Math.round(docs / admitSeconds),
       closeAndPostSeconds: closeSeconds,
@@ -81,7 +109,7 @@ async function main() {
   console.log(JSON.stringify(result));
   const check = posted === closed.bills.length && bills.length === closed.bills.length ? 'every summary bill audited in Kingdee and POSTED in the ledger' : `CHECK FAILED: ${posted} POSTED, ${bills.length} audited of ${closed.bills.length}`;
   emitBenchRows([
-    { stage: 'sink-aggregation', measure: `documents recorded as group members (${docs} docs, ${result.groups} groups)`, value: `${result.admittedDocsPerSecond.toLocaleString('en-US')} docs/s`, note: 'canonical topic → membership in FerretDB, offsets committed' },
+    { stage: 'sink-aggregation', measure: `documents recorded as group members (${docs} docs, ${result.groups} groups${history > 0 ? `, ${history.toLocaleString('en-US')} single bills in the ledger` : ''})`, value: `${result.admittedDocsPerSecond.toLocaleString('en-US')} docs/s`, note: 'canonical topic → membership in FerretDB, offsets committed' },
     { stage: 'sink-aggregation', measure: `operator close: freeze + post ${closed.bills.length} summary bills`, value: `${closeSeconds.toFixed(1)} s (${calls} Kingdee calls for ${docs} documents)`, note: check },
   ]);
   await service.stop();

@@ -244,6 +244,22 @@ export class Ledger {
     return this.hydrate([...latestOf(await this.revisions.find({ ledgerId: { $in: ids } }).toArray()).values()]);
   }
 
+  /**
+   * The latest revision of each entry as this process knows it, reading only the ones it does not know (the same
+   * trust as the hot path: a revision written elsewhere since shows as a lost compare-and-set on the next write).
+   */
+  async known(ids: string[]): Promise<Map<string, LedgerEntry>> {
+    const entries = new Map<string, LedgerEntry>();
+    const unknown: string[] = [];
+    for (const id of ids) {
+      const cached = this.cache.get(id);
+      if (cached) entries.set(id, cached);
+      else unknown.push(id);
+    }
+    for (const [id, entry] of await this.getMany(unknown)) entries.set(id, entry);
+    return entries;
+  }
+
   /** Entries from their latest revisions, with the canonical event read from the revision that holds it. */
   private async hydrate(latest: StoredRevision[]): Promise<Map<string, LedgerEntry>> {
     const holders = latest.filter((revision) => revision.canonicalJson === undefined).map((revision) => `${revision.ledgerId}#${revision.canonicalRevision}`);

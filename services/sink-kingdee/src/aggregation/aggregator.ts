@@ -69,7 +69,7 @@ export class Aggregator {
    * aggregated flow comes only from before aggregation was switched on, so one read replaces a ledger scan per
    * Kafka batch — which, with a flow's per-bill history in the ledger, is what a 双11 switch-over would have paid.
    */
-  private singleBills: { ids: Set<string>; generation: number } | undefined;
+  private singleBills: { ids: Promise<Set<string>>; generation: number } | undefined;
 
   constructor(private readonly deps: AggregatorDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -136,9 +136,14 @@ export class Aggregator {
     }
     const generation = this.deps.ledger.cacheGeneration();
     if (this.singleBills?.generation !== generation) {
-      this.singleBills = { ids: await this.deps.ledger.idsOf(this.aggregatedFlows().map((flow) => flow.documentType)), generation };
+      // One read shared by the partitions' concurrent batches; a failed read is retried by the next batch.
+      const ids = this.deps.ledger.idsOf(this.aggregatedFlows().map((flow) => flow.documentType));
+      this.singleBills = { ids, generation };
+      ids.catch(() => {
+        if (this.singleBills?.ids === ids) this.singleBills = undefined;
+      });
     }
-    const known = this.singleBills.ids;
+    const known = await this.singleBills.ids;
     return new Set([...ids].filter(([, id]) => known.has(id) || this.deps.ledger.peek(id) !== undefined).map(([request]) => request));
   }
 
@@ -268,7 +273,7 @@ export class Aggregator {
       const frozenAt = Date.now();
       const unavailable = await this.postUnsettled();
       this.deps.logger.info({ flow: documentType, actor, bills: frozen.length, freezeMs: frozenAt - started, postMs: Date.now() - frozenAt }, 'operator closed aggregation groups');
-      const entries = await this.deps.ledger.getMany(frozen.map((bill) => bill.ledgerId));
+      const entries = await this.deps.ledger.known(frozen.map((bill) => bill.ledgerId));
       return {
         ...(unavailable ? { kingdeeUnavailable: `金蝶不可用，汇总单稍后自动提交 Kingdee unavailable, summary bills are posted later: ${unavailable}` } : {}),
         bills: frozen.map((bill) => ({ billNo: bill.billNo, ledgerId: bill.ledgerId, kind: bill.kind, members: bill.memberCount, state: entries.get(bill.ledgerId)?.state ?? null })) };
@@ -383,7 +388,8 @@ export class Aggregator {
       if (!(error instanceof SinkPausedError)) throw error;
       unavailable = errorMessage(error.cause); // level 3: the bills stay unsettled and a later tick posts them
     }
-    const entries = await this.deps.ledger.getMany(bills.map((bill) => bill.ledgerId));
+    // Just written by the poster: known here without a read (a scan of the whole ledger on FerretDB).
+    const entries = await this.deps.ledger.known(bills.map((bill) => bill.ledgerId));
     for (const bill of bills) {
       const entry = entries.get(bill.ledgerId);
       if (entry && !IN_FLIGHT.has(entry.state)) await this.store.markSettled(bill._id, entry.state);
