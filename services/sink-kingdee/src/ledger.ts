@@ -155,6 +155,15 @@ interface StoredCall {
 /** States the scheduler may act on (level-2 retries, abandoned in-flight writes). */
 const OPEN_STATES: LedgerState[] = ['REJECTED', 'PENDING', 'IN_DOUBT'];
 
+/**
+ * FerretDB 1.24 (SQLite) has no index for reads: an `_id` equality is filtered in SQL (≈ 6 µs per stored revision),
+ * anything else — `$in` on `_id` too — decodes every revision (≈ 100 µs each; measured on 3,000 revisions). So up to
+ * this many `_id` reads cost less than one scan; on MongoDB both are index seeks.
+ */
+const POINT_READS_PER_SCAN = 16;
+/** Revisions an entry usually has (claimed, posted) plus the read that finds the next one missing. */
+const READS_PER_ENTRY = 3;
+
 /** Most entries the in-process current-state cache keeps (oldest forgotten first). */
 const CACHE_LIMIT = 200_000;
 
@@ -179,6 +188,9 @@ export class Ledger {
    */
   private readonly open = new Map<string, LedgerEntry>();
   private lastSweepAt = 0;
+  /** The shared scan waiting to start (see `scanFor`), and whether one is running. */
+  private nextScan: { ids: Set<string>; done: Promise<Map<string, StoredRevision>>; resolve: (found: Map<string, StoredRevision>) => void; reject: (error: unknown) => void } | undefined;
+  private scanning = false;
   /** Moves on each `forgetCache` (a rebalance): readers holding snapshots of the ledger know to take a new one. */
   private generation = 0;
   /** Entry counts by `<formId>|<state>`: loaded once by `loadCounts`, then moved by this process's writes. */
@@ -234,14 +246,75 @@ export class Ledger {
   }
 
   async get(id: string): Promise<LedgerEntry | null> {
-    const [latest] = await this.revisions.find({ ledgerId: id }).sort({ revision: -1 }).limit(1).toArray();
-    if (!latest) return null;
-    return (await this.hydrate([latest])).get(id) ?? null;
+    return (await this.getMany([id])).get(id) ?? null;
   }
 
   async getMany(ids: string[]): Promise<Map<string, LedgerEntry>> {
     if (ids.length === 0) return new Map();
-    return this.hydrate([...latestOf(await this.revisions.find({ ledgerId: { $in: ids } }).toArray()).values()]);
+    return this.hydrate(await this.latestRevisions(ids));
+  }
+
+  /**
+   * The latest stored revision of each id. One or two ids (an operator action, a single lost claim): `_id` reads of
+   * `<id>#1`, `<id>#2`, … until one is missing (revisions have no gaps); more: one scan (see POINT_READS_PER_SCAN).
+   */
+  private async latestRevisions(ids: string[]): Promise<StoredRevision[]> {
+    if (ids.length * READS_PER_ENTRY > POINT_READS_PER_SCAN) {
+      const found = await this.scanFor(ids);
+      return [...new Set(ids)].flatMap((id) => found.get(id) ?? []);
+    }
+    const latest: StoredRevision[] = [];
+    let probing = [...new Set(ids)].map((id) => ({ id, revision: 1, found: undefined as StoredRevision | undefined }));
+    while (probing.length > 0) {
+      const read = await Promise.all(probing.map((probe) => this.revisions.findOne({ _id: `${probe.id}#${probe.revision}` })));
+      const next: typeof probing = [];
+      for (const [index, probe] of probing.entries()) {
+        const revision = read[index];
+        if (revision) next.push({ id: probe.id, revision: probe.revision + 1, found: revision });
+        else if (probe.found) latest.push(probe.found);
+      }
+      probing = next;
+    }
+    return latest;
+  }
+
+  /**
+   * The latest revisions of `ids` by one scan, shared: ids asked for while a scan runs wait for the next one, which
+   * reads them all — so a replay's concurrent chunks (every claim lost: the bills exist) cost one scan at a time,
+   * not one each.
+   */
+  private scanFor(ids: string[]): Promise<Map<string, StoredRevision>> {
+    if (!this.nextScan) {
+      let resolve!: (found: Map<string, StoredRevision>) => void;
+      let reject!: (error: unknown) => void;
+      const done = new Promise<Map<string, StoredRevision>>((onFound, onError) => ((resolve = onFound), (reject = onError)));
+      this.nextScan = { ids: new Set(), done, resolve, reject };
+      if (!this.scanning) setImmediate(() => void this.runScan());
+    }
+    for (const id of ids) this.nextScan.ids.add(id);
+    return this.nextScan.done;
+  }
+
+  private async runScan(): Promise<void> {
+    const scan = this.nextScan;
+    if (!scan || this.scanning) return;
+    this.nextScan = undefined;
+    this.scanning = true;
+    try {
+      scan.resolve(latestOf(await this.revisions.find({ ledgerId: { $in: [...scan.ids] } }).toArray()));
+    } catch (error) {
+      scan.reject(error);
+    } finally {
+      this.scanning = false;
+      if (this.nextScan) setImmediate(() => void this.runScan());
+    }
+  }
+
+  /** Stored revisions by `_id`: `_id` reads for a few, one `$in` read (a scan on FerretDB) for many. */
+  private async revisionsById(ids: string[], projection: Record<string, 1>): Promise<StoredRevision[]> {
+    if (ids.length > POINT_READS_PER_SCAN) return this.revisions.find({ _id: { $in: ids } }, { projection }).toArray();
+    const read = await Promise.all(ids.map((id) => this.revisions.findOne({ _id: id }, { projection })));
+    return read.filter((revision): revision is NonNullable<typeof revision> => revision !== null);
   }
 
   /**
@@ -265,7 +338,7 @@ export class Ledger {
     const holders = latest.filter((revision) => revision.canonicalJson === undefined).map((revision) => `${revision.ledgerId}#${revision.canonicalRevision}`);
     const canonicalOf = new Map<string, string>();
     if (holders.length > 0) {
-      for (const holder of await this.revisions.find({ _id: { $in: holders } }, { projection: { ledgerId: 1, canonicalJson: 1 } }).toArray()) {
+      for (const holder of await this.revisionsById(holders, { ledgerId: 1, canonicalJson: 1 })) {
         if (holder.canonicalJson !== undefined) canonicalOf.set(holder.ledgerId, holder.canonicalJson);
       }
     }
@@ -382,7 +455,12 @@ export class Ledger {
 
   /** The document's ledger transitions, oldest first. */
   async history(id: string): Promise<LedgerTransition[]> {
-    const revisions = await this.revisions.find({ ledgerId: id }, { projection: { body: 1, revision: 1 } }).sort({ revision: 1 }).toArray();
+    const revisions: StoredRevision[] = [];
+    for (let revision = 1; ; revision++) {
+      const [found] = await this.revisionsById([`${id}#${revision}`], { body: 1, revision: 1 });
+      if (!found) break;
+      revisions.push(found);
+    }
     return revisions.flatMap((revision) => {
       const { step, earlier } = parseBody(revision.body);
       return [...(earlier ?? []), step].map((one) => ({ revision: revision.revision, ...one }));
