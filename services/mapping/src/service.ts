@@ -14,6 +14,8 @@ import type { CompiledRule } from './rules/load-rules';
 
 export const STAGE = 'mapping';
 
+type SourcePosition = { topic: string; partition: number; offset: string };
+
 export interface MappingServiceOptions {
   kafka: KafkaClient;
   registryUrl: string;
@@ -126,35 +128,59 @@ export class MappingService {
     app.use(parkingRouter(this.parking, { repush: (document) => this.repush(document, 'manual') }));
   }
 
-  /** One chunk of one raw partition → canonical messages; parked and filtered documents produce nothing. */
+  /**
+   * One chunk of one raw partition → canonical messages, in input order; parked and filtered documents produce
+   * nothing. Documents whose master data is cached are mapped and encoded synchronously, without a promise each.
+   */
   async transform(chunk: InputChunk): Promise<OutputMessage[]> {
-    const results = await Promise.all(chunk.messages.map((message) => this.handleMessage(chunk.topic, chunk.partition, message)));
+    const results: (OutputMessage[] | Promise<OutputMessage[]>)[] = [];
+    let waiting = false;
+    for (const message of chunk.messages) {
+      const result = this.handleMessage(chunk.topic, chunk.partition, message);
+      if (result instanceof Promise) waiting = true;
+      results.push(result);
+    }
+    const settled = waiting ? await Promise.all(results) : (results as OutputMessage[][]);
     this.metrics.lookupCache.set(this.lookup.hits / Math.max(1, this.lookup.hits + this.lookup.misses));
-    return results.flat();
+    return settled.flat();
   }
 
-  private async handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<OutputMessage[]> {
+  private handleMessage(topic: string, partition: number, message: KafkaMessage): OutputMessage[] | Promise<OutputMessage[]> {
     const position = { topic, partition, offset: message.offset };
-    let envelope: RawDocument;
+    let envelope: RawDocument | Promise<RawDocument>;
     try {
       if (!message.value) throw new Error('message has no value');
-      envelope = await this.codec.decode<RawDocument>(message.value);
+      envelope = this.codec.decode<RawDocument>(message.value);
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      await this.park({
-        flow: null,
-        key: message.key?.toString() ?? null,
-        code: 'MALFORMED_ENVELOPE',
-        level: 1,
-        reasonZh: `原始消息无法按 RawDocument 解码：${detail} (raw message is not a decodable RawDocument: ${detail})`,
-        reasonEn: `raw message is not a decodable RawDocument: ${detail}`,
-        field: 'value',
-        raw: null,
-        rawBytesBase64: message.value?.toString('base64'),
-        source: position,
-      });
-      return [];
+      return this.parkMalformed(message, position, error);
     }
+    if (envelope instanceof Promise) {
+      return envelope.then(
+        (decoded) => this.mapEnvelope(decoded, message, position),
+        (error: unknown) => this.parkMalformed(message, position, error),
+      );
+    }
+    return this.mapEnvelope(envelope, message, position);
+  }
+
+  private async parkMalformed(message: KafkaMessage, position: SourcePosition, error: unknown): Promise<OutputMessage[]> {
+    const detail = error instanceof Error ? error.message : String(error);
+    await this.park({
+      flow: null,
+      key: message.key?.toString() ?? null,
+      code: 'MALFORMED_ENVELOPE',
+      level: 1,
+      reasonZh: `原始消息无法按 RawDocument 解码：${detail} (raw message is not a decodable RawDocument: ${detail})`,
+      reasonEn: `raw message is not a decodable RawDocument: ${detail}`,
+      field: 'value',
+      raw: null,
+      rawBytesBase64: message.value?.toString('base64'),
+      source: position,
+    });
+    return [];
+  }
+
+  private mapEnvelope(envelope: RawDocument, message: KafkaMessage, position: SourcePosition): OutputMessage[] | Promise<OutputMessage[]> {
     const raw: RawInput = {
       sourceSystem: envelope.sourceSystem,
       account: envelope.account,
@@ -163,53 +189,107 @@ export class MappingService {
       sourceModifiedAt: Number(envelope.sourceModifiedAt),
       contentHash: envelope.contentHash,
       payload: envelope.payload,
-      rawTopic: topic,
-      rawPartition: partition,
+      rawTopic: position.topic,
+      rawPartition: position.partition,
       rawOffset: Number(message.offset),
     };
-    const outcomes = await this.engine.map(raw);
-    const outputs: OutputMessage[] = [];
-    for (const outcome of outcomes) {
-      const output = await this.emit(outcome, raw, envelope, position);
+    const outcomes = this.engine.mapDocument(raw);
+    if (outcomes instanceof Promise) return outcomes.then((settled) => this.emitAll(settled, 0, [], raw, envelope, position));
+    return this.emitAll(outcomes, 0, [], raw, envelope, position);
+  }
+
+  /**
+   * Emits `outcomes[from…]` after `outputs`: synchronously while they are mapped or filtered and their schema is
+   * prepared, then (a park, a schema to fetch) one after another as before.
+   */
+  private emitAll(outcomes: MappingOutcome[], from: number, outputs: OutputMessage[], raw: RawInput, envelope: RawDocument, position: SourcePosition): OutputMessage[] | Promise<OutputMessage[]> {
+    for (let index = from; index < outcomes.length; index += 1) {
+      const outcome = outcomes[index]!;
+      if (outcome.kind === 'filtered') {
+        this.countFiltered(outcome);
+        continue;
+      }
+      if (outcome.kind !== 'mapped') return this.emitRest(outcomes, index, outputs, raw, envelope, position);
+      const output = this.emitMapped(outcome, raw, envelope, position);
+      if (output instanceof Promise) {
+        return output.then((settled) => {
+          if (settled) outputs.push(settled);
+          return this.emitRest(outcomes, index + 1, outputs, raw, envelope, position);
+        });
+      }
+      outputs.push(output);
+    }
+    return outputs;
+  }
+
+  private async emitRest(outcomes: MappingOutcome[], from: number, outputs: OutputMessage[], raw: RawInput, envelope: RawDocument, position: SourcePosition): Promise<OutputMessage[]> {
+    for (let index = from; index < outcomes.length; index += 1) {
+      const output = await this.emit(outcomes[index]!, raw, envelope, position);
       if (output) outputs.push(output);
     }
     return outputs;
   }
 
-  private async emit(outcome: MappingOutcome, raw: RawInput, envelope: RawDocument, position: { topic: string; partition: number; offset: string }): Promise<OutputMessage | undefined> {
-    const flow = outcome.flow ?? 'none';
-    if (outcome.kind === 'filtered') {
-      this.metrics.documents.inc({ flow, outcome: 'filtered' });
-      this.metrics.filtered.inc({ flow, filter: outcome.filter });
-      return undefined;
-    }
-    const key = documentKey(raw);
-    if (outcome.kind === 'parked') {
-      await this.park({ ...outcome, key, raw: envelope as unknown as Record<string, unknown>, source: position });
-      return undefined;
-    }
+  private countFiltered(outcome: Extract<MappingOutcome, { kind: 'filtered' }>): void {
+    this.metrics.documents.inc({ flow: outcome.flow, outcome: 'filtered' });
+    this.metrics.filtered.inc({ flow: outcome.flow, filter: outcome.filter });
+  }
+
+  private schemaIdOf(outcome: Extract<MappingOutcome, { kind: 'mapped' }>): number {
     const schemaId = this.schemaIds.get(outcome.targetDocumentType);
     if (schemaId === undefined) throw new Error(`no registered schema for ${outcome.targetDocumentType}`);
-    let value: Buffer;
-    try {
-      value = await this.codec.encode(schemaId, outcome.value);
-    } catch (error) {
-      // The engine checks types and scales first, so this is a rule/schema mismatch a person must look at.
-      const detail = error instanceof Error ? error.message : String(error);
-      await this.park({
-        flow: outcome.flow,
-        key,
-        code: 'ENCODING_FAILED',
-        level: 1,
-        reasonZh: `规则 ${outcome.flow} 的结果不符合 ${outcome.targetDocumentType} 模式：${detail} (rule output does not fit the canonical schema: ${detail})`,
-        reasonEn: `rule ${outcome.flow} output does not fit the ${outcome.targetDocumentType} schema: ${detail}`,
-        raw: envelope as unknown as Record<string, unknown>,
-        source: position,
-      });
+    return schemaId;
+  }
+
+  private async emit(outcome: MappingOutcome, raw: RawInput, envelope: RawDocument, position: SourcePosition): Promise<OutputMessage | undefined> {
+    if (outcome.kind === 'filtered') {
+      this.countFiltered(outcome);
       return undefined;
     }
-    this.metrics.documents.inc({ flow, outcome: 'mapped' });
+    if (outcome.kind === 'parked') {
+      await this.park({ ...outcome, key: documentKey(raw), raw: envelope as unknown as Record<string, unknown>, source: position });
+      return undefined;
+    }
+    return this.emitMapped(outcome, raw, envelope, position);
+  }
+
+  /** The canonical message of a mapped outcome; synchronous once its schema is prepared, unless it must be parked. */
+  private emitMapped(outcome: Extract<MappingOutcome, { kind: 'mapped' }>, raw: RawInput, envelope: RawDocument, position: SourcePosition): OutputMessage | Promise<OutputMessage | undefined> {
+    const schemaId = this.schemaIdOf(outcome);
+    let value: Buffer | Promise<Buffer>;
+    try {
+      value = this.codec.encode(schemaId, outcome.value);
+    } catch (error) {
+      return this.parkUnencodable(outcome, raw, envelope, position, error);
+    }
+    if (value instanceof Promise) {
+      return value.then(
+        (encoded) => this.mappedMessage(outcome, encoded),
+        (error: unknown) => this.parkUnencodable(outcome, raw, envelope, position, error),
+      );
+    }
+    return this.mappedMessage(outcome, value);
+  }
+
+  private mappedMessage(outcome: Extract<MappingOutcome, { kind: 'mapped' }>, value: Buffer): OutputMessage {
+    this.metrics.documents.inc({ flow: outcome.flow, outcome: 'mapped' });
     return { topic: topics.canonical(outcome.targetDocumentType), key: outcome.key, value };
+  }
+
+  /** The engine checks types and scales first, so this is a rule/schema mismatch a person must look at. */
+  private async parkUnencodable(outcome: Extract<MappingOutcome, { kind: 'mapped' }>, raw: RawInput, envelope: RawDocument, position: SourcePosition, error: unknown): Promise<undefined> {
+    const detail = error instanceof Error ? error.message : String(error);
+    await this.park({
+      flow: outcome.flow,
+      key: documentKey(raw),
+      code: 'ENCODING_FAILED',
+      level: 1,
+      reasonZh: `规则 ${outcome.flow} 的结果不符合 ${outcome.targetDocumentType} 模式：${detail} (rule output does not fit the canonical schema: ${detail})`,
+      reasonEn: `rule ${outcome.flow} output does not fit the ${outcome.targetDocumentType} schema: ${detail}`,
+      raw: envelope as unknown as Record<string, unknown>,
+      source: position,
+    });
+    return undefined;
   }
 
   private async park(input: Omit<Parameters<ParkingStore['park']>[0], 'stage'> & { kind?: string }): Promise<void> {

@@ -1,6 +1,6 @@
 import { Decimal } from '@yecai/common';
 import { documentKey } from '@yecai/kafka';
-import { ENTITY_LABELS, type MasterDataLookup } from '@yecai/master-data';
+import { ENTITY_LABELS, type EntityName, type MasterDataLookup } from '@yecai/master-data';
 import type { CanonicalField } from './avro-fields';
 import { NOT_COMPILED } from './compile-expression';
 import type { CompiledField, CompiledLines, CompiledLookup, CompiledRule, CompiledScope, RuleExpression } from './load-rules';
@@ -47,6 +47,30 @@ class ParkSignal extends Error {
   constructor(readonly parked: Parked) {
     super(parked.reasonEn);
   }
+}
+
+/**
+ * Thrown by a synchronous mapping run that needs a value only a promise gives (a master-data record not in the cache,
+ * an expression only JSONata evaluates). The first run of a document records nothing and gives up with NEEDS_REPLAY;
+ * the replayed runs record every such value in order (a Replay) and stop at the first one not recorded yet with the
+ * promise of it; the document is then mapped again from the start with that value recorded too. Mapping is a pure
+ * function of the document and these values, so the last run's outcome is the one the values give.
+ */
+const NEEDS_REPLAY: unique symbol = Symbol('needs replay');
+
+class NeedsValue {
+  constructor(readonly promise: Promise<unknown>) {}
+}
+
+/** A JSONata evaluation that threw: recorded like a value, re-thrown (as a park) where the expression is. */
+class Failed {
+  constructor(readonly error: unknown) {}
+}
+
+/** The values a document's replayed runs have awaited so far, in the order the mapping asked for them. */
+class Replay {
+  readonly values: unknown[] = [];
+  position = 0;
 }
 
 function park(flow: string | null, code: ParkCode, zh: string, en: string, extra: Partial<Parked> = {}): ParkSignal {
@@ -145,6 +169,8 @@ export interface EngineOptions {
 export class MappingEngine {
   private readonly bySource = new Map<string, CompiledRule[]>();
   private readonly now: () => number;
+  /** The replay of the run in progress (null for a first run). Runs are synchronous, so they never interleave. */
+  private replay: Replay | null = null;
 
   constructor(
     readonly rules: CompiledRule[],
@@ -166,6 +192,45 @@ export class MappingEngine {
   }
 
   async map(raw: RawInput): Promise<MappingOutcome[]> {
+    return this.mapDocument(raw);
+  }
+
+  /**
+   * The outcomes of one raw document: at once when every master-data record it needs is cached and every expression
+   * has a compiled form (the usual case), else a promise of the same outcomes (see NEEDS_REPLAY).
+   */
+  mapDocument(raw: RawInput): MappingOutcome[] | Promise<MappingOutcome[]> {
+    try {
+      return this.run(raw, null);
+    } catch (error) {
+      if (error !== NEEDS_REPLAY) throw error;
+    }
+    return this.mapWithReplay(raw);
+  }
+
+  private async mapWithReplay(raw: RawInput): Promise<MappingOutcome[]> {
+    const replay = new Replay();
+    for (;;) {
+      replay.position = 0;
+      try {
+        return this.run(raw, replay);
+      } catch (error) {
+        if (!(error instanceof NeedsValue)) throw error;
+        replay.values.push(await error.promise);
+      }
+    }
+  }
+
+  private run(raw: RawInput, replay: Replay | null): MappingOutcome[] {
+    this.replay = replay;
+    try {
+      return this.runRules(raw);
+    } finally {
+      this.replay = null;
+    }
+  }
+
+  private runRules(raw: RawInput): MappingOutcome[] {
     const rules = this.bySource.get(`${raw.sourceSystem}/${raw.documentType}`);
     if (!rules) {
       return [
@@ -188,7 +253,7 @@ export class MappingEngine {
     const outcomes: MappingOutcome[] = [];
     for (const compiled of rules) {
       try {
-        outcomes.push(...(await this.apply(compiled, raw, payload as Record<string, unknown>)));
+        outcomes.push(...this.apply(compiled, raw, payload as Record<string, unknown>));
       } catch (error) {
         if (error instanceof ParkSignal) outcomes.push(error.parked);
         else throw error;
@@ -198,50 +263,72 @@ export class MappingEngine {
   }
 
   /**
-   * The expression's value: at once when its compiled form answers (most do), else a promise of JSONata's. Callers
-   * await only a promise — awaiting every plain value cost more than the mapping itself.
+   * A value only a promise gives, in a replayed run: the recorded one, else NeedsValue with the promise (a first run
+   * gives up at once with NEEDS_REPLAY).
    */
+  private recorded(start: () => Promise<unknown>): unknown {
+    const replay = this.replay;
+    if (!replay) throw NEEDS_REPLAY;
+    if (replay.position < replay.values.length) return replay.values[replay.position++];
+    throw new NeedsValue(start());
+  }
+
+  /** The expression's value: its compiled form's when that answers (most do), else JSONata's (see NEEDS_REPLAY). */
   private evaluate(compiled: CompiledRule, expression: RuleExpression, input: unknown, bindings: Record<string, unknown>, where: string): unknown {
     if (expression.fast) {
       const value = expression.fast(input, bindings);
       if (value !== NOT_COMPILED) return value;
     }
-    return this.evaluateWithJsonata(compiled, expression, input, bindings, where);
-  }
-
-  private async evaluateWithJsonata(compiled: CompiledRule, expression: RuleExpression, input: unknown, bindings: Record<string, unknown>, where: string): Promise<unknown> {
-    try {
-      const result = await expression.evaluate(input, bindings);
-      // JSONata sequences are arrays with a marker; plain values for everything downstream.
-      return Array.isArray(result) ? [...result] : result;
-    } catch (error) {
-      const detail = (error as { message?: string }).message ?? String(error);
+    const value = this.recorded(() => evaluateWithJsonata(expression, input, bindings));
+    if (value instanceof Failed) {
+      const detail = (value.error as { message?: string }).message ?? String(value.error);
       const flow = compiled.rule.flow;
       throw park(flow, 'EXPRESSION_FAILED', `规则 ${flow} 的 ${where} 表达式出错：${detail}`, `rule ${flow}: expression for ${where} failed: ${detail}`, { field: where });
     }
+    return value;
   }
 
-  private async filtersPass(compiled: CompiledRule, scope: CompiledScope, input: unknown, bindings: Record<string, unknown>, where: string): Promise<string | null> {
+  /** The master-data record (null when there is none): from the cache at once when it has it, else see NEEDS_REPLAY. */
+  private record(entity: EntityName, key: string): Record<string, unknown> | null {
+    const replay = this.replay;
+    if (replay && replay.position < replay.values.length) return replay.values[replay.position++] as Record<string, unknown> | null;
+    const cached = this.options.lookup.getCached?.(entity, key);
+    if (cached !== undefined) {
+      if (replay) {
+        replay.values.push(cached);
+        replay.position += 1;
+      }
+      return cached;
+    }
+    if (!replay) throw NEEDS_REPLAY;
+    throw new NeedsValue(this.options.lookup.get(entity, key));
+  }
+
+  private filtersPass(compiled: CompiledRule, scope: CompiledScope, input: unknown, bindings: Record<string, unknown>, where: string): string | null {
     for (const filter of scope.filters) {
-      let keep = this.evaluate(compiled, filter.keep, input, bindings, `${where}filter ${filter.spec.name}`);
-      if (keep instanceof Promise) keep = await keep;
+      const keep = this.evaluate(compiled, filter.keep, input, bindings, `${where}filter ${filter.spec.name}`);
       if (keep !== true) return filter.spec.name;
     }
     return null;
   }
 
-  private async resolveLookups(
+  /**
+   * The scope's lookups, written into `into` under their names once all are resolved (their keys are evaluated with
+   * `bindings`, which holds none of them); what has no mapping is added to `missing`.
+   */
+  private resolveLookups(
     compiled: CompiledRule,
     lookups: CompiledLookup[],
     input: unknown,
     bindings: Record<string, unknown>,
     where: string,
     missing: MissingMasterData[],
-  ): Promise<Record<string, unknown>> {
+    into: Record<string, unknown>,
+  ): void {
+    if (lookups.length === 0) return;
     const resolved: Record<string, unknown> = {};
     for (const lookup of lookups) {
-      let keyValue = this.evaluate(compiled, lookup.key, input, bindings, `${where}lookup ${lookup.name}`);
-      if (keyValue instanceof Promise) keyValue = await keyValue;
+      const keyValue = this.evaluate(compiled, lookup.key, input, bindings, `${where}lookup ${lookup.name}`);
       if (keyValue === undefined || keyValue === null || keyValue === '') {
         if (lookup.spec.optional) {
           resolved[lookup.name] = null;
@@ -258,43 +345,40 @@ export class MappingEngine {
       }
       const code = String(keyValue);
       const scoped = lookup.spec.entity === 'org' || lookup.spec.entity === 'currency' ? code : `${compiled.rule.source.system}/${code}`;
-      const record = await this.options.lookup.get(lookup.spec.entity, scoped);
+      const record = this.record(lookup.spec.entity, scoped);
       if (!record && !lookup.spec.optional && !missing.some((m) => m.entity === lookup.spec.entity && m.key === scoped)) {
         missing.push({ entity: lookup.spec.entity, key: scoped });
       }
       resolved[lookup.name] = record;
     }
-    return resolved;
+    Object.assign(into, resolved);
   }
 
-  private async fields(
+  private fields(
     compiled: CompiledRule,
     fields: CompiledField[],
     defaults: Record<string, unknown>,
     input: unknown,
     bindings: Record<string, unknown>,
     prefix: string,
-  ): Promise<Record<string, unknown>> {
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = { ...defaults };
     for (const field of fields) {
       const where = `${prefix}${field.name}`;
       let value: unknown;
       if (field.spec.value !== undefined) value = field.spec.value;
       else if (field.path) value = readPath(input, field.path);
-      else {
-        value = this.evaluate(compiled, field.expression!, input, bindings, where);
-        if (value instanceof Promise) value = await value;
-      }
+      else value = this.evaluate(compiled, field.expression!, input, bindings, where);
       out[field.name] = coerce(value, field.target, compiled.rule.flow, where, field.spec.label);
     }
     return out;
   }
 
-  private async apply(compiled: CompiledRule, raw: RawInput, doc: Record<string, unknown>): Promise<MappingOutcome[]> {
+  private apply(compiled: CompiledRule, raw: RawInput, doc: Record<string, unknown>): MappingOutcome[] {
     const flow = compiled.rule.flow;
     const source = { system: raw.sourceSystem, account: raw.account, documentType: raw.documentType, sourceId: raw.sourceId };
     if (!compiled.each) {
-      const outcome = await this.applyOne(compiled, raw, doc, { doc, source }, documentKey(raw));
+      const outcome = this.applyOne(compiled, raw, doc, { doc, source }, documentKey(raw));
       return [outcome];
     }
     const where = compiled.each.from.join('.');
@@ -309,25 +393,25 @@ export class MappingEngine {
         const field = `${where}[${index}].${compiled.each.id.join('.')}`;
         throw park(flow, 'REQUIRED_VALUE_MISSING', `${field} 没有值`, `${field} is empty`, { field });
       }
-      outcomes.push(await this.applyOne(compiled, raw, element, { doc, source, index }, `${documentKey(raw)}/${String(id)}`));
+      outcomes.push(this.applyOne(compiled, raw, element, { doc, source, index }, `${documentKey(raw)}/${String(id)}`));
     }
     // One canonical event per element; a document whose every element is filtered is one filtered outcome.
     const mapped = outcomes.filter((outcome) => outcome.kind === 'mapped');
     return mapped.length > 0 ? mapped : [outcomes[0]!];
   }
 
-  private async applyOne(compiled: CompiledRule, raw: RawInput, input: unknown, base: Record<string, unknown>, key: string): Promise<MappingOutcome> {
+  private applyOne(compiled: CompiledRule, raw: RawInput, input: unknown, base: Record<string, unknown>, key: string): MappingOutcome {
     const flow = compiled.rule.flow;
-    const rejectedBy = await this.filtersPass(compiled, compiled.header, input, base, '');
+    const rejectedBy = this.filtersPass(compiled, compiled.header, input, base, '');
     if (rejectedBy) return { kind: 'filtered', flow, filter: rejectedBy };
 
     const missing: MissingMasterData[] = [];
-    const headerLookups = await this.resolveLookups(compiled, compiled.header.lookups, input, base, '', missing);
-    const headerBindings = { ...base, ...headerLookups };
+    const headerBindings = { ...base };
+    this.resolveLookups(compiled, compiled.header.lookups, input, base, '', missing, headerBindings);
 
     let lines: Record<string, unknown>[] | undefined;
     if (compiled.lines) {
-      const mappedLines = await this.lines(compiled, compiled.lines, input, headerBindings, '', missing);
+      const mappedLines = this.lines(compiled, compiled.lines, input, headerBindings, '', missing);
       if (missing.length === 0 && mappedLines === 'all filtered') {
         return { kind: 'filtered', flow, filter: compiled.lines.filters.map((filter) => filter.spec.name).join(', ') || 'no lines' };
       }
@@ -335,7 +419,7 @@ export class MappingEngine {
     }
     if (missing.length > 0) throw missingMasterData(flow, missing);
 
-    const header = await this.fields(compiled, compiled.header.fields, compiled.header.defaults, input, headerBindings, '');
+    const header = this.fields(compiled, compiled.header.fields, compiled.header.defaults, input, headerBindings, '');
     const value: Record<string, unknown> = {
       source: {
         sourceSystem: raw.sourceSystem,
@@ -359,40 +443,43 @@ export class MappingEngine {
    * Maps one line scope (and its nested lines) under `parent`. Missing master data is collected in `missing`
    * and the lines' fields are only computed when nothing is missing (the document parks listing everything).
    */
-  private async lines(
+  private lines(
     compiled: CompiledRule,
     scope: CompiledLines,
     parent: unknown,
     bindings: Record<string, unknown>,
     prefix: string,
     missing: MissingMasterData[],
-  ): Promise<Record<string, unknown>[] | 'all filtered'> {
+  ): Record<string, unknown>[] | 'all filtered' {
     const flow = compiled.rule.flow;
-    const sourceLines = await this.evaluate(compiled, scope.from, parent, bindings, `${prefix}${scope.target} from`);
+    const sourceLines = this.evaluate(compiled, scope.from, parent, bindings, `${prefix}${scope.target} from`);
     if (!Array.isArray(sourceLines)) {
       throw park(flow, 'REQUIRED_VALUE_MISSING', `单据没有明细 ${prefix}${scope.fromText}`, `document has no line array ${prefix}${scope.fromText}`, {
         field: `${prefix}${scope.fromText}`,
       });
     }
-    const kept: { line: unknown; index: number; lookups: Record<string, unknown> }[] = [];
-    for (const [index, line] of sourceLines.entries()) {
+    // Per kept line: the line, its index and its bindings (the scope's, `line`, `index`, then the line's lookups).
+    const kept: { line: unknown; index: number; bindings: Record<string, unknown> }[] = [];
+    for (let index = 0; index < sourceLines.length; index += 1) {
+      const line: unknown = sourceLines[index];
       const where = `${prefix}${scope.target}[${index}] `;
       const lineBindings = { ...bindings, line, index };
-      if (await this.filtersPass(compiled, scope, line, lineBindings, where)) continue;
-      const lookups = await this.resolveLookups(compiled, scope.lookups, line, lineBindings, where, missing);
-      kept.push({ line, index, lookups });
+      if (this.filtersPass(compiled, scope, line, lineBindings, where)) continue;
+      this.resolveLookups(compiled, scope.lookups, line, lineBindings, where, missing, lineBindings);
+      kept.push({ line, index, bindings: lineBindings });
     }
     if (kept.length === 0) return 'all filtered';
     const nested: (Record<string, unknown>[] | 'all filtered')[] = [];
     if (scope.lines) {
-      for (const { line, index, lookups } of kept) {
-        nested.push(await this.lines(compiled, scope.lines, line, { ...bindings, line, index, ...lookups }, `${prefix}${scope.target}[${index}].`, missing));
+      for (const { line, index, bindings: lineBindings } of kept) {
+        nested.push(this.lines(compiled, scope.lines, line, lineBindings, `${prefix}${scope.target}[${index}].`, missing));
       }
     }
     if (missing.length > 0) return [];
     const out: Record<string, unknown>[] = [];
-    for (const [position, { line, index, lookups }] of kept.entries()) {
-      const values = await this.fields(compiled, scope.fields, scope.defaults, line, { ...bindings, line, index, ...lookups }, `${prefix}${scope.target}[${index}].`);
+    for (let position = 0; position < kept.length; position += 1) {
+      const { line, index, bindings: lineBindings } = kept[position]!;
+      const values = this.fields(compiled, scope.fields, scope.defaults, line, lineBindings, `${prefix}${scope.target}[${index}].`);
       if (scope.lines) {
         const children = nested[position]!;
         values[scope.lines.target] = children === 'all filtered' ? [] : children;
@@ -400,6 +487,17 @@ export class MappingEngine {
       out.push(values);
     }
     return out;
+  }
+}
+
+/** JSONata's value of the expression (its sequences as plain arrays), or Failed with what it threw. */
+async function evaluateWithJsonata(expression: RuleExpression, input: unknown, bindings: Record<string, unknown>): Promise<unknown> {
+  try {
+    const result = await expression.evaluate(input, bindings);
+    // JSONata sequences are arrays with a marker; plain values for everything downstream.
+    return Array.isArray(result) ? [...result] : result;
+  } catch (error) {
+    return new Failed(error);
   }
 }
 
