@@ -1,4 +1,11 @@
-import { Decimal } from '@yecai/common';
+import { Decimal as DecimalExport } from '@yecai/common';
+
+/**
+ * The class itself, read once: through the re-exports of @yecai/common every use of an imported binding is a getter
+ * call in the CommonJS that tsx and jest run, on the hot path of every decimal.
+ */
+const Decimal = DecimalExport;
+type Decimal = DecimalExport;
 import { documentKey } from '@yecai/kafka';
 import { ENTITY_LABELS, type EntityName, type MasterDataLookup } from '@yecai/master-data';
 import type { CanonicalField } from './avro-fields';
