@@ -138,7 +138,8 @@ function coerce(value: unknown, target: CanonicalField, flow: string, fieldPath:
     case 'decimal': {
       let decimal: Decimal;
       try {
-        decimal = value instanceof Decimal ? value : new Decimal(typeof value === 'number' ? value.toString() : String(value).trim());
+        // A number is read by its shortest decimal text, as decimal.js does with a number (and −0 is 0).
+        decimal = value instanceof Decimal ? value : typeof value === 'number' ? new Decimal(value === 0 ? 0 : value) : new Decimal(String(value).trim());
       } catch {
         throw invalidValue(value, flow, fieldPath, label, 'a decimal number');
       }
