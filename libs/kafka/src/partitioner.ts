@@ -36,11 +36,18 @@ export function murmur2(data: Uint8Array): number {
  */
 export const JavaCompatiblePartitioner: ICustomPartitioner = () => {
   const counters = new Map<string, number>();
+  // A string key's UTF-8 bytes are written here rather than into a new Buffer per message.
+  const scratch = Buffer.allocUnsafe(1024);
   return ({ topic, partitionMetadata, message }) => {
     if (message.partition !== null && message.partition !== undefined) return message.partition;
     const { key } = message;
     if (key !== null && key !== undefined) {
-      const bytes = Buffer.isBuffer(key) ? key : Buffer.from(String(key));
+      let bytes: Uint8Array;
+      if (Buffer.isBuffer(key)) bytes = key;
+      else {
+        const text = String(key);
+        bytes = text.length * 3 <= scratch.length ? scratch.subarray(0, scratch.write(text)) : Buffer.from(text);
+      }
       return (murmur2(bytes) & 0x7fffffff) % partitionMetadata.length;
     }
     const counter = (counters.get(topic) ?? randomInt(0x7fffffff)) + 1;

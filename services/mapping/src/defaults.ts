@@ -11,4 +11,4 @@ export const DEFAULT_CONCURRENCY = 3;
  * Transform worker threads per replica (0 = map in the thread that runs Kafka); chosen by bench/mapping-bench.ts on
  * the 2-core development machine (docs/benchmarks.md, "Mapping").
  */
-export const DEFAULT_TRANSFORM_WORKERS = 1;
+export const DEFAULT_TRANSFORM_WORKERS = 0;
