@@ -190,16 +190,17 @@ async function main(): Promise<void> {
       }
     });
 
-    const setup = `1 replica, ${partitions} partitions, ${chunk} docs per transaction, ${concurrency} partitions in parallel, exactly-once`;
+    const setup = `1 replica, ${partitions} partitions, ${chunk} docs per transaction, ${concurrency} partitions in parallel, ${workers} transform workers, exactly-once`;
     const line = (what: string, rate: number, seconds: string) => `| ${what} | ${documents} | ${formatCount(rate)} | ${seconds} |`;
     const seconds = (clock: Clock) => `${((clock.last - clock.first) / 1000).toFixed(1)} s`;
+    const perDocument = (cpuSeconds: number) => `${((cpuSeconds / documents) * 1e6).toFixed(0)} µs/doc`;
     process.stdout.write(
       [
         '',
         `| run (${setup}) | documents | docs/s | time / CPU |`,
         '|---|---|---|---|',
-        line('pass-through consume→produce (same messages, unchanged)', passClock.rate(), `${seconds(passClock)} / ${passCpuSeconds.toFixed(1)} CPU-s`),
-        line('mapping: Avro decode, JST sales out-stock rules + lookups, Avro encode', mapClock.rate(), `${seconds(mapClock)} / ${mapCpuSeconds.toFixed(1)} CPU-s`),
+        line('pass-through consume→produce (same messages, unchanged)', passClock.rate(), `${seconds(passClock)} / ${passCpuSeconds.toFixed(1)} CPU-s (${perDocument(passCpuSeconds)})`),
+        line('mapping: Avro decode, JST sales out-stock rules + lookups, Avro encode', mapClock.rate(), `${seconds(mapClock)} / ${mapCpuSeconds.toFixed(1)} CPU-s (${perDocument(mapCpuSeconds)})`),
         line('transform alone, no Kafka (Avro decode, rules, Avro encode; 1 core)', transformRate.wall, `${formatCount(transformRate.cpu)} per CPU-s`),
         line('rule engine alone, no Kafka (rules + cached lookups; 1 core)', engineRate.wall, `${formatCount(engineRate.cpu)} per CPU-s`),
         '',
