@@ -57,15 +57,23 @@ class ParkSignal extends Error {
 }
 
 /**
- * Thrown by a synchronous mapping run that needs a value only a promise gives (a master-data record not in the cache,
- * an expression only JSONata evaluates). The first run of a document records nothing and gives up with NEEDS_REPLAY;
- * the replayed runs record every such value in order (a Replay) and stop at the first one not recorded yet with the
- * promise of it; the document is then mapped again from the start with that value recorded too. Mapping is a pure
- * function of the document and these values, so the last run's outcome is the one the values give.
+ * Thrown by a synchronous mapping run that needs a value only a promise gives: a master-data record not in the cache,
+ * an expression only JSONata evaluates. The first run of a document records nothing and gives up with NEEDS_REPLAY.
+ * Replayed runs (a Replay) then collect these values, starting as many as they safely can in one run:
+ * - records, by entity and key: one not known yet is read, and the run goes on with none in its place (it is
+ *   "tainted": its outcome is not used), so the lookups of every line start in the same run;
+ * - JSONata values, per rule in the order the rule asks for them: one not recorded yet is started and stops the run
+ *   (NEEDS_VALUE) — except in a field, whose value feeds nothing else, so the fields of every line start in the same
+ *   run. A tainted run starts no JSONata evaluation (its bindings may lack a record) and reads none of the recorded.
+ * Once everything started has settled the document is mapped again from the start; the first run that needs nothing
+ * more is the outcome, the one the step-by-step async mapping gave: mapping is a pure function of the document and
+ * these values, and a rule that parks where an earlier run went on asks for a prefix of the same values.
  */
 const NEEDS_REPLAY: unique symbol = Symbol('needs replay');
+const NEEDS_VALUE: unique symbol = Symbol('needs value');
 
-class NeedsValue {
+/** A value being awaited, in its place among the recorded ones. */
+class Pending {
   constructor(readonly promise: Promise<unknown>) {}
 }
 
@@ -74,10 +82,60 @@ class Failed {
   constructor(readonly error: unknown) {}
 }
 
-/** The values a document's replayed runs have awaited so far, in the order the mapping asked for them. */
+/**
+ * The values a document's replayed runs have asked for so far, per rule in the order the rule asked for them (a rule
+ * stops at its first park, so a run that parks where an earlier one went on asks for a prefix of the same values).
+ */
 class Replay {
-  readonly values: unknown[] = [];
+  private readonly byRule: unknown[][] = [];
+  values: unknown[] = [];
   position = 0;
+  /** Master-data records (or null) by `entity\0key`, or Pending while read. */
+  readonly records = new Map<string, unknown>();
+  /** Whether this run went on without a record it needs (see NEEDS_VALUE). */
+  tainted = false;
+
+  /** Replays the values of the document's `index`-th rule from its first. */
+  startRule(index: number): void {
+    this.values = this.byRule[index] ??= [];
+    this.position = 0;
+  }
+
+  /** The next value when it is recorded and settled; NEEDS_VALUE while it is pending. */
+  next(): unknown {
+    const value = this.values[this.position++];
+    if (value instanceof Pending) throw NEEDS_VALUE;
+    return value;
+  }
+
+  get recordedAll(): boolean {
+    return this.position >= this.values.length;
+  }
+
+  /** Records a value still to come, in the current place, and stops the current evaluation. */
+  wait(promise: Promise<unknown>): never {
+    this.values.push(new Pending(promise));
+    this.position += 1;
+    throw NEEDS_VALUE;
+  }
+
+  get pending(): boolean {
+    return this.byRule.some((values) => values.some((value) => value instanceof Pending)) || [...this.records.values()].some((value) => value instanceof Pending);
+  }
+
+  /** Waits for every pending value (a failing master-data read fails the document, as a read error always did). */
+  async settle(): Promise<void> {
+    await Promise.all([
+      ...this.byRule.flatMap((values) =>
+        values.map(async (value, index) => {
+          if (value instanceof Pending) values[index] = await value.promise;
+        }),
+      ),
+      ...[...this.records].map(async ([key, value]) => {
+        if (value instanceof Pending) this.records.set(key, await value.promise);
+      }),
+    ]);
+  }
 }
 
 function park(flow: string | null, code: ParkCode, zh: string, en: string, extra: Partial<Parked> = {}): ParkSignal {
@@ -179,6 +237,8 @@ export class MappingEngine {
   private readonly now: () => number;
   /** The replay of the run in progress (null for a first run). Runs are synchronous, so they never interleave. */
   private replay: Replay | null = null;
+  /** Documents mapped, and the replayed runs they took beyond their first (see NEEDS_REPLAY). */
+  readonly runs = { documents: 0, replayed: 0 };
 
   constructor(
     readonly rules: CompiledRule[],
@@ -208,6 +268,7 @@ export class MappingEngine {
    * has a compiled form (the usual case), else a promise of the same outcomes (see NEEDS_REPLAY).
    */
   mapDocument(raw: RawInput): MappingOutcome[] | Promise<MappingOutcome[]> {
+    this.runs.documents += 1;
     try {
       return this.run(raw, null);
     } catch (error) {
@@ -219,13 +280,15 @@ export class MappingEngine {
   private async mapWithReplay(raw: RawInput): Promise<MappingOutcome[]> {
     const replay = new Replay();
     for (;;) {
-      replay.position = 0;
+      this.runs.replayed += 1;
+      replay.tainted = false;
       try {
-        return this.run(raw, replay);
+        const outcomes = this.run(raw, replay);
+        if (!replay.tainted && !replay.pending) return outcomes;
       } catch (error) {
-        if (!(error instanceof NeedsValue)) throw error;
-        replay.values.push(await error.promise);
+        if (error !== NEEDS_VALUE) throw error;
       }
+      await replay.settle();
     }
   }
 
@@ -259,7 +322,9 @@ export class MappingEngine {
       return [park(null, 'MALFORMED_PAYLOAD', `原始单据不是合法的 JSON 对象：${detail}`, `raw payload is not a JSON object: ${detail}`, { field: 'payload' }).parked];
     }
     const outcomes: MappingOutcome[] = [];
-    for (const compiled of rules) {
+    for (let index = 0; index < rules.length; index += 1) {
+      const compiled = rules[index]!;
+      this.replay?.startRule(index);
       try {
         outcomes.push(...this.apply(compiled, raw, payload as Record<string, unknown>));
       } catch (error) {
@@ -271,14 +336,15 @@ export class MappingEngine {
   }
 
   /**
-   * A value only a promise gives, in a replayed run: the recorded one, else NeedsValue with the promise (a first run
-   * gives up at once with NEEDS_REPLAY).
+   * A value only a promise gives, in a replayed run: the recorded one, else its promise is started and recorded and
+   * the run stops with NEEDS_VALUE (a first run gives up at once with NEEDS_REPLAY).
    */
   private recorded(start: () => Promise<unknown>): unknown {
     const replay = this.replay;
     if (!replay) throw NEEDS_REPLAY;
-    if (replay.position < replay.values.length) return replay.values[replay.position++];
-    throw new NeedsValue(start());
+    if (replay.tainted) throw NEEDS_VALUE;
+    if (!replay.recordedAll) return replay.next();
+    return replay.wait(start());
   }
 
   /** The expression's value: its compiled form's when that answers (most do), else JSONata's (see NEEDS_REPLAY). */
@@ -299,17 +365,22 @@ export class MappingEngine {
   /** The master-data record (null when there is none): from the cache at once when it has it, else see NEEDS_REPLAY. */
   private record(entity: EntityName, key: string): Record<string, unknown> | null {
     const replay = this.replay;
-    if (replay && replay.position < replay.values.length) return replay.values[replay.position++] as Record<string, unknown> | null;
-    const cached = this.options.lookup.getCached?.(entity, key);
-    if (cached !== undefined) {
-      if (replay) {
-        replay.values.push(cached);
-        replay.position += 1;
-      }
+    if (!replay) {
+      const cached = this.options.lookup.getCached?.(entity, key);
+      if (cached === undefined) throw NEEDS_REPLAY;
       return cached;
     }
-    if (!replay) throw NEEDS_REPLAY;
-    throw new NeedsValue(this.options.lookup.get(entity, key));
+    const memoKey = `${entity}\u0000${key}`;
+    let known = replay.records.get(memoKey);
+    if (known === undefined) {
+      known = this.options.lookup.getCached?.(entity, key);
+      replay.records.set(memoKey, known === undefined ? new Pending(this.options.lookup.get(entity, key)) : known);
+    }
+    if (known === undefined || known instanceof Pending) {
+      replay.tainted = true;
+      return null;
+    }
+    return known as Record<string, unknown> | null;
   }
 
   private filtersPass(compiled: CompiledRule, scope: CompiledScope, input: unknown, bindings: Record<string, unknown>, where: string): string | null {
@@ -376,7 +447,15 @@ export class MappingEngine {
       let value: unknown;
       if (field.spec.value !== undefined) value = field.spec.value;
       else if (field.path) value = readPath(input, field.path);
-      else value = this.evaluate(compiled, field.expression!, input, bindings, where);
+      else {
+        try {
+          value = this.evaluate(compiled, field.expression!, input, bindings, where);
+        } catch (error) {
+          // A field's value feeds no other expression: the run goes on to start the other fields' (see NEEDS_VALUE).
+          if (error === NEEDS_VALUE) continue;
+          throw error;
+        }
+      }
       out[field.name] = coerce(value, field.target, compiled.rule.flow, where, field.spec.label);
     }
     return out;
