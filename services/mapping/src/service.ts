@@ -16,7 +16,6 @@ import { TransformPool } from './transform-pool';
 
 export const STAGE = 'mapping';
 
-
 export interface MappingServiceOptions {
   kafka: KafkaClient;
   registryUrl: string;
@@ -114,7 +113,13 @@ export class MappingService {
         },
         this.logger,
       );
-      await this.pool.started();
+      try {
+        await this.pool.started();
+      } catch (error) {
+        await this.pool.close();
+        this.pool = undefined;
+        throw error;
+      }
     }
     await this.masterData.ensureIndexes();
     await this.parking.ensureIndexes();
