@@ -2,6 +2,7 @@
  * Mapping throughput per replica, exactly-once on, against a pass-through of the same messages.
  *
  *   npx tsx bench/mapping-bench.ts [--documents 20000] [--partitions 6] [--chunk <service default>] [--concurrency <service default>]
+ *     [--workers <service default>]   (transform worker threads of the replica; 0 = map in the Kafka thread)
  *
  * Uses KAFKA_BROKERS / SCHEMA_REGISTRY_URL / MONGODB_URI when set, else the local stack (`./yecai stack up`).
  * Both runs use one replica (this process) and the same TransactionalProcessor (one transaction per chunk,
@@ -18,7 +19,7 @@ import { KafkaClient, TransactionalProcessor, AvroSerde, topics } from '@yecai/k
 import { MasterDataStore } from '@yecai/master-data';
 import { LocalStack, cacheDir, defaultStateDir, repoRoot } from '@yecai/stack';
 import { CachedMasterDataLookup } from '@yecai/master-data';
-import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from '../services/mapping/src/defaults';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, DEFAULT_TRANSFORM_WORKERS } from '../services/mapping/src/defaults';
 import { MappingService } from '../services/mapping/src/service';
 import { MappingEngine, type RawInput } from '../services/mapping/src/rules/engine';
 import { loadRules } from '../services/mapping/src/rules/load-rules';
@@ -32,15 +33,18 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '6' },
     chunk: { type: 'string', default: String(DEFAULT_CHUNK_SIZE) },
     concurrency: { type: 'string', default: String(DEFAULT_CONCURRENCY) },
+    workers: { type: 'string', default: String(DEFAULT_TRANSFORM_WORKERS) },
   },
 });
 const documents = Number(values.documents);
 const partitions = Number(values.partitions);
 const chunk = Number(values.chunk);
 const concurrency = Number(values.concurrency);
+const workers = Number(values.workers);
 for (const [name, value] of Object.entries({ documents, partitions, chunk, concurrency })) {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name}: not a positive integer`);
 }
+if (!Number.isInteger(workers) || workers < 0) throw new Error('--workers: not a whole number');
 
 class Clock {
   first = Number.POSITIVE_INFINITY;
@@ -147,6 +151,8 @@ async function main(): Promise<void> {
       numPartitions: partitions,
       maxChunkSize: chunk,
       partitionsConsumedConcurrently: concurrency,
+      transformWorkers: workers,
+      mongodbUri: endpoints.mongodbUri,
       reprocessIntervalMs: 0,
       onCommitted: ({ inputCount, outputCount, ms }) => {
         mapClock.commit(inputCount, ms);
@@ -184,16 +190,17 @@ async function main(): Promise<void> {
       }
     });
 
-    const setup = `1 replica, ${partitions} partitions, ${chunk} docs per transaction, ${concurrency} partitions in parallel, exactly-once`;
+    const setup = `1 replica, ${partitions} partitions, ${chunk} docs per transaction, ${concurrency} partitions in parallel, ${workers} transform workers, exactly-once`;
     const line = (what: string, rate: number, seconds: string) => `| ${what} | ${documents} | ${formatCount(rate)} | ${seconds} |`;
     const seconds = (clock: Clock) => `${((clock.last - clock.first) / 1000).toFixed(1)} s`;
+    const perDocument = (cpuSeconds: number) => `${((cpuSeconds / documents) * 1e6).toFixed(0)} µs/doc`;
     process.stdout.write(
       [
         '',
         `| run (${setup}) | documents | docs/s | time / CPU |`,
         '|---|---|---|---|',
-        line('pass-through consume→produce (same messages, unchanged)', passClock.rate(), `${seconds(passClock)} / ${passCpuSeconds.toFixed(1)} CPU-s`),
-        line('mapping: Avro decode, JST sales out-stock rules + lookups, Avro encode', mapClock.rate(), `${seconds(mapClock)} / ${mapCpuSeconds.toFixed(1)} CPU-s`),
+        line('pass-through consume→produce (same messages, unchanged)', passClock.rate(), `${seconds(passClock)} / ${passCpuSeconds.toFixed(1)} CPU-s (${perDocument(passCpuSeconds)})`),
+        line('mapping: Avro decode, JST sales out-stock rules + lookups, Avro encode', mapClock.rate(), `${seconds(mapClock)} / ${mapCpuSeconds.toFixed(1)} CPU-s (${perDocument(mapCpuSeconds)})`),
         line('transform alone, no Kafka (Avro decode, rules, Avro encode; 1 core)', transformRate.wall, `${formatCount(transformRate.cpu)} per CPU-s`),
         line('rule engine alone, no Kafka (rules + cached lookups; 1 core)', engineRate.wall, `${formatCount(engineRate.cpu)} per CPU-s`),
         '',

@@ -1,4 +1,5 @@
 import { Decimal, avroBytesToDecimal, decimalToAvroBytes, toDecimal } from './money';
+import { seededRandom } from './random';
 
 describe('money', () => {
   it.each(['0', '1', '-1', '127', '128', '-128', '-129', '12345.67', '-0.01', '99999999999999.99'])(
@@ -20,6 +21,24 @@ describe('money', () => {
     ['-17352139481182168301.94', 'a1ef11abbe7696930e'],
   ])('encodes %s at scale 2 as the minimal two’s complement %s (also past 15 digits)', (text, hex) => {
     expect(decimalToAvroBytes(new Decimal(text), 2).toString('hex')).toBe(hex);
+  });
+
+  it('encodes random decimals of every size at scales 0–6 as the minimal two’s complement of value × 10^scale', () => {
+    const random = seededRandom(11);
+    for (let n = 0; n < 20_000; n += 1) {
+      const scale = Math.floor(random() * 7);
+      const integerDigits = Math.floor(random() * 22);
+      const places = Math.floor(random() * (scale + 1));
+      const digit = () => String(Math.floor(random() * 10));
+      const integer = Array.from({ length: integerDigits }, digit).join('') || '0';
+      const fraction = Array.from({ length: places }, digit).join('');
+      const text = `${random() < 0.5 ? '-' : ''}${integer}${fraction ? `.${fraction}` : ''}`;
+      const value = new Decimal(text);
+      const bytes = decimalToAvroBytes(value, scale);
+      expect(avroBytesToDecimal(bytes, scale).eq(value)).toBe(true);
+      // Minimal: no leading byte that only repeats the sign of the next one.
+      if (bytes.length > 1) expect((bytes[0] === 0 && bytes[1]! < 0x80) || (bytes[0] === 0xff && bytes[1]! >= 0x80)).toBe(false);
+    }
   });
 
   it('refuses more decimal places than the scale, naming the field', () => {

@@ -26,6 +26,8 @@ export function decimalToAvroBytes(value: Decimal, scale: number, field = 'decim
   if (!value.isFinite() || value.decimalPlaces() > scale) {
     throw new ValidationError(`${field}: ${value.toString()} has more than ${scale} decimal places`, field);
   }
+  const small = smallUnscaled(value, scale);
+  if (small !== undefined) return smallUnscaledToBytes(small, value.isNegative());
   // toFixed at a scale ≥ the value's places is exact: the unscaled integer is its digits without the point
   // (no multiplication by 10^scale, which costs more than the rest of an event's encoding).
   const digits = value.toFixed(scale).replace('.', '');
@@ -42,6 +44,30 @@ export function decimalToAvroBytes(value: Decimal, scale: number, field = 'decim
     if ((!negative && unscaled === 0n && !signBitSet) || (negative && unscaled === -1n && signBitSet)) break;
   }
   return Buffer.from(bytes.reverse());
+}
+
+/** decimal.js' representation: digit words in base 1e7 (most significant first), exponent of the leading digit. */
+interface DecimalDigits {
+  d: number[] | null;
+  e: number;
+}
+
+/**
+ * |value| × 10^scale when it has at most 15 digits (exact in a double), read from decimal.js' digit words without
+ * making a string; undefined when it is larger (or not finite). The value has at most `scale` decimal places.
+ */
+function smallUnscaled(value: Decimal, scale: number): number | undefined {
+  const { d, e } = value as unknown as DecimalDigits;
+  if (!d) return undefined;
+  const first = d[0]!;
+  if (first === 0) return 0;
+  let length = 1 + 7 * (d.length - 1);
+  for (let bound = 10; first >= bound; bound *= 10) length += 1;
+  const shift = e + 1 - length + scale;
+  if (shift < 0 || length + shift > 15) return undefined;
+  let digits = first;
+  for (let index = 1; index < d.length; index += 1) digits = digits * 1e7 + d[index]!;
+  return digits * 10 ** shift;
 }
 
 /**
@@ -68,5 +94,12 @@ export function avroBytesToDecimal(bytes: Buffer, scale: number): Decimal {
   let unscaled = 0n;
   for (const byte of bytes) unscaled = (unscaled << 8n) | BigInt(byte);
   if ((bytes[0]! & 0x80) !== 0) unscaled -= 1n << BigInt(bytes.length * 8);
-  return new Decimal(unscaled.toString()).div(new Decimal(10).pow(scale));
+  // The point put into the digits: exact at any length (a division rounds to decimal.js' 20 significant digits).
+  const negative = unscaled < 0n;
+  let digits = (negative ? -unscaled : unscaled).toString();
+  if (scale > 0) {
+    digits = digits.padStart(scale + 1, '0');
+    digits = `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  }
+  return new Decimal(`${negative ? '-' : ''}${digits}`);
 }

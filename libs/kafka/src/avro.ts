@@ -1,6 +1,13 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
-import { Decimal, avroBytesToDecimal, decimalToAvroBytes } from '@yecai/common';
+import { Decimal as DecimalExport, avroBytesToDecimal, decimalToAvroBytes } from '@yecai/common';
+
+/**
+ * The class itself, read once: through the re-exports of @yecai/common every use of an imported binding is a getter
+ * call in the CommonJS that tsx and jest run, on the hot path of every decimal.
+ */
+const Decimal = DecimalExport;
+type Decimal = DecimalExport;
 import { valueSubject } from './topics';
 
 const logicalCheck = (avro.types.LogicalType.prototype as unknown as { _check: (this: avro.Type, ...args: unknown[]) => boolean })._check;

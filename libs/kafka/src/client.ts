@@ -1,6 +1,5 @@
 import {
   Kafka,
-  Partitioners,
   logLevel as KafkaLogLevel,
   type Admin,
   type Consumer,
@@ -12,6 +11,7 @@ import {
   type Transaction,
 } from 'kafkajs';
 import { createLogger, type Logger } from '@yecai/common';
+import { JavaCompatiblePartitioner } from './partitioner';
 
 export interface KafkaClientConfig {
   /** host:port list; use 127.0.0.1 rather than localhost (Node may resolve localhost to ::1). */
@@ -138,7 +138,7 @@ export class KafkaClient {
   async producer(config: Omit<ProducerConfig, 'idempotent' | 'transactionalId'> = {}): Promise<Producer> {
     const producer = this.kafka.producer({
       maxInFlightRequests: 5,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: JavaCompatiblePartitioner,
       ...config,
       idempotent: true,
     });
@@ -157,7 +157,7 @@ export class KafkaClient {
   ): Promise<TransactionalProducer> {
     const producer = this.kafka.producer({
       transactionTimeout: 60_000,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      createPartitioner: JavaCompatiblePartitioner,
       ...config,
       transactionalId,
       idempotent: true,

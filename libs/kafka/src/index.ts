@@ -3,3 +3,4 @@ export * from './client';
 export * from './avro';
 export type { Consumer, Producer, Admin, Transaction, EachBatchPayload, EachMessagePayload, KafkaMessage, Message } from 'kafkajs';
 export * from './transactional-processor';
+export * from './partitioner';

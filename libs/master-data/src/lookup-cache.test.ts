@@ -43,4 +43,24 @@ describe('CachedMasterDataLookup', () => {
     cache.invalidate();
     expect(await cache.get('sku', 'jushuitan/A1')).toEqual({ materialNumber: 'M1' });
   });
+
+  it('getCached answers only what get would answer without a read: cached records and misses within the bound', async () => {
+    let now = 0;
+    const store = fakeStore();
+    store.put('jushuitan/A1', { materialNumber: 'M1' });
+    const cache = new CachedMasterDataLookup(store as unknown as MasterDataStore, { maxStalenessMs: 1000, now: () => now });
+    expect(cache.getCached('sku', 'jushuitan/A1')).toBeUndefined(); // nothing read yet
+    await cache.get('sku', 'jushuitan/A1');
+    await cache.get('sku', 'jushuitan/B2');
+    expect(cache.getCached('sku', 'jushuitan/A1')).toEqual({ materialNumber: 'M1' });
+    expect(cache.getCached('sku', 'jushuitan/B2')).toBeNull(); // a cached miss is an answer too
+    expect(cache.getCached('warehouse', 'jushuitan/A1')).toBeUndefined(); // another entity
+    expect(store.reads).toBe(2);
+    now = 1000; // the staleness bound is due: only get (which re-checks the store) may answer
+    expect(cache.getCached('sku', 'jushuitan/A1')).toBeUndefined();
+    await cache.get('sku', 'jushuitan/A1');
+    expect(cache.getCached('sku', 'jushuitan/A1')).toEqual({ materialNumber: 'M1' });
+    cache.invalidate();
+    expect(cache.getCached('sku', 'jushuitan/A1')).toBeUndefined();
+  });
 });

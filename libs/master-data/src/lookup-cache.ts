@@ -4,6 +4,11 @@ import type { MasterDataStore } from './store';
 export interface MasterDataLookup {
   /** The record with this natural key (`jushuitan/WH-09`), or null when there is none. */
   get(entity: EntityName, key: string): Promise<Record<string, unknown> | null>;
+  /**
+   * What `get` would answer, given synchronously when it needs no read (the record, or null when there is none);
+   * undefined when only `get` can answer. Optional: callers fall back to `get`.
+   */
+  getCached?(entity: EntityName, key: string): Record<string, unknown> | null | undefined;
 }
 
 export interface CachedLookupOptions {
@@ -47,6 +52,14 @@ export class CachedMasterDataLookup implements MasterDataLookup {
   invalidate(): void {
     this.entries.clear();
     this.checkedAt = Number.NEGATIVE_INFINITY;
+  }
+
+  /** The cached answer when it is within the staleness bound (a hit), else undefined and nothing counted. */
+  getCached(entity: EntityName, key: string): Record<string, unknown> | null | undefined {
+    if (this.now() - this.checkedAt >= this.maxStalenessMs) return undefined;
+    const record = this.entries.get(`${entity}\u0000${key}`);
+    if (record !== undefined) this.hits += 1;
+    return record;
   }
 
   async get(entity: EntityName, key: string): Promise<Record<string, unknown> | null> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseWith } from '@yecai/common';
-import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from './defaults';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, DEFAULT_TRANSFORM_WORKERS } from './defaults';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -16,6 +16,8 @@ export const mappingConfigSchema = z.object({
   MAPPING_PARTITIONS: positiveInt(6),
   MAPPING_CHUNK_SIZE: positiveInt(DEFAULT_CHUNK_SIZE),
   MAPPING_CONCURRENCY: positiveInt(DEFAULT_CONCURRENCY),
+  /** Worker threads mapping chunks while the main thread runs Kafka (0 = map in the main thread). */
+  MAPPING_TRANSFORM_WORKERS: z.coerce.number().int().min(0).max(16).default(DEFAULT_TRANSFORM_WORKERS),
   MAPPING_MAX_STALENESS_MS: positiveInt(10_000),
   /** How soon partitions of a crashed replica move to the others (Kafka group session timeout, ≥ 6000). */
   MAPPING_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),

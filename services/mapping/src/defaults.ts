@@ -7,3 +7,8 @@ export const DEFAULT_CHUNK_SIZE = 500;
  * gave the same CPU seconds per document and only noise in wall time on the shared machine.
  */
 export const DEFAULT_CONCURRENCY = 3;
+/**
+ * Transform worker threads per replica (0 = map in the thread that runs Kafka); chosen by bench/mapping-bench.ts on
+ * the 2-core development machine (docs/benchmarks.md, "Mapping").
+ */
+export const DEFAULT_TRANSFORM_WORKERS = 0;

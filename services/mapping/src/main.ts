@@ -27,6 +27,8 @@ async function main(): Promise<void> {
     numPartitions: config.MAPPING_PARTITIONS,
     maxChunkSize: config.MAPPING_CHUNK_SIZE,
     partitionsConsumedConcurrently: config.MAPPING_CONCURRENCY,
+    transformWorkers: config.MAPPING_TRANSFORM_WORKERS,
+    mongodbUri: config.MONGODB_URI,
     maxStalenessMs: config.MAPPING_MAX_STALENESS_MS,
     sessionTimeoutMs: config.MAPPING_SESSION_TIMEOUT_MS,
     reprocessIntervalMs: config.MAPPING_REPROCESS_INTERVAL_MS,

@@ -10,8 +10,9 @@ import { RawPublisher } from './test-support';
 
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
 
-describe('mapping service end to end (Kafka, registry, FerretDB)', () => {
-  const kafka = testKafka('mapping-int');
+// Mapped in the service's thread, and in a transform worker thread (own master-data cache, invalidated by the admin API).
+describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %i transform workers', (transformWorkers) => {
+  const kafka = testKafka(`mapping-int-${transformWorkers}`);
   let mongo: Awaited<ReturnType<typeof testMongo>>;
   let service: MappingService;
   let admin: express.Express;
@@ -20,8 +21,8 @@ describe('mapping service end to end (Kafka, registry, FerretDB)', () => {
   const metrics = new Registry();
 
   beforeAll(async () => {
-    process.env.YECAI_TOPIC_PREFIX = uniqueTopicPrefix('map');
-    mongo = await testMongo('mapping');
+    process.env.YECAI_TOPIC_PREFIX = uniqueTopicPrefix(`map${transformWorkers}`);
+    mongo = await testMongo(`mapping${transformWorkers}`);
     service = new MappingService({
       kafka,
       registryUrl: testEndpoints().schemaRegistryUrl,
@@ -32,6 +33,8 @@ describe('mapping service end to end (Kafka, registry, FerretDB)', () => {
       numPartitions: 3,
       maxStalenessMs: 300,
       reprocessIntervalMs: 300,
+      transformWorkers,
+      mongodbUri: testEndpoints().mongodbUri,
     });
     serde = service.serde;
     publisher = new RawPublisher(kafka, serde);

@@ -1,16 +1,18 @@
 import type { Db } from 'mongodb';
 import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '@yecai/common';
-import { AvroSerde, KafkaClient, TransactionalProcessor, documentKey, topics, valueSubject, type InputChunk, type KafkaMessage, type OutputMessage } from '@yecai/kafka';
+import { AvroSerde, KafkaClient, TransactionalProcessor, topics, valueSubject, type InputChunk, type OutputMessage } from '@yecai/kafka';
 import { CachedMasterDataLookup, MasterDataStore, masterDataRouter } from '@yecai/master-data';
 import { ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
-import { loadRawDocumentSchema, registerCanonicalSchemas, type RawDocument } from '@yecai/schemas';
+import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/schemas';
 import type express from 'express';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from './defaults';
 import { mappingMetrics, type MappingMetrics } from './metrics';
 import { WireCodec } from './wire-codec';
-import { MappingEngine, type MappingOutcome, type RawInput } from './rules/engine';
-import type { CompiledRule } from './rules/load-rules';
+import { MappingEngine } from './rules/engine';
+import { ruleSource, type CompiledRule } from './rules/load-rules';
+import { ChunkMapper, type ParkRequest } from './chunk-mapper';
+import { TransformPool } from './transform-pool';
 
 export const STAGE = 'mapping';
 
@@ -32,6 +34,12 @@ export interface MappingServiceOptions {
   maxStalenessMs?: number;
   /** How often parked documents waiting for master data are re-checked (0 = never automatically). */
   reprocessIntervalMs?: number;
+  /**
+   * Worker threads that map chunks while this thread runs Kafka (0 = map in this thread). Each has its own
+   * master-data cache, hence needs `mongodbUri` (the database is `db`'s).
+   */
+  transformWorkers?: number;
+  mongodbUri?: string;
   logger?: Logger;
 }
 
@@ -50,6 +58,8 @@ export class MappingService {
   private readonly codec: WireCodec;
   private readonly logger: Logger;
   private processor: TransactionalProcessor | undefined;
+  private mapper: ChunkMapper | undefined;
+  private pool: TransformPool | undefined;
   private schemaIds = new Map<string, number>();
   private rawSchemaIds = new Map<string, Promise<number>>();
   private repushProducer: ReturnType<KafkaClient['producer']> | undefined;
@@ -87,6 +97,30 @@ export class MappingService {
     await this.options.kafka.ensureTopics([...this.rawTopics(), ...this.canonicalTopics()].map((topic) => ({ topic, numPartitions })));
     this.schemaIds = await registerCanonicalSchemas(this.serde, this.options.registryUrl);
     for (const schemaId of this.schemaIds.values()) await this.codec.prepare(schemaId);
+    this.mapper = new ChunkMapper(this.engine, this.codec, this.schemaIds);
+    const workers = this.options.transformWorkers ?? 0;
+    if (workers > 0) {
+      if (!this.options.mongodbUri) throw new Error('transformWorkers needs mongodbUri: each worker reads master data itself');
+      this.pool = new TransformPool(
+        workers,
+        {
+          registryUrl: this.options.registryUrl,
+          mongodbUri: this.options.mongodbUri,
+          dbName: this.options.db.databaseName,
+          rules: this.options.rules.map(ruleSource),
+          schemaIds: [...this.schemaIds],
+          maxStalenessMs: this.options.maxStalenessMs ?? 10_000,
+        },
+        this.logger,
+      );
+      try {
+        await this.pool.started();
+      } catch (error) {
+        await this.pool.close();
+        this.pool = undefined;
+        throw error;
+      }
+    }
     await this.masterData.ensureIndexes();
     await this.parking.ensureIndexes();
     this.processor = new TransactionalProcessor({
@@ -118,102 +152,44 @@ export class MappingService {
     if (this.reprocessTimer) clearInterval(this.reprocessTimer);
     await this.reprocessing?.catch(() => undefined);
     await this.processor?.stop();
+    await this.pool?.close();
+    this.pool = undefined;
   }
 
   /** Admin routes for the ops server: master data (changes drop the cache) and parked documents. */
   mountAdmin(app: express.Express): void {
-    app.use(masterDataRouter(this.masterData, { onChange: () => this.lookup.invalidate() }));
+    app.use(
+      masterDataRouter(this.masterData, {
+        onChange: () => {
+          this.lookup.invalidate();
+          this.pool?.invalidate();
+        },
+      }),
+    );
     app.use(parkingRouter(this.parking, { repush: (document) => this.repush(document, 'manual') }));
   }
 
-  /** One chunk of one raw partition → canonical messages; parked and filtered documents produce nothing. */
+  /**
+   * One chunk of one raw partition → canonical messages, in input order; parked and filtered documents produce
+   * nothing. Mapped here or, with transformWorkers, in a worker thread; parked documents are written before the
+   * chunk's transaction commits.
+   */
   async transform(chunk: InputChunk): Promise<OutputMessage[]> {
-    const results = await Promise.all(chunk.messages.map((message) => this.handleMessage(chunk.topic, chunk.partition, message)));
-    this.metrics.lookupCache.set(this.lookup.hits / Math.max(1, this.lookup.hits + this.lookup.misses));
-    return results.flat();
-  }
-
-  private async handleMessage(topic: string, partition: number, message: KafkaMessage): Promise<OutputMessage[]> {
-    const position = { topic, partition, offset: message.offset };
-    let envelope: RawDocument;
-    try {
-      if (!message.value) throw new Error('message has no value');
-      envelope = await this.codec.decode<RawDocument>(message.value);
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      await this.park({
-        flow: null,
-        key: message.key?.toString() ?? null,
-        code: 'MALFORMED_ENVELOPE',
-        level: 1,
-        reasonZh: `原始消息无法按 RawDocument 解码：${detail} (raw message is not a decodable RawDocument: ${detail})`,
-        reasonEn: `raw message is not a decodable RawDocument: ${detail}`,
-        field: 'value',
-        raw: null,
-        rawBytesBase64: message.value?.toString('base64'),
-        source: position,
-      });
-      return [];
-    }
-    const raw: RawInput = {
-      sourceSystem: envelope.sourceSystem,
-      account: envelope.account,
-      documentType: envelope.documentType,
-      sourceId: envelope.sourceId,
-      sourceModifiedAt: Number(envelope.sourceModifiedAt),
-      contentHash: envelope.contentHash,
-      payload: envelope.payload,
-      rawTopic: topic,
-      rawPartition: partition,
-      rawOffset: Number(message.offset),
-    };
-    const outcomes = await this.engine.map(raw);
-    const outputs: OutputMessage[] = [];
-    for (const outcome of outcomes) {
-      const output = await this.emit(outcome, raw, envelope, position);
-      if (output) outputs.push(output);
-    }
-    return outputs;
-  }
-
-  private async emit(outcome: MappingOutcome, raw: RawInput, envelope: RawDocument, position: { topic: string; partition: number; offset: string }): Promise<OutputMessage | undefined> {
-    const flow = outcome.flow ?? 'none';
-    if (outcome.kind === 'filtered') {
+    if (!this.mapper) throw new Error('the mapping service is not started');
+    const result = this.pool ? await this.pool.map(chunk) : await this.mapper.map(chunk);
+    if (result.parks.length > 0) await Promise.all(result.parks.map((request) => this.park(request)));
+    for (const flow of result.mapped) this.metrics.documents.inc({ flow, outcome: 'mapped' });
+    for (const [flow, filter] of result.filtered) {
       this.metrics.documents.inc({ flow, outcome: 'filtered' });
-      this.metrics.filtered.inc({ flow, filter: outcome.filter });
-      return undefined;
+      this.metrics.filtered.inc({ flow, filter });
     }
-    const key = documentKey(raw);
-    if (outcome.kind === 'parked') {
-      await this.park({ ...outcome, key, raw: envelope as unknown as Record<string, unknown>, source: position });
-      return undefined;
-    }
-    const schemaId = this.schemaIds.get(outcome.targetDocumentType);
-    if (schemaId === undefined) throw new Error(`no registered schema for ${outcome.targetDocumentType}`);
-    let value: Buffer;
-    try {
-      value = await this.codec.encode(schemaId, outcome.value);
-    } catch (error) {
-      // The engine checks types and scales first, so this is a rule/schema mismatch a person must look at.
-      const detail = error instanceof Error ? error.message : String(error);
-      await this.park({
-        flow: outcome.flow,
-        key,
-        code: 'ENCODING_FAILED',
-        level: 1,
-        reasonZh: `规则 ${outcome.flow} 的结果不符合 ${outcome.targetDocumentType} 模式：${detail} (rule output does not fit the canonical schema: ${detail})`,
-        reasonEn: `rule ${outcome.flow} output does not fit the ${outcome.targetDocumentType} schema: ${detail}`,
-        raw: envelope as unknown as Record<string, unknown>,
-        source: position,
-      });
-      return undefined;
-    }
-    this.metrics.documents.inc({ flow, outcome: 'mapped' });
-    return { topic: topics.canonical(outcome.targetDocumentType), key: outcome.key, value };
+    const hits = this.lookup.hits + (this.pool?.lookupHits ?? 0);
+    const misses = this.lookup.misses + (this.pool?.lookupMisses ?? 0);
+    this.metrics.lookupCache.set(hits / Math.max(1, hits + misses));
+    return result.outputs;
   }
 
-  private async park(input: Omit<Parameters<ParkingStore['park']>[0], 'stage'> & { kind?: string }): Promise<void> {
-    const { kind: _kind, ...rest } = input;
+  private async park(rest: ParkRequest): Promise<void> {
     const isNew = await this.parking.park({ ...rest, stage: STAGE });
     if (isNew) this.metrics.parked.inc({ flow: rest.flow ?? 'none', code: rest.code, level: String(rest.level) });
     this.metrics.documents.inc({ flow: rest.flow ?? 'none', outcome: 'parked' });

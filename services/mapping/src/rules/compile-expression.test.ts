@@ -27,7 +27,7 @@ const EXTRA = [
   '$contains(a, /^[12][0-9]{3}-/)', '$contains($string(a), /a/i)', '$number(a)', '$number(a) > 0', '$number(b) != 0', 'a + b', 'a[0]', '$count(a)', '$', '$$.a', 'a.b[0]', '-a',
 ];
 
-const SCALARS: unknown[] = [undefined, null, '', 'x', 'A1', 'G2', 'AG', 'a', 'm', 'Confirmed', '2024-01-01 10:00:00', '0', '1', '-3.50', '1e3', '0x1F', ' 2', 0, 1, -2.5, 0.1 + 0.2, 1e21, 123456789012, true, false];
+const SCALARS: unknown[] = [undefined, null, '', 'x', 'A1', 'G2', 'AG', 'a', 'm', 'Confirmed', '2024-01-01 10:00:00', '0', '1', '-3.50', '1e3', '0x1F', ' 2', 0, 1, -2.5, 0.1 + 0.2, 1e21, 123456789012, 999999999999999, 1e15, -1234567890123456, 2 ** 53 - 1, -0, true, false];
 
 function generate(random: () => number, depth = 0): unknown {
   const roll = random();

@@ -55,7 +55,10 @@ function toNumber(value: Result): Result {
 /** JSONata `$string` of a scalar (numbers to 15 significant digits, like JSONata). */
 function text(value: Result): Result {
   if (value === undefined || typeof value === 'string') return value;
-  if (typeof value === 'number') return String(Number(value.toPrecision(15)));
+  if (typeof value === 'number') {
+    // JSONata's $string: integers as they are (a 16-digit order number keeps every digit), others to 15 significant digits.
+    return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(15)));
+  }
   if (typeof value === 'boolean' || value === null) return String(value);
   return NOT_COMPILED;
 }

@@ -191,3 +191,64 @@ describe('expression fast paths give the same results as JSONata', () => {
     expect(await fast.evaluate(input, bindings)).toEqual(await jsonataLib(text).evaluate(input, bindings));
   });
 });
+
+describe('master data served synchronously from the cache', () => {
+  /** The §2 master data behind a cache: getCached answers once `get` has read a key (as CachedMasterDataLookup does). */
+  const cachingLookup = () => {
+    const backing = memoryLookup();
+    const seen = new Set<string>();
+    return {
+      reads: 0,
+      async get(entity: string, key: string) {
+        this.reads += 1;
+        seen.add(`${entity}/${key}`);
+        return backing.get(entity as never, key);
+      },
+      getCached(entity: string, key: string) {
+        return seen.has(`${entity}/${key}`) ? (backing.data[entity]?.[key] ?? null) : undefined;
+      },
+    };
+  };
+  const documents = [
+    rawInput('sales_outstock', jstSalesOutStock()),
+    rawInput('sales_outstock', jstSalesOutStock({ wms_co_id: 'WH-09' })), // parks: no warehouse mapping
+    rawInput('sales_outstock', jstSalesOutStock({ status: 'WaitConfirm' })), // filtered
+    rawInput('aftersale', jstReturn()),
+    rawInput('aftersale', jstReturn({ items: [{ asi_id: 11, sku_id: 'Z9', qty: 1, r_qty: 1, price: 1, amount: 1 }] })), // parks: no SKU
+  ];
+
+  it('gives the same outcomes as reading every record, and maps without a promise once everything is cached', async () => {
+    const lookup = cachingLookup();
+    const cached = new MappingEngine(loadRules(), { lookup: lookup as never, now: () => NOW });
+    const reference = engine();
+    for (const document of documents) {
+      const expected = plain(await reference.map(document));
+      expect(plain(await cached.mapDocument(document))).toEqual(expected); // first time: records read through get
+      const again = cached.mapDocument(document);
+      expect(again).not.toBeInstanceOf(Promise);
+      expect(plain(again)).toEqual(expected);
+    }
+    const reads = lookup.reads;
+    for (const document of documents) cached.mapDocument(document);
+    expect(lookup.reads).toBe(reads);
+  });
+
+  it('evaluates expressions without a compiled form through JSONata, also when their failure parks the document', async () => {
+    const base = `flow: t/x\nversion: 1\ntitle: t\nsource: { system: jushuitan, documentType: x }\ntarget: { documentType: other_outstock, kingdeeForm: STK_MisDelivery }\n`;
+    const lines = `lines:\n  from: items\n  lookups:\n    sku: { entity: sku, key: sku_id }\n  fields:\n    lineId: { label: l, from: ioi_id }\n    sku: { label: s, from: sku_id }\n    material: { label: m, expr: $sku.materialNumber }\n    unit: { label: u, expr: '$uppercase($sku.unit)' }\n    quantity: { label: q, expr: '$sum([qty, 1])' }\n`;
+    const header = (billNumber: string) => `fields:\n  billNumber: { label: 单据编号, expr: '${billNumber}' }\n  date: { label: 日期, from: io_date }\n  stockOrg: { label: 库存组织, value: "100" }\n  owner: { label: 货主, value: "100" }\n`;
+    const document = rawInput('x', { io_id: 1, io_date: '2024-01-01', items: [{ ioi_id: 1, sku_id: 'A001-RED-M', qty: 1 }, { ioi_id: 2, sku_id: 'X003', qty: 2 }] });
+    const lookup = cachingLookup();
+    const good = new MappingEngine([compileRule(`${base}${header('$join(["B", $string(io_id)], "-")')}${lines}`, 'x.yaml')], { lookup: lookup as never, now: () => NOW });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const event = mapped(only(await good.mapDocument(document)));
+      expect(event.billNumber).toBe('B-1');
+      expect(event.lines.map((line: Record<string, unknown>) => [line.material, line.unit, String(line.quantity)])).toEqual([
+        ['M-A001-RED-M', 'PCS', '2'],
+        ['M-X003', 'BOX', '3'],
+      ]);
+    }
+    const failing = new MappingEngine([compileRule(`${base}${header('$undefinedFunction(io_id)')}${lines}`, 'x.yaml')], { lookup: lookup as never, now: () => NOW });
+    expect(only(await failing.mapDocument(document))).toMatchObject({ kind: 'parked', code: 'EXPRESSION_FAILED', field: 'billNumber' });
+  });
+});

@@ -1,6 +1,13 @@
-import { Decimal } from '@yecai/common';
+import { Decimal as DecimalExport } from '@yecai/common';
+
+/**
+ * The class itself, read once: through the re-exports of @yecai/common every use of an imported binding is a getter
+ * call in the CommonJS that tsx and jest run, on the hot path of every decimal.
+ */
+const Decimal = DecimalExport;
+type Decimal = DecimalExport;
 import { documentKey } from '@yecai/kafka';
-import { ENTITY_LABELS, type MasterDataLookup } from '@yecai/master-data';
+import { ENTITY_LABELS, type EntityName, type MasterDataLookup } from '@yecai/master-data';
 import type { CanonicalField } from './avro-fields';
 import { NOT_COMPILED } from './compile-expression';
 import type { CompiledField, CompiledLines, CompiledLookup, CompiledRule, CompiledScope, RuleExpression } from './load-rules';
@@ -46,6 +53,88 @@ type Parked = Extract<MappingOutcome, { kind: 'parked' }>;
 class ParkSignal extends Error {
   constructor(readonly parked: Parked) {
     super(parked.reasonEn);
+  }
+}
+
+/**
+ * Thrown by a synchronous mapping run that needs a value only a promise gives: a master-data record not in the cache,
+ * an expression only JSONata evaluates. The first run of a document records nothing and gives up with NEEDS_REPLAY.
+ * Replayed runs (a Replay) then collect these values, starting as many as they safely can in one run:
+ * - records, by entity and key: one not known yet is read, and the run goes on with none in its place (it is
+ *   "tainted": its outcome is not used), so the lookups of every line start in the same run;
+ * - JSONata values, per rule in the order the rule asks for them: one not recorded yet is started and stops the run
+ *   (NEEDS_VALUE) — except in a field, whose value feeds nothing else, so the fields of every line start in the same
+ *   run. A tainted run starts no JSONata evaluation (its bindings may lack a record) and reads none of the recorded.
+ * Once everything started has settled the document is mapped again from the start; the first run that needs nothing
+ * more is the outcome, the one the step-by-step async mapping gave: mapping is a pure function of the document and
+ * these values, and a rule that parks where an earlier run went on asks for a prefix of the same values.
+ */
+const NEEDS_REPLAY: unique symbol = Symbol('needs replay');
+const NEEDS_VALUE: unique symbol = Symbol('needs value');
+
+/** A value being awaited, in its place among the recorded ones. */
+class Pending {
+  constructor(readonly promise: Promise<unknown>) {}
+}
+
+/** A JSONata evaluation that threw: recorded like a value, re-thrown (as a park) where the expression is. */
+class Failed {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * The values a document's replayed runs have asked for so far, per rule in the order the rule asked for them (a rule
+ * stops at its first park, so a run that parks where an earlier one went on asks for a prefix of the same values).
+ */
+class Replay {
+  private readonly byRule: unknown[][] = [];
+  values: unknown[] = [];
+  position = 0;
+  /** Master-data records (or null) by `entity\0key`, or Pending while read. */
+  readonly records = new Map<string, unknown>();
+  /** Whether this run went on without a record it needs (see NEEDS_VALUE). */
+  tainted = false;
+
+  /** Replays the values of the document's `index`-th rule from its first. */
+  startRule(index: number): void {
+    this.values = this.byRule[index] ??= [];
+    this.position = 0;
+  }
+
+  /** The next value when it is recorded and settled; NEEDS_VALUE while it is pending. */
+  next(): unknown {
+    const value = this.values[this.position++];
+    if (value instanceof Pending) throw NEEDS_VALUE;
+    return value;
+  }
+
+  get recordedAll(): boolean {
+    return this.position >= this.values.length;
+  }
+
+  /** Records a value still to come, in the current place, and stops the current evaluation. */
+  wait(promise: Promise<unknown>): never {
+    this.values.push(new Pending(promise));
+    this.position += 1;
+    throw NEEDS_VALUE;
+  }
+
+  get pending(): boolean {
+    return this.byRule.some((values) => values.some((value) => value instanceof Pending)) || [...this.records.values()].some((value) => value instanceof Pending);
+  }
+
+  /** Waits for every pending value (a failing master-data read fails the document, as a read error always did). */
+  async settle(): Promise<void> {
+    await Promise.all([
+      ...this.byRule.flatMap((values) =>
+        values.map(async (value, index) => {
+          if (value instanceof Pending) values[index] = await value.promise;
+        }),
+      ),
+      ...[...this.records].map(async ([key, value]) => {
+        if (value instanceof Pending) this.records.set(key, await value.promise);
+      }),
+    ]);
   }
 }
 
@@ -107,7 +196,8 @@ function coerce(value: unknown, target: CanonicalField, flow: string, fieldPath:
     case 'decimal': {
       let decimal: Decimal;
       try {
-        decimal = value instanceof Decimal ? value : new Decimal(typeof value === 'number' ? value.toString() : String(value).trim());
+        // A number is read by its shortest decimal text, as decimal.js does with a number (and −0 is 0).
+        decimal = value instanceof Decimal ? value : typeof value === 'number' ? new Decimal(value === 0 ? 0 : value) : new Decimal(String(value).trim());
       } catch {
         throw invalidValue(value, flow, fieldPath, label, 'a decimal number');
       }
@@ -145,6 +235,10 @@ export interface EngineOptions {
 export class MappingEngine {
   private readonly bySource = new Map<string, CompiledRule[]>();
   private readonly now: () => number;
+  /** The replay of the run in progress (null for a first run). Runs are synchronous, so they never interleave. */
+  private replay: Replay | null = null;
+  /** Documents mapped, and the replayed runs they took beyond their first (see NEEDS_REPLAY). */
+  readonly runs = { documents: 0, replayed: 0 };
 
   constructor(
     readonly rules: CompiledRule[],
@@ -166,6 +260,48 @@ export class MappingEngine {
   }
 
   async map(raw: RawInput): Promise<MappingOutcome[]> {
+    return this.mapDocument(raw);
+  }
+
+  /**
+   * The outcomes of one raw document: at once when every master-data record it needs is cached and every expression
+   * has a compiled form (the usual case), else a promise of the same outcomes (see NEEDS_REPLAY).
+   */
+  mapDocument(raw: RawInput): MappingOutcome[] | Promise<MappingOutcome[]> {
+    this.runs.documents += 1;
+    try {
+      return this.run(raw, null);
+    } catch (error) {
+      if (error !== NEEDS_REPLAY) throw error;
+    }
+    return this.mapWithReplay(raw);
+  }
+
+  private async mapWithReplay(raw: RawInput): Promise<MappingOutcome[]> {
+    const replay = new Replay();
+    for (;;) {
+      this.runs.replayed += 1;
+      replay.tainted = false;
+      try {
+        const outcomes = this.run(raw, replay);
+        if (!replay.tainted && !replay.pending) return outcomes;
+      } catch (error) {
+        if (error !== NEEDS_VALUE) throw error;
+      }
+      await replay.settle();
+    }
+  }
+
+  private run(raw: RawInput, replay: Replay | null): MappingOutcome[] {
+    this.replay = replay;
+    try {
+      return this.runRules(raw);
+    } finally {
+      this.replay = null;
+    }
+  }
+
+  private runRules(raw: RawInput): MappingOutcome[] {
     const rules = this.bySource.get(`${raw.sourceSystem}/${raw.documentType}`);
     if (!rules) {
       return [
@@ -186,9 +322,11 @@ export class MappingEngine {
       return [park(null, 'MALFORMED_PAYLOAD', `原始单据不是合法的 JSON 对象：${detail}`, `raw payload is not a JSON object: ${detail}`, { field: 'payload' }).parked];
     }
     const outcomes: MappingOutcome[] = [];
-    for (const compiled of rules) {
+    for (let index = 0; index < rules.length; index += 1) {
+      const compiled = rules[index]!;
+      this.replay?.startRule(index);
       try {
-        outcomes.push(...(await this.apply(compiled, raw, payload as Record<string, unknown>)));
+        outcomes.push(...this.apply(compiled, raw, payload as Record<string, unknown>));
       } catch (error) {
         if (error instanceof ParkSignal) outcomes.push(error.parked);
         else throw error;
@@ -198,50 +336,78 @@ export class MappingEngine {
   }
 
   /**
-   * The expression's value: at once when its compiled form answers (most do), else a promise of JSONata's. Callers
-   * await only a promise — awaiting every plain value cost more than the mapping itself.
+   * A value only a promise gives, in a replayed run: the recorded one, else its promise is started and recorded and
+   * the run stops with NEEDS_VALUE (a first run gives up at once with NEEDS_REPLAY).
    */
+  private recorded(start: () => Promise<unknown>): unknown {
+    const replay = this.replay;
+    if (!replay) throw NEEDS_REPLAY;
+    if (replay.tainted) throw NEEDS_VALUE;
+    if (!replay.recordedAll) return replay.next();
+    return replay.wait(start());
+  }
+
+  /** The expression's value: its compiled form's when that answers (most do), else JSONata's (see NEEDS_REPLAY). */
   private evaluate(compiled: CompiledRule, expression: RuleExpression, input: unknown, bindings: Record<string, unknown>, where: string): unknown {
     if (expression.fast) {
       const value = expression.fast(input, bindings);
       if (value !== NOT_COMPILED) return value;
     }
-    return this.evaluateWithJsonata(compiled, expression, input, bindings, where);
-  }
-
-  private async evaluateWithJsonata(compiled: CompiledRule, expression: RuleExpression, input: unknown, bindings: Record<string, unknown>, where: string): Promise<unknown> {
-    try {
-      const result = await expression.evaluate(input, bindings);
-      // JSONata sequences are arrays with a marker; plain values for everything downstream.
-      return Array.isArray(result) ? [...result] : result;
-    } catch (error) {
-      const detail = (error as { message?: string }).message ?? String(error);
+    const value = this.recorded(() => evaluateWithJsonata(expression, input, bindings));
+    if (value instanceof Failed) {
+      const detail = (value.error as { message?: string }).message ?? String(value.error);
       const flow = compiled.rule.flow;
       throw park(flow, 'EXPRESSION_FAILED', `规则 ${flow} 的 ${where} 表达式出错：${detail}`, `rule ${flow}: expression for ${where} failed: ${detail}`, { field: where });
     }
+    return value;
   }
 
-  private async filtersPass(compiled: CompiledRule, scope: CompiledScope, input: unknown, bindings: Record<string, unknown>, where: string): Promise<string | null> {
+  /** The master-data record (null when there is none): from the cache at once when it has it, else see NEEDS_REPLAY. */
+  private record(entity: EntityName, key: string): Record<string, unknown> | null {
+    const replay = this.replay;
+    if (!replay) {
+      const cached = this.options.lookup.getCached?.(entity, key);
+      if (cached === undefined) throw NEEDS_REPLAY;
+      return cached;
+    }
+    const memoKey = `${entity}\u0000${key}`;
+    let known = replay.records.get(memoKey);
+    if (known === undefined) {
+      known = this.options.lookup.getCached?.(entity, key);
+      replay.records.set(memoKey, known === undefined ? new Pending(this.options.lookup.get(entity, key)) : known);
+    }
+    if (known === undefined || known instanceof Pending) {
+      replay.tainted = true;
+      return null;
+    }
+    return known as Record<string, unknown> | null;
+  }
+
+  private filtersPass(compiled: CompiledRule, scope: CompiledScope, input: unknown, bindings: Record<string, unknown>, where: string): string | null {
     for (const filter of scope.filters) {
-      let keep = this.evaluate(compiled, filter.keep, input, bindings, `${where}filter ${filter.spec.name}`);
-      if (keep instanceof Promise) keep = await keep;
+      const keep = this.evaluate(compiled, filter.keep, input, bindings, `${where}filter ${filter.spec.name}`);
       if (keep !== true) return filter.spec.name;
     }
     return null;
   }
 
-  private async resolveLookups(
+  /**
+   * The scope's lookups, written into `into` under their names once all are resolved (their keys are evaluated with
+   * `bindings`, which holds none of them); what has no mapping is added to `missing`.
+   */
+  private resolveLookups(
     compiled: CompiledRule,
     lookups: CompiledLookup[],
     input: unknown,
     bindings: Record<string, unknown>,
     where: string,
     missing: MissingMasterData[],
-  ): Promise<Record<string, unknown>> {
+    into: Record<string, unknown>,
+  ): void {
+    if (lookups.length === 0) return;
     const resolved: Record<string, unknown> = {};
     for (const lookup of lookups) {
-      let keyValue = this.evaluate(compiled, lookup.key, input, bindings, `${where}lookup ${lookup.name}`);
-      if (keyValue instanceof Promise) keyValue = await keyValue;
+      const keyValue = this.evaluate(compiled, lookup.key, input, bindings, `${where}lookup ${lookup.name}`);
       if (keyValue === undefined || keyValue === null || keyValue === '') {
         if (lookup.spec.optional) {
           resolved[lookup.name] = null;
@@ -258,23 +424,23 @@ export class MappingEngine {
       }
       const code = String(keyValue);
       const scoped = lookup.spec.entity === 'org' || lookup.spec.entity === 'currency' ? code : `${compiled.rule.source.system}/${code}`;
-      const record = await this.options.lookup.get(lookup.spec.entity, scoped);
+      const record = this.record(lookup.spec.entity, scoped);
       if (!record && !lookup.spec.optional && !missing.some((m) => m.entity === lookup.spec.entity && m.key === scoped)) {
         missing.push({ entity: lookup.spec.entity, key: scoped });
       }
       resolved[lookup.name] = record;
     }
-    return resolved;
+    Object.assign(into, resolved);
   }
 
-  private async fields(
+  private fields(
     compiled: CompiledRule,
     fields: CompiledField[],
     defaults: Record<string, unknown>,
     input: unknown,
     bindings: Record<string, unknown>,
     prefix: string,
-  ): Promise<Record<string, unknown>> {
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = { ...defaults };
     for (const field of fields) {
       const where = `${prefix}${field.name}`;
@@ -282,19 +448,24 @@ export class MappingEngine {
       if (field.spec.value !== undefined) value = field.spec.value;
       else if (field.path) value = readPath(input, field.path);
       else {
-        value = this.evaluate(compiled, field.expression!, input, bindings, where);
-        if (value instanceof Promise) value = await value;
+        try {
+          value = this.evaluate(compiled, field.expression!, input, bindings, where);
+        } catch (error) {
+          // A field's value feeds no other expression: the run goes on to start the other fields' (see NEEDS_VALUE).
+          if (error === NEEDS_VALUE) continue;
+          throw error;
+        }
       }
       out[field.name] = coerce(value, field.target, compiled.rule.flow, where, field.spec.label);
     }
     return out;
   }
 
-  private async apply(compiled: CompiledRule, raw: RawInput, doc: Record<string, unknown>): Promise<MappingOutcome[]> {
+  private apply(compiled: CompiledRule, raw: RawInput, doc: Record<string, unknown>): MappingOutcome[] {
     const flow = compiled.rule.flow;
     const source = { system: raw.sourceSystem, account: raw.account, documentType: raw.documentType, sourceId: raw.sourceId };
     if (!compiled.each) {
-      const outcome = await this.applyOne(compiled, raw, doc, { doc, source }, documentKey(raw));
+      const outcome = this.applyOne(compiled, raw, doc, { doc, source }, documentKey(raw));
       return [outcome];
     }
     const where = compiled.each.from.join('.');
@@ -309,25 +480,25 @@ export class MappingEngine {
         const field = `${where}[${index}].${compiled.each.id.join('.')}`;
         throw park(flow, 'REQUIRED_VALUE_MISSING', `${field} 没有值`, `${field} is empty`, { field });
       }
-      outcomes.push(await this.applyOne(compiled, raw, element, { doc, source, index }, `${documentKey(raw)}/${String(id)}`));
+      outcomes.push(this.applyOne(compiled, raw, element, { doc, source, index }, `${documentKey(raw)}/${String(id)}`));
     }
     // One canonical event per element; a document whose every element is filtered is one filtered outcome.
     const mapped = outcomes.filter((outcome) => outcome.kind === 'mapped');
     return mapped.length > 0 ? mapped : [outcomes[0]!];
   }
 
-  private async applyOne(compiled: CompiledRule, raw: RawInput, input: unknown, base: Record<string, unknown>, key: string): Promise<MappingOutcome> {
+  private applyOne(compiled: CompiledRule, raw: RawInput, input: unknown, base: Record<string, unknown>, key: string): MappingOutcome {
     const flow = compiled.rule.flow;
-    const rejectedBy = await this.filtersPass(compiled, compiled.header, input, base, '');
+    const rejectedBy = this.filtersPass(compiled, compiled.header, input, base, '');
     if (rejectedBy) return { kind: 'filtered', flow, filter: rejectedBy };
 
     const missing: MissingMasterData[] = [];
-    const headerLookups = await this.resolveLookups(compiled, compiled.header.lookups, input, base, '', missing);
-    const headerBindings = { ...base, ...headerLookups };
+    const headerBindings = { ...base };
+    this.resolveLookups(compiled, compiled.header.lookups, input, base, '', missing, headerBindings);
 
     let lines: Record<string, unknown>[] | undefined;
     if (compiled.lines) {
-      const mappedLines = await this.lines(compiled, compiled.lines, input, headerBindings, '', missing);
+      const mappedLines = this.lines(compiled, compiled.lines, input, headerBindings, '', missing);
       if (missing.length === 0 && mappedLines === 'all filtered') {
         return { kind: 'filtered', flow, filter: compiled.lines.filters.map((filter) => filter.spec.name).join(', ') || 'no lines' };
       }
@@ -335,7 +506,7 @@ export class MappingEngine {
     }
     if (missing.length > 0) throw missingMasterData(flow, missing);
 
-    const header = await this.fields(compiled, compiled.header.fields, compiled.header.defaults, input, headerBindings, '');
+    const header = this.fields(compiled, compiled.header.fields, compiled.header.defaults, input, headerBindings, '');
     const value: Record<string, unknown> = {
       source: {
         sourceSystem: raw.sourceSystem,
@@ -359,40 +530,43 @@ export class MappingEngine {
    * Maps one line scope (and its nested lines) under `parent`. Missing master data is collected in `missing`
    * and the lines' fields are only computed when nothing is missing (the document parks listing everything).
    */
-  private async lines(
+  private lines(
     compiled: CompiledRule,
     scope: CompiledLines,
     parent: unknown,
     bindings: Record<string, unknown>,
     prefix: string,
     missing: MissingMasterData[],
-  ): Promise<Record<string, unknown>[] | 'all filtered'> {
+  ): Record<string, unknown>[] | 'all filtered' {
     const flow = compiled.rule.flow;
-    const sourceLines = await this.evaluate(compiled, scope.from, parent, bindings, `${prefix}${scope.target} from`);
+    const sourceLines = this.evaluate(compiled, scope.from, parent, bindings, `${prefix}${scope.target} from`);
     if (!Array.isArray(sourceLines)) {
       throw park(flow, 'REQUIRED_VALUE_MISSING', `单据没有明细 ${prefix}${scope.fromText}`, `document has no line array ${prefix}${scope.fromText}`, {
         field: `${prefix}${scope.fromText}`,
       });
     }
-    const kept: { line: unknown; index: number; lookups: Record<string, unknown> }[] = [];
-    for (const [index, line] of sourceLines.entries()) {
+    // Per kept line: the line, its index and its bindings (the scope's, `line`, `index`, then the line's lookups).
+    const kept: { line: unknown; index: number; bindings: Record<string, unknown> }[] = [];
+    for (let index = 0; index < sourceLines.length; index += 1) {
+      const line: unknown = sourceLines[index];
       const where = `${prefix}${scope.target}[${index}] `;
       const lineBindings = { ...bindings, line, index };
-      if (await this.filtersPass(compiled, scope, line, lineBindings, where)) continue;
-      const lookups = await this.resolveLookups(compiled, scope.lookups, line, lineBindings, where, missing);
-      kept.push({ line, index, lookups });
+      if (this.filtersPass(compiled, scope, line, lineBindings, where)) continue;
+      this.resolveLookups(compiled, scope.lookups, line, lineBindings, where, missing, lineBindings);
+      kept.push({ line, index, bindings: lineBindings });
     }
     if (kept.length === 0) return 'all filtered';
     const nested: (Record<string, unknown>[] | 'all filtered')[] = [];
     if (scope.lines) {
-      for (const { line, index, lookups } of kept) {
-        nested.push(await this.lines(compiled, scope.lines, line, { ...bindings, line, index, ...lookups }, `${prefix}${scope.target}[${index}].`, missing));
+      for (const { line, index, bindings: lineBindings } of kept) {
+        nested.push(this.lines(compiled, scope.lines, line, lineBindings, `${prefix}${scope.target}[${index}].`, missing));
       }
     }
     if (missing.length > 0) return [];
     const out: Record<string, unknown>[] = [];
-    for (const [position, { line, index, lookups }] of kept.entries()) {
-      const values = await this.fields(compiled, scope.fields, scope.defaults, line, { ...bindings, line, index, ...lookups }, `${prefix}${scope.target}[${index}].`);
+    for (let position = 0; position < kept.length; position += 1) {
+      const { line, index, bindings: lineBindings } = kept[position]!;
+      const values = this.fields(compiled, scope.fields, scope.defaults, line, lineBindings, `${prefix}${scope.target}[${index}].`);
       if (scope.lines) {
         const children = nested[position]!;
         values[scope.lines.target] = children === 'all filtered' ? [] : children;
@@ -400,6 +574,17 @@ export class MappingEngine {
       out.push(values);
     }
     return out;
+  }
+}
+
+/** JSONata's value of the expression (its sequences as plain arrays), or Failed with what it threw. */
+async function evaluateWithJsonata(expression: RuleExpression, input: unknown, bindings: Record<string, unknown>): Promise<unknown> {
+  try {
+    const result = await expression.evaluate(input, bindings);
+    // JSONata sequences are arrays with a marker; plain values for everything downstream.
+    return Array.isArray(result) ? [...result] : result;
+  } catch (error) {
+    return new Failed(error);
   }
 }
 

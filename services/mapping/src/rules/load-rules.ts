@@ -145,6 +145,23 @@ export function compileRule(text: string, file: string): CompiledRule {
     throw new ValidationError(`${file}: not valid YAML: ${(error as Error).message}`, '(file)', error);
   }
   const rule = parseWith(ruleFileSchema, parsed, file);
+  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
+  return compileRuleFile({ file, rule, ruleVersion: `${rule.version}+${hash}` });
+}
+
+/** A rule as plain data (no compiled functions): what a transform worker compiles again (see compileRuleFile). */
+export interface RuleSource {
+  file: string;
+  rule: RuleFile;
+  ruleVersion: string;
+}
+
+export function ruleSource(compiled: CompiledRule): RuleSource {
+  return { file: compiled.file, rule: compiled.rule, ruleVersion: compiled.ruleVersion };
+}
+
+/** Compiles a validated rule against the canonical Avro schema it targets. */
+export function compileRuleFile({ file, rule, ruleVersion }: RuleSource): CompiledRule {
   let schema: Record<string, unknown>;
   try {
     schema = loadCanonicalSchema(rule.target.documentType).schema;
@@ -156,8 +173,7 @@ export function compileRule(text: string, file: string): CompiledRule {
   const header = compileScope(file, rule.filters, rule.lookups, rule.fields, targets, new Set([...ENGINE_FIELDS, ...(lineTarget ? [lineTarget] : [])]));
   const lines = rule.lines ? compileLines(file, 'lines', rule.lines, targets) : undefined;
   const each = rule.each ? { from: rule.each.from.split('.'), id: rule.each.id.split('.') } : undefined;
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
-  return { file, rule, ruleVersion: `${rule.version}+${hash}`, header, ...(each ? { each } : {}), lines };
+  return { file, rule, ruleVersion, header, ...(each ? { each } : {}), lines };
 }
 
 type LinesSpec = NonNullable<RuleFile['lines']>;

@@ -327,6 +327,22 @@ describe('WDT stock-take → 盘盈单 / 盘亏单 (F10)', () => {
     ]);
   });
 
+  it('maps a large stock-take (400 SKUs none of which is cached, quantities only JSONata evaluates) in a few passes', async () => {
+    const skus = Object.fromEntries(Array.from({ length: 400 }, (_, index) => [`wangdiantong/S${index}`, { materialNumber: `M${index}`, unit: 'Pcs', batchRule: 'flow' }]));
+    const lines = Array.from({ length: 400 }, (_, index) => ({
+      rec_id: String(index + 1), spec_no: `S${index}`, stock_num: '10.0000', pd_num: '12.0000',
+      diff_num: index % 2 === 0 ? `${index + 1}.5000` : `-${index + 1}.2500`, batch_no: 'B1', expire_date: '',
+    }));
+    const doc = { pd_id: '4009', pd_no: 'PD9', warehouse_no: 'SH01', status: '30', check_time: '2024-03-01 20:00:00', modified: '2024-03-01 20:00:00', details_list: lines };
+    const mapping = engine({ ...MASTER_DATA, sku: { ...MASTER_DATA.sku, ...skus } });
+    const event = mappedOnly(await mapping.map(raw('stock_count', doc, 'pd_id')));
+    expect(event.lines).toHaveLength(400);
+    expect(event.lines.slice(0, 3).map((line: any) => [line.material, line.direction, line.quantity])).toEqual([['M0', 'GAIN', '1.5'], ['M1', 'LOSS', '2.25'], ['M2', 'GAIN', '3.5']]);
+    expect(event.lines[399].material).toBe('M399');
+    // Every line's record and quantity are asked for in the same pass: the document is mapped again a few times, not once per line.
+    expect(mapping.runs.replayed).toBeLessThan(10);
+  });
+
   it('keeps the finished status of each edition (企业版 "30", 旗舰版 40 per its doc, or 30 as the emulator sends) and filters the others', async () => {
     const doc = {
       pd_id: '4002', pd_no: 'PD202403010002', warehouse_no: 'SH01', status: '30', check_time: '2024-03-01 20:00:00', modified: '2024-03-01 20:00:00',
