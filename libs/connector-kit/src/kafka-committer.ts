@@ -91,11 +91,20 @@ export async function readTopicsToEnd(
       progress(payload.topic, payload.partition, payload.lastOffset),
     );
     await consumer.subscribe({ topics, fromBeginning: true });
+    // Offsets not committed: a rebalance during the read (seen under load) starts the partitions over from the
+    // beginning. Each record below its end offset reaches `eachMessage` once, whatever is redelivered.
+    const ends = new Map(pending);
+    const delivered = new Map<string, bigint>(); // "topic/partition" → next offset not yet delivered
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ topic, partition, message }) => {
-        const end = pending.get(`${topic}/${partition}`);
-        if (end === undefined || BigInt(message.offset) < end) eachMessage(topic, partition, message);
+        const key = `${topic}/${partition}`;
+        const offset = BigInt(message.offset);
+        const end = ends.get(key);
+        if (end !== undefined && offset < end && offset >= (delivered.get(key) ?? 0n)) {
+          eachMessage(topic, partition, message);
+          delivered.set(key, offset + 1n);
+        }
         progress(topic, partition, message.offset);
       },
     });
