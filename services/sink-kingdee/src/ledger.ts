@@ -5,6 +5,7 @@
  */
 import type { Collection, Db } from 'mongodb';
 import type { CanonicalJson } from './convert';
+import { insertManyNew } from './insert-only';
 
 /**
  * PENDING   claimed; a Kingdee write may be under way (after a crash: resolve by ExecuteBillQuery on FBillNo);
@@ -225,8 +226,8 @@ export class Ledger {
   }
 
   async ensureIndexes(): Promise<void> {
-    // On MongoDB "latest revision of K" is one seek of ledger_revision; FerretDB 1.24 (SQLite) filters only _id in
-    // SQL and scans for anything else, which is why the hot path reads nothing.
+    // On MongoDB "latest revision of K" is one seek of ledger_revision; FerretDB 1.24 (SQLite) uses no index for
+    // reads (see POINT_READS_PER_SCAN), which is why the hot path reads nothing.
     await this.revisions.createIndex({ ledgerId: 1, revision: 1 }, { unique: true, name: 'ledger_revision' });
     await this.revisions.createIndex({ state: 1, nextRetryAt: 1 }, { name: 'state_retry' });
     await this.revisions.createIndex({ documentType: 1, state: 1 }, { name: 'flow_state' });
@@ -394,18 +395,21 @@ export class Ledger {
   async apply(changes: LedgerChange[]): Promise<(LedgerEntry | null)[]> {
     if (changes.length === 0) return [];
     const now = new Date();
-    const nexts: LedgerEntry[] = changes.map(({ current, entry }) => ({
-      ...entry,
-      createdAt: current?.createdAt ?? entry.createdAt ?? now,
-      updatedAt: now,
-      revision: (current?.revision ?? 0) + 1,
-    }));
+    const nexts: LedgerEntry[] = changes.map(({ current, entry }) => {
+      const revision = (current?.revision ?? 0) + 1;
+      // The canonical event is written again only when it changed (or the revision holding it is unknown).
+      const keepsCanonical = current?.canonicalRevision !== undefined && entry.canonical === current.canonical;
+      return {
+        ...entry,
+        createdAt: current?.createdAt ?? entry.createdAt ?? now,
+        updatedAt: now,
+        revision,
+        canonicalRevision: keepsCanonical ? current.canonicalRevision : revision,
+      };
+    });
     const documents: StoredRevision[] = nexts.map((next, index) => {
-      const { _id: id, canonical, canonicalRevision: _held, state, formId, documentType, nextRetryAt, problem, createdAt, updatedAt, revision, ...rest } = next;
-      const current = changes[index]!.current;
-      const carries = !current || current.canonicalRevision === undefined || canonical !== current.canonical;
-      const canonicalRevision = carries ? revision : current.canonicalRevision!;
-      next.canonicalRevision = canonicalRevision;
+      const { _id: id, canonical, canonicalRevision, state, formId, documentType, nextRetryAt, problem, createdAt, updatedAt, revision, ...rest } = next;
+      const carries = canonicalRevision === revision;
       const steps = changes[index]!.steps.map((step) => (step.detail !== undefined ? { ...step, detail: step.detail.slice(0, 2000) } : step));
       const body: RevisionBody = { ...rest, step: steps[steps.length - 1]!, ...(steps.length > 1 ? { earlier: steps.slice(0, -1) } : {}) };
       return {
@@ -419,27 +423,12 @@ export class Ledger {
         problem,
         createdAt,
         updatedAt,
-        canonicalRevision,
+        canonicalRevision: canonicalRevision!,
         ...(carries ? { canonicalJson: JSON.stringify(canonical) } : {}),
         body: JSON.stringify(body),
       };
     });
-    const lost = new Set<number>();
-    try {
-      await this.revisions.insertMany(documents, { ordered: false });
-    } catch (error) {
-      const writeErrors = (error as { writeErrors?: { index: number; code: number }[] | { index: number; code: number } }).writeErrors;
-      const list = writeErrors === undefined ? undefined : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-      if (list === undefined || list.length === 0) {
-        if ((error as { code?: number }).code === 11000 && changes.length === 1) lost.add(0);
-        else throw error;
-      } else {
-        for (const writeError of list) {
-          if (writeError.code !== 11000) throw error;
-          lost.add(writeError.index);
-        }
-      }
-    }
+    const lost = await insertManyNew(this.revisions, documents);
     return nexts.map((next, index) => {
       if (lost.has(index)) {
         this.cache.delete(next._id);

@@ -14,6 +14,7 @@ import { sourceIdentity, type CanonicalJson } from './convert';
 import { formsOf, type SinkDocumentType } from './master-data';
 import { Ledger, type LedgerEntry } from './ledger';
 import { SinkMetrics } from './metrics';
+import { insertOnce } from './insert-only';
 import { Poster, SinkPausedError, type PostRequest } from './poster';
 
 export interface SinkServiceDeps {
@@ -216,11 +217,8 @@ export class SinkService {
         entries.push({ offset: message.offset, request: { documentType: flow.documentType, canonical, origin: 'kafka' } });
       } catch (error) {
         // Nothing is lost: the bytes are kept for a person, and the message is acknowledged.
-        await this.undecodable
-          .insertOne({ _id: `${topic}|${partition}|${message.offset}`, topic, partition, offset: message.offset, error: errorMessage(error), key: message.key?.toString() ?? null, valueBase64: message.value?.toString('base64') ?? null, at: new Date() })
-          .catch((insertError: { code?: number }) => {
-            if (insertError.code !== 11000) throw insertError; // already kept by an earlier delivery
-          });
+        // false: already kept by an earlier delivery.
+        await insertOnce(this.undecodable, { _id: `${topic}|${partition}|${message.offset}`, topic, partition, offset: message.offset, error: errorMessage(error), key: message.key?.toString() ?? null, valueBase64: message.value?.toString('base64') ?? null, at: new Date() });
         this.metrics.outcome(formsOf(flow.documentType)[0]!, 'undecodable', 1);
         this.logger.error({ topic, partition, offset: message.offset, err: errorMessage(error) }, 'undecodable canonical message kept in sink_kingdee_undecodable');
         entries.push({ offset: message.offset, request: null });

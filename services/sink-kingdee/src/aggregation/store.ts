@@ -8,8 +8,9 @@
  * - documents: the version of each source document aggregation took (a claim by unique _id, no lookups);
  * - ignored versions: later versions of a document that is already a member.
  */
-import type { Collection, Db } from 'mongodb';
+import type { Collection, Db, OptionalUnlessRequiredId } from 'mongodb';
 import type { CanonicalJson } from '../convert';
+import { insertManyNew, insertOnce } from '../insert-only';
 
 export interface MemberRecord {
   /** `<flow>|<keyHash>|<documentKey>`: one slice of one document per group, whatever the redeliveries. */
@@ -103,18 +104,8 @@ export class AggregationStore {
   }
 
   /** Inserts records whose _id may already exist (redelivery) in one round trip; returns the indexes that existed. */
-  async insertNew<T extends { _id: string }>(collection: Collection<T>, records: T[]): Promise<Set<number>> {
-    if (records.length === 0) return new Set();
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      await collection.insertMany(records as any[], { ordered: false });
-      return new Set();
-    } catch (error) {
-      const writeErrors = (error as { writeErrors?: { code?: number; index: number }[] | { code?: number; index: number } }).writeErrors;
-      const list = writeErrors === undefined ? [] : Array.isArray(writeErrors) ? writeErrors : [writeErrors];
-      if (list.length === 0 || list.some((writeError) => writeError.code !== 11000)) throw error;
-      return new Set(list.map((writeError) => writeError.index));
-    }
+  insertNew<T extends { _id: string }>(collection: Collection<T>, records: T[]): Promise<Set<number>> {
+    return insertManyNew(collection, records as OptionalUnlessRequiredId<T>[]);
   }
 
   /** Records group members in one round trip; returns the indexes already recorded (a redelivery). */
@@ -129,7 +120,7 @@ export class AggregationStore {
 
   /** Creates bill `record._id`; false when another writer created that bill first (the caller reloads). */
   insertBill(record: SummaryBillRecord): Promise<boolean> {
-    return insertOnce(this.bills, record);
+    return insertOnce(this.bills, record as OptionalUnlessRequiredId<SummaryBillRecord>);
   }
 
   async markSettled(billId: string, state: string): Promise<void> {
@@ -182,15 +173,3 @@ export class AggregationStore {
     return result;
   }
 }
-
-async function insertOnce<T extends { _id: string }>(collection: Collection<T>, record: T): Promise<boolean> {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    await collection.insertOne(record as any);
-    return true;
-  } catch (error) {
-    if ((error as { code?: number }).code === 11000) return false;
-    throw error;
-  }
-}
-
