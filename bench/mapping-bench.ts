@@ -25,6 +25,7 @@ import { MappingEngine, type RawInput } from '../services/mapping/src/rules/engi
 import { loadRules } from '../services/mapping/src/rules/load-rules';
 import { jstSalesOutStock } from '../services/mapping/src/rules/test-fixtures';
 import { RawPublisher } from '../services/mapping/src/test-support';
+import { wholeNumberFlag } from './lib/flags';
 import { emitBenchRows, formatCount } from './lib/results';
 
 const { values } = parseArgs({
@@ -40,11 +41,10 @@ const documents = Number(values.documents);
 const partitions = Number(values.partitions);
 const chunk = Number(values.chunk);
 const concurrency = Number(values.concurrency);
-const workers = Number(values.workers);
+const workers = wholeNumberFlag('workers', values.workers, 0);
 for (const [name, value] of Object.entries({ documents, partitions, chunk, concurrency })) {
   if (!Number.isInteger(value) || value <= 0) throw new Error(`--${name}: not a positive integer`);
 }
-if (!Number.isInteger(workers) || workers < 0) throw new Error('--workers: not a whole number');
 
 class Clock {
   first = Number.POSITIVE_INFINITY;

@@ -21,6 +21,7 @@ import { AvroSerde, KafkaClient, documentKey, topics } from '@yecai/kafka';
 import { RAW_DOCUMENT_SCHEMA_PATH } from '@yecai/schemas';
 import { metricValue } from '@yecai/test-harness';
 import { Pipeline, startOwnStack } from '@yecai/e2e';
+import { wholeNumberFlag } from './lib/flags';
 import { emitBenchRows, formatCount, peakRssMb } from './lib/results';
 
 process.env.LOG_LEVEL ??= 'warn';
@@ -32,15 +33,10 @@ const { values } = parseArgs({
     'drain-timeout': { type: 'string', default: '3600' },
   },
 });
-const positive = (name: string, value: string | undefined): number => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`--${name}: "${value}" is not a positive integer`);
-  return parsed;
-};
-const rate = positive('rate', values.rate);
-const seconds = positive('seconds', values.seconds);
-const backlog = positive('backlog', values.backlog);
-const drainTimeoutSeconds = positive('drain-timeout', values['drain-timeout']);
+const rate = wholeNumberFlag('rate', values.rate);
+const seconds = wholeNumberFlag('seconds', values.seconds);
+const backlog = wholeNumberFlag('backlog', values.backlog);
+const drainTimeoutSeconds = wholeNumberFlag('drain-timeout', values['drain-timeout']);
 
 function percentile(sorted: number[], p: number): number {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : NaN;

@@ -17,6 +17,7 @@ import { MongoClient } from 'mongodb';
 import { Ledger, ledgerId, parseSinkConfig, SinkService } from '@yecai/sink-kingdee';
 import { canonical, startEmulator } from '@yecai/sink-kingdee/test/fixtures';
 import { producerFor, sinkConfigFor } from '@yecai/sink-kingdee/test/sink-under-test';
+import { wholeNumberFlag } from './lib/flags';
 import { emitBenchRows } from './lib/results';
 
 const { values } = parseArgs({
@@ -44,8 +45,10 @@ function need(name: string): string {
 }
 
 async function main() {
-  const docs = Number(values.docs);
-  const days = Number(values.days);
+  const docs = wholeNumberFlag('docs', values.docs);
+  const days = wholeNumberFlag('days', values.days);
+  const history = wholeNumberFlag('history', values.history, 0);
+  if (values.entries !== 'sum' && values.entries !== 'list') throw new Error(`--entries: "${values.entries}" is not sum or list`);
   const shops = ['TM-YS01', 'JD-YS01', 'DY-YS01'];
   process.env.YECAI_TOPIC_PREFIX = `aggbench${Date.now().toString(36)}.`;
   const emulator = await startEmulator();
@@ -61,7 +64,6 @@ async function main() {
     sinkConfigFor(emulator, { batchSize: 20, admin: { tokens: [] }, kingdee: { limits: { callsPerSecond: 1000, maxConcurrent: 8 } }, flows: [{ documentType: 'sales_outstock', aggregation }] }),
     'bench',
   );
-  const history = Number(values.history);
   if (history > 0) {
     const ledger = new Ledger(db);
     await ledger.ensureIndexes();

@@ -23,6 +23,7 @@ import { MongoClient } from 'mongodb';
 import { parseSinkConfig, SinkService } from '@yecai/sink-kingdee';
 import { canonical } from '@yecai/sink-kingdee/test/fixtures';
 import { producerFor, sinkConfigFor } from '@yecai/sink-kingdee/test/sink-under-test';
+import { wholeNumberFlag } from './lib/flags';
 import { emitBenchRows, type BenchRow } from './lib/results';
 
 const { values } = parseArgs({
@@ -218,9 +219,11 @@ async function main() {
   const rows: BenchRow[] = [];
   const check = (result: RunResult) => (result.audited === result.docs && result.posted === result.docs && result.committed ? 'all audited in Kingdee, POSTED in the ledger, offsets committed' : `CHECK FAILED: audited ${result.audited}, posted ${result.posted}, committed ${result.committed}`);
   if (values.only !== 'rate') {
-    const docs = Number(values.docs);
-    const free = await run(docs, Number(values.batch), Number(values.chunks), { callsPerSecond: 10_000, maxConcurrent: 8 });
-    console.log(JSON.stringify({ run: 'zero-latency emulator', batch: Number(values.batch), chunksInFlight: Number(values.chunks), ...free }));
+    const docs = wholeNumberFlag('docs', values.docs);
+    const batch = wholeNumberFlag('batch', values.batch);
+    const chunks = wholeNumberFlag('chunks', values.chunks);
+    const free = await run(docs, batch, chunks, { callsPerSecond: 10_000, maxConcurrent: 8 });
+    console.log(JSON.stringify({ run: 'zero-latency emulator', batch, chunksInFlight: chunks, ...free }));
     rows.push({ stage: 'sink', measure: `docs/s, zero-latency Kingdee, ${docs} docs, batch ${values.batch}`, value: `${free.docsPerSecond.toFixed(0)} docs/s`, target: '≥ 10,000 docs/s', note: check(free) });
     if (free.replay) {
       const replayed = free.replay;
@@ -229,8 +232,8 @@ async function main() {
     }
   }
   if (values.only !== 'throughput') {
-    const rate = Number(values.rate);
-    const limited = await run(Number(values['rate-docs']), Number(values['rate-batch']), Number(values.chunks), { callsPerSecond: rate, maxConcurrent: Number(values['rate-concurrent']) });
+    const rate = wholeNumberFlag('rate', values.rate);
+    const limited = await run(wholeNumberFlag('rate-docs', values['rate-docs']), wholeNumberFlag('rate-batch', values['rate-batch']), wholeNumberFlag('chunks', values.chunks), { callsPerSecond: rate, maxConcurrent: wholeNumberFlag('rate-concurrent', values['rate-concurrent']) });
     const fraction = limited.callsPerSecond / rate;
     console.log(JSON.stringify({ run: `rate limit ${rate} calls/s`, batch: Number(values['rate-batch']), ...limited, configuredCallsPerSecond: rate, achievedFraction: fraction }));
     rows.push({
