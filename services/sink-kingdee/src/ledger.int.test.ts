@@ -107,4 +107,25 @@ describe('idempotency ledger on FerretDB (append-only revisions, unique _id as c
       await mongo.close();
     }
   });
+
+  it('stores a 100-bill BatchSave record in a small fraction of its JSON size (call records are most of the ledger)', async () => {
+    const mongo = await testMongo('ledger');
+    try {
+      const ledger = new Ledger(mongo.db);
+      const saveModel = (billNo: string) => ({
+        FBillNo: billNo, FDate: '2026-11-11', FSaleOrgId: { FNumber: '100' }, FStockOrgId: { FNumber: '100' }, FCustomerID: { FNumber: 'TM-YS01' },
+        FEntity: [1, 2, 3].map((line) => ({ FMaterialID: { FNumber: `A100${line}-BLK` }, FRealQty: String(line), FTaxPrice: '113.00', FStockID: { FNumber: 'CK001' }, FEntryNote: `聚水潭 ${billNo}/${line}` })),
+      });
+      const records = Array.from({ length: 100 }, (_, index) => `S-${String(index).padStart(6, '0')}`).map((billNo, index) => ({
+        ledgerId: ledgerId('acct', 'SAL_OUTSTOCK', billNo), at: new Date(), operation: 'BatchSave', request: saveModel(billNo), outcome: 'saved', fid: 100000 + index, msgCode: 0,
+      }));
+      await ledger.recordCallBatches([records]);
+      const stored = await mongo.db.collection(ledger.calls.collectionName).findOne({});
+      const storedBytes = JSON.stringify(stored).length;
+      expect(storedBytes).toBeLessThan(JSON.stringify(records).length / 5);
+      expect(await ledger.callsOf(records[57]!.ledgerId)).toEqual([{ ledgerId: records[57]!.ledgerId, at: records[57]!.at, operation: 'BatchSave', request: saveModel('S-000057'), outcome: 'saved', fid: 100057, msgCode: 0 }]);
+    } finally {
+      await mongo.close();
+    }
+  });
 });
