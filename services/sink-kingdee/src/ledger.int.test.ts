@@ -108,6 +108,43 @@ describe('idempotency ledger on FerretDB (append-only revisions, unique _id as c
     }
   });
 
+  it('the sweep for open entries reads the whole history once, then only current open revisions and new writes', async () => {
+    const mongo = await testMongo('ledger');
+    try {
+      const writer = new Ledger(mongo.db);
+      await writer.ensureIndexes();
+      const entry = (billNo: string) => ({
+        _id: ledgerId('acct', 'SAL_OUTSTOCK', billNo), acctId: 'acct', formId: 'SAL_OUTSTOCK', billNo, documentType: 'sales_outstock', documentKey: billNo,
+        state: 'PENDING' as const, stage: 'NONE' as const, fid: null, version: 'v1', sourceModifiedAt: 1, postedVersion: null,
+        canonical: { billNo }, problem: null, attempts: 1, level2Retries: 0, nextRetryAt: null, skipped: null,
+      });
+      const step = (event: string, from: LedgerEntry['state'] | null, to: LedgerEntry['state']) => ({ at: new Date(), from, to, event, version: 'v1' });
+      const billNos = Array.from({ length: 40 }, (_, index) => `H-${index}`);
+      const claimed = (await writer.apply(billNos.map((billNo) => ({ current: null, entry: entry(billNo), steps: [step('claimed', null, 'PENDING')] })))) as LedgerEntry[];
+      // 36 posted, 3 rejected (level 2, retry due), 1 still in flight.
+      const outcomes = (await writer.apply(claimed.slice(0, 39).map((current, index) => {
+        const state = index < 36 ? ('POSTED' as const) : ('REJECTED' as const);
+        return { current, entry: { ...current, state, nextRetryAt: state === 'REJECTED' ? new Date(0) : null }, steps: [step(state.toLowerCase(), 'PENDING', state)] };
+      }))) as LedgerEntry[];
+      const openUnmarked = () => mongo.db.collection(writer.revisions.collectionName).countDocuments({ state: { $in: ['REJECTED', 'PENDING', 'IN_DOUBT'] }, superseded: { $exists: false } });
+      expect(await openUnmarked()).toBe(40 + 3); // every claim is a PENDING revision
+
+      const reader = new Ledger(mongo.db); // another instance after a rebalance: nothing cached
+      const dueIds = (entries: LedgerEntry[]) => entries.map((due) => due.billNo).sort();
+      expect(dueIds(await reader.due(new Date(Date.now() + 1_000_000), 1, 100))).toEqual(['H-36', 'H-37', 'H-38', 'H-39']);
+      expect(await openUnmarked()).toBe(4); // the next sweep reads the four open entries, not 40 claims
+      // A retry that posts moves H-36 out; the sweep after it still answers from current revisions only.
+      await writer.apply([{ current: outcomes[36]!, entry: { ...outcomes[36]!, state: 'POSTED', nextRetryAt: null }, steps: [step('posted', 'REJECTED', 'POSTED')] }]);
+      expect(dueIds(await new Ledger(mongo.db).due(new Date(Date.now() + 1_000_000), 1, 100))).toEqual(['H-37', 'H-38', 'H-39']);
+      expect(await openUnmarked()).toBe(3);
+      expect(await new Ledger(mongo.db).countsByFormAndState()).toEqual(expect.arrayContaining([{ formId: 'SAL_OUTSTOCK', state: 'POSTED', count: 37 }, { formId: 'SAL_OUTSTOCK', state: 'REJECTED', count: 2 }, { formId: 'SAL_OUTSTOCK', state: 'PENDING', count: 1 }]));
+      expect(await mongo.db.collection(writer.revisions.collectionName).countDocuments({ superseded: { $exists: false } })).toBe(40);
+      expect((await new Ledger(mongo.db).get(ledgerId('acct', 'SAL_OUTSTOCK', 'H-36')))?.state).toBe('POSTED');
+    } finally {
+      await mongo.close();
+    }
+  });
+
   it('stores a 100-bill BatchSave record in a small fraction of its JSON size (call records are most of the ledger)', async () => {
     const mongo = await testMongo('ledger');
     try {

@@ -129,6 +129,13 @@ interface StoredRevision extends Pick<LedgerEntry, QueriedFields> {
   canonicalJson?: string;
   /** JSON text of RevisionBody. */
   body: string;
+  /**
+   * Set (true) once a reader has seen a later revision of the entry: a hint that keeps queries by state to current
+   * revisions (every entry has a PENDING revision 1, so without it a sweep for open entries reads the whole
+   * history). Always true when set — revisions are never removed — so a lost or late mark costs a read, never a
+   * wrong answer; the one update the ledger makes, and it needs no atomicity.
+   */
+  superseded?: true;
 }
 
 /** What one bill sent in a call and what came back. */
@@ -168,13 +175,19 @@ const POINT_READS_PER_SCAN = 16;
 /** Revisions an entry usually has (claimed, posted) plus the read that finds the next one missing. */
 const READS_PER_ENTRY = 3;
 
+/** Revisions that may be an entry's latest (the latest is never marked superseded). */
+const NOT_SUPERSEDED = { superseded: { $exists: false } } as const;
+/** Ids per superseded-marking update (keeps each command far below MongoDB's 16 MB). */
+const SUPERSEDED_MARKS_PER_UPDATE = 5_000;
+
 /** Most entries the in-process current-state cache keeps (oldest forgotten first). */
 const CACHE_LIMIT = 200_000;
 
 /**
  * Append-only: every change inserts the next revision of the entry as its own document, and the entry is its
- * latest revision. Inserts guarded by the unique `_id` are the only writes — the one write FerretDB makes atomic
- * (no transactions; updates are neither atomic nor dependable there). History comes free.
+ * latest revision. Inserts guarded by the unique `_id` are the only writes the state depends on — the one write
+ * FerretDB makes atomic (no transactions; updates are neither atomic nor dependable there); the only update is
+ * the `superseded` read hint, which is true whenever it is set. History comes free.
  *
  * Hot path without reads: the entries this process wrote or read are cached (the last revision it knows); a
  * change is written against that revision, and a stale cache only costs a duplicate key (someone else wrote
@@ -232,7 +245,7 @@ export class Ledger {
     // On MongoDB "latest revision of K" is one seek of ledger_revision; FerretDB 1.24 (SQLite) uses no index for
     // reads (see POINT_READS_PER_SCAN), which is why the hot path reads nothing.
     await this.revisions.createIndex({ ledgerId: 1, revision: 1 }, { unique: true, name: 'ledger_revision' });
-    await this.revisions.createIndex({ state: 1, nextRetryAt: 1 }, { name: 'state_retry' });
+    await this.revisions.createIndex({ state: 1, superseded: 1 }, { name: 'state_current' });
     await this.revisions.createIndex({ documentType: 1, state: 1 }, { name: 'flow_state' });
     await this.calls.createIndex({ ledgerIds: 1, at: 1 }, { name: 'calls_by_bill' });
   }
@@ -305,7 +318,7 @@ export class Ledger {
     this.nextScan = undefined;
     this.scanning = true;
     try {
-      scan.resolve(latestOf(await this.revisions.find({ ledgerId: { $in: [...scan.ids] } }).toArray()));
+      scan.resolve(latestOf(await this.revisions.find({ ledgerId: { $in: [...scan.ids] }, ...NOT_SUPERSEDED }).toArray()));
     } catch (error) {
       scan.reject(error);
     } finally {
@@ -357,13 +370,31 @@ export class Ledger {
     return entries;
   }
 
-  /** Every current entry matching `filter` (evaluated on current revisions only). A scan: not for the hot path. */
+  /**
+   * Every current entry matching `filter` (evaluated on current revisions only). Reads the revisions matching it
+   * that no reader has yet seen superseded, then marks the superseded ones it found — so a repeated query (the
+   * scheduler's sweep of open entries) reads current revisions and what was written since, not the whole history.
+   * Not for the hot path.
+   */
   async current(filter: Record<string, unknown> = {}): Promise<LedgerEntry[]> {
-    const candidates = await this.revisions.find(filter, { projection: { ledgerId: 1 } }).toArray();
+    const candidates = await this.revisions.find({ ...filter, ...NOT_SUPERSEDED }, { projection: { ledgerId: 1 } }).toArray();
     const ids = [...new Set(candidates.map((candidate) => candidate.ledgerId))];
     const latest = await this.getMany(ids);
+    const heads = new Set([...latest.values()].map((entry) => `${entry._id}#${entry.revision}`));
+    await this.markSuperseded(candidates.filter((candidate) => !heads.has(candidate._id)).map((candidate) => candidate._id));
     const matching = new Set(candidates.map((candidate) => candidate._id));
     return [...latest.values()].filter((entry) => matching.has(`${entry._id}#${entry.revision}`));
+  }
+
+  /**
+   * Marks revisions a reader has seen a later revision of (see `StoredRevision.superseded`). Best effort: a failed
+   * mark is read again next time.
+   */
+  private async markSuperseded(revisionIds: string[]): Promise<void> {
+    for (let start = 0; start < revisionIds.length; start += SUPERSEDED_MARKS_PER_UPDATE) {
+      const ids = revisionIds.slice(start, start + SUPERSEDED_MARKS_PER_UPDATE);
+      await this.revisions.updateMany({ _id: { $in: ids } }, { $set: { superseded: true } }).catch(() => undefined);
+    }
   }
 
   /** Inserts a new entry; returns null when another writer created it first (duplicate key 11000). */
@@ -532,11 +563,13 @@ export class Ledger {
     return new Set(firsts.map((first) => first.ledgerId));
   }
 
-  /** Entry counts by form and state, read from the database (a scan of every revision). */
+  /** Entry counts by form and state, read from the database (current revisions and those not yet marked superseded). */
   async countsByFormAndState(): Promise<{ formId: string; state: LedgerState; count: number }[]> {
-    const revisions = await this.revisions.find({}, { projection: { ledgerId: 1, revision: 1, formId: 1, state: 1 } }).toArray();
+    const revisions = await this.revisions.find(NOT_SUPERSEDED, { projection: { ledgerId: 1, revision: 1, formId: 1, state: 1 } }).toArray();
+    const latest = latestOf(revisions);
+    await this.markSuperseded(revisions.filter((revision) => latest.get(revision.ledgerId) !== revision).map((revision) => revision._id));
     const counts = new Map<string, { formId: string; state: LedgerState; count: number }>();
-    for (const entry of latestOf(revisions).values()) {
+    for (const entry of latest.values()) {
       const key = `${entry.formId}|${entry.state}`;
       const row = counts.get(key) ?? { formId: entry.formId, state: entry.state, count: 0 };
       row.count++;
@@ -607,7 +640,7 @@ function inflateJson<T>(stored: Binary): T {
 }
 
 function toEntry(revision: StoredRevision, canonical: CanonicalJson): LedgerEntry {
-  const { _id: _revisionId, ledgerId: id, canonicalJson: _text, body, ...queried } = revision;
+  const { _id: _revisionId, ledgerId: id, canonicalJson: _text, body, superseded: _superseded, ...queried } = revision;
   const { step: _step, earlier: _earlier, ...rest } = parseBody(body);
   return { ...rest, ...queried, _id: id, canonical };
 }
