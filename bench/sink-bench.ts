@@ -20,7 +20,7 @@ import { AvroSerde, KafkaClient, topics } from '@yecai/kafka';
 import { KingdeeClient } from '@yecai/kingdee';
 import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { MongoClient } from 'mongodb';
-import { parseSinkConfig, SinkService } from '@yecai/sink-kingdee';
+import { Ledger, parseSinkConfig, SinkService } from '@yecai/sink-kingdee';
 import { canonical } from '@yecai/sink-kingdee/test/fixtures';
 import { producerFor, sinkConfigFor } from '@yecai/sink-kingdee/test/sink-under-test';
 import { wholeNumberFlag } from './lib/flags';
@@ -101,6 +101,11 @@ interface RunResult {
   cpuSeconds: Record<string, number>;
   /** `--replay`: a fresh sink (new consumer group, nothing cached) re-reading the whole topic afterwards. */
   replay?: { seconds: number; docsPerSecond: number; newKingdeeCalls: number; billsAfter: number; committed: boolean };
+  /**
+   * The scheduler's sweep for open entries as another instance does it after a rebalance (nothing cached), over the
+   * ledger the run left: the first one reads the history, the next ones only what is not yet marked superseded.
+   */
+  sweepMs: { first: number; second: number; openFound: number };
 }
 
 /** Polls until `groupId` has committed `topic` to its end (false after `timeoutMs`). */
@@ -170,6 +175,13 @@ async function run(docs: number, batchSize: number, chunksInFlight: number, limi
     const topic = topics.canonical('sales_outstock');
     const committed = await waitCommitted(kafka, config.groupId, topic, 10_000);
     await service.stop();
+    const sweep = async () => {
+      const sweepStarted = Date.now();
+      const open = await new Ledger(db).due(new Date(), config.staleInFlightMs, 1_000);
+      return { ms: Date.now() - sweepStarted, open: open.length };
+    };
+    const firstSweep = await sweep();
+    const secondSweep = await sweep();
     let replay: RunResult['replay'];
     if (values.replay) {
       // A backfill replay: every document is already posted; the ledger must answer each without a second bill.
@@ -208,6 +220,7 @@ async function run(docs: number, batchSize: number, chunksInFlight: number, limi
       posted: ledgerPosted,
       committed,
       cpuSeconds,
+      sweepMs: { first: firstSweep.ms, second: secondSweep.ms, openFound: secondSweep.open },
       ...(replay ? { replay } : {}),
     };
   } finally {
@@ -230,6 +243,7 @@ async function main() {
       const replayCheck = replayed.committed && replayed.newKingdeeCalls === 0 && replayed.billsAfter === docs ? `no second bill (${replayed.billsAfter} bills), ${replayed.newKingdeeCalls} Kingdee calls` : `CHECK FAILED: ${replayed.billsAfter} bills, ${replayed.newKingdeeCalls} new calls, committed ${replayed.committed}`;
       rows.push({ stage: 'sink', measure: `replay of the same ${docs} posted docs into a fresh sink (new group, empty cache)`, value: `${replayed.docsPerSecond.toFixed(0)} docs/s`, note: replayCheck });
     }
+    rows.push({ stage: 'sink', measure: `sweep for open ledger entries after ${docs} posted (another instance, nothing cached)`, value: `first ${free.sweepMs.first} ms, next ${free.sweepMs.second} ms`, note: `${free.sweepMs.openFound} open entries found` });
   }
   if (values.only !== 'throughput') {
     const rate = wholeNumberFlag('rate', values.rate);
