@@ -159,8 +159,9 @@ describe('idempotency ledger on FerretDB (append-only revisions, unique _id as c
         FBillNo: billNo, FDate: '2026-11-11', FSaleOrgId: { FNumber: '100' }, FStockOrgId: { FNumber: '100' }, FCustomerID: { FNumber: 'TM-YS01' },
         FEntity: [1, 2, 3].map((line) => ({ FMaterialID: { FNumber: `A100${line}-BLK` }, FRealQty: String(line), FTaxPrice: '113.00', FStockID: { FNumber: 'CK001' }, FEntryNote: `聚水潭 ${billNo}/${line}` })),
       });
+      const calledAt = new Date(); // one call: its records share the time (the stored call keeps one)
       const records = Array.from({ length: 100 }, (_, index) => `S-${String(index).padStart(6, '0')}`).map((billNo, index) => ({
-        ledgerId: ledgerId('acct', 'SAL_OUTSTOCK', billNo), at: new Date(), operation: 'BatchSave', request: saveModel(billNo), outcome: 'saved', fid: 100000 + index, msgCode: 0,
+        ledgerId: ledgerId('acct', 'SAL_OUTSTOCK', billNo), at: calledAt, operation: 'BatchSave', request: saveModel(billNo), outcome: 'saved', fid: 100000 + index, msgCode: 0,
       }));
       await ledger.recordCallBatches([records]);
       const stored = await mongo.db.collection(ledger.calls.collectionName).findOne({});
