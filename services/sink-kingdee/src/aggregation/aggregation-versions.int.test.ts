@@ -153,4 +153,65 @@ describe('aggregated posting: versions of a source document (real Kafka + Ferret
     // Re-push and skip are for open problems only.
     expect((await api(`/documents/${encodeURIComponent(parked!._id)}/skip`, { method: 'POST', token: TOKENS.operator, body: { reason: '已由新版本取代 superseded already' } })).status).toBe(409);
   }, 180_000);
+
+  // The two interleavings of the race "newer version recorded" vs "group frozen", forced by pausing the close at
+  // the point in question (the store is real; only the order of events is chosen).
+  it('(e1) a newer version recorded after the bill was inserted but before its seal → the bill leaves the old version out; the new one goes into the next bill', async () => {
+    sink = await start({ billNumberPattern: 'VE-{keyHash}-{seq}' });
+    await sink.produce('sales_outstock', [canonical('sales_outstock', 'AVE-1', { lines: [{ qty: '1' }] }), canonical('sales_outstock', 'AVE-2', { lines: [{ qty: '1' }] })]);
+    await waitCount('two members', () => store().members.countDocuments({}), 2);
+    const aggregationStore = store();
+    const insertBill = aggregationStore.insertBill.bind(aggregationStore);
+    let paused = false;
+    aggregationStore.insertBill = async (record) => {
+      const inserted = await insertBill(record);
+      if (inserted && !paused) {
+        paused = true;
+        await sink!.produce('sales_outstock', [canonical('sales_outstock', 'AVE-1', { version: 2, lines: [{ qty: '5' }] })]);
+        await waitCount('v2 recorded between the bill insert and its seal', () => aggregationStore.members.countDocuments({}), 3);
+      }
+      return inserted;
+    };
+    const first = await closeNow();
+    expect(first.bills).toMatchObject([{ kind: 'first', members: 1 }]);
+    await sink.waitForStates({ POSTED: 1 }, 'first bill posted');
+    expect((await aggregationStore.sealed.find({}).toArray())[0]!.excluded).toMatchObject([{ documentKey: DOC_KEY('AVE-1'), byRevision: 2 }]);
+    const second = await closeNow();
+    expect(second.bills).toMatchObject([{ kind: 'supplementary', members: 1 }]);
+    await sink.waitForStates({ POSTED: 2 }, 'supplementary bill posted');
+    const bills = (billsIn(emulator, 'SAL_OUTSTOCK', 'VE-') as Bill[]).sort((a, b) => a.billNo.localeCompare(b.billNo));
+    expect(bills.map((bill) => bill.entries.map((entry) => `${String(entry.fields.FEntrynote)} ${String(entry.fields.FRealQty)}`))).toEqual([['AVE-2 1'], ['AVE-1 5']]);
+    const trace = await json(await api(`/aggregation/documents/${encodeURIComponent(DOC_KEY('AVE-1'))}`));
+    expect(trace.slices.map((slice: { revision: number; status: string; bill: { billNo: string } | null }) => [slice.revision, slice.status, slice.bill?.billNo ?? null])).toEqual([
+      [1, 'superseded', null],
+      [2, 'frozen', bills[1]!.billNo],
+    ]);
+  }, 180_000);
+
+  it('(e2) the close stops after the freeze slots, before the seal (as a crash would) and v2 arrives → v2 is ignored, the next tick seals and posts v1 once', async () => {
+    sink = await start({ billNumberPattern: 'VF-{keyHash}-{seq}' });
+    await sink.produce('sales_outstock', [canonical('sales_outstock', 'AVF-1', { lines: [{ qty: '1' }] })]);
+    await waitCount('member', () => store().members.countDocuments({}), 1);
+    const aggregationStore = store();
+    const insertSeal = aggregationStore.insertSeal.bind(aggregationStore);
+    let failed = false;
+    aggregationStore.insertSeal = async (seal) => {
+      if (!failed) {
+        failed = true;
+        throw new Error('simulated crash between the freeze slots and the seal');
+      }
+      return insertSeal(seal);
+    };
+    const response = await api('/aggregation/sales_outstock/close', { method: 'POST', token: TOKENS.operator, body: {} });
+    expect(response.status).toBeGreaterThanOrEqual(500);
+    expect(await aggregationStore.bills.countDocuments({})).toBe(1);
+    await sink.produce('sales_outstock', [canonical('sales_outstock', 'AVF-1', { version: 2, lines: [{ qty: '9' }] })]);
+    await waitCount('v2 recorded as ignored (the document is frozen)', () => aggregationStore.ignored.countDocuments({}), 1);
+    // The schedule's tick finds the bill without a seal, seals it and posts it.
+    await sink.waitForStates({ POSTED: 1 }, 'bill sealed and posted by the tick');
+    expect((await closeNow()).bills).toHaveLength(0);
+    const bills = billsIn(emulator, 'SAL_OUTSTOCK', 'VF-') as Bill[];
+    expect(rows(bills).map((row) => row.split(' ').slice(0, 2).join(' '))).toEqual(['AVF-1 1']);
+    expect((await aggregationStore.ignored.findOne({}))!.reason).toBe('after_freeze');
+  }, 180_000);
 });
