@@ -10,6 +10,7 @@ import { Decimal } from '@yecai/common';
 import { waitFor } from '@yecai/test-harness';
 import { canonical, startEmulator } from '../../test/fixtures';
 import { TOKENS, billsIn, startSinkUnderTest, useUniqueTopicPrefix, type SinkUnderTest } from '../../test/sink-under-test';
+import { Ledger } from '../ledger';
 import type { AggregationConfig } from './config';
 
 const DOC_KEY = (sourceId: string) => `jushuitan/demo/sales_outstock/${sourceId}`;
@@ -152,6 +153,22 @@ describe('aggregated posting: versions of a source document (real Kafka + Ferret
     expect(history.aggregated.slices).toMatchObject([{ revision: 2, status: 'frozen', bill: { billNo: bills[0]!.billNo, state: 'POSTED' } }]);
     // Re-push and skip are for open problems only.
     expect((await api(`/documents/${encodeURIComponent(parked!._id)}/skip`, { method: 'POST', token: TOKENS.operator, body: { reason: '已由新版本取代 superseded already' } })).status).toBe(409);
+  }, 180_000);
+
+  it('(d2) a document parked before revision chains existed (ledger entry only) is superseded too when a valid version arrives', async () => {
+    sink = await start({ billNumberPattern: 'VG-{keyHash}-{seq}' });
+    const invalid = canonical('sales_outstock', 'AVG-1', { lines: [{ warehouse: null }] });
+    const source = invalid.source as { contentHash: string; sourceModifiedAt: number };
+    const id = `6571a2b3c4d5e6|SAL_OUTSTOCK|AGG-INVALID:${DOC_KEY('AVG-1')}`;
+    await new Ledger(sink.db).insert(
+      { _id: id, acctId: '6571a2b3c4d5e6', formId: 'SAL_OUTSTOCK', billNo: `AGG-INVALID:${DOC_KEY('AVG-1')}`, documentType: 'sales_outstock', documentKey: DOC_KEY('AVG-1'), state: 'PARKED', stage: 'NONE', fid: null, version: source.contentHash, sourceModifiedAt: source.sourceModifiedAt, postedVersion: null, canonical: invalid, problem: { level: 1, code: 'AGGREGATION_KEY_INVALID', message: 'lines.0.warehouse', field: 'lines.0.warehouse' }, attempts: 0, level2Retries: 0, nextRetryAt: null, skipped: null },
+      'aggregation_invalid',
+    );
+    await sink.produce('sales_outstock', [canonical('sales_outstock', 'AVG-1', { version: 2, lines: [{ qty: '3' }] })]);
+    await sink.waitForStates({ SUPERSEDED: 1 }, 'old parked entry superseded');
+    await closeNow();
+    await sink.waitForStates({ POSTED: 1, SUPERSEDED: 1 }, 'summary bill posted');
+    expect((billsIn(emulator, 'SAL_OUTSTOCK', 'VG-') as Bill[]).map((bill) => bill.entries.map((entry) => `${String(entry.fields.FEntrynote)} ${String(entry.fields.FRealQty)}`))).toEqual([['AVG-1 3']]);
   }, 180_000);
 
   // The two interleavings of the race "newer version recorded" vs "group frozen", forced by pausing the close at

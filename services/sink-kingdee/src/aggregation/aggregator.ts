@@ -127,10 +127,11 @@ export class Aggregator {
     // A document that already has a bill of its own (posted before aggregation was switched on) stays on that
     // bill: its new versions follow the flow's onModified policy instead of landing in a summary as a second copy.
     const started = Date.now();
-    const single = await this.withOwnBill(candidates);
+    const { single, known } = await this.withOwnBill(candidates);
     const checked = Date.now();
     const members = candidates.filter((request) => !single.has(request));
-    await this.admit(members);
+    // Parked entries the ledger read already knows of (also those parked before revision chains recorded parks).
+    await this.admit(members, (id) => known.has(id) || this.deps.ledger.peek(id) !== undefined);
     this.deps.logger.debug({ documents: members.length, ownBillCheckMs: checked - started, admitMs: Date.now() - checked }, 'aggregation members recorded');
     const rest = requests.filter((request) => !members.includes(request));
     if (rest.length === 0) return;
@@ -143,7 +144,7 @@ export class Aggregator {
     }
   }
 
-  private async withOwnBill(requests: PostRequest[]): Promise<Set<PostRequest>> {
+  private async withOwnBill(requests: PostRequest[]): Promise<{ single: Set<PostRequest>; known: Set<string> }> {
     const ids = new Map<PostRequest, string>();
     for (const request of requests) {
       const flow = this.deps.flows.get(request.documentType)!;
@@ -163,7 +164,7 @@ export class Aggregator {
       });
     }
     const known = await this.singleBills.ids;
-    return new Set([...ids].filter(([, id]) => known.has(id) || this.deps.ledger.peek(id) !== undefined).map(([request]) => request));
+    return { single: new Set([...ids].filter(([, id]) => known.has(id) || this.deps.ledger.peek(id) !== undefined).map(([request]) => request)), known };
   }
 
   /**
@@ -175,7 +176,7 @@ export class Aggregator {
    * won → the earlier version's slices are retired and the new ones recorded (in whatever groups they fall now);
    * lost to a freeze → the version is recorded as ignored (the document is in a summary bill already).
    */
-  async admit(requests: PostRequest[]): Promise<void> {
+  async admit(requests: PostRequest[], parkedKnown: (ledgerId: string) => boolean = () => false): Promise<void> {
     if (requests.length === 0) return;
     const arrivedAt = this.now();
     // The newest version per document (source modified time; the later one in the batch on a tie).
@@ -199,7 +200,7 @@ export class Aggregator {
       byDocument.set(id, candidate);
     }
     const candidates = [...byDocument.values()];
-    const plan: AdmissionPlan = { members: [], retired: [], ignored: [], parks: [], supersede: [], lookups: [] };
+    const plan: AdmissionPlan = { members: [], retired: [], ignored: [], parks: [], supersede: [], lookups: [], parkedKnown: (documentKey, flow) => parkedKnown(this.parkedLedgerId(flow, documentKey)) };
     const firsts = candidates.map((candidate) => revisionRecord(candidate, 1, arrivedAt));
     const existed = await this.store.insertNew(this.store.documents, firsts);
     const slow: Candidate[] = [];
@@ -359,14 +360,18 @@ export class Aggregator {
         arrivedAt: at,
       });
     }
-    if (chain.slice(0, -1).some((record) => kindOf(record) === 'parked')) plan.supersede.push(candidate);
+    if (chain.slice(0, -1).some((record) => kindOf(record) === 'parked') || plan.parkedKnown(candidate.documentKey, flow.documentType)) plan.supersede.push(candidate);
+  }
+
+  private parkedLedgerId(flow: string, documentKey: string): string {
+    return ledgerId(this.deps.acctId, formsOf(flow as SinkDocumentType)[0]!, parkedBillNo(documentKey));
   }
 
   /** Level 1: a document that cannot be grouped is parked in the ledger with the missing field named. */
   private async park(flow: FlowConfig, documentKey: string, canonical: CanonicalJson, version: string, modifiedAt: number, error: ValidationError): Promise<void> {
     const formId = formsOf(flow.documentType)[0]!;
     const billNo = parkedBillNo(documentKey);
-    const id = ledgerId(this.deps.acctId, formId, billNo);
+    const id = this.parkedLedgerId(flow.documentType, documentKey);
     const problem = { level: 1 as const, code: 'AGGREGATION_KEY_INVALID', message: `无法归入汇总分组 cannot be grouped for aggregation: ${error.message}`, field: error.field };
     const current = await this.deps.ledger.get(id);
     if (current && current.version === version) return;
@@ -401,7 +406,7 @@ export class Aggregator {
    * admin history of the entry shows the summary bill once the group is closed.
    */
   private async supersedePark(candidate: Candidate): Promise<void> {
-    const id = ledgerId(this.deps.acctId, formsOf(candidate.flow.documentType)[0]!, parkedBillNo(candidate.documentKey));
+    const id = this.parkedLedgerId(candidate.flow.documentType, candidate.documentKey);
     const groups = (candidate.slices ?? []).map((slice) => `${Object.entries(slice.key).map(([name, value]) => `${name}=${value}`).join(', ')} (${slice.keyHash})`).join('; ');
     const detail = `新版本 ${candidate.version.slice(0, 12)} 可以归组，已进入汇总分组 ${groups}；汇总单见 GET /admin/aggregation/documents/${encodeURIComponent(candidate.documentKey)} — a later version (${candidate.version.slice(0, 12)}) joined aggregation group(s) ${groups}; its summary bill: see the aggregation trace`;
     for (let round = 0; round < 3; round++) {
@@ -718,6 +723,8 @@ interface AdmissionPlan {
   supersede: Candidate[];
   /** Earlier revisions without recorded groups (written before chains): their slices are read to retire them. */
   lookups: { flow: string; documentKey: string; byRevision: number }[];
+  /** Whether the ledger read of this batch knows a parked entry of the document (one parked before chains too). */
+  parkedKnown: (documentKey: string, flow: string) => boolean;
 }
 
 type VersionDecision =
