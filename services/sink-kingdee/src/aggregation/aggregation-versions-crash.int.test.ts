@@ -158,7 +158,7 @@ describe('aggregated versions with SIGKILL while versions are recorded and group
         const chain = (await store.documents.find({ documentKey: `jushuitan/demo/sales_outstock/${id}` }).toArray()).sort((a, b) => revisionOf(a) - revisionOf(b));
         const frozen = chain.at(-1)!;
         expect(kindOf(frozen)).toBe('frozen');
-        const carried = chain.find((record) => revisionOf(record) === revisionOf(frozen) - 1)!.version;
+        const carried = chain.find((record) => revisionOf(record) === revisionOf(frozen) - 1)!.version!;
         const [note, qty, warehouse] = expected.get(carried)!.split(' ');
         const row = rows.find((candidate) => candidate.note === note)!;
         expect(`${row.qty} ${row.warehouse.includes(warehouse!)}`).toBe(`${qty} true`);

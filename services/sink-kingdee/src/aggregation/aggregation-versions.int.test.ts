@@ -231,4 +231,40 @@ describe('aggregated posting: versions of a source document (real Kafka + Ferret
     expect(rows(bills).map((row) => row.split(' ').slice(0, 2).join(' '))).toEqual(['AVF-1 1']);
     expect((await aggregationStore.ignored.findOne({}))!.reason).toBe('after_freeze');
   }, 180_000);
+
+  it('(e3) killed after a newer version took its chain slot, before its slices were recorded → a close leaves the old version out; the replay records the new one, which the next bill carries', async () => {
+    sink = await start({ billNumberPattern: 'VH-{keyHash}-{seq}' });
+    await sink.produce('sales_outstock', [canonical('sales_outstock', 'AVH-1', { lines: [{ qty: '1' }] }), canonical('sales_outstock', 'AVH-2', { lines: [{ qty: '1' }] })]);
+    await waitCount('two members', () => store().members.countDocuments({}), 2);
+    // What a process killed right after the slot insert leaves behind (its batch was not acknowledged).
+    const v2 = canonical('sales_outstock', 'AVH-1', { version: 2, lines: [{ qty: '4' }] });
+    const source = v2.source as { contentHash: string; sourceModifiedAt: number };
+    const [v1] = await store().membersOf(DOC_KEY('AVH-1'));
+    await store().documents.insertOne({ _id: `sales_outstock|${DOC_KEY('AVH-1')}#2`, flow: 'sales_outstock', documentKey: DOC_KEY('AVH-1'), revision: 2, version: source.contentHash, sourceModifiedAt: source.sourceModifiedAt, keyHashes: v1!.keyHash, at: new Date() });
+    expect((await closeNow()).bills).toMatchObject([{ members: 1 }]);
+    await sink.waitForStates({ POSTED: 1 }, 'bill without the replaced version posted');
+    // The replay of the unacknowledged batch.
+    await sink.produce('sales_outstock', [v2]);
+    await waitCount('v2 recorded by the replay', () => store().members.countDocuments({}), 3);
+    expect((await closeNow()).bills).toMatchObject([{ kind: 'supplementary', members: 1 }]);
+    await sink.waitForStates({ POSTED: 2 }, 'supplementary bill posted');
+    const bills = (billsIn(emulator, 'SAL_OUTSTOCK', 'VH-') as Bill[]).sort((a, b) => a.billNo.localeCompare(b.billNo));
+    expect(bills.map((bill) => bill.entries.map((entry) => `${String(entry.fields.FEntrynote)} ${String(entry.fields.FRealQty)}`))).toEqual([['AVH-2 1'], ['AVH-1 4']]);
+  }, 180_000);
+
+  it('(f) a document in two groups (two warehouses) whose v2 keeps one warehouse → the other group\'s slice is retired; each bill carries what v2 says', async () => {
+    sink = await start({ billNumberPattern: 'VI-{warehouse}-{keyHash}-{seq}' });
+    emulator.state.addStock('100', 'A1001-BLK', 'CK002', '0', new Decimal(10));
+    await sink.produce('sales_outstock', [
+      canonical('sales_outstock', 'AVI-1', { lines: [{ qty: '1' }, { qty: '2', warehouse: 'CK002' }] }),
+      canonical('sales_outstock', 'AVI-2', { lines: [{ qty: '1', warehouse: 'CK002' }] }),
+    ]);
+    await waitCount('three slices', () => store().members.countDocuments({}), 3);
+    await sink.produce('sales_outstock', [canonical('sales_outstock', 'AVI-1', { version: 2, lines: [{ qty: '5' }] })]);
+    await waitCount('both v1 slices retired', () => store().retired.countDocuments({}), 2);
+    expect((await closeNow()).bills).toHaveLength(2);
+    await sink.waitForStates({ POSTED: 2 }, 'both bills posted');
+    const bills = (billsIn(emulator, 'SAL_OUTSTOCK', 'VI-') as Bill[]).sort((a, b) => a.billNo.localeCompare(b.billNo));
+    expect(bills.map((bill) => bill.entries.map((entry) => `${String(entry.fields.FEntrynote)} ${String(entry.fields.FRealQty)}`))).toEqual([['AVI-1 5'], ['AVI-2 1']]);
+  }, 180_000);
 });

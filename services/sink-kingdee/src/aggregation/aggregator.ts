@@ -60,7 +60,7 @@ export interface AggregationTrace {
     bill: { billNo: string; ledgerId: string; billSeq: number; kind: string; entries: number[]; state: string | null; fid: number | null } | null;
   }[];
   /** The document's revision chain: versions, parked (ungroupable) versions, and the freeze that ends it. */
-  revisions: { revision: number; kind: 'version' | 'parked' | 'frozen'; version: string; at: Date; billId?: string }[];
+  revisions: { revision: number; kind: 'version' | 'parked' | 'frozen'; version: string; at: Date | null; billId?: string }[];
   /** Versions never posted: after_freeze (the document was in a summary bill already) or older (than the version held). */
   ignoredVersions: { version: string; reason: 'after_freeze' | 'older'; at: Date }[];
 }
@@ -238,7 +238,7 @@ export class Aggregator {
           const decision = await this.decideVersion(candidate, chain);
           if (decision.kind === 'claim') {
             const record: DocumentRevisionRecord = decision.frozenBy
-              ? { _id: revisionId(flow, candidate.documentKey, decision.revision), flow, documentKey: candidate.documentKey, revision: decision.revision, kind: 'frozen', version: chain.at(-1)!.version, billId: decision.frozenBy, at }
+              ? { _id: revisionId(flow, candidate.documentKey, decision.revision), flow, documentKey: candidate.documentKey, revision: decision.revision, kind: 'frozen', billId: decision.frozenBy }
               : revisionRecord(candidate, decision.revision, at);
             claims.push({ candidate, chain, record });
           }
@@ -253,7 +253,7 @@ export class Aggregator {
         }
         if (record.kind === 'frozen') {
           // A freeze recorded for a bill written before chains existed: the version is ignored like any after a freeze.
-          this.applyDecision(candidate, [...chain, record], { kind: 'ignore', reason: 'after_freeze', held: chain.at(-1)!.version }, plan, at);
+          this.applyDecision(candidate, [...chain, record], { kind: 'ignore', reason: 'after_freeze', held: chain.at(-1)!.version ?? '' }, plan, at);
           continue;
         }
         if (revisionOf(record) > 1) {
@@ -278,12 +278,12 @@ export class Aggregator {
       const frozen = chain[chain.length - 2];
       if (frozen && same === chain.length - 2) return { kind: 'complete', upTo: chain.length - 1 };
       if (same >= 0) return { kind: 'redelivered' };
-      return { kind: 'ignore', reason: 'after_freeze', held: frozen?.version ?? latest.version };
+      return { kind: 'ignore', reason: 'after_freeze', held: frozen?.version ?? '' };
     }
     if (same === chain.length - 1) return { kind: 'complete', upTo: chain.length };
     if (same >= 0) return { kind: 'redelivered' };
-    if (latest.sourceModifiedAt !== undefined && isStaleVersion(candidate.modifiedAt, latest.sourceModifiedAt)) return { kind: 'ignore', reason: 'older', held: latest.version };
-    if (latest.kind === undefined) {
+    if (latest.sourceModifiedAt !== undefined && isStaleVersion(candidate.modifiedAt, latest.sourceModifiedAt)) return { kind: 'ignore', reason: 'older', held: latest.version ?? '' };
+    if (latest.sourceModifiedAt === undefined && kindOf(latest) === 'version') {
       // Revision 1 written before chains existed (no freeze markers then): a bill holding it counts as the freeze.
       const members = await this.store.membersOf(candidate.documentKey);
       const ids = members.filter((member) => member.flow === candidate.flow.documentType).map((member) => member._id);
@@ -333,7 +333,7 @@ export class Aggregator {
         plan.lookups.push({ flow: flow.documentType, documentKey: candidate.documentKey, byRevision: revision });
         continue;
       }
-      for (const keyHash of earlier.keyHashes) {
+      for (const keyHash of earlier.keyHashes.split(',')) {
         plan.retired.push({ _id: memberId(flow.documentType, keyHash, candidate.documentKey, revisionOf(earlier)), flow: flow.documentType, keyHash, documentKey: candidate.documentKey, byRevision: revision, at });
       }
     }
@@ -596,7 +596,7 @@ export class Aggregator {
     const markers: DocumentRevisionRecord[] = bill.memberIds.map((id, index) => {
       const revision = (bill.memberRevisions?.[index] ?? 1) + 1;
       const documentKey = traced[index]!.documentKey;
-      return { _id: revisionId(bill.flow, documentKey, revision), flow: bill.flow, documentKey, revision, kind: 'frozen', version: '', billId: bill._id, at };
+      return { _id: revisionId(bill.flow, documentKey, revision), flow: bill.flow, documentKey, revision, kind: 'frozen', billId: bill._id };
     });
     const taken = await this.store.insertNew(this.store.documents, markers);
     const excluded: SealRecord['excluded'] = [];
@@ -673,7 +673,8 @@ export class Aggregator {
       slices,
       revisions: chain
         .sort((a, b) => revisionOf(a) - revisionOf(b))
-        .map((record) => ({ revision: revisionOf(record), kind: kindOf(record), version: record.version, at: record.at, ...(record.billId ? { billId: record.billId } : {}) })),
+        // A freeze slot names the version it froze: the revision before it.
+        .map((record, index, ordered) => ({ revision: revisionOf(record), kind: kindOf(record), version: record.version ?? ordered[index - 1]?.version ?? '', at: record.at ?? null, ...(record.billId ? { billId: record.billId } : {}) })),
       ignoredVersions: ignored.map((record) => ({ version: record.version, reason: record.reason ?? 'after_freeze', at: record.at })),
     };
   }
@@ -739,11 +740,11 @@ function revisionRecord(candidate: Candidate, revision: number, at: Date): Docum
     _id: revisionId(flow, candidate.documentKey, revision),
     flow,
     documentKey: candidate.documentKey,
-    revision,
-    kind: candidate.slices ? 'version' : 'parked',
+    ...(revision > 1 ? { revision } : {}),
+    ...(candidate.slices ? {} : { kind: 'parked' as const }),
     version: candidate.version,
     sourceModifiedAt: candidate.modifiedAt,
-    ...(candidate.slices ? { keyHashes: candidate.slices.map((slice) => slice.keyHash) } : {}),
+    ...(candidate.slices ? { keyHashes: candidate.slices.map((slice) => slice.keyHash).join(',') } : {}),
     at,
   };
 }

@@ -76,7 +76,9 @@ export interface SummaryBillRecord {
  * - version: a groupable version (its slices are members with this revision);
  * - parked: a version that cannot be grouped (ledger entry AGGREGATION_KEY_INVALID); it replaces the slices before it;
  * - frozen: revision − 1 was frozen into a summary bill; the chain ends here (later versions are ignored).
- * Records written before chains existed have neither `kind` nor `revision`: a version, revision 1.
+ * Absent `revision` = 1, absent `kind` = version: revision 1 of a version is written as small as the claim it
+ * replaces (FerretDB's cost per insert grows with fields), and records written before chains (no
+ * `sourceModifiedAt` either) read as what they were, the version first recorded.
  */
 export interface DocumentRevisionRecord {
   _id: string;
@@ -84,14 +86,15 @@ export interface DocumentRevisionRecord {
   documentKey: string;
   revision?: number;
   kind?: 'version' | 'parked' | 'frozen';
-  /** contentHash of the version (for 'frozen': of the frozen revision). */
-  version: string;
+  /** contentHash of the version (absent for 'frozen': the revision before it is the one frozen). */
+  version?: string;
   sourceModifiedAt?: number;
-  /** kind version: the groups of its slices (its member ids without a read). */
-  keyHashes?: string[];
+  /** kind version: the groups of its slices, comma-separated (its member ids without a read). */
+  keyHashes?: string;
   /** kind frozen: the bill that took the freeze first. */
   billId?: string;
-  at: Date;
+  /** When the version was recorded (absent for 'frozen': the bill has its closedAt). */
+  at?: Date;
 }
 
 /** The chain slot of revision `revision` (revision 1 keeps the id the first version always had). */
