@@ -14,10 +14,10 @@ import { insertManyNew } from './insert-only';
  * PARKED    level 1: Kingdee (or the converter) rejected the data; a person fixes it and re-pushes;
  * REJECTED  level 2: a business rule refused it (库存不足, closed period); retried on a ladder, or by a person;
  * SKIPPED   a person decided not to post it (who and why recorded);
- * SUPERSEDED a newer source version took the document elsewhere, no person involved (aggregation: a document
- *           parked as AGGREGATION_KEY_INVALID whose later, valid version joined a group — the step names the group).
+ * AGGREGATED the document is carried by aggregated (汇总) posting instead: it was parked as AGGREGATION_KEY_INVALID
+ *           and a later, valid version joined a group (the step names it). No person decided anything.
  */
-export const LEDGER_STATES = ['PENDING', 'IN_DOUBT', 'POSTED', 'PARKED', 'REJECTED', 'SKIPPED', 'SUPERSEDED'] as const;
+export const LEDGER_STATES = ['PENDING', 'IN_DOUBT', 'POSTED', 'PARKED', 'REJECTED', 'SKIPPED', 'AGGREGATED'] as const;
 export type LedgerState = (typeof LEDGER_STATES)[number];
 
 /** How far the bill got in Kingdee (independent of state: a REJECTED bill may be saved but not audited). */

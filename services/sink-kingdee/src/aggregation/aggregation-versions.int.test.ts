@@ -124,7 +124,7 @@ describe('aggregated posting: versions of a source document (real Kafka + Ferret
     expect(metrics).toMatch(/yecai_sink_aggregation_members_total\{flow="sales_outstock",outcome="version_ignored"[^}]*\} 1/);
   }, 180_000);
 
-  it('(d) parked AGGREGATION_KEY_INVALID v1, valid v2 → leaves the parked list as SUPERSEDED, history names the group, the bill carries v2', async () => {
+  it('(d) parked AGGREGATION_KEY_INVALID v1, valid v2 → leaves the parked list as AGGREGATED, history names the group, the bill carries v2', async () => {
     sink = await start({ billNumberPattern: 'VD-{keyHash}-{seq}' });
     await sink.produce('sales_outstock', [canonical('sales_outstock', 'AVD-1', { lines: [{ warehouse: null, qty: '1' }] })]);
     await sink.waitForStates({ PARKED: 1 }, 'keyless v1 parked');
@@ -133,22 +133,22 @@ describe('aggregated posting: versions of a source document (real Kafka + Ferret
     expect(parked).toBeDefined();
 
     await sink.produce('sales_outstock', [canonical('sales_outstock', 'AVD-1', { version: 2, lines: [{ qty: '6' }] })]);
-    await sink.waitForStates({ SUPERSEDED: 1 }, 'parked entry superseded by the valid version');
+    await sink.waitForStates({ AGGREGATED: 1 }, 'parked entry superseded by the valid version');
     expect(await parkedList()).toHaveLength(0);
     expect(await store().members.countDocuments({})).toBe(1);
 
     await closeNow();
-    await sink.waitForStates({ POSTED: 1, SUPERSEDED: 1 }, 'summary bill posted');
+    await sink.waitForStates({ POSTED: 1, AGGREGATED: 1 }, 'summary bill posted');
     const bills = billsIn(emulator, 'SAL_OUTSTOCK', 'VD-') as Bill[];
     expect(bills.map((bill) => bill.entries.map((entry) => [String(entry.fields.FEntrynote), String(entry.fields.FRealQty)]))).toEqual([[['AVD-1', '6']]]);
 
     // The parked entry's history: parked, then superseded (not skipped: no person decided), naming the group; and
     // its document view shows the bill that carries the document now.
     const history = await json(await api(`/documents/${encodeURIComponent(parked!._id)}`));
-    expect(history.document.state).toBe('SUPERSEDED');
+    expect(history.document.state).toBe('AGGREGATED');
     expect(history.document.skipped).toBeNull();
     const steps = history.transitions.map((step: { event: string; to: string }) => `${step.event}→${step.to}`);
-    expect(steps).toEqual(['aggregation_invalid→PARKED', 'superseded→SUPERSEDED']);
+    expect(steps).toEqual(['aggregation_invalid→PARKED', 'superseded→AGGREGATED']);
     expect(history.transitions[1].detail).toContain('warehouse=CK001');
     expect(history.aggregated.slices).toMatchObject([{ revision: 2, status: 'frozen', bill: { billNo: bills[0]!.billNo, state: 'POSTED' } }]);
     // Re-push and skip are for open problems only.
@@ -165,9 +165,9 @@ describe('aggregated posting: versions of a source document (real Kafka + Ferret
       'aggregation_invalid',
     );
     await sink.produce('sales_outstock', [canonical('sales_outstock', 'AVG-1', { version: 2, lines: [{ qty: '3' }] })]);
-    await sink.waitForStates({ SUPERSEDED: 1 }, 'old parked entry superseded');
+    await sink.waitForStates({ AGGREGATED: 1 }, 'old parked entry superseded');
     await closeNow();
-    await sink.waitForStates({ POSTED: 1, SUPERSEDED: 1 }, 'summary bill posted');
+    await sink.waitForStates({ POSTED: 1, AGGREGATED: 1 }, 'summary bill posted');
     expect((billsIn(emulator, 'SAL_OUTSTOCK', 'VG-') as Bill[]).map((bill) => bill.entries.map((entry) => `${String(entry.fields.FEntrynote)} ${String(entry.fields.FRealQty)}`))).toEqual([['AVG-1 3']]);
   }, 180_000);
 

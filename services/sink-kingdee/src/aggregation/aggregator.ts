@@ -402,7 +402,7 @@ export class Aggregator {
 
   /**
    * A valid version joined its group(s): the entry that parked an earlier, ungroupable version leaves PARKED as
-   * SUPERSEDED (no person decided anything; SKIPPED stays a person's word). The step names the group(s); the
+   * AGGREGATED (no person decided anything; SKIPPED stays a person's word). The step names the group(s); the
    * admin history of the entry shows the summary bill once the group is closed.
    */
   private async supersedePark(candidate: Candidate): Promise<void> {
@@ -412,7 +412,7 @@ export class Aggregator {
     for (let round = 0; round < 3; round++) {
       const current = await this.deps.ledger.get(id);
       if (!current || current.state !== 'PARKED') return;
-      if (await this.deps.ledger.transition(current, { state: 'SUPERSEDED', nextRetryAt: null }, 'superseded', { detail })) {
+      if (await this.deps.ledger.transition(current, { state: 'AGGREGATED', nextRetryAt: null }, 'superseded', { detail })) {
         this.metrics.members.inc({ flow: candidate.flow.documentType, outcome: 'park_superseded' });
         return;
       }
