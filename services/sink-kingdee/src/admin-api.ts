@@ -111,7 +111,9 @@ export function mountSinkAdmin(app: express.Express, service: SinkService, token
       const calls = await service.ledger.callsOf(id);
       // canonical → Kingdee requests and answers → ledger transitions, in that order.
       const { canonical, ...document } = entry;
-      return { document, canonical, kingdeeCalls: calls, transitions: await service.ledger.history(id) };
+      // A document parked as ungroupable (AGGREGATION_KEY_INVALID): where its later versions went (group, bill).
+      const aggregated = entry.problem?.code === 'AGGREGATION_KEY_INVALID' ? await service.aggregation.trace(entry.documentKey) : null;
+      return { document, canonical, kingdeeCalls: calls, transitions: await service.ledger.history(id), ...(aggregated ? { aggregated } : {}) };
     }),
   );
   router.post(

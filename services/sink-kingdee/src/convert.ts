@@ -96,6 +96,15 @@ export function renderBillNumber(pattern: string, document: CanonicalJson): stri
   return rendered;
 }
 
+/**
+ * Version order of one source document: a version modified before the one already held is stale (ignored); the
+ * same modified time with other content counts as newer (the source changed it within one clock tick). The
+ * single-bill path (poster.ts) and aggregation (aggregation/aggregator.ts) decide with this one rule.
+ */
+export function isStaleVersion(modifiedAt: number, heldModifiedAt: number): boolean {
+  return modifiedAt < heldModifiedAt;
+}
+
 export function sourceIdentity(document: CanonicalJson): SourceIdentity {
   const source = obj(document, 'source');
   const modified = source.sourceModifiedAt;

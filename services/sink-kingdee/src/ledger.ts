@@ -14,9 +14,11 @@ import { insertManyNew } from './insert-only';
  * POSTED    every configured step done (Save, Submit, Audit); `fid` is Kingdee's FID;
  * PARKED    level 1: Kingdee (or the converter) rejected the data; a person fixes it and re-pushes;
  * REJECTED  level 2: a business rule refused it (库存不足, closed period); retried on a ladder, or by a person;
- * SKIPPED   a person decided not to post it (who and why recorded).
+ * SKIPPED   a person decided not to post it (who and why recorded);
+ * AGGREGATED the document is carried by aggregated (汇总) posting instead: it was parked as AGGREGATION_KEY_INVALID
+ *           and a later, valid version joined a group (the step names it). No person decided anything.
  */
-export const LEDGER_STATES = ['PENDING', 'IN_DOUBT', 'POSTED', 'PARKED', 'REJECTED', 'SKIPPED'] as const;
+export const LEDGER_STATES = ['PENDING', 'IN_DOUBT', 'POSTED', 'PARKED', 'REJECTED', 'SKIPPED', 'AGGREGATED'] as const;
 export type LedgerState = (typeof LEDGER_STATES)[number];
 
 /** How far the bill got in Kingdee (independent of state: a REJECTED bill may be saved but not audited). */

@@ -59,7 +59,7 @@ export class SinkMetrics {
     const ledgerOf = () => this.ledgerSource;
     new Gauge({
       name: 'yecai_sink_ledger_entries',
-      help: 'Ledger entries by Kingdee form and state (PENDING, IN_DOUBT, POSTED, PARKED, REJECTED, SKIPPED)',
+      help: 'Ledger entries by Kingdee form and state (PENDING, IN_DOUBT, POSTED, PARKED, REJECTED, SKIPPED, AGGREGATED)',
       labelNames: ['form', 'state'],
       registers: [registry],
       collect() {

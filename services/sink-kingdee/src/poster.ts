@@ -14,7 +14,7 @@ import {
   type KingdeeErrorDetail,
 } from '@yecai/kingdee';
 import type { FlowConfig } from './config';
-import { sourceIdentity, type BillDraft, type CanonicalJson } from './convert';
+import { isStaleVersion, sourceIdentity, type BillDraft, type CanonicalJson } from './convert';
 import { allocationTargets, createOrgOf, draftsOf, formsOf, isMasterDataType, masterPkField, type SinkDocumentType } from './master-data';
 import { ledgerId, type BillStage, type KingdeeCallRecord, type Ledger, type LedgerChange, type LedgerEntry, type LedgerProblem, type LedgerStep, type LedgerUpdate } from './ledger';
 import type { SinkMetrics } from './metrics';
@@ -369,7 +369,7 @@ export class Poster {
       if (entry.state === 'POSTED' || entry.state === 'SKIPPED') return { plan: 'none' };
       return { plan: entry.stage === 'NONE' ? 'save' : 'reconcile' };
     }
-    if (base.modifiedAt < entry.sourceModifiedAt) return { plan: 'none', note: 'stale_version_ignored' };
+    if (isStaleVersion(base.modifiedAt, entry.sourceModifiedAt)) return { plan: 'none', note: 'stale_version_ignored' };
     if (inFlight) return { plan: 'reconcile' };
     if (entry.stage === 'NONE') return { plan: 'save' };
     if (base.flow.onModified === 'ignore') return { plan: 'none', note: 'modified_ignored' };

@@ -9,14 +9,26 @@ import { ValidationError, errorMessage, type Logger } from '@yecai/common';
 import type { Db } from 'mongodb';
 import type { Registry } from 'prom-client';
 import type { FlowConfig } from '../config';
-import { renderBillNumber, sourceIdentity, type CanonicalJson } from '../convert';
+import { isStaleVersion, renderBillNumber, sourceIdentity, type CanonicalJson } from '../convert';
 import { formsOf, type SinkDocumentType } from '../master-data';
 import { ledgerId, type Ledger, type LedgerEntry } from '../ledger';
 import { SinkPausedError, type PostOptions, type Poster, type PostRequest } from '../poster';
 import type { AggregationConfig } from './config';
 import { AggregationMetrics } from './metrics';
-import { AggregationStore, type DocumentClaimRecord, type MemberRecord, type SummaryBillRecord } from './store';
-import { closeAtOf, planBills, renderSummaryNumber, sliceDocument, summaryDocument, type TracedMember } from './summary';
+import {
+  AggregationStore,
+  kindOf,
+  memberId,
+  revisionId,
+  revisionOf,
+  type DocumentRevisionRecord,
+  type IgnoredVersionRecord,
+  type MemberRecord,
+  type RetiredMemberRecord,
+  type SealRecord,
+  type SummaryBillRecord,
+} from './store';
+import { closeAtOf, planBills, renderSummaryNumber, sliceDocument, summaryDocument, type MemberSlice, type TracedMember } from './summary';
 
 export interface AggregatorDeps {
   db: Db;
@@ -38,12 +50,19 @@ export interface AggregationTrace {
     keyHash: string;
     key: Record<string, string>;
     version: string;
+    /** The document revision this slice belongs to (1 = the first version recorded). */
+    revision: number;
+    /** open: waiting for its group to close; freezing/frozen: in a bill; superseded: a newer version replaced it first. */
+    status: 'open' | 'freezing' | 'frozen' | 'superseded';
     arrivedAt: Date;
     closeAt: Date;
-    /** null while the group is open. */
+    /** null while the group is open, and for a superseded slice. */
     bill: { billNo: string; ledgerId: string; billSeq: number; kind: string; entries: number[]; state: string | null; fid: number | null } | null;
   }[];
-  ignoredVersions: { version: string; at: Date }[];
+  /** The document's revision chain: versions, parked (ungroupable) versions, and the freeze that ends it. */
+  revisions: { revision: number; kind: 'version' | 'parked' | 'frozen'; version: string; at: Date | null; billId?: string }[];
+  /** Versions never posted: after_freeze (the document was in a summary bill already) or older (than the version held). */
+  ignoredVersions: { version: string; reason: 'after_freeze' | 'older'; at: Date }[];
 }
 
 export interface CloseResult {
@@ -108,10 +127,11 @@ export class Aggregator {
     // A document that already has a bill of its own (posted before aggregation was switched on) stays on that
     // bill: its new versions follow the flow's onModified policy instead of landing in a summary as a second copy.
     const started = Date.now();
-    const single = await this.withOwnBill(candidates);
+    const { single, known } = await this.withOwnBill(candidates);
     const checked = Date.now();
     const members = candidates.filter((request) => !single.has(request));
-    await this.admit(members);
+    // Parked entries the ledger read already knows of (also those parked before revision chains recorded parks).
+    await this.admit(members, (id) => known.has(id) || this.deps.ledger.peek(id) !== undefined);
     this.deps.logger.debug({ documents: members.length, ownBillCheckMs: checked - started, admitMs: Date.now() - checked }, 'aggregation members recorded');
     const rest = requests.filter((request) => !members.includes(request));
     if (rest.length === 0) return;
@@ -124,7 +144,7 @@ export class Aggregator {
     }
   }
 
-  private async withOwnBill(requests: PostRequest[]): Promise<Set<PostRequest>> {
+  private async withOwnBill(requests: PostRequest[]): Promise<{ single: Set<PostRequest>; known: Set<string> }> {
     const ids = new Map<PostRequest, string>();
     for (const request of requests) {
       const flow = this.deps.flows.get(request.documentType)!;
@@ -144,82 +164,214 @@ export class Aggregator {
       });
     }
     const known = await this.singleBills.ids;
-    return new Set([...ids].filter(([, id]) => known.has(id) || this.deps.ledger.peek(id) !== undefined).map(([request]) => request));
+    return { single: new Set([...ids].filter(([, id]) => known.has(id) || this.deps.ledger.peek(id) !== undefined).map(([request]) => request)), known };
   }
 
   /**
    * Records each document as a member of its group(s). Resolves once every membership is durable. The hot path
-   * only inserts (FerretDB scans on every filtered read): a claim per document, then its slices; a duplicate claim
-   * (redelivery or a new version) is the only case that reads.
+   * only inserts (FerretDB scans on every filtered read): revision 1 of each document's chain, then its slices; a
+   * duplicate revision 1 (redelivery or a new version) is the only case that reads (the document's chain).
+   *
+   * A newer version takes the next chain slot (compare-and-set against the freeze, which takes the same slot):
+   * won → the earlier version's slices are retired and the new ones recorded (in whatever groups they fall now);
+   * lost to a freeze → the version is recorded as ignored (the document is in a summary bill already).
    */
-  async admit(requests: PostRequest[]): Promise<void> {
+  async admit(requests: PostRequest[], parkedKnown: (ledgerId: string) => boolean = () => false): Promise<void> {
     if (requests.length === 0) return;
     const arrivedAt = this.now();
-    const candidates: { flow: FlowConfig; documentKey: string; version: string; canonical: CanonicalJson; slices: ReturnType<typeof sliceDocument> }[] = [];
+    // The newest version per document (source modified time; the later one in the batch on a tie).
+    const byDocument = new Map<string, Candidate>();
     for (const request of requests) {
-      const flow = this.deps.flows.get(request.documentType)!;
+      const flow = this.deps.flows.get(request.documentType)! as AggregatedFlow;
       const documentKey = documentKeyOf(request.canonical);
       const source = sourceIdentity(request.canonical);
+      let slices: MemberSlice[] | null = null;
+      let invalid: ValidationError | null = null;
       try {
-        candidates.push({ flow, documentKey, version: source.contentHash, canonical: request.canonical, slices: sliceDocument(flow.documentType, flow.aggregation!, request.canonical) });
+        slices = sliceDocument(flow.documentType, flow.aggregation, request.canonical);
       } catch (error) {
         if (!(error instanceof ValidationError)) throw error;
-        await this.park(flow, documentKey, request.canonical, source.contentHash, source.sourceModifiedAt, error);
+        invalid = error;
+      }
+      const candidate: Candidate = { flow, documentKey, version: source.contentHash, modifiedAt: source.sourceModifiedAt, canonical: request.canonical, slices, invalid };
+      const id = `${flow.documentType}|${documentKey}`;
+      const held = byDocument.get(id);
+      if (held && held.version !== candidate.version && isStaleVersion(candidate.modifiedAt, held.modifiedAt)) continue;
+      byDocument.set(id, candidate);
+    }
+    const candidates = [...byDocument.values()];
+    const plan: AdmissionPlan = { members: [], retired: [], ignored: [], parks: [], supersede: [], lookups: [], parkedKnown: (documentKey, flow) => parkedKnown(this.parkedLedgerId(flow, documentKey)) };
+    const firsts = candidates.map((candidate) => revisionRecord(candidate, 1, arrivedAt));
+    const existed = await this.store.insertNew(this.store.documents, firsts);
+    const slow: Candidate[] = [];
+    candidates.forEach((candidate, index) => (existed.has(index) ? slow.push(candidate) : this.complete(candidate, [firsts[index]!], plan, arrivedAt)));
+    if (slow.length > 0) await this.resolveVersions(slow, plan, arrivedAt);
+    // Chain revisions written before chains recorded their groups: the slices to retire are read.
+    for (const lookup of plan.lookups) {
+      for (const member of await this.store.membersOf(lookup.documentKey)) {
+        if (member.flow === lookup.flow && (member.revision ?? 1) < lookup.byRevision) plan.retired.push({ _id: member._id, flow: member.flow, keyHash: member.keyHash, documentKey: member.documentKey, byRevision: lookup.byRevision, at: arrivedAt });
       }
     }
-    // First version seen wins: claims are unique per document; a batch holding two versions claims the first.
-    const claims = new Map<string, DocumentClaimRecord>();
-    for (const candidate of candidates) {
-      const id = `${candidate.flow.documentType}|${candidate.documentKey}`;
-      if (!claims.has(id)) claims.set(id, { _id: id, flow: candidate.flow.documentType, documentKey: candidate.documentKey, version: candidate.version, at: arrivedAt });
+    await this.store.insertNew(this.store.retired, plan.retired);
+    await this.store.insertNew(this.store.ignored, plan.ignored);
+    // One round trip for the batch; duplicates (a redelivery after a crash) are the ones already recorded.
+    const duplicates = await this.store.insertMembers(plan.members);
+    plan.members.forEach((record, index) => this.metrics.members.inc({ flow: record.flow, outcome: duplicates.has(index) ? 'redelivered' : 'admitted' }));
+    for (const candidate of plan.parks) await this.park(candidate.flow, candidate.documentKey, candidate.canonical, candidate.version, candidate.modifiedAt, candidate.invalid!);
+    for (const candidate of plan.supersede) await this.supersedePark(candidate);
+  }
+
+  /**
+   * Documents whose chain exists: read the chains (one read per flow) and decide per document — redelivery of the
+   * current version (complete it), an older or superseded version (nothing), the document is frozen (ignored), or
+   * a newer version (take the next slot; a lost slot reloads and decides again).
+   */
+  private async resolveVersions(candidates: Candidate[], plan: AdmissionPlan, at: Date): Promise<void> {
+    let open = candidates;
+    for (let round = 0; round < 5 && open.length > 0; round++) {
+      const next: Candidate[] = [];
+      const claims: { candidate: Candidate; chain: DocumentRevisionRecord[]; record: DocumentRevisionRecord }[] = [];
+      for (const [flow, ofFlow] of groupByFlow(open)) {
+        const chains = await this.store.chainsOf(flow, ofFlow.map((candidate) => candidate.documentKey));
+        for (const candidate of ofFlow) {
+          const chain = chains.get(candidate.documentKey) ?? [];
+          const decision = await this.decideVersion(candidate, chain);
+          if (decision.kind === 'claim') {
+            const record: DocumentRevisionRecord = decision.frozenBy
+              ? { _id: revisionId(flow, candidate.documentKey, decision.revision), flow, documentKey: candidate.documentKey, revision: decision.revision, kind: 'frozen', billId: decision.frozenBy }
+              : revisionRecord(candidate, decision.revision, at);
+            claims.push({ candidate, chain, record });
+          }
+          else this.applyDecision(candidate, chain, decision, plan, at);
+        }
+      }
+      const lost = await this.store.insertNew(this.store.documents, claims.map((claim) => claim.record));
+      for (const [index, { candidate, chain, record }] of claims.entries()) {
+        if (lost.has(index)) {
+          next.push(candidate);
+          continue;
+        }
+        if (record.kind === 'frozen') {
+          // A freeze recorded for a bill written before chains existed: the version is ignored like any after a freeze.
+          this.applyDecision(candidate, [...chain, record], { kind: 'ignore', reason: 'after_freeze', held: chain.at(-1)!.version ?? '' }, plan, at);
+          continue;
+        }
+        if (revisionOf(record) > 1) {
+          this.metrics.members.inc({ flow: candidate.flow.documentType, outcome: 'version_replaced' });
+          this.deps.logger.info({ documentKey: candidate.documentKey, version: candidate.version, revision: record.revision }, 'newer version replaces the open one in aggregation');
+        }
+        this.complete(candidate, [...chain, record], plan, at);
+      }
+      open = next;
     }
-    const claimList = [...claims.values()];
-    const existed = await this.store.insertNew(this.store.documents, claimList);
-    const taken = new Map(claimList.map((claim) => [claim._id, claim.version]));
-    if (existed.size > 0) {
-      const ids = [...existed].map((index) => claimList[index]!._id);
-      for (const earlier of await this.store.documents.find({ _id: { $in: ids } }).toArray()) taken.set(earlier._id, earlier.version);
+    // Never seen: five writers in a row moved one document's chain. The batch is not acknowledged and comes back.
+    if (open.length > 0) throw new Error(`aggregation: revision chain of ${open.map((candidate) => candidate.documentKey).join(', ')} kept changing; the batch is retried`);
+  }
+
+  private async decideVersion(candidate: Candidate, chain: DocumentRevisionRecord[]): Promise<VersionDecision> {
+    const latest = chain.at(-1);
+    if (!latest) return { kind: 'claim', revision: 1 };
+    // The same version: same content and (when recorded) the same modified time — a source that changes a document
+    // back to earlier content makes a new version, a redelivery does not.
+    const same = chain.findLastIndex((record) => kindOf(record) !== 'frozen' && record.version === candidate.version && (record.sourceModifiedAt === undefined || record.sourceModifiedAt === candidate.modifiedAt));
+    if (kindOf(latest) === 'frozen') {
+      const frozen = chain[chain.length - 2];
+      if (frozen && same === chain.length - 2) return { kind: 'complete', upTo: chain.length - 1 };
+      if (same >= 0) return { kind: 'redelivered' };
+      return { kind: 'ignore', reason: 'after_freeze', held: frozen?.version ?? '' };
     }
-    const records: MemberRecord[] = [];
-    for (const candidate of candidates) {
-      const flow = candidate.flow;
-      const claimed = taken.get(`${flow.documentType}|${candidate.documentKey}`)!;
-      if (claimed !== candidate.version) {
-        // A document is aggregated in the version first seen; a later version never makes a second entry.
-        await this.store.insertNew(this.store.ignored, [{ _id: `${flow.documentType}|${candidate.documentKey}|${candidate.version}`, flow: flow.documentType, documentKey: candidate.documentKey, version: candidate.version, memberVersion: claimed, at: arrivedAt }]);
-        this.metrics.members.inc({ flow: flow.documentType, outcome: 'version_ignored' });
-        this.deps.logger.warn({ documentKey: candidate.documentKey, version: candidate.version }, 'aggregated document changed after it was recorded; new version not posted (see admin history)');
+    if (same === chain.length - 1) return { kind: 'complete', upTo: chain.length };
+    if (same >= 0) return { kind: 'redelivered' };
+    if (latest.sourceModifiedAt !== undefined && isStaleVersion(candidate.modifiedAt, latest.sourceModifiedAt)) return { kind: 'ignore', reason: 'older', held: latest.version ?? '' };
+    if (latest.sourceModifiedAt === undefined && kindOf(latest) === 'version') {
+      // Revision 1 written before chains existed (no freeze markers then): a bill holding it counts as the freeze.
+      const members = await this.store.membersOf(candidate.documentKey);
+      const ids = members.filter((member) => member.flow === candidate.flow.documentType).map((member) => member._id);
+      const [bill] = ids.length > 0 ? await this.store.bills.find({ memberIds: { $in: ids } }, { projection: { _id: 1 } }).toArray() : [];
+      if (bill) return { kind: 'claim', revision: 2, frozenBy: bill._id };
+    }
+    return { kind: 'claim', revision: revisionOf(latest) + 1 };
+  }
+
+  private applyDecision(candidate: Candidate, chain: DocumentRevisionRecord[], decision: Exclude<VersionDecision, { kind: 'claim' }>, plan: AdmissionPlan, at: Date): void {
+    const flow = candidate.flow.documentType;
+    if (decision.kind === 'complete') {
+      this.complete(candidate, chain.slice(0, decision.upTo), plan, at);
+      return;
+    }
+    if (decision.kind === 'redelivered') {
+      this.metrics.members.inc({ flow, outcome: 'redelivered' });
+      return;
+    }
+    plan.ignored.push({
+      _id: `${flow}|${candidate.documentKey}|${candidate.version}`,
+      flow,
+      documentKey: candidate.documentKey,
+      version: candidate.version,
+      memberVersion: decision.held,
+      reason: decision.reason,
+      at,
+    });
+    this.metrics.members.inc({ flow, outcome: decision.reason === 'older' ? 'version_stale' : 'version_ignored' });
+    if (decision.reason === 'after_freeze') {
+      this.deps.logger.warn({ documentKey: candidate.documentKey, version: candidate.version }, 'aggregated document changed after it was frozen into a summary bill; new version not posted (see admin history)');
+    }
+  }
+
+  /**
+   * The candidate's version is the chain's last revision (just written, or found on a redelivery): plan what makes
+   * it whole — retire the slices of every earlier version, record its own slices (or park it), and let a parked
+   * entry of an earlier version go. All idempotent: a redelivery after a crash plans the same inserts again.
+   */
+  private complete(candidate: Candidate, chain: DocumentRevisionRecord[], plan: AdmissionPlan, at: Date): void {
+    const flow = candidate.flow;
+    const current = chain.at(-1)!;
+    const revision = revisionOf(current);
+    for (const earlier of chain.slice(0, -1)) {
+      if (kindOf(earlier) !== 'version') continue;
+      if (!earlier.keyHashes) {
+        plan.lookups.push({ flow: flow.documentType, documentKey: candidate.documentKey, byRevision: revision });
         continue;
       }
-      for (const slice of candidate.slices) {
-        const id = `${flow.documentType}|${slice.keyHash}|${candidate.documentKey}`;
-        if (records.some((record) => record._id === id)) continue; // the same version twice in one batch
-        records.push({
-          _id: id,
-          flow: flow.documentType,
-          keyHash: slice.keyHash,
-          key: slice.key,
-          date: slice.date,
-          documentKey: candidate.documentKey,
-          version: candidate.version,
-          billNumber: typeof candidate.canonical.billNumber === 'string' ? candidate.canonical.billNumber : candidate.documentKey,
-          lineIndexes: slice.lineIndexes,
-          canonical: slice.canonical,
-          closeAt: closeAtOf(slice.date, flow.aggregation!.close),
-          arrivedAt,
-        });
+      for (const keyHash of earlier.keyHashes.split(',')) {
+        plan.retired.push({ _id: memberId(flow.documentType, keyHash, candidate.documentKey, revisionOf(earlier)), flow: flow.documentType, keyHash, documentKey: candidate.documentKey, byRevision: revision, at });
       }
     }
-    // One round trip for the batch; duplicates (a redelivery after a crash) are the ones already recorded.
-    const duplicates = await this.store.insertMembers(records);
-    records.forEach((record, index) => this.metrics.members.inc({ flow: record.flow, outcome: duplicates.has(index) ? 'redelivered' : 'admitted' }));
+    if (kindOf(current) === 'parked') {
+      plan.parks.push(candidate);
+      return;
+    }
+    for (const slice of candidate.slices ?? []) {
+      const id = memberId(flow.documentType, slice.keyHash, candidate.documentKey, revision);
+      if (plan.members.some((record) => record._id === id)) continue;
+      plan.members.push({
+        _id: id,
+        flow: flow.documentType,
+        keyHash: slice.keyHash,
+        key: slice.key,
+        date: slice.date,
+        documentKey: candidate.documentKey,
+        version: candidate.version,
+        ...(revision > 1 ? { revision } : {}),
+        billNumber: typeof candidate.canonical.billNumber === 'string' ? candidate.canonical.billNumber : candidate.documentKey,
+        lineIndexes: slice.lineIndexes,
+        canonical: slice.canonical,
+        closeAt: closeAtOf(slice.date, flow.aggregation.close),
+        arrivedAt: at,
+      });
+    }
+    if (chain.slice(0, -1).some((record) => kindOf(record) === 'parked') || plan.parkedKnown(candidate.documentKey, flow.documentType)) plan.supersede.push(candidate);
+  }
+
+  private parkedLedgerId(flow: string, documentKey: string): string {
+    return ledgerId(this.deps.acctId, formsOf(flow as SinkDocumentType)[0]!, parkedBillNo(documentKey));
   }
 
   /** Level 1: a document that cannot be grouped is parked in the ledger with the missing field named. */
   private async park(flow: FlowConfig, documentKey: string, canonical: CanonicalJson, version: string, modifiedAt: number, error: ValidationError): Promise<void> {
     const formId = formsOf(flow.documentType)[0]!;
-    const billNo = `AGG-INVALID:${documentKey}`;
-    const id = ledgerId(this.deps.acctId, formId, billNo);
+    const billNo = parkedBillNo(documentKey);
+    const id = this.parkedLedgerId(flow.documentType, documentKey);
     const problem = { level: 1 as const, code: 'AGGREGATION_KEY_INVALID', message: `无法归入汇总分组 cannot be grouped for aggregation: ${error.message}`, field: error.field };
     const current = await this.deps.ledger.get(id);
     if (current && current.version === version) return;
@@ -248,6 +400,26 @@ export class Aggregator {
     this.metrics.members.inc({ flow: flow.documentType, outcome: 'parked' });
   }
 
+  /**
+   * A valid version joined its group(s): the entry that parked an earlier, ungroupable version leaves PARKED as
+   * AGGREGATED (no person decided anything; SKIPPED stays a person's word). The step names the group(s); the
+   * admin history of the entry shows the summary bill once the group is closed.
+   */
+  private async supersedePark(candidate: Candidate): Promise<void> {
+    const id = this.parkedLedgerId(candidate.flow.documentType, candidate.documentKey);
+    const groups = (candidate.slices ?? []).map((slice) => `${Object.entries(slice.key).map(([name, value]) => `${name}=${value}`).join(', ')} (${slice.keyHash})`).join('; ');
+    const detail = `新版本 ${candidate.version.slice(0, 12)} 可以归组，已进入汇总分组 ${groups}；汇总单见 GET /admin/aggregation/documents/${encodeURIComponent(candidate.documentKey)} — a later version (${candidate.version.slice(0, 12)}) joined aggregation group(s) ${groups}; its summary bill: see the aggregation trace`;
+    for (let round = 0; round < 3; round++) {
+      const current = await this.deps.ledger.get(id);
+      if (!current || current.state !== 'PARKED') return;
+      if (await this.deps.ledger.transition(current, { state: 'AGGREGATED', nextRetryAt: null }, 'superseded', { detail })) {
+        this.metrics.members.inc({ flow: candidate.flow.documentType, outcome: 'park_superseded' });
+        return;
+      }
+    }
+    this.deps.logger.warn({ id }, 'parked entry kept changing; left as it is');
+  }
+
   // ---------------------------------------------------------------- closing and posting
 
   /** Scheduled work: close due groups, then post every frozen bill without a confirmed outcome. */
@@ -274,9 +446,10 @@ export class Aggregator {
       const unavailable = await this.postUnsettled();
       this.deps.logger.info({ flow: documentType, actor, bills: frozen.length, freezeMs: frozenAt - started, postMs: Date.now() - frozenAt }, 'operator closed aggregation groups');
       const entries = await this.deps.ledger.known(frozen.map((bill) => bill.ledgerId));
+      const seals = await this.store.sealsOf(frozen.map((bill) => bill._id));
       return {
         ...(unavailable ? { kingdeeUnavailable: `金蝶不可用，汇总单稍后自动提交 Kingdee unavailable, summary bills are posted later: ${unavailable}` } : {}),
-        bills: frozen.map((bill) => ({ billNo: bill.billNo, ledgerId: bill.ledgerId, kind: bill.kind, members: bill.memberCount, state: entries.get(bill.ledgerId)?.state ?? null })) };
+        bills: frozen.map((bill) => ({ billNo: bill.billNo, ledgerId: bill.ledgerId, kind: bill.kind, members: seals.get(bill._id)?.memberIds.length ?? bill.memberCount, state: entries.get(bill.ledgerId)?.state ?? null })) };
     });
   }
 
@@ -284,7 +457,7 @@ export class Aggregator {
   private async closeGroups(flow: FlowConfig & { aggregation: AggregationConfig }, closedBy: string, dueBy: Date | null, onlyKeyHash?: string): Promise<SummaryBillRecord[]> {
     const counts = await this.store.groupCounts(flow.documentType, dueBy ?? undefined);
     const candidates = [...counts]
-      .filter(([keyHash, count]) => count.members > count.frozen && (dueBy === null || count.due) && (onlyKeyHash === undefined || keyHash === onlyKeyHash))
+      .filter(([keyHash, count]) => count.members > count.accounted && (dueBy === null || count.due) && (onlyKeyHash === undefined || keyHash === onlyKeyHash))
       .map(([keyHash]) => keyHash);
     // Every candidate group's members in one read (FerretDB scans per query); a group that loses a race reloads alone.
     const snapshots = await this.store.openMembers(flow.documentType, candidates);
@@ -296,7 +469,8 @@ export class Aggregator {
   /**
    * Freezes one group's open members. Each bill record is inserted with the next sequence as its _id: the insert
    * is the compare-and-set. A writer that loses (another instance froze that sequence) reloads and plans again,
-   * so a member is in at most one bill; a member recorded after the read simply waits for the next close.
+   * so a member is in at most one bill; a member recorded after the read simply waits for the next close. Each
+   * bill is then sealed (`seal`): only members whose version is still the document's current one stay in it.
    */
   private async closeGroup(
     flow: FlowConfig & { aggregation: AggregationConfig },
@@ -329,6 +503,7 @@ export class Aggregator {
         }
         written.push(record);
         this.metrics.bills.inc({ flow: flow.documentType, kind: record.kind });
+        await this.seal(record);
       }
       if (!lost) {
         this.metrics.closes.inc({ flow: flow.documentType, trigger: closedBy.startsWith('operator') ? 'operator' : 'schedule' });
@@ -352,6 +527,7 @@ export class Aggregator {
   ): SummaryBillRecord {
     const summaryNumber = renderSummaryNumber(flow.aggregation.billNumberPattern, { keyHash: first.keyHash, seq: billSeq, date: first.date, documentType: flow.documentType, key: first.key });
     const headMember = open.find((member) => member._id === bill.members[0]!.memberId)!;
+    const revisions = new Map(open.map((member) => [member._id, member.revision ?? 1]));
     const document = summaryDocument(headMember.canonical, summaryNumber, bill, { flow: flow.documentType, keyHash: first.keyHash, key: first.key, billSeq }, closedAt);
     // The flow's own pattern applies on top (it is `{billNumber}` by default): this is the FBillNo Kingdee gets.
     const billNo = renderBillNumber(flow.billNumberPattern, document);
@@ -368,6 +544,7 @@ export class Aggregator {
       closedAt,
       closedBy,
       memberIds: bill.members.map((member) => member.memberId),
+      memberRevisions: bill.members.map((member) => revisions.get(member.memberId) ?? 1),
       memberCount: bill.members.length,
       document,
     };
@@ -378,9 +555,18 @@ export class Aggregator {
    * no entry → Save; PENDING/IN_DOUBT → resolved by query; an outcome already recorded → nothing.
    */
   private async postUnsettled(): Promise<string | null> {
-    const bills = await this.store.unsettledBills();
+    const unsettled = await this.store.unsettledBills();
+    if (unsettled.length === 0) return null;
+    // A bill is posted as sealed; a crash between the bill's insert and its seal is finished here.
+    const seals = await this.store.sealsOf(unsettled.map((bill) => bill._id));
+    for (const bill of unsettled) if (!seals.has(bill._id)) seals.set(bill._id, await this.seal(bill));
+    const bills: SummaryBillRecord[] = [];
+    for (const bill of unsettled) {
+      if (seals.get(bill._id)!.memberIds.length > 0) bills.push(bill);
+      else await this.store.markSettled(bill._id, 'EMPTY'); // every member had a newer version first: nothing to post
+    }
     if (bills.length === 0) return null;
-    const requests: PostRequest[] = bills.map((bill) => ({ documentType: bill.flow as SinkDocumentType, canonical: bill.document, origin: 'kafka' }));
+    const requests: PostRequest[] = bills.map((bill) => ({ documentType: bill.flow as SinkDocumentType, canonical: seals.get(bill._id)!.document ?? bill.document, origin: 'kafka' }));
     let unavailable: string | null = null;
     try {
       await this.post(requests);
@@ -397,29 +583,100 @@ export class Aggregator {
     return unavailable;
   }
 
+  /**
+   * Decides, member by member, whether a frozen bill carries it: the freeze of revision n takes the document's chain
+   * slot n+1 (the same slot a newer version takes). Won, or taken by another bill's freeze of the same revision (a
+   * document in two groups) → carried; taken by a newer version → not carried (that version is open in its group
+   * and goes into a later bill). Once every slot is taken the outcome is fixed, so any instance, and a restart
+   * after a crash, computes the same seal; the first seal inserted is the one posted.
+   */
+  private async seal(bill: SummaryBillRecord): Promise<SealRecord> {
+    const at = this.now();
+    const traced = (bill.document.aggregate as { members: TracedMember[] }).members;
+    const markers: DocumentRevisionRecord[] = bill.memberIds.map((id, index) => {
+      const revision = (bill.memberRevisions?.[index] ?? 1) + 1;
+      const documentKey = traced[index]!.documentKey;
+      return { _id: revisionId(bill.flow, documentKey, revision), flow: bill.flow, documentKey, revision, kind: 'frozen', billId: bill._id };
+    });
+    const taken = await this.store.insertNew(this.store.documents, markers);
+    const excluded: SealRecord['excluded'] = [];
+    if (taken.size > 0) {
+      const ids = [...taken].map((index) => markers[index]!._id);
+      const found = new Map((await this.store.documents.find(ids.length === 1 ? { _id: ids[0]! } : { _id: { $in: ids } }).toArray()).map((record) => [record._id, record]));
+      for (const index of taken) {
+        const holder = found.get(markers[index]!._id);
+        if (!holder) throw new Error(`aggregation: chain slot ${markers[index]!._id} reported taken but not found; the next tick seals ${bill._id}`);
+        if (kindOf(holder) !== 'frozen') excluded.push({ memberId: bill.memberIds[index]!, documentKey: markers[index]!.documentKey, byRevision: revisionOf(holder) });
+      }
+    }
+    let seal: SealRecord = { _id: bill._id, memberIds: bill.memberIds, excluded: [], at };
+    if (excluded.length > 0) {
+      const out = new Set(excluded.map((member) => member.memberId));
+      const carried = bill.memberIds.filter((id) => !out.has(id));
+      seal = { _id: bill._id, memberIds: carried, excluded, at };
+      if (carried.length > 0) {
+        const members = await this.store.membersById(carried);
+        const flow = this.deps.flows.get(bill.flow) as AggregatedFlow;
+        const ordered = carried.map((id) => members.get(id)!);
+        const [planned] = planBills(
+          ordered.map((member) => ({ memberId: member._id, documentKey: member.documentKey, version: member.version, billNumber: member.billNumber, canonical: member.canonical })),
+          flow.aggregation.entries,
+          Number.MAX_SAFE_INTEGER,
+        );
+        seal.document = summaryDocument(ordered[0]!.canonical, String(bill.document.billNumber), planned!, { flow: bill.flow, keyHash: bill.keyHash, key: bill.key, billSeq: bill.billSeq }, bill.closedAt);
+      }
+      // Retired so that no close plans them again (they are in this bill's member list too; both say "not open").
+      await this.store.insertNew(
+        this.store.retired,
+        excluded.map((member) => ({ _id: member.memberId, flow: bill.flow, keyHash: bill.keyHash, documentKey: member.documentKey, byRevision: member.byRevision, at })),
+      );
+      this.deps.logger.info({ bill: bill.billNo, excluded: excluded.map((member) => member.documentKey) }, 'members replaced by a newer version before the freeze are not carried by the summary bill');
+    }
+    if (!(await this.store.insertSeal(seal))) seal = (await this.store.sealsOf([bill._id])).get(bill._id)!;
+    return seal;
+  }
+
   // ---------------------------------------------------------------- admin
 
-  /** Where a source document went: its group(s), bill number(s), entry rows and the bill's ledger state. */
+  /**
+   * Where a source document went: its revisions, each version's group(s), bill number(s), entry rows and the
+   * bill's ledger state; slices of a version replaced before the freeze are `superseded` (no bill).
+   */
   async trace(documentKey: string): Promise<AggregationTrace | null> {
     const members = await this.store.membersOf(documentKey);
     const ignored = await this.store.ignored.find({ documentKey }).toArray();
-    if (members.length === 0 && ignored.length === 0) return null;
-    const slices = [];
-    for (const member of members) {
+    const chain = await this.store.documents.find({ documentKey }).toArray();
+    if (members.length === 0 && ignored.length === 0 && chain.length === 0) return null;
+    const retired = new Set((await this.store.retired.find({ documentKey }, { projection: { _id: 1 } }).toArray()).map((record) => record._id));
+    const slices: AggregationTrace['slices'] = [];
+    for (const member of members.sort((a, b) => (a.revision ?? 1) - (b.revision ?? 1) || a._id.localeCompare(b._id))) {
       const [bill] = await this.store.bills.find({ memberIds: member._id }).toArray();
-      const placement = bill ? ((bill.document.aggregate as { members: TracedMember[] }).members.find((candidate) => candidate.documentKey === member.documentKey) ?? null) : null;
-      const entry = bill ? await this.deps.ledger.get(bill.ledgerId) : null;
+      const seal = bill ? (await this.store.sealsOf([bill._id])).get(bill._id) : undefined;
+      const carried = bill !== undefined && !seal?.excluded.some((excluded) => excluded.memberId === member._id);
+      const document = carried ? (seal?.document ?? bill.document) : null;
+      const placement = document ? ((document.aggregate as { members: TracedMember[] }).members.find((candidate) => candidate.documentKey === member.documentKey) ?? null) : null;
+      const entry = carried ? await this.deps.ledger.get(bill.ledgerId) : null;
       slices.push({
         flow: member.flow,
         keyHash: member.keyHash,
         key: member.key,
         version: member.version,
+        revision: member.revision ?? 1,
+        status: carried ? (seal ? 'frozen' : 'freezing') : retired.has(member._id) || (bill && !carried) ? 'superseded' : 'open',
         arrivedAt: member.arrivedAt,
         closeAt: member.closeAt,
-        bill: bill ? { billNo: bill.billNo, ledgerId: bill.ledgerId, billSeq: bill.billSeq, kind: bill.kind, entries: placement?.entries ?? [], state: entry?.state ?? null, fid: entry?.fid ?? null } : null,
+        bill: carried ? { billNo: bill.billNo, ledgerId: bill.ledgerId, billSeq: bill.billSeq, kind: bill.kind, entries: placement?.entries ?? [], state: entry?.state ?? null, fid: entry?.fid ?? null } : null,
       });
     }
-    return { documentKey, slices, ignoredVersions: ignored.map((record) => ({ version: record.version, at: record.at })) };
+    return {
+      documentKey,
+      slices,
+      revisions: chain
+        .sort((a, b) => revisionOf(a) - revisionOf(b))
+        // A freeze slot names the version it froze: the revision before it.
+        .map((record, index, ordered) => ({ revision: revisionOf(record), kind: kindOf(record), version: record.version ?? ordered[index - 1]?.version ?? '', at: record.at ?? null, ...(record.billId ? { billId: record.billId } : {}) })),
+      ignoredVersions: ignored.map((record) => ({ version: record.version, reason: record.reason ?? 'after_freeze', at: record.at })),
+    };
   }
 
   /** Groups with open members, per aggregated flow. */
@@ -428,7 +685,7 @@ export class Aggregator {
     for (const flow of this.aggregatedFlows()) {
       if (documentType && flow.documentType !== documentType) continue;
       const counts = await this.store.groupCounts(flow.documentType);
-      const openHashes = [...counts].filter(([, count]) => count.members > count.frozen).map(([keyHash]) => keyHash);
+      const openHashes = [...counts].filter(([, count]) => count.members > count.accounted).map(([keyHash]) => keyHash);
       for (const [keyHash, { open }] of await this.store.openMembers(flow.documentType, openHashes)) {
         if (open.length === 0) continue;
         result.push({ flow: flow.documentType, keyHash, key: open[0]!.key, openMembers: open.length, closeAt: new Date(Math.min(...open.map((member) => member.closeAt.getTime()))) });
@@ -442,6 +699,65 @@ export class Aggregator {
     this.queue = result.catch(() => undefined);
     return result;
   }
+}
+
+type AggregatedFlow = FlowConfig & { aggregation: AggregationConfig };
+
+/** One source document version offered to aggregation. */
+interface Candidate {
+  flow: AggregatedFlow;
+  documentKey: string;
+  version: string;
+  modifiedAt: number;
+  canonical: CanonicalJson;
+  /** Its group slices, or null when it cannot be grouped (`invalid` says why). */
+  slices: MemberSlice[] | null;
+  invalid: ValidationError | null;
+}
+
+/** What one Kafka batch writes, collected so that each kind is one round trip. */
+interface AdmissionPlan {
+  members: MemberRecord[];
+  retired: RetiredMemberRecord[];
+  ignored: IgnoredVersionRecord[];
+  parks: Candidate[];
+  supersede: Candidate[];
+  /** Earlier revisions without recorded groups (written before chains): their slices are read to retire them. */
+  lookups: { flow: string; documentKey: string; byRevision: number }[];
+  /** Whether the ledger read of this batch knows a parked entry of the document (one parked before chains too). */
+  parkedKnown: (documentKey: string, flow: string) => boolean;
+}
+
+type VersionDecision =
+  | { kind: 'claim'; revision: number; frozenBy?: string }
+  | { kind: 'complete'; upTo: number }
+  | { kind: 'redelivered' }
+  | { kind: 'ignore'; reason: 'after_freeze' | 'older'; held: string };
+
+function revisionRecord(candidate: Candidate, revision: number, at: Date): DocumentRevisionRecord {
+  const flow = candidate.flow.documentType;
+  return {
+    _id: revisionId(flow, candidate.documentKey, revision),
+    flow,
+    documentKey: candidate.documentKey,
+    ...(revision > 1 ? { revision } : {}),
+    ...(candidate.slices ? {} : { kind: 'parked' as const }),
+    version: candidate.version,
+    sourceModifiedAt: candidate.modifiedAt,
+    ...(candidate.slices ? { keyHashes: candidate.slices.map((slice) => slice.keyHash).join(',') } : {}),
+    at,
+  };
+}
+
+function groupByFlow(candidates: Candidate[]): Map<string, Candidate[]> {
+  const groups = new Map<string, Candidate[]>();
+  for (const candidate of candidates) groups.set(candidate.flow.documentType, [...(groups.get(candidate.flow.documentType) ?? []), candidate]);
+  return groups;
+}
+
+/** The ledger bill number of a document parked because it cannot be grouped. */
+function parkedBillNo(documentKey: string): string {
+  return `AGG-INVALID:${documentKey}`;
 }
 
 function isSummary(canonical: CanonicalJson): boolean {

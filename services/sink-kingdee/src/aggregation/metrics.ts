@@ -10,7 +10,7 @@ export class AggregationMetrics {
   constructor(registry: Registry, store: AggregationStore, flows: () => string[]) {
     this.members = new Counter({
       name: 'yecai_sink_aggregation_members_total',
-      help: 'Source documents (group slices) offered to aggregation by outcome: admitted, redelivered, version_ignored, parked',
+      help: 'Source documents (group slices) offered to aggregation by outcome: admitted, redelivered, version_replaced, version_ignored (after the freeze), version_stale (older than the one held), parked, park_superseded',
       labelNames: ['flow', 'outcome'],
       registers: [registry],
     });
@@ -26,7 +26,7 @@ export class AggregationMetrics {
       labelNames: ['flow', 'trigger'],
       registers: [registry],
     });
-    const gauge = (name: string, help: string, pick: (row: { members: number; frozen: number }) => number) =>
+    const gauge = (name: string, help: string, pick: (row: { members: number; accounted: number; frozen: number }) => number) =>
       new Gauge({
         name,
         help,
@@ -35,15 +35,15 @@ export class AggregationMetrics {
         async collect() {
           this.reset();
           for (const flow of flows()) {
-            const counts = await store.groupCounts(flow).catch(() => new Map<string, { members: number; frozen: number }>());
+            const counts = await store.groupCounts(flow).catch(() => new Map<string, { members: number; accounted: number; frozen: number }>());
             let total = 0;
             for (const row of counts.values()) total += pick(row);
             this.set({ flow }, total);
           }
         },
       });
-    gauge('yecai_sink_aggregation_open_groups', 'Groups with members not yet frozen into a summary bill', (row) => (row.members > row.frozen ? 1 : 0));
-    gauge('yecai_sink_aggregation_open_members', 'Members waiting for their group to close', (row) => Math.max(0, row.members - row.frozen));
+    gauge('yecai_sink_aggregation_open_groups', 'Groups with members not yet frozen into a summary bill', (row) => (row.members > row.accounted ? 1 : 0));
+    gauge('yecai_sink_aggregation_open_members', 'Members waiting for their group to close', (row) => Math.max(0, row.members - row.accounted));
     gauge('yecai_sink_aggregation_closed_members', 'Members frozen into summary bills', (row) => row.frozen);
   }
 }
