@@ -131,13 +131,6 @@ interface StoredRevision extends Pick<LedgerEntry, QueriedFields> {
   canonicalJson?: string;
   /** JSON text of RevisionBody. */
   body: string;
-  /**
-   * Set (true) once a reader has seen a later revision of the entry: a hint that keeps queries by state to current
-   * revisions (every entry has a PENDING revision 1, so without it a sweep for open entries reads the whole
-   * history). Always true when set — revisions are never removed — so a lost or late mark costs a read, never a
-   * wrong answer; the one update the ledger makes, and it needs no atomicity.
-   */
-  superseded?: true;
 }
 
 /** What one bill sent in a call and what came back. */
@@ -183,19 +176,14 @@ const READS_PER_ENTRY = 3;
  */
 const IN_LIST_LIMIT = 2_000;
 
-/** Revisions that may be an entry's latest (the latest is never marked superseded). */
-const NOT_SUPERSEDED = { superseded: { $exists: false } } as const;
-/** Ids per superseded-marking update (keeps each command far below MongoDB's 16 MB). */
-const SUPERSEDED_MARKS_PER_UPDATE = 5_000;
-
 /** Most entries the in-process current-state cache keeps (oldest forgotten first). */
 const CACHE_LIMIT = 200_000;
 
 /**
  * Append-only: every change inserts the next revision of the entry as its own document, and the entry is its
- * latest revision. Inserts guarded by the unique `_id` are the only writes the state depends on — the one write
- * FerretDB makes atomic (no transactions; updates are neither atomic nor dependable there); the only update is
- * the `superseded` read hint, which is true whenever it is set. History comes free.
+ * latest revision. Inserts guarded by the unique `_id` are the only writes — the one write FerretDB makes atomic
+ * (no transactions; updates are neither atomic nor dependable there, and hang in its memory mode). History comes
+ * free.
  *
  * Hot path without reads: the entries this process wrote or read are cached (the last revision it knows); a
  * change is written against that revision, and a stale cache only costs a duplicate key (someone else wrote
@@ -221,18 +209,9 @@ export class Ledger {
   /** Entry counts by `<formId>|<state>`: loaded once by `loadCounts`, then moved by this process's writes. */
   private readonly counts = new Map<string, number>();
 
-  /** Whether readers mark the superseded revisions they find (see `StoredRevision.superseded`). */
-  private marking: Promise<boolean> | undefined;
-
-  /**
-   * `markSuperseded`: default on for MongoDB, where a mark is an index seek, and off for FerretDB 1.24, where
-   * every update by `_id` scans the table (≈ 60 ms per revision in a 20,000-revision ledger) and marking would
-   * cost far more than the reads it saves (reads scan there anyway).
-   */
-  constructor(private readonly db: Db, prefix = 'sink_kingdee', options: { markSuperseded?: boolean } = {}) {
+  constructor(db: Db, prefix = 'sink_kingdee') {
     this.revisions = db.collection<StoredRevision>(`${prefix}_ledger`);
     this.calls = db.collection<StoredCall>(`${prefix}_calls`);
-    if (options.markSuperseded !== undefined) this.marking = Promise.resolve(options.markSuperseded);
   }
 
   /**
@@ -262,7 +241,7 @@ export class Ledger {
     // On MongoDB "latest revision of K" is one seek of ledger_revision; FerretDB 1.24 (SQLite) uses no index for
     // reads (see POINT_READS_PER_SCAN), which is why the hot path reads nothing.
     await this.revisions.createIndex({ ledgerId: 1, revision: 1 }, { unique: true, name: 'ledger_revision' });
-    await this.revisions.createIndex({ state: 1, superseded: 1 }, { name: 'state_current' });
+    await this.revisions.createIndex({ state: 1, updatedAt: 1 }, { name: 'state_updated' });
     await this.revisions.createIndex({ documentType: 1, state: 1 }, { name: 'flow_state' });
     await this.calls.createIndex({ ledgerIds: 1, at: 1 }, { name: 'calls_by_bill' });
   }
@@ -336,7 +315,7 @@ export class Ledger {
     this.scanning = true;
     try {
       // An `$in` list however long: a scan would ship every revision whole (see IN_LIST_LIMIT for projected reads).
-      scan.resolve(latestOf(await this.revisions.find({ ledgerId: { $in: [...scan.ids] }, ...NOT_SUPERSEDED }).toArray()));
+      scan.resolve(latestOf(await this.revisions.find({ ledgerId: { $in: [...scan.ids] } }).toArray()));
     } catch (error) {
       scan.reject(error);
     } finally {
@@ -393,19 +372,17 @@ export class Ledger {
   }
 
   /**
-   * Every current entry matching `filter` (evaluated on current revisions only). Reads the revisions matching it
-   * that no reader has yet seen superseded, then marks the superseded ones it found — so a repeated query (the
-   * scheduler's sweep of open entries) reads current revisions and what was written since, not the whole history.
-   * Not for the hot path.
+   * Every current entry matching `filter` (evaluated on current revisions only). Not for the hot path: it reads the
+   * revision numbers of every entry that ever matched (every entry has a PENDING revision 1), but loads only the
+   * entries whose latest revision matches.
    */
   async current(filter: Record<string, unknown> = {}): Promise<LedgerEntry[]> {
-    const candidates = await this.revisions.find({ ...filter, ...NOT_SUPERSEDED }, { projection: { ledgerId: 1, revision: 1 } }).toArray();
+    const candidates = await this.revisions.find(filter, { projection: { ledgerId: 1, revision: 1 } }).toArray();
     // Which candidates are their entry's latest revision, from revision numbers only: only those are read whole
     // (a sweep of open entries matches every claim, and few are still open).
     const latestRevision = await this.latestRevisionNumbers([...new Set(candidates.map((candidate) => candidate.ledgerId))]);
     const heads = candidates.filter((candidate) => latestRevision.get(candidate.ledgerId) === candidate.revision);
     const headIds = new Set(heads.map((head) => head._id));
-    await this.markSuperseded(candidates.filter((candidate) => !headIds.has(candidate._id)).map((candidate) => candidate._id));
     const latest = await this.getMany(heads.map((head) => head.ledgerId));
     // An entry that moved on since is not what matched.
     return [...latest.values()].filter((entry) => headIds.has(`${entry._id}#${entry.revision}`));
@@ -416,25 +393,11 @@ export class Ledger {
     const latest = new Map<string, number>();
     if (ids.length === 0) return latest;
     const wanted = new Set(ids);
-    const filter = ids.length > IN_LIST_LIMIT ? NOT_SUPERSEDED : { ledgerId: { $in: ids }, ...NOT_SUPERSEDED };
+    const filter = ids.length > IN_LIST_LIMIT ? {} : { ledgerId: { $in: ids } };
     for (const revision of await this.revisions.find(filter, { projection: { ledgerId: 1, revision: 1 } }).toArray()) {
       if (wanted.has(revision.ledgerId) && revision.revision > (latest.get(revision.ledgerId) ?? 0)) latest.set(revision.ledgerId, revision.revision);
     }
     return latest;
-  }
-
-  /**
-   * Marks revisions a reader has seen a later revision of (see `StoredRevision.superseded`). Best effort: a failed
-   * mark is read again next time.
-   */
-  private async markSuperseded(revisionIds: string[]): Promise<void> {
-    if (revisionIds.length === 0) return;
-    this.marking ??= this.db.admin().command({ buildInfo: 1 }).then((info) => !('ferretdbVersion' in info), () => false);
-    if (!(await this.marking)) return;
-    for (let start = 0; start < revisionIds.length; start += SUPERSEDED_MARKS_PER_UPDATE) {
-      const ids = revisionIds.slice(start, start + SUPERSEDED_MARKS_PER_UPDATE);
-      await this.revisions.updateMany({ _id: { $in: ids } }, { $set: { superseded: true } }).catch(() => undefined);
-    }
   }
 
   /** Inserts a new entry; returns null when another writer created it first (duplicate key 11000). */
@@ -603,11 +566,10 @@ export class Ledger {
     return new Set(firsts.map((first) => first.ledgerId));
   }
 
-  /** Entry counts by form and state, read from the database (current revisions and those not yet marked superseded). */
+  /** Entry counts by form and state, read from the database (a projected read of every revision). */
   async countsByFormAndState(): Promise<{ formId: string; state: LedgerState; count: number }[]> {
-    const revisions = await this.revisions.find(NOT_SUPERSEDED, { projection: { ledgerId: 1, revision: 1, formId: 1, state: 1 } }).toArray();
+    const revisions = await this.revisions.find({}, { projection: { ledgerId: 1, revision: 1, formId: 1, state: 1 } }).toArray();
     const latest = latestOf(revisions);
-    await this.markSuperseded(revisions.filter((revision) => latest.get(revision.ledgerId) !== revision).map((revision) => revision._id));
     const counts = new Map<string, { formId: string; state: LedgerState; count: number }>();
     for (const entry of latest.values()) {
       const key = `${entry.formId}|${entry.state}`;
@@ -680,7 +642,7 @@ function inflateJson<T>(stored: Binary): T {
 }
 
 function toEntry(revision: StoredRevision, canonical: CanonicalJson): LedgerEntry {
-  const { _id: _revisionId, ledgerId: id, canonicalJson: _text, body, superseded: _superseded, ...queried } = revision;
+  const { _id: _revisionId, ledgerId: id, canonicalJson: _text, body, ...queried } = revision;
   const { step: _step, earlier: _earlier, ...rest } = parseBody(body);
   return { ...rest, ...queried, _id: id, canonical };
 }
