@@ -136,6 +136,12 @@ describe('idempotency ledger on FerretDB (append-only revisions, unique _id as c
       // A retry that posts moves H-36 out of the next sweep (of a fresh instance).
       await writer.apply([{ current: outcomes[36]!, entry: { ...outcomes[36]!, state: 'POSTED', nextRetryAt: null }, steps: [step('posted', 'REJECTED', 'POSTED')] }]);
       expect(dueIds(await new Ledger(mongo.db).due(new Date(Date.now() + 1_000_000), 1, 100))).toEqual(['H-37', 'H-38', 'H-39']);
+      // Many cold entries at once (a replay) come from one scan, canonical events included (posted entries' latest
+      // revisions point back to the claim that holds it).
+      const cold = await new Ledger(mongo.db).getMany(billNos.map((billNo) => ledgerId('acct', 'SAL_OUTSTOCK', billNo)));
+      expect([...cold.values()].map((one) => `${one.billNo}:${one.revision}:${(one.canonical as { billNo: string }).billNo}`).sort()).toEqual(
+        billNos.map((billNo, index) => `${billNo}:${index === 39 ? 1 : index === 36 ? 3 : 2}:${billNo}`).sort(),
+      );
       expect(await new Ledger(mongo.db).countsByFormAndState()).toEqual(expect.arrayContaining([{ formId: 'SAL_OUTSTOCK', state: 'POSTED', count: 37 }, { formId: 'SAL_OUTSTOCK', state: 'REJECTED', count: 2 }, { formId: 'SAL_OUTSTOCK', state: 'PENDING', count: 1 }]));
     } finally {
       await mongo.close();

@@ -315,7 +315,8 @@ export class Ledger {
     this.scanning = true;
     try {
       // An `$in` list however long: a scan would ship every revision whole (see IN_LIST_LIMIT for projected reads).
-      scan.resolve(latestOf(await this.revisions.find({ ledgerId: { $in: [...scan.ids] } }).toArray()));
+      const revisions = await this.revisions.find({ ledgerId: { $in: [...scan.ids] } }).toArray();
+      scan.resolve(withCanonicalText(latestOf(revisions), revisions));
     } catch (error) {
       scan.reject(error);
     } finally {
@@ -657,6 +658,19 @@ function parseBody(body: string): RevisionBody {
     ...(parsed.earlier ? { earlier: parsed.earlier.map(asDate) } : {}),
     skipped: parsed.skipped ? asDate(parsed.skipped) : null,
   };
+}
+
+/**
+ * The latest revisions, each given its entry's canonical text when `read` holds the revision that carries it (a
+ * read of all of an entry's revisions does): `hydrate` then needs no second read — on FerretDB a second scan.
+ */
+function withCanonicalText(latest: Map<string, StoredRevision>, read: StoredRevision[]): Map<string, StoredRevision> {
+  const texts = new Map(read.filter((revision) => revision.canonicalJson !== undefined).map((revision) => [revision._id, revision.canonicalJson!]));
+  for (const [id, revision] of latest) {
+    const text = revision.canonicalJson ?? texts.get(`${id}#${revision.canonicalRevision}`);
+    if (text !== undefined && revision.canonicalJson === undefined) latest.set(id, { ...revision, canonicalJson: text });
+  }
+  return latest;
 }
 
 /** The latest revision of each entry among `revisions`. */
