@@ -135,9 +135,10 @@ export class SourceRuntime {
     }
     const results = new Map<string, CycleResult>();
     await Promise.all(
-      this.lanes.map(async (lane) =>
-        results.set(`${lane.account.name}/${lane.stream.name}`, await lane.sync.runCycle()),
-      ),
+      this.lanes.map(async (opened) => {
+        const lane = opened.sync.commitOutcomeUnknown ? await this.reopen(opened) : opened;
+        results.set(`${lane.account.name}/${lane.stream.name}`, await lane.sync.runCycle());
+      }),
     );
     return results;
   }
@@ -268,10 +269,26 @@ export class SourceRuntime {
     });
   }
 
-  private async loop(lane: Lane): Promise<void> {
+  /**
+   * The lane again from Kafka, as after a restart: a new producer on its transactional id (which makes the
+   * coordinator finish or abort the transaction in doubt), then its checkpoint read back.
+   */
+  private async reopen(lane: Lane): Promise<Lane> {
+    await lane.producer.disconnect().catch(() => undefined);
+    const [reopened] = await this.openLanes('live', [{ account: lane.account, stream: lane.stream }], () => undefined);
+    this.lanes[this.lanes.indexOf(lane)] = reopened!;
+    return reopened!;
+  }
+
+  private async loop(opened: Lane): Promise<void> {
     const pollIntervalMs = this.options.pollIntervalMs ?? 30_000;
+    let lane = opened;
     while (!this.stopping) {
       try {
+        if (lane.sync.commitOutcomeUnknown) {
+          lane = await this.reopen(lane);
+          this.logger.info({ account: lane.account.name, stream: lane.stream.name }, 'lane reopened after a commit with unknown outcome');
+        }
         const result = await lane.sync.runCycle();
         this.logger.debug({ account: lane.account.name, stream: lane.stream.name, ...result }, 'cycle done');
       } catch (error) {

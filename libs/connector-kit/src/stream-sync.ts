@@ -249,10 +249,20 @@ export class StreamSync {
     );
   }
 
+  /**
+   * True after a commit failed: the transaction may have committed all the same (its answer lost, e.g. the broker
+   * restarted mid-commit), so `committed` may be behind what Kafka holds — re-reading from it would publish those
+   * versions again. The owner must reopen the lane (a new producer resolves the transaction, then the checkpoint
+   * is read back) before another cycle.
+   */
+  commitOutcomeUnknown = false;
+
   private async commit(checkpoint: StreamCheckpoint, documents: RawDocument[]): Promise<void> {
     const { account, stream, committer, events } = this.options;
     checkpoint.updatedAt = this.now();
+    this.commitOutcomeUnknown = true;
     await committer.commit(documents, checkpoint);
+    this.commitOutcomeUnknown = false;
     this.committed = structuredClone(checkpoint);
     const cursorMs = stream.cursor.kind === 'modified_time' ? Number(checkpoint.cursor) : undefined;
     events.emit({

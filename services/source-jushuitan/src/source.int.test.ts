@@ -5,7 +5,7 @@
 import { formatBeijingTime } from '@yecai/common';
 import { startJushuitanEmulator, type JstEmulator } from '@yecai/emulator-jushuitan';
 import { testEndpoints, testKafka, uniqueTopicPrefix } from '@yecai/test-harness';
-import type { KafkaClient } from '@yecai/kafka';
+import { TransactionalProducer, type KafkaClient } from '@yecai/kafka';
 import { createJstService } from './service';
 import { committedCheckpoints, exactlyOnceReport, readRawDocuments, testConfig } from './test-support';
 
@@ -23,6 +23,40 @@ describe('JST source over real Kafka', () => {
   afterEach(async () => {
     await emulator?.close();
     await kafka.disconnect();
+  });
+
+  it('a commit whose answer is lost (it did commit) is not published again: the lane is reopened from Kafka', async () => {
+    const now = Date.now();
+    emulator = await startJushuitanEmulator({
+      seed: 5,
+      rateLimits: { perSecond: 1000, perMinute: 100_000 },
+      documents: { perType: { aftersale: 300 }, fromMs: now - 2 * DAY, toMs: now - 2 * MINUTE },
+    });
+    const service = createJstService(testConfig(emulator, { startAt: formatBeijingTime(now - 3 * DAY), streams: ['aftersale'] }));
+    // The broker applies the third transaction, then the answer is lost (as when it restarts mid-commit).
+    const original = TransactionalProducer.prototype.inTransaction;
+    let transactions = 0;
+    const spy = jest.spyOn(TransactionalProducer.prototype, 'inTransaction').mockImplementation(async function (this: TransactionalProducer, work) {
+      const result = await original.call(this, work);
+      if (++transactions === 3) throw new Error('answer lost after commit (test fault)');
+      return result;
+    });
+    // Done when, after the fault, a cycle has committed a cursor past the last document (2 minutes ago).
+    let caughtUpAfterFault = false;
+    service.runtime.events.on((event) => {
+      if (event.type === 'committed' && transactions > 3 && (event.cursorMs ?? 0) >= now - MINUTE) caughtUpAfterFault = true;
+    });
+    try {
+      await service.runtime.start();
+      const deadline = Date.now() + 60_000;
+      while (!caughtUpAfterFault && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    } finally {
+      spy.mockRestore();
+      await service.close();
+    }
+    expect(caughtUpAfterFault).toBe(true);
+    const returns = await readRawDocuments(kafka, testEndpoints().schemaRegistryUrl, 'aftersale');
+    expect(exactlyOnceReport(emulator, 'aftersale', returns)).toEqual({ duplicates: [], missing: [] });
   });
 
   it('publishes each version once with its checkpoint, re-reads the overlap without duplicates, and picks up late updates and same-second bursts', async () => {
