@@ -1,16 +1,19 @@
 /** Boots the sink in-process over the harness's real Kafka, schema registry and FerretDB, against an emulator. */
-import { createMetricsRegistry, startOpsServer, withRetry, type OpsServer } from '@yecai/common';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createMetricsRegistry, getFreePort, startOpsServer, withRetry, type OpsServer } from '@yecai/common';
 import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { AvroSerde, documentKey, type KafkaClient, type Producer } from '@yecai/kafka';
 import { loadCanonicalSchema } from '@yecai/schemas';
-import { testEndpoints, testKafka, testMongo, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
+import { ServiceProcess, testEndpoints, testKafka, testMongo, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
 import type { Db } from 'mongodb';
 import { mountSinkAdmin, resolveAdminTokens } from '../src/admin-api';
 import { parseSinkConfig, type SinkConfigInput } from '../src/config';
 import type { SinkDocumentType } from '../src/master-data';
 import type { LedgerEntry, LedgerState } from '../src/ledger';
 import { SinkService } from '../src/service';
-import { kingdeeConfig } from './fixtures';
+import { FIXTURE, kingdeeConfig } from './fixtures';
 
 export const TOKENS = { viewer: 'viewer-token-1234', operator: 'operator-token-5678' };
 process.env.SINK_TEST_VIEWER_TOKEN = TOKENS.viewer;
@@ -135,4 +138,33 @@ export async function startSinkUnderTest(emulator: KingdeeEmulator, overrides: S
 /** Bills in the emulator whose number starts with `prefix`, per form. */
 export function billsIn(emulator: KingdeeEmulator, formId: string, prefix: string) {
   return [...emulator.state.billsOf(formId).values()].filter((bill) => bill.billNo.startsWith(prefix));
+}
+
+/**
+ * The sink as a real child process (its main.ts) over the harness's endpoints and `db`, with `config` written to a
+ * temporary file: for tests that SIGKILL it. Its log is `<dir>/sink.log`.
+ */
+export async function sinkChildProcess(config: SinkConfigInput, db: Db, name: string): Promise<{ sink: ServiceProcess; port: number; dir: string }> {
+  const endpoints = testEndpoints();
+  const port = await getFreePort();
+  const dir = mkdtempSync(join(tmpdir(), `${name}-`));
+  const configPath = join(dir, 'sink.json');
+  writeFileSync(configPath, JSON.stringify(config));
+  const sink = new ServiceProcess({
+    name: 'sink-kingdee',
+    main: join(__dirname, '..', 'src', 'main.ts'),
+    env: {
+      SINK_CONFIG: configPath,
+      KAFKA_BROKERS: endpoints.kafkaBrokers,
+      SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
+      MONGODB_URI: endpoints.mongodbUri,
+      MONGODB_DB: db.databaseName,
+      SINK_OPS_PORT: String(port),
+      SINK_TEST_KD_SECRET: FIXTURE.appSecret,
+      LOG_LEVEL: 'warn',
+    },
+    logFile: join(dir, 'sink.log'),
+    opsPort: port,
+  });
+  return { sink, port, dir };
 }

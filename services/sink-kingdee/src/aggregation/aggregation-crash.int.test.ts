@@ -4,15 +4,11 @@
  * calls), and while the restart finishes bills frozen before the crash; late documents arrive in between. The
  * emulator must end with every summary bill exactly once and every source document in exactly one entry.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { getFreePort } from '@yecai/common';
 import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { AvroSerde } from '@yecai/kafka';
-import { ServiceProcess, testEndpoints, testKafka, testMongo, waitFor } from '@yecai/test-harness';
-import { FIXTURE, canonical, startEmulator } from '../../test/fixtures';
-import { TOKENS, billsIn, producerFor, sinkConfigFor, useUniqueTopicPrefix } from '../../test/sink-under-test';
+import { testEndpoints, testKafka, testMongo, waitFor } from '@yecai/test-harness';
+import { canonical, startEmulator } from '../../test/fixtures';
+import { TOKENS, billsIn, producerFor, sinkChildProcess, sinkConfigFor, useUniqueTopicPrefix } from '../../test/sink-under-test';
 import { Ledger } from '../ledger';
 import { AggregationStore } from './store';
 
@@ -30,29 +26,9 @@ describe('aggregated posting with SIGKILL mid-membership, mid-close and mid-post
     const ledger = new Ledger(mongo.db);
     const store = new AggregationStore(mongo.db);
     const kafka = testKafka();
-    const endpoints = testEndpoints();
-    const port = await getFreePort();
-    const dir = mkdtempSync(join(tmpdir(), 'sink-agg-crash-'));
-    const configPath = join(dir, 'sink.json');
     const aggregation = { groupBy: ['customer', 'lines.warehouse', 'date'], entries: 'list', maxEntries: 4, billNumberPattern: 'KA-{customer}-{keyHash}-{seq}', close: { afterDays: 36_500, at: '02:00' }, checkIntervalMs: 1_000 };
     const config = sinkConfigFor(emulator, { batchSize: 5, staleInFlightMs: 3_000, sessionTimeoutMs: 6_000, flows: [{ documentType: 'sales_outstock', aggregation } as never] });
-    writeFileSync(configPath, JSON.stringify(config));
-    const sink = new ServiceProcess({
-      name: 'sink-kingdee',
-      main: join(__dirname, '..', 'main.ts'),
-      env: {
-        SINK_CONFIG: configPath,
-        KAFKA_BROKERS: endpoints.kafkaBrokers,
-        SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
-        MONGODB_URI: endpoints.mongodbUri,
-        MONGODB_DB: mongo.db.databaseName,
-        SINK_OPS_PORT: String(port),
-        SINK_TEST_KD_SECRET: FIXTURE.appSecret,
-        LOG_LEVEL: 'warn',
-      },
-      logFile: join(dir, 'sink.log'),
-      opsPort: port,
-    });
+    const { sink, port } = await sinkChildProcess(config, mongo.db, 'sink-agg-crash');
     const closeNow = () =>
       fetch(`http://127.0.0.1:${port}/admin/aggregation/sales_outstock/close`, {
         method: 'POST',
@@ -66,7 +42,7 @@ describe('aggregated posting with SIGKILL mid-membership, mid-close and mid-post
       await sink.kill();
     };
     const stockBefore = emulator.state.stockOf('100', 'A1001-BLK', 'CK001', '0');
-    const produce = await producerFor(kafka, new AvroSerde(endpoints.schemaRegistryUrl));
+    const produce = await producerFor(kafka, new AvroSerde(testEndpoints().schemaRegistryUrl));
     const wave1 = [...Array.from({ length: 10 }, (_, i) => [`KAT-${i + 1}`, 'TM-YS01'] as const), ...Array.from({ length: 6 }, (_, i) => [`KAJ-${i + 1}`, 'JD-YS01'] as const)];
     const late = ['KAT-L1', 'KAT-L2', 'KAT-L3'];
     const all = [...wave1.map(([id]) => id), ...late];

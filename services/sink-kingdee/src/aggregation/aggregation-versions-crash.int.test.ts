@@ -5,15 +5,12 @@
  * one summary bill, carrying the version its chain froze; a newer version that is not carried must be recorded as
  * ignored (visible), never lost.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Decimal, getFreePort } from '@yecai/common';
+import { Decimal } from '@yecai/common';
 import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { AvroSerde } from '@yecai/kafka';
-import { ServiceProcess, testEndpoints, testKafka, testMongo, waitFor } from '@yecai/test-harness';
-import { FIXTURE, canonical, startEmulator } from '../../test/fixtures';
-import { TOKENS, billsIn, producerFor, sinkConfigFor, useUniqueTopicPrefix } from '../../test/sink-under-test';
+import { testEndpoints, testKafka, testMongo, waitFor } from '@yecai/test-harness';
+import { canonical, startEmulator } from '../../test/fixtures';
+import { TOKENS, billsIn, producerFor, sinkChildProcess, sinkConfigFor, useUniqueTopicPrefix } from '../../test/sink-under-test';
 import { Ledger } from '../ledger';
 import { AggregationStore, kindOf, revisionOf } from './store';
 
@@ -30,29 +27,9 @@ describe('aggregated versions with SIGKILL while versions are recorded and group
     const ledger = new Ledger(mongo.db);
     const store = new AggregationStore(mongo.db);
     const kafka = testKafka();
-    const endpoints = testEndpoints();
-    const port = await getFreePort();
-    const dir = mkdtempSync(join(tmpdir(), 'sink-aggver-crash-'));
-    const configPath = join(dir, 'sink.json');
     const aggregation = { groupBy: ['customer', 'lines.warehouse', 'date'], entries: 'list', maxEntries: 5, billNumberPattern: 'KV-{warehouse}-{keyHash}-{seq}', close: { afterDays: 36_500, at: '02:00' }, checkIntervalMs: 1_000 };
     const config = sinkConfigFor(emulator, { batchSize: 3, staleInFlightMs: 3_000, sessionTimeoutMs: 6_000, flows: [{ documentType: 'sales_outstock', aggregation } as never] });
-    writeFileSync(configPath, JSON.stringify(config));
-    const sink = new ServiceProcess({
-      name: 'sink-kingdee',
-      main: join(__dirname, '..', 'main.ts'),
-      env: {
-        SINK_CONFIG: configPath,
-        KAFKA_BROKERS: endpoints.kafkaBrokers,
-        SCHEMA_REGISTRY_URL: endpoints.schemaRegistryUrl,
-        MONGODB_URI: endpoints.mongodbUri,
-        MONGODB_DB: mongo.db.databaseName,
-        SINK_OPS_PORT: String(port),
-        SINK_TEST_KD_SECRET: FIXTURE.appSecret,
-        LOG_LEVEL: 'warn',
-      },
-      logFile: join(dir, 'sink.log'),
-      opsPort: port,
-    });
+    const { sink, port } = await sinkChildProcess(config, mongo.db, 'sink-aggver-crash');
     const admin = (path: string, init: RequestInit = {}) =>
       fetch(`http://127.0.0.1:${port}/admin${path}`, { ...init, headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKENS.operator}` } });
     const closeNow = (keyHash?: string) => admin('/aggregation/sales_outstock/close', { method: 'POST', body: JSON.stringify(keyHash ? { keyHash } : {}) }).catch(() => undefined); // the kill may cut the answer off
@@ -70,7 +47,7 @@ describe('aggregated versions with SIGKILL while versions are recorded and group
       await pause(maxMs);
       await sink.kill();
     };
-    const produce = await producerFor(kafka, new AvroSerde(endpoints.schemaRegistryUrl));
+    const produce = await producerFor(kafka, new AvroSerde(testEndpoints().schemaRegistryUrl));
     const ids = Array.from({ length: 12 }, (_, i) => `KVD-${i + 1}`);
     /** contentHash → what the bill row must say when that version is carried; and each document's newest version. */
     const expected = new Map<string, string>();
