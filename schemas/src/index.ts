@@ -69,39 +69,17 @@ export function backwardIncompatibility(reader: Record<string, unknown>, writer:
   }
 }
 
-async function registryRequest(registryUrl: string, method: string, path: string, body?: unknown): Promise<unknown> {
-  const response = await fetch(`${registryUrl.replace(/\/$/, '')}${path}`, {
-    method,
-    headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`schema registry ${method} ${path}: HTTP ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
 /**
  * Registers every canonical schema under `<topic>-value` with BACKWARD compatibility set on the subject
  * first, so the registry itself refuses an incompatible change. Returns documentType → schema id.
  */
-export async function registerCanonicalSchemas(serde: AvroSerde, registryUrl: string): Promise<Map<string, number>> {
+export async function registerCanonicalSchemas(serde: AvroSerde): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
   for (const canonical of canonicalSchemas()) {
-    await registryRequest(registryUrl, 'PUT', `/config/${encodeURIComponent(canonical.subject)}`, { compatibility: 'BACKWARD' });
+    await serde.setCompatibility(canonical.subject, 'BACKWARD');
     ids.set(canonical.documentType, await serde.register(canonical.subject, canonical.schema));
   }
   return ids;
-}
-
-/** Asks the registry whether `schema` is compatible with the latest version registered under `subject`. */
-export async function registryCompatibility(registryUrl: string, subject: string, schema: object): Promise<boolean> {
-  const answer = (await registryRequest(
-    registryUrl,
-    'POST',
-    `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest`,
-    { schemaType: 'AVRO', schema: JSON.stringify(schema) },
-  )) as { is_compatible?: boolean };
-  return answer.is_compatible === true;
 }
 
 /** Value of a RawDocument (avro/raw/raw-document.avsc) as decoded: timestamps as epoch millis. */

@@ -1,6 +1,8 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
-import { Decimal as DecimalExport, avroBytesToDecimal, decimalToAvroBytes } from '@yecai/common';
+import type { Response as RegistryResponse } from 'mappersmith';
+import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
+import { Decimal as DecimalExport, YecaiError, avroBytesToDecimal, decimalToAvroBytes, withRetry } from '@yecai/common';
 
 /**
  * The class itself, read once: through the re-exports of @yecai/common every use of an imported binding is a getter
@@ -87,15 +89,39 @@ export function parseAvroSchema(schema: avro.Schema): avro.Type {
 }
 
 /**
+ * How long one schema-registry request may go unanswered. A registry that stops answering must not hang a service
+ * (or a test) forever: the request is abandoned and retried — registration, config and compatibility calls are
+ * idempotent. A clean-clone CI run once waited 120 s on one registry answer.
+ */
+const DEFAULT_REGISTRY_REQUEST_TIMEOUT_MS = 10_000;
+const REGISTRY_ATTEMPTS = 4;
+
+/** Worth another attempt: a 5xx, or no HTTP answer at all (timeout, refused or reset connection). */
+function registryAnswerRetriable(response: RegistryResponse): boolean {
+  return response.responseStatus >= 500 || response.errors.length > 0;
+}
+
+export type CompatibilityLevel = 'BACKWARD' | 'BACKWARD_TRANSITIVE' | 'FORWARD' | 'FORWARD_TRANSITIVE' | 'FULL' | 'FULL_TRANSITIVE' | 'NONE';
+
+/**
  * Avro serialisation through a Confluent-API schema registry (Confluent wire format: magic byte + schema id).
- * Subjects follow TopicNameStrategy: `<topic>-value`.
+ * Subjects follow TopicNameStrategy: `<topic>-value`. The project's one registry client: every request has a
+ * deadline and is retried on 5xx and transport failures.
  */
 export class AvroSerde {
   readonly registry: SchemaRegistry;
+  private readonly registryUrl: string;
+  private readonly requestTimeoutMs: number;
 
-  constructor(registryUrl: string) {
+  constructor(registryUrl: string, options: { requestTimeoutMs?: number } = {}) {
+    this.registryUrl = registryUrl.replace(/\/$/, '');
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REGISTRY_REQUEST_TIMEOUT_MS;
     this.registry = new SchemaRegistry(
-      { host: registryUrl },
+      {
+        host: registryUrl,
+        retry: { retries: REGISTRY_ATTEMPTS - 1, validateRetry: registryAnswerRetriable },
+        middlewares: [TimeoutMiddleware(this.requestTimeoutMs)],
+      },
       { [SchemaType.AVRO]: { logicalTypes: avroLogicalTypes } },
     );
   }
@@ -113,11 +139,65 @@ export class AvroSerde {
     return this.register(valueSubject(topic), schema);
   }
 
+  /** Sets the subject's compatibility rule (the registry then refuses an incompatible new version). */
+  async setCompatibility(subject: string, level: CompatibilityLevel): Promise<void> {
+    await this.request('PUT', `/config/${encodeURIComponent(subject)}`, { compatibility: level });
+  }
+
+  /** The subject's own compatibility rule, or undefined when it has none (the global rule applies). */
+  async subjectCompatibility(subject: string): Promise<string | undefined> {
+    const answer = (await this.request('GET', `/config/${encodeURIComponent(subject)}`)) as { compatibilityLevel?: string } | null;
+    return answer?.compatibilityLevel;
+  }
+
+  /** Whether the registry finds `schema` compatible with the latest version registered under `subject`. */
+  async isCompatible(subject: string, schema: object): Promise<boolean> {
+    const answer = (await this.request('POST', `/compatibility/subjects/${encodeURIComponent(subject)}/versions/latest`, {
+      schemaType: 'AVRO',
+      schema: JSON.stringify(schema),
+    })) as { is_compatible?: boolean };
+    return answer.is_compatible === true;
+  }
+
   encode(schemaId: number, value: unknown): Promise<Buffer> {
     return this.registry.encode(schemaId, value);
   }
 
   decode<T = unknown>(buffer: Buffer): Promise<T> {
     return this.registry.decode(buffer) as Promise<T>;
+  }
+
+  /** Calls the library does not offer (subject config, compatibility), with the same deadline and retries. */
+  private request(method: string, path: string, body?: unknown): Promise<unknown> {
+    return withRetry(
+      async () => {
+        let response: Response;
+        try {
+          response = await fetch(`${this.registryUrl}${path}`, {
+            method,
+            headers: { 'Content-Type': 'application/vnd.schemaregistry.v1+json' },
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal: AbortSignal.timeout(this.requestTimeoutMs),
+          });
+        } catch (error) {
+          throw new YecaiError(`schema registry ${method} ${path}: no answer (${error instanceof Error ? error.message : String(error)})`, {
+            code: 'SCHEMA_REGISTRY_UNREACHABLE',
+            level: 3,
+            retriable: true,
+            cause: error,
+          });
+        }
+        const text = await response.text();
+        if (!response.ok) {
+          throw new YecaiError(`schema registry ${method} ${path}: HTTP ${response.status} ${text}`, {
+            code: 'SCHEMA_REGISTRY_HTTP',
+            level: 3,
+            retriable: response.status >= 500,
+          });
+        }
+        return text ? JSON.parse(text) : null;
+      },
+      { maxAttempts: REGISTRY_ATTEMPTS },
+    );
   }
 }

@@ -95,7 +95,7 @@ export class MappingService {
   async start(): Promise<void> {
     const numPartitions = this.options.numPartitions ?? 6;
     await this.options.kafka.ensureTopics([...this.rawTopics(), ...this.canonicalTopics()].map((topic) => ({ topic, numPartitions })));
-    this.schemaIds = await registerCanonicalSchemas(this.serde, this.options.registryUrl);
+    this.schemaIds = await registerCanonicalSchemas(this.serde);
     for (const schemaId of this.schemaIds.values()) await this.codec.prepare(schemaId);
     this.mapper = new ChunkMapper(this.engine, this.codec, this.schemaIds);
     const workers = this.options.transformWorkers ?? 0;
