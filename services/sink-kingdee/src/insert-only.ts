@@ -2,7 +2,7 @@
  * Insert-only writes, the one write FerretDB makes atomic: a unique `_id` (or unique index) decides who wrote
  * first, and a duplicate key (11000) is an answer, not an error.
  */
-import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
+import type { Collection, Db, Document, IndexSpecification, OptionalUnlessRequiredId } from 'mongodb';
 
 const DUPLICATE_KEY = 11000;
 
@@ -33,5 +33,48 @@ export async function insertOnce<T extends Document>(collection: Collection<T>, 
   } catch (error) {
     if ((error as { code?: number }).code === DUPLICATE_KEY) return false;
     throw error;
+  }
+}
+
+const ferretDbAnswers = new WeakMap<Db, Promise<boolean>>();
+
+/** Whether the store is FerretDB (its buildInfo names a `ferretdbVersion`). */
+export function isFerretDb(db: Db): Promise<boolean> {
+  let answer = ferretDbAnswers.get(db);
+  if (!answer) {
+    answer = db.admin().command({ buildInfo: 1 }).then((info) => info.ferretdbVersion !== undefined);
+    ferretDbAnswers.set(db, answer);
+  }
+  return answer;
+}
+
+/** An index that serves reads (uniqueness is always the `_id`'s job here). */
+export interface ReadIndex {
+  collection: Pick<Collection, 'createIndex' | 'dropIndex'>;
+  key: IndexSpecification;
+  name: string;
+}
+
+const INDEX_NOT_FOUND = 27;
+const NAMESPACE_NOT_FOUND = 26;
+
+/**
+ * Creates the read indexes on MongoDB. On FerretDB 1.24 (SQLite) no read uses an index, so an index there is only
+ * upkeep on every insert (~10 µs per index and document, more as the table grows): none is created, and those an
+ * earlier release created are dropped.
+ */
+export async function ensureReadIndexes(db: Db, indexes: ReadIndex[]): Promise<void> {
+  const ferretDb = await isFerretDb(db);
+  for (const { collection, key, name } of indexes) {
+    if (!ferretDb) {
+      await collection.createIndex(key, { name });
+      continue;
+    }
+    try {
+      await collection.dropIndex(name);
+    } catch (error) {
+      const code = (error as { code?: number }).code;
+      if (code !== INDEX_NOT_FOUND && code !== NAMESPACE_NOT_FOUND) throw error;
+    }
   }
 }

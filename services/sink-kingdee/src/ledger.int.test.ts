@@ -1,4 +1,5 @@
 import { testMongo } from '@yecai/test-harness';
+import { isFerretDb } from './insert-only';
 import { Ledger, ledgerId, type LedgerEntry } from './ledger';
 
 describe('idempotency ledger on FerretDB (append-only revisions, unique _id as compare-and-set)', () => {
@@ -103,6 +104,59 @@ describe('idempotency ledger on FerretDB (append-only revisions, unique _id as c
       expect(history[2]!.at).toBeInstanceOf(Date);
       expect(await reader.callsOf(id)).toMatchObject([{ operation: 'BatchSave', request: { FBillNo: 'R-1', FEntity: [{ FRealQty: '2' }] }, outcome: 'rejected', messages: ['物料编码不存在'] }]);
       expect(await reader.callsOf(ledgerId('acct', 'SAL_OUTSTOCK', 'R-2'))).toMatchObject([{ request: { FBillNo: 'R-2' }, outcome: 'saved', fid: 9 }]);
+    } finally {
+      await mongo.close();
+    }
+  });
+
+  it('reads a ledger written before revisions were packed (upgrade): entries, dates, history, due retries, and moves them on', async () => {
+    const mongo = await testMongo('ledger');
+    try {
+      // Revisions as the previous release stored them: texts plain, createdAt/nextRetryAt/canonicalRevision as fields.
+      const createdAt = new Date('2026-11-20T01:00:00.000Z');
+      const retryAt = new Date('2026-11-20T03:00:00.000Z');
+      const oldRevision = (billNo: string, revision: number, state: string, extra: Record<string, unknown> = {}) => ({
+        _id: `${ledgerId('acct', 'SAL_OUTSTOCK', billNo)}#${revision}`, ledgerId: ledgerId('acct', 'SAL_OUTSTOCK', billNo), revision, state,
+        formId: 'SAL_OUTSTOCK', documentType: 'sales_outstock', nextRetryAt: null, problem: null, createdAt, updatedAt: new Date(createdAt.getTime() + revision * 60_000),
+        canonicalRevision: 1,
+        ...(revision === 1 ? { canonicalJson: JSON.stringify({ billNumber: billNo, lines: [{ quantity: '2.5' }] }) } : {}),
+        body: JSON.stringify({
+          acctId: 'acct', billNo, documentKey: `k/${billNo}`, stage: 'NONE', fid: null, version: 'v1', sourceModifiedAt: 1, postedVersion: null, attempts: 1, level2Retries: revision - 1, skipped: null,
+          step: { at: new Date(createdAt.getTime() + revision * 60_000).toISOString(), from: revision === 1 ? null : 'PENDING', to: state, event: revision === 1 ? 'claimed:kafka' : 'rejected', version: 'v1' },
+        }),
+        ...extra,
+      });
+      const bills = ['O-1', 'O-2', 'O-3', 'O-4', 'O-5', 'O-6'];
+      await mongo.db.collection('sink_kingdee_ledger').insertMany([
+        ...bills.map((billNo) => oldRevision(billNo, 1, 'PENDING')),
+        oldRevision('O-1', 2, 'REJECTED', { nextRetryAt: retryAt, problem: { level: 2, code: 'KINGDEE_STOCK', message: '库存不足' } }),
+      ] as never[]);
+
+      // The previous release's indexes: on FerretDB no read uses them and every insert pays for them.
+      await mongo.db.collection('sink_kingdee_ledger').createIndex({ state: 1, updatedAt: 1 }, { name: 'state_updated' });
+      const reader = new Ledger(mongo.db);
+      await reader.ensureIndexes();
+      const indexNames = (await mongo.db.collection('sink_kingdee_ledger').listIndexes().toArray()).map((index) => index.name as string).sort();
+      expect(indexNames).toEqual((await isFerretDb(mongo.db)) ? ['_id_'] : ['_id_', 'flow_state', 'ledger_revision', 'state_updated']);
+      const rejected = await reader.get(ledgerId('acct', 'SAL_OUTSTOCK', 'O-1'));
+      expect(rejected).toMatchObject({ state: 'REJECTED', revision: 2, level2Retries: 1, canonicalRevision: 1, canonical: { billNumber: 'O-1', lines: [{ quantity: '2.5' }] }, problem: { code: 'KINGDEE_STOCK' } });
+      expect(rejected!.createdAt).toEqual(createdAt);
+      expect(rejected!.nextRetryAt).toEqual(retryAt);
+      expect((await reader.history(rejected!._id)).map((step) => `${step.revision}:${step.event}`)).toEqual(['1:claimed:kafka', '2:rejected']);
+      // Many at once (one scan) and the scheduler's sweep read the old layout too.
+      const all = await new Ledger(mongo.db).getMany(bills.map((billNo) => ledgerId('acct', 'SAL_OUTSTOCK', billNo)));
+      expect([...all.values()].map((entry) => `${entry.billNo}:${entry.state}:${(entry.canonical as { billNumber: string }).billNumber}`).sort()).toEqual(
+        bills.map((billNo) => `${billNo}:${billNo === 'O-1' ? 'REJECTED' : 'PENDING'}:${billNo}`),
+      );
+      const due = await new Ledger(mongo.db).due(new Date('2026-11-20T04:00:00.000Z'), 60_000, 10);
+      expect(due.map((entry) => entry.billNo).sort()).toEqual(bills);
+
+      // Moved on by this release: the new revision is packed, the canonical event still comes from old revision 1.
+      await reader.transition(rejected!, { state: 'POSTED', stage: 'AUDITED', fid: 7, nextRetryAt: null, problem: null }, 'posted');
+      const posted = await new Ledger(mongo.db).get(rejected!._id);
+      expect(posted).toMatchObject({ state: 'POSTED', revision: 3, fid: 7, nextRetryAt: null, canonical: { billNumber: 'O-1' } });
+      expect(posted!.createdAt).toEqual(createdAt);
+      expect((await new Ledger(mongo.db).current({ state: 'POSTED' })).map((entry) => entry.billNo)).toEqual(['O-1']);
     } finally {
       await mongo.close();
     }

@@ -15,7 +15,7 @@
  */
 import type { Collection, Db, OptionalUnlessRequiredId } from 'mongodb';
 import type { CanonicalJson } from '../convert';
-import { insertManyNew, insertOnce } from '../insert-only';
+import { ensureReadIndexes, insertManyNew, insertOnce } from '../insert-only';
 
 export interface MemberRecord {
   /** `<flow>|<keyHash>|<documentKey>`: one slice of one document per group, whatever the redeliveries. */
@@ -153,7 +153,10 @@ export class AggregationStore {
   readonly retired: Collection<RetiredMemberRecord>;
   readonly sealed: Collection<SealRecord>;
 
-  constructor(db: Db, prefix = 'sink_kingdee_agg') {
+  constructor(
+    private readonly db: Db,
+    prefix = 'sink_kingdee_agg',
+  ) {
     this.members = db.collection<StoredMember>(`${prefix}_members`);
     this.bills = db.collection<SummaryBillRecord>(`${prefix}_bills`);
     this.settled = db.collection(`${prefix}_settled`);
@@ -164,12 +167,14 @@ export class AggregationStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.members.createIndex({ flow: 1, keyHash: 1 }, { name: 'member_group' });
-    await this.members.createIndex({ documentKey: 1 }, { name: 'member_document' });
-    await this.members.createIndex({ flow: 1, closeAt: 1 }, { name: 'member_close_at' });
-    await this.bills.createIndex({ flow: 1, keyHash: 1 }, { name: 'bill_group' });
-    await this.bills.createIndex({ memberIds: 1 }, { name: 'bill_member' });
-    await this.documents.createIndex({ documentKey: 1 }, { name: 'document_chain' });
+    await ensureReadIndexes(this.db, [
+      { collection: this.members, key: { flow: 1, keyHash: 1 }, name: 'member_group' },
+      { collection: this.members, key: { documentKey: 1 }, name: 'member_document' },
+      { collection: this.members, key: { flow: 1, closeAt: 1 }, name: 'member_close_at' },
+      { collection: this.bills, key: { flow: 1, keyHash: 1 }, name: 'bill_group' },
+      { collection: this.bills, key: { memberIds: 1 }, name: 'bill_member' },
+      { collection: this.documents, key: { documentKey: 1 }, name: 'document_chain' },
+    ]);
   }
 
   /** Inserts records whose _id may already exist (redelivery) in one round trip; returns the indexes that existed. */
