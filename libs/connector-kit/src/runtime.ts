@@ -287,7 +287,7 @@ export class SourceRuntime {
       try {
         if (lane.sync.commitOutcomeUnknown) {
           lane = await this.reopen(lane);
-          this.logger.info({ account: lane.account.name, stream: lane.stream.name }, 'lane reopened after a commit with unknown outcome');
+          this.logger.warn({ account: lane.account.name, stream: lane.stream.name }, 'lane reopened after a commit with unknown outcome');
         }
         const result = await lane.sync.runCycle();
         this.logger.debug({ account: lane.account.name, stream: lane.stream.name, ...result }, 'cycle done');

@@ -164,6 +164,13 @@ export class KafkaClient {
       maxInFlightRequests: 1,
     });
     await producer.connect();
+    // kafkajs's connect() takes a plain idempotent producer id; the transactional one — whose request makes the
+    // coordinator finish or abort the transaction a predecessor left open (and fences that predecessor) — it asks
+    // for only at the first transaction. Asked for here, so that what the caller reads next (a checkpoint, offsets)
+    // is final: a predecessor's transaction can no longer commit after that read. Nothing was added to this empty
+    // transaction, so its abort sends nothing.
+    const settle = await producer.transaction();
+    await settle.abort();
     const transactional = new TransactionalProducer(producer, transactionalId);
     this.opened.add(transactional);
     return transactional;

@@ -32,6 +32,26 @@ describe('Kafka (real broker)', () => {
     expect(everything.map((m) => m.value?.toString()).sort()).toEqual(['aborted-1', 'aborted-2', 'committed-1', 'committed-2']);
   });
 
+  it("a successor on the same transactional id settles its predecessor's transaction when it is created, before its first transaction", async () => {
+    // What a restarted source lane relies on: it reads its checkpoint right after creating its producer. A
+    // predecessor's transaction that is still open (or being committed) then must be finished or aborted already —
+    // otherwise it could commit after the read, and the lane would publish those versions again.
+    const topic = `${uniqueTopicPrefix('succ')}raw`;
+    await kafka.ensureTopics([{ topic, numPartitions: 1 }]);
+    const predecessor = await kafka.transactionalProducer(`${topic}-lane`);
+    const zombie = await predecessor.producer.transaction();
+    await zombie.send({ topic, messages: [{ key: 'v1', value: 'sent by the predecessor' }] });
+
+    await kafka.transactionalProducer(`${topic}-lane`); // the successor: created, nothing sent yet
+
+    // The predecessor can no longer commit (it is fenced), and nothing of its transaction is visible.
+    await expect(zombie.commit()).rejects.toThrow();
+    const admin = await kafka.admin();
+    const [partition] = await admin.fetchTopicOffsets(topic); // read_committed: the last stable offset
+    expect(BigInt(partition!.high)).toBeGreaterThan(0n); // the abort marker moved it past the aborted record
+    expect(await consumeAll(kafka, topic, { readCommitted: true, idleMs: 1_000 })).toEqual([]);
+  });
+
   it('ensureTopics creates compacted topics once and leaves existing ones alone', async () => {
     const topic = `${uniqueTopicPrefix('ct')}checkpoint`;
     expect(await kafka.ensureTopics([{ topic, numPartitions: 1, compacted: true }])).toEqual([topic]);
