@@ -107,7 +107,8 @@ interface RunResult {
   replay?: { seconds: number; docsPerSecond: number; newKingdeeCalls: number; billsAfter: number; committed: boolean };
   /**
    * The scheduler's sweep for open entries as another instance does it after a rebalance (nothing cached), over the
-   * ledger the run left: the first one reads the history, the next ones only what is not yet marked superseded.
+   * ledger the run left: each reads every entry's revision numbers and loads only the open entries; the second shows
+   * what a repeat costs (nothing is cached between them).
    */
   sweepMs: { first: number; second: number; openFound: number };
 }

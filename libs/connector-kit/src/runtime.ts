@@ -136,7 +136,7 @@ export class SourceRuntime {
     const results = new Map<string, CycleResult>();
     await Promise.all(
       this.lanes.map(async (opened) => {
-        const lane = opened.sync.commitOutcomeUnknown ? await this.reopen(opened) : opened;
+        const lane = await this.settled(opened);
         results.set(`${lane.account.name}/${lane.stream.name}`, await lane.sync.runCycle());
       }),
     );
@@ -270,13 +270,16 @@ export class SourceRuntime {
   }
 
   /**
-   * The lane again from Kafka, as after a restart: a new producer on its transactional id (which makes the
-   * coordinator finish or abort the transaction in doubt), then its checkpoint read back.
+   * The lane, ready for its next cycle. After a commit with unknown outcome: the lane again from Kafka, as after a
+   * restart — a new producer on its transactional id (which makes the coordinator finish or abort the transaction in
+   * doubt), then its checkpoint read back.
    */
-  private async reopen(lane: Lane): Promise<Lane> {
+  private async settled(lane: Lane): Promise<Lane> {
+    if (!lane.sync.commitOutcomeUnknown) return lane;
     await lane.producer.disconnect().catch(() => undefined);
     const [reopened] = await this.openLanes('live', [{ account: lane.account, stream: lane.stream }], () => undefined);
     this.lanes[this.lanes.indexOf(lane)] = reopened!;
+    this.logger.warn({ account: lane.account.name, stream: lane.stream.name }, 'lane reopened after a commit with unknown outcome');
     return reopened!;
   }
 
@@ -285,10 +288,7 @@ export class SourceRuntime {
     let lane = opened;
     while (!this.stopping) {
       try {
-        if (lane.sync.commitOutcomeUnknown) {
-          lane = await this.reopen(lane);
-          this.logger.warn({ account: lane.account.name, stream: lane.stream.name }, 'lane reopened after a commit with unknown outcome');
-        }
+        lane = await this.settled(lane);
         const result = await lane.sync.runCycle();
         this.logger.debug({ account: lane.account.name, stream: lane.stream.name, ...result }, 'cycle done');
       } catch (error) {

@@ -2,7 +2,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import type { Response as RegistryResponse } from 'mappersmith';
 import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
-import { Decimal as DecimalExport, YecaiError, avroBytesToDecimal, decimalToAvroBytes, withRetry } from '@yecai/common';
+import { Decimal as DecimalExport, YecaiError, avroBytesToDecimal, decimalToAvroBytes, errorMessage, withRetry } from '@yecai/common';
 
 /**
  * The class itself, read once: through the re-exports of @yecai/common every use of an imported binding is a getter
@@ -180,7 +180,7 @@ export class AvroSerde {
             signal: AbortSignal.timeout(this.requestTimeoutMs),
           });
         } catch (error) {
-          throw new YecaiError(`schema registry ${method} ${path}: no answer (${error instanceof Error ? error.message : String(error)})`, {
+          throw new YecaiError(`schema registry ${method} ${path}: no answer (${errorMessage(error)})`, {
             code: 'SCHEMA_REGISTRY_UNREACHABLE',
             level: 3,
             retriable: true,

@@ -476,7 +476,7 @@ export class Ledger {
         ...(steps.length > 1 ? { earlier: steps.slice(0, -1) } : {}),
       };
       const text = canonicalRevision === revision ? `${JSON.stringify(body)}\n${JSON.stringify(canonical)}` : JSON.stringify(body);
-      return { _id: `${id}#${revision}`, ledgerId: id, revision, state, formId, documentType, problem, updatedAt, packed: new Binary(deflateRawSync(text, { level: 1 })) };
+      return { _id: `${id}#${revision}`, ledgerId: id, revision, state, formId, documentType, problem, updatedAt, packed: deflateText(text) };
     });
     const lost = await insertManyNew(this.revisions, documents);
     return nexts.map((next, index) => {
@@ -646,18 +646,26 @@ function storedCall(records: KingdeeCallRecord[]): StoredCall {
 }
 
 /** Level 1: the texts are repetitive, so it compresses nearly as well as the default at half the CPU. */
+function deflateText(text: string): Binary {
+  return new Binary(deflateRawSync(text, { level: 1 }));
+}
+
+function inflateText(stored: Binary): string {
+  return inflateRawSync(stored.buffer).toString('utf8');
+}
+
 function deflateJson(value: unknown): Binary {
-  return new Binary(deflateRawSync(JSON.stringify(value), { level: 1 }));
+  return deflateText(JSON.stringify(value));
 }
 
 function inflateJson<T>(stored: Binary): T {
-  return JSON.parse(inflateRawSync(stored.buffer).toString('utf8')) as T;
+  return JSON.parse(inflateText(stored)) as T;
 }
 
 function toEntry(revision: StoredRevision, canonical: CanonicalJson): LedgerEntry {
   const { step: _step, earlier: _earlier, ...rest } = contentOf(revision).body;
-  const { _id: id, ledgerId: _ledgerId, state, formId, documentType, problem, updatedAt, revision: number } = revision;
-  return { ...rest, state, formId, documentType, problem, updatedAt, revision: number, _id: revision.ledgerId, canonical };
+  const { ledgerId, state, formId, documentType, problem, updatedAt, revision: number } = revision;
+  return { ...rest, state, formId, documentType, problem, updatedAt, revision: number, _id: ledgerId, canonical };
 }
 
 /** A stored revision's body and, in the revision that carries it, the canonical event's JSON text. */
@@ -673,7 +681,7 @@ function contentOf(revision: StoredRevision): RevisionContent {
   let content = decodedRevisions.get(revision);
   if (content) return content;
   if (revision.packed) {
-    const text = inflateRawSync(revision.packed.buffer).toString('utf8');
+    const text = inflateText(revision.packed);
     const newline = text.indexOf('\n');
     content = { body: parseBody(newline < 0 ? text : text.slice(0, newline)), canonicalText: newline < 0 ? undefined : text.slice(newline + 1) };
   } else {

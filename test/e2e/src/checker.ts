@@ -71,26 +71,24 @@ export async function checkExactlyOnce(pipeline: Pipeline, kafka: KafkaClient, r
     const type = flow.jstType as JstDocumentType;
     if (!pipeline.seededPerType[type]) continue;
     const messages = await consumeAll(kafka, topics.raw('jushuitan', flow.jstType), { readCommitted: true, idleMs: 5_000 });
-    const seen = new Map<string, number>();
-    // Where each copy sits and when the source fetched it: a duplicate's copies, set against the services' start
-    // times in their logs, tell which run published each.
+    // Each version's copies — where each sits and when the source fetched it: a duplicate's copies, set against the
+    // services' start times in their logs, tell which run published each.
     const copies = new Map<string, string[]>();
     const statuses = new Set<string>();
     for (const message of messages) {
       const raw = await serde.decode<RawEnvelope>(message.value!);
       const version = `${flow.jstType}/${raw.sourceId}@${Number(raw.sourceModifiedAt)}`;
-      seen.set(version, (seen.get(version) ?? 0) + 1);
       copies.set(version, [...(copies.get(version) ?? []), `p${message.partition}@${message.offset} fetched ${new Date(Number(raw.fetchedAt)).toISOString()}`]);
       statuses.add(String((JSON.parse(raw.payload) as { status?: unknown }).status));
       rawDocuments.set(`${flow.jstType}/${raw.sourceId}`, raw);
     }
-    report.rawDuplicates.push(...[...seen].filter(([, n]) => n > 1).map(([version]) => `${version} [${copies.get(version)!.join('; ')}]`));
-    report.counts.rawVersions += seen.size;
+    report.rawDuplicates.push(...[...copies].filter(([, found]) => found.length > 1).map(([version, found]) => `${version} [${found.join('; ')}]`));
+    report.counts.rawVersions += copies.size;
     for (const version of pipeline.jst.store.versions(type)) {
       const document = pipeline.jst.store.render(pipeline.jst.store.get(type, version.id)!) as { status?: string };
       if (!statuses.has(String(document.status))) continue;
       const key = `${flow.jstType}/${version.id}@${version.modifiedMs}`;
-      if (!seen.has(key)) report.rawMissing.push(key);
+      if (!copies.has(key)) report.rawMissing.push(key);
     }
   }
 
