@@ -108,7 +108,10 @@ export class KafkaClient {
       }).map(([name, value]) => ({ name, value })),
     }));
     try {
-      await admin.createTopics({ topics, waitForLeaders: true });
+      // Not kafkajs's own leader wait: on a broker that has just started it gives up on the first
+      // UNKNOWN_TOPIC_OR_PARTITION of a topic it has just created (`yecai run` on a fresh machine failed so);
+      // waitForLeaders below waits for the same thing and tolerates that answer.
+      await admin.createTopics({ topics, waitForLeaders: false });
     } catch (error) {
       // Another instance may have created them at the same moment; only a topic that still is missing is an error.
       const after = new Set(await admin.listTopics());
