@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import type { ExceptionLevel } from '@yecai/common';
+import { insertOnce, type ExceptionLevel } from '@yecai/common';
 
 export type ParkedStatus = 'OPEN' | 'REPUSHED' | 'RESOLVED' | 'SKIPPED' | 'SUPERSEDED';
 
@@ -90,13 +90,7 @@ export class ParkingStore {
 
   /** Parks a document; returns true when new, false when this exact message was parked before (a replay). */
   async park(input: ParkInput): Promise<boolean> {
-    try {
-      await this.collection.insertOne({ ...input, _id: ParkingStore.idOf(input), parkedAt: new Date() });
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
+    return insertOnce(this.collection, { ...input, _id: ParkingStore.idOf(input), parkedAt: new Date() });
   }
 
   private async withStatus(entries: StoredParked[]): Promise<ParkedDocument[]> {
@@ -154,16 +148,6 @@ export class ParkingStore {
   /** Moves an OPEN entry to its final status; false when it was not OPEN (someone else moved it first). */
   async transition(id: string, status: Exclude<ParkedStatus, 'OPEN'>, note?: string): Promise<boolean> {
     if (!(await this.collection.findOne({ _id: id }, { projection: { _id: 1 } }))) return false;
-    try {
-      await this.transitions.insertOne({ _id: id, status, at: new Date(), ...(note ? { note } : {}) });
-      return true;
-    } catch (error) {
-      if (isDuplicateKey(error)) return false;
-      throw error;
-    }
+    return insertOnce(this.transitions, { _id: id, status, at: new Date(), ...(note ? { note } : {}) });
   }
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return (error as { code?: number }).code === 11000;
 }

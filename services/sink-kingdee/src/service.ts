@@ -3,7 +3,7 @@
  * partition's offset only after the ledger holds the outcome, pauses partitions while Kingdee is unavailable
  * and resumes them from the break point when a probe succeeds. A scheduler runs level-2 retries.
  */
-import { createLogger, errorMessage, withRetry, type Logger } from '@yecai/common';
+import { createLogger, errorMessage, insertOnce, withRetry, type Logger } from '@yecai/common';
 import { KingdeeClient } from '@yecai/kingdee';
 import { topics, type AvroSerde, type Consumer, type EachBatchPayload, type KafkaClient } from '@yecai/kafka';
 import type { Collection, Db } from 'mongodb';
@@ -14,7 +14,6 @@ import { sourceIdentity, type CanonicalJson } from './convert';
 import { formsOf, type SinkDocumentType } from './master-data';
 import { Ledger, type LedgerEntry } from './ledger';
 import { SinkMetrics } from './metrics';
-import { insertOnce } from './insert-only';
 import { Poster, SinkPausedError, type PostRequest } from './poster';
 
 export interface SinkServiceDeps {

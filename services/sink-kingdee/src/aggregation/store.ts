@@ -15,7 +15,7 @@
  */
 import type { Collection, Db, OptionalUnlessRequiredId } from 'mongodb';
 import type { CanonicalJson } from '../convert';
-import { ensureReadIndexes, insertManyNew, insertOnce } from '../insert-only';
+import { ensureReadIndexes, insertManyNew, insertOnce } from '@yecai/common';
 
 export interface MemberRecord {
   /** `<flow>|<keyHash>|<documentKey>`: one slice of one document per group, whatever the redeliveries. */
