@@ -1,4 +1,5 @@
 import express, { type Router } from 'express';
+import type { FilteredStore } from './filtered';
 import type { ParkedStatus, ParkingStore, ParkedDocument } from './store';
 
 const STATUSES: ParkedStatus[] = ['OPEN', 'REPUSHED', 'RESOLVED', 'SKIPPED', 'SUPERSEDED'];
@@ -6,6 +7,8 @@ const STATUSES: ParkedStatus[] = ['OPEN', 'REPUSHED', 'RESOLVED', 'SKIPPED', 'SU
 export interface ParkingAdminOptions {
   /** Sends the parked document back into the pipeline (e.g. re-produces the raw document); the store records it. */
   repush: (document: ParkedDocument) => Promise<void>;
+  /** Documents the rules' filters left out (read-only), served on this router so its authentication covers them. */
+  filtered?: FilteredStore;
 }
 
 /**
@@ -13,6 +16,7 @@ export interface ParkingAdminOptions {
  * - GET  /parked/:id
  * - POST /parked/:id/repush     → re-push one OPEN entry
  * - POST /parked/:id/skip       → a person decided not to sync it (body { note })
+ * - GET  /filtered?flow&key&filter&limit&skip → documents left out by a rule filter, newest first, with the total
  */
 export function parkingRouter(store: ParkingStore, options: ParkingAdminOptions): Router {
   const router = express.Router();
@@ -36,6 +40,16 @@ export function parkingRouter(store: ParkingStore, options: ParkingAdminOptions)
     });
     res.json({ documents });
   });
+
+  const filtered = options.filtered;
+  if (filtered) {
+    router.get('/filtered', async (req, res) => {
+      const text = (name: string) => (req.query[name] === undefined ? undefined : String(req.query[name]));
+      const query = { flow: text('flow'), key: text('key'), filter: text('filter') };
+      const documents = await filtered.list({ ...query, limit: Number(req.query.limit ?? 100) || 100, skip: Number(req.query.skip ?? 0) || 0 });
+      res.json({ total: await filtered.count(query), documents });
+    });
+  }
 
   router.get('/parked/:id', async (req, res) => {
     const document = await store.get(req.params.id);

@@ -1,2 +1,3 @@
 export * from './store';
 export * from './admin-api';
+export * from './filtered';

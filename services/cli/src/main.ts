@@ -9,6 +9,7 @@ import { REPLAY_USAGE, replayCommand } from './commands/replay';
 import { TOPICS_USAGE, topicsCommand } from './commands/topics';
 import { STATUS_USAGE, statusCommand } from './commands/status';
 import { EXCEPTIONS_USAGE, parkedCommand, pendingCommand } from './commands/exceptions';
+import { FILTERED_OPTIONS } from './commands/filtered';
 import { MASTER_DATA_OPTIONS, MASTER_DATA_USAGE, masterDataCommand } from './commands/master-data';
 
 // Operators read the CLI's own lines; structured logs only when something is wrong (LOG_LEVEL overrides).
@@ -21,7 +22,7 @@ const USAGE = `用法 usage: yecai <command>
   replay …            移动消费组位点以重新处理 move a consumer group to a time or offsets (--dry-run shows counts)
   topics …            按约定创建/查看主题 ensure, list, describe topics by the convention
   status              各消费组积压 lag per consumer group and topic
-  parked              一级异常：搁置单据 level 1: parked documents
+  parked              一级异常：搁置单据 level 1: parked documents (--filtered: 被规则过滤的单据 documents a filter left out)
   pending             二级异常：待重试单据 level 2: bills waiting for a retry
   master-data pull-kingdee …
                       从金蝶拉取基础资料到主数据 pull Kingdee base data into master data
@@ -66,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...OPERATOR_OPTIONS, ...RUN_OPTIONS, ...MASTER_DATA_OPTIONS },
+      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...OPERATOR_OPTIONS, ...RUN_OPTIONS, ...MASTER_DATA_OPTIONS, ...FILTERED_OPTIONS },
     });
   } catch (error) {
     throw new UsageError(`参数错误 bad flag: ${(error as Error).message}`);

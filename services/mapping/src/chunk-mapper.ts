@@ -3,6 +3,7 @@ import type { ParkInput, SourcePosition } from '@yecai/parking';
 import type { RawDocument } from '@yecai/schemas';
 import type { WireCodec } from './wire-codec';
 import type { MappingEngine, MappingOutcome, RawInput } from './rules/engine';
+import type { FilteredOutcome } from './filter-catalog';
 
 /** A document to park, as the service's park() takes it (the stage is the service's). */
 export type ParkRequest = Omit<ParkInput, 'stage'>;
@@ -12,8 +13,8 @@ export interface ChunkResult {
   outputs: OutputMessage[];
   parks: ParkRequest[];
   mapped: string[];
-  /** Flow and filter name of each filtered document. */
-  filtered: [flow: string, filter: string][];
+  /** Each filtered document: flow, filter name and the version filtered (the service records them). */
+  filtered: FilteredOutcome[];
 }
 
 type Mapped = Extract<MappingOutcome, { kind: 'mapped' }>;
@@ -94,7 +95,18 @@ export class ChunkMapper {
     for (let index = 0; index < outcomes.length; index += 1) {
       const outcome = outcomes[index]!;
       if (outcome.kind === 'filtered') {
-        result.filtered.push([outcome.flow, outcome.filter]);
+        result.filtered.push({
+          flow: outcome.flow,
+          filter: outcome.filter,
+          key: documentKey(raw),
+          sourceSystem: raw.sourceSystem,
+          account: raw.account,
+          documentType: raw.documentType,
+          sourceId: raw.sourceId,
+          sourceModifiedAt: raw.sourceModifiedAt,
+          contentHash: raw.contentHash,
+          source: position,
+        });
         continue;
       }
       if (outcome.kind === 'parked') {

@@ -137,6 +137,12 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
     const exposition = (await request(admin).get('/metrics')).text;
     expect(exposition).toMatch(/yecai_mapping_filtered_total\{flow="jushuitan\/sales_return",filter="实退数量大于0"\} 1/);
     expect(exposition).toMatch(/yecai_mapping_filtered_total\{flow="jushuitan\/sales_outstock",filter="已出库"\} 1/);
+    // Each filtered document is also recorded, one by one (from a transform worker too).
+    const filtered = await request(admin).get('/filtered').expect(200);
+    expect(filtered.body.documents.map((d: any) => [d.flow, d.key, d.filter, d.scope]).sort()).toEqual([
+      ['jushuitan/sales_outstock', 'jushuitan/main/sales_outstock/20240002', '已出库', 'document'],
+      ['jushuitan/sales_return', 'jushuitan/main/aftersale/30000002', '实退数量大于0', 'lines'],
+    ]);
 
     // The mapping is added: the parked document is re-pushed and mapped without anyone touching it.
     await request(admin).put('/master-data/warehouse').send({ sourceSystem: 'jushuitan', sourceCode: 'WH-09', kingdeeStockNumber: 'CK09', stockOrg: '100' }).expect(200);

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '@yecai/common';
 import { AvroSerde, KafkaClient, TransactionalProcessor, topics, valueSubject, type InputChunk, type OutputMessage } from '@yecai/kafka';
 import { CachedMasterDataLookup, MasterDataStore, masterDataRouter } from '@yecai/master-data';
-import { ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
+import { FilteredStore, ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
 import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/schemas';
 import type express from 'express';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from './defaults';
@@ -12,6 +12,7 @@ import { WireCodec } from './wire-codec';
 import { MappingEngine } from './rules/engine';
 import { ruleSource, type CompiledRule } from './rules/load-rules';
 import { ChunkMapper, type ParkRequest } from './chunk-mapper';
+import { FilterCatalog, type FilteredOutcome } from './filter-catalog';
 import { TransformPool } from './transform-pool';
 
 export const STAGE = 'mapping';
@@ -53,6 +54,8 @@ export class MappingService {
   readonly masterData: MasterDataStore;
   readonly lookup: CachedMasterDataLookup;
   readonly parking: ParkingStore;
+  readonly filtered: FilteredStore;
+  private readonly filterCatalog: FilterCatalog;
   readonly metrics: MappingMetrics;
   readonly serde: AvroSerde;
   private readonly codec: WireCodec;
@@ -75,6 +78,8 @@ export class MappingService {
     this.masterData = new MasterDataStore(options.db);
     this.lookup = new CachedMasterDataLookup(this.masterData, { maxStalenessMs: options.maxStalenessMs ?? 10_000 });
     this.parking = new ParkingStore(options.db);
+    this.filtered = new FilteredStore(options.db);
+    this.filterCatalog = new FilterCatalog(options.rules);
     this.engine = new MappingEngine(options.rules, { lookup: this.lookup });
     this.metrics = mappingMetrics(options.metricsRegistry);
   }
@@ -123,6 +128,7 @@ export class MappingService {
     }
     await this.masterData.ensureIndexes();
     await this.parking.ensureIndexes();
+    await this.filtered.ensureIndexes();
     this.processor = new TransactionalProcessor({
       kafka: this.options.kafka,
       groupId: this.groupId,
@@ -156,7 +162,7 @@ export class MappingService {
     this.pool = undefined;
   }
 
-  /** Admin routes for the ops server: master data (changes drop the cache) and parked documents. */
+  /** Admin routes for the ops server: master data (changes drop the cache), parked and filtered documents. */
   mountAdmin(app: express.Express): void {
     app.use(
       masterDataRouter(this.masterData, {
@@ -166,23 +172,19 @@ export class MappingService {
         },
       }),
     );
-    app.use(parkingRouter(this.parking, { repush: (document) => this.repush(document, 'manual') }));
+    app.use(parkingRouter(this.parking, { repush: (document) => this.repush(document, 'manual'), filtered: this.filtered }));
   }
 
   /**
    * One chunk of one raw partition → canonical messages, in input order; parked and filtered documents produce
-   * nothing. Mapped here or, with transformWorkers, in a worker thread; parked documents are written before the
-   * chunk's transaction commits.
+   * nothing. Mapped here or, with transformWorkers, in a worker thread; parked and filtered documents are written
+   * before the chunk's transaction commits (both idempotent, so a replayed chunk adds nothing).
    */
   async transform(chunk: InputChunk): Promise<OutputMessage[]> {
     if (!this.mapper) throw new Error('the mapping service is not started');
     const result = this.pool ? await this.pool.map(chunk) : await this.mapper.map(chunk);
-    if (result.parks.length > 0) await Promise.all(result.parks.map((request) => this.park(request)));
+    await Promise.all([...result.parks.map((request) => this.park(request)), this.recordFiltered(result.filtered)]);
     for (const flow of result.mapped) this.metrics.documents.inc({ flow, outcome: 'mapped' });
-    for (const [flow, filter] of result.filtered) {
-      this.metrics.documents.inc({ flow, outcome: 'filtered' });
-      this.metrics.filtered.inc({ flow, filter });
-    }
     const hits = this.lookup.hits + (this.pool?.lookupHits ?? 0);
     const misses = this.lookup.misses + (this.pool?.lookupMisses ?? 0);
     this.metrics.lookupCache.set(hits / Math.max(1, hits + misses));
@@ -194,6 +196,16 @@ export class MappingService {
     if (isNew) this.metrics.parked.inc({ flow: rest.flow ?? 'none', code: rest.code, level: String(rest.level) });
     this.metrics.documents.inc({ flow: rest.flow ?? 'none', outcome: 'parked' });
     this.logger.info({ flow: rest.flow, key: rest.key, code: rest.code, source: rest.source }, rest.reasonEn);
+  }
+
+  /** One insert for the chunk's filtered documents, each with its filter's description and the rule version. */
+  private async recordFiltered(outcomes: FilteredOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.filtered.record(outcomes.map((outcome) => this.filterCatalog.describe(outcome)));
+    for (const { flow, filter } of outcomes) {
+      this.metrics.documents.inc({ flow, outcome: 'filtered' });
+      this.metrics.filtered.inc({ flow, filter });
+    }
   }
 
   private rawSchemaId(topic: string): Promise<number> {

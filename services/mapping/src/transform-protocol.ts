@@ -1,5 +1,6 @@
 import type { InputChunk, KafkaMessage, OutputMessage } from '@yecai/kafka';
 import type { ChunkResult, ParkRequest } from './chunk-mapper';
+import type { FilteredOutcome } from './filter-catalog';
 import type { RuleSource } from './rules/load-rules';
 
 /**
@@ -45,7 +46,7 @@ export interface TransformReply {
   bytes: ArrayBuffer;
   parks: ParkRequest[];
   mapped: string[];
-  filtered: [string, string][];
+  filtered: FilteredOutcome[];
   /** The worker's master-data cache counters so far. */
   lookupHits: number;
   lookupMisses: number;

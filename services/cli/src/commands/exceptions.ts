@@ -3,13 +3,15 @@ import { ParkingStore, type ParkedStatus } from '@yecai/parking';
 import { LEDGER_STATES, Ledger, type LedgerState } from '@yecai/sink-kingdee';
 import type { Db } from 'mongodb';
 import { UsageError } from '../errors';
+import { FILTERED_USAGE, filteredCommand } from './filtered';
 import { acceptOnly, positiveIntFlag, stringFlag, table, withMongo, type OperatorFlags, type Print } from './operator-context';
 
 export const EXCEPTIONS_USAGE = `yecai parked [--stage mapping] [--status OPEN] [--code C] [--flow F] [--limit 50] [--mongodb-uri URI] [--db yecai]
   一级异常：被搁置的单据（映射阶段 + 金蝶账本） level 1: parked documents (mapping stage and the Kingdee ledger)
 yecai pending [--state REJECTED] [--form SAL_OUTSTOCK] [--limit 50] [--mongodb-uri URI] [--db yecai]
   二级异常：待重试的单据（金蝶账本） level 2: bills waiting for a retry or a person (the Kingdee ledger);
-  --state PENDING|IN_DOUBT 看在途写入 shows in-flight writes`;
+  --state PENDING|IN_DOUBT 看在途写入 shows in-flight writes
+${FILTERED_USAGE}`;
 
 const PARKED_STATUSES: ParkedStatus[] = ['OPEN', 'REPUSHED', 'RESOLVED', 'SKIPPED', 'SUPERSEDED'];
 const MONGO_FLAGS = ['mongodb-uri', 'db', 'limit'];
@@ -27,6 +29,7 @@ function absent(db: Db, name: string, owner: string): string {
 }
 
 export async function parkedCommand(args: string[], flags: OperatorFlags, print: Print = console.log): Promise<void> {
+  if (flags.filtered) return filteredCommand(args, flags, print);
   acceptOnly('parked', flags, [...MONGO_FLAGS, 'stage', 'status', 'code', 'flow']);
   if (args.length) throw new UsageError(`parked 不接受位置参数 takes no positional arguments: ${args.join(' ')}`);
   const status = (stringFlag(flags, 'status') ?? 'OPEN').toUpperCase();
