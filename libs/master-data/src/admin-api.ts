@@ -2,7 +2,10 @@ import express, { type Request, type Response, type Router } from 'express';
 import { YecaiError } from '@yecai/common';
 import { ENTITY_NAMES, isEntityName, type EntityName } from './entities';
 import { importMasterData, validateRows } from './import';
-import type { MasterDataStore } from './store';
+import type { ChangeAudit, MasterDataStore } from './store';
+
+/** Changes through the API are recorded as the API's (`?reason=` says why). */
+const apiAudit = (req: Request): ChangeAudit => ({ by: 'admin-api', via: 'admin-api', ...(req.query.reason ? { reason: String(req.query.reason) } : {}) });
 
 export interface MasterDataAdminOptions {
   /** Called after every successful write, e.g. to drop mapping caches and re-process parked documents. */
@@ -67,7 +70,7 @@ export function masterDataRouter(store: MasterDataStore, options: MasterDataAdmi
       res.status(400).json({ error: `${field}: ${first.message}`, field, errors });
       return;
     }
-    const result = await store.upsertValid(entity, valid);
+    const result = await store.upsertValid(entity, valid, apiAudit(req));
     await options.onChange?.(entity);
     res.json({ entity, ...result });
   });
@@ -76,7 +79,7 @@ export function masterDataRouter(store: MasterDataStore, options: MasterDataAdmi
     const entity = entityOf(req, res);
     if (!entity) return;
     const key = ([] as string[]).concat(req.params.key as unknown as string[]).join('/');
-    const removed = await store.remove(entity, key);
+    const removed = await store.remove(entity, key, apiAudit(req));
     if (removed) await options.onChange?.(entity);
     res.status(removed ? 200 : 404).json({ removed });
   });
@@ -90,7 +93,7 @@ export function masterDataRouter(store: MasterDataStore, options: MasterDataAdmi
       return;
     }
     const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? '');
-    const report = await importMasterData(store, entity, text, format, { partial: req.query.partial === 'true' });
+    const report = await importMasterData(store, entity, text, format, { partial: req.query.partial === 'true', audit: apiAudit(req) });
     if (report.written) await options.onChange?.(entity);
     res.status(report.errors.length > 0 && !report.written ? 400 : 200).json(report);
   });

@@ -8,8 +8,8 @@ describe('master-data import validation', () => {
     const { valid, errors } = validateRows('warehouse', rows);
     expect(valid.map((record) => keyOf('warehouse', record))).toEqual(['jushuitan/100001']);
     expect(errors).toEqual([
-      { row: 2, field: 'kingdeeStockNumber', message: expect.any(String) },
-      { row: 3, field: 'sourceSystem', message: expect.any(String) },
+      { row: 2, field: 'kingdeeStockNumber', message: expect.any(String), code: 'invalid_type' },
+      { row: 3, field: 'sourceSystem', message: expect.any(String), code: 'invalid_value' },
     ]);
   });
 
@@ -20,7 +20,7 @@ describe('master-data import validation', () => {
 
   it('requires fixedBatch when a SKU batch rule is fixed', () => {
     const { errors } = validateRows('sku', [{ sourceSystem: 'jushuitan', skuCode: 'A1', materialNumber: 'M1', unit: 'Pcs', batchRule: 'fixed' }]);
-    expect(errors).toEqual([{ row: 1, field: 'fixedBatch', message: 'required when batchRule is fixed' }]);
+    expect(errors).toEqual([{ row: 1, field: 'fixedBatch', message: 'required when batchRule is fixed', code: 'custom' }]);
   });
 
   it('reports a broken file as row 0 rather than importing part of it', () => {

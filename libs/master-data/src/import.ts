@@ -1,12 +1,16 @@
 import { parse } from 'csv-parse/sync';
+import { fieldOfColumn } from './columns';
 import { ENTITY_SCHEMAS, type EntityName, type EntityRecord } from './entities';
-import type { MasterDataStore, UpsertResult } from './store';
+import { readXlsx } from './spreadsheet';
+import type { ChangeAudit, MasterDataStore, UpsertResult } from './store';
 
 export interface RowError {
-  /** 1-based data row (CSV: the header is row 0) or array index + 1 for JSON. */
+  /** 1-based data row (the header is row 0, so the sheet row is row + 1) or array index + 1 for JSON. */
   row: number;
   field: string;
   message: string;
+  /** zod's issue code (invalid_type, too_small, invalid_value, …) or unknown_column. */
+  code?: string;
 }
 
 export interface ImportReport extends Partial<UpsertResult> {
@@ -18,10 +22,23 @@ export interface ImportReport extends Partial<UpsertResult> {
   written: boolean;
 }
 
-export type ImportFormat = 'csv' | 'json';
+export type ImportFormat = 'csv' | 'json' | 'xlsx';
 
-/** Parses CSV (header row = field names) or a JSON array into raw rows; a syntax error is reported as row 0. */
-export function parseRows(text: string, format: ImportFormat): { rows: Record<string, unknown>[]; error?: RowError } {
+/**
+ * Parses CSV or an .xlsx workbook's first sheet (header row = columns, see columns.ts) or a JSON array into raw rows;
+ * a file that cannot be read is reported as row 0.
+ */
+export async function parseFile(content: string | Buffer, format: ImportFormat): Promise<{ rows: Record<string, unknown>[]; error?: RowError }> {
+  if (format !== 'xlsx') return parseRows(typeof content === 'string' ? content : content.toString('utf8'), format);
+  try {
+    return { rows: await readXlsx(typeof content === 'string' ? Buffer.from(content) : content) };
+  } catch (error) {
+    return { rows: [], error: { row: 0, field: '(file)', message: `not a readable .xlsx workbook: ${error instanceof Error ? error.message : String(error)}` } };
+  }
+}
+
+/** Parses CSV (header row = columns) or a JSON array into raw rows; a syntax error is reported as row 0. */
+export function parseRows(text: string, format: Exclude<ImportFormat, 'xlsx'>): { rows: Record<string, unknown>[]; error?: RowError } {
   try {
     if (format === 'csv') {
       const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
@@ -36,6 +53,25 @@ export function parseRows(text: string, format: ImportFormat): { rows: Record<st
   }
 }
 
+/**
+ * Renames columns to field names (`仓库编码 sourceCode` → sourceCode); a column naming no field of the entity is
+ * one error on the header (row 0) instead of one per row.
+ */
+export function normalizeColumns(entity: EntityName, rows: Record<string, unknown>[]): { rows: Record<string, unknown>[]; errors: RowError[] } {
+  const unknown = new Set<string>();
+  const renamed = rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).flatMap(([column, value]) => {
+        const field = fieldOfColumn(entity, column);
+        if (field === undefined) unknown.add(column);
+        return field === undefined ? [] : [[field, value]];
+      }),
+    ),
+  );
+  const errors = [...unknown].map((column) => ({ row: 0, field: column, message: 'unknown column', code: 'unknown_column' }));
+  return { rows: renamed, errors };
+}
+
 export function validateRows<E extends EntityName>(entity: E, rows: unknown[]): { valid: EntityRecord<E>[]; errors: RowError[] } {
   const valid: EntityRecord<E>[] = [];
   const errors: RowError[] = [];
@@ -44,7 +80,7 @@ export function validateRows<E extends EntityName>(entity: E, rows: unknown[]): 
     if (result.success) valid.push(result.data as EntityRecord<E>);
     else
       for (const issue of result.error.issues) {
-        errors.push({ row: index + 1, field: issue.path.join('.') || '(row)', message: issue.message });
+        errors.push({ row: index + 1, field: issue.path.join('.') || '(row)', message: issue.message, code: issue.code });
       }
   });
   return { valid, errors };
@@ -57,14 +93,15 @@ export function validateRows<E extends EntityName>(entity: E, rows: unknown[]): 
 export async function importMasterData(
   store: MasterDataStore,
   entity: EntityName,
-  text: string,
+  content: string | Buffer,
   format: ImportFormat,
-  options: { partial?: boolean } = {},
+  options: { partial?: boolean; dryRun?: boolean; audit?: ChangeAudit } = {},
 ): Promise<ImportReport> {
-  const { rows, error } = parseRows(text, format);
-  if (error) return { entity, rows: 0, valid: 0, errors: [error], written: false };
-  const { valid, errors } = validateRows(entity, rows);
-  const report: ImportReport = { entity, rows: rows.length, valid: valid.length, errors, written: false };
-  if (errors.length > 0 && !options.partial) return report;
-  return { ...report, ...(await store.upsertValid(entity, valid)), written: true };
+  const parsed = await parseFile(content, format);
+  if (parsed.error) return { entity, rows: 0, valid: 0, errors: [parsed.error], written: false };
+  const columns = normalizeColumns(entity, parsed.rows);
+  const { valid, errors } = validateRows(entity, columns.rows);
+  const report: ImportReport = { entity, rows: columns.rows.length, valid: valid.length, errors: [...columns.errors, ...errors], written: false };
+  if ((report.errors.length > 0 && !options.partial) || options.dryRun) return report;
+  return { ...report, ...(await store.upsertValid(entity, valid, options.audit)), written: true };
 }

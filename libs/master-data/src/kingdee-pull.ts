@@ -132,23 +132,6 @@ async function readAll(store: MasterDataStore, entity: EntityName): Promise<Stor
   return store.collection(entity).find({}).sort({ _id: 1 }).toArray();
 }
 
-/**
- * Writes one record by natural key without updating a stored document: FerretDB's in-memory mode (the test stacks)
- * hangs on updates of existing documents, so a changed record is removed and inserted again. A lookup in between
- * misses (the document parks as waiting for master data and is re-pushed once the record is back); a crash in
- * between leaves the record out until the next pull, which puts it back.
- */
-async function writeRecord(store: MasterDataStore, entity: EntityName, _id: string, record: Record<string, unknown>, existing: StoredRecord | undefined): Promise<void> {
-  const collection = store.collection(entity);
-  if (existing) await collection.deleteOne({ _id, updatedAt: existing.updatedAt });
-  try {
-    await collection.insertOne({ ...record, _id, updatedAt: new Date() });
-  } catch (error) {
-    // Another pull wrote the same key at the same moment: its record is as current as ours.
-    if ((error as { code?: number }).code !== 11000) throw error;
-  }
-}
-
 async function pullForm(reader: KingdeeBaseDataReader, store: MasterDataStore, form: BaseDataForm, pageSize: number): Promise<{ report: PulledForm; numbers: Set<string> }> {
   const byNumber = new Map<string, Record<string, unknown>>();
   const query = { formId: form.formId, fieldKeys: form.fieldKeys, orderBy: form.fieldKeys[0]!, ...(form.filter ? { filter: form.filter } : {}) };
@@ -178,7 +161,7 @@ async function pullForm(reader: KingdeeBaseDataReader, store: MasterDataStore, f
       report.unchanged += 1;
       continue;
     }
-    await writeRecord(store, form.entity, _id, record, existing);
+    await store.write(form.entity, _id, record, existing);
     (existing ? report.changed : report.added).push(_id);
   }
   const own = (record: StoredRecord) => form.entity === 'org' || record.sourceSystem === 'kingdee';

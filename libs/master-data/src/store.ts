@@ -1,11 +1,29 @@
 import type { Collection, Db } from 'mongodb';
-import { parseWith } from '@yecai/common';
+import { ensureReadIndexes, insertManyNew, isFerretDb, parseWith } from '@yecai/common';
 import { ENTITY_KEYS, ENTITY_NAMES, ENTITY_SCHEMAS, keyOf, type EntityName, type EntityRecord } from './entities';
 
 export interface StoredRecord {
   _id: string;
   updatedAt: Date;
   [field: string]: unknown;
+}
+
+/** Who changed master data and why (recorded with every change). */
+export interface ChangeAudit {
+  /** A person (the CLI's --by, else the OS user) or a process (kingdee-pull, admin-api). */
+  by: string;
+  reason?: string;
+  /** cli, admin-api, kingdee-pull, … */
+  via: string;
+}
+
+/** One change of one record, insert-only in `md_changes`: the record after it (or, for a delete, before it). */
+export interface MasterDataChange extends ChangeAudit {
+  entity: EntityName;
+  key: string;
+  action: 'insert' | 'update' | 'delete';
+  record: Record<string, unknown>;
+  at: Date;
 }
 
 export interface UpsertResult {
@@ -19,7 +37,11 @@ export interface UpsertResult {
  * on the key fields. Uses only what FerretDB supports: single-document writes, no transactions.
  */
 export class MasterDataStore {
-  constructor(private readonly db: Db) {}
+  readonly changes: Collection<MasterDataChange>;
+
+  constructor(private readonly db: Db) {
+    this.changes = db.collection<MasterDataChange>('md_changes');
+  }
 
   collection(entity: EntityName): Collection<StoredRecord> {
     return this.db.collection<StoredRecord>(`md_${entity}`);
@@ -31,6 +53,7 @@ export class MasterDataStore {
       await this.collection(entity).createIndex(keys, { unique: true, name: `${entity}_natural_key` });
       await this.collection(entity).createIndex({ updatedAt: -1 }, { name: `${entity}_updated` });
     }
+    await ensureReadIndexes(this.db, [{ collection: this.changes, key: { entity: 1, key: 1, at: -1 }, name: 'changes_by_key' }]);
   }
 
   /** Validates then writes records by natural key; a record identical to the stored one is left alone. */
@@ -39,9 +62,11 @@ export class MasterDataStore {
     return this.upsertValid(entity, valid);
   }
 
-  async upsertValid<E extends EntityName>(entity: E, records: EntityRecord<E>[]): Promise<UpsertResult> {
+  /** Writes validated records; with `audit`, each insert or update is also recorded in `md_changes` (who, why). */
+  async upsertValid<E extends EntityName>(entity: E, records: EntityRecord<E>[], audit?: ChangeAudit): Promise<UpsertResult> {
     const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
     const collection = this.collection(entity);
+    const changes: MasterDataChange[] = [];
     for (const record of records) {
       const _id = keyOf(entity, record as Record<string, unknown>);
       const existing = await collection.findOne({ _id });
@@ -49,11 +74,34 @@ export class MasterDataStore {
         result.unchanged += 1;
         continue;
       }
-      await collection.replaceOne({ _id }, { ...(record as object), _id, updatedAt: new Date() }, { upsert: true });
+      await this.write(entity, _id, record as Record<string, unknown>, existing ?? undefined);
       if (existing) result.updated += 1;
       else result.inserted += 1;
+      if (audit) changes.push({ ...audit, entity, key: _id, action: existing ? 'update' : 'insert', record: record as Record<string, unknown>, at: new Date() });
     }
+    await insertManyNew(this.changes, changes);
     return result;
+  }
+
+  /**
+   * Writes one record by natural key. On FerretDB without updating a stored document (its in-memory mode, the test
+   * stacks', hangs on updates of existing documents): a changed record is removed and inserted again; a lookup in
+   * between misses (the document parks as waiting for master data and is re-pushed once the record is back). On
+   * MongoDB one replaceOne.
+   */
+  async write(entity: EntityName, _id: string, record: Record<string, unknown>, existing: StoredRecord | undefined): Promise<void> {
+    const collection = this.collection(entity);
+    if (!(await isFerretDb(this.db))) {
+      await collection.replaceOne({ _id }, { ...record, _id, updatedAt: new Date() }, { upsert: true });
+      return;
+    }
+    if (existing) await collection.deleteOne({ _id, updatedAt: existing.updatedAt });
+    try {
+      await collection.insertOne({ ...record, _id, updatedAt: new Date() });
+    } catch (error) {
+      // Another writer stored the same key at the same moment: its record is as current as ours.
+      if ((error as { code?: number }).code !== 11000) throw error;
+    }
   }
 
   async get<E extends EntityName>(entity: E, key: string): Promise<(EntityRecord<E> & { updatedAt: Date }) | null> {
@@ -68,9 +116,20 @@ export class MasterDataStore {
     return rows.map(({ _id, ...rest }) => ({ key: _id, ...rest }));
   }
 
-  async remove(entity: EntityName, key: string): Promise<boolean> {
+  async remove(entity: EntityName, key: string, audit?: ChangeAudit): Promise<boolean> {
+    const existing = audit ? await this.collection(entity).findOne({ _id: key }) : null;
     const { deletedCount } = await this.collection(entity).deleteOne({ _id: key });
+    if (deletedCount === 1 && audit && existing) {
+      const { _id, updatedAt, ...record } = existing;
+      await this.changes.insertOne({ ...audit, entity, key, action: 'delete', record, at: new Date() });
+    }
     return deletedCount === 1;
+  }
+
+  /** Recorded changes, newest first (optionally of one entity, one key). */
+  async history(entity?: EntityName, key?: string, limit = 50): Promise<MasterDataChange[]> {
+    const filter = { ...(entity ? { entity } : {}), ...(key ? { key } : {}) };
+    return this.changes.find(filter, { projection: { _id: 0 } }).sort({ at: -1 }).limit(limit).toArray();
   }
 
   /**

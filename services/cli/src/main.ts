@@ -24,6 +24,8 @@ const USAGE = `用法 usage: yecai <command>
   status              各消费组积压 lag per consumer group and topic
   parked              一级异常：搁置单据 level 1: parked documents (--filtered: 被规则过滤的单据 documents a filter left out)
   pending             二级异常：待重试单据 level 2: bills waiting for a retry
+  master-data list|put|delete|import|export|history …
+                      主数据维护，CSV / Excel 导入导出 master data: edit, import and export CSV / Excel (.xlsx)
   master-data pull-kingdee …
                       从金蝶拉取基础资料到主数据 pull Kingdee base data into master data
   bench [--quick] [--only a,b] [--out f.md]

@@ -3,11 +3,18 @@ import { KingdeeClient } from '@yecai/kingdee';
 import { MasterDataStore, formatKingdeePullReport, pullFromKingdee } from '@yecai/master-data';
 import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../errors';
+import { masterDataFileCommand, MASTER_DATA_FILE_ACTIONS, MASTER_DATA_FILE_USAGE } from './master-data-files';
 import { acceptOnly, positiveIntFlag, stringFlag, withMongo, type OperatorFlags, type Print } from './operator-context';
 
-export const MASTER_DATA_OPTIONS = { 'kingdee-config': { type: 'string' }, 'page-size': { type: 'string' } } as const;
+export const MASTER_DATA_OPTIONS = {
+  'kingdee-config': { type: 'string' },
+  'page-size': { type: 'string' },
+  by: { type: 'string' },
+  reason: { type: 'string' },
+} as const;
 
-export const MASTER_DATA_USAGE = `yecai master-data pull-kingdee --kingdee-config <file.yaml|json> [--page-size 2000] [--mongodb-uri URI] [--db yecai]
+export const MASTER_DATA_USAGE = `${MASTER_DATA_FILE_USAGE}
+yecai master-data pull-kingdee --kingdee-config <file.yaml|json> [--page-size 2000] [--mongodb-uri URI] [--db yecai]
   从金蝶拉取基础资料（组织、物料、客户、供应商、仓库）到主数据，报告新增/变更/已无，以及指向金蝶中不存在资料的映射
   pull Kingdee base data (orgs, materials, customers, suppliers, warehouses) into master data as kingdee/<number>;
   reports added / changed / gone, and mappings naming a Kingdee number Kingdee does not have.
@@ -27,7 +34,10 @@ function kingdeeConnection(path: string): { config: unknown; source: string } {
 
 export async function masterDataCommand(args: string[], flags: OperatorFlags, print: Print = console.log): Promise<void> {
   const [action, ...rest] = args;
-  if (action !== 'pull-kingdee' || rest.length > 0) throw new UsageError(`用法 usage: ${MASTER_DATA_USAGE.split('\n')[0]}`);
+  if (action !== undefined && (MASTER_DATA_FILE_ACTIONS as readonly string[]).includes(action)) return masterDataFileCommand(action as (typeof MASTER_DATA_FILE_ACTIONS)[number], rest, flags, print);
+  if (action !== 'pull-kingdee' || rest.length > 0) {
+    throw new UsageError(`用法 usage: yecai master-data ${[...MASTER_DATA_FILE_ACTIONS, 'pull-kingdee'].join('|')} … — see \`yecai help\``);
+  }
   acceptOnly('master-data pull-kingdee', flags, ['kingdee-config', 'page-size', 'mongodb-uri', 'db']);
   const path = stringFlag(flags, 'kingdee-config');
   if (!path) throw new UsageError('--kingdee-config: 需要金蝶连接文件 the Kingdee connection file is required');
