@@ -120,7 +120,7 @@ export class MasterDataStore {
     const existing = audit ? await this.collection(entity).findOne({ _id: key }) : null;
     const { deletedCount } = await this.collection(entity).deleteOne({ _id: key });
     if (deletedCount === 1 && audit && existing) {
-      const { _id, updatedAt, ...record } = existing;
+      const { _id, updatedAt: _updatedAt, ...record } = existing;
       await this.changes.insertOne({ ...audit, entity, key, action: 'delete', record, at: new Date() });
     }
     return deletedCount === 1;

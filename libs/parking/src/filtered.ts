@@ -1,25 +1,22 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import { ensureReadIndexes, insertManyNew } from '@yecai/common';
+import type { RawDocument } from '@yecai/schemas';
 import type { SourcePosition } from './store';
+
+/** The document version: identity, the source's modification time and content hash, as the raw envelope has them. */
+export type DocumentVersion = Pick<RawDocument, 'sourceSystem' | 'account' | 'documentType' | 'sourceId' | 'sourceModifiedAt' | 'contentHash'>;
 
 /**
  * One document version a mapping rule's filter left out (not synced, not an exception): e.g. a JST return whose
  * 实退数量 is 0 on every line, or a sales out-stock not shipped yet. Recorded so a person can find out, document by
  * document, why something never reached Kingdee.
  */
-export interface FilteredInput {
+export interface FilteredInput extends DocumentVersion {
   /** Flow (rule) whose filter dropped the document, and the rule's version (`<version>+<file hash>`). */
   flow: string;
   ruleVersion: string;
-  /** Document key `<system>/<account>/<type>/<id>`. */
+  /** Document key `<system>/<account>/<type>/<id>`. A later version of the same document is another record. */
   key: string;
-  sourceSystem: string;
-  account: string;
-  documentType: string;
-  sourceId: string;
-  /** The version that was filtered: a later version of the same document may map (it is a new record then). */
-  sourceModifiedAt: number;
-  contentHash: string;
   /** Filter name(s); for `lines`, every line filter of the rule (each line failed one of them). */
   filter: string;
   /** The filter's description from the rule (Chinese, as in docs/field-mapping.md). */

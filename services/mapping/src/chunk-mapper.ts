@@ -95,18 +95,8 @@ export class ChunkMapper {
     for (let index = 0; index < outcomes.length; index += 1) {
       const outcome = outcomes[index]!;
       if (outcome.kind === 'filtered') {
-        result.filtered.push({
-          flow: outcome.flow,
-          filter: outcome.filter,
-          key: documentKey(raw),
-          sourceSystem: raw.sourceSystem,
-          account: raw.account,
-          documentType: raw.documentType,
-          sourceId: raw.sourceId,
-          sourceModifiedAt: raw.sourceModifiedAt,
-          contentHash: raw.contentHash,
-          source: position,
-        });
+        const { payload: _payload, rawTopic: _topic, rawPartition: _partition, rawOffset: _offset, ...version } = raw;
+        result.filtered.push({ flow: outcome.flow, filter: outcome.filter, key: documentKey(raw), ...version, source: position });
         continue;
       }
       if (outcome.kind === 'parked') {
