@@ -24,26 +24,34 @@ export interface ImportReport extends Partial<UpsertResult> {
 
 export type ImportFormat = 'csv' | 'json' | 'xlsx';
 
+export interface ParsedRows {
+  rows: Record<string, unknown>[];
+  /** The header row of a CSV or .xlsx file. */
+  columns?: string[];
+  error?: RowError;
+}
+
 /**
  * Parses CSV or an .xlsx workbook's first sheet (header row = columns, see columns.ts) or a JSON array into raw rows;
  * a file that cannot be read is reported as row 0.
  */
-export async function parseFile(content: string | Buffer, format: ImportFormat): Promise<{ rows: Record<string, unknown>[]; error?: RowError }> {
+export async function parseFile(content: string | Buffer, format: ImportFormat): Promise<ParsedRows> {
   if (format !== 'xlsx') return parseRows(typeof content === 'string' ? content : content.toString('utf8'), format);
   try {
-    return { rows: await readXlsx(typeof content === 'string' ? Buffer.from(content) : content) };
+    return await readXlsx(typeof content === 'string' ? Buffer.from(content) : content);
   } catch (error) {
     return { rows: [], error: { row: 0, field: '(file)', message: `not a readable .xlsx workbook: ${error instanceof Error ? error.message : String(error)}` } };
   }
 }
 
 /** Parses CSV (header row = columns) or a JSON array into raw rows; a syntax error is reported as row 0. */
-export function parseRows(text: string, format: Exclude<ImportFormat, 'xlsx'>): { rows: Record<string, unknown>[]; error?: RowError } {
+export function parseRows(text: string, format: Exclude<ImportFormat, 'xlsx'>): ParsedRows {
   try {
     if (format === 'csv') {
-      const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+      let columns: string[] = [];
+      const rows = parse(text, { columns: (header: string[]) => (columns = header), skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
       // Empty CSV cells mean "not given", so optional fields stay optional.
-      return { rows: rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, value]) => value !== ''))) };
+      return { columns, rows: rows.map((row) => Object.fromEntries(Object.entries(row).filter(([, value]) => value !== ''))) };
     }
     const parsed: unknown = JSON.parse(text);
     if (!Array.isArray(parsed)) return { rows: [], error: { row: 0, field: '(root)', message: 'expected a JSON array of records' } };
@@ -57,8 +65,8 @@ export function parseRows(text: string, format: Exclude<ImportFormat, 'xlsx'>): 
  * Renames columns to field names (`仓库编码 sourceCode` → sourceCode); a column naming no field of the entity is
  * one error on the header (row 0) instead of one per row.
  */
-export function normalizeColumns(entity: EntityName, rows: Record<string, unknown>[]): { rows: Record<string, unknown>[]; errors: RowError[] } {
-  const unknown = new Set<string>();
+export function normalizeColumns(entity: EntityName, rows: Record<string, unknown>[], header: string[] = []): { rows: Record<string, unknown>[]; errors: RowError[] } {
+  const unknown = new Set(header.filter((column) => column.trim() !== '' && fieldOfColumn(entity, column) === undefined));
   const renamed = rows.map((row) =>
     Object.fromEntries(
       Object.entries(row).flatMap(([column, value]) => {
@@ -99,7 +107,7 @@ export async function importMasterData(
 ): Promise<ImportReport> {
   const parsed = await parseFile(content, format);
   if (parsed.error) return { entity, rows: 0, valid: 0, errors: [parsed.error], written: false };
-  const columns = normalizeColumns(entity, parsed.rows);
+  const columns = normalizeColumns(entity, parsed.rows, parsed.columns);
   const { valid, errors } = validateRows(entity, columns.rows);
   const report: ImportReport = { entity, rows: columns.rows.length, valid: valid.length, errors: [...columns.errors, ...errors], written: false };
   if ((report.errors.length > 0 && !options.partial) || options.dryRun) return report;

@@ -4,11 +4,11 @@ import type { EntityName } from './entities';
 import { columnHeader, entityFields } from './columns';
 
 /** Rows of the first worksheet, header row = column names; every cell as text (codes typed as numbers stay codes). */
-export async function readXlsx(content: Buffer): Promise<Record<string, string>[]> {
+export async function readXlsx(content: Buffer): Promise<{ columns: string[]; rows: Record<string, string>[] }> {
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(content as unknown as ArrayBuffer);
   const sheet = workbook.worksheets[0];
-  if (!sheet) return [];
+  if (!sheet) return { columns: [], rows: [] };
   const headers: string[] = [];
   sheet.getRow(1).eachCell({ includeEmpty: true }, (cell, column) => (headers[column] = cellText(cell.value)));
   const rows: Record<string, string>[] = [];
@@ -23,7 +23,7 @@ export async function readXlsx(content: Buffer): Promise<Record<string, string>[
     rows.push(row);
   }
   while (rows.length > 0 && Object.keys(rows[rows.length - 1]!).length === 0) rows.pop();
-  return rows;
+  return { columns: headers.filter(Boolean), rows };
 }
 
 function cellText(value: ExcelJS.CellValue): string {

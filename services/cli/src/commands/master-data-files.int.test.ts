@@ -50,7 +50,7 @@ describe('yecai master-data list|put|delete|import|export|history (real MongoDB-
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('sku');
     sheet.addRow(['sourceSystem', 'skuCode', '金蝶物料编码 materialNumber', 'unit', 'batchRule', 'colour']);
-    sheet.addRow(['jushuitan', 'A001', 'M-A001', 'Pcs', 'flow', 'red']);
+    sheet.addRow(['jushuitan', 'A001', 'M-A001', 'Pcs', 'flow']); // a misnamed column is reported even when empty
     sheet.addRow(['jushuitan', 1002, 'M-1002', 'Pcs', 'fixed']); // fixed without fixedBatch; the number stays a code
     const xlsx = join(dir, 'skus.xlsx');
     writeFileSync(xlsx, Buffer.from(await workbook.xlsx.writeBuffer()));
