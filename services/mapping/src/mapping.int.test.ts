@@ -125,7 +125,7 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
     const byCode = Object.fromEntries(parked.map((p) => [p.code, p]));
     expect(Object.keys(byCode).sort()).toEqual(['EXPRESSION_FAILED', 'MALFORMED_ENVELOPE', 'MALFORMED_PAYLOAD', 'MISSING_MASTER_DATA', 'UNKNOWN_DOCUMENT_TYPE']);
     expect(byCode.MISSING_MASTER_DATA).toMatchObject({
-      key: 'jushuitan/main/sales_outstock/20240003', level: 2, flow: 'jushuitan/sales_outstock',
+      key: 'jushuitan/main/sales_outstock/20240003', level: 1, flow: 'jushuitan/sales_outstock',
       reasonZh: '仓库 WH-09 没有金蝶仓库映射 (warehouse WH-09 has no Kingdee warehouse mapping)',
       source: { topic: topics.raw('jushuitan', 'sales_outstock') },
     });

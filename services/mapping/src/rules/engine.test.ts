@@ -57,7 +57,7 @@ describe('flows.md §2: JST sales out-stock → Kingdee 销售出库单', () => 
   it('parks a document whose warehouse has no Kingdee mapping, naming it in Chinese and English', async () => {
     const outcome = only(await engine().map(rawInput('sales_outstock', jstSalesOutStock({ wms_co_id: 'WH-09' }))));
     expect(outcome).toMatchObject({
-      kind: 'parked', code: 'MISSING_MASTER_DATA', level: 2,
+      kind: 'parked', code: 'MISSING_MASTER_DATA', level: 1,
       reasonZh: '仓库 WH-09 没有金蝶仓库映射 (warehouse WH-09 has no Kingdee warehouse mapping)',
       missing: [{ entity: 'warehouse', key: 'jushuitan/WH-09' }],
     });
