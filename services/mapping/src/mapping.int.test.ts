@@ -1,5 +1,6 @@
 import express from 'express';
 import request from 'supertest';
+import { resolveAdminTokens } from '@yecai/common';
 import { Registry } from 'prom-client';
 import { AvroSerde, topics } from '@yecai/kafka';
 import { consumeAll, testEndpoints, testKafka, testMongo, uniqueName, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
@@ -9,6 +10,8 @@ import { MappingService } from './service';
 import { RawPublisher } from './test-support';
 
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
+process.env.MAPPING_TEST_OPERATOR_TOKEN = 'mapping-operator-token-0001';
+const operator = { Authorization: `Bearer ${process.env.MAPPING_TEST_OPERATOR_TOKEN}` };
 
 // Mapped in the service's thread, and in a transform worker thread (own master-data cache, invalidated by the admin API).
 describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %i transform workers', (transformWorkers) => {
@@ -39,27 +42,28 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
     serde = service.serde;
     publisher = new RawPublisher(kafka, serde);
     admin = express();
-    service.mountAdmin(admin);
+    // Like the ops server: /metrics before the admin routes (whose guard answers everything it reaches).
     admin.get('/metrics', async (_req, res) => {
       res.send(await metrics.metrics());
     });
+    service.mountAdmin(admin, resolveAdminTokens([{ name: 'engineer', role: 'operator', token: 'env:MAPPING_TEST_OPERATOR_TOKEN' }], 'tokens'));
     // Master data through the admin API, the way an implementation engineer loads it.
     await service.masterData.ensureIndexes();
-    await request(admin).put('/master-data/shop').send({ sourceSystem: 'jushuitan', shopCode: '10086', shopName: '天猫旗舰店', customerNumber: 'C10086', deliveryOrg: '101' }).expect(200);
+    await request(admin).put('/master-data/shop').set(operator).send({ sourceSystem: 'jushuitan', shopCode: '10086', shopName: '天猫旗舰店', customerNumber: 'C10086', deliveryOrg: '101' }).expect(200);
     await request(admin)
-      .post('/master-data/warehouse/import?format=csv')
+      .post('/master-data/warehouse/import?format=csv').set(operator)
       .set('Content-Type', 'text/csv')
       .send('sourceSystem,sourceCode,kingdeeStockNumber,stockOrg\njushuitan,100001,CK01,100\n')
       .expect(200);
     await request(admin)
-      .put('/master-data/sku')
+      .put('/master-data/sku').set(operator)
       .send([
         { sourceSystem: 'jushuitan', skuCode: 'A001-RED-M', materialNumber: 'M-A001-RED-M', unit: 'Pcs' },
         { sourceSystem: 'jushuitan', skuCode: 'G002-BLK', materialNumber: 'M-G002-BLK', unit: 'Pcs' },
         { sourceSystem: 'jushuitan', skuCode: 'X003', materialNumber: 'M-X003', unit: 'Box' },
       ])
       .expect(200);
-    await request(admin).put('/master-data/currency').send({ code: 'RMB', kingdeeCurrencyNumber: 'PRE001' }).expect(200);
+    await request(admin).put('/master-data/currency').set(operator).send({ code: 'RMB', kingdeeCurrencyNumber: 'PRE001' }).expect(200);
     await service.start();
   });
 
@@ -70,11 +74,11 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
   });
 
   it('rejects bad master data with 400 naming the field, and reports bad import rows', async () => {
-    const bad = await request(admin).put('/master-data/warehouse').send({ sourceSystem: 'jushuitan', sourceCode: 'W1', stockOrg: '100' });
+    const bad = await request(admin).put('/master-data/warehouse').set(operator).send({ sourceSystem: 'jushuitan', sourceCode: 'W1', stockOrg: '100' });
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('kingdeeStockNumber');
     const report = await request(admin)
-      .post('/master-data/sku/import?format=csv')
+      .post('/master-data/sku/import?format=csv').set(operator)
       .set('Content-Type', 'text/csv')
       .send('sourceSystem,skuCode,materialNumber,unit\njushuitan,S1,M1,Pcs\njushuitan,S2,,Pcs\n');
     expect(report.status).toBe(400);
@@ -131,7 +135,7 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
     });
     expect(byCode.MISSING_MASTER_DATA!.raw).toMatchObject({ sourceId: '20240003' });
     expect(byCode.EXPRESSION_FAILED).toMatchObject({ level: 1, field: 'lines[0].batch', reasonZh: expect.stringContaining('jushuitan/sales_outstock') });
-    const listed = await request(admin).get('/parked?status=OPEN&code=MALFORMED_PAYLOAD').expect(200);
+    const listed = await request(admin).get('/parked?status=OPEN&code=MALFORMED_PAYLOAD').set(operator).expect(200);
     expect(listed.body.documents).toHaveLength(1);
 
     const exposition = (await request(admin).get('/metrics')).text;
@@ -139,7 +143,7 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
     expect(exposition).toMatch(/yecai_mapping_filtered_total\{flow="jushuitan\/sales_outstock",filter="已出库"\} 1/);
 
     // The mapping is added: the parked document is re-pushed and mapped without anyone touching it.
-    await request(admin).put('/master-data/warehouse').send({ sourceSystem: 'jushuitan', sourceCode: 'WH-09', kingdeeStockNumber: 'CK09', stockOrg: '100' }).expect(200);
+    await request(admin).put('/master-data/warehouse').set(operator).send({ sourceSystem: 'jushuitan', sourceCode: 'WH-09', kingdeeStockNumber: 'CK09', stockOrg: '100' }).expect(200);
     const after = await consumeAll(kafka, topics.canonical('sales_outstock'), { expected: 2, timeoutMs: 30_000 });
     const decoded = await Promise.all(after.map((m) => serde.decode<Record<string, any>>(m.value!)));
     expect(decoded.map((d) => d.billNumber).sort()).toEqual(['20240001', '20240003']);
