@@ -1,47 +1,10 @@
 import { formatBeijingTime, parseBeijingTime } from '@yecai/common';
-import { jstSign } from '@yecai/source-jushuitan/src/signing';
 import { JST_WINDOW_TEXT, JST_PAGE_SIZE_TEXT } from './endpoints';
 import { startJushuitanEmulator, type JstEmulator } from './server';
+import { call, NOW } from './test-client';
+import { jstSign } from '@yecai/source-jushuitan/src/signing';
 
 const DAY = 86_400_000;
-const NOW = Date.UTC(2026, 10, 20, 4, 0, 0); // 2026-11-20 12:00:00 Beijing
-
-interface Envelope {
-  code: number;
-  msg: string;
-  data: {
-    page_index: number;
-    page_count: number;
-    data_count: number;
-    has_next: boolean;
-    datas: Array<Record<string, unknown>>;
-  } | null;
-}
-
-async function call(
-  emulator: JstEmulator,
-  path: string,
-  biz: Record<string, unknown>,
-  overrides: Record<string, string> = {},
-  secret = 'sk_test',
-): Promise<Envelope> {
-  const params: Record<string, string> = {
-    app_key: 'ak_test',
-    access_token: emulator.accounts[0]!.accessToken,
-    timestamp: String(Math.floor(NOW / 1000)),
-    charset: 'utf-8',
-    version: '2',
-    biz: JSON.stringify(biz),
-    ...overrides,
-  };
-  params.sign = overrides.sign ?? jstSign(params, secret);
-  const response = await fetch(emulator.url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-    body: new URLSearchParams(params),
-  });
-  return (await response.json()) as Envelope;
-}
 
 const OUT = '/open/orders/out/simple/query';
 const window = (fromMs: number, toMs: number) => ({
