@@ -90,6 +90,24 @@ describe('Jushuitan emulator', () => {
     expect(rQty.some((q) => q > 0)).toBe(true);
   });
 
+  it('serves 实际收货 as the receipt of its 售后单: same order, shop and warehouse, qty = 实退数量, received after the claim', async () => {
+    emulator.store.addDocuments('aftersale_received', 60, NOW - DAY);
+    const answer = await call(emulator, '/open/aftersale/received/query', { ...window(NOW - DAY, NOW - DAY), page_size: 50 });
+    expect(answer.code).toBe(0);
+    expect(answer.data).toMatchObject({ page_count: 2, data_count: 60, has_next: true });
+    for (const receipt of answer.data!.datas) {
+      // 200 售后单 were seeded: receipts of index ≥ 200 belong to claims the company does not hold yet.
+      const stored = emulator.store.get('aftersale', receipt.as_id as number);
+      if (!stored) continue;
+      const claim = emulator.store.render(stored);
+      expect(receipt).toMatchObject({ so_id: claim.so_id, o_id: claim.o_id, shop_id: claim.shop_id, wms_co_id: claim.wms_co_id });
+      expect((receipt.items as Array<{ sku_id: string; qty: number }>).map((line) => [line.sku_id, line.qty])).toEqual(
+        (claim.items as Array<{ sku_id: string; r_qty: number }>).map((line) => [line.sku_id, line.r_qty]),
+      );
+      expect(String(receipt.io_date) >= String(claim.as_date) && String(receipt.io_date) <= String(receipt.modified)).toBe(true);
+    }
+  });
+
   it('is deterministic for a seed', async () => {
     const other = await startJushuitanEmulator({
       seed: 42,

@@ -289,11 +289,13 @@ export class JstDocumentStore {
         ...document.overrides,
       };
     }
+    const claim = document.type === 'aftersale_received' ? this.get('aftersale', documentId('aftersale', document.index)) : undefined;
     return generateDocument(this.seed, document.type, document.index, {
       modifiedMs: document.modifiedMs,
       ts: JST_ENDPOINTS[document.type].supportsStartTs ? document.ts : undefined,
       status: document.status,
       overrides: document.overrides,
+      ...(claim && !claim.exact ? { claimModifiedMs: claim.modifiedMs } : {}),
     });
   }
 
