@@ -1,42 +1,22 @@
 import { formatBeijingTime } from '@yecai/common';
 import { JST_ENDPOINTS } from './endpoints';
 import { startJushuitanEmulator, type JstEmulator } from './server';
+import { sampleReceipt } from './samples';
 import { ExactDocumentError } from './store';
 import { call, NOW } from './test-client';
 
 const DAY = 86_400_000;
 const RECEIVED = JST_ENDPOINTS.aftersale_received.path;
 
-/** A 实际收货 as a real project exported it: odd ids, a shop and fields the generator never writes. */
-const sample = (overrides: Record<string, unknown> = {}): Record<string, unknown> => ({
-  io_id: 7300123,
-  o_id: 1882001,
-  so_id: '4011223344556677889',
-  as_id: 5512009,
-  shop_id: 16004421,
-  shop_name: '样例旗舰店',
-  io_date: '2026-11-19 16:42:07',
-  modified: '2026-11-19 16:45:00',
-  status: 'Confirmed',
-  warehouse: '华东退货仓',
-  wh_id: 2,
-  wms_co_id: 10422,
-  l_id: 'SF1400998877665',
-  remark: '客户拒收，包装完好',
-  ts: 205_000_000_001,
-  items: [
-    { ioi_id: 99001, sku_id: 'REAL-SKU-01', i_id: 'A900', qty: 2, sale_price: 128.5, sale_amount: 257, batch_id: '0' },
-  ],
-  ...overrides,
-});
+const sample = sampleReceipt;
 
-async function admin(emulator: JstEmulator, path: string, body: unknown): Promise<{ status: number; body: any }> {
+async function admin(emulator: JstEmulator, path: string, body: unknown): Promise<{ status: number; body: { error?: string; field?: string } }> {
   const response = await fetch(`${emulator.url}/__admin${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as { error?: string; field?: string } };
 }
 
 describe('Jushuitan emulator: documents inserted exactly', () => {
