@@ -95,8 +95,8 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
       publisher.encode('sales_outstock', badExpression),
       publisher.encode('sales_outstock', '{"io_id": 20240005, "items": [', { sourceId: '20240005' }),
       publisher.encode('sales_outstock', { io_id: 1 }, { envelopeType: 'mystery_doc' }),
-      publisher.encode('aftersale', jstReturn()),
-      publisher.encode('aftersale', jstReturn({ as_id: 30000002, items: [{ asi_id: 21, sku_id: 'A001-RED-M', i_id: 'A001', qty: 1, r_qty: 0, price: 59.5 }] })),
+      publisher.encode('aftersale_received', jstReturn()),
+      publisher.encode('aftersale_received', jstReturn({ io_id: 40000002, items: [{ ioi_id: 21, sku_id: 'A001-RED-M', i_id: 'A001', qty: 0, sale_price: 59.5 }] })),
     ]);
     await publisher.publish([...messages, { topic: topics.raw('jushuitan', 'sales_outstock'), key: 'garbage', value: Buffer.from('not avro at all') }]);
 
@@ -118,7 +118,7 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
       ['M-X003', 'Box', '3', '10', null],
     ]);
     const salesReturn = await serde.decode<Record<string, any>>(returns[0]!.value!);
-    expect([salesReturn.billNumber, salesReturn.customer, salesReturn.saleOrg, salesReturn.stockOrg, salesReturn.settleOrg, salesReturn.owner, salesReturn.currency]).toEqual(['30000001', 'C10086', '100', '100', '100', '100', 'RMB']);
+    expect([salesReturn.billNumber, salesReturn.customer, salesReturn.saleOrg, salesReturn.stockOrg, salesReturn.settleOrg, salesReturn.owner, salesReturn.currency]).toEqual(['40000001', 'C10086', '100', '100', '100', '100', 'RMB']);
     expect(salesReturn.lines.map((l: any) => [l.material, l.quantity.toString(), l.taxInclusivePrice.toString(), l.batch])).toEqual([
       ['M-A001-RED-M', '1', '59.5', '0'],
       ['M-X003', '1', '10', null],
