@@ -9,3 +9,4 @@ export * from './beijing-time';
 export * from './random';
 export * from './rate-limit';
 export * from './insert-only';
+export * from './admin-auth';

@@ -1,11 +1,15 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { YecaiError } from '@yecai/common';
+import { YecaiError, adminCaller } from '@yecai/common';
 import { ENTITY_NAMES, isEntityName, type EntityName } from './entities';
 import { importMasterData, validateRows } from './import';
 import type { ChangeAudit, MasterDataStore } from './store';
 
-/** Changes through the API are recorded as the API's (`?reason=` says why). */
-const apiAudit = (req: Request): ChangeAudit => ({ by: 'admin-api', via: 'admin-api', ...(req.query.reason ? { reason: String(req.query.reason) } : {}) });
+/** Changes through the API are recorded under the caller's token name (`?reason=` says why). */
+const apiAudit = (req: Request, res: Response): ChangeAudit => ({
+  by: adminCaller(res)?.name ?? 'admin-api',
+  via: 'admin-api',
+  ...(req.query.reason ? { reason: String(req.query.reason) } : {}),
+});
 
 export interface MasterDataAdminOptions {
   /** Called after every successful write, e.g. to drop mapping caches and re-process parked documents. */
@@ -20,6 +24,8 @@ export interface MasterDataAdminOptions {
  * - PUT    /master-data/:entity               → JSON record or array; 400 names every bad field, nothing written
  * - DELETE /master-data/:entity/:key
  * - POST   /master-data/:entity/import?format=csv|json&partial=true  (body: the file as text)
+ *
+ * Mount it behind an admin guard (`createAdminAuth(...).guard` from @yecai/common): viewers read, operators write.
  */
 export function masterDataRouter(store: MasterDataStore, options: MasterDataAdminOptions = {}): Router {
   const router = express.Router();
@@ -70,7 +76,7 @@ export function masterDataRouter(store: MasterDataStore, options: MasterDataAdmi
       res.status(400).json({ error: `${field}: ${first.message}`, field, errors });
       return;
     }
-    const result = await store.upsertValid(entity, valid, apiAudit(req));
+    const result = await store.upsertValid(entity, valid, apiAudit(req, res));
     await options.onChange?.(entity);
     res.json({ entity, ...result });
   });
@@ -79,7 +85,7 @@ export function masterDataRouter(store: MasterDataStore, options: MasterDataAdmi
     const entity = entityOf(req, res);
     if (!entity) return;
     const key = ([] as string[]).concat(req.params.key as unknown as string[]).join('/');
-    const removed = await store.remove(entity, key, apiAudit(req));
+    const removed = await store.remove(entity, key, apiAudit(req, res));
     if (removed) await options.onChange?.(entity);
     res.status(removed ? 200 : 404).json({ removed });
   });
@@ -93,7 +99,7 @@ export function masterDataRouter(store: MasterDataStore, options: MasterDataAdmi
       return;
     }
     const text = typeof req.body === 'string' ? req.body : JSON.stringify(req.body ?? '');
-    const report = await importMasterData(store, entity, text, format, { partial: req.query.partial === 'true', audit: apiAudit(req) });
+    const report = await importMasterData(store, entity, text, format, { partial: req.query.partial === 'true', audit: apiAudit(req, res) });
     if (report.written) await options.onChange?.(entity);
     res.status(report.errors.length > 0 && !report.written ? 400 : 200).json(report);
   });

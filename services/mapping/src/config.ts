@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseWith } from '@yecai/common';
+import { AdminTokensTextSchema, parseWith } from '@yecai/common';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, DEFAULT_TRANSFORM_WORKERS } from './defaults';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -22,6 +22,12 @@ export const mappingConfigSchema = z.object({
   /** How soon partitions of a crashed replica move to the others (Kafka group session timeout, ≥ 6000). */
   MAPPING_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
   MAPPING_REPROCESS_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * Admin API tokens (master data, parked documents), as YAML/JSON: `[{ name: ops, role: operator, token:
+   * env:MAPPING_ADMIN_TOKEN }]` — the token itself always from another variable or a file (viewer reads, operator
+   * changes). Unset: every admin call is refused.
+   */
+  MAPPING_ADMIN_TOKENS: AdminTokensTextSchema,
 });
 
 export type MappingConfig = z.infer<typeof mappingConfigSchema>;

@@ -1,11 +1,12 @@
 import type { Db } from 'mongodb';
 import type { Registry } from 'prom-client';
-import { createLogger, type Logger } from '@yecai/common';
+import { createLogger, type AdminToken, type Logger } from '@yecai/common';
 import { AvroSerde, KafkaClient, TransactionalProcessor, topics, valueSubject, type InputChunk, type OutputMessage } from '@yecai/kafka';
 import { CachedMasterDataLookup, MasterDataStore, masterDataRouter } from '@yecai/master-data';
 import { FilteredStore, ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
 import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/schemas';
 import type express from 'express';
+import { guardedAdminRouter } from './admin';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from './defaults';
 import { mappingMetrics, type MappingMetrics } from './metrics';
 import { WireCodec } from './wire-codec';
@@ -162,9 +163,13 @@ export class MappingService {
     this.pool = undefined;
   }
 
-  /** Admin routes for the ops server: master data (changes drop the cache), parked and filtered documents. */
-  mountAdmin(app: express.Express): void {
-    app.use(
+  /**
+   * Admin routes for the ops server: master data (changes drop the cache), parked and filtered documents, all behind
+   * the admin guard (admin.ts) — add new admin routes to `admin`, not to `app`.
+   */
+  mountAdmin(app: express.Express, tokens: readonly AdminToken[]): void {
+    const admin = guardedAdminRouter({ tokens, db: this.options.db, service: STAGE, logger: this.logger });
+    admin.use(
       masterDataRouter(this.masterData, {
         onChange: () => {
           this.lookup.invalidate();
@@ -172,7 +177,8 @@ export class MappingService {
         },
       }),
     );
-    app.use(parkingRouter(this.parking, { repush: (document) => this.repush(document, 'manual'), filtered: this.filtered }));
+    admin.use(parkingRouter(this.parking, { repush: (document) => this.repush(document, 'manual'), filtered: this.filtered }));
+    app.use(admin);
   }
 
   /**

@@ -595,11 +595,10 @@ function missingMasterData(flow: string, missing: MissingMasterData[]): ParkSign
     return { zh: `${label.zh} ${code} 没有金蝶${label.zh}映射`, en: `${label.en} ${code} has no Kingdee ${label.en} mapping` };
   };
   const all = missing.map(describe);
-  const parked = park(flow, 'MISSING_MASTER_DATA', all.map((d) => d.zh).join('；'), all.map((d) => d.en).join('; '), {
+  // Level 1 like any data a person must fix (docs/flows.md §3); unlike other parks it is re-processed by itself once
+  // the mapping is added.
+  return park(flow, 'MISSING_MASTER_DATA', all.map((d) => d.zh).join('；'), all.map((d) => d.en).join('; '), {
     missing,
     field: missing.map((m) => m.entity).join(','),
   });
-  // A missing mapping is business data to add, not bad source data: level 2, re-processed once it is added.
-  parked.parked.level = 2;
-  return parked;
 }

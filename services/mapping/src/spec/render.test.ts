@@ -16,8 +16,9 @@ describe('field mapping document (docs/field-mapping.md)', () => {
     expect(outStock).toContain('| 结算币别 | `currency` |  |  | `RMB` | 是 |');
     expect(outStock).toContain('| 单据编号 | `billNumber` | 发货单号 `io_id` | 直接取值 |');
     expect(outStock).toContain('`"聚水潭" & so_id`');
-    const salesReturn = text.slice(text.indexOf('## 聚水潭退货单'));
-    expect(salesReturn).toContain('| 实退数量大于0 | 只同步实退数量 > 0 的明细（全部为 0 的退货单不同步） | `r_qty > 0` |');
+    const salesReturn = text.slice(text.indexOf('## 聚水潭退货入库'));
+    expect(salesReturn).toContain('| 日期 | `date` | 入库日期 `io_date` | 直接取值 |');
+    expect(salesReturn).toContain('| 实退数量大于0 | 只同步实际收货数量 > 0 的明细（即实退数量；全部为 0 的不同步） | `qty > 0` |');
     expect(salesReturn).toContain('`$contains(i_id, "A") ? "0" : $contains(i_id, "G") ? "" : null`');
   });
 
