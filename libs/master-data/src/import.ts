@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { fieldOfColumn } from './columns';
-import { ENTITY_SCHEMAS, type EntityName, type EntityRecord } from './entities';
+import { ENTITY_KEYS, ENTITY_SCHEMAS, keyOf, type EntityName, type EntityRecord } from './entities';
 import { readXlsx } from './spreadsheet';
 import type { ChangeAudit, MasterDataStore, UpsertResult } from './store';
 
@@ -80,6 +80,20 @@ export function normalizeColumns(entity: EntityName, rows: Record<string, unknow
   return { rows: renamed, errors };
 }
 
+/** A natural key given twice in one file: which row should win is a person's call, so the second is an error. */
+function duplicateKeys(entity: EntityName, rows: Record<string, unknown>[]): RowError[] {
+  const firstRow = new Map<string, number>();
+  const errors: RowError[] = [];
+  rows.forEach((row, index) => {
+    if (ENTITY_KEYS[entity].some((field) => row[field] === undefined)) return;
+    const key = keyOf(entity, row);
+    const first = firstRow.get(key);
+    if (first === undefined) firstRow.set(key, index + 1);
+    else errors.push({ row: index + 1, field: ENTITY_KEYS[entity].at(-1)!, message: `duplicate key ${key}, also in data row ${first}`, code: 'duplicate_key' });
+  });
+  return errors;
+}
+
 export function validateRows<E extends EntityName>(entity: E, rows: unknown[]): { valid: EntityRecord<E>[]; errors: RowError[] } {
   const valid: EntityRecord<E>[] = [];
   const errors: RowError[] = [];
@@ -109,7 +123,13 @@ export async function importMasterData(
   if (parsed.error) return { entity, rows: 0, valid: 0, errors: [parsed.error], written: false };
   const columns = normalizeColumns(entity, parsed.rows, parsed.columns);
   const { valid, errors } = validateRows(entity, columns.rows);
-  const report: ImportReport = { entity, rows: columns.rows.length, valid: valid.length, errors: [...columns.errors, ...errors], written: false };
+  const report: ImportReport = {
+    entity,
+    rows: columns.rows.length,
+    valid: valid.length,
+    errors: [...columns.errors, ...errors, ...duplicateKeys(entity, columns.rows)],
+    written: false,
+  };
   if ((report.errors.length > 0 && !options.partial) || options.dryRun) return report;
   return { ...report, ...(await store.upsertValid(entity, valid, options.audit)), written: true };
 }

@@ -67,14 +67,20 @@ export class MasterDataStore {
     const result: UpsertResult = { inserted: 0, updated: 0, unchanged: 0 };
     const collection = this.collection(entity);
     const changes: MasterDataChange[] = [];
-    for (const record of records) {
-      const _id = keyOf(entity, record as Record<string, unknown>);
-      const existing = await collection.findOne({ _id });
+    // The stored versions in reads of 1,000 keys, not one read per record (an import may hold tens of thousands).
+    const stored = new Map<string, StoredRecord>();
+    const ids = records.map((record) => keyOf(entity, record as Record<string, unknown>));
+    for (let from = 0; from < ids.length; from += 1000) {
+      for (const found of await collection.find({ _id: { $in: ids.slice(from, from + 1000) } }).toArray()) stored.set(found._id, found);
+    }
+    for (const [index, record] of records.entries()) {
+      const _id = ids[index]!;
+      const existing = stored.get(_id);
       if (existing && sameContent(existing, record as Record<string, unknown>)) {
         result.unchanged += 1;
         continue;
       }
-      await this.write(entity, _id, record as Record<string, unknown>, existing ?? undefined);
+      await this.write(entity, _id, record as Record<string, unknown>, existing);
       if (existing) result.updated += 1;
       else result.inserted += 1;
       if (audit) changes.push({ ...audit, entity, key: _id, action: existing ? 'update' : 'insert', record: record as Record<string, unknown>, at: new Date() });

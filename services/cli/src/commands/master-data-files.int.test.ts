@@ -38,12 +38,13 @@ describe('yecai master-data list|put|delete|import|export|history (real MongoDB-
     const csv = join(dir, 'warehouses.csv');
     writeFileSync(
       csv,
-      '来源系统 sourceSystem,来源编码 sourceCode,金蝶仓库编码 kingdeeStockNumber,库存组织 stockOrg\njushuitan,100001,CK01,100\njushuitan,100002,,100\nerp9,100003,CK03,100\n',
+      '来源系统 sourceSystem,来源编码 sourceCode,金蝶仓库编码 kingdeeStockNumber,库存组织 stockOrg\njushuitan,100001,CK01,100\njushuitan,100002,,100\nerp9,100003,CK03,100\njushuitan,100001,CK09,100\n',
     );
     const fromCsv = await refused(['import', 'warehouse', csv]);
     expect(fromCsv.output.split('\n')).toEqual([
       expect.stringMatching(/^第 3 行 row 3, 列 column「金蝶仓库编码 kingdeeStockNumber」: 必填，没有值/),
       expect.stringMatching(/^第 4 行 row 4, 列 column「来源系统 sourceSystem」: 不是允许的值/),
+      expect.stringMatching(/^第 5 行 row 5, 列 column「来源编码 sourceCode」: 同一文件中键重复 \(duplicate key jushuitan\/100001, also in data row 1\)/),
     ]);
     expect(fromCsv.message).toContain('nothing written');
 

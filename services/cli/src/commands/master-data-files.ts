@@ -48,6 +48,7 @@ const ISSUE_ZH: Record<string, string> = {
   invalid_value: '不是允许的值',
   custom: '不符合规则',
   unknown_column: '未知列',
+  duplicate_key: '同一文件中键重复',
 };
 
 function entityArg(value: string | undefined): EntityName {
