@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import type { Registry } from 'prom-client';
 import { createLogger, type Logger } from '@yecai/common';
 import { AvroSerde, KafkaClient, TransactionalProcessor, topics, valueSubject, type InputChunk, type OutputMessage } from '@yecai/kafka';
-import { CachedMasterDataLookup, MasterDataStore, masterDataRouter } from '@yecai/master-data';
+import { CachedMasterDataLookup, MasterDataStore, masterDataRouter, type EntityName } from '@yecai/master-data';
 import { ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
 import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/schemas';
 import type express from 'express';
@@ -40,6 +40,8 @@ export interface MappingServiceOptions {
    */
   transformWorkers?: number;
   mongodbUri?: string;
+  /** Entities whose missing source mapping falls back to the pulled Kingdee record of the same code (default none). */
+  sameCodeFallback?: EntityName[];
   logger?: Logger;
 }
 
@@ -75,8 +77,15 @@ export class MappingService {
     this.masterData = new MasterDataStore(options.db);
     this.lookup = new CachedMasterDataLookup(this.masterData, { maxStalenessMs: options.maxStalenessMs ?? 10_000 });
     this.parking = new ParkingStore(options.db);
-    this.engine = new MappingEngine(options.rules, { lookup: this.lookup });
     this.metrics = mappingMetrics(options.metricsRegistry);
+    this.engine = new MappingEngine(options.rules, {
+      lookup: this.lookup,
+      sameCodeFallback: options.sameCodeFallback ?? [],
+      onSameCode: (use) => {
+        this.metrics.sameCode.inc({ flow: use.flow, entity: use.entity });
+        this.logger.info(use, 'same-code fallback: no source mapping, the Kingdee record of the same code used');
+      },
+    });
   }
 
   rawTopics(): string[] {
@@ -110,6 +119,7 @@ export class MappingService {
           rules: this.options.rules.map(ruleSource),
           schemaIds: [...this.schemaIds],
           maxStalenessMs: this.options.maxStalenessMs ?? 10_000,
+          sameCodeFallback: this.options.sameCodeFallback ?? [],
         },
         this.logger,
       );
