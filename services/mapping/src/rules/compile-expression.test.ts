@@ -1,7 +1,7 @@
 import jsonata from 'jsonata';
 import { seededRandom } from '@yecai/common';
 import { NOT_COMPILED, compileJsonata } from './compile-expression';
-import { loadRules, type CompiledRule } from './load-rules';
+import { loadLotPolicies, loadRules, type CompiledRule } from './load-rules';
 
 /** Every expression text in the shipped rules (filters, lookup keys, field expressions). */
 function ruleExpressions(rules: CompiledRule[]): string[] {
@@ -58,12 +58,15 @@ async function jsonataResult(expression: jsonata.Expression, input: unknown, bin
 }
 
 describe('compiled JSONata expressions', () => {
-  const texts = [...ruleExpressions(loadRules()), ...EXTRA];
+  // The lot policies' derivations run for every stock line without a batch, so they belong on the fast path too.
+  const lotDerivations = [...loadLotPolicies().values()].flatMap((policy) => (policy.spec.derive ? [policy.spec.derive.expr] : []));
+  const texts = [...ruleExpressions(loadRules()), ...lotDerivations, ...EXTRA];
 
   it('compiles every expression of the JST rules, and all but a few shapes of the others', () => {
     const rules = loadRules();
     const notCompiled = (list: CompiledRule[]) => ruleExpressions(list).filter((text) => !compileJsonata(jsonata(text)));
     expect(notCompiled(rules.filter((rule) => rule.rule.source.system === 'jushuitan'))).toEqual([]);
+    expect(lotDerivations.filter((text) => !compileJsonata(jsonata(text)))).toEqual([]);
     // Lookup tables, $replace and array constructors stay with JSONata.
     const all = ruleExpressions(rules);
     expect(notCompiled(rules).length).toBeLessThan(all.length / 5);
