@@ -1,13 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startKingdeeEmulator, type KingdeeEmulator } from '@yecai/emulator-kingdee';
-import { KingdeeClient } from '@yecai/kingdee';
+import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { MappingEngine, RULES_DIR, compileRule, loadLotPolicies, loadRules, type RawInput } from '@yecai/mapping';
 import { CachedMasterDataLookup, MasterDataStore, pullFromKingdee } from '@yecai/master-data';
 import { testMongo } from '@yecai/test-harness';
-
-// Credentials of the emulator's default fixture (test/emulators/kingdee/fixtures/default.json).
-process.env.KD_RECORDS_TEST_SECRET = '8b2677b7426a4ce7b3de6413d8924bbe';
+// The Kingdee client tests' emulator and client for the default fixture's credentials.
+import { clientFor, startEmulator } from '../../../libs/kingdee/test/helpers';
 
 /**
  * Records `pullFromKingdee` stores as `kingdee/<number>` are read by the rules: a lookup with scope kingdee, the lot
@@ -19,16 +17,8 @@ describe('pulled Kingdee master data in the mapping rules (Kingdee emulator → 
   let store: MasterDataStore;
 
   beforeAll(async () => {
-    emulator = await startKingdeeEmulator({ port: 0 });
-    const client = KingdeeClient.fromConfig({
-      name: 'records-test',
-      serverUrl: emulator.url,
-      acctId: '6571a2b3c4d5e6',
-      userName: 'yecai-integration',
-      auth: { mode: 'signature', appId: '300123_Q2kDWNdw1LBa4D0NTa6ADbQqTZbJUCTB', appSecret: 'env:KD_RECORDS_TEST_SECRET' },
-      retry: { maxAttempts: 3, initialDelayMs: 5, maxDelayMs: 20 },
-      limits: { callsPerSecond: 1000, maxConcurrent: 4 },
-    });
+    emulator = await startEmulator();
+    const client = clientFor(emulator);
     mongo = await testMongo('kingdee_records');
     store = new MasterDataStore(mongo.db);
     await store.ensureIndexes();
