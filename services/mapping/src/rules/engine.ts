@@ -535,7 +535,7 @@ export class MappingEngine {
           break;
         }
       }
-      if (lot === undefined && batchRule === 'flow' && policy.derive) lot = this.evaluate(compiled, policy.derive, input, bindings, `${where} (lot policy)`);
+      if (lot === undefined && batchRule === 'flow' && policy.derive) lot = this.evaluate(compiled, policy.derive, input, bindings, where);
     }
     if (lot === undefined || lot === null) {
       if (policy.spec.onNoValue === 'park') {
