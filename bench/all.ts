@@ -1,7 +1,7 @@
 /**
  * Every benchmark, one after another, and one table of their figures at the end.
  *
- *   ./yecai bench [--only kafka,mapping] [--quick] [--out results.md]
+ *   ./yecai bench [--only kafka,mapping] [--quick] [--runs 3] [--out results.md]
  *   (or: npx tsx bench/all.ts …)
  *
  * Uses the operator's local stack (`yecai stack up`, started here when needed) or KAFKA_BROKERS / SCHEMA_REGISTRY_URL /
@@ -13,7 +13,8 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BENCH_ROW_MARKER, type BenchRow, parseBenchRows } from './lib/results';
+import { wholeNumberFlag } from './lib/flags';
+import { BENCH_ROW_MARKER, type BenchRow, combineRuns, parseBenchRows } from './lib/results';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -41,6 +42,7 @@ const { values } = parseArgs({
   options: {
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -66,7 +68,37 @@ function stackEnv(): Record<string, string> {
   return env;
 }
 
-function runBench(bench: BenchDefinition, env: NodeJS.ProcessEnv): Promise<{ rows: BenchRow[]; seconds: number; exitCode: number }> {
+// Documented figures are medians of at least 3 runs (docs/benchmarks.md): --runs 3 runs each benchmark three times.
+const RUNS = values.runs === undefined ? 1 : wholeNumberFlag('runs', values.runs);
+
+interface BenchResult {
+  rows: BenchRow[];
+  seconds: number;
+  exitCode: number;
+  /** 1-minute load average before and after each run: the load the figure was taken under. */
+  loads: string[];
+}
+
+const load1 = (): string => loadavg()[0]!.toFixed(1);
+
+async function runBenchRepeatedly(bench: BenchDefinition, env: NodeJS.ProcessEnv): Promise<BenchResult> {
+  const runs: BenchResult[] = [];
+  for (let run = 1; run <= RUNS; run += 1) {
+    if (RUNS > 1) process.stdout.write(`\n--- ${bench.name}: run ${run} of ${RUNS}\n`);
+    const before = load1();
+    const result = await runBench(bench, env);
+    runs.push({ ...result, loads: [`${before}→${load1()}`] });
+    if (result.exitCode !== 0) break;
+  }
+  return {
+    rows: combineRuns(runs.map((result) => result.rows)),
+    seconds: runs.reduce((sum, result) => sum + result.seconds, 0),
+    exitCode: runs.find((result) => result.exitCode !== 0)?.exitCode ?? 0,
+    loads: runs.flatMap((result) => result.loads),
+  };
+}
+
+function runBench(bench: BenchDefinition, env: NodeJS.ProcessEnv): Promise<Omit<BenchResult, 'loads'>> {
   const args = ['--import', 'tsx', join(ROOT, 'bench', bench.script), ...(values.quick ? bench.quick : bench.full)];
   const started = Date.now();
   process.stdout.write(`\n=== ${bench.name}: node ${args.slice(2).join(' ')}\n`);
@@ -103,13 +135,13 @@ async function main(): Promise<void> {
   const machineBefore = machineLine();
   const needsStack = BENCHES.some((bench) => selected.includes(bench.name) && bench.needsStack);
   const env = { ...process.env, ...(needsStack ? stackEnv() : {}) };
-  const results: { bench: BenchDefinition; rows: BenchRow[]; seconds: number; exitCode: number }[] = [];
+  const results: ({ bench: BenchDefinition } & BenchResult)[] = [];
   for (const bench of BENCHES.filter((candidate) => selected.includes(candidate.name))) {
-    results.push({ bench, ...(await runBench(bench, env)) });
+    results.push({ bench, ...(await runBenchRepeatedly(bench, env)) });
   }
 
   const lines = [
-    `# yecai benchmarks — ${startedAt.toISOString()}${values.quick ? ' (quick)' : ''}`,
+    `# yecai benchmarks — ${startedAt.toISOString()}${values.quick ? ' (quick)' : ''}${RUNS > 1 ? `, median of ${RUNS} runs each` : ''}`,
     '',
     `Machine at start: ${machineBefore}`,
     `Machine at end:   ${machineLine()}`,
@@ -128,6 +160,7 @@ async function main(): Promise<void> {
     }
   }
   lines.push('', `Durations: ${results.map((result) => `${result.bench.name} ${result.seconds.toFixed(0)} s`).join(', ')}`);
+  lines.push(`Load average (1 min) before→after each run: ${results.map((result) => `${result.bench.name} ${result.loads.join(', ')}`).join('; ')}`);
   const table = lines.join('\n');
   process.stdout.write(`\n${table}\n`);
   const out = values.out ?? join(ROOT, '.cache', 'bench', `results-${startedAt.toISOString().replace(/[:.]/g, '-')}.md`);

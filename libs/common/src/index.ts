@@ -8,3 +8,4 @@ export * from './net';
 export * from './beijing-time';
 export * from './random';
 export * from './rate-limit';
+export * from './admin-auth';

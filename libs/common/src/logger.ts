@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
@@ -19,17 +19,20 @@ const SECRET_KEYS = [
 ];
 const REDACT_PATHS = SECRET_KEYS.flatMap((key) => [key, `*.${key}`, `*.*.${key}`, `headers["${key}"]`]);
 
-/** Structured JSON logs (English) on stderr; level from LOG_LEVEL (default info, silent under jest). */
-export function createLogger(name: string, bindings: Record<string, unknown> = {}): Logger {
+/**
+ * Structured JSON logs (English) on stderr; level from LOG_LEVEL (default info, silent under jest). `to` replaces
+ * stderr and the level (tests that read what a service logs).
+ */
+export function createLogger(name: string, bindings: Record<string, unknown> = {}, to?: { destination: DestinationStream; level: string }): Logger {
   const defaultLevel = process.env.JEST_WORKER_ID ? 'silent' : 'info';
   return pino(
     {
       name,
-      level: process.env.LOG_LEVEL ?? defaultLevel,
+      level: to?.level ?? process.env.LOG_LEVEL ?? defaultLevel,
       redact: { paths: REDACT_PATHS, censor: '[redacted]' },
       base: { service: name, ...bindings },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    pino.destination(2),
+    to?.destination ?? pino.destination(2),
   );
 }

@@ -17,6 +17,8 @@ export interface OpsServer {
   port: number;
   /** The address it listens on (127.0.0.1 unless YECAI_OPS_HOST or `host` said otherwise). */
   host: string;
+  /** The express app: its routes are walked by the tests that prove every admin route is authenticated. */
+  app: express.Express;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,7 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
   return {
     port: (server.address() as AddressInfo).port,
     host: (server.address() as AddressInfo).address,
+    app,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

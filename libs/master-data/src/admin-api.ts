@@ -17,6 +17,8 @@ export interface MasterDataAdminOptions {
  * - PUT    /master-data/:entity               → JSON record or array; 400 names every bad field, nothing written
  * - DELETE /master-data/:entity/:key
  * - POST   /master-data/:entity/import?format=csv|json&partial=true  (body: the file as text)
+ *
+ * Mount it behind an admin guard (`createAdminAuth(...).guard` from @yecai/common): viewers read, operators write.
  */
 export function masterDataRouter(store: MasterDataStore, options: MasterDataAdminOptions = {}): Router {
   const router = express.Router();

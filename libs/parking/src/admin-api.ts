@@ -1,3 +1,4 @@
+import { adminCaller } from '@yecai/common';
 import express, { type Router } from 'express';
 import type { ParkedStatus, ParkingStore, ParkedDocument } from './store';
 
@@ -11,8 +12,11 @@ export interface ParkingAdminOptions {
 /**
  * - GET  /parked?stage&status&code&flow&key&limit&skip → entries (raw payload included)
  * - GET  /parked/:id
- * - POST /parked/:id/repush     → re-push one OPEN entry
- * - POST /parked/:id/skip       → a person decided not to sync it (body { note })
+ * - POST /parked/:id/repush     → re-push one OPEN entry (body { note } optional)
+ * - POST /parked/:id/skip       → a person decided not to sync it (body { note }: why, required)
+ *
+ * Mount it behind an admin guard (`createAdminAuth(...).guard` from @yecai/common): viewers read, operators re-push
+ * and skip. The operator's token name is stored with the move (`by`), next to the note.
  */
 export function parkingRouter(store: ParkingStore, options: ParkingAdminOptions): Router {
   const router = express.Router();
@@ -54,14 +58,23 @@ export function parkingRouter(store: ParkingStore, options: ParkingAdminOptions)
       return;
     }
     await options.repush(document);
-    await store.transition(document._id, 'REPUSHED');
+    await store.transition(document._id, 'REPUSHED', noteOf(req.body), adminCaller(res)?.name);
     res.json({ repushed: document._id });
   });
 
   router.post('/parked/:id/skip', async (req, res) => {
-    const note = typeof req.body?.note === 'string' ? req.body.note : undefined;
-    const moved = await store.transition(req.params.id, 'SKIPPED', note);
+    const note = noteOf(req.body);
+    if (note === undefined || note.length < 2) {
+      res.status(400).json({ error: 'note 必填：说明为什么不同步这条单据 (note is required: say why this document is not synced)', field: 'note' });
+      return;
+    }
+    const moved = await store.transition(req.params.id, 'SKIPPED', note, adminCaller(res)?.name);
     res.status(moved ? 200 : 409).json({ skipped: moved });
   });
   return router;
+}
+
+function noteOf(body: unknown): string | undefined {
+  const note = (body as { note?: unknown } | undefined)?.note;
+  return typeof note === 'string' && note.trim() !== '' ? note.trim().slice(0, 500) : undefined;
 }

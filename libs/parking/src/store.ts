@@ -42,6 +42,8 @@ interface StoredTransition {
   status: Exclude<ParkedStatus, 'OPEN'>;
   at: Date;
   note?: string;
+  /** Who moved it: the admin token's name; absent when yecai moved it itself (master data added, superseded). */
+  by?: string;
 }
 
 export interface ParkedDocument extends StoredParked {
@@ -49,6 +51,7 @@ export interface ParkedDocument extends StoredParked {
   /** When the entry left OPEN, and why. */
   closedAt?: Date;
   note?: string;
+  by?: string;
 }
 
 export interface ParkedQuery {
@@ -106,7 +109,7 @@ export class ParkingStore {
     return entries.map((entry) => {
       const transition = byId.get(entry._id);
       return transition
-        ? { ...entry, status: transition.status, closedAt: transition.at, ...(transition.note ? { note: transition.note } : {}) }
+        ? { ...entry, status: transition.status, closedAt: transition.at, ...(transition.note ? { note: transition.note } : {}), ...(transition.by ? { by: transition.by } : {}) }
         : { ...entry, status: 'OPEN' as const };
     });
   }
@@ -151,11 +154,14 @@ export class ParkingStore {
     return this.collection.countDocuments(filter);
   }
 
-  /** Moves an OPEN entry to its final status; false when it was not OPEN (someone else moved it first). */
-  async transition(id: string, status: Exclude<ParkedStatus, 'OPEN'>, note?: string): Promise<boolean> {
+  /**
+   * Moves an OPEN entry to its final status; false when it was not OPEN (someone else moved it first). `by` names
+   * the person (admin token) who did it, kept with the move as its audit record.
+   */
+  async transition(id: string, status: Exclude<ParkedStatus, 'OPEN'>, note?: string, by?: string): Promise<boolean> {
     if (!(await this.collection.findOne({ _id: id }, { projection: { _id: 1 } }))) return false;
     try {
-      await this.transitions.insertOne({ _id: id, status, at: new Date(), ...(note ? { note } : {}) });
+      await this.transitions.insertOne({ _id: id, status, at: new Date(), ...(note ? { note } : {}), ...(by ? { by } : {}) });
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;

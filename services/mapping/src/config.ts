@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseWith } from '@yecai/common';
+import { AdminTokensTextSchema, parseWith } from '@yecai/common';
 import { isEntityName, isSourceScoped, type EntityName } from '@yecai/master-data';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, DEFAULT_TRANSFORM_WORKERS } from './defaults';
 
@@ -35,6 +35,12 @@ export const mappingConfigSchema = z.object({
       message: 'must list entities kept per source system: warehouse, shop, sku, supplier, feeType',
     })
     .transform((names) => names as EntityName[]),
+  /**
+   * Admin API tokens (master data, parked documents), as YAML/JSON: `[{ name: ops, role: operator, token:
+   * env:MAPPING_ADMIN_TOKEN }]` — the token itself always from another variable or a file (viewer reads, operator
+   * changes). Unset: every admin call is refused.
+   */
+  MAPPING_ADMIN_TOKENS: AdminTokensTextSchema,
 });
 
 export type MappingConfig = z.infer<typeof mappingConfigSchema>;

@@ -1,9 +1,10 @@
 /**
  * The mapping service process: `npx tsx services/mapping/src/main.ts` (configuration from the environment,
- * see config.ts). Serves /healthz /readyz /metrics plus the master-data and parked-document admin API.
+ * see config.ts). Serves /healthz /readyz /metrics plus the master-data and parked-document admin API (bearer
+ * tokens from MAPPING_ADMIN_TOKENS).
  */
 import { MongoClient } from 'mongodb';
-import { createLogger, createMetricsRegistry, errorMessage, startOpsServer } from '@yecai/common';
+import { createLogger, createMetricsRegistry, errorMessage, resolveAdminTokens, startOpsServer } from '@yecai/common';
 import { KafkaClient } from '@yecai/kafka';
 import { loadMappingConfig } from './config';
 import { loadRules } from './rules/load-rules';
@@ -12,6 +13,7 @@ import { MappingService } from './service';
 async function main(): Promise<void> {
   const logger = createLogger('mapping');
   const config = loadMappingConfig();
+  const adminTokens = resolveAdminTokens(config.MAPPING_ADMIN_TOKENS, 'MAPPING_ADMIN_TOKENS');
   const rules = config.MAPPING_RULES_DIR ? loadRules(config.MAPPING_RULES_DIR) : loadRules();
   const mongo = new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
   await mongo.connect();
@@ -39,7 +41,7 @@ async function main(): Promise<void> {
     port: config.MAPPING_OPS_PORT,
     registry: metricsRegistry,
     isReady: () => service.isReady,
-    mount: (app) => service.mountAdmin(app),
+    mount: (app) => service.mountAdmin(app, adminTokens),
   });
   await service.start();
   logger.info({ rules: rules.map((rule) => rule.rule.flow), rawTopics: service.rawTopics(), opsPort: ops.port }, 'mapping service started');

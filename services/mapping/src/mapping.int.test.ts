@@ -1,5 +1,6 @@
 import express from 'express';
 import request from 'supertest';
+import { resolveAdminTokens } from '@yecai/common';
 import { Registry } from 'prom-client';
 import { AvroSerde, topics } from '@yecai/kafka';
 import { consumeAll, testEndpoints, testKafka, testMongo, uniqueName, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
@@ -9,6 +10,8 @@ import { MappingService } from './service';
 import { RawPublisher } from './test-support';
 
 const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
+process.env.MAPPING_TEST_OPERATOR_TOKEN = 'mapping-operator-token-0001';
+const operator = { Authorization: `Bearer ${process.env.MAPPING_TEST_OPERATOR_TOKEN}` };
 
 // Mapped in the service's thread, and in a transform worker thread (own master-data cache, invalidated by the admin API).
 describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %i transform workers', (transformWorkers) => {
@@ -39,27 +42,28 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
     serde = service.serde;
     publisher = new RawPublisher(kafka, serde);
     admin = express();
-    service.mountAdmin(admin);
+    // Like the ops server: /metrics before the admin routes (whose guard answers everything it reaches).
     admin.get('/metrics', async (_req, res) => {
       res.send(await metrics.metrics());
     });
+    service.mountAdmin(admin, resolveAdminTokens([{ name: 'engineer', role: 'operator', token: 'env:MAPPING_TEST_OPERATOR_TOKEN' }], 'tokens'));
     // Master data through the admin API, the way an implementation engineer loads it.
     await service.masterData.ensureIndexes();
-    await request(admin).put('/master-data/shop').send({ sourceSystem: 'jushuitan', shopCode: '10086', shopName: '天猫旗舰店', customerNumber: 'C10086', deliveryOrg: '101' }).expect(200);
+    await request(admin).put('/master-data/shop').set(operator).send({ sourceSystem: 'jushuitan', shopCode: '10086', shopName: '天猫旗舰店', customerNumber: 'C10086', deliveryOrg: '101' }).expect(200);
     await request(admin)
-      .post('/master-data/warehouse/import?format=csv')
+      .post('/master-data/warehouse/import?format=csv').set(operator)
       .set('Content-Type', 'text/csv')
       .send('sourceSystem,sourceCode,kingdeeStockNumber,stockOrg\njushuitan,100001,CK01,100\n')
       .expect(200);
     await request(admin)
-      .put('/master-data/sku')
+      .put('/master-data/sku').set(operator)
       .send([
         { sourceSystem: 'jushuitan', skuCode: 'A001-RED-M', materialNumber: 'M-A001-RED-M', unit: 'Pcs' },
         { sourceSystem: 'jushuitan', skuCode: 'G002-BLK', materialNumber: 'M-G002-BLK', unit: 'Pcs' },
         { sourceSystem: 'jushuitan', skuCode: 'X003', materialNumber: 'M-X003', unit: 'Box' },
       ])
       .expect(200);
-    await request(admin).put('/master-data/currency').send({ code: 'RMB', kingdeeCurrencyNumber: 'PRE001' }).expect(200);
+    await request(admin).put('/master-data/currency').set(operator).send({ code: 'RMB', kingdeeCurrencyNumber: 'PRE001' }).expect(200);
     await service.start();
   });
 
@@ -70,11 +74,11 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
   });
 
   it('rejects bad master data with 400 naming the field, and reports bad import rows', async () => {
-    const bad = await request(admin).put('/master-data/warehouse').send({ sourceSystem: 'jushuitan', sourceCode: 'W1', stockOrg: '100' });
+    const bad = await request(admin).put('/master-data/warehouse').set(operator).send({ sourceSystem: 'jushuitan', sourceCode: 'W1', stockOrg: '100' });
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('kingdeeStockNumber');
     const report = await request(admin)
-      .post('/master-data/sku/import?format=csv')
+      .post('/master-data/sku/import?format=csv').set(operator)
       .set('Content-Type', 'text/csv')
       .send('sourceSystem,skuCode,materialNumber,unit\njushuitan,S1,M1,Pcs\njushuitan,S2,,Pcs\n');
     expect(report.status).toBe(400);
@@ -91,8 +95,8 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
       publisher.encode('sales_outstock', badExpression),
       publisher.encode('sales_outstock', '{"io_id": 20240005, "items": [', { sourceId: '20240005' }),
       publisher.encode('sales_outstock', { io_id: 1 }, { envelopeType: 'mystery_doc' }),
-      publisher.encode('aftersale', jstReturn()),
-      publisher.encode('aftersale', jstReturn({ as_id: 30000002, items: [{ asi_id: 21, sku_id: 'A001-RED-M', i_id: 'A001', qty: 1, r_qty: 0, price: 59.5 }] })),
+      publisher.encode('aftersale_received', jstReturn()),
+      publisher.encode('aftersale_received', jstReturn({ io_id: 40000002, items: [{ ioi_id: 21, sku_id: 'A001-RED-M', i_id: 'A001', qty: 0, sale_price: 59.5 }] })),
     ]);
     await publisher.publish([...messages, { topic: topics.raw('jushuitan', 'sales_outstock'), key: 'garbage', value: Buffer.from('not avro at all') }]);
 
@@ -114,7 +118,7 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
       ['M-X003', 'Box', '3', '10', null],
     ]);
     const salesReturn = await serde.decode<Record<string, any>>(returns[0]!.value!);
-    expect([salesReturn.billNumber, salesReturn.customer, salesReturn.saleOrg, salesReturn.stockOrg, salesReturn.settleOrg, salesReturn.owner, salesReturn.currency]).toEqual(['30000001', 'C10086', '100', '100', '100', '100', 'RMB']);
+    expect([salesReturn.billNumber, salesReturn.customer, salesReturn.saleOrg, salesReturn.stockOrg, salesReturn.settleOrg, salesReturn.owner, salesReturn.currency]).toEqual(['40000001', 'C10086', '100', '100', '100', '100', 'RMB']);
     expect(salesReturn.lines.map((l: any) => [l.material, l.quantity.toString(), l.taxInclusivePrice.toString(), l.batch])).toEqual([
       ['M-A001-RED-M', '1', '59.5', '0'],
       ['M-X003', '1', '10', null],
@@ -125,13 +129,13 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
     const byCode = Object.fromEntries(parked.map((p) => [p.code, p]));
     expect(Object.keys(byCode).sort()).toEqual(['EXPRESSION_FAILED', 'MALFORMED_ENVELOPE', 'MALFORMED_PAYLOAD', 'MISSING_MASTER_DATA', 'UNKNOWN_DOCUMENT_TYPE']);
     expect(byCode.MISSING_MASTER_DATA).toMatchObject({
-      key: 'jushuitan/main/sales_outstock/20240003', level: 2, flow: 'jushuitan/sales_outstock',
+      key: 'jushuitan/main/sales_outstock/20240003', level: 1, flow: 'jushuitan/sales_outstock',
       reasonZh: '仓库 WH-09 没有金蝶仓库映射 (warehouse WH-09 has no Kingdee warehouse mapping)',
       source: { topic: topics.raw('jushuitan', 'sales_outstock') },
     });
     expect(byCode.MISSING_MASTER_DATA!.raw).toMatchObject({ sourceId: '20240003' });
     expect(byCode.EXPRESSION_FAILED).toMatchObject({ level: 1, field: 'lines[0].batch', reasonZh: expect.stringContaining('jushuitan/sales_outstock') });
-    const listed = await request(admin).get('/parked?status=OPEN&code=MALFORMED_PAYLOAD').expect(200);
+    const listed = await request(admin).get('/parked?status=OPEN&code=MALFORMED_PAYLOAD').set(operator).expect(200);
     expect(listed.body.documents).toHaveLength(1);
 
     const exposition = (await request(admin).get('/metrics')).text;
@@ -139,7 +143,7 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
     expect(exposition).toMatch(/yecai_mapping_filtered_total\{flow="jushuitan\/sales_outstock",filter="已出库"\} 1/);
 
     // The mapping is added: the parked document is re-pushed and mapped without anyone touching it.
-    await request(admin).put('/master-data/warehouse').send({ sourceSystem: 'jushuitan', sourceCode: 'WH-09', kingdeeStockNumber: 'CK09', stockOrg: '100' }).expect(200);
+    await request(admin).put('/master-data/warehouse').set(operator).send({ sourceSystem: 'jushuitan', sourceCode: 'WH-09', kingdeeStockNumber: 'CK09', stockOrg: '100' }).expect(200);
     const after = await consumeAll(kafka, topics.canonical('sales_outstock'), { expected: 2, timeoutMs: 30_000 });
     const decoded = await Promise.all(after.map((m) => serde.decode<Record<string, any>>(m.value!)));
     expect(decoded.map((d) => d.billNumber).sort()).toEqual(['20240001', '20240003']);

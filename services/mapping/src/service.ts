@@ -1,11 +1,12 @@
 import type { Db } from 'mongodb';
 import type { Registry } from 'prom-client';
-import { createLogger, type Logger } from '@yecai/common';
+import { createLogger, type AdminToken, type Logger } from '@yecai/common';
 import { AvroSerde, KafkaClient, TransactionalProcessor, topics, valueSubject, type InputChunk, type OutputMessage } from '@yecai/kafka';
 import { CachedMasterDataLookup, MasterDataStore, masterDataRouter, type EntityName } from '@yecai/master-data';
 import { ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
 import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/schemas';
 import type express from 'express';
+import { guardedAdminRouter } from './admin';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from './defaults';
 import { mappingMetrics, type MappingMetrics } from './metrics';
 import { WireCodec } from './wire-codec';
@@ -166,9 +167,14 @@ export class MappingService {
     this.pool = undefined;
   }
 
-  /** Admin routes for the ops server: master data (changes drop the cache) and parked documents. */
-  mountAdmin(app: express.Express): void {
-    app.use(
+  /**
+   * Admin routes for the ops server: master data (changes drop the cache) and parked documents, all behind the
+   * admin guard (admin.ts) — add new admin routes to `admin`, not to `app`.
+   */
+  mountAdmin(app: express.Express, tokens: readonly AdminToken[]): void {
+    app.post("/early", (_q, r) => void r.json({}));
+    const admin = guardedAdminRouter({ tokens, db: this.options.db, service: STAGE, logger: this.logger });
+    admin.use(
       masterDataRouter(this.masterData, {
         onChange: () => {
           this.lookup.invalidate();
@@ -176,7 +182,9 @@ export class MappingService {
         },
       }),
     );
-    app.use(parkingRouter(this.parking, { repush: (document) => this.repush(document, 'manual') }));
+    admin.use(parkingRouter(this.parking, { repush: (document) => this.repush(document, 'manual') }));
+    app.use(admin);
+    app.delete("/filtered/:id", (_q, r) => void r.json({}));
   }
 
   /**

@@ -1,22 +1,16 @@
 /**
  * Admin API of the sink (mounted on the ops server under /admin): list documents by state and flow, one
  * document's history, re-push, skip with reason, pause/resume a flow. Bearer tokens with viewer or operator
- * role; every input validated with zod and refused with 400 naming the field.
+ * role (@yecai/common admin-auth: the whole router is guarded, reads need a viewer, changes an operator); every
+ * input validated with zod and refused with 400 naming the field. Who did what is recorded with the action itself
+ * (ledger history `actor`, flow pause `by`, aggregation close) and in the log.
  */
-import { timingSafeEqual } from 'node:crypto';
-import { resolveSecret } from '@yecai/common';
+import { adminCaller, createAdminAuth, type AdminToken, type Logger } from '@yecai/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { mountAggregationRoutes } from './aggregation/admin';
-import type { SinkConfig } from './config';
 import { LEDGER_STATES } from './ledger';
 import { AdminActionError, type SinkService } from './service';
-
-type Role = 'viewer' | 'operator';
-interface Caller {
-  name: string;
-  role: Role;
-}
 
 const ListQuerySchema = z.object({
   state: z.enum(LEDGER_STATES).optional(),
@@ -43,39 +37,14 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z
   throw new BadRequest(field, `${where}.${field}: ${issue.message}`);
 }
 
-export function resolveAdminTokens(config: SinkConfig): { name: string; role: Role; token: Buffer }[] {
-  return config.admin.tokens.map((entry, index) => ({
-    name: entry.name,
-    role: entry.role,
-    token: Buffer.from(resolveSecret(entry.token, `admin.tokens.${index}.token`)),
-  }));
-}
-
-export function mountSinkAdmin(app: express.Express, service: SinkService, tokens: { name: string; role: Role; token: Buffer }[]): void {
+export function mountSinkAdmin(app: express.Express, service: SinkService, tokens: readonly AdminToken[], logger?: Logger): void {
+  const auth = createAdminAuth({ tokens, ...(logger ? { logger } : {}) });
+  const need = auth.need;
   const router = express.Router();
+  // First: nothing below (body parsing included) runs for a caller without a valid token.
+  router.use(auth.guard);
   router.use(express.json({ limit: '64kb' }));
 
-  const authenticate = (req: Request): Caller | undefined => {
-    const header = req.header('authorization') ?? '';
-    const match = /^Bearer (.+)$/.exec(header);
-    if (!match) return undefined;
-    const given = Buffer.from(match[1]!);
-    const found = tokens.find((entry) => entry.token.length === given.length && timingSafeEqual(entry.token, given));
-    return found ? { name: found.name, role: found.role } : undefined;
-  };
-  const need = (role: Role) => (req: Request, res: Response, next: NextFunction) => {
-    const caller = authenticate(req);
-    if (!caller) {
-      res.status(401).json({ error: '需要有效的访问令牌 a valid bearer token is required', field: 'authorization' });
-      return;
-    }
-    if (role === 'operator' && caller.role !== 'operator') {
-      res.status(403).json({ error: `需要操作员权限 operator role required (token "${caller.name}" is a viewer)` });
-      return;
-    }
-    res.locals.caller = caller;
-    next();
-  };
   const handle = (work: (req: Request, res: Response) => Promise<unknown>) => async (req: Request, res: Response) => {
     try {
       res.json(await work(req, res));
@@ -85,7 +54,7 @@ export function mountSinkAdmin(app: express.Express, service: SinkService, token
       else res.status(500).json({ error: (error as Error).message });
     }
   };
-  const caller = (res: Response) => res.locals.caller as Caller;
+  const caller = (res: Response) => adminCaller(res)!;
 
   router.get(
     '/documents',

@@ -1,9 +1,7 @@
-import { parseWith, readConfigFile } from '@yecai/common';
+import { AdminTokenEntrySchema, parseWith, readConfigFile } from '@yecai/common';
 import { z } from 'zod';
 import { AggregationConfigSchema, checkAggregation } from './aggregation/config';
 import { SINK_DOCUMENT_TYPES, isMasterDataType } from './master-data';
-
-const secretReference = z.string().regex(/^(env|file):.+/, 'tokens are secret references: env:NAME or file:/path');
 
 /**
  * What to do with a source document that changes after its bill was written (never a silent second bill):
@@ -82,7 +80,8 @@ export const SinkConfigSchema = z
     staleInFlightMs: z.number().int().positive().default(120_000),
     admin: z
       .object({
-        tokens: z.array(z.object({ name: z.string().min(1), role: z.enum(['viewer', 'operator']), token: secretReference })).default([]),
+        /** Bearer tokens of the admin API (@yecai/common admin-auth): viewer reads, operator also re-pushes, skips, pauses. */
+        tokens: z.array(AdminTokenEntrySchema).default([]),
       })
       .prefault({}),
   })

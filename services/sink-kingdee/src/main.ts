@@ -4,9 +4,9 @@
  * Serves /healthz /readyz /metrics and the admin API under /admin.
  */
 import { MongoClient } from 'mongodb';
-import { createLogger, createMetricsRegistry, errorMessage, parseWith, startOpsServer } from '@yecai/common';
+import { createLogger, createMetricsRegistry, errorMessage, parseWith, resolveAdminTokens, startOpsServer } from '@yecai/common';
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
-import { mountSinkAdmin, resolveAdminTokens } from './admin-api';
+import { mountSinkAdmin } from './admin-api';
 import { SinkEnvSchema, loadSinkConfigFile } from './config';
 import { SinkService } from './service';
 
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const logger = createLogger('sink-kingdee');
   const env = parseWith(SinkEnvSchema, process.env, 'sink-kingdee environment');
   const config = loadSinkConfigFile(env.SINK_CONFIG);
-  const tokens = resolveAdminTokens(config);
+  const tokens = resolveAdminTokens(config.admin.tokens, 'admin.tokens');
   const mongo = new MongoClient(env.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
   await mongo.connect();
   const kafka = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: config.groupId, logger });
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     port: env.SINK_OPS_PORT,
     registry: metricsRegistry,
     isReady: () => service.isReady,
-    mount: (app) => mountSinkAdmin(app, service, tokens),
+    mount: (app) => mountSinkAdmin(app, service, tokens, logger),
   });
   await service.start();
   logger.info({ topics: service.canonicalTopics(), opsPort: ops.port }, 'sink-kingdee started');

@@ -2,13 +2,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMetricsRegistry, getFreePort, startOpsServer, withRetry, type OpsServer } from '@yecai/common';
+import { createMetricsRegistry, getFreePort, resolveAdminTokens, startOpsServer, withRetry, type OpsServer } from '@yecai/common';
 import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { AvroSerde, documentKey, type KafkaClient, type Producer } from '@yecai/kafka';
 import { loadCanonicalSchema } from '@yecai/schemas';
 import { ServiceProcess, testEndpoints, testKafka, testMongo, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
 import type { Db } from 'mongodb';
-import { mountSinkAdmin, resolveAdminTokens } from '../src/admin-api';
+import { mountSinkAdmin } from '../src/admin-api';
 import { parseSinkConfig, type SinkConfigInput } from '../src/config';
 import type { SinkDocumentType } from '../src/master-data';
 import type { LedgerEntry, LedgerState } from '../src/ledger';
@@ -98,7 +98,7 @@ export async function startSinkUnderTest(emulator: KingdeeEmulator, overrides: S
   const registry = createMetricsRegistry('sink-kingdee-test');
   const config = parseSinkConfig(sinkConfigFor(emulator, overrides), 'test sink config');
   const service = new SinkService({ config, kafka, serde, db: mongo.db, metricsRegistry: registry });
-  const ops = await startOpsServer({ port: 0, registry, isReady: () => service.isReady, mount: (app) => mountSinkAdmin(app, service, resolveAdminTokens(config)) });
+  const ops = await startOpsServer({ port: 0, registry, isReady: () => service.isReady, mount: (app) => mountSinkAdmin(app, service, resolveAdminTokens(config.admin.tokens, 'admin.tokens')) });
   await service.start();
   const produce = await producerFor(kafka, serde);
   const entries = (filter: Record<string, unknown> = {}) => service.ledger.current(filter);

@@ -148,7 +148,7 @@ export function demoWorld(options: DemoWorldOptions = {}): DemoWorld {
       const share = (fraction: number) => Math.max(1, Math.round(documents * fraction));
       return {
         sales_outstock: share(0.8),
-        aftersale: share(0.12),
+        aftersale_received: share(0.12), // 实际收货: the returns that arrived (F4 posts these)
         purchase_in: share(0.03),
         purchase_out: share(0.01),
         other_inout: share(0.02),

@@ -125,40 +125,40 @@ describe('聚水潭销售出库单 → 金蝶销售出库单 (flows.md §2)', ()
 });
 
 describe('聚水潭退货单 → 金蝶销售退货单 (flows.md §2)', () => {
-  it('posts only received returns with 实退数量 > 0, with fixed orgs, RMB, the remark and A/G batches', async () => {
-    const returns = jstDocuments('aftersale');
-    const received = returns.filter(
+  it('posts one return per confirmed 实际收货 dated on its 入库日期, lines with 实退数量 > 0, fixed orgs, RMB, the remark and A/G batches', async () => {
+    const receipts = jstDocuments('aftersale_received');
+    const received = receipts.filter(
       (doc) =>
         doc.status === 'Confirmed' &&
-        doc.good_status === 'SELLER_RECEIVED' &&
         doc.wms_co_id !== UNMAPPED_WAREHOUSE &&
-        doc.items.some((line) => Number(line.r_qty) > 0) &&
-        !doc.items.some((line) => line.sku_id === MATERIAL_MISSING_SKU && Number(line.r_qty) > 0),
+        doc.items.some((line) => Number(line.qty) > 0) &&
+        !doc.items.some((line) => line.sku_id === MATERIAL_MISSING_SKU && Number(line.qty) > 0),
     );
     const rows = await kingdee.queryAll({
       formId: 'SAL_RETURNSTOCK',
-      fieldKeys: ['FBillNo', 'FSaleOrgId.FNumber', 'FStockOrgId.FNumber', 'FRetcustId.FNumber', 'FHeadNote', 'FMaterialId.FNumber', 'FLot.FNumber', 'FRealQty'],
+      fieldKeys: ['FBillNo', 'FDate', 'FSaleOrgId.FNumber', 'FStockOrgId.FNumber', 'FRetcustId.FNumber', 'FHeadNote', 'FMaterialId.FNumber', 'FLot.FNumber', 'FRealQty'],
       filter: "FBillNo <> ''",
       orderBy: 'FBillNo',
     });
     const bills = new Map<string, Record<string, unknown>[]>();
     for (const row of rows) bills.set(String(row.FBillNo), [...(bills.get(String(row.FBillNo)) ?? []), row]);
-    expect([...bills.keys()].sort()).toEqual(received.map((doc) => String(doc.as_id)).sort());
+    expect([...bills.keys()].sort()).toEqual(received.map((doc) => String(doc.io_id)).sort()); // FBillNo = 退仓单号
     for (const doc of received) {
-      const bill = bills.get(String(doc.as_id))!;
+      const bill = bills.get(String(doc.io_id))!;
+      expect(String(bill[0]!.FDate).slice(0, 10)).toBe(String(doc.io_date).slice(0, 10)); // 日期 ← 入库日期
       expect(bill[0]!['FSaleOrgId.FNumber']).toBe('100');
       expect(bill[0]!['FStockOrgId.FNumber']).toBe('100');
       expect(bill[0]!['FRetcustId.FNumber']).toBe(String(doc.shop_id));
       expect(bill[0]!.FHeadNote).toBe(`聚水潭${doc.so_id}`); // SAL_RETURNSTOCK's header remark is FHeadNote
-      const returnedLines = doc.items.filter((line) => Number(line.r_qty) > 0);
+      const returnedLines = doc.items.filter((line) => Number(line.qty) > 0);
       expect(bill).toHaveLength(returnedLines.length); // zero-quantity lines skipped
       for (const [index, line] of returnedLines.entries()) {
         expect(bill[index]!['FMaterialId.FNumber']).toBe(line.sku_id);
         expect(bill[index]!['FLot.FNumber'] ?? '').toBe(expectedBatch(line.i_id));
-        expect(new Decimal(String(bill[index]!.FRealQty)).equals(new Decimal(String(line.r_qty)))).toBe(true);
+        expect(new Decimal(String(bill[index]!.FRealQty)).equals(new Decimal(String(line.qty)))).toBe(true);
       }
     }
-    // Returns that were never received, or received with nothing actually returned, are filtered, not posted.
+    // Receipts not confirmed, or with nothing actually returned, are filtered, not posted.
     const flow = summary.flows.find((f) => f.label.startsWith('销售退货'))!;
     expect(flow.filtered).toBeGreaterThan(0);
   });

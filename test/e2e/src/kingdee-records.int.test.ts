@@ -58,7 +58,7 @@ describe('pulled Kingdee master data in the mapping rules (Kingdee emulator → 
   it('a material Kingdee batch-manages whose line has no lot parks at mapping (LOT_REQUIRED), naming material and line', async () => {
     const engine = new MappingEngine(loadRules(), { lookup: new CachedMasterDataLookup(store), sameCodeFallback: ['warehouse'] });
     const [parked] = await mapOutStock(engine, document(''));
-    expect(parked).toMatchObject({ kind: 'parked', code: 'LOT_REQUIRED', level: 2, field: 'lines[0].batch' });
+    expect(parked).toMatchObject({ kind: 'parked', code: 'LOT_REQUIRED', level: 1, field: 'lines[0].batch' });
     expect(parked!.kind === 'parked' && parked!.reasonEn).toContain('material A1001-BLK (SKU A1001-BLK) is batch-managed in Kingdee but the line has no lot');
   });
 

@@ -151,7 +151,14 @@ export async function launchServices(
     mapping: new ServiceProcess({
       name: 'mapping',
       main: SERVICE_MAINS.mapping,
-      env: { ...common, MAPPING_OPS_PORT: String(mappingPort), MAPPING_REPROCESS_INTERVAL_MS: '5000', MAPPING_GROUP_ID: `yecai-mapping${groupSuffix}` },
+      env: {
+        ...common,
+        MAPPING_OPS_PORT: String(mappingPort),
+        MAPPING_REPROCESS_INTERVAL_MS: '5000',
+        MAPPING_GROUP_ID: `yecai-mapping${groupSuffix}`,
+        // The same operator token as the sink's admin API.
+        MAPPING_ADMIN_TOKENS: JSON.stringify([{ name: 'demo-operator', role: 'operator', token: 'env:YECAI_DEMO_ADMIN_TOKEN' }]),
+      },
       logFile: join(logs, 'mapping.log'),
       opsPort: mappingPort,
       supervise: true,

@@ -6,7 +6,7 @@ import type { Pipeline } from './pipeline';
 /** How a JST document type travels: the mapping flows that read it and the canonical types the sink posts. */
 export const JST_FLOWS: { jstType: string; mappingFlows: string[]; canonicals: string[]; label: string }[] = [
   { jstType: 'sales_outstock', mappingFlows: ['jushuitan/sales_outstock'], canonicals: ['sales_outstock'], label: '销售出库 sales out-stock' },
-  { jstType: 'aftersale', mappingFlows: ['jushuitan/sales_return'], canonicals: ['sales_return'], label: '销售退货 sales return' },
+  { jstType: 'aftersale_received', mappingFlows: ['jushuitan/sales_return'], canonicals: ['sales_return'], label: '销售退货 sales return' },
   { jstType: 'purchase_in', mappingFlows: ['jushuitan/purchase_instock'], canonicals: ['purchase_instock'], label: '采购入库 purchase in' },
   { jstType: 'purchase_out', mappingFlows: ['jushuitan/purchase_return'], canonicals: ['purchase_return'], label: '采购退货 purchase return' },
   {

@@ -1,7 +1,8 @@
 /**
  * Keeps deploy/ honest against the code: every metric and label a Grafana panel or an alert rule uses is one a
  * service really exports (scanned from the prom-client definitions in libs/ and services/), ports agree with the
- * services' defaults, images are non-root Node 24 and copy files that exist. Strict on purpose: a renamed metric
+ * services' defaults, images are non-root Node 24 and copy files that exist, the NetworkPolicy keeps every ops port
+ * private and compose publishes on loopback only. Strict on purpose: a renamed metric
  * or label must fail here, not on an empty dashboard in production.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -20,6 +21,17 @@ interface K8sContainer {
 interface K8sDocument {
   kind: string;
   spec?: { template?: { spec: { securityContext?: unknown; containers: K8sContainer[] } } };
+}
+
+interface NetworkPolicyPeer {
+  namespaceSelector?: { matchLabels?: Record<string, string> };
+  podSelector?: { matchLabels?: Record<string, string> };
+  ipBlock?: unknown;
+}
+
+interface NetworkPolicy {
+  kind: string;
+  spec: { podSelector: { matchLabels?: Record<string, string> }; policyTypes: string[]; ingress: { from?: NetworkPolicyPeer[]; ports?: unknown[] }[] };
 }
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -232,6 +244,53 @@ describe('deploy assets agree with the code', () => {
     for (const variable of container?.env ?? []) expect({ name: variable.name, inline: /SECRET|TOKEN|PASSWORD|URI/.test(variable.name) && 'value' in variable }).toEqual({ name: variable.name, inline: false });
     expect(k8s.map((doc) => doc.kind)).toEqual(expect.arrayContaining(['Deployment', 'Service', 'PodDisruptionBudget']));
     expect(read('deploy/prometheus/prometheus.yml')).toContain(`'${name}:${port}'`);
+  });
+
+  it('Kubernetes: the NetworkPolicy admits only Prometheus and the operators’ namespace, only to the ops port, of every yecai pod', () => {
+    const kustomization = parseYaml(read('deploy/k8s/base/kustomization.yaml')) as { resources: string[]; labels?: { pairs: Record<string, string>; includeTemplates?: boolean }[] };
+    expect(kustomization.resources).toContain('networkpolicy.yaml');
+    const policies = parseAllDocuments(read('deploy/k8s/base/networkpolicy.yaml')).map((doc) => doc.toJS() as NetworkPolicy);
+    expect(policies.map((policy) => policy.kind)).toEqual(['NetworkPolicy']);
+    const policy = policies[0]!;
+    // Every Deployment's pods (with the labels kustomize adds to templates) are selected.
+    const templateLabels = Object.assign({}, ...(kustomization.labels ?? []).filter((label) => label.includeTemplates).map((label) => label.pairs)) as Record<string, string>;
+    const deployments = kustomization.resources
+      .filter((file) => file.endsWith('.yaml'))
+      .flatMap((file) => parseAllDocuments(read(`deploy/k8s/base/${file}`)).map((doc) => doc.toJS() as K8sDocument & { metadata: { name: string }; spec?: { template?: { metadata?: { labels?: Record<string, string> } } } }))
+      .filter((doc) => doc.kind === 'Deployment');
+    expect(deployments.length).toBeGreaterThanOrEqual(4);
+    for (const deployment of deployments) {
+      const labels = { ...deployment.spec?.template?.metadata?.labels, ...templateLabels };
+      const selected = Object.entries(policy.spec.podSelector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
+      expect({ deployment: deployment.metadata.name, selected }).toEqual({ deployment: deployment.metadata.name, selected: true });
+      // The policy opens only the ops port: a pod listening on anything else would need a rule of its own.
+      expect(deployment.spec?.template?.spec.containers.flatMap((container) => (container.ports as { name: string }[] | undefined) ?? []).map((port) => port.name)).toEqual(['ops']);
+    }
+    expect(policy.spec.policyTypes).toContain('Ingress');
+    expect(policy.spec.ingress.length).toBeGreaterThan(0);
+    for (const rule of policy.spec.ingress) {
+      expect(rule.ports).toEqual([{ protocol: 'TCP', port: 'ops' }]);
+      expect(rule.from?.length).toBeGreaterThan(0);
+      // Only peers from labelled namespaces: no ipBlock, no bare podSelector (this namespace), no empty selector (everyone).
+      for (const peer of rule.from ?? []) {
+        expect(peer.ipBlock).toBeUndefined();
+        expect(Object.keys(peer.namespaceSelector?.matchLabels ?? {}).length).toBeGreaterThan(0);
+      }
+    }
+    const peers = policy.spec.ingress.flatMap((rule) => rule.from ?? []);
+    expect(peers).toEqual([
+      { namespaceSelector: { matchLabels: { 'yecai.io/ops-access': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } },
+      { namespaceSelector: { matchLabels: { 'yecai.io/ops-access': 'operators' } } },
+    ]);
+    // The labels an operator must set are documented where they deploy.
+    for (const label of ['yecai.io/ops-access=monitoring', 'yecai.io/ops-access=operators']) expect(read('docs/operations.md')).toContain(label);
+  });
+
+  it('docker compose publishes every port on loopback only (the ops ports carry the admin APIs)', () => {
+    const compose = parseYaml(read('docker-compose.yml')) as { services: Record<string, { ports?: string[] }> };
+    const published = Object.entries(compose.services).flatMap(([service, spec]) => (spec.ports ?? []).map((port) => ({ service, port })));
+    expect(published.length).toBeGreaterThanOrEqual(4);
+    for (const entry of published) expect(entry).toEqual({ service: entry.service, port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
   });
 
   it('Dockerfiles: Node 24, non-root, and every file they copy or run exists', () => {

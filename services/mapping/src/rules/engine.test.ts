@@ -57,7 +57,7 @@ describe('flows.md §2: JST sales out-stock → Kingdee 销售出库单', () => 
   it('parks a document whose warehouse has no Kingdee mapping, naming it in Chinese and English', async () => {
     const outcome = only(await engine().map(rawInput('sales_outstock', jstSalesOutStock({ wms_co_id: 'WH-09' }))));
     expect(outcome).toMatchObject({
-      kind: 'parked', code: 'MISSING_MASTER_DATA', level: 2,
+      kind: 'parked', code: 'MISSING_MASTER_DATA', level: 1,
       reasonZh: '仓库 WH-09 没有金蝶仓库映射 (warehouse WH-09 has no Kingdee warehouse mapping)',
       missing: [{ entity: 'warehouse', key: 'jushuitan/WH-09' }],
     });
@@ -109,10 +109,10 @@ describe('flows.md §2: JST sales out-stock → Kingdee 销售出库单', () => 
 });
 
 describe('flows.md §2: JST return → Kingdee 销售退货单', () => {
-  it('carries exactly the values the table prescribes, only lines with 实退数量 > 0, A → 0 and G → empty', async () => {
-    const event = mapped(only(await engine().map(rawInput('aftersale', jstReturn()))));
+  it('carries exactly the values the table prescribes, 日期 = 入库日期, only lines with 实退数量 > 0, A → 0 and G → empty', async () => {
+    const event = mapped(only(await engine().map(rawInput('aftersale_received', jstReturn()))));
     expect(plain({ ...event, source: undefined, mapping: undefined, lines: undefined })).toEqual({
-      billNumber: '30000001', date: '2024-01-05', saleOrg: '100', stockOrg: '100', settleOrg: '100', owner: '100',
+      billNumber: '40000001', date: '2024-01-06', saleOrg: '100', stockOrg: '100', settleOrg: '100', owner: '100',
       currency: 'RMB', currencyNumber: 'PRE001', customer: 'C10086', onlineOrderNumber: 'T2024010100001', remark: '聚水潭T2024010100001',
       exchangeRate: null, returnReason: null,
     });
@@ -120,20 +120,26 @@ describe('flows.md §2: JST return → Kingdee 销售退货单', () => {
       ['11', 'M-A001-RED-M', 'Pcs', '1', '59.5', '0'],
       ['13', 'M-X003', 'Box', '1', '10', null],
     ]);
-    const gOnly = jstReturn({ items: [{ asi_id: 21, sku_id: 'G002-BLK', i_id: 'G002', qty: 1, r_qty: 1, price: 5 }] });
-    expect(mapped(only(await engine().map(rawInput('aftersale', gOnly)))).lines[0].batch).toBeNull();
+    const gOnly = jstReturn({ items: [{ ioi_id: 21, sku_id: 'G002-BLK', i_id: 'G002', qty: 1, sale_price: 5 }] });
+    expect(mapped(only(await engine().map(rawInput('aftersale_received', gOnly)))).lines[0].batch).toBeNull();
   });
 
-  it('filters (counts, does not park) a return whose 实退数量 are all 0, and one not yet received', async () => {
-    const zero = jstReturn({ items: [{ asi_id: 11, sku_id: 'A001-RED-M', i_id: 'A001', qty: 2, r_qty: 0, price: 59.5 }] });
-    expect(only(await engine().map(rawInput('aftersale', zero)))).toEqual({ kind: 'filtered', flow: 'jushuitan/sales_return', filter: '实退数量大于0' });
-    expect(only(await engine().map(rawInput('aftersale', jstReturn({ good_status: 'BUYER_RETURNED_GOODS' }))))).toMatchObject({ kind: 'filtered', filter: '已入库' });
+  it('filters (counts, does not park) a receipt whose quantities are all 0, and one not yet confirmed', async () => {
+    const zero = jstReturn({ items: [{ ioi_id: 11, sku_id: 'A001-RED-M', i_id: 'A001', qty: 0, sale_price: 59.5 }] });
+    expect(only(await engine().map(rawInput('aftersale_received', zero)))).toEqual({ kind: 'filtered', flow: 'jushuitan/sales_return', filter: '实退数量大于0' });
+    expect(only(await engine().map(rawInput('aftersale_received', jstReturn({ status: 'WaitConfirm' }))))).toMatchObject({ kind: 'filtered', filter: '已入库' });
+  });
+
+  it('reads the 实际收货, not the 售后单: a return not yet received into stock has nothing to sync', () => {
+    const sources = engine().sources().filter((source) => source.system === 'jushuitan');
+    expect(sources).toContainEqual(expect.objectContaining({ documentType: 'aftersale_received' }));
+    expect(sources).not.toContainEqual(expect.objectContaining({ documentType: 'aftersale' }));
   });
 });
 
 describe('every JST rule', () => {
   it('produces events the canonical Avro schema accepts (unmapped optional fields null, booleans false)', async () => {
-    const event = mapped(only(await engine().map(rawInput('aftersale', jstReturn()))));
+    const event = mapped(only(await engine().map(rawInput('aftersale_received', jstReturn()))));
     expect(event.lines[0].isGift).toBe(false);
     expect(event.exchangeRate).toBeNull();
     expect(loadCanonicalSchema('sales_return').type.isValid(event)).toBe(true);
@@ -213,8 +219,8 @@ describe('master data served synchronously from the cache', () => {
     rawInput('sales_outstock', jstSalesOutStock()),
     rawInput('sales_outstock', jstSalesOutStock({ wms_co_id: 'WH-09' })), // parks: no warehouse mapping
     rawInput('sales_outstock', jstSalesOutStock({ status: 'WaitConfirm' })), // filtered
-    rawInput('aftersale', jstReturn()),
-    rawInput('aftersale', jstReturn({ items: [{ asi_id: 11, sku_id: 'Z9', qty: 1, r_qty: 1, price: 1, amount: 1 }] })), // parks: no SKU
+    rawInput('aftersale_received', jstReturn()),
+    rawInput('aftersale_received', jstReturn({ items: [{ ioi_id: 11, sku_id: 'Z9', qty: 1, sale_price: 1, sale_amount: 1 }] })), // parks: no SKU
   ];
 
   it('gives the same outcomes as reading every record, and maps without a promise once everything is cached', async () => {

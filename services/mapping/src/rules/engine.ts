@@ -547,17 +547,16 @@ export class MappingEngine {
     const text = String(lot);
     if (text === '' && material !== '') {
       // Kingdee keeps stock of a batch-managed material per lot: without one the bill fails (库存不足) in Kingdee.
+      // Level 1 like missing master data: data a person fixes (the source's batch or the SKU's batchRule).
       const kingdeeMaterial = this.record('sku', `kingdee/${material}`);
       if (kingdeeMaterial && kingdeeMaterial.batchRule !== 'none') {
-        const parked = park(
+        throw park(
           flow,
           'LOT_REQUIRED',
           `规则 ${flow} 字段 ${where}（${field.spec.label}）：物料 ${material}（商品 ${skuCode}）在金蝶启用了批号管理，但这一行没有批号；请在源单据补批号，或在商品主数据设置批号规则 fixed，然后重推`,
           `rule ${flow}: field ${where} (${field.spec.label}): material ${material} (SKU ${skuCode}) is batch-managed in Kingdee but the line has no lot; add the lot in the source or set the SKU's batchRule to fixed, then re-push`,
           { field: where },
         );
-        parked.parked.level = 2;
-        throw parked;
       }
     }
     return text === '' ? null : text;
@@ -710,11 +709,10 @@ function missingMasterData(flow: string, missing: MissingMasterData[]): ParkSign
     return { zh: `${label.zh} ${code} 没有金蝶${label.zh}映射`, en: `${label.en} ${code} has no Kingdee ${label.en} mapping` };
   };
   const all = missing.map(describe);
-  const parked = park(flow, 'MISSING_MASTER_DATA', all.map((d) => d.zh).join('；'), all.map((d) => d.en).join('; '), {
+  // Level 1 like any data a person must fix (docs/flows.md §3); unlike other parks it is re-processed by itself once
+  // the mapping is added.
+  return park(flow, 'MISSING_MASTER_DATA', all.map((d) => d.zh).join('；'), all.map((d) => d.en).join('; '), {
     missing,
     field: missing.map((m) => m.entity).join(','),
   });
-  // A missing mapping is business data to add, not bad source data: level 2, re-processed once it is added.
-  parked.parked.level = 2;
-  return parked;
 }

@@ -34,7 +34,7 @@ const mappedValues = (outcomes: MappingOutcome[], flow: string) =>
 describe('JST rules on emulator-generated documents (real field names, source-apis.md §2.7–2.10)', () => {
   it.each([
     ['sales_outstock', 'jushuitan/sales_outstock', 'sales_outstock'],
-    ['aftersale', 'jushuitan/sales_return', 'sales_return'],
+    ['aftersale_received', 'jushuitan/sales_return', 'sales_return'],
     ['purchase_in', 'jushuitan/purchase_instock', 'purchase_instock'],
     ['purchase_out', 'jushuitan/purchase_return', 'purchase_return'],
     ['allocate', 'jushuitan/transfer', 'transfer'],
@@ -79,10 +79,15 @@ describe('JST rules on emulator-generated documents (real field names, source-ap
     expect(lines.every((line: any) => line.quantity.isPositive() && !line.quantity.isZero())).toBe(true);
   });
 
-  it('sales returns: lines with 实退数量 0 never reach Kingdee, and returns left with none are filtered, not parked', async () => {
-    const outcomes = await mapGenerated('aftersale', 200);
-    const lines = mappedValues(outcomes, 'jushuitan/sales_return').flatMap((event) => event.lines);
-    expect(lines.every((line: any) => line.quantity.gt(0))).toBe(true);
+  it('sales returns: one per 实际收货 dated on its 入库日期, lines with 实退数量 0 never reach Kingdee, returns left with none filtered', async () => {
+    const outcomes = await mapGenerated('aftersale_received', 200);
+    const events = mappedValues(outcomes, 'jushuitan/sales_return');
+    expect(events.every((event) => event.lines.every((line: any) => line.quantity.gt(0)))).toBe(true);
     expect(outcomes.some((outcome) => outcome.kind === 'filtered' && outcome.filter === '实退数量大于0')).toBe(true);
+    for (const event of events.slice(0, 20)) {
+      const index = Number(event.billNumber) - 40_000_000;
+      const received = generateDocument(7, 'aftersale_received', index, { modifiedMs: Date.parse('2024-03-01T00:00:00Z') + index * 1000, status: 'Confirmed', ts: undefined, overrides: {} });
+      expect(event.date).toBe(String(received.io_date).slice(0, 10));
+    }
   });
 });

@@ -88,7 +88,7 @@ describe('JST lot policy: every stock flow takes the same 批号 (flows.md F17)'
     expect(lines(await mapOne('other_inout', document)).map((line) => line.batch)).toEqual(['0', null]);
     const data = withData({ sku: { 'kingdee/M-X003': { sourceSystem: 'kingdee', skuCode: 'M-X003', materialNumber: 'M-X003', unit: 'Box', batchRule: 'flow' } } });
     const [parked] = await mapOne('other_inout', document, data);
-    expect(parked).toMatchObject({ kind: 'parked', code: 'LOT_REQUIRED', level: 2, field: 'lines[1].batch' });
+    expect(parked).toMatchObject({ kind: 'parked', code: 'LOT_REQUIRED', level: 1, field: 'lines[1].batch' });
     expect(parked!.kind === 'parked' && parked!.reasonZh).toBe(
       '规则 jushuitan/other_outstock 字段 lines[1].batch（批号）：物料 M-X003（商品 X003）在金蝶启用了批号管理，但这一行没有批号；请在源单据补批号，或在商品主数据设置批号规则 fixed，然后重推 (rule jushuitan/other_outstock: field lines[1].batch (批号): material M-X003 (SKU X003) is batch-managed in Kingdee but the line has no lot; add the lot in the source or set the SKU\'s batchRule to fixed, then re-push)',
     );
@@ -126,7 +126,7 @@ describe('WDT lot policy: the WDT batch unchanged, no batch = no lot, the SKU ov
     const data = wdtData();
     data.sku!['kingdee/M-S1'] = { sourceSystem: 'kingdee', skuCode: 'M-S1', materialNumber: 'M-S1', unit: 'Pcs', batchRule: 'flow' };
     const [parked] = await wdtMap(transfer(''), data);
-    expect(parked).toMatchObject({ kind: 'parked', code: 'LOT_REQUIRED', level: 2, field: 'lines[0].batch', flow: 'wangdiantong/transfer' });
+    expect(parked).toMatchObject({ kind: 'parked', code: 'LOT_REQUIRED', level: 1, field: 'lines[0].batch', flow: 'wangdiantong/transfer' });
   });
 });
 

@@ -59,16 +59,15 @@ export function jstSalesOutStock(overrides: Record<string, unknown> = {}): Recor
   };
 }
 
-/** JST 售后单 (退换管理) as the API returns it (source-apis.md §2.8). */
+/** JST 实际收货 (退货入库, /open/aftersale/received/query) of 售后单 30000001, as the API returns it (source-apis.md §2.8). */
 export function jstReturn(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    as_id: 30000001, as_date: '2024-01-05 09:00:00', outer_as_id: '123456789012345', o_id: 880001, so_id: 'T2024010100001',
-    shop_id: 10086, shop_name: '天猫旗舰店', type: '普通退货', status: 'Confirmed', good_status: 'SELLER_RECEIVED',
-    refund: 59.5, currency: 'CNY', wh_id: 2, wms_co_id: 100001, modified: '2024-01-05 09:30:00',
+    io_id: 40000001, o_id: 880001, so_id: 'T2024010100001', as_id: 30000001, shop_id: 10086, shop_name: '天猫旗舰店',
+    io_date: '2024-01-06 14:20:00', modified: '2024-01-06 14:30:00', status: 'Confirmed', wh_id: 2, wms_co_id: 100001,
     items: [
-      { asi_id: 11, sku_id: 'A001-RED-M', i_id: 'A001', qty: 2, r_qty: 1, price: 59.5, amount: 119, type: '退货' },
-      { asi_id: 12, sku_id: 'G002-BLK', i_id: 'G002', qty: 1, r_qty: 0, price: 0.1, amount: 0.1, type: '退货' },
-      { asi_id: 13, sku_id: 'X003', i_id: 'X003', qty: 1, r_qty: 1, price: 10, amount: 10, type: '退货' },
+      { ioi_id: 11, sku_id: 'A001-RED-M', i_id: 'A001', qty: 1, sale_price: 59.5, sale_amount: 59.5, batch_id: '0' },
+      { ioi_id: 12, sku_id: 'G002-BLK', i_id: 'G002', qty: 0, sale_price: 0.1, sale_amount: 0, batch_id: null },
+      { ioi_id: 13, sku_id: 'X003', i_id: 'X003', qty: 1, sale_price: 10, sale_amount: 10, batch_id: null },
     ],
     ...overrides,
   };

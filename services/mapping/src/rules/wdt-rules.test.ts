@@ -168,7 +168,7 @@ describe('WDT sales out-stock → Kingdee 销售出库单 (F3)', () => {
     (doc.details_list as any[])[1].spec_no = 'G999999';
     const [parked] = await engine().map(raw('sales_outstock', doc, 'stockout_id'));
     expect(parked).toMatchObject({
-      kind: 'parked', code: 'MISSING_MASTER_DATA', level: 2,
+      kind: 'parked', code: 'MISSING_MASTER_DATA', level: 1,
       reasonZh: '仓库 CD01 没有金蝶仓库映射；商品 G999999 没有金蝶商品映射 (warehouse CD01 has no Kingdee warehouse mapping; SKU G999999 has no Kingdee SKU mapping)',
       missing: [
         { entity: 'warehouse', key: 'wangdiantong/CD01' },

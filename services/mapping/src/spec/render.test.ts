@@ -16,8 +16,9 @@ describe('field mapping document (docs/field-mapping.md)', () => {
     expect(outStock).toContain('| 结算币别 | `currency` |  |  | `RMB` | 是 |');
     expect(outStock).toContain('| 单据编号 | `billNumber` | 发货单号 `io_id` | 直接取值 |');
     expect(outStock).toContain('`"聚水潭" & so_id`');
-    const salesReturn = text.slice(text.indexOf('## 聚水潭退货单'));
-    expect(salesReturn).toContain('| 实退数量大于0 | 只同步实退数量 > 0 的明细（全部为 0 的退货单不同步） | `r_qty > 0` |');
+    const salesReturn = text.slice(text.indexOf('## 聚水潭退货入库'));
+    expect(salesReturn).toContain('| 日期 | `date` | 入库日期 `io_date` | 直接取值 |');
+    expect(salesReturn).toContain('| 实退数量大于0 | 只同步实际收货数量 > 0 的明细（即实退数量；全部为 0 的不同步） | `qty > 0` |');
     expect(salesReturn).toContain('| 批号 | `batch` | 批次号；款式编码（明细没有 i_id 时取商品编码第一个“-”之前的部分） | [聚水潭批号策略](#jushuitanlot) |  |  | 留空 empty |');
     const lotPolicy = text.slice(text.indexOf('## 聚水潭批号策略'), text.indexOf('## 旺店通批号策略'));
     expect(lotPolicy).toContain('`$contains($exists(i_id) ? i_id : $substringBefore(sku_id, "-"), "A") ? "0" : $contains($exists(i_id) ? i_id : $substringBefore(sku_id, "-"), "G") ? ""`');

@@ -74,7 +74,7 @@ function lotPolicySection(policy: LotPolicySource): string[] {
     out.push(`| 4 | 没有批次号，且批号规则为 \`flow\`（默认） | 按${cell(spec.derive.label)}推导：${code(spec.derive.expr)}${spec.derive.note ? `（${cell(spec.derive.note)}）` : ''} |`);
   }
   out.push(`| 无值 | 以上都没有结果（含批号规则 \`source\` 而明细没有批次号） | ${spec.onNoValue === 'park' ? '挂起 park（REQUIRED_VALUE_MISSING，写明字段、商品、物料）' : '留空 empty（不启用批号）'} |`);
-  out.push('| 金蝶检查 | 结果为空，而金蝶主数据 `kingdee/<物料编码>` 表明该物料启用了批号管理 | 挂起 park（LOT_REQUIRED，级别 2，写明物料、商品和行），不发到金蝶 |');
+  out.push('| 金蝶检查 | 结果为空，而金蝶主数据 `kingdee/<物料编码>` 表明该物料启用了批号管理 | 挂起 park（LOT_REQUIRED，级别 1，写明物料、商品和行），不发到金蝶 |');
   if (spec.note) out.push('', `备注: ${cell(spec.note)}`);
   out.push('');
   return out;

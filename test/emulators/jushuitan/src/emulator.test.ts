@@ -1,47 +1,10 @@
 import { formatBeijingTime, parseBeijingTime } from '@yecai/common';
-import { jstSign } from '@yecai/source-jushuitan/src/signing';
 import { JST_WINDOW_TEXT, JST_PAGE_SIZE_TEXT } from './endpoints';
 import { startJushuitanEmulator, type JstEmulator } from './server';
+import { call, NOW } from './test-client';
+import { jstSign } from '@yecai/source-jushuitan/src/signing';
 
 const DAY = 86_400_000;
-const NOW = Date.UTC(2026, 10, 20, 4, 0, 0); // 2026-11-20 12:00:00 Beijing
-
-interface Envelope {
-  code: number;
-  msg: string;
-  data: {
-    page_index: number;
-    page_count: number;
-    data_count: number;
-    has_next: boolean;
-    datas: Array<Record<string, unknown>>;
-  } | null;
-}
-
-async function call(
-  emulator: JstEmulator,
-  path: string,
-  biz: Record<string, unknown>,
-  overrides: Record<string, string> = {},
-  secret = 'sk_test',
-): Promise<Envelope> {
-  const params: Record<string, string> = {
-    app_key: 'ak_test',
-    access_token: emulator.accounts[0]!.accessToken,
-    timestamp: String(Math.floor(NOW / 1000)),
-    charset: 'utf-8',
-    version: '2',
-    biz: JSON.stringify(biz),
-    ...overrides,
-  };
-  params.sign = overrides.sign ?? jstSign(params, secret);
-  const response = await fetch(emulator.url + path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-    body: new URLSearchParams(params),
-  });
-  return (await response.json()) as Envelope;
-}
 
 const OUT = '/open/orders/out/simple/query';
 const window = (fromMs: number, toMs: number) => ({
@@ -125,6 +88,24 @@ describe('Jushuitan emulator', () => {
     const rQty = refunds.flatMap((r) => (r.items as Array<{ r_qty: number }>).map((i) => i.r_qty));
     expect(rQty.some((q) => q === 0)).toBe(true);
     expect(rQty.some((q) => q > 0)).toBe(true);
+  });
+
+  it('serves 实际收货 as the receipt of its 售后单: same order, shop and warehouse, qty = 实退数量, received after the claim', async () => {
+    emulator.store.addDocuments('aftersale_received', 60, NOW - DAY);
+    const answer = await call(emulator, '/open/aftersale/received/query', { ...window(NOW - DAY, NOW - DAY), page_size: 50 });
+    expect(answer.code).toBe(0);
+    expect(answer.data).toMatchObject({ page_count: 2, data_count: 60, has_next: true });
+    for (const receipt of answer.data!.datas) {
+      // 200 售后单 were seeded: receipts of index ≥ 200 belong to claims the company does not hold yet.
+      const stored = emulator.store.get('aftersale', receipt.as_id as number);
+      if (!stored) continue;
+      const claim = emulator.store.render(stored);
+      expect(receipt).toMatchObject({ so_id: claim.so_id, o_id: claim.o_id, shop_id: claim.shop_id, wms_co_id: claim.wms_co_id });
+      expect((receipt.items as Array<{ sku_id: string; qty: number }>).map((line) => [line.sku_id, line.qty])).toEqual(
+        (claim.items as Array<{ sku_id: string; r_qty: number }>).map((line) => [line.sku_id, line.r_qty]),
+      );
+      expect(String(receipt.io_date) >= String(claim.as_date) && String(receipt.io_date) <= String(receipt.modified)).toBe(true);
+    }
   });
 
   it('is deterministic for a seed', async () => {

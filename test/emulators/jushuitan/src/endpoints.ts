@@ -26,7 +26,14 @@ export interface JstEndpointSpec {
   defaultStatus?: string;
   /** Statuses the generator draws from, first = most common. */
   statuses: string[];
+  /**
+   * Fields an inserted document must carry (`store.insertExact`): the id, the paging cursor `modified`, and what
+   * the mapping rules of the flow read to decide and post it.
+   */
+  requiredFields: string[];
 }
+
+const COMMON_REQUIRED = ['modified', 'status', 'items'];
 
 export const JST_ENDPOINTS: Record<JstDocumentType, JstEndpointSpec> = {
   sales_outstock: {
@@ -35,6 +42,7 @@ export const JST_ENDPOINTS: Record<JstDocumentType, JstEndpointSpec> = {
     idField: 'io_id',
     supportsStartTs: true,
     statuses: ['Confirmed', 'WaitConfirm', 'Cancelled', 'Delete', 'OuterConfirming'],
+    requiredFields: ['io_id', ...COMMON_REQUIRED, 'io_date', 'so_id', 'shop_id', 'wms_co_id'],
   },
   aftersale: {
     documentType: 'aftersale',
@@ -42,6 +50,7 @@ export const JST_ENDPOINTS: Record<JstDocumentType, JstEndpointSpec> = {
     idField: 'as_id',
     supportsStartTs: true,
     statuses: ['Confirmed', 'WaitConfirm', 'Cancelled', 'Merged'],
+    requiredFields: ['as_id', ...COMMON_REQUIRED, 'as_date', 'so_id', 'shop_id', 'good_status', 'wms_co_id'],
   },
   aftersale_received: {
     documentType: 'aftersale_received',
@@ -49,6 +58,7 @@ export const JST_ENDPOINTS: Record<JstDocumentType, JstEndpointSpec> = {
     idField: 'io_id',
     supportsStartTs: true,
     statuses: ['Confirmed', 'WaitConfirm'],
+    requiredFields: ['io_id', ...COMMON_REQUIRED, 'io_date', 'as_id', 'so_id', 'shop_id', 'wms_co_id'],
   },
   purchase_in: {
     documentType: 'purchase_in',
@@ -57,6 +67,7 @@ export const JST_ENDPOINTS: Record<JstDocumentType, JstEndpointSpec> = {
     supportsStartTs: true,
     defaultStatus: 'Confirmed',
     statuses: ['Confirmed', 'WaitConfirm', 'Cancelled', 'Archive'],
+    requiredFields: ['io_id', ...COMMON_REQUIRED, 'io_date', 'supplier_id', 'wms_co_id'],
   },
   purchase_out: {
     documentType: 'purchase_out',
@@ -64,6 +75,7 @@ export const JST_ENDPOINTS: Record<JstDocumentType, JstEndpointSpec> = {
     idField: 'io_id',
     supportsStartTs: false,
     statuses: ['Confirmed', 'WaitConfirm', 'Cancelled'],
+    requiredFields: ['io_id', ...COMMON_REQUIRED, 'io_date', 'supplier_id', 'wms_co_id'],
   },
   other_inout: {
     documentType: 'other_inout',
@@ -71,6 +83,7 @@ export const JST_ENDPOINTS: Record<JstDocumentType, JstEndpointSpec> = {
     idField: 'io_id',
     supportsStartTs: true,
     statuses: ['Confirmed', 'WaitConfirm', 'Cancelled'],
+    requiredFields: ['io_id', ...COMMON_REQUIRED, 'io_date', 'type', 'wms_co_id'],
   },
   allocate: {
     documentType: 'allocate',
@@ -78,6 +91,7 @@ export const JST_ENDPOINTS: Record<JstDocumentType, JstEndpointSpec> = {
     idField: 'io_id',
     supportsStartTs: false,
     statuses: ['Confirmed', 'WaitConfirm', 'Cancelled'],
+    requiredFields: ['io_id', ...COMMON_REQUIRED, 'io_date', 'type', 'wms_co_id', 'link_wms_co_id'],
   },
   stock_count: {
     documentType: 'stock_count',
@@ -85,6 +99,7 @@ export const JST_ENDPOINTS: Record<JstDocumentType, JstEndpointSpec> = {
     idField: 'io_id',
     supportsStartTs: false,
     statuses: ['Confirmed', 'WaitConfirm', 'Cancelled'],
+    requiredFields: ['io_id', ...COMMON_REQUIRED, 'io_date', 'wms_co_id'],
   },
 };
 

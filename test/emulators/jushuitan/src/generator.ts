@@ -1,4 +1,4 @@
-import { formatBeijingTime, seededRandom } from '@yecai/common';
+import { formatBeijingTime, parseBeijingTime, seededRandom } from '@yecai/common';
 import { JST_ENDPOINTS, type JstDocumentType } from './endpoints';
 
 /**
@@ -140,6 +140,8 @@ export interface GeneratedVersion {
   ts: number | undefined;
   status: string;
   overrides: Record<string, unknown>;
+  /** 实际收货: when the company holds the receipt's 售后单, its modified time (the claim's dates follow from it). */
+  claimModifiedMs?: number;
 }
 
 /** The full document for one version; field order imitates the API's. */
@@ -267,25 +269,35 @@ export function generateDocument(
       break;
     }
     case 'aftersale_received': {
+      // The warehouse receipt (退仓单) of 售后单 `as_id` with the same index: its order, shop and warehouse, one
+      // line per claimed line with the quantity that arrived (= the 售后单's 实退数量 r_qty), received between
+      // the claim and this version.
+      const claimModifiedMs = version.claimModifiedMs ?? version.modifiedMs;
+      const claim = generateDocument(seed, 'aftersale', index, { modifiedMs: claimModifiedMs, ts: undefined, status: 'Confirmed', overrides: {} });
+      const claimedMs = parseBeijingTime(claim.as_date, 'as_date');
+      const spanS = Math.max(0, Math.floor((version.modifiedMs - claimedMs) / 1000));
+      const receivedDate = formatBeijingTime(Math.min(claimedMs, version.modifiedMs) + Math.floor(random() * spanS) * 1000);
       document = {
         io_id: id,
-        o_id: oId,
-        so_id: soId,
-        as_id: documentId('aftersale', index),
-        io_date: ioDate,
+        o_id: claim.o_id,
+        so_id: claim.so_id,
+        as_id: claim.as_id,
+        shop_id: claim.shop_id,
+        shop_name: claim.shop_name,
+        io_date: receivedDate,
         modified,
         status: version.status,
         wh_id: 2,
-        wms_co_id: warehouse.wms_co_id,
+        wms_co_id: claim.wms_co_id,
         ...tsField,
-        items: lines.map(({ sku, qty, lineId }) => ({
-          ioi_id: lineId,
-          sku_id: sku.sku_id,
-          i_id: sku.i_id,
-          qty,
-          sale_price: money(sku.salePriceCents),
-          sale_amount: money(sku.salePriceCents * qty),
-          batch_id: sku.i_id.startsWith('A') ? '0' : null,
+        items: (claim.items as { sku_id: string; i_id: string; r_qty: number; price: number }[]).map((line, position) => ({
+          ioi_id: id * 10 + position + 1,
+          sku_id: line.sku_id,
+          i_id: line.i_id,
+          qty: line.r_qty,
+          sale_price: line.price,
+          sale_amount: money(Math.round(line.price * 100) * line.r_qty),
+          batch_id: line.i_id.startsWith('A') ? '0' : null,
         })),
       };
       break;

@@ -2,3 +2,4 @@ export * from './endpoints';
 export * from './generator';
 export * from './store';
 export * from './server';
+export * from './samples';

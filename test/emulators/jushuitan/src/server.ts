@@ -17,7 +17,7 @@ import {
   type JstDocumentType,
 } from './endpoints';
 import { prng } from './generator';
-import { JstDocumentStore, type SeedDocumentsOptions, type StoredDocument } from './store';
+import { ExactDocumentError, JstDocumentStore, type SeedDocumentsOptions, type StoredDocument } from './store';
 
 export interface JstEmulatorAccount {
   appKey: string;
@@ -330,6 +330,18 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
     const body = req.body as { count?: number; modified?: string; status?: string };
     const modifiedMs = body.modified ? parseBeijingTime(body.modified, 'modified') : now();
     res.json({ documents: store.addDocuments(type, body.count ?? 1, modifiedMs, body.status) });
+  });
+  // One document or a list, each inserted exactly as given; nothing is inserted when one is refused.
+  app.post('/__admin/documents/:type/exact', (req, res) => {
+    const type = documentTypeOf(req.params.type);
+    if (!type) return res.status(404).json({ error: `unknown document type ${req.params.type}` });
+    const documents = (Array.isArray(req.body) ? req.body : [req.body]) as Record<string, unknown>[];
+    try {
+      res.json({ documents: store.insertExactAll(type, documents) });
+    } catch (error) {
+      if (!(error instanceof ExactDocumentError)) throw error;
+      res.status(400).json({ error: error.message, field: error.field });
+    }
   });
   app.post('/__admin/documents/:type/:id', (req, res) => {
     const type = documentTypeOf(req.params.type);

@@ -1,5 +1,6 @@
 import { Decimal } from '@yecai/common';
 import { FilterSyntaxError, evaluateFilter, filterFields, parseFilter, type CellValue } from './filter';
+import { inventoryRows, isInventoryForm, resolveInventoryKey, type InventoryRow } from './inventory';
 import { allBaseFields, allHeaderFields, baseForm, billForm, findField, type BaseFormDef, type BillFormDef, type FieldDef } from './forms';
 import { OperationError, type BaseRecord, type KingdeeState, type StoredBill, type StoredRef, type StoredRow, type StoredValue } from './state';
 
@@ -19,6 +20,7 @@ interface RowContext {
   entry?: StoredRow;
   sub?: StoredRow['sub'][number];
   record?: BaseRecord;
+  stock?: InventoryRow;
 }
 interface ResolvedKey {
   level: Level;
@@ -121,9 +123,10 @@ function resolveBaseKey(def: BaseFormDef, rawKey: string): ResolvedKey {
 /** ExecuteBillQuery: rows of cells in FieldKeys order (header × entry view when entry fields are asked). */
 export function executeBillQuery(state: KingdeeState, input: BillQueryInput): CellValue[][] {
   if (!input.FormId) throw new OperationError(5, [{ FieldName: null, Message: '单据标识(FormId)为空', DIndex: 0 }]);
-  const bills = billForm(input.FormId);
-  const base = bills ? undefined : baseForm(input.FormId);
-  if (!bills && !base) throw new OperationError(4, [{ FieldName: null, Message: '业务对象不存在', DIndex: 0 }]);
+  const inventory = isInventoryForm(input.FormId);
+  const bills = inventory ? undefined : billForm(input.FormId);
+  const base = bills || inventory ? undefined : baseForm(input.FormId);
+  if (!bills && !base && !inventory) throw new OperationError(4, [{ FieldName: null, Message: '业务对象不存在', DIndex: 0 }]);
   const keys = String(input.FieldKeys ?? '').split(',').map((key) => key.trim()).filter(Boolean);
   if (keys.length === 0) throw new OperationError(8, [{ FieldName: null, Message: '查询字段(FieldKeys)不能为空', DIndex: 0 }]);
   let filter;
@@ -149,7 +152,10 @@ export function executeBillQuery(state: KingdeeState, input: BillQueryInput): Ce
     const cacheKey = key.toLowerCase();
     let resolved = resolveCache.get(cacheKey);
     if (!resolved) {
-      resolved = bills ? resolveBillKey(bills, key) : resolveBaseKey(base!, key);
+      if (inventory) {
+        const cellOf = resolveInventoryKey(state, key, unknownField);
+        resolved = { level: 'header', get: (row) => cellOf(row.stock!) };
+      } else resolved = bills ? resolveBillKey(bills, key) : resolveBaseKey(base!, key);
       resolveCache.set(cacheKey, resolved);
     }
     return resolved;
@@ -168,6 +174,8 @@ export function executeBillQuery(state: KingdeeState, input: BillQueryInput): Ce
           else for (const sub of entry.sub) rows.push({ bill, entry, sub });
         }
     }
+  } else if (inventory) {
+    rows = inventoryRows(state).map((stock) => ({ stock }));
   } else {
     rows = state.base.filter((record) => record.formId === base!.formId).map((record) => ({ record }));
   }

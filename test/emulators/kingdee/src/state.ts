@@ -1,6 +1,7 @@
 import { Decimal } from '@yecai/common';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Fixture } from './fixture';
+import { computeEntryAmounts, missingLotErrors } from './entry-rules';
 import { normaliseDate } from './filter';
 import {
   BASE_FORMS,
@@ -356,12 +357,13 @@ export class KingdeeState {
         errors.push({ FieldName: 'FBillNo', Message: `违反字段唯一性要求：编码唯一。[${billNo}]在当前系统中已经被使用。`, DIndex: index });
       }
     }
+    errors.push(...missingLotErrors(form, plainHeader(header), entries, (ref) => this.base.find((record) => record.id === ref.id && record.formId === ref.ref), index));
     if (errors.length > 0) return { ok: false, errors };
 
     billNo ??= `${form.billNoPrefix}${String(this.nextId(`billno:${form.formId}`, 1)).padStart(6, '0')}`;
     header.FBillNo = billNo;
     if (isEmpty(header.FBillTypeID)) header.FBillTypeID = form.defaultBillType;
-    this.computeAmounts(form, entries);
+    computeEntryAmounts(form, entries);
     const now = nowIso();
     const bill: StoredBill = existing
       ? { ...existing, billNo, header, entries, modifyDate: now, status: existing.status }
@@ -476,21 +478,6 @@ export class KingdeeState {
       return `单据日期校验不通过：组织【${org.number}】已关账至${through}，单据日期${date.slice(0, 10)}所在期间已关闭，不允许保存、审核或反审核。`;
     }
     return undefined;
-  }
-
-  private computeAmounts(form: BillFormDef, entries: StoredRow[]): void {
-    if (!form.priceField || !form.qtyField) return;
-    for (const entry of entries) {
-      const qty = entry.fields[form.qtyField];
-      const price = entry.fields[form.priceField];
-      if (!(qty instanceof Decimal) || !(price instanceof Decimal)) continue;
-      const rate = entry.fields[form.taxRateField ?? ''];
-      const all = qty.mul(price).toDecimalPlaces(2);
-      const net = rate instanceof Decimal ? all.div(rate.div(100).plus(1)).toDecimalPlaces(2) : all;
-      entry.fields.FAllAmount = all;
-      entry.fields.FAmount = net;
-      entry.fields.FTaxAmount = all.minus(net);
-    }
   }
 
   private returnData(form: BillFormDef, bill: StoredBill, fieldsWanted: string[]): Record<string, unknown> {
