@@ -32,7 +32,12 @@ export const ENTITY_SCHEMAS = {
       skuCode: code,
       materialNumber: code,
       unit: code,
-      /** flow: the flow's batch rule decides; source: the source's batch number; fixed: `fixedBatch`; none: no batch. */
+      /**
+       * The SKU's override of its source's lot policy (services/mapping/rules/<source>/lot-policy.yaml): flow = the
+       * policy decides (the source's batch, else its derivation); source = only the source's batch; fixed =
+       * always `fixedBatch`; none = never a lot. A `kingdee/<material>` record (pulled) says flow when Kingdee
+       * batch-manages the material, none when not; the lot policy reads it to park a batch-managed line without a lot.
+       */
       batchRule: z.enum(['flow', 'source', 'fixed', 'none']).default('flow'),
       fixedBatch: z.string().optional(),
     })

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AdminTokensTextSchema, parseWith } from '@yecai/common';
+import { isEntityName, isSourceScoped, type EntityName } from '@yecai/master-data';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, DEFAULT_TRANSFORM_WORKERS } from './defaults';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -22,6 +23,18 @@ export const mappingConfigSchema = z.object({
   /** How soon partitions of a crashed replica move to the others (Kafka group session timeout, ≥ 6000). */
   MAPPING_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
   MAPPING_REPROCESS_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * Same-code fallback, off by default: a comma-separated list of entities (e.g. `warehouse,supplier`) whose missing
+   * source mapping is answered by the Kingdee record of the same code pulled by `yecai master-data pull-kingdee`.
+   */
+  MAPPING_SAME_CODE_FALLBACK: z
+    .string()
+    .default('')
+    .transform((text) => text.split(',').map((name) => name.trim()).filter(Boolean))
+    .refine((names) => names.every((name) => isEntityName(name) && isSourceScoped(name)), {
+      message: 'must list entities kept per source system: warehouse, shop, sku, supplier, feeType',
+    })
+    .transform((names) => names as EntityName[]),
   /**
    * Admin API tokens (master data, parked documents), as YAML/JSON: `[{ name: ops, role: operator, token:
    * env:MAPPING_ADMIN_TOKEN }]` — the token itself always from another variable or a file (viewer reads, operator

@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     maxStalenessMs: config.MAPPING_MAX_STALENESS_MS,
     sessionTimeoutMs: config.MAPPING_SESSION_TIMEOUT_MS,
     reprocessIntervalMs: config.MAPPING_REPROCESS_INTERVAL_MS,
+    sameCodeFallback: config.MAPPING_SAME_CODE_FALLBACK,
     logger,
   });
   const ops = await startOpsServer({

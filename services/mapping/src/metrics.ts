@@ -33,6 +33,12 @@ export function mappingMetrics(registry: Registry) {
       labelNames: ['trigger'],
       registers: [registry],
     }),
+    sameCode: new Counter({
+      name: 'yecai_mapping_same_code_total',
+      help: 'Events mapped with the same-code fallback (no source mapping; the pulled Kingdee record of the same code), by flow and entity.',
+      labelNames: ['flow', 'entity'],
+      registers: [registry],
+    }),
     lookupCache: new Gauge({
       name: 'yecai_mapping_lookup_cache_hit_ratio',
       help: 'Master-data lookup cache hit ratio since start.',

@@ -2,7 +2,7 @@ import type { Db } from 'mongodb';
 import type { Registry } from 'prom-client';
 import { createLogger, type AdminToken, type Logger } from '@yecai/common';
 import { AvroSerde, KafkaClient, TransactionalProcessor, topics, valueSubject, type InputChunk, type OutputMessage } from '@yecai/kafka';
-import { CachedMasterDataLookup, MasterDataStore, masterDataRouter } from '@yecai/master-data';
+import { CachedMasterDataLookup, MasterDataStore, masterDataRouter, type EntityName } from '@yecai/master-data';
 import { FilteredStore, ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
 import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/schemas';
 import type express from 'express';
@@ -42,6 +42,8 @@ export interface MappingServiceOptions {
    */
   transformWorkers?: number;
   mongodbUri?: string;
+  /** Entities whose missing source mapping falls back to the pulled Kingdee record of the same code (default none). */
+  sameCodeFallback?: EntityName[];
   logger?: Logger;
 }
 
@@ -81,8 +83,15 @@ export class MappingService {
     this.parking = new ParkingStore(options.db);
     this.filtered = new FilteredStore(options.db);
     this.filterCatalog = new FilterCatalog(options.rules);
-    this.engine = new MappingEngine(options.rules, { lookup: this.lookup });
     this.metrics = mappingMetrics(options.metricsRegistry);
+    this.engine = new MappingEngine(options.rules, {
+      lookup: this.lookup,
+      sameCodeFallback: options.sameCodeFallback ?? [],
+      onSameCode: (use) => {
+        this.metrics.sameCode.inc({ flow: use.flow, entity: use.entity });
+        this.logger.info(use, 'same-code fallback: no source mapping, the Kingdee record of the same code used');
+      },
+    });
   }
 
   rawTopics(): string[] {
@@ -116,6 +125,7 @@ export class MappingService {
           rules: this.options.rules.map(ruleSource),
           schemaIds: [...this.schemaIds],
           maxStalenessMs: this.options.maxStalenessMs ?? 10_000,
+          sameCodeFallback: this.options.sameCodeFallback ?? [],
         },
         this.logger,
       );

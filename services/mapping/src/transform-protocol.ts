@@ -1,4 +1,5 @@
 import type { InputChunk, KafkaMessage, OutputMessage } from '@yecai/kafka';
+import type { EntityName } from '@yecai/master-data';
 import type { ChunkResult, ParkRequest } from './chunk-mapper';
 import type { FilteredOutcome } from './filter-catalog';
 import type { RuleSource } from './rules/load-rules';
@@ -17,6 +18,7 @@ export interface WorkerInit {
   rules: RuleSource[];
   schemaIds: [documentType: string, schemaId: number][];
   maxStalenessMs: number;
+  sameCodeFallback: EntityName[];
 }
 
 export interface TransformRequest {

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { MongoClient } from 'mongodb';
+import { createLogger } from '@yecai/common';
 import { AvroSerde } from '@yecai/kafka';
 import { CachedMasterDataLookup, MasterDataStore } from '@yecai/master-data';
 import { ChunkMapper } from './chunk-mapper';
@@ -19,7 +20,13 @@ async function setUp(init: WorkerInit): Promise<{ mapper: ChunkMapper; lookup: C
   const lookup = new CachedMasterDataLookup(new MasterDataStore(mongo.db(init.dbName)), { maxStalenessMs: init.maxStalenessMs });
   const codec = new WireCodec(new AvroSerde(init.registryUrl));
   for (const [, schemaId] of init.schemaIds) await codec.prepare(schemaId);
-  const engine = new MappingEngine(init.rules.map(compileRuleFile), { lookup });
+  const logger = createLogger('mapping-worker');
+  const engine = new MappingEngine(init.rules.map(compileRuleFile), {
+    lookup,
+    sameCodeFallback: init.sameCodeFallback,
+    // Traced in the log here; the service's metric counts the fallbacks of the chunks it maps itself.
+    onSameCode: (use) => logger.info(use, 'same-code fallback: no source mapping, the Kingdee record of the same code used'),
+  });
   return { mapper: new ChunkMapper(engine, codec, new Map(init.schemaIds)), lookup };
 }
 

@@ -31,7 +31,11 @@ export const kingdeeSupplierNumber = (supplierId: number): string => String(supp
 /** Kingdee customer number of a JST shop: same code. */
 export const kingdeeCustomerNumber = (shopId: number): string => String(shopId);
 
-/** flows.md §2 batch rule, as Kingdee sees it: style code with A → batch "0", with G → no batch. */
+/**
+ * The JST lot policy (services/mapping/rules/jushuitan/lot-policy.yaml) as Kingdee sees it for the demo's documents,
+ * which carry no batch number on stock-out lines: style code with A → lot "0" (batch-managed), with G → no lot. The
+ * opening stock sits in these lots, so every flow that takes stock out finds it (demo-world.test.ts checks a day).
+ */
 export function batchOf(iId: string): string {
   if (iId.includes('A')) return '0';
   return '';

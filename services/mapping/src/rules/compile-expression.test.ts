@@ -1,7 +1,7 @@
 import jsonata from 'jsonata';
 import { seededRandom } from '@yecai/common';
 import { NOT_COMPILED, compileJsonata } from './compile-expression';
-import { loadRules, type CompiledRule } from './load-rules';
+import { loadLotPolicies, loadRules, type CompiledRule } from './load-rules';
 
 /** Every expression text in the shipped rules (filters, lookup keys, field expressions). */
 function ruleExpressions(rules: CompiledRule[]): string[] {
@@ -22,12 +22,12 @@ const EXTRA = [
   '$contains(a, /A/)', 'a', 'a.b', 'a.b.c', '$v', '$v.b', '$w.b.c', '"x"', '3', 'true', 'null', '"A" & a & 3 & b & c',
   'a = "x"', 'a != b', 'a = 1', 'a > b', 'a <= 2', 'a >= "m"', 'a < b', 'a and b', 'a or b', '(a)',
   'a in ["x", "y", 1]', 'a in "x"', '$exists(a) ? a : b', 'a ? "t" : "f"', 'a ? b', '$contains(a, "A")',
-  '$contains(a, "A") ? "0" : $contains(a, "G") ? "" : null', '$string(a)', '$string(a.b)', '$abs(a)',
+  '$contains(a, "A") ? "0" : $contains(a, "G") ? "" : null', '$substringBefore(a, "-")', '$contains($exists(a) ? a : $substringBefore(b, "-"), "G") ? ""', '$string(a)', '$string(a.b)', '$abs(a)',
   '$exists($v.b)', '$contains($v.b, "x")', 'a & (b ? " " & b : "")', '$string(a) & "-" & $string(b)',
   '$contains(a, /^[12][0-9]{3}-/)', '$contains($string(a), /a/i)', '$number(a)', '$number(a) > 0', '$number(b) != 0', 'a + b', 'a[0]', '$count(a)', '$', '$$.a', 'a.b[0]', '-a',
 ];
 
-const SCALARS: unknown[] = [undefined, null, '', 'x', 'A1', 'G2', 'AG', 'a', 'm', 'Confirmed', '2024-01-01 10:00:00', '0', '1', '-3.50', '1e3', '0x1F', ' 2', 0, 1, -2.5, 0.1 + 0.2, 1e21, 123456789012, 999999999999999, 1e15, -1234567890123456, 2 ** 53 - 1, -0, true, false];
+const SCALARS: unknown[] = [undefined, null, '', 'x', 'A1', 'G2', 'AG', 'G1-RED-S', 'X-A', '-', 'a', 'm', 'Confirmed', '2024-01-01 10:00:00', '0', '1', '-3.50', '1e3', '0x1F', ' 2', 0, 1, -2.5, 0.1 + 0.2, 1e21, 123456789012, 999999999999999, 1e15, -1234567890123456, 2 ** 53 - 1, -0, true, false];
 
 function generate(random: () => number, depth = 0): unknown {
   const roll = random();
@@ -58,12 +58,15 @@ async function jsonataResult(expression: jsonata.Expression, input: unknown, bin
 }
 
 describe('compiled JSONata expressions', () => {
-  const texts = [...ruleExpressions(loadRules()), ...EXTRA];
+  // The lot policies' derivations run for every stock line without a batch, so they belong on the fast path too.
+  const lotDerivations = [...loadLotPolicies().values()].flatMap((policy) => (policy.spec.derive ? [policy.spec.derive.expr] : []));
+  const texts = [...ruleExpressions(loadRules()), ...lotDerivations, ...EXTRA];
 
   it('compiles every expression of the JST rules, and all but a few shapes of the others', () => {
     const rules = loadRules();
     const notCompiled = (list: CompiledRule[]) => ruleExpressions(list).filter((text) => !compileJsonata(jsonata(text)));
     expect(notCompiled(rules.filter((rule) => rule.rule.source.system === 'jushuitan'))).toEqual([]);
+    expect(lotDerivations.filter((text) => !compileJsonata(jsonata(text)))).toEqual([]);
     // Lookup tables, $replace and array constructors stay with JSONata.
     const all = ruleExpressions(rules);
     expect(notCompiled(rules).length).toBeLessThan(all.length / 5);

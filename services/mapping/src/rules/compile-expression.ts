@@ -3,7 +3,7 @@ import type jsonata from 'jsonata';
 /**
  * Plain-JavaScript versions of the JSONata shapes mapping rules use most — paths (`so_id`, `$shop.deliveryOrg`),
  * literals, `&` concatenation, `=`/`!=`/`<`/`<=`/`>`/`>=`, `and`/`or`, `in [..]`, `? :` conditions and
- * `$contains` (text or regex)/`$exists`/`$string`/`$number`/`$abs` — built once per rule at load time from JSONata's own parse tree.
+ * `$contains` (text or regex)/`$substringBefore` (text)/`$exists`/`$string`/`$number`/`$abs` — built once per rule at load time from JSONata's own parse tree.
  *
  * A compiled function gives JSONata's result, or NOT_COMPILED whenever the values in hand could make the answers
  * differ (arrays and objects, which JSONata treats as sequences; mixed types that JSONata rejects with an error; a
@@ -16,7 +16,7 @@ type Result = unknown;
 export type CompiledExpression = (input: unknown, bindings: Record<string, unknown> | undefined) => Result;
 type Node = jsonata.ExprNode & Record<string, unknown>;
 
-const FUNCTIONS = new Set(['contains', 'exists', 'string', 'number', 'abs']);
+const FUNCTIONS = new Set(['contains', 'substringBefore', 'exists', 'string', 'number', 'abs']);
 const DECIMAL_TEXT = /^-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/;
 const COMPARISONS = new Set(['<', '<=', '>', '>=']);
 
@@ -121,6 +121,20 @@ function compileFunction(node: Node): CompiledExpression | undefined {
       const value = subject(input, bindings);
       if (value === undefined) return undefined;
       return typeof value === 'string' ? matches(value) : NOT_COMPILED;
+    };
+  }
+  if (name === 'substringBefore') {
+    const token = args[1];
+    if (args.length !== 2 || token?.type !== 'string') return undefined;
+    const separator = token.value as string;
+    const [subject] = compiledArgs as [CompiledExpression];
+    return (input, bindings) => {
+      if (shadowed(bindings)) return NOT_COMPILED;
+      const value = subject(input, bindings);
+      if (value === undefined) return undefined;
+      if (typeof value !== 'string') return NOT_COMPILED;
+      const at = value.indexOf(separator);
+      return at === -1 ? value : value.slice(0, at);
     };
   }
   if (args.length !== 1) return undefined;

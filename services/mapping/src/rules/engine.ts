@@ -7,10 +7,10 @@ import { Decimal as DecimalExport } from '@yecai/common';
 const Decimal = DecimalExport;
 type Decimal = DecimalExport;
 import { documentKey } from '@yecai/kafka';
-import { ENTITY_LABELS, type EntityName, type MasterDataLookup } from '@yecai/master-data';
+import { ENTITY_LABELS, isSourceScoped, type EntityName, type MasterDataLookup } from '@yecai/master-data';
 import type { CanonicalField } from './avro-fields';
 import { NOT_COMPILED } from './compile-expression';
-import type { CompiledField, CompiledLines, CompiledLookup, CompiledRule, CompiledScope, RuleExpression } from './load-rules';
+import type { CompiledField, CompiledLines, CompiledLookup, CompiledLotPolicy, CompiledRule, CompiledScope, RuleExpression } from './load-rules';
 
 /** One raw document as read from a raw topic (RawDocument envelope + where it was read). */
 export interface RawInput {
@@ -31,10 +31,23 @@ export interface MissingMasterData {
   key: string;
 }
 
-export type ParkCode = 'MALFORMED_PAYLOAD' | 'UNKNOWN_DOCUMENT_TYPE' | 'MISSING_MASTER_DATA' | 'EXPRESSION_FAILED' | 'REQUIRED_VALUE_MISSING' | 'INVALID_VALUE';
+export type ParkCode =
+  | 'MALFORMED_PAYLOAD'
+  | 'UNKNOWN_DOCUMENT_TYPE'
+  | 'MISSING_MASTER_DATA'
+  | 'EXPRESSION_FAILED'
+  | 'REQUIRED_VALUE_MISSING'
+  | 'INVALID_VALUE'
+  | 'LOT_REQUIRED';
+
+/** A source code mapped by the same-code fallback: no `<source>/<code>` mapping, the pulled `kingdee/<code>` record used. */
+export interface SameCodeUse {
+  entity: EntityName;
+  code: string;
+}
 
 export type MappingOutcome =
-  | { kind: 'mapped'; flow: string; targetDocumentType: string; key: string; value: Record<string, unknown> }
+  | { kind: 'mapped'; flow: string; targetDocumentType: string; key: string; value: Record<string, unknown>; sameCode?: SameCodeUse[] }
   | { kind: 'filtered'; flow: string; filter: string }
   | {
       kind: 'parked';
@@ -226,6 +239,13 @@ function coerce(value: unknown, target: CanonicalField, flow: string, fieldPath:
 export interface EngineOptions {
   lookup: MasterDataLookup;
   now?: () => number;
+  /**
+   * Entities whose missing source mapping falls back to the Kingdee record of the same code (the pulled
+   * `kingdee/<code>`, e.g. JST warehouse 100004 → Kingdee stock 100004). Off (empty) by default.
+   */
+  sameCodeFallback?: readonly EntityName[];
+  /** Told once per mapped event that used the same-code fallback (the service counts and logs it). */
+  onSameCode?: (use: SameCodeUse & { flow: string; key: string }) => void;
 }
 
 /**
@@ -239,12 +259,16 @@ export class MappingEngine {
   private replay: Replay | null = null;
   /** Documents mapped, and the replayed runs they took beyond their first (see NEEDS_REPLAY). */
   readonly runs = { documents: 0, replayed: 0 };
+  private readonly sameCodeFallback: ReadonlySet<EntityName>;
+  /** Same-code fallbacks of the event being mapped (runs are synchronous, so this is that run's). */
+  private sameCodeUses: SameCodeUse[] = [];
 
   constructor(
     readonly rules: CompiledRule[],
     private readonly options: EngineOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.sameCodeFallback = new Set(options.sameCodeFallback ?? []);
     for (const compiled of rules) {
       const key = `${compiled.rule.source.system}/${compiled.rule.source.documentType}`;
       this.bySource.set(key, [...(this.bySource.get(key) ?? []), compiled]);
@@ -270,11 +294,21 @@ export class MappingEngine {
   mapDocument(raw: RawInput): MappingOutcome[] | Promise<MappingOutcome[]> {
     this.runs.documents += 1;
     try {
-      return this.run(raw, null);
+      return this.reportSameCode(this.run(raw, null));
     } catch (error) {
       if (error !== NEEDS_REPLAY) throw error;
     }
-    return this.mapWithReplay(raw);
+    return this.mapWithReplay(raw).then((outcomes) => this.reportSameCode(outcomes));
+  }
+
+  /** Tells `onSameCode` about each fallback of the document's final outcomes (a fallback is never silent). */
+  private reportSameCode(outcomes: MappingOutcome[]): MappingOutcome[] {
+    const report = this.options.onSameCode;
+    if (!report) return outcomes;
+    for (const outcome of outcomes) {
+      if (outcome.kind === 'mapped' && outcome.sameCode) for (const use of outcome.sameCode) report({ ...use, flow: outcome.flow, key: outcome.key });
+    }
+    return outcomes;
   }
 
   private async mapWithReplay(raw: RawInput): Promise<MappingOutcome[]> {
@@ -423,8 +457,14 @@ export class MappingEngine {
         );
       }
       const code = String(keyValue);
-      const scoped = lookup.spec.entity === 'org' || lookup.spec.entity === 'currency' ? code : `${compiled.rule.source.system}/${code}`;
-      const record = this.record(lookup.spec.entity, scoped);
+      const entity = lookup.spec.entity;
+      const sourceScoped = isSourceScoped(entity);
+      const scoped = !sourceScoped ? code : `${lookup.spec.scope === 'kingdee' ? 'kingdee' : compiled.rule.source.system}/${code}`;
+      let record = this.record(entity, scoped);
+      if (!record && sourceScoped && lookup.spec.scope === 'source' && this.sameCodeFallback.has(entity)) {
+        record = this.record(entity, `kingdee/${code}`);
+        if (record && !this.sameCodeUses.some((use) => use.entity === entity && use.code === code)) this.sameCodeUses.push({ entity, code });
+      }
       if (!record && !lookup.spec.optional && !missing.some((m) => m.entity === lookup.spec.entity && m.key === scoped)) {
         missing.push({ entity: lookup.spec.entity, key: scoped });
       }
@@ -449,16 +489,77 @@ export class MappingEngine {
       else if (field.path) value = readPath(input, field.path);
       else {
         try {
-          value = this.evaluate(compiled, field.expression!, input, bindings, where);
+          value = field.lot ? this.lot(compiled, field, field.lot, input, bindings, where, out) : this.evaluate(compiled, field.expression!, input, bindings, where);
         } catch (error) {
           // A field's value feeds no other expression: the run goes on to start the other fields' (see NEEDS_VALUE).
           if (error === NEEDS_VALUE) continue;
           throw error;
         }
       }
+      if ((value === undefined || value === null) && field.spec.onNoValue) {
+        if (field.spec.onNoValue === 'park') throw noValue(compiled.rule.flow, where, field.spec.label, '');
+        value = null;
+      }
       out[field.name] = coerce(value, field.target, compiled.rule.flow, where, field.spec.label);
     }
     return out;
+  }
+
+  /**
+   * The 批号 of a line by the source's lot policy (rule-schema.ts lotPolicySchema): the SKU's batchRule, else the
+   * line's batch, else the derivation; no value → the policy's onNoValue; no lot for a material Kingdee
+   * batch-manages → parked (LOT_REQUIRED) instead of failing in Kingdee as 库存不足. Null = no lot.
+   */
+  private lot(
+    compiled: CompiledRule,
+    field: CompiledField,
+    policy: CompiledLotPolicy,
+    input: unknown,
+    bindings: Record<string, unknown>,
+    where: string,
+    lineSoFar: Record<string, unknown>,
+  ): unknown {
+    const flow = compiled.rule.flow;
+    const sku = bindings.sku as Record<string, unknown> | null | undefined;
+    const batchRule = (sku?.batchRule as string | undefined) ?? 'flow';
+    const skuCode = String(sku?.skuCode ?? lineSoFar.sku ?? '');
+    const material = sku?.materialNumber === undefined ? '' : String(sku.materialNumber);
+    let lot: unknown;
+    if (batchRule === 'none') lot = '';
+    else if (batchRule === 'fixed') lot = sku?.fixedBatch;
+    else {
+      for (const name of policy.spec.sourceBatch.fields) {
+        const batch = (input as Record<string, unknown> | null)?.[name];
+        if ((typeof batch === 'string' || typeof batch === 'number') && String(batch).trim() !== '') {
+          lot = String(batch).trim();
+          break;
+        }
+      }
+      if (lot === undefined && batchRule === 'flow' && policy.derive) lot = this.evaluate(compiled, policy.derive, input, bindings, where);
+    }
+    if (lot === undefined || lot === null) {
+      if (policy.spec.onNoValue === 'park') {
+        throw noValue(flow, where, field.spec.label, `：商品 ${skuCode}（物料 ${material}）按批号策略没有批号`, `: SKU ${skuCode} (material ${material}) has no lot by the lot policy`);
+      }
+      lot = '';
+    }
+    if (typeof lot !== 'string' && typeof lot !== 'number') return lot; // coerce names what is wrong with it
+    const text = String(lot);
+    if (text === '' && material !== '') {
+      // Kingdee keeps stock of a batch-managed material per lot: without one the bill fails (库存不足) in Kingdee.
+      // Level 1 like missing master data: data a person fixes (the source's batch or the SKU's batchRule).
+      const kingdeeMaterial = this.record('sku', `kingdee/${material}`);
+      if (kingdeeMaterial && kingdeeMaterial.batchRule !== 'none') {
+        throw park(
+          flow,
+          'LOT_REQUIRED',
+          `规则 ${flow} 字段 ${where}（${field.spec.label}）：物料 ${material}（商品 ${skuCode}）在金蝶启用了批号管理，但这一行没有批号；请在源单据补批号，或在商品主数据设置批号规则 fixed，然后重推`,
+          `rule ${flow}: field ${where} (${field.spec.label}): material ${material} (SKU ${skuCode}) is batch-managed in Kingdee but the line has no lot; add the lot in the source or set the SKU's batchRule to fixed, then re-push`,
+          { field: where },
+        );
+      }
+    }
+    return text === '' ? null : text;
   }
 
   private apply(compiled: CompiledRule, raw: RawInput, doc: Record<string, unknown>): MappingOutcome[] {
@@ -491,6 +592,7 @@ export class MappingEngine {
     const flow = compiled.rule.flow;
     const rejectedBy = this.filtersPass(compiled, compiled.header, input, base, '');
     if (rejectedBy) return { kind: 'filtered', flow, filter: rejectedBy };
+    this.sameCodeUses = [];
 
     const missing: MissingMasterData[] = [];
     const headerBindings = { ...base };
@@ -523,7 +625,8 @@ export class MappingEngine {
       ...header,
       ...(compiled.lines && lines ? { [compiled.lines.target]: lines } : {}),
     };
-    return { kind: 'mapped', flow, targetDocumentType: compiled.rule.target.documentType, key, value };
+    const sameCode = this.sameCodeUses.length > 0 ? { sameCode: this.sameCodeUses } : {};
+    return { kind: 'mapped', flow, targetDocumentType: compiled.rule.target.documentType, key, value, ...sameCode };
   }
 
   /**
@@ -586,6 +689,17 @@ async function evaluateWithJsonata(expression: RuleExpression, input: unknown, b
   } catch (error) {
     return new Failed(error);
   }
+}
+
+/** A field whose rule gave no value where its rule (onNoValue: park) or policy says to park. */
+function noValue(flow: string, where: string, label: string, zhDetail: string, enDetail = ''): ParkSignal {
+  return park(
+    flow,
+    'REQUIRED_VALUE_MISSING',
+    `规则 ${flow} 字段 ${where}（${label}）没有取到值${zhDetail}，规则规定无值时挂起`,
+    `rule ${flow}: field ${where} (${label}) gave no value${enDetail}, and the rule parks when there is none (onNoValue: park)`,
+    { field: where },
+  );
 }
 
 function missingMasterData(flow: string, missing: MissingMasterData[]): ParkSignal {

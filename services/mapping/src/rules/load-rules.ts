@@ -4,10 +4,11 @@ import { join, relative } from 'node:path';
 import jsonata from 'jsonata';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError, parseWith } from '@yecai/common';
+import { isSourceScoped } from '@yecai/master-data';
 import { loadCanonicalSchema } from '@yecai/schemas';
 import { canonicalFields, type CanonicalField } from './avro-fields';
 import { compileJsonata, type CompiledExpression } from './compile-expression';
-import { ruleFileSchema, type FieldSpec, type FilterSpec, type LookupSpec, type RuleFile } from './rule-schema';
+import { lotPolicySchema, ruleFileSchema, type FieldSpec, type FilterSpec, type LookupSpec, type LotPolicySpec, type RuleFile } from './rule-schema';
 
 export const RULES_DIR = join(__dirname, '..', '..', 'rules');
 
@@ -20,6 +21,20 @@ export interface CompiledField {
   target: CanonicalField;
   expression?: RuleExpression;
   path?: string[];
+  /** The source's lot policy, for a field with `policy: lot`. */
+  lot?: CompiledLotPolicy;
+}
+
+/** A source's lot policy as written (plain data, what a transform worker compiles again). */
+export interface LotPolicySource {
+  file: string;
+  spec: LotPolicySpec;
+  /** First 8 hex of the policy file's sha256: part of the ruleVersion of every flow applying it. */
+  hash: string;
+}
+
+export interface CompiledLotPolicy extends LotPolicySource {
+  derive?: RuleExpression;
 }
 
 export interface CompiledLookup {
@@ -59,6 +74,8 @@ export interface CompiledRule {
   /** One event per element of this source array (see rule-schema `each`). */
   each?: { from: string[]; id: string[] };
   lines?: CompiledLines;
+  /** The source's lot policy when a field of the rule applies it. */
+  lotPolicy?: LotPolicySource;
 }
 
 /**
@@ -97,18 +114,30 @@ function compileScope(
   fields: Record<string, FieldSpec>,
   targets: CanonicalField[],
   skip: Set<string>,
+  lot: CompiledLotPolicy | undefined,
 ): CompiledScope {
   const byName = new Map(targets.map((target) => [target.name, target]));
   const compiledFields: CompiledField[] = [];
   for (const [name, spec] of Object.entries(fields)) {
     const target = byName.get(name);
     if (!target) throw new ValidationError(`${where}.fields.${name}: the canonical schema has no field "${name}"`, `${where}.fields.${name}`);
+    if (spec.onNoValue === 'empty' && !target.nullable) {
+      throw new ValidationError(`${where}.fields.${name}.onNoValue: "empty" on a required canonical field (use park)`, `${where}.fields.${name}.onNoValue`);
+    }
+    if (spec.policy === 'lot') {
+      if (!lot) throw new ValidationError(`${where}.fields.${name}.policy: the source has no lot policy (rules/<source>/lot-policy.yaml)`, `${where}.fields.${name}.policy`);
+      if (!lookups.sku || lookups.sku.entity !== 'sku' || lookups.sku.scope !== 'source') {
+        throw new ValidationError(`${where}.fields.${name}.policy: the lot policy needs the scope's SKU lookup named sku`, `${where}.fields.${name}.policy`);
+      }
+      if (!target.nullable || target.type.kind !== 'string') throw new ValidationError(`${where}.fields.${name}.policy: lot goes into an optional text field`, `${where}.fields.${name}.policy`);
+    }
     compiledFields.push({
       name,
       spec,
       target,
       ...(spec.expr !== undefined ? { expression: compileExpression(spec.expr, `${where}.fields.${name}.expr`) } : {}),
       ...(spec.from !== undefined ? { path: spec.from.split('.') } : {}),
+      ...(spec.policy === 'lot' ? { lot } : {}),
     });
   }
   const defaults: Record<string, unknown> = {};
@@ -131,22 +160,47 @@ function compileScope(
   return {
     defaults,
     filters: filters.map((spec, index) => ({ spec, keep: compileExpression(spec.keep, `${where}.filters[${index}].keep`) })),
-    lookups: Object.entries(lookups).map(([name, spec]) => ({ name, spec, key: compileExpression(spec.key, `${where}.lookups.${name}.key`) })),
+    lookups: Object.entries(lookups).map(([name, spec]) => {
+      if (spec.scope === 'kingdee' && !isSourceScoped(spec.entity)) {
+        throw new ValidationError(`${where}.lookups.${name}.scope: ${spec.entity} is not kept per source system`, `${where}.lookups.${name}.scope`);
+      }
+      return { name, spec, key: compileExpression(spec.key, `${where}.lookups.${name}.key`) };
+    }),
     fields: compiledFields,
   };
 }
 
-/** Validates a rule file against the rule schema *and* the canonical Avro schema it targets, and compiles it. */
-export function compileRule(text: string, file: string): CompiledRule {
-  let parsed: unknown;
+function parseYamlFile(text: string, file: string): unknown {
   try {
-    parsed = parseYaml(text);
+    return parseYaml(text);
   } catch (error) {
     throw new ValidationError(`${file}: not valid YAML: ${(error as Error).message}`, '(file)', error);
   }
-  const rule = parseWith(ruleFileSchema, parsed, file);
-  const hash = createHash('sha256').update(text).digest('hex').slice(0, 8);
-  return compileRuleFile({ file, rule, ruleVersion: `${rule.version}+${hash}` });
+}
+
+const sha8 = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 8);
+
+/** Validates a source's lot policy file (rules/<source>/lot-policy.yaml). */
+export function parseLotPolicy(text: string, file: string): LotPolicySource {
+  const { lotPolicy } = parseWith(lotPolicySchema, parseYamlFile(text, file), file);
+  return { file, spec: lotPolicy, hash: sha8(text) };
+}
+
+function usesLotPolicy(rule: RuleFile): boolean {
+  const scopes = [rule.fields, rule.lines?.fields ?? {}, rule.lines?.lines?.fields ?? {}];
+  return scopes.some((fields) => Object.values(fields).some((spec) => spec.policy === 'lot'));
+}
+
+/**
+ * Validates a rule file against the rule schema *and* the canonical Avro schema it targets, and compiles it;
+ * `lotPolicies` by source system (a rule applying its source's policy is versioned with the policy's hash too).
+ */
+export function compileRule(text: string, file: string, lotPolicies: ReadonlyMap<string, LotPolicySource> = new Map()): CompiledRule {
+  const rule = parseWith(ruleFileSchema, parseYamlFile(text, file), file);
+  const lotPolicy = usesLotPolicy(rule) ? lotPolicies.get(rule.source.system) : undefined;
+  // The policy decides values of the rule's events, so a policy change is a new version of every rule applying it.
+  const ruleVersion = `${rule.version}+${sha8(lotPolicy ? `${text}\n${lotPolicy.hash}` : text)}`;
+  return compileRuleFile({ file, rule, ruleVersion, ...(lotPolicy ? { lotPolicy } : {}) });
 }
 
 /** A rule as plain data (no compiled functions): what a transform worker compiles again (see compileRuleFile). */
@@ -154,14 +208,21 @@ export interface RuleSource {
   file: string;
   rule: RuleFile;
   ruleVersion: string;
+  lotPolicy?: LotPolicySource;
 }
 
 export function ruleSource(compiled: CompiledRule): RuleSource {
-  return { file: compiled.file, rule: compiled.rule, ruleVersion: compiled.ruleVersion };
+  return { file: compiled.file, rule: compiled.rule, ruleVersion: compiled.ruleVersion, ...(compiled.lotPolicy ? { lotPolicy: compiled.lotPolicy } : {}) };
+}
+
+function compileLotPolicy(source: LotPolicySource | undefined): CompiledLotPolicy | undefined {
+  if (!source) return undefined;
+  const derive = source.spec.derive ? compileExpression(source.spec.derive.expr, `${source.file}: lotPolicy.derive.expr`) : undefined;
+  return { ...source, ...(derive ? { derive } : {}) };
 }
 
 /** Compiles a validated rule against the canonical Avro schema it targets. */
-export function compileRuleFile({ file, rule, ruleVersion }: RuleSource): CompiledRule {
+export function compileRuleFile({ file, rule, ruleVersion, lotPolicy }: RuleSource): CompiledRule {
   let schema: Record<string, unknown>;
   try {
     schema = loadCanonicalSchema(rule.target.documentType).schema;
@@ -170,15 +231,16 @@ export function compileRuleFile({ file, rule, ruleVersion }: RuleSource): Compil
   }
   const targets = canonicalFields(schema as { fields: unknown[] });
   const lineTarget = rule.lines?.target;
-  const header = compileScope(file, rule.filters, rule.lookups, rule.fields, targets, new Set([...ENGINE_FIELDS, ...(lineTarget ? [lineTarget] : [])]));
-  const lines = rule.lines ? compileLines(file, 'lines', rule.lines, targets) : undefined;
+  const lot = compileLotPolicy(lotPolicy);
+  const header = compileScope(file, rule.filters, rule.lookups, rule.fields, targets, new Set([...ENGINE_FIELDS, ...(lineTarget ? [lineTarget] : [])]), lot);
+  const lines = rule.lines ? compileLines(file, 'lines', rule.lines, targets, lot) : undefined;
   const each = rule.each ? { from: rule.each.from.split('.'), id: rule.each.id.split('.') } : undefined;
-  return { file, rule, ruleVersion, header, ...(each ? { each } : {}), lines };
+  return { file, rule, ruleVersion, header, ...(each ? { each } : {}), lines, ...(lotPolicy ? { lotPolicy } : {}) };
 }
 
 type LinesSpec = NonNullable<RuleFile['lines']>;
 
-function compileLines(file: string, where: string, spec: LinesSpec | Omit<LinesSpec, 'lines'>, targets: CanonicalField[]): CompiledLines {
+function compileLines(file: string, where: string, spec: LinesSpec | Omit<LinesSpec, 'lines'>, targets: CanonicalField[], lot: CompiledLotPolicy | undefined): CompiledLines {
   const target = targets.find((candidate) => candidate.name === spec.target);
   if (!target || target.type.kind !== 'records') {
     throw new ValidationError(`${file}: ${where}.target: "${spec.target}" is not an array of records in the canonical schema`, `${where}.target`);
@@ -187,11 +249,11 @@ function compileLines(file: string, where: string, spec: LinesSpec | Omit<LinesS
   const fields = target.type.fields;
   const from = spec.from.trim();
   return {
-    ...compileScope(`${file} ${where}`, spec.filters, spec.lookups, spec.fields, fields, new Set(nested ? [nested.target] : [])),
+    ...compileScope(`${file} ${where}`, spec.filters, spec.lookups, spec.fields, fields, new Set(nested ? [nested.target] : []), lot),
     target: spec.target,
     fromText: from,
     from: from.startsWith('$') ? compileExpression(from, `${file}: ${where}.from`) : pathExpression(from),
-    ...(nested ? { lines: compileLines(file, `${where}.lines`, nested, fields) } : {}),
+    ...(nested ? { lines: compileLines(file, `${where}.lines`, nested, fields, lot) } : {}),
   };
 }
 
@@ -211,9 +273,27 @@ function yamlFiles(dir: string): string[] {
     });
 }
 
+/** A lot policy file is named lot-policy.yaml; every other YAML file is a flow rule. */
+const isLotPolicyFile = (path: string) => /(^|[\\/])lot-policy\.ya?ml$/.test(path);
+
+/** The lot policies under `dir`, by source system (one per source). */
+export function loadLotPolicies(dir = RULES_DIR): Map<string, LotPolicySource> {
+  const policies = new Map<string, LotPolicySource>();
+  for (const path of yamlFiles(dir).filter(isLotPolicyFile)) {
+    const policy = parseLotPolicy(readFileSync(path, 'utf8'), relative(dir, path));
+    const existing = policies.get(policy.spec.source);
+    if (existing) throw new ValidationError(`${policy.file}: source "${policy.spec.source}" already has a lot policy (${existing.file})`, 'lotPolicy.source');
+    policies.set(policy.spec.source, policy);
+  }
+  return policies;
+}
+
 /** Loads every rule file under `dir` (default services/mapping/rules); one bad file stops the load, naming it. */
 export function loadRules(dir = RULES_DIR): CompiledRule[] {
-  const rules = yamlFiles(dir).map((path) => compileRule(readFileSync(path, 'utf8'), relative(dir, path)));
+  const lotPolicies = loadLotPolicies(dir);
+  const rules = yamlFiles(dir)
+    .filter((path) => !isLotPolicyFile(path))
+    .map((path) => compileRule(readFileSync(path, 'utf8'), relative(dir, path), lotPolicies));
   const flows = new Set<string>();
   for (const compiled of rules) {
     if (flows.has(compiled.rule.flow)) throw new ValidationError(`${compiled.file}: flow "${compiled.rule.flow}" is defined twice`, 'flow');

@@ -8,6 +8,16 @@ import { z } from 'zod';
  */
 const expression = z.string().trim().min(1, 'must not be empty');
 
+/**
+ * What a field whose rule yields no value (nothing, or null — `""` is a value: explicitly empty) becomes: `empty`
+ * leaves it empty (null), `park` parks the document naming the field. Declared where the business rule leaves a case
+ * open (e.g. the JST batch rule names A and G styles only), so the generated document says what happens.
+ */
+export const onNoValueSchema = z.enum(['empty', 'park'], { error: 'must be empty or park' });
+
+/** Named policies a field can apply instead of its own rule; `lot` is the source's 批号 policy (lot-policy.yaml). */
+const policyName = z.enum(['lot'], { error: 'must name a policy of the source: lot' });
+
 export const fieldSpecSchema = z
   .object({
     /** 中文 label of the target field as finance knows it, e.g. 单据编号. */
@@ -17,11 +27,18 @@ export const fieldSpecSchema = z
     value: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
     from: z.string().regex(/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/, 'must be a field path like io_id or cb_finance.rate').optional(),
     expr: expression.optional(),
+    /** The source's named policy (e.g. `lot`: the 批号 every stock flow of the source shares). */
+    policy: policyName.optional(),
+    onNoValue: onNoValueSchema.optional(),
     note: z.string().optional(),
   })
   .strict()
-  .refine((spec) => [spec.value !== undefined, spec.from !== undefined, spec.expr !== undefined].filter(Boolean).length === 1, {
-    message: 'exactly one of value, from, expr must be given',
+  .refine((spec) => [spec.value !== undefined, spec.from !== undefined, spec.expr !== undefined, spec.policy !== undefined].filter(Boolean).length === 1, {
+    message: 'exactly one of value, from, expr, policy must be given',
+  })
+  .refine((spec) => spec.policy === undefined || spec.onNoValue === undefined, {
+    message: 'a field applying a policy takes onNoValue from the policy',
+    path: ['onNoValue'],
   });
 
 export const lookupSpecSchema = z
@@ -32,6 +49,12 @@ export const lookupSpecSchema = z
     label: z.string().optional(),
     /** Missing record → the binding is null instead of parking the document. */
     optional: z.boolean().default(false),
+    /**
+     * Whose records: `source` (default) = the mapping people keep for the document's source system
+     * (`jushuitan/<key>`); `kingdee` = the records `yecai master-data pull-kingdee` stored (`kingdee/<key>`, e.g. a
+     * material by its Kingdee number). Only for entities kept per source system.
+     */
+    scope: z.enum(['source', 'kingdee'], { error: 'must be source or kingdee' }).default('source'),
   })
   .strict();
 
@@ -87,6 +110,32 @@ export const ruleFileSchema = z
   })
   .strict();
 
+/**
+ * A source's 批号 (lot) policy, `rules/<source>/lot-policy.yaml`: the one rule every flow of the source that moves
+ * stock applies (`policy: lot`), so a lot is the same end to end (flows.md F17). In order: the SKU's `batchRule`
+ * (`none` → no lot, `fixed` → its `fixedBatch`), else the source's batch when the line carries one, else (batchRule
+ * `flow`, the default) the derivation; no value → `onNoValue`. A material Kingdee batch-manages (pulled
+ * `kingdee/<material>` record) whose line ends with no lot parks instead of failing in Kingdee.
+ */
+export const lotPolicySchema = z
+  .object({
+    lotPolicy: z
+      .object({
+        source: z.string().min(1),
+        title: z.string().min(1),
+        description: z.string().optional(),
+        /** The line fields holding the source's batch number, first non-empty wins. */
+        sourceBatch: z.object({ label: z.string().min(1), fields: z.array(z.string().regex(/^[A-Za-z_]\w*$/, 'must be a line field name')).min(1) }).strict(),
+        /** When the line has no batch: a JSONata expression over the line (and its bindings); `""` = no lot. */
+        derive: z.object({ label: z.string().min(1), expr: expression, note: z.string().optional() }).strict().optional(),
+        onNoValue: onNoValueSchema,
+        note: z.string().optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+export type LotPolicySpec = z.infer<typeof lotPolicySchema>['lotPolicy'];
 export type FieldSpec = z.infer<typeof fieldSpecSchema>;
 export type LookupSpec = z.infer<typeof lookupSpecSchema>;
 export type FilterSpec = z.infer<typeof filterSpecSchema>;

@@ -19,11 +19,14 @@ describe('field mapping document (docs/field-mapping.md)', () => {
     const salesReturn = text.slice(text.indexOf('## 聚水潭退货入库'));
     expect(salesReturn).toContain('| 日期 | `date` | 入库日期 `io_date` | 直接取值 |');
     expect(salesReturn).toContain('| 实退数量大于0 | 只同步实际收货数量 > 0 的明细（即实退数量；全部为 0 的不同步） | `qty > 0` |');
-    expect(salesReturn).toContain('`$contains(i_id, "A") ? "0" : $contains(i_id, "G") ? "" : null`');
+    expect(salesReturn).toContain('| 批号 | `batch` | 批次号；款式编码（明细没有 i_id 时取商品编码第一个“-”之前的部分） | [聚水潭批号策略](#jushuitanlot) |  |  | 留空 empty |');
+    const lotPolicy = text.slice(text.indexOf('## 聚水潭批号策略'), text.indexOf('## 旺店通批号策略'));
+    expect(lotPolicy).toContain('`$contains($exists(i_id) ? i_id : $substringBefore(sku_id, "-"), "A") ? "0" : $contains($exists(i_id) ? i_id : $substringBefore(sku_id, "-"), "G") ? ""`');
+    expect(lotPolicy).toContain('| 无值 | 以上都没有结果（含批号规则 `source` 而明细没有批次号） | 留空 empty（不启用批号） |');
   });
 
   it('escapes expressions so a table cell never breaks', () => {
     const rendered = renderFieldMapping(loadRules()).split('\n').filter((line) => line.startsWith('| 调拨数量'));
-    expect(rendered[0]!.split(/(?<!\\)\|/).length).toBe(9);
+    expect(rendered[0]!.split(/(?<!\\)\|/).length).toBe(10);
   });
 });

@@ -1,5 +1,5 @@
 import { ENTITY_LABELS } from '@yecai/master-data';
-import type { CompiledRule, CompiledScope } from '../rules/load-rules';
+import type { CompiledField, CompiledRule, CompiledScope, LotPolicySource } from '../rules/load-rules';
 
 /** Text safe inside a Markdown table cell. */
 function cell(text: string | undefined): string {
@@ -24,20 +24,58 @@ function scopeTables(scope: CompiledScope, heading: string): string[] {
     for (const lookup of scope.lookups) {
       const label = ENTITY_LABELS[lookup.spec.entity];
       out.push(
-        `| \`$${lookup.name}\` | ${label.zh} ${label.en} | ${code(lookup.spec.key)} | ${cell(lookup.spec.label)} | ${lookup.spec.optional ? '留空' : '挂起 park'} |`,
+        `| \`$${lookup.name}\` | ${label.zh} ${label.en}${lookup.spec.scope === 'kingdee' ? '（金蝶拉取的 `kingdee/…` 记录）' : ''} | ${code(lookup.spec.key)} | ${cell(lookup.spec.label)} | ${lookup.spec.optional ? '留空' : '挂起 park'} |`,
       );
     }
     out.push('');
   }
   out.push(`**${heading}字段 fields**`, '');
-  out.push('| 金蝶字段 | 标准字段 | 来源字段 | 规则 | 固定值 | 必填 | 备注 |', '|---|---|---|---|---|---|---|');
+  out.push('| 金蝶字段 | 标准字段 | 来源字段 | 规则 | 固定值 | 必填 | 无值时 | 备注 |', '|---|---|---|---|---|---|---|---|');
   for (const field of scope.fields) {
     const spec = field.spec;
-    const source = spec.from !== undefined ? `${cell(spec.sourceLabel)} ${code(spec.from)}`.trim() : cell(spec.sourceLabel);
-    const rule = spec.expr !== undefined ? code(spec.expr) : spec.from !== undefined ? '直接取值' : '';
+    const lot = field.lot;
+    const sourceLabel = lot ? [lot.spec.sourceBatch.label, lot.spec.derive?.label].filter(Boolean).join('；') : spec.sourceLabel;
+    const source = spec.from !== undefined ? `${cell(spec.sourceLabel)} ${code(spec.from)}`.trim() : cell(sourceLabel);
+    const rule = lot
+      ? `[${cell(lot.spec.title)}](#${lotAnchor(lot)})`
+      : spec.expr !== undefined
+        ? code(spec.expr)
+        : spec.from !== undefined
+          ? '直接取值'
+          : '';
     const fixed = spec.value !== undefined ? code(String(spec.value)) : '';
-    out.push(`| ${cell(spec.label)} | \`${field.name}\` | ${source} | ${rule} | ${fixed} | ${field.target.nullable ? '' : '是'} | ${cell(spec.note)} |`);
+    out.push(`| ${cell(spec.label)} | \`${field.name}\` | ${source} | ${rule} | ${fixed} | ${field.target.nullable ? '' : '是'} | ${noValueText(field)} | ${cell(spec.note)} |`);
   }
+  out.push('');
+  return out;
+}
+
+const lotAnchor = (policy: LotPolicySource) => `${policy.spec.source}lot`;
+
+/** What the field becomes when its rule yields no value: declared (onNoValue, or its policy's), else by the schema. */
+function noValueText(field: CompiledField): string {
+  const declared = field.lot?.spec.onNoValue ?? field.spec.onNoValue;
+  if (declared === 'park') return '挂起 park';
+  if (declared === 'empty') return '留空 empty';
+  return field.target.nullable ? '' : '挂起 park';
+}
+
+/** A source's lot policy: the order in which the 批号 is decided, and what happens without one. */
+function lotPolicySection(policy: LotPolicySource): string[] {
+  const { spec } = policy;
+  const out = [`<a id="${lotAnchor(policy)}"></a>`, `## ${cell(spec.title)}`, ''];
+  out.push(`- 规则 rule: services/mapping/rules/${policy.file}；${spec.source} 所有动库存的流程的批号字段都引用它（\`policy: lot\`），批号全程一致`);
+  if (spec.description) out.push(`- 说明: ${cell(spec.description)}`);
+  out.push('', '| 顺序 | 条件 | 批号 |', '|---|---|---|');
+  out.push('| 1 | 商品主数据批号规则 `batchRule: none` | 不启用批号（空） |');
+  out.push('| 2 | 商品主数据批号规则 `batchRule: fixed` | 商品主数据的固定批号 `fixedBatch` |');
+  out.push(`| 3 | 明细带${cell(spec.sourceBatch.label)}（${spec.sourceBatch.fields.map((name) => code(name)).join('、')}，取第一个非空） | 原样使用 |`);
+  if (spec.derive) {
+    out.push(`| 4 | 没有批次号，且批号规则为 \`flow\`（默认） | 按${cell(spec.derive.label)}推导：${code(spec.derive.expr)}${spec.derive.note ? `（${cell(spec.derive.note)}）` : ''} |`);
+  }
+  out.push(`| 无值 | 以上都没有结果（含批号规则 \`source\` 而明细没有批次号） | ${spec.onNoValue === 'park' ? '挂起 park（REQUIRED_VALUE_MISSING，写明字段、商品、物料）' : '留空 empty（不启用批号）'} |`);
+  out.push('| 金蝶检查 | 结果为空，而金蝶主数据 `kingdee/<物料编码>` 表明该物料启用了批号管理 | 挂起 park（LOT_REQUIRED，级别 1，写明物料、商品和行），不发到金蝶 |');
+  if (spec.note) out.push('', `备注: ${cell(spec.note)}`);
   out.push('');
   return out;
 }
@@ -57,12 +95,15 @@ export function renderFieldMapping(rules: CompiledRule[]): string {
     '',
     '规则表达式使用 [JSONata](https://docs.jsonata.org)。`$doc` 是整张源单据，`$shop`、`$warehouse`、`$sku` 等是主数据对照的结果。',
     '标准字段的类型与精度由 Avro 模式（schemas/avro/canonical/）决定：金额 2 位小数、单价与数量 6 位小数，超出精度的值会挂起而不是被四舍五入。',
+    '「无值时」写明规则没有取到值（没有结果或 null；空文本 `""` 是明确的“空”）时字段留空 empty 还是单据挂起 park：规则的 `onNoValue`，或批号策略的；没写时必填字段挂起、选填字段留空。',
     '',
     '| 流程 | 源单据 | 金蝶单据 | 规则版本 |',
     '|---|---|---|---|',
     ...rules.map((compiled) => `| [${cell(compiled.rule.title)}](#${compiled.rule.flow.replace('/', '')}) | ${compiled.rule.source.system} \`${compiled.rule.source.documentType}\` | ${cell(compiled.rule.target.kingdeeForm)} | ${compiled.ruleVersion} |`),
     '',
   ];
+  const policies = new Map(rules.flatMap((compiled) => (compiled.lotPolicy ? [[compiled.lotPolicy.file, compiled.lotPolicy] as const] : [])));
+  for (const policy of [...policies.values()].sort((a, b) => a.file.localeCompare(b.file))) lines.push(...lotPolicySection(policy));
   for (const compiled of rules) {
     const { rule } = compiled;
     lines.push(`<a id="${rule.flow.replace('/', '')}"></a>`, `## ${cell(rule.title)}`, '');
