@@ -149,7 +149,7 @@ export async function summarize(
     groups.set(id, current);
   };
   for (const entry of await parking.list({ status: 'OPEN', limit: 100_000 })) {
-    add({ stage: 'mapping', state: 'parked', level: entry.level, code: entry.code, example: `${entry.reasonZh} (${entry.reasonEn})` }, entry.missing);
+    add({ stage: 'mapping', state: 'parked', level: entry.level, code: entry.code, example: entry.reasonZh.includes(entry.reasonEn) ? entry.reasonZh : `${entry.reasonZh} (${entry.reasonEn})` }, entry.missing);
   }
   for (const entry of entries) {
     if ((entry.state !== 'PARKED' && entry.state !== 'REJECTED') || !entry.problem) continue;
