@@ -101,8 +101,12 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
   try {
     let lastLine = '';
     let lastPrintedMs = 0;
+    let latest: PipelineSummary | undefined;
     // A line when something changed, and every 30 s while nothing does (so a quiet wait is visibly alive).
     const onSample = (summary: PipelineSummary, elapsedMs: number) => {
+      // Ctrl-C reaches the services too (one process group): a sample taken after it reads services being stopped.
+      if (interrupted) return;
+      latest = summary;
       const line = totals(summary);
       if (line === lastLine && elapsedMs - lastPrintedMs < 30_000) return;
       console.log(`  [${Math.round(elapsedMs / 1000)}s] ${line}`);
@@ -115,20 +119,24 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
       onSample,
       interrupted: () => interrupted,
     });
-    if (!outcome.settled && !interrupted) {
+    if (interrupted) {
+      console.log('  已中断 interrupted (Ctrl-C): 以下为中断前的状态 the state before it:');
+      exitCode = 130;
+    } else if (!outcome.settled) {
       console.log(`  超时 timed out after ${timeoutS}s: 以下为当前状态 the state so far:`);
       exitCode = 1;
     }
     console.log('');
-    console.log(formatSummary(await summarize(pipeline)));
+    console.log(formatSummary(latest ?? outcome.summary));
     if (follow && !interrupted) {
       console.log(`\n服务继续运行 the services keep running — 重推 re-push: POST ${sinkAdminUrl}/documents/<id>/repush (Bearer demo-operator-token); Ctrl-C 停止 to stop`);
       while (!interrupted) {
         await sleep(5_000);
-        onSample(await summarize(pipeline), Date.now() - Date.parse(run.startedAt));
+        if (!interrupted) onSample(await summarize(pipeline), Date.now() - Date.parse(run.startedAt));
       }
-      console.log('');
-      console.log(formatSummary(await summarize(pipeline)));
+      exitCode = 0; // Ctrl-C is how a followed run ends
+      console.log('\n已停止 stopped (Ctrl-C) — 停止前的状态 the state before stopping:');
+      console.log(formatSummary(latest ?? outcome.summary));
     }
   } finally {
     await pipeline.stop();
@@ -136,6 +144,6 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
   }
   console.log('\n服务与模拟器已停止，本机栈仍在运行 services and emulators stopped; the local stack keeps running (`./yecai stack down`).');
   console.log(`查看这次运行 inspect this run: ./yecai parked · ./yecai pending · ./yecai status（读取 read --db ${mongoDb} --prefix ${topicPrefix}）`);
-  console.log('重推需要服务在运行 re-pushing needs running services: `./yecai run --follow` 让服务在汇总后继续运行 keeps them up after the summary');
+  if (!follow) console.log('重推需要服务在运行 re-pushing needs running services: `./yecai run --follow` 让服务在汇总后继续运行 keeps them up after the summary');
   process.exitCode = exitCode;
 }
