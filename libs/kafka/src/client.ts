@@ -38,6 +38,15 @@ export interface ConsumerOptions extends Omit<ConsumerConfig, 'readUncommitted'>
 
 const DEFAULT_PARTITIONS = 6;
 
+/**
+ * What kafkajs logs at ERROR when a transaction's first send reaches the coordinator while it still writes the
+ * previous transaction's commit markers (a few ms after every commit, so every back-to-back transaction of one
+ * producer — each source lane's pages, each mapping batch). The broker answers CONCURRENT_TRANSACTIONS, which the
+ * protocol defines as "retry"; kafkajs does retry it (tulios/kafkajs#1315), and the Java client retries it silently.
+ */
+const COORDINATOR_BUSY_RETRY =
+  'Failed to send messages: The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing';
+
 // kafkajs 2.2.4 schedules a timer with a negative delay on Node ≥ 23 (harmless, tulios/kafkajs#1751); keep
 // that one warning out of operators' terminals, let every other warning through.
 const nodeWarningListeners = process.listeners('warning');
@@ -73,7 +82,11 @@ export class KafkaClient {
           const { message, ...extra } = log;
           // kafkajs logs every error *response* at ERROR and then retries it; the caller sees the final outcome.
           if (level <= KafkaLogLevel.ERROR && message.startsWith('Response ')) logger.debug(extra, message);
-          else if (level <= KafkaLogLevel.ERROR) logger.error(extra, message);
+          else if (level <= KafkaLogLevel.ERROR && message === COORDINATOR_BUSY_RETRY) {
+            // Not a failure: see COORDINATOR_BUSY_RETRY. Only a coordinator busy for many retries is worth a look.
+            if (Number(extra.retryCount) >= 5) logger.warn(extra, message);
+            else logger.debug(extra, message);
+          } else if (level <= KafkaLogLevel.ERROR) logger.error(extra, message);
           else if (level === KafkaLogLevel.WARN) logger.warn(extra, message);
           else logger.debug(extra, message);
         },

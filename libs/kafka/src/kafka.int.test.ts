@@ -1,5 +1,5 @@
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
-import { Decimal } from '@yecai/common';
+import { Decimal, type Logger } from '@yecai/common';
 import { consumeAll, testEndpoints, testKafka, uniqueTopicPrefix } from '@yecai/test-harness';
 import { AvroSerde, KafkaClient } from './index';
 
@@ -50,6 +50,38 @@ describe('Kafka (real broker)', () => {
     const [partition] = await admin.fetchTopicOffsets(topic); // read_committed: the last stable offset
     expect(BigInt(partition!.high)).toBeGreaterThan(0n); // the abort marker moved it past the aborted record
     expect(await consumeAll(kafka, topic, { readCommitted: true, idleMs: 1_000 })).toEqual([]);
+  });
+
+  it('back-to-back transactions (parallel lanes, each one transaction after another) commit everything and log no error', async () => {
+    // A source runs one lane per stream, each committing a transaction per page; mapping one per batch. A lane's next
+    // transaction starts while the coordinator still completes its previous one, and the broker answers "busy,
+    // retry" (CONCURRENT_TRANSACTIONS) — routine, so a healthy service must not log it as an error.
+    const lines: { level: string; message: string }[] = [];
+    const capture = (level: string) => (_extra: unknown, message: string) => void lines.push({ level, message });
+    const logger = { error: capture('error'), warn: capture('warn'), info: capture('info'), debug: capture('debug') } as unknown as Logger;
+    const quiet = new KafkaClient({ brokers: [testEndpoints().kafkaBrokers], clientId: 'kafka-int-quiet', logger });
+    try {
+      const topic = `${uniqueTopicPrefix('b2b')}pages`;
+      await quiet.ensureTopics([{ topic, numPartitions: 6 }]);
+      const lanes = 8;
+      const pages = 10;
+      await Promise.all(
+        Array.from({ length: lanes }, async (_, lane) => {
+          const producer = await quiet.transactionalProducer(`${topic}-lane${lane}`);
+          for (let page = 0; page < pages; page += 1) {
+            const messages = Array.from({ length: 6 }, (_, line) => ({ key: `l${lane}-p${page}-${line}`, value: 'x' }));
+            await producer.inTransaction((tx) => tx.send({ topic, messages }));
+          }
+        }),
+      );
+      const committed = await consumeAll(quiet, topic, { readCommitted: true, expected: lanes * pages * 6 });
+      expect(new Set(committed.map((m) => m.key)).size).toBe(lanes * pages * 6);
+      // The situation did arise (otherwise this test proves nothing), and none of it was logged as an error.
+      expect(lines.some((line) => line.message.includes('another concurrent operation on the same transaction'))).toBe(true);
+      expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+    } finally {
+      await quiet.disconnect();
+    }
   });
 
   it('ensureTopics creates compacted topics once and leaves existing ones alone', async () => {

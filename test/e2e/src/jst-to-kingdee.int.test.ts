@@ -119,7 +119,7 @@ describe('聚水潭销售出库单 → 金蝶销售出库单 (flows.md §2)', ()
   });
 
   it('parks documents of an unmapped warehouse naming the warehouse, and posts none of them', async () => {
-    const reasons = summary.reasons.filter((reason) => reason.stage === 'mapping').map((reason) => reason.reason);
+    const reasons = summary.reasons.filter((reason) => reason.stage === 'mapping').map((reason) => reason.example);
     expect(reasons.some((reason) => reason.includes(`仓库 ${UNMAPPED_WAREHOUSE}`))).toBe(true);
   });
 });

@@ -63,10 +63,24 @@ export interface FlowSummary {
   sinkPosts: boolean;
 }
 
+/** Parked or pending documents of one kind: one stage, level and code, however many bills or ids they name. */
+export interface ReasonGroup {
+  stage: 'mapping' | 'sink';
+  level: number;
+  code: string;
+  /** 'parked' waits for a person; 'pending' is retried by the sink on its ladder (level 2). */
+  state: 'parked' | 'pending';
+  count: number;
+  /** One of the reasons, as the first document of the group gave it. */
+  example: string;
+  /** Master data whose absence parked them (mapping), entity → codes. */
+  missing: Record<string, string[]>;
+}
+
 export interface PipelineSummary {
   flows: FlowSummary[];
-  /** Distinct reasons with counts, as a person reads them. */
-  reasons: { stage: 'mapping' | 'sink'; level: number; count: number; reason: string }[];
+  /** Parked and pending documents grouped by stage, level and code, largest group first. */
+  reasons: ReasonGroup[];
   /** Mapping → Kingdee posted latency (ms) of posted bills. */
   latency: { p50: number; p99: number; samples: number } | undefined;
   kingdeeBills: number;
@@ -122,24 +136,26 @@ export async function summarize(
     };
   });
 
-  const reasons: PipelineSummary['reasons'] = [];
-  const openParked = await parking.list({ status: 'OPEN', limit: 100_000 });
-  const mappingReasons = new Map<string, { level: number; count: number }>();
-  for (const entry of openParked) {
-    const current = mappingReasons.get(entry.reasonZh) ?? { level: entry.level, count: 0 };
+  const groups = new Map<string, ReasonGroup>();
+  const add = (group: Omit<ReasonGroup, 'count' | 'missing'>, missing: { entity: string; key: string }[] = []) => {
+    const id = `${group.stage}|${group.state}|${group.level}|${group.code}`;
+    const current = groups.get(id) ?? { ...group, count: 0, missing: {} };
     current.count += 1;
-    mappingReasons.set(entry.reasonZh, current);
+    for (const { entity, key } of missing) {
+      const code = key.includes('/') ? key.slice(key.indexOf('/') + 1) : key; // keys are `<system>/<code>`
+      const codes = (current.missing[entity] ??= []);
+      if (!codes.includes(code)) codes.push(code);
+    }
+    groups.set(id, current);
+  };
+  for (const entry of await parking.list({ status: 'OPEN', limit: 100_000 })) {
+    add({ stage: 'mapping', state: 'parked', level: entry.level, code: entry.code, example: entry.reasonZh.includes(entry.reasonEn) ? entry.reasonZh : `${entry.reasonZh} (${entry.reasonEn})` }, entry.missing);
   }
-  for (const [reason, { level, count }] of mappingReasons) reasons.push({ stage: 'mapping', level, count, reason });
-  const sinkReasons = new Map<string, { level: number; count: number }>();
   for (const entry of entries) {
     if ((entry.state !== 'PARKED' && entry.state !== 'REJECTED') || !entry.problem) continue;
-    const current = sinkReasons.get(entry.problem.message) ?? { level: entry.problem.level, count: 0 };
-    current.count += 1;
-    sinkReasons.set(entry.problem.message, current);
+    add({ stage: 'sink', state: entry.state === 'PARKED' ? 'parked' : 'pending', level: entry.problem.level, code: entry.problem.code, example: entry.problem.message });
   }
-  for (const [reason, { level, count }] of sinkReasons) reasons.push({ stage: 'sink', level, count, reason });
-  reasons.sort((a, b) => b.count - a.count);
+  const reasons = [...groups.values()].sort((a, b) => b.count - a.count);
 
   const latencies: number[] = [];
   // A POSTED entry is not written again, so its updatedAt is when Kingdee had the bill.
@@ -176,6 +192,38 @@ export function settled(summary: PipelineSummary, previous: PipelineSummary | un
   });
 }
 
+export interface SettleOptions {
+  /** Give up after this long (the result then says settled: false). */
+  timeoutMs: number;
+  /** Pause between two samples. */
+  intervalMs?: number;
+  /** Every sample, e.g. to print progress. */
+  onSample?: (summary: PipelineSummary, elapsedMs: number) => void;
+  /** Asked after every sample: true ends the wait early (Ctrl-C). */
+  interrupted?: () => boolean;
+}
+
+/**
+ * Samples the pipeline until the day is accounted for (`settled`), the time is up or the caller interrupts: what
+ * `yecai run` waits for and what the end-to-end tests assert on, so both read the same outcome.
+ */
+export async function waitUntilSettled(
+  pipeline: SummarizedPipeline,
+  options: SettleOptions,
+  sourceFlows?: SourceFlow[],
+): Promise<{ summary: PipelineSummary; settled: boolean }> {
+  const started = Date.now();
+  let previous: PipelineSummary | undefined;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 3_000));
+    const summary = await summarize(pipeline, sourceFlows);
+    options.onSample?.(summary, Date.now() - started);
+    if (settled(summary, previous)) return { summary, settled: true };
+    if (options.interrupted?.() || Date.now() - started > options.timeoutMs) return { summary, settled: false };
+    previous = summary;
+  }
+}
+
 /** A stream whose cursor is within this of now has read everything there is (windows settle behind now). */
 const CAUGHT_UP_LAG_S = 900;
 
@@ -208,8 +256,14 @@ export function formatSummary(summary: PipelineSummary): string {
   lines.push(format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format));
   lines.push('');
   if (summary.reasons.length) {
-    lines.push('搁置与待处理原因 parked / pending reasons:');
-    for (const reason of summary.reasons) lines.push(`  [${reason.stage} · level ${reason.level}] ×${reason.count}  ${reason.reason}`);
+    lines.push('搁置与待处理（按原因）parked / pending, by reason:');
+    for (const group of summary.reasons) {
+      lines.push(`  ${STATE_LABEL[group.stage][group.state]} · level ${group.level} · ${group.code}  ×${group.count}`);
+      lines.push(`    例 e.g. ${group.example}`);
+      const missing = Object.entries(group.missing).map(([entity, codes]) => `${entity} ${codes.join(', ')}`);
+      if (missing.length) lines.push(`    缺少 missing: ${missing.join('; ')}`);
+      for (const step of nextSteps(group)) lines.push(`    下一步 next: ${step}`);
+    }
   } else {
     lines.push('没有搁置或待处理的单据 nothing parked or pending');
   }
@@ -218,6 +272,32 @@ export function formatSummary(summary: PipelineSummary): string {
   }
   lines.push(`金蝶模拟器中的单据 bills in the Kingdee emulator: ${summary.kingdeeBills}`);
   return lines.join('\n');
+}
+
+const STATE_LABEL = {
+  mapping: { parked: '映射搁置 parked at mapping', pending: '映射待处理 pending at mapping' },
+  sink: { parked: '金蝶搁置 parked at Kingdee', pending: '金蝶待处理 pending at Kingdee' },
+} as const;
+
+/** What a person does about a group of parked or pending documents (docs/operations.md, Exceptions). */
+export function nextSteps(group: ReasonGroup): string[] {
+  if (group.stage === 'mapping' && group.code === 'MISSING_MASTER_DATA') {
+    const entities = Object.keys(group.missing).length ? Object.keys(group.missing) : ['<entity>'];
+    return [
+      ...entities.map((entity) => `补上映射 add the mapping: yecai master-data import ${entity} <file.csv>`),
+      '映射服务随后自动重推等待的单据 mapping then re-pushes the documents waiting on it by itself',
+    ];
+  }
+  if (group.stage === 'mapping') {
+    return ['修正源单或映射规则后重推 fix the source document or the rule, then re-push: `yecai parked --stage mapping` lists the ids; POST /parked/<id>/repush on the mapping service'];
+  }
+  if (group.state === 'pending') {
+    return [
+      '金蝶写入服务按阶梯自动重试 the sink retries by itself (1 min, 5 min, 30 min, 2 h); `yecai pending` shows the next retry',
+      '解决冲突后 after resolving the conflict: POST /admin/documents/<id>/repush on the sink (now), or …/skip with a reason',
+    ];
+  }
+  return ['在金蝶补资料（如物料）或修正源单后重推 fix the data in Kingdee (e.g. create the material) or in the source, then re-push: `yecai parked --stage sink-kingdee` lists the ids; POST /admin/documents/<id>/repush on the sink'];
 }
 
 /** Display width: CJK characters take two columns in a terminal. */

@@ -4,13 +4,14 @@ import { LEDGER_STATES, Ledger, type LedgerState } from '@yecai/sink-kingdee';
 import type { Db } from 'mongodb';
 import { UsageError } from '../errors';
 import { FILTERED_USAGE, filteredCommand } from './filtered';
-import { acceptOnly, positiveIntFlag, stringFlag, table, withMongo, type OperatorFlags, type Print } from './operator-context';
+import { acceptOnly, lastRunHint, positiveIntFlag, stringFlag, table, withMongo, type OperatorFlags, type Print } from './operator-context';
 
 export const EXCEPTIONS_USAGE = `yecai parked [--stage mapping] [--status OPEN] [--code C] [--flow F] [--limit 50] [--mongodb-uri URI] [--db yecai]
   一级异常：被搁置的单据（映射阶段 + 金蝶账本） level 1: parked documents (mapping stage and the Kingdee ledger)
 yecai pending [--state REJECTED] [--form SAL_OUTSTOCK] [--limit 50] [--mongodb-uri URI] [--db yecai]
   二级异常：待重试的单据（金蝶账本） level 2: bills waiting for a retry or a person (the Kingdee ledger);
   --state PENDING|IN_DOUBT 看在途写入 shows in-flight writes
+  不给 --db 时读最近一次 \`yecai run\` 的库 without --db they read the last \`yecai run\`'s database (named on the first line)
 ${FILTERED_USAGE}`;
 
 const PARKED_STATUSES: ParkedStatus[] = ['OPEN', 'REPUSHED', 'RESOLVED', 'SKIPPED', 'SUPERSEDED'];
@@ -25,7 +26,7 @@ async function collectionExists(db: Db, name: string): Promise<boolean> {
 }
 
 function absent(db: Db, name: string, owner: string): string {
-  return `集合不存在 collection ${db.databaseName}.${name} is absent — ${owner} 还没在这个库运行过 has not run against this database (--db?)`;
+  return `集合不存在 collection ${db.databaseName}.${name} is absent — ${owner} 还没在这个库运行过 has not run against this database (--db?)${lastRunHint(db.databaseName)}`;
 }
 
 export async function parkedCommand(args: string[], flags: OperatorFlags, print: Print = console.log): Promise<void> {
@@ -75,7 +76,7 @@ export async function parkedCommand(args: string[], flags: OperatorFlags, print:
     }
     for (const line of table([['时间 at (北京)', 'stage', 'level', 'code', 'flow/form', 'key', '原因 reason', 'id'], ...rows])) print(line);
     print(`共 ${total} 条 total ${total}${total > rows.length ? `（显示 ${rows.length} showing; --limit）` : ''}`);
-  });
+  }, print);
 }
 
 export async function pendingCommand(args: string[], flags: OperatorFlags, print: Print = console.log): Promise<void> {
@@ -115,5 +116,5 @@ export async function pendingCommand(args: string[], flags: OperatorFlags, print
       print(line);
     }
     print(`共 ${total} 条 total ${total}${total > entries.length ? `（显示 ${entries.length} showing; --limit）` : ''}`);
-  });
+  }, print);
 }

@@ -1,6 +1,7 @@
 import { KafkaClient } from '@yecai/kafka';
 import { MongoClient, type Db } from 'mongodb';
 import { UsageError } from '../errors';
+import { describeRun, readCurrentRun, type CurrentRun } from './current-run';
 import { operatorStack } from './stack';
 
 /**
@@ -87,8 +88,40 @@ function endpoint(flags: OperatorFlags, flag: string, env: string, name: Endpoin
   throw new UsageError(`不知道连到哪里 no endpoint: 请用 --${flag} 或环境变量 ${env}，或先 \`yecai stack up\` (pass --${flag}, set ${env}, or start the local stack)`);
 }
 
-export async function withKafka<T>(flags: OperatorFlags, work: (kafka: KafkaClient) => Promise<T>): Promise<T> {
-  const brokers = endpoint(flags, 'brokers', 'KAFKA_BROKERS', 'kafkaBrokers')
+/**
+ * The last `yecai run`, when this command talks to the stack it ran on (same endpoint) and neither a flag nor the
+ * variable names the database / prefix: each run has its own, and a person should not have to copy them.
+ */
+function currentRunFor(endpointValue: string, endpointOf: (run: CurrentRun) => string): CurrentRun | undefined {
+  const run = readCurrentRun();
+  return run && endpointOf(run) === endpointValue ? run : undefined;
+}
+
+/** Says which run a command reads, and how to name it explicitly. */
+function announce(run: CurrentRun, print: Print): void {
+  print(`读取最近一次运行 reading the last ${describeRun(run)}`);
+}
+
+/** A hint for a command that found nothing: the database and prefix the last run used, if it was another. */
+export function lastRunHint(dbName: string): string {
+  const run = readCurrentRun();
+  return run && run.mongoDb !== dbName ? `；最近一次运行 the last ${describeRun(run)}` : '';
+}
+
+export async function withKafka<T>(
+  flags: OperatorFlags,
+  work: (kafka: KafkaClient) => Promise<T>,
+  options: { print?: Print; useCurrentRun?: boolean } = {},
+): Promise<T> {
+  const brokerList = endpoint(flags, 'brokers', 'KAFKA_BROKERS', 'kafkaBrokers');
+  if (options.useCurrentRun && stringFlag(flags, 'prefix') === undefined && !process.env.YECAI_TOPIC_PREFIX?.trim()) {
+    const run = currentRunFor(brokerList, (candidate) => candidate.kafkaBrokers);
+    if (run) {
+      process.env.YECAI_TOPIC_PREFIX = run.topicPrefix;
+      announce(run, options.print ?? console.log);
+    }
+  }
+  const brokers = brokerList
     .split(',')
     .map((broker) => broker.trim())
     .filter(Boolean);
@@ -100,10 +133,16 @@ export async function withKafka<T>(flags: OperatorFlags, work: (kafka: KafkaClie
   }
 }
 
-export async function withMongo<T>(flags: OperatorFlags, work: (db: Db) => Promise<T>): Promise<T> {
+/** Database: --db, else MONGODB_DB, else the last `yecai run`'s when it ran on this MongoDB, else `yecai`. */
+export async function withMongo<T>(flags: OperatorFlags, work: (db: Db) => Promise<T>, print: Print = console.log): Promise<T> {
   const uri = endpoint(flags, 'mongodb-uri', 'MONGODB_URI', 'mongodbUri');
   if (!/^mongodb(\+srv)?:\/\//.test(uri)) throw new UsageError('--mongodb-uri / MONGODB_URI: 必须以 mongodb:// 开头 must be a mongodb:// URI');
-  const dbName = stringFlag(flags, 'db') ?? process.env.MONGODB_DB?.trim() ?? 'yecai';
+  let dbName = stringFlag(flags, 'db') ?? process.env.MONGODB_DB?.trim();
+  if (!dbName) {
+    const run = currentRunFor(uri, (candidate) => candidate.mongodbUri);
+    if (run) announce(run, print);
+    dbName = run?.mongoDb ?? 'yecai';
+  }
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
   try {
     await client.connect();

@@ -1,0 +1,11 @@
+import { UsageError } from '../errors';
+import { runCommand } from './run';
+
+describe('yecai run flags (checked before anything starts)', () => {
+  it('refuses --timeout with --follow (a followed run ends with Ctrl-C) and a non-positive count, naming the flag', async () => {
+    await expect(runCommand({ follow: true, timeout: '60' })).rejects.toThrow(UsageError);
+    await expect(runCommand({ follow: true, timeout: '60' })).rejects.toThrow(/--timeout .*--follow/);
+    await expect(runCommand({ documents: '0' })).rejects.toThrow(/--documents: "0" 不是正整数/);
+    await expect(runCommand({ timeout: 'soon' })).rejects.toThrow(/--timeout: "soon"/);
+  });
+});
