@@ -16,7 +16,7 @@ import { MATERIAL_MISSING_SKU, UNMAPPED_WAREHOUSE } from './demo-world';
 import { Pipeline } from './pipeline';
 import { JST_FLOWS, formatSummary, waitUntilSettled, type PipelineSummary } from './summary';
 
-type JstLine = { sku_id: string; qty: number; r_qty?: number };
+type JstLine = { sku_id: string; qty: number };
 type JstDoc = Record<string, unknown> & { items: JstLine[]; wms_co_id: number; link_wms_co_id?: number };
 
 /** flows.md §2, per JST type: the canonical flows a document can become, their filters, and the bills they post. */
@@ -29,7 +29,8 @@ interface FlowSpec {
 const confirmed = (doc: JstDoc) => doc.status === 'Confirmed';
 const SPEC: Partial<Record<JstDocumentType, FlowSpec[]>> = {
   sales_outstock: [{ keep: confirmed, keepLine: () => true }],
-  aftersale: [{ keep: (doc) => confirmed(doc) && doc.good_status === 'SELLER_RECEIVED', keepLine: (line) => Number(line.r_qty) > 0 }],
+  // F4 reads the 实际收货 (return received into stock): one bill per receipt, lines with a received quantity.
+  aftersale_received: [{ keep: confirmed, keepLine: (line) => line.qty > 0 }],
   purchase_in: [{ keep: confirmed, keepLine: (line) => line.qty > 0 }],
   purchase_out: [{ keep: confirmed, keepLine: (line) => line.qty > 0 }],
   other_inout: [
