@@ -120,6 +120,14 @@ describe('the demo business day (what ./yecai run prints)', () => {
     },
   );
 
+  it('every document the source system serves is fetched; the ones it does not serve are named with their status', () => {
+    for (const flow of summary.flows) expect({ flow: flow.label, fetched: flow.fetched }).toEqual({ flow: flow.label, fetched: flow.available });
+    const printed = formatSummary(summary);
+    for (const flow of summary.flows) {
+      for (const [status, count] of Object.entries(flow.notRequested)) expect(printed).toContain(`${status} ${count}`);
+    }
+  });
+
   it('the day has documents of every kind, and of both deliberate exceptions', () => {
     const all = JST_FLOWS.map((flow) => expectedOutcome(pipeline, flow.jstType as JstDocumentType));
     for (const [index, outcome] of all.entries()) expect({ flow: JST_FLOWS[index]!.label, posting: outcome.posted > 0 }).toEqual({ flow: JST_FLOWS[index]!.label, posting: true });

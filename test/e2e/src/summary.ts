@@ -44,7 +44,7 @@ export const WDT_FLOWS: SourceFlow[] = [
 ];
 
 /** What summarize reads of a running pipeline (the JST Pipeline and the WDT pipeline both have it). */
-export type SummarizedPipeline = Pick<Pipeline, 'services' | 'db' | 'kingdee' | 'available'>;
+export type SummarizedPipeline = Pick<Pipeline, 'services' | 'db' | 'kingdee' | 'available'> & Partial<Pick<Pipeline, 'notRequested'>>;
 
 export interface FlowSummary {
   label: string;
@@ -57,6 +57,8 @@ export interface FlowSummary {
   parkedInSink: number;
   pending: number;
   inFlight: number;
+  /** Documents the source system holds in statuses its query does not return (not synced by design), per status. */
+  notRequested: Record<string, number>;
   /** Whether mapping has a rule for it (otherwise its raw documents wait in the raw topic). */
   configured: boolean;
   /** Whether the sink posts what it maps (false: canonical events stay on their topic for another consumer). */
@@ -103,6 +105,7 @@ export async function summarize(
     pipeline.services.mapping.metrics().catch(() => ''),
   ]);
   const available = pipeline.available();
+  const notRequested = pipeline.notRequested?.() ?? {};
   const ledger = new Ledger(pipeline.db);
   const entries = await ledger.list({}, Number.MAX_SAFE_INTEGER, 0);
   const parking = new ParkingStore(pipeline.db);
@@ -123,6 +126,7 @@ export async function summarize(
     return {
       label: flow.label,
       available: available[flow.sourceType] ?? 0,
+      notRequested: notRequested[flow.sourceType] ?? {},
       fetched: metricValue(sourceMetrics, 'yecai_source_documents_total', { stream: flow.sourceType }),
       mapped: mappingOf('mapped'),
       filtered: mappingOf('filtered'),
@@ -254,6 +258,15 @@ export function formatSummary(summary: PipelineSummary): string {
   const widths = header.map((title, i) => Math.max(width(title), ...rows.map((row) => width(row[i]!))));
   const format = (cells: string[]) => cells.map((cell, i) => (i === 0 ? padEnd(cell, widths[i]!) : padStart(cell, widths[i]!))).join('  ');
   lines.push(format(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(format));
+  // Documents no query returns are counted apart, so "in JST" vs "fetched" never hides a loss.
+  for (const flow of summary.flows) {
+    const statuses = Object.entries(flow.notRequested);
+    if (statuses.length === 0) continue;
+    const count = statuses.reduce((sum, [, n]) => sum + n, 0);
+    lines.push(
+      `  ${flow.label}: 另有 ${count} 张单据的状态接口默认不返回，按规则不同步 ${count} more in statuses the API does not return by default, not synced by design (${statuses.map(([status, n]) => `${status} ${n}`).join(', ')})`,
+    );
+  }
   lines.push('');
   if (summary.reasons.length) {
     lines.push('搁置与待处理（按原因）parked / pending, by reason:');
