@@ -1,7 +1,7 @@
 /**
  * Every benchmark, one after another, and one table of their figures at the end.
  *
- *   ./yecai bench [--only kafka,mapping] [--quick] [--runs 3] [--out results.md]
+ *   ./yecai bench [--only kafka,mapping] [--quick] [--runs 3] ["--args=<flags of the one benchmark>"] [--out results.md]
  *   (or: npx tsx bench/all.ts …)
  *
  * Uses the operator's local stack (`yecai stack up`, started here when needed) or KAFKA_BROKERS / SCHEMA_REGISTRY_URL /
@@ -43,6 +43,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     runs: { type: 'string' },
+    args: { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -66,6 +67,13 @@ function stackEnv(): Record<string, string> {
     if (match) env[match[1]!] = match[2]!;
   }
   return env;
+}
+
+// --args replaces the full/quick arguments of the one benchmark --only names (e.g. a smaller pipeline backlog).
+const EXTRA_ARGS = values.args === undefined ? undefined : values.args.split(/\s+/).filter(Boolean);
+if (EXTRA_ARGS && selected.length !== 1) {
+  console.error('--args: 只能与只选一个基准的 --only 一起用 needs --only with exactly one benchmark');
+  process.exit(2);
 }
 
 // Documented figures are medians of at least 3 runs (docs/benchmarks.md): --runs 3 runs each benchmark three times.
@@ -99,7 +107,7 @@ async function runBenchRepeatedly(bench: BenchDefinition, env: NodeJS.ProcessEnv
 }
 
 function runBench(bench: BenchDefinition, env: NodeJS.ProcessEnv): Promise<Omit<BenchResult, 'loads'>> {
-  const args = ['--import', 'tsx', join(ROOT, 'bench', bench.script), ...(values.quick ? bench.quick : bench.full)];
+  const args = ['--import', 'tsx', join(ROOT, 'bench', bench.script), ...(EXTRA_ARGS ?? (values.quick ? bench.quick : bench.full))];
   const started = Date.now();
   process.stdout.write(`\n=== ${bench.name}: node ${args.slice(2).join(' ')}\n`);
   return new Promise((resolvePromise) => {

@@ -1,11 +1,14 @@
-import ExcelJS from 'exceljs';
+// exceljs (~37 MB of RSS) is loaded by the two .xlsx functions only: the mapping service imports this package too.
+import type ExcelJS from 'exceljs';
 import { stringify } from 'csv-stringify/sync';
 import type { EntityName } from './entities';
 import { columnHeader, entityFields } from './columns';
 
 /** Rows of the first worksheet, header row = column names; every cell as text (codes typed as numbers stay codes). */
+const loadExcel = async (): Promise<typeof ExcelJS> => (await import('exceljs')).default;
+
 export async function readXlsx(content: Buffer): Promise<{ columns: string[]; rows: Record<string, string>[] }> {
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   await workbook.xlsx.load(content as unknown as ArrayBuffer);
   const sheet = workbook.worksheets[0];
   if (!sheet) return { columns: [], rows: [] };
@@ -54,7 +57,7 @@ export function writeCsv(entity: EntityName, records: Record<string, unknown>[])
 /** One worksheet named after the entity; every cell is text, so codes like 0001 keep their zeros. */
 export async function writeXlsx(entity: EntityName, records: Record<string, unknown>[]): Promise<Buffer> {
   const { headers, rows } = exportTable(entity, records);
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcel()).Workbook();
   const sheet = workbook.addWorksheet(entity);
   sheet.addRow(headers).font = { bold: true };
   for (const row of rows) sheet.addRow(row.map((cell) => (cell === '' ? null : cell)));
