@@ -10,6 +10,7 @@ import { documentKey } from '@yecai/kafka';
 import { ENTITY_LABELS, isSourceScoped, type EntityName, type MasterDataLookup } from '@yecai/master-data';
 import type { CanonicalField } from './avro-fields';
 import { NOT_COMPILED } from './compile-expression';
+import { decideLot } from './lot-policy';
 import type { CompiledField, CompiledLines, CompiledLookup, CompiledLotPolicy, CompiledRule, CompiledScope, RuleExpression } from './load-rules';
 
 /** One raw document as read from a raw topic (RawDocument envelope + where it was read). */
@@ -505,11 +506,7 @@ export class MappingEngine {
     return out;
   }
 
-  /**
-   * The 批号 of a line by the source's lot policy (rule-schema.ts lotPolicySchema): the SKU's batchRule, else the
-   * line's batch, else the derivation; no value → the policy's onNoValue; no lot for a material Kingdee
-   * batch-manages → parked (LOT_REQUIRED) instead of failing in Kingdee as 库存不足. Null = no lot.
-   */
+  /** The 批号 of a line by the source's lot policy (lot-policy.ts decides; parks are raised here). Null = no lot. */
   private lot(
     compiled: CompiledRule,
     field: CompiledField,
@@ -520,46 +517,26 @@ export class MappingEngine {
     lineSoFar: Record<string, unknown>,
   ): unknown {
     const flow = compiled.rule.flow;
-    const sku = bindings.sku as Record<string, unknown> | null | undefined;
-    const batchRule = (sku?.batchRule as string | undefined) ?? 'flow';
-    const skuCode = String(sku?.skuCode ?? lineSoFar.sku ?? '');
-    const material = sku?.materialNumber === undefined ? '' : String(sku.materialNumber);
-    let lot: unknown;
-    if (batchRule === 'none') lot = '';
-    else if (batchRule === 'fixed') lot = sku?.fixedBatch;
-    else {
-      for (const name of policy.spec.sourceBatch.fields) {
-        const batch = (input as Record<string, unknown> | null)?.[name];
-        if ((typeof batch === 'string' || typeof batch === 'number') && String(batch).trim() !== '') {
-          lot = String(batch).trim();
-          break;
-        }
-      }
-      if (lot === undefined && batchRule === 'flow' && policy.derive) lot = this.evaluate(compiled, policy.derive, input, bindings, where);
+    const decision = decideLot(policy, {
+      input,
+      sku: bindings.sku as Record<string, unknown> | null | undefined,
+      lineSku: lineSoFar.sku,
+      derive: (expression) => this.evaluate(compiled, expression, input, bindings, where),
+      kingdeeMaterial: (material) => this.record('sku', `kingdee/${material}`),
+    });
+    if (decision.kind === 'lot') return decision.value;
+    const { skuCode, material } = decision;
+    if (decision.kind === 'noValue') {
+      throw noValue(flow, where, field.spec.label, `：商品 ${skuCode}（物料 ${material}）按批号策略没有批号`, `: SKU ${skuCode} (material ${material}) has no lot by the lot policy`);
     }
-    if (lot === undefined || lot === null) {
-      if (policy.spec.onNoValue === 'park') {
-        throw noValue(flow, where, field.spec.label, `：商品 ${skuCode}（物料 ${material}）按批号策略没有批号`, `: SKU ${skuCode} (material ${material}) has no lot by the lot policy`);
-      }
-      lot = '';
-    }
-    if (typeof lot !== 'string' && typeof lot !== 'number') return lot; // coerce names what is wrong with it
-    const text = String(lot);
-    if (text === '' && material !== '') {
-      // Kingdee keeps stock of a batch-managed material per lot: without one the bill fails (库存不足) in Kingdee.
-      // Level 1 like missing master data: data a person fixes (the source's batch or the SKU's batchRule).
-      const kingdeeMaterial = this.record('sku', `kingdee/${material}`);
-      if (kingdeeMaterial && kingdeeMaterial.batchRule !== 'none') {
-        throw park(
-          flow,
-          'LOT_REQUIRED',
-          `规则 ${flow} 字段 ${where}（${field.spec.label}）：物料 ${material}（商品 ${skuCode}）在金蝶启用了批号管理，但这一行没有批号；请在源单据补批号，或在商品主数据设置批号规则 fixed，然后重推`,
-          `rule ${flow}: field ${where} (${field.spec.label}): material ${material} (SKU ${skuCode}) is batch-managed in Kingdee but the line has no lot; add the lot in the source or set the SKU's batchRule to fixed, then re-push`,
-          { field: where },
-        );
-      }
-    }
-    return text === '' ? null : text;
+    // Level 1 like missing master data: data a person fixes (the source's batch or the SKU's batchRule).
+    throw park(
+      flow,
+      'LOT_REQUIRED',
+      `规则 ${flow} 字段 ${where}（${field.spec.label}）：物料 ${material}（商品 ${skuCode}）在金蝶启用了批号管理，但这一行没有批号；请在源单据补批号，或在商品主数据设置批号规则 fixed，然后重推`,
+      `rule ${flow}: field ${where} (${field.spec.label}): material ${material} (SKU ${skuCode}) is batch-managed in Kingdee but the line has no lot; add the lot in the source or set the SKU's batchRule to fixed, then re-push`,
+      { field: where },
+    );
   }
 
   private apply(compiled: CompiledRule, raw: RawInput, doc: Record<string, unknown>): MappingOutcome[] {
