@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { ensureReadIndexes, insertManyNew } from '@yecai/common';
+import { ensureReadIndexes, insertManyNew } from '@yecai/store';
 import type { RawDocument } from '@yecai/schemas';
 import type { SourcePosition } from './store';
 

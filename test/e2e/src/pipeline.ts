@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MongoClient, type Db } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import { stringify as toYaml } from 'yaml';
 import { formatBeijingTime, getFreePort } from '@yecai/common';
 import { JST_ENDPOINTS, startJushuitanEmulator, type JstEmulator, type JstFaults, type JstDocumentType } from '@yecai/emulator-jushuitan';
@@ -8,6 +8,7 @@ import { startKingdeeEmulator, type Faults as KingdeeFaults, type KingdeeEmulato
 import { MasterDataStore, type EntityName } from '@yecai/master-data';
 import { loadRules } from '@yecai/mapping';
 import { repoRoot } from '@yecai/stack';
+import { connectMongo } from '@yecai/store';
 import { ServiceProcess } from '@yecai/test-harness';
 import { demoWorld, type DemoWorld, type DemoWorldOptions } from './demo-world';
 
@@ -85,8 +86,7 @@ export async function launchServices(
   masterData: Partial<Record<EntityName, unknown[]>>,
   source: SourceLaunch,
 ): Promise<{ services: Record<ServiceName, ServiceProcess>; mongo: MongoClient; db: Db }> {
-  const mongo = new MongoClient(options.endpoints.mongodbUri, { serverSelectionTimeoutMS: 10_000 });
-  await mongo.connect();
+  const { client: mongo } = await connectMongo(options.endpoints.mongodbUri, { appName: 'yecai-e2e' });
   const mongoDb = options.mongoDb ?? 'yecai';
   const db = mongo.db(mongoDb);
   const store = new MasterDataStore(db);
