@@ -32,7 +32,13 @@ describe('topic settings', () => {
   });
 
   it('lets a spec override what it names (tests ask for fewer partitions) and keeps the rest', () => {
-    expect(withTopicSettings({ topic: topics.canonical('sales_outstock'), numPartitions: 3, configEntries: { 'segment.ms': '60000' } })).toEqual({
+    expect(
+      withTopicSettings({
+        topic: topics.canonical('sales_outstock'),
+        numPartitions: 3,
+        configEntries: { 'segment.ms': '60000' },
+      }),
+    ).toEqual({
       topic: 'acme.canonical.sales_outstock',
       numPartitions: 3,
       compacted: false,
@@ -45,12 +51,18 @@ describe('topic settings', () => {
     expect(topicSettings('acme.smoke')).toBeUndefined();
     expect(topicSettings('other.raw.jushuitan.sales_outstock')).toBeUndefined(); // another environment's prefix
     expect(topicSettings('acme.raw.jushuitan')).toBeUndefined(); // a part short
-    expect(withTopicSettings({ topic: 'acme.smoke', numPartitions: 1 })).toEqual({ topic: 'acme.smoke', numPartitions: 1 });
+    expect(withTopicSettings({ topic: 'acme.smoke', numPartitions: 1 })).toEqual({
+      topic: 'acme.smoke',
+      numPartitions: 1,
+    });
   });
 
   it('recognises every kind by the name its builder spells', () => {
     for (const settings of TOPIC_SETTINGS) {
-      const parts = settings.pattern.split('.').slice(1).map((_, index) => `part${index}`);
+      const parts = settings.pattern
+        .split('.')
+        .slice(1)
+        .map((_, index) => `part${index}`);
       expect(topicSettings(settings.build(parts))).toBe(settings);
     }
   });

@@ -107,6 +107,10 @@ export function withTopicSettings(spec: TopicSpec): TopicSpec & { numPartitions:
     numPartitions: spec.numPartitions ?? settings.partitions,
     compacted: spec.compacted ?? settings.compacted,
     ...(retention === null ? {} : { retentionMs: retention }),
-    configEntries: { ...(retention === null ? { 'retention.ms': '-1' } : {}), ...settings.configEntries, ...spec.configEntries },
+    configEntries: {
+      ...(retention === null ? { 'retention.ms': '-1' } : {}),
+      ...settings.configEntries,
+      ...spec.configEntries,
+    },
   };
 }

@@ -42,7 +42,8 @@ export async function connectMongo(uri: string, options: MongoConnectOptions): P
   return {
     client,
     db(name = options.dbName) {
-      if (name === undefined) throw new Error(`no MongoDB database named for ${options.appName}: pass one to db() or dbName to connectMongo`);
+      if (name === undefined)
+        throw new Error(`no MongoDB database named for ${options.appName}: pass one to db() or dbName to connectMongo`);
       return client.db(name);
     },
     close: () => client.close(),

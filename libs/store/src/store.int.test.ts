@@ -6,8 +6,14 @@ describe('connectMongo', () => {
     const dbName = `store_connect_${Date.now().toString(36)}`;
     const mongo = await connectMongo(testEndpoints().mongodbUri, { appName: 'store-test', dbName });
     try {
-      await mongo.db().collection<{ _id: string; text: string }>('notes').insertOne({ _id: 'a', text: 'written through db()' });
-      expect(await mongo.db(dbName).collection('notes').findOne({})).toEqual({ _id: 'a', text: 'written through db()' });
+      await mongo
+        .db()
+        .collection<{ _id: string; text: string }>('notes')
+        .insertOne({ _id: 'a', text: 'written through db()' });
+      expect(await mongo.db(dbName).collection('notes').findOne({})).toEqual({
+        _id: 'a',
+        text: 'written through db()',
+      });
       expect(mongo.db('admin').databaseName).toBe('admin');
     } finally {
       await mongo.db().dropDatabase();
@@ -26,7 +32,9 @@ describe('connectMongo', () => {
 
   it('fails within the server-selection timeout when nothing listens', async () => {
     const started = Date.now();
-    await expect(connectMongo('mongodb://127.0.0.1:1/', { appName: 'store-test', serverSelectionTimeoutMs: 300 })).rejects.toThrow();
+    await expect(
+      connectMongo('mongodb://127.0.0.1:1/', { appName: 'store-test', serverSelectionTimeoutMs: 300 }),
+    ).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

@@ -24,11 +24,18 @@ function replicasIn(overlay: string): Map<string, number> {
   const counts = new Map<string, number>();
   for (const file of filesUnder('deploy/k8s/base').filter((path) => path.endsWith('.yaml'))) {
     for (const doc of parseAllDocuments(readFileSync(join(ROOT, file), 'utf8'))) {
-      const resource = doc.toJS() as { kind?: string; metadata?: { name: string }; spec?: { replicas?: number } } | null;
-      if (resource?.kind === 'Deployment' && resource.metadata) counts.set(resource.metadata.name, resource.spec?.replicas ?? 1);
+      const resource = doc.toJS() as {
+        kind?: string;
+        metadata?: { name: string };
+        spec?: { replicas?: number };
+      } | null;
+      if (resource?.kind === 'Deployment' && resource.metadata)
+        counts.set(resource.metadata.name, resource.spec?.replicas ?? 1);
     }
   }
-  const kustomization = parseYaml(readFileSync(join(ROOT, 'deploy/k8s/overlays', overlay, 'kustomization.yaml'), 'utf8')) as {
+  const kustomization = parseYaml(
+    readFileSync(join(ROOT, 'deploy/k8s/overlays', overlay, 'kustomization.yaml'), 'utf8'),
+  ) as {
     replicas?: { name: string; count: number }[];
   };
   for (const { name, count } of kustomization.replicas ?? []) counts.set(name, count);
@@ -37,18 +44,21 @@ function replicasIn(overlay: string): Map<string, number> {
 
 describe('topic settings in deploy and docs', () => {
   it('no deployment sets a partition count of its own', () => {
-    const overriding = [...filesUnder('deploy/k8s'), ...filesUnder('deploy/compose'), 'docker-compose.yml'].filter((path) =>
-      /PARTITIONS|numPartitions|--partitions/.test(readFileSync(join(ROOT, path), 'utf8')),
+    const overriding = [...filesUnder('deploy/k8s'), ...filesUnder('deploy/compose'), 'docker-compose.yml'].filter(
+      (path) => /PARTITIONS|numPartitions|--partitions/.test(readFileSync(join(ROOT, path), 'utf8')),
     );
     expect(overriding).toEqual([]);
   });
 
-  it.each(readdirSync(join(ROOT, 'deploy/k8s/overlays')))('overlay %s runs no more consumers than their topics have partitions', (overlay) => {
-    const replicas = replicasIn(overlay);
-    // mapping consumes the raw topics, the sink the canonical ones: a replica beyond the partitions sits idle.
-    expect(replicas.get('mapping')).toBeLessThanOrEqual(partitionsOf('raw'));
-    expect(replicas.get('sink-kingdee')).toBeLessThanOrEqual(partitionsOf('canonical'));
-  });
+  it.each(readdirSync(join(ROOT, 'deploy/k8s/overlays')))(
+    'overlay %s runs no more consumers than their topics have partitions',
+    (overlay) => {
+      const replicas = replicasIn(overlay);
+      // mapping consumes the raw topics, the sink the canonical ones: a replica beyond the partitions sits idle.
+      expect(replicas.get('mapping')).toBeLessThanOrEqual(partitionsOf('raw'));
+      expect(replicas.get('sink-kingdee')).toBeLessThanOrEqual(partitionsOf('canonical'));
+    },
+  );
 
   it.each([
     ['docs/operations.md', 'days', 'forever'],
@@ -57,7 +67,12 @@ describe('topic settings in deploy and docs', () => {
     const rows = readFileSync(join(ROOT, doc), 'utf8')
       .split('\n')
       .filter((line) => line.startsWith('| `yecai.'))
-      .map((line) => line.split('|').slice(1, 5).map((cell) => cell.trim()));
+      .map((line) =>
+        line
+          .split('|')
+          .slice(1, 5)
+          .map((cell) => cell.trim()),
+      );
     expect(rows).toEqual(
       TOPIC_SETTINGS.map((settings) => [
         `\`yecai.${settings.pattern}\``,
