@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { formatBeijingTime, parseBeijingTime } from '@yecai/common';
-import { jstSign } from '@yecai/source-jushuitan/src/signing';
+import { verifyJstSign } from './signature';
 import {
   JST_BUSINESS_ERROR_CODE,
   JST_DOCUMENT_TYPES,
@@ -129,7 +129,7 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
       reply(res, JST_ERRORS.ipNotAllowed.code, JST_ERRORS.ipNotAllowed.msg);
       return undefined;
     }
-    if (!account || jstSign(params, account.appSecret) !== params.sign) {
+    if (!account || !verifyJstSign(params, account.appSecret)) {
       reply(res, JST_ERRORS.badSign.code, JST_ERRORS.badSign.msg);
       return undefined;
     }
