@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Decimal, createLogger, parseWith } from '@yecai/common';
@@ -9,6 +9,7 @@ import { DEFAULT_FIXTURE_PATH, FixtureSchema, loadFixture, type Fixture } from '
 import { baseForm, billForm, type BaseFormId } from './forms';
 import { businessInfo, executeBillQuery, viewDocument, type BillQueryInput } from './query';
 import { KingdeeState, OperationError, pick, type ErrorLine, type SaveParams } from './state';
+import { expectedApiSignature, expectedKdSignature } from './signature';
 
 export interface KingdeeEmulatorOptions {
   /** 0 or absent = a free port. */
@@ -487,13 +488,12 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
       return signatureFailure(`数据中心(账套)“${acctId}”不存在或未授权给该应用`, 4002);
     }
     if (!app.users.includes(user)) return signatureFailure(`用户“${user}”未授权给该应用`, 4002);
-    if (hmacB64(app.appId + appData, app.appSecret) !== req.get('X-Kd-Signature')) return signatureFailure('签名验证失败(X-Kd-Signature)', 4002);
-    const [clientId = '', clientSecEnc = ''] = app.appId.split('_');
+    if (expectedKdSignature(app.appId, appData, app.appSecret) !== req.get('X-Kd-Signature')) return signatureFailure('签名验证失败(X-Kd-Signature)', 4002);
+    const [clientId = ''] = app.appId.split('_');
     if (req.get('X-Api-ClientID') !== clientId) return signatureFailure('X-Api-ClientID与应用ID不匹配', 4002);
     const timestamp = req.get('x-api-timestamp') ?? '';
     const nonce = req.get('x-api-nonce') ?? '';
-    const canonical = `POST\n${encodeURIComponent(req.originalUrl.split('?')[0]!)}\n\nx-api-nonce:${nonce}\nx-api-timestamp:${timestamp}\n`;
-    if (hmacB64(canonical, decodeClientSecret(clientSecEnc)) !== req.get('X-Api-Signature')) return signatureFailure('签名验证失败(X-Api-Signature)', 4002);
+    if (expectedApiSignature(app.appId, req.originalUrl.split('?')[0]!, nonce, timestamp) !== req.get('X-Api-Signature')) return signatureFailure('签名验证失败(X-Api-Signature)', 4002);
     const stampMs = Number(timestamp) > 1e12 ? Number(timestamp) : Number(timestamp) * 1000;
     if (!Number.isFinite(stampMs) || Math.abs(now - stampMs) > windowMs) return signatureFailure('X-Api-TimeStamp is invalid（请求时间戳已过期）', 4006);
     if (presented) {
@@ -593,18 +593,6 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function hmacB64(message: string, key: string): string {
-  return Buffer.from(createHmac('sha256', Buffer.from(key, 'utf8')).update(message, 'utf8').digest('hex'), 'utf8').toString('base64');
-}
-
-/** Server-side twin of the SDK's DecodeAppSecret (kept separate: the emulator must not trust the client's code). */
-function decodeClientSecret(encoded: string): string {
-  if (encoded.length !== 32) return '';
-  const key = Buffer.from('0054f397c6234378b09ca7d3e5debce7', 'ascii');
-  const raw = Buffer.from(encoded, 'base64');
-  return Buffer.from(raw.map((byte, i) => byte ^ key[i]!)).toString('base64');
 }
 
 /**
