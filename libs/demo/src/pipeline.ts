@@ -8,7 +8,7 @@ import { startKingdeeEmulator, type Faults as KingdeeFaults, type KingdeeEmulato
 import { MasterDataStore, type EntityName } from '@yecai/master-data';
 import { loadRules } from '@yecai/mapping';
 import { repoRoot } from '@yecai/stack';
-import { ServiceProcess } from '@yecai/test-harness';
+import { ServiceProcess } from './service-process';
 import { demoWorld, type DemoWorld, type DemoWorldOptions } from './demo-world';
 
 export interface PipelineEndpoints {
