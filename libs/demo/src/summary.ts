@@ -1,6 +1,6 @@
 import { ParkingStore } from '@yecai/parking';
 import { Ledger } from '@yecai/sink-kingdee';
-import { metricValue } from '@yecai/test-harness';
+import { metricValue } from './service-process';
 import type { Pipeline } from './pipeline';
 
 /** How a JST document type travels: the mapping flows that read it and the canonical types the sink posts. */

@@ -9,7 +9,7 @@ import { MasterDataStore, type EntityName } from '@yecai/master-data';
 import { loadRules } from '@yecai/mapping';
 import { repoRoot } from '@yecai/stack';
 import { connectMongo } from '@yecai/store';
-import { ServiceProcess } from '@yecai/test-harness';
+import { ServiceProcess } from './service-process';
 import { demoWorld, type DemoWorld, type DemoWorldOptions } from './demo-world';
 
 export interface PipelineEndpoints {
@@ -86,7 +86,7 @@ export async function launchServices(
   masterData: Partial<Record<EntityName, unknown[]>>,
   source: SourceLaunch,
 ): Promise<{ services: Record<ServiceName, ServiceProcess>; mongo: MongoClient; db: Db }> {
-  const { client: mongo } = await connectMongo(options.endpoints.mongodbUri, { appName: 'yecai-e2e' });
+  const { client: mongo } = await connectMongo(options.endpoints.mongodbUri, { appName: 'yecai-demo' });
   const mongoDb = options.mongoDb ?? 'yecai';
   const db = mongo.db(mongoDb);
   const store = new MasterDataStore(db);
