@@ -70,6 +70,8 @@ export interface FormMap {
   documentType: string;
   /** Model fields after the form's standard head (bills: FID, FBillTypeID, FBillNo, FDate). */
   fields: FieldMap[];
+  /** Shown in docs/field-mapping.md (Chinese, English beside it). */
+  description?: string;
   /** With an entry `where`: a document none of whose lines match gets no bill of this form. */
   omitWhenNoLines?: boolean;
 }

@@ -67,6 +67,7 @@ function formSection(map: DocumentMap): string[] {
     } else {
       out.push(`- 基础资料 base data：编码字段 number field \`${form.numberField}\`（幂等键 idempotency key），主键 \`${form.pkField}\`，在创建组织创建后分配到使用组织`);
     }
+    if (formMap.description) out.push(`- 说明: ${cell(formMap.description)}`);
     if (formMap.omitWhenNoLines) out.push('- 没有符合条件的明细时不生成这张单据 (no bill of this form when no line qualifies)');
     out.push('', '| 金蝶字段 | 字段标识 | 标准字段 | 转换 | 无值时 |', '|---|---|---|---|---|');
     if (form.kind === 'bill') {

@@ -10,6 +10,7 @@ export const SALES_ORDER: DocumentMap = {
     {
       formId: 'SAL_SaleOrder',
       documentType: 'sales_order',
+      description: '已声明并映射，尚无流程过账 (declared and mapped; no deployed sink flow posts it yet)',
       fields: [
         ref('FSaleOrgId', 'saleOrg'),
         ref('FCustId', 'customer'),
