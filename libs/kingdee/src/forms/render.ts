@@ -85,6 +85,7 @@ function formSection(map: DocumentMap): string[] {
 /** The "金蝶表单" part of the field-mapping document: every mapped form, its fields and their canonical sources. */
 export function renderKingdeeForms(maps: ReadonlyMap<string, DocumentMap> = DOCUMENT_MAPS): string[] {
   const out = [
+    '<a id="kingdee-forms"></a>',
     '## 金蝶表单 Kingdee forms',
     '',
     '标准单据到金蝶单据的字段对照，由金蝶表单注册表和表单映射（libs/kingdee/src/forms/）生成。「无值时」：挂起 park = 事件被拒并写明字段（单据挂起）；不写 omitted = 该字段不出现在 Save 模型里。',
