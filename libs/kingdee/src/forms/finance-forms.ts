@@ -3,10 +3,8 @@
  * any deployed flow yet) and the receivable / payable / receipt forms the next wave maps.
  */
 import type { BillFormDeclaration } from './declaration';
-import { COMMON_HEADER, CUSTOM_SALES_FIELDS } from './stock-forms';
+import { BILL as bill, COMMON_HEADER, CUSTOM_SALES_FIELDS } from './stock-forms';
 import { fields } from './fields';
-
-const bill = { kind: 'bill', numberField: 'FBillNo', pkField: 'FID' } as const;
 
 export const FINANCE_FORMS: BillFormDeclaration[] = [
   {

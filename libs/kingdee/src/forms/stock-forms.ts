@@ -7,7 +7,9 @@ export const CUSTOM_SALES_FIELDS = fields('F_YC_LogisticsNo:物流单号:t', 'F_
 
 export const COMMON_HEADER = fields('FBillNo:单据编号:t', 'FBillTypeID:单据类型:t', 'FDate:日期:d!', 'FNote:备注:t');
 const owner = fields('FOwnerTypeIdHead:货主类型:e', 'FOwnerIdHead:货主:org');
-const bill = { kind: 'bill', numberField: 'FBillNo', pkField: 'FID' } as const;
+/** What every bill form shares: numbered by FBillNo, keyed by FID. */
+export const BILL = { kind: 'bill', numberField: 'FBillNo', pkField: 'FID' } as const;
+const bill = BILL;
 
 export const STOCK_FORMS: BillFormDeclaration[] = [
   {
