@@ -2,7 +2,9 @@
  * Every document map, checked against the canonical Avro definitions and the form registry when this module loads:
  * a bad map stops the process that imports it, naming the form, field and path.
  */
-import { CANONICAL_DEFINITIONS } from '@yecai/schemas';
+// The definitions module only: the package root also loads the Kafka client, which the emulator (importing the
+// registry) should not carry.
+import { CANONICAL_DEFINITIONS } from '@yecai/schemas/src/definitions';
 import type { DocumentMap } from '../form-map';
 import { checkDocumentMap } from '../form-map-check';
 import { MASTER_DATA_MAPS } from './master-data';
