@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WDT_PROTOCOL, WdtStore, defaultWorld, generateDocuments, renderQjbDocument, renderQyb, type WdtDocumentType } from '@yecai/emulator-wangdiantong';
-import { loadCanonicalSchema } from '@yecai/schemas';
+import { loadCanonicalSchema } from '@yecai/contracts';
 import { MappingEngine, type MappingOutcome, type RawInput } from './engine';
 import { loadRules } from './load-rules';
 import { memoryLookup } from './test-fixtures';

@@ -16,7 +16,7 @@ describe('canonical schemas', () => {
   });
 
   it.each(CANONICAL_DEFINITIONS.map((definition) => definition.documentType))(
-    '%s.avsc is generated from definitions.ts (run `npx tsx schemas/src/cli.ts generate`)',
+    '%s.avsc is generated from definitions.ts (run `npx tsx libs/contracts/src/cli.ts generate`)',
     (documentType) => {
       const definition = CANONICAL_DEFINITIONS.find((candidate) => candidate.documentType === documentType)!;
       expect(readFileSync(canonicalSchemaPath(documentType), 'utf8')).toBe(renderSchema(definition.schema));

@@ -1,6 +1,6 @@
 /**
- * npx tsx schemas/src/cli.ts generate   — writes schemas/avro/canonical/*.avsc from definitions.ts
- * npx tsx schemas/src/cli.ts release    — snapshots every changed canonical schema as schemas/released/<type>/v<N+1>.avsc
+ * npx tsx libs/contracts/src/cli.ts generate   — writes libs/contracts/avro/canonical/*.avsc from definitions.ts
+ * npx tsx libs/contracts/src/cli.ts release    — snapshots every changed canonical schema as libs/contracts/released/<type>/v<N+1>.avsc
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -13,7 +13,7 @@ export const RELEASED_DIR = join(SCHEMAS_ROOT, 'released');
 export const RAW_DOCUMENT_SCHEMA_PATH = join(SCHEMAS_ROOT, 'avro', 'raw', 'raw-document.avsc');
 
 export interface CanonicalSchema extends CanonicalDefinition {
-  /** The schema as stored in schemas/avro/canonical/<documentType>.avsc. */
+  /** The schema as stored in libs/contracts/avro/canonical/<documentType>.avsc. */
   schema: Record<string, unknown>;
   type: avro.Type;
   topic: string;
@@ -45,7 +45,7 @@ export function loadRawDocumentSchema(): Record<string, unknown> {
   return readJson(RAW_DOCUMENT_SCHEMA_PATH);
 }
 
-/** Released versions of a schema, oldest first: schemas/released/<documentType>/v<N>.avsc. */
+/** Released versions of a schema, oldest first: libs/contracts/released/<documentType>/v<N>.avsc. */
 export function releasedVersions(documentType: string): { version: number; schema: Record<string, unknown> }[] {
   const dir = join(RELEASED_DIR, documentType);
   if (!existsSync(dir)) return [];
