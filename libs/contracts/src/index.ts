@@ -6,6 +6,9 @@ import { CANONICAL_DEFINITIONS, canonicalDefinition, type CanonicalDefinition } 
 
 export { CANONICAL_DEFINITIONS, canonicalDefinition, DECIMAL_SCALES } from './definitions';
 export type { CanonicalDefinition } from './definitions';
+export type * from './generated';
+export { CANONICAL_DOCUMENT_TYPES } from './generated';
+export { decodeCanonical } from './decode';
 
 export const SCHEMAS_ROOT = join(__dirname, '..');
 export const CANONICAL_DIR = join(SCHEMAS_ROOT, 'avro', 'canonical');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Decimal } from '@yecai/common';
 import { CANONICAL_DEFINITIONS } from './definitions';
-import { renderSchema } from './cli';
+import { renderSchema } from './generate';
 import { backwardIncompatibility, canonicalSchemaPath, canonicalSchemas, loadCanonicalSchema, releasedVersions } from './index';
 
 describe('canonical schemas', () => {
