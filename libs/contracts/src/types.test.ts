@@ -25,7 +25,7 @@ describe('TypeScript types generated from the canonical definitions', () => {
     schema: { type: 'record', name, namespace: 'test', fields: [{ name: 'trace', type: trace }, ...fields] },
   });
 
-  it('reads decimals as text, timestamps as numbers, optional fields as T | null, enums as string unions', () => {
+  it('types decimals as D (text by default), timestamps as numbers, optional fields as T | null, enums as string unions', () => {
     const files = renderCanonicalTypes([
       definition('invoice', 'Invoice', [
         { name: 'total', type: decimal, doc: 'Total.' },
@@ -36,17 +36,18 @@ describe('TypeScript types generated from the canonical definitions', () => {
       definition('credit', 'Credit', [{ name: 'amount', type: decimal }]),
     ]);
     const invoice = files.get('invoice.ts')!;
-    expect(invoice).toContain('/** Total. Exact decimal text, scale 2. */\n  total: string;');
-    expect(invoice).toContain('discount: string | null;');
+    expect(invoice).toContain('export type Invoice<D = string> = {');
+    expect(invoice).toContain('/** Total. Decimal at scale 2 (decoded: its exact text). */\n  total: D;');
+    expect(invoice).toContain('discount: D | null;');
     expect(invoice).toContain("export type InvoiceKind = 'NORMAL' | 'CREDIT';");
     expect(invoice).toContain('tags: string[];');
     // A record both documents carry is declared once, in shared.ts, and imported.
     expect(invoice).toContain("import type { Trace } from './shared';");
     expect(files.get('shared.ts')).toContain(
-      'export interface Trace {\n  /** Epoch milliseconds. */\n  at: number;\n}',
+      'export type Trace = {\n  /** Epoch milliseconds. */\n  at: number;\n};',
     );
     expect(files.get('index.ts')).toContain(
-      'export interface CanonicalEvents {\n  invoice: Invoice;\n  credit: Credit;\n}',
+      'export interface CanonicalEvents<D = string> {\n  invoice: Invoice<D>;\n  credit: Credit<D>;\n}',
     );
   });
 

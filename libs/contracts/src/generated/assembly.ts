@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 组装拆卸单 assembly/disassembly (F11). */
-export interface Assembly {
+export type Assembly<D = string> = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -18,13 +18,13 @@ export interface Assembly {
   /** 备注. */
   remark: string | null;
   /** 成品. */
-  products: AssemblyProduct[];
-}
+  products: AssemblyProduct<D>[];
+};
 
 export type AffairType = 'ASSEMBLY' | 'DISASSEMBLY';
 
 /** One document line. */
-export interface AssemblyProduct {
+export type AssemblyProduct<D = string> = {
   /** Source line id (e.g. JST ioi_id): stable across versions. */
   lineId: string;
   /** Source item code (商品编码), for tracing. */
@@ -33,8 +33,8 @@ export interface AssemblyProduct {
   material: string;
   /** 单位: Kingdee unit number. */
   unit: string;
-  /** Quantity in `unit`, positive. Exact decimal text, scale 6. */
-  quantity: string;
+  /** Quantity in `unit`, positive. Decimal at scale 6 (decoded: its exact text). */
+  quantity: D;
   /** 仓库: Kingdee stock number. */
   warehouse: string | null;
   /** 批号 (FLot); null = no batch. */
@@ -46,11 +46,11 @@ export interface AssemblyProduct {
   /** Line note. */
   note: string | null;
   /** 子件. */
-  components: AssemblyComponent[];
-}
+  components: AssemblyComponent<D>[];
+};
 
 /** One document line. */
-export interface AssemblyComponent {
+export type AssemblyComponent<D = string> = {
   /** Source line id (e.g. JST ioi_id): stable across versions. */
   lineId: string;
   /** Source item code (商品编码), for tracing. */
@@ -59,8 +59,8 @@ export interface AssemblyComponent {
   material: string;
   /** 单位: Kingdee unit number. */
   unit: string;
-  /** Quantity in `unit`, positive. Exact decimal text, scale 6. */
-  quantity: string;
+  /** Quantity in `unit`, positive. Decimal at scale 6 (decoded: its exact text). */
+  quantity: D;
   /** 仓库: Kingdee stock number. */
   warehouse: string | null;
   /** 批号 (FLot); null = no batch. */
@@ -71,6 +71,6 @@ export interface AssemblyComponent {
   expiryDate: string | null;
   /** Line note. */
   note: string | null;
-  /** 拆卸成本比例 %. Exact decimal text, scale 8. */
-  costProportion: string | null;
-}
+  /** 拆卸成本比例 %. Decimal at scale 8 (decoded: its exact text). */
+  costProportion: D | null;
+};

@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 客户 customer (F2; shop = customer, platform as AR customer). */
-export interface Customer {
+export type Customer = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -21,4 +21,4 @@ export interface Customer {
   group: string | null;
   /** False when forbidden. */
   enabled: boolean;
-}
+};

@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 平台结算 platform fee settlement (F15), fees classified to accounts. */
-export interface FeeSettlement {
+export type FeeSettlement<D = string> = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -27,28 +27,28 @@ export interface FeeSettlement {
   currency: string;
   /** Kingdee currency number (e.g. PRE001), from master data currencies. */
   currencyNumber: string;
-  /** 汇率 to the local currency; null = Kingdee default. Exact decimal text, scale 8. */
-  exchangeRate: string | null;
-  /** Deposit total as reported. Exact decimal text, scale 2. */
-  totalAmount: string;
+  /** 汇率 to the local currency; null = Kingdee default. Decimal at scale 8 (decoded: its exact text). */
+  exchangeRate: D | null;
+  /** Deposit total as reported. Decimal at scale 2 (decoded: its exact text). */
+  totalAmount: D;
   /** Fees. */
-  fees: SettlementFee[];
-}
+  fees: SettlementFee<D>[];
+};
 
 /** One fee, classified. */
-export interface SettlementFee {
+export type SettlementFee<D = string> = {
   /** Platform fee type (transaction-type/amount-type/description). */
   feeType: string;
   /** 会计科目: Kingdee account number. */
   account: string;
   /** 费用项目. */
   expenseItem: string | null;
-  /** Signed amount in the document currency. Exact decimal text, scale 2. */
-  amount: string;
+  /** Signed amount in the document currency. Decimal at scale 2 (decoded: its exact text). */
+  amount: D;
   /** SKU the fee is attributed or allocated to. */
   sku: string | null;
   /** Kingdee material number of `sku`. */
   material: string | null;
   /** Platform order id. */
   orderNumber: string | null;
-}
+};

@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** FBA 头程 first-leg shipment (F13): stock moves to the FBA warehouse, fees into cost. */
-export interface FirstLegShipment {
+export type FirstLegShipment<D = string> = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -29,16 +29,16 @@ export interface FirstLegShipment {
   currency: string;
   /** Kingdee currency number (e.g. PRE001), from master data currencies. */
   currencyNumber: string;
-  /** 汇率 to the local currency; null = Kingdee default. Exact decimal text, scale 8. */
-  exchangeRate: string | null;
+  /** 汇率 to the local currency; null = Kingdee default. Decimal at scale 8 (decoded: its exact text). */
+  exchangeRate: D | null;
   /** Goods shipped. */
-  lines: FirstLegShipmentLine[];
+  lines: FirstLegShipmentLine<D>[];
   /** Fees carried into inventory cost. */
-  fees: FirstLegFee[];
-}
+  fees: FirstLegFee<D>[];
+};
 
 /** One document line. */
-export interface FirstLegShipmentLine {
+export type FirstLegShipmentLine<D = string> = {
   /** Source line id (e.g. JST ioi_id): stable across versions. */
   lineId: string;
   /** Source item code (商品编码), for tracing. */
@@ -47,8 +47,8 @@ export interface FirstLegShipmentLine {
   material: string;
   /** 单位: Kingdee unit number. */
   unit: string;
-  /** Quantity in `unit`, positive. Exact decimal text, scale 6. */
-  quantity: string;
+  /** Quantity in `unit`, positive. Decimal at scale 6 (decoded: its exact text). */
+  quantity: D;
   /** 仓库: Kingdee stock number. */
   warehouse: string | null;
   /** 批号 (FLot); null = no batch. */
@@ -59,14 +59,14 @@ export interface FirstLegShipmentLine {
   expiryDate: string | null;
   /** Line note. */
   note: string | null;
-}
+};
 
 /** Logistics fee of the shipment. */
-export interface FirstLegFee {
+export type FirstLegFee<D = string> = {
   /** Source fee type. */
   feeType: string;
   /** 费用项目: Kingdee expense item number. */
   expenseItem: string;
-  /** Amount in the document currency. Exact decimal text, scale 2. */
-  amount: string;
-}
+  /** Amount in the document currency. Decimal at scale 2 (decoded: its exact text). */
+  amount: D;
+};

@@ -38,35 +38,38 @@ export type * from './supplier';
 export type * from './transfer';
 export type * from './warehouse';
 
-/** Canonical document type → the event on its topic (`canonical.<documentType>`), as decoded. */
-export interface CanonicalEvents {
-  sales_outstock: SalesOutStock;
-  sales_return: SalesReturn;
-  purchase_instock: PurchaseInStock;
-  purchase_return: PurchaseReturn;
-  other_instock: OtherInStock;
-  other_outstock: OtherOutStock;
-  transfer: Transfer;
-  stock_count: StockCount;
-  assembly: Assembly;
+/**
+ * Canonical document type → the event on its topic (`canonical.<documentType>`). `D` is how decimals are held:
+ * exact text as decoded (default), or decimal.js values on the way to the encoder.
+ */
+export interface CanonicalEvents<D = string> {
+  sales_outstock: SalesOutStock<D>;
+  sales_return: SalesReturn<D>;
+  purchase_instock: PurchaseInStock<D>;
+  purchase_return: PurchaseReturn<D>;
+  other_instock: OtherInStock<D>;
+  other_outstock: OtherOutStock<D>;
+  transfer: Transfer<D>;
+  stock_count: StockCount<D>;
+  assembly: Assembly<D>;
   material: Material;
   customer: Customer;
   supplier: Supplier;
   warehouse: Warehouse;
-  sales_order: SalesOrder;
-  first_leg_shipment: FirstLegShipment;
-  fee_settlement: FeeSettlement;
-  receivable: Receivable;
-  receipt: Receipt;
+  sales_order: SalesOrder<D>;
+  first_leg_shipment: FirstLegShipment<D>;
+  fee_settlement: FeeSettlement<D>;
+  receivable: Receivable<D>;
+  receipt: Receipt<D>;
 }
 
 export type CanonicalDocumentType = keyof CanonicalEvents;
 
-/** The decoded event of one document type, e.g. `CanonicalEventOf<'sales_outstock'>`. */
-export type CanonicalEventOf<D extends CanonicalDocumentType> = CanonicalEvents[D];
+/** The event of one document type, e.g. `CanonicalEventOf<'sales_outstock'>`. */
+export type CanonicalEventOf<T extends CanonicalDocumentType, D = string> = CanonicalEvents<D>[T];
 
 /** Any canonical event. */
-export type CanonicalEvent = CanonicalEvents[CanonicalDocumentType];
+export type CanonicalEvent<D = string> = CanonicalEvents<D>[CanonicalDocumentType];
 
 /** Every canonical document type, in definition order. */
 export const CANONICAL_DOCUMENT_TYPES = [

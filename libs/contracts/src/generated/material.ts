@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 物料 material / 商品 goods (F1 Kingdee → OMS, F2 OMS → Kingdee). */
-export interface Material {
+export type Material = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -29,4 +29,4 @@ export interface Material {
   soldOnline: boolean;
   /** False when forbidden (禁用). */
   enabled: boolean;
-}
+};

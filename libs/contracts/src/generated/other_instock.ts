@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 其他入库单 other in-stock (F7): gifts, samples. */
-export interface OtherInStock {
+export type OtherInStock<D = string> = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -24,13 +24,13 @@ export interface OtherInStock {
   /** 备注. */
   remark: string | null;
   /** Lines. */
-  lines: OtherInStockLine[];
-}
+  lines: OtherInStockLine<D>[];
+};
 
 export type StockDirection = 'GENERAL' | 'RETURN';
 
 /** One document line. */
-export interface OtherInStockLine {
+export type OtherInStockLine<D = string> = {
   /** Source line id (e.g. JST ioi_id): stable across versions. */
   lineId: string;
   /** Source item code (商品编码), for tracing. */
@@ -39,8 +39,8 @@ export interface OtherInStockLine {
   material: string;
   /** 单位: Kingdee unit number. */
   unit: string;
-  /** Quantity in `unit`, positive. Exact decimal text, scale 6. */
-  quantity: string;
+  /** Quantity in `unit`, positive. Decimal at scale 6 (decoded: its exact text). */
+  quantity: D;
   /** 仓库: Kingdee stock number. */
   warehouse: string | null;
   /** 批号 (FLot); null = no batch. */
@@ -51,8 +51,8 @@ export interface OtherInStockLine {
   expiryDate: string | null;
   /** Line note. */
   note: string | null;
-  /** 单价. Exact decimal text, scale 6. */
-  price: string | null;
-  /** 金额. Exact decimal text, scale 2. */
-  amount: string | null;
-}
+  /** 单价. Decimal at scale 6 (decoded: its exact text). */
+  price: D | null;
+  /** 金额. Decimal at scale 2 (decoded: its exact text). */
+  amount: D | null;
+};

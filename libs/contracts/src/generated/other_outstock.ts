@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 其他出库单 other out-stock (F8): gifts, scrap. */
-export interface OtherOutStock {
+export type OtherOutStock<D = string> = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -22,11 +22,11 @@ export interface OtherOutStock {
   /** 备注. */
   remark: string | null;
   /** Lines. */
-  lines: OtherOutStockLine[];
-}
+  lines: OtherOutStockLine<D>[];
+};
 
 /** One document line. */
-export interface OtherOutStockLine {
+export type OtherOutStockLine<D = string> = {
   /** Source line id (e.g. JST ioi_id): stable across versions. */
   lineId: string;
   /** Source item code (商品编码), for tracing. */
@@ -35,8 +35,8 @@ export interface OtherOutStockLine {
   material: string;
   /** 单位: Kingdee unit number. */
   unit: string;
-  /** Quantity in `unit`, positive. Exact decimal text, scale 6. */
-  quantity: string;
+  /** Quantity in `unit`, positive. Decimal at scale 6 (decoded: its exact text). */
+  quantity: D;
   /** 仓库: Kingdee stock number. */
   warehouse: string | null;
   /** 批号 (FLot); null = no batch. */
@@ -47,4 +47,4 @@ export interface OtherOutStockLine {
   expiryDate: string | null;
   /** Line note. */
   note: string | null;
-}
+};

@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 采购入库单 purchase in-stock (F5). */
-export interface PurchaseInStock {
+export type PurchaseInStock<D = string> = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -25,18 +25,18 @@ export interface PurchaseInStock {
   currency: string;
   /** Kingdee currency number (e.g. PRE001), from master data currencies. */
   currencyNumber: string;
-  /** 汇率 to the local currency; null = Kingdee default. Exact decimal text, scale 8. */
-  exchangeRate: string | null;
+  /** 汇率 to the local currency; null = Kingdee default. Decimal at scale 8 (decoded: its exact text). */
+  exchangeRate: D | null;
   /** 采购订单号. */
   purchaseOrderNumber: string | null;
   /** 备注. */
   remark: string | null;
   /** Lines. */
-  lines: PurchaseInStockLine[];
-}
+  lines: PurchaseInStockLine<D>[];
+};
 
 /** One document line. */
-export interface PurchaseInStockLine {
+export type PurchaseInStockLine<D = string> = {
   /** Source line id (e.g. JST ioi_id): stable across versions. */
   lineId: string;
   /** Source item code (商品编码), for tracing. */
@@ -45,8 +45,8 @@ export interface PurchaseInStockLine {
   material: string;
   /** 单位: Kingdee unit number. */
   unit: string;
-  /** Quantity in `unit`, positive. Exact decimal text, scale 6. */
-  quantity: string;
+  /** Quantity in `unit`, positive. Decimal at scale 6 (decoded: its exact text). */
+  quantity: D;
   /** 仓库: Kingdee stock number. */
   warehouse: string | null;
   /** 批号 (FLot); null = no batch. */
@@ -57,14 +57,14 @@ export interface PurchaseInStockLine {
   expiryDate: string | null;
   /** Line note. */
   note: string | null;
-  /** 含税单价. Exact decimal text, scale 6. */
-  taxInclusivePrice: string | null;
-  /** 单价 (tax-exclusive). Exact decimal text, scale 6. */
-  price: string | null;
-  /** 价税合计 line amount. Exact decimal text, scale 2. */
-  amount: string | null;
-  /** 税率 % (e.g. 13). Exact decimal text, scale 8. */
-  taxRate: string | null;
+  /** 含税单价. Decimal at scale 6 (decoded: its exact text). */
+  taxInclusivePrice: D | null;
+  /** 单价 (tax-exclusive). Decimal at scale 6 (decoded: its exact text). */
+  price: D | null;
+  /** 价税合计 line amount. Decimal at scale 2 (decoded: its exact text). */
+  amount: D | null;
+  /** 税率 % (e.g. 13). Decimal at scale 8 (decoded: its exact text). */
+  taxRate: D | null;
   /** 赠品. */
   isGift: boolean;
-}
+};

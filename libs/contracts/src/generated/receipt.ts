@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 收款单 receipt (F16), matched to receivables. */
-export interface Receipt {
+export type Receipt<D = string> = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -23,10 +23,10 @@ export interface Receipt {
   currency: string;
   /** Kingdee currency number (e.g. PRE001), from master data currencies. */
   currencyNumber: string;
-  /** 汇率 to the local currency; null = Kingdee default. Exact decimal text, scale 8. */
-  exchangeRate: string | null;
-  /** 收款金额. Exact decimal text, scale 2. */
-  amount: string;
+  /** 汇率 to the local currency; null = Kingdee default. Decimal at scale 8 (decoded: its exact text). */
+  exchangeRate: D | null;
+  /** 收款金额. Decimal at scale 2 (decoded: its exact text). */
+  amount: D;
   /** 结算方式. */
   settleType: string | null;
   /** 我方银行账号. */
@@ -35,6 +35,6 @@ export interface Receipt {
   receivableBillNumbers: string[];
   /** 备注. */
   remark: string | null;
-}
+};
 
 export type ContactType = 'CUSTOMER' | 'SUPPLIER' | 'DEPARTMENT' | 'OTHER';

@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 应收单 receivable (F16). */
-export interface Receivable {
+export type Receivable<D = string> = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -23,8 +23,8 @@ export interface Receivable {
   currency: string;
   /** Kingdee currency number (e.g. PRE001), from master data currencies. */
   currencyNumber: string;
-  /** 汇率 to the local currency; null = Kingdee default. Exact decimal text, scale 8. */
-  exchangeRate: string | null;
+  /** 汇率 to the local currency; null = Kingdee default. Decimal at scale 8 (decoded: its exact text). */
+  exchangeRate: D | null;
   /** Upstream Kingdee form (e.g. SAL_OUTSTOCK) when linked. */
   sourceForm: string | null;
   /** Upstream bill number when linked. */
@@ -32,25 +32,25 @@ export interface Receivable {
   /** 备注. */
   remark: string | null;
   /** Lines. */
-  lines: ReceivableLine[];
-}
+  lines: ReceivableLine<D>[];
+};
 
 /** One receivable line. */
-export interface ReceivableLine {
+export type ReceivableLine<D = string> = {
   /** Source line id. */
   lineId: string;
   /** 物料编码. */
   material: string | null;
   /** 计价单位. */
   unit: string | null;
-  /** 计价数量. Exact decimal text, scale 6. */
-  quantity: string;
-  /** 含税单价. Exact decimal text, scale 6. */
-  taxInclusivePrice: string;
-  /** 税率 %. Exact decimal text, scale 8. */
-  taxRate: string;
-  /** 价税合计. Exact decimal text, scale 2. */
-  amount: string;
-  /** 税额. Exact decimal text, scale 2. */
-  taxAmount: string;
-}
+  /** 计价数量. Decimal at scale 6 (decoded: its exact text). */
+  quantity: D;
+  /** 含税单价. Decimal at scale 6 (decoded: its exact text). */
+  taxInclusivePrice: D;
+  /** 税率 %. Decimal at scale 8 (decoded: its exact text). */
+  taxRate: D;
+  /** 价税合计. Decimal at scale 2 (decoded: its exact text). */
+  amount: D;
+  /** 税额. Decimal at scale 2 (decoded: its exact text). */
+  taxAmount: D;
+};

@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 销售订单 sales order, cross-border (F12), multi-currency. */
-export interface SalesOrder {
+export type SalesOrder<D = string> = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -25,18 +25,18 @@ export interface SalesOrder {
   currency: string;
   /** Kingdee currency number (e.g. PRE001), from master data currencies. */
   currencyNumber: string;
-  /** 汇率 to the local currency; null = Kingdee default. Exact decimal text, scale 8. */
-  exchangeRate: string | null;
+  /** 汇率 to the local currency; null = Kingdee default. Decimal at scale 8 (decoded: its exact text). */
+  exchangeRate: D | null;
   /** 备注. */
   remark: string | null;
   /** Lines. */
-  lines: SalesOrderLine[];
-}
+  lines: SalesOrderLine<D>[];
+};
 
 export type SalesOrderStatus = 'OPEN' | 'SHIPPED' | 'PAID' | 'CANCELLED';
 
 /** One order line. */
-export interface SalesOrderLine {
+export type SalesOrderLine<D = string> = {
   /** Source line id. */
   lineId: string;
   /** Seller SKU. */
@@ -45,14 +45,14 @@ export interface SalesOrderLine {
   material: string;
   /** 单位. */
   unit: string;
-  /** 数量. Exact decimal text, scale 6. */
-  quantity: string;
-  /** 含税单价. Exact decimal text, scale 6. */
-  taxInclusivePrice: string;
-  /** 价税合计. Exact decimal text, scale 2. */
-  amount: string;
-  /** 税率 %. Exact decimal text, scale 8. */
-  taxRate: string | null;
-  /** 税额. Exact decimal text, scale 2. */
-  taxAmount: string | null;
-}
+  /** 数量. Decimal at scale 6 (decoded: its exact text). */
+  quantity: D;
+  /** 含税单价. Decimal at scale 6 (decoded: its exact text). */
+  taxInclusivePrice: D;
+  /** 价税合计. Decimal at scale 2 (decoded: its exact text). */
+  amount: D;
+  /** 税率 %. Decimal at scale 8 (decoded: its exact text). */
+  taxRate: D | null;
+  /** 税额. Decimal at scale 2 (decoded: its exact text). */
+  taxAmount: D | null;
+};

@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 盘点 stock-take result (F10): GAIN lines → 盘盈单, LOSS lines → 盘亏单. */
-export interface StockCount {
+export type StockCount<D = string> = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -18,11 +18,11 @@ export interface StockCount {
   /** 备注. */
   remark: string | null;
   /** Lines; quantity is the absolute difference. */
-  lines: StockCountLine[];
-}
+  lines: StockCountLine<D>[];
+};
 
 /** One document line. */
-export interface StockCountLine {
+export type StockCountLine<D = string> = {
   /** Source line id (e.g. JST ioi_id): stable across versions. */
   lineId: string;
   /** Source item code (商品编码), for tracing. */
@@ -31,8 +31,8 @@ export interface StockCountLine {
   material: string;
   /** 单位: Kingdee unit number. */
   unit: string;
-  /** Quantity in `unit`, positive. Exact decimal text, scale 6. */
-  quantity: string;
+  /** Quantity in `unit`, positive. Decimal at scale 6 (decoded: its exact text). */
+  quantity: D;
   /** 仓库: Kingdee stock number. */
   warehouse: string | null;
   /** 批号 (FLot); null = no batch. */
@@ -45,8 +45,8 @@ export interface StockCountLine {
   note: string | null;
   /** 盘盈 GAIN / 盘亏 LOSS. */
   direction: CountDirection;
-  /** 盘点数量. Exact decimal text, scale 6. */
-  countedQuantity: string | null;
-}
+  /** 盘点数量. Decimal at scale 6 (decoded: its exact text). */
+  countedQuantity: D | null;
+};
 
 export type CountDirection = 'GAIN' | 'LOSS';

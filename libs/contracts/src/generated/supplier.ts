@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 供应商 supplier (F2); one company with several roles is split into one per role. */
-export interface Supplier {
+export type Supplier = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -21,6 +21,6 @@ export interface Supplier {
   role: SupplierRole;
   /** False when forbidden. */
   enabled: boolean;
-}
+};
 
 export type SupplierRole = 'GOODS' | 'LOGISTICS' | 'SERVICE';

@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 直接调拨单 transfer (F9); orgs from the out/in warehouses. */
-export interface Transfer {
+export type Transfer<D = string> = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -24,11 +24,11 @@ export interface Transfer {
   /** 备注. */
   remark: string | null;
   /** Lines. */
-  lines: TransferLine[];
-}
+  lines: TransferLine<D>[];
+};
 
 /** One transfer line. */
-export interface TransferLine {
+export type TransferLine<D = string> = {
   /** Source line id. */
   lineId: string;
   /** Source item code. */
@@ -37,8 +37,8 @@ export interface TransferLine {
   material: string;
   /** 单位. */
   unit: string;
-  /** 调拨数量. Exact decimal text, scale 6. */
-  quantity: string;
+  /** 调拨数量. Decimal at scale 6 (decoded: its exact text). */
+  quantity: D;
   /** 调出仓库: Kingdee stock number. */
   sourceWarehouse: string;
   /** 调入仓库: Kingdee stock number. */
@@ -47,4 +47,4 @@ export interface TransferLine {
   batch: string | null;
   /** 调入批号. */
   destBatch: string | null;
-}
+};

@@ -2,7 +2,7 @@
 import type { MappingTrace, SourceIdentity } from './shared';
 
 /** 仓库 warehouse (F2). */
-export interface Warehouse {
+export type Warehouse = {
   /** Source identity of the document. */
   source: SourceIdentity;
   /** Mapping trace. */
@@ -19,4 +19,4 @@ export interface Warehouse {
   allowNegativeStock: boolean;
   /** False when forbidden. */
   enabled: boolean;
-}
+};
