@@ -7,9 +7,9 @@
  * Uses the running local stack's registry (`eval "$(./yecai stack env)"`). Prints the median of the rounds.
  */
 import { parseArgs } from 'node:util';
-import { Decimal } from '@yecai/common';
 import { decodeCanonical, loadCanonicalSchema } from '@yecai/contracts';
 import { AvroSerde, topics } from '@yecai/kafka';
+import { canonical } from '@yecai/sink-kingdee/test/fixtures';
 import { wholeNumberFlag } from './lib/flags';
 
 const { values } = parseArgs({
@@ -20,54 +20,15 @@ const rounds = wholeNumberFlag('rounds', values.rounds);
 const registryUrl = process.env.SCHEMA_REGISTRY_URL;
 if (!registryUrl) throw new Error('SCHEMA_REGISTRY_URL: not set (eval "$(./yecai stack env)")');
 
-/** A sales out-stock of `lines` lines, as mapping emits it. */
-function salesOutstock(index: number, lines: number) {
-  const line = (n: number) => ({
-    lineId: String(n),
-    sku: `SKU-${n}`,
-    material: `M${n}`,
-    unit: 'Pcs',
-    quantity: new Decimal(1 + (n % 5)),
-    warehouse: 'CK01',
-    batch: '0',
-    produceDate: null,
-    expiryDate: null,
-    note: null,
-    taxInclusivePrice: new Decimal('59.50'),
-    price: new Decimal('52.654867'),
-    amount: new Decimal((59.5 * (1 + (n % 5))).toFixed(2)),
-    taxRate: new Decimal('13'),
-    isGift: n % 7 === 0,
+/** A sales out-stock of `lines` lines (the sink's test fixture, prices and quantities varied per line). */
+const salesOutstock = (index: number, lines: number) =>
+  canonical('sales_outstock', String(20240000 + index), {
+    lines: Array.from({ length: lines }, (_, n) => ({
+      material: `M${n}`,
+      qty: String(1 + (n % 5)),
+      price: `${59 + n}.50`,
+    })),
   });
-  return {
-    source: {
-      sourceSystem: 'jushuitan',
-      account: 'main',
-      documentType: 'sales_outstock',
-      sourceId: String(20240000 + index),
-      sourceModifiedAt: 1_704_074_700_000 + index,
-      contentHash: 'ab'.repeat(32),
-      rawTopic: 'yecai.raw.jushuitan.sales_outstock',
-      rawPartition: index % 6,
-      rawOffset: index,
-    },
-    mapping: { flow: 'jushuitan/sales_outstock', ruleVersion: '1+abcdef12', mappedAt: 1_704_074_800_000 + index },
-    billNumber: String(20240000 + index),
-    date: '2024-01-01',
-    saleOrg: '100',
-    deliveryOrg: '101',
-    owner: '100',
-    settleOrg: null,
-    customer: 'C001',
-    currency: 'RMB',
-    currencyNumber: 'PRE001',
-    exchangeRate: null,
-    logisticsNumber: `SF${index}`,
-    onlineOrderNumber: `T${index}`,
-    remark: `聚水潭T${index}`,
-    lines: Array.from({ length: lines }, (_, n) => line(n)),
-  };
-}
 
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 
