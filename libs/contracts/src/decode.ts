@@ -37,11 +37,11 @@ async function buildReader(serde: AvroSerde, documentType: string, schemaId: num
  * round trip. The writer's schema comes from the registry once per schema id; messages written with another schema
  * version are resolved to the current one.
  */
-export async function decodeCanonical<D extends CanonicalDocumentType>(
+export async function decodeCanonical<T extends CanonicalDocumentType>(
   serde: AvroSerde,
-  documentType: D,
+  documentType: T,
   message: Buffer,
-): Promise<CanonicalEventOf<D>> {
+): Promise<CanonicalEventOf<T>> {
   const { schemaId, payload } = readWireFormat(message);
   let readers = readersBySerde.get(serde);
   if (!readers) {
@@ -55,5 +55,5 @@ export async function decodeCanonical<D extends CanonicalDocumentType>(
     reader.catch(() => readers.delete(key));
     readers.set(key, reader);
   }
-  return (await reader)(payload) as CanonicalEventOf<D>;
+  return (await reader)(payload) as CanonicalEventOf<T>;
 }
