@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { AvroSerde, KafkaClient, topicPrefix, topics, type TransactionalProducer } from '@yecai/kafka';
-import { loadRawDocumentSchema } from '@yecai/schemas';
+import { loadRawDocumentSchema } from '@yecai/contracts';
 import { YecaiError, createLogger, errorMessage, sleep, type Logger } from '@yecai/common';
 import { checkpointKey, type StreamCheckpoint } from './checkpoint';
 import { SyncEvents } from './events';

@@ -4,7 +4,7 @@ import { createLogger, type AdminToken, type Logger } from '@yecai/common';
 import { AvroSerde, KafkaClient, TransactionalProcessor, topics, valueSubject, type InputChunk, type OutputMessage } from '@yecai/kafka';
 import { CachedMasterDataLookup, MasterDataStore, masterDataRouter, type EntityName } from '@yecai/master-data';
 import { FilteredStore, ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
-import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/schemas';
+import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/contracts';
 import type express from 'express';
 import { guardedAdminRouter } from './admin';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from './defaults';

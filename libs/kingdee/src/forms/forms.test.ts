@@ -1,4 +1,4 @@
-import { CANONICAL_DEFINITIONS } from '@yecai/schemas';
+import { CANONICAL_DEFINITIONS } from '@yecai/contracts';
 import { BILL_FORM_DECLARATIONS, DOCUMENT_MAPS, FormMapError, compileDocumentMaps, formDeclaration, formsPostedFrom, runDocumentMap, type DocumentMap, type FieldMap } from '..';
 import { choose, constant, decimal, entries, optText, ref, text } from './form-map';
 import { SALES_OUTSTOCK } from './maps/stock-bills';

@@ -102,7 +102,7 @@ export function renderFieldMapping(rules: CompiledRule[]): string {
     'This document is generated from the mapping rules the service runs; a rule change shows up here in review.',
     '',
     '规则表达式使用 [JSONata](https://docs.jsonata.org)。`$doc` 是整张源单据，`$shop`、`$warehouse`、`$sku` 等是主数据对照的结果。',
-    '标准字段的类型与精度由 Avro 模式（schemas/avro/canonical/）决定：金额 2 位小数、单价与数量 6 位小数，超出精度的值会挂起而不是被四舍五入。',
+    '标准字段的类型与精度由 Avro 模式（libs/contracts/avro/canonical/）决定：金额 2 位小数、单价与数量 6 位小数，超出精度的值会挂起而不是被四舍五入。',
     '「无值时」写明规则没有取到值（没有结果或 null；空文本 `""` 是明确的“空”）时字段留空 empty 还是单据挂起 park：规则的 `onNoValue`，或批号策略的；没写时必填字段挂起、选填字段留空。',
     '',
     '| 流程 | 源单据 | 金蝶单据 | 规则版本 |',

@@ -4,7 +4,7 @@
  */
 // The definitions module only: the package root also loads the Kafka client, which the emulator (importing the
 // registry) should not carry.
-import { CANONICAL_DEFINITIONS } from '@yecai/schemas/src/definitions';
+import { CANONICAL_DEFINITIONS } from '@yecai/contracts/src/definitions';
 import type { DocumentMap } from '../form-map';
 import { checkDocumentMap } from '../form-map-check';
 import { MASTER_DATA_MAPS } from './master-data';

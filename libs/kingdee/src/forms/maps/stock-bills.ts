@@ -1,5 +1,5 @@
 /**
- * Form maps of the stock bills (canonical definitions: schemas/src/definitions.ts; field keys: the registry).
+ * Form maps of the stock bills (canonical definitions: libs/contracts/src/definitions.ts; field keys: the registry).
  * Owner fields are written only with an owner; a missing warehouse is left out so Kingdee answers 仓库字段必录,
  * which parks the bill with Kingdee's own words.
  */

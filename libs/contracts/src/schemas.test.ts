@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Decimal } from '@yecai/common';
 import { CANONICAL_DEFINITIONS } from './definitions';
-import { renderSchema } from './cli';
+import { renderSchema } from './generate';
+import { sampleSalesOutstock } from './test-fixtures';
 import { backwardIncompatibility, canonicalSchemaPath, canonicalSchemas, loadCanonicalSchema, releasedVersions } from './index';
 
 describe('canonical schemas', () => {
@@ -16,7 +17,7 @@ describe('canonical schemas', () => {
   });
 
   it.each(CANONICAL_DEFINITIONS.map((definition) => definition.documentType))(
-    '%s.avsc is generated from definitions.ts (run `npx tsx schemas/src/cli.ts generate`)',
+    '%s.avsc is generated from definitions.ts (run `npx tsx libs/contracts/src/cli.ts generate`)',
     (documentType) => {
       const definition = CANONICAL_DEFINITIONS.find((candidate) => candidate.documentType === documentType)!;
       expect(readFileSync(canonicalSchemaPath(documentType), 'utf8')).toBe(renderSchema(definition.schema));
@@ -51,22 +52,7 @@ describe('canonical schemas', () => {
 
   it('round-trips a sales out-stock with decimals and the source identity', () => {
     const { type } = loadCanonicalSchema('sales_outstock');
-    const event = {
-      source: {
-        sourceSystem: 'jushuitan', account: 'main', documentType: 'sales_outstock', sourceId: '20240001',
-        sourceModifiedAt: Date.parse('2024-01-01T02:05:00Z'), contentHash: 'ab'.repeat(32),
-        rawTopic: 'yecai.raw.jushuitan.sales_outstock', rawPartition: 3, rawOffset: 42,
-      },
-      mapping: { flow: 'jushuitan/sales_outstock', ruleVersion: '1+abc', mappedAt: Date.now() },
-      billNumber: '20240001', date: '2024-01-01', saleOrg: '100', deliveryOrg: '101', owner: '100', settleOrg: null,
-      customer: 'C001', currency: 'RMB', currencyNumber: 'PRE001', exchangeRate: null,
-      logisticsNumber: 'SF1', onlineOrderNumber: 'T1', remark: '聚水潭T1',
-      lines: [{
-        lineId: '1', sku: 'A001-RED-M', material: 'M001', unit: 'Pcs', quantity: new Decimal('2'), warehouse: 'CK01',
-        batch: '0', produceDate: null, expiryDate: null, note: null, taxInclusivePrice: new Decimal('59.5'), price: null,
-        amount: new Decimal('119.00'), taxRate: null, isGift: false,
-      }],
-    };
+    const event = sampleSalesOutstock();
     const decoded = type.fromBuffer(type.toBuffer(event)) as typeof event;
     expect(decoded.lines[0]!.taxInclusivePrice!.toString()).toBe('59.5');
     expect(decoded.source.sourceId).toBe('20240001');

@@ -6,6 +6,9 @@ import { CANONICAL_DEFINITIONS, canonicalDefinition, type CanonicalDefinition } 
 
 export { CANONICAL_DEFINITIONS, canonicalDefinition, DECIMAL_SCALES } from './definitions';
 export type { CanonicalDefinition } from './definitions';
+export type * from './generated';
+export { CANONICAL_DOCUMENT_TYPES } from './generated';
+export { decodeCanonical } from './decode';
 
 export const SCHEMAS_ROOT = join(__dirname, '..');
 export const CANONICAL_DIR = join(SCHEMAS_ROOT, 'avro', 'canonical');
@@ -13,7 +16,7 @@ export const RELEASED_DIR = join(SCHEMAS_ROOT, 'released');
 export const RAW_DOCUMENT_SCHEMA_PATH = join(SCHEMAS_ROOT, 'avro', 'raw', 'raw-document.avsc');
 
 export interface CanonicalSchema extends CanonicalDefinition {
-  /** The schema as stored in schemas/avro/canonical/<documentType>.avsc. */
+  /** The schema as stored in libs/contracts/avro/canonical/<documentType>.avsc. */
   schema: Record<string, unknown>;
   type: avro.Type;
   topic: string;
@@ -45,7 +48,7 @@ export function loadRawDocumentSchema(): Record<string, unknown> {
   return readJson(RAW_DOCUMENT_SCHEMA_PATH);
 }
 
-/** Released versions of a schema, oldest first: schemas/released/<documentType>/v<N>.avsc. */
+/** Released versions of a schema, oldest first: libs/contracts/released/<documentType>/v<N>.avsc. */
 export function releasedVersions(documentType: string): { version: number; schema: Record<string, unknown> }[] {
   const dir = join(RELEASED_DIR, documentType);
   if (!existsSync(dir)) return [];

@@ -1,6 +1,6 @@
 /**
  * Canonical business events, defined once here with shared building blocks and written out as standalone
- * `.avsc` files (schemas/avro/canonical/<documentType>.avsc) by `npx tsx schemas/src/cli.ts generate`.
+ * `.avsc` files (libs/contracts/avro/canonical/<documentType>.avsc) by `npx tsx libs/contracts/src/cli.ts generate`.
  * Each file is self-contained (no schema references), so any Confluent-API registry accepts it as is.
  *
  * Conventions:

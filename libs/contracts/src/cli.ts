@@ -1,23 +1,13 @@
 /**
- * npx tsx schemas/src/cli.ts generate   — writes schemas/avro/canonical/*.avsc from definitions.ts
- * npx tsx schemas/src/cli.ts release    — snapshots every changed canonical schema as schemas/released/<type>/v<N+1>.avsc
+ * npx tsx libs/contracts/src/cli.ts generate   — writes libs/contracts/avro/canonical/*.avsc and the TypeScript types
+ *                                               libs/contracts/src/generated/*.ts from definitions.ts
+ * npx tsx libs/contracts/src/cli.ts release    — snapshots every changed canonical schema as libs/contracts/released/<type>/v<N+1>.avsc
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CANONICAL_DEFINITIONS } from './definitions';
-import { CANONICAL_DIR, RELEASED_DIR, backwardIncompatibility, canonicalSchemaPath, loadCanonicalSchema, releasedVersions } from './index';
-
-export function renderSchema(schema: unknown): string {
-  return `${JSON.stringify(schema, null, 2)}\n`;
-}
-
-function generate(): void {
-  mkdirSync(CANONICAL_DIR, { recursive: true });
-  for (const definition of CANONICAL_DEFINITIONS) {
-    writeFileSync(canonicalSchemaPath(definition.documentType), renderSchema(definition.schema));
-  }
-  console.log(`wrote ${CANONICAL_DEFINITIONS.length} schemas to ${CANONICAL_DIR}`);
-}
+import { generate, renderSchema } from './generate';
+import { RELEASED_DIR, backwardIncompatibility, loadCanonicalSchema, releasedVersions } from './index';
 
 function release(): void {
   for (const definition of CANONICAL_DEFINITIONS) {
