@@ -4,6 +4,7 @@
  * decimal.js values, which the Kingdee client writes as exact JSON numbers.
  */
 import { Decimal, ValidationError, toDecimal } from '@yecai/common';
+import { renderBillNumber, sourceIdentity, type CanonicalJson } from '@yecai/sink-kit';
 
 export const SUPPORTED_DOCUMENT_TYPES = [
   'sales_outstock',
@@ -57,68 +58,8 @@ export interface BillDraft {
   model: Record<string, unknown>;
 }
 
-export type CanonicalJson = Record<string, unknown>;
-
-/** Canonical source identity (every canonical event carries it). */
-export interface SourceIdentity {
-  sourceSystem: string;
-  account: string;
-  documentType: string;
-  sourceId: string;
-  sourceModifiedAt: number;
-  contentHash: string;
-}
-
-const BILL_NO_MAX = 80;
-const BILL_NO_CHARS = /^[A-Za-z0-9_\-./]+$/;
-
-/** Renders the configured bill-number pattern; the result is validated so Kingdee never sees a bad number. */
-export function renderBillNumber(pattern: string, document: CanonicalJson): string {
-  const source = sourceIdentity(document);
-  const values: Record<string, string> = {
-    billNumber: str(document, 'billNumber'),
-    sourceId: source.sourceId,
-    sourceSystem: source.sourceSystem,
-    account: source.account,
-    documentType: source.documentType,
-  };
-  const rendered = pattern.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const value = values[name];
-    if (value === undefined) throw new ValidationError(`billNumberPattern: unknown placeholder ${whole} (use {billNumber}, {sourceId}, {sourceSystem}, {account}, {documentType})`, 'billNumberPattern');
-    return value;
-  });
-  if (rendered.length === 0 || rendered.length > BILL_NO_MAX || !BILL_NO_CHARS.test(rendered)) {
-    throw new ValidationError(
-      `billNumber: "${rendered}" from pattern "${pattern}" must be 1–${BILL_NO_MAX} characters of A-Z a-z 0-9 _ - . /`,
-      'billNumber',
-    );
-  }
-  return rendered;
-}
-
-/**
- * Version order of one source document: a version modified before the one already held is stale (ignored); the
- * same modified time with other content counts as newer (the source changed it within one clock tick). The
- * single-bill path (poster.ts) and aggregation (aggregation/aggregator.ts) decide with this one rule.
- */
-export function isStaleVersion(modifiedAt: number, heldModifiedAt: number): boolean {
-  return modifiedAt < heldModifiedAt;
-}
-
-export function sourceIdentity(document: CanonicalJson): SourceIdentity {
-  const source = obj(document, 'source');
-  const modified = source.sourceModifiedAt;
-  const modifiedAt = typeof modified === 'number' ? modified : typeof modified === 'string' ? Number(modified) : NaN;
-  if (!Number.isFinite(modifiedAt)) throw new ValidationError('source.sourceModifiedAt: expected a timestamp in ms', 'source.sourceModifiedAt');
-  return {
-    sourceSystem: str(source, 'sourceSystem', 'source.'),
-    account: str(source, 'account', 'source.'),
-    documentType: str(source, 'documentType', 'source.'),
-    sourceId: str(source, 'sourceId', 'source.'),
-    sourceModifiedAt: modifiedAt,
-    contentHash: str(source, 'contentHash', 'source.'),
-  };
-}
+// What every target reads of a canonical event lives in the posting kit (one place for all targets).
+export { isStaleVersion, renderBillNumber, sourceIdentity, type CanonicalJson, type SourceIdentity } from '@yecai/sink-kit';
 
 /** The bill(s) a canonical document becomes. Throws ValidationError naming the field when the event is unusable. */
 export function convertDocument(documentType: SupportedDocumentType, document: CanonicalJson, options: ConvertOptions): BillDraft[] {

@@ -8,10 +8,9 @@ import { AvroSerde, documentKey, type KafkaClient, type Producer } from '@yecai/
 import { loadCanonicalSchema } from '@yecai/schemas';
 import { ServiceProcess, testEndpoints, testKafka, testMongo, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
 import type { Db } from 'mongodb';
-import { mountSinkAdmin } from '../src/admin-api';
+import { mountSinkAdmin, type LedgerEntry, type LedgerState } from '@yecai/sink-kit';
 import { parseSinkConfig, type SinkConfigInput } from '../src/config';
 import type { SinkDocumentType } from '../src/master-data';
-import type { LedgerEntry, LedgerState } from '../src/ledger';
 import { SinkService } from '../src/service';
 import { FIXTURE, kingdeeConfig } from './fixtures';
 
