@@ -24,17 +24,18 @@ const BILL_NO_CHARS = /^[A-Za-z0-9_\-./]+$/;
 /** Renders the configured bill-number pattern; the result is validated so the target never sees a bad number. */
 export function renderBillNumber(pattern: string, document: CanonicalJson): string {
   const source = sourceIdentity(document);
-  const values: Record<string, string> = {
-    billNumber: text(document, 'billNumber'),
-    sourceId: source.sourceId,
-    sourceSystem: source.sourceSystem,
-    account: source.account,
-    documentType: source.documentType,
+  // Read only what the pattern names: a flow keyed by {sourceId} needs no billNumber field.
+  const values: Record<string, () => string> = {
+    billNumber: () => text(document, 'billNumber'),
+    sourceId: () => source.sourceId,
+    sourceSystem: () => source.sourceSystem,
+    account: () => source.account,
+    documentType: () => source.documentType,
   };
   const rendered = pattern.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = values[name];
     if (value === undefined) throw new ValidationError(`billNumberPattern: unknown placeholder ${whole} (use {billNumber}, {sourceId}, {sourceSystem}, {account}, {documentType})`, 'billNumberPattern');
-    return value;
+    return value();
   });
   if (rendered.length === 0 || rendered.length > BILL_NO_MAX || !BILL_NO_CHARS.test(rendered)) {
     throw new ValidationError(
