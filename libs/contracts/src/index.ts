@@ -97,3 +97,4 @@ export interface RawDocument {
   contentHash: string;
   origin: 'LIVE' | 'BACKFILL';
 }
+export { documentKeyOf, isStaleVersion, renderBillNumber, sourceIdentity, type CanonicalJson } from './identity';

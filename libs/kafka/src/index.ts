@@ -5,3 +5,4 @@ export * from './avro';
 export type { Consumer, Producer, Admin, Transaction, EachBatchPayload, EachMessagePayload, KafkaMessage, Message } from 'kafkajs';
 export * from './transactional-processor';
 export * from './partitioner';
+export * from './outcome-consumer';

@@ -29,15 +29,6 @@ export const FORMS_OF = Object.fromEntries(SUPPORTED_DOCUMENT_TYPES.map((type) =
 /** One Kingdee bill to write for a canonical document. */
 export type BillDraft = SaveDraft;
 
-/**
- * Version order of one source document: a version modified before the one already held is stale (ignored); the
- * same modified time with other content counts as newer (the source changed it within one clock tick). The
- * single-bill path (poster.ts) and aggregation (aggregation/aggregator.ts) decide with this one rule.
- */
-export function isStaleVersion(modifiedAt: number, heldModifiedAt: number): boolean {
-  return modifiedAt < heldModifiedAt;
-}
-
 /** The bill(s) a canonical document becomes. Throws ValidationError naming the field when the event is unusable. */
 export function convertDocument(documentType: SupportedDocumentType, document: CanonicalJson, options: ConvertOptions): BillDraft[] {
   return runDocumentMap(documentMap(documentType), document, options);

@@ -1,8 +1,8 @@
+export * from '@yecai/sink-kit';
 export * from './config';
 export * from './convert';
 export * from './master-data';
-export * from './ledger';
 export * from './metrics';
-export * from './poster';
+export * from './kingdee-target';
 export * from './service';
-export * from './admin-api';
+export { Ledger } from './ledger';

@@ -1,6 +1,7 @@
 import { testMongo } from '@yecai/test-harness';
 import { isFerretDb } from '@yecai/store';
-import { Ledger, ledgerId, type LedgerEntry } from './ledger';
+import { ledgerId, type LedgerEntry } from '@yecai/sink-kit';
+import { Ledger } from './ledger';
 
 describe('idempotency ledger on FerretDB (append-only revisions, unique _id as compare-and-set)', () => {
   it('inserts once per bill (unique index), moves by compare-and-set, records calls', async () => {

@@ -6,7 +6,7 @@
 import { createLogger, createMetricsRegistry, errorMessage, parseWith, resolveAdminTokens, startOpsServer } from '@yecai/common';
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
 import { connectMongo } from '@yecai/store';
-import { mountSinkAdmin } from './admin-api';
+import { mountSinkAdmin } from '@yecai/sink-kit';
 import { SinkEnvSchema, loadSinkConfigFile } from './config';
 import { SinkService } from './service';
 

@@ -8,7 +8,7 @@ import { DEFAULT_FIXTURE_PATH, loadFixture, startKingdeeEmulator, type KingdeeEm
 import { KingdeeClient } from '@yecai/kingdee';
 import { kingdeeConfig } from '../test/fixtures';
 import { startSinkUnderTest, useUniqueTopicPrefix, type SinkUnderTest } from '../test/sink-under-test';
-import { ledgerId } from './ledger';
+import { ledgerId } from '@yecai/sink-kit';
 
 const ACCT = '6571a2b3c4d5e6';
 

@@ -7,7 +7,7 @@ import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { KingdeeClient } from '@yecai/kingdee';
 import { canonical, kingdeeConfig, startEmulator } from '../test/fixtures';
 import { TOKENS, billsIn, startSinkUnderTest, useUniqueTopicPrefix, type SinkUnderTest } from '../test/sink-under-test';
-import { ledgerId } from './ledger';
+import { ledgerId } from '@yecai/sink-kit';
 
 const ACCT = '6571a2b3c4d5e6';
 

@@ -6,12 +6,11 @@ import { createMetricsRegistry, getFreePort, resolveAdminTokens, startOpsServer,
 import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { AvroSerde, documentKey, type KafkaClient, type Producer } from '@yecai/kafka';
 import { loadCanonicalSchema } from '@yecai/contracts';
-import { ServiceProcess, testEndpoints, testKafka, testMongo, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
+import { ServiceProcess, canonicalProducer, type CanonicalProducer, testEndpoints, testKafka, testMongo, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
 import type { Db } from 'mongodb';
-import { mountSinkAdmin } from '../src/admin-api';
+import { mountSinkAdmin, type LedgerEntry, type LedgerState } from '@yecai/sink-kit';
 import { parseSinkConfig, type SinkConfigInput } from '../src/config';
 import type { SinkDocumentType } from '../src/master-data';
-import type { LedgerEntry, LedgerState } from '../src/ledger';
 import { SinkService } from '../src/service';
 import { FIXTURE, kingdeeConfig } from './fixtures';
 
@@ -64,25 +63,9 @@ export function useUniqueTopicPrefix(): string {
   return prefix;
 }
 
-export async function producerFor(kafka: KafkaClient, serde: AvroSerde): Promise<(documentType: SinkDocumentType, events: Record<string, unknown>[]) => Promise<void>> {
-  let producer: Producer | undefined;
-  const ids = new Map<string, number>();
-  return async (documentType, events) => {
-    producer ??= await kafka.producer();
-    const schema = loadCanonicalSchema(documentType);
-    let id = ids.get(documentType);
-    if (id === undefined) {
-      id = await serde.register(schema.subject, schema.schema);
-      ids.set(documentType, id);
-    }
-    const messages = [];
-    for (const event of events) {
-      const source = event.source as { sourceSystem: string; account: string; documentType: string; sourceId: string };
-      messages.push({ key: documentKey(source), value: await serde.encode(id, event) });
-    }
-    await withRetry(() => kafka.ensureTopics([{ topic: schema.topic }]), { maxAttempts: 8, initialDelayMs: 250, shouldRetry: () => true });
-    await producer.send({ topic: schema.topic, messages });
-  };
+/** The harness's canonical producer (kept under this name for the sink's tests and benchmarks). */
+export async function producerFor(kafka: KafkaClient, serde: AvroSerde): Promise<CanonicalProducer> {
+  return canonicalProducer(kafka, serde);
 }
 
 export async function startSinkUnderTest(emulator: KingdeeEmulator, overrides: SinkOverrides = {}, options: { partitions?: number } = {}): Promise<SinkUnderTest> {
@@ -100,7 +83,7 @@ export async function startSinkUnderTest(emulator: KingdeeEmulator, overrides: S
   const service = new SinkService({ config, kafka, serde, db: mongo.db, metricsRegistry: registry });
   const ops = await startOpsServer({ port: 0, registry, isReady: () => service.isReady, mount: (app) => mountSinkAdmin(app, service, resolveAdminTokens(config.admin.tokens, 'admin.tokens')) });
   await service.start();
-  const produce = await producerFor(kafka, serde);
+  const produce = canonicalProducer(kafka, serde);
   const entries = (filter: Record<string, unknown> = {}) => service.ledger.current(filter);
   return {
     service,

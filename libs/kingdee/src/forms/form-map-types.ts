@@ -1,5 +1,5 @@
 /** The canonical event as plain JSON (decimals as strings, as stored in the ledger). */
-export type CanonicalJson = Record<string, unknown>;
+export type { CanonicalJson } from '@yecai/contracts/src/identity';
 
 /** One Kingdee Save to make for a canonical document: the form, its number (the idempotency key) and the model. */
 export interface SaveDraft {

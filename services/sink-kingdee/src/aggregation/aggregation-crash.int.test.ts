@@ -10,7 +10,7 @@ import { testEndpoints, testKafka, testMongo, waitFor } from '@yecai/test-harnes
 import { canonical, startEmulator } from '../../test/fixtures';
 import { TOKENS, billsIn, producerFor, sinkChildProcess, sinkConfigFor, useUniqueTopicPrefix } from '../../test/sink-under-test';
 import { Ledger } from '../ledger';
-import { AggregationStore } from './store';
+import { AggregationStore } from '@yecai/sink-kit';
 
 describe('aggregated posting with SIGKILL mid-membership, mid-close and mid-post (child process, real Kafka + FerretDB + emulator)', () => {
   let emulator: KingdeeEmulator;

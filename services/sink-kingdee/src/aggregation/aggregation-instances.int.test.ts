@@ -13,7 +13,7 @@ import { canonical, startEmulator } from '../../test/fixtures';
 import { billsIn, sinkConfigFor, startSinkUnderTest, useUniqueTopicPrefix, type SinkUnderTest } from '../../test/sink-under-test';
 import { parseSinkConfig } from '../config';
 import { SinkService } from '../service';
-import { kindOf, revisionOf } from './store';
+import { kindOf, revisionOf } from '@yecai/sink-kit';
 
 describe('aggregated versions with two instances closing concurrently (real Kafka + FerretDB + Kingdee emulator)', () => {
   let emulator: KingdeeEmulator;

@@ -12,7 +12,7 @@ import { testEndpoints, testKafka, testMongo, waitFor } from '@yecai/test-harnes
 import { canonical, startEmulator } from '../../test/fixtures';
 import { TOKENS, billsIn, producerFor, sinkChildProcess, sinkConfigFor, useUniqueTopicPrefix } from '../../test/sink-under-test';
 import { Ledger } from '../ledger';
-import { AggregationStore, kindOf, revisionOf } from './store';
+import { AggregationStore, kindOf, revisionOf } from '@yecai/sink-kit';
 
 describe('aggregated versions with SIGKILL while versions are recorded and groups frozen (child process, real Kafka + FerretDB + emulator)', () => {
   let emulator: KingdeeEmulator;

@@ -11,7 +11,7 @@ import { waitFor } from '@yecai/test-harness';
 import { canonical, startEmulator } from '../../test/fixtures';
 import { TOKENS, billsIn, startSinkUnderTest, useUniqueTopicPrefix, type SinkUnderTest } from '../../test/sink-under-test';
 import { Ledger } from '../ledger';
-import type { AggregationConfig } from './config';
+import type { AggregationConfig } from '@yecai/sink-kit';
 
 const DOC_KEY = (sourceId: string) => `jushuitan/demo/sales_outstock/${sourceId}`;
 type Bill = { billNo: string; entries: { fields: Record<string, unknown> }[] };

@@ -1,8 +1,8 @@
 import { ValidationError } from '@yecai/common';
 import { canonical } from '../../test/fixtures';
 import { parseSinkConfig } from '../config';
-import { AggregationConfigSchema } from './config';
-import { closeAtOf, planBills, renderSummaryNumber, sliceDocument, summaryDocument, type ClosedMember } from './summary';
+import { AggregationConfigSchema } from '@yecai/sink-kit';
+import { closeAtOf, planBills, renderSummaryNumber, sliceDocument, summaryDocument, type ClosedMember } from '@yecai/sink-kit';
 
 const config = AggregationConfigSchema.parse({ groupBy: ['customer', 'lines.warehouse', 'date'] });
 

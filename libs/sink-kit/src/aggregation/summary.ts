@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ValidationError, parseBeijingTime, toDecimal } from '@yecai/common';
-import type { CanonicalJson } from '../convert';
+import type { CanonicalJson } from '../canonical';
 import { placeholderName, type AggregationConfig } from './config';
 
 /** Head fields that differ per source document and are not carried into a summary bill's head. */

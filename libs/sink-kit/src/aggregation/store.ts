@@ -14,7 +14,7 @@
  * - ignored versions: versions that are never posted (arrived after the freeze, or older than the one held).
  */
 import type { Collection, Db, OptionalUnlessRequiredId } from 'mongodb';
-import type { CanonicalJson } from '../convert';
+import type { CanonicalJson } from '../canonical';
 import { ensureReadIndexes, insertManyNew, insertOnce } from '@yecai/store';
 
 export interface MemberRecord {

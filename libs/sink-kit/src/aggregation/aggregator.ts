@@ -8,11 +8,11 @@
 import { ValidationError, errorMessage, type Logger } from '@yecai/common';
 import type { Db } from 'mongodb';
 import type { Registry } from 'prom-client';
-import type { FlowConfig } from '../config';
-import { isStaleVersion, renderBillNumber, sourceIdentity, type CanonicalJson } from '../convert';
-import { formsOf, type SinkDocumentType } from '../master-data';
-import { ledgerId, type Ledger, type LedgerEntry } from '../ledger';
-import { SinkPausedError, type PostOptions, type Poster, type PostRequest } from '../poster';
+import { documentKeyOf, isStaleVersion, renderBillNumber, sourceIdentity, type CanonicalJson } from '../canonical';
+import type { KitFlow } from '../config';
+import type { Ledger } from '../ledger/ledger';
+import { ledgerId, type LedgerEntry, type TargetId } from '../ledger/model';
+import { SinkPausedError, type PostingStage, type PostOptions, type PostRequest } from '../posting/engine';
 import type { AggregationConfig } from './config';
 import { AggregationMetrics } from './metrics';
 import {
@@ -33,10 +33,13 @@ import { closeAtOf, planBills, renderSummaryNumber, sliceDocument, summaryDocume
 export interface AggregatorDeps {
   db: Db;
   ledger: Ledger;
-  /** Posts summary bills (and everything of non-aggregated flows). */
-  poster: Poster;
+  /** The stage behind aggregation: posts summary bills (and everything of non-aggregated flows). */
+  next: PostingStage;
+  /** The target account (first part of every ledger id). */
   acctId: string;
-  flows: Map<string, FlowConfig>;
+  /** The target form a flow's single bills and summary bills go to (the adapter's first form). */
+  formOf: (documentType: string) => string;
+  flows: Map<string, KitFlow>;
   metricsRegistry: Registry;
   logger: Logger;
   now?: () => Date;
@@ -57,7 +60,7 @@ export interface AggregationTrace {
     arrivedAt: Date;
     closeAt: Date;
     /** null while the group is open, and for a superseded slice. */
-    bill: { billNo: string; ledgerId: string; billSeq: number; kind: string; entries: number[]; state: string | null; fid: number | null } | null;
+    bill: { billNo: string; ledgerId: string; billSeq: number; kind: string; entries: number[]; state: string | null; fid: TargetId | null } | null;
   }[];
   /** The document's revision chain: versions, parked (ungroupable) versions, and the freeze that ends it. */
   revisions: { revision: number; kind: 'version' | 'parked' | 'frozen'; version: string; at: Date | null; billId?: string }[];
@@ -66,19 +69,20 @@ export interface AggregationTrace {
 }
 
 export interface CloseResult {
-  kingdeeUnavailable?: string;
+  /** Set when the target could not be written: the summary bills are posted later by themselves. */
+  targetUnavailable?: string;
   bills: { billNo: string; ledgerId: string; kind: string; members: number; state: string | null }[];
 }
 
 const IN_FLIGHT = new Set(['PENDING', 'IN_DOUBT']);
 
-export class Aggregator {
+/**
+ * The stage in front of the posting engine: documents of aggregated flows become group members (their offsets may
+ * then be committed); everything else, and the summary bills when groups close, goes on to `next`.
+ */
+export class Aggregator implements PostingStage {
   readonly store: AggregationStore;
   readonly metrics: AggregationMetrics;
-  /** The poster the service uses: documents of aggregated flows become members; the rest (and summary bills) post. */
-  readonly poster: Poster;
-  /** The Poster's own entry point: writes bills through the ledger. */
-  private readonly post: Poster['post'];
   private readonly now: () => Date;
   private timer: NodeJS.Timeout | undefined;
   /** Closes and sweeps run one at a time in this process (other instances are kept apart by the bill _id). */
@@ -94,14 +98,10 @@ export class Aggregator {
     this.now = deps.now ?? (() => new Date());
     this.store = new AggregationStore(deps.db);
     this.metrics = new AggregationMetrics(deps.metricsRegistry, this.store, () => this.aggregatedFlows().map((flow) => flow.documentType));
-    // The service keeps using the same Poster object; only its entry point routes through aggregation first.
-    this.post = deps.poster.post.bind(deps.poster);
-    deps.poster.post = (requests, options) => this.route(requests, options);
-    this.poster = deps.poster;
   }
 
-  aggregatedFlows(): (FlowConfig & { aggregation: AggregationConfig })[] {
-    return [...this.deps.flows.values()].filter((flow): flow is FlowConfig & { aggregation: AggregationConfig } => flow.aggregation !== undefined);
+  aggregatedFlows(): AggregatedFlow[] {
+    return [...this.deps.flows.values()].filter((flow): flow is AggregatedFlow => flow.aggregation !== undefined);
   }
 
   async start(): Promise<void> {
@@ -121,9 +121,10 @@ export class Aggregator {
 
   // ---------------------------------------------------------------- membership (Kafka path)
 
-  private async route(requests: PostRequest[], options?: PostOptions): Promise<void> {
+  /** Routes documents of aggregated flows into their groups and posts the rest through the next stage. */
+  async post(requests: PostRequest[], options?: PostOptions): Promise<void> {
     const candidates = requests.filter((request) => this.deps.flows.get(request.documentType)?.aggregation !== undefined && !isSummary(request.canonical));
-    if (candidates.length === 0) return this.post(requests, options);
+    if (candidates.length === 0) return this.deps.next.post(requests, options);
     // A document that already has a bill of its own (posted before aggregation was switched on) stays on that
     // bill: its new versions follow the flow's onModified policy instead of landing in a summary as a second copy.
     const started = Date.now();
@@ -136,7 +137,7 @@ export class Aggregator {
     const rest = requests.filter((request) => !members.includes(request));
     if (rest.length === 0) return;
     try {
-      await this.post(rest);
+      await this.deps.next.post(rest);
     } catch (error) {
       // Mixed input: admission is idempotent, so "nothing completed" is safe to report.
       if (error instanceof SinkPausedError && members.length > 0) throw new SinkPausedError(error.cause, 0);
@@ -149,7 +150,7 @@ export class Aggregator {
     for (const request of requests) {
       const flow = this.deps.flows.get(request.documentType)!;
       try {
-        ids.set(request, ledgerId(this.deps.acctId, formsOf(flow.documentType)[0]!, renderBillNumber(flow.billNumberPattern, request.canonical)));
+        ids.set(request, ledgerId(this.deps.acctId, this.deps.formOf(flow.documentType), renderBillNumber(flow.billNumberPattern, request.canonical)));
       } catch {
         // No valid single-bill number: it never had a bill of its own.
       }
@@ -364,12 +365,12 @@ export class Aggregator {
   }
 
   private parkedLedgerId(flow: string, documentKey: string): string {
-    return ledgerId(this.deps.acctId, formsOf(flow as SinkDocumentType)[0]!, parkedBillNo(documentKey));
+    return ledgerId(this.deps.acctId, this.deps.formOf(flow), parkedBillNo(documentKey));
   }
 
   /** Level 1: a document that cannot be grouped is parked in the ledger with the missing field named. */
-  private async park(flow: FlowConfig, documentKey: string, canonical: CanonicalJson, version: string, modifiedAt: number, error: ValidationError): Promise<void> {
-    const formId = formsOf(flow.documentType)[0]!;
+  private async park(flow: KitFlow, documentKey: string, canonical: CanonicalJson, version: string, modifiedAt: number, error: ValidationError): Promise<void> {
+    const formId = this.deps.formOf(flow.documentType);
     const billNo = parkedBillNo(documentKey);
     const id = this.parkedLedgerId(flow.documentType, documentKey);
     const problem = { level: 1 as const, code: 'AGGREGATION_KEY_INVALID', message: `无法归入汇总分组 cannot be grouped for aggregation: ${error.message}`, field: error.field };
@@ -448,13 +449,13 @@ export class Aggregator {
       const entries = await this.deps.ledger.known(frozen.map((bill) => bill.ledgerId));
       const seals = await this.store.sealsOf(frozen.map((bill) => bill._id));
       return {
-        ...(unavailable ? { kingdeeUnavailable: `金蝶不可用，汇总单稍后自动提交 Kingdee unavailable, summary bills are posted later: ${unavailable}` } : {}),
+        ...(unavailable ? { targetUnavailable: `目标系统不可用，汇总单稍后自动提交 target unavailable, summary bills are posted later: ${unavailable}` } : {}),
         bills: frozen.map((bill) => ({ billNo: bill.billNo, ledgerId: bill.ledgerId, kind: bill.kind, members: seals.get(bill._id)?.memberIds.length ?? bill.memberCount, state: entries.get(bill.ledgerId)?.state ?? null })) };
     });
   }
 
   /** Freezes open members of due groups (dueBy null = every open group) into bill records; returns the new bills. */
-  private async closeGroups(flow: FlowConfig & { aggregation: AggregationConfig }, closedBy: string, dueBy: Date | null, onlyKeyHash?: string): Promise<SummaryBillRecord[]> {
+  private async closeGroups(flow: AggregatedFlow, closedBy: string, dueBy: Date | null, onlyKeyHash?: string): Promise<SummaryBillRecord[]> {
     const counts = await this.store.groupCounts(flow.documentType, dueBy ?? undefined);
     const candidates = [...counts]
       .filter(([keyHash, count]) => count.members > count.accounted && (dueBy === null || count.due) && (onlyKeyHash === undefined || keyHash === onlyKeyHash))
@@ -473,7 +474,7 @@ export class Aggregator {
    * bill is then sealed (`seal`): only members whose version is still the document's current one stay in it.
    */
   private async closeGroup(
-    flow: FlowConfig & { aggregation: AggregationConfig },
+    flow: AggregatedFlow,
     keyHash: string,
     closedBy: string,
     dueBy: Date | null,
@@ -516,7 +517,7 @@ export class Aggregator {
   }
 
   private billRecord(
-    flow: FlowConfig & { aggregation: AggregationConfig },
+    flow: AggregatedFlow,
     first: MemberRecord,
     bill: ReturnType<typeof planBills>[number],
     billSeq: number,
@@ -539,7 +540,7 @@ export class Aggregator {
       date: first.date,
       billSeq,
       billNo,
-      ledgerId: ledgerId(this.deps.acctId, formsOf(flow.documentType)[0]!, billNo),
+      ledgerId: ledgerId(this.deps.acctId, this.deps.formOf(flow.documentType), billNo),
       kind,
       closedAt,
       closedBy,
@@ -566,10 +567,10 @@ export class Aggregator {
       else await this.store.markSettled(bill._id, 'EMPTY'); // every member had a newer version first: nothing to post
     }
     if (bills.length === 0) return null;
-    const requests: PostRequest[] = bills.map((bill) => ({ documentType: bill.flow as SinkDocumentType, canonical: seals.get(bill._id)!.document ?? bill.document, origin: 'kafka' }));
+    const requests: PostRequest[] = bills.map((bill) => ({ documentType: bill.flow, canonical: seals.get(bill._id)!.document ?? bill.document, origin: 'kafka' }));
     let unavailable: string | null = null;
     try {
-      await this.post(requests);
+      await this.deps.next.post(requests);
     } catch (error) {
       if (!(error instanceof SinkPausedError)) throw error;
       unavailable = errorMessage(error.cause); // level 3: the bills stay unsettled and a later tick posts them
@@ -701,7 +702,7 @@ export class Aggregator {
   }
 }
 
-type AggregatedFlow = FlowConfig & { aggregation: AggregationConfig };
+type AggregatedFlow = KitFlow & { aggregation: AggregationConfig };
 
 /** One source document version offered to aggregation. */
 interface Candidate {
@@ -765,7 +766,3 @@ function isSummary(canonical: CanonicalJson): boolean {
 }
 
 /** The same document key the poster and ledger use. */
-export function documentKeyOf(canonical: CanonicalJson): string {
-  const source = sourceIdentity(canonical);
-  return `${source.sourceSystem}/${source.account}/${source.documentType}/${source.sourceId}`;
-}

@@ -9,13 +9,13 @@ import { adminCaller, createAdminAuth, type AdminToken, type Logger } from '@yec
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { mountAggregationRoutes } from './aggregation/admin';
-import { LEDGER_STATES } from './ledger';
-import { AdminActionError, type SinkService } from './service';
+import { LEDGER_STATES } from './ledger/model';
+import { AdminActionError, type PostingService } from './service';
 
 const ListQuerySchema = z.object({
   state: z.enum(LEDGER_STATES).optional(),
   flow: z.string().regex(/^[a-z_]+$/, 'flow is a canonical document type, e.g. sales_outstock').optional(),
-  form: z.string().regex(/^[A-Za-z_]+$/, 'form is a Kingdee form id, e.g. SAL_OUTSTOCK').optional(),
+  form: z.string().regex(/^[A-Za-z_]+$/, 'form is a target form id, e.g. SAL_OUTSTOCK').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   skip: z.coerce.number().int().min(0).default(0),
 });
@@ -37,7 +37,7 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z
   throw new BadRequest(field, `${where}.${field}: ${issue.message}`);
 }
 
-export function mountSinkAdmin(app: express.Express, service: SinkService, tokens: readonly AdminToken[], logger?: Logger): void {
+export function mountSinkAdmin(app: express.Express, service: PostingService, tokens: readonly AdminToken[], logger?: Logger): void {
   const auth = createAdminAuth({ tokens, ...(logger ? { logger } : {}) });
   const need = auth.need;
   const router = express.Router();
@@ -78,11 +78,11 @@ export function mountSinkAdmin(app: express.Express, service: SinkService, token
         throw new AdminActionError(404, `单据不存在 no ledger entry ${id}`);
       }
       const calls = await service.ledger.callsOf(id);
-      // canonical → Kingdee requests and answers → ledger transitions, in that order.
+      // canonical → target requests and answers (`<target>Calls`, e.g. kingdeeCalls) → ledger transitions, in that order.
       const { canonical, ...document } = entry;
       // A document parked as ungroupable (AGGREGATION_KEY_INVALID): where its later versions went (group, bill).
       const aggregated = entry.problem?.code === 'AGGREGATION_KEY_INVALID' ? await service.aggregation.trace(entry.documentKey) : null;
-      return { document, canonical, kingdeeCalls: calls, transitions: await service.ledger.history(id), ...(aggregated ? { aggregated } : {}) };
+      return { document, canonical, target: service.adapter.name, [`${service.adapter.name}Calls`]: calls, transitions: await service.ledger.history(id), ...(aggregated ? { aggregated } : {}) };
     }),
   );
   router.post(
