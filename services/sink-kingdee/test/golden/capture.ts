@@ -96,7 +96,7 @@ function masterCases(): void {
   add('error: material without name', 'material', { ...material, name: ' ' });
 }
 
-/** A JST demo-world business day through the mapping rules (as test/e2e/src/demo-world.test.ts does): a few documents per type. */
+/** A JST demo-world business day through the mapping rules (as the demo-world test does): a few documents per type. */
 async function demoWorldCases(): Promise<void> {
   const world = demoWorld();
   const records = new Map<string, Record<string, unknown>>();
