@@ -163,7 +163,7 @@ export async function summarize(
 
   const latencies: number[] = [];
   // A POSTED entry is not written again, so its updatedAt is when Kingdee had the bill.
-  for (const entry of await ledger.entries.find({ state: 'POSTED' }).toArray()) {
+  for (const entry of await ledger.current({ state: 'POSTED' })) {
     const mappedAt = Number((entry.canonical as { mapping?: { mappedAt?: unknown } } | undefined)?.mapping?.mappedAt);
     if (Number.isFinite(mappedAt)) latencies.push(new Date(entry.updatedAt).getTime() - mappedAt);
   }

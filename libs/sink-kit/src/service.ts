@@ -6,6 +6,7 @@
  */
 import { createLogger, errorMessage, withRetry, type Logger } from '@yecai/common';
 import { insertOnce } from '@yecai/store';
+import { decodeCanonical, type CanonicalDocumentType } from '@yecai/contracts';
 import { CommitAfterOutcomeConsumer, topics, type AvroSerde, type KafkaClient, type OutcomeBatch, type OutcomeControl, type OutcomeResult } from '@yecai/kafka';
 import type { Collection, Db } from 'mongodb';
 import type { Registry } from 'prom-client';
@@ -206,9 +207,8 @@ export class PostingService<F extends KitFlow = KitFlow> {
       scanned = index + 1;
       try {
         if (!message.value) throw new Error('message has no value (tombstone)');
-        const decoded = await this.deps.serde.decode(message.value);
-        // Plain JSON: decimals as exact strings, storable in the ledger as they are.
-        const canonical = JSON.parse(JSON.stringify(decoded)) as CanonicalJson;
+        // A typed plain value of the flow's contract: decimals as exact strings, storable in the ledger as they are.
+        const canonical: CanonicalJson = await decodeCanonical(this.deps.serde, flow.documentType as CanonicalDocumentType, message.value);
         sourceIdentity(canonical); // an event without a usable identity cannot be keyed: kept below instead
         requests.push({ documentType: flow.documentType, canonical, origin: 'kafka' });
         messageOf.push(index);

@@ -41,6 +41,24 @@ const READS_PER_ENTRY = 3;
  */
 const IN_LIST_LIMIT = 2_000;
 
+/** What readers (admin API, CLI, console) select entries by; each field filters the current revision. */
+export interface LedgerQuery {
+  state?: LedgerState | undefined;
+  documentType?: string | undefined;
+  formId?: string | undefined;
+  /** The problem code of a PARKED or REJECTED entry, e.g. LOT_REQUIRED. */
+  problemCode?: string | undefined;
+}
+
+function filterOf(query: LedgerQuery): Record<string, unknown> {
+  return {
+    ...(query.state ? { state: query.state } : {}),
+    ...(query.documentType ? { documentType: query.documentType } : {}),
+    ...(query.formId ? { formId: query.formId } : {}),
+    ...(query.problemCode ? { 'problem.code': query.problemCode } : {}),
+  };
+}
+
 /** Most entries the in-process current-state cache keeps (oldest forgotten first). */
 const CACHE_LIMIT = 200_000;
 
@@ -82,27 +100,9 @@ export class Ledger {
     this.calls = db.collection<StoredCall>(`${prefix}_calls`);
   }
 
-  /**
-   * Read-only view of current entries with the few collection calls readers use (countDocuments, find → sort →
-   * limit → toArray); filters apply to the current revision of each entry only.
-   */
-  get entries() {
-    const current = (filter: Record<string, unknown>) => this.current(filter);
-    return {
-      collectionName: this.revisions.collectionName,
-      countDocuments: async (filter: Record<string, unknown> = {}) => (await current(filter)).length,
-      find: (filter: Record<string, unknown> = {}, _options?: unknown) => {
-        let order: 1 | -1 = 1;
-        let max = Number.MAX_SAFE_INTEGER;
-        const cursor = {
-          sort: (spec: Record<string, 1 | -1>) => ((order = Object.values(spec)[0] ?? 1), cursor),
-          limit: (n: number) => ((max = n), cursor),
-          toArray: async () =>
-            (await current(filter)).sort((a, b) => order * (a.updatedAt.getTime() - b.updatedAt.getTime())).slice(0, max),
-        };
-        return cursor;
-      },
-    };
+  /** Whether this ledger has ever been written in this database (readers tell "never ran here" from "empty"). */
+  async exists(): Promise<boolean> {
+    return (await this.db.listCollections({ name: this.revisions.collectionName }, { nameOnly: true }).toArray()).length > 0;
   }
 
   async ensureIndexes(): Promise<void> {
@@ -335,8 +335,8 @@ export class Ledger {
         return null;
       }
       const previous = changes[index]!.current;
-      if (previous) this.count(previous.formId, previous.state, -1);
-      this.count(next.formId, next.state, 1);
+      if (previous) this.moveCount(previous.formId, previous.state, -1);
+      this.moveCount(next.formId, next.state, 1);
       this.remember(next);
       return next;
     });
@@ -378,16 +378,19 @@ export class Ledger {
     });
   }
 
-  async list(filter: { state?: LedgerState | undefined; documentType?: string | undefined; formId?: string | undefined }, limit: number, skip: number): Promise<Omit<LedgerEntry, 'canonical'>[]> {
-    const query: Record<string, unknown> = {};
-    if (filter.state) query.state = filter.state;
-    if (filter.documentType) query.documentType = filter.documentType;
-    if (filter.formId) query.formId = filter.formId;
-    const entries = await this.current(query);
+  /** Current entries matching `query`, newest first (or oldest first), without their canonical events. */
+  async list(query: LedgerQuery, limit: number, skip: number, order: 'newest' | 'oldest' = 'newest'): Promise<Omit<LedgerEntry, 'canonical'>[]> {
+    const direction = order === 'newest' ? -1 : 1;
+    const entries = await this.current(filterOf(query));
     return entries
-      .sort((a, b) => b.updatedAt.getTime() - a.updatedAt.getTime())
+      .sort((a, b) => direction * (a.updatedAt.getTime() - b.updatedAt.getTime()))
       .slice(skip, skip + limit)
       .map(({ canonical: _canonical, ...rest }) => rest);
+  }
+
+  /** How many current entries match `query`. */
+  async count(query: LedgerQuery = {}): Promise<number> {
+    return (await this.current(filterOf(query))).length;
   }
 
   /** Level-2 retries that are due, and in-flight entries nobody has touched for `staleMs` (their message is gone). */
@@ -465,7 +468,7 @@ export class Ledger {
     });
   }
 
-  private count(formId: string, state: LedgerState, delta: number): void {
+  private moveCount(formId: string, state: LedgerState, delta: number): void {
     const key = `${formId}|${state}`;
     this.counts.set(key, (this.counts.get(key) ?? 0) + delta);
   }

@@ -17,9 +17,8 @@ ${FILTERED_USAGE}`;
 const PARKED_STATUSES: ParkedStatus[] = ['OPEN', 'REPUSHED', 'RESOLVED', 'SKIPPED', 'SUPERSEDED'];
 const MONGO_FLAGS = ['mongodb-uri', 'db', 'limit'];
 
-// The collections' owners name them; the CLI only reads (libs/parking, services/sink-kingdee/src/ledger.ts).
+// The collections' owners name them; the CLI only reads, through their stores (libs/parking, @yecai/sink-kit's Ledger).
 const parkedCollection = (db: Db) => new ParkingStore(db).collection.collectionName;
-const ledgerCollection = (db: Db) => new Ledger(db).entries.collectionName;
 
 async function collectionExists(db: Db, name: string): Promise<boolean> {
   return (await db.listCollections({ name }, { nameOnly: true }).toArray()).length > 0;
@@ -57,17 +56,16 @@ export async function parkedCommand(args: string[], flags: OperatorFlags, print:
     }
     // The sink keeps its level-1 cases in its ledger (state PARKED); they are OPEN until a person re-pushes or skips.
     if ((stage === undefined || stage === 'sink-kingdee') && status === 'OPEN' && flow === undefined) {
-      const ledgerName = ledgerCollection(db);
-      if (await collectionExists(db, ledgerName)) {
-        const ledger = new Ledger(db);
-        const query = { state: 'PARKED' as const, ...(code ? { 'problem.code': code } : {}) };
-        total += await ledger.entries.countDocuments(query);
-        const entries = await ledger.entries.find(query, { projection: { canonical: 0, history: 0 } }).sort({ updatedAt: 1 }).limit(limit).toArray();
+      const ledger = new Ledger(db);
+      if (await ledger.exists()) {
+        const query = { state: 'PARKED' as const, problemCode: code };
+        total += await ledger.count(query);
+        const entries = await ledger.list(query, limit, 0, 'oldest');
         for (const entry of entries) {
           rows.push([formatBeijingTime(entry.updatedAt.getTime()), 'sink-kingdee', `L${entry.problem?.level ?? 1}`, entry.problem?.code ?? '-', entry.formId, entry.documentKey, entry.problem?.message ?? '-', entry._id]);
         }
       } else {
-        print(absent(db, ledgerName, 'sink-kingdee'));
+        print(absent(db, ledger.revisions.collectionName, 'sink-kingdee'));
       }
     }
     if (rows.length === 0) {
@@ -88,13 +86,12 @@ export async function pendingCommand(args: string[], flags: OperatorFlags, print
   const formId = stringFlag(flags, 'form');
 
   await withMongo(flags, async (db) => {
-    const ledgerName = ledgerCollection(db);
-    if (!(await collectionExists(db, ledgerName))) {
-      print(absent(db, ledgerName, 'sink-kingdee'));
+    const ledger = new Ledger(db);
+    if (!(await ledger.exists())) {
+      print(absent(db, ledger.revisions.collectionName, 'sink-kingdee'));
       return;
     }
-    const ledger = new Ledger(db);
-    const total = await ledger.entries.countDocuments({ state: state as LedgerState, ...(formId ? { formId } : {}) });
+    const total = await ledger.count({ state: state as LedgerState, formId });
     const entries = await ledger.list({ state: state as LedgerState, formId }, limit, 0);
     if (entries.length === 0) {
       print(`账本中没有 ${state} 状态的单据 no ledger entries in state ${state}`);
