@@ -2,7 +2,7 @@
  * Aggregated (汇总) posting. Documents of an aggregated flow are not posted one by one: each is recorded as a
  * member of its group(s) — then its Kafka offset may be committed. A group closes on its schedule or when an
  * operator says so: its open members are frozen into summary bill records (insert-only, unique per group and
- * sequence), and each summary bill goes through the Poster and ledger like any bill (claim → Save/Submit/Audit
+ * sequence), and each summary bill goes through the posting engine and ledger like any bill (claim → Save/Submit/Audit
  * → outcome; PENDING/IN_DOUBT resolved by query on its deterministic number). Design: docs/sink.md.
  */
 import { ValidationError, errorMessage, type Logger } from '@yecai/common';
