@@ -402,7 +402,7 @@ export class Ledger {
    */
   async due(now: Date, staleMs: number, limit: number, sweepEveryMs = 0): Promise<LedgerEntry[]> {
     if (Date.now() - this.lastSweepAt >= sweepEveryMs) {
-      const swept = await this.current({ state: { $in: OPEN_STATES } });
+      const swept = await this.openEntries();
       this.open.clear();
       for (const entry of swept) {
         this.open.set(entry._id, entry);
@@ -419,6 +419,23 @@ export class Ledger {
       .filter(isDue)
       .sort((a, b) => new Date(a.updatedAt).getTime() - new Date(b.updatedAt).getTime())
       .slice(0, limit);
+  }
+
+  /**
+   * Every entry whose latest revision is open, by one projected read of every revision (ledger id, number, state) and
+   * then only the open entries whole. A filter on the open states would match every entry's PENDING claim and need a
+   * second read to find which are still open (two scans on FerretDB: 7.7 s for 10,000 posted entries, now half).
+   */
+  private async openEntries(): Promise<LedgerEntry[]> {
+    const heads = new Map<string, { revision: number; state: LedgerState }>();
+    for (const revision of await this.revisions.find({}, { projection: { ledgerId: 1, revision: 1, state: 1 } }).toArray()) {
+      const known = heads.get(revision.ledgerId);
+      if (!known || known.revision < revision.revision) heads.set(revision.ledgerId, { revision: revision.revision, state: revision.state });
+    }
+    const open = [...heads].filter(([, head]) => OPEN_STATES.includes(head.state)).map(([id]) => id);
+    const entries = await this.getMany(open);
+    // An entry that moved on between the two reads is judged by what was read last.
+    return [...entries.values()].filter((entry) => OPEN_STATES.includes(entry.state));
   }
 
   /** Which `forgetCache` generation the cache is in (see `generation`). */
