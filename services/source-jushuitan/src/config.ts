@@ -1,11 +1,11 @@
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { ValidationError, parseBeijingTime, parseWith, readConfigFile, resolveSecret } from '@yecai/common';
-import { sourceServiceConfigFields } from '@yecai/connector-kit';
+import { secretReference } from '@yecai/connector-kit';
+import { resolveSecret } from '@yecai/common';
 import type { JstTokenStore, JstTokens } from './transport';
 
-const SECRET_REF = z.string().regex(/^(env:|file:)/, 'secrets are references: env:NAME or file:/path');
+const SECRET_REF = secretReference();
 
 /** One JST company account (several per deployment). */
 export const jstAccountSchema = z.object({
@@ -35,29 +35,7 @@ export const jstAccountSchema = z.object({
   requestTimeoutMs: z.number().int().positive().default(30_000),
 });
 
-export const jstSourceConfigSchema = z.object({
-  ...sourceServiceConfigFields({ service: 'source_jushuitan', opsPort: 9464, maxWindowMinutes: 7 * 24 * 60 }),
-  accounts: z.array(jstAccountSchema).min(1),
-});
-
-export type JstSourceConfig = z.output<typeof jstSourceConfigSchema>;
 export type JstAccountConfig = z.output<typeof jstAccountSchema>;
-
-export async function loadJstConfig(path: string): Promise<JstSourceConfig> {
-  const raw = readConfigFile(path);
-  const config = parseWith(jstSourceConfigSchema, raw, `config ${path}`);
-  const names = new Set<string>();
-  config.accounts.forEach((account, index) => {
-    if (names.has(account.name))
-      throw new ValidationError(
-        `config ${path}: accounts.${index}.name "${account.name}" is used twice`,
-        `accounts.${index}.name`,
-      );
-    names.add(account.name);
-    parseBeijingTime(account.startAt, `accounts.${index}.startAt`);
-  });
-  return config;
-}
 
 /** Secrets of one account, resolved at start; never logged. */
 export function resolveAccountSecrets(

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { ValidationError, parseBeijingTime, parseWith, readConfigFile, resolveSecret } from '@yecai/common';
-import { sourceServiceConfigFields } from '@yecai/connector-kit';
+import { secretReference } from '@yecai/connector-kit';
+import { ValidationError, resolveSecret } from '@yecai/common';
 import { splitQjbAppSecret } from './signing';
 
-const SECRET_REF = z.string().regex(/^(env:|file:)/, 'secrets are references: env:NAME or file:/path');
+const SECRET_REF = secretReference();
 
 const common = {
   /** Account name used in document keys, checkpoint keys and metric labels: lower-case letters, digits, `_`, `-`. */
@@ -56,37 +56,8 @@ export const wdtQjbAccountSchema = z.object({
 
 export const wdtAccountSchema = z.discriminatedUnion('edition', [wdtQybAccountSchema, wdtQjbAccountSchema]);
 
-export const wdtSourceConfigSchema = z.object({
-  /** windowMinutes is capped per stream at the API's limit for the editions in use (旗舰版 sales out-stock: 60). */
-  ...sourceServiceConfigFields({ service: 'source_wangdiantong', opsPort: 9465, maxWindowMinutes: 30 * 24 * 60 }),
-  accounts: z.array(wdtAccountSchema).min(1),
-});
-
-export type WdtSourceConfig = z.output<typeof wdtSourceConfigSchema>;
 export type WdtAccountConfig = z.output<typeof wdtAccountSchema>;
 export type WdtEdition = WdtAccountConfig['edition'];
-
-export async function loadWdtConfig(path: string): Promise<WdtSourceConfig> {
-  const raw = readConfigFile(path);
-  return validateWdtConfig(raw, `config ${path}`);
-}
-
-/** Schema plus the checks zod cannot express (unique names, real Beijing times). */
-export function validateWdtConfig(raw: unknown, source: string): WdtSourceConfig {
-  const config = parseWith(wdtSourceConfigSchema, raw, source);
-  const names = new Set<string>();
-  config.accounts.forEach((account, index) => {
-    if (names.has(account.name))
-      throw new ValidationError(
-        `${source}: accounts.${index}.name "${account.name}" is used twice`,
-        `accounts.${index}.name`,
-      );
-    names.add(account.name);
-    parseBeijingTime(account.startAt, `accounts.${index}.startAt`);
-    parseBeijingTime(account.masterDataStartAt, `accounts.${index}.masterDataStartAt`);
-  });
-  return config;
-}
 
 export type WdtCredentials =
   | { edition: 'qyb'; sid: string; appKey: string; appSecret: string }

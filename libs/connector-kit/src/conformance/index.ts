@@ -1,0 +1,3 @@
+// Test-only entry (jest globals, the harness): import from '@yecai/connector-kit/src/conformance' in test files.
+export * from './raw';
+export * from './suite';
