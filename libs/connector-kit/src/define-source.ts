@@ -113,7 +113,11 @@ export interface DefinedSource<Account extends SourceAccountBase, Transport exte
   /** One transport per account, secrets resolved; needs no Kafka (used by `--check`). */
   createTransports(config: SourceConfig<Account>, logger?: Logger): Map<string, Transport>;
   /** Wires config → transports → kit runtimes. No Kafka I/O happens until start()/runOnce()/backfill(). */
-  createService(config: SourceConfig<Account>, logger?: Logger, options?: CreateServiceOptions): SourceService<Transport>;
+  createService(
+    config: SourceConfig<Account>,
+    logger?: Logger,
+    options?: CreateServiceOptions,
+  ): SourceService<Transport>;
   /** The command line (main.ts is one call of this). */
   main(): void;
   /** The config reference, generated from the schema (`--config-reference`). */
@@ -123,15 +127,22 @@ export interface DefinedSource<Account extends SourceAccountBase, Transport exte
 const SINGLE_GROUP = 'default';
 
 /** Stream definitions with the config's window and overlap overrides applied to modified-time streams. */
-export function applyWindowOverrides(streams: readonly StreamDefinition[], overrides: WindowOverrides): StreamDefinition[] {
+export function applyWindowOverrides(
+  streams: readonly StreamDefinition[],
+  overrides: WindowOverrides,
+): StreamDefinition[] {
   return streams.map((stream) =>
     stream.cursor.kind === 'modified_time'
       ? {
           ...stream,
           cursor: {
             ...stream.cursor,
-            ...(overrides.windowMinutes !== undefined ? { windowMs: Math.round(overrides.windowMinutes * 60_000) } : {}),
-            ...(overrides.overlapMinutes !== undefined ? { overlapMs: Math.round(overrides.overlapMinutes * 60_000) } : {}),
+            ...(overrides.windowMinutes !== undefined
+              ? { windowMs: Math.round(overrides.windowMinutes * 60_000) }
+              : {}),
+            ...(overrides.overlapMinutes !== undefined
+              ? { overlapMs: Math.round(overrides.overlapMinutes * 60_000) }
+              : {}),
           },
         }
       : stream,
@@ -154,14 +165,22 @@ export function defineSource<Account extends SourceAccountBase, Transport extend
   declaration: SourceDeclaration<Account, Transport>,
 ): DefinedSource<Account, Transport> {
   const { system } = declaration;
-  if (!/^[a-z0-9_]+$/.test(system)) throw new ValidationError(`defineSource: system "${system}" is not [a-z0-9_]+`, 'system');
+  if (!/^[a-z0-9_]+$/.test(system))
+    throw new ValidationError(`defineSource: system "${system}" is not [a-z0-9_]+`, 'system');
   if (!declaration.configEnv.endsWith('_CONFIG'))
     throw new ValidationError(`defineSource: configEnv "${declaration.configEnv}" must end with _CONFIG`, 'configEnv');
   const serviceName = `source_${system}`;
   const deploymentName = `source-${system.replace(/_/g, '-')}`;
   const configSchema = z.object({
-    ...sourceServiceConfigFields({ service: serviceName, opsPort: declaration.opsPort, maxWindowMinutes: declaration.maxWindowMinutes }),
-    accounts: z.array(declaration.account).min(1).describe('One entry per company account (see the account fields below).'),
+    ...sourceServiceConfigFields({
+      service: serviceName,
+      opsPort: declaration.opsPort,
+      maxWindowMinutes: declaration.maxWindowMinutes,
+    }),
+    accounts: z
+      .array(declaration.account)
+      .min(1)
+      .describe('One entry per company account (see the account fields below).'),
   }) as unknown as z.ZodType<SourceConfig<Account>, unknown>;
   const envStem = declaration.configEnv.slice(0, -'CONFIG'.length);
   const envOverrides = Object.fromEntries(OVERRIDABLE.map(([field]) => [`${envStem}${screaming(field)}`, field]));
@@ -180,7 +199,10 @@ export function defineSource<Account extends SourceAccountBase, Transport extend
     const names = new Set<string>();
     config.accounts.forEach((account, index) => {
       if (names.has(account.name))
-        throw new ValidationError(`${source}: accounts.${index}.name "${account.name}" is used twice`, `accounts.${index}.name`);
+        throw new ValidationError(
+          `${source}: accounts.${index}.name "${account.name}" is used twice`,
+          `accounts.${index}.name`,
+        );
       names.add(account.name);
       parseBeijingTime(account.startAt, `accounts.${index}.startAt`);
       declaration.streamStartAtMs?.(account, index);
@@ -197,9 +219,17 @@ export function defineSource<Account extends SourceAccountBase, Transport extend
       if (value === undefined || value === '') continue;
       if (kind === 'number') {
         const number = Number(value);
-        if (!Number.isFinite(number)) throw new ValidationError(`${variable}: "${value}" is not a number (${name})`, name);
+        if (!Number.isFinite(number))
+          throw new ValidationError(`${variable}: "${value}" is not a number (${name})`, name);
         merged[name] = number;
-      } else merged[name] = kind === 'list' ? value.split(',').map((item) => item.trim()).filter(Boolean) : value;
+      } else
+        merged[name] =
+          kind === 'list'
+            ? value
+                .split(',')
+                .map((item) => item.trim())
+                .filter(Boolean)
+            : value;
     }
     return merged;
   };
@@ -273,7 +303,8 @@ export function defineSource<Account extends SourceAccountBase, Transport extend
     };
   };
 
-  const configReference = () => renderConfigReference(configSchema, envOverrides, declaration.configEnv, deploymentName);
+  const configReference = () =>
+    renderConfigReference(configSchema, envOverrides, declaration.configEnv, deploymentName);
 
   const defined: DefinedSource<Account, Transport> = {
     declaration,
@@ -283,12 +314,15 @@ export function defineSource<Account extends SourceAccountBase, Transport extend
     get allStreams() {
       const streams = declaration.streams;
       if (typeof streams !== 'function') return [...streams];
-      const byName = new Map((declaration.groups ?? [SINGLE_GROUP]).flatMap((group) => streams(group, {})).map((s) => [s.name, s]));
+      const byName = new Map(
+        (declaration.groups ?? [SINGLE_GROUP]).flatMap((group) => streams(group, {})).map((s) => [s.name, s]),
+      );
       return [...byName.values()];
     },
     envOverrides: envOverrides as Record<string, keyof SourceServiceSettings>,
     validateConfig,
-    loadConfig: async (path, env = process.env) => validateConfig(withEnvOverrides(readConfigFile(path), env), `config ${path}`),
+    loadConfig: async (path, env = process.env) =>
+      validateConfig(withEnvOverrides(readConfigFile(path), env), `config ${path}`),
     createTransports,
     createService,
     main: () =>

@@ -25,7 +25,14 @@ describeSourceConformance({
       faults: {
         ...(latencyMs ? { latencyMs } : {}),
         ...(storm
-          ? { throttleBurst: 40, serverErrorBurst: 6, serverErrorRate: 0.05, timeoutBurst: 2, timeoutMs: 5000, expireTokenAfterRequests: 20 }
+          ? {
+              throttleBurst: 40,
+              serverErrorBurst: 6,
+              serverErrorRate: 0.05,
+              timeoutBurst: 2,
+              timeoutMs: 5000,
+              expireTokenAfterRequests: 20,
+            }
           : {}),
       },
     });

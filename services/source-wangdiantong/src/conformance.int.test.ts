@@ -23,7 +23,10 @@ describeSourceConformance({
   stormStreams: ['sales_outstock', 'stock_count'],
   secretEnv: TEST_SECRET_ENV,
   secrets: ['wdt_secret', 'wdt_qjb_secret', 'wdt_salt'],
-  stormCodes: { throttled: ['WDT_THROTTLED_MINUTE', 'WDT_THROTTLED_CONCURRENCY'], outcomes: ['WDT_HTTP_502', 'WDT_TIMEOUT'] },
+  stormCodes: {
+    throttled: ['WDT_THROTTLED_MINUTE', 'WDT_THROTTLED_CONCURRENCY'],
+    outcomes: ['WDT_HTTP_502', 'WDT_TIMEOUT'],
+  },
   // Slows a full sync (≥ 120 旗舰版 one-hour windows alone) so that the kills land while it is still running.
   crash: { documents: { sales_outstock: 6_000, transfer: 3_000 }, latencyMs: 50 },
   startEmulator: async ({ seed, documents, fromMs, toMs, sameSecondRatio, latencyMs, storm }) => {
@@ -38,14 +41,21 @@ describeSourceConformance({
       },
       faults: {
         ...(latencyMs ? { latencyMs } : {}),
-        ...(storm ? { throttleBurst: 30, serverErrorBurst: 6, serverErrorRate: 0.05, timeoutBurst: 2, timeoutMs: 5000 } : {}),
+        ...(storm
+          ? { throttleBurst: 30, serverErrorBurst: 6, serverErrorRate: 0.05, timeoutBurst: 2, timeoutMs: 5000 }
+          : {}),
       },
     });
     return {
       url: emulator.url,
       versions: (stream, edition) => publishedVersions(emulator, stream, edition as WdtEdition),
       addSameSecond: (stream, count, atMs) =>
-        generateDocuments(emulator.store, 77, { perType: { [type(stream)]: count }, fromMs: atMs, toMs: atMs, sameSecondRatio: 1 }),
+        generateDocuments(emulator.store, 77, {
+          perType: { [type(stream)]: count },
+          fromMs: atMs,
+          toMs: atMs,
+          sameSecondRatio: 1,
+        }),
       modifyLate: (stream, atMs) => {
         const late = emulator.store.versions(type(stream)).find((v) => v.status !== 90)!;
         emulator.store.modifyDocument(type(stream), late.id, atMs, { status: 90 });

@@ -13,12 +13,17 @@ export async function readRawDocuments(
 ): Promise<RawDocument[]> {
   const serde = new AvroSerde(registryUrl);
   const values: Buffer[] = [];
-  await readTopicsToEnd(kafka, [topics.raw(system, documentType)], (_topic, _partition, message) => values.push(message.value!));
+  await readTopicsToEnd(kafka, [topics.raw(system, documentType)], (_topic, _partition, message) =>
+    values.push(message.value!),
+  );
   return Promise.all(values.map((value) => serde.decode<RawDocument>(value)));
 }
 
 /** The committed checkpoints of a service (`checkpoint.<service>`), by key `<account>/<stream>[/backfill]`. */
-export async function committedCheckpoints(kafka: KafkaClient, service: string): Promise<Map<string, StreamCheckpoint>> {
+export async function committedCheckpoints(
+  kafka: KafkaClient,
+  service: string,
+): Promise<Map<string, StreamCheckpoint>> {
   return readCheckpoints(kafka, topics.checkpoint(service), { timeoutMs: 30_000 });
 }
 

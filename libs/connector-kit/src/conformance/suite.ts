@@ -57,7 +57,10 @@ export interface SourceConformanceSpec<Account extends SourceAccountBase> {
   source: DefinedSource<Account, SourceTransport>;
   startEmulator(options: ConformanceEmulatorOptions): Promise<ConformanceEmulator>;
   /** Raw config of one account against the emulator (secrets as env: references, generous rate limits). */
-  account(emulator: ConformanceEmulator, account: { name: string; variant: string; startAt: string; streams: string[] }): Record<string, unknown>;
+  account(
+    emulator: ConformanceEmulator,
+    account: { name: string; variant: string; startAt: string; streams: string[] },
+  ): Record<string, unknown>;
   /** Account variants (旺店通: 'qyb', 'qjb' editions); the live and crash cases run every one. Default ['default']. */
   variants?: string[];
   /** Two document streams; the same-second burst goes to the first, the late update to the second. */
@@ -78,17 +81,29 @@ export interface SourceConformanceSpec<Account extends SourceAccountBase> {
   liveDocuments?: [number, number];
 }
 
-export function describeSourceConformance<Account extends SourceAccountBase>(spec: SourceConformanceSpec<Account>): void {
+export function describeSourceConformance<Account extends SourceAccountBase>(
+  spec: SourceConformanceSpec<Account>,
+): void {
   const { source } = spec;
   const system = source.declaration.system;
   const variants = spec.variants ?? ['default'];
   const [first, second] = spec.streams;
   const variantOf = (index: number) => variants[index % variants.length]!;
 
-  const config = (emulator: ConformanceEmulator, accounts: Record<string, unknown>[], overrides: Record<string, unknown> = {}) => {
+  const config = (
+    emulator: ConformanceEmulator,
+    accounts: Record<string, unknown>[],
+    overrides: Record<string, unknown> = {},
+  ) => {
     Object.assign(process.env, spec.secretEnv);
     return source.validateConfig(
-      { opsPort: 0, pollIntervalSeconds: 1, retry: { initialDelayMs: 20, maxDelayMs: 200, maxAttempts: 8 }, accounts, ...overrides },
+      {
+        opsPort: 0,
+        pollIntervalSeconds: 1,
+        retry: { initialDelayMs: 20, maxDelayMs: 200, maxAttempts: 8 },
+        accounts,
+        ...overrides,
+      },
       'conformance config',
     ) as SourceConfig<Account>;
   };
@@ -119,12 +134,24 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
       async (variant) => {
         const now = Date.now();
         const [firstCount, secondCount] = spec.liveDocuments ?? [1500, 500];
-        emulator = await spec.startEmulator({ seed: 3, documents: { [first]: firstCount, [second]: secondCount }, fromMs: now - 2 * DAY, toMs: now - 2 * MINUTE });
+        emulator = await spec.startEmulator({
+          seed: 3,
+          documents: { [first]: firstCount, [second]: secondCount },
+          fromMs: now - 2 * DAY,
+          toMs: now - 2 * MINUTE,
+        });
         // 437 documents in one second: several pages of the same modified time.
         emulator.addSameSecond(first, 437, now - DAY);
         const name = `live-${variant}`.toLowerCase();
         const service = source.createService(
-          config(emulator, [spec.account(emulator, { name, variant, startAt: formatBeijingTime(now - 3 * DAY), streams: [first, second] })]),
+          config(emulator, [
+            spec.account(emulator, {
+              name,
+              variant,
+              startAt: formatBeijingTime(now - 3 * DAY),
+              streams: [first, second],
+            }),
+          ]),
         );
         let lateId: string;
         let lastCycleAt: number;
@@ -135,12 +162,18 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
           lastCycleAt = Date.now();
           await service.runtime.runOnce();
           const metrics = await service.metrics.metrics();
-          const lag = new RegExp(`yecai_source_cursor_lag_seconds\\{[^}]*stream="${first}"[^}]*\\} ([\\d.]+)`).exec(metrics);
+          const lag = new RegExp(`yecai_source_cursor_lag_seconds\\{[^}]*stream="${first}"[^}]*\\} ([\\d.]+)`).exec(
+            metrics,
+          );
           expect(Number(lag?.[1])).toBeGreaterThanOrEqual(60); // the settle lag
           // …and no more than the settle lag plus however long the last cycle took on this machine.
           expect(Number(lag?.[1])).toBeLessThanOrEqual((Date.now() - lastCycleAt) / 1000 + 61);
           const expectedFirst = emulator.versions(first, variant).length;
-          expect(metrics).toMatch(new RegExp(`yecai_source_documents_total\\{[^}]*stream="${first}",origin="LIVE"[^}]*\\} ${expectedFirst}\n`));
+          expect(metrics).toMatch(
+            new RegExp(
+              `yecai_source_documents_total\\{[^}]*stream="${first}",origin="LIVE"[^}]*\\} ${expectedFirst}\n`,
+            ),
+          );
           for (const secret of spec.secrets) expect(metrics).not.toContain(secret);
         } finally {
           await service.close();
@@ -149,7 +182,9 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
         const expectedFirst = emulator.versions(first, variant);
         expect(exactlyOnceReport(expectedFirst, firstDocs)).toEqual(clean);
         expect(firstDocs).toHaveLength(expectedFirst.length);
-        expect(firstDocs.every((d) => d.origin === 'LIVE' && d.account === name && d.sourceSystem === system)).toBe(true);
+        expect(firstDocs.every((d) => d.origin === 'LIVE' && d.account === name && d.sourceSystem === system)).toBe(
+          true,
+        );
         const secondDocs = await raw(kafka, second);
         const expectedSecond = emulator.versions(second, variant);
         expect(exactlyOnceReport(expectedSecond, secondDocs)).toEqual(clean);
@@ -171,14 +206,29 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
     it('a commit whose answer is lost (it did commit) is not published again: the lane is reopened from Kafka', async () => {
       const now = Date.now();
       const variant = variantOf(0);
-      emulator = await spec.startEmulator({ seed: 5, documents: { [second]: 300 }, fromMs: now - 2 * DAY, toMs: now - 2 * MINUTE });
+      emulator = await spec.startEmulator({
+        seed: 5,
+        documents: { [second]: 300 },
+        fromMs: now - 2 * DAY,
+        toMs: now - 2 * MINUTE,
+      });
       const service = source.createService(
-        config(emulator, [spec.account(emulator, { name: 'lost', variant, startAt: formatBeijingTime(now - 3 * DAY), streams: [second] })]),
+        config(emulator, [
+          spec.account(emulator, {
+            name: 'lost',
+            variant,
+            startAt: formatBeijingTime(now - 3 * DAY),
+            streams: [second],
+          }),
+        ]),
       );
       // The broker applies the third transaction, then the answer is lost (as when it restarts mid-commit).
       const original = TransactionalProducer.prototype.inTransaction;
       let transactions = 0;
-      const spy = jest.spyOn(TransactionalProducer.prototype, 'inTransaction').mockImplementation(async function (this: TransactionalProducer, work) {
+      const spy = jest.spyOn(TransactionalProducer.prototype, 'inTransaction').mockImplementation(async function (
+        this: TransactionalProducer,
+        work,
+      ) {
         const result = await original.call(this, work);
         if (++transactions === 3) throw new Error('answer lost after commit (test fault)');
         return result;
@@ -186,11 +236,14 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
       // Done when, after the fault, a cycle has committed a cursor past the last document (2 minutes ago).
       let caughtUpAfterFault = false;
       service.runtime.events.on((event) => {
-        if (event.type === 'committed' && transactions > 3 && (event.cursorMs ?? 0) >= now - MINUTE) caughtUpAfterFault = true;
+        if (event.type === 'committed' && transactions > 3 && (event.cursorMs ?? 0) >= now - MINUTE)
+          caughtUpAfterFault = true;
       });
       try {
         await service.runtime.start();
-        await waitFor(() => caughtUpAfterFault, 'a cycle after the lost answer to catch up', 60_000).catch(() => undefined);
+        await waitFor(() => caughtUpAfterFault, 'a cycle after the lost answer to catch up', 60_000).catch(
+          () => undefined,
+        );
       } finally {
         spy.mockRestore();
         await service.close();
@@ -203,15 +256,30 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
       const now = Date.now();
       const variant = variantOf(1);
       const [a, b] = spec.stormStreams ?? spec.streams;
-      emulator = await spec.startEmulator({ seed: 5, documents: { [a]: 1200, [b]: 400 }, fromMs: now - DAY, toMs: now - 2 * MINUTE, storm: true });
+      emulator = await spec.startEmulator({
+        seed: 5,
+        documents: { [a]: 1200, [b]: 400 },
+        fromMs: now - DAY,
+        toMs: now - 2 * MINUTE,
+        storm: true,
+      });
       const service = source.createService(
-        config(emulator, [spec.account(emulator, { name: 'storm', variant, startAt: formatBeijingTime(now - 2 * DAY), streams: [a, b] })]),
+        config(emulator, [
+          spec.account(emulator, {
+            name: 'storm',
+            variant,
+            startAt: formatBeijingTime(now - 2 * DAY),
+            streams: [a, b],
+          }),
+        ]),
       );
       try {
         await service.runtime.runOnce();
         const metrics = await service.metrics.metrics();
-        for (const code of spec.stormCodes.throttled) expect(metrics).toMatch(new RegExp(`yecai_source_throttled_total\\{[^}]*code="${code}"[^}]*\\} \\d+`));
-        for (const outcome of spec.stormCodes.outcomes) expect(metrics).toMatch(new RegExp(`yecai_source_api_calls_total\\{[^}]*outcome="${outcome}"[^}]*\\} \\d+`));
+        for (const code of spec.stormCodes.throttled)
+          expect(metrics).toMatch(new RegExp(`yecai_source_throttled_total\\{[^}]*code="${code}"[^}]*\\} \\d+`));
+        for (const outcome of spec.stormCodes.outcomes)
+          expect(metrics).toMatch(new RegExp(`yecai_source_api_calls_total\\{[^}]*outcome="${outcome}"[^}]*\\} \\d+`));
         for (const secret of spec.secrets) expect(metrics).not.toContain(secret);
       } finally {
         await service.close();
@@ -222,17 +290,33 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
         expect({ stream, ...exactlyOnceReport(expected, documents) }).toEqual({ stream, ...clean });
         expect(documents).toHaveLength(expected.length);
       }
-      for (const [what, count] of Object.entries(emulator.stormEvidence())) expect({ what, moved: count > 0 }).toEqual({ what, moved: true });
+      for (const [what, count] of Object.entries(emulator.stormEvidence()))
+        expect({ what, moved: count > 0 }).toEqual({ what, moved: true });
     }, 180_000);
 
     it('backfills an old range as BACKFILL under its own checkpoint while the live stream runs, without moving the live cursor', async () => {
       const now = Date.now();
       const variant = variantOf(0);
-      emulator = await spec.startEmulator({ seed: 9, documents: { [first]: 2000 }, fromMs: now - 10 * DAY, toMs: now - 2 * MINUTE });
-      const settings = config(emulator, [spec.account(emulator, { name: 'history', variant, startAt: formatBeijingTime(now - 2 * DAY), streams: [first] })]);
+      emulator = await spec.startEmulator({
+        seed: 9,
+        documents: { [first]: 2000 },
+        fromMs: now - 10 * DAY,
+        toMs: now - 2 * MINUTE,
+      });
+      const settings = config(emulator, [
+        spec.account(emulator, {
+          name: 'history',
+          variant,
+          startAt: formatBeijingTime(now - 2 * DAY),
+          streams: [first],
+        }),
+      ]);
       const live = source.createService(settings);
       const backfill = source.createService(settings);
-      const range = { fromMs: Math.floor((now - 9 * DAY) / 1000) * 1000, toMs: Math.floor((now - 6 * DAY) / 1000) * 1000 };
+      const range = {
+        fromMs: Math.floor((now - 9 * DAY) / 1000) * 1000,
+        toMs: Math.floor((now - 6 * DAY) / 1000) * 1000,
+      };
       try {
         await live.runtime.start();
         const result = await backfill.runtime.backfill({ ...range, streams: [first] });
@@ -249,10 +333,21 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
       const inRange = versions.filter((v) => v.modifiedMs >= range.fromMs && v.modifiedMs <= range.toMs);
       expect(exactlyOnceReport(inRange, backfilled)).toEqual(clean);
       expect(backfilled).toHaveLength(inRange.length);
-      const liveExpected = versions.filter((v) => v.modifiedMs >= Math.floor((now - 2 * DAY) / 1000) * 1000 - 5 * MINUTE);
-      expect(exactlyOnceReport(liveExpected, all.filter((d) => d.origin === 'LIVE'))).toEqual(clean);
+      const liveExpected = versions.filter(
+        (v) => v.modifiedMs >= Math.floor((now - 2 * DAY) / 1000) * 1000 - 5 * MINUTE,
+      );
+      expect(
+        exactlyOnceReport(
+          liveExpected,
+          all.filter((d) => d.origin === 'LIVE'),
+        ),
+      ).toEqual(clean);
       const checkpoints = await committedCheckpoints(kafka, source.serviceName);
-      expect(checkpoints.get(`history/${first}/backfill`)).toMatchObject({ mode: 'backfill', completed: true, cursor: String(range.toMs) });
+      expect(checkpoints.get(`history/${first}/backfill`)).toMatchObject({
+        mode: 'backfill',
+        completed: true,
+        cursor: String(range.toMs),
+      });
       expect(Number(checkpoints.get(`history/${first}`)!.cursor)).toBeGreaterThan(now - 2 * MINUTE);
     }, 180_000);
 
@@ -260,11 +355,18 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
       const now = Date.now();
       const variant = variantOf(0);
       const definition = source.allStreams.find((s) => s.name === first)!;
-      emulator = await spec.startEmulator({ seed: 13, documents: { [first]: 600 }, fromMs: now - DAY, toMs: now - 2 * MINUTE });
+      emulator = await spec.startEmulator({
+        seed: 13,
+        documents: { [first]: 600 },
+        fromMs: now - DAY,
+        toMs: now - 2 * MINUTE,
+      });
       let corrupt: 'id' | 'modified' | undefined;
       const broken: string[] = [];
       const service = source.createService(
-        config(emulator, [spec.account(emulator, { name: 'bad', variant, startAt: formatBeijingTime(now - 2 * DAY), streams: [first] })]),
+        config(emulator, [
+          spec.account(emulator, { name: 'bad', variant, startAt: formatBeijingTime(now - 2 * DAY), streams: [first] }),
+        ]),
         undefined,
         {
           // Between the API and the kit: the third page of the stream comes back with one broken record.
@@ -300,7 +402,11 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
             (error: unknown) => error,
           );
           expect(failure).toBeInstanceOf(YecaiError);
-          expect({ level: (failure as YecaiError).level, field: (failure as YecaiError).field, retriable: (failure as YecaiError).retriable }).toEqual({
+          expect({
+            level: (failure as YecaiError).level,
+            field: (failure as YecaiError).field,
+            retriable: (failure as YecaiError).retriable,
+          }).toEqual({
             level: 1,
             field,
             retriable: false,
@@ -309,9 +415,15 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
           // The cursor stays before the broken record: it is not skipped.
           const brokenId = broken.at(-1)!;
           const brokenVersion = emulator.versions(first, variant).find((v) => String(v.id) === brokenId)!;
-          const cursor = Number((await committedCheckpoints(kafka, source.serviceName)).get(`bad/${first}`)?.cursor ?? 0);
+          const cursor = Number(
+            (await committedCheckpoints(kafka, source.serviceName)).get(`bad/${first}`)?.cursor ?? 0,
+          );
           expect(cursor).toBeLessThanOrEqual(brokenVersion.modifiedMs);
-          expect((await raw(kafka, first)).some((d) => d.sourceId === brokenId && Number(d.sourceModifiedAt) === brokenVersion.modifiedMs)).toBe(false);
+          expect(
+            (await raw(kafka, first)).some(
+              (d) => d.sourceId === brokenId && Number(d.sourceModifiedAt) === brokenVersion.modifiedMs,
+            ),
+          ).toBe(false);
         }
         // The source's data fixed: the next cycle publishes everything, once.
         corrupt = undefined;
@@ -367,7 +479,10 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
         opsPort,
       });
       const expectedOf = (stream: string, variant: string) => emulator!.versions(stream, variant);
-      const readAll = async () => Object.fromEntries(await Promise.all(streams.map(async (stream) => [stream, await raw(kafka, stream)] as const)));
+      const readAll = async () =>
+        Object.fromEntries(
+          await Promise.all(streams.map(async (stream) => [stream, await raw(kafka, stream)] as const)),
+        );
       /**
        * Starts the service and waits until its lanes are open (readyz): from then on it is syncing. A start that
        * fails on a transient broker error (seen under load while another test creates topics) exits the process;
@@ -393,14 +508,22 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
           await sleep(300 + Math.floor(Math.random() * 3000));
           await service.kill();
           const checkpoints = await committedCheckpoints(kafka, source.serviceName);
-          cursorsAtKill.push(accounts.flatMap(({ name }) => streams.map((s) => checkpoints.get(`${name}/${s}`)?.cursor ?? '-')).join('/'));
+          cursorsAtKill.push(
+            accounts
+              .flatMap(({ name }) => streams.map((s) => checkpoints.get(`${name}/${s}`)?.cursor ?? '-'))
+              .join('/'),
+          );
           // The checkpoint never runs ahead: every version at or before a committed cursor is already committed.
           const published = await readAll();
           for (const { name, variant } of accounts) {
             for (const stream of streams) {
               const cursor = Number(checkpoints.get(`${name}/${stream}`)?.cursor ?? 0);
               const covered = expectedOf(stream, variant).filter((v) => v.modifiedMs <= cursor);
-              expect({ name, stream, ...exactlyOnceReport(covered, published[stream]!, name) }).toEqual({ name, stream, ...clean });
+              expect({ name, stream, ...exactlyOnceReport(covered, published[stream]!, name) }).toEqual({
+                name,
+                stream,
+                ...clean,
+              });
             }
           }
         }
@@ -409,7 +532,9 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
         await waitFor(
           async () => {
             const checkpoints = await committedCheckpoints(kafka, source.serviceName);
-            return accounts.every(({ name }) => streams.every((stream) => Number(checkpoints.get(`${name}/${stream}`)?.cursor ?? 0) >= target));
+            return accounts.every(({ name }) =>
+              streams.every((stream) => Number(checkpoints.get(`${name}/${stream}`)?.cursor ?? 0) >= target),
+            );
           },
           'every live cursor to reach now − lag',
           // Generous: on a loaded shared 2-core machine (load average 14 seen) the catch-up alone took over 150 s.
@@ -418,7 +543,11 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
         // The live service answers its operations endpoints.
         expect((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status).toBe(200);
         const metrics = await service.metrics();
-        expect(metrics).toMatch(new RegExp(`yecai_source_cursor_lag_seconds\\{[^}]*account="${accounts.at(-1)!.name}"[^}]*stream="${streams.at(-1)}"`));
+        expect(metrics).toMatch(
+          new RegExp(
+            `yecai_source_cursor_lag_seconds\\{[^}]*account="${accounts.at(-1)!.name}"[^}]*stream="${streams.at(-1)}"`,
+          ),
+        );
         for (const secret of spec.secrets) expect(metrics).not.toContain(secret);
         await service.stop('SIGTERM');
 
@@ -434,7 +563,11 @@ export function describeSourceConformance<Account extends SourceAccountBase>(spe
           for (const stream of streams) {
             const expected = expectedOf(stream, variant);
             expectedTotal += expected.length;
-            expect({ name, stream, ...exactlyOnceReport(expected, published[stream]!, name) }).toEqual({ name, stream, ...clean });
+            expect({ name, stream, ...exactlyOnceReport(expected, published[stream]!, name) }).toEqual({
+              name,
+              stream,
+              ...clean,
+            });
           }
         }
         expect(Object.values(published).reduce((sum, documents) => sum + documents.length, 0)).toBe(expectedTotal);

@@ -19,6 +19,10 @@ describe('deploy files generated from the registry of sources', () => {
       .filter((name) => name.startsWith('source-'))
       .map((name) => name.slice('source-'.length))
       .sort();
-    expect(loadSourceRegistry(ROOT).map((entry) => entry.system).sort()).toEqual(packages);
+    expect(
+      loadSourceRegistry(ROOT)
+        .map((entry) => entry.system)
+        .sort(),
+    ).toEqual(packages);
   });
 });

@@ -42,7 +42,11 @@ export type SourceEntry = z.output<typeof sourceEntrySchema>;
 const registrySchema = z.object({ sources: z.array(sourceEntrySchema).min(1) });
 
 export function loadSourceRegistry(root: string): SourceEntry[] {
-  const { sources } = parseWith(registrySchema, parseYaml(readFileSync(join(root, REGISTRY_PATH), 'utf8')), REGISTRY_PATH);
+  const { sources } = parseWith(
+    registrySchema,
+    parseYaml(readFileSync(join(root, REGISTRY_PATH), 'utf8')),
+    REGISTRY_PATH,
+  );
   for (const key of ['system', 'config', 'opsPort', 'emulatorPort'] as const) {
     const seen = new Set<unknown>();
     for (const entry of sources) {
@@ -239,7 +243,9 @@ spec:
 /** The config file of one environment, created when missing (then the operator's). */
 function configFile(entry: SourceEntry, environment: 'base' | 'dev' | 'compose'): string {
   const secrets = secretsOf(entry);
-  const reference = (key: string) => secrets.find((secret) => secret.key === key)?.env ?? `${entry.system.toUpperCase()}_${key.replace(/-/g, '_').toUpperCase()}`;
+  const reference = (key: string) =>
+    secrets.find((secret) => secret.key === key)?.env ??
+    `${entry.system.toUpperCase()}_${key.replace(/-/g, '_').toUpperCase()}`;
   const baseUrl =
     environment === 'base'
       ? 'https://REPLACE_WITH_API_HOST'
@@ -267,7 +273,13 @@ accounts:
 
 function composeBlock(entry: SourceEntry): string {
   const name = deployment(entry);
-  const environment = entry.composeEnv ?? Object.fromEntries(secretsOf(entry).filter((s) => s.dev !== undefined).map((s) => [s.env, s.dev!]));
+  const environment =
+    entry.composeEnv ??
+    Object.fromEntries(
+      secretsOf(entry)
+        .filter((s) => s.dev !== undefined)
+        .map((s) => [s.env, s.dev!]),
+    );
   const env = Object.entries(environment)
     .map(([key, value]) => `      ${key}: ${/^[\w.:/-]+$/.test(value) && !/^\d+$/.test(value) ? value : `'${value}'`}`)
     .join('\n');
@@ -297,17 +309,39 @@ ${entry.tokens ? `      - ${entry.config}-tokens:/var/lib/yecai/tokens\n` : ''} 
 
 /** Shared files: the region between the markers named `region` (indented like the markers) is replaced. */
 const REGIONS: Array<{ file: string; region: string; render: (sources: SourceEntry[]) => string }> = [
-  { file: 'deploy/k8s/base/kustomization.yaml', region: 'resources', render: (s) => s.map((e) => `  - ${deployment(e)}.yaml\n`).join('') },
+  {
+    file: 'deploy/k8s/base/kustomization.yaml',
+    region: 'resources',
+    render: (s) => s.map((e) => `  - ${deployment(e)}.yaml\n`).join(''),
+  },
   {
     file: 'deploy/k8s/base/kustomization.yaml',
     region: 'config',
-    render: (s) => s.map((e) => `  - name: ${deployment(e)}-config\n    files:\n      - ${e.config}.yaml=config/${e.config}.yaml\n`).join(''),
+    render: (s) =>
+      s
+        .map((e) => `  - name: ${deployment(e)}-config\n    files:\n      - ${e.config}.yaml=config/${e.config}.yaml\n`)
+        .join(''),
   },
-  { file: 'deploy/k8s/overlays/dev/kustomization.yaml', region: 'images', render: (s) => s.map((e) => `  - { name: yecai/${deployment(e)}, newName: localhost:5000/yecai/${deployment(e)}, newTag: dev }\n`).join('') },
+  {
+    file: 'deploy/k8s/overlays/dev/kustomization.yaml',
+    region: 'images',
+    render: (s) =>
+      s
+        .map(
+          (e) => `  - { name: yecai/${deployment(e)}, newName: localhost:5000/yecai/${deployment(e)}, newTag: dev }\n`,
+        )
+        .join(''),
+  },
   {
     file: 'deploy/k8s/overlays/dev/kustomization.yaml',
     region: 'config',
-    render: (s) => s.map((e) => `  - name: ${deployment(e)}-config\n    behavior: replace\n    files:\n      - ${e.config}.yaml=${e.config}.yaml\n`).join(''),
+    render: (s) =>
+      s
+        .map(
+          (e) =>
+            `  - name: ${deployment(e)}-config\n    behavior: replace\n    files:\n      - ${e.config}.yaml=${e.config}.yaml\n`,
+        )
+        .join(''),
   },
   {
     file: 'deploy/k8s/overlays/dev/kustomization.yaml',
@@ -316,13 +350,44 @@ const REGIONS: Array<{ file: string; region: string; render: (sources: SourceEnt
       s
         .map((e) => ({ e, literals: secretsOf(e).filter((secret) => secret.dev !== undefined) }))
         .filter(({ literals }) => literals.length > 0)
-        .map(({ e, literals }) => `  - name: ${deployment(e)}\n    literals:\n${literals.map((l) => `      - ${l.key}=${l.dev}\n`).join('')}`)
+        .map(
+          ({ e, literals }) =>
+            `  - name: ${deployment(e)}\n    literals:\n${literals.map((l) => `      - ${l.key}=${l.dev}\n`).join('')}`,
+        )
         .join(''),
   },
-  { file: 'deploy/k8s/overlays/prod/kustomization.yaml', region: 'images', render: (s) => s.map((e) => `  - { name: yecai/${deployment(e)}, newName: registry.example.internal/yecai/${deployment(e)}, newTag: 0.1.0 }\n`).join('') },
-  { file: 'deploy/prometheus/prometheus.yml', region: 'scrape', render: (s) => s.map((e) => `  - job_name: yecai-${deployment(e)}\n    static_configs:\n      - targets: ['${deployment(e)}:${e.opsPort}']\n`).join('') },
+  {
+    file: 'deploy/k8s/overlays/prod/kustomization.yaml',
+    region: 'images',
+    render: (s) =>
+      s
+        .map(
+          (e) =>
+            `  - { name: yecai/${deployment(e)}, newName: registry.example.internal/yecai/${deployment(e)}, newTag: 0.1.0 }\n`,
+        )
+        .join(''),
+  },
+  {
+    file: 'deploy/prometheus/prometheus.yml',
+    region: 'scrape',
+    render: (s) =>
+      s
+        .map(
+          (e) =>
+            `  - job_name: yecai-${deployment(e)}\n    static_configs:\n      - targets: ['${deployment(e)}:${e.opsPort}']\n`,
+        )
+        .join(''),
+  },
   { file: 'docker-compose.yml', region: 'services', render: (s) => s.map(composeBlock).join('').replace(/^\n/, '') },
-  { file: 'docker-compose.yml', region: 'volumes', render: (s) => s.filter((e) => e.tokens).map((e) => `  ${e.config}-tokens:\n`).join('') },
+  {
+    file: 'docker-compose.yml',
+    region: 'volumes',
+    render: (s) =>
+      s
+        .filter((e) => e.tokens)
+        .map((e) => `  ${e.config}-tokens:\n`)
+        .join(''),
+  },
 ];
 
 const BEGIN = (region: string) => `# >>> generated: sources ${region} (deploy/sources.yaml, yecai deploy generate)`;
@@ -361,7 +426,9 @@ export function renderDeploy(root: string, sources: SourceEntry[] = loadSourceRe
 
 /** Files whose content differs from what the registry renders. */
 export function deployDrift(root: string): string[] {
-  return [...renderDeploy(root)].filter(([path, content]) => !existsSync(join(root, path)) || readFileSync(join(root, path), 'utf8') !== content).map(([path]) => path);
+  return [...renderDeploy(root)]
+    .filter(([path, content]) => !existsSync(join(root, path)) || readFileSync(join(root, path), 'utf8') !== content)
+    .map(([path]) => path);
 }
 
 export function writeDeploy(root: string): string[] {
@@ -374,15 +441,24 @@ export function writeDeploy(root: string): string[] {
   return changed;
 }
 
-export async function deployCommand(positionals: string[], flags: Record<string, string | boolean | undefined>, root = join(__dirname, '..', '..', '..', '..')): Promise<void> {
+export async function deployCommand(
+  positionals: string[],
+  flags: Record<string, string | boolean | undefined>,
+  root = join(__dirname, '..', '..', '..', '..'),
+): Promise<void> {
   if (positionals[0] !== 'generate') throw new UsageError(`用法 usage: yecai deploy generate [--check]`);
   if (flags.check) {
     const drift = deployDrift(root);
-    if (drift.length === 0) return void console.log('部署文件与 deploy/sources.yaml 一致 / deploy files match deploy/sources.yaml');
-    console.log(`与 deploy/sources.yaml 不一致，请运行 yecai deploy generate / out of step with deploy/sources.yaml — run yecai deploy generate:\n${drift.map((p) => `  ${p}`).join('\n')}`);
+    if (drift.length === 0)
+      return void console.log('部署文件与 deploy/sources.yaml 一致 / deploy files match deploy/sources.yaml');
+    console.log(
+      `与 deploy/sources.yaml 不一致，请运行 yecai deploy generate / out of step with deploy/sources.yaml — run yecai deploy generate:\n${drift.map((p) => `  ${p}`).join('\n')}`,
+    );
     process.exitCode = 1;
     return;
   }
   const written = writeDeploy(root);
-  console.log(written.length ? `已生成 generated:\n${written.map((p) => `  ${p}`).join('\n')}` : '无变化 / nothing to change');
+  console.log(
+    written.length ? `已生成 generated:\n${written.map((p) => `  ${p}`).join('\n')}` : '无变化 / nothing to change',
+  );
 }

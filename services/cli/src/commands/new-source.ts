@@ -4,7 +4,16 @@
  * store, faults, seeded generator, signature check of its own), the rules folder, and one line in the registry of
  * sources (deploy/sources.yaml) from which the deploy files are generated. Nothing else needs a hand edit.
  */
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { UsageError } from '../errors';
 import { REGISTRY_PATH, loadSourceRegistry, writeDeploy } from './deploy-sources';
@@ -51,19 +60,26 @@ function listFiles(dir: string): string[] {
 
 export function scaffoldSource(options: ScaffoldOptions): ScaffoldResult {
   const { name } = options;
-  if (!/^[a-z][a-z0-9]{1,30}$/.test(name)) throw new UsageError(`数据源名称只能是小写字母和数字 / name "${name}": lower-case letters and digits, starting with a letter`);
+  if (!/^[a-z][a-z0-9]{1,30}$/.test(name))
+    throw new UsageError(
+      `数据源名称只能是小写字母和数字 / name "${name}": lower-case letters and digits, starting with a letter`,
+    );
   const streams = options.streams ?? ['sales_outstock', 'purchase_instock'];
-  for (const stream of streams) if (!/^[a-z][a-z0-9_]*$/.test(stream)) throw new UsageError(`--streams: "${stream}" is not a document type name ([a-z0-9_])`);
+  for (const stream of streams)
+    if (!/^[a-z][a-z0-9_]*$/.test(stream))
+      throw new UsageError(`--streams: "${stream}" is not a document type name ([a-z0-9_])`);
   if (streams[0] === streams[1]) throw new UsageError('--streams: two different streams');
   const root = options.root ?? REPO;
   const registry = loadSourceRegistry(root);
-  if (registry.some((entry) => entry.system === name)) throw new UsageError(`${REGISTRY_PATH}: source "${name}" exists already`);
+  if (registry.some((entry) => entry.system === name))
+    throw new UsageError(`${REGISTRY_PATH}: source "${name}" exists already`);
   const targets = {
     package: join(root, 'services', `source-${name}`),
     emulator: join(root, 'test', 'emulators', name),
     rules: join(root, 'services', 'mapping', 'rules', name),
   };
-  for (const dir of Object.values(targets)) if (existsSync(dir)) throw new UsageError(`${relative(root, dir)} exists already`);
+  for (const dir of Object.values(targets))
+    if (existsSync(dir)) throw new UsageError(`${relative(root, dir)} exists already`);
 
   const opsPort = Math.max(...registry.map((entry) => entry.opsPort)) + 1;
   const emulatorPort = Math.max(...registry.map((entry) => entry.emulatorPort)) + 1;
@@ -101,7 +117,11 @@ export function scaffoldSource(options: ScaffoldOptions): ScaffoldResult {
 
   // The registry line, then every deploy file from the registry.
   const registryFile = join(root, REGISTRY_PATH);
-  const secrets = [`${CONST}_APP_SECRET=app-secret=sk_test`, `${CONST}_ACCESS_TOKEN=access-token=at_test`, `${CONST}_REFRESH_TOKEN=refresh-token?`];
+  const secrets = [
+    `${CONST}_APP_SECRET=app-secret=sk_test`,
+    `${CONST}_ACCESS_TOKEN=access-token=at_test`,
+    `${CONST}_REFRESH_TOKEN=refresh-token?`,
+  ];
   const line = `  - { system: ${name}, title: ${title}, config: ${name}, opsPort: ${opsPort}, emulatorPort: ${emulatorPort}, composeEmulator: true, secrets: [${secrets.join(', ')}] }\n`;
   const text = readFileSync(registryFile, 'utf8');
   writeFileSync(registryFile, `${text.replace(/\n*$/, '\n')}${line}`);
@@ -119,19 +139,28 @@ export function scaffoldSource(options: ScaffoldOptions): ScaffoldResult {
   return { created, changed };
 }
 
-export async function newCommand(positionals: string[], flags: Record<string, string | boolean | undefined>): Promise<void> {
+export async function newCommand(
+  positionals: string[],
+  flags: Record<string, string | boolean | undefined>,
+): Promise<void> {
   const [what, name] = positionals;
-  if (what !== 'source' || !name) throw new UsageError('用法 usage: yecai new source <name> [--title 领星] [--streams a,b]');
+  if (what !== 'source' || !name)
+    throw new UsageError('用法 usage: yecai new source <name> [--title 领星] [--streams a,b]');
   const streams = typeof flags.streams === 'string' ? flags.streams.split(',').map((s) => s.trim()) : undefined;
-  if (streams && streams.length !== 2) throw new UsageError('--streams: exactly two document types, e.g. sales_outstock,purchase_instock');
+  if (streams && streams.length !== 2)
+    throw new UsageError('--streams: exactly two document types, e.g. sales_outstock,purchase_instock');
   const started = Date.now();
   const result = scaffoldSource({
     name,
     ...(typeof flags.title === 'string' ? { title: flags.title } : {}),
     ...(streams ? { streams: streams as [string, string] } : {}),
   });
-  console.log(`已创建 created ${result.created.length} files:\n${result.created.map((file) => `  ${file}`).join('\n')}`);
-  console.log(`已更新 updated (registry and generated deploy files):\n${result.changed.map((file) => `  ${file}`).join('\n')}`);
+  console.log(
+    `已创建 created ${result.created.length} files:\n${result.created.map((file) => `  ${file}`).join('\n')}`,
+  );
+  console.log(
+    `已更新 updated (registry and generated deploy files):\n${result.changed.map((file) => `  ${file}`).join('\n')}`,
+  );
   console.log(`
 下一步 next (${Date.now() - started} ms so far):
   npm install                                   记录新工作区 record the new workspaces in package-lock.json
