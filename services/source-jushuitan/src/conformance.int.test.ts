@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { startJushuitanEmulator, type JstDocumentType } from '@yecai/emulator-jushuitan';
 import { describeSourceConformance } from '@yecai/connector-kit/src/conformance';
 import { jushuitan } from './source';
-import { TEST_SECRET_ENV } from './test-support';
+import { TEST_SECRET_ENV, testAccount } from './test-support';
 
 const type = (stream: string) => stream as JstDocumentType;
 
@@ -53,17 +53,8 @@ describeSourceConformance({
       close: () => emulator.close(),
     };
   },
-  account: (emulator, { name, startAt, streams }) => ({
-    name,
-    baseUrl: emulator.url,
-    appKey: 'ak_test',
-    appSecret: 'env:JST_TEST_APP_SECRET',
-    accessToken: 'env:JST_TEST_ACCESS_TOKEN',
-    refreshToken: 'env:JST_TEST_REFRESH_TOKEN',
-    startAt,
-    streams,
+  account: (emulator, account) => ({
+    ...testAccount(emulator, account),
     rateLimits: { perSecond: 10_000, perMinute: 1_000_000 },
-    throttleBackoff: { perSecondMs: 50, perMinuteMs: 200 },
-    requestTimeoutMs: 3000,
   }),
 });

@@ -9,77 +9,16 @@
  *   bad answers (no id, unparseable modified time) stop the stream with the field named, nothing skipped ·
  *   kill -9 at random instants of a sync, restart.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { formatBeijingTime, getFreePort, sleep, YecaiError } from '@yecai/common';
+import { formatBeijingTime, YecaiError } from '@yecai/common';
 import { TransactionalProducer, type KafkaClient } from '@yecai/kafka';
-import { ServiceProcess, testEndpoints, testKafka, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
-import type { DefinedSource, SourceAccountBase, SourceConfig } from '../define-source';
-import type { SourceTransport } from '../transport';
-import { committedCheckpoints, exactlyOnceReport, readRawDocuments, type VersionRef } from './raw';
+import { testEndpoints, testKafka, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
+import type { SourceAccountBase, SourceConfig } from '../define-source';
+import { killNineCase } from './crash';
+import { committedCheckpoints, exactlyOnceReport, readRawDocuments } from './raw';
+import type { ConformanceEmulator, SourceConformanceSpec } from './spec';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-
-export interface ConformanceEmulatorOptions {
-  seed: number;
-  /** Documents per stream (by our stream name), modified between fromMs and toMs. */
-  documents: Record<string, number>;
-  fromMs: number;
-  toMs: number;
-  /** Share of documents that share their modified second with others. */
-  sameSecondRatio?: number;
-  /** Delay of every answer (a kill -9 then lands while the sync runs). */
-  latencyMs?: number;
-  /** Throttle bursts, 5xx bursts and rate, timeouts and token expiry — every fault the system has. */
-  storm?: boolean;
-}
-
-/** The source's emulator as the suite sees it; a small adapter over the emulator's own API. */
-export interface ConformanceEmulator {
-  url: string;
-  /**
-   * Ground truth: the current version of every document the stream must publish for an account of this variant
-   * (API-side filters applied). A late update's earlier version is not listed (the suite counts it itself).
-   */
-  versions(stream: string, variant: string): VersionRef[];
-  /** `count` new documents of a stream, all modified in the same second `atMs`. */
-  addSameSecond(stream: string, count: number, atMs: number): void;
-  /** A late update: an existing document gets a new modified time `atMs` and changed content. Returns its id. */
-  modifyLate(stream: string, atMs: number): string;
-  /** Counters that a storm must have moved (the emulator's own evidence: throttled answers, expired tokens…). */
-  stormEvidence(): Record<string, number>;
-  close(): Promise<void>;
-}
-
-export interface SourceConformanceSpec<Account extends SourceAccountBase> {
-  source: DefinedSource<Account, SourceTransport>;
-  startEmulator(options: ConformanceEmulatorOptions): Promise<ConformanceEmulator>;
-  /** Raw config of one account against the emulator (secrets as env: references, generous rate limits). */
-  account(
-    emulator: ConformanceEmulator,
-    account: { name: string; variant: string; startAt: string; streams: string[] },
-  ): Record<string, unknown>;
-  /** Account variants (旺店通: 'qyb', 'qjb' editions); the live and crash cases run every one. Default ['default']. */
-  variants?: string[];
-  /** Two document streams; the same-second burst goes to the first, the late update to the second. */
-  streams: [string, string];
-  /** Streams of the storm case, when others show the system's faults better (default `streams`). */
-  stormStreams?: [string, string];
-  /** Environment the secret references need (set here and given to the spawned service). */
-  secretEnv: Record<string, string>;
-  /** Strings that must never appear in metrics (the secrets' values). */
-  secrets: string[];
-  /** Codes a storm must show: `yecai_source_throttled_total{code}` and `yecai_source_api_calls_total{outcome}`. */
-  stormCodes: { throttled: string[]; outcomes: string[] };
-  /** The service's entry point, spawned for kill -9. */
-  main: string;
-  /** kill -9 volume: documents per stream and answer latency; the kills must land mid-sync. */
-  crash: { documents: Record<string, number>; latencyMs: number; kills?: number; windowMinutes?: number };
-  /** Documents per stream of the live case (default 1500 / 500) plus a 437-document same-second burst. */
-  liveDocuments?: [number, number];
-}
 
 export function describeSourceConformance<Account extends SourceAccountBase>(
   spec: SourceConformanceSpec<Account>,
@@ -435,148 +374,10 @@ export function describeSourceConformance<Account extends SourceAccountBase>(
       expect(exactlyOnceReport(emulator.versions(first, variant), documents)).toEqual(clean);
     }, 180_000);
 
-    it('killed with SIGKILL at random instants of a sync: restarts from the last committed checkpoints with nothing lost and nothing repeated', async () => {
-      const prefix = process.env.YECAI_TOPIC_PREFIX!;
-      const now = Date.now();
-      emulator = await spec.startEmulator({
-        seed: 11,
-        documents: spec.crash.documents,
-        fromMs: now - 5 * DAY,
-        toMs: now - 2 * MINUTE,
-        sameSecondRatio: 0.4,
-        latencyMs: spec.crash.latencyMs,
-      });
-      const streams = Object.keys(spec.crash.documents);
-      const accounts = variants.map((variant, index) => ({ name: `kill${index}`, variant }));
-      const opsPort = await getFreePort();
-      const dir = mkdtempSync(join(tmpdir(), `${system}-kill-`));
-      const configPath = join(dir, 'config.json');
-      const startAt = formatBeijingTime(now - 6 * DAY);
-      writeFileSync(
-        configPath,
-        JSON.stringify({
-          opsPort,
-          pollIntervalSeconds: 1,
-          windowMinutes: spec.crash.windowMinutes ?? 240,
-          retry: { initialDelayMs: 20, maxDelayMs: 200 },
-          accounts: accounts.map(({ name, variant }) => spec.account(emulator!, { name, variant, startAt, streams })),
-        }),
-      );
-      const { kafkaBrokers, schemaRegistryUrl } = testEndpoints();
-      const service = new ServiceProcess({
-        name: source.deploymentName,
-        main: spec.main,
-        args: ['--config', configPath],
-        env: {
-          ...spec.secretEnv,
-          KAFKA_BROKERS: kafkaBrokers,
-          SCHEMA_REGISTRY_URL: schemaRegistryUrl,
-          YECAI_TOPIC_PREFIX: prefix,
-          LOG_LEVEL: 'warn',
-          JEST_WORKER_ID: '',
-        },
-        logFile: join(dir, 'source.log'),
-        opsPort,
-      });
-      const expectedOf = (stream: string, variant: string) => emulator!.versions(stream, variant);
-      const readAll = async () =>
-        Object.fromEntries(
-          await Promise.all(streams.map(async (stream) => [stream, await raw(kafka, stream)] as const)),
-        );
-      /**
-       * Starts the service and waits until its lanes are open (readyz): from then on it is syncing. A start that
-       * fails on a transient broker error (seen under load while another test creates topics) exits the process;
-       * like Kubernetes, start it again.
-       */
-      let restartsAfterFailedStart = 0;
-      const startReady = async () => {
-        for (;;) {
-          service.start();
-          try {
-            await service.waitReady(90_000);
-            return;
-          } catch (error) {
-            if (service.running) throw error;
-            expect(++restartsAfterFailedStart).toBeLessThan(5);
-          }
-        }
-      };
-      const cursorsAtKill: string[] = [];
-      try {
-        for (let kill = 0; kill < (spec.crash.kills ?? 5); kill++) {
-          await startReady();
-          await sleep(300 + Math.floor(Math.random() * 3000));
-          await service.kill();
-          const checkpoints = await committedCheckpoints(kafka, source.serviceName);
-          cursorsAtKill.push(
-            accounts
-              .flatMap(({ name }) => streams.map((s) => checkpoints.get(`${name}/${s}`)?.cursor ?? '-'))
-              .join('/'),
-          );
-          // The checkpoint never runs ahead: every version at or before a committed cursor is already committed.
-          const published = await readAll();
-          for (const { name, variant } of accounts) {
-            for (const stream of streams) {
-              const cursor = Number(checkpoints.get(`${name}/${stream}`)?.cursor ?? 0);
-              const covered = expectedOf(stream, variant).filter((v) => v.modifiedMs <= cursor);
-              expect({ name, stream, ...exactlyOnceReport(covered, published[stream]!, name) }).toEqual({
-                name,
-                stream,
-                ...clean,
-              });
-            }
-          }
-        }
-        await startReady();
-        const target = Date.now() - MINUTE - 2000;
-        await waitFor(
-          async () => {
-            const checkpoints = await committedCheckpoints(kafka, source.serviceName);
-            return accounts.every(({ name }) =>
-              streams.every((stream) => Number(checkpoints.get(`${name}/${stream}`)?.cursor ?? 0) >= target),
-            );
-          },
-          'every live cursor to reach now − lag',
-          // Generous: on a loaded shared 2-core machine (load average 14 seen) the catch-up alone took over 150 s.
-          300_000,
-        );
-        // The live service answers its operations endpoints.
-        expect((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status).toBe(200);
-        const metrics = await service.metrics();
-        expect(metrics).toMatch(
-          new RegExp(
-            `yecai_source_cursor_lag_seconds\\{[^}]*account="${accounts.at(-1)!.name}"[^}]*stream="${streams.at(-1)}"`,
-          ),
-        );
-        for (const secret of spec.secrets) expect(metrics).not.toContain(secret);
-        await service.stop('SIGTERM');
-
-        // Most kills landed mid-sync: the sync had committed something, and some cursor was still behind.
-        const midSync = cursorsAtKill.filter((cursors) => {
-          const values = cursors.split('/');
-          return values.some((c) => c !== '-') && values.some((c) => c === '-' || Number(c) < target - MINUTE);
-        });
-        expect(midSync.length).toBeGreaterThanOrEqual(3);
-        const published = await readAll();
-        let expectedTotal = 0;
-        for (const { name, variant } of accounts) {
-          for (const stream of streams) {
-            const expected = expectedOf(stream, variant);
-            expectedTotal += expected.length;
-            expect({ name, stream, ...exactlyOnceReport(expected, published[stream]!, name) }).toEqual({
-              name,
-              stream,
-              ...clean,
-            });
-          }
-        }
-        expect(Object.values(published).reduce((sum, documents) => sum + documents.length, 0)).toBe(expectedTotal);
-        process.stdout.write(
-          `${system} kill -9 proof: ${expectedTotal} versions; cursors at kills ${cursorsAtKill.join(', ')}; restarts after a failed start: ${restartsAfterFailedStart}; logs in ${dir}\n`,
-        );
-      } finally {
-        await service.dispose();
-      }
-    }, 600_000);
+    it(
+      'killed with SIGKILL at random instants of a sync: restarts from the last committed checkpoints with nothing lost and nothing repeated',
+      () => killNineCase({ spec, kafka, variants, raw, started: (started) => (emulator = started) }),
+      600_000,
+    );
   });
 }
