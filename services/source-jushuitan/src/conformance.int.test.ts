@@ -16,7 +16,7 @@ describeSourceConformance({
   secretEnv: TEST_SECRET_ENV,
   secrets: Object.values(TEST_SECRET_ENV),
   stormCodes: { throttled: ['JST_THROTTLED_SECOND'], outcomes: ['JST_HTTP_502'] },
-  crash: { documents: { sales_outstock: 12_000, aftersale: 8_000 }, latencyMs: 60 },
+  crash: { documents: { sales_outstock: 12_000, aftersale: 8_000 }, latencyMs: 60, atLeast: 20_000 },
   startEmulator: async ({ seed, documents, fromMs, toMs, sameSecondRatio, latencyMs, storm }) => {
     const emulator = await startJushuitanEmulator({
       seed,

@@ -28,7 +28,8 @@ describeSourceConformance({
     outcomes: ['WDT_HTTP_502', 'WDT_TIMEOUT'],
   },
   // Slows a full sync (≥ 120 旗舰版 one-hour windows alone) so that the kills land while it is still running.
-  crash: { documents: { sales_outstock: 6_000, transfer: 3_000 }, latencyMs: 50 },
+  // 9,000 per account; 旗舰版 sales only 已完成.
+  crash: { documents: { sales_outstock: 6_000, transfer: 3_000 }, latencyMs: 50, atLeast: 16_000 },
   startEmulator: async ({ seed, documents, fromMs, toMs, sameSecondRatio, latencyMs, storm }) => {
     const emulator = await startWangdiantongEmulator({
       seed,

@@ -164,6 +164,7 @@ export async function killNineCase<Account extends SourceAccountBase>({
       }
     }
     expect(Object.values(published).reduce((sum, documents) => sum + documents.length, 0)).toBe(expectedTotal);
+    expect(expectedTotal).toBeGreaterThanOrEqual(spec.crash.atLeast ?? 1);
     process.stdout.write(
       `${system} kill -9 proof: ${expectedTotal} versions; cursors at kills ${cursorsAtKill.join(', ')}; restarts after a failed start: ${restartsAfterFailedStart}; logs in ${dir}\n`,
     );

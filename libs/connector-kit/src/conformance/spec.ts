@@ -57,7 +57,14 @@ export interface SourceConformanceSpec<Account extends SourceAccountBase> {
   /** The service's entry point, spawned for kill -9. */
   main: string;
   /** kill -9 volume: documents per stream and answer latency; the kills must land mid-sync. */
-  crash: { documents: Record<string, number>; latencyMs: number; kills?: number; windowMinutes?: number };
+  crash: {
+    documents: Record<string, number>;
+    latencyMs: number;
+    kills?: number;
+    windowMinutes?: number;
+    /** Versions the emulator must hold in all (a floor, so an adapter filtering too much fails). */
+    atLeast?: number;
+  };
   /** Documents per stream of the live case (default 1500 / 500) plus a 437-document same-second burst. */
   liveDocuments?: [number, number];
 }
