@@ -6,7 +6,7 @@ const transform = {
     { jsc: { parser: { syntax: 'typescript' }, target: 'es2023' }, module: { type: 'commonjs' } },
   ],
 };
-const roots = ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/schemas', '<rootDir>/test', '<rootDir>/bench'];
+const roots = ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/test', '<rootDir>/bench'];
 const ignore = ['/node_modules/', '/.cache/'];
 
 // The fault suite brings up a stack of its own, SIGKILLs services and restarts its broker: on a 2-core machine the

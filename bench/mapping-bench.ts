@@ -13,7 +13,7 @@
  * rules, Avro encode of the same messages, one chunk after another) and the rule engine alone (rules + cached lookups).
  */
 import { parseArgs } from 'node:util';
-import { MongoClient } from 'mongodb';
+import { connectMongo } from '@yecai/store';
 import { Registry } from 'prom-client';
 import { KafkaClient, TransactionalProcessor, AvroSerde, topics } from '@yecai/kafka';
 import { MasterDataStore } from '@yecai/master-data';
@@ -93,8 +93,7 @@ async function main(): Promise<void> {
   const run = Date.now().toString(36);
   process.env.YECAI_TOPIC_PREFIX = `bench-mapping-${run}.`;
   const kafka = new KafkaClient({ brokers: [endpoints.kafkaBrokers], clientId: `mapping-bench-${run}` });
-  const mongo = new MongoClient(endpoints.mongodbUri);
-  await mongo.connect();
+  const mongo = await connectMongo(endpoints.mongodbUri, { appName: 'mapping-bench' });
   const db = mongo.db(`bench_mapping_${run}`);
   try {
     const store = new MasterDataStore(db);

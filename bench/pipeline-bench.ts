@@ -18,9 +18,10 @@ import { parseArgs } from 'node:util';
 import { sleep } from '@yecai/common';
 import { JstDocumentStore } from '@yecai/emulator-jushuitan';
 import { AvroSerde, KafkaClient, documentKey, topics } from '@yecai/kafka';
-import { RAW_DOCUMENT_SCHEMA_PATH } from '@yecai/schemas';
+import { RAW_DOCUMENT_SCHEMA_PATH } from '@yecai/contracts';
 import { metricValue } from '@yecai/test-harness';
-import { Pipeline, startOwnStack } from '@yecai/e2e';
+import { Pipeline } from '@yecai/demo';
+import { startOwnStack } from '@yecai/e2e';
 import { wholeNumberFlag } from './lib/flags';
 import { emitBenchRows, formatCount, peakRssMb } from './lib/results';
 

@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import { Decimal, createMetricsRegistry } from '@yecai/common';
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
-import { MongoClient } from 'mongodb';
+import { connectMongo } from '@yecai/store';
 import { Ledger, ledgerId, parseSinkConfig, SinkService } from '@yecai/sink-kingdee';
 import { canonical, startEmulator } from '@yecai/sink-kingdee/test/fixtures';
 import { producerFor, sinkConfigFor } from '@yecai/sink-kingdee/test/sink-under-test';
@@ -54,8 +54,7 @@ async function main() {
   const emulator = await startEmulator();
   emulator.state.addStock('100', 'A1001-BLK', 'CK001', '0', new Decimal(10_000_000));
   emulator.state.addStock('100', 'A1002-WHT', 'CK001', '0', new Decimal(10_000_000));
-  const mongo = new MongoClient(need('MONGODB_URI'));
-  await mongo.connect();
+  const mongo = await connectMongo(need('MONGODB_URI'), { appName: 'sink-aggregation-bench' });
   const db = mongo.db(`aggbench_${Date.now().toString(36)}`);
   const kafka = new KafkaClient({ brokers: need('KAFKA_BROKERS').split(','), clientId: 'sink-aggregation-bench' });
   const serde = new AvroSerde(need('SCHEMA_REGISTRY_URL'));

@@ -19,7 +19,7 @@ import { createMetricsRegistry } from '@yecai/common';
 import { AvroSerde, KafkaClient, topics } from '@yecai/kafka';
 import { KingdeeClient } from '@yecai/kingdee';
 import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
-import { MongoClient } from 'mongodb';
+import { connectMongo } from '@yecai/store';
 import { Ledger, parseSinkConfig, SinkService } from '@yecai/sink-kingdee';
 import { canonical } from '@yecai/sink-kingdee/test/fixtures';
 import { producerFor, sinkConfigFor } from '@yecai/sink-kingdee/test/sink-under-test';
@@ -132,8 +132,7 @@ async function run(docs: number, batchSize: number, chunksInFlight: number, limi
   const emulator = await startEmulatorProcess();
   try {
     await emulatorAdmin(emulator.url, 'stock', { org: '100', material: 'A1001-BLK', warehouse: 'CK001', lot: '0', qty: 10_000_000 });
-    const mongo = new MongoClient(need('MONGODB_URI'));
-    await mongo.connect();
+    const mongo = await connectMongo(need('MONGODB_URI'), { appName: 'sink-bench' });
     const db = mongo.db(`sinkbench_${Date.now().toString(36)}`);
     const kafka = new KafkaClient({ brokers: need('KAFKA_BROKERS').split(','), clientId: 'sink-bench' });
     const serde = new AvroSerde(need('SCHEMA_REGISTRY_URL'));

@@ -24,7 +24,7 @@ fi
 
 # 2. npm dependencies, re-installed only when package.json or package-lock.json change.
 # (npm install, not npm ci: npm 11 leaves other platforms' optional binaries out of the lock, which npm ci rejects.)
-LOCK_HASH="$(cd "$YECAI_ROOT" && cat package.json $(git ls-files "*/package.json" 2>/dev/null; ls libs/*/package.json services/*/package.json test/*/package.json test/emulators/*/package.json schemas/package.json 2>/dev/null) | sha256sum | cut -c1-16)"
+LOCK_HASH="$(cd "$YECAI_ROOT" && cat package.json $(git ls-files "*/package.json" 2>/dev/null; ls libs/*/package.json services/*/package.json test/*/package.json test/emulators/*/package.json 2>/dev/null) | sha256sum | cut -c1-16)"
 STAMP="$YECAI_ROOT/node_modules/.yecai-install-$LOCK_HASH"
 if [ ! -f "$STAMP" ] && [ -z "${YECAI_SKIP_NPM:-}" ]; then
   echo "bootstrap: npm install (node $(node -v))" >&2

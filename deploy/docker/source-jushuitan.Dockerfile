@@ -9,7 +9,6 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY libs ./libs
 COPY services ./services
-COPY schemas ./schemas
 # test/ holds workspaces (emulators, harness, e2e) that npm install expects to find.
 COPY test ./test
 # npm install, not npm ci: the lock leaves other platforms' optional binaries out (see scripts/bootstrap.sh).

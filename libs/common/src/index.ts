@@ -8,5 +8,4 @@ export * from './net';
 export * from './beijing-time';
 export * from './random';
 export * from './rate-limit';
-export * from './insert-only';
 export * from './admin-auth';

@@ -1,4 +1,4 @@
-import { Decimal, avroBytesToDecimal, decimalToAvroBytes, toDecimal } from './money';
+import { Decimal, avroBytesToDecimal, avroBytesToDecimalText, decimalToAvroBytes, toDecimal } from './money';
 import { seededRandom } from './random';
 
 describe('money', () => {
@@ -38,6 +38,28 @@ describe('money', () => {
       expect(avroBytesToDecimal(bytes, scale).eq(value)).toBe(true);
       // Minimal: no leading byte that only repeats the sign of the next one.
       if (bytes.length > 1) expect((bytes[0] === 0 && bytes[1]! < 0x80) || (bytes[0] === 0xff && bytes[1]! >= 0x80)).toBe(false);
+    }
+  });
+
+  it.each([
+    ['119.00', 2, '119'],
+    ['-0.50', 2, '-0.5'],
+    ['0', 6, '0'],
+    ['0.000001', 8, '0.000001'],
+    ['0.00000012', 8, '1.2e-7'],
+    ['-12345678901234567.123456', 6, '-12345678901234567.123456'],
+  ])('reads %s at scale %i as the decimal text %s, as the Decimal it stands for prints', (text, scale, expected) => {
+    expect(avroBytesToDecimalText(decimalToAvroBytes(new Decimal(text), scale), scale)).toBe(expected);
+  });
+
+  it('reads random decimals of every size as exactly the text of the Decimal they encode', () => {
+    const random = seededRandom(17);
+    for (let n = 0; n < 20_000; n += 1) {
+      const scale = Math.floor(random() * 9);
+      const digits = Array.from({ length: 1 + Math.floor(random() * 20) }, () => String(Math.floor(random() * 10))).join('');
+      const value = new Decimal(`${random() < 0.5 ? '-' : ''}${digits}`).div(new Decimal(10).pow(Math.floor(random() * (scale + 1))));
+      const bytes = decimalToAvroBytes(value, scale);
+      expect(avroBytesToDecimalText(bytes, scale)).toBe(avroBytesToDecimal(bytes, scale).toString());
     }
   });
 

@@ -89,6 +89,30 @@ function smallUnscaledToBytes(magnitude: number, negative: boolean): Buffer {
   return out;
 }
 
+/**
+ * The exact decimal text of Avro decimal bytes, as `avroBytesToDecimal(bytes, scale).toString()` writes it (no
+ * trailing zeros; exponent notation below 1e-6 and from 1e21, decimal.js' defaults) without building a Decimal:
+ * what a typed canonical event carries.
+ */
+export function avroBytesToDecimalText(bytes: Buffer, scale: number): string {
+  // Up to 6 bytes the unscaled integer is exact in a double (below 2^47).
+  if (bytes.length === 0 || bytes.length > 6) return avroBytesToDecimal(bytes, scale).toString();
+  const unscaled = bytes.readIntBE(0, bytes.length);
+  if (unscaled === 0) return '0';
+  let digits = Math.abs(unscaled).toString();
+  if (scale > 0) {
+    digits = digits.padStart(scale + 1, '0');
+    let end = digits.length;
+    while (end > digits.length - scale && digits.charCodeAt(end - 1) === 48 /* '0' */) end -= 1;
+    const integer = digits.slice(0, -scale);
+    const fraction = digits.slice(digits.length - scale, end);
+    // decimal.js writes values below 1e-6 in exponent notation: those few take the slow, identical path.
+    if (integer === '0' && fraction.startsWith('000000')) return avroBytesToDecimal(bytes, scale).toString();
+    digits = fraction === '' ? integer : `${integer}.${fraction}`;
+  }
+  return unscaled < 0 ? `-${digits}` : digits;
+}
+
 export function avroBytesToDecimal(bytes: Buffer, scale: number): Decimal {
   if (bytes.length === 0) return new Decimal(0);
   let unscaled = 0n;

@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import { AvroSerde, KafkaClient, topicPrefix, topics, type TransactionalProducer } from '@yecai/kafka';
-import { loadRawDocumentSchema } from '@yecai/schemas';
+import { loadRawDocumentSchema } from '@yecai/contracts';
 import { YecaiError, createLogger, errorMessage, sleep, type Logger } from '@yecai/common';
 import { checkpointKey, type StreamCheckpoint } from './checkpoint';
 import { SyncEvents } from './events';
@@ -103,16 +103,8 @@ export class SourceRuntime {
   /** Topics, schema registration, producers, checkpoints. Idempotent across restarts. */
   async prepare(): Promise<void> {
     const { kafka, serde, streams } = this.options;
-    await kafka.ensureTopics([
-      // Checkpoints are small documents read in full at start: one partition, compacted, room for a large dedup set.
-      {
-        topic: this.checkpointTopic,
-        numPartitions: 1,
-        compacted: true,
-        configEntries: { 'max.message.bytes': String(8 * 1024 * 1024) },
-      },
-      ...streams.map((stream) => ({ topic: this.rawTopic(stream) })),
-    ]);
+    // Partitions, compaction and retention: the kinds' rows of TOPIC_SETTINGS (libs/kafka).
+    await kafka.ensureTopics([this.checkpointTopic, ...streams.map((stream) => this.rawTopic(stream))].map((topic) => ({ topic })));
     const schema = loadRawDocumentSchema();
     for (const stream of streams)
       this.rawSchemaIds.set(stream.name, await serde.registerForTopic(this.rawTopic(stream), schema));

@@ -7,7 +7,7 @@ import type { CallRateLimiter } from './rate-limit';
 import type { StreamDefinition } from './stream';
 import { SourceThrottledError, type PageRequest, type PageResult, type SourceTransport } from './transport';
 
-import type { RawDocument } from '@yecai/schemas';
+import type { RawDocument } from '@yecai/contracts';
 export type { RawDocument };
 
 /** Publishes documents and the checkpoint that accounts for them atomically (one Kafka transaction). */

@@ -2,7 +2,15 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import avro from 'avsc';
 import type { Response as RegistryResponse } from 'mappersmith';
 import { TimeoutMiddleware } from 'mappersmith/middleware/timeout';
-import { Decimal as DecimalExport, YecaiError, avroBytesToDecimal, decimalToAvroBytes, errorMessage, withRetry } from '@yecai/common';
+import {
+  Decimal as DecimalExport,
+  YecaiError,
+  avroBytesToDecimal,
+  avroBytesToDecimalText,
+  decimalToAvroBytes,
+  errorMessage,
+  withRetry,
+} from '@yecai/common';
 
 /**
  * The class itself, read once: through the re-exports of @yecai/common every use of an imported binding is a getter
@@ -22,7 +30,7 @@ const lastEncoded: { value: unknown; scale: number; precision: number; bytes: Bu
  * Values given as strings or numbers are accepted on write and parsed as decimals.
  */
 class DecimalType extends avro.types.LogicalType {
-  private readonly scale: number;
+  protected readonly scale: number;
   private readonly precision: number;
 
   constructor(schema: avro.Schema, opts?: avro.ForSchemaOptions) {
@@ -32,7 +40,7 @@ class DecimalType extends avro.types.LogicalType {
     this.precision = attrs.precision ?? 38;
   }
 
-  override _fromValue(value: Buffer): Decimal {
+  override _fromValue(value: Buffer): Decimal | string {
     return avroBytesToDecimal(value, this.scale);
   }
 
@@ -79,6 +87,13 @@ class DecimalType extends avro.types.LogicalType {
   }
 }
 
+/** The same decimal read as its exact decimal text (a plain value: typed contracts carry decimals as strings). */
+class DecimalTextType extends DecimalType {
+  override _fromValue(value: Buffer): string {
+    return avroBytesToDecimalText(value, this.scale);
+  }
+}
+
 export const avroLogicalTypes: Record<string, new (schema: avro.Schema, opts?: avro.ForSchemaOptions) => avro.types.LogicalType> = {
   decimal: DecimalType,
 };
@@ -86,6 +101,28 @@ export const avroLogicalTypes: Record<string, new (schema: avro.Schema, opts?: a
 /** Parses an Avro schema with the project's logical types (decimal → Decimal). */
 export function parseAvroSchema(schema: avro.Schema): avro.Type {
   return avro.Type.forSchema(schema, { logicalTypes: avroLogicalTypes });
+}
+
+/**
+ * Parses an Avro schema that reads plain values: decimals as exact decimal text, longs (timestamp-millis too) as
+ * numbers. Writing accepts the same values as `parseAvroSchema` (Decimal, decimal text, number).
+ */
+export function parseAvroSchemaAsPlain(schema: avro.Schema): avro.Type {
+  return avro.Type.forSchema(schema, { logicalTypes: { decimal: DecimalTextType } });
+}
+
+/** Confluent wire format: magic byte 0, the schema id (4 bytes, big-endian), then the Avro binary. */
+export function readWireFormat(message: Buffer): { schemaId: number; payload: Buffer } {
+  if (message.length < 5 || message[0] !== 0) {
+    const detail = `magic byte ${String(message[0])}, ${message.length} bytes`;
+    throw new YecaiError(`not a schema-registry message (${detail})`, {
+      code: 'AVRO_WIRE_FORMAT',
+      level: 1,
+      retriable: false,
+      userMessage: `消息不是 schema registry 格式 (not a schema-registry message: ${detail})`,
+    });
+  }
+  return { schemaId: message.readInt32BE(1), payload: message.subarray(5) };
 }
 
 /**
@@ -112,6 +149,8 @@ export class AvroSerde {
   readonly registry: SchemaRegistry;
   private readonly registryUrl: string;
   private readonly requestTimeoutMs: number;
+  /** Schema id → the writer's schema (ids are immutable in a registry). */
+  private readonly writerSchemas = new Map<number, Promise<avro.Schema>>();
 
   constructor(registryUrl: string, options: { requestTimeoutMs?: number } = {}) {
     this.registryUrl = registryUrl.replace(/\/$/, '');
@@ -165,6 +204,17 @@ export class AvroSerde {
 
   decode<T = unknown>(buffer: Buffer): Promise<T> {
     return this.registry.decode(buffer) as Promise<T>;
+  }
+
+  /** The schema a message was written with, by its registry id (fetched once per id). */
+  writerSchema(schemaId: number): Promise<avro.Schema> {
+    let schema = this.writerSchemas.get(schemaId);
+    if (!schema) {
+      schema = this.request('GET', `/schemas/ids/${schemaId}`).then((answer) => JSON.parse((answer as { schema: string }).schema) as avro.Schema);
+      schema.catch(() => this.writerSchemas.delete(schemaId));
+      this.writerSchemas.set(schemaId, schema);
+    }
+    return schema;
   }
 
   /** Calls the library does not offer (subject config, compatibility), with the same deadline and retries. */

@@ -12,6 +12,7 @@ import {
 } from 'kafkajs';
 import { createLogger, type Logger } from '@yecai/common';
 import { JavaCompatiblePartitioner } from './partitioner';
+import { withTopicSettings } from './topic-settings';
 
 export interface KafkaClientConfig {
   /** host:port list; use 127.0.0.1 rather than localhost (Node may resolve localhost to ::1). */
@@ -22,6 +23,7 @@ export interface KafkaClientConfig {
   logger?: Logger;
 }
 
+/** A topic to create; what it leaves out comes from its kind's row in TOPIC_SETTINGS (topic-settings.ts). */
 export interface TopicSpec {
   topic: string;
   numPartitions?: number;
@@ -35,8 +37,6 @@ export interface ConsumerOptions extends Omit<ConsumerConfig, 'readUncommitted'>
   /** Only see committed transactional messages (default true: every yecai consumer reads committed data). */
   readCommitted?: boolean;
 }
-
-const DEFAULT_PARTITIONS = 6;
 
 /**
  * What kafkajs logs at ERROR when a transaction's first send reaches the coordinator while it still writes the
@@ -104,15 +104,18 @@ export class KafkaClient {
     return this.adminClient;
   }
 
-  /** Creates the topics that do not exist yet (existing ones are left untouched); returns the created names. */
+  /**
+   * Creates the topics that do not exist yet, with their kind's settings (TOPIC_SETTINGS) unless the spec says
+   * otherwise; existing ones are left untouched. Returns the created names.
+   */
   async ensureTopics(specs: TopicSpec[]): Promise<string[]> {
     const admin = await this.admin();
     const existing = new Set(await admin.listTopics());
-    const missing = specs.filter((spec) => !existing.has(spec.topic));
+    const missing = specs.filter((spec) => !existing.has(spec.topic)).map(withTopicSettings);
     if (missing.length === 0) return [];
     const topics: ITopicConfig[] = missing.map((spec) => ({
       topic: spec.topic,
-      numPartitions: spec.numPartitions ?? DEFAULT_PARTITIONS,
+      numPartitions: spec.numPartitions,
       replicationFactor: -1,
       configEntries: Object.entries({
         ...(spec.compacted ? { 'cleanup.policy': 'compact' } : {}),

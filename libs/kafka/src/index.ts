@@ -1,4 +1,5 @@
 export * from './topics';
+export * from './topic-settings';
 export * from './client';
 export * from './avro';
 export type { Consumer, Producer, Admin, Transaction, EachBatchPayload, EachMessagePayload, KafkaMessage, Message } from 'kafkajs';

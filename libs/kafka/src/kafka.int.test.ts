@@ -1,7 +1,7 @@
 import { SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Decimal, type Logger } from '@yecai/common';
 import { consumeAll, testEndpoints, testKafka, uniqueTopicPrefix } from '@yecai/test-harness';
-import { AvroSerde, KafkaClient } from './index';
+import { AvroSerde, KafkaClient, topics } from './index';
 
 describe('Kafka (real broker)', () => {
   let kafka: KafkaClient;
@@ -96,6 +96,32 @@ describe('Kafka (real broker)', () => {
     expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('compact');
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
     expect(metadata.topics[0]?.partitions).toHaveLength(1);
+  });
+
+  it('ensureTopics creates a yecai topic with its kind\'s settings when the spec names none', async () => {
+    const previousPrefix = process.env.YECAI_TOPIC_PREFIX;
+    process.env.YECAI_TOPIC_PREFIX = uniqueTopicPrefix('settings');
+    try {
+      const raw = topics.raw('testsrc', 'orders');
+      const checkpoint = topics.checkpoint('source_testsrc');
+      expect(await kafka.ensureTopics([{ topic: raw }, { topic: checkpoint }])).toEqual([raw, checkpoint]);
+      const admin = await kafka.admin();
+      const configNames = ['cleanup.policy', 'retention.ms', 'max.message.bytes'];
+      const { resources } = await admin.describeConfigs({
+        resources: [raw, checkpoint].map((name) => ({ type: 2 /* TOPIC */, name, configNames })),
+        includeSynonyms: false,
+      });
+      const configOf = (name: string) =>
+        Object.fromEntries((resources.find((resource) => resource.resourceName === name)?.configEntries ?? []).map((entry) => [entry.configName, entry.configValue]));
+      expect(configOf(raw)).toMatchObject({ 'cleanup.policy': 'delete', 'retention.ms': String(30 * 24 * 3_600_000) });
+      expect(configOf(checkpoint)).toMatchObject({ 'cleanup.policy': 'compact', 'max.message.bytes': String(8 * 1024 * 1024) });
+      const metadata = await admin.fetchTopicMetadata({ topics: [raw, checkpoint] });
+      const partitions = (name: string) => metadata.topics.find((entry) => entry.name === name)?.partitions.length;
+      expect([partitions(raw), partitions(checkpoint)]).toEqual([6, 1]);
+    } finally {
+      if (previousPrefix === undefined) delete process.env.YECAI_TOPIC_PREFIX;
+      else process.env.YECAI_TOPIC_PREFIX = previousPrefix;
+    }
   });
 });
 

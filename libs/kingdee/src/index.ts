@@ -4,3 +4,4 @@ export * from './protocol';
 export * from './config';
 export * from './client';
 export * from './models';
+export * from './forms';

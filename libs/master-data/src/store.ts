@@ -1,5 +1,6 @@
 import type { Collection, Db } from 'mongodb';
-import { ensureReadIndexes, insertManyNew, isFerretDb, parseWith } from '@yecai/common';
+import { parseWith } from '@yecai/common';
+import { ensureReadIndexes, insertManyNew, isFerretDb } from '@yecai/store';
 import { ENTITY_KEYS, ENTITY_NAMES, ENTITY_SCHEMAS, keyOf, type EntityName, type EntityRecord } from './entities';
 
 export interface StoredRecord {

@@ -1,6 +1,6 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { ensureReadIndexes, insertManyNew } from '@yecai/common';
-import type { RawDocument } from '@yecai/schemas';
+import { ensureReadIndexes, insertManyNew } from '@yecai/store';
+import type { RawDocument } from '@yecai/contracts';
 import type { SourcePosition } from './store';
 
 /** The document version: identity, the source's modification time and content hash, as the raw envelope has them. */

@@ -1,5 +1,6 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import { insertOnce, type ExceptionLevel } from '@yecai/common';
+import type { ExceptionLevel } from '@yecai/common';
+import { insertOnce } from '@yecai/store';
 
 export type ParkedStatus = 'OPEN' | 'REPUSHED' | 'RESOLVED' | 'SKIPPED' | 'SUPERSEDED';
 

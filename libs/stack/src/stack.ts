@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
+import { connectMongo } from '@yecai/store';
 import { KafkaClient } from '@yecai/kafka';
 import { createLogger, getFreePort, isPortTaken, sleep } from '@yecai/common';
 import {
@@ -504,11 +504,10 @@ export async function probeRegistry(ports: Pick<StackPorts, 'registry' | 'regist
 }
 
 export async function probeMongo(uri: string): Promise<void> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 2_000, connectTimeoutMS: 2_000 });
+  const mongo = await connectMongo(uri, { appName: 'yecai-stack-probe', serverSelectionTimeoutMs: 2_000, connectTimeoutMs: 2_000 });
   try {
-    await client.connect();
-    await client.db('admin').command({ ping: 1 });
+    await mongo.db('admin').command({ ping: 1 });
   } finally {
-    await client.close();
+    await mongo.close();
   }
 }

@@ -1,6 +1,6 @@
 import { documentKey, topics, type InputChunk, type KafkaMessage, type OutputMessage } from '@yecai/kafka';
 import type { ParkInput, SourcePosition } from '@yecai/parking';
-import type { RawDocument } from '@yecai/schemas';
+import type { RawDocument } from '@yecai/contracts';
 import type { WireCodec } from './wire-codec';
 import type { MappingEngine, MappingOutcome, RawInput } from './rules/engine';
 import type { FilteredOutcome } from './filter-catalog';

@@ -14,7 +14,8 @@ export const mappingConfigSchema = z.object({
   MAPPING_GROUP_ID: z.string().min(1).default('yecai-mapping'),
   MAPPING_RULES_DIR: z.string().optional(),
   MAPPING_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8082),
-  MAPPING_PARTITIONS: positiveInt(6),
+  /** Partitions of the topics mapping creates; unset: the topic settings table (libs/kafka/src/topic-settings.ts). */
+  MAPPING_PARTITIONS: z.coerce.number().int().positive().optional(),
   MAPPING_CHUNK_SIZE: positiveInt(DEFAULT_CHUNK_SIZE),
   MAPPING_CONCURRENCY: positiveInt(DEFAULT_CONCURRENCY),
   /** Worker threads mapping chunks while the main thread runs Kafka (0 = map in the main thread). */

@@ -3,9 +3,9 @@
  * see config.ts). Serves /healthz /readyz /metrics plus the master-data and parked-document admin API (bearer
  * tokens from MAPPING_ADMIN_TOKENS).
  */
-import { MongoClient } from 'mongodb';
 import { createLogger, createMetricsRegistry, errorMessage, resolveAdminTokens, startOpsServer } from '@yecai/common';
 import { KafkaClient } from '@yecai/kafka';
+import { connectMongo } from '@yecai/store';
 import { loadMappingConfig } from './config';
 import { loadRules } from './rules/load-rules';
 import { MappingService } from './service';
@@ -15,8 +15,7 @@ async function main(): Promise<void> {
   const config = loadMappingConfig();
   const adminTokens = resolveAdminTokens(config.MAPPING_ADMIN_TOKENS, 'MAPPING_ADMIN_TOKENS');
   const rules = config.MAPPING_RULES_DIR ? loadRules(config.MAPPING_RULES_DIR) : loadRules();
-  const mongo = new MongoClient(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
-  await mongo.connect();
+  const mongo = await connectMongo(config.MONGODB_URI, { appName: 'mapping' });
   const kafka = new KafkaClient({ brokers: config.KAFKA_BROKERS.split(','), clientId: config.MAPPING_GROUP_ID, logger });
   const metricsRegistry = createMetricsRegistry('mapping');
   const service = new MappingService({

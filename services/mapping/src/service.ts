@@ -4,7 +4,7 @@ import { createLogger, type AdminToken, type Logger } from '@yecai/common';
 import { AvroSerde, KafkaClient, TransactionalProcessor, topics, valueSubject, type InputChunk, type OutputMessage } from '@yecai/kafka';
 import { CachedMasterDataLookup, MasterDataStore, masterDataRouter, type EntityName } from '@yecai/master-data';
 import { FilteredStore, ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
-import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/schemas';
+import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/contracts';
 import type express from 'express';
 import { guardedAdminRouter } from './admin';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY } from './defaults';
@@ -25,7 +25,7 @@ export interface MappingServiceOptions {
   rules: CompiledRule[];
   metricsRegistry: Registry;
   groupId?: string;
-  /** Partitions of topics this service creates when missing. */
+  /** Partitions of topics this service creates when missing; unset (production): TOPIC_SETTINGS in libs/kafka. */
   numPartitions?: number;
   maxChunkSize?: number;
   partitionsConsumedConcurrently?: number;
@@ -108,7 +108,7 @@ export class MappingService {
 
   /** Topics, schemas and indexes, then the consume loop and the re-processing timer. */
   async start(): Promise<void> {
-    const numPartitions = this.options.numPartitions ?? 6;
+    const numPartitions = this.options.numPartitions; // unset: the raw and canonical rows of TOPIC_SETTINGS
     await this.options.kafka.ensureTopics([...this.rawTopics(), ...this.canonicalTopics()].map((topic) => ({ topic, numPartitions })));
     this.schemaIds = await registerCanonicalSchemas(this.serde);
     for (const schemaId of this.schemaIds.values()) await this.codec.prepare(schemaId);

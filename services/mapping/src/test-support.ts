@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { AvroSerde, type KafkaClient, topics, valueSubject } from '@yecai/kafka';
-import { loadRawDocumentSchema } from '@yecai/schemas';
+import { loadRawDocumentSchema } from '@yecai/contracts';
 
 /** Raw documents the way a source connector publishes them (RawDocument Avro, key = document identity). */
 export class RawPublisher {

@@ -4,10 +4,10 @@
  * copy of the schemas, and answers canonical messages plus what to park. It writes nothing itself.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { MongoClient } from 'mongodb';
 import { createLogger } from '@yecai/common';
 import { AvroSerde } from '@yecai/kafka';
 import { CachedMasterDataLookup, MasterDataStore } from '@yecai/master-data';
+import { connectMongo } from '@yecai/store';
 import { ChunkMapper } from './chunk-mapper';
 import { MappingEngine } from './rules/engine';
 import { compileRuleFile } from './rules/load-rules';
@@ -15,8 +15,7 @@ import { packResult, unpackChunk, type WorkerInit, type WorkerReply, type Worker
 import { WireCodec } from './wire-codec';
 
 async function setUp(init: WorkerInit): Promise<{ mapper: ChunkMapper; lookup: CachedMasterDataLookup }> {
-  const mongo = new MongoClient(init.mongodbUri, { serverSelectionTimeoutMS: 10_000, maxPoolSize: 2 });
-  await mongo.connect();
+  const mongo = await connectMongo(init.mongodbUri, { appName: 'mapping-worker', maxPoolSize: 2 });
   const lookup = new CachedMasterDataLookup(new MasterDataStore(mongo.db(init.dbName)), { maxStalenessMs: init.maxStalenessMs });
   const codec = new WireCodec(new AvroSerde(init.registryUrl));
   for (const [, schemaId] of init.schemaIds) await codec.prepare(schemaId);

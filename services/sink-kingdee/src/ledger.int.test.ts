@@ -1,5 +1,5 @@
 import { testMongo } from '@yecai/test-harness';
-import { isFerretDb } from '@yecai/common';
+import { isFerretDb } from '@yecai/store';
 import { Ledger, ledgerId, type LedgerEntry } from './ledger';
 
 describe('idempotency ledger on FerretDB (append-only revisions, unique _id as compare-and-set)', () => {

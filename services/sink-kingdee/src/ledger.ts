@@ -6,7 +6,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { Binary, type Collection, type Db } from 'mongodb';
 import type { CanonicalJson } from './convert';
-import { ensureReadIndexes, insertManyNew } from '@yecai/common';
+import { ensureReadIndexes, insertManyNew } from '@yecai/store';
 
 /**
  * PENDING   claimed; a Kingdee write may be under way (after a crash: resolve by ExecuteBillQuery on FBillNo);

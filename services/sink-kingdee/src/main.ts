@@ -3,9 +3,9 @@
  * file, see config.ts), KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGODB_URI, MONGODB_DB, SINK_OPS_PORT.
  * Serves /healthz /readyz /metrics and the admin API under /admin.
  */
-import { MongoClient } from 'mongodb';
 import { createLogger, createMetricsRegistry, errorMessage, parseWith, resolveAdminTokens, startOpsServer } from '@yecai/common';
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
+import { connectMongo } from '@yecai/store';
 import { mountSinkAdmin } from './admin-api';
 import { SinkEnvSchema, loadSinkConfigFile } from './config';
 import { SinkService } from './service';
@@ -15,8 +15,7 @@ async function main(): Promise<void> {
   const env = parseWith(SinkEnvSchema, process.env, 'sink-kingdee environment');
   const config = loadSinkConfigFile(env.SINK_CONFIG);
   const tokens = resolveAdminTokens(config.admin.tokens, 'admin.tokens');
-  const mongo = new MongoClient(env.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 });
-  await mongo.connect();
+  const mongo = await connectMongo(env.MONGODB_URI, { appName: 'sink-kingdee' });
   const kafka = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: config.groupId, logger });
   const metricsRegistry = createMetricsRegistry('sink-kingdee');
   const service = new SinkService({ config, kafka, serde: new AvroSerde(env.SCHEMA_REGISTRY_URL), db: mongo.db(env.MONGODB_DB), metricsRegistry, logger });

@@ -3,7 +3,8 @@
  * partition's offset only after the ledger holds the outcome, pauses partitions while Kingdee is unavailable
  * and resumes them from the break point when a probe succeeds. A scheduler runs level-2 retries.
  */
-import { createLogger, errorMessage, insertOnce, withRetry, type Logger } from '@yecai/common';
+import { createLogger, errorMessage, withRetry, type Logger } from '@yecai/common';
+import { insertOnce } from '@yecai/store';
 import { KingdeeClient } from '@yecai/kingdee';
 import { topics, type AvroSerde, type Consumer, type EachBatchPayload, type KafkaClient } from '@yecai/kafka';
 import type { Collection, Db } from 'mongodb';

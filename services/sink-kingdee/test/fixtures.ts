@@ -1,5 +1,5 @@
 /**
- * Canonical events as the mapping service emits them (schemas/src/definitions.ts), built on the default
+ * Canonical events as the mapping service emits them (libs/contracts/src/definitions.ts), built on the default
  * Kingdee emulator fixture (org 100, customer TM-YS01, materials A1001-BLK/G2001, warehouse CK001, PRE001).
  */
 import { createHash } from 'node:crypto';

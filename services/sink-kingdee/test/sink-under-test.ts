@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createMetricsRegistry, getFreePort, resolveAdminTokens, startOpsServer, withRetry, type OpsServer } from '@yecai/common';
 import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { AvroSerde, documentKey, type KafkaClient, type Producer } from '@yecai/kafka';
-import { loadCanonicalSchema } from '@yecai/schemas';
+import { loadCanonicalSchema } from '@yecai/contracts';
 import { ServiceProcess, testEndpoints, testKafka, testMongo, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
 import type { Db } from 'mongodb';
 import { mountSinkAdmin } from '../src/admin-api';

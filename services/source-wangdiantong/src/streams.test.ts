@@ -1,4 +1,4 @@
-import { CANONICAL_DEFINITIONS } from '@yecai/schemas';
+import { CANONICAL_DEFINITIONS } from '@yecai/contracts';
 import { WDT_MASTER_STREAMS, WDT_STREAM_DECLARATIONS, wdtStreams } from './streams';
 
 const MINUTE = 60_000;

@@ -5,8 +5,7 @@ import { ParkingStore } from '@yecai/parking';
 import { Ledger } from '@yecai/sink-kingdee';
 import { consumeAll } from '@yecai/test-harness';
 import type { JstDocumentType } from '@yecai/emulator-jushuitan';
-import type { Pipeline } from './pipeline';
-import { JST_FLOWS } from './summary';
+import { JST_FLOWS, type Pipeline } from '@yecai/demo';
 
 export interface ExactlyOnceReport {
   /** Raw document versions (id@modified) published more than once. */

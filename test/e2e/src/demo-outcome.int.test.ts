@@ -12,9 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JstDocumentType } from '@yecai/emulator-jushuitan';
 import { testEndpoints, uniqueName, uniqueTopicPrefix } from '@yecai/test-harness';
-import { MATERIAL_MISSING_SKU, UNMAPPED_WAREHOUSE } from './demo-world';
-import { Pipeline } from './pipeline';
-import { JST_FLOWS, formatSummary, waitUntilSettled, type PipelineSummary } from './summary';
+import { formatSummary, JST_FLOWS, MATERIAL_MISSING_SKU, Pipeline, type PipelineSummary, UNMAPPED_WAREHOUSE, waitUntilSettled } from '@yecai/demo';
 
 type JstLine = { sku_id: string; qty: number };
 type JstDoc = Record<string, unknown> & { items: JstLine[]; wms_co_id: number; link_wms_co_id?: number };

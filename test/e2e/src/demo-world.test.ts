@@ -1,7 +1,7 @@
 import { generateDocument, type JstDocumentType } from '@yecai/emulator-jushuitan';
 import { MappingEngine, loadRules, type MappingOutcome } from '@yecai/mapping';
 import { keyOf, type EntityName, type MasterDataLookup } from '@yecai/master-data';
-import { MATERIAL_MISSING_SKU, UNMAPPED_WAREHOUSE, demoWorld } from './demo-world';
+import { MATERIAL_MISSING_SKU, UNMAPPED_WAREHOUSE, demoWorld } from '@yecai/demo';
 
 /**
  * The demo world is consistent with the JST lot policy: every line that takes stock out of Kingdee names a lot the
@@ -36,7 +36,7 @@ function outgoing(outcome: Extract<MappingOutcome, { kind: 'mapped' }>): [materi
   }
 }
 
-describe('demo world (test/e2e/src/demo-world.ts) and the JST lot policy', () => {
+describe('demo world (libs/demo/src/demo-world.ts) and the JST lot policy', () => {
   it('every outgoing line of a business day names a lot its material has opening stock in; only warehouse 100004 parks', async () => {
     const engine = new MappingEngine(loadRules(), { lookup: seedLookup() });
     const stocked = new Set(world.kingdeeFixture.stock.map((line) => `${line.material}|${line.warehouse}|${line.lot ?? ''}`));

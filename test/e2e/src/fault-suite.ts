@@ -1,8 +1,7 @@
 import { seededRandom, sleep } from '@yecai/common';
 import { KafkaClient } from '@yecai/kafka';
 import { checkExactlyOnce, reportFailures, type ExactlyOnceReport } from './checker';
-import { Pipeline, type PipelineEndpoints, type ServiceName } from './pipeline';
-import { settled, summarize, type PipelineSummary } from './summary';
+import { Pipeline, type PipelineEndpoints, type PipelineSummary, type ServiceName, settled, summarize } from '@yecai/demo';
 
 export interface FaultSuiteOptions {
   endpoints: PipelineEndpoints;

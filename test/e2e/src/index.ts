@@ -1,6 +1,4 @@
-export * from './demo-world';
-export * from './pipeline';
-export * from './summary';
+// The JST demo pipeline, its summary and world live in @yecai/demo (libs/demo), which `yecai run` uses.
 export * from './own-stack';
 export * from './wdt-world';
 export * from './wdt-pipeline';

@@ -9,9 +9,7 @@ import { Decimal } from '@yecai/common';
 import type { JstDocumentType } from '@yecai/emulator-jushuitan';
 import { KingdeeClient } from '@yecai/kingdee';
 import { testEndpoints, uniqueName, uniqueTopicPrefix } from '@yecai/test-harness';
-import { MATERIAL_MISSING_SKU, UNMAPPED_WAREHOUSE } from './demo-world';
-import { Pipeline } from './pipeline';
-import { settled, summarize, type PipelineSummary } from './summary';
+import { MATERIAL_MISSING_SKU, Pipeline, type PipelineSummary, settled, summarize, UNMAPPED_WAREHOUSE } from '@yecai/demo';
 
 type JstLine = { sku_id: string; i_id: string; qty: number; sale_price: number; r_qty?: number; price?: number };
 type JstDoc = Record<string, unknown> & { items: JstLine[] };

@@ -6,9 +6,7 @@ import { startKingdeeEmulator, type KingdeeEmulator } from '@yecai/emulator-king
 import { loadRules } from '@yecai/mapping';
 import { SINK_DOCUMENT_TYPES } from '@yecai/sink-kingdee';
 import { repoRoot } from '@yecai/stack';
-import type { ServiceProcess } from '@yecai/test-harness';
-import { launchServices, yesterdayInBeijing, type PipelineOptions, type ServiceName } from './pipeline';
-import { WDT_FLOWS, type SourceFlow } from './summary';
+import { launchServices, type PipelineOptions, type ServiceName, type ServiceProcess, type SourceFlow, WDT_FLOWS, yesterdayInBeijing } from '@yecai/demo';
 import { wdtDemoWorld, type WdtDemoWorld } from './wdt-world';
 
 export type WdtPipelineOptions = Pick<PipelineOptions, 'endpoints' | 'workDir' | 'topicPrefix' | 'mongoDb' | 'kingdeeFaults' | 'kingdeeCallsPerSecond' | 'logLevel' | 'day'>;

@@ -10,7 +10,7 @@ import { WDT_PROTOCOL, renderQyb, type WdtDocumentType } from '@yecai/emulator-w
 import { AvroSerde, KafkaClient, topics } from '@yecai/kafka';
 import { KingdeeClient } from '@yecai/kingdee';
 import { consumeAll, testEndpoints, uniqueName, uniqueTopicPrefix } from '@yecai/test-harness';
-import { settled, summarize, type PipelineSummary } from './summary';
+import { settled, summarize, type PipelineSummary } from '@yecai/demo';
 import { WdtPipeline } from './wdt-pipeline';
 import { WDT_NEW_SPECS, WDT_NEW_WAREHOUSES, WDT_WAREHOUSES } from './wdt-world';
 

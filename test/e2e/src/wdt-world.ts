@@ -1,6 +1,6 @@
 import type { WdtDocumentInput, WdtDocumentType, WdtGoodsInput, WdtWorldInput } from '@yecai/emulator-wangdiantong';
 import { loadFixture, type Fixture } from '@yecai/emulator-kingdee';
-import type { MasterDataSeed } from './demo-world';
+import type { MasterDataSeed } from '@yecai/demo';
 
 /**
  * One company on 旺店通 and 金蝶 with two organisations (the default Kingdee 账套's 100 and 101): warehouses in

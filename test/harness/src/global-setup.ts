@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
+import { connectMongo } from '@yecai/store';
 import { LocalStack, VERSIONS, cacheDir, pidAlive, repoRoot } from '@yecai/stack';
 import { ENDPOINT_ENV, endpointsFromEnv, type TestEndpoints } from './endpoints';
 import { IMAGES, containerRuntimeAnswers, startContainers } from './containers';
@@ -124,10 +124,9 @@ async function describeVersions(endpoints: TestEndpoints, mode: HarnessMode): Pr
     /* a non-Apicurio registry */
   }
 
-  const mongo = new MongoClient(endpoints.mongodbUri, { serverSelectionTimeoutMS: 5_000 });
+  const mongo = await connectMongo(endpoints.mongodbUri, { appName: 'yecai-test-setup', serverSelectionTimeoutMs: 5_000 });
   let mongoVersion: string;
   try {
-    await mongo.connect();
     const info = await mongo.db('admin').command({ buildInfo: 1 });
     if (info.ferretdbVersion !== undefined) {
       // Our embedded FerretDB build reports "unknown": the version is the one the stack pins.

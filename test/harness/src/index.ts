@@ -1,5 +1,6 @@
 export * from './endpoints';
 export * from './kafka-helpers';
 export * from './mongo-helpers';
-export * from './service-process';
+// The demo owns ServiceProcess (the main job starts the services with it); tests keep importing it from here.
+export * from '@yecai/demo/src/service-process';
 export * from './admin-routes';

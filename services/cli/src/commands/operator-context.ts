@@ -1,5 +1,6 @@
 import { KafkaClient } from '@yecai/kafka';
-import { MongoClient, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
+import { connectMongo } from '@yecai/store';
 import { UsageError } from '../errors';
 import { describeRun, readCurrentRun, type CurrentRun } from './current-run';
 import { operatorStack } from './stack';
@@ -143,12 +144,11 @@ export async function withMongo<T>(flags: OperatorFlags, work: (db: Db) => Promi
     if (run) announce(run, print);
     dbName = run?.mongoDb ?? 'yecai';
   }
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5_000 });
+  const mongo = await connectMongo(uri, { appName: 'yecai-cli', serverSelectionTimeoutMs: 5_000 });
   try {
-    await client.connect();
-    return await work(client.db(dbName));
+    return await work(mongo.db(dbName));
   } finally {
-    await client.close();
+    await mongo.close();
   }
 }
 

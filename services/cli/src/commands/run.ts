@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Pipeline, formatSummary, summarize, waitUntilSettled, type PipelineSummary } from '@yecai/e2e';
+import { Pipeline, formatSummary, summarize, waitUntilSettled, type PipelineSummary } from '@yecai/demo';
 import { sleep } from '@yecai/common';
 import { cacheDir, repoRoot } from '@yecai/stack';
 import { UsageError } from '../errors';

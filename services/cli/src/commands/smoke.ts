@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { MongoClient } from 'mongodb';
 import { AvroSerde, KafkaClient, topicPrefix } from '@yecai/kafka';
 import { Decimal } from '@yecai/common';
 import type { StackEndpoints } from '@yecai/stack';
+import { connectMongo } from '@yecai/store';
 
 const SMOKE_SCHEMA = {
   type: 'record',
@@ -55,9 +55,8 @@ export async function smokeRoundTrip(endpoints: StackEndpoints, print: (line: st
     await kafka.disconnect();
   }
 
-  const mongo = new MongoClient(endpoints.mongodbUri, { serverSelectionTimeoutMS: 5_000 });
+  const mongo = await connectMongo(endpoints.mongodbUri, { appName: 'yecai-smoke', serverSelectionTimeoutMs: 5_000 });
   try {
-    await mongo.connect();
     const warehouses = mongo.db('yecai_smoke').collection<{ _id: string; sourceCode: string; kingdeeStockNumber: string; runId: string }>('warehouse_map');
     await warehouses.replaceOne(
       { _id: 'jushuitan/WH-01' },

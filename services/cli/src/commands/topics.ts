@@ -1,7 +1,7 @@
-import { topicPrefix, type Admin, type KafkaClient } from '@yecai/kafka';
+import { TOPIC_SETTINGS, topicPrefix, type Admin, type KafkaClient } from '@yecai/kafka';
 import { UsageError } from '../errors';
 import { acceptOnly, applyPrefixFlag, kafkaFlags, table, withKafka, type OperatorFlags, type Print } from './operator-context';
-import { TOPIC_CONVENTIONS, formatRetention, resolveTopic, topicSpec, type ResolvedTopic } from './topic-conventions';
+import { formatRetention, resolveTopic, type ResolvedTopic } from './topic-conventions';
 
 export const TOPICS_USAGE = `yecai topics <ensure|list|describe|conventions> [--brokers host:port] [--prefix yecai.]
   ensure <topic>…       按约定创建缺少的主题 create missing topics by the convention (existing ones untouched)
@@ -26,7 +26,7 @@ export async function topicsCommand(args: string[], flags: OperatorFlags, print:
       if (names.length === 0) throw new UsageError('topics ensure 需要主题名 needs topic names, e.g. raw.jushuitan.sales_outstock — see `yecai help`');
       const resolved = names.map(resolveTopic); // every name checked before anything is created
       await withKafka(flags, async (kafka) => {
-        const created = new Set(await kafka.ensureTopics(resolved.map(topicSpec)));
+        const created = new Set(await kafka.ensureTopics(resolved.map((topic) => ({ topic: topic.name }))));
         for (const topic of resolved) print(`${created.has(topic.name) ? '已创建 created ' : '已存在 exists  '} ${topic.name}`);
         const drift = await describeTopics(await kafka.admin(), resolved.filter((topic) => !created.has(topic.name)));
         for (const row of drift) if (row.drift.length) print(`  注意 note: ${row.name} 与约定不同 differs from the convention: ${row.drift.join('; ')}`);
@@ -55,7 +55,7 @@ export async function topicsCommand(args: string[], flags: OperatorFlags, print:
 export function conventionTable(): string[] {
   return table([
     ['pattern', 'partitions', 'cleanup', 'retention', '说明 why'],
-    ...TOPIC_CONVENTIONS.map((c) => [`${topicPrefix()}${c.pattern}`, String(c.partitions), c.compacted ? 'compact' : 'delete', formatRetention(c.retentionMs), c.why]),
+    ...TOPIC_SETTINGS.map((c) => [`${topicPrefix()}${c.pattern}`, String(c.partitions), c.compacted ? 'compact' : 'delete', formatRetention(c.retentionMs), c.why]),
   ]);
 }
 

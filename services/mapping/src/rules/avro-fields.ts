@@ -1,4 +1,4 @@
-import { DECIMAL_SCALES } from '@yecai/schemas';
+import { DECIMAL_SCALES } from '@yecai/contracts';
 
 /** What the engine needs to know about one canonical field to coerce and check a rule's value. */
 export type FieldKind =

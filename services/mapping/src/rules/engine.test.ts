@@ -1,4 +1,4 @@
-import { loadCanonicalSchema } from '@yecai/schemas';
+import { loadCanonicalSchema } from '@yecai/contracts';
 import { loadRules, compileRule } from './load-rules';
 import { MappingEngine, type MappingOutcome } from './engine';
 import { jstReturn, jstSalesOutStock, memoryLookup, rawInput } from './test-fixtures';

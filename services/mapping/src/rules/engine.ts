@@ -6,6 +6,7 @@ import { Decimal as DecimalExport } from '@yecai/common';
  */
 const Decimal = DecimalExport;
 type Decimal = DecimalExport;
+import type { CanonicalDocumentType, CanonicalEventOf } from '@yecai/contracts';
 import { documentKey } from '@yecai/kafka';
 import { ENTITY_LABELS, isSourceScoped, type EntityName, type MasterDataLookup } from '@yecai/master-data';
 import type { CanonicalField } from './avro-fields';
@@ -47,8 +48,13 @@ export interface SameCodeUse {
   code: string;
 }
 
+/** One canonical event, typed by its document type; decimals are decimal.js values, as the Avro encoder takes them. */
+export type MappedOutcome = {
+  [T in CanonicalDocumentType]: { kind: 'mapped'; flow: string; targetDocumentType: T; key: string; value: CanonicalEventOf<T, Decimal>; sameCode?: SameCodeUse[] };
+}[CanonicalDocumentType];
+
 export type MappingOutcome =
-  | { kind: 'mapped'; flow: string; targetDocumentType: string; key: string; value: Record<string, unknown>; sameCode?: SameCodeUse[] }
+  | MappedOutcome
   | { kind: 'filtered'; flow: string; filter: string }
   | {
       kind: 'parked';
@@ -603,7 +609,10 @@ export class MappingEngine {
       ...(compiled.lines && lines ? { [compiled.lines.target]: lines } : {}),
     };
     const sameCode = this.sameCodeUses.length > 0 ? { sameCode: this.sameCodeUses } : {};
-    return { kind: 'mapped', flow, targetDocumentType: compiled.rule.target.documentType, key, value, ...sameCode };
+    // The one cast to the canonical type: loading checked the target type exists and every field against its Avro
+    // schema, and coerce() gave each value its field's type.
+    const targetDocumentType = compiled.rule.target.documentType as CanonicalDocumentType;
+    return { kind: 'mapped', flow, targetDocumentType, key, value, ...sameCode } as unknown as MappedOutcome;
   }
 
   /**

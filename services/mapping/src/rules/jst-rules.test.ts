@@ -1,5 +1,5 @@
 import { SHOPS, SKUS, WAREHOUSES, generateDocument, type JstDocumentType } from '@yecai/emulator-jushuitan';
-import { loadCanonicalSchema } from '@yecai/schemas';
+import { loadCanonicalSchema } from '@yecai/contracts';
 import { MappingEngine, type MappingOutcome } from './engine';
 import { loadRules } from './load-rules';
 import { memoryLookup, rawInput } from './test-fixtures';

@@ -5,7 +5,7 @@ import jsonata from 'jsonata';
 import { parse as parseYaml } from 'yaml';
 import { ValidationError, parseWith } from '@yecai/common';
 import { isSourceScoped } from '@yecai/master-data';
-import { loadCanonicalSchema } from '@yecai/schemas';
+import { loadCanonicalSchema } from '@yecai/contracts';
 import { canonicalFields, type CanonicalField } from './avro-fields';
 import { compileJsonata, type CompiledExpression } from './compile-expression';
 import { lotPolicySchema, ruleFileSchema, type FieldSpec, type FilterSpec, type LookupSpec, type LotPolicySpec, type RuleFile } from './rule-schema';

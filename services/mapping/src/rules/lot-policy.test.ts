@@ -24,7 +24,7 @@ const lines = (outcomes: MappingOutcome[]) => {
   expect(outcomes).toHaveLength(1);
   const outcome = outcomes[0]!;
   if (outcome.kind !== 'mapped') throw new Error(`expected mapped, got ${JSON.stringify(outcome)}`);
-  return (outcome.value as { lines: Record<string, unknown>[] }).lines;
+  return (outcome.value as Record<string, unknown>).lines as Record<string, unknown>[];
 };
 
 // JST documents as the API returns them (source-apis.md §2.9–2.10): transfers and stock-takes carry no i_id.
@@ -142,7 +142,7 @@ describe('onNoValue', () => {
       '规则 jushuitan/other_outstock 字段 department（领料部门）没有取到值，规则规定无值时挂起 (rule jushuitan/other_outstock: field department (领料部门) gave no value, and the rule parks when there is none (onNoValue: park))',
     );
     const [mapped] = await engine.map(rawInput('other_inout', { ...otherOut(''), dept_no: 'BM02' }));
-    expect(mapped!.kind === 'mapped' && mapped!.value.department).toBe('BM02');
+    expect(mapped!.kind === 'mapped' && mapped!.targetDocumentType === 'other_outstock' && mapped!.value.department).toBe('BM02');
   });
 
   it('the rule file schema rejects an invalid onNoValue, naming the field', () => {

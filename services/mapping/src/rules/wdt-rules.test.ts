@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { WDT_PROTOCOL, WdtStore, defaultWorld, generateDocuments, renderQjbDocument, renderQyb, type WdtDocumentType } from '@yecai/emulator-wangdiantong';
-import { loadCanonicalSchema } from '@yecai/schemas';
+import { loadCanonicalSchema } from '@yecai/contracts';
 import { MappingEngine, type MappingOutcome, type RawInput } from './engine';
 import { loadRules } from './load-rules';
 import { memoryLookup } from './test-fixtures';
@@ -501,7 +501,8 @@ describe('WDT rules on emulator-rendered records (both editions, real field name
       expect(comparable(fromQjb!.value)).toEqual(comparable(fromQyb!.value));
       // batches carried unchanged: every source batch appears as is
       const sourceBatches = ((qyb.details_list as Record<string, unknown>[]) ?? []).map((line) => line.batch_no || null);
-      const lines = (fromQyb!.value.lines ?? fromQyb!.value.products) as Record<string, unknown>[];
+      const event = fromQyb!.value as Record<string, unknown>;
+      const lines = (event.lines ?? event.products) as Record<string, unknown>[];
       if (type !== 'assembly' && type !== 'stock_pd' && type !== 'refund_in') expect(lines.map((line) => line.batch)).toEqual(sourceBatches);
       mappedCount += 1;
     }

@@ -15,7 +15,7 @@
  */
 import type { Collection, Db, OptionalUnlessRequiredId } from 'mongodb';
 import type { CanonicalJson } from '../convert';
-import { ensureReadIndexes, insertManyNew, insertOnce } from '@yecai/common';
+import { ensureReadIndexes, insertManyNew, insertOnce } from '@yecai/store';
 
 export interface MemberRecord {
   /** `<flow>|<keyHash>|<documentKey>`: one slice of one document per group, whatever the redeliveries. */

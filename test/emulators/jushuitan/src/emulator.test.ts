@@ -2,7 +2,7 @@ import { formatBeijingTime, parseBeijingTime } from '@yecai/common';
 import { JST_WINDOW_TEXT, JST_PAGE_SIZE_TEXT } from './endpoints';
 import { startJushuitanEmulator, type JstEmulator } from './server';
 import { call, NOW } from './test-client';
-import { jstSign } from '@yecai/source-jushuitan/src/signing';
+import { expectedJstSign } from './signature';
 
 const DAY = 86_400_000;
 
@@ -181,7 +181,7 @@ describe('Jushuitan emulator', () => {
             biz: '{}',
           }),
         ),
-        sign: jstSign(
+        sign: expectedJstSign(
           {
             app_key: 'ak_test',
             access_token: 'at_test',
@@ -290,7 +290,7 @@ describe('Jushuitan emulator', () => {
       scope: 'all',
       charset: 'utf-8',
     };
-    params.sign = jstSign(params, 'sk_test');
+    params.sign = expectedJstSign(params, 'sk_test');
     const response = await fetch(`${emulator.url}/openWeb/auth/refreshToken`, {
       method: 'POST',
       body: new URLSearchParams(params),

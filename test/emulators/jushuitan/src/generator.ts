@@ -1,4 +1,5 @@
-import { formatBeijingTime, parseBeijingTime, seededRandom } from '@yecai/common';
+import { formatBeijingTime, parseBeijingTime } from '@yecai/common';
+import { mixSeed as mix, pick, seededRandom } from '@yecai/emulator-kit';
 import { JST_ENDPOINTS, type JstDocumentType } from './endpoints';
 
 /**
@@ -8,15 +9,6 @@ import { JST_ENDPOINTS, type JstDocumentType } from './endpoints';
 
 /** The project's one seeded PRNG (mulberry32), under the name the generator has always used. */
 export const prng = seededRandom;
-
-function mix(...parts: number[]): number {
-  let h = 2166136261;
-  for (const part of parts) {
-    h = Math.imul(h ^ (part & 0xffff), 16777619);
-    h = Math.imul(h ^ (part >>> 16), 16777619);
-  }
-  return h >>> 0;
-}
 
 const TYPE_SALT: Record<JstDocumentType, number> = {
   sales_outstock: 11,
@@ -115,10 +107,6 @@ export const SKUS: Sku[] = (() => {
 const money = (cents: number): number => cents / 100;
 const digits = (random: () => number, count: number): string =>
   Array.from({ length: count }, () => Math.floor(random() * 10)).join('');
-
-function pick<T>(random: () => number, list: readonly T[]): T {
-  return list[Math.floor(random() * list.length)] as T;
-}
 
 export function documentId(type: JstDocumentType, index: number): number {
   return ID_BASE[type] + index;

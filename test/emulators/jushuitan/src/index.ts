@@ -3,3 +3,4 @@ export * from './generator';
 export * from './store';
 export * from './server';
 export * from './samples';
+export * from './signature';

@@ -1,9 +1,18 @@
 import express, { type Request, type Response } from 'express';
 import { randomBytes } from 'node:crypto';
-import type { Server, Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { formatBeijingTime, parseBeijingTime } from '@yecai/common';
-import { jstSign } from '@yecai/source-jushuitan/src/signing';
+import {
+  CallStats,
+  CallWindow,
+  FaultKnobs,
+  answerGatewayFault,
+  delay,
+  listen,
+  mountAdminCore,
+  pageOf,
+  type GatewayFaults,
+} from '@yecai/emulator-kit';
+import { verifyJstSign } from './signature';
 import {
   JST_BUSINESS_ERROR_CODE,
   JST_DOCUMENT_TYPES,
@@ -30,20 +39,10 @@ export interface JstEmulatorAccount {
   isv?: boolean;
 }
 
-export interface JstFaults {
-  /** The next N document queries answer HTTP 502. */
-  serverErrorBurst?: number;
-  /** Probability (seeded) that a document query answers HTTP 503. */
-  serverErrorRate?: number;
-  /** The next N document queries never answer; the socket is closed after `timeoutMs`. */
-  timeoutBurst?: number;
-  timeoutMs?: number;
-  /** The next N document queries are refused with 199 / 200 regardless of the real rate. */
-  throttleBurst?: number;
+/** Gateway faults (5xx, lost answers, throttle bursts as 199 / 200, latency) plus token expiry. */
+export interface JstFaults extends GatewayFaults {
   /** After N more successful document queries, every current access token expires (code 100). */
   expireTokenAfterRequests?: number;
-  /** Added latency on every document query. */
-  latencyMs?: number;
 }
 
 export interface JstEmulatorOptions {
@@ -94,10 +93,10 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
   const limits = options.rateLimits ?? { perSecond: 5, perMinute: 100 };
   const store = new JstDocumentStore(seed);
   if (options.documents) store.seedDocuments(options.documents);
-  let faults: JstFaults = { ...options.faults };
+  const faults = new FaultKnobs<JstFaults>(options.faults);
   const faultRandom = prng(seed ^ 0x5eed);
-  const stats: Record<string, number> = {};
-  const count = (key: string) => (stats[key] = (stats[key] ?? 0) + 1);
+  const stats = new CallStats();
+  const count = (key: string) => stats.count(key);
 
   const accessTokens = new Map<string, TokenState>();
   const refreshTokens = new Map<string, string>(); // refresh token → app key
@@ -108,7 +107,7 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
     });
     refreshTokens.set(account.refreshToken, account.appKey);
   }
-  const acceptedCalls = new Map<string, number[]>(); // app key → timestamps of accepted calls
+  const acceptedCalls = new CallWindow(60_000); // per app key, accepted calls only
 
   const reply = (res: Response, code: number, msg: string, data: unknown = null) => {
     count(code === 0 ? 'ok' : String(code));
@@ -129,7 +128,7 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
       reply(res, JST_ERRORS.ipNotAllowed.code, JST_ERRORS.ipNotAllowed.msg);
       return undefined;
     }
-    if (!account || jstSign(params, account.appSecret) !== params.sign) {
+    if (!account || !verifyJstSign(params, account.appSecret)) {
       reply(res, JST_ERRORS.badSign.code, JST_ERRORS.badSign.msg);
       return undefined;
     }
@@ -193,29 +192,19 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
       if (!token || token.appKey !== account.appKey || token.expiresAtMs <= now()) {
         return reply(res, JST_ERRORS.badToken.code, JST_ERRORS.badToken.msg);
       }
-      if (faults.throttleBurst && faults.throttleBurst > 0) {
-        faults.throttleBurst--;
-        const error = faults.throttleBurst % 2 === 0 ? JST_ERRORS.perSecond : JST_ERRORS.perMinute;
+      if (faults.take('throttleBurst')) {
+        const error = (faults.current.throttleBurst ?? 0) % 2 === 0 ? JST_ERRORS.perSecond : JST_ERRORS.perMinute;
         return reply(res, error.code, error.msg);
       }
       const throttled = rateLimit(account.appKey);
       if (throttled) return reply(res, throttled.code, throttled.msg);
-      if (faults.timeoutBurst && faults.timeoutBurst > 0) {
-        faults.timeoutBurst--;
-        count('timeout');
-        setTimeout(() => req.socket.destroy(), faults.timeoutMs ?? 30_000);
-        return;
-      }
-      if ((faults.serverErrorBurst ?? 0) > 0 || (faults.serverErrorRate ?? 0) > faultRandom()) {
-        if (faults.serverErrorBurst) faults.serverErrorBurst--;
-        count('5xx');
-        return res.status(502).type('html').send('<html><body><h1>502 Bad Gateway</h1></body></html>');
-      }
-      if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+      if (answerGatewayFault(faults, res, faultRandom, stats)) return;
+      await delay(faults.current.latencyMs);
       const answer = query(type, req.body.biz);
       if (answer.error) return reply(res, JST_BUSINESS_ERROR_CODE, answer.error);
-      if (faults.expireTokenAfterRequests !== undefined && --faults.expireTokenAfterRequests <= 0) {
-        delete faults.expireTokenAfterRequests;
+      const knobs = faults.current;
+      if (knobs.expireTokenAfterRequests !== undefined && --knobs.expireTokenAfterRequests <= 0) {
+        delete knobs.expireTokenAfterRequests;
         for (const state of accessTokens.values()) state.expiresAtMs = now();
       }
       reply(res, 0, '执行成功', answer.data);
@@ -225,11 +214,9 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
   /** Sliding 1 s and 60 s windows per app; only accepted calls count. */
   function rateLimit(appKey: string): { code: number; msg: string } | undefined {
     const at = now();
-    const calls = (acceptedCalls.get(appKey) ?? []).filter((t) => t > at - 60_000);
-    acceptedCalls.set(appKey, calls);
-    if (calls.filter((t) => t > at - 1000).length >= limits.perSecond) return JST_ERRORS.perSecond;
-    if (calls.length >= limits.perMinute) return JST_ERRORS.perMinute;
-    calls.push(at);
+    if (acceptedCalls.countWithin(appKey, at, 1000) >= limits.perSecond) return JST_ERRORS.perSecond;
+    if (acceptedCalls.countWithin(appKey, at) >= limits.perMinute) return JST_ERRORS.perMinute;
+    acceptedCalls.record(appKey, at);
     return undefined;
   }
 
@@ -262,7 +249,7 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
       const startTs = Number(biz.start_ts);
       if (!Number.isSafeInteger(startTs)) return { error: 'start_ts参数无效' };
       const rows = store.queryByTs(type, startTs, accept, pageIndex * pageSize + 1);
-      const page = rows.slice((pageIndex - 1) * pageSize, pageIndex * pageSize);
+      const page = pageOf(rows, pageIndex, pageSize, 1);
       return {
         data: {
           page_index: pageIndex,
@@ -296,24 +283,19 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
         data_count: withTotal ? rows.length : 0,
         page_count: withTotal ? pageCount : 0,
         has_next: pageIndex < pageCount,
-        datas: rows.slice((pageIndex - 1) * pageSize, pageIndex * pageSize).map((d) => store.render(d)),
+        datas: pageOf(rows, pageIndex, pageSize, 1).map((d) => store.render(d)),
       },
     };
   }
 
   // Admin API for tests and demos: not part of JST.
-  app.use('/__admin', express.json({ limit: '1mb' }));
-  app.get('/__admin/state', (_req, res) => {
-    res.json({
-      stats,
-      faults,
+  mountAdminCore(app, {
+    stats,
+    faults,
+    state: () => ({
       counts: Object.fromEntries(JST_DOCUMENT_TYPES.map((type) => [type, store.count(type)])),
       serverTime: formatBeijingTime(now()),
-    });
-  });
-  app.post('/__admin/faults', (req, res) => {
-    faults = { ...faults, ...(req.body as JstFaults) };
-    res.json({ faults });
+    }),
   });
   app.post('/__admin/tokens/expire', (_req, res) => {
     for (const state of accessTokens.values()) state.expiresAtMs = now();
@@ -358,9 +340,9 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
     app,
     store,
     accounts,
-    stats,
+    stats: stats.counts,
     setFaults: (next: JstFaults) => {
-      faults = { ...faults, ...next };
+      faults.merge(next);
     },
   };
 }
@@ -372,27 +354,6 @@ function documentTypeOf(name: string | undefined): JstDocumentType | undefined {
 /** Starts the emulator on 127.0.0.1 (port 0 = any free port). */
 export async function startJushuitanEmulator(options: JstEmulatorOptions = {}): Promise<JstEmulator> {
   const { app, store, accounts, stats, setFaults } = createJushuitanApp(options);
-  const sockets = new Set<Socket>();
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(listening));
-    listening.once('error', reject);
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    store,
-    accounts,
-    stats,
-    setFaults,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const server = await listen(app, options);
+  return { url: server.url, port: server.port, store, accounts, stats, setFaults, close: server.close };
 }

@@ -1,5 +1,6 @@
 import { JST_DOCUMENT_TYPES, JST_ENDPOINTS, type JstDocumentType } from './endpoints';
 import { formatBeijingTime as formatTime, parseBeijingTime } from '@yecai/common';
+import { spreadModifiedTimes, truncateToSecond } from '@yecai/emulator-kit';
 import { documentId, generateDocument, indexOfDocumentId, initialStatus, prng } from './generator';
 
 /** One document's current state; the payload is regenerated from (seed, type, index) plus these. */
@@ -88,21 +89,12 @@ export class JstDocumentStore {
 
   /** Adds generated documents with modified times spread over a range (deterministic for a seed). */
   seedDocuments(options: SeedDocumentsOptions): void {
-    const ratio = options.sameSecondRatio ?? 0.3;
     const all: StoredDocument[] = [];
     for (const type of JST_DOCUMENT_TYPES) {
       const count = options.perType[type] ?? 0;
       if (count <= 0) continue;
       const random = prng(this.seed ^ (count * 7919) ^ type.length);
-      const span = Math.max(0, Math.floor((options.toMs - options.fromMs) / 1000));
-      // Increasing seconds with ties: walk gaps, then scale into the range.
-      const raw: number[] = [];
-      let position = 0;
-      for (let i = 0; i < count; i++) {
-        if (i > 0 && random() >= ratio) position += 1 + random() * 4;
-        raw.push(position);
-      }
-      const scale = position > 0 ? span / position : 0;
+      const modifiedTimes = spreadModifiedTimes(random, count, options);
       const list = this.documents.get(type)!;
       const firstIndex = list.length;
       for (let i = 0; i < count; i++) {
@@ -111,7 +103,7 @@ export class JstDocumentStore {
           type,
           index,
           id: documentId(type, index),
-          modifiedMs: truncateToSecond(options.fromMs) + Math.floor(raw[i]! * scale) * 1000,
+          modifiedMs: modifiedTimes[i]!,
           ts: 0,
           status: initialStatus(this.seed, type, index),
           overrides: {},
@@ -333,10 +325,6 @@ export class ExactDocumentError extends Error {
     super(`${documentType}.${field}: ${problem}`);
     this.name = 'ExactDocumentError';
   }
-}
-
-function truncateToSecond(ms: number): number {
-  return Math.floor(ms / 1000) * 1000;
 }
 
 function toRef(document: StoredDocument): DocumentVersionRef {

@@ -1,4 +1,4 @@
-import { jstSign } from '@yecai/source-jushuitan/src/signing';
+import { expectedJstSign } from './signature';
 import type { JstEmulator } from './server';
 
 /** The emulator tests' frozen server clock: 2026-11-20 12:00:00 Beijing. */
@@ -32,7 +32,7 @@ export async function call(
     biz: JSON.stringify(biz),
     ...overrides,
   };
-  params.sign = overrides.sign ?? jstSign(params, secret);
+  params.sign = overrides.sign ?? expectedJstSign(params, secret);
   const response = await fetch(emulator.url + path, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },

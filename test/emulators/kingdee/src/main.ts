@@ -7,6 +7,7 @@
  * Prints the site URL (use it as serverUrl) and runs until interrupted.
  */
 import { parseArgs } from 'node:util';
+import { closeOnSignals } from '@yecai/emulator-kit';
 import { startKingdeeEmulator } from './server';
 import type { Faults } from './faults';
 
@@ -72,9 +73,7 @@ async function main(): Promise<void> {
     faults,
   });
   console.log(emulator.url);
-  const stop = () => void emulator.close().then(() => process.exit(0));
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  closeOnSignals(emulator);
 }
 
 void main().catch((error: unknown) => {

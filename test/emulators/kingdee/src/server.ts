@@ -1,7 +1,6 @@
-import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Decimal, createLogger, parseWith } from '@yecai/common';
+import { CallWindow, FaultKnobs, dropConnection, happens, listen } from '@yecai/emulator-kit';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { FaultsSchema, seededRandom, type Faults } from './faults';
@@ -9,6 +8,7 @@ import { DEFAULT_FIXTURE_PATH, FixtureSchema, loadFixture, type Fixture } from '
 import { baseForm, billForm, type BaseFormId } from './forms';
 import { businessInfo, executeBillQuery, viewDocument, type BillQueryInput } from './query';
 import { KingdeeState, OperationError, pick, type ErrorLine, type SaveParams } from './state';
+import { expectedApiSignature, expectedKdSignature } from './signature';
 
 export interface KingdeeEmulatorOptions {
   /** 0 or absent = a free port. */
@@ -94,13 +94,13 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
   }
-  let faults: Faults = parseWith(FaultsSchema, options.faults ?? {}, 'faults');
+  const faults = new FaultKnobs<Faults>(parseWith(FaultsSchema, options.faults ?? {}, 'faults'));
   const random = seededRandom(options.randomSeed ?? 42);
   const sessionTtlMs = options.sessionTtlMs ?? 20 * 60_000;
   const windowMs = options.timestampWindowMs ?? 10 * 60_000;
   const basePath = `/${(options.basePath ?? 'k3cloud').replace(/^\/|\/$/g, '')}`;
   const sessions = new Map<string, Session>();
-  const callTimes = new Map<string, number[]>();
+  const callTimes = new CallWindow(1000); // per account and user, every call (refused ones too)
   const callCounts = new Map<string, number>();
 
   const app = express();
@@ -109,18 +109,17 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
   app.use(express.text({ type: () => true, limit: '64mb' }));
 
   // ---------------------------------------------------------------- admin
-  app.get('/__admin/faults', (_req, res) => void res.json(faults));
+  app.get('/__admin/faults', (_req, res) => void res.json(faults.current));
   app.post('/__admin/faults', (req, res) => {
     try {
-      faults = { ...faults, ...parseWith(FaultsSchema, JSON.parse(String(req.body || '{}')), 'faults') };
-      res.json(faults);
+      res.json(faults.merge(parseWith(FaultsSchema, JSON.parse(String(req.body || '{}')), 'faults')));
     } catch (error) {
       res.status(400).json({ error: (error as Error).message });
     }
   });
   app.delete('/__admin/faults', (_req, res) => {
-    faults = {};
-    res.json(faults);
+    faults.clear();
+    res.json(faults.current);
   });
   const adminBody = <S extends z.ZodType>(schema: S, req: Request): z.infer<S> => parseWith(schema, JSON.parse(String(req.body || '{}')), req.path);
   const admin = (handler: (req: Request) => unknown) => (req: Request, res: Response) => {
@@ -210,29 +209,25 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
     const now = Date.now();
 
     // Outages and injected 5xx happen before anything is processed.
-    const inOutage = faults.down || (faults.outages ?? []).some((window) => now >= Date.parse(window.from) && now < Date.parse(window.to));
+    const inOutage = faults.current.down || (faults.current.outages ?? []).some((window) => now >= Date.parse(window.from) && now < Date.parse(window.to));
     if (inOutage) return new Reply(503, '<html><body><h1>503 Service Unavailable</h1></body></html>', true);
-    const latency = faults.latencyMs;
+    const latency = faults.current.latencyMs;
     if (latency !== undefined) {
       const ms = typeof latency === 'number' ? latency : latency.min + random() * Math.max(0, latency.max - latency.min);
       if (ms > 0) await new Promise((resolve) => setTimeout(resolve, ms));
     }
-    if ((faults.hangNext ?? 0) > 0) {
-      faults.hangNext = faults.hangNext! - 1;
-      setTimeout(() => req.socket.destroy(), faults.lostAnswerHangMs ?? 1000);
+    if (faults.take('hangNext')) {
+      dropConnection(req.socket, faults.current.lostAnswerHangMs ?? 1000);
       return undefined;
     }
-    if ((faults.http5xxNext ?? 0) > 0 || (faults.http5xxRate !== undefined && random() < faults.http5xxRate)) {
-      if ((faults.http5xxNext ?? 0) > 0) faults.http5xxNext = faults.http5xxNext! - 1;
-      return new Reply(faults.http5xxStatus ?? 503, '<html><body><h1>Service Unavailable</h1></body></html>', true);
+    if (faults.take('http5xxNext') || happens(faults.current.http5xxRate, random)) {
+      return new Reply(faults.current.http5xxStatus ?? 503, '<html><body><h1>Service Unavailable</h1></body></html>', true);
     }
 
-    if ((faults.exceptionNext ?? 0) > 0) {
-      faults.exceptionNext = faults.exceptionNext! - 1;
+    if (faults.take('exceptionNext')) {
       return new Reply(200, `response_error:${JSON.stringify({ Message: '未将对象引用设置到对象的实例。', InnerExWrapper: null, InnerException: null })}`, true);
     }
-    if ((faults.malformedNext ?? 0) > 0) {
-      faults.malformedNext = faults.malformedNext! - 1;
+    if (faults.take('malformedNext')) {
       return new Reply(200, { Result: { ResponseStatus: { IsSuccess: 'perhaps', Errors: 'none' } } });
     }
     let body: Record<string, unknown>;
@@ -255,18 +250,16 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
     const wrap = (envelope: unknown) => new Reply(200, isQuery ? [[envelope]] : envelope);
     const auth = authenticate(req, res, now);
     if ('reply' in auth) return isQuery && !(auth.reply.body instanceof Array) && auth.reply.status === 200 ? wrap(auth.reply.body) : auth.reply;
-    if ((faults.sessionLostNext ?? 0) > 0) {
-      faults.sessionLostNext = faults.sessionLostNext! - 1;
+    if (faults.take('sessionLostNext')) {
       sessions.delete(auth.session.id);
       return wrap(lostEnvelope());
     }
-    if (faults.throttlePerSecond !== undefined) {
+    const perSecond = faults.current.throttlePerSecond;
+    if (perSecond !== undefined) {
       const key = `${auth.session.acctId}|${auth.session.user}`;
-      const recent = (callTimes.get(key) ?? []).filter((time) => now - time < 1000);
-      recent.push(now);
-      callTimes.set(key, recent);
-      if (recent.length > faults.throttlePerSecond) {
-        return wrap(failureEnvelope(14, [{ FieldName: null, Message: `接口调用频率超过限制（每秒${faults.throttlePerSecond}次），请稍后再试`, DIndex: 0 }]));
+      callTimes.record(key, now);
+      if (callTimes.countWithin(key, now) > perSecond) {
+        return wrap(failureEnvelope(14, [{ FieldName: null, Message: `接口调用频率超过限制（每秒${perSecond}次），请稍后再试`, DIndex: 0 }]));
       }
     }
 
@@ -277,11 +270,9 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
       if (!(error instanceof OperationError)) throw error;
       reply = wrap(failureEnvelope(error.msgCode, error.errors));
     }
-    if (WRITE_OPS.has(method) && ((faults.lostAnswerNext ?? 0) > 0 || (faults.lostAnswerRate !== undefined && random() < faults.lostAnswerRate))) {
-      if ((faults.lostAnswerNext ?? 0) > 0) faults.lostAnswerNext = faults.lostAnswerNext! - 1;
+    if (WRITE_OPS.has(method) && (faults.take('lostAnswerNext') || happens(faults.current.lostAnswerRate, random))) {
       // The write is applied; the answer never arrives.
-      const hang = faults.lostAnswerHangMs ?? 0;
-      setTimeout(() => req.socket.destroy(), hang);
+      dropConnection(req.socket, faults.current.lostAnswerHangMs ?? 0);
       return undefined;
     }
     return reply;
@@ -487,13 +478,12 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
       return signatureFailure(`数据中心(账套)“${acctId}”不存在或未授权给该应用`, 4002);
     }
     if (!app.users.includes(user)) return signatureFailure(`用户“${user}”未授权给该应用`, 4002);
-    if (hmacB64(app.appId + appData, app.appSecret) !== req.get('X-Kd-Signature')) return signatureFailure('签名验证失败(X-Kd-Signature)', 4002);
-    const [clientId = '', clientSecEnc = ''] = app.appId.split('_');
+    if (expectedKdSignature(app.appId, appData, app.appSecret) !== req.get('X-Kd-Signature')) return signatureFailure('签名验证失败(X-Kd-Signature)', 4002);
+    const [clientId = ''] = app.appId.split('_');
     if (req.get('X-Api-ClientID') !== clientId) return signatureFailure('X-Api-ClientID与应用ID不匹配', 4002);
     const timestamp = req.get('x-api-timestamp') ?? '';
     const nonce = req.get('x-api-nonce') ?? '';
-    const canonical = `POST\n${encodeURIComponent(req.originalUrl.split('?')[0]!)}\n\nx-api-nonce:${nonce}\nx-api-timestamp:${timestamp}\n`;
-    if (hmacB64(canonical, decodeClientSecret(clientSecEnc)) !== req.get('X-Api-Signature')) return signatureFailure('签名验证失败(X-Api-Signature)', 4002);
+    if (expectedApiSignature(app.appId, req.originalUrl.split('?')[0]!, nonce, timestamp) !== req.get('X-Api-Signature')) return signatureFailure('签名验证失败(X-Api-Signature)', 4002);
     const stampMs = Number(timestamp) > 1e12 ? Number(timestamp) : Number(timestamp) * 1000;
     if (!Number.isFinite(stampMs) || Math.abs(now - stampMs) > windowMs) return signatureFailure('X-Api-TimeStamp is invalid（请求时间戳已过期）', 4006);
     if (presented) {
@@ -564,11 +554,8 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
   }
 
   // ---------------------------------------------------------------- lifecycle
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(listening));
-    listening.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await listen(app, options);
+  const { port } = server;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}${basePath}/`;
   logger.info({ url }, 'kingdee emulator listening');
 
@@ -579,32 +566,19 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
     fixture,
     callCounts,
     setFaults(next) {
-      faults = { ...faults, ...parseWith(FaultsSchema, next, 'faults') };
+      faults.merge(parseWith(FaultsSchema, next, 'faults'));
     },
     clearFaults() {
-      faults = {};
+      faults.clear();
     },
     expireSessions() {
       sessions.clear();
     },
     async close() {
       if (options.snapshotPath) state.saveSnapshotFile(options.snapshotPath);
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await server.close();
     },
   };
-}
-
-function hmacB64(message: string, key: string): string {
-  return Buffer.from(createHmac('sha256', Buffer.from(key, 'utf8')).update(message, 'utf8').digest('hex'), 'utf8').toString('base64');
-}
-
-/** Server-side twin of the SDK's DecodeAppSecret (kept separate: the emulator must not trust the client's code). */
-function decodeClientSecret(encoded: string): string {
-  if (encoded.length !== 32) return '';
-  const key = Buffer.from('0054f397c6234378b09ca7d3e5debce7', 'ascii');
-  const raw = Buffer.from(encoded, 'base64');
-  return Buffer.from(raw.map((byte, i) => byte ^ key[i]!)).toString('base64');
 }
 
 /**

@@ -1,5 +1,6 @@
-import express, { type Express, type Response } from 'express';
+import type { Express, Response } from 'express';
 import { formatBeijingTime, parseBeijingTime } from '@yecai/common';
+import { mountAdminCore, type CallStats, type FaultKnobs } from '@yecai/emulator-kit';
 import { DocumentInputError, type WdtDocumentInput } from './documents';
 import { generateDocuments } from './generator';
 import { WDT_DOCUMENT_TYPES, type WdtDocumentType } from './protocol';
@@ -18,29 +19,19 @@ export function mountAdmin(
     store: WdtStore;
     seed: number;
     now: () => number;
-    stats: Record<string, number>;
-    getFaults: () => WdtFaults;
-    setFaults: (faults: WdtFaults) => void;
+    stats: CallStats;
+    faults: FaultKnobs<WdtFaults>;
   },
 ): void {
-  const { store, now, stats } = context;
-  app.use('/__admin', express.json({ limit: '5mb' }));
-
-  app.get('/__admin/state', (_req, res) => {
-    res.json({
-      stats,
-      faults: context.getFaults(),
+  const { store, now } = context;
+  mountAdminCore(app, {
+    stats: context.stats,
+    faults: context.faults,
+    bodyLimit: '5mb',
+    state: () => ({
       counts: Object.fromEntries(WDT_DOCUMENT_TYPES.map((type) => [type, store.count(type)])),
       serverTime: formatBeijingTime(now()),
-    });
-  });
-  app.post('/__admin/stats/reset', (_req, res) => {
-    for (const key of Object.keys(stats)) delete stats[key];
-    res.json({ stats });
-  });
-  app.post('/__admin/faults', (req, res) => {
-    context.setFaults(req.body as WdtFaults);
-    res.json({ faults: context.getFaults() });
+    }),
   });
 
   app.get('/__admin/world', (_req, res) => {

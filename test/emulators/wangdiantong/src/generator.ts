@@ -1,4 +1,4 @@
-import { seededRandom } from '@yecai/common';
+import { pick, seededRandom, spreadModifiedTimes } from '@yecai/emulator-kit';
 import type { WdtDocumentInput, WdtLineInput } from './documents';
 import { WDT_DOCUMENT_TYPES, WDT_PROTOCOL, type WdtDocumentType } from './protocol';
 import type { WdtStore } from './store';
@@ -21,10 +21,6 @@ export interface GenerateDocumentsOptions {
   status?: number;
 }
 
-function pick<T>(random: () => number, list: readonly T[]): T {
-  return list[Math.floor(random() * list.length)] as T;
-}
-
 /**
  * Seeded documents for every type over the store's world (the default world is seeded first when the store has
  * no warehouses). The same seed and options always give the same documents.
@@ -38,24 +34,15 @@ export function generateDocuments(store: WdtStore, seed: number, options: Genera
   if (shops.length === 0 || specs.length === 0 || providers.length === 0) {
     throw new Error('generateDocuments needs shops, goods and providers in the world');
   }
-  const ratio = options.sameSecondRatio ?? 0.3;
   const finishedRatio = options.finishedRatio ?? 0.85;
   WDT_DOCUMENT_TYPES.forEach((type, typeIndex) => {
     const count = options.perType[type] ?? 0;
     if (count <= 0) return;
     const random = seededRandom((seed * 31 + typeIndex * 7919 + store.count(type) * 104_729) >>> 0);
-    // Increasing seconds with ties: walk gaps, then scale into the range.
-    const raw: number[] = [];
-    let position = 0;
-    for (let i = 0; i < count; i++) {
-      if (i > 0 && random() >= ratio) position += 1 + random() * 4;
-      raw.push(position);
-    }
-    const span = Math.max(0, Math.floor((options.toMs - options.fromMs) / 1000));
-    const scale = position > 0 ? span / position : 0;
+    const modifiedTimes = spreadModifiedTimes(random, count, options);
     const statuses = WDT_PROTOCOL[type].statuses;
     for (let i = 0; i < count; i++) {
-      const modified = Math.floor(options.fromMs / 1000) * 1000 + Math.floor(raw[i]! * scale) * 1000;
+      const modified = modifiedTimes[i]!;
       const lines: WdtLineInput[] = Array.from({ length: 1 + Math.floor(random() * 4) }, () => ({
         spec_no: pick(random, specs),
         num: type === 'stock_pd' ? (random() < 0.5 ? -1 : 1) * (1 + Math.floor(random() * 5)) : 1 + Math.floor(random() * 3),

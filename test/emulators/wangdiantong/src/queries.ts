@@ -1,4 +1,5 @@
 import { parseBeijingTime } from '@yecai/common';
+import { pageOf } from '@yecai/emulator-kit';
 import { WDT_MASTER, WDT_PROTOCOL, type WdtDocumentType } from './protocol';
 import type { StoredDocument, WdtStore } from './store';
 import { at, qty, type Fields } from './values';
@@ -58,8 +59,7 @@ function parseWindow(
 }
 
 function slice<T>(rows: T[], paging: Paging): Page<T> {
-  const start = paging.pageNo * paging.pageSize;
-  return { total: rows.length, rows: rows.slice(start, start + paging.pageSize) };
+  return { total: rows.length, rows: pageOf(rows, paging.pageNo, paging.pageSize, 0) };
 }
 
 /** Status filter: a number or a comma list ("95,110"). */

@@ -1,6 +1,15 @@
 import express, { type Request, type Response } from 'express';
-import type { AddressInfo, Server, Socket } from 'node:net';
-import { formatBeijingTime, seededRandom } from '@yecai/common';
+import { formatBeijingTime } from '@yecai/common';
+import {
+  CallStats,
+  CallWindow,
+  FaultKnobs,
+  answerGatewayFault,
+  delay,
+  listen,
+  seededRandom,
+  type GatewayFaults,
+} from '@yecai/emulator-kit';
 import { mountAdmin } from './admin';
 import { DEFAULT_QIMEN_APP, mountQimen, type WdtQimenApp } from './qimen';
 import { generateDocuments, type GenerateDocumentsOptions } from './generator';
@@ -38,20 +47,10 @@ export interface WdtQjbAccount {
   salt: string;
 }
 
-export interface WdtFaults {
-  /** The next N API calls answer HTTP 502. */
-  serverErrorBurst?: number;
-  /** Probability (seeded) that an API call answers HTTP 502. */
-  serverErrorRate?: number;
-  /** The next N API calls never answer; the socket is destroyed after `timeoutMs` (default 30 s). */
-  timeoutBurst?: number;
-  timeoutMs?: number;
-  /** The next N API calls are refused with the throttling message, alternating call-rate and concurrency texts. */
-  throttleBurst?: number;
+/** Gateway faults (5xx, lost answers, throttle bursts alternating call-rate and concurrency texts, latency) plus: */
+export interface WdtFaults extends GatewayFaults {
   /** The next N API calls are refused as wrongly signed, whatever their signature. */
   badSignBurst?: number;
-  /** Added latency on every API call. */
-  latencyMs?: number;
   /**
    * Probability (seeded) that a document, right after it is first served, is modified again: its `modified`
    * moves to the server's now (+ lateUpdateDelayMs), so it leaves the window that was just read.
@@ -111,13 +110,13 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
   const store = new WdtStore(now);
   if (options.world) store.seedWorld(options.world);
   if (options.documents) generateDocuments(store, seed, options.documents);
-  let faults: WdtFaults = { ...options.faults };
+  const faults = new FaultKnobs<WdtFaults>(options.faults);
   const faultRandom = seededRandom(seed ^ 0x5eed);
   const lateRandom = seededRandom(seed ^ 0x1a7e);
   const lateUpdated = new Set<string>();
-  const stats: Record<string, number> = {};
-  const count = (key: string) => (stats[key] = (stats[key] ?? 0) + 1);
-  const calls = new Map<string, number[]>(); // quota key → accepted call times
+  const stats = new CallStats();
+  const count = (key: string) => stats.count(key);
+  const calls = new CallWindow(60_000); // per quota key, accepted calls only
   const inFlight = new Map<string, number>();
 
   /**
@@ -129,40 +128,23 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
     quotaKey: string,
     errors: { badSign: { code: number; message: string }; perMinute: { code: number; message: string }; concurrency: { code: number; message: string } },
   ): Promise<'done' | { code: number; message: string } | (() => void)> => {
-    if (faults.badSignBurst && faults.badSignBurst > 0) {
-      faults.badSignBurst--;
-      return errors.badSign;
-    }
-    if (faults.throttleBurst && faults.throttleBurst > 0) {
-      faults.throttleBurst--;
+    if (faults.take('badSignBurst')) return errors.badSign;
+    if (faults.take('throttleBurst')) {
       count('throttled');
-      return faults.throttleBurst % 2 === 0 ? errors.perMinute : errors.concurrency;
+      return (faults.current.throttleBurst ?? 0) % 2 === 0 ? errors.perMinute : errors.concurrency;
     }
     const at = now();
-    const recent = (calls.get(quotaKey) ?? []).filter((t) => t > at - 60_000);
-    calls.set(quotaKey, recent);
+    const recentCalls = calls.countWithin(quotaKey, at);
     if ((inFlight.get(quotaKey) ?? 0) >= limits.concurrent) {
       count('throttled');
       return errors.concurrency;
     }
-    if (recent.length >= limits.perMinute) {
+    if (recentCalls >= limits.perMinute) {
       count('throttled');
       return errors.perMinute;
     }
-    recent.push(at);
-    if (faults.timeoutBurst && faults.timeoutBurst > 0) {
-      faults.timeoutBurst--;
-      count('timeout');
-      const socket = res.req.socket;
-      setTimeout(() => socket.destroy(), faults.timeoutMs ?? 30_000);
-      return 'done';
-    }
-    if ((faults.serverErrorBurst ?? 0) > 0 || (faults.serverErrorRate ?? 0) > faultRandom()) {
-      if (faults.serverErrorBurst) faults.serverErrorBurst--;
-      count('5xx');
-      res.status(502).type('html').send('<html><body><h1>502 Bad Gateway</h1></body></html>');
-      return 'done';
-    }
+    calls.record(quotaKey, at);
+    if (answerGatewayFault(faults, res, faultRandom, stats)) return 'done';
     inFlight.set(quotaKey, (inFlight.get(quotaKey) ?? 0) + 1);
     let released = false;
     const release = () => {
@@ -171,19 +153,19 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
       inFlight.set(quotaKey, (inFlight.get(quotaKey) ?? 1) - 1);
     };
     res.on('close', release);
-    if (faults.latencyMs) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+    await delay(faults.current.latencyMs);
     return release;
   };
 
   /** After a page is served, some documents are modified again (the late-update fault). */
   const maybeLateUpdate = (documents: StoredDocument[]) => {
-    const rate = faults.lateUpdateRate ?? 0;
+    const rate = faults.current.lateUpdateRate ?? 0;
     if (rate <= 0) return;
     for (const document of documents) {
       const key = `${document.type}:${document.id}`;
       if (lateUpdated.has(key) || lateRandom() >= rate) continue;
       lateUpdated.add(key);
-      store.modifyDocument(document.type, document.id, now() + (faults.lateUpdateDelayMs ?? 1000), {
+      store.modifyDocument(document.type, document.id, now() + (faults.current.lateUpdateDelayMs ?? 1000), {
         fields: { remark: '发货后修改备注' },
       });
       count('late_update');
@@ -343,7 +325,7 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
     answer: (documentType, master, params, paging) => answerQuery({ documentType, master, params, paging, edition: 'qjb' }),
   });
 
-  mountAdmin(app, { store, seed, now, stats, getFaults: () => faults, setFaults: (next) => (faults = { ...faults, ...next }) });
+  mountAdmin(app, { store, seed, now, stats, faults });
 
   // Unknown paths: a business error with HTTP 200, like the gateway.
   app.use((_req, res) => {
@@ -357,9 +339,9 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
     qybAccounts,
     qjbAccounts,
     qimenApps,
-    stats,
+    stats: stats.counts,
     setFaults: (next: WdtFaults) => {
-      faults = { ...faults, ...next };
+      faults.merge(next);
     },
   };
 }
@@ -418,29 +400,6 @@ export function renderQjbDocument(store: WdtStore, document: StoredDocument): Re
 /** Starts the emulator on 127.0.0.1 (port 0 = any free port). */
 export async function startWangdiantongEmulator(options: WdtEmulatorOptions = {}): Promise<WdtEmulator> {
   const { app, store, qybAccounts, qjbAccounts, qimenApps, stats, setFaults } = createWangdiantongApp(options);
-  const sockets = new Set<Socket>();
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(listening));
-    listening.once('error', reject);
-  });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    store,
-    qybAccounts,
-    qjbAccounts,
-    qimenApps,
-    stats,
-    setFaults,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  const server = await listen(app, options);
+  return { url: server.url, port: server.port, store, qybAccounts, qjbAccounts, qimenApps, stats, setFaults, close: server.close };
 }

@@ -1,4 +1,5 @@
 import { formatBeijingTime } from '@yecai/common';
+import { truncateToSecond } from '@yecai/emulator-kit';
 import { buildDocument, documentNumber, type BuiltDocument, type MasterData, type WdtDocumentInput } from './documents';
 import { WDT_DOCUMENT_TYPES, WDT_PROTOCOL, type WdtDocumentType } from './protocol';
 import { at, type Fields } from './values';
@@ -80,7 +81,7 @@ export class WdtStore implements MasterData {
 
   /** Adds (or replaces, by number) shops, warehouses, goods and providers. */
   seedWorld(world: WdtWorldInput): void {
-    const nowMs = truncate(this.now());
+    const nowMs = truncateToSecond(this.now());
     for (const shop of world.shops ?? []) {
       const existing = this.shops.get(shop.shop_no);
       this.shops.set(shop.shop_no, { ...shop, shop_id: existing?.shop_id ?? this.nextMasterId++, modifiedMs: nowMs });
@@ -110,7 +111,7 @@ export class WdtStore implements MasterData {
     const stored: Goods = {
       ...goods,
       goods_id: existing?.goods_id ?? this.nextMasterId++,
-      modifiedMs: truncate(goods.modified ?? this.now()),
+      modifiedMs: truncateToSecond(goods.modified ?? this.now()),
       specs: goods.specs.map((spec) => ({
         ...spec,
         spec_id: existing?.specs.find((old) => old.spec_no === spec.spec_no)?.spec_id ?? this.nextMasterId++,
@@ -148,7 +149,7 @@ export class WdtStore implements MasterData {
   /** Adds one document; throws DocumentInputError naming the field when the input does not fit the world. */
   addDocument(type: WdtDocumentType, input: WdtDocumentInput): WdtDocumentRef {
     const id = this.nextId.get(type)!;
-    const modifiedMs = truncate(input.modified ?? this.now());
+    const modifiedMs = truncateToSecond(input.modified ?? this.now());
     const built = buildDocument(type, id, { ...input, modified: modifiedMs }, this, this.now());
     this.nextId.set(type, id + 1);
     const status = input.status ?? WDT_PROTOCOL[type].doneStatus;
@@ -160,7 +161,7 @@ export class WdtStore implements MasterData {
       no: input.no ?? documentNumber(type, id, createdMs),
       status,
       modifiedMs,
-      eventMs: input.eventTime !== undefined ? truncate(input.eventTime) : finished ? modifiedMs : null,
+      eventMs: input.eventTime !== undefined ? truncateToSecond(input.eventTime) : finished ? modifiedMs : null,
       built,
       overrides: { ...input.fields },
       previousNos: [],
@@ -180,11 +181,11 @@ export class WdtStore implements MasterData {
     if (!document) throw new Error(`no ${type} document with id ${id}`);
     if (changes.status !== undefined && changes.status !== document.status) {
       document.status = changes.status;
-      if (isFinished(type, changes.status) && document.eventMs === null) document.eventMs = truncate(modifiedMs);
+      if (isFinished(type, changes.status) && document.eventMs === null) document.eventMs = truncateToSecond(modifiedMs);
     }
-    if (changes.eventTime !== undefined) document.eventMs = truncate(changes.eventTime);
+    if (changes.eventTime !== undefined) document.eventMs = truncateToSecond(changes.eventTime);
     document.overrides = { ...document.overrides, ...changes.fields };
-    document.modifiedMs = truncate(modifiedMs);
+    document.modifiedMs = truncateToSecond(modifiedMs);
     this.invalidate(type);
     return toRef(document);
   }
@@ -283,10 +284,6 @@ export function isFinished(type: WdtDocumentType, status: number): boolean {
   if (type === 'sales_out') return status >= 95; // 已发货 and later, 113 异常发货 included
   if (type === 'stock_pd') return status === done;
   return status >= done;
-}
-
-function truncate(ms: number): number {
-  return Math.floor(ms / 1000) * 1000;
 }
 
 function toRef(document: StoredDocument): WdtDocumentRef {

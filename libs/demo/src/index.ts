@@ -1,0 +1,4 @@
+export * from './demo-world';
+export * from './pipeline';
+export * from './summary';
+export * from './service-process';

@@ -1,0 +1,12 @@
+export * from './fields';
+export * from './declaration';
+export * from './registry';
+export { CUSTOM_SALES_FIELDS } from './stock-forms';
+export * from './form-map-types';
+export * from './form-map';
+export { FormMapError, checkDocumentMap } from './form-map-check';
+export { runDocumentMap } from './form-map-convert';
+export * from './bill-number';
+export * from './maps';
+export * from './render';
+export { billReader, masterReader, type Reader } from './readers';
