@@ -105,7 +105,7 @@ async function main(): Promise<void> {
         config.accounts[0]!.rateLimits = { perSecond: 1_000_000, perMinute: 1_000_000 };
         const service = createWdtService(config);
         try {
-          await service.runtime.byEdition.get(edition)!.prepare();
+          await service.runtime.prepare();
           started = performance.now();
           const results = await service.runtime.runOnce();
           seconds = (performance.now() - started) / 1000;

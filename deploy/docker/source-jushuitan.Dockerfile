@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1.7
-# 聚水潭 source service (live sync; --backfill/--check/--once as arguments).
+# 聚水潭 source service (live sync; --backfill/--check/--once as arguments). Generated from deploy/sources.yaml.
 # Build from the repository root: docker build -f deploy/docker/source-jushuitan.Dockerfile -t yecai/source-jushuitan .
 # The repo has no build step (TypeScript runs through tsx), so the image carries the sources and production
 # node_modules; the build stage's toolchain and dev dependencies stay behind.

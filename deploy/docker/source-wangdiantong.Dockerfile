@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1.7
-# 旺店通 source service (企业版 and 旗舰版, chosen per account in the config) (live sync; --backfill/--check/--once as arguments).
+# 旺店通 source service (live sync; --backfill/--check/--once as arguments). Generated from deploy/sources.yaml.
 # Build from the repository root: docker build -f deploy/docker/source-wangdiantong.Dockerfile -t yecai/source-wangdiantong .
 # The repo has no build step (TypeScript runs through tsx), so the image carries the sources and production
 # node_modules; the build stage's toolchain and dev dependencies stay behind.

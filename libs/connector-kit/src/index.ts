@@ -10,3 +10,5 @@ export * from './metrics';
 export * from './runtime';
 export * from './source-main';
 export * from './source-config';
+export * from './runtime-group';
+export * from './define-source';

@@ -19,17 +19,19 @@ export function sourceServiceConfigFields(defaults: SourceConfigDefaults) {
     service: z
       .string()
       .regex(/^[a-z0-9_]+$/)
-      .default(defaults.service),
-    /** Kafka brokers; default from KAFKA_BROKERS. */
-    kafkaBrokers: z.array(z.string().min(1)).optional(),
-    /** Schema registry (Confluent API); default from SCHEMA_REGISTRY_URL. */
-    schemaRegistryUrl: z.string().optional(),
-    /** Port of /healthz /readyz /metrics. */
-    opsPort: z.number().int().min(0).max(65535).default(defaults.opsPort),
-    pollIntervalSeconds: z.number().positive().default(30),
-    /** Overrides of the stream declarations' window size and overlap (minutes), for every stream. */
-    windowMinutes: z.number().positive().max(defaults.maxWindowMinutes).optional(),
-    overlapMinutes: z.number().nonnegative().optional(),
+      .default(defaults.service)
+      .describe('Service name: checkpoint topic checkpoint.<service>, transactional ids, metric prefix'),
+    kafkaBrokers: z.array(z.string().min(1)).optional().describe('Kafka brokers; default from KAFKA_BROKERS'),
+    schemaRegistryUrl: z.string().optional().describe('Schema registry (Confluent API); default from SCHEMA_REGISTRY_URL'),
+    opsPort: z.number().int().min(0).max(65535).default(defaults.opsPort).describe('Port of /healthz /readyz /metrics'),
+    pollIntervalSeconds: z.number().positive().default(30).describe('Pause between two cycles of a live stream'),
+    windowMinutes: z
+      .number()
+      .positive()
+      .max(defaults.maxWindowMinutes)
+      .optional()
+      .describe("Override of every stream's window size (minutes), capped at the API's limit"),
+    overlapMinutes: z.number().nonnegative().optional().describe("Override of every stream's re-read overlap (minutes)"),
     retry: z
       .object({
         maxAttempts: z.number().int().positive(),
@@ -37,7 +39,8 @@ export function sourceServiceConfigFields(defaults: SourceConfigDefaults) {
         maxDelayMs: z.number().int().positive(),
       })
       .partial()
-      .default({}),
+      .default({})
+      .describe('Retries of retriable API errors (full jitter); throttling waits do not use up attempts'),
   };
 }
 
@@ -53,3 +56,6 @@ export function sourceKafkaEndpoints(config: { kafkaBrokers?: string[] | undefin
     throw new ValidationError('config: schemaRegistryUrl is missing and SCHEMA_REGISTRY_URL is not set', 'schemaRegistryUrl');
   return { brokers, registryUrl };
 }
+
+/** A secret in a source config: a reference (`env:NAME`, `file:/path`) resolved with resolveSecret, never inline. */
+export const secretReference = () => z.string().regex(/^(env:|file:)/, 'secrets are references: env:NAME or file:/path');

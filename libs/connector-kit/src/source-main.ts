@@ -5,6 +5,7 @@
  *   … --check                                                        probe every account's credentials
  *   … --once                                                         one cycle of every stream, then exit
  *   … --backfill --from "2026-10-01 00:00:00" --to "2026-10-08 00:00:00" [--streams a,b] [--accounts a,b]
+ *   … --config-reference                                             every config field, its default and env override
  */
 import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -43,6 +44,8 @@ export interface SourceMainSpec<Config extends { opsPort: number; accounts: { na
   /** One transport per account, without Kafka (for `--check`). */
   createTransports(config: Config, logger: Logger): Map<string, { check(): Promise<CheckResult> }>;
   createService(config: Config, logger: Logger): SourceServiceHandle;
+  /** The config reference generated from the schema, printed by `--config-reference`. */
+  configReference?(): string;
 }
 
 function fail(message: string, code = 2): never {
@@ -72,10 +75,15 @@ async function runSource<Config extends { opsPort: number; accounts: { name: str
         to: { type: 'string' },
         streams: { type: 'string' },
         accounts: { type: 'string' },
+        'config-reference': { type: 'boolean', default: false },
       },
     }));
   } catch (error) {
     fail(`参数错误 / bad arguments: ${errorMessage(error)}`);
+  }
+  if (values['config-reference'] && spec.configReference) {
+    process.stdout.write(spec.configReference());
+    return;
   }
   const configPath = values.config ?? process.env[spec.configEnv];
   if (!configPath)

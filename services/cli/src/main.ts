@@ -11,6 +11,8 @@ import { STATUS_USAGE, statusCommand } from './commands/status';
 import { EXCEPTIONS_USAGE, parkedCommand, pendingCommand } from './commands/exceptions';
 import { FILTERED_OPTIONS } from './commands/filtered';
 import { MASTER_DATA_OPTIONS, MASTER_DATA_USAGE, masterDataCommand } from './commands/master-data';
+import { NEW_OPTIONS, NEW_USAGE, newCommand } from './commands/new-source';
+import { DEPLOY_USAGE, deployCommand } from './commands/deploy-sources';
 
 // Operators read the CLI's own lines; structured logs only when something is wrong (LOG_LEVEL overrides).
 process.env.LOG_LEVEL ??= 'warn';
@@ -28,6 +30,8 @@ const USAGE = `用法 usage: yecai <command>
                       主数据维护，CSV / Excel 导入导出 master data: edit, import and export CSV / Excel (.xlsx)
   master-data pull-kingdee …
                       从金蝶拉取基础资料到主数据 pull Kingdee base data into master data
+  new source <name>   新数据源脚手架 scaffold a new source system (package, emulator, rules, deploy registry line)
+  deploy generate     由数据源登记表生成部署文件 render the sources' deploy files from deploy/sources.yaml
   bench [--quick] [--only a,b] [--out f.md]
                       全部基准测试，汇总成一张表 every benchmark, one table (kafka, kingdee, jushuitan, mapping, sink, pipeline)
   help                本帮助 this help
@@ -47,7 +51,11 @@ ${STATUS_USAGE}
 
 ${EXCEPTIONS_USAGE}
 
-${MASTER_DATA_USAGE}`;
+${MASTER_DATA_USAGE}
+
+${NEW_USAGE}
+
+${DEPLOY_USAGE}`;
 
 /** Explicit list of commands (no folder scanning): name → handler. */
 const COMMANDS: Record<string, (positionals: string[], flags: Record<string, string | boolean | undefined>) => Promise<void>> = {
@@ -60,6 +68,8 @@ const COMMANDS: Record<string, (positionals: string[], flags: Record<string, str
   parked: (positionals, flags) => parkedCommand(positionals, flags),
   pending: (positionals, flags) => pendingCommand(positionals, flags),
   'master-data': (positionals, flags) => masterDataCommand(positionals, flags),
+  new: (positionals, flags) => newCommand(positionals, flags),
+  deploy: (positionals, flags) => deployCommand(positionals, flags),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -69,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...OPERATOR_OPTIONS, ...RUN_OPTIONS, ...MASTER_DATA_OPTIONS, ...FILTERED_OPTIONS },
+      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...OPERATOR_OPTIONS, ...RUN_OPTIONS, ...MASTER_DATA_OPTIONS, ...FILTERED_OPTIONS, ...NEW_OPTIONS, check: { type: 'boolean' } },
     });
   } catch (error) {
     throw new UsageError(`参数错误 bad flag: ${(error as Error).message}`);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startJushuitanEmulator } from '@yecai/emulator-jushuitan';
-import { loadJstConfig } from './config';
+import { loadJstConfig } from './source';
 
 const dir = mkdtempSync(join(tmpdir(), 'jst-config-'));
 function file(name: string, content: unknown): string {

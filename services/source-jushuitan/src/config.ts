@@ -1,63 +1,48 @@
 import { readFile, writeFile, rename, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { ValidationError, parseBeijingTime, parseWith, readConfigFile, resolveSecret } from '@yecai/common';
-import { sourceServiceConfigFields } from '@yecai/connector-kit';
+import { secretReference } from '@yecai/connector-kit';
+import { resolveSecret } from '@yecai/common';
 import type { JstTokenStore, JstTokens } from './transport';
 
-const SECRET_REF = z.string().regex(/^(env:|file:)/, 'secrets are references: env:NAME or file:/path');
+const SECRET_REF = secretReference();
 
 /** One JST company account (several per deployment). */
 export const jstAccountSchema = z.object({
-  /** Account name used in document keys, checkpoint keys and metric labels: lower-case letters, digits, `_`, `-`. */
-  name: z.string().regex(/^[a-z0-9_-]+$/),
-  /** Open-platform host: https://openapi.jushuitan.com (sandbox https://dev-api.jushuitan.com). */
-  baseUrl: z.url().default('https://openapi.jushuitan.com'),
+  name: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/)
+    .describe(
+      'Account name used in document keys, checkpoint keys and metric labels: lower-case letters, digits, `_`, `-`.',
+    ),
+  baseUrl: z
+    .url()
+    .default('https://openapi.jushuitan.com')
+    .describe('Open-platform host: https://openapi.jushuitan.com (sandbox https://dev-api.jushuitan.com).'),
   appKey: z.string().min(1),
   appSecret: SECRET_REF,
   accessToken: SECRET_REF,
-  /** Needed for 自研 apps to refresh an expired token; ISV apps must re-authorise instead. */
-  refreshToken: SECRET_REF.optional(),
-  /** File where rotated tokens are kept between restarts (a refresh revokes the old pair). Mode 0600. */
-  tokenFile: z.string().optional(),
-  /** Where a stream without a checkpoint starts, Beijing time `yyyy-MM-dd HH:mm:ss`. */
-  startAt: z.string(),
-  /** Streams to run; default all. */
-  streams: z.array(z.string()).optional(),
-  /** Client-side call budget; JST allows 5/s and 100/min per app. */
+  refreshToken: SECRET_REF.optional().describe(
+    'Needed for 自研 apps to refresh an expired token; ISV apps must re-authorise instead.',
+  ),
+  tokenFile: z
+    .string()
+    .optional()
+    .describe('File where rotated tokens are kept between restarts (a refresh revokes the old pair). Mode 0600.'),
+  startAt: z.string().describe('Where a stream without a checkpoint starts, Beijing time `yyyy-MM-dd HH:mm:ss`.'),
+  streams: z.array(z.string()).optional().describe('Streams to run; default all.'),
   rateLimits: z
     .object({ perSecond: z.number().int().positive(), perMinute: z.number().int().positive() })
-    .default({ perSecond: 5, perMinute: 100 }),
-  /** Wait after a 199 / 200 answer (documented: at least 1 s and 60 s). */
+    .default({ perSecond: 5, perMinute: 100 })
+    .describe('Client-side call budget; JST allows 5/s and 100/min per app.'),
   throttleBackoff: z
     .object({ perSecondMs: z.number().int().nonnegative(), perMinuteMs: z.number().int().nonnegative() })
-    .default({ perSecondMs: 1000, perMinuteMs: 60_000 }),
+    .default({ perSecondMs: 1000, perMinuteMs: 60_000 })
+    .describe('Wait after a 199 / 200 answer (documented: at least 1 s and 60 s).'),
   requestTimeoutMs: z.number().int().positive().default(30_000),
 });
 
-export const jstSourceConfigSchema = z.object({
-  ...sourceServiceConfigFields({ service: 'source_jushuitan', opsPort: 9464, maxWindowMinutes: 7 * 24 * 60 }),
-  accounts: z.array(jstAccountSchema).min(1),
-});
-
-export type JstSourceConfig = z.output<typeof jstSourceConfigSchema>;
 export type JstAccountConfig = z.output<typeof jstAccountSchema>;
-
-export async function loadJstConfig(path: string): Promise<JstSourceConfig> {
-  const raw = readConfigFile(path);
-  const config = parseWith(jstSourceConfigSchema, raw, `config ${path}`);
-  const names = new Set<string>();
-  config.accounts.forEach((account, index) => {
-    if (names.has(account.name))
-      throw new ValidationError(
-        `config ${path}: accounts.${index}.name "${account.name}" is used twice`,
-        `accounts.${index}.name`,
-      );
-    names.add(account.name);
-    parseBeijingTime(account.startAt, `accounts.${index}.startAt`);
-  });
-  return config;
-}
 
 /** Secrets of one account, resolved at start; never logged. */
 export function resolveAccountSecrets(

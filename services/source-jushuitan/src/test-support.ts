@@ -1,14 +1,38 @@
 /** Shared by the integration tests and the benchmark: a JST source wired to an emulator and a test broker. */
-import { AvroSerde, KafkaClient, topics } from '@yecai/kafka';
-import { readCheckpoints, readTopicsToEnd, type RawDocument, type StreamCheckpoint } from '@yecai/connector-kit';
+import type { KafkaClient } from '@yecai/kafka';
+import type { RawDocument } from '@yecai/connector-kit';
+import {
+  exactlyOnceReport as versionsReport,
+  readRawDocuments as readRawTopic,
+} from '@yecai/connector-kit/src/conformance/raw';
 import type { JstEmulator } from '@yecai/emulator-jushuitan';
-import { jstSourceConfigSchema, type JstSourceConfig } from './config';
+import { jstSourceConfigSchema, type JstSourceConfig } from './source';
 
 export const TEST_SECRET_ENV = {
   JST_TEST_APP_SECRET: 'sk_test',
   JST_TEST_ACCESS_TOKEN: 'at_test',
   JST_TEST_REFRESH_TOKEN: 'rt_test',
 };
+
+/** One account against the emulator: secrets as env: references (as in production), generous limits, short backoffs. */
+export function testAccount(
+  emulator: Pick<JstEmulator, 'url'>,
+  account: { name: string; startAt: string; streams?: string[] | undefined },
+): Record<string, unknown> {
+  return {
+    name: account.name,
+    baseUrl: emulator.url,
+    appKey: 'ak_test',
+    appSecret: 'env:JST_TEST_APP_SECRET',
+    accessToken: 'env:JST_TEST_ACCESS_TOKEN',
+    refreshToken: 'env:JST_TEST_REFRESH_TOKEN',
+    startAt: account.startAt,
+    ...(account.streams ? { streams: account.streams } : {}),
+    rateLimits: { perSecond: 1000, perMinute: 60_000 },
+    throttleBackoff: { perSecondMs: 50, perMinuteMs: 200 },
+    requestTimeoutMs: 3000,
+  };
+}
 
 export function testConfig(
   emulator: JstEmulator,
@@ -20,45 +44,18 @@ export function testConfig(
     opsPort: 0,
     pollIntervalSeconds: 1,
     retry: { initialDelayMs: 20, maxDelayMs: 200, maxAttempts: 8 },
-    accounts: [
-      {
-        name: 'acme',
-        baseUrl: emulator.url,
-        appKey: 'ak_test',
-        appSecret: 'env:JST_TEST_APP_SECRET',
-        accessToken: 'env:JST_TEST_ACCESS_TOKEN',
-        refreshToken: 'env:JST_TEST_REFRESH_TOKEN',
-        startAt,
-        ...(streams ? { streams } : {}),
-        rateLimits: { perSecond: 1000, perMinute: 60_000 },
-        throttleBackoff: { perSecondMs: 50, perMinuteMs: 200 },
-        requestTimeoutMs: 3000,
-      },
-    ],
+    accounts: [testAccount(emulator, { name: 'acme', startAt, streams })],
     ...rest,
   });
 }
 
-/** Everything committed in a raw topic, decoded. */
-/** Everything committed in a raw topic when called (a snapshot read to the last stable offsets), decoded. */
-export async function readRawDocuments(
+/** Everything committed in a JST raw topic when called, decoded. */
+export function readRawDocuments(
   kafka: KafkaClient,
   registryUrl: string,
   documentType: string,
 ): Promise<RawDocument[]> {
-  const serde = new AvroSerde(registryUrl);
-  const values: Buffer[] = [];
-  await readTopicsToEnd(kafka, [topics.raw('jushuitan', documentType)], (_topic, _partition, message) =>
-    values.push(message.value!),
-  );
-  return Promise.all(values.map((value) => serde.decode<RawDocument>(value)));
-}
-
-export async function committedCheckpoints(
-  kafka: KafkaClient,
-  service = 'source_jushuitan',
-): Promise<Map<string, StreamCheckpoint>> {
-  return readCheckpoints(kafka, topics.checkpoint(service), { timeoutMs: 30_000 });
+  return readRawTopic(kafka, registryUrl, 'jushuitan', documentType);
 }
 
 /** (id@modifiedMs) occurrences that are repeated, and current emulator versions that are missing. */
@@ -67,15 +64,5 @@ export function exactlyOnceReport(
   type: Parameters<JstEmulator['store']['versions']>[0],
   documents: RawDocument[],
 ): { duplicates: string[]; missing: string[] } {
-  const counts = new Map<string, number>();
-  for (const document of documents) {
-    const key = `${document.sourceId}@${Number(document.sourceModifiedAt)}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  const duplicates = [...counts].filter(([, n]) => n > 1).map(([key]) => key);
-  const missing = emulator.store
-    .versions(type)
-    .map((v) => `${v.id}@${v.modifiedMs}`)
-    .filter((key) => !counts.has(key));
-  return { duplicates, missing };
+  return versionsReport(emulator.store.versions(type), documents);
 }

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadWdtConfig, resolveWdtCredentials } from './config';
+import { resolveWdtCredentials } from './config';
+import { loadWdtConfig } from './source';
 
 const dir = mkdtempSync(join(tmpdir(), 'wdt-config-'));
 function file(name: string, content: unknown): string {

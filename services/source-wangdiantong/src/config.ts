@@ -1,24 +1,30 @@
 import { z } from 'zod';
-import { ValidationError, parseBeijingTime, parseWith, readConfigFile, resolveSecret } from '@yecai/common';
-import { sourceServiceConfigFields } from '@yecai/connector-kit';
+import { secretReference } from '@yecai/connector-kit';
+import { ValidationError, resolveSecret } from '@yecai/common';
 import { splitQjbAppSecret } from './signing';
 
-const SECRET_REF = z.string().regex(/^(env:|file:)/, 'secrets are references: env:NAME or file:/path');
+const SECRET_REF = secretReference();
 
 const common = {
-  /** Account name used in document keys, checkpoint keys and metric labels: lower-case letters, digits, `_`, `-`. */
-  name: z.string().regex(/^[a-z0-9_-]+$/),
-  /** 卖家账号 — the tenant id WDT gives with the app. Not a secret (it is sent in every request). */
-  sid: z.string().min(1),
-  /** Where a document stream without a checkpoint starts, Beijing time `yyyy-MM-dd HH:mm:ss`. */
-  startAt: z.string(),
+  name: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/)
+    .describe(
+      'Account name used in document keys, checkpoint keys and metric labels: lower-case letters, digits, `_`, `-`.',
+    ),
+  sid: z
+    .string()
+    .min(1)
+    .describe('卖家账号 — the tenant id WDT gives with the app. Not a secret (it is sent in every request).'),
+  startAt: z
+    .string()
+    .describe('Where a document stream without a checkpoint starts, Beijing time `yyyy-MM-dd HH:mm:ss`.'),
   /**
    * Where the master-data streams (shops, warehouses, goods) start: their records carry the time they were
    * last edited, often years ago, so they start much earlier than the documents.
    */
   masterDataStartAt: z.string().default('2010-01-01 00:00:00'),
-  /** Streams to run; default all. */
-  streams: z.array(z.string()).optional(),
+  streams: z.array(z.string()).optional().describe('Streams to run; default all.'),
   /**
    * Client-side call budget. WDT publishes no numbers (source-apis.md §3.2, §3.5); the defaults stay well under
    * what tenants report, and throttle answers back off on top of them.
@@ -26,10 +32,12 @@ const common = {
   rateLimits: z
     .object({ perSecond: z.number().int().positive(), perMinute: z.number().int().positive() })
     .default({ perSecond: 5, perMinute: 240 }),
-  /** Wait after "超过每分钟最大调用频率限制" (per-minute quota) and "超过每分钟最大并发次数限制" (concurrency). */
   throttleBackoff: z
     .object({ perMinuteMs: z.number().int().nonnegative(), concurrencyMs: z.number().int().nonnegative() })
-    .default({ perMinuteMs: 60_000, concurrencyMs: 2_000 }),
+    .default({ perMinuteMs: 60_000, concurrencyMs: 2_000 })
+    .describe(
+      'Wait after "超过每分钟最大调用频率限制" (per-minute quota) and "超过每分钟最大并发次数限制" (concurrency).',
+    ),
   requestTimeoutMs: z.number().int().positive().default(30_000),
 };
 
@@ -37,8 +45,10 @@ const common = {
 export const wdtQybAccountSchema = z.object({
   ...common,
   edition: z.literal('qyb'),
-  /** https://api.wangdian.cn/openapi2 (sandbox https://sandbox.wangdian.cn/openapi2). */
-  baseUrl: z.url().default('https://api.wangdian.cn/openapi2'),
+  baseUrl: z
+    .url()
+    .default('https://api.wangdian.cn/openapi2')
+    .describe('https://api.wangdian.cn/openapi2 (sandbox https://sandbox.wangdian.cn/openapi2).'),
   appKey: z.string().min(1),
   appSecret: SECRET_REF,
 });
@@ -47,8 +57,10 @@ export const wdtQybAccountSchema = z.object({
 export const wdtQjbAccountSchema = z.object({
   ...common,
   edition: z.literal('qjb'),
-  /** http://wdt.wangdian.cn/openapi (some tenants: https://api.wangdian.cn/openapi). */
-  baseUrl: z.url().default('http://wdt.wangdian.cn/openapi'),
+  baseUrl: z
+    .url()
+    .default('http://wdt.wangdian.cn/openapi')
+    .describe('http://wdt.wangdian.cn/openapi (some tenants: https://api.wangdian.cn/openapi).'),
   appKey: z.string().min(1),
   /** A reference to the vendor's `secret:salt` string. */
   appSecret: SECRET_REF,
@@ -56,37 +68,8 @@ export const wdtQjbAccountSchema = z.object({
 
 export const wdtAccountSchema = z.discriminatedUnion('edition', [wdtQybAccountSchema, wdtQjbAccountSchema]);
 
-export const wdtSourceConfigSchema = z.object({
-  /** windowMinutes is capped per stream at the API's limit for the editions in use (旗舰版 sales out-stock: 60). */
-  ...sourceServiceConfigFields({ service: 'source_wangdiantong', opsPort: 9465, maxWindowMinutes: 30 * 24 * 60 }),
-  accounts: z.array(wdtAccountSchema).min(1),
-});
-
-export type WdtSourceConfig = z.output<typeof wdtSourceConfigSchema>;
 export type WdtAccountConfig = z.output<typeof wdtAccountSchema>;
 export type WdtEdition = WdtAccountConfig['edition'];
-
-export async function loadWdtConfig(path: string): Promise<WdtSourceConfig> {
-  const raw = readConfigFile(path);
-  return validateWdtConfig(raw, `config ${path}`);
-}
-
-/** Schema plus the checks zod cannot express (unique names, real Beijing times). */
-export function validateWdtConfig(raw: unknown, source: string): WdtSourceConfig {
-  const config = parseWith(wdtSourceConfigSchema, raw, source);
-  const names = new Set<string>();
-  config.accounts.forEach((account, index) => {
-    if (names.has(account.name))
-      throw new ValidationError(
-        `${source}: accounts.${index}.name "${account.name}" is used twice`,
-        `accounts.${index}.name`,
-      );
-    names.add(account.name);
-    parseBeijingTime(account.startAt, `accounts.${index}.startAt`);
-    parseBeijingTime(account.masterDataStartAt, `accounts.${index}.masterDataStartAt`);
-  });
-  return config;
-}
 
 export type WdtCredentials =
   | { edition: 'qyb'; sid: string; appKey: string; appSecret: string }

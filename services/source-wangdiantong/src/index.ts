@@ -2,4 +2,4 @@ export * from './signing';
 export * from './transport';
 export * from './streams';
 export * from './config';
-export * from './service';
+export * from './source';

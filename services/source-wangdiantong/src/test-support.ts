@@ -1,6 +1,7 @@
 /** Shared by the integration tests and the benchmark: a WDT source wired to the emulator and a test broker. */
-import { AvroSerde, KafkaClient, topics } from '@yecai/kafka';
-import { readCheckpoints, readTopicsToEnd, type RawDocument, type StreamCheckpoint } from '@yecai/connector-kit';
+import type { KafkaClient } from '@yecai/kafka';
+import type { RawDocument } from '@yecai/connector-kit';
+import { exactlyOnceReport, readRawDocuments as readRawTopic } from '@yecai/connector-kit/src/conformance/raw';
 import {
   DEFAULT_QJB_ACCOUNT,
   DEFAULT_QYB_ACCOUNT,
@@ -8,7 +9,8 @@ import {
   type WdtDocumentType,
   type WdtEmulator,
 } from '@yecai/emulator-wangdiantong';
-import { validateWdtConfig, type WdtEdition, type WdtSourceConfig } from './config';
+import type { WdtEdition } from './config';
+import { validateWdtConfig, type WdtSourceConfig } from './source';
 
 /** Secrets reach the config only as env: references, as in production. */
 export const TEST_SECRET_ENV = {
@@ -44,7 +46,7 @@ export interface TestAccount {
 }
 
 /** One emulator account per edition (the emulator serves both from one store). */
-export function testAccount(emulator: WdtEmulator, account: TestAccount): Record<string, unknown> {
+export function testAccount(emulator: Pick<WdtEmulator, 'url'>, account: TestAccount): Record<string, unknown> {
   const edition =
     account.edition === 'qyb'
       ? {
@@ -86,40 +88,9 @@ export function testConfig(
   );
 }
 
-/** Everything committed in a raw topic when called (a snapshot read to the last stable offsets), decoded. */
-export async function readRawDocuments(
-  kafka: KafkaClient,
-  registryUrl: string,
-  documentType: string,
-): Promise<RawDocument[]> {
-  const serde = new AvroSerde(registryUrl);
-  const values: Buffer[] = [];
-  await readTopicsToEnd(kafka, [topics.raw('wangdiantong', documentType)], (_topic, _partition, message) =>
-    values.push(message.value!),
-  );
-  return Promise.all(values.map((value) => serde.decode<RawDocument>(value)));
+/** Everything committed in a WDT raw topic when called, decoded. */
+export function readRawDocuments(kafka: KafkaClient, registryUrl: string, documentType: string): Promise<RawDocument[]> {
+  return readRawTopic(kafka, registryUrl, 'wangdiantong', documentType);
 }
 
-export async function committedCheckpoints(
-  kafka: KafkaClient,
-  service = 'source_wangdiantong',
-): Promise<Map<string, StreamCheckpoint>> {
-  return readCheckpoints(kafka, topics.checkpoint(service), { timeoutMs: 30_000 });
-}
-
-/** (id@modifiedMs) occurrences of one account that are repeated, and expected versions that are missing. */
-export function exactlyOnceReport(
-  expected: Array<Pick<WdtDocumentRef, 'id' | 'modifiedMs'>>,
-  documents: RawDocument[],
-  account?: string,
-): { duplicates: string[]; missing: string[] } {
-  const counts = new Map<string, number>();
-  for (const document of documents) {
-    if (account !== undefined && document.account !== account) continue;
-    const key = `${document.sourceId}@${Number(document.sourceModifiedAt)}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
-  const duplicates = [...counts].filter(([, n]) => n > 1).map(([key]) => key);
-  const missing = expected.map((v) => `${v.id}@${v.modifiedMs}`).filter((key) => !counts.has(key));
-  return { duplicates, missing };
-}
+export { exactlyOnceReport };

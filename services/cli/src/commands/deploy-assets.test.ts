@@ -220,8 +220,8 @@ describe('deploy assets agree with the code', () => {
   });
 
   const SERVICES = [
-    { name: 'source-jushuitan', config: 'services/source-jushuitan/src/config.ts', portPattern: /sourceServiceConfigFields\(\{[^}]*opsPort: (\d+)/ },
-    { name: 'source-wangdiantong', config: 'services/source-wangdiantong/src/config.ts', portPattern: /sourceServiceConfigFields\(\{[^}]*opsPort: (\d+)/ },
+    { name: 'source-jushuitan', config: 'services/source-jushuitan/src/source.ts', portPattern: /defineSource\(\{[^}]*opsPort: (\d+)/ },
+    { name: 'source-wangdiantong', config: 'services/source-wangdiantong/src/source.ts', portPattern: /defineSource\(\{[^}]*opsPort: (\d+)/ },
     { name: 'mapping', config: 'services/mapping/src/config.ts', portPattern: /MAPPING_OPS_PORT:[^\n]*default\((\d+)\)/ },
     { name: 'sink-kingdee', config: 'services/sink-kingdee/src/config.ts', portPattern: /SINK_OPS_PORT:[^\n]*default\((\d+)\)/ },
   ];
