@@ -1,4 +1,4 @@
-import { AvroSerde, KafkaClient, documentKey, type KafkaMessage, type TransactionalProducer } from '@yecai/kafka';
+import { AvroSerde, KafkaClient, documentKey, type KafkaRecord, type TransactionalProducer } from '@yecai/kafka';
 import { createLogger, withRetry, type Logger } from '@yecai/common';
 import { checkpointKey, decodeCheckpoint, encodeCheckpoint, type StreamCheckpoint } from './checkpoint';
 import type { CheckpointCommitter, RawDocument } from './stream-sync';
@@ -51,7 +51,7 @@ export class KafkaCheckpointCommitter implements CheckpointCommitter {
 export async function readTopicsToEnd(
   kafka: KafkaClient,
   topics: string[],
-  eachMessage: (topic: string, partition: number, message: KafkaMessage) => void,
+  eachMessage: (topic: string, partition: number, message: KafkaRecord) => void,
   options: { timeoutMs?: number } = {},
 ): Promise<void> {
   const admin = await kafka.admin();

@@ -1,4 +1,5 @@
-import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders } from 'kafkajs';
+import type { KafkaRecord } from './records';
 import { createLogger, type Logger } from '@yecai/common';
 import type { KafkaClient, TransactionalProducer } from './client';
 
@@ -13,7 +14,7 @@ export interface OutputMessage {
 export interface InputChunk {
   topic: string;
   partition: number;
-  messages: KafkaMessage[];
+  messages: KafkaRecord[];
 }
 
 export interface TransactionalProcessorOptions {

@@ -1,4 +1,4 @@
-import { documentKey, topics, type InputChunk, type KafkaMessage, type OutputMessage } from '@yecai/kafka';
+import { documentKey, topics, type InputChunk, type KafkaRecord, type OutputMessage } from '@yecai/kafka';
 import type { ParkInput, SourcePosition } from '@yecai/parking';
 import type { RawDocument } from '@yecai/contracts';
 import type { WireCodec } from './wire-codec';
@@ -53,7 +53,7 @@ export class ChunkMapper {
     });
   }
 
-  private handleMessage(topic: string, partition: number, message: KafkaMessage, result: ChunkResult): OutputMessage[] | Promise<OutputMessage[]> {
+  private handleMessage(topic: string, partition: number, message: KafkaRecord, result: ChunkResult): OutputMessage[] | Promise<OutputMessage[]> {
     const position = { topic, partition, offset: message.offset };
     let envelope: RawDocument | Promise<RawDocument>;
     try {
@@ -71,7 +71,7 @@ export class ChunkMapper {
     return this.mapEnvelope(envelope, message, position, result);
   }
 
-  private mapEnvelope(envelope: RawDocument, message: KafkaMessage, position: SourcePosition, result: ChunkResult): OutputMessage[] | Promise<OutputMessage[]> {
+  private mapEnvelope(envelope: RawDocument, message: KafkaRecord, position: SourcePosition, result: ChunkResult): OutputMessage[] | Promise<OutputMessage[]> {
     const raw: RawInput = {
       sourceSystem: envelope.sourceSystem,
       account: envelope.account,
@@ -164,7 +164,7 @@ export class ChunkMapper {
   }
 }
 
-function malformed(message: KafkaMessage, position: SourcePosition, error: unknown, result: ChunkResult): OutputMessage[] {
+function malformed(message: KafkaRecord, position: SourcePosition, error: unknown, result: ChunkResult): OutputMessage[] {
   const detail = error instanceof Error ? error.message : String(error);
   result.parks.push({
     flow: null,

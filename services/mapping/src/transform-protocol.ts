@@ -1,4 +1,4 @@
-import type { InputChunk, KafkaMessage, OutputMessage } from '@yecai/kafka';
+import type { InputChunk, KafkaRecord, OutputMessage } from '@yecai/kafka';
 import type { EntityName } from '@yecai/master-data';
 import type { ChunkResult, ParkRequest } from './chunk-mapper';
 import type { FilteredOutcome } from './filter-catalog';
@@ -116,7 +116,7 @@ export function unpackChunk(request: TransformRequest): InputChunk {
   const view = (start: number, end: number) => (start < 0 ? null : Buffer.from(bytes, start, end - start));
   const messages = offsets.map((offset, index) => {
     const at = index * 4;
-    return { offset, key: view(bounds[at]!, bounds[at + 1]!), value: view(bounds[at + 2]!, bounds[at + 3]!), timestamp: '0', attributes: 0, headers: {} } as KafkaMessage;
+    return { offset, key: view(bounds[at]!, bounds[at + 1]!), value: view(bounds[at + 2]!, bounds[at + 3]!), timestamp: '0', headers: {} } satisfies KafkaRecord;
   });
   return { topic: request.topic, partition: request.partition, messages };
 }

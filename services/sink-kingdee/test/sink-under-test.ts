@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMetricsRegistry, getFreePort, resolveAdminTokens, startOpsServer, withRetry, type OpsServer } from '@yecai/common';
 import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
-import { AvroSerde, documentKey, type KafkaClient, type Producer } from '@yecai/kafka';
+import { AvroSerde, type KafkaClient } from '@yecai/kafka';
 import { loadCanonicalSchema } from '@yecai/contracts';
 import { ServiceProcess, canonicalProducer, type CanonicalProducer, testEndpoints, testKafka, testMongo, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
 import type { Db } from 'mongodb';

@@ -1,12 +1,12 @@
 /** Produces canonical events the way mapping does: Avro with the registered canonical schema, keyed by document. */
 import { withRetry } from '@yecai/common';
-import { documentKey, type AvroSerde, type KafkaClient, type Producer } from '@yecai/kafka';
+import { documentKey, type AvroSerde, type KafkaClient, type KafkaProducer } from '@yecai/kafka';
 import { loadCanonicalSchema } from '@yecai/contracts';
 
 export type CanonicalProducer = (documentType: string, events: Record<string, unknown>[]) => Promise<void>;
 
 export function canonicalProducer(kafka: KafkaClient, serde: AvroSerde): CanonicalProducer {
-  let producer: Producer | undefined;
+  let producer: KafkaProducer | undefined;
   const ids = new Map<string, number>();
   return async (documentType, events) => {
     producer ??= await kafka.producer();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { KafkaClient, type KafkaMessage } from '@yecai/kafka';
+import { KafkaClient, type KafkaRecord } from '@yecai/kafka';
 import { testEndpoints } from './endpoints';
 
 /** A topic prefix no other test (or earlier run) uses; set it as YECAI_TOPIC_PREFIX to keep a test's topics apart. */
@@ -22,7 +22,7 @@ export interface ConsumedMessage {
   offset: string;
   key: string | undefined;
   value: Buffer | null;
-  headers: KafkaMessage['headers'];
+  headers: KafkaRecord['headers'];
 }
 
 export interface ConsumeAllOptions {

@@ -1,4 +1,4 @@
-import { TOPIC_SETTINGS, topicPrefix, type Admin, type KafkaClient } from '@yecai/kafka';
+import { TOPIC_SETTINGS, topicPrefix, type KafkaAdmin, type KafkaClient } from '@yecai/kafka';
 import { UsageError } from '../errors';
 import { acceptOnly, applyPrefixFlag, kafkaFlags, table, withKafka, type OperatorFlags, type Print } from './operator-context';
 import { formatRetention, resolveTopic, type ResolvedTopic } from './topic-conventions';
@@ -67,7 +67,7 @@ interface TopicRow {
   drift: string[];
 }
 
-async function describeTopics(admin: Admin, resolved: ResolvedTopic[]): Promise<TopicRow[]> {
+async function describeTopics(admin: KafkaAdmin, resolved: ResolvedTopic[]): Promise<TopicRow[]> {
   if (resolved.length === 0) return [];
   const metadata = await admin.fetchTopicMetadata({ topics: resolved.map((topic) => topic.name) });
   const configs = await admin.describeConfigs({
