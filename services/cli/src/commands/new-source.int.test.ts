@@ -46,9 +46,16 @@ describe('yecai new source', () => {
       'src/conformance.int.test.ts',
     ])
       expect(result.created).toContain(`services/source-${NAME}/${file}`);
-    for (const file of ['server.ts', 'store.ts', 'faults.ts', 'generator.ts', 'signing.ts', 'main.ts'])
+    for (const file of ['server.ts', 'store.ts', 'generator.ts', 'signing.ts', 'main.ts'])
       expect(result.created).toContain(`test/emulators/${NAME}/src/${file}`);
     expect(result.created).toContain(`services/mapping/rules/${NAME}/README.md`);
+    // The emulator skeleton is built on the shared emulator kit, not a second copy of it.
+    const emulatorPackage = JSON.parse(read(`test/emulators/${NAME}/package.json`)) as {
+      dependencies: Record<string, string>;
+    };
+    expect(emulatorPackage.dependencies).toHaveProperty('@yecai/emulator-kit');
+    expect(read(`test/emulators/${NAME}/src/server.ts`)).toMatch(/from '@yecai\/emulator-kit'/);
+    expect(read(`test/emulators/${NAME}/src/server.ts`)).not.toMatch(/node:http/);
     // The emulator checks signatures with its own code, never the connector's signer.
     expect(read(`test/emulators/${NAME}/src/server.ts`)).not.toMatch(/source-zzscaffold|\.\.\/.*signing/);
 

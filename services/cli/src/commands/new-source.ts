@@ -1,8 +1,9 @@
 /**
  * `yecai new source <name>`: a new source system from templates (services/cli/templates/source) — the package
- * (declaration, config, signer, transport, two streams, main, the conformance test), an emulator skeleton (server,
- * store, faults, seeded generator, signature check of its own), the rules folder, and one line in the registry of
- * sources (deploy/sources.yaml) from which the deploy files are generated. Nothing else needs a hand edit.
+ * (declaration, config, signer, transport, two streams, main, the conformance test), an emulator skeleton on
+ * @yecai/emulator-kit (server, store, seeded generator, signature check of its own), the rules folder, and one line
+ * in the registry of sources (deploy/sources.yaml) from which the deploy files are generated. Nothing else needs a
+ * hand edit.
  */
 import {
   cpSync,
