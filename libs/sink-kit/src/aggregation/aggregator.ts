@@ -99,10 +99,6 @@ export class Aggregator implements PostingStage {
     this.admission = new Admission({ store: this.store, ledger: deps.ledger, metrics: this.metrics, acctId: deps.acctId, formOf: deps.formOf, flows: deps.flows, logger: deps.logger, now: this.now });
   }
 
-  /** Records documents as members of their groups (see admission.ts). */
-  admit(requests: PostRequest[], parkedKnown?: (ledgerId: string) => boolean): Promise<void> {
-    return this.admission.admit(requests, parkedKnown);
-  }
 
   aggregatedFlows(): AggregatedFlow[] {
     return [...this.deps.flows.values()].filter((flow): flow is AggregatedFlow => flow.aggregation !== undefined);

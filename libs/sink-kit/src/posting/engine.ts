@@ -247,7 +247,7 @@ export class PostingEngine<F extends KitFlow = KitFlow> implements PostingStage 
         this.deps.logger.error({ err: errorMessage(error), documentType: request.documentType }, 'canonical event without source identity; cannot be keyed');
         throw error;
       }
-      const documentKey = `${source.sourceSystem}/${source.account}/${source.documentType}/${source.sourceId}`;
+      const documentKey = documentKeyOf(request.canonical);
       try {
         drafts = this.deps.adapter.draftsOf(request.documentType, request.canonical, flow);
       } catch (error) {

@@ -2,8 +2,7 @@
  * A target with no Kingdee in it: documents live in memory, keyed by the idempotency key the target keeps unique.
  * It proves the posting kit's exactly-once machinery is the kit's, not Kingdee's: the shared exactly-once suite runs
  * against it with the same assertions as against the Kingdee emulator. Faults are injected the way real targets fail:
- * an answer lost after the write landed, an outage, a refusal of the data (level 1: a name with '#') or a business
- * rule (level 2).
+ * an answer lost after the write landed, an outage, a refusal of the data (level 1: a name with '#').
  */
 import { ValidationError } from '@yecai/common';
 import type { CanonicalJson } from '../canonical';
@@ -25,7 +24,7 @@ export interface MemoryDocument {
 /** The target's own errors: what its client would throw. */
 export class MemoryTargetError extends Error {
   constructor(
-    readonly kind: 'unavailable' | 'answer_lost' | 'refused' | 'business_rule',
+    readonly kind: 'unavailable' | 'answer_lost' | 'refused',
     message: string,
   ) {
     super(message);
@@ -38,14 +37,12 @@ export interface MemoryFaults {
   loseAnswers: number;
   /** Every call fails (the target is down) while set. */
   down: boolean;
-  /** Keys the target refuses by a business rule (level 2: e.g. stock short) while they are here. */
-  ruleRefused: Set<string>;
 }
 
 /** The in-memory target system (the "server"); `MemoryTarget` is its adapter. */
 export class MemoryTargetSystem {
   readonly documents = new Map<string, MemoryDocument>();
-  readonly faults: MemoryFaults = { loseAnswers: 0, down: false, ruleRefused: new Set() };
+  readonly faults: MemoryFaults = { loseAnswers: 0, down: false };
   /** Write calls received (landed or not). */
   writeCalls = 0;
   private nextId = 1;
@@ -57,7 +54,6 @@ export class MemoryTargetSystem {
     const results = batch.map((one) => {
       // The target's own data rule (level 1): a name may not contain '#'.
       if (String(one.model.name).includes('#')) return { ok: false as const, error: new MemoryTargetError('refused', `名称不能包含 # (key ${one.key}): field "name" refused by the target`) };
-      if (this.faults.ruleRefused.has(one.key)) return { ok: false as const, error: new MemoryTargetError('business_rule', `业务规则不允许 key ${one.key}: refused by a business rule`) };
       const existing = this.documents.get(`${formId}|${one.key}`);
       if (existing && one.id === undefined) return { ok: false as const, error: new MemoryTargetError('refused', `duplicate key ${one.key}`) };
       if (existing) {
@@ -150,8 +146,7 @@ export class MemoryTarget implements TargetAdapter<KitFlow> {
             continue;
           }
         }
-        const level = result.error.kind === 'business_rule' ? 2 : 1;
-        context.fail(item, { level, code: level === 2 ? 'TARGET_BUSINESS_RULE' : 'TARGET_REFUSED', message: result.error.message, field: level === 1 ? 'name' : null });
+        context.fail(item, { level: 1, code: 'TARGET_REFUSED', message: result.error.message, field: 'name' });
       }
     }
   }
