@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseWith } from '@yecai/common';
+import { topicPrefix } from '@yecai/kafka';
 
 /**
  * A stream's sync state, stored as JSON in the compacted checkpoint topic (key = checkpointKey) and written in
@@ -28,6 +29,14 @@ export type StreamCheckpoint = z.output<typeof streamCheckpointSchema>;
 
 export function checkpointKey(account: string, stream: string, mode: 'live' | 'backfill'): string {
   return mode === 'live' ? `${account}/${stream}` : `${account}/${stream}/backfill`;
+}
+
+/**
+ * The transactional id of a lane's producer: one per account, stream and mode, so that a restarted lane fences
+ * (and aborts the open transaction of) exactly its crashed predecessor.
+ */
+export function laneTransactionalId(service: string, account: string, stream: string, mode: 'live' | 'backfill'): string {
+  return `${topicPrefix()}${service}.${account}.${stream}${mode === 'backfill' ? '.backfill' : ''}`;
 }
 
 export function encodeCheckpoint(checkpoint: StreamCheckpoint): Buffer {

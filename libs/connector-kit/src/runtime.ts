@@ -1,8 +1,8 @@
 import type { Registry } from 'prom-client';
-import { AvroSerde, KafkaClient, topicPrefix, topics, type TransactionalProducer } from '@yecai/kafka';
+import { AvroSerde, KafkaClient, topics, type TransactionalProducer } from '@yecai/kafka';
 import { loadRawDocumentSchema } from '@yecai/contracts';
 import { YecaiError, createLogger, errorMessage, sleep, type Logger } from '@yecai/common';
-import { checkpointKey, type StreamCheckpoint } from './checkpoint';
+import { checkpointKey, laneTransactionalId, type StreamCheckpoint } from './checkpoint';
 import { SyncEvents } from './events';
 import { KafkaCheckpointCommitter, readCheckpoints } from './kafka-committer';
 import { registerSourceMetrics } from './metrics';
@@ -210,9 +210,7 @@ export class SourceRuntime {
     // so the checkpoints read next are final.
     const producers = await Promise.all(
       pairs.map(({ account, stream }) =>
-        kafka.transactionalProducer(
-          `${topicPrefix()}${service}.${account.name}.${stream.name}${mode === 'backfill' ? '.backfill' : ''}`,
-        ),
+        kafka.transactionalProducer(laneTransactionalId(service, account.name, stream.name, mode)),
       ),
     );
     const stored = await readCheckpoints(kafka, this.checkpointTopic, { logger: this.logger });
