@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,16 @@ describe('yecai stack (the operator command)', () => {
     // Nothing else started from this stack directory survives either (child JVMs included).
     const leftovers = spawnSync('pgrep', ['-f', stateDir], { encoding: 'utf8' }).stdout.trim();
     expect(leftovers).toBe('');
+
+    // reset deletes what the stack stored (a developer's stack fills up with test topics), keeping its logs.
+    expect(existsSync(join(stateDir, 'kafka', 'data', 'meta.properties'))).toBe(true);
+    expect(existsSync(join(stateDir, 'mongo'))).toBe(true);
+    const reset = yecai(['stack', 'reset'], env);
+    expect(reset.code).toBe(0);
+    expect(reset.stdout).toMatch(/data is deleted/);
+    expect(existsSync(join(stateDir, 'kafka', 'data'))).toBe(false);
+    expect(existsSync(join(stateDir, 'mongo'))).toBe(false);
+    expect(existsSync(join(stateDir, 'logs'))).toBe(true);
   });
 
   describe('with a port already taken', () => {

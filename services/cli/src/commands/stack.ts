@@ -14,9 +14,10 @@ export function operatorStack(): LocalStack {
   });
 }
 
-export const STACK_USAGE = `yecai stack <up|down|status|logs|env|install>
+export const STACK_USAGE = `yecai stack <up|down|reset|status|logs|env|install>
   up        安装（首次）并启动 Kafka、Schema Registry、MongoDB (FerretDB) — install on first use, start, wait until ready
   down      停止本机栈的全部进程 — stop every process the stack started
+  reset     停止并清空本机栈的数据（主题、注册表、数据库）— stop and delete the stack's data (topics, schemas, databases)
   status    各组件状态与地址 — state, pid and endpoint of each component
   logs [kafka|registry|mongo] [--lines N]   最近日志 — last log lines
   env       打印环境变量 (KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGODB_URI) — for \`eval $(yecai stack env)\`
@@ -39,6 +40,11 @@ export async function stackCommand(args: string[], flags: { lines?: string }): P
     case 'down': {
       const stopped = await stack.down();
       console.log(stopped.length ? `已停止 stopped: ${stopped.join(', ')}` : '没有在运行的组件 nothing was running');
+      return;
+    }
+    case 'reset': {
+      await stack.reset();
+      console.log('本机栈的数据已清空，用 `yecai stack up` 重新启动 the stack\'s data is deleted; `yecai stack up` starts it empty');
       return;
     }
     case 'status': {
