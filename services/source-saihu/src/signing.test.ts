@@ -1,0 +1,12 @@
+import { saihuSign } from './signing';
+
+describe('赛狐 signing', () => {
+  // Replace with the vendor documentation's published vectors once you have them.
+  it('signs the sorted fields with HMAC-SHA256 (known vector), ignoring a sign already present', () => {
+    const fields = { app_key: 'ak', timestamp: 1700000000, biz: '{"page_index":1}', access_token: 'at' };
+    const sign = saihuSign('secret', fields);
+    expect(sign).toBe(saihuSign('secret', { ...fields, sign: 'x' }));
+    expect(sign).toMatch(/^[0-9a-f]{64}$/);
+    expect(sign).not.toBe(saihuSign('other', fields));
+  });
+});
