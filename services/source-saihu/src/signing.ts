@@ -1,15 +1,32 @@
 /**
- * 赛狐 request signing: hex HMAC-SHA256(app_secret, "k1=v1&k2=v2…") over every body field but `sign`, keys
- * sorted. Replace with the vendor's algorithm and prove it with the documentation's test vectors (signing.test.ts).
- * Never log the string to sign.
+ * 赛狐 (SellFox) request signing (source-apis.md §5.2): lower-case hex HMAC-SHA256, key = client_secret, over the
+ * six fields access_token, client_id, method (lower-case verb), nonce, timestamp (ms), url — sorted by key and
+ * joined `k=v&…`. Business parameters (the JSON body) are not signed. Never log the string to sign.
  */
 import { createHmac } from 'node:crypto';
 
-export function saihuSign(appSecret: string, fields: Record<string, string | number>): string {
-  const text = Object.keys(fields)
-    .filter((key) => key !== 'sign')
-    .sort()
-    .map((key) => `${key}=${String(fields[key])}`)
+export interface SaihuSignInput {
+  accessToken: string;
+  clientId: string;
+  nonce: string;
+  timestamp: string;
+  /** What the platform checks as `url`: the request path, optionally behind a prefix (`/openapi`). */
+  url: string;
+  method?: 'post' | 'get';
+}
+
+export function saihuSign(clientSecret: string, input: SaihuSignInput): string {
+  const fields: [string, string][] = [
+    ['access_token', input.accessToken],
+    ['client_id', input.clientId],
+    ['method', input.method ?? 'post'],
+    ['nonce', input.nonce],
+    ['timestamp', input.timestamp],
+    ['url', input.url],
+  ];
+  const message = fields
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([key, value]) => `${key}=${value}`)
     .join('&');
-  return createHmac('sha256', appSecret).update(text, 'utf8').digest('hex');
+  return createHmac('sha256', clientSecret).update(message, 'utf8').digest('hex');
 }

@@ -1,7 +1,7 @@
 /**
  * 赛狐 emulator on its own:
  *   tsx test/emulators/saihu/src/main.ts [--port 8703] [--host 0.0.0.0] [--seed 1] [--documents 10000] [--days 30]
- *     [--faults '{"serverErrorRate":0.05,"latencyMs":80}'] [--per-second 5] [--per-minute 100]
+ *     [--faults '{"serverErrorRate":0.05,"latencyMs":80}'] [--per-second 1 (per endpoint)]
  * Documents are spread over the past --days, evenly across the document types.
  */
 import { parseArgs } from 'node:util';
@@ -23,8 +23,7 @@ import {
 const { values } = parseArgs({
   options: {
     ...commonEmulatorFlags('8703'),
-    'per-second': { type: 'string', default: '5' },
-    'per-minute': { type: 'string', default: '100' },
+    'per-second': { type: 'string', default: '1' },
   },
 });
 
@@ -39,15 +38,12 @@ async function main(): Promise<void> {
     host: values.host,
     seed: nonNegativeIntegerFlag('seed', values.seed),
     faults: jsonFlag<SaihuFaults>('faults', values.faults, {}),
-    rateLimits: {
-      perSecond: nonNegativeIntegerFlag('per-second', values['per-second']),
-      perMinute: nonNegativeIntegerFlag('per-minute', values['per-minute']),
-    },
+    rateLimits: { perSecondPerEndpoint: nonNegativeIntegerFlag('per-second', values['per-second']) },
     documents,
   });
   createLogger('emulator-saihu').info(
     { url: emulator.url, documents: documents.generated },
-    `赛狐 emulator listening (app_key ${SAIHU_TEST_ACCOUNT.appKey})`,
+    `赛狐 emulator listening (client_id ${SAIHU_TEST_ACCOUNT.clientId})`,
   );
   closeOnSignals(emulator);
 }

@@ -1,20 +1,23 @@
 /**
- * 赛狐 open-API emulator (skeleton from `yecai new source`): signed calls, tokens that expire and refresh,
- * window and page-size limits, throttling at a call budget, paging with a page count over a stable order, and the
- * fault knobs. What every emulator repeats (server, fault knobs, call stats and windows, /__admin routes, paging)
- * comes from @yecai/emulator-kit (test/emulators/common/README.md); this file holds only the protocol. Replace its
- * details with the vendor's real ones as you read its documentation.
+ * 赛狐 (SellFox) open-API emulator (source-apis.md §5): the client-credentials token in milliseconds, the six-field
+ * HMAC-SHA256 signature (both `url` forms), 1 request/s per endpoint → 40019, string-typed paging, `isDel` soft
+ * deletes and late settlement rows. What every emulator repeats (server, fault knobs, call stats and windows,
+ * /__admin routes, paging) comes from @yecai/emulator-kit; this file holds only the protocol.
  *
- * POST /api/<type>/query   { app_key, access_token, timestamp, biz (JSON text), sign }
- *   biz: { page_index (1-based), page_size ≤ 100, modified_begin, modified_end (Beijing time, both inclusive, ≤ 7 days) }
- *   → { code: 0, msg, data: { page_index, page_count, total, records } }
- * POST /api/token/refresh  { app_key, refresh_token, timestamp, sign } → { code: 0, data: { access_token } }
- * Codes: 1001 bad sign · 1002 token invalid/expired · 1003 throttled · 1004 bad parameters · 1005 timestamp skew.
+ * GET  /api/oauth/v2/token.json?client_id&client_secret&grant_type=client_credentials
+ *      → { code: 0, msg: "success", data: { access_token, expires_in (ms) }, requestId } — the same token while valid
+ * POST <path>?access_token&client_id&timestamp (13-digit ms, ±15 min)&nonce&sign, JSON body (not signed)
+ *      body: { pageNo, pageSize ≤ 100 (strings or numbers), <window params> ("yyyy-MM-dd HH:mm:ss" Beijing) … }
+ *      → { code: 0, msg, data: { pageNo, pageSize, totalPage, totalSize (strings), <rowsKey>: [...] }, requestId, ts }
+ * Codes: 40001 token invalid/expired · 40019 over 1 request/s per endpoint (real text; HTTP 400 per a knob).
+ * The public docs give no table for the rest; the emulator answers 40002 bad sign, 40003 timestamp out of range,
+ * 40004 bad parameters, 40005 unknown client (docs/saihu.md, open questions).
  * Admin (tests and demos only): GET /__admin/state, POST /__admin/faults, POST /__admin/stats/reset,
- * GET /__admin/documents/<type> (ground truth).
+ * POST /__admin/token/invalidate, GET /__admin/documents/<type> (ground truth).
  */
+import { randomUUID } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { formatBeijingTime, parseBeijingTime } from '@yecai/common';
+import { parseBeijingTime } from '@yecai/common';
 import {
   CallStats,
   CallWindow,
@@ -28,27 +31,25 @@ import {
   seededRandom,
   type GatewayFaults,
 } from '@yecai/emulator-kit';
-import { signatureMatches } from './signing';
-import { SaihuStore, type SeedOptions } from './store';
+import { SAIHU_DOCUMENT_TYPES, SAIHU_ENDPOINTS, type SaihuEndpoint } from './endpoints';
+import { RATES_TO_CNY } from './generator';
+import { signatureMatches, type SignedUrlForm } from './signing';
+import { SaihuStore, isSaihuDocumentType, type SeedOptions } from './store';
 
-export const SAIHU_DOCUMENT_TYPES = ['sales_order', 'sales_return'] as const;
-export const SAIHU_TEST_ACCOUNT = {
-  appKey: 'ak_test',
-  appSecret: 'sk_test',
-  accessToken: 'at_test',
-  refreshToken: 'rt_test',
-};
+export { SAIHU_DOCUMENT_TYPES } from './endpoints';
+export const SAIHU_TEST_ACCOUNT = { clientId: '1111111', clientSecret: 'fde212ff-588a-11ef-b1d4-0c42a1eda3d9' };
+export const SAIHU_CODES = { tokenInvalid: 40001, badSign: 40002, badTimestamp: 40003, badRequest: 40004, badClient: 40005, throttled: 40019 } as const;
+export const SAIHU_THROTTLED_MSG = '调用超过限制，请稍后再试';
 const MAX_PAGE_SIZE = 100;
-const MAX_WINDOW_MS = 7 * 86_400_000;
-const TIMESTAMP_TOLERANCE_MS = 600_000;
+const TIMESTAMP_TOLERANCE_MS = 15 * 60_000;
+const TOKEN_TTL_MS = 86_400_000;
 
-/**
- * The kit's gateway faults (5xx bursts and rate, lost answers, latency; `throttleBurst` answers 1003 here) plus
- * token expiry.
- */
+/** The kit's gateway faults (`throttleBurst` answers 40019 here) plus the token's early invalidation. */
 export interface SaihuFaults extends GatewayFaults {
-  /** The access token expires after N accepted calls (code 1002); a refresh issues a new one. */
+  /** The token is invalidated after N accepted business calls (then 40001; the token endpoint issues a new one). */
   expireTokenAfterRequests?: number;
+  /** 40019 comes with HTTP 400 (as the platform sometimes answers) instead of 200. */
+  throttleWithHttp400?: boolean;
 }
 
 export interface SaihuEmulatorOptions {
@@ -56,64 +57,46 @@ export interface SaihuEmulatorOptions {
   host?: string;
   seed?: number;
   documents?: SeedOptions;
-  /** Accepted calls per second and per minute (per app); more are answered 1003. */
-  rateLimits?: { perSecond: number; perMinute: number };
+  /** Accepted calls per second per endpoint (1 on the platform); more are answered 40019. */
+  rateLimits?: { perSecondPerEndpoint: number };
   faults?: SaihuFaults;
+  /** Which `url` forms a signature may cover: the request path and/or `/openapi` + path (default both). */
+  signedUrlForms?: SignedUrlForm[];
+  /** Token lifetime (default 24 h). */
+  tokenTtlMs?: number;
 }
 
 export interface SaihuEmulator {
   url: string;
   store: SaihuStore;
-  /** Calls by outcome: ok, refreshed, 1001 … 1005, 5xx, timeout. */
+  /** Calls by outcome: ok, token, 40001 … 40019, 5xx, timeout. */
   stats: Record<string, number>;
   setFaults(faults: SaihuFaults): void;
+  /** Invalidate the current token early (the next business call answers 40001). */
+  invalidateToken(): void;
   close(): Promise<void>;
 }
 
-type Fields = Record<string, unknown>;
+type Query = Record<string, unknown>;
+const text = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : undefined);
 
 export async function startSaihuEmulator(options: SaihuEmulatorOptions = {}): Promise<SaihuEmulator> {
   const seed = options.seed ?? 1;
-  const store = new SaihuStore(seed, SAIHU_DOCUMENT_TYPES);
+  const store = new SaihuStore(seed);
   if (options.documents) store.seedDocuments(options.documents);
   const faults = new FaultKnobs<SaihuFaults>(options.faults);
   const faultRandom = seededRandom(mixSeed(seed, 0xfa17));
   const stats = new CallStats();
-  const limits = options.rateLimits ?? { perSecond: 5, perMinute: 100 };
-  const acceptedCalls = new CallWindow(60_000); // per app key, accepted calls only
-  let accessToken = SAIHU_TEST_ACCOUNT.accessToken;
-  let tokenCalls = 0;
-  let tokenGeneration = 0;
+  const perSecond = options.rateLimits?.perSecondPerEndpoint ?? 1;
+  const urlForms = options.signedUrlForms ?? ['path', 'openapi'];
+  const ttlMs = options.tokenTtlMs ?? TOKEN_TTL_MS;
+  const acceptedCalls = new CallWindow(1000); // per client and endpoint, accepted calls only
+  let token: { value: string; expiresAtMs: number; calls: number } | undefined;
+  const tokenValid = () => token !== undefined && token.expiresAtMs > Date.now();
 
-  const reply = (res: Response, code: number, msg: string, data: unknown = null) => {
+  const reply = (res: Response, code: number, msg: string, data: unknown = null, status = 200) => {
     stats.count(code === 0 ? 'ok' : String(code));
-    res.json({ code, msg, data });
-  };
-  /** App, signature (the emulator's own check) and timestamp of every call; false when refused. */
-  const authenticate = (fields: Fields, res: Response): boolean => {
-    if (
-      fields.app_key !== SAIHU_TEST_ACCOUNT.appKey ||
-      !signatureMatches(SAIHU_TEST_ACCOUNT.appSecret, fields)
-    ) {
-      reply(res, 1001, '签名错误 / invalid sign');
-      return false;
-    }
-    if (Math.abs(Number(fields.timestamp) * 1000 - Date.now()) > TIMESTAMP_TOLERANCE_MS) {
-      reply(res, 1005, '时间戳超出范围 / timestamp out of range');
-      return false;
-    }
-    return true;
-  };
-  /** Sliding 1 s and 60 s windows per app; true when the call is over the budget (it is then not counted). */
-  const overBudget = (appKey: string): boolean => {
-    const at = Date.now();
-    if (
-      acceptedCalls.countWithin(appKey, at, 1000) >= limits.perSecond ||
-      acceptedCalls.countWithin(appKey, at) >= limits.perMinute
-    )
-      return true;
-    acceptedCalls.record(appKey, at);
-    return false;
+    res.status(status).json({ code, msg, data, requestId: randomUUID(), ts: Date.now() });
   };
 
   const app = express();
@@ -126,78 +109,76 @@ export async function startSaihuEmulator(options: SaihuEmulatorOptions = {}): Pr
     next();
   });
 
-  app.post('/api/token/refresh', (req, res) => {
-    const fields = (req.body ?? {}) as Fields;
-    if (!authenticate(fields, res)) return;
-    if (fields.refresh_token !== SAIHU_TEST_ACCOUNT.refreshToken)
-      return reply(res, 1002, 'refresh_token 无效 / invalid refresh token');
-    accessToken = `at_${++tokenGeneration}`;
-    tokenCalls = 0;
-    stats.count('refreshed');
-    res.json({ code: 0, msg: 'ok', data: { access_token: accessToken } });
+  app.get('/api/oauth/v2/token.json', (req, res) => {
+    const query = req.query as Query;
+    if (query.grant_type !== 'client_credentials') return reply(res, SAIHU_CODES.badRequest, 'grant_type 必须为 client_credentials');
+    if (query.client_id !== SAIHU_TEST_ACCOUNT.clientId || query.client_secret !== SAIHU_TEST_ACCOUNT.clientSecret)
+      return reply(res, SAIHU_CODES.badClient, 'client_id 或 client_secret 错误');
+    // Idempotent within validity: the same token until it expires or is invalidated.
+    if (!tokenValid()) token = { value: randomUUID(), expiresAtMs: Date.now() + ttlMs, calls: 0 };
+    stats.count('token');
+    res.json({ code: 0, msg: 'success', data: { access_token: token!.value, expires_in: token!.expiresAtMs - Date.now() }, requestId: randomUUID() });
   });
 
-  app.post('/api/:type/query', (req, res) => {
-    const fields = (req.body ?? {}) as Fields;
-    if (!authenticate(fields, res)) return;
+  const serve = (endpoint: SaihuEndpoint) => (req: Request, res: Response) => {
+    const query = req.query as Query;
+    if (query.client_id !== SAIHU_TEST_ACCOUNT.clientId) return reply(res, SAIHU_CODES.badClient, 'client_id 无效');
+    const fields = { access_token: text(query.access_token) ?? '', client_id: SAIHU_TEST_ACCOUNT.clientId, method: req.method.toLowerCase(), nonce: text(query.nonce) ?? '', timestamp: text(query.timestamp) ?? '' };
+    if (!/^\d+$/.test(fields.nonce)) return reply(res, SAIHU_CODES.badRequest, 'nonce 必须为整数');
+    if (!signatureMatches(SAIHU_TEST_ACCOUNT.clientSecret, fields, req.path, query.sign, urlForms)) return reply(res, SAIHU_CODES.badSign, '签名错误');
+    if (!/^\d{13}$/.test(fields.timestamp) || Math.abs(Number(fields.timestamp) - Date.now()) > TIMESTAMP_TOLERANCE_MS)
+      return reply(res, SAIHU_CODES.badTimestamp, 'timestamp 无效或超出 15 分钟');
     const expireAfter = faults.current.expireTokenAfterRequests;
-    if (fields.access_token !== accessToken || (expireAfter !== undefined && tokenCalls >= expireAfter))
-      return reply(res, 1002, 'access_token 无效或已过期 / access token invalid or expired');
-    if (faults.take('throttleBurst') || overBudget(String(fields.app_key)))
-      return reply(res, 1003, '调用过于频繁 / too many requests');
-    tokenCalls += 1;
+    if (tokenValid() && expireAfter !== undefined && token!.calls >= expireAfter) token = undefined; // early invalidation
+    if (!tokenValid() || fields.access_token !== token!.value) return reply(res, SAIHU_CODES.tokenInvalid, 'access_token 无效或已过期');
+    const key = `${fields.client_id} ${endpoint.path}`;
+    if (faults.take('throttleBurst') || acceptedCalls.countWithin(key, Date.now()) >= perSecond)
+      return reply(res, SAIHU_CODES.throttled, SAIHU_THROTTLED_MSG, null, faults.current.throttleWithHttp400 ? 400 : 200);
+    acceptedCalls.record(key, Date.now());
+    token!.calls += 1;
 
-    const type = SAIHU_DOCUMENT_TYPES.find((known) => known === req.params.type);
-    if (!type) return res.status(404).json({ code: 404, msg: 'no such API' });
-    let biz: { page_index?: unknown; page_size?: unknown; modified_begin?: unknown; modified_end?: unknown };
-    try {
-      biz = JSON.parse(String(fields.biz)) as typeof biz;
-    } catch {
-      return reply(res, 1004, 'biz 不是 JSON / biz is not JSON');
+    const body = (req.body ?? {}) as Query;
+    const pageNo = Number(text(body.pageNo) ?? '1');
+    const pageSize = Number(text(body.pageSize) ?? '20');
+    if (!Number.isInteger(pageNo) || pageNo < 1) return reply(res, SAIHU_CODES.badRequest, 'pageNo 从 1 开始');
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) return reply(res, SAIHU_CODES.badRequest, `pageSize 最大 ${MAX_PAGE_SIZE}`);
+    let range: { fromMs: number; toMs: number } | null = null;
+    if (endpoint.window) {
+      if (endpoint.timeType && body[endpoint.timeType.param] !== endpoint.timeType.value)
+        return reply(res, SAIHU_CODES.badRequest, `${endpoint.timeType.param} 仅支持 ${endpoint.timeType.value}（模拟器）`);
+      try {
+        range = { fromMs: parseBeijingTime(String(body[endpoint.window.start]), endpoint.window.start), toMs: parseBeijingTime(String(body[endpoint.window.end]), endpoint.window.end) };
+      } catch {
+        return reply(res, SAIHU_CODES.badRequest, `${endpoint.window.start}/${endpoint.window.end} 格式 yyyy-MM-dd HH:mm:ss`);
+      }
+      if (range.toMs < range.fromMs) return reply(res, SAIHU_CODES.badRequest, `${endpoint.window.end} 早于 ${endpoint.window.start}`);
     }
-    const pageIndex = Number(biz.page_index);
-    const pageSize = Number(biz.page_size);
-    if (!Number.isInteger(pageIndex) || pageIndex < 1)
-      return reply(res, 1004, 'page_index 从 1 开始 / page_index starts at 1');
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
-      return reply(res, 1004, `page_size 最大 ${MAX_PAGE_SIZE} / page_size at most ${MAX_PAGE_SIZE}`);
-    let fromMs: number;
-    let toMs: number;
-    try {
-      fromMs = parseBeijingTime(String(biz.modified_begin), 'modified_begin');
-      toMs = parseBeijingTime(String(biz.modified_end), 'modified_end');
-    } catch {
-      return reply(res, 1004, '时间格式 yyyy-MM-dd HH:mm:ss / times are yyyy-MM-dd HH:mm:ss');
-    }
-    if (toMs < fromMs || toMs - fromMs > MAX_WINDOW_MS)
-      return reply(res, 1004, '时间跨度不能超过 7 天 / window longer than 7 days');
-    const rows = store.query(type, fromMs, toMs);
-    const records = pageOf(rows, pageIndex, pageSize, 1).map((document) => ({
-      id: document.id,
-      modified: formatBeijingTime(document.modifiedMs),
-      status: document.status,
-      amount: document.amount,
-      lines: document.lines,
-    }));
-    reply(res, 0, 'ok', {
-      page_index: pageIndex,
-      page_count: Math.ceil(rows.length / pageSize),
-      total: rows.length,
-      records,
+    const currency = text(body.currency) ?? 'CNY';
+    if (endpoint.type === 'settlement_detail' && RATES_TO_CNY[currency] === undefined) return reply(res, SAIHU_CODES.badRequest, `不支持的币种 currency ${currency}`);
+    const rows = store.query(endpoint.type, range, { currency, withDeleted: ['1', 'true'].includes(text(body.queryDel) ?? '') });
+    reply(res, 0, 'success', {
+      pageNo: String(pageNo),
+      pageSize: String(pageSize),
+      totalPage: String(Math.ceil(rows.length / pageSize)),
+      totalSize: String(rows.length),
+      [endpoint.rowsKey]: pageOf(rows, pageNo, pageSize, 1),
     });
-  });
+  };
+  for (const endpoint of SAIHU_ENDPOINTS) app.post(endpoint.path, serve(endpoint));
 
   // Admin routes for tests and demos: not part of the 赛狐 API.
   mountAdminCore(app, {
     stats,
     faults,
-    state: () => ({
-      counts: Object.fromEntries(SAIHU_DOCUMENT_TYPES.map((type) => [type, store.versions(type).length])),
-    }),
+    state: () => ({ counts: Object.fromEntries(SAIHU_DOCUMENT_TYPES.map((type) => [type, store.versions(type).length])) }),
+  });
+  app.post('/__admin/token/invalidate', (_req, res) => {
+    token = undefined;
+    res.json({ invalidated: true });
   });
   app.get('/__admin/documents/:type', (req, res) => {
-    const type = SAIHU_DOCUMENT_TYPES.find((known) => known === req.params.type);
-    if (!type) return res.status(404).json({ error: `unknown document type ${req.params.type}` });
+    const type = String(req.params.type);
+    if (!isSaihuDocumentType(type)) return res.status(404).json({ error: `unknown document type ${type}` });
     res.json({ documents: store.versions(type) });
   });
 
@@ -205,7 +186,7 @@ export async function startSaihuEmulator(options: SaihuEmulatorOptions = {}): Pr
   // A body that is not JSON is a parameter error of the API, not an HTML error page.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if ((error as { type?: unknown }).type !== 'entity.parse.failed') return next(error);
-    reply(res, 1004, '请求体不是 JSON / body is not JSON');
+    reply(res, SAIHU_CODES.badRequest, '请求体不是 JSON');
   });
 
   const server = await listen(app, options);
@@ -214,6 +195,7 @@ export async function startSaihuEmulator(options: SaihuEmulatorOptions = {}): Pr
     store,
     stats: stats.counts,
     setFaults: (next) => void faults.merge(next),
+    invalidateToken: () => void (token = undefined),
     close: server.close,
   };
 }
