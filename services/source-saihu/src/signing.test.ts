@@ -21,7 +21,9 @@ describe('赛狐 signing', () => {
     ['timestamp', { timestamp: '1668153260509' }],
     ['method', { method: 'get' as const }],
   ])('changes when the %s changes', (_name, change) => {
-    expect(saihuSign(secret, { ...vector, ...change })).not.toBe('57bcbd213461d47e99e9b781c11f3fb37937127824272a30b95ddb5cbfea881e');
+    expect(saihuSign(secret, { ...vector, ...change })).not.toBe(
+      '57bcbd213461d47e99e9b781c11f3fb37937127824272a30b95ddb5cbfea881e',
+    );
   });
 
   it('depends on the secret', () => {

@@ -6,7 +6,13 @@
  * checkpoints, storms, backfill and kill -9 are the kit's conformance suite (conformance.int.test.ts).
  */
 import { formatBeijingTime } from '@yecai/common';
-import { SAIHU_CODES, SAIHU_DOCUMENT_TYPES, SAIHU_TEST_ACCOUNT, startSaihuEmulator, type SaihuEmulator } from '@yecai/emulator-saihu';
+import {
+  SAIHU_CODES,
+  SAIHU_DOCUMENT_TYPES,
+  SAIHU_TEST_ACCOUNT,
+  startSaihuEmulator,
+  type SaihuEmulator,
+} from '@yecai/emulator-saihu';
 import { testEndpoints, testKafka, uniqueTopicPrefix } from '@yecai/test-harness';
 import type { KafkaClient } from '@yecai/kafka';
 import { exactlyOnceReport, readRawDocuments } from '@yecai/connector-kit/src/conformance/raw';
@@ -71,10 +77,15 @@ describe('赛狐 source over real Kafka', () => {
     emulator = await startSaihuEmulator({
       seed: 19,
       rateLimits: { perSecondPerEndpoint: 1 },
-      documents: { perType: Object.fromEntries(SAIHU_DOCUMENT_TYPES.map((type) => [type, MASTER.has(type) ? 12 : 150])), fromMs: now - 5 * HOUR, toMs: now - 2 * MINUTE },
+      documents: {
+        perType: Object.fromEntries(SAIHU_DOCUMENT_TYPES.map((type) => [type, MASTER.has(type) ? 12 : 150])),
+        fromMs: now - 5 * HOUR,
+        toMs: now - 2 * MINUTE,
+      },
     });
     // Master data edited long before the documents: products 20 days ago (shops and warehouses have no filter).
-    for (const version of emulator.store.versions('product')) emulator.store.modifyDocument('product', version.id, now - 20 * DAY);
+    for (const version of emulator.store.versions('product'))
+      emulator.store.modifyDocument('product', version.id, now - 20 * DAY);
     const startedAt = Date.now();
     await syncOnce(now - 6 * HOUR, now - 30 * DAY);
     const seconds = (Date.now() - startedAt) / 1000;
@@ -89,23 +100,40 @@ describe('赛狐 source over real Kafka', () => {
     expect(emulator.stats[String(SAIHU_CODES.throttled)] ?? 0).toBe(0);
     for (const stream of STREAMS) {
       const documents = await published(stream);
-      expect({ stream, ...exactlyOnceReport(emulator.store.versions(stream), documents) }).toEqual({ stream, duplicates: [], missing: [] });
+      expect({ stream, ...exactlyOnceReport(emulator.store.versions(stream), documents) }).toEqual({
+        stream,
+        duplicates: [],
+        missing: [],
+      });
     }
     // Seventeen endpoints ran side by side: far less than one second per call of all of them together.
     expect(seconds).toBeLessThan(calls / 3);
 
-    const details = (await published('settlement_detail')).map((document) => JSON.parse(document.payload) as Record<string, unknown>);
+    const details = (await published('settlement_detail')).map(
+      (document) => JSON.parse(document.payload) as Record<string, unknown>,
+    );
     // The deleted row: its live version, then the deletion version (isDel "1", newer updateTimeStr) — downstream reverses.
     expect(details.filter((row) => row.id === deleted.id).map((row) => row.isDel)).toEqual(['0', '1']);
-    expect(details.find((row) => row.id === late.id)).toMatchObject({ isDel: '0', updateTimeStr: formatBeijingTime(late.modifiedMs) });
+    expect(details.find((row) => row.id === late.id)).toMatchObject({
+      isDel: '0',
+      updateTimeStr: formatBeijingTime(late.modifiedMs),
+    });
     expect(details.every((row) => row.currency === 'USD' && /^-?\d+\.\d\d$/.test(String(row.amount)))).toBe(true);
 
     // Payloads as the API sent them: numbers as strings, ids beyond 2^53 exact.
-    const order = JSON.parse((await published('sales_order'))[0]!.payload) as { orderTotalAmount: unknown; orderItemVoList: { quantityOrdered: unknown }[] };
+    const order = JSON.parse((await published('sales_order'))[0]!.payload) as {
+      orderTotalAmount: unknown;
+      orderItemVoList: { quantityOrdered: unknown }[];
+    };
     expect(order.orderTotalAmount).toEqual(expect.stringMatching(/^\d+(\.\d\d)?$/));
     expect(order.orderItemVoList[0]!.quantityOrdered).toEqual(expect.stringMatching(/^\d+$/));
     const inventory = (await published('warehouse_inventory')).map((document) => document.sourceId);
-    expect(inventory.sort()).toEqual(emulator.store.versions('warehouse_inventory').map((version) => version.id).sort());
+    expect(inventory.sort()).toEqual(
+      emulator.store
+        .versions('warehouse_inventory')
+        .map((version) => version.id)
+        .sort(),
+    );
     expect(BigInt(inventory[0]!)).toBeGreaterThan(BigInt(Number.MAX_SAFE_INTEGER));
   }, 240_000);
 });

@@ -1,7 +1,12 @@
 /** The 赛狐 transport against the emulator: token lifecycle, signed url forms, answer classes, string paging. */
 import { YecaiError, createLogger } from '@yecai/common';
 import { SourceThrottledError } from '@yecai/connector-kit';
-import { SAIHU_TEST_ACCOUNT, startSaihuEmulator, type SaihuEmulator, type SaihuEmulatorOptions } from '@yecai/emulator-saihu';
+import {
+  SAIHU_TEST_ACCOUNT,
+  startSaihuEmulator,
+  type SaihuEmulator,
+  type SaihuEmulatorOptions,
+} from '@yecai/emulator-saihu';
 import { saihuStreams } from './streams';
 import { SaihuTransport, saihuCount, type SaihuTransportOptions } from './transport';
 
@@ -9,12 +14,23 @@ const HOUR = 3_600_000;
 const NOW = Date.now();
 const STREAMS = saihuStreams();
 const stream = (name: string) => STREAMS.find((definition) => definition.name === name)!;
-const window = (pageIndex = 1, pageSize = 100) => ({ kind: 'window' as const, fromMs: NOW - 24 * HOUR, toMs: NOW, pageIndex, pageSize });
+const window = (pageIndex = 1, pageSize = 100) => ({
+  kind: 'window' as const,
+  fromMs: NOW - 24 * HOUR,
+  toMs: NOW,
+  pageIndex,
+  pageSize,
+});
 
 describe('赛狐 transport', () => {
   let emulator: SaihuEmulator;
   const start = async (options: SaihuEmulatorOptions = {}) => {
-    emulator = await startSaihuEmulator({ seed: 5, rateLimits: { perSecondPerEndpoint: 1000 }, documents: { perType: { sales_order: 230, settlement_detail: 40 }, fromMs: NOW - 20 * HOUR, toMs: NOW - HOUR }, ...options });
+    emulator = await startSaihuEmulator({
+      seed: 5,
+      rateLimits: { perSecondPerEndpoint: 1000 },
+      documents: { perType: { sales_order: 230, settlement_detail: 40 }, fromMs: NOW - 20 * HOUR, toMs: NOW - HOUR },
+      ...options,
+    });
   };
   const transport = (options: Partial<SaihuTransportOptions> = {}) =>
     new SaihuTransport({
@@ -51,13 +67,21 @@ describe('赛狐 transport', () => {
 
   it('signs the request path by default and /openapi + path when configured, as the platform accepts', async () => {
     await start({ signedUrlForms: ['openapi'] });
-    await expect(transport().fetchPage(stream('sales_order'), window())).rejects.toMatchObject({ code: 'SAIHU_SIGN_INVALID', level: 3, retriable: false });
-    expect((await transport({ signedUrlPrefix: '/openapi' }).fetchPage(stream('sales_order'), window())).records).toHaveLength(100);
+    await expect(transport().fetchPage(stream('sales_order'), window())).rejects.toMatchObject({
+      code: 'SAIHU_SIGN_INVALID',
+      level: 3,
+      retriable: false,
+    });
+    expect(
+      (await transport({ signedUrlPrefix: '/openapi' }).fetchPage(stream('sales_order'), window())).records,
+    ).toHaveLength(100);
   });
 
   it('answers 40019 (also with HTTP 400) as throttled with the configured backoff', async () => {
     await start({ faults: { throttleBurst: 1, throttleWithHttp400: true } });
-    const error = await transport().fetchPage(stream('sales_order'), window()).catch((caught: unknown) => caught);
+    const error = await transport()
+      .fetchPage(stream('sales_order'), window())
+      .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(SourceThrottledError);
     expect(error).toMatchObject({ code: 'SAIHU_THROTTLED', retryAfterMs: 1100 });
   });

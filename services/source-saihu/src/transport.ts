@@ -44,10 +44,25 @@ export interface SaihuTransportOptions {
  * for the documented failures. Any other code is a business error about our request (level 1).
  */
 const CODES: Record<number, { code: string; level: 1 | 3; zh: string; en: string }> = {
-  40002: { code: 'SAIHU_SIGN_INVALID', level: 3, zh: '签名无效：请核对 client_secret 与 signedUrlPrefix', en: 'invalid signature: check client_secret and signedUrlPrefix' },
-  40003: { code: 'SAIHU_TIMESTAMP_INVALID', level: 3, zh: '时间戳无效：请校准服务器时钟', en: 'timestamp rejected: check the server clock' },
+  40002: {
+    code: 'SAIHU_SIGN_INVALID',
+    level: 3,
+    zh: '签名无效：请核对 client_secret 与 signedUrlPrefix',
+    en: 'invalid signature: check client_secret and signedUrlPrefix',
+  },
+  40003: {
+    code: 'SAIHU_TIMESTAMP_INVALID',
+    level: 3,
+    zh: '时间戳无效：请校准服务器时钟',
+    en: 'timestamp rejected: check the server clock',
+  },
   40004: { code: 'SAIHU_BAD_REQUEST', level: 1, zh: '请求参数错误', en: 'request rejected: bad parameters' },
-  40005: { code: 'SAIHU_CLIENT_INVALID', level: 3, zh: 'client_id 或 client_secret 错误：请核对开放平台应用', en: 'client_id or client_secret rejected: check the open-API app' },
+  40005: {
+    code: 'SAIHU_CLIENT_INVALID',
+    level: 3,
+    zh: 'client_id 或 client_secret 错误：请核对开放平台应用',
+    en: 'client_id or client_secret rejected: check the open-API app',
+  },
 };
 
 interface Envelope {
@@ -60,7 +75,12 @@ interface Envelope {
 export function saihuCount(value: unknown, field: string): number {
   const text = scalarText(value);
   if (text === undefined || !/^\d{1,15}$/.test(text))
-    throw new YecaiError(`SAIHU: ${field} is not a whole number: ${String(text)}`, { code: 'SAIHU_BAD_RESPONSE', level: 1, retriable: false, field });
+    throw new YecaiError(`SAIHU: ${field} is not a whole number: ${String(text)}`, {
+      code: 'SAIHU_BAD_RESPONSE',
+      level: 1,
+      retriable: false,
+      field,
+    });
   return Number(text);
 }
 
@@ -72,9 +92,19 @@ export class SaihuTransport implements SourceTransport {
   constructor(private readonly options: SaihuTransportOptions) {}
 
   async fetchPage(stream: StreamDefinition, request: PageRequest): Promise<PageResult> {
-    if (request.kind !== 'window') throw new YecaiError(`${stream.name}: 赛狐 has no token cursor`, { code: 'VALIDATION', level: 1, retriable: false, field: 'cursor' });
+    if (request.kind !== 'window')
+      throw new YecaiError(`${stream.name}: 赛狐 has no token cursor`, {
+        code: 'VALIDATION',
+        level: 1,
+        retriable: false,
+        field: 'cursor',
+      });
     const declaration = saihuDeclaration(stream.name);
-    const body: Record<string, unknown> = { pageNo: String(request.pageIndex), pageSize: String(request.pageSize), ...stream.params };
+    const body: Record<string, unknown> = {
+      pageNo: String(request.pageIndex),
+      pageSize: String(request.pageSize),
+      ...stream.params,
+    };
     if (declaration.window) {
       body[declaration.window.start] = formatBeijingTime(request.fromMs);
       body[declaration.window.end] = formatBeijingTime(request.toMs);
@@ -86,7 +116,12 @@ export class SaihuTransport implements SourceTransport {
     const data = (await this.call(stream.endpoint, body)) as Record<string, unknown> | null;
     const rows = data?.[declaration.rowsKey] ?? [];
     if (!Array.isArray(rows) || rows.some((record) => typeof record !== 'object' || record === null))
-      throw new YecaiError(`SAIHU ${stream.endpoint}: data.${declaration.rowsKey} is not a list of objects`, { code: 'SAIHU_BAD_RESPONSE', level: 1, retriable: false, field: `data.${declaration.rowsKey}` });
+      throw new YecaiError(`SAIHU ${stream.endpoint}: data.${declaration.rowsKey} is not a list of objects`, {
+        code: 'SAIHU_BAD_RESPONSE',
+        level: 1,
+        retriable: false,
+        field: `data.${declaration.rowsKey}`,
+      });
     const pageCount = saihuCount(data?.totalPage ?? '0', 'data.totalPage');
     return { records: rows as Record<string, unknown>[], hasNext: request.pageIndex < pageCount, pageCount };
   }
@@ -117,7 +152,13 @@ export class SaihuTransport implements SourceTransport {
     const timestamp = String(Date.now());
     const nonce = String(randomInt(1, 2 ** 31 - 1));
     const { clientId, clientSecret, signedUrlPrefix } = this.options;
-    const sign = saihuSign(clientSecret, { accessToken: token, clientId, nonce, timestamp, url: `${signedUrlPrefix}${path}` });
+    const sign = saihuSign(clientSecret, {
+      accessToken: token,
+      clientId,
+      nonce,
+      timestamp,
+      url: `${signedUrlPrefix}${path}`,
+    });
     return new URLSearchParams({ access_token: token, client_id: clientId, timestamp, nonce, sign });
   }
 
@@ -125,19 +166,34 @@ export class SaihuTransport implements SourceTransport {
   private accessToken(): Promise<string> {
     if (this.token && this.token.expiresAtMs - TOKEN_MARGIN_MS > Date.now()) return Promise.resolve(this.token.value);
     this.fetchingToken ??= (async () => {
-      const query = new URLSearchParams({ client_id: this.options.clientId, client_secret: this.options.clientSecret, grant_type: 'client_credentials' });
-      const data = this.unwrap(TOKEN_PATH, await this.request(TOKEN_PATH, 'GET', query)) as { access_token?: unknown; expires_in?: unknown } | null;
+      const query = new URLSearchParams({
+        client_id: this.options.clientId,
+        client_secret: this.options.clientSecret,
+        grant_type: 'client_credentials',
+      });
+      const data = this.unwrap(TOKEN_PATH, await this.request(TOKEN_PATH, 'GET', query)) as {
+        access_token?: unknown;
+        expires_in?: unknown;
+      } | null;
       if (typeof data?.access_token !== 'string' || data.access_token === '')
         throw new SourceUnavailableError('SAIHU token: no access_token in the answer', { code: 'SAIHU_BAD_RESPONSE' });
       // expires_in is in milliseconds (24 h), not seconds.
-      this.token = { value: data.access_token, expiresAtMs: Date.now() + saihuCount(data.expires_in, 'data.expires_in') };
+      this.token = {
+        value: data.access_token,
+        expiresAtMs: Date.now() + saihuCount(data.expires_in, 'data.expires_in'),
+      };
       this.options.logger.info('access token fetched');
       return data.access_token;
     })().finally(() => (this.fetchingToken = undefined));
     return this.fetchingToken;
   }
 
-  private async request(path: string, method: 'GET' | 'POST', query: URLSearchParams, body?: string): Promise<Envelope> {
+  private async request(
+    path: string,
+    method: 'GET' | 'POST',
+    query: URLSearchParams,
+    body?: string,
+  ): Promise<Envelope> {
     const parsed = await postForJson(SYSTEM, path, `${this.options.baseUrl}${path}?${query}`, {
       method,
       headers: { 'content-type': 'application/json' },
@@ -147,7 +203,8 @@ export class SaihuTransport implements SourceTransport {
     });
     const envelope = parsed as { code?: unknown; msg?: unknown; data?: unknown } | null;
     const code = scalarText(envelope?.code);
-    if (code === undefined || !/^-?\d+$/.test(code)) throw new SourceUnavailableError(`SAIHU ${path}: answer without a code`, { code: 'SAIHU_BAD_RESPONSE' });
+    if (code === undefined || !/^-?\d+$/.test(code))
+      throw new SourceUnavailableError(`SAIHU ${path}: answer without a code`, { code: 'SAIHU_BAD_RESPONSE' });
     return { code: Number(code), msg: typeof envelope?.msg === 'string' ? envelope.msg : '', data: envelope?.data };
   }
 
@@ -156,21 +213,25 @@ export class SaihuTransport implements SourceTransport {
     if (envelope.code === SAIHU_THROTTLED)
       throw new SourceThrottledError(`SAIHU ${path}: 40019 ${envelope.msg}`, this.options.throttleBackoffMs, {
         code: 'SAIHU_THROTTLED',
-        userMessage: '赛狐限流（每接口每秒 1 次），稍后自动重试 / Saihu throttled the call (1 request/s per endpoint), retrying',
+        userMessage:
+          '赛狐限流（每接口每秒 1 次），稍后自动重试 / Saihu throttled the call (1 request/s per endpoint), retrying',
       });
     if (envelope.code === SAIHU_TOKEN_INVALID)
       throw new YecaiError(`SAIHU ${path}: 40001 twice in a row`, {
         code: 'SAIHU_TOKEN_INVALID',
         level: 3,
         retriable: true,
-        userMessage: '赛狐 access token 连续失效，自动重试；持续出现请检查开放平台应用 / Saihu rejected a fresh token, retrying; if it persists check the open-API app',
+        userMessage:
+          '赛狐 access token 连续失效，自动重试；持续出现请检查开放平台应用 / Saihu rejected a fresh token, retrying; if it persists check the open-API app',
       });
     const known = CODES[envelope.code];
     throw new YecaiError(`SAIHU ${path}: code ${envelope.code} ${envelope.msg}`, {
       code: known?.code ?? `SAIHU_CODE_${envelope.code}`,
       level: known?.level ?? 1,
       retriable: false,
-      userMessage: known ? `${known.zh} / ${known.en}` : `赛狐返回业务错误 ${envelope.code}：${envelope.msg} / Saihu refused the request (code ${envelope.code})`,
+      userMessage: known
+        ? `${known.zh} / ${known.en}`
+        : `赛狐返回业务错误 ${envelope.code}：${envelope.msg} / Saihu refused the request (code ${envelope.code})`,
     });
   }
 }

@@ -19,11 +19,46 @@ export interface SaihuShop {
 
 export const SAIHU_SHOPS: readonly SaihuShop[] = [
   { id: '8', name: 'Acme-US', sellerId: 'A1ACMEUS0001', region: 'NA', marketplaceId: 'ATVPDKIKX0DER', currency: 'USD' },
-  { id: '9', name: 'Acme-CA', sellerId: 'A1ACMEUS0001', region: 'NA', marketplaceId: 'A2EUQ1WTGCTBG2', currency: 'CAD' },
-  { id: '12', name: 'Acme-UK', sellerId: 'A2ACMEEU0002', region: 'EU', marketplaceId: 'A1F83G8C2ARO7P', currency: 'GBP' },
-  { id: '13', name: 'Acme-DE', sellerId: 'A2ACMEEU0002', region: 'EU', marketplaceId: 'A1PA6795UKMFR9', currency: 'EUR' },
-  { id: '14', name: 'Acme-FR', sellerId: 'A2ACMEEU0002', region: 'EU', marketplaceId: 'A13V1IB3VIYZZH', currency: 'EUR' },
-  { id: '20', name: 'Acme-JP', sellerId: 'A3ACMEJP0003', region: 'FE', marketplaceId: 'A1VC38T7YXB528', currency: 'JPY' },
+  {
+    id: '9',
+    name: 'Acme-CA',
+    sellerId: 'A1ACMEUS0001',
+    region: 'NA',
+    marketplaceId: 'A2EUQ1WTGCTBG2',
+    currency: 'CAD',
+  },
+  {
+    id: '12',
+    name: 'Acme-UK',
+    sellerId: 'A2ACMEEU0002',
+    region: 'EU',
+    marketplaceId: 'A1F83G8C2ARO7P',
+    currency: 'GBP',
+  },
+  {
+    id: '13',
+    name: 'Acme-DE',
+    sellerId: 'A2ACMEEU0002',
+    region: 'EU',
+    marketplaceId: 'A1PA6795UKMFR9',
+    currency: 'EUR',
+  },
+  {
+    id: '14',
+    name: 'Acme-FR',
+    sellerId: 'A2ACMEEU0002',
+    region: 'EU',
+    marketplaceId: 'A13V1IB3VIYZZH',
+    currency: 'EUR',
+  },
+  {
+    id: '20',
+    name: 'Acme-JP',
+    sellerId: 'A3ACMEJP0003',
+    region: 'FE',
+    marketplaceId: 'A1VC38T7YXB528',
+    currency: 'JPY',
+  },
 ];
 
 /** type: 1 国内仓, 2 FBA, 3 海外仓 (third party), as §5.4 documents. */
@@ -37,7 +72,14 @@ export const SAIHU_WAREHOUSES = [
 ] as const;
 
 /** Rate to CNY × 10,000 (the emulator's fixed table for converting settlement rows). */
-export const RATES_TO_CNY: Record<string, bigint> = { CNY: 10000n, USD: 71200n, CAD: 52300n, GBP: 90100n, EUR: 77500n, JPY: 480n };
+export const RATES_TO_CNY: Record<string, bigint> = {
+  CNY: 10000n,
+  USD: 71200n,
+  CAD: 52300n,
+  GBP: 90100n,
+  EUR: 77500n,
+  JPY: 480n,
+};
 const DECIMALS: Record<string, number> = { JPY: 0 };
 const decimalsOf = (currency: string) => DECIMALS[currency] ?? 2;
 
@@ -108,7 +150,9 @@ export function documentId(type: SaihuDocumentType, index: number): string {
     case 'shop':
       return SAIHU_SHOPS[index % SAIHU_SHOPS.length]!.id + (index < SAIHU_SHOPS.length ? '' : `${index}`);
     case 'warehouse':
-      return SAIHU_WAREHOUSES[index % SAIHU_WAREHOUSES.length]!.id + (index < SAIHU_WAREHOUSES.length ? '' : `${index}`);
+      return (
+        SAIHU_WAREHOUSES[index % SAIHU_WAREHOUSES.length]!.id + (index < SAIHU_WAREHOUSES.length ? '' : `${index}`)
+      );
     default:
       // Long numeric ids beyond 2^53: they must travel as text.
       return `${1_788_000_000_000_000_000n + BigInt(typeSalt(type) % 1000) * 1_000_000_000n + BigInt(index)}`;
@@ -138,13 +182,24 @@ export function renderRecord(
       const items = lines(1 + Math.floor(random() * 3));
       const total = items.reduce((sum, item) => sum + priceMinor(item.sku, shop.currency) * BigInt(item.qty), 0n);
       return {
-        amazonOrderId: id, shopId: shop.id, marketplaceId: shop.marketplaceId, orderStatus: pick(random, ['Shipped', 'Shipped', 'Shipped', 'Unshipped', 'Canceled']),
-        fulfillmentChannel: random() < 0.8 ? 'AFN' : 'MFN', orderTotalCurrency: shop.currency, orderTotalAmount: moneyText(total, shop.currency),
-        purchaseDate: created, lastUpdateDate: updated,
+        amazonOrderId: id,
+        shopId: shop.id,
+        marketplaceId: shop.marketplaceId,
+        orderStatus: pick(random, ['Shipped', 'Shipped', 'Shipped', 'Unshipped', 'Canceled']),
+        fulfillmentChannel: random() < 0.8 ? 'AFN' : 'MFN',
+        orderTotalCurrency: shop.currency,
+        orderTotalAmount: moneyText(total, shop.currency),
+        purchaseDate: created,
+        lastUpdateDate: updated,
         orderItemVoList: items.map((item, line) => ({
-          orderItemId: `${index * 10 + line}`, commoditySku: skuOf(item.sku), sellerSku: `M${skuOf(item.sku)}`, asin: `B0${String(item.sku).padStart(8, '0')}`,
-          quantityOrdered: String(item.qty), quantityShipped: String(item.qty),
-          itemPriceAmount: moneyText(priceMinor(item.sku, shop.currency) * BigInt(item.qty), shop.currency), itemPriceCurrency: shop.currency,
+          orderItemId: `${index * 10 + line}`,
+          commoditySku: skuOf(item.sku),
+          sellerSku: `M${skuOf(item.sku)}`,
+          asin: `B0${String(item.sku).padStart(8, '0')}`,
+          quantityOrdered: String(item.qty),
+          quantityShipped: String(item.qty),
+          itemPriceAmount: moneyText(priceMinor(item.sku, shop.currency) * BigInt(item.qty), shop.currency),
+          itemPriceCurrency: shop.currency,
           commission: moneyText(-(priceMinor(item.sku, shop.currency) * BigInt(item.qty) * 15n) / 100n, shop.currency),
           fbaPerUnitFulfillmentFee: moneyText(-convertMinor(356n, 'USD', shop.currency), shop.currency),
         })),
@@ -154,62 +209,143 @@ export function renderRecord(
       const platform = pick(random, ['Shopify', 'Walmart', 'eBay', 'TikTok']);
       const amount = priceMinor(skuNo, 'USD') * BigInt(qty);
       return {
-        orderId: id, platform, platformOrderNo: `${platform.slice(0, 2).toUpperCase()}${index}`, orderStatus: pick(random, ['shipped', 'paid', 'refunded']),
-        currency: 'USD', orderAmount: moneyText(amount, 'USD'), createTime: created, updateTime: updated,
-        items: [{ commoditySku: skuOf(skuNo), quantity: String(qty), price: moneyText(priceMinor(skuNo, 'USD'), 'USD') }],
+        orderId: id,
+        platform,
+        platformOrderNo: `${platform.slice(0, 2).toUpperCase()}${index}`,
+        orderStatus: pick(random, ['shipped', 'paid', 'refunded']),
+        currency: 'USD',
+        orderAmount: moneyText(amount, 'USD'),
+        createTime: created,
+        updateTime: updated,
+        items: [
+          { commoditySku: skuOf(skuNo), quantity: String(qty), price: moneyText(priceMinor(skuNo, 'USD'), 'USD') },
+        ],
       };
     }
     case 'sales_return':
       return {
-        id, shopId: shop.id, marketplaceId: shop.marketplaceId, orderId: documentId('sales_order', index * 3), sellerSku: `M${skuOf(skuNo)}`, commoditySku: skuOf(skuNo),
-        quantity: String(1 + (index % 2)), fulfillmentCenterId: pick(random, ['PHX7', 'ONT8', 'LTN1', 'FRA3']), detailedDisposition: pick(random, ['SELLABLE', 'CUSTOMER_DAMAGED', 'DEFECTIVE']),
-        reason: pick(random, ['NOT_AS_DESCRIBED', 'UNWANTED_ITEM', 'DEFECTIVE']), returnDate: created, updateTime: updated,
+        id,
+        shopId: shop.id,
+        marketplaceId: shop.marketplaceId,
+        orderId: documentId('sales_order', index * 3),
+        sellerSku: `M${skuOf(skuNo)}`,
+        commoditySku: skuOf(skuNo),
+        quantity: String(1 + (index % 2)),
+        fulfillmentCenterId: pick(random, ['PHX7', 'ONT8', 'LTN1', 'FRA3']),
+        detailedDisposition: pick(random, ['SELLABLE', 'CUSTOMER_DAMAGED', 'DEFECTIVE']),
+        reason: pick(random, ['NOT_AS_DESCRIBED', 'UNWANTED_ITEM', 'DEFECTIVE']),
+        returnDate: created,
+        updateTime: updated,
       };
     case 'purchase_instock': {
       const good = BigInt(qty * 10);
       return {
-        purchaseStockNo: id, purchaseNo: `PO${20_000_000 + index}`, warehouseId: '101', supplierName: pick(random, ['义乌华美工贸', '深圳晨光电子', '东莞永兴塑胶']),
-        commoditySku: skuOf(skuNo), goods: good.toString(), defective: String(index % 3 === 0 ? 1 : 0), perPurchase: moneyText(costCents(skuNo), 'CNY'),
-        inventoryCost: moneyText(costCents(skuNo) * good, 'CNY'), batchNo: `B${created.slice(0, 10).replaceAll('-', '')}-${index % 97}`, createTime: created, updateTime: updated,
+        purchaseStockNo: id,
+        purchaseNo: `PO${20_000_000 + index}`,
+        warehouseId: '101',
+        supplierName: pick(random, ['义乌华美工贸', '深圳晨光电子', '东莞永兴塑胶']),
+        commoditySku: skuOf(skuNo),
+        goods: good.toString(),
+        defective: String(index % 3 === 0 ? 1 : 0),
+        perPurchase: moneyText(costCents(skuNo), 'CNY'),
+        inventoryCost: moneyText(costCents(skuNo) * good, 'CNY'),
+        batchNo: `B${created.slice(0, 10).replaceAll('-', '')}-${index % 97}`,
+        createTime: created,
+        updateTime: updated,
       };
     }
     case 'purchase_return':
       return {
-        returnedNo: id, status: pick(random, ['1', '2', '3']), supplierName: '义乌华美工贸', warehouseId: '101', applyTime: created, updateTime: updated,
+        returnedNo: id,
+        status: pick(random, ['1', '2', '3']),
+        supplierName: '义乌华美工贸',
+        warehouseId: '101',
+        applyTime: created,
+        updateTime: updated,
         itemVos: lines(1 + (index % 2)).map((item) => ({
-          commoditySku: skuOf(item.sku), returnedGoods: String(item.qty), returnedDefectives: '0', purchasePrice: moneyText(costCents(item.sku), 'CNY'),
+          commoditySku: skuOf(item.sku),
+          returnedGoods: String(item.qty),
+          returnedDefectives: '0',
+          purchasePrice: moneyText(costCents(item.sku), 'CNY'),
           returnedAmount: moneyText(costCents(item.sku) * BigInt(item.qty), 'CNY'),
         })),
       };
     case 'other_instock':
     case 'other_outstock':
       return {
-        orderNo: id, warehouseId: warehouse.id, warehouseName: warehouse.name, type: pick(random, ['0', '1', '3', '4', '5']), status: pick(random, ['0', '1']), createTime: created, updateTime: updated,
-        items: lines(1 + (index % 3)).map((item) => ({ commoditySku: skuOf(item.sku), goods: String(item.qty), defective: '0', perPurchase: moneyText(costCents(item.sku), 'CNY') })),
+        orderNo: id,
+        warehouseId: warehouse.id,
+        warehouseName: warehouse.name,
+        type: pick(random, ['0', '1', '3', '4', '5']),
+        status: pick(random, ['0', '1']),
+        createTime: created,
+        updateTime: updated,
+        items: lines(1 + (index % 3)).map((item) => ({
+          commoditySku: skuOf(item.sku),
+          goods: String(item.qty),
+          defective: '0',
+          perPurchase: moneyText(costCents(item.sku), 'CNY'),
+        })),
       };
     case 'transfer': {
       const to = SAIHU_WAREHOUSES[(SAIHU_WAREHOUSES.indexOf(warehouse) + 1) % SAIHU_WAREHOUSES.length]!;
       return {
-        transferNo: id, outWarehouseId: warehouse.id, inWarehouseId: to.id, status: String(index % 7), createTime: created, updateTime: updated,
-        items: lines(1 + (index % 2)).map((item) => ({ commoditySku: skuOf(item.sku), goods: String(item.qty * 5), perPurchase: moneyText(costCents(item.sku), 'CNY') })),
+        transferNo: id,
+        outWarehouseId: warehouse.id,
+        inWarehouseId: to.id,
+        status: String(index % 7),
+        createTime: created,
+        updateTime: updated,
+        items: lines(1 + (index % 2)).map((item) => ({
+          commoditySku: skuOf(item.sku),
+          goods: String(item.qty * 5),
+          perPurchase: moneyText(costCents(item.sku), 'CNY'),
+        })),
       };
     }
     case 'stock_count':
       return {
-        pdSn: id, warehouseId: warehouse.id, state: pick(random, ['0', '1', '2']), createTime: created, updateTime: updated,
-        items: lines(2).map((item) => ({ commoditySku: skuOf(item.sku), bookQty: String(item.qty * 20), countQty: String(item.qty * 20 - (index % 3)) })),
+        pdSn: id,
+        warehouseId: warehouse.id,
+        state: pick(random, ['0', '1', '2']),
+        createTime: created,
+        updateTime: updated,
+        items: lines(2).map((item) => ({
+          commoditySku: skuOf(item.sku),
+          bookQty: String(item.qty * 20),
+          countQty: String(item.qty * 20 - (index % 3)),
+        })),
       };
     case 'first_leg_shipment':
       return {
-        shipSn: id, shopId: shop.id, shipmentId: `FBA${String(17_000_000 + index)}`, status: pick(random, ['1', '2', '3']), fromWarehouseId: '101', createTime: created, updateTime: updated,
+        shipSn: id,
+        shopId: shop.id,
+        shipmentId: `FBA${String(17_000_000 + index)}`,
+        status: pick(random, ['1', '2', '3']),
+        fromWarehouseId: '101',
+        createTime: created,
+        updateTime: updated,
         items: [{ commoditySku: skuOf(skuNo), sellerSku: `M${skuOf(skuNo)}`, shipQty: String(qty * 50) }],
-        logistics: [{ logisticsProvider: pick(random, ['Matson', 'DHL', 'UPS']), logisticsCost: moneyText(BigInt(50_000 + (index % 50) * 1000), 'CNY'), logisticsCostCurrency: 'CNY' }],
+        logistics: [
+          {
+            logisticsProvider: pick(random, ['Matson', 'DHL', 'UPS']),
+            logisticsCost: moneyText(BigInt(50_000 + (index % 50) * 1000), 'CNY'),
+            logisticsCostCurrency: 'CNY',
+          },
+        ],
       };
     case 'settlement_summary': {
       const payout = BigInt(100_000 + Math.floor(random() * 900_000));
       return {
-        settlementId: id, shopId: shop.id, marketplaceId: shop.marketplaceId, currency: shop.currency, settlementStartTime: created, settlementEndTime: updated,
-        transferTime: updated, totalAmount: moneyText(convertMinor(payout, 'USD', shop.currency), shop.currency), updateTimeStr: updated,
+        settlementId: id,
+        shopId: shop.id,
+        marketplaceId: shop.marketplaceId,
+        currency: shop.currency,
+        settlementStartTime: created,
+        settlementEndTime: updated,
+        transferTime: updated,
+        totalAmount: moneyText(convertMinor(payout, 'USD', shop.currency), shop.currency),
+        updateTimeStr: updated,
       };
     }
     case 'settlement_detail': {
@@ -225,35 +361,83 @@ export function renderRecord(
       const originalMinor = shop.currency === 'USD' ? original : convertMinor(original, 'USD', shop.currency);
       const currency = options.currency ?? 'CNY';
       return {
-        id, settlementId: documentId('settlement_summary', index % 50), shopId: shop.id, marketplaceId: shop.marketplaceId,
-        orderId: fee.transactionType === 'ServiceFee' ? '' : documentId('sales_order', index), sellerSku: `M${skuOf(skuNo)}`,
-        currency, transactionType: fee.transactionType, amountType: fee.amountType, amount: moneyText(convertMinor(originalMinor, shop.currency, currency), currency),
-        postedDateTimeStr: created, updateTimeStr: updated, isDel: options.isDel ? '1' : '0',
+        id,
+        settlementId: documentId('settlement_summary', index % 50),
+        shopId: shop.id,
+        marketplaceId: shop.marketplaceId,
+        orderId: fee.transactionType === 'ServiceFee' ? '' : documentId('sales_order', index),
+        sellerSku: `M${skuOf(skuNo)}`,
+        currency,
+        transactionType: fee.transactionType,
+        amountType: fee.amountType,
+        amount: moneyText(convertMinor(originalMinor, shop.currency, currency), currency),
+        postedDateTimeStr: created,
+        updateTimeStr: updated,
+        isDel: options.isDel ? '1' : '0',
       };
     }
     case 'warehouse_inventory':
       return {
-        id, warehouseId: warehouse.id, warehouseType: warehouse.type, commoditySku: skuOf(skuNo), stockAvailable: String(Math.floor(random() * 500)),
-        stockDefective: String(index % 4), stockOccupy: String(index % 9), stockWait: String(index % 13), batchNo: warehouse.type === '1' ? `B2026${index % 50}` : '',
-        perPurchase: moneyText(costCents(skuNo), 'CNY'), updateTime: updated,
+        id,
+        warehouseId: warehouse.id,
+        warehouseType: warehouse.type,
+        commoditySku: skuOf(skuNo),
+        stockAvailable: String(Math.floor(random() * 500)),
+        stockDefective: String(index % 4),
+        stockOccupy: String(index % 9),
+        stockWait: String(index % 13),
+        batchNo: warehouse.type === '1' ? `B2026${index % 50}` : '',
+        perPurchase: moneyText(costCents(skuNo), 'CNY'),
+        updateTime: updated,
       };
     case 'fba_inventory':
       return {
-        id, shopId: shop.id, marketplaceId: shop.marketplaceId, sellerSku: `M${skuOf(skuNo)}`, commoditySku: skuOf(skuNo), fnsku: `X00${index}`,
-        afnFulfillableQuantity: String(Math.floor(random() * 800)), afnReservedQuantity: String(index % 17), afnInboundShippedQuantity: String(index % 40), updateTime: updated,
+        id,
+        shopId: shop.id,
+        marketplaceId: shop.marketplaceId,
+        sellerSku: `M${skuOf(skuNo)}`,
+        commoditySku: skuOf(skuNo),
+        fnsku: `X00${index}`,
+        afnFulfillableQuantity: String(Math.floor(random() * 800)),
+        afnReservedQuantity: String(index % 17),
+        afnInboundShippedQuantity: String(index % 40),
+        updateTime: updated,
       };
     case 'shop': {
       const known = SAIHU_SHOPS[index % SAIHU_SHOPS.length]!;
-      return { id, name: known.name, sellerId: known.sellerId, region: known.region, marketplaceId: known.marketplaceId, currency: known.currency, adStatus: '1', status: '1', updateTime: updated };
+      return {
+        id,
+        name: known.name,
+        sellerId: known.sellerId,
+        region: known.region,
+        marketplaceId: known.marketplaceId,
+        currency: known.currency,
+        adStatus: '1',
+        status: '1',
+        updateTime: updated,
+      };
     }
     case 'warehouse': {
       const known = SAIHU_WAREHOUSES[index % SAIHU_WAREHOUSES.length]!;
-      return { id, name: known.name, type: known.type, isThirdParty: known.thirdParty ? '1' : '0', updateTime: updated };
+      return {
+        id,
+        name: known.name,
+        type: known.type,
+        isThirdParty: known.thirdParty ? '1' : '0',
+        updateTime: updated,
+      };
     }
     case 'product':
       return {
-        id, commoditySku: skuOf(index), commodityName: `Phone case ${index % SKU_COUNT}`, parentSku: `SKU-${String(index % SKU_COUNT).padStart(3, '0')}`,
-        purchasePrice: moneyText(costCents(index), 'CNY'), weight: `${(index % 9) + 1}.25`, status: '1', createTime: created, updateTime: updated,
+        id,
+        commoditySku: skuOf(index),
+        commodityName: `Phone case ${index % SKU_COUNT}`,
+        parentSku: `SKU-${String(index % SKU_COUNT).padStart(3, '0')}`,
+        purchasePrice: moneyText(costCents(index), 'CNY'),
+        weight: `${(index % 9) + 1}.25`,
+        status: '1',
+        createTime: created,
+        updateTime: updated,
       };
   }
 }

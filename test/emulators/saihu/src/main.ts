@@ -13,12 +13,7 @@ import {
   jsonFlag,
   nonNegativeIntegerFlag,
 } from '@yecai/emulator-kit';
-import {
-  SAIHU_DOCUMENT_TYPES,
-  SAIHU_TEST_ACCOUNT,
-  startSaihuEmulator,
-  type SaihuFaults,
-} from './server';
+import { SAIHU_DOCUMENT_TYPES, SAIHU_TEST_ACCOUNT, startSaihuEmulator, type SaihuFaults } from './server';
 
 const { values } = parseArgs({
   options: {

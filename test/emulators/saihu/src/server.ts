@@ -38,7 +38,14 @@ import { SaihuStore, isSaihuDocumentType, type SeedOptions } from './store';
 
 export { SAIHU_DOCUMENT_TYPES } from './endpoints';
 export const SAIHU_TEST_ACCOUNT = { clientId: '1111111', clientSecret: 'fde212ff-588a-11ef-b1d4-0c42a1eda3d9' };
-export const SAIHU_CODES = { tokenInvalid: 40001, badSign: 40002, badTimestamp: 40003, badRequest: 40004, badClient: 40005, throttled: 40019 } as const;
+export const SAIHU_CODES = {
+  tokenInvalid: 40001,
+  badSign: 40002,
+  badTimestamp: 40003,
+  badRequest: 40004,
+  badClient: 40005,
+  throttled: 40019,
+} as const;
 export const SAIHU_THROTTLED_MSG = '调用超过限制，请稍后再试';
 const MAX_PAGE_SIZE = 100;
 const TIMESTAMP_TOLERANCE_MS = 15 * 60_000;
@@ -111,29 +118,49 @@ export async function startSaihuEmulator(options: SaihuEmulatorOptions = {}): Pr
 
   app.get('/api/oauth/v2/token.json', (req, res) => {
     const query = req.query as Query;
-    if (query.grant_type !== 'client_credentials') return reply(res, SAIHU_CODES.badRequest, 'grant_type 必须为 client_credentials');
+    if (query.grant_type !== 'client_credentials')
+      return reply(res, SAIHU_CODES.badRequest, 'grant_type 必须为 client_credentials');
     if (query.client_id !== SAIHU_TEST_ACCOUNT.clientId || query.client_secret !== SAIHU_TEST_ACCOUNT.clientSecret)
       return reply(res, SAIHU_CODES.badClient, 'client_id 或 client_secret 错误');
     // Idempotent within validity: the same token until it expires or is invalidated.
     if (!tokenValid()) token = { value: randomUUID(), expiresAtMs: Date.now() + ttlMs, calls: 0 };
     stats.count('token');
-    res.json({ code: 0, msg: 'success', data: { access_token: token!.value, expires_in: token!.expiresAtMs - Date.now() }, requestId: randomUUID() });
+    res.json({
+      code: 0,
+      msg: 'success',
+      data: { access_token: token!.value, expires_in: token!.expiresAtMs - Date.now() },
+      requestId: randomUUID(),
+    });
   });
 
   const serve = (endpoint: SaihuEndpoint) => (req: Request, res: Response) => {
     const query = req.query as Query;
     if (query.client_id !== SAIHU_TEST_ACCOUNT.clientId) return reply(res, SAIHU_CODES.badClient, 'client_id 无效');
-    const fields = { access_token: text(query.access_token) ?? '', client_id: SAIHU_TEST_ACCOUNT.clientId, method: req.method.toLowerCase(), nonce: text(query.nonce) ?? '', timestamp: text(query.timestamp) ?? '' };
+    const fields = {
+      access_token: text(query.access_token) ?? '',
+      client_id: SAIHU_TEST_ACCOUNT.clientId,
+      method: req.method.toLowerCase(),
+      nonce: text(query.nonce) ?? '',
+      timestamp: text(query.timestamp) ?? '',
+    };
     if (!/^\d+$/.test(fields.nonce)) return reply(res, SAIHU_CODES.badRequest, 'nonce 必须为整数');
-    if (!signatureMatches(SAIHU_TEST_ACCOUNT.clientSecret, fields, req.path, query.sign, urlForms)) return reply(res, SAIHU_CODES.badSign, '签名错误');
+    if (!signatureMatches(SAIHU_TEST_ACCOUNT.clientSecret, fields, req.path, query.sign, urlForms))
+      return reply(res, SAIHU_CODES.badSign, '签名错误');
     if (!/^\d{13}$/.test(fields.timestamp) || Math.abs(Number(fields.timestamp) - Date.now()) > TIMESTAMP_TOLERANCE_MS)
       return reply(res, SAIHU_CODES.badTimestamp, 'timestamp 无效或超出 15 分钟');
     const expireAfter = faults.current.expireTokenAfterRequests;
     if (tokenValid() && expireAfter !== undefined && token!.calls >= expireAfter) token = undefined; // early invalidation
-    if (!tokenValid() || fields.access_token !== token!.value) return reply(res, SAIHU_CODES.tokenInvalid, 'access_token 无效或已过期');
+    if (!tokenValid() || fields.access_token !== token!.value)
+      return reply(res, SAIHU_CODES.tokenInvalid, 'access_token 无效或已过期');
     const key = `${fields.client_id} ${endpoint.path}`;
     if (faults.take('throttleBurst') || acceptedCalls.countWithin(key, Date.now()) >= perSecond)
-      return reply(res, SAIHU_CODES.throttled, SAIHU_THROTTLED_MSG, null, faults.current.throttleWithHttp400 ? 400 : 200);
+      return reply(
+        res,
+        SAIHU_CODES.throttled,
+        SAIHU_THROTTLED_MSG,
+        null,
+        faults.current.throttleWithHttp400 ? 400 : 200,
+      );
     acceptedCalls.record(key, Date.now());
     token!.calls += 1;
 
@@ -141,21 +168,38 @@ export async function startSaihuEmulator(options: SaihuEmulatorOptions = {}): Pr
     const pageNo = Number(text(body.pageNo) ?? '1');
     const pageSize = Number(text(body.pageSize) ?? '20');
     if (!Number.isInteger(pageNo) || pageNo < 1) return reply(res, SAIHU_CODES.badRequest, 'pageNo 从 1 开始');
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) return reply(res, SAIHU_CODES.badRequest, `pageSize 最大 ${MAX_PAGE_SIZE}`);
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+      return reply(res, SAIHU_CODES.badRequest, `pageSize 最大 ${MAX_PAGE_SIZE}`);
     let range: { fromMs: number; toMs: number } | null = null;
     if (endpoint.window) {
       if (endpoint.timeType && body[endpoint.timeType.param] !== endpoint.timeType.value)
-        return reply(res, SAIHU_CODES.badRequest, `${endpoint.timeType.param} 仅支持 ${endpoint.timeType.value}（模拟器）`);
+        return reply(
+          res,
+          SAIHU_CODES.badRequest,
+          `${endpoint.timeType.param} 仅支持 ${endpoint.timeType.value}（模拟器）`,
+        );
       try {
-        range = { fromMs: parseBeijingTime(String(body[endpoint.window.start]), endpoint.window.start), toMs: parseBeijingTime(String(body[endpoint.window.end]), endpoint.window.end) };
+        range = {
+          fromMs: parseBeijingTime(String(body[endpoint.window.start]), endpoint.window.start),
+          toMs: parseBeijingTime(String(body[endpoint.window.end]), endpoint.window.end),
+        };
       } catch {
-        return reply(res, SAIHU_CODES.badRequest, `${endpoint.window.start}/${endpoint.window.end} 格式 yyyy-MM-dd HH:mm:ss`);
+        return reply(
+          res,
+          SAIHU_CODES.badRequest,
+          `${endpoint.window.start}/${endpoint.window.end} 格式 yyyy-MM-dd HH:mm:ss`,
+        );
       }
-      if (range.toMs < range.fromMs) return reply(res, SAIHU_CODES.badRequest, `${endpoint.window.end} 早于 ${endpoint.window.start}`);
+      if (range.toMs < range.fromMs)
+        return reply(res, SAIHU_CODES.badRequest, `${endpoint.window.end} 早于 ${endpoint.window.start}`);
     }
     const currency = text(body.currency) ?? 'CNY';
-    if (endpoint.type === 'settlement_detail' && RATES_TO_CNY[currency] === undefined) return reply(res, SAIHU_CODES.badRequest, `不支持的币种 currency ${currency}`);
-    const rows = store.query(endpoint.type, range, { currency, withDeleted: ['1', 'true'].includes(text(body.queryDel) ?? '') });
+    if (endpoint.type === 'settlement_detail' && RATES_TO_CNY[currency] === undefined)
+      return reply(res, SAIHU_CODES.badRequest, `不支持的币种 currency ${currency}`);
+    const rows = store.query(endpoint.type, range, {
+      currency,
+      withDeleted: ['1', 'true'].includes(text(body.queryDel) ?? ''),
+    });
     reply(res, 0, 'success', {
       pageNo: String(pageNo),
       pageSize: String(pageSize),
@@ -170,7 +214,9 @@ export async function startSaihuEmulator(options: SaihuEmulatorOptions = {}): Pr
   mountAdminCore(app, {
     stats,
     faults,
-    state: () => ({ counts: Object.fromEntries(SAIHU_DOCUMENT_TYPES.map((type) => [type, store.versions(type).length])) }),
+    state: () => ({
+      counts: Object.fromEntries(SAIHU_DOCUMENT_TYPES.map((type) => [type, store.versions(type).length])),
+    }),
   });
   app.post('/__admin/token/invalidate', (_req, res) => {
     token = undefined;

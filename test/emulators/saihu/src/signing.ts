@@ -26,11 +26,19 @@ export function expectedSign(clientSecret: string, fields: SignedFields): string
 /** The `url` forms a real call may have signed: the request path, and the doc example's `/openapi` + path. */
 export type SignedUrlForm = 'path' | 'openapi';
 
-export function signatureMatches(clientSecret: string, fields: Omit<SignedFields, 'url'>, path: string, sign: unknown, forms: readonly SignedUrlForm[]): boolean {
+export function signatureMatches(
+  clientSecret: string,
+  fields: Omit<SignedFields, 'url'>,
+  path: string,
+  sign: unknown,
+  forms: readonly SignedUrlForm[],
+): boolean {
   if (typeof sign !== 'string') return false;
   const given = Buffer.from(sign);
   return forms.some((form) => {
-    const expected = Buffer.from(expectedSign(clientSecret, { ...fields, url: form === 'openapi' ? `/openapi${path}` : path }));
+    const expected = Buffer.from(
+      expectedSign(clientSecret, { ...fields, url: form === 'openapi' ? `/openapi${path}` : path }),
+    );
     return expected.length === given.length && timingSafeEqual(expected, given);
   });
 }

@@ -43,7 +43,8 @@ export class SaihuStore {
   }
 
   private of(type: string): Map<string, StoredDocument> {
-    if (!isSaihuDocumentType(type)) throw new Error(`unknown document type "${type}" (known: ${SAIHU_DOCUMENT_TYPES.join(', ')})`);
+    if (!isSaihuDocumentType(type))
+      throw new Error(`unknown document type "${type}" (known: ${SAIHU_DOCUMENT_TYPES.join(', ')})`);
     return this.documents.get(type)!;
   }
 
@@ -61,7 +62,13 @@ export class SaihuStore {
     const typed = type as SaihuDocumentType;
     const index = this.nextIndex.get(typed) ?? 0;
     this.nextIndex.set(typed, index + 1);
-    const document = { index, id: documentId(typed, index), modifiedMs: truncateToSecond(modifiedMs), isDel: false, overrides: {} };
+    const document = {
+      index,
+      id: documentId(typed, index),
+      modifiedMs: truncateToSecond(modifiedMs),
+      isDel: false,
+      overrides: {},
+    };
     documents.set(document.id, document);
     return refOf(document);
   }
@@ -97,16 +104,30 @@ export class SaihuStore {
    * Records with fromMs ≤ update time ≤ toMs (every record when the range is null), in a stable order (update
    * time, id); soft-deleted rows only when `withDeleted` (the API's `queryDel`).
    */
-  query(type: SaihuDocumentType, range: { fromMs: number; toMs: number } | null, options: RenderOptions & { withDeleted?: boolean } = {}): Record<string, unknown>[] {
+  query(
+    type: SaihuDocumentType,
+    range: { fromMs: number; toMs: number } | null,
+    options: RenderOptions & { withDeleted?: boolean } = {},
+  ): Record<string, unknown>[] {
     return [...this.of(type).values()]
-      .filter((d) => (!range || (d.modifiedMs >= range.fromMs && d.modifiedMs <= range.toMs)) && (options.withDeleted || !d.isDel))
+      .filter(
+        (d) =>
+          (!range || (d.modifiedMs >= range.fromMs && d.modifiedMs <= range.toMs)) && (options.withDeleted || !d.isDel),
+      )
       .sort((a, b) => a.modifiedMs - b.modifiedMs || a.index - b.index)
       .map((d) => this.render(type, d, options));
   }
 
   private render(type: SaihuDocumentType, document: StoredDocument, options: RenderOptions): Record<string, unknown> {
-    const record = renderRecord(this.seed, type, document.index, document.modifiedMs, { ...options, isDel: document.isDel });
-    return { ...record, ...document.overrides, [endpointOf(type).modifiedField]: record[endpointOf(type).modifiedField] };
+    const record = renderRecord(this.seed, type, document.index, document.modifiedMs, {
+      ...options,
+      isDel: document.isDel,
+    });
+    return {
+      ...record,
+      ...document.overrides,
+      [endpointOf(type).modifiedField]: record[endpointOf(type).modifiedField],
+    };
   }
 
   /** The current version of every document: what the raw topics must hold (each exactly once). */
