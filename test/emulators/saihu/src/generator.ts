@@ -237,6 +237,35 @@ export function renderRecord(
         returnDate: created,
         updateTime: updated,
       };
+    case 'fbm_package':
+      return {
+        packageSn: id,
+        shopId: shop.id,
+        amazonOrderId: documentId('sales_order', index * 5 + 1),
+        warehouseId: pick(random, ['101', '301', '302']),
+        status: pick(random, ['1', '2', '3']),
+        trackingNumber: `1Z${String(900_000_000 + index)}`,
+        logisticsProvider: pick(random, ['USPS', 'UPS', 'Royal Mail', 'Yamato']),
+        shippingFee: moneyText(BigInt(1500 + (index % 40) * 10), 'CNY'),
+        shippingFeeCurrency: 'CNY',
+        items: [{ commoditySku: skuOf(skuNo), sellerSku: `M${skuOf(skuNo)}`, quantity: String(qty) }],
+        createTime: created,
+        updateTime: updated,
+      };
+    case 'fbm_return':
+      return {
+        id,
+        shopId: shop.id,
+        orderId: documentId('sales_order', index * 5 + 1),
+        commoditySku: skuOf(skuNo),
+        quantity: String(1 + (index % 2)),
+        returnWarehouseId: pick(random, ['101', '301', '302']),
+        refundAmount: moneyText(priceMinor(skuNo, shop.currency), shop.currency),
+        refundCurrency: shop.currency,
+        status: pick(random, ['1', '2']),
+        createTime: created,
+        updateTime: updated,
+      };
     case 'purchase_instock': {
       const good = BigInt(qty * 10);
       return {
