@@ -147,12 +147,11 @@ export function documentId(type: SaihuDocumentType, index: number): string {
       return `SP${String(80_000_000 + index)}`;
     case 'settlement_summary':
       return String(12_000_000_000 + index);
+    // The seeded shops and warehouses first; more (volume runs) get ids of their own beyond them.
     case 'shop':
-      return SAIHU_SHOPS[index % SAIHU_SHOPS.length]!.id + (index < SAIHU_SHOPS.length ? '' : `${index}`);
+      return index < SAIHU_SHOPS.length ? SAIHU_SHOPS[index]!.id : String(1000 + index);
     case 'warehouse':
-      return (
-        SAIHU_WAREHOUSES[index % SAIHU_WAREHOUSES.length]!.id + (index < SAIHU_WAREHOUSES.length ? '' : `${index}`)
-      );
+      return index < SAIHU_WAREHOUSES.length ? SAIHU_WAREHOUSES[index]!.id : String(1000 + index);
     default:
       // Long numeric ids beyond 2^53: they must travel as text.
       return `${1_788_000_000_000_000_000n + BigInt(typeSalt(type) % 1000) * 1_000_000_000n + BigInt(index)}`;
