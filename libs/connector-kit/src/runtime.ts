@@ -115,6 +115,7 @@ export class SourceRuntime {
     const schema = loadRawDocumentSchema();
     for (const stream of streams)
       this.rawSchemaIds.set(stream.name, await serde.registerForTopic(this.rawTopic(stream), schema));
+    await Promise.all(this.options.accounts.map((account) => account.transport.prepare?.()));
   }
 
   /** Starts the live lanes and keeps them polling until stop(). */

@@ -33,6 +33,11 @@ export interface SourceTransport {
   fetchPage(stream: StreamDefinition, request: PageRequest): Promise<PageResult>;
   /** One cheap call that tells whether the account's credentials work. */
   check(): Promise<CheckResult>;
+  /**
+   * Optional work before the lanes' first calls, outside the call budget (赛狐: fetch the token, so that the first
+   * call of each lane is not sent late within its rate slot). Must not throw: the first call reports failures.
+   */
+  prepare?(): Promise<void>;
 }
 
 /** The source refused the call for rate reasons; wait at least `retryAfterMs` before the next call. */

@@ -136,6 +136,16 @@ export class SaihuTransport implements SourceTransport {
     }
   }
 
+  /** The token before the first calls (the kit calls this once), so no lane's first call waits for it. */
+  async prepare(): Promise<void> {
+    await this.accessToken().catch((error: unknown) =>
+      this.options.logger.warn(
+        { err: String(error) },
+        'token fetch before the first calls failed; the first call retries',
+      ),
+    );
+  }
+
   /** One signed business call; 40001 (token invalidated early) gets a new token and one retry. */
   private async call(path: string, body: Record<string, unknown>, retried = false): Promise<unknown> {
     const token = await this.accessToken();
