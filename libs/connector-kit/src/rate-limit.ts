@@ -3,6 +3,8 @@ import { SlidingWindowRateLimiter } from '@yecai/common';
 export interface RateLimits {
   perSecond: number;
   perMinute: number;
+  /** The budget holds per endpoint rather than per account (赛狐: 1 request/s per endpoint). */
+  perEndpoint?: boolean | undefined;
 }
 
 /**

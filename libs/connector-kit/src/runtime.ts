@@ -78,7 +78,6 @@ export class SourceRuntime {
     this.logger = options.logger ?? createLogger(options.service);
     if (options.metrics) registerSourceMetrics(options.metrics, options.system, this.events);
     for (const account of options.accounts) {
-      this.limiters.set(account.name, new CallRateLimiter(account.limits));
       for (const name of account.streams ?? []) {
         if (!options.streams.some((stream) => stream.name === name)) {
           throw new YecaiError(`account ${account.name}: unknown stream "${name}"`, {
@@ -96,6 +95,14 @@ export class SourceRuntime {
     return topics.checkpoint(this.options.service);
   }
 
+  /** The call budget a lane waits on: the account's, or the account's per endpoint when its limits say so. */
+  private limiterFor(account: SourceAccount, stream: StreamDefinition): CallRateLimiter {
+    const key = account.limits.perEndpoint ? `${account.name} ${stream.endpoint}` : account.name;
+    let limiter = this.limiters.get(key);
+    if (!limiter) this.limiters.set(key, (limiter = new CallRateLimiter(account.limits)));
+    return limiter;
+  }
+
   rawTopic(stream: StreamDefinition): string {
     return topics.raw(this.options.system, stream.documentType);
   }
@@ -108,6 +115,7 @@ export class SourceRuntime {
     const schema = loadRawDocumentSchema();
     for (const stream of streams)
       this.rawSchemaIds.set(stream.name, await serde.registerForTopic(this.rawTopic(stream), schema));
+    await Promise.all(this.options.accounts.map((account) => account.transport.prepare?.()));
   }
 
   /** Starts the live lanes and keeps them polling until stop(). */
@@ -247,7 +255,7 @@ export class SourceRuntime {
           account: account.name,
           stream,
           transport: account.transport,
-          limiter: this.limiters.get(account.name)!,
+          limiter: this.limiterFor(account, stream),
           committer,
           events: this.events,
           retry: this.options.retry,

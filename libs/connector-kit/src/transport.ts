@@ -33,6 +33,11 @@ export interface SourceTransport {
   fetchPage(stream: StreamDefinition, request: PageRequest): Promise<PageResult>;
   /** One cheap call that tells whether the account's credentials work. */
   check(): Promise<CheckResult>;
+  /**
+   * Optional work before the lanes' first calls, outside the call budget (赛狐: fetch the token, so that the first
+   * call of each lane is not sent late within its rate slot). Must not throw: the first call reports failures.
+   */
+  prepare?(): Promise<void>;
 }
 
 /** The source refused the call for rate reasons; wait at least `retryAfterMs` before the next call. */
@@ -61,23 +66,30 @@ export interface SourceSystemName {
 }
 
 /**
- * One HTTP POST to a source API, answered with its JSON body parsed losslessly. Network errors, timeouts, non-2xx
- * answers and non-JSON bodies become SourceUnavailableError (retriable), so every transport classifies them alike;
- * the envelope's own error codes stay the transport's business.
+ * One HTTP POST (or GET, `method`) to a source API, answered with its JSON body parsed losslessly. Network errors,
+ * timeouts, non-2xx answers and non-JSON bodies become SourceUnavailableError (retriable), so every transport
+ * classifies them alike; the envelope's own error codes stay the transport's business. `answerStatuses`: non-2xx
+ * statuses whose body is still the API's envelope (赛狐 sends its throttle code 40019 with HTTP 400).
  */
 export async function postForJson(
   system: SourceSystemName,
   what: string,
   url: string,
-  init: { headers: Record<string, string>; body: string; timeoutMs?: number | undefined },
+  init: {
+    headers: Record<string, string>;
+    body?: string;
+    timeoutMs?: number | undefined;
+    method?: 'GET' | 'POST';
+    answerStatuses?: readonly number[];
+  },
 ): Promise<unknown> {
   const [nameZh, nameEn] = system.label.split(' / ');
   let response: Response;
   try {
     response = await fetch(url, {
-      method: 'POST',
+      method: init.method ?? 'POST',
       headers: init.headers,
-      body: init.body,
+      ...(init.body !== undefined ? { body: init.body } : {}),
       signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
     });
   } catch (error) {
@@ -91,7 +103,7 @@ export async function postForJson(
     });
   }
   const text = await response.text().catch(() => '');
-  if (!response.ok) {
+  if (!response.ok && !init.answerStatuses?.includes(response.status)) {
     throw new SourceUnavailableError(`${system.code} ${what}: HTTP ${response.status}`, {
       code: `${system.code}_HTTP_${response.status}`,
       userMessage: `${nameZh}接口返回 HTTP ${response.status}，自动重试 / ${nameEn ?? nameZh} returned HTTP ${response.status}, retrying`,
