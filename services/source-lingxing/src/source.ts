@@ -1,0 +1,23 @@
+/** 领星 as a kit source: the declaration; wiring, config loading and the command line are the kit's. */
+import { defineSource } from '@yecai/connector-kit';
+import { lingxingAccountSchema, resolveLingxingSecrets, type LingxingAccountConfig } from './config';
+import { LINGXING_STREAMS } from './streams';
+import { LingxingTransport } from './transport';
+
+export const lingxing = defineSource({
+  system: 'lingxing',
+  opsPort: 9466,
+  maxWindowMinutes: 7 * 24 * 60,
+  configEnv: 'YECAI_LINGXING_CONFIG',
+  account: lingxingAccountSchema,
+  streams: LINGXING_STREAMS,
+  createTransport: (account: LingxingAccountConfig, index, logger) =>
+    new LingxingTransport({
+      baseUrl: account.baseUrl,
+      appKey: account.appKey,
+      ...resolveLingxingSecrets(account, index),
+      timeoutMs: account.requestTimeoutMs,
+      throttleBackoffMs: account.throttleBackoffMs,
+      logger,
+    }),
+});
