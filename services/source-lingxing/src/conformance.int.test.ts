@@ -6,8 +6,8 @@ import { lingxing } from './source';
 
 const SECRET_ENV = {
   LINGXING_TEST_APP_SECRET: LINGXING_TEST_ACCOUNT.appSecret,
-  LINGXING_TEST_ACCESS_TOKEN: LINGXING_TEST_ACCOUNT.accessToken,
-  LINGXING_TEST_REFRESH_TOKEN: LINGXING_TEST_ACCOUNT.refreshToken,
+  LINGXING_TEST_ACCESS_TOKEN: 'unused',
+  LINGXING_TEST_REFRESH_TOKEN: 'unused',
 };
 
 describeSourceConformance({
@@ -22,7 +22,6 @@ describeSourceConformance({
   startEmulator: async ({ seed, documents, fromMs, toMs, sameSecondRatio, latencyMs, storm }) => {
     const emulator = await startLingxingEmulator({
       seed,
-      rateLimits: storm ? { perSecond: 20, perMinute: 100_000 } : { perSecond: 10_000, perMinute: 1_000_000 },
       documents: { perType: documents, fromMs, toMs, ...(sameSecondRatio !== undefined ? { sameSecondRatio } : {}) },
       faults: {
         ...(latencyMs ? { latencyMs } : {}),
@@ -45,7 +44,7 @@ describeSourceConformance({
   account: (emulator, { name, startAt, streams }) => ({
     name,
     baseUrl: emulator.url,
-    appKey: LINGXING_TEST_ACCOUNT.appKey,
+    appKey: LINGXING_TEST_ACCOUNT.appId,
     appSecret: 'env:LINGXING_TEST_APP_SECRET',
     accessToken: 'env:LINGXING_TEST_ACCESS_TOKEN',
     refreshToken: 'env:LINGXING_TEST_REFRESH_TOKEN',

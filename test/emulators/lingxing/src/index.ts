@@ -2,3 +2,6 @@ export * from './server';
 export * from './store';
 export * from './generator';
 export * from './signing';
+export * from './protocol';
+export * from './tokens';
+export * from './world';

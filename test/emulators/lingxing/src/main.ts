@@ -1,7 +1,7 @@
 /**
  * 领星 emulator on its own:
  *   tsx test/emulators/lingxing/src/main.ts [--port 8703] [--host 0.0.0.0] [--seed 1] [--documents 10000] [--days 30]
- *     [--faults '{"serverErrorRate":0.05,"latencyMs":80}'] [--per-second 5] [--per-minute 100]
+ *     [--faults '{"serverErrorRate":0.05,"latencyMs":80}'] [--buckets '{"/erp/sc/data/mws/orders":2}']
  * Documents are spread over the past --days, evenly across the document types.
  */
 import { parseArgs } from 'node:util';
@@ -13,18 +13,12 @@ import {
   jsonFlag,
   nonNegativeIntegerFlag,
 } from '@yecai/emulator-kit';
-import {
-  LINGXING_DOCUMENT_TYPES,
-  LINGXING_TEST_ACCOUNT,
-  startLingxingEmulator,
-  type LingxingFaults,
-} from './server';
+import { LINGXING_DOCUMENT_TYPES, LINGXING_TEST_ACCOUNT, startLingxingEmulator, type LingxingFaults } from './server';
 
 const { values } = parseArgs({
   options: {
     ...commonEmulatorFlags('8703'),
-    'per-second': { type: 'string', default: '5' },
-    'per-minute': { type: 'string', default: '100' },
+    buckets: { type: 'string', default: '{}' },
   },
 });
 
@@ -39,15 +33,12 @@ async function main(): Promise<void> {
     host: values.host,
     seed: nonNegativeIntegerFlag('seed', values.seed),
     faults: jsonFlag<LingxingFaults>('faults', values.faults, {}),
-    rateLimits: {
-      perSecond: nonNegativeIntegerFlag('per-second', values['per-second']),
-      perMinute: nonNegativeIntegerFlag('per-minute', values['per-minute']),
-    },
+    buckets: jsonFlag<Record<string, number>>('buckets', values.buckets, {}),
     documents,
   });
   createLogger('emulator-lingxing').info(
     { url: emulator.url, documents: documents.generated },
-    `领星 emulator listening (app_key ${LINGXING_TEST_ACCOUNT.appKey})`,
+    `领星 emulator listening (appId ${LINGXING_TEST_ACCOUNT.appId})`,
   );
   closeOnSignals(emulator);
 }

@@ -1,53 +1,53 @@
 /**
- * 领星 open-API emulator (skeleton from `yecai new source`): signed calls, tokens that expire and refresh,
- * window and page-size limits, throttling at a call budget, paging with a page count over a stable order, and the
- * fault knobs. What every emulator repeats (server, fault knobs, call stats and windows, /__admin routes, paging)
- * comes from @yecai/emulator-kit (test/emulators/common/README.md); this file holds only the protocol. Replace its
- * details with the vendor's real ones as you read its documentation.
+ * 领星 open-API emulator: the token endpoints (string "200" envelope), the AES-128-ECB(MD5) signature checked by
+ * the emulator's own code, the envelopes of each URL prefix, the three paging styles, per-path concurrency buckets
+ * (3001008), seeded cross-border documents and the fault knobs. What every emulator repeats (server, fault knobs,
+ * call stats, /__admin routes) comes from @yecai/emulator-kit (test/emulators/common/README.md).
  *
- * POST /api/<type>/query   { app_key, access_token, timestamp, biz (JSON text), sign }
- *   biz: { page_index (1-based), page_size ≤ 100, modified_begin, modified_end (Beijing time, both inclusive, ≤ 7 days) }
- *   → { code: 0, msg, data: { page_index, page_count, total, records } }
- * POST /api/token/refresh  { app_key, refresh_token, timestamp, sign } → { code: 0, data: { access_token } }
- * Codes: 1001 bad sign · 1002 token invalid/expired · 1003 throttled · 1004 bad parameters · 1005 timestamp skew.
- * Admin (tests and demos only): GET /__admin/state, POST /__admin/faults, POST /__admin/stats/reset,
- * GET /__admin/documents/<type> (ground truth).
+ * Business calls: public params in the query (`app_key`, `access_token`, `timestamp` 10-digit seconds, `sign`),
+ * business params as a JSON body (POST) or in the query (GET); both are signed.
+ * Gateway codes (string): 2001001 app · 2001003 token missing/expired · 2001005 token of another app · 2001006 sign
+ * · 2001007 timestamp beyond ±120 s · 3001001 public param missing · 3001008 bucket empty (too many in flight).
+ * Business codes (number): 102 bad parameters. Admin (tests and demos only): GET /__admin/state, POST
+ * /__admin/faults, POST /__admin/stats/reset, GET /__admin/documents/<type> (ground truth), POST
+ * /__admin/documents/<type>/modify, POST /__admin/late-settlement.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { formatBeijingTime, parseBeijingTime } from '@yecai/common';
 import {
   CallStats,
-  CallWindow,
   FaultKnobs,
   answerGatewayFault,
   delay,
   listen,
   mixSeed,
   mountAdminCore,
-  pageOf,
   seededRandom,
   type GatewayFaults,
 } from '@yecai/emulator-kit';
+import { LINGXING_DOCUMENT_TYPES, renderRecord } from './generator';
+import {
+  DOCUMENT_ENDPOINTS,
+  OTHER_BUCKETS,
+  businessError,
+  pageWindow,
+  successEnvelope,
+  type DocumentEndpoint,
+} from './protocol';
 import { signatureMatches } from './signing';
-import { LingxingStore, type SeedOptions } from './store';
+import { LingxingStore, documentType, type SeedOptions } from './store';
+import { TokenAuthority, type TokenRefusal } from './tokens';
+import { CURRENCY_RATES, SHOPS, WAREHOUSES } from './world';
 
-export const LINGXING_DOCUMENT_TYPES = ['sales_outstock', 'sales_order'] as const;
-export const LINGXING_TEST_ACCOUNT = {
-  appKey: 'ak_test',
-  appSecret: 'sk_test',
-  accessToken: 'at_test',
-  refreshToken: 'rt_test',
-};
-const MAX_PAGE_SIZE = 100;
-const MAX_WINDOW_MS = 7 * 86_400_000;
-const TIMESTAMP_TOLERANCE_MS = 600_000;
+export { LINGXING_DOCUMENT_TYPES };
+/** appId is 16 characters: it is the AES-128 key of the signature. */
+export const LINGXING_TEST_ACCOUNT = { appId: 'ak_0123456789abc', appSecret: 'lx-secret/8+Kq=' };
+const TIMESTAMP_TOLERANCE_MS = 120_000;
+const DAY_MS = 86_400_000;
 
-/**
- * The kit's gateway faults (5xx bursts and rate, lost answers, latency; `throttleBurst` answers 1003 here) plus
- * token expiry.
- */
+/** The kit's gateway faults (`throttleBurst` answers 3001008 here) plus token expiry. */
 export interface LingxingFaults extends GatewayFaults {
-  /** The access token expires after N accepted calls (code 1002); a refresh issues a new one. */
+  /** Every access token expires after N accepted business calls (2001003); a refresh or a new token goes on. */
   expireTokenAfterRequests?: number;
 }
 
@@ -56,164 +56,221 @@ export interface LingxingEmulatorOptions {
   host?: string;
   seed?: number;
   documents?: SeedOptions;
-  /** Accepted calls per second and per minute (per app); more are answered 1003. */
-  rateLimits?: { perSecond: number; perMinute: number };
+  /** Concurrency bucket per path (default: the documented capacity, mostly 1). */
+  buckets?: Record<string, number>;
   faults?: LingxingFaults;
+  /** The emulator's clock (token expiry, timestamps); Date.now by default. */
+  now?: () => number;
 }
 
 export interface LingxingEmulator {
   url: string;
   store: LingxingStore;
-  /** Calls by outcome: ok, refreshed, 1001 … 1005, 5xx, timeout. */
+  tokens: TokenAuthority;
+  /** Calls by outcome: ok, token_issued, token_refreshed, gateway and business codes, 5xx, timeout. */
   stats: Record<string, number>;
   setFaults(faults: LingxingFaults): void;
   close(): Promise<void>;
 }
 
-type Fields = Record<string, unknown>;
+type Params = Record<string, unknown>;
+const PUBLIC_PARAMS = ['access_token', 'app_key', 'timestamp', 'sign'] as const;
 
 export async function startLingxingEmulator(options: LingxingEmulatorOptions = {}): Promise<LingxingEmulator> {
   const seed = options.seed ?? 1;
-  const store = new LingxingStore(seed, LINGXING_DOCUMENT_TYPES);
+  const now = options.now ?? Date.now;
+  const store = new LingxingStore(seed);
   if (options.documents) store.seedDocuments(options.documents);
   const faults = new FaultKnobs<LingxingFaults>(options.faults);
   const faultRandom = seededRandom(mixSeed(seed, 0xfa17));
   const stats = new CallStats();
-  const limits = options.rateLimits ?? { perSecond: 5, perMinute: 100 };
-  const acceptedCalls = new CallWindow(60_000); // per app key, accepted calls only
-  let accessToken = LINGXING_TEST_ACCOUNT.accessToken;
-  let tokenCalls = 0;
-  let tokenGeneration = 0;
+  const tokens = new TokenAuthority(new Map([[LINGXING_TEST_ACCOUNT.appId, LINGXING_TEST_ACCOUNT.appSecret]]), now);
+  const inFlight = new Map<string, number>(); // `${appId} ${path}` → requests holding a bucket token
+  let callsSinceExpiry = 0;
+  let settlementCalls = 0;
+  let requestNumber = 0;
 
-  const reply = (res: Response, code: number, msg: string, data: unknown = null) => {
-    stats.count(code === 0 ? 'ok' : String(code));
-    res.json({ code, msg, data });
+  const gatewayError = (res: Response, code: TokenRefusal | '2001006' | '2001007' | '3001001' | '3001008', msg: string) => {
+    stats.count(code);
+    res.json({ code, msg, data: { throwable: `com.asinking.gateway.${code}`, throwTime: formatBeijingTime(now()) } });
   };
-  /** App, signature (the emulator's own check) and timestamp of every call; false when refused. */
-  const authenticate = (fields: Fields, res: Response): boolean => {
-    if (
-      fields.app_key !== LINGXING_TEST_ACCOUNT.appKey ||
-      !signatureMatches(LINGXING_TEST_ACCOUNT.appSecret, fields)
-    ) {
-      reply(res, 1001, '签名错误 / invalid sign');
-      return false;
+
+  /** Public params, app, token, signature, timestamp and the path's bucket; the business params when accepted. */
+  const admit = (req: Request, res: Response, bucket: number): Params | undefined => {
+    const query = req.query as Record<string, unknown>;
+    const missing = PUBLIC_PARAMS.find((name) => typeof query[name] !== 'string' || query[name] === '');
+    if (missing) return void gatewayError(res, '3001001', `缺少公共参数 ${missing} / missing public parameter ${missing}`);
+    const appId = String(query.app_key);
+    if (appId !== LINGXING_TEST_ACCOUNT.appId) return void gatewayError(res, '2001001', 'appId 不存在 / app not found');
+    const expireAfter = faults.current.expireTokenAfterRequests;
+    if (expireAfter !== undefined && callsSinceExpiry >= expireAfter) {
+      tokens.expireAccessTokens();
+      callsSinceExpiry = 0;
     }
-    if (Math.abs(Number(fields.timestamp) * 1000 - Date.now()) > TIMESTAMP_TOLERANCE_MS) {
-      reply(res, 1005, '时间戳超出范围 / timestamp out of range');
-      return false;
-    }
-    return true;
+    const refusal = tokens.check(appId, query.access_token);
+    if (refusal) return void gatewayError(res, refusal, 'access_token 不存在或已过期 / access token missing or expired');
+    const business: Params =
+      req.method === 'GET'
+        ? Object.fromEntries(Object.entries(query).filter(([key]) => !(PUBLIC_PARAMS as readonly string[]).includes(key)))
+        : ((req.body ?? {}) as Params);
+    const signed = { access_token: query.access_token, app_key: appId, timestamp: query.timestamp, ...business };
+    if (!signatureMatches(appId, signed, query.sign)) return void gatewayError(res, '2001006', 'api sign not correct');
+    if (Math.abs(Number(query.timestamp) * 1000 - now()) > TIMESTAMP_TOLERANCE_MS)
+      return void gatewayError(res, '2001007', '签名已过期 / signature expired (timestamp)');
+    const key = `${appId} ${req.path}`;
+    if (faults.take('throttleBurst') || (inFlight.get(key) ?? 0) >= bucket)
+      return void gatewayError(res, '3001008', '请求过于频繁 / too many requests');
+    // The bucket's token comes back when the request completes (answered, failed or cut).
+    inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+    res.once('close', () => inFlight.set(key, (inFlight.get(key) ?? 1) - 1));
+    callsSinceExpiry += 1;
+    return business;
   };
-  /** Sliding 1 s and 60 s windows per app; true when the call is over the budget (it is then not counted). */
-  const overBudget = (appKey: string): boolean => {
-    const at = Date.now();
-    if (
-      acceptedCalls.countWithin(appKey, at, 1000) >= limits.perSecond ||
-      acceptedCalls.countWithin(appKey, at) >= limits.perMinute
-    )
-      return true;
-    acceptedCalls.record(appKey, at);
-    return false;
+  /** Admitted, then the API's own time (`latencyMs`) passes while the call holds its bucket token. */
+  const admitAndWork = async (req: Request, res: Response, bucket: number): Promise<Params | undefined> => {
+    const business = admit(req, res, bucket);
+    if (business) await delay(faults.current.latencyMs);
+    return business;
   };
 
   const app = express();
   app.disable('x-powered-by');
-  app.use('/api', express.json({ limit: '1mb' }));
-  // The gateway in front of the API: lost answers, 502 pages and latency hit a call before the API reads it.
-  app.use('/api', async (_req, res, next) => {
-    if (answerGatewayFault(faults, res, faultRandom, stats)) return;
+  app.use(express.json({ limit: '1mb' }));
+  app.use(express.urlencoded({ extended: false }));
+  // The gateway in front of the API: lost answers and 502 pages hit a call before the API reads it.
+  app.use(['/api', '/erp', '/bd', '/pb'], (_req, res, next) => {
+    if (!answerGatewayFault(faults, res, faultRandom, stats)) next();
+  });
+
+  // Tokens: appId/appSecret as query params (the SDKs) or form fields (the documentation); answer code "200".
+  const tokenAnswer = async (res: Response, result: ReturnType<TokenAuthority['accessToken']>, outcome: string) => {
     await delay(faults.current.latencyMs);
-    next();
-  });
+    if (typeof result === 'string') return void gatewayError(res, result, TOKEN_TEXTS[result]);
+    stats.count(outcome);
+    res.json({ code: '200', msg: 'OK', data: result });
+  };
+  const tokenField = (req: Request, name: string) => (req.query as Params)[name] ?? (req.body as Params | undefined)?.[name];
+  app.post('/api/auth-server/oauth/access-token', (req, res) =>
+    tokenAnswer(res, tokens.accessToken(tokenField(req, 'appId'), tokenField(req, 'appSecret')), 'token_issued'),
+  );
+  app.post('/api/auth-server/oauth/refresh', (req, res) =>
+    tokenAnswer(res, tokens.refreshToken(tokenField(req, 'appId'), tokenField(req, 'refreshToken')), 'token_refreshed'),
+  );
 
-  app.post('/api/token/refresh', (req, res) => {
-    const fields = (req.body ?? {}) as Fields;
-    if (!authenticate(fields, res)) return;
-    if (fields.refresh_token !== LINGXING_TEST_ACCOUNT.refreshToken)
-      return reply(res, 1002, 'refresh_token 无效 / invalid refresh token');
-    accessToken = `at_${++tokenGeneration}`;
-    tokenCalls = 0;
-    stats.count('refreshed');
-    res.json({ code: 0, msg: 'ok', data: { access_token: accessToken } });
-  });
-
-  app.post('/api/:type/query', (req, res) => {
-    const fields = (req.body ?? {}) as Fields;
-    if (!authenticate(fields, res)) return;
-    const expireAfter = faults.current.expireTokenAfterRequests;
-    if (fields.access_token !== accessToken || (expireAfter !== undefined && tokenCalls >= expireAfter))
-      return reply(res, 1002, 'access_token 无效或已过期 / access token invalid or expired');
-    if (faults.take('throttleBurst') || overBudget(String(fields.app_key)))
-      return reply(res, 1003, '调用过于频繁 / too many requests');
-    tokenCalls += 1;
-
-    const type = LINGXING_DOCUMENT_TYPES.find((known) => known === req.params.type);
-    if (!type) return res.status(404).json({ code: 404, msg: 'no such API' });
-    let biz: { page_index?: unknown; page_size?: unknown; modified_begin?: unknown; modified_end?: unknown };
-    try {
-      biz = JSON.parse(String(fields.biz)) as typeof biz;
-    } catch {
-      return reply(res, 1004, 'biz 不是 JSON / biz is not JSON');
-    }
-    const pageIndex = Number(biz.page_index);
-    const pageSize = Number(biz.page_size);
-    if (!Number.isInteger(pageIndex) || pageIndex < 1)
-      return reply(res, 1004, 'page_index 从 1 开始 / page_index starts at 1');
-    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
-      return reply(res, 1004, `page_size 最大 ${MAX_PAGE_SIZE} / page_size at most ${MAX_PAGE_SIZE}`);
+  const requestId = () => `EMU${String(++requestNumber).padStart(10, '0')}`;
+  const answerDocuments = (endpoint: DocumentEndpoint) => async (req: Request, res: Response) => {
+    const params = await admitAndWork(req, res, options.buckets?.[endpoint.path] ?? endpoint.bucket);
+    if (!params) return;
+    const refuse = (text: string) => {
+      stats.count('102');
+      res.json(businessError(endpoint.envelope, 102, `参数不合法 / invalid parameter: ${text}`, requestId()));
+    };
+    const type = endpoint.documentType(params);
+    if (typeof type === 'object') return refuse(type.error);
+    const page = pageWindow(endpoint.paging, params);
+    if ('error' in page) return refuse(page.error);
+    const { from, to, format, toExclusive, maxDays } = endpoint.window;
     let fromMs: number;
     let toMs: number;
     try {
-      fromMs = parseBeijingTime(String(biz.modified_begin), 'modified_begin');
-      toMs = parseBeijingTime(String(biz.modified_end), 'modified_end');
+      const pattern = format === 'date' ? /^\d{4}-\d{2}-\d{2}$/ : /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+      if (!pattern.test(String(params[from])) || !pattern.test(String(params[to]))) throw new Error('format');
+      fromMs = parseBeijingTime(format === 'date' ? `${String(params[from])} 00:00:00` : params[from], from);
+      toMs = parseBeijingTime(format === 'date' ? `${String(params[to])} 23:59:59` : params[to], to);
     } catch {
-      return reply(res, 1004, '时间格式 yyyy-MM-dd HH:mm:ss / times are yyyy-MM-dd HH:mm:ss');
+      return refuse(`${from}/${to} 格式 ${format === 'date' ? 'Y-m-d' : 'Y-m-d H:i:s'} / ${from} and ${to} must be ${format === 'date' ? 'yyyy-MM-dd' : 'yyyy-MM-dd HH:mm:ss'}`);
     }
-    if (toMs < fromMs || toMs - fromMs > MAX_WINDOW_MS)
-      return reply(res, 1004, '时间跨度不能超过 7 天 / window longer than 7 days');
-    const rows = store.query(type, fromMs, toMs);
-    const records = pageOf(rows, pageIndex, pageSize, 1).map((document) => ({
-      id: document.id,
-      modified: formatBeijingTime(document.modifiedMs),
-      status: document.status,
-      amount: document.amount,
-      lines: document.lines,
-    }));
-    reply(res, 0, 'ok', {
-      page_index: pageIndex,
-      page_count: Math.ceil(rows.length / pageSize),
-      total: rows.length,
-      records,
-    });
-  });
+    if (toMs < fromMs || toMs - fromMs > maxDays * DAY_MS)
+      return refuse(`时间跨度不能超过 ${maxDays} 天 / the window may not exceed ${maxDays} days`);
+    const byLastChange = !endpoint.byLastChange || String(params[endpoint.byLastChange.param]) === String(endpoint.byLastChange.value);
+    const sid = params.sid === undefined ? undefined : Number(params.sid);
+    const rows = store
+      .query(type, { fromMs, toMs, ...(toExclusive ? { toExclusive } : {}), basis: byLastChange ? 'modified' : 'created' })
+      .map((document) => renderRecord(seed, document, type === 'fee_settlement' ? ++settlementCalls : 0))
+      .filter((record) => sid === undefined || record.sid === sid);
+    stats.count('ok');
+    res.json(successEnvelope(endpoint.envelope, rows.slice(page.offset, page.offset + page.length), rows.length, requestId(), formatBeijingTime(now())));
+  };
+  for (const endpoint of DOCUMENT_ENDPOINTS) app.post(endpoint.path, answerDocuments(endpoint));
+
+  // Master data.
+  const answerList =
+    (path: string, envelope: 'erp' | 'erp_list', rows: (params: Params) => unknown[] | undefined) => async (req: Request, res: Response) => {
+      const params = await admitAndWork(req, res, options.buckets?.[path] ?? OTHER_BUCKETS[path] ?? 1);
+      if (!params) return;
+      const page = pageWindow({ style: 'offset_length', maxLength: 1000, defaultLength: 1000 }, params);
+      const all = rows(params);
+      if ('error' in page || !all) {
+        stats.count('102');
+        const text = 'error' in page ? page.error : 'date 格式 YYYY-MM / date must be YYYY-MM';
+        return res.json(businessError(envelope, 102, `参数不合法 / invalid parameter: ${text}`, requestId()));
+      }
+      stats.count('ok');
+      res.json(successEnvelope(envelope, all.slice(page.offset, page.offset + page.length), all.length, requestId(), formatBeijingTime(now())));
+    };
+  const masterData: Array<[method: 'get' | 'post', path: string, envelope: 'erp' | 'erp_list', rows: (params: Params) => unknown[] | undefined]> = [
+    ['get', '/erp/sc/data/seller/lists', 'erp', () => SHOPS.map(({ currency: _currency, ...shop }) => shop)],
+    ['post', '/erp/sc/data/local_inventory/warehouse', 'erp', (p) => WAREHOUSES.filter((w) => p.type === undefined || w.type === Number(p.type))],
+    [
+      'post',
+      '/erp/sc/routing/finance/currency/currencyMonth',
+      'erp_list',
+      (p) => {
+        const month = String(p.date ?? '');
+        if (!/^\d{4}-\d{2}$/.test(month)) return undefined;
+        return CURRENCY_RATES.map((rate) => ({ date: month, ...rate, update_time: `${month}-01 00:05:00` }));
+      },
+    ],
+  ];
+  for (const [method, path, envelope, rows] of masterData) app[method](path, answerList(path, envelope, rows));
 
   // Admin routes for tests and demos: not part of the 领星 API.
-  mountAdminCore(app, {
-    stats,
-    faults,
-    state: () => ({
-      counts: Object.fromEntries(LINGXING_DOCUMENT_TYPES.map((type) => [type, store.versions(type).length])),
-    }),
-  });
+  mountAdminCore(app, { stats, faults, state: () => ({ counts: store.counts() }) });
   app.get('/__admin/documents/:type', (req, res) => {
-    const type = LINGXING_DOCUMENT_TYPES.find((known) => known === req.params.type);
-    if (!type) return res.status(404).json({ error: `unknown document type ${req.params.type}` });
-    res.json({ documents: store.versions(type) });
+    try {
+      const type = documentType(String(req.params.type));
+      res.json({ documents: store.versions(type).map((v) => ({ ...v, record: renderRecord(seed, store.get(type, v.id)!) })) });
+    } catch (error) {
+      res.status(404).json({ error: String(error) });
+    }
+  });
+  app.post('/__admin/documents/:type/modify', (req, res) => {
+    const { id, atMs, status, refunded } = req.body as { id?: string; atMs?: number; status?: string | number; refunded?: boolean };
+    try {
+      res.json(store.modifyDocument(String(req.params.type), String(id), atMs ?? now(), { ...(status !== undefined ? { status } : {}), ...(refunded !== undefined ? { refunded } : {}) }));
+    } catch (error) {
+      res.status(400).json({ error: String(error) });
+    }
+  });
+  app.post('/__admin/late-settlement', (req, res) => {
+    const { count, postedDaysBefore, atMs } = req.body as { count?: number; postedDaysBefore?: number; atMs?: number };
+    res.json({ rows: store.addLateSettlementRows(count ?? 1, atMs ?? now(), postedDaysBefore ?? 5) });
   });
 
-  app.use((_req, res) => res.status(404).json({ code: 404, msg: 'no such API' }));
+  app.use((_req, res) => res.status(404).json({ code: 400, message: '服务不存在' }));
   // A body that is not JSON is a parameter error of the API, not an HTML error page.
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     if ((error as { type?: unknown }).type !== 'entity.parse.failed') return next(error);
-    reply(res, 1004, '请求体不是 JSON / body is not JSON');
+    stats.count('102');
+    res.json({ code: 102, message: '参数不合法 / body is not JSON' });
   });
 
   const server = await listen(app, options);
   return {
     url: server.url,
     store,
+    tokens,
     stats: stats.counts,
     setFaults: (next) => void faults.merge(next),
     close: server.close,
   };
 }
+
+const TOKEN_TEXTS: Record<TokenRefusal, string> = {
+  '2001001': 'appId 不存在 / app not found',
+  '2001002': 'appSecret 错误 / wrong app secret',
+  '2001003': 'access_token 不存在或已过期 / access token missing or expired',
+  '2001005': 'access_token 与 appId 不匹配 / token of another app',
+  '2001008': 'refresh_token 已过期 / refresh token expired',
+  '2001009': 'refresh_token 无效 / refresh token invalid or used',
+};
