@@ -1,4 +1,5 @@
 export * from './signing';
+export * from './buckets';
 export * from './transport';
 export * from './streams';
 export * from './config';

@@ -14,10 +14,11 @@ export const lingxing = defineSource({
   createTransport: (account: LingxingAccountConfig, index, logger) =>
     new LingxingTransport({
       baseUrl: account.baseUrl,
-      appKey: account.appKey,
+      appId: account.appId,
       ...resolveLingxingSecrets(account, index),
       timeoutMs: account.requestTimeoutMs,
       throttleBackoffMs: account.throttleBackoffMs,
+      buckets: account.buckets,
       logger,
     }),
 });
