@@ -209,7 +209,7 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
       res.json(successEnvelope(envelope, all.slice(page.offset, page.offset + page.length), all.length, requestId(), formatBeijingTime(now())));
     };
   const masterData: Array<[method: 'get' | 'post', path: string, envelope: 'erp' | 'erp_list', rows: (params: Params) => unknown[] | undefined]> = [
-    ['get', '/erp/sc/data/seller/lists', 'erp', () => SHOPS.map(({ currency: _currency, ...shop }) => shop)],
+    ['get', '/erp/sc/data/seller/lists', 'erp', () => SHOPS.map(({ currency: _currency, marketplaceDomain: _domain, ...shop }) => shop)],
     ['post', '/erp/sc/data/local_inventory/warehouse', 'erp', (p) => WAREHOUSES.filter((w) => p.type === undefined || w.type === Number(p.type))],
     [
       'post',

@@ -11,16 +11,18 @@ export interface Shop {
   country: string;
   marketplace_id: string;
   currency: string;
+  /** Amazon.<domain>, the order's sales channel. */
+  marketplaceDomain: string;
   status: number;
 }
 
 export const SHOPS: readonly Shop[] = [
-  { sid: 101, mid: 1, name: 'Acme-US', seller_id: 'A1SELLERUS', region: 'NA', country: '美国', marketplace_id: 'ATVPDKIKX0DER', currency: 'USD', status: 1 },
-  { sid: 102, mid: 6, name: 'Acme-CA', seller_id: 'A1SELLERUS', region: 'NA', country: '加拿大', marketplace_id: 'A2EUQ1WTGCTBG2', currency: 'CAD', status: 1 },
-  { sid: 103, mid: 3, name: 'Acme-UK', seller_id: 'A2SELLEREU', region: 'EU', country: '英国', marketplace_id: 'A1F83G8C2ARO7P', currency: 'GBP', status: 1 },
-  { sid: 104, mid: 4, name: 'Acme-DE', seller_id: 'A2SELLEREU', region: 'EU', country: '德国', marketplace_id: 'A1PA6795UKMFR9', currency: 'EUR', status: 1 },
-  { sid: 105, mid: 5, name: 'Acme-FR', seller_id: 'A2SELLEREU', region: 'EU', country: '法国', marketplace_id: 'A13V1IB3VIYZZH', currency: 'EUR', status: 1 },
-  { sid: 106, mid: 7, name: 'Acme-JP', seller_id: 'A3SELLERJP', region: 'FE', country: '日本', marketplace_id: 'A1VC38T7YXB528', currency: 'JPY', status: 1 },
+  { sid: 101, mid: 1, name: 'Acme-US', seller_id: 'A1SELLERUS', region: 'NA', country: '美国', marketplace_id: 'ATVPDKIKX0DER', currency: 'USD', marketplaceDomain: 'com', status: 1 },
+  { sid: 102, mid: 6, name: 'Acme-CA', seller_id: 'A1SELLERUS', region: 'NA', country: '加拿大', marketplace_id: 'A2EUQ1WTGCTBG2', currency: 'CAD', marketplaceDomain: 'ca', status: 1 },
+  { sid: 103, mid: 3, name: 'Acme-UK', seller_id: 'A2SELLEREU', region: 'EU', country: '英国', marketplace_id: 'A1F83G8C2ARO7P', currency: 'GBP', marketplaceDomain: 'co.uk', status: 1 },
+  { sid: 104, mid: 4, name: 'Acme-DE', seller_id: 'A2SELLEREU', region: 'EU', country: '德国', marketplace_id: 'A1PA6795UKMFR9', currency: 'EUR', marketplaceDomain: 'de', status: 1 },
+  { sid: 105, mid: 5, name: 'Acme-FR', seller_id: 'A2SELLEREU', region: 'EU', country: '法国', marketplace_id: 'A13V1IB3VIYZZH', currency: 'EUR', marketplaceDomain: 'fr', status: 1 },
+  { sid: 106, mid: 7, name: 'Acme-JP', seller_id: 'A3SELLERJP', region: 'FE', country: '日本', marketplace_id: 'A1VC38T7YXB528', currency: 'JPY', marketplaceDomain: 'co.jp', status: 1 },
 ];
 
 /** type: 1 本地仓, 3 海外仓, 4 亚马逊平台仓 (FBA, one per shop). */
