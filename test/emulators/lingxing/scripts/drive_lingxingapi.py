@@ -1,6 +1,6 @@
 """Drives the 领星 emulator with the public PyPI client `lingxingapi`: its own token call, its own signature
 (nested values key-sorted, sign URL-encoded by the client and again by aiohttp) and its response models.
-Usage: python drive.py <emulator url> <appId> <appSecret> <start> <end>; prints one JSON line."""
+Usage: python drive_lingxingapi.py <emulator url> <appId> <appSecret> <start> <end>; prints one JSON line."""
 import asyncio
 import json
 import sys
