@@ -20,8 +20,11 @@ export interface LingxingEndpoint {
   window: {
     from: string;
     to: string;
-    /** `date` endpoints take whole days (yyyy-MM-dd); the kit drops the rows outside its window. */
-    format: 'datetime' | 'date';
+    /**
+     * `date` endpoints take whole days (yyyy-MM-dd); `month` (currency rates) one month per call (`from` = `to` =
+     * the month parameter): every month the window touches is read whole. The kit drops rows outside its window.
+     */
+    format: 'datetime' | 'date' | 'month';
     /** Amazon orders filter [start, end): the end is sent one second later so the kit's inclusive end is read. */
     endExclusive?: boolean;
   };
@@ -30,6 +33,9 @@ export interface LingxingEndpoint {
   /** Concurrent calls the path's token bucket admits (documented capacity; most are 1). */
   bucket: number;
 }
+
+/** Currency rate rows have no id of their own: `rate_key` = `<date>/<code>` (one rate per currency and month). */
+export const RATE_KEY_FIELDS = ['date', 'code'] as const;
 
 /** Settlement rows' `uniqueKey` is re-issued between calls; the identity is this composite, in `dedupe_key`. */
 export const SETTLEMENT_KEY_FIELDS = ['sid', 'settlementId', 'eventType', 'type', 'amazonOrderId', 'sellerSku', 'postedDateLocale', 'currencyAmount'] as const;
@@ -161,6 +167,19 @@ const DECLARATIONS: Declaration[] = [
     pageSize: 1000,
     maxPageSize: 10_000,
     call: { envelope: 'finance', paging: 'offset_length', window: datetime('gmtModifiedStart', 'gmtModifiedEnd'), params: {}, bucket: 1 },
+  },
+  {
+    name: 'currency_rate',
+    description: '汇率 monthly currency rates to CNY (rate_org official, my_rate the tenant’s), by update_time',
+    endpoint: '/erp/sc/routing/finance/currency/currencyMonth',
+    idField: 'rate_key',
+    modifiedField: 'update_time',
+    maxWindowMs: 31 * DAY,
+    windowMs: 7 * DAY,
+    overlapMs: HOUR,
+    pageSize: 1000,
+    maxPageSize: 1000,
+    call: { envelope: 'erp', paging: 'offset_length', window: { from: 'date', to: 'date', format: 'month' }, params: {}, bucket: 1 },
   },
 ];
 

@@ -3,7 +3,7 @@ import { createLogger } from '@yecai/common';
 import { SourceThrottledError, SourceUnavailableError, type StreamDefinition } from '@yecai/connector-kit';
 import { LINGXING_TEST_ACCOUNT, startLingxingEmulator, type LingxingEmulator } from '@yecai/emulator-lingxing';
 import { LINGXING_STREAMS } from './streams';
-import { LingxingTransport } from './transport';
+import { LingxingTransport, monthsBetween } from './transport';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -74,6 +74,16 @@ describe('LingxingTransport', () => {
     expect(first.records.some((r) => 'uniqueKey' in r)).toBe(false);
     expect(again.records).toEqual(first.records);
     expect(new Set(first.records.map((r) => r.dedupe_key)).size).toBe(35);
+  });
+
+  it('currency rates: every month the window touches, whole, one page, each row keyed <date>/<code>', async () => {
+    const t = transport();
+    const endOfNovember = Date.parse('2026-11-30T23:00:00+08:00');
+    const rates = await page(t, 'currency_rate', 1, { fromMs: endOfNovember, toMs: endOfNovember + 2 * HOUR });
+    expect(rates).toMatchObject({ hasNext: false, pageCount: 1 });
+    expect(rates.records.map((r) => r.rate_key)).toEqual(expect.arrayContaining(['2026-11-01/USD', '2026-12-01/USD', '2026-12-01/JPY']));
+    expect(rates.records.find((r) => r.rate_key === '2026-11-01/USD')).toMatchObject({ rate_org: '7.1884', my_rate: '7.2000', update_time: '2026-11-01 00:05:00' });
+    expect(monthsBetween(Date.parse('2026-12-31T23:59:59+08:00'), Date.parse('2027-02-01T00:00:00+08:00'))).toEqual(['2026-12', '2027-01', '2027-02']);
   });
 
   it('keeps one call in flight per path: two lanes on the 入库单 path never draw 3001008', async () => {

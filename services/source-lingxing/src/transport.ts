@@ -17,7 +17,7 @@ import {
 } from '@yecai/connector-kit';
 import { PathBuckets } from './buckets';
 import { lingxingSign } from './signing';
-import { SETTLEMENT_KEY_FIELDS, lingxingEndpoint, type LingxingEndpoint } from './streams';
+import { RATE_KEY_FIELDS, SETTLEMENT_KEY_FIELDS, lingxingEndpoint, type LingxingEndpoint } from './streams';
 
 const SYSTEM = { code: 'LINGXING', label: '领星 / LingXing' };
 const ACCESS_TOKEN_PATH = '/api/auth-server/oauth/access-token';
@@ -81,12 +81,23 @@ export class LingxingTransport implements SourceTransport {
     if (request.kind !== 'window')
       throw new YecaiError(`${stream.name}: 领星 has no token cursor`, { code: 'VALIDATION', level: 1, retriable: false, field: 'cursor' });
     const endpoint = lingxingEndpoint(stream.name);
+    if (endpoint.window.format === 'month') return this.fetchMonths(stream, endpoint, request);
     const body = { ...endpoint.params, ...stream.params, ...windowParams(endpoint, request), ...pagingParams(endpoint, request) };
     const envelope = await this.call(stream.endpoint, body);
     const { rows, total } = listOf(endpoint, envelope, stream.endpoint);
     const records = stream.name === 'fee_settlement' ? rows.map(withSettlementKey) : rows;
     const pageCount = Math.ceil(total / request.pageSize);
     return { records, hasNext: request.pageIndex < pageCount, pageCount };
+  }
+
+  /** Small monthly tables (currency rates): every month the window touches, whole, as one page. */
+  private async fetchMonths(stream: StreamDefinition, endpoint: LingxingEndpoint, request: { fromMs: number; toMs: number }): Promise<PageResult> {
+    const records: Record<string, unknown>[] = [];
+    for (const month of monthsBetween(request.fromMs, request.toMs)) {
+      const envelope = await this.call(stream.endpoint, { ...endpoint.params, ...stream.params, [endpoint.window.from]: month });
+      records.push(...listOf(endpoint, envelope, stream.endpoint).rows.map((row) => withKey(row, 'rate_key', RATE_KEY_FIELDS, '/')));
+    }
+    return { records, hasNext: false, pageCount: 1 };
   }
 
   async check(): Promise<CheckResult> {
@@ -241,5 +252,22 @@ function listOf(endpoint: LingxingEndpoint, envelope: Envelope, path: string): {
  */
 export function withSettlementKey(row: Record<string, unknown>): Record<string, unknown> {
   const { uniqueKey: _unstable, ...stable } = row;
-  return { ...stable, dedupe_key: SETTLEMENT_KEY_FIELDS.map((field) => scalarText(stable[field]) ?? '').join('|') };
+  return withKey(stable, 'dedupe_key', SETTLEMENT_KEY_FIELDS, '|');
+}
+
+/** The row with an identity made of its `fields`' text, for rows the API gives no stable id. */
+function withKey(row: Record<string, unknown>, name: string, fields: readonly string[], separator: string): Record<string, unknown> {
+  return { ...row, [name]: fields.map((field) => scalarText(row[field]) ?? '').join(separator) };
+}
+
+/** The Beijing months (YYYY-MM) a window touches, in order. */
+export function monthsBetween(fromMs: number, toMs: number): string[] {
+  const monthIndex = (ms: number) => {
+    const [year, month] = formatBeijingTime(ms).slice(0, 7).split('-').map(Number) as [number, number];
+    return year * 12 + month - 1;
+  };
+  const months: string[] = [];
+  for (let index = monthIndex(fromMs); index <= monthIndex(toMs); index++)
+    months.push(`${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`);
+  return months;
 }

@@ -181,6 +181,6 @@ describe('领星 emulator', () => {
     const warehouses = await call(emulator, accessToken, '/erp/sc/data/local_inventory/warehouse', { offset: 0, length: 100 });
     expect(new Set(warehouses.data.map((w: any) => w.type))).toEqual(new Set([1, 3, 4]));
     const rates = await call(emulator, accessToken, '/erp/sc/routing/finance/currency/currencyMonth', { date: '2026-11' });
-    expect(rates.data.list).toContainEqual(expect.objectContaining({ code: 'USD', rate_org: '7.1884', my_rate: '7.2000' }));
+    expect(rates.data).toContainEqual(expect.objectContaining({ date: '2026-11-01', code: 'USD', rate_org: '7.1884', my_rate: '7.2000' }));
   });
 });

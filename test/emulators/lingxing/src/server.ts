@@ -214,11 +214,12 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
     [
       'post',
       '/erp/sc/routing/finance/currency/currencyMonth',
-      'erp_list',
+      'erp',
       (p) => {
         const month = String(p.date ?? '');
         if (!/^\d{4}-\d{2}$/.test(month)) return undefined;
-        return CURRENCY_RATES.map((rate) => ({ date: month, ...rate, update_time: `${month}-01 00:05:00` }));
+        // The ERP envelope with the list in `data` (as lingxingapi's ExchangeRates model reads it), one row per currency.
+        return CURRENCY_RATES.map(({ code, name, rate_org, my_rate }) => ({ date: `${month}-01`, code, name, icon: code === 'CNY' ? '￥' : '', rate_org, my_rate, update_time: `${month}-01 00:05:00` }));
       },
     ],
   ];
