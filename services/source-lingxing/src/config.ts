@@ -1,6 +1,6 @@
 /** One 领星 account; the service-level settings and config loading are the kit's (defineSource). */
 import { z } from 'zod';
-import { resolveSecret } from '@yecai/common';
+import { parseBeijingTime, resolveSecret } from '@yecai/common';
 import { secretReference } from '@yecai/connector-kit';
 
 export const lingxingAccountSchema = z.object({
@@ -12,6 +12,11 @@ export const lingxingAccountSchema = z.object({
     .describe('App id (app_key), 16 characters; not a secret: sent with every call'),
   appSecret: secretReference().describe('App secret (env:NAME or file:/path); access tokens are fetched with it'),
   startAt: z.string().describe('Where a stream without a checkpoint starts, Beijing time yyyy-MM-dd HH:mm:ss'),
+  masterDataStartAt: z
+    .string()
+    .refine(isBeijingTime, '须为北京时间 yyyy-MM-dd HH:mm:ss / must be Beijing time yyyy-MM-dd HH:mm:ss')
+    .default('2015-01-01 00:00:00')
+    .describe('Where master data (products, currency rates) starts without a checkpoint, Beijing time: it was last edited long before startAt'),
   streams: z.array(z.string()).optional().describe('Streams to run; default all'),
   rateLimits: z
     .object({ perSecond: z.number().int().positive(), perMinute: z.number().int().positive() })
@@ -24,6 +29,15 @@ export const lingxingAccountSchema = z.object({
   throttleBackoffMs: z.number().int().nonnegative().default(1000).describe('Wait after a 3001008 (bucket empty) answer'),
   requestTimeoutMs: z.number().int().positive().default(30_000),
 });
+
+function isBeijingTime(text: string): boolean {
+  try {
+    parseBeijingTime(text, 'masterDataStartAt');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export type LingxingAccountConfig = z.output<typeof lingxingAccountSchema>;
 

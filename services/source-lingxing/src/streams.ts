@@ -24,7 +24,7 @@ export interface LingxingEndpoint {
      * `date` endpoints take whole days (yyyy-MM-dd); `month` (currency rates) one month per call (`from` = `to` =
      * the month parameter): every month the window touches is read whole. The kit drops rows outside its window.
      */
-    format: 'datetime' | 'date' | 'month';
+    format: 'datetime' | 'date' | 'month' | 'unix';
     /** Amazon orders filter [start, end): the end is sent one second later so the kit's inclusive end is read. */
     endExclusive?: boolean;
   };
@@ -32,6 +32,8 @@ export interface LingxingEndpoint {
   params: Record<string, string | number>;
   /** Concurrent calls the path's token bucket admits (documented capacity; most are 1). */
   bucket: number;
+  /** A record time in unix seconds (products): the transport adds `<field>_beijing` for the kit's cursor. */
+  epochSecondsField?: string;
 }
 
 /** Currency rate rows have no id of their own: `rate_key` = `<date>/<code>` (one rate per currency and month). */
@@ -169,6 +171,52 @@ const DECLARATIONS: Declaration[] = [
     call: { envelope: 'finance', paging: 'offset_length', window: datetime('gmtModifiedStart', 'gmtModifiedEnd'), params: {}, bucket: 1 },
   },
   {
+    name: 'mp_sales_order',
+    description: '多平台订单 multi-platform orders (Walmart, Shopify, TikTok …), by update time; unix-second windows ≤ 31 days',
+    endpoint: '/pb/mp/order/v2/list',
+    idField: 'global_order_no',
+    modifiedField: 'update_time',
+    maxWindowMs: 31 * DAY,
+    windowMs: HOUR,
+    overlapMs: 5 * MINUTE,
+    pageSize: 500,
+    maxPageSize: 500,
+    call: { envelope: 'erp_list', paging: 'offset_length', window: { from: 'start_time', to: 'end_time', format: 'unix' }, params: { date_type: 'update_time' }, bucket: 1 },
+  },
+  {
+    name: 'stock_count',
+    description: '盘点单 stock counts (book vs counted per SKU), by update time; whole-day windows',
+    endpoint: '/erp/sc/routing/inventoryReceipt/InventoryCheck/getOrderList',
+    idField: 'order_sn',
+    modifiedField: 'update_time',
+    maxWindowMs: 31 * DAY,
+    windowMs: DAY,
+    overlapMs: HOUR,
+    pageSize: 200,
+    maxPageSize: 200,
+    call: { envelope: 'erp_list', paging: 'page', window: date, params: { search_date_type: 4 }, bucket: 1 },
+  },
+  {
+    name: 'material',
+    description: '本地产品 products (local SKUs with their parent SPU), by update_time (unix seconds); from masterDataStartAt',
+    endpoint: '/erp/sc/routing/data/local_inventory/productList',
+    idField: 'sku',
+    modifiedField: 'update_time_beijing',
+    maxWindowMs: 365 * DAY,
+    windowMs: 30 * DAY,
+    overlapMs: HOUR,
+    pageSize: 1000,
+    maxPageSize: 1000,
+    call: {
+      envelope: 'erp',
+      paging: 'offset_length',
+      window: { from: 'update_time_start', to: 'update_time_end', format: 'unix' },
+      params: {},
+      bucket: 1,
+      epochSecondsField: 'update_time',
+    },
+  },
+  {
     name: 'currency_rate',
     description: '汇率 monthly currency rates to CNY (rate_org official, my_rate the tenant’s), by update_time',
     endpoint: '/erp/sc/routing/finance/currency/currencyMonth',
@@ -182,6 +230,9 @@ const DECLARATIONS: Declaration[] = [
     call: { envelope: 'erp', paging: 'offset_length', window: { from: 'date', to: 'date', format: 'month' }, params: {}, bucket: 1 },
   },
 ];
+
+/** Master data, edited long before the documents' startAt: read from the account's masterDataStartAt. */
+export const LINGXING_MASTER_STREAMS = ['material', 'currency_rate'] as const;
 
 /** The stream definitions (document types are the canonical names of libs/contracts). */
 export const LINGXING_STREAMS = defineStreams(

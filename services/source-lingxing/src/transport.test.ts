@@ -1,5 +1,5 @@
 /** The 领星 transport against the emulator: tokens, envelopes, the three paging styles, buckets, answer classes. */
-import { createLogger } from '@yecai/common';
+import { createLogger, formatBeijingTime } from '@yecai/common';
 import { SourceThrottledError, SourceUnavailableError, type StreamDefinition } from '@yecai/connector-kit';
 import { LINGXING_TEST_ACCOUNT, startLingxingEmulator, type LingxingEmulator } from '@yecai/emulator-lingxing';
 import { LINGXING_STREAMS } from './streams';
@@ -31,7 +31,7 @@ describe('LingxingTransport', () => {
 
   beforeEach(async () => {
     clock = Date.now();
-    const perType = { sales_order: 60, purchase_instock: 40, other_instock: 40, sales_return: 230, fee_settlement: 35 };
+    const perType = { sales_order: 60, purchase_instock: 40, other_instock: 40, sales_return: 230, fee_settlement: 35, mp_sales_order: 25, stock_count: 15, material: 30 };
     emulator = await startLingxingEmulator({ seed: 3, documents: { perType, fromMs, toMs }, now: () => clock });
   });
   afterEach(() => emulator.close());
@@ -84,6 +84,19 @@ describe('LingxingTransport', () => {
     expect(rates.records.map((r) => r.rate_key)).toEqual(expect.arrayContaining(['2026-11-01/USD', '2026-12-01/USD', '2026-12-01/JPY']));
     expect(rates.records.find((r) => r.rate_key === '2026-11-01/USD')).toMatchObject({ rate_org: '7.1884', my_rate: '7.2000', update_time: '2026-11-01 00:05:00' });
     expect(monthsBetween(Date.parse('2026-12-31T23:59:59+08:00'), Date.parse('2027-02-01T00:00:00+08:00'))).toEqual(['2026-12', '2027-01', '2027-02']);
+  });
+
+  it('unix-second windows: multi-platform orders; products get update_time_beijing for the cursor; stock counts by page', async () => {
+    const t = transport();
+    expect((await page(t, 'mp_sales_order')).records).toHaveLength(25);
+    const products = await page(t, 'material');
+    expect(products.records).toHaveLength(30);
+    const first = emulator.store.query('material', { fromMs, toMs })[0]!;
+    expect(products.records.find((r) => r.sku === first.id)).toMatchObject({
+      update_time: Math.floor(first.modifiedMs / 1000),
+      update_time_beijing: formatBeijingTime(first.modifiedMs),
+    });
+    expect((await page(t, 'stock_count')).records).toHaveLength(15);
   });
 
   it('keeps one call in flight per path: two lanes on the 入库单 path never draw 3001008', async () => {

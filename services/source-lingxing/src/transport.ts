@@ -85,7 +85,7 @@ export class LingxingTransport implements SourceTransport {
     const body = { ...endpoint.params, ...stream.params, ...windowParams(endpoint, request), ...pagingParams(endpoint, request) };
     const envelope = await this.call(stream.endpoint, body);
     const { rows, total } = listOf(endpoint, envelope, stream.endpoint);
-    const records = stream.name === 'fee_settlement' ? rows.map(withSettlementKey) : rows;
+    const records = stream.name === 'fee_settlement' ? rows.map(withSettlementKey) : endpoint.epochSecondsField ? rows.map((row) => withBeijingTime(row, endpoint.epochSecondsField!)) : rows;
     const pageCount = Math.ceil(total / request.pageSize);
     return { records, hasNext: request.pageIndex < pageCount, pageCount };
   }
@@ -214,9 +214,9 @@ function envelopeOf(parsed: unknown, path: string): Envelope {
 /** `code` is a number on business answers (0) and a string on the gateway's ("200", "3001008"). */
 const codeOf = (envelope: Envelope) => scalarText(envelope.code) ?? '';
 
-function windowParams(endpoint: LingxingEndpoint, request: { fromMs: number; toMs: number }): Record<string, string> {
+function windowParams(endpoint: LingxingEndpoint, request: { fromMs: number; toMs: number }): Record<string, string | number> {
   const { from, to, format, endExclusive } = endpoint.window;
-  const text = (ms: number) => (format === 'date' ? formatBeijingTime(ms).slice(0, 10) : formatBeijingTime(ms));
+  const text = (ms: number) => (format === 'unix' ? Math.floor(ms / 1000) : format === 'date' ? formatBeijingTime(ms).slice(0, 10) : formatBeijingTime(ms));
   return { [from]: text(request.fromMs), [to]: text(endExclusive ? request.toMs + 1000 : request.toMs) };
 }
 
@@ -253,6 +253,15 @@ function listOf(endpoint: LingxingEndpoint, envelope: Envelope, path: string): {
 export function withSettlementKey(row: Record<string, unknown>): Record<string, unknown> {
   const { uniqueKey: _unstable, ...stable } = row;
   return withKey(stable, 'dedupe_key', SETTLEMENT_KEY_FIELDS, '|');
+}
+
+/**
+ * A row whose time is unix seconds (products) gets `<field>_beijing` beside it, the same instant as Beijing time, for
+ * the kit's cursor; the original stays as sent. A value that is not a number is left out, so the kit names the field.
+ */
+function withBeijingTime(row: Record<string, unknown>, field: string): Record<string, unknown> {
+  const seconds = Number(scalarText(row[field]));
+  return Number.isFinite(seconds) && seconds > 0 ? { ...row, [`${field}_beijing`]: formatBeijingTime(seconds * 1000) } : row;
 }
 
 /** The row with an identity made of its `fields`' text, for rows the API gives no stable id. */

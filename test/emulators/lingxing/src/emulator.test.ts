@@ -57,7 +57,7 @@ describe('领星 emulator', () => {
   let accessToken: string;
   beforeEach(async () => {
     clock = Date.now();
-    const perType = { sales_order: 120, sales_outstock: 90, sales_return: 45, fee_settlement: 70, purchase_instock: 30, other_instock: 20 };
+    const perType = { sales_order: 120, sales_outstock: 90, sales_return: 45, fee_settlement: 70, purchase_instock: 30, other_instock: 20, mp_sales_order: 30, stock_count: 25, material: 40 };
     emulator = await startLingxingEmulator({ seed: 7, documents: { perType, fromMs, toMs }, now: () => clock });
     accessToken = (await token(emulator)).data.access_token as string;
   });
@@ -169,6 +169,22 @@ describe('领星 emulator', () => {
     expect(gateway.status).toBe(502);
     expect((await call(emulator, fresh, '/erp/sc/data/mws/orders', body)).code).toBe('3001008');
     expect((await call(emulator, fresh, '/erp/sc/data/mws/orders', body)).code).toBe(0);
+  });
+
+  it('unix-second windows (multi-platform orders, products) and page/page_size stock counts', async () => {
+    const unix = (ms: number) => Math.floor(ms / 1000);
+    const mp = await call(emulator, accessToken, '/pb/mp/order/v2/list', { date_type: 'update_time', start_time: unix(fromMs), end_time: unix(toMs), offset: 0, length: 500 });
+    expect(mp.data.total).toBe(30);
+    expect(mp.data.list[0]).toEqual(expect.objectContaining({ global_order_no: expect.stringMatching(/^MP/), update_time: expect.stringMatching(/^2026-11-0\d /) }));
+    const products = await call(emulator, accessToken, '/erp/sc/routing/data/local_inventory/productList', { update_time_start: unix(fromMs), update_time_end: unix(toMs), offset: 0, length: 1000 });
+    expect(products.total).toBe(40);
+    expect(products.data[0]).toEqual(expect.objectContaining({ sku: 'LX-00000001', update_time: expect.any(Number), spu: 'SPU-0000' }));
+    const notUnix = await call(emulator, accessToken, '/erp/sc/routing/data/local_inventory/productList', { update_time_start: formatBeijingTime(fromMs), update_time_end: unix(toMs) });
+    expect(notUnix).toMatchObject({ code: 102, message: expect.stringContaining('unix seconds') });
+    const day = formatBeijingTime(fromMs).slice(0, 10);
+    const counts = await call(emulator, accessToken, '/erp/sc/routing/inventoryReceipt/InventoryCheck/getOrderList', { search_date_type: 4, start_date: day, end_date: formatBeijingTime(toMs).slice(0, 10), page: 1, page_size: 200 });
+    expect(counts.data.total).toBe(25);
+    expect(counts.data.list[0].item_list[0]).toEqual(expect.objectContaining({ book_num: expect.any(Number), check_num: expect.any(Number), diff_num: expect.any(Number) }));
   });
 
   it('master data: shops in several marketplaces and currencies, FBA and overseas warehouses, monthly rates', async () => {

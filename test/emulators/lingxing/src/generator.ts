@@ -18,6 +18,9 @@ export const LINGXING_DOCUMENT_TYPES = [
   'purchase_return',
   'sales_return',
   'fee_settlement',
+  'mp_sales_order',
+  'stock_count',
+  'material',
 ] as const;
 export type LingxingDocumentType = (typeof LINGXING_DOCUMENT_TYPES)[number];
 
@@ -61,6 +64,9 @@ const ID_PREFIX: Record<LingxingDocumentType, string> = {
   purchase_return: 'PR',
   sales_return: 'RT',
   fee_settlement: 'FEE',
+  mp_sales_order: 'MP',
+  stock_count: 'PD',
+  material: 'LX-',
 };
 
 /** The document's id as its endpoint reports it (Amazon order ids look like 113-1234567-1234567). */
@@ -89,6 +95,12 @@ export function initialStatus(type: LingxingDocumentType, random: () => number):
       return pick(random, ['已完成', '已完成', '待收货']);
     case 'fee_settlement':
       return 'Released';
+    case 'mp_sales_order':
+      return pick(random, [6, 6, 6, 5, 1]); // 6 已发货, 5 待发货, 1 同步中
+    case 'stock_count':
+      return pick(random, [3, 3, 1]); // 3 已完成, 1 待盘点
+    case 'material':
+      return pick(random, [1, 1, 1, 0]); // 1 在售, 0 停售
   }
 }
 
@@ -336,6 +348,52 @@ export function renderRecord(seed: number, document: StoredDocument, uniqueKeySa
         gmtModified: modified,
       };
     }
+    case 'mp_sales_order':
+      return {
+        global_order_no: document.id,
+        platform_code: pick(random, ['10008', '10011', '10024']), // Walmart, Shopify, TikTok
+        store_id: String(7000 + (index % 5)),
+        status: document.status,
+        order_currency: currency,
+        order_amount: money(total(lines)),
+        global_purchase_time: Math.floor(document.createdMs / 1000),
+        update_time: modified,
+        item_info: lines.map((line, position) => ({ id: index * 10 + position, local_sku: line.sku, quantity: line.quantity, unit_price: money(line.priceMinor) })),
+      };
+    case 'stock_count':
+      return {
+        order_sn: document.id,
+        wid: local.wid,
+        status: document.status,
+        check_type: pick(random, [1, 2]), // 1 全盘, 2 抽盘
+        create_time: created,
+        check_time: document.status === 3 ? modified : '',
+        update_time: modified,
+        item_list: lines.map((line) => {
+          const counted = line.quantity + Math.floor(random() * 5) - 2;
+          return { sku: line.sku, book_num: line.quantity * 10, check_num: line.quantity * 10 + counted - line.quantity, diff_num: counted - line.quantity };
+        }),
+      };
+    case 'material':
+      // lingxingapi's Product model: update_time and create_time are unix seconds.
+      return {
+        id: 10_000 + index,
+        sku: document.id,
+        sku_identifier: '',
+        product_name: `商品 ${document.id}`,
+        cid: 3 + (index % 4),
+        category_name: pick(random, ['服饰', '家居', '数码', '户外']),
+        unit: 'Pcs',
+        status: document.status,
+        status_text: document.status === 1 ? '在售' : '停售',
+        is_combo: 0,
+        open_status: 1,
+        ps_id: 900 + Math.floor(index / 3), // parent product (SPU): three colour variants each
+        spu: `SPU-${pad(Math.floor(index / 3), 4)}`,
+        cg_price: moneyText(lines[0]!.priceMinor * 3, 'CNY'),
+        create_time: Math.floor(document.createdMs / 1000),
+        update_time: Math.floor(document.modifiedMs / 1000),
+      };
   }
 }
 
@@ -351,4 +409,7 @@ export const MODIFIED_FIELD: Record<LingxingDocumentType, string> = {
   purchase_return: 'last_time',
   sales_return: 'update_time',
   fee_settlement: 'gmtModified',
+  mp_sales_order: 'update_time',
+  stock_count: 'update_time',
+  material: 'update_time',
 };

@@ -30,8 +30,8 @@ export interface DocumentEndpoint {
   window: {
     from: string;
     to: string;
-    /** `datetime` yyyy-MM-dd HH:mm:ss (Beijing) or `date` yyyy-MM-dd (whole days, both inclusive). */
-    format: 'datetime' | 'date';
+    /** `datetime` yyyy-MM-dd HH:mm:ss (Beijing), `date` yyyy-MM-dd (whole days, both inclusive), `unix` seconds. */
+    format: 'datetime' | 'date' | 'unix';
     /** Amazon orders: [start, end). */
     toExclusive?: boolean;
     maxDays: number;
@@ -127,6 +127,32 @@ export const DOCUMENT_ENDPOINTS: readonly DocumentEndpoint[] = [
     envelope: 'finance',
     paging: { style: 'offset_length', maxLength: 10_000, defaultLength: 20 },
     window: { from: 'gmtModifiedStart', to: 'gmtModifiedEnd', format: 'datetime', maxDays: 7 },
+    bucket: 1,
+  },
+  {
+    path: '/pb/mp/order/v2/list',
+    documentType: only('mp_sales_order'),
+    envelope: 'erp_list',
+    paging: { style: 'offset_length', maxLength: 500, defaultLength: 20 },
+    window: { from: 'start_time', to: 'end_time', format: 'unix', maxDays: 31 },
+    byLastChange: { param: 'date_type', value: 'update_time' },
+    bucket: 1,
+  },
+  {
+    path: '/erp/sc/routing/inventoryReceipt/InventoryCheck/getOrderList',
+    documentType: only('stock_count'),
+    envelope: 'erp_list',
+    paging: { style: 'page', maxLength: 200, defaultLength: 20 },
+    window: { from: 'start_date', to: 'end_date', format: 'date', maxDays: 31 },
+    byLastChange: { param: 'search_date_type', value: 4 },
+    bucket: 1,
+  },
+  {
+    path: '/erp/sc/routing/data/local_inventory/productList',
+    documentType: only('material'),
+    envelope: 'erp',
+    paging: { style: 'offset_length', maxLength: 1000, defaultLength: 1000 },
+    window: { from: 'update_time_start', to: 'update_time_end', format: 'unix', maxDays: 3660 },
     bucket: 1,
   },
 ];

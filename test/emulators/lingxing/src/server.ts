@@ -173,12 +173,10 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
     let fromMs: number;
     let toMs: number;
     try {
-      const pattern = format === 'date' ? /^\d{4}-\d{2}-\d{2}$/ : /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
-      if (!pattern.test(String(params[from])) || !pattern.test(String(params[to]))) throw new Error('format');
-      fromMs = parseBeijingTime(format === 'date' ? `${String(params[from])} 00:00:00` : params[from], from);
-      toMs = parseBeijingTime(format === 'date' ? `${String(params[to])} 23:59:59` : params[to], to);
+      [fromMs, toMs] = windowBounds(format, params[from], params[to], from, to);
     } catch {
-      return refuse(`${from}/${to} 格式 ${format === 'date' ? 'Y-m-d' : 'Y-m-d H:i:s'} / ${from} and ${to} must be ${format === 'date' ? 'yyyy-MM-dd' : 'yyyy-MM-dd HH:mm:ss'}`);
+      const [zh, en] = WINDOW_FORMATS[format];
+      return refuse(`${from}/${to} 格式 ${zh} / ${from} and ${to} must be ${en}`);
     }
     if (toMs < fromMs || toMs - fromMs > maxDays * DAY_MS)
       return refuse(`时间跨度不能超过 ${maxDays} 天 / the window may not exceed ${maxDays} days`);
@@ -265,6 +263,23 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
     setFaults: (next) => void faults.merge(next),
     close: server.close,
   };
+}
+
+const WINDOW_FORMATS = { datetime: ['Y-m-d H:i:s', 'yyyy-MM-dd HH:mm:ss'], date: ['Y-m-d', 'yyyy-MM-dd'], unix: ['10 位时间戳', 'unix seconds'] } as const;
+
+/** A window's bounds in ms; `date` windows cover their whole days. Throws on a value not in the format. */
+function windowBounds(format: keyof typeof WINDOW_FORMATS, fromValue: unknown, toValue: unknown, from: string, to: string): [number, number] {
+  if (format === 'unix') {
+    const [a, b] = [Number(fromValue), Number(toValue)];
+    if (!Number.isInteger(a) || !Number.isInteger(b) || a < 1e9 || b < 1e9) throw new Error('format');
+    return [a * 1000, b * 1000];
+  }
+  const pattern = format === 'date' ? /^\d{4}-\d{2}-\d{2}$/ : /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+  if (!pattern.test(String(fromValue)) || !pattern.test(String(toValue))) throw new Error('format');
+  return [
+    parseBeijingTime(format === 'date' ? `${String(fromValue)} 00:00:00` : fromValue, from),
+    parseBeijingTime(format === 'date' ? `${String(toValue)} 23:59:59` : toValue, to),
+  ];
 }
 
 const TOKEN_TEXTS: Record<TokenRefusal, string> = {
