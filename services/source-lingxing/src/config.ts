@@ -27,7 +27,7 @@ export const lingxingAccountSchema = z.object({
     .default({})
     .describe('Concurrent calls per API path when a tenant was given other capacities than documented (path → n)'),
   throttleBackoffMs: z.number().int().nonnegative().default(1000).describe('Wait after a 3001008 (bucket empty) answer'),
-  requestTimeoutMs: z.number().int().positive().default(30_000),
+  requestTimeoutMs: z.number().int().positive().default(30_000).describe('Timeout of one API call (ms)'),
 });
 
 function isBeijingTime(text: string): boolean {
