@@ -39,7 +39,8 @@ export class PathBuckets {
 
   private release(path: string): void {
     const next = this.waiting.get(path)?.shift();
-    if (next) next(); // the token passes straight to the next waiter
+    if (next)
+      next(); // the token passes straight to the next waiter
     else this.inFlight.set(path, this.busy(path) - 1);
   }
 }

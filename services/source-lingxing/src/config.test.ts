@@ -24,7 +24,11 @@ describe('领星 source config', () => {
   });
 
   it.each([
-    ['an appId that is not 16 characters (the AES-128 key)', { ...account, appId: 'ak_short' }, /accounts\.0\.appId: appId 须为 16 个字符/],
+    [
+      'an appId that is not 16 characters (the AES-128 key)',
+      { ...account, appId: 'ak_short' },
+      /accounts\.0\.appId: appId 须为 16 个字符/,
+    ],
     ['an inline secret', { ...account, appSecret: 'live-secret' }, /accounts\.0\.appSecret: secrets are references/],
     ['a bad master-data start', { ...account, masterDataStartAt: 'yesterday' }, /accounts\.0\.masterDataStartAt/],
     ['a bucket of 0', { ...account, buckets: { '/erp/sc/data/mws/orders': 0 } }, /accounts\.0\.buckets/],

@@ -4,11 +4,17 @@ import { parseBeijingTime, resolveSecret } from '@yecai/common';
 import { secretReference } from '@yecai/connector-kit';
 
 export const lingxingAccountSchema = z.object({
-  name: z.string().regex(/^[a-z0-9_-]+$/).describe('Account name in document keys, checkpoint keys and metric labels'),
+  name: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/)
+    .describe('Account name in document keys, checkpoint keys and metric labels'),
   baseUrl: z.url().default('https://openapi.lingxing.com').describe('Open-API host'),
   appId: z
     .string()
-    .refine((value) => Buffer.byteLength(value, 'utf8') === 16, 'appId 须为 16 个字符（签名的 AES-128 密钥）/ appId must be 16 characters (the AES-128 signing key)')
+    .refine(
+      (value) => Buffer.byteLength(value, 'utf8') === 16,
+      'appId 须为 16 个字符（签名的 AES-128 密钥）/ appId must be 16 characters (the AES-128 signing key)',
+    )
     .describe('App id (app_key), 16 characters; not a secret: sent with every call'),
   appSecret: secretReference().describe('App secret (env:NAME or file:/path); access tokens are fetched with it'),
   startAt: z.string().describe('Where a stream without a checkpoint starts, Beijing time yyyy-MM-dd HH:mm:ss'),
@@ -16,7 +22,9 @@ export const lingxingAccountSchema = z.object({
     .string()
     .refine(isBeijingTime, '须为北京时间 yyyy-MM-dd HH:mm:ss / must be Beijing time yyyy-MM-dd HH:mm:ss')
     .default('2015-01-01 00:00:00')
-    .describe('Where master data (products, currency rates) starts without a checkpoint, Beijing time: it was last edited long before startAt'),
+    .describe(
+      'Where master data (products, currency rates) starts without a checkpoint, Beijing time: it was last edited long before startAt',
+    ),
   streams: z.array(z.string()).optional().describe('Streams to run; default all'),
   rateLimits: z
     .object({ perSecond: z.number().int().positive(), perMinute: z.number().int().positive() })
@@ -26,7 +34,12 @@ export const lingxingAccountSchema = z.object({
     .record(z.string(), z.number().int().positive())
     .default({})
     .describe('Concurrent calls per API path when a tenant was given other capacities than documented (path → n)'),
-  throttleBackoffMs: z.number().int().nonnegative().default(1000).describe('Wait after a 3001008 (bucket empty) answer'),
+  throttleBackoffMs: z
+    .number()
+    .int()
+    .nonnegative()
+    .default(1000)
+    .describe('Wait after a 3001008 (bucket empty) answer'),
   requestTimeoutMs: z.number().int().positive().default(30_000).describe('Timeout of one API call (ms)'),
 });
 

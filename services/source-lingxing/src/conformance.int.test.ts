@@ -27,7 +27,16 @@ describeSourceConformance({
       documents: { perType: documents, fromMs, toMs, ...(sameSecondRatio !== undefined ? { sameSecondRatio } : {}) },
       faults: {
         ...(latencyMs ? { latencyMs } : {}),
-        ...(storm ? { throttleBurst: 30, serverErrorBurst: 6, serverErrorRate: 0.05, timeoutBurst: 2, timeoutMs: 5000, expireTokenAfterRequests: 20 } : {}),
+        ...(storm
+          ? {
+              throttleBurst: 30,
+              serverErrorBurst: 6,
+              serverErrorRate: 0.05,
+              timeoutBurst: 2,
+              timeoutMs: 5000,
+              expireTokenAfterRequests: 20,
+            }
+          : {}),
       },
     });
     return {

@@ -31,7 +31,10 @@ describe('领星 source over real Kafka', () => {
 
   it('settlement rows once each despite uniqueKey churn, late settlement rows once, master data from masterDataStartAt', async () => {
     const now = Date.now();
-    emulator = await startLingxingEmulator({ seed: 11, documents: { perType: { fee_settlement: 300 }, fromMs: now - 2 * DAY, toMs: now - 2 * MINUTE } });
+    emulator = await startLingxingEmulator({
+      seed: 11,
+      documents: { perType: { fee_settlement: 300 }, fromMs: now - 2 * DAY, toMs: now - 2 * MINUTE },
+    });
     emulator.store.seedDocuments({ perType: { material: 50 }, fromMs: now - 40 * DAY, toMs: now - 30 * DAY });
     process.env.LINGXING_TEST_APP_SECRET = LINGXING_TEST_ACCOUNT.appSecret;
     const startAt = now - 3 * DAY;
@@ -85,15 +88,28 @@ describe('领星 source over real Kafka', () => {
     expect(new Set(after.map((d) => d.sourceId)).size).toBe(305);
     const late = after.filter((d) => !fees.some((f) => f.sourceId === d.sourceId)).map((d) => JSON.parse(d.payload));
     expect(late).toHaveLength(5);
-    for (const row of late) expect(Date.parse(`${row.gmtModified.replace(' ', 'T')}+08:00`) - Date.parse(`${row.postedDateLocale.replace(' ', 'T')}+08:00`)).toBe(6 * DAY);
+    for (const row of late)
+      expect(
+        Date.parse(`${row.gmtModified.replace(' ', 'T')}+08:00`) -
+          Date.parse(`${row.postedDateLocale.replace(' ', 'T')}+08:00`),
+      ).toBe(6 * DAY);
 
     // Products last edited 30–40 days ago and the monthly rates, read from masterDataStartAt (not startAt).
     const products = await raw('material');
-    expect(products.map((d) => d.sourceId).sort()).toEqual(emulator.store.versions('material').map((v) => v.id).sort());
-    expect(JSON.parse(products[0]!.payload)).toEqual(expect.objectContaining({ update_time: expect.any(Number), update_time_beijing: expect.any(String) }));
+    expect(products.map((d) => d.sourceId).sort()).toEqual(
+      emulator.store
+        .versions('material')
+        .map((v) => v.id)
+        .sort(),
+    );
+    expect(JSON.parse(products[0]!.payload)).toEqual(
+      expect.objectContaining({ update_time: expect.any(Number), update_time_beijing: expect.any(String) }),
+    );
     const rates = await raw('currency_rate');
     // Each month's table is stamped on its 1st (00:05): the months whose stamp lies in [masterDataStartAt, now − lag].
-    const stamped = monthsBetween(masterDataStartAt, now).filter((month) => Date.parse(`${month}-01T00:05:00+08:00`) >= masterDataStartAt);
+    const stamped = monthsBetween(masterDataStartAt, now).filter(
+      (month) => Date.parse(`${month}-01T00:05:00+08:00`) >= masterDataStartAt,
+    );
     expect(new Set(rates.map((d) => JSON.parse(d.payload).date.slice(0, 7)))).toEqual(new Set(stamped));
     expect(rates.map((d) => d.sourceId)).toContain(`${stamped[0]}-01/USD`);
   }, 180_000);

@@ -40,7 +40,16 @@ export interface LingxingEndpoint {
 export const RATE_KEY_FIELDS = ['date', 'code'] as const;
 
 /** Settlement rows' `uniqueKey` is re-issued between calls; the identity is this composite, in `dedupe_key`. */
-export const SETTLEMENT_KEY_FIELDS = ['sid', 'settlementId', 'eventType', 'type', 'amazonOrderId', 'sellerSku', 'postedDateLocale', 'currencyAmount'] as const;
+export const SETTLEMENT_KEY_FIELDS = [
+  'sid',
+  'settlementId',
+  'eventType',
+  'type',
+  'amazonOrderId',
+  'sellerSku',
+  'postedDateLocale',
+  'currencyAmount',
+] as const;
 
 interface Declaration {
   name: string;
@@ -62,7 +71,8 @@ const date = { from: 'start_date', to: 'end_date', format: 'date' as const };
 const DECLARATIONS: Declaration[] = [
   {
     name: 'sales_order',
-    description: '亚马逊订单 Amazon orders, by LingXing update time (date_type 2); refunds after shipment arrive as new versions',
+    description:
+      '亚马逊订单 Amazon orders, by LingXing update time (date_type 2); refunds after shipment arrive as new versions',
     endpoint: '/erp/sc/data/mws/orders',
     idField: 'amazon_order_id',
     modifiedField: 'gmt_modified',
@@ -71,7 +81,13 @@ const DECLARATIONS: Declaration[] = [
     overlapMs: 5 * MINUTE,
     pageSize: 500,
     maxPageSize: 5000,
-    call: { envelope: 'erp', paging: 'offset_length', window: { ...datetime(), endExclusive: true }, params: { date_type: 2 }, bucket: 1 },
+    call: {
+      envelope: 'erp',
+      paging: 'offset_length',
+      window: { ...datetime(), endExclusive: true },
+      params: { date_type: 2 },
+      bucket: 1,
+    },
   },
   {
     name: 'sales_outstock',
@@ -101,9 +117,19 @@ const DECLARATIONS: Declaration[] = [
   },
   ...(
     [
-      ['purchase_instock', '采购入库单 purchase in-stock (入库单 type 2)', '/erp/sc/routing/storage/inbound/getOrders', 2],
+      [
+        'purchase_instock',
+        '采购入库单 purchase in-stock (入库单 type 2)',
+        '/erp/sc/routing/storage/inbound/getOrders',
+        2,
+      ],
       ['other_instock', '其他入库单 other in-stock (入库单 type 1)', '/erp/sc/routing/storage/inbound/getOrders', 1],
-      ['other_outstock', '其他出库单 other out-stock (出库单 type 11)', '/erp/sc/routing/storage/outbound/getOrders', 11],
+      [
+        'other_outstock',
+        '其他出库单 other out-stock (出库单 type 11)',
+        '/erp/sc/routing/storage/outbound/getOrders',
+        11,
+      ],
     ] as const
   ).map(([name, description, endpoint, type]) => ({
     name,
@@ -116,7 +142,13 @@ const DECLARATIONS: Declaration[] = [
     overlapMs: 5 * MINUTE,
     pageSize: 200,
     maxPageSize: 200,
-    call: { envelope: 'erp' as const, paging: 'offset_length' as const, window: datetime(), params: { type, search_field_time: 'increment_time' }, bucket: 1 },
+    call: {
+      envelope: 'erp' as const,
+      paging: 'offset_length' as const,
+      window: datetime(),
+      params: { type, search_field_time: 'increment_time' },
+      bucket: 1,
+    },
   })),
   {
     name: 'transfer',
@@ -142,7 +174,13 @@ const DECLARATIONS: Declaration[] = [
     overlapMs: 5 * MINUTE,
     pageSize: 500,
     maxPageSize: 500,
-    call: { envelope: 'erp_list', paging: 'offset_length', window: datetime(), params: { search_field_time: 'last_time' }, bucket: 1 },
+    call: {
+      envelope: 'erp_list',
+      paging: 'offset_length',
+      window: datetime(),
+      params: { search_field_time: 'last_time' },
+      bucket: 1,
+    },
   },
   {
     name: 'sales_return',
@@ -155,11 +193,18 @@ const DECLARATIONS: Declaration[] = [
     overlapMs: 5 * MINUTE,
     pageSize: 200,
     maxPageSize: 200,
-    call: { envelope: 'erp_list', paging: 'offset_is_page', window: datetime('start_time', 'end_time'), params: { time_type: 'updateTime' }, bucket: 1 },
+    call: {
+      envelope: 'erp_list',
+      paging: 'offset_is_page',
+      window: datetime('start_time', 'end_time'),
+      params: { time_type: 'updateTime' },
+      bucket: 1,
+    },
   },
   {
     name: 'fee_settlement',
-    description: '结算交易明细 settlement transaction detail, by gmtModified (≤ 7-day windows; rows arrive late, 1 h overlap)',
+    description:
+      '结算交易明细 settlement transaction detail, by gmtModified (≤ 7-day windows; rows arrive late, 1 h overlap)',
     endpoint: '/bd/sp/api/open/settlement/transaction/detail/list',
     idField: 'dedupe_key',
     modifiedField: 'gmtModified',
@@ -168,11 +213,18 @@ const DECLARATIONS: Declaration[] = [
     overlapMs: HOUR,
     pageSize: 1000,
     maxPageSize: 10_000,
-    call: { envelope: 'finance', paging: 'offset_length', window: datetime('gmtModifiedStart', 'gmtModifiedEnd'), params: {}, bucket: 1 },
+    call: {
+      envelope: 'finance',
+      paging: 'offset_length',
+      window: datetime('gmtModifiedStart', 'gmtModifiedEnd'),
+      params: {},
+      bucket: 1,
+    },
   },
   {
     name: 'mp_sales_order',
-    description: '多平台订单 multi-platform orders (Walmart, Shopify, TikTok …), by update time; unix-second windows ≤ 31 days',
+    description:
+      '多平台订单 multi-platform orders (Walmart, Shopify, TikTok …), by update time; unix-second windows ≤ 31 days',
     endpoint: '/pb/mp/order/v2/list',
     idField: 'global_order_no',
     modifiedField: 'update_time',
@@ -181,7 +233,13 @@ const DECLARATIONS: Declaration[] = [
     overlapMs: 5 * MINUTE,
     pageSize: 500,
     maxPageSize: 500,
-    call: { envelope: 'erp_list', paging: 'offset_length', window: { from: 'start_time', to: 'end_time', format: 'unix' }, params: { date_type: 'update_time' }, bucket: 1 },
+    call: {
+      envelope: 'erp_list',
+      paging: 'offset_length',
+      window: { from: 'start_time', to: 'end_time', format: 'unix' },
+      params: { date_type: 'update_time' },
+      bucket: 1,
+    },
   },
   {
     name: 'stock_count',
@@ -198,7 +256,8 @@ const DECLARATIONS: Declaration[] = [
   },
   {
     name: 'material',
-    description: '本地产品 products (local SKUs with their parent SPU), by update_time (unix seconds); from masterDataStartAt',
+    description:
+      '本地产品 products (local SKUs with their parent SPU), by update_time (unix seconds); from masterDataStartAt',
     endpoint: '/erp/sc/routing/data/local_inventory/productList',
     idField: 'sku',
     modifiedField: 'update_time_beijing',
@@ -227,7 +286,13 @@ const DECLARATIONS: Declaration[] = [
     overlapMs: HOUR,
     pageSize: 1000,
     maxPageSize: 1000,
-    call: { envelope: 'erp', paging: 'offset_length', window: { from: 'date', to: 'date', format: 'month' }, params: {}, bucket: 1 },
+    call: {
+      envelope: 'erp',
+      paging: 'offset_length',
+      window: { from: 'date', to: 'date', format: 'month' },
+      params: {},
+      bucket: 1,
+    },
   },
 ];
 
@@ -245,7 +310,13 @@ export const LINGXING_STREAMS = defineStreams(
     idField: d.idField,
     modifiedField: d.modifiedField,
     modifiedFormat: 'beijing_datetime' as const,
-    cursor: { kind: 'modified_time' as const, maxWindowMs: d.maxWindowMs, windowMs: d.windowMs, overlapMs: d.overlapMs, settleLagMs: MINUTE },
+    cursor: {
+      kind: 'modified_time' as const,
+      maxWindowMs: d.maxWindowMs,
+      windowMs: d.windowMs,
+      overlapMs: d.overlapMs,
+      settleLagMs: MINUTE,
+    },
     paging: { style: 'page_index_backward' as const, pageSize: d.pageSize, maxPageSize: d.maxPageSize },
   })),
 );

@@ -31,7 +31,16 @@ describe('LingxingTransport', () => {
 
   beforeEach(async () => {
     clock = Date.now();
-    const perType = { sales_order: 60, purchase_instock: 40, other_instock: 40, sales_return: 230, fee_settlement: 35, mp_sales_order: 25, stock_count: 15, material: 30 };
+    const perType = {
+      sales_order: 60,
+      purchase_instock: 40,
+      other_instock: 40,
+      sales_return: 230,
+      fee_settlement: 35,
+      mp_sales_order: 25,
+      stock_count: 15,
+      material: 30,
+    };
     emulator = await startLingxingEmulator({ seed: 3, documents: { perType, fromMs, toMs }, now: () => clock });
   });
   afterEach(() => emulator.close());
@@ -81,9 +90,19 @@ describe('LingxingTransport', () => {
     const endOfNovember = Date.parse('2026-11-30T23:00:00+08:00');
     const rates = await page(t, 'currency_rate', 1, { fromMs: endOfNovember, toMs: endOfNovember + 2 * HOUR });
     expect(rates).toMatchObject({ hasNext: false, pageCount: 1 });
-    expect(rates.records.map((r) => r.rate_key)).toEqual(expect.arrayContaining(['2026-11-01/USD', '2026-12-01/USD', '2026-12-01/JPY']));
-    expect(rates.records.find((r) => r.rate_key === '2026-11-01/USD')).toMatchObject({ rate_org: '7.1884', my_rate: '7.2000', update_time: '2026-11-01 00:05:00' });
-    expect(monthsBetween(Date.parse('2026-12-31T23:59:59+08:00'), Date.parse('2027-02-01T00:00:00+08:00'))).toEqual(['2026-12', '2027-01', '2027-02']);
+    expect(rates.records.map((r) => r.rate_key)).toEqual(
+      expect.arrayContaining(['2026-11-01/USD', '2026-12-01/USD', '2026-12-01/JPY']),
+    );
+    expect(rates.records.find((r) => r.rate_key === '2026-11-01/USD')).toMatchObject({
+      rate_org: '7.1884',
+      my_rate: '7.2000',
+      update_time: '2026-11-01 00:05:00',
+    });
+    expect(monthsBetween(Date.parse('2026-12-31T23:59:59+08:00'), Date.parse('2027-02-01T00:00:00+08:00'))).toEqual([
+      '2026-12',
+      '2027-01',
+      '2027-02',
+    ]);
   });
 
   it('unix-second windows: multi-platform orders; products get update_time_beijing for the cursor; stock counts by page', async () => {
@@ -102,7 +121,12 @@ describe('LingxingTransport', () => {
   it('keeps one call in flight per path: two lanes on the 入库单 path never draw 3001008', async () => {
     const t = transport();
     emulator.setFaults({ latencyMs: 150 });
-    await Promise.all([page(t, 'purchase_instock'), page(t, 'other_instock'), page(t, 'purchase_instock'), page(t, 'sales_order')]);
+    await Promise.all([
+      page(t, 'purchase_instock'),
+      page(t, 'other_instock'),
+      page(t, 'purchase_instock'),
+      page(t, 'sales_order'),
+    ]);
     expect(emulator.stats['3001008']).toBeUndefined();
     expect(emulator.stats.ok).toBe(4);
   });
@@ -116,8 +140,15 @@ describe('LingxingTransport', () => {
     const tooBig = t.fetchPage(stream('sales_outstock'), { kind: 'window', fromMs, toMs, pageIndex: 1, pageSize: 500 });
     await expect(tooBig).rejects.toMatchObject({ code: 'LINGXING_BAD_REQUEST', level: 1, retriable: false });
     const wrong = transport({ appSecret: 'not-the-secret' });
-    await expect(page(wrong, 'sales_order')).rejects.toMatchObject({ code: 'LINGXING_APP_SECRET_INVALID', level: 3, retriable: false });
-    expect(await wrong.check()).toMatchObject({ ok: false, message: expect.stringMatching(/appSecret 错误.*\/ wrong appSecret/) });
+    await expect(page(wrong, 'sales_order')).rejects.toMatchObject({
+      code: 'LINGXING_APP_SECRET_INVALID',
+      level: 3,
+      retriable: false,
+    });
+    expect(await wrong.check()).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/appSecret 错误.*\/ wrong appSecret/),
+    });
     expect(await t.check()).toEqual({ ok: true, message: '领星账号可用 / LingXing account works' });
   });
 
@@ -125,7 +156,10 @@ describe('LingxingTransport', () => {
     const t = transport();
     // The warehouse list answers in the ERP family (data is a list); read as a finance answer it has no data.records.
     await expect(
-      t.fetchPage({ ...stream('fee_settlement'), endpoint: '/erp/sc/data/local_inventory/warehouse' }, { kind: 'window', fromMs, toMs, pageIndex: 1, pageSize: 10 }),
+      t.fetchPage(
+        { ...stream('fee_settlement'), endpoint: '/erp/sc/data/local_inventory/warehouse' },
+        { kind: 'window', fromMs, toMs, pageIndex: 1, pageSize: 10 },
+      ),
     ).rejects.toMatchObject({ code: 'LINGXING_BAD_RESPONSE', field: 'data.records / data.total' });
   });
 });

@@ -39,13 +39,48 @@ export interface LingxingTransportOptions {
 
 /** Answers that no retry can fix: the operator changes a setting, or our request is wrong (level 1). */
 const FATAL: Record<string, { code: string; level: 1 | 3; zh: string; en: string }> = {
-  '2001001': { code: 'LINGXING_APP_ID_INVALID', level: 3, zh: 'appId 不存在：请核对 appId', en: 'unknown appId: check appId' },
-  '2001002': { code: 'LINGXING_APP_SECRET_INVALID', level: 3, zh: 'appSecret 错误：请核对 appSecret', en: 'wrong appSecret: check appSecret' },
-  '2001004': { code: 'LINGXING_API_NOT_AUTHORISED', level: 3, zh: '应用未开通此接口：请在领星开放平台授权', en: 'the app may not call this API: enable it in the LingXing open platform' },
-  '2001006': { code: 'LINGXING_SIGN_INVALID', level: 3, zh: '签名错误：请核对 appId（16 位，签名密钥）', en: 'signature rejected: check appId (16 characters, the signing key)' },
-  '3001001': { code: 'LINGXING_PUBLIC_PARAM_MISSING', level: 1, zh: '缺少公共参数', en: 'a public parameter is missing' },
-  '3001002': { code: 'LINGXING_IP_NOT_WHITELISTED', level: 3, zh: '服务器 IP 不在领星白名单中：请在开放平台添加', en: 'server IP is not whitelisted: add it in the LingXing open platform' },
-  '0001001': { code: 'LINGXING_APP_SECRET_ENCODING', level: 3, zh: 'appSecret 解密失败：请核对 appSecret', en: 'appSecret could not be decrypted: check appSecret' },
+  '2001001': {
+    code: 'LINGXING_APP_ID_INVALID',
+    level: 3,
+    zh: 'appId 不存在：请核对 appId',
+    en: 'unknown appId: check appId',
+  },
+  '2001002': {
+    code: 'LINGXING_APP_SECRET_INVALID',
+    level: 3,
+    zh: 'appSecret 错误：请核对 appSecret',
+    en: 'wrong appSecret: check appSecret',
+  },
+  '2001004': {
+    code: 'LINGXING_API_NOT_AUTHORISED',
+    level: 3,
+    zh: '应用未开通此接口：请在领星开放平台授权',
+    en: 'the app may not call this API: enable it in the LingXing open platform',
+  },
+  '2001006': {
+    code: 'LINGXING_SIGN_INVALID',
+    level: 3,
+    zh: '签名错误：请核对 appId（16 位，签名密钥）',
+    en: 'signature rejected: check appId (16 characters, the signing key)',
+  },
+  '3001001': {
+    code: 'LINGXING_PUBLIC_PARAM_MISSING',
+    level: 1,
+    zh: '缺少公共参数',
+    en: 'a public parameter is missing',
+  },
+  '3001002': {
+    code: 'LINGXING_IP_NOT_WHITELISTED',
+    level: 3,
+    zh: '服务器 IP 不在领星白名单中：请在开放平台添加',
+    en: 'server IP is not whitelisted: add it in the LingXing open platform',
+  },
+  '0001001': {
+    code: 'LINGXING_APP_SECRET_ENCODING',
+    level: 3,
+    zh: 'appSecret 解密失败：请核对 appSecret',
+    en: 'appSecret could not be decrypted: check appSecret',
+  },
   '102': { code: 'LINGXING_BAD_REQUEST', level: 1, zh: '请求参数不合法', en: 'request rejected: invalid parameters' },
   '400': { code: 'LINGXING_NO_SUCH_API', level: 1, zh: '接口不存在', en: 'no such API' },
 };
@@ -79,23 +114,50 @@ export class LingxingTransport implements SourceTransport {
 
   async fetchPage(stream: StreamDefinition, request: PageRequest): Promise<PageResult> {
     if (request.kind !== 'window')
-      throw new YecaiError(`${stream.name}: 领星 has no token cursor`, { code: 'VALIDATION', level: 1, retriable: false, field: 'cursor' });
+      throw new YecaiError(`${stream.name}: 领星 has no token cursor`, {
+        code: 'VALIDATION',
+        level: 1,
+        retriable: false,
+        field: 'cursor',
+      });
     const endpoint = lingxingEndpoint(stream.name);
     if (endpoint.window.format === 'month') return this.fetchMonths(stream, endpoint, request);
-    const body = { ...endpoint.params, ...stream.params, ...windowParams(endpoint, request), ...pagingParams(endpoint, request) };
+    const body = {
+      ...endpoint.params,
+      ...stream.params,
+      ...windowParams(endpoint, request),
+      ...pagingParams(endpoint, request),
+    };
     const envelope = await this.call(stream.endpoint, body);
     const { rows, total } = listOf(endpoint, envelope, stream.endpoint);
-    const records = stream.name === 'fee_settlement' ? rows.map(withSettlementKey) : endpoint.epochSecondsField ? rows.map((row) => withBeijingTime(row, endpoint.epochSecondsField!)) : rows;
+    const records =
+      stream.name === 'fee_settlement'
+        ? rows.map(withSettlementKey)
+        : endpoint.epochSecondsField
+          ? rows.map((row) => withBeijingTime(row, endpoint.epochSecondsField!))
+          : rows;
     const pageCount = Math.ceil(total / request.pageSize);
     return { records, hasNext: request.pageIndex < pageCount, pageCount };
   }
 
   /** Small monthly tables (currency rates): every month the window touches, whole, as one page. */
-  private async fetchMonths(stream: StreamDefinition, endpoint: LingxingEndpoint, request: { fromMs: number; toMs: number }): Promise<PageResult> {
+  private async fetchMonths(
+    stream: StreamDefinition,
+    endpoint: LingxingEndpoint,
+    request: { fromMs: number; toMs: number },
+  ): Promise<PageResult> {
     const records: Record<string, unknown>[] = [];
     for (const month of monthsBetween(request.fromMs, request.toMs)) {
-      const envelope = await this.call(stream.endpoint, { ...endpoint.params, ...stream.params, [endpoint.window.from]: month });
-      records.push(...listOf(endpoint, envelope, stream.endpoint).rows.map((row) => withKey(row, 'rate_key', RATE_KEY_FIELDS, '/')));
+      const envelope = await this.call(stream.endpoint, {
+        ...endpoint.params,
+        ...stream.params,
+        [endpoint.window.from]: month,
+      });
+      records.push(
+        ...listOf(endpoint, envelope, stream.endpoint).rows.map((row) =>
+          withKey(row, 'rate_key', RATE_KEY_FIELDS, '/'),
+        ),
+      );
     }
     return { records, hasNext: false, pageCount: 1 };
   }
@@ -125,13 +187,22 @@ export class LingxingTransport implements SourceTransport {
   }
 
   private async post(path: string, accessToken: string, body: Record<string, unknown>): Promise<Envelope> {
-    const query = { access_token: accessToken, app_key: this.options.appId, timestamp: String(Math.floor(this.now() / 1000)) };
+    const query = {
+      access_token: accessToken,
+      app_key: this.options.appId,
+      timestamp: String(Math.floor(this.now() / 1000)),
+    };
     const sign = lingxingSign(this.options.appId, { ...query, ...body });
-    const parsed = await postForJson(SYSTEM, path, `${this.options.baseUrl}${path}?${new URLSearchParams({ ...query, sign })}`, {
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      timeoutMs: this.options.timeoutMs,
-    });
+    const parsed = await postForJson(
+      SYSTEM,
+      path,
+      `${this.options.baseUrl}${path}?${new URLSearchParams({ ...query, sign })}`,
+      {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        timeoutMs: this.options.timeoutMs,
+      },
+    );
     return envelopeOf(parsed, path);
   }
 
@@ -146,11 +217,18 @@ export class LingxingTransport implements SourceTransport {
     this.renewing ??= (async () => {
       const refresh = this.token?.refresh;
       if (refresh) {
-        const refreshed = await this.tokenCall(REFRESH_TOKEN_PATH, { appId: this.options.appId, refreshToken: refresh });
+        const refreshed = await this.tokenCall(REFRESH_TOKEN_PATH, {
+          appId: this.options.appId,
+          refreshToken: refresh,
+        });
         if (refreshed) return void (this.token = refreshed);
       }
-      const issued = await this.tokenCall(ACCESS_TOKEN_PATH, { appId: this.options.appId, appSecret: this.options.appSecret });
-      if (!issued) throw new SourceUnavailableError('LINGXING access-token: refused', { code: 'LINGXING_TOKEN_REFUSED' });
+      const issued = await this.tokenCall(ACCESS_TOKEN_PATH, {
+        appId: this.options.appId,
+        appSecret: this.options.appSecret,
+      });
+      if (!issued)
+        throw new SourceUnavailableError('LINGXING access-token: refused', { code: 'LINGXING_TOKEN_REFUSED' });
       this.token = issued;
       this.options.logger.info('access token issued');
     })().finally(() => (this.renewing = undefined));
@@ -161,7 +239,14 @@ export class LingxingTransport implements SourceTransport {
   private async tokenCall(path: string, fields: Record<string, string>): Promise<Token | undefined> {
     // The SDKs send the credentials as query parameters; URLSearchParams encodes a secret's + / =.
     const envelope = await this.buckets.run(path, async () =>
-      envelopeOf(await postForJson(SYSTEM, path, `${this.options.baseUrl}${path}?${new URLSearchParams(fields)}`, { headers: {}, body: '', timeoutMs: this.options.timeoutMs }), path),
+      envelopeOf(
+        await postForJson(SYSTEM, path, `${this.options.baseUrl}${path}?${new URLSearchParams(fields)}`, {
+          headers: {},
+          body: '',
+          timeoutMs: this.options.timeoutMs,
+        }),
+        path,
+      ),
     );
     const code = codeOf(envelope);
     if (path === REFRESH_TOKEN_PATH && REFRESH_REFUSED.has(code)) return undefined;
@@ -170,7 +255,11 @@ export class LingxingTransport implements SourceTransport {
     const seconds = Number(scalarText(data?.expires_in));
     if (typeof data?.access_token !== 'string' || typeof data.refresh_token !== 'string' || !Number.isFinite(seconds))
       throw new SourceUnavailableError(`LINGXING ${path}: no token in the answer`, { code: 'LINGXING_BAD_RESPONSE' });
-    return { access: data.access_token, refresh: data.refresh_token, expiresAtMs: this.now() + seconds * 1000 - EXPIRY_MARGIN_MS };
+    return {
+      access: data.access_token,
+      refresh: data.refresh_token,
+      expiresAtMs: this.now() + seconds * 1000 - EXPIRY_MARGIN_MS,
+    };
   }
 
   /** Every code but success becomes its error class, once, here. */
@@ -185,7 +274,12 @@ export class LingxingTransport implements SourceTransport {
       });
     if (TRANSIENT.has(code) || TOKEN_REFUSED.has(code))
       throw new SourceUnavailableError(`LINGXING ${path}: ${code} ${text}`, {
-        code: code === '2001007' ? 'LINGXING_SIGN_EXPIRED' : TOKEN_REFUSED.has(code) ? 'LINGXING_TOKEN_REFUSED' : 'LINGXING_INTERNAL',
+        code:
+          code === '2001007'
+            ? 'LINGXING_SIGN_EXPIRED'
+            : TOKEN_REFUSED.has(code)
+              ? 'LINGXING_TOKEN_REFUSED'
+              : 'LINGXING_INTERNAL',
         userMessage: `领星暂时无法处理（${code}），自动重试 / LingXing could not answer (${code}), retrying`,
       });
     const known = FATAL[code];
@@ -193,7 +287,9 @@ export class LingxingTransport implements SourceTransport {
       code: known?.code ?? `LINGXING_CODE_${code}`,
       level: known?.level ?? 3,
       retriable: false,
-      userMessage: known ? `${known.zh} / ${known.en}（${text}）` : `领星返回错误 ${code} / LingXing error ${code}: ${text}`,
+      userMessage: known
+        ? `${known.zh} / ${known.en}（${text}）`
+        : `领星返回错误 ${code} / LingXing error ${code}: ${text}`,
     });
   }
 }
@@ -214,13 +310,24 @@ function envelopeOf(parsed: unknown, path: string): Envelope {
 /** `code` is a number on business answers (0) and a string on the gateway's ("200", "3001008"). */
 const codeOf = (envelope: Envelope) => scalarText(envelope.code) ?? '';
 
-function windowParams(endpoint: LingxingEndpoint, request: { fromMs: number; toMs: number }): Record<string, string | number> {
+function windowParams(
+  endpoint: LingxingEndpoint,
+  request: { fromMs: number; toMs: number },
+): Record<string, string | number> {
   const { from, to, format, endExclusive } = endpoint.window;
-  const text = (ms: number) => (format === 'unix' ? Math.floor(ms / 1000) : format === 'date' ? formatBeijingTime(ms).slice(0, 10) : formatBeijingTime(ms));
+  const text = (ms: number) =>
+    format === 'unix'
+      ? Math.floor(ms / 1000)
+      : format === 'date'
+        ? formatBeijingTime(ms).slice(0, 10)
+        : formatBeijingTime(ms);
   return { [from]: text(request.fromMs), [to]: text(endExclusive ? request.toMs + 1000 : request.toMs) };
 }
 
-function pagingParams(endpoint: LingxingEndpoint, request: { pageIndex: number; pageSize: number }): Record<string, number> {
+function pagingParams(
+  endpoint: LingxingEndpoint,
+  request: { pageIndex: number; pageSize: number },
+): Record<string, number> {
   switch (endpoint.paging) {
     case 'offset_length':
       return { offset: (request.pageIndex - 1) * request.pageSize, length: request.pageSize };
@@ -232,17 +339,39 @@ function pagingParams(endpoint: LingxingEndpoint, request: { pageIndex: number; 
 }
 
 /** The rows and the window's total where the envelope family keeps them. */
-function listOf(endpoint: LingxingEndpoint, envelope: Envelope, path: string): { rows: Record<string, unknown>[]; total: number } {
+function listOf(
+  endpoint: LingxingEndpoint,
+  envelope: Envelope,
+  path: string,
+): { rows: Record<string, unknown>[]; total: number } {
   const data = envelope.data as Record<string, unknown> | unknown[] | null | undefined;
   const [rows, total, where] =
     endpoint.envelope === 'erp'
       ? [data, envelope.total, 'data / total']
       : endpoint.envelope === 'erp_list'
-        ? [(data as Record<string, unknown> | null)?.list, (data as Record<string, unknown> | null)?.total, 'data.list / data.total']
-        : [(data as Record<string, unknown> | null)?.records, (data as Record<string, unknown> | null)?.total, 'data.records / data.total'];
+        ? [
+            (data as Record<string, unknown> | null)?.list,
+            (data as Record<string, unknown> | null)?.total,
+            'data.list / data.total',
+          ]
+        : [
+            (data as Record<string, unknown> | null)?.records,
+            (data as Record<string, unknown> | null)?.total,
+            'data.records / data.total',
+          ];
   const count = Number(scalarText(total));
-  if (!Array.isArray(rows) || rows.some((row) => typeof row !== 'object' || row === null) || !Number.isInteger(count) || count < 0)
-    throw new YecaiError(`LINGXING ${path}: ${where} is not a list of objects with a total`, { code: 'LINGXING_BAD_RESPONSE', level: 1, retriable: false, field: where });
+  if (
+    !Array.isArray(rows) ||
+    rows.some((row) => typeof row !== 'object' || row === null) ||
+    !Number.isInteger(count) ||
+    count < 0
+  )
+    throw new YecaiError(`LINGXING ${path}: ${where} is not a list of objects with a total`, {
+      code: 'LINGXING_BAD_RESPONSE',
+      level: 1,
+      retriable: false,
+      field: where,
+    });
   return { rows: rows as Record<string, unknown>[], total: count };
 }
 
@@ -261,11 +390,18 @@ export function withSettlementKey(row: Record<string, unknown>): Record<string, 
  */
 function withBeijingTime(row: Record<string, unknown>, field: string): Record<string, unknown> {
   const seconds = Number(scalarText(row[field]));
-  return Number.isFinite(seconds) && seconds > 0 ? { ...row, [`${field}_beijing`]: formatBeijingTime(seconds * 1000) } : row;
+  return Number.isFinite(seconds) && seconds > 0
+    ? { ...row, [`${field}_beijing`]: formatBeijingTime(seconds * 1000) }
+    : row;
 }
 
 /** The row with an identity made of its `fields`' text, for rows the API gives no stable id. */
-function withKey(row: Record<string, unknown>, name: string, fields: readonly string[], separator: string): Record<string, unknown> {
+function withKey(
+  row: Record<string, unknown>,
+  name: string,
+  fields: readonly string[],
+  separator: string,
+): Record<string, unknown> {
   return { ...row, [name]: fields.map((field) => scalarText(row[field]) ?? '').join(separator) };
 }
 

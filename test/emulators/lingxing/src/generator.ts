@@ -71,7 +71,8 @@ const ID_PREFIX: Record<LingxingDocumentType, string> = {
 
 /** The document's id as its endpoint reports it (Amazon order ids look like 113-1234567-1234567). */
 export function documentId(type: LingxingDocumentType, index: number): string {
-  if (type === 'sales_order') return `${111 + (index % 8)}-${pad(1_000_000 + index, 7)}-${pad((index * 7919) % 10_000_000, 7)}`;
+  if (type === 'sales_order')
+    return `${111 + (index % 8)}-${pad(1_000_000 + index, 7)}-${pad((index * 7919) % 10_000_000, 7)}`;
   return `${ID_PREFIX[type]}${pad(index + 1, 8)}`;
 }
 
@@ -104,7 +105,12 @@ export function initialStatus(type: LingxingDocumentType, random: () => number):
   }
 }
 
-export function newDocument(seed: number, type: LingxingDocumentType, index: number, modifiedMs: number): StoredDocument {
+export function newDocument(
+  seed: number,
+  type: LingxingDocumentType,
+  index: number,
+  modifiedMs: number,
+): StoredDocument {
   const random = draw(seed, type, index);
   const createdMs = modifiedMs - Math.floor(random() * 72) * 3_600_000;
   return {
@@ -293,7 +299,13 @@ export function renderRecord(seed: number, document: StoredDocument, uniqueKeySa
     }
     case 'transfer': {
       const from = local;
-      const to = random() < 0.5 ? fbaWarehouse(shop) : pick(random, localWarehouses.filter((w) => w.wid !== from.wid));
+      const to =
+        random() < 0.5
+          ? fbaWarehouse(shop)
+          : pick(
+              random,
+              localWarehouses.filter((w) => w.wid !== from.wid),
+            );
       return {
         order_sn: document.id,
         wid: from.wid,
@@ -326,7 +338,11 @@ export function renderRecord(seed: number, document: StoredDocument, uniqueKeySa
         refund_amount: money(total(lines)),
         create_time: created,
         update_time: modified,
-        items: lines.map((line) => ({ sku: line.sku, quantity: line.quantity, refund_amount: money(line.priceMinor * line.quantity) })),
+        items: lines.map((line) => ({
+          sku: line.sku,
+          quantity: line.quantity,
+          refund_amount: money(line.priceMinor * line.quantity),
+        })),
       };
     case 'fee_settlement': {
       const fee = FEE_TYPES[index % FEE_TYPES.length]!;
@@ -358,7 +374,12 @@ export function renderRecord(seed: number, document: StoredDocument, uniqueKeySa
         order_amount: money(total(lines)),
         global_purchase_time: Math.floor(document.createdMs / 1000),
         update_time: modified,
-        item_info: lines.map((line, position) => ({ id: index * 10 + position, local_sku: line.sku, quantity: line.quantity, unit_price: money(line.priceMinor) })),
+        item_info: lines.map((line, position) => ({
+          id: index * 10 + position,
+          local_sku: line.sku,
+          quantity: line.quantity,
+          unit_price: money(line.priceMinor),
+        })),
       };
     case 'stock_count':
       return {
@@ -371,7 +392,12 @@ export function renderRecord(seed: number, document: StoredDocument, uniqueKeySa
         update_time: modified,
         item_list: lines.map((line) => {
           const counted = line.quantity + Math.floor(random() * 5) - 2;
-          return { sku: line.sku, book_num: line.quantity * 10, check_num: line.quantity * 10 + counted - line.quantity, diff_num: counted - line.quantity };
+          return {
+            sku: line.sku,
+            book_num: line.quantity * 10,
+            check_num: line.quantity * 10 + counted - line.quantity,
+            diff_num: counted - line.quantity,
+          };
         }),
       };
     case 'material':

@@ -177,17 +177,40 @@ export function pageWindow(
   const firstPosition = paging.style === 'offset_length' ? 0 : 1;
   const position = params[positionName] === undefined ? firstPosition : Number(params[positionName]);
   if (!Number.isInteger(position) || position < firstPosition)
-    return { error: `${positionName} 须为不小于 ${firstPosition} 的整数 / ${positionName} must be an integer ≥ ${firstPosition}` };
+    return {
+      error: `${positionName} 须为不小于 ${firstPosition} 的整数 / ${positionName} must be an integer ≥ ${firstPosition}`,
+    };
   return { offset: paging.style === 'offset_length' ? position : (position - 1) * length, length };
 }
 
 /** The success envelope of the family, around one page of rows and the window's total. */
-export function successEnvelope(envelope: Envelope, rows: unknown[], total: number, requestId: string, nowText: string) {
+export function successEnvelope(
+  envelope: Envelope,
+  rows: unknown[],
+  total: number,
+  requestId: string,
+  nowText: string,
+) {
   switch (envelope) {
     case 'erp':
-      return { code: 0, message: 'success', error_details: [], request_id: requestId, response_time: nowText, total, data: rows };
+      return {
+        code: 0,
+        message: 'success',
+        error_details: [],
+        request_id: requestId,
+        response_time: nowText,
+        total,
+        data: rows,
+      };
     case 'erp_list':
-      return { code: 0, message: 'success', error_details: [], request_id: requestId, response_time: nowText, data: { total, list: rows } };
+      return {
+        code: 0,
+        message: 'success',
+        error_details: [],
+        request_id: requestId,
+        response_time: nowText,
+        data: { total, list: rows },
+      };
     case 'finance':
       return { code: 0, msg: 'success', data: { total, records: rows } };
   }

@@ -90,7 +90,11 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
   let settlementCalls = 0;
   let requestNumber = 0;
 
-  const gatewayError = (res: Response, code: TokenRefusal | '2001006' | '2001007' | '3001001' | '3001008', msg: string) => {
+  const gatewayError = (
+    res: Response,
+    code: TokenRefusal | '2001006' | '2001007' | '3001001' | '3001008',
+    msg: string,
+  ) => {
     stats.count(code);
     res.json({ code, msg, data: { throwable: `com.asinking.gateway.${code}`, throwTime: formatBeijingTime(now()) } });
   };
@@ -99,7 +103,8 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
   const admit = (req: Request, res: Response, bucket: number): Params | undefined => {
     const query = req.query as Record<string, unknown>;
     const missing = PUBLIC_PARAMS.find((name) => typeof query[name] !== 'string' || query[name] === '');
-    if (missing) return void gatewayError(res, '3001001', `缺少公共参数 ${missing} / missing public parameter ${missing}`);
+    if (missing)
+      return void gatewayError(res, '3001001', `缺少公共参数 ${missing} / missing public parameter ${missing}`);
     const appId = String(query.app_key);
     if (appId !== LINGXING_TEST_ACCOUNT.appId) return void gatewayError(res, '2001001', 'appId 不存在 / app not found');
     const expireAfter = faults.current.expireTokenAfterRequests;
@@ -108,10 +113,13 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
       callsSinceExpiry = 0;
     }
     const refusal = tokens.check(appId, query.access_token);
-    if (refusal) return void gatewayError(res, refusal, 'access_token 不存在或已过期 / access token missing or expired');
+    if (refusal)
+      return void gatewayError(res, refusal, 'access_token 不存在或已过期 / access token missing or expired');
     const business: Params =
       req.method === 'GET'
-        ? Object.fromEntries(Object.entries(query).filter(([key]) => !(PUBLIC_PARAMS as readonly string[]).includes(key)))
+        ? Object.fromEntries(
+            Object.entries(query).filter(([key]) => !(PUBLIC_PARAMS as readonly string[]).includes(key)),
+          )
         : ((req.body ?? {}) as Params);
     const signed = { access_token: query.access_token, app_key: appId, timestamp: query.timestamp, ...business };
     if (!signatureMatches(appId, signed, query.sign)) return void gatewayError(res, '2001006', 'api sign not correct');
@@ -149,7 +157,8 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
     stats.count(outcome);
     res.json({ code: '200', msg: 'OK', data: result });
   };
-  const tokenField = (req: Request, name: string) => (req.query as Params)[name] ?? (req.body as Params | undefined)?.[name];
+  const tokenField = (req: Request, name: string) =>
+    (req.query as Params)[name] ?? (req.body as Params | undefined)?.[name];
   app.post('/api/auth-server/oauth/access-token', (req, res) =>
     tokenAnswer(res, tokens.accessToken(tokenField(req, 'appId'), tokenField(req, 'appSecret')), 'token_issued'),
   );
@@ -180,20 +189,35 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
     }
     if (toMs < fromMs || toMs - fromMs > maxDays * DAY_MS)
       return refuse(`时间跨度不能超过 ${maxDays} 天 / the window may not exceed ${maxDays} days`);
-    const byLastChange = !endpoint.byLastChange || String(params[endpoint.byLastChange.param]) === String(endpoint.byLastChange.value);
+    const byLastChange =
+      !endpoint.byLastChange || String(params[endpoint.byLastChange.param]) === String(endpoint.byLastChange.value);
     const sid = params.sid === undefined ? undefined : Number(params.sid);
     const rows = store
-      .query(type, { fromMs, toMs, ...(toExclusive ? { toExclusive } : {}), basis: byLastChange ? 'modified' : 'created' })
+      .query(type, {
+        fromMs,
+        toMs,
+        ...(toExclusive ? { toExclusive } : {}),
+        basis: byLastChange ? 'modified' : 'created',
+      })
       .map((document) => renderRecord(seed, document, type === 'fee_settlement' ? ++settlementCalls : 0))
       .filter((record) => sid === undefined || record.sid === sid);
     stats.count('ok');
-    res.json(successEnvelope(endpoint.envelope, rows.slice(page.offset, page.offset + page.length), rows.length, requestId(), formatBeijingTime(now())));
+    res.json(
+      successEnvelope(
+        endpoint.envelope,
+        rows.slice(page.offset, page.offset + page.length),
+        rows.length,
+        requestId(),
+        formatBeijingTime(now()),
+      ),
+    );
   };
   for (const endpoint of DOCUMENT_ENDPOINTS) app.post(endpoint.path, answerDocuments(endpoint));
 
   // Master data.
   const answerList =
-    (path: string, envelope: 'erp' | 'erp_list', rows: (params: Params) => unknown[] | undefined) => async (req: Request, res: Response) => {
+    (path: string, envelope: 'erp' | 'erp_list', rows: (params: Params) => unknown[] | undefined) =>
+    async (req: Request, res: Response) => {
       const params = await admitAndWork(req, res, options.buckets?.[path] ?? OTHER_BUCKETS[path] ?? 1);
       if (!params) return;
       const page = pageWindow({ style: 'offset_length', maxLength: 1000, defaultLength: 1000 }, params);
@@ -204,11 +228,36 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
         return res.json(businessError(envelope, 102, `参数不合法 / invalid parameter: ${text}`, requestId()));
       }
       stats.count('ok');
-      res.json(successEnvelope(envelope, all.slice(page.offset, page.offset + page.length), all.length, requestId(), formatBeijingTime(now())));
+      res.json(
+        successEnvelope(
+          envelope,
+          all.slice(page.offset, page.offset + page.length),
+          all.length,
+          requestId(),
+          formatBeijingTime(now()),
+        ),
+      );
     };
-  const masterData: Array<[method: 'get' | 'post', path: string, envelope: 'erp' | 'erp_list', rows: (params: Params) => unknown[] | undefined]> = [
-    ['get', '/erp/sc/data/seller/lists', 'erp', () => SHOPS.map(({ currency: _currency, marketplaceDomain: _domain, ...shop }) => shop)],
-    ['post', '/erp/sc/data/local_inventory/warehouse', 'erp', (p) => WAREHOUSES.filter((w) => p.type === undefined || w.type === Number(p.type))],
+  const masterData: Array<
+    [
+      method: 'get' | 'post',
+      path: string,
+      envelope: 'erp' | 'erp_list',
+      rows: (params: Params) => unknown[] | undefined,
+    ]
+  > = [
+    [
+      'get',
+      '/erp/sc/data/seller/lists',
+      'erp',
+      () => SHOPS.map(({ currency: _currency, marketplaceDomain: _domain, ...shop }) => shop),
+    ],
+    [
+      'post',
+      '/erp/sc/data/local_inventory/warehouse',
+      'erp',
+      (p) => WAREHOUSES.filter((w) => p.type === undefined || w.type === Number(p.type)),
+    ],
     [
       'post',
       '/erp/sc/routing/finance/currency/currencyMonth',
@@ -217,7 +266,15 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
         const month = String(p.date ?? '');
         if (!/^\d{4}-\d{2}$/.test(month)) return undefined;
         // The ERP envelope with the list in `data` (as lingxingapi's ExchangeRates model reads it), one row per currency.
-        return CURRENCY_RATES.map(({ code, name, rate_org, my_rate }) => ({ date: `${month}-01`, code, name, icon: code === 'CNY' ? '￥' : '', rate_org, my_rate, update_time: `${month}-01 00:05:00` }));
+        return CURRENCY_RATES.map(({ code, name, rate_org, my_rate }) => ({
+          date: `${month}-01`,
+          code,
+          name,
+          icon: code === 'CNY' ? '￥' : '',
+          rate_org,
+          my_rate,
+          update_time: `${month}-01 00:05:00`,
+        }));
       },
     ],
   ];
@@ -228,15 +285,27 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
   app.get('/__admin/documents/:type', (req, res) => {
     try {
       const type = documentType(String(req.params.type));
-      res.json({ documents: store.versions(type).map((v) => ({ ...v, record: renderRecord(seed, store.get(type, v.id)!) })) });
+      res.json({
+        documents: store.versions(type).map((v) => ({ ...v, record: renderRecord(seed, store.get(type, v.id)!) })),
+      });
     } catch (error) {
       res.status(404).json({ error: String(error) });
     }
   });
   app.post('/__admin/documents/:type/modify', (req, res) => {
-    const { id, atMs, status, refunded } = req.body as { id?: string; atMs?: number; status?: string | number; refunded?: boolean };
+    const { id, atMs, status, refunded } = req.body as {
+      id?: string;
+      atMs?: number;
+      status?: string | number;
+      refunded?: boolean;
+    };
     try {
-      res.json(store.modifyDocument(String(req.params.type), String(id), atMs ?? now(), { ...(status !== undefined ? { status } : {}), ...(refunded !== undefined ? { refunded } : {}) }));
+      res.json(
+        store.modifyDocument(String(req.params.type), String(id), atMs ?? now(), {
+          ...(status !== undefined ? { status } : {}),
+          ...(refunded !== undefined ? { refunded } : {}),
+        }),
+      );
     } catch (error) {
       res.status(400).json({ error: String(error) });
     }
@@ -265,10 +334,20 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
   };
 }
 
-const WINDOW_FORMATS = { datetime: ['Y-m-d H:i:s', 'yyyy-MM-dd HH:mm:ss'], date: ['Y-m-d', 'yyyy-MM-dd'], unix: ['10 位时间戳', 'unix seconds'] } as const;
+const WINDOW_FORMATS = {
+  datetime: ['Y-m-d H:i:s', 'yyyy-MM-dd HH:mm:ss'],
+  date: ['Y-m-d', 'yyyy-MM-dd'],
+  unix: ['10 位时间戳', 'unix seconds'],
+} as const;
 
 /** A window's bounds in ms; `date` windows cover their whole days. Throws on a value not in the format. */
-function windowBounds(format: keyof typeof WINDOW_FORMATS, fromValue: unknown, toValue: unknown, from: string, to: string): [number, number] {
+function windowBounds(
+  format: keyof typeof WINDOW_FORMATS,
+  fromValue: unknown,
+  toValue: unknown,
+  from: string,
+  to: string,
+): [number, number] {
   if (format === 'unix') {
     const [a, b] = [Number(fromValue), Number(toValue)];
     if (!Number.isInteger(a) || !Number.isInteger(b) || a < 1e9 || b < 1e9) throw new Error('format');

@@ -3,12 +3,7 @@
  * updates (status changes, refunds after shipment), same-second bursts and late settlement rows added on demand.
  */
 import { mixSeed, seededRandom, spreadModifiedTimes, truncateToSecond } from '@yecai/emulator-kit';
-import {
-  LINGXING_DOCUMENT_TYPES,
-  newDocument,
-  type LingxingDocumentType,
-  type StoredDocument,
-} from './generator';
+import { LINGXING_DOCUMENT_TYPES, newDocument, type LingxingDocumentType, type StoredDocument } from './generator';
 
 export interface VersionRef {
   id: string;
@@ -116,7 +111,9 @@ export class LingxingStore {
   ): StoredDocument[] {
     const at = (d: StoredDocument) => (range.basis === 'created' ? d.createdMs : d.modifiedMs);
     return [...this.of(type).values()]
-      .filter((d) => at(d) >= range.fromMs && (range.toExclusive ? at(d) < range.toMs : at(d) <= range.toMs) && filter(d))
+      .filter(
+        (d) => at(d) >= range.fromMs && (range.toExclusive ? at(d) < range.toMs : at(d) <= range.toMs) && filter(d),
+      )
       .sort((a, b) => a.modifiedMs - b.modifiedMs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 

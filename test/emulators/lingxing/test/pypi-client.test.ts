@@ -17,7 +17,10 @@ let python: string;
 
 beforeAll(async () => {
   // Installs into .cache/python-lingxing on first use (needs PyPI), instant afterwards.
-  python = execFileSync('bash', [join(SCRIPTS, 'install-python-client.sh')], { encoding: 'utf8', timeout: 290_000 }).trim();
+  python = execFileSync('bash', [join(SCRIPTS, 'install-python-client.sh')], {
+    encoding: 'utf8',
+    timeout: 290_000,
+  }).trim();
   emulator = await startLingxingEmulator({ seed: 4, documents: { perType: { sales_order: 80 }, fromMs, toMs } });
 }, 300_000);
 afterAll(() => emulator?.close());
@@ -26,10 +29,30 @@ it('lingxingapi gets a token, signs, pages the Amazon order list and validates e
   // Async: the emulator runs in this process and must keep answering while Python talks to it.
   const { stdout } = await promisify(execFile)(
     python,
-    [join(SCRIPTS, 'drive_lingxingapi.py'), emulator.url, LINGXING_TEST_ACCOUNT.appId, LINGXING_TEST_ACCOUNT.appSecret, '2026-11-01 00:00:00', '2026-11-02 00:00:00'],
-    { encoding: 'utf8', timeout: 60_000, env: { ...process.env, PYTHONWARNINGS: 'ignore', NO_PROXY: '127.0.0.1,localhost', no_proxy: '127.0.0.1,localhost' } },
+    [
+      join(SCRIPTS, 'drive_lingxingapi.py'),
+      emulator.url,
+      LINGXING_TEST_ACCOUNT.appId,
+      LINGXING_TEST_ACCOUNT.appSecret,
+      '2026-11-01 00:00:00',
+      '2026-11-02 00:00:00',
+    ],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: {
+        ...process.env,
+        PYTHONWARNINGS: 'ignore',
+        NO_PROXY: '127.0.0.1,localhost',
+        no_proxy: '127.0.0.1,localhost',
+      },
+    },
   );
-  const answer = JSON.parse(stdout.trim().split('\n').at(-1)!) as { total: number; orders: string[]; currencies: string[] };
+  const answer = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    total: number;
+    orders: string[];
+    currencies: string[];
+  };
   // [start, end): the order modified exactly at the end is not in this window.
   const expected = emulator.store.query('sales_order', { fromMs, toMs, toExclusive: true });
   expect(expected.length).toBeGreaterThan(50);
