@@ -13,6 +13,7 @@ import { loadRules } from '@yecai/mapping';
 import { formsOf, parseSinkConfig, SINK_DOCUMENT_TYPES, type SinkDocumentType } from '@yecai/sink-kingdee';
 import { JST_STREAMS, loadJstConfig } from '@yecai/source-jushuitan';
 import { WDT_STREAM_DECLARATIONS, loadWdtConfig } from '@yecai/source-wangdiantong';
+import { LINGXING_STREAMS, lingxing } from '@yecai/source-lingxing';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const yamlAt = (path: string) => parseYaml(readFileSync(join(ROOT, path), 'utf8')) as Record<string, unknown>;
@@ -26,6 +27,7 @@ const yamlDocuments = (path: string) =>
 const SOURCES: Record<string, { service: string; streams: { name: string; documentType: string }[]; load: (path: string) => Promise<{ accounts: { name: string; streams?: string[] | undefined }[] }> }> = {
   jushuitan: { service: 'source-jushuitan', streams: JST_STREAMS, load: loadJstConfig },
   wangdiantong: { service: 'source-wangdiantong', streams: WDT_STREAM_DECLARATIONS, load: loadWdtConfig },
+  lingxing: { service: 'source-lingxing', streams: LINGXING_STREAMS, load: (path) => lingxing.loadConfig(path) },
 };
 
 interface K8sResource {

@@ -1,0 +1,7 @@
+export * from './server';
+export * from './store';
+export * from './generator';
+export * from './signing';
+export * from './protocol';
+export * from './tokens';
+export * from './world';
