@@ -83,6 +83,7 @@ export interface Comparison {
   levels: { l0Partitions: number; l0Differing: number; l1Partitions: number; l1Differing: number; documentsExamined: number };
 }
 
+export const UNKNOWN_ORG = '未知 unknown';
 const countsInKingdee = (bill: MirrorBill): boolean => bill.status === 'C' && bill.cancelStatus !== 'B';
 const STATUS_LABELS: Record<string, string> = { A: '创建 created', B: '审核中 submitted', C: '已审核 audited', D: '重新审核 re-audit', Z: '暂存 draft' };
 const abs = (value: Decimal.Value): Decimal => new Decimal(value).abs();
@@ -290,7 +291,8 @@ function documentFindings(document: SourceDocument, bill: MirrorBill, sink: Sink
 }
 
 function summarize(source: DocumentFacts[], kingdee: DocumentFacts[], differences: Difference[], options: CompareOptions): PartitionSummary[] {
-  const orgKey = (facts: { flow: string; org: string }) => `${facts.flow}|${facts.org}`;
+  // Filtered and mapping-parked documents have no org (mapping never resolved one): their own row.
+  const orgKey = (facts: { flow: string; org: string }) => `${facts.flow}|${facts.org || UNKNOWN_ORG}`;
   const flowKey = (facts: { flow: string }) => `${facts.flow}|合计`;
   const rows: PartitionSummary[] = [];
   for (const keyOf of [orgKey, flowKey]) {

@@ -1,5 +1,5 @@
 /** Prometheus metrics of reconciliation runs (alert rules: deploy/prometheus/rules/reconcile.yml). */
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { DIFFERENCE_CLASS_NAMES } from './classes';
 import type { ReconciliationReport } from './report';
 
@@ -28,4 +28,11 @@ export function createReconcileMetrics(registry: Registry): ReconcileMetrics {
       duration.set({ period: report.period }, report.durationMs / 1000);
     },
   };
+}
+
+/** The run's metrics as Prometheus text (for a node_exporter textfile collector when the CLI runs it). */
+export async function metricsExposition(report: ReconciliationReport): Promise<string> {
+  const registry = new Registry();
+  createReconcileMetrics(registry).observe(report);
+  return registry.metrics();
 }
