@@ -215,7 +215,7 @@ function missingFinding(document: SourceDocument, sink: SinkFacts | undefined): 
     case 'AGGREGATED':
       return { ...base, counted: false, cause: '已汇总过账 · carried by an aggregated (汇总) bill', action: '无需处理 · nothing to do' };
     default:
-      return { ...base, cause: `已过账 ${sink.billNo}，金蝶中已不存在（被删除） · posted as ${sink.billNo}, no longer in Kingdee (deleted there)`, action: '重推 · re-push (yecai replay)' };
+      return { ...base, cause: `已过账 ${sink.billNo}，金蝶中已不存在（被删除） · posted as ${sink.billNo}, no longer in Kingdee (deleted there)`, action: '核实删除原因；应存在则在 sink 将其挂起为 DELETED_ON_TARGET 后重推 · find out why it was deleted; if it should exist, re-push it once the sink parks it as DELETED_ON_TARGET (when the document next reaches it)' };
   }
 }
 
