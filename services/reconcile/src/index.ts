@@ -8,3 +8,7 @@ export * from './model';
 export * from './reconcile';
 export * from './report';
 export * from './source-ledger';
+export * from './admin-api';
+export * from './config';
+export * from './schedule';
+export * from './service';
