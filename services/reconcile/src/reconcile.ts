@@ -115,7 +115,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     threshold: threshold.toString(),
     tolerance: tolerance.toFixed(2),
     verdict: overallVerdict(comparison.summaries),
-    dataVersions: { sourceDocuments: documents.length, sourceMessagesRead: read.messages, mirrorBills: bills.length, mirrorChanged, periodSwept: sweep, sinkEntries: sink.size },
+    dataVersions: { sourceDocuments: documents.length, sourceMessagesRead: read.messages, sourceUnread: read.unread, mirrorBills: bills.length, mirrorChanged, periodSwept: sweep, sinkEntries: sink.size },
     ...comparison,
   };
   deps.metrics?.observe(report);

@@ -21,7 +21,16 @@ export interface ReconciliationReport extends Comparison {
   /** Largest line amount difference still 尾差 (yuan). */
   tolerance: string;
   verdict: Verdict;
-  dataVersions: { sourceDocuments: number; sourceMessagesRead: number; mirrorBills: number; mirrorChanged: number; periodSwept: boolean; sinkEntries: number };
+  dataVersions: {
+    sourceDocuments: number;
+    sourceMessagesRead: number;
+    /** Canonical topic partitions (`topic|partition`) not read to their end: the source side may be incomplete. */
+    sourceUnread: string[];
+    mirrorBills: number;
+    mirrorChanged: number;
+    periodSwept: boolean;
+    sinkEntries: number;
+  };
 }
 
 export const overallVerdict = (summaries: PartitionSummary[]): Verdict => (summaries.every((summary) => summary.verdict === '一致') ? '一致' : '有差异');
@@ -111,6 +120,7 @@ export async function writeWorkbook(report: ReconciliationReport): Promise<Buffe
   summary.addRow([`${report.title} ${report.period}`, `结论 verdict: ${report.verdict}`]);
   summary.addRow(['生成时间 generated', report.generatedAt, '耗时 duration ms', report.durationMs]);
   summary.addRow(['数据版本 data', `源单 ${report.dataVersions.sourceDocuments}`, `金蝶镜像 ${report.dataVersions.mirrorBills}`, `本期重扫 swept: ${report.dataVersions.periodSwept ? '是 yes' : '否 no'}`, `sink 台账 ${report.dataVersions.sinkEntries}`]);
+  if (report.dataVersions.sourceUnread.length > 0) summary.addRow(['警告 warning', `源主题未读完 source topics not read to the end: ${report.dataVersions.sourceUnread.join(', ')}`]);
   summary.getRow(1).font = { bold: true };
 
   for (const name of DIFFERENCE_CLASS_NAMES) {

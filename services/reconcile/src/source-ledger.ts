@@ -49,8 +49,13 @@ export function canonicalFacts(flow: ReconcileFlow, event: CanonicalJson): Sourc
   };
 }
 
-/** How long the catch-up waits without a new message before it takes the topics as read (transaction markers keep a high watermark one past the last record). */
+/**
+ * How long the catch-up waits, once its consumer has joined the group, without a new message before it takes the
+ * topics as read (a transaction's commit marker keeps the high watermark one past the last record).
+ */
 const IDLE_MS = 2_500;
+/** The longest a catch-up waits for its group to form; past it the run goes on and reports the partitions unread. */
+const JOIN_TIMEOUT_MS = 120_000;
 
 export class SourceLedger {
   readonly collection: Collection<SourceDocument>;
@@ -82,7 +87,7 @@ export class SourceLedger {
   }
 
   /** Reads every canonical topic of `flows` from the group's committed offsets to the end as of now. */
-  async catchUp(kafka: KafkaClient, serde: AvroSerde, flows: readonly ReconcileFlow[], groupId: string): Promise<{ messages: number; documents: number }> {
+  async catchUp(kafka: KafkaClient, serde: AvroSerde, flows: readonly ReconcileFlow[], groupId: string): Promise<{ messages: number; documents: number; unread: string[] }> {
     const admin = await kafka.admin();
     const byTopic = new Map(flows.map((flow) => [loadCanonicalSchema(flow.documentType).topic, flow]));
     const existing = new Set(await admin.listTopics());
@@ -93,12 +98,17 @@ export class SourceLedger {
       for (const { partition, offset } of partitions) if (BigInt(offset) >= (targets.get(`${topic}|${partition}`) ?? 0n)) targets.delete(`${topic}|${partition}`);
     }
     for (const [key, high] of targets) if (high === 0n) targets.delete(key);
-    if (targets.size === 0) return { messages: 0, documents: 0 };
+    if (targets.size === 0) return { messages: 0, documents: 0, unread: [] };
 
     const consumer = kafka.consumer({ groupId });
     let messages = 0;
     let documents = 0;
     let lastActivity = Date.now();
+    let joined = false;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined = true;
+      lastActivity = Date.now();
+    });
     await consumer.connect();
     try {
       await consumer.subscribe({ topics, fromBeginning: true });
@@ -123,12 +133,15 @@ export class SourceLedger {
         },
       });
       const started = Date.now();
-      while (targets.size > 0 && (Date.now() - lastActivity < IDLE_MS || Date.now() - started < 10_000)) await new Promise((resolve) => setTimeout(resolve, 200));
+      const waiting = () => (joined ? Date.now() - lastActivity < IDLE_MS : Date.now() - started < JOIN_TIMEOUT_MS);
+      while (targets.size > 0 && waiting()) await new Promise((resolve) => setTimeout(resolve, 200));
     } finally {
       await consumer.disconnect();
     }
-    logger.info({ messages, documents, unread: [...targets.keys()] }, 'source ledger caught up');
-    return { messages, documents };
+    const unread = [...targets.keys()];
+    if (unread.length > 0) logger.warn({ messages, documents, unread, joined }, 'source ledger may not be complete: partitions not read to their end');
+    else logger.info({ messages, documents }, 'source ledger caught up');
+    return { messages, documents, unread };
   }
 
   /** The synced documents of `flows`, plus the filtered and mapping-parked ones (marked) — all periods. */

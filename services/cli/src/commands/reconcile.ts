@@ -41,6 +41,7 @@ function formatReport(report: ReconciliationReport): string[] {
     lines.push(...table([['类别 class', '数量 count', '处理 action'], ...counts.map(([name, count]) => [`${DIFFERENCE_CLASSES[name].zh} ${name}`, String(count), DIFFERENCE_CLASSES[name].action])]));
   }
   lines.push(`阈值 threshold ${percent(report.threshold)} · 容差 tolerance ${report.tolerance} · 比对分区 partitions L0 ${report.levels.l0Differing}/${report.levels.l0Partitions} L1 ${report.levels.l1Differing}/${report.levels.l1Partitions} · 检查单据 documents examined ${report.levels.documentsExamined} · ${report.durationMs} ms`);
+  if (report.dataVersions.sourceUnread.length > 0) lines.push(`警告：源主题未读完，源方可能不全 warning: source topics not read to the end, the source side may be incomplete: ${report.dataVersions.sourceUnread.join(', ')}`);
   return lines;
 }
 
