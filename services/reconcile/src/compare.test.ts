@@ -1,6 +1,6 @@
 import { Decimal } from '@yecai/common';
 import { compare, type CompareInput } from './compare';
-import { differingKeys, digestsBy, documentHash, l0Key } from './digest';
+import { differingKeys, digestsBy, l0Key, prepare, toUnits } from './digest';
 import type { MirrorBill, SinkFacts, SourceDocument } from './model';
 
 const line = (qty = '2', amount = '226', material = 'A1001-BLK') => ({ seq: 1, sku: material, material, warehouse: 'CK001', lot: '', qty, amount });
@@ -97,9 +97,18 @@ describe('reconciliation comparison', () => {
 
   it('digests do not depend on document order and change with any document', () => {
     const documents = ['A', 'B', 'C'].map((ref) => sourceDoc(ref));
-    const rows = (list: SourceDocument[]) => list.map((facts) => ({ facts, hash: documentHash(facts, true) }));
+    const rows = (list: SourceDocument[]) => list.map((facts) => prepare(facts, true));
     expect(differingKeys(digestsBy(rows(documents), l0Key), digestsBy(rows([...documents].reverse()), l0Key)).size).toBe(0);
     const edited = [documents[0]!, documents[1]!, { ...documents[2]!, lines: [line('2', '226.0001')] }];
     expect([...differingKeys(digestsBy(rows(documents), l0Key), digestsBy(rows(edited), l0Key))]).toEqual(['sales_outstock|100|2026-11']);
+  });
+
+  it('reads decimal text into integer units exactly, rounding half away from zero', () => {
+    expect(toUnits('10.004', 4)).toBe(100040n);
+    expect(toUnits('-0.00005', 4)).toBe(-1n);
+    expect(toUnits('0.00004', 4)).toBe(0n);
+    expect(toUnits('123456789012345678.9999', 4)).toBe(1234567890123456789999n);
+    expect(toUnits('1e-3', 4)).toBe(10n);
+    expect(toUnits('', 4)).toBe(0n);
   });
 });

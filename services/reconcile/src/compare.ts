@@ -5,7 +5,7 @@
  */
 import { Decimal } from '@yecai/common';
 import { DIFFERENCE_CLASSES, DIFFERENCE_CLASS_NAMES, UNCOUNTED_CLASSES, type DifferenceClass } from './classes';
-import { differingKeys, digestsBy, documentHash, emptyDigest, l0Key, l1Key, type Digest } from './digest';
+import { AMOUNT_DP, QTY_DP, differingKeys, digestsBy, emptyDigest, fromUnits, l0Key, l1Key, prepare, type Digest, type PreparedRow } from './digest';
 import { periodOf, refKey, type DocumentFacts, type LineFacts, type MirrorBill, type SinkFacts, type SourceDocument } from './model';
 
 export interface CompareOptions {
@@ -114,8 +114,8 @@ export function compare(input: CompareInput, options: CompareOptions): Compariso
 
   const sourceRows = input.source
     .filter((document) => document.mark === 'SYNCED' && inScope(document) && inPeriod(document))
-    .map((facts) => ({ facts, hash: documentHash(facts, true, materialOf(facts)) }));
-  const kingdeeRows = input.kingdee.filter((bill) => inScope(bill) && inPeriod(bill)).map((facts) => ({ facts, hash: documentHash(facts, countsInKingdee(facts)) }));
+    .map((facts) => prepare(facts, true, materialOf(facts)));
+  const kingdeeRows = input.kingdee.filter((bill) => inScope(bill) && inPeriod(bill)).map((facts) => prepare(facts, countsInKingdee(facts)));
 
   // L0, then L1 only inside differing L0 partitions, then the documents of differing L1 partitions.
   const sourceL0 = digestsBy(sourceRows, l0Key);
@@ -184,7 +184,7 @@ export function compare(input: CompareInput, options: CompareOptions): Compariso
   for (const bill of orphans) record([extraFinding(bill, 'no source reference')], undefined, [bill]);
 
   return {
-    summaries: summarize(sourceRows.map((row) => row.facts), kingdeeRows.map((row) => row.facts), differences, options),
+    summaries: summarize(sourceRows, kingdeeRows, differences, options),
     differences: differences.sort((a, b) => DIFFERENCE_CLASS_NAMES.indexOf(a.class) - DIFFERENCE_CLASS_NAMES.indexOf(b.class) || a.flow.localeCompare(b.flow) || a.ref.localeCompare(b.ref)),
     levels: { l0Partitions: new Set([...sourceL0.keys(), ...kingdeeL0.keys()]).size, l0Differing: l0Differing.size, l1Partitions: new Set([...sourceL1.keys(), ...kingdeeL1.keys()]).size, l1Differing: l1Differing.size, documentsExamined: refs.size + orphans.length },
   };
@@ -290,14 +290,14 @@ function documentFindings(document: SourceDocument, bill: MirrorBill, sink: Sink
   return findings;
 }
 
-function summarize(source: DocumentFacts[], kingdee: DocumentFacts[], differences: Difference[], options: CompareOptions): PartitionSummary[] {
+function summarize(source: PreparedRow<DocumentFacts>[], kingdee: PreparedRow<DocumentFacts>[], differences: Difference[], options: CompareOptions): PartitionSummary[] {
   // Filtered and mapping-parked documents have no org (mapping never resolved one): their own row.
   const orgKey = (facts: { flow: string; org: string }) => `${facts.flow}|${facts.org || UNKNOWN_ORG}`;
   const flowKey = (facts: { flow: string }) => `${facts.flow}|合计`;
   const rows: PartitionSummary[] = [];
   for (const keyOf of [orgKey, flowKey]) {
-    const sourceDigests = digestsBy(source.map((facts) => ({ facts, hash: 0n })), keyOf);
-    const kingdeeDigests = digestsBy(kingdee.map((facts) => ({ facts, hash: 0n })), keyOf);
+    const sourceDigests = digestsBy(source, keyOf);
+    const kingdeeDigests = digestsBy(kingdee, keyOf);
     const differenceGroups = new Map<string, Difference[]>();
     for (const difference of differences) differenceGroups.set(keyOf(difference), [...(differenceGroups.get(keyOf(difference)) ?? []), difference]);
     const keys = [...new Set([...sourceDigests.keys(), ...kingdeeDigests.keys(), ...differenceGroups.keys()])].sort();
@@ -318,7 +318,7 @@ function summaryOf(key: string, source: Digest, kingdee: Digest, differences: Di
   const amountDifference = counted.reduce((sum, difference) => sum.plus(difference.amountDelta), new Decimal(0));
   const duplicates = counted.filter((difference) => difference.class === 'DUPLICATE').reduce((sum, difference) => sum + difference.billNos.length - 1, 0);
   const documentDifferences = counted.filter((difference) => difference.class === 'MISSING_IN_KINGDEE' || difference.class === 'EXTRA_IN_KINGDEE').length + duplicates;
-  const amountRate = rate(amountDifference, source.amount.abs());
+  const amountRate = rate(amountDifference, fromUnits(source.amount, AMOUNT_DP).abs());
   const documentRate = rate(new Decimal(documentDifferences), new Decimal(source.documents));
   const classes = Object.fromEntries(DIFFERENCE_CLASS_NAMES.map((name) => [name, differences.filter((difference) => difference.class === name).length])) as Record<DifferenceClass, number>;
   const consistent = amountRate.lt(options.threshold) && documentRate.lt(options.threshold) && duplicates === 0;
@@ -330,10 +330,10 @@ function summaryOf(key: string, source: Digest, kingdee: Digest, differences: Di
     kingdeeDocuments: kingdee.documents,
     sourceLines: source.lines,
     kingdeeLines: kingdee.lines,
-    sourceQty: source.qty.toString(),
-    kingdeeQty: kingdee.qty.toString(),
-    sourceAmount: source.amount.toFixed(2),
-    kingdeeAmount: kingdee.amount.toFixed(2),
+    sourceQty: fromUnits(source.qty, QTY_DP).toString(),
+    kingdeeQty: fromUnits(kingdee.qty, QTY_DP).toString(),
+    sourceAmount: fromUnits(source.amount, AMOUNT_DP).toFixed(2),
+    kingdeeAmount: fromUnits(kingdee.amount, AMOUNT_DP).toFixed(2),
     amountDifference: amountDifference.toFixed(2),
     amountRate: amountRate.toFixed(8),
     documentRate: documentRate.toFixed(8),
