@@ -7,12 +7,12 @@ import { adminCaller, createAdminAuth, ValidationError, type AdminToken, type Lo
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { RECONCILE_FLOWS } from './flows';
-import { parsePeriod } from './reconcile';
+import { PERIOD_PATTERN, parsePeriod } from './reconcile';
 import { writeWorkbook } from './report';
 import type { ReconcileService } from './service';
 
 const RunBodySchema = z.object({
-  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'period is YYYY-MM, e.g. 2026-11'),
+  period: z.string().regex(PERIOD_PATTERN, 'period is YYYY-MM, e.g. 2026-11'),
   flows: z.array(z.enum(RECONCILE_FLOWS.map((flow) => flow.documentType) as [string, ...string[]])).optional(),
   org: z.string().min(1).optional(),
 });

@@ -55,8 +55,11 @@ function decimalOption(value: string, field: string): Decimal {
   }
 }
 
+/** A reconciliation period: YYYY-MM. */
+export const PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+
 export function parsePeriod(period: string): string {
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) throw new ValidationError(`--period: 应为 YYYY-MM expected YYYY-MM, got "${period}"`, 'period');
+  if (!PERIOD_PATTERN.test(period)) throw new ValidationError(`--period: 应为 YYYY-MM expected YYYY-MM, got "${period}"`, 'period');
   return period;
 }
 

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { AvroSerde } from '@yecai/kafka';
 import { KingdeeClient } from '@yecai/kingdee';
-import { DIFFERENCE_CLASSES, DIFFERENCE_CLASS_NAMES, metricsExposition, percent, reconcile, writeWorkbook, type ReconciliationReport } from '@yecai/reconcile';
+import { DIFFERENCE_CLASSES, DIFFERENCE_CLASS_NAMES, PERIOD_PATTERN, metricsExposition, percent, reconcile, writeWorkbook, type ReconciliationReport } from '@yecai/reconcile';
 import { UsageError } from '../errors';
 import { kingdeeConnection } from './master-data';
 import { acceptOnly, applyPrefixFlag, registryEndpoint, stringFlag, table, withKafka, withMongo, type OperatorFlags, type Print } from './operator-context';
@@ -50,6 +50,7 @@ export async function reconcileCommand(args: string[], flags: OperatorFlags, pri
   if (args.length) throw new UsageError(`reconcile 不接受位置参数 takes no positional arguments: ${args.join(' ')}`);
   const period = stringFlag(flags, 'period');
   if (!period) throw new UsageError('--period: 需要对账期间 the period is required, e.g. --period 2026-11');
+  if (!PERIOD_PATTERN.test(period)) throw new UsageError(`--period: 应为 YYYY-MM expected YYYY-MM, got "${period}"`);
   const configPath = stringFlag(flags, 'kingdee-config');
   if (!configPath) throw new UsageError('--kingdee-config: 需要金蝶连接文件 the Kingdee connection file is required');
   applyPrefixFlag(flags);
