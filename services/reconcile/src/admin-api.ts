@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { RECONCILE_FLOWS } from './flows';
 import { PERIOD_PATTERN, parsePeriod } from './reconcile';
 import { writeWorkbook } from './report';
+import { renderHtml } from './report-html';
 import type { ReconcileService } from './service';
 
 const RunBodySchema = z.object({
@@ -78,6 +79,16 @@ export function mountReconcileAdmin(app: express.Express, service: ReconcileServ
         .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .set('Content-Disposition', `attachment; filename="reconciliation-${period}.xlsx"`)
         .send(await writeWorkbook(report));
+      return undefined;
+    }),
+  );
+  router.get(
+    '/reports/:period/html',
+    handle(async (req, res) => {
+      const period = periodParam(req);
+      const report = await service.latest(period);
+      if (!report) return res.status(404).json(notFound(period));
+      res.type('text/html; charset=utf-8').send(renderHtml(report));
       return undefined;
     }),
   );

@@ -12,3 +12,4 @@ export * from './admin-api';
 export * from './config';
 export * from './schedule';
 export * from './service';
+export * from './report-html';

@@ -51,7 +51,7 @@ describe('reconciliation service admin API (real Kafka + FerretDB + Kingdee emul
   it('every route but the probes and /metrics needs a token; a viewer cannot start a run', async () => {
     const routes = expressRoutes(ops.app);
     const names = routes.map((route) => `${route.method} ${route.path}`);
-    expect(names).toEqual(expect.arrayContaining(['GET /admin/reports', 'GET /admin/reports/:period', 'GET /admin/reports/:period/workbook', 'POST /admin/runs']));
+    expect(names).toEqual(expect.arrayContaining(['GET /admin/reports', 'GET /admin/reports/:period', 'GET /admin/reports/:period/workbook', 'GET /admin/reports/:period/html', 'POST /admin/runs']));
     const admin = routes.filter((route) => !PUBLIC_OPS_ROUTES.includes(`${route.method} ${route.path}`));
     expect(await adminAuthProblems(base, admin, TOKENS)).toEqual([]);
   });
@@ -74,6 +74,7 @@ describe('reconciliation service admin API (real Kafka + FerretDB + Kingdee emul
     const workbook = await call('/admin/reports/2026-11/workbook', TOKENS.viewer);
     expect(workbook.headers.get('content-type')).toMatch(/spreadsheetml/);
     expect(Buffer.from(await workbook.arrayBuffer()).subarray(0, 2).toString()).toBe('PK');
+    expect(await (await call('/admin/reports/2026-11/html', TOKENS.viewer)).text()).toContain('<span class="一致">一致</span>');
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/yecai_reconcile_difference_rate\{flow="sales_outstock",org="100",period="2026-11",kind="amount",service="reconcile-test"\} 0/);
   });

@@ -32,7 +32,7 @@ describe('yecai reconcile (real Kafka + FerretDB + Kingdee emulator)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'yecai-reconcile-'));
     const configPath = join(dir, 'sink.json');
     writeFileSync(configPath, JSON.stringify({ kingdee: kingdeeConfig(emulator) }));
-    const flags = { period: '2026-11', 'kingdee-config': configPath, db: sink.db.databaseName, group: uniqueName('yecai-reconcile'), out: join(dir, 'report.xlsx'), json: join(dir, 'report.json'), 'metrics-file': join(dir, 'reconcile.prom') };
+    const flags = { period: '2026-11', 'kingdee-config': configPath, db: sink.db.databaseName, group: uniqueName('yecai-reconcile'), out: join(dir, 'report.xlsx'), json: join(dir, 'report.json'), html: join(dir, 'report.html'), 'metrics-file': join(dir, 'reconcile.prom') };
     const run = async () => {
       const lines: string[] = [];
       process.exitCode = undefined;
@@ -48,6 +48,7 @@ describe('yecai reconcile (real Kafka + FerretDB + Kingdee emulator)', () => {
     expect(clean.lines.join('\n')).toMatch(/sales_outstock\s+│?\s*100\s.*\b2\s.*\b2\s.*452\.00.*452\.00.*0%.*0%.*一致/);
     expect(clean.lines).toContain(`已写 Excel wrote ${flags.out}`);
     expect(readFileSync(flags.out).subarray(0, 2).toString()).toBe('PK');
+    expect(readFileSync(flags.html, 'utf8')).toContain('<span class="一致">一致</span>');
     expect(JSON.parse(readFileSync(flags.json, 'utf8'))).toMatchObject({ period: '2026-11', verdict: '一致', differences: [] });
     expect(readFileSync(flags['metrics-file'], 'utf8')).toMatch(/yecai_reconcile_difference_rate\{flow="sales_outstock",org="100",period="2026-11",kind="amount"\} 0/);
 

@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { AvroSerde } from '@yecai/kafka';
 import { KingdeeClient } from '@yecai/kingdee';
-import { DIFFERENCE_CLASSES, DIFFERENCE_CLASS_NAMES, PERIOD_PATTERN, metricsExposition, percent, reconcile, writeWorkbook, type ReconciliationReport } from '@yecai/reconcile';
+import { DIFFERENCE_CLASSES, DIFFERENCE_CLASS_NAMES, PERIOD_PATTERN, metricsExposition, percent, reconcile, renderHtml, writeWorkbook, type ReconciliationReport } from '@yecai/reconcile';
 import { UsageError } from '../errors';
 import { kingdeeConnection } from './master-data';
 import { acceptOnly, applyPrefixFlag, registryEndpoint, stringFlag, table, withKafka, withMongo, type OperatorFlags, type Print } from './operator-context';
@@ -12,6 +12,7 @@ export const RECONCILE_OPTIONS = {
   org: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'string' },
+  html: { type: 'string' },
   tolerance: { type: 'string' },
   threshold: { type: 'string' },
   'no-sweep': { type: 'boolean' },
@@ -20,9 +21,9 @@ export const RECONCILE_OPTIONS = {
 } as const;
 
 export const RECONCILE_USAGE = `yecai reconcile --period 2026-11 --kingdee-config <file> [--flow sales_outstock,…] [--org 100] [--out report.xlsx]
-    [--json report.json] [--tolerance 0.01] [--threshold 0.0001] [--no-sweep] [--metrics-file reconcile.prom]
+    [--json report.json] [--html report.html] [--tolerance 0.01] [--threshold 0.0001] [--no-sweep] [--metrics-file reconcile.prom]
   业财一致性报告：源账本（规范化主题）、sink 台账与金蝶镜像逐级比对（期间→日/店铺/仓库→单据→行），列出差异类别、原因与处理；
-  --out 写 Excel，--json 写同样的数据；--threshold 差异率阈值（默认 0.0001 = 0.01%）；--tolerance 每行尾差容差（元）；
+  --out 写 Excel，--json / --html 写同样的数据（JSON / 网页）；--threshold 差异率阈值（默认 0.0001 = 0.01%）；--tolerance 每行尾差容差（元）；
   --no-sweep 不全量重扫本期金蝶单据（只按修改时间增量）；--metrics-file 写 Prometheus 文本（node_exporter textfile）
   the business–finance reconciliation of one period: source ledger, sink ledger and Kingdee mirror compared level by
   level; differences by class with cause and action; exit code 1 when the verdict is 有差异 (differences)`;
@@ -46,7 +47,7 @@ function formatReport(report: ReconciliationReport): string[] {
 }
 
 export async function reconcileCommand(args: string[], flags: OperatorFlags, print: Print = console.log): Promise<void> {
-  acceptOnly('reconcile', flags, ['period', 'flow', 'org', 'out', 'json', 'tolerance', 'threshold', 'no-sweep', 'metrics-file', 'kingdee-config', 'brokers', 'registry-url', 'mongodb-uri', 'db', 'prefix', 'group']);
+  acceptOnly('reconcile', flags, ['period', 'flow', 'org', 'out', 'json', 'html', 'tolerance', 'threshold', 'no-sweep', 'metrics-file', 'kingdee-config', 'brokers', 'registry-url', 'mongodb-uri', 'db', 'prefix', 'group']);
   if (args.length) throw new UsageError(`reconcile 不接受位置参数 takes no positional arguments: ${args.join(' ')}`);
   const period = stringFlag(flags, 'period');
   if (!period) throw new UsageError('--period: 需要对账期间 the period is required, e.g. --period 2026-11');
@@ -84,6 +85,11 @@ export async function reconcileCommand(args: string[], flags: OperatorFlags, pri
   if (json) {
     writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
     print(`已写 JSON wrote ${json}`);
+  }
+  const html = stringFlag(flags, 'html');
+  if (html) {
+    writeFileSync(html, renderHtml(report));
+    print(`已写网页 wrote ${html}`);
   }
   const metricsFile = stringFlag(flags, 'metrics-file');
   if (metricsFile) {
