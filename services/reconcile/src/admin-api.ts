@@ -20,7 +20,10 @@ const RunBodySchema = z.object({
 const ListQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
 class BadRequest extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -41,7 +44,12 @@ function periodParam(req: Request): string {
   }
 }
 
-export function mountReconcileAdmin(app: express.Express, service: ReconcileService, tokens: readonly AdminToken[], logger?: Logger): void {
+export function mountReconcileAdmin(
+  app: express.Express,
+  service: ReconcileService,
+  tokens: readonly AdminToken[],
+  logger?: Logger,
+): void {
   const auth = createAdminAuth({ tokens, ...(logger ? { logger } : {}) });
   const router = express.Router();
   router.use(auth.guard);
@@ -57,9 +65,14 @@ export function mountReconcileAdmin(app: express.Express, service: ReconcileServ
       else res.status(500).json({ error: (error as Error).message });
     }
   };
-  const notFound = (period: string) => ({ error: `期间 ${period} 还没有对账报告 no reconciliation report for ${period} yet` });
+  const notFound = (period: string) => ({
+    error: `期间 ${period} 还没有对账报告 no reconciliation report for ${period} yet`,
+  });
 
-  router.get('/reports', handle(async (req) => ({ reports: await service.list(parse(ListQuerySchema, req.query, 'query').limit) })));
+  router.get(
+    '/reports',
+    handle(async (req) => ({ reports: await service.list(parse(ListQuerySchema, req.query, 'query').limit) })),
+  );
   router.get(
     '/reports/:period',
     handle(async (req, res) => {
@@ -97,7 +110,13 @@ export function mountReconcileAdmin(app: express.Express, service: ReconcileServ
     handle(async (req, res) => {
       const body = parse(RunBodySchema, req.body, 'body');
       const report = await service.run(body.period, adminCaller(res)!.name, { flows: body.flows, org: body.org });
-      return { period: report.period, verdict: report.verdict, generatedAt: report.generatedAt, differences: report.differences.length, summaries: report.summaries };
+      return {
+        period: report.period,
+        verdict: report.verdict,
+        generatedAt: report.generatedAt,
+        differences: report.differences.length,
+        summaries: report.summaries,
+      };
     }),
   );
   app.use('/admin', router);

@@ -17,7 +17,10 @@ export const ReconcileConfigSchema = z
     schedule: z
       .object({
         /** Daily run at this Beijing time (HH:MM); absent = no schedule (admin API and CLI only). */
-        dailyAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (Beijing time), e.g. 02:30').optional(),
+        dailyAt: z
+          .string()
+          .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM (Beijing time), e.g. 02:30')
+          .optional(),
         /** Until this day of the month the previous period is reconciled too (month-end close). */
         previousPeriodUntilDay: z.number().int().min(0).max(28).default(10),
       })

@@ -27,7 +27,8 @@ export function toUnits(text: string, dp: number): bigint {
   return sign === '-' ? -units : units;
 }
 
-export const fromUnits = (units: bigint, dp: number): Decimal => new Decimal(units.toString()).div(new Decimal(10).pow(dp));
+export const fromUnits = (units: bigint, dp: number): Decimal =>
+  new Decimal(units.toString()).div(new Decimal(10).pow(dp));
 
 export interface Digest {
   documents: number;
@@ -54,7 +55,11 @@ export interface PreparedRow<T extends DocumentFacts> {
  * (audited, not cancelled) and every line. The bill number is left out: a copy under another number still adds its
  * hash a second time. `materialOf` lets the source side hash the material the current master data maps to.
  */
-export function prepare<T extends DocumentFacts>(facts: T, counts: boolean, materialOf: (line: LineFacts) => string = (line) => line.material): PreparedRow<T> {
+export function prepare<T extends DocumentFacts>(
+  facts: T,
+  counts: boolean,
+  materialOf: (line: LineFacts) => string = (line) => line.material,
+): PreparedRow<T> {
   let qty = 0n;
   let amount = 0n;
   const lines = facts.lines.map((line) => {
@@ -69,10 +74,17 @@ export function prepare<T extends DocumentFacts>(facts: T, counts: boolean, mate
 }
 
 export const sameDigest = (a: Digest, b: Digest): boolean =>
-  a.documents === b.documents && a.lines === b.lines && a.qty === b.qty && a.amount === b.amount && a.hashSum === b.hashSum;
+  a.documents === b.documents &&
+  a.lines === b.lines &&
+  a.qty === b.qty &&
+  a.amount === b.amount &&
+  a.hashSum === b.hashSum;
 
 /** Digests of `rows` grouped by `keyOf`. */
-export function digestsBy<T extends DocumentFacts>(rows: Iterable<PreparedRow<T>>, keyOf: (facts: T) => string): Map<string, Digest> {
+export function digestsBy<T extends DocumentFacts>(
+  rows: Iterable<PreparedRow<T>>,
+  keyOf: (facts: T) => string,
+): Map<string, Digest> {
   const digests = new Map<string, Digest>();
   for (const row of rows) {
     const key = keyOf(row.facts);

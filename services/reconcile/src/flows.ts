@@ -32,9 +32,16 @@ export interface ReconcileFlow {
 }
 
 /** Header fields every bill form has: the mirror's identity, status and change time. */
-export const COMMON_FIELD_KEYS = { fid: 'FID', billNo: 'FBillNo', status: 'FDocumentStatus', cancelStatus: 'FCancelStatus', modifyDate: 'FModifyDate' } as const;
+export const COMMON_FIELD_KEYS = {
+  fid: 'FID',
+  billNo: 'FBillNo',
+  status: 'FDocumentStatus',
+  cancelStatus: 'FCancelStatus',
+  modifyDate: 'FModifyDate',
+} as const;
 
-const text = (document: CanonicalJson, key: string): string => (typeof document[key] === 'string' ? (document[key] as string) : '');
+const text = (document: CanonicalJson, key: string): string =>
+  typeof document[key] === 'string' ? (document[key] as string) : '';
 
 export const RECONCILE_FLOWS: readonly ReconcileFlow[] = [
   {

@@ -3,7 +3,14 @@
  * file, see config.ts), KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGODB_URI, MONGODB_DB, RECONCILE_OPS_PORT.
  * Serves /healthz /readyz /metrics and the admin API under /admin; runs the daily schedule when configured.
  */
-import { createLogger, createMetricsRegistry, errorMessage, parseWith, resolveAdminTokens, startOpsServer } from '@yecai/common';
+import {
+  createLogger,
+  createMetricsRegistry,
+  errorMessage,
+  parseWith,
+  resolveAdminTokens,
+  startOpsServer,
+} from '@yecai/common';
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
 import { KingdeeClient } from '@yecai/kingdee';
 import { connectMongo } from '@yecai/store';
@@ -20,8 +27,21 @@ async function main(): Promise<void> {
   const kafka = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: config.groupId, logger });
   const metricsRegistry = createMetricsRegistry('reconcile');
   const kingdee = KingdeeClient.fromConfig(config.kingdee, {}, `${env.RECONCILE_CONFIG} kingdee`);
-  const service = new ReconcileService({ config, db: mongo.db(env.MONGODB_DB), kafka, serde: new AvroSerde(env.SCHEMA_REGISTRY_URL), kingdee, metricsRegistry, logger });
-  const ops = await startOpsServer({ port: env.RECONCILE_OPS_PORT, registry: metricsRegistry, isReady: () => true, mount: (app) => mountReconcileAdmin(app, service, tokens, logger) });
+  const service = new ReconcileService({
+    config,
+    db: mongo.db(env.MONGODB_DB),
+    kafka,
+    serde: new AvroSerde(env.SCHEMA_REGISTRY_URL),
+    kingdee,
+    metricsRegistry,
+    logger,
+  });
+  const ops = await startOpsServer({
+    port: env.RECONCILE_OPS_PORT,
+    registry: metricsRegistry,
+    isReady: () => true,
+    mount: (app) => mountReconcileAdmin(app, service, tokens, logger),
+  });
   service.startSchedule();
   logger.info({ opsPort: ops.port, dailyAt: config.schedule.dailyAt ?? null }, 'reconcile started');
   const shutdown = async () => {

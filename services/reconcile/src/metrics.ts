@@ -8,11 +8,36 @@ export interface ReconcileMetrics {
 }
 
 export function createReconcileMetrics(registry: Registry): ReconcileMetrics {
-  const rate = new Gauge({ name: 'yecai_reconcile_difference_rate', help: 'Difference rate of the last run per flow, org and period (kind: amount | document), as a fraction', labelNames: ['flow', 'org', 'period', 'kind'], registers: [registry] });
-  const differences = new Gauge({ name: 'yecai_reconcile_differences', help: 'Differences found by the last run per flow, period and class', labelNames: ['flow', 'period', 'class'], registers: [registry] });
-  const consistent = new Gauge({ name: 'yecai_reconcile_consistent', help: '1 when the last run of the flow, org and period was 一致, else 0', labelNames: ['flow', 'org', 'period'], registers: [registry] });
-  const lastRun = new Gauge({ name: 'yecai_reconcile_last_run_timestamp_seconds', help: 'When the last reconciliation of the period finished', labelNames: ['period'], registers: [registry] });
-  const duration = new Gauge({ name: 'yecai_reconcile_duration_seconds', help: 'Duration of the last reconciliation of the period', labelNames: ['period'], registers: [registry] });
+  const rate = new Gauge({
+    name: 'yecai_reconcile_difference_rate',
+    help: 'Difference rate of the last run per flow, org and period (kind: amount | document), as a fraction',
+    labelNames: ['flow', 'org', 'period', 'kind'],
+    registers: [registry],
+  });
+  const differences = new Gauge({
+    name: 'yecai_reconcile_differences',
+    help: 'Differences found by the last run per flow, period and class',
+    labelNames: ['flow', 'period', 'class'],
+    registers: [registry],
+  });
+  const consistent = new Gauge({
+    name: 'yecai_reconcile_consistent',
+    help: '1 when the last run of the flow, org and period was 一致, else 0',
+    labelNames: ['flow', 'org', 'period'],
+    registers: [registry],
+  });
+  const lastRun = new Gauge({
+    name: 'yecai_reconcile_last_run_timestamp_seconds',
+    help: 'When the last reconciliation of the period finished',
+    labelNames: ['period'],
+    registers: [registry],
+  });
+  const duration = new Gauge({
+    name: 'yecai_reconcile_duration_seconds',
+    help: 'Duration of the last reconciliation of the period',
+    labelNames: ['period'],
+    registers: [registry],
+  });
   return {
     observe(report) {
       for (const summary of report.summaries) {
@@ -22,7 +47,11 @@ export function createReconcileMetrics(registry: Registry): ReconcileMetrics {
         consistent.set(labels, summary.verdict === '一致' ? 1 : 0);
       }
       for (const flow of report.flows) {
-        for (const name of DIFFERENCE_CLASS_NAMES) differences.set({ flow, period: report.period, class: name }, report.differences.filter((difference) => difference.flow === flow && difference.class === name).length);
+        for (const name of DIFFERENCE_CLASS_NAMES)
+          differences.set(
+            { flow, period: report.period, class: name },
+            report.differences.filter((difference) => difference.flow === flow && difference.class === name).length,
+          );
       }
       lastRun.set({ period: report.period }, Date.parse(report.generatedAt) / 1000);
       duration.set({ period: report.period }, report.durationMs / 1000);

@@ -11,7 +11,10 @@ import { testMongo } from '@yecai/test-harness';
 import { reconcileFlow } from './flows';
 import { FieldKeyError, KingdeeMirror } from './mirror';
 
-const CONVERT = { billNumberPattern: '{billNumber}', customFields: { logisticsNumber: 'F_YC_LogisticsNo', onlineOrderNumber: 'F_YC_OnlineOrderNo' } };
+const CONVERT = {
+  billNumberPattern: '{billNumber}',
+  customFields: { logisticsNumber: 'F_YC_LogisticsNo', onlineOrderNumber: 'F_YC_OnlineOrderNo' },
+};
 
 describe('Kingdee mirror (emulator WebAPI + FerretDB)', () => {
   let emulator: KingdeeEmulator;
@@ -24,7 +27,10 @@ describe('Kingdee mirror (emulator WebAPI + FerretDB)', () => {
     client = new KingdeeClient(resolveKingdeeConnection(kingdeeConfig(emulator)));
     const lineCounts = [1, 3, 2, 1, 3];
     for (const [index, lines] of lineCounts.entries()) {
-      const document = canonical('sales_outstock', `M-${index + 1}`, { date: '2026-11-1' + index, lines: Array.from({ length: lines }, (_, line) => ({ qty: String(line + 1) })) });
+      const document = canonical('sales_outstock', `M-${index + 1}`, {
+        date: '2026-11-1' + index,
+        lines: Array.from({ length: lines }, (_, line) => ({ qty: String(line + 1) })),
+      });
       const [draft] = convertDocument('sales_outstock', document, CONVERT);
       await client.save('SAL_OUTSTOCK', draft!.model as never);
     }
@@ -38,9 +44,23 @@ describe('Kingdee mirror (emulator WebAPI + FerretDB)', () => {
     const mirror = new KingdeeMirror(mongo.db, client, [reconcileFlow('sales_outstock')], 2);
     await mirror.validateFieldKeys();
     expect(await mirror.refresh()).toBe(5);
-    const lines = async () => Object.fromEntries((await mirror.all()).map((bill) => [bill.ref, bill.lines.map((line) => line.qty)]));
-    expect(await lines()).toEqual({ 'M-1': ['1'], 'M-2': ['1', '2', '3'], 'M-3': ['1', '2'], 'M-4': ['1'], 'M-5': ['1', '2', '3'] });
-    expect((await mirror.all()).find((bill) => bill.ref === 'M-2')).toMatchObject({ billNo: 'M-2', org: '100', shop: 'TM-YS01', date: '2026-11-11', status: 'A', cancelStatus: 'A' });
+    const lines = async () =>
+      Object.fromEntries((await mirror.all()).map((bill) => [bill.ref, bill.lines.map((line) => line.qty)]));
+    expect(await lines()).toEqual({
+      'M-1': ['1'],
+      'M-2': ['1', '2', '3'],
+      'M-3': ['1', '2'],
+      'M-4': ['1'],
+      'M-5': ['1', '2', '3'],
+    });
+    expect((await mirror.all()).find((bill) => bill.ref === 'M-2')).toMatchObject({
+      billNo: 'M-2',
+      org: '100',
+      shop: 'TM-YS01',
+      date: '2026-11-11',
+      status: 'A',
+      cancelStatus: 'A',
+    });
 
     await client.operateEach('Delete', 'SAL_OUTSTOCK', { numbers: ['M-3'] });
     await mirror.refresh();
@@ -51,7 +71,9 @@ describe('Kingdee mirror (emulator WebAPI + FerretDB)', () => {
 
   it('fails loudly naming the FieldKey a form rejects, instead of dropping the column', async () => {
     const flow = reconcileFlow('sales_outstock');
-    const mirror = new KingdeeMirror(mongo.db, client, [{ ...flow, fields: { ...flow.fields, baseQty: 'FBaseQtyTypo' } }]);
+    const mirror = new KingdeeMirror(mongo.db, client, [
+      { ...flow, fields: { ...flow.fields, baseQty: 'FBaseQtyTypo' } },
+    ]);
     const failure = mirror.validateFieldKeys();
     await expect(failure).rejects.toThrow(FieldKeyError);
     await expect(failure).rejects.toThrow(/SAL_OUTSTOCK 不接受字段 FBaseQtyTypo \(/);

@@ -26,7 +26,8 @@ interface MirrorState {
 
 export class FieldKeyError extends Error {}
 
-const text = (value: unknown): string => (value === null || value === undefined ? '' : value instanceof Decimal ? value.toString() : String(value));
+const text = (value: unknown): string =>
+  value === null || value === undefined ? '' : value instanceof Decimal ? value.toString() : String(value);
 
 export class KingdeeMirror {
   readonly bills: Collection<MirrorBill>;
@@ -56,12 +57,16 @@ export class KingdeeMirror {
         if (!(error instanceof KingdeeError)) throw error;
         const rejected: string[] = [];
         for (const key of keys) {
-          await this.client.executeBillQuery({ formId: flow.formId, fieldKeys: [key], topRowCount: 1, limit: 1 }).catch((cause: unknown) => {
-            if (cause instanceof KingdeeError) rejected.push(`${key} (${cause.message})`);
-            else throw cause;
-          });
+          await this.client
+            .executeBillQuery({ formId: flow.formId, fieldKeys: [key], topRowCount: 1, limit: 1 })
+            .catch((cause: unknown) => {
+              if (cause instanceof KingdeeError) rejected.push(`${key} (${cause.message})`);
+              else throw cause;
+            });
         }
-        throw new FieldKeyError(`金蝶表单 ${flow.formId} 不接受字段 ${rejected.join(', ') || keys.join(',')} · Kingdee form ${flow.formId} rejects FieldKey(s): ${rejected.join(', ') || error.message} (flow ${flow.documentType}, libs: services/reconcile/src/flows.ts)`);
+        throw new FieldKeyError(
+          `金蝶表单 ${flow.formId} 不接受字段 ${rejected.join(', ') || keys.join(',')} · Kingdee form ${flow.formId} rejects FieldKey(s): ${rejected.join(', ') || error.message} (flow ${flow.documentType}, libs: services/reconcile/src/flows.ts)`,
+        );
       }
     }
   }
@@ -71,10 +76,18 @@ export class KingdeeMirror {
     let changed = 0;
     for (const flow of this.flows) {
       const state = await this.state.findOne({ _id: flow.formId });
-      const since = state ? new Date(Date.parse(`${state.modifiedUntil.replace(' ', 'T')}Z`) - OVERLAP_MS).toISOString().slice(0, 19).replace('T', ' ') : null;
+      const since = state
+        ? new Date(Date.parse(`${state.modifiedUntil.replace(' ', 'T')}Z`) - OVERLAP_MS)
+            .toISOString()
+            .slice(0, 19)
+            .replace('T', ' ')
+        : null;
       const bills = await this.pull(flow, since ? `FModifyDate >= '${since}'` : '');
       await this.replace(bills);
-      const latest = bills.reduce((max, bill) => (bill.modifyDate > max ? bill.modifyDate : max), state?.modifiedUntil ?? '');
+      const latest = bills.reduce(
+        (max, bill) => (bill.modifyDate > max ? bill.modifyDate : max),
+        state?.modifiedUntil ?? '',
+      );
       if (latest) {
         await this.state.deleteOne({ _id: flow.formId });
         await this.state.insertOne({ _id: flow.formId, modifiedUntil: latest, refreshedAt: new Date() });
@@ -92,7 +105,13 @@ export class KingdeeMirror {
     for (const flow of this.flows) {
       const bills = await this.pull(flow, `${flow.fields.date} >= '${period}-01' and ${flow.fields.date} < '${next}'`);
       const present = new Set(bills.map((bill) => bill._id));
-      const stale = (await this.bills.find({ formId: flow.formId, date: { $gte: `${period}-01`, $lt: next } }, { projection: { _id: 1 } }).toArray()).map((bill) => bill._id).filter((id) => !present.has(id));
+      const stale = (
+        await this.bills
+          .find({ formId: flow.formId, date: { $gte: `${period}-01`, $lt: next } }, { projection: { _id: 1 } })
+          .toArray()
+      )
+        .map((bill) => bill._id)
+        .filter((id) => !present.has(id));
       if (stale.length > 0) await this.bills.deleteMany({ _id: { $in: stale } });
       await this.replace(bills);
       swept += bills.length;

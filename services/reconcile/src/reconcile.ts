@@ -59,7 +59,8 @@ function decimalOption(value: string, field: string): Decimal {
 export const PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 export function parsePeriod(period: string): string {
-  if (!PERIOD_PATTERN.test(period)) throw new ValidationError(`--period: 应为 YYYY-MM expected YYYY-MM, got "${period}"`, 'period');
+  if (!PERIOD_PATTERN.test(period))
+    throw new ValidationError(`--period: 应为 YYYY-MM expected YYYY-MM, got "${period}"`, 'period');
   return period;
 }
 
@@ -85,7 +86,12 @@ async function sinkFacts(db: Db, flows: readonly ReconcileFlow[], prefix: string
 /** The SKU → Kingdee material map as master data holds it now. */
 async function currentSkuMap(db: Db): Promise<Map<string, string>> {
   const records = await new MasterDataStore(db).collection('sku').find({}).toArray();
-  return new Map(records.map((record) => [`${String(record.sourceSystem)}/${String(record.skuCode)}`, String(record.materialNumber)]));
+  return new Map(
+    records.map((record) => [
+      `${String(record.sourceSystem)}/${String(record.skuCode)}`,
+      String(record.materialNumber),
+    ]),
+  );
 }
 
 export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions): Promise<ReconciliationReport> {
@@ -103,7 +109,12 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const sweep = options.sweep ?? true;
   if (sweep) await mirror.sweep(period);
 
-  const [documents, bills, sink, skus] = await Promise.all([source.documents(flows), mirror.all(), sinkFacts(deps.db, flows, deps.sinkLedgerPrefix ?? 'sink_kingdee'), currentSkuMap(deps.db)]);
+  const [documents, bills, sink, skus] = await Promise.all([
+    source.documents(flows),
+    mirror.all(),
+    sinkFacts(deps.db, flows, deps.sinkLedgerPrefix ?? 'sink_kingdee'),
+    currentSkuMap(deps.db),
+  ]);
   const comparison = compare(
     { source: documents, kingdee: bills, sink, currentMaterial: (system, sku) => skus.get(`${system}/${sku}`) },
     { period, flows: flows.map((flow) => flow.documentType), org: options.org, tolerance, threshold },
@@ -118,7 +129,15 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     threshold: threshold.toString(),
     tolerance: tolerance.toFixed(2),
     verdict: overallVerdict(comparison.summaries),
-    dataVersions: { sourceDocuments: documents.length, sourceMessagesRead: read.messages, sourceUnread: read.unread, mirrorBills: bills.length, mirrorChanged, periodSwept: sweep, sinkEntries: sink.size },
+    dataVersions: {
+      sourceDocuments: documents.length,
+      sourceMessagesRead: read.messages,
+      sourceUnread: read.unread,
+      mirrorBills: bills.length,
+      mirrorChanged,
+      periodSwept: sweep,
+      sinkEntries: sink.size,
+    },
     ...comparison,
   };
   deps.metrics?.observe(report);

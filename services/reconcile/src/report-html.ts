@@ -28,7 +28,13 @@ const table = (headers: string[], rows: string[][]) =>
 export function renderHtml(report: ReconciliationReport): string {
   const sections = DIFFERENCE_CLASS_NAMES.map((name) => {
     const rows = report.differences.filter((difference) => difference.class === name);
-    const body = rows.length === 0 ? '<p>无 none</p>' : table(DIFFERENCE_COLUMNS.map((column) => column.header), rows.map((difference) => DIFFERENCE_COLUMNS.map((column) => differenceCell(difference, column.key))));
+    const body =
+      rows.length === 0
+        ? '<p>无 none</p>'
+        : table(
+            DIFFERENCE_COLUMNS.map((column) => column.header),
+            rows.map((difference) => DIFFERENCE_COLUMNS.map((column) => differenceCell(difference, column.key))),
+          );
     return `<h2 id="${name}">${escapeHtml(classSheet(name))} ${name} (${rows.length})</h2><p>${escapeHtml(DIFFERENCE_CLASSES[name].action)}</p>${body}`;
   });
   return [
@@ -40,9 +46,14 @@ export function renderHtml(report: ReconciliationReport): string {
     `<h1>${escapeHtml(report.title)} ${escapeHtml(report.period)} — <span class="${escapeHtml(report.verdict)}">${escapeHtml(report.verdict)}</span></h1>`,
     `<p>${escapeHtml(`生成 generated ${report.generatedAt} · 耗时 ${report.durationMs} ms · 阈值 threshold ${percent(report.threshold)} · 容差 tolerance ${report.tolerance}`)}</p>`,
     `<h2>汇总 summary</h2>`,
-    table(SUMMARY_COLUMNS.map((column) => column.header), report.summaries.map((row) => SUMMARY_COLUMNS.map((column) => summaryCell(row, column.key, column.kind)))),
+    table(
+      SUMMARY_COLUMNS.map((column) => column.header),
+      report.summaries.map((row) => SUMMARY_COLUMNS.map((column) => summaryCell(row, column.key, column.kind))),
+    ),
     ...sections,
-    `<h2>说明 rules</h2><ul>${rulesOf(report).map((rule) => `<li>${escapeHtml(rule)}</li>`).join('')}</ul>`,
+    `<h2>说明 rules</h2><ul>${rulesOf(report)
+      .map((rule) => `<li>${escapeHtml(rule)}</li>`)
+      .join('')}</ul>`,
     '</body></html>',
   ].join('\n');
 }

@@ -33,7 +33,8 @@ export interface ReconciliationReport extends Comparison {
   };
 }
 
-export const overallVerdict = (summaries: PartitionSummary[]): Verdict => (summaries.every((summary) => summary.verdict === '一致') ? '一致' : '有差异');
+export const overallVerdict = (summaries: PartitionSummary[]): Verdict =>
+  summaries.every((summary) => summary.verdict === '一致') ? '一致' : '有差异';
 export const percent = (fraction: string): string => `${new Decimal(fraction).mul(100).toDecimalPlaces(4).toString()}%`;
 
 export const SUMMARY_SHEET = '汇总';
@@ -41,7 +42,11 @@ export const NOTES_SHEET = '说明';
 /** The sheet of each class is its zh-CN label (TIMING's is 期间差异). */
 export const classSheet = (name: DifferenceClass): string => DIFFERENCE_CLASSES[name].zh;
 
-export const SUMMARY_COLUMNS: { header: string; key: keyof PartitionSummary | `class:${DifferenceClass}`; kind: 'text' | 'count' | 'money' | 'qty' | 'rate' }[] = [
+export const SUMMARY_COLUMNS: {
+  header: string;
+  key: keyof PartitionSummary | `class:${DifferenceClass}`;
+  kind: 'text' | 'count' | 'money' | 'qty' | 'rate';
+}[] = [
   { header: '流程 flow', key: 'flow', kind: 'text' },
   { header: '组织 org', key: 'org', kind: 'text' },
   { header: '期间 period', key: 'period', kind: 'text' },
@@ -57,26 +62,31 @@ export const SUMMARY_COLUMNS: { header: string; key: keyof PartitionSummary | `c
   { header: '金额差异率 amount rate', key: 'amountRate', kind: 'rate' },
   { header: '单据差异率 document rate', key: 'documentRate', kind: 'rate' },
   { header: '结论 verdict', key: 'verdict', kind: 'text' },
-  ...DIFFERENCE_CLASS_NAMES.map((name) => ({ header: `${DIFFERENCE_CLASSES[name].zh} ${name}`, key: `class:${name}` as const, kind: 'count' as const })),
+  ...DIFFERENCE_CLASS_NAMES.map((name) => ({
+    header: `${DIFFERENCE_CLASSES[name].zh} ${name}`,
+    key: `class:${name}` as const,
+    kind: 'count' as const,
+  })),
 ];
 
-export const DIFFERENCE_COLUMNS: { header: string; key: keyof Difference; kind: 'text' | 'money' | 'bool' | 'list' }[] = [
-  { header: '流程 flow', key: 'flow', kind: 'text' },
-  { header: '组织 org', key: 'org', kind: 'text' },
-  { header: '源单号 source id', key: 'ref', kind: 'text' },
-  { header: '金蝶单号 Kingdee bill', key: 'billNos', kind: 'list' },
-  { header: '源日期 source date', key: 'sourceDate', kind: 'text' },
-  { header: '金蝶日期 Kingdee date', key: 'kingdeeDate', kind: 'text' },
-  { header: '客户 shop', key: 'shop', kind: 'text' },
-  { header: '字段 field', key: 'field', kind: 'text' },
-  { header: '源值 source value', key: 'sourceValue', kind: 'text' },
-  { header: '金蝶值 Kingdee value', key: 'kingdeeValue', kind: 'text' },
-  { header: '差异金额 amount difference', key: 'amountDelta', kind: 'money' },
-  { header: '计入差异率 counted', key: 'counted', kind: 'bool' },
-  { header: '原因 cause', key: 'cause', kind: 'text' },
-  { header: '处理 action', key: 'action', kind: 'text' },
-  { header: '追溯 trace (document key)', key: 'documentKey', kind: 'text' },
-];
+export const DIFFERENCE_COLUMNS: { header: string; key: keyof Difference; kind: 'text' | 'money' | 'bool' | 'list' }[] =
+  [
+    { header: '流程 flow', key: 'flow', kind: 'text' },
+    { header: '组织 org', key: 'org', kind: 'text' },
+    { header: '源单号 source id', key: 'ref', kind: 'text' },
+    { header: '金蝶单号 Kingdee bill', key: 'billNos', kind: 'list' },
+    { header: '源日期 source date', key: 'sourceDate', kind: 'text' },
+    { header: '金蝶日期 Kingdee date', key: 'kingdeeDate', kind: 'text' },
+    { header: '客户 shop', key: 'shop', kind: 'text' },
+    { header: '字段 field', key: 'field', kind: 'text' },
+    { header: '源值 source value', key: 'sourceValue', kind: 'text' },
+    { header: '金蝶值 Kingdee value', key: 'kingdeeValue', kind: 'text' },
+    { header: '差异金额 amount difference', key: 'amountDelta', kind: 'money' },
+    { header: '计入差异率 counted', key: 'counted', kind: 'bool' },
+    { header: '原因 cause', key: 'cause', kind: 'text' },
+    { header: '处理 action', key: 'action', kind: 'text' },
+    { header: '追溯 trace (document key)', key: 'documentKey', kind: 'text' },
+  ];
 
 /** The 口径 (what is compared and how), one line each: the 说明 sheet and the docs say the same. */
 export function rulesOf(report: Pick<ReconciliationReport, 'period' | 'threshold' | 'tolerance'>): string[] {
@@ -90,7 +100,10 @@ export function rulesOf(report: Pick<ReconciliationReport, 'period' | 'threshold
     `尾差容差 tolerance: 每行 ≤ ${report.tolerance} 元计为尾差，不计入差异率 · per line, counted as 尾差, not in the rate`,
     `差异率 rate: 金额差异率 = Σ|差异金额| / Σ|源金额|；单据差异率 = (缺单+多单+重复) / 源单数；两者均 < ${percent(report.threshold)} 且无重复为「一致」 · both under the threshold and no duplicate = 一致`,
     '不计入差异率 not counted: 期间差异、尾差、被规则过滤、人工跳过、已汇总过账 · timing, tolerated rounding, filtered, skipped by a person, carried by an aggregated bill',
-    ...DIFFERENCE_CLASS_NAMES.map((name) => `${DIFFERENCE_CLASSES[name].zh} ${name} (${DIFFERENCE_CLASSES[name].en}): ${DIFFERENCE_CLASSES[name].action}`),
+    ...DIFFERENCE_CLASS_NAMES.map(
+      (name) =>
+        `${DIFFERENCE_CLASSES[name].zh} ${name} (${DIFFERENCE_CLASSES[name].en}): ${DIFFERENCE_CLASSES[name].action}`,
+    ),
   ];
 }
 
@@ -112,22 +125,55 @@ export async function writeWorkbook(report: ReconciliationReport): Promise<Buffe
   workbook.created = new Date(report.generatedAt);
 
   const summary = workbook.addWorksheet(SUMMARY_SHEET);
-  summary.columns = SUMMARY_COLUMNS.map((column) => ({ header: column.header, key: column.key, width: column.kind === 'text' ? 16 : 14, style: column.kind === 'money' ? { numFmt: MONEY_FORMAT } : column.kind === 'rate' ? { numFmt: RATE_FORMAT } : {} }));
+  summary.columns = SUMMARY_COLUMNS.map((column) => ({
+    header: column.header,
+    key: column.key,
+    width: column.kind === 'text' ? 16 : 14,
+    style: column.kind === 'money' ? { numFmt: MONEY_FORMAT } : column.kind === 'rate' ? { numFmt: RATE_FORMAT } : {},
+  }));
   for (const row of report.summaries) {
-    summary.addRow(Object.fromEntries(SUMMARY_COLUMNS.map((column) => [column.key, column.key.startsWith('class:') ? row.classes[column.key.slice(6) as DifferenceClass] : cellValue(row[column.key as keyof PartitionSummary], column.kind)])));
+    summary.addRow(
+      Object.fromEntries(
+        SUMMARY_COLUMNS.map((column) => [
+          column.key,
+          column.key.startsWith('class:')
+            ? row.classes[column.key.slice(6) as DifferenceClass]
+            : cellValue(row[column.key as keyof PartitionSummary], column.kind),
+        ]),
+      ),
+    );
   }
   summary.addRow([]);
   summary.addRow([`${report.title} ${report.period}`, `结论 verdict: ${report.verdict}`]);
   summary.addRow(['生成时间 generated', report.generatedAt, '耗时 duration ms', report.durationMs]);
-  summary.addRow(['数据版本 data', `源单 ${report.dataVersions.sourceDocuments}`, `金蝶镜像 ${report.dataVersions.mirrorBills}`, `本期重扫 swept: ${report.dataVersions.periodSwept ? '是 yes' : '否 no'}`, `sink 台账 ${report.dataVersions.sinkEntries}`]);
-  if (report.dataVersions.sourceUnread.length > 0) summary.addRow(['警告 warning', `源主题未读完 source topics not read to the end: ${report.dataVersions.sourceUnread.join(', ')}`]);
+  summary.addRow([
+    '数据版本 data',
+    `源单 ${report.dataVersions.sourceDocuments}`,
+    `金蝶镜像 ${report.dataVersions.mirrorBills}`,
+    `本期重扫 swept: ${report.dataVersions.periodSwept ? '是 yes' : '否 no'}`,
+    `sink 台账 ${report.dataVersions.sinkEntries}`,
+  ]);
+  if (report.dataVersions.sourceUnread.length > 0)
+    summary.addRow([
+      '警告 warning',
+      `源主题未读完 source topics not read to the end: ${report.dataVersions.sourceUnread.join(', ')}`,
+    ]);
   summary.getRow(1).font = { bold: true };
 
   for (const name of DIFFERENCE_CLASS_NAMES) {
     const sheet = workbook.addWorksheet(classSheet(name));
-    sheet.columns = DIFFERENCE_COLUMNS.map((column) => ({ header: column.header, key: column.key, width: column.key === 'cause' || column.key === 'action' ? 48 : 18, style: column.kind === 'money' ? { numFmt: MONEY_FORMAT } : {} }));
+    sheet.columns = DIFFERENCE_COLUMNS.map((column) => ({
+      header: column.header,
+      key: column.key,
+      width: column.key === 'cause' || column.key === 'action' ? 48 : 18,
+      style: column.kind === 'money' ? { numFmt: MONEY_FORMAT } : {},
+    }));
     for (const difference of report.differences.filter((candidate) => candidate.class === name)) {
-      sheet.addRow(Object.fromEntries(DIFFERENCE_COLUMNS.map((column) => [column.key, cellValue(difference[column.key], column.kind)])));
+      sheet.addRow(
+        Object.fromEntries(
+          DIFFERENCE_COLUMNS.map((column) => [column.key, cellValue(difference[column.key], column.kind)]),
+        ),
+      );
     }
     sheet.getRow(1).font = { bold: true };
   }

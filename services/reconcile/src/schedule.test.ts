@@ -3,8 +3,12 @@ import { nextDailyRun, periodsDue } from './schedule';
 describe('daily reconciliation schedule (Beijing time)', () => {
   it('runs next at the Beijing wall time: later today, or tomorrow once it has passed', () => {
     // 2026-11-20 01:00 Beijing = 2026-11-19T17:00Z → 02:30 Beijing the same day = 18:30Z.
-    expect(new Date(nextDailyRun(Date.parse('2026-11-19T17:00:00Z'), '02:30')).toISOString()).toBe('2026-11-19T18:30:00.000Z');
-    expect(new Date(nextDailyRun(Date.parse('2026-11-19T18:30:00Z'), '02:30')).toISOString()).toBe('2026-11-20T18:30:00.000Z');
+    expect(new Date(nextDailyRun(Date.parse('2026-11-19T17:00:00Z'), '02:30')).toISOString()).toBe(
+      '2026-11-19T18:30:00.000Z',
+    );
+    expect(new Date(nextDailyRun(Date.parse('2026-11-19T18:30:00Z'), '02:30')).toISOString()).toBe(
+      '2026-11-20T18:30:00.000Z',
+    );
   });
 
   it('covers the previous period until its books close, then only the current one', () => {

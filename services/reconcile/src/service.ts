@@ -61,12 +61,29 @@ export class ReconcileService {
   }
 
   /** Reconciles `period` after any run in progress, keeps the report and returns it. */
-  run(period: string, by: string, options: { flows?: string[] | undefined; org?: string | undefined } = {}): Promise<ReconciliationReport> {
+  run(
+    period: string,
+    by: string,
+    options: { flows?: string[] | undefined; org?: string | undefined } = {},
+  ): Promise<ReconciliationReport> {
     const { config } = this.deps;
     const next = this.queue.then(async () => {
       const report = await reconcile(
-        { db: this.deps.db, kafka: this.deps.kafka, serde: this.deps.serde, kingdee: this.deps.kingdee, metrics: this.metrics },
-        { period, flows: options.flows ?? config.flows, org: options.org, tolerance: config.tolerance, threshold: config.threshold, groupId: config.groupId },
+        {
+          db: this.deps.db,
+          kafka: this.deps.kafka,
+          serde: this.deps.serde,
+          kingdee: this.deps.kingdee,
+          metrics: this.metrics,
+        },
+        {
+          period,
+          flows: options.flows ?? config.flows,
+          org: options.org,
+          tolerance: config.tolerance,
+          threshold: config.threshold,
+          groupId: config.groupId,
+        },
       );
       await this.reports.insertOne({
         _id: `${period}|${report.generatedAt}|${by}`,
@@ -77,7 +94,10 @@ export class ReconcileService {
         by,
         body: new Binary(gzipSync(JSON.stringify(report))),
       });
-      this.logger.info({ period, verdict: report.verdict, differences: report.differences.length, durationMs: report.durationMs, by }, 'reconciliation done');
+      this.logger.info(
+        { period, verdict: report.verdict, differences: report.differences.length, durationMs: report.durationMs, by },
+        'reconciliation done',
+      );
       return report;
     });
     this.queue = next.catch(() => undefined);
@@ -85,8 +105,18 @@ export class ReconcileService {
   }
 
   async list(limit = 50): Promise<ReportListing[]> {
-    const rows = await this.reports.find({}, { projection: { body: 0 } }).sort({ generatedAt: -1 }).limit(limit).toArray();
-    return rows.map((row) => ({ period: row.period, generatedAt: row.generatedAt.toISOString(), verdict: row.verdict, differences: row.differences, by: row.by }));
+    const rows = await this.reports
+      .find({}, { projection: { body: 0 } })
+      .sort({ generatedAt: -1 })
+      .limit(limit)
+      .toArray();
+    return rows.map((row) => ({
+      period: row.period,
+      generatedAt: row.generatedAt.toISOString(),
+      verdict: row.verdict,
+      differences: row.differences,
+      by: row.by,
+    }));
   }
 
   /** The latest report of `period`, or null. */
@@ -104,7 +134,9 @@ export class ReconcileService {
       this.timer = setTimeout(() => {
         void (async () => {
           for (const period of periodsDue(this.now(), previousPeriodUntilDay)) {
-            await this.run(period, 'schedule').catch((error: unknown) => this.logger.error({ period, err: errorMessage(error) }, 'scheduled reconciliation failed'));
+            await this.run(period, 'schedule').catch((error: unknown) =>
+              this.logger.error({ period, err: errorMessage(error) }, 'scheduled reconciliation failed'),
+            );
           }
           arm();
         })();

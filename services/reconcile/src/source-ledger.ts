@@ -6,7 +6,14 @@
  */
 import type { Collection, Db } from 'mongodb';
 import { createLogger, Decimal, formatBeijingTime } from '@yecai/common';
-import { decodeCanonical, documentKeyOf, loadCanonicalSchema, sourceIdentity, type CanonicalDocumentType, type CanonicalJson } from '@yecai/contracts';
+import {
+  decodeCanonical,
+  documentKeyOf,
+  loadCanonicalSchema,
+  sourceIdentity,
+  type CanonicalDocumentType,
+  type CanonicalJson,
+} from '@yecai/contracts';
 import type { AvroSerde, KafkaClient } from '@yecai/kafka';
 import { FilteredStore, ParkingStore } from '@yecai/parking';
 import type { LineFacts, SourceDocument } from './model';
@@ -14,13 +21,16 @@ import type { ReconcileFlow } from './flows';
 
 const logger = createLogger('reconcile-source');
 
-const text = (value: unknown): string => (typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value));
+const text = (value: unknown): string =>
+  typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
 
 /** The tax-inclusive amount of a canonical line: its amount, else quantity × 含税单价, else quantity × 单价 × (1 + 税率). */
 function lineAmount(line: CanonicalJson, qty: Decimal): Decimal {
-  if (line.amount !== null && line.amount !== undefined && text(line.amount) !== '') return new Decimal(text(line.amount));
+  if (line.amount !== null && line.amount !== undefined && text(line.amount) !== '')
+    return new Decimal(text(line.amount));
   if (text(line.taxInclusivePrice) !== '') return qty.mul(text(line.taxInclusivePrice));
-  if (text(line.price) !== '') return qty.mul(text(line.price)).mul(new Decimal(text(line.taxRate) || '0').div(100).plus(1));
+  if (text(line.price) !== '')
+    return qty.mul(text(line.price)).mul(new Decimal(text(line.taxRate) || '0').div(100).plus(1));
   return new Decimal(0);
 }
 
@@ -29,7 +39,15 @@ export function canonicalFacts(flow: ReconcileFlow, event: CanonicalJson): Sourc
   const identity = sourceIdentity(event);
   const lines = (Array.isArray(event.lines) ? (event.lines as CanonicalJson[]) : []).map((line, index): LineFacts => {
     const qty = new Decimal(text(line.quantity) || '0');
-    return { seq: index + 1, sku: text(line.sku) || undefined, material: text(line.material), warehouse: text(line.warehouse), lot: text(line.batch), qty: qty.toString(), amount: lineAmount(line, qty).toString() };
+    return {
+      seq: index + 1,
+      sku: text(line.sku) || undefined,
+      material: text(line.material),
+      warehouse: text(line.warehouse),
+      lot: text(line.batch),
+      qty: qty.toString(),
+      amount: lineAmount(line, qty).toString(),
+    };
   });
   return {
     _id: documentKeyOf(event),
@@ -69,13 +87,24 @@ export class SourceLedger {
     const newest = new Map<string, SourceDocument>();
     for (const document of documents) {
       const held = newest.get(document._id);
-      newest.set(document._id, held && held.sourceModifiedAt > document.sourceModifiedAt ? { ...held, versions: held.versions + 1 } : { ...document, versions: (held?.versions ?? 0) + 1 });
+      newest.set(
+        document._id,
+        held && held.sourceModifiedAt > document.sourceModifiedAt
+          ? { ...held, versions: held.versions + 1 }
+          : { ...document, versions: (held?.versions ?? 0) + 1 },
+      );
     }
-    const stored = new Map((await this.collection.find({ _id: { $in: [...newest.keys()] } }).toArray()).map((document) => [document._id, document]));
+    const stored = new Map(
+      (await this.collection.find({ _id: { $in: [...newest.keys()] } }).toArray()).map((document) => [
+        document._id,
+        document,
+      ]),
+    );
     const changed: SourceDocument[] = [];
     for (const document of newest.values()) {
       const held = stored.get(document._id);
-      if (held && (held.sourceModifiedAt > document.sourceModifiedAt || held.contentHash === document.contentHash)) continue;
+      if (held && (held.sourceModifiedAt > document.sourceModifiedAt || held.contentHash === document.contentHash))
+        continue;
       changed.push({ ...document, versions: (held?.versions ?? 0) + document.versions });
     }
     if (changed.length === 0) return 0;
@@ -87,15 +116,23 @@ export class SourceLedger {
   }
 
   /** Reads every canonical topic of `flows` from the group's committed offsets to the end as of now. */
-  async catchUp(kafka: KafkaClient, serde: AvroSerde, flows: readonly ReconcileFlow[], groupId: string): Promise<{ messages: number; documents: number; unread: string[] }> {
+  async catchUp(
+    kafka: KafkaClient,
+    serde: AvroSerde,
+    flows: readonly ReconcileFlow[],
+    groupId: string,
+  ): Promise<{ messages: number; documents: number; unread: string[] }> {
     const admin = await kafka.admin();
     const byTopic = new Map(flows.map((flow) => [loadCanonicalSchema(flow.documentType).topic, flow]));
     const existing = new Set(await admin.listTopics());
     const topics = [...byTopic.keys()].filter((topic) => existing.has(topic));
     const targets = new Map<string, bigint>();
-    for (const topic of topics) for (const partition of await admin.fetchTopicOffsets(topic)) targets.set(`${topic}|${partition.partition}`, BigInt(partition.high));
+    for (const topic of topics)
+      for (const partition of await admin.fetchTopicOffsets(topic))
+        targets.set(`${topic}|${partition.partition}`, BigInt(partition.high));
     for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) {
-      for (const { partition, offset } of partitions) if (BigInt(offset) >= (targets.get(`${topic}|${partition}`) ?? 0n)) targets.delete(`${topic}|${partition}`);
+      for (const { partition, offset } of partitions)
+        if (BigInt(offset) >= (targets.get(`${topic}|${partition}`) ?? 0n)) targets.delete(`${topic}|${partition}`);
     }
     for (const [key, high] of targets) if (high === 0n) targets.delete(key);
     if (targets.size === 0) return { messages: 0, documents: 0, unread: [] };
@@ -119,7 +156,11 @@ export class SourceLedger {
           const facts: SourceDocument[] = [];
           for (const message of batch.messages) {
             if (!message.value) continue;
-            const event = (await decodeCanonical(serde, flow.documentType as CanonicalDocumentType, message.value)) as unknown as CanonicalJson;
+            const event = (await decodeCanonical(
+              serde,
+              flow.documentType as CanonicalDocumentType,
+              message.value,
+            )) as unknown as CanonicalJson;
             facts.push(canonicalFacts(flow, event));
           }
           if (facts.length > 0) documents += await this.record(facts);
@@ -139,7 +180,11 @@ export class SourceLedger {
       await consumer.disconnect();
     }
     const unread = [...targets.keys()];
-    if (unread.length > 0) logger.warn({ messages, documents, unread, joined }, 'source ledger may not be complete: partitions not read to their end');
+    if (unread.length > 0)
+      logger.warn(
+        { messages, documents, unread, joined },
+        'source ledger may not be complete: partitions not read to their end',
+      );
     else logger.info({ messages, documents }, 'source ledger caught up');
     return { messages, documents, unread };
   }
@@ -154,23 +199,71 @@ export class SourceLedger {
     for (const filtered of await new FilteredStore(this.db).collection.find({}).toArray()) {
       const flow = typeOfRule(filtered.flow);
       if (!types.includes(flow) || known.has(filtered.key)) continue;
-      marked.push(markedDocument(filtered.key, flow, filtered.sourceSystem, filtered.sourceId, filtered.sourceModifiedAt, filtered.contentHash, 'FILTERED', `${filtered.filter}: ${filtered.description}`));
+      marked.push(
+        markedDocument(
+          filtered.key,
+          flow,
+          filtered.sourceSystem,
+          filtered.sourceId,
+          filtered.sourceModifiedAt,
+          filtered.contentHash,
+          'FILTERED',
+          `${filtered.filter}: ${filtered.description}`,
+        ),
+      );
     }
     for (const parked of await new ParkingStore(this.db).list({ stage: 'mapping', status: 'OPEN', limit: 100_000 })) {
       const flow = typeOfRule(parked.flow);
       if (!parked.key || !types.includes(flow) || known.has(parked.key)) continue;
       const raw = parked.raw ?? {};
       const [sourceSystem = '', , , sourceId = ''] = parked.key.split('/');
-      marked.push(markedDocument(parked.key, flow, sourceSystem, sourceId, Number(raw.sourceModifiedAt ?? 0), text(raw.contentHash), 'PARKED', `${parked.reasonZh} · ${parked.reasonEn}`));
+      marked.push(
+        markedDocument(
+          parked.key,
+          flow,
+          sourceSystem,
+          sourceId,
+          Number(raw.sourceModifiedAt ?? 0),
+          text(raw.contentHash),
+          'PARKED',
+          `${parked.reasonZh} · ${parked.reasonEn}`,
+        ),
+      );
     }
     // A later version may have been filtered or parked after an earlier one synced: the latest mark wins per key.
     const byKey = new Map<string, SourceDocument>();
-    for (const document of marked) if ((byKey.get(document._id)?.sourceModifiedAt ?? -1) <= document.sourceModifiedAt) byKey.set(document._id, document);
+    for (const document of marked)
+      if ((byKey.get(document._id)?.sourceModifiedAt ?? -1) <= document.sourceModifiedAt)
+        byKey.set(document._id, document);
     return [...synced, ...byKey.values()];
   }
 }
 
 /** A document mapping left out has no canonical facts: its business day is taken from its source modification time (Beijing). */
-function markedDocument(key: string, flow: string, sourceSystem: string, sourceId: string, modifiedAt: number, contentHash: string, mark: 'FILTERED' | 'PARKED', reason: string): SourceDocument {
-  return { _id: key, flow, ref: sourceId, billNo: '', org: '', date: formatBeijingTime(modifiedAt).slice(0, 10), shop: '', lines: [], sourceSystem, mark, markReason: reason, sourceModifiedAt: modifiedAt, contentHash, versions: 1 };
+function markedDocument(
+  key: string,
+  flow: string,
+  sourceSystem: string,
+  sourceId: string,
+  modifiedAt: number,
+  contentHash: string,
+  mark: 'FILTERED' | 'PARKED',
+  reason: string,
+): SourceDocument {
+  return {
+    _id: key,
+    flow,
+    ref: sourceId,
+    billNo: '',
+    org: '',
+    date: formatBeijingTime(modifiedAt).slice(0, 10),
+    shop: '',
+    lines: [],
+    sourceSystem,
+    mark,
+    markReason: reason,
+    sourceModifiedAt: modifiedAt,
+    contentHash,
+    versions: 1,
+  };
 }

@@ -14,7 +14,9 @@ export async function readWorkbookBack(content: Buffer): Promise<Record<string, 
       const cells: SheetRows[number] = [];
       for (let column = 1; column <= sheet.columnCount; column += 1) {
         const value = row.getCell(column).value;
-        cells.push(value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : value);
+        cells.push(
+          value === undefined || value === null ? null : typeof value === 'object' ? JSON.stringify(value) : value,
+        );
       }
       rows.push(cells);
     }

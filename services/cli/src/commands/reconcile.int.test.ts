@@ -26,13 +26,25 @@ describe('yecai reconcile (real Kafka + FerretDB + Kingdee emulator)', () => {
     useUniqueTopicPrefix();
     emulator = await startEmulator();
     sink = await startSinkUnderTest(emulator);
-    await sink.produce('sales_outstock', ['R-1', 'R-2'].map((id) => canonical('sales_outstock', id, { date: '2026-11-05' })));
+    await sink.produce(
+      'sales_outstock',
+      ['R-1', 'R-2'].map((id) => canonical('sales_outstock', id, { date: '2026-11-05' })),
+    );
     await sink.waitForStates({ POSTED: 2 }, 'both documents posted');
 
     const dir = mkdtempSync(join(tmpdir(), 'yecai-reconcile-'));
     const configPath = join(dir, 'sink.json');
     writeFileSync(configPath, JSON.stringify({ kingdee: kingdeeConfig(emulator) }));
-    const flags = { period: '2026-11', 'kingdee-config': configPath, db: sink.db.databaseName, group: uniqueName('yecai-reconcile'), out: join(dir, 'report.xlsx'), json: join(dir, 'report.json'), html: join(dir, 'report.html'), 'metrics-file': join(dir, 'reconcile.prom') };
+    const flags = {
+      period: '2026-11',
+      'kingdee-config': configPath,
+      db: sink.db.databaseName,
+      group: uniqueName('yecai-reconcile'),
+      out: join(dir, 'report.xlsx'),
+      json: join(dir, 'report.json'),
+      html: join(dir, 'report.html'),
+      'metrics-file': join(dir, 'reconcile.prom'),
+    };
     const run = async () => {
       const lines: string[] = [];
       process.exitCode = undefined;
@@ -49,15 +61,24 @@ describe('yecai reconcile (real Kafka + FerretDB + Kingdee emulator)', () => {
     expect(clean.lines).toContain(`已写 Excel wrote ${flags.out}`);
     expect(readFileSync(flags.out).subarray(0, 2).toString()).toBe('PK');
     expect(readFileSync(flags.html, 'utf8')).toContain('<span class="一致">一致</span>');
-    expect(JSON.parse(readFileSync(flags.json, 'utf8'))).toMatchObject({ period: '2026-11', verdict: '一致', differences: [] });
-    expect(readFileSync(flags['metrics-file'], 'utf8')).toMatch(/yecai_reconcile_difference_rate\{flow="sales_outstock",org="100",period="2026-11",kind="amount"\} 0/);
+    expect(JSON.parse(readFileSync(flags.json, 'utf8'))).toMatchObject({
+      period: '2026-11',
+      verdict: '一致',
+      differences: [],
+    });
+    expect(readFileSync(flags['metrics-file'], 'utf8')).toMatch(
+      /yecai_reconcile_difference_rate\{flow="sales_outstock",org="100",period="2026-11",kind="amount"\} 0/,
+    );
 
     const kingdee = new KingdeeClient(resolveKingdeeConnection(kingdeeConfig(emulator)));
-    for (const op of ['UnAudit', 'Delete'] as const) await kingdee.operateEach(op, 'SAL_OUTSTOCK', { numbers: ['R-2'] });
+    for (const op of ['UnAudit', 'Delete'] as const)
+      await kingdee.operateEach(op, 'SAL_OUTSTOCK', { numbers: ['R-2'] });
     const deleted = await run();
     expect(deleted.exitCode).toBe(1);
     expect(deleted.lines[0]).toBe('业财一致性报告 2026-11 — 结论 verdict: 有差异 differences');
     expect(deleted.lines.join('\n')).toMatch(/金蝶缺单 MISSING_IN_KINGDEE\s+│?\s*1\s/);
-    expect(readFileSync(flags['metrics-file'], 'utf8')).toMatch(/yecai_reconcile_differences\{flow="sales_outstock",period="2026-11",class="MISSING_IN_KINGDEE"\} 1/);
+    expect(readFileSync(flags['metrics-file'], 'utf8')).toMatch(
+      /yecai_reconcile_differences\{flow="sales_outstock",period="2026-11",class="MISSING_IN_KINGDEE"\} 1/,
+    );
   });
 });
