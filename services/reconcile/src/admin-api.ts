@@ -5,10 +5,11 @@
  */
 import { adminCaller, createAdminAuth, ValidationError, type AdminToken, type Logger } from '@yecai/common';
 import express, { type Request, type Response } from 'express';
+import { AdminBadRequest, parseAdminInput } from '@yecai/sink-kit';
 import { z } from 'zod';
 import { RECONCILE_FLOWS } from './flows';
 import { PERIOD_PATTERN, parsePeriod } from './reconcile';
-import { writeWorkbook } from './report';
+import { writeWorkbook, type ReconciliationReport } from './report';
 import { renderHtml } from './report-html';
 import type { ReconcileService } from './service';
 
@@ -19,28 +20,11 @@ const RunBodySchema = z.object({
 });
 const ListQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) });
 
-class BadRequest extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.infer<S> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join('.') || '(root)';
-  throw new BadRequest(field, `${where}.${field}: ${issue.message}`);
-}
-
 function periodParam(req: Request): string {
   try {
     return parsePeriod(String(req.params.period));
   } catch (error) {
-    throw new BadRequest('period', error instanceof ValidationError ? error.message : String(error));
+    throw new AdminBadRequest('period', error instanceof ValidationError ? error.message : String(error));
   }
 }
 
@@ -60,7 +44,7 @@ export function mountReconcileAdmin(
       const body = await work(req, res);
       if (!res.headersSent) res.json(body);
     } catch (error) {
-      if (error instanceof BadRequest) res.status(400).json({ error: error.message, field: error.field });
+      if (error instanceof AdminBadRequest) res.status(400).json({ error: error.message, field: error.field });
       else if (error instanceof ValidationError) res.status(400).json({ error: error.message, field: error.field });
       else res.status(500).json({ error: (error as Error).message });
     }
@@ -71,44 +55,42 @@ export function mountReconcileAdmin(
 
   router.get(
     '/reports',
-    handle(async (req) => ({ reports: await service.list(parse(ListQuerySchema, req.query, 'query').limit) })),
+    handle(async (req) => ({
+      reports: await service.list(parseAdminInput(ListQuerySchema, req.query, 'query').limit),
+    })),
   );
-  router.get(
-    '/reports/:period',
+  /** A route serving the latest report of `:period` in some form; 404 naming the period when there is none. */
+  const latestReport = (
+    send: (report: ReconciliationReport, res: Response, period: string) => Promise<unknown> | unknown,
+  ) =>
     handle(async (req, res) => {
       const period = periodParam(req);
       const report = await service.latest(period);
       if (!report) res.status(404).json(notFound(period));
-      return report;
-    }),
+      else await send(report, res, period);
+      return undefined;
+    });
+  router.get(
+    '/reports/:period',
+    latestReport((report, res) => res.json(report)),
   );
   router.get(
     '/reports/:period/workbook',
-    handle(async (req, res) => {
-      const period = periodParam(req);
-      const report = await service.latest(period);
-      if (!report) return res.status(404).json(notFound(period));
+    latestReport(async (report, res, period) =>
       res
         .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .set('Content-Disposition', `attachment; filename="reconciliation-${period}.xlsx"`)
-        .send(await writeWorkbook(report));
-      return undefined;
-    }),
+        .send(await writeWorkbook(report)),
+    ),
   );
   router.get(
     '/reports/:period/html',
-    handle(async (req, res) => {
-      const period = periodParam(req);
-      const report = await service.latest(period);
-      if (!report) return res.status(404).json(notFound(period));
-      res.type('text/html; charset=utf-8').send(renderHtml(report));
-      return undefined;
-    }),
+    latestReport((report, res) => res.type('text/html; charset=utf-8').send(renderHtml(report))),
   );
   router.post(
     '/runs',
     handle(async (req, res) => {
-      const body = parse(RunBodySchema, req.body, 'body');
+      const body = parseAdminInput(RunBodySchema, req.body, 'body');
       const report = await service.run(body.period, adminCaller(res)!.name, { flows: body.flows, org: body.org });
       return {
         period: report.period,
