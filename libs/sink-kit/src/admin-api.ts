@@ -37,6 +37,9 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z
   throw new BadRequest(field, `${where}.${field}: ${issue.message}`);
 }
 
+/** Input validation of every yecai admin API: a 400 naming the field (the reconciliation service's API uses it too). */
+export { BadRequest as AdminBadRequest, parse as parseAdminInput };
+
 export function mountSinkAdmin(app: express.Express, service: PostingService, tokens: readonly AdminToken[], logger?: Logger): void {
   const auth = createAdminAuth({ tokens, ...(logger ? { logger } : {}) });
   const need = auth.need;

@@ -13,6 +13,7 @@ import { FILTERED_OPTIONS } from './commands/filtered';
 import { MASTER_DATA_OPTIONS, MASTER_DATA_USAGE, masterDataCommand } from './commands/master-data';
 import { NEW_OPTIONS, NEW_USAGE, newCommand } from './commands/new-source';
 import { DEPLOY_USAGE, deployCommand } from './commands/deploy-sources';
+import { RECONCILE_OPTIONS, RECONCILE_USAGE, reconcileCommand } from './commands/reconcile';
 
 // Operators read the CLI's own lines; structured logs only when something is wrong (LOG_LEVEL overrides).
 process.env.LOG_LEVEL ??= 'warn';
@@ -30,6 +31,8 @@ const USAGE = `用法 usage: yecai <command>
                       主数据维护，CSV / Excel 导入导出 master data: edit, import and export CSV / Excel (.xlsx)
   master-data pull-kingdee …
                       从金蝶拉取基础资料到主数据 pull Kingdee base data into master data
+  reconcile --period YYYY-MM …
+                      业财一致性报告：源单、sink 台账与金蝶逐级比对，Excel + JSON business–finance reconciliation report
   new source <name>   新数据源脚手架 scaffold a new source system (package, emulator, rules, deploy registry line)
   deploy generate     由数据源登记表生成部署文件 render the sources' deploy files from deploy/sources.yaml
   bench [--quick] [--only a,b] [--out f.md]
@@ -53,6 +56,8 @@ ${EXCEPTIONS_USAGE}
 
 ${MASTER_DATA_USAGE}
 
+${RECONCILE_USAGE}
+
 ${NEW_USAGE}
 
 ${DEPLOY_USAGE}`;
@@ -70,6 +75,7 @@ const COMMANDS: Record<string, (positionals: string[], flags: Record<string, str
   'master-data': (positionals, flags) => masterDataCommand(positionals, flags),
   new: (positionals, flags) => newCommand(positionals, flags),
   deploy: (positionals, flags) => deployCommand(positionals, flags),
+  reconcile: (positionals, flags) => reconcileCommand(positionals, flags),
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -79,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...OPERATOR_OPTIONS, ...RUN_OPTIONS, ...MASTER_DATA_OPTIONS, ...FILTERED_OPTIONS, ...NEW_OPTIONS, check: { type: 'boolean' } },
+      options: { lines: { type: 'string' }, help: { type: 'boolean', short: 'h' }, ...OPERATOR_OPTIONS, ...RUN_OPTIONS, ...MASTER_DATA_OPTIONS, ...FILTERED_OPTIONS, ...NEW_OPTIONS, ...RECONCILE_OPTIONS, check: { type: 'boolean' } },
     });
   } catch (error) {
     throw new UsageError(`参数错误 bad flag: ${(error as Error).message}`);

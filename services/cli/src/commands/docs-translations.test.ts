@@ -13,6 +13,7 @@ const ROOT = repoRoot(__dirname);
 const PAIRS = [
   { english: 'README.md', chinese: 'README.zh-CN.md' },
   { english: 'docs/operations.md', chinese: 'docs/operations.zh-CN.md' },
+  { english: 'docs/reconciliation.md', chinese: 'docs/reconciliation.zh-CN.md' },
 ];
 
 const FENCE = /^\s*```/;

@@ -21,7 +21,7 @@ yecai master-data pull-kingdee --kingdee-config <file.yaml|json> [--page-size 20
   --kingdee-config: 金蝶连接 the Kingdee connection (the sink config's \`kingdee:\` section, or the whole sink config file)`;
 
 /** The connection from a YAML/JSON file: either the connection itself or a sink config holding it under `kingdee`. */
-function kingdeeConnection(path: string): { config: unknown; source: string } {
+export function kingdeeConnection(path: string): { config: unknown; source: string } {
   let parsed: unknown;
   try {
     parsed = parseYaml(readFileSync(path, 'utf8'));

@@ -76,7 +76,7 @@ export function applyPrefixFlag(flags: OperatorFlags): void {
   process.env.YECAI_TOPIC_PREFIX = prefix;
 }
 
-type EndpointName = 'kafkaBrokers' | 'mongodbUri';
+type EndpointName = 'kafkaBrokers' | 'mongodbUri' | 'schemaRegistryUrl';
 
 /** Flag, then environment, then the local stack's state (what `yecai stack env` prints). */
 function endpoint(flags: OperatorFlags, flag: string, env: string, name: EndpointName): string {
@@ -87,6 +87,11 @@ function endpoint(flags: OperatorFlags, flag: string, env: string, name: Endpoin
   const fromStack = operatorStack().endpoints()?.[name];
   if (fromStack) return fromStack;
   throw new UsageError(`不知道连到哪里 no endpoint: 请用 --${flag} 或环境变量 ${env}，或先 \`yecai stack up\` (pass --${flag}, set ${env}, or start the local stack)`);
+}
+
+/** Schema registry: --registry-url, else SCHEMA_REGISTRY_URL, else the local stack's. */
+export function registryEndpoint(flags: OperatorFlags): string {
+  return endpoint(flags, 'registry-url', 'SCHEMA_REGISTRY_URL', 'schemaRegistryUrl');
 }
 
 /**

@@ -76,3 +76,17 @@ export function computeEntryAmounts(form: BillFormDef, entries: StoredRow[]): vo
     fields.FTaxAmount = all.minus(net);
   }
 }
+
+/**
+ * 基本单位数量: the server converts each entry's quantity into the material's base unit. The emulator's units are
+ * all 1:1 with the base unit, so the base quantity is always the quantity (reconciliation compares base quantities).
+ */
+export function computeBaseQuantities(form: BillFormDef, entries: StoredRow[]): void {
+  const baseKey = form.entry.fields.find((field) => /^fbase(unit)?qty$/i.test(field.key))?.key;
+  const qtyKey = form.qtyField ?? form.stockMoves({}).find((move) => move.entity === 'entry')?.qtyField;
+  if (!baseKey || !qtyKey) return;
+  for (const entry of entries) {
+    const qty = entry.fields[qtyKey];
+    if (qty instanceof Decimal) entry.fields[baseKey] = qty;
+  }
+}

@@ -1,7 +1,7 @@
 import { Decimal } from '@yecai/common';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Fixture } from './fixture';
-import { computeEntryAmounts, missingLotErrors } from './entry-rules';
+import { computeBaseQuantities, computeEntryAmounts, missingLotErrors } from './entry-rules';
 import { normaliseDate } from './filter';
 import {
   BASE_FORMS,
@@ -364,6 +364,7 @@ export class KingdeeState {
     header.FBillNo = billNo;
     if (isEmpty(header.FBillTypeID)) header.FBillTypeID = form.defaultBillType;
     computeEntryAmounts(form, entries);
+    computeBaseQuantities(form, entries);
     const now = nowIso();
     const bill: StoredBill = existing
       ? { ...existing, billNo, header, entries, modifyDate: now, status: existing.status }
