@@ -1,0 +1,43 @@
+/** The YonSuite form maps over sink-kingdee's canonical fixtures: each type saves on the emulator; bad events name the field. */
+import { EMULATOR_CREDENTIALS, startYonyouEmulator, type YonyouEmulator } from '@yecai/emulator-yonyou';
+import { ValidationError } from '@yecai/common';
+import { YonyouClient } from '@yecai/yonyou';
+import { canonical } from '@yecai/sink-kingdee/test/fixtures';
+import { FlowConfigSchema } from './config';
+import { FORM_OF, YONYOU_DOCUMENT_TYPES, yonyouModel } from './form-maps';
+
+process.env.FORM_MAP_TEST_SECRET = EMULATOR_CREDENTIALS.appSecret;
+const flowOf = (documentType: string) => FlowConfigSchema.parse({ documentType, currencyCodes: { RMB: 'CNY' } });
+
+describe('YonSuite form maps', () => {
+  let emulator: YonyouEmulator;
+  beforeAll(async () => {
+    YonyouClient.clearGatewayCache();
+    emulator = await startYonyouEmulator();
+  });
+  afterAll(() => emulator.close());
+
+  it.each(YONYOU_DOCUMENT_TYPES)('%s: the model saves on the emulator with its code, lines and trace fields', async (documentType) => {
+    const client = YonyouClient.fromConfig({ name: 'maps', tenantId: EMULATOR_CREDENTIALS.tenantId, appKey: EMULATOR_CREDENTIALS.appKey, appSecret: 'env:FORM_MAP_TEST_SECRET', lookupUrl: emulator.url, limits: { callsPerMinute: 600 } });
+    const event = canonical(documentType, `FM-${documentType}`);
+    const form = FORM_OF[documentType];
+    const saved = await client.save(`${form.base}/single/save`, yonyouModel(documentType, event, flowOf(documentType), `FM-${documentType}`), `fm-${documentType}`.slice(0, 32));
+    expect(saved.status).toBe('saved');
+    const document = await client.detail(`${form.base}/detail`, saved.id);
+    expect(document).toMatchObject({ code: `FM-${documentType}`, out_sys_code: `FM-${documentType}`, out_sys_id: `FM-${documentType}`, bustype: form.defaultBustype, memo: `聚水潭 FM-${documentType}` });
+    expect((document[form.lines] as Record<string, unknown>[]).map((line) => [line.product, line.qty, line.warehouse])).toEqual([['A1001-BLK', '2', 'CK001']]);
+  });
+
+  it('an event without a required value is refused before any call, naming the canonical field', () => {
+    const event = canonical('sales_outstock', 'FM-BAD', { lines: [{ warehouse: null }] });
+    const refusal = (() => {
+      try {
+        yonyouModel('sales_outstock', event, flowOf('sales_outstock'), 'FM-BAD');
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(ValidationError);
+    expect(refusal).toMatchObject({ field: 'lines[0].warehouse', level: 1 });
+  });
+});
