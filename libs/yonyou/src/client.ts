@@ -102,7 +102,7 @@ export class YonyouClient {
 
   /** A write that is not MDD-idempotent (transfers' storeout/save, updates): never repeated after it was sent. */
   async write(path: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    return asRecord((await this.call('POST', path, body, { write: true })).data);
+    return normaliseIds(asRecord((await this.call('POST', path, body, { write: true })).data));
   }
 
   /**

@@ -24,6 +24,22 @@ describeExactlyOnceSuite('YonSuite (emulator)', async () => {
   };
 });
 
+// Transfers (调出单 storeout/save) are not MDD-idempotent: only the ledger and the code lookup keep them exactly once.
+describeExactlyOnceSuite('YonSuite transfer, no MDD key (emulator)', async () => {
+  const emulator = await startEmulator();
+  return {
+    documentType: 'transfer',
+    event: (key, version = 1) => canonical('transfer', key, { version }),
+    badEvent: (key) => canonical('transfer', key, { lines: [{ material: 'NO-SUCH-MATERIAL' }] }),
+    service: ({ kafka, serde, db, metricsRegistry, groupId }) =>
+      new SinkService({ config: parseSinkConfig(sinkConfigFor(emulator, { groupId, flows: [{ documentType: 'transfer', onModified: 'reverse_and_repost' }] }), 'test sink config'), kafka, serde, db, metricsRegistry }),
+    written: async (prefix) => documentCounts(emulator, 'storeout', prefix),
+    loseAnswers: (count) => emulator.setFaults({ lostAnswerNext: count }),
+    setDown: (down) => emulator.setFaults({ down }),
+    close: () => emulator.close(),
+  };
+});
+
 describe('YonSuite sink under YonSuite\'s own faults (real Kafka + MongoDB-wire + schema registry)', () => {
   const keys = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(3, '0')}`);
 

@@ -21,11 +21,20 @@ describe('YonSuite form maps', () => {
     const client = YonyouClient.fromConfig({ name: 'maps', tenantId: EMULATOR_CREDENTIALS.tenantId, appKey: EMULATOR_CREDENTIALS.appKey, appSecret: 'env:FORM_MAP_TEST_SECRET', lookupUrl: emulator.url, limits: { callsPerMinute: 600 } });
     const event = canonical(documentType, `FM-${documentType}`);
     const form = FORM_OF[documentType];
-    const saved = await client.save(`${form.base}/single/save`, yonyouModel(documentType, event, flowOf(documentType), `FM-${documentType}`), `fm-${documentType}`.slice(0, 32));
-    expect(saved.status).toBe('saved');
-    const document = await client.detail(`${form.base}/detail`, saved.id);
+    const model = yonyouModel(documentType, event, flowOf(documentType), `FM-${documentType}`);
+    const id = form.mdd ? (await client.save(`${form.base}/${form.save}`, model, `fm-${documentType}`.slice(0, 32))).id : String((await client.write(`${form.base}/${form.save}`, { data: model })).id);
+    const document = await client.detail(`${form.base}/detail`, id);
     expect(document).toMatchObject({ code: `FM-${documentType}`, out_sys_code: `FM-${documentType}`, out_sys_id: `FM-${documentType}`, bustype: form.defaultBustype, memo: `聚水潭 FM-${documentType}` });
-    expect((document[form.lines] as Record<string, unknown>[]).map((line) => [line.product, line.qty, line.warehouse])).toEqual([['A1001-BLK', '2', 'CK001']]);
+    const lines = document[form.lines] as Record<string, unknown>[];
+    expect(lines.map((line) => [line.product, line.qty, line.batchno])).toEqual([['A1001-BLK', '2', '0']]);
+    if (documentType === 'transfer') expect([document.bizType, document.outwarehouse, document.inwarehouse]).toEqual(['2', 'CK001', 'CK002']);
+    else expect(lines[0]!.warehouse).toBe('CK001');
+  });
+
+  it('a transfer whose lines move between different warehouse pairs is refused naming the field (one pair per 调出单)', () => {
+    const event = canonical('transfer', 'FM-TR2', { lines: [{}, {}] });
+    (event.lines as Record<string, unknown>[])[1]!.destWarehouse = 'CK001';
+    expect(() => yonyouModel('transfer', event, flowOf('transfer'), 'FM-TR2')).toThrow(expect.objectContaining({ field: 'lines[].sourceWarehouse' }));
   });
 
   it('an event without a required value is refused before any call, naming the canonical field', () => {

@@ -8,7 +8,7 @@ import { ValidationError } from '@yecai/common';
 import type { CanonicalJson } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
 
-export const YONYOU_DOCUMENT_TYPES = ['sales_outstock', 'other_outstock', 'other_instock', 'purchase_instock'] as const;
+export const YONYOU_DOCUMENT_TYPES = ['sales_outstock', 'other_outstock', 'other_instock', 'purchase_instock', 'transfer'] as const;
 export type YonyouDocumentType = (typeof YONYOU_DOCUMENT_TYPES)[number];
 
 /** A YonSuite document kind: the API base path, its line array, its standard transaction type. */
@@ -17,13 +17,19 @@ export interface YonyouForm {
   base: string;
   lines: string;
   defaultBustype: string;
+  /** The save path under `base`. */
+  save: string;
+  /** Documented `MDD幂等`: the save takes a resubmitCheckKey. Otherwise only the ledger and the code lookup guard it. */
+  mdd: boolean;
 }
 
 export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
-  sales_outstock: { formId: 'salesout', base: '/yonbip/scm/salesout', lines: 'details', defaultBustype: 'A30001' },
-  other_outstock: { formId: 'othoutrecord', base: '/yonbip/scm/othoutrecord', lines: 'othOutRecords', defaultBustype: 'A10001' },
-  other_instock: { formId: 'othinrecord', base: '/yonbip/scm/othinrecord', lines: 'othInRecords', defaultBustype: 'A08001' },
-  purchase_instock: { formId: 'purinrecord', base: '/yonbip/scm/purinrecord', lines: 'purInRecords', defaultBustype: 'A15001' },
+  sales_outstock: { formId: 'salesout', base: '/yonbip/scm/salesout', lines: 'details', defaultBustype: 'A30001', save: 'single/save', mdd: true },
+  other_outstock: { formId: 'othoutrecord', base: '/yonbip/scm/othoutrecord', lines: 'othOutRecords', defaultBustype: 'A10001', save: 'single/save', mdd: true },
+  other_instock: { formId: 'othinrecord', base: '/yonbip/scm/othinrecord', lines: 'othInRecords', defaultBustype: 'A08001', save: 'single/save', mdd: true },
+  purchase_instock: { formId: 'purinrecord', base: '/yonbip/scm/purinrecord', lines: 'purInRecords', defaultBustype: 'A15001', save: 'single/save', mdd: true },
+  // 调出单 with bizType 2 (调出保存自动调入): one post makes both legs, like Kingdee's 直接调拨. Not MDD-idempotent.
+  transfer: { formId: 'storeout', base: '/yonbip/scm/storeout', lines: 'details', defaultBustype: 'A33001', save: 'save', mdd: false },
 };
 
 export function formOfId(formId: string): YonyouForm {
@@ -105,6 +111,34 @@ export function yonyouModel(documentType: YonyouDocumentType, event: Json, flow:
         natCurrency: currency('currency'),
         exchRate: optional(event, 'exchangeRate'),
         [form.lines]: lines.map((line, index) => compact(priced(line, index))),
+      });
+    }
+    case 'transfer': {
+      // The 调出单 names its warehouses on the header: every line must move between the same two warehouses.
+      const pairs = new Set(lines.map((line, index) => `${required(line, 'sourceWarehouse', `lines[${index}].sourceWarehouse`)}>${required(line, 'destWarehouse', `lines[${index}].destWarehouse`)}`));
+      if (pairs.size > 1) throw new ValidationError(`lines: 用友调出单表头只有一个调出/调入仓库，本单涉及 ${[...pairs].join(', ')} a YonSuite transfer moves between one pair of warehouses`, 'lines[].sourceWarehouse');
+      const outOrg = required(event, 'outStockOrg');
+      const inOrg = required(event, 'inStockOrg');
+      return compact({
+        ...head,
+        bizType: '2',
+        outorg: outOrg,
+        outaccount: outOrg,
+        inorg: inOrg,
+        inaccount: inOrg,
+        outwarehouse: required(lines[0], 'sourceWarehouse', 'lines[0].sourceWarehouse'),
+        inwarehouse: required(lines[0], 'destWarehouse', 'lines[0].destWarehouse'),
+        [form.lines]: lines.map((line, index) =>
+          compact({
+            _status: 'Insert',
+            product: required(line, 'material', `lines[${index}].material`),
+            qty: required(line, 'quantity', `lines[${index}].quantity`),
+            unit: required(line, 'unit', `lines[${index}].unit`),
+            batchno: optional(line, 'batch'),
+            inbatchno: optional(line, 'destBatch'),
+            out_sys_rowno: optional(line, 'lineId'),
+          }),
+        ),
       });
     }
     case 'other_instock':

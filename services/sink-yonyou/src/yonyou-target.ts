@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { ledgerId, type BillStage, type CanonicalJson, type LedgerProblem, type TargetAdapter, type TargetCallRecord, type TargetDraft, type TargetState, type WorkItem, type WriteContext } from '@yecai/sink-kit';
 import { renderBillNumber } from '@yecai/sink-kit';
-import { YonyouError, type YonyouClient } from '@yecai/yonyou';
+import { YonyouError, type SaveOutcome, type YonyouClient } from '@yecai/yonyou';
 import type { FlowConfig } from './config';
 import { FORM_OF, formOfId, yonyouModel, type YonyouDocumentType } from './form-maps';
 
@@ -84,13 +84,13 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
 
   private async save(item: Item, ctx: WriteContext): Promise<void> {
     const form = formOfId(item.draft.formId);
-    const path = `${form.base}/single/save`;
+    const path = `${form.base}/${form.save}`;
     const update = item.plan === 'update';
     const body = update ? { ...item.draft.model, _status: 'Update', id: String(item.entry.fid) } : item.draft.model;
-    const key = resubmitCheckKey(item);
-    let outcome;
+    const key = form.mdd ? resubmitCheckKey(item) : undefined;
+    let outcome: SaveOutcome;
     try {
-      outcome = await this.client.save(path, body, key);
+      outcome = key ? await this.client.save(path, body, key) : await this.plainSave(path, body);
     } catch (error) {
       if (!(error instanceof YonyouError)) throw error;
       ctx.recordCall([callRecord(item, 'save', { resubmitCheckKey: key, data: body }, error.kind, { messages: [error.message] })]);
@@ -110,6 +110,14 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
       if (await this.adopt(item, ctx, `resubmitCheckKey used before (100004), id ${outcome.id}`)) return;
     }
     ctx.setEntry(item, { fid: outcome.id, stage: 'SAVED', postedVersion: item.version, problem: null }, update ? 'updated' : 'saved', `id ${outcome.id}`);
+  }
+
+  /** A save without MDD idempotency (调出单): sent once; a lost answer is resolved by the code like any other. */
+  private async plainSave(path: string, data: Record<string, unknown>): Promise<SaveOutcome> {
+    const document = await this.client.write(path, { data });
+    const id = document.id === undefined || document.id === null ? '' : String(document.id);
+    if (id === '') throw new YonyouError(`YonSuite ${path}: a save answered without data.id`, { kind: 'protocol', apiCode: 'BAD_ANSWER', path });
+    return { status: 'saved', id, code: String(document.code ?? ''), document };
   }
 
   /** Takes over the document our own earlier write left on the target. False when the lookup does not find it. */
