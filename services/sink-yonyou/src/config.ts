@@ -1,5 +1,5 @@
 import { parseWith, readConfigFile } from '@yecai/common';
-import { checkAggregation, kitFlowFields, postingSettingsFields } from '@yecai/sink-kit';
+import { checkKitFlows, kitFlowFields, postingSettingsFields } from '@yecai/sink-kit';
 import { z } from 'zod';
 import { YONYOU_DOCUMENT_TYPES } from './form-maps';
 
@@ -30,16 +30,8 @@ export const SinkConfigSchema = z
     flows: z.array(FlowConfigSchema).min(1),
     ...postingSettingsFields,
     groupId: postingSettingsFields.groupId.default('yecai-sink-yonyou'),
-    batchSize: postingSettingsFields.batchSize,
   })
-  .superRefine((config, context) => {
-    config.flows.forEach((flow, index) => {
-      if (config.flows.findIndex((other) => other.documentType === flow.documentType) !== index) {
-        context.addIssue({ code: 'custom', path: ['flows', index, 'documentType'], message: `flow ${flow.documentType} is configured twice` });
-      }
-      checkAggregation(flow, index, (path, message) => context.addIssue({ code: 'custom', path, message }));
-    });
-  });
+  .superRefine((config, context) => checkKitFlows(config.flows, (path, message) => context.addIssue({ code: 'custom', path, message })));
 export type SinkConfig = z.infer<typeof SinkConfigSchema>;
 export type SinkConfigInput = z.input<typeof SinkConfigSchema>;
 
@@ -50,13 +42,3 @@ export function parseSinkConfig(input: unknown, source = 'sink config'): SinkCon
 export function loadSinkConfigFile(path: string): SinkConfig {
   return parseSinkConfig(readConfigFile(path, 'SINK_CONFIG'), path);
 }
-
-/** Process environment of the sink service (env names are the documentation). */
-export const SinkEnvSchema = z.object({
-  SINK_CONFIG: z.string().min(1, 'required: path of the sink config file (YAML or JSON)'),
-  KAFKA_BROKERS: z.string().min(1, 'required, e.g. 127.0.0.1:9092'),
-  SCHEMA_REGISTRY_URL: z.url(),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
-  MONGODB_DB: z.string().min(1).default('yecai'),
-  SINK_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8084),
-});
