@@ -62,4 +62,22 @@ describe('YonSuite sink under YonSuite\'s own faults (real Kafka + MongoDB-wire 
       await emulator.close();
     }
   });
+
+  it('a save still answering 202 after the client gave up goes IN_DOUBT and ends as the one document the gateway made', async () => {
+    process.env.YECAI_TOPIC_PREFIX = uniqueTopicPrefix('yonyou');
+    const emulator = await startEmulator();
+    const sink = await startSink(emulator);
+    try {
+      // 3 client attempts ~300 ms apart cannot outlast 4 s of processing.
+      emulator.setFaults({ processingNext: 1, processingMs: 4000 });
+      await sink.produce('sales_outstock', [canonical('sales_outstock', 'SLOW-000')]);
+      const entries = await sink.waitForStates({ POSTED: 1 }, 'the slow document POSTED');
+      expect(documentCounts(emulator, 'salesout', 'SLOW-')).toEqual(new Map([['SLOW-000', 1]]));
+      const events = (await sink.service.ledger.history(entries[0]!._id)).map((step) => step.event);
+      expect(events).toContain('write_in_doubt');
+    } finally {
+      await sink.stop();
+      await emulator.close();
+    }
+  });
 });

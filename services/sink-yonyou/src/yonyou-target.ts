@@ -94,8 +94,9 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
     } catch (error) {
       if (!(error instanceof YonyouError)) throw error;
       ctx.recordCall([callRecord(item, 'save', { resubmitCheckKey: key, data: body }, error.kind, { messages: [error.message] })]);
-      if (error.kind === 'indeterminate') {
-        // Sent, no usable answer: the document may exist. IN_DOUBT until its code is looked up.
+      if (error.kind === 'indeterminate' || error.kind === 'in_progress') {
+        // Sent, no usable answer (or still 202 after the client's retries): the document may exist. IN_DOUBT until
+        // its code is looked up.
         ctx.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', error.message);
         throw error;
       }
@@ -108,6 +109,8 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
     if (outcome.status === 'duplicate') {
       // The key was used over an hour ago: the first write landed. Its stage comes from the target.
       if (await this.adopt(item, ctx, `resubmitCheckKey used before (100004), id ${outcome.id}`)) return;
+      ctx.fail(item, { level: 2, code: 'YONYOU_KEY_USED_DOCUMENT_GONE', message: `用友说该写入已执行过（100004，单据id ${outcome.id}），但按单据编号 ${item.draft.billNo} 查不到单据（可能被人工删除）；请核对后重推或跳过 YonSuite says this write was done before but the document code is not found (deleted?); check, then re-push or skip` }, false);
+      return;
     }
     ctx.setEntry(item, { fid: outcome.id, stage: 'SAVED', postedVersion: item.version, problem: null }, update ? 'updated' : 'saved', `id ${outcome.id}`);
   }
