@@ -1,7 +1,7 @@
 import { parseWith, readConfigFile } from '@yecai/common';
 import { checkKitFlows, kitFlowFields, postingSettingsFields } from '@yecai/sink-kit';
 import { z } from 'zod';
-import { YONYOU_DOCUMENT_TYPES } from './form-maps';
+import { FORM_OF, YONYOU_DOCUMENT_TYPES } from './form-maps';
 
 export const FlowConfigSchema = z.object({
   /** Canonical document type consumed from topic `canonical.<documentType>` (the same events sink-kingdee reads). */
@@ -31,7 +31,14 @@ export const SinkConfigSchema = z
     ...postingSettingsFields,
     groupId: postingSettingsFields.groupId.default('yecai-sink-yonyou'),
   })
-  .superRefine((config, context) => checkKitFlows(config.flows, (path, message) => context.addIssue({ code: 'custom', path, message })));
+  .superRefine((config, context) => {
+    checkKitFlows(config.flows, (path, message) => context.addIssue({ code: 'custom', path, message }));
+    config.flows.forEach((flow, index) => {
+      if (!flow.bustype && !FORM_OF[flow.documentType].defaultBustype) {
+        context.addIssue({ code: 'custom', path: ['flows', index, 'bustype'], message: `${flow.documentType} has no standard 交易类型: give the tenant's transaction type code` });
+      }
+    });
+  });
 export type SinkConfig = z.infer<typeof SinkConfigSchema>;
 export type SinkConfigInput = z.input<typeof SinkConfigSchema>;
 

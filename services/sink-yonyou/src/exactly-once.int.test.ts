@@ -32,7 +32,7 @@ describeExactlyOnceSuite('YonSuite transfer, no MDD key (emulator)', async () =>
     event: (key, version = 1) => canonical('transfer', key, { version }),
     badEvent: (key) => canonical('transfer', key, { lines: [{ material: 'NO-SUCH-MATERIAL' }] }),
     service: ({ kafka, serde, db, metricsRegistry, groupId }) =>
-      new SinkService({ config: parseSinkConfig(sinkConfigFor(emulator, { groupId, flows: [{ documentType: 'transfer', onModified: 'reverse_and_repost' }] }), 'test sink config'), kafka, serde, db, metricsRegistry }),
+      new SinkService({ config: parseSinkConfig(sinkConfigFor(emulator, { groupId, flows: [{ documentType: 'transfer', bustype: 'A33001', onModified: 'reverse_and_repost' }] }), 'test sink config'), kafka, serde, db, metricsRegistry }),
     written: async (prefix) => documentCounts(emulator, 'storeout', prefix),
     loseAnswers: (count) => emulator.setFaults({ lostAnswerNext: count }),
     setDown: (down) => emulator.setFaults({ down }),

@@ -8,7 +8,7 @@ import { ValidationError } from '@yecai/common';
 import type { CanonicalJson } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
 
-export const YONYOU_DOCUMENT_TYPES = ['sales_outstock', 'other_outstock', 'other_instock', 'purchase_instock', 'transfer'] as const;
+export const YONYOU_DOCUMENT_TYPES = ['sales_outstock', 'other_outstock', 'other_instock', 'purchase_instock', 'transfer', 'stock_count'] as const;
 export type YonyouDocumentType = (typeof YONYOU_DOCUMENT_TYPES)[number];
 
 /** A YonSuite document kind: the API base path, its line array, its standard transaction type. */
@@ -16,7 +16,8 @@ export interface YonyouForm {
   formId: string;
   base: string;
   lines: string;
-  defaultBustype: string;
+  /** The documented standard 交易类型; absent = tenant-specific, the flow must name it (`bustype`). */
+  defaultBustype?: string;
   /** The save path under `base`. */
   save: string;
   /** Documented `MDD幂等`: the save takes a resubmitCheckKey. Otherwise only the ledger and the code lookup guard it. */
@@ -29,7 +30,9 @@ export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
   other_instock: { formId: 'othinrecord', base: '/yonbip/scm/othinrecord', lines: 'othInRecords', defaultBustype: 'A08001', save: 'single/save', mdd: true },
   purchase_instock: { formId: 'purinrecord', base: '/yonbip/scm/purinrecord', lines: 'purInRecords', defaultBustype: 'A15001', save: 'single/save', mdd: true },
   // 调出单 with bizType 2 (调出保存自动调入): one post makes both legs, like Kingdee's 直接调拨. Not MDD-idempotent.
-  transfer: { formId: 'storeout', base: '/yonbip/scm/storeout', lines: 'details', defaultBustype: 'A33001', save: 'save', mdd: false },
+  transfer: { formId: 'storeout', base: '/yonbip/scm/storeout', lines: 'details', save: 'save', mdd: false },
+  // 盘点差异单: one document with signed differences (gain > 0, loss < 0); its audit makes the 盘盈/盘亏 documents.
+  stock_count: { formId: 'storecheckdifference', base: '/yonbip/scm/storecheckdifference', lines: 'details', save: 'single/save', mdd: true },
 };
 
 export function formOfId(formId: string): YonyouForm {
@@ -47,7 +50,7 @@ export function yonyouModel(documentType: YonyouDocumentType, event: Json, flow:
   const head = {
     code,
     vouchdate: required(event, 'date'),
-    bustype: flow.bustype ?? form.defaultBustype,
+    bustype: flow.bustype ?? form.defaultBustype ?? required({}, 'bustype', 'flow.bustype'),
     memo: optional(event, 'remark'),
     out_sys_id: required(event.source as Json, 'sourceId', 'source.sourceId'),
     out_sys_code: code,
@@ -139,6 +142,32 @@ export function yonyouModel(documentType: YonyouDocumentType, event: Json, flow:
             out_sys_rowno: optional(line, 'lineId'),
           }),
         ),
+      });
+    }
+    case 'stock_count': {
+      const { bustype, ...rest } = head;
+      const warehouses = new Set(lines.map((line, index) => required(line, 'warehouse', `lines[${index}].warehouse`)));
+      if (warehouses.size > 1) throw new ValidationError(`lines: 用友盘点差异单表头只有一个仓库，本单涉及 ${[...warehouses].join(', ')} a YonSuite stock-take difference covers one warehouse`, 'lines[].warehouse');
+      const stockOrg = required(event, 'stockOrg');
+      return compact({
+        ...rest,
+        businesstype: bustype,
+        stockOrg,
+        accountOrg: stockOrg,
+        warehouse: required(lines[0], 'warehouse', 'lines[0].warehouse'),
+        [form.lines]: lines.map((line, index) => {
+          const quantity = required(line, 'quantity', `lines[${index}].quantity`);
+          const direction = required(line, 'direction', `lines[${index}].direction`);
+          return compact({
+            _status: 'Insert',
+            product: required(line, 'material', `lines[${index}].material`),
+            // Signed text, exactly: a loss is the quantity with a minus sign.
+            profitlossqty: direction === 'LOSS' ? (quantity.startsWith('-') ? quantity.slice(1) : `-${quantity}`) : quantity,
+            unit: required(line, 'unit', `lines[${index}].unit`),
+            batchno: optional(line, 'batch'),
+            out_sys_rowno: optional(line, 'lineId'),
+          });
+        }),
       });
     }
     case 'other_instock':

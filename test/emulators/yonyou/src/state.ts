@@ -18,6 +18,8 @@ export interface BillKind {
   prefix: string;
   /** Header reference fields that must be given and must exist. */
   required: Record<string, RefType>;
+  /** The line quantity field (盘点差异 `profitlossqty` is signed: gain > 0, loss < 0). */
+  qtyField?: string;
 }
 
 export type RefType = 'org' | 'customer' | 'vendor' | 'product' | 'warehouse' | 'currency' | 'unit' | 'bustype';
@@ -27,6 +29,7 @@ export const BILL_KINDS: Record<string, BillKind> = {
   othoutrecord: { base: '/yonbip/scm/othoutrecord', lines: 'othOutRecords', save: 'single/save', mdd: true, direction: -1, prefix: 'QTCK', required: { org: 'org', accountOrg: 'org', bustype: 'bustype' } },
   othinrecord: { base: '/yonbip/scm/othinrecord', lines: 'othInRecords', save: 'single/save', mdd: true, direction: 1, prefix: 'QTRK', required: { org: 'org', accountOrg: 'org', bustype: 'bustype' } },
   purinrecord: { base: '/yonbip/scm/purinrecord', lines: 'purInRecords', save: 'single/save', mdd: true, direction: 1, prefix: 'CGRK', required: { org: 'org', purchaseOrg: 'org', accountOrg: 'org', vendor: 'vendor', currency: 'currency', bustype: 'bustype' } },
+  storecheckdifference: { base: '/yonbip/scm/storecheckdifference', lines: 'details', save: 'single/save', mdd: true, direction: 0, prefix: 'PDCY', required: { stockOrg: 'org', accountOrg: 'org', businesstype: 'bustype', warehouse: 'warehouse' }, qtyField: 'profitlossqty' },
   storeout: { base: '/yonbip/scm/storeout', lines: 'details', save: 'save', mdd: false, direction: 0, prefix: 'DCD', required: { outorg: 'org', inorg: 'org', outwarehouse: 'warehouse', inwarehouse: 'warehouse', bustype: 'bustype' } },
 };
 
@@ -60,7 +63,7 @@ export const DEFAULT_REFERENCES: Record<RefType, [string, string][]> = {
   warehouse: [['CK001', '成品仓'], ['CK002', '电商仓']],
   currency: [['CNY', '人民币']],
   unit: [['Pcs', '件']],
-  bustype: [['A30001', '普通销售出库'], ['A10001', '其他出库'], ['A08001', '其他入库'], ['A15001', '普通采购入库'], ['A33001', '直接调拨']],
+  bustype: [['A30001', '普通销售出库'], ['A10001', '其他出库'], ['A08001', '其他入库'], ['A15001', '普通采购入库'], ['A33001', '直接调拨'], ['A29001', '盘点差异']],
 };
 
 /** First id the emulator hands out: beyond 2^53, as real YonSuite ids are. */
@@ -136,8 +139,9 @@ export class YonyouState {
       if (!warehouse) return refuse(`保存失败：第${row}行仓库[${String(warehouseValue ?? '')}]不存在`);
       const unitValue = raw.stockUnit ?? raw.unit;
       if (unitValue !== undefined && !this.resolve('unit', unitValue)) return refuse(`保存失败：第${row}行计量单位[${String(unitValue)}]不存在`);
-      const qty = Number(raw.qty);
-      if (!Number.isFinite(qty) || qty <= 0) return refuse(`保存失败：第${row}行数量(qty)必须大于0`);
+      const qtyField = kind.qtyField ?? 'qty';
+      const qty = Number(raw[qtyField]);
+      if (!Number.isFinite(qty) || qty === 0 || (qtyField === 'qty' && qty < 0)) return refuse(`保存失败：第${row}行数量(${qtyField})${qtyField === 'qty' ? '必须大于0' : '不能为0'}`);
       if (kind.direction !== 0) moves.push([warehouse.code, product.code, kind.direction * qty]);
     }
     // Insufficient stock is refused as the documented generic 999 with the reason in the message.
