@@ -3,7 +3,16 @@
  * the environment, the config file, connects MongoDB and Kafka, starts the service with the ops server and the admin
  * API, prints `SINK_READY ops=<port>` for process supervisors and tests, and stops cleanly on SIGTERM / SIGINT.
  */
-import { createLogger, createMetricsRegistry, errorMessage, parseWith, resolveAdminTokens, startOpsServer, type AdminTokenEntry, type Logger } from '@yecai/common';
+import {
+  createLogger,
+  createMetricsRegistry,
+  errorMessage,
+  parseWith,
+  resolveAdminTokens,
+  startOpsServer,
+  type AdminTokenEntry,
+  type Logger,
+} from '@yecai/common';
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
 import { connectMongo } from '@yecai/store';
 import type { Db } from 'mongodb';
@@ -25,15 +34,27 @@ export function sinkEnvSchema(defaultOpsPort: number) {
   });
 }
 
-export interface SinkMainOptions<C extends { groupId: string; admin: { tokens: AdminTokenEntry[] } }, F extends KitFlow> {
+export interface SinkMainOptions<
+  C extends { groupId: string; admin: { tokens: AdminTokenEntry[] } },
+  F extends KitFlow,
+> {
   /** Process name: logger, metrics prefix, Mongo app name (`sink-yonyou`). */
   name: string;
   defaultOpsPort: number;
   loadConfig(path: string): C;
-  createService(deps: { config: C; kafka: KafkaClient; serde: AvroSerde; db: Db; metricsRegistry: Registry; logger: Logger }): PostingService<F>;
+  createService(deps: {
+    config: C;
+    kafka: KafkaClient;
+    serde: AvroSerde;
+    db: Db;
+    metricsRegistry: Registry;
+    logger: Logger;
+  }): PostingService<F>;
 }
 
-export function runSinkMain<C extends { groupId: string; admin: { tokens: AdminTokenEntry[] } }, F extends KitFlow>(options: SinkMainOptions<C, F>): void {
+export function runSinkMain<C extends { groupId: string; admin: { tokens: AdminTokenEntry[] } }, F extends KitFlow>(
+  options: SinkMainOptions<C, F>,
+): void {
   const start = async () => {
     const logger = createLogger(options.name);
     const env = parseWith(sinkEnvSchema(options.defaultOpsPort), process.env, `${options.name} environment`);
@@ -42,8 +63,20 @@ export function runSinkMain<C extends { groupId: string; admin: { tokens: AdminT
     const mongo = await connectMongo(env.MONGODB_URI, { appName: options.name });
     const kafka = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: config.groupId, logger });
     const metricsRegistry = createMetricsRegistry(options.name);
-    const service = options.createService({ config, kafka, serde: new AvroSerde(env.SCHEMA_REGISTRY_URL), db: mongo.db(env.MONGODB_DB), metricsRegistry, logger });
-    const ops = await startOpsServer({ port: env.SINK_OPS_PORT, registry: metricsRegistry, isReady: () => service.isReady, mount: (app) => mountSinkAdmin(app, service, tokens, logger) });
+    const service = options.createService({
+      config,
+      kafka,
+      serde: new AvroSerde(env.SCHEMA_REGISTRY_URL),
+      db: mongo.db(env.MONGODB_DB),
+      metricsRegistry,
+      logger,
+    });
+    const ops = await startOpsServer({
+      port: env.SINK_OPS_PORT,
+      registry: metricsRegistry,
+      isReady: () => service.isReady,
+      mount: (app) => mountSinkAdmin(app, service, tokens, logger),
+    });
     await service.start();
     logger.info({ topics: service.canonicalTopics(), opsPort: ops.port }, `${options.name} started`);
     process.stdout.write(`SINK_READY ops=${ops.port}\n`);

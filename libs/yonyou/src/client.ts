@@ -13,7 +13,9 @@ export interface YonyouClientDeps {
 }
 
 /** The outcome of an MDD single save: `saved` (first answer or its 1-hour replay) or `duplicate` (the key was used more than an hour ago). */
-export type SaveOutcome = { status: 'saved'; id: string; code: string; document: Record<string, unknown> } | { status: 'duplicate'; id: string };
+export type SaveOutcome =
+  | { status: 'saved'; id: string; code: string; document: Record<string, unknown> }
+  | { status: 'duplicate'; id: string };
 
 /** One refused row of a batch/state action (answered `code 200` with `failCount > 0`). */
 export interface RowFailure {
@@ -43,7 +45,14 @@ interface CallMeta {
 }
 
 /** Connection errors that prove the request never reached the server. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 /** `expire` above this is milliseconds (the Go SDK treats it so), at or below it seconds (the docs, the Python SDK). */
 const LARGEST_EXPIRE_IN_SECONDS = 86_400;
 /** Gateway addresses per (lookup host, tenant): a data centre does not move during a process's life. */
@@ -68,7 +77,8 @@ export class YonyouClient {
   constructor(connection: ResolvedYonyouConnection, deps: YonyouClientDeps = {}) {
     this.#connection = connection;
     this.name = connection.name;
-    this.logger = deps.logger ?? createLogger('yonyou-client', { connection: connection.name, tenantId: connection.tenantId });
+    this.logger =
+      deps.logger ?? createLogger('yonyou-client', { connection: connection.name, tenantId: connection.tenantId });
     this.now = deps.now ?? Date.now;
     this.onCall = deps.onCall;
   }
@@ -91,8 +101,19 @@ export class YonyouClient {
    * it throws `indeterminate` and the caller resolves it by querying the document's business key.
    */
   async save(path: string, data: Record<string, unknown>, resubmitCheckKey: string): Promise<SaveOutcome> {
-    if (resubmitCheckKey.length === 0 || resubmitCheckKey.length > 32) throw new YonyouError(`resubmitCheckKey must be 1–32 characters, got ${resubmitCheckKey.length}`, { kind: 'protocol', apiCode: 'BAD_REQUEST', path, field: 'resubmitCheckKey' });
-    const envelope = await this.call('POST', path, { data: { ...data, resubmitCheckKey } }, { write: true, acceptDuplicate: true });
+    if (resubmitCheckKey.length === 0 || resubmitCheckKey.length > 32)
+      throw new YonyouError(`resubmitCheckKey must be 1–32 characters, got ${resubmitCheckKey.length}`, {
+        kind: 'protocol',
+        apiCode: 'BAD_REQUEST',
+        path,
+        field: 'resubmitCheckKey',
+      });
+    const envelope = await this.call(
+      'POST',
+      path,
+      { data: { ...data, resubmitCheckKey } },
+      { write: true, acceptDuplicate: true },
+    );
     const body = asRecord(envelope.data);
     const id = scalarText(body.id);
     if (!id) throw badAnswer(path, 'a save answered without data.id');
@@ -123,7 +144,10 @@ export class YonyouClient {
   /** A list query (`…/list`): one page; `recordList` rows keep ids as exact text. */
   async list(path: string, body: Record<string, unknown>): Promise<ListPage> {
     const data = asRecord((await this.call('POST', path, body, { write: false })).data);
-    return { recordCount: Number(scalarText(data.recordCount) ?? 0), recordList: asArray(data.recordList).map((row) => normaliseIds(asRecord(row))) };
+    return {
+      recordCount: Number(scalarText(data.recordCount) ?? 0),
+      recordList: asArray(data.recordList).map((row) => normaliseIds(asRecord(row))),
+    };
   }
 
   /** A GET detail (`…/detail?id=`). */
@@ -140,7 +164,12 @@ export class YonyouClient {
 
   // ---------------------------------------------------------------- plumbing
 
-  private async call(method: 'GET' | 'POST', path: string, body: unknown, options: { write: boolean; acceptDuplicate?: boolean; query?: Record<string, string> }): Promise<{ code: string; data: unknown }> {
+  private async call(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    options: { write: boolean; acceptDuplicate?: boolean; query?: Record<string, string> },
+  ): Promise<{ code: string; data: unknown }> {
     const { retry, inProgressDelayMs } = this.#connection;
     return withRetry(
       async () => {
@@ -153,7 +182,8 @@ export class YonyouClient {
           }
           if (answer.tokenInvalid) throw errorFromEnvelope('310036', '非法token (twice in a row)', path, options.write);
           const { code, message } = answer;
-          if (code === '200' || (options.acceptDuplicate && DUPLICATE_CODES.has(code))) return { code, data: answer.data };
+          if (code === '200' || (options.acceptDuplicate && DUPLICATE_CODES.has(code)))
+            return { code, data: answer.data };
           throw errorFromEnvelope(code, message, path, options.write);
         }
       },
@@ -173,15 +203,29 @@ export class YonyouClient {
   }
 
   /** One HTTP exchange of a business call: limiter, token, transport errors, envelope parsing. */
-  private async exchange(method: 'GET' | 'POST', path: string, body: unknown, options: { write: boolean; query?: Record<string, string> }): Promise<{ code: string; message: string; data: unknown; tokenInvalid: boolean }> {
+  private async exchange(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    options: { write: boolean; query?: Record<string, string> },
+  ): Promise<{ code: string; message: string; data: unknown; tokenInvalid: boolean }> {
     const [gateway, token] = await Promise.all([this.gateway(), this.token()]);
     const url = new URL(`${gateway.gatewayUrl}${path}`);
     url.searchParams.set('access_token', token);
     for (const [name, value] of Object.entries(options.query ?? {})) url.searchParams.set(name, value);
     const text = await this.limiterOf(path).run(() =>
-      this.http(url, { method, headers: { 'Content-Type': 'application/json;charset=UTF-8' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }, { path, write: options.write }),
+      this.http(
+        url,
+        {
+          method,
+          headers: { 'Content-Type': 'application/json;charset=UTF-8' },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        },
+        { path, write: options.write },
+      ),
     );
-    if (text.trim() === '非法token') return { code: '310036', message: '非法token', data: undefined, tokenInvalid: true };
+    if (text.trim() === '非法token')
+      return { code: '310036', message: '非法token', data: undefined, tokenInvalid: true };
     const envelope = this.envelopeOf(text, { path, write: options.write });
     const code = envelope.code;
     if (THROTTLED_CODES.has(code)) this.logger.warn({ path, code }, 'YonSuite throttled the call');
@@ -191,7 +235,8 @@ export class YonyouClient {
   /** The data centre of the tenant: configured, or looked up once per process and tenant. */
   private gateway(): Promise<Gateway> {
     const { gatewayUrl, tokenUrl, lookupUrl, tenantId } = this.#connection;
-    if (gatewayUrl && tokenUrl) return Promise.resolve({ gatewayUrl: trimSlash(gatewayUrl), tokenUrl: trimSlash(tokenUrl) });
+    if (gatewayUrl && tokenUrl)
+      return Promise.resolve({ gatewayUrl: trimSlash(gatewayUrl), tokenUrl: trimSlash(tokenUrl) });
     const key = `${lookupUrl}|${tenantId}`;
     let cached = GATEWAYS.get(key);
     if (!cached) {
@@ -209,16 +254,23 @@ export class YonyouClient {
     const url = new URL(`${trimSlash(lookupUrl)}/open-auth/dataCenter/getGatewayAddress`);
     url.searchParams.set('tenantId', tenantId);
     const path = '/open-auth/dataCenter/getGatewayAddress';
-    const envelope = await withRetry(async () => this.envelopeOf(await this.http(url, { method: 'GET' }, { path, write: false }), { path, write: false }), { ...retry, shouldRetry: (error) => error instanceof YonyouError && error.retriable });
+    const envelope = await withRetry(
+      async () =>
+        this.envelopeOf(await this.http(url, { method: 'GET' }, { path, write: false }), { path, write: false }),
+      { ...retry, shouldRetry: (error) => error instanceof YonyouError && error.retriable },
+    );
     const data = asRecord(envelope.data);
     if (envelope.code !== '00000' || typeof data.gatewayUrl !== 'string' || typeof data.tokenUrl !== 'string') {
-      throw new YonyouError(`YonSuite data-centre lookup for tenant ${tenantId}: code ${envelope.code} ${envelope.message}`, {
-        kind: 'auth',
-        apiCode: envelope.code || 'LOOKUP',
-        path,
-        field: 'tenantId',
-        userMessage: `用友租户ID无法解析到数据中心 YonSuite could not find the data centre of tenant ${tenantId}: ${envelope.message}`,
-      });
+      throw new YonyouError(
+        `YonSuite data-centre lookup for tenant ${tenantId}: code ${envelope.code} ${envelope.message}`,
+        {
+          kind: 'auth',
+          apiCode: envelope.code || 'LOOKUP',
+          path,
+          field: 'tenantId',
+          userMessage: `用友租户ID无法解析到数据中心 YonSuite could not find the data centre of tenant ${tenantId}: ${envelope.message}`,
+        },
+      );
     }
     return { gatewayUrl: trimSlash(data.gatewayUrl), tokenUrl: trimSlash(data.tokenUrl) };
   }
@@ -238,7 +290,8 @@ export class YonyouClient {
       async () => {
         const url = new URL(`${tokenUrl}${path}`);
         // Signed with the time of this attempt: a retry must not reuse a stale timestamp.
-        for (const [name, value] of Object.entries(tokenQuery(appKey, appSecret, this.now()))) url.searchParams.set(name, value);
+        for (const [name, value] of Object.entries(tokenQuery(appKey, appSecret, this.now())))
+          url.searchParams.set(name, value);
         return this.envelopeOf(await this.http(url, { method: 'GET' }, { path, write: false }), { path, write: false });
       },
       { ...retry, shouldRetry: (error) => error instanceof YonyouError && error.retriable },
@@ -290,20 +343,44 @@ export class YonyouClient {
     const parsed = tryParse(text);
     const code = scalarText(parsed?.code);
     if (response.status === 404 && code === '310404') {
-      return Promise.reject(new YonyouError(`YonSuite ${meta.path}: path not registered on the gateway (310404)`, { kind: 'auth', apiCode: '310404', path: meta.path, userMessage: `用友网关没有注册此API YonSuite gateway does not know ${meta.path} (310404): check the API path for this tenant` }));
+      return Promise.reject(
+        new YonyouError(`YonSuite ${meta.path}: path not registered on the gateway (310404)`, {
+          kind: 'auth',
+          apiCode: '310404',
+          path: meta.path,
+          userMessage: `用友网关没有注册此API YonSuite gateway does not know ${meta.path} (310404): check the API path for this tenant`,
+        }),
+      );
     }
     // 500/502/504 may come after the backend took the request: a write may have been applied.
     if (meta.write && (response.status === 500 || response.status === 502 || response.status === 504)) {
-      throw new YonyouError(`YonSuite ${meta.path}: HTTP ${response.status} after the request was sent — outcome unknown`, { kind: 'indeterminate', apiCode: `HTTP_${response.status}`, path: meta.path, userMessage: `用友未确认写入结果（HTTP ${response.status}），需查询核对 YonSuite did not confirm the write; reconcile by query` });
+      throw new YonyouError(
+        `YonSuite ${meta.path}: HTTP ${response.status} after the request was sent — outcome unknown`,
+        {
+          kind: 'indeterminate',
+          apiCode: `HTTP_${response.status}`,
+          path: meta.path,
+          userMessage: `用友未确认写入结果（HTTP ${response.status}），需查询核对 YonSuite did not confirm the write; reconcile by query`,
+        },
+      );
     }
-    throw new YonyouError(`YonSuite ${meta.path}: HTTP ${response.status} ${text.slice(0, 200)}`, { kind: 'unavailable', apiCode: `HTTP_${response.status}`, path: meta.path, userMessage: `用友服务不可用（HTTP ${response.status}） YonSuite unavailable (HTTP ${response.status})` });
+    throw new YonyouError(`YonSuite ${meta.path}: HTTP ${response.status} ${text.slice(0, 200)}`, {
+      kind: 'unavailable',
+      apiCode: `HTTP_${response.status}`,
+      path: meta.path,
+      userMessage: `用友服务不可用（HTTP ${response.status}） YonSuite unavailable (HTTP ${response.status})`,
+    });
   }
 
   private envelopeOf(text: string, meta: CallMeta): { code: string; message: string; data: unknown } {
     const parsed = tryParse(text);
     const code = scalarText(parsed?.code);
     if (!parsed || code === undefined) {
-      if (meta.write) throw new YonyouError(`YonSuite ${meta.path}: answer is not the JSON envelope after a write — outcome unknown: ${text.slice(0, 200)}`, { kind: 'indeterminate', apiCode: 'BAD_ANSWER', path: meta.path });
+      if (meta.write)
+        throw new YonyouError(
+          `YonSuite ${meta.path}: answer is not the JSON envelope after a write — outcome unknown: ${text.slice(0, 200)}`,
+          { kind: 'indeterminate', apiCode: 'BAD_ANSWER', path: meta.path },
+        );
       throw badAnswer(meta.path, `answer is not the JSON envelope: ${text.slice(0, 200)}`);
     }
     return { code, message: String(parsed.message ?? ''), data: parsed.data };
@@ -314,28 +391,51 @@ export class YonyouClient {
     const code = cause?.code ?? (error as { code?: string }).code;
     const base = { path: meta.path, cause: error };
     if (code && NOT_SENT_CODES.has(code)) {
-      return new YonyouError(`YonSuite ${meta.path}: cannot connect (${code})`, { ...base, kind: 'unavailable', apiCode: 'UNREACHABLE', userMessage: `无法连接用友服务器 Cannot reach YonSuite (${code})` });
+      return new YonyouError(`YonSuite ${meta.path}: cannot connect (${code})`, {
+        ...base,
+        kind: 'unavailable',
+        apiCode: 'UNREACHABLE',
+        userMessage: `无法连接用友服务器 Cannot reach YonSuite (${code})`,
+      });
     }
     const isTimeout = (error as { name?: string }).name === 'TimeoutError';
-    const what = isTimeout ? `no answer within ${this.#connection.timeoutMs} ms` : `connection lost (${code ?? (error as Error).message})`;
+    const what = isTimeout
+      ? `no answer within ${this.#connection.timeoutMs} ms`
+      : `connection lost (${code ?? (error as Error).message})`;
     if (meta.write) {
-      return new YonyouError(`YonSuite ${meta.path}: ${what} — outcome unknown, query before resending`, { ...base, kind: 'indeterminate', apiCode: 'NO_ANSWER', userMessage: `用友写入结果未知（${isTimeout ? '超时' : '连接中断'}），需查询核对 YonSuite write outcome unknown; reconcile by query` });
+      return new YonyouError(`YonSuite ${meta.path}: ${what} — outcome unknown, query before resending`, {
+        ...base,
+        kind: 'indeterminate',
+        apiCode: 'NO_ANSWER',
+        userMessage: `用友写入结果未知（${isTimeout ? '超时' : '连接中断'}），需查询核对 YonSuite write outcome unknown; reconcile by query`,
+      });
     }
-    return new YonyouError(`YonSuite ${meta.path}: ${what}`, { ...base, kind: 'unavailable', apiCode: isTimeout ? 'TIMEOUT' : 'CONNECTION' });
+    return new YonyouError(`YonSuite ${meta.path}: ${what}`, {
+      ...base,
+      kind: 'unavailable',
+      apiCode: isTimeout ? 'TIMEOUT' : 'CONNECTION',
+    });
   }
 }
 
 function tryParse(text: string): Record<string, unknown> | undefined {
   try {
     const parsed = parseJsonLossless(text);
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
 function badAnswer(path: string, what: string): YonyouError {
-  return new YonyouError(`YonSuite ${path}: malformed answer — ${what}`, { kind: 'protocol', apiCode: 'BAD_ANSWER', path, userMessage: `用友返回格式异常 YonSuite answer malformed: ${what}` });
+  return new YonyouError(`YonSuite ${path}: malformed answer — ${what}`, {
+    kind: 'protocol',
+    apiCode: 'BAD_ANSWER',
+    path,
+    userMessage: `用友返回格式异常 YonSuite answer malformed: ${what}`,
+  });
 }
 
 function trimSlash(url: string): string {
@@ -352,7 +452,14 @@ function asArray(value: unknown): unknown[] {
 
 /** Id-like fields (`id`, `…_id`, `…Id`) as exact text: YonSuite ids exceed 2^53. */
 function normaliseIds(row: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(row).map(([key, value]) => [key, /(^id$|_id$|Id$)/.test(key) && value !== null && typeof value === 'object' && !Array.isArray(value) ? (scalarText(value) ?? value) : value]));
+  return Object.fromEntries(
+    Object.entries(row).map(([key, value]) => [
+      key,
+      /(^id$|_id$|Id$)/.test(key) && value !== null && typeof value === 'object' && !Array.isArray(value)
+        ? (scalarText(value) ?? value)
+        : value,
+    ]),
+  );
 }
 
 /** An id written back as the JSON number YonSuite sent (a numeric id stays a number, exactly). */

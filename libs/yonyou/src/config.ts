@@ -1,7 +1,9 @@
 import { parseWith, resolveSecret } from '@yecai/common';
 import { z } from 'zod';
 
-const secretReference = z.string().regex(/^(env|file):.+/, 'secrets are references: env:NAME or file:/path (never inline)');
+const secretReference = z
+  .string()
+  .regex(/^(env|file):.+/, 'secrets are references: env:NAME or file:/path (never inline)');
 
 /**
  * One YonSuite connection = one tenant + one self-built app (自建应用). The gateway and token hosts come from the
@@ -47,7 +49,9 @@ export const YonyouConnectionConfigSchema = z.object({
 
 export type YonyouConnectionConfig = z.input<typeof YonyouConnectionConfigSchema>;
 /** Connection settings with the secret resolved; the client keeps it ES-private and never logs it. */
-export type ResolvedYonyouConnection = Omit<z.output<typeof YonyouConnectionConfigSchema>, 'appSecret'> & { appSecret: string };
+export type ResolvedYonyouConnection = Omit<z.output<typeof YonyouConnectionConfigSchema>, 'appSecret'> & {
+  appSecret: string;
+};
 
 export function resolveYonyouConnection(input: unknown, source = 'yonyou connection'): ResolvedYonyouConnection {
   const parsed = parseWith(YonyouConnectionConfigSchema, input, source);

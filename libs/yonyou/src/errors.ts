@@ -35,7 +35,16 @@ export interface YonyouErrorOptions {
   level?: ExceptionLevel;
 }
 
-const LEVEL_OF_KIND: Record<YonyouErrorKind, ExceptionLevel> = { data: 1, business: 2, throttled: 3, auth: 3, unavailable: 3, indeterminate: 3, in_progress: 3, protocol: 3 };
+const LEVEL_OF_KIND: Record<YonyouErrorKind, ExceptionLevel> = {
+  data: 1,
+  business: 2,
+  throttled: 3,
+  auth: 3,
+  unavailable: 3,
+  indeterminate: 3,
+  in_progress: 3,
+  protocol: 3,
+};
 /** Kinds a call may simply be repeated after (a write only when its idempotency key makes a repeat safe). */
 const RETRIABLE_KINDS = new Set<YonyouErrorKind>(['throttled', 'unavailable', 'in_progress']);
 
@@ -62,14 +71,26 @@ export class YonyouError extends YecaiError {
 /** Gateway codes (yonyou-api.md §3.7). */
 export const THROTTLED_CODES = new Set(['310032', '310039', '310042', '310046']);
 export const TOKEN_INVALID_CODES = new Set(['310036']);
-const AUTH_CODES = new Set(['310001', '310003', '310005', '310006', '310037', '310031', '310038', '310041', '310047', '10018']);
+const AUTH_CODES = new Set([
+  '310001',
+  '310003',
+  '310005',
+  '310006',
+  '310037',
+  '310031',
+  '310038',
+  '310041',
+  '310047',
+  '10018',
+]);
 const UNAVAILABLE_CODES = new Set(['310043', '310071', '310072', '310504', '315001']);
 /** MDD duplicate after the 1-hour replay window: the document exists (`data.id`). Both spellings are documented. */
 export const DUPLICATE_CODES = new Set(['100004', '10004']);
 export const IN_PROGRESS_CODE = '202';
 
 /** Messages of a `999` refusal that are business-rule conflicts (level 2) rather than bad data (level 1). */
-const BUSINESS_CONFLICT = /库存|存量|现存量|关账|会计期间|期间已|已结账|已审核|审核中|已提交|状态|不允许|不能删除|不能审核|不能弃审|不能修改|已存在|重复/;
+const BUSINESS_CONFLICT =
+  /库存|存量|现存量|关账|会计期间|期间已|已结账|已审核|审核中|已提交|状态|不允许|不能删除|不能审核|不能弃审|不能修改|已存在|重复/;
 
 /** Level of a refusal message (`999`, voucher `404`, master-data `0`). */
 export function levelOfMessage(message: string): 1 | 2 {
@@ -97,16 +118,45 @@ export function fieldOfMessage(message: string): string | undefined {
 /** Maps a failed envelope (`code` ≠ 200) to the one error a caller acts on. `write`: the call may have changed data. */
 export function errorFromEnvelope(code: string, message: string, path: string, write: boolean): YonyouError {
   const text = `YonSuite ${path}: code ${code} ${message}`;
-  if (THROTTLED_CODES.has(code)) return new YonyouError(text, { kind: 'throttled', apiCode: code, path, userMessage: `用友接口限流 YonSuite throttled the call (${code} ${message})` });
-  if (code === IN_PROGRESS_CODE) return new YonyouError(text, { kind: 'in_progress', apiCode: code, path, userMessage: `用友仍在处理该请求 YonSuite is still processing this request (202)` });
+  if (THROTTLED_CODES.has(code))
+    return new YonyouError(text, {
+      kind: 'throttled',
+      apiCode: code,
+      path,
+      userMessage: `用友接口限流 YonSuite throttled the call (${code} ${message})`,
+    });
+  if (code === IN_PROGRESS_CODE)
+    return new YonyouError(text, {
+      kind: 'in_progress',
+      apiCode: code,
+      path,
+      userMessage: `用友仍在处理该请求 YonSuite is still processing this request (202)`,
+    });
   if (AUTH_CODES.has(code) || TOKEN_INVALID_CODES.has(code)) {
-    return new YonyouError(text, { kind: 'auth', apiCode: code, path, userMessage: `用友认证或授权失败 YonSuite refused the app (${code} ${message}): check appKey/appSecret and the API grant (开放平台 → API授权)` });
+    return new YonyouError(text, {
+      kind: 'auth',
+      apiCode: code,
+      path,
+      userMessage: `用友认证或授权失败 YonSuite refused the app (${code} ${message}): check appKey/appSecret and the API grant (开放平台 → API授权)`,
+    });
   }
   if (UNAVAILABLE_CODES.has(code)) {
     // 310504 (gateway timeout) on a write: the backend may have applied it.
     const kind = write && code === '310504' ? 'indeterminate' : 'unavailable';
-    return new YonyouError(text, { kind, apiCode: code, path, userMessage: `用友服务不可用 YonSuite unavailable (${code} ${message})` });
+    return new YonyouError(text, {
+      kind,
+      apiCode: code,
+      path,
+      userMessage: `用友服务不可用 YonSuite unavailable (${code} ${message})`,
+    });
   }
   const level = levelOfMessage(message);
-  return new YonyouError(text, { kind: level === 1 ? 'data' : 'business', level, apiCode: code, path, field: fieldOfMessage(message), userMessage: `用友拒绝 YonSuite refused: ${message}` });
+  return new YonyouError(text, {
+    kind: level === 1 ? 'data' : 'business',
+    level,
+    apiCode: code,
+    path,
+    field: fieldOfMessage(message),
+    userMessage: `用友拒绝 YonSuite refused: ${message}`,
+  });
 }

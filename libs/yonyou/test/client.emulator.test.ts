@@ -25,7 +25,17 @@ describe('YonyouClient against the YonSuite emulator', () => {
   let emulator: YonyouEmulator;
   const clientFor = (overrides: Record<string, unknown> = {}, now?: () => number) =>
     YonyouClient.fromConfig(
-      { name: 'test', tenantId: EMULATOR_CREDENTIALS.tenantId, appKey: EMULATOR_CREDENTIALS.appKey, appSecret: 'env:YONYOU_TEST_SECRET', lookupUrl: emulator.url, retry: { maxAttempts: 4, initialDelayMs: 10, maxDelayMs: 50 }, limits: { callsPerMinute: 600, throttledPauseMs: 20 }, inProgressDelayMs: 100, ...overrides },
+      {
+        name: 'test',
+        tenantId: EMULATOR_CREDENTIALS.tenantId,
+        appKey: EMULATOR_CREDENTIALS.appKey,
+        appSecret: 'env:YONYOU_TEST_SECRET',
+        lookupUrl: emulator.url,
+        retry: { maxAttempts: 4, initialDelayMs: 10, maxDelayMs: 50 },
+        limits: { callsPerMinute: 600, throttledPauseMs: 20 },
+        inProgressDelayMs: 100,
+        ...overrides,
+      },
       now ? { now } : {},
     );
 
@@ -49,7 +59,7 @@ describe('YonyouClient against the YonSuite emulator', () => {
     expect(BigInt(stored.id) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
   });
 
-  it('a wrong secret fails the emulator\'s signature check: level 3 auth error naming the app', async () => {
+  it("a wrong secret fails the emulator's signature check: level 3 auth error naming the app", async () => {
     const client = clientFor({ appSecret: 'env:YONYOU_WRONG_SECRET' });
     const error = await client.check().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(YonyouError);
@@ -98,11 +108,23 @@ describe('YonyouClient against the YonSuite emulator', () => {
     const limited = await startYonyouEmulator({ callsPerMinute: 2 });
     try {
       YonyouClient.clearGatewayCache();
-      const eager = YonyouClient.fromConfig({ name: 'eager', tenantId: EMULATOR_CREDENTIALS.tenantId, appKey: EMULATOR_CREDENTIALS.appKey, appSecret: 'env:YONYOU_TEST_SECRET', lookupUrl: limited.url, retry: { maxAttempts: 1 }, limits: { callsPerMinute: 600 } });
+      const eager = YonyouClient.fromConfig({
+        name: 'eager',
+        tenantId: EMULATOR_CREDENTIALS.tenantId,
+        appKey: EMULATOR_CREDENTIALS.appKey,
+        appSecret: 'env:YONYOU_TEST_SECRET',
+        lookupUrl: limited.url,
+        retry: { maxAttempts: 1 },
+        limits: { callsPerMinute: 600 },
+      });
       const body = { pageIndex: 1, pageSize: 1 };
       await eager.list('/yonbip/scm/salesout/list', body);
       await eager.list('/yonbip/scm/salesout/list', body);
-      await expect(eager.list('/yonbip/scm/salesout/list', body)).rejects.toMatchObject({ kind: 'throttled', apiCode: '310046', level: 3 });
+      await expect(eager.list('/yonbip/scm/salesout/list', body)).rejects.toMatchObject({
+        kind: 'throttled',
+        apiCode: '310046',
+        level: 3,
+      });
       await eager.list('/yonbip/scm/othoutrecord/list', body); // the quota is per API
     } finally {
       await limited.close();
@@ -111,8 +133,18 @@ describe('YonyouClient against the YonSuite emulator', () => {
 
   it('refusals are levels: unknown customer level 1 naming cust, no stock level 2; batch audit reports failed rows', async () => {
     const client = clientFor();
-    await expect(client.save(SAVE, salesOut('SO-5', { cust: 'NO-CUST' }), 'key-so-5')).rejects.toMatchObject({ kind: 'data', level: 1, field: 'cust' });
-    await expect(client.save(SAVE, salesOut('SO-6', { details: [{ product: 'G2001', qty: 1_000_000, warehouse: 'CK001' }] }), 'key-so-6')).rejects.toMatchObject({ kind: 'business', level: 2 });
+    await expect(client.save(SAVE, salesOut('SO-5', { cust: 'NO-CUST' }), 'key-so-5')).rejects.toMatchObject({
+      kind: 'data',
+      level: 1,
+      field: 'cust',
+    });
+    await expect(
+      client.save(
+        SAVE,
+        salesOut('SO-6', { details: [{ product: 'G2001', qty: 1_000_000, warehouse: 'CK001' }] }),
+        'key-so-6',
+      ),
+    ).rejects.toMatchObject({ kind: 'business', level: 2 });
     const a = await client.save(SAVE, salesOut('SO-7'), 'key-so-7');
     const b = await client.save(SAVE, salesOut('SO-8'), 'key-so-8');
     await client.batchAction('/yonbip/scm/salesout/batchaudit', [a.id]);
@@ -124,9 +156,15 @@ describe('YonyouClient against the YonSuite emulator', () => {
   it('a lost answer after the write landed is indeterminate (not repeated); an outage is unavailable', async () => {
     const client = clientFor();
     emulator.setFaults({ lostAnswerNext: 1 });
-    await expect(client.save(SAVE, salesOut('SO-9'), 'key-so-9')).rejects.toMatchObject({ kind: 'indeterminate', level: 3 });
+    await expect(client.save(SAVE, salesOut('SO-9'), 'key-so-9')).rejects.toMatchObject({
+      kind: 'indeterminate',
+      level: 3,
+    });
     expect(emulator.state.documentsOf('salesout')).toHaveLength(1);
-    const found = await client.list('/yonbip/scm/salesout/list', { isSum: true, simpleVOs: [{ field: 'code', op: 'in', value1: ['SO-9'] }] });
+    const found = await client.list('/yonbip/scm/salesout/list', {
+      isSum: true,
+      simpleVOs: [{ field: 'code', op: 'in', value1: ['SO-9'] }],
+    });
     expect(found.recordList.map((row) => row.code)).toEqual(['SO-9']);
     emulator.setFaults({ down: true });
     await expect(client.check()).rejects.toMatchObject({ kind: 'unavailable', level: 3 });

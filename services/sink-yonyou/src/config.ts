@@ -16,7 +16,9 @@ export const FlowConfigSchema = z.object({
    */
   currencyCodes: z.record(z.string().min(1), z.string().min(1)).default({}),
   /** 销售出库 only: 立账开票依据 and 出库立账方式 (yonyou-api.md §3.5.1); the tenant's business flow may override them. */
-  receiveAccountingBasis: z.enum(['voucher_order', 'voucher_delivery', 'st_salesout', 'unsettle']).default('st_salesout'),
+  receiveAccountingBasis: z
+    .enum(['voucher_order', 'voucher_delivery', 'st_salesout', 'unsettle'])
+    .default('st_salesout'),
   salesoutAccountingMethod: z.enum(['salesoutEstimate', 'salesoutConfirm', 'invoiceConfirm']).default('invoiceConfirm'),
   /** Deterministic document code (the business key YonSuite keeps unique), onModified policy: see @yecai/sink-kit. */
   ...kitFlowFields,
@@ -35,7 +37,11 @@ export const SinkConfigSchema = z
     checkKitFlows(config.flows, (path, message) => context.addIssue({ code: 'custom', path, message }));
     config.flows.forEach((flow, index) => {
       if (!flow.bustype && !FORM_OF[flow.documentType].defaultBustype) {
-        context.addIssue({ code: 'custom', path: ['flows', index, 'bustype'], message: `${flow.documentType} has no standard 交易类型: give the tenant's transaction type code` });
+        context.addIssue({
+          code: 'custom',
+          path: ['flows', index, 'bustype'],
+          message: `${flow.documentType} has no standard 交易类型: give the tenant's transaction type code`,
+        });
       }
     });
   });

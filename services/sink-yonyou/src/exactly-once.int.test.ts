@@ -16,7 +16,21 @@ describeExactlyOnceSuite('YonSuite (emulator)', async () => {
     // A customer YonSuite does not know: the save is refused (999 客户[…]不存在), level 1 naming cust.
     badEvent: (key) => canonical('sales_outstock', key, { customer: 'NO-SUCH-CUSTOMER' }),
     service: ({ kafka, serde, db, metricsRegistry, groupId }) =>
-      new SinkService({ config: parseSinkConfig(sinkConfigFor(emulator, { groupId, flows: [{ documentType: 'sales_outstock', currencyCodes: { RMB: 'CNY' }, onModified: 'reverse_and_repost' }] }), 'test sink config'), kafka, serde, db, metricsRegistry }),
+      new SinkService({
+        config: parseSinkConfig(
+          sinkConfigFor(emulator, {
+            groupId,
+            flows: [
+              { documentType: 'sales_outstock', currencyCodes: { RMB: 'CNY' }, onModified: 'reverse_and_repost' },
+            ],
+          }),
+          'test sink config',
+        ),
+        kafka,
+        serde,
+        db,
+        metricsRegistry,
+      }),
     written: async (prefix) => documentCounts(emulator, 'salesout', prefix),
     loseAnswers: (count) => emulator.setFaults({ lostAnswerNext: count }),
     setDown: (down) => emulator.setFaults({ down }),
@@ -32,7 +46,19 @@ describeExactlyOnceSuite('YonSuite transfer, no MDD key (emulator)', async () =>
     event: (key, version = 1) => canonical('transfer', key, { version }),
     badEvent: (key) => canonical('transfer', key, { lines: [{ material: 'NO-SUCH-MATERIAL' }] }),
     service: ({ kafka, serde, db, metricsRegistry, groupId }) =>
-      new SinkService({ config: parseSinkConfig(sinkConfigFor(emulator, { groupId, flows: [{ documentType: 'transfer', bustype: 'A33001', onModified: 'reverse_and_repost' }] }), 'test sink config'), kafka, serde, db, metricsRegistry }),
+      new SinkService({
+        config: parseSinkConfig(
+          sinkConfigFor(emulator, {
+            groupId,
+            flows: [{ documentType: 'transfer', bustype: 'A33001', onModified: 'reverse_and_repost' }],
+          }),
+          'test sink config',
+        ),
+        kafka,
+        serde,
+        db,
+        metricsRegistry,
+      }),
     written: async (prefix) => documentCounts(emulator, 'storeout', prefix),
     loseAnswers: (count) => emulator.setFaults({ lostAnswerNext: count }),
     setDown: (down) => emulator.setFaults({ down }),
@@ -40,8 +66,9 @@ describeExactlyOnceSuite('YonSuite transfer, no MDD key (emulator)', async () =>
   };
 });
 
-describe('YonSuite sink under YonSuite\'s own faults (real Kafka + MongoDB-wire + schema registry)', () => {
-  const keys = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(3, '0')}`);
+describe("YonSuite sink under YonSuite's own faults (real Kafka + MongoDB-wire + schema registry)", () => {
+  const keys = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(3, '0')}`);
 
   it('202 still processing and a 310046 throttling storm: every document posted and audited once', async () => {
     process.env.YECAI_TOPIC_PREFIX = uniqueTopicPrefix('yonyou');
@@ -49,7 +76,10 @@ describe('YonSuite sink under YonSuite\'s own faults (real Kafka + MongoDB-wire 
     const sink = await startSink(emulator);
     try {
       emulator.setFaults({ processingNext: 3, processingMs: 400, throttleBurst: 8 });
-      await sink.produce('sales_outstock', keys('ST-', 10).map((key) => canonical('sales_outstock', key)));
+      await sink.produce(
+        'sales_outstock',
+        keys('ST-', 10).map((key) => canonical('sales_outstock', key)),
+      );
       await sink.waitForStates({ POSTED: 10 }, '10 documents POSTED through 202s and throttling');
       const counts = documentCounts(emulator, 'salesout', 'ST-');
       expect([...counts.keys()].sort()).toEqual(keys('ST-', 10));

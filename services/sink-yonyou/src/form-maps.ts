@@ -8,7 +8,14 @@ import { ValidationError } from '@yecai/common';
 import type { CanonicalJson } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
 
-export const YONYOU_DOCUMENT_TYPES = ['sales_outstock', 'other_outstock', 'other_instock', 'purchase_instock', 'transfer', 'stock_count'] as const;
+export const YONYOU_DOCUMENT_TYPES = [
+  'sales_outstock',
+  'other_outstock',
+  'other_instock',
+  'purchase_instock',
+  'transfer',
+  'stock_count',
+] as const;
 export type YonyouDocumentType = (typeof YONYOU_DOCUMENT_TYPES)[number];
 
 /** A YonSuite document kind: the API base path, its line array, its standard transaction type. */
@@ -25,14 +32,48 @@ export interface YonyouForm {
 }
 
 export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
-  sales_outstock: { formId: 'salesout', base: '/yonbip/scm/salesout', lines: 'details', defaultBustype: 'A30001', save: 'single/save', mdd: true },
-  other_outstock: { formId: 'othoutrecord', base: '/yonbip/scm/othoutrecord', lines: 'othOutRecords', defaultBustype: 'A10001', save: 'single/save', mdd: true },
-  other_instock: { formId: 'othinrecord', base: '/yonbip/scm/othinrecord', lines: 'othInRecords', defaultBustype: 'A08001', save: 'single/save', mdd: true },
-  purchase_instock: { formId: 'purinrecord', base: '/yonbip/scm/purinrecord', lines: 'purInRecords', defaultBustype: 'A15001', save: 'single/save', mdd: true },
+  sales_outstock: {
+    formId: 'salesout',
+    base: '/yonbip/scm/salesout',
+    lines: 'details',
+    defaultBustype: 'A30001',
+    save: 'single/save',
+    mdd: true,
+  },
+  other_outstock: {
+    formId: 'othoutrecord',
+    base: '/yonbip/scm/othoutrecord',
+    lines: 'othOutRecords',
+    defaultBustype: 'A10001',
+    save: 'single/save',
+    mdd: true,
+  },
+  other_instock: {
+    formId: 'othinrecord',
+    base: '/yonbip/scm/othinrecord',
+    lines: 'othInRecords',
+    defaultBustype: 'A08001',
+    save: 'single/save',
+    mdd: true,
+  },
+  purchase_instock: {
+    formId: 'purinrecord',
+    base: '/yonbip/scm/purinrecord',
+    lines: 'purInRecords',
+    defaultBustype: 'A15001',
+    save: 'single/save',
+    mdd: true,
+  },
   // 调出单 with bizType 2 (调出保存自动调入): one post makes both legs, like Kingdee's 直接调拨. Not MDD-idempotent.
   transfer: { formId: 'storeout', base: '/yonbip/scm/storeout', lines: 'details', save: 'save', mdd: false },
   // 盘点差异单: one document with signed differences (gain > 0, loss < 0); its audit makes the 盘盈/盘亏 documents.
-  stock_count: { formId: 'storecheckdifference', base: '/yonbip/scm/storecheckdifference', lines: 'details', save: 'single/save', mdd: true },
+  stock_count: {
+    formId: 'storecheckdifference',
+    base: '/yonbip/scm/storecheckdifference',
+    lines: 'details',
+    save: 'single/save',
+    mdd: true,
+  },
 };
 
 export function formOfId(formId: string): YonyouForm {
@@ -45,7 +86,12 @@ type Json = CanonicalJson;
 type Line = Record<string, unknown>;
 
 /** The `data` of the single save for one canonical event (without `resubmitCheckKey`, added per write). */
-export function yonyouModel(documentType: YonyouDocumentType, event: Json, flow: FlowConfig, code: string): Record<string, unknown> {
+export function yonyouModel(
+  documentType: YonyouDocumentType,
+  event: Json,
+  flow: FlowConfig,
+  code: string,
+): Record<string, unknown> {
   const form = FORM_OF[documentType];
   const head = {
     code,
@@ -96,8 +142,13 @@ export function yonyouModel(documentType: YonyouDocumentType, event: Json, flow:
         srcBillType: '0',
         receiveAccountingBasis: flow.receiveAccountingBasis,
         salesoutAccountingMethod: flow.salesoutAccountingMethod,
-        headItem: compact({ define1: optional(event, 'logisticsNumber'), define2: optional(event, 'onlineOrderNumber') }),
-        [form.lines]: lines.map((line, index) => compact({ ...priced(line, index), saleStyle: line.isGift === true ? 'GIFT' : 'SALE' })),
+        headItem: compact({
+          define1: optional(event, 'logisticsNumber'),
+          define2: optional(event, 'onlineOrderNumber'),
+        }),
+        [form.lines]: lines.map((line, index) =>
+          compact({ ...priced(line, index), saleStyle: line.isGift === true ? 'GIFT' : 'SALE' }),
+        ),
       });
     }
     case 'purchase_instock': {
@@ -118,8 +169,17 @@ export function yonyouModel(documentType: YonyouDocumentType, event: Json, flow:
     }
     case 'transfer': {
       // The 调出单 names its warehouses on the header: every line must move between the same two warehouses.
-      const pairs = new Set(lines.map((line, index) => `${required(line, 'sourceWarehouse', `lines[${index}].sourceWarehouse`)}>${required(line, 'destWarehouse', `lines[${index}].destWarehouse`)}`));
-      if (pairs.size > 1) throw new ValidationError(`lines: 用友调出单表头只有一个调出/调入仓库，本单涉及 ${[...pairs].join(', ')} a YonSuite transfer moves between one pair of warehouses`, 'lines[].sourceWarehouse');
+      const pairs = new Set(
+        lines.map(
+          (line, index) =>
+            `${required(line, 'sourceWarehouse', `lines[${index}].sourceWarehouse`)}>${required(line, 'destWarehouse', `lines[${index}].destWarehouse`)}`,
+        ),
+      );
+      if (pairs.size > 1)
+        throw new ValidationError(
+          `lines: 用友调出单表头只有一个调出/调入仓库，本单涉及 ${[...pairs].join(', ')} a YonSuite transfer moves between one pair of warehouses`,
+          'lines[].sourceWarehouse',
+        );
       const outOrg = required(event, 'outStockOrg');
       const inOrg = required(event, 'inStockOrg');
       return compact({
@@ -147,7 +207,11 @@ export function yonyouModel(documentType: YonyouDocumentType, event: Json, flow:
     case 'stock_count': {
       const { bustype, ...rest } = head;
       const warehouses = new Set(lines.map((line, index) => required(line, 'warehouse', `lines[${index}].warehouse`)));
-      if (warehouses.size > 1) throw new ValidationError(`lines: 用友盘点差异单表头只有一个仓库，本单涉及 ${[...warehouses].join(', ')} a YonSuite stock-take difference covers one warehouse`, 'lines[].warehouse');
+      if (warehouses.size > 1)
+        throw new ValidationError(
+          `lines: 用友盘点差异单表头只有一个仓库，本单涉及 ${[...warehouses].join(', ')} a YonSuite stock-take difference covers one warehouse`,
+          'lines[].warehouse',
+        );
       const stockOrg = required(event, 'stockOrg');
       return compact({
         ...rest,
@@ -162,7 +226,8 @@ export function yonyouModel(documentType: YonyouDocumentType, event: Json, flow:
             _status: 'Insert',
             product: required(line, 'material', `lines[${index}].material`),
             // Signed text, exactly: a loss is the quantity with a minus sign.
-            profitlossqty: direction === 'LOSS' ? (quantity.startsWith('-') ? quantity.slice(1) : `-${quantity}`) : quantity,
+            profitlossqty:
+              direction === 'LOSS' ? (quantity.startsWith('-') ? quantity.slice(1) : `-${quantity}`) : quantity,
             unit: required(line, 'unit', `lines[${index}].unit`),
             batchno: optional(line, 'batch'),
             out_sys_rowno: optional(line, 'lineId'),
@@ -178,7 +243,9 @@ export function yonyouModel(documentType: YonyouDocumentType, event: Json, flow:
         org: stockOrg,
         accountOrg: stockOrg,
         department: optional(event, 'department'),
-        ...(documentType === 'other_outstock' ? { cust: optional(event, 'customer') } : { vendor: optional(event, 'supplier') }),
+        ...(documentType === 'other_outstock'
+          ? { cust: optional(event, 'customer') }
+          : { vendor: optional(event, 'supplier') }),
         [form.lines]: lines.map((line, index) => compact(stockLine(line, index))),
       });
     }
@@ -187,7 +254,8 @@ export function yonyouModel(documentType: YonyouDocumentType, event: Json, flow:
 
 function linesOf(event: Json): Line[] {
   const lines = event.lines;
-  if (!Array.isArray(lines) || lines.length === 0) throw new ValidationError('lines: 单据没有明细行 the document has no lines', 'lines');
+  if (!Array.isArray(lines) || lines.length === 0)
+    throw new ValidationError('lines: 单据没有明细行 the document has no lines', 'lines');
   return lines as Line[];
 }
 
@@ -206,5 +274,11 @@ function optional(record: Record<string, unknown> | undefined, field: string): s
 
 /** Leaves out absent values: after 2025-03-15 the gateway passes `null` through and it would clear the field. */
 function compact<T extends Record<string, unknown>>(record: T): T {
-  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined && !(typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0))) as T;
+  return Object.fromEntries(
+    Object.entries(record).filter(
+      ([, value]) =>
+        value !== undefined &&
+        !(typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0),
+    ),
+  ) as T;
 }

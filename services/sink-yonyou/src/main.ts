@@ -7,4 +7,9 @@ import { runSinkMain } from '@yecai/sink-kit';
 import { loadSinkConfigFile } from './config';
 import { SinkService } from './service';
 
-runSinkMain({ name: 'sink-yonyou', defaultOpsPort: 8084, loadConfig: loadSinkConfigFile, createService: (deps) => new SinkService(deps) });
+runSinkMain({
+  name: 'sink-yonyou',
+  defaultOpsPort: 8084,
+  loadConfig: loadSinkConfigFile,
+  createService: (deps) => new SinkService(deps),
+});

@@ -9,7 +9,12 @@ import { startSinkUnderTest, useUniqueTopicPrefix } from '@yecai/sink-kingdee/te
 import { canonical, startEmulator, startSink } from '../test/fixtures';
 
 /** A Kingdee stored value as text: a reference by its number, a decimal exactly. */
-const text = (value: StoredValue | undefined): string | null => (value === null || value === undefined ? null : typeof value === 'object' && 'number' in value ? value.number : String(value));
+const text = (value: StoredValue | undefined): string | null =>
+  value === null || value === undefined
+    ? null
+    : typeof value === 'object' && 'number' in value
+      ? value.number
+      : String(value);
 const decimal = (value: unknown): string => String(Number(value)); // '2' and '2.0000000000' are the same quantity
 
 describe('the same canonical sales out-stock on Kingdee and on YonSuite (real Kafka + MongoDB-wire + schema registry)', () => {
@@ -20,13 +25,21 @@ describe('the same canonical sales out-stock on Kingdee and on YonSuite (real Ka
     const kingdeeSink = await startSinkUnderTest(kingdee);
     const yonyouSink = await startSink(yonyou);
     try {
-      const event = canonical('sales_outstock', 'JST-SO-0001', { lines: [{ qty: '3', price: '99.50' }, { material: 'G2001', qty: '1', batch: null, price: '0.00' }] });
+      const event = canonical('sales_outstock', 'JST-SO-0001', {
+        lines: [
+          { qty: '3', price: '99.50' },
+          { material: 'G2001', qty: '1', batch: null, price: '0.00' },
+        ],
+      });
       await kingdeeSink.produce('sales_outstock', [event]); // one produce: both sinks read the same topic
       await kingdeeSink.waitForStates({ POSTED: 1 }, 'posted on Kingdee');
       await yonyouSink.waitForStates({ POSTED: 1 }, 'posted on YonSuite');
 
       const bill = [...kingdee.state.billsOf('SAL_OUTSTOCK').values()].find((one) => one.billNo === 'JST-SO-0001')!;
-      const listed = (await (await fetch(`${yonyou.url}/__admin/documents/salesout`)).json()) as Record<string, unknown>[];
+      const listed = (await (await fetch(`${yonyou.url}/__admin/documents/salesout`)).json()) as Record<
+        string,
+        unknown
+      >[];
       expect(listed).toHaveLength(1);
       const doc = listed[0]!;
       const lines = doc.details as Record<string, unknown>[];
@@ -56,7 +69,10 @@ describe('the same canonical sales out-stock on Kingdee and on YonSuite (real Ka
         expect(line.batchno ?? null).toBe(text(entry.fields.FLot) || null);
         expect(line.saleStyle === 'GIFT').toBe(entry.fields.FIsFree === true);
       });
-      expect(lines.map((line) => [line.product, line.qty, line.batchno ?? null])).toEqual([['A1001-BLK', '3', '0'], ['G2001', '1', null]]);
+      expect(lines.map((line) => [line.product, line.qty, line.batchno ?? null])).toEqual([
+        ['A1001-BLK', '3', '0'],
+        ['G2001', '1', null],
+      ]);
     } finally {
       await yonyouSink.stop();
       await kingdeeSink.stop();

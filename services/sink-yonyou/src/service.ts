@@ -37,10 +37,29 @@ export class SinkService extends PostingService<FlowConfig> {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: [deps.metricsRegistry],
     });
-    const client = deps.client ?? YonyouClient.fromConfig(deps.config.yonyou, { logger, onCall: ({ operation, durationMs, outcome }) => callSeconds.observe({ operation, outcome }, durationMs / 1000) }, 'sink config yonyou');
+    const client =
+      deps.client ??
+      YonyouClient.fromConfig(
+        deps.config.yonyou,
+        {
+          logger,
+          onCall: ({ operation, durationMs, outcome }) =>
+            callSeconds.observe({ operation, outcome }, durationMs / 1000),
+        },
+        'sink config yonyou',
+      );
     const tenantId = String(deps.config.yonyou.tenantId);
     const adapter = new YonyouTarget({ client, tenantId });
-    super({ settings: deps.config, adapter, kafka: deps.kafka, serde: deps.serde, db: deps.db, metricsRegistry: deps.metricsRegistry, collectionPrefix: YONYOU_COLLECTION_PREFIX, logger });
+    super({
+      settings: deps.config,
+      adapter,
+      kafka: deps.kafka,
+      serde: deps.serde,
+      db: deps.db,
+      metricsRegistry: deps.metricsRegistry,
+      collectionPrefix: YONYOU_COLLECTION_PREFIX,
+      logger,
+    });
     this.client = client;
   }
 }

@@ -8,7 +8,18 @@
  * the kit's (@yecai/sink-kit posting engine); this file only speaks YonSuite.
  */
 import { createHash } from 'node:crypto';
-import { ledgerId, type BillStage, type CanonicalJson, type LedgerProblem, type TargetAdapter, type TargetCallRecord, type TargetDraft, type TargetState, type WorkItem, type WriteContext } from '@yecai/sink-kit';
+import {
+  ledgerId,
+  type BillStage,
+  type CanonicalJson,
+  type LedgerProblem,
+  type TargetAdapter,
+  type TargetCallRecord,
+  type TargetDraft,
+  type TargetState,
+  type WorkItem,
+  type WriteContext,
+} from '@yecai/sink-kit';
 import { renderBillNumber } from '@yecai/sink-kit';
 import { YonyouError, type SaveOutcome, type YonyouClient } from '@yecai/yonyou';
 import type { FlowConfig } from './config';
@@ -44,7 +55,13 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
 
   draftsOf(documentType: string, canonical: CanonicalJson, flow: FlowConfig): TargetDraft[] {
     const code = renderBillNumber(flow.billNumberPattern, canonical);
-    return [{ formId: FORM_OF[documentType as YonyouDocumentType].formId, billNo: code, model: yonyouModel(documentType as YonyouDocumentType, canonical, flow, code) }];
+    return [
+      {
+        formId: FORM_OF[documentType as YonyouDocumentType].formId,
+        billNo: code,
+        model: yonyouModel(documentType as YonyouDocumentType, canonical, flow, code),
+      },
+    ];
   }
 
   wantedStage(flow: FlowConfig): BillStage {
@@ -65,9 +82,17 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
       const codes = [...new Set(group.map((item) => item.draft.billNo))];
       for (let start = 0; start < codes.length; start += LOOKUP_CHUNK) {
         const chunk = codes.slice(start, start + LOOKUP_CHUNK);
-        const page = await this.client.list(`${formOfId(formId).base}/list`, { pageIndex: 1, pageSize: LOOKUP_CHUNK, isSum: true, simpleVOs: [{ field: 'code', op: 'in', value1: chunk }] });
+        const page = await this.client.list(`${formOfId(formId).base}/list`, {
+          pageIndex: 1,
+          pageSize: LOOKUP_CHUNK,
+          isSum: true,
+          simpleVOs: [{ field: 'code', op: 'in', value1: chunk }],
+        });
         for (const row of page.recordList) {
-          result.set(ledgerId(this.account, formId, String(row.code)), { fid: String(row.id), stage: String(row.status) === '1' ? 'AUDITED' : 'SAVED' });
+          result.set(ledgerId(this.account, formId, String(row.code)), {
+            fid: String(row.id),
+            stage: String(row.status) === '1' ? 'AUDITED' : 'SAVED',
+          });
         }
       }
     }
@@ -77,9 +102,18 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
   /** 弃审 (reverse and re-post) → single save per document → 审核, each for the items that need it. */
   async write(items: Item[], ctx: WriteContext): Promise<void> {
     const active = () => items.filter((item) => !item.done);
-    await this.statusStep('batchunaudit', active().filter((item) => item.plan === 'reverse-update'), ctx);
-    for (const item of active().filter((one) => one.plan === 'save' || one.plan === 'update')) await this.save(item, ctx);
-    await this.statusStep('batchaudit', active().filter((item) => item.flow.audit && item.entry.stage === 'SAVED' && item.entry.fid !== null), ctx);
+    await this.statusStep(
+      'batchunaudit',
+      active().filter((item) => item.plan === 'reverse-update'),
+      ctx,
+    );
+    for (const item of active().filter((one) => one.plan === 'save' || one.plan === 'update'))
+      await this.save(item, ctx);
+    await this.statusStep(
+      'batchaudit',
+      active().filter((item) => item.flow.audit && item.entry.stage === 'SAVED' && item.entry.fid !== null),
+      ctx,
+    );
   }
 
   private async save(item: Item, ctx: WriteContext): Promise<void> {
@@ -93,7 +127,9 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
       outcome = key ? await this.client.save(path, body, key) : await this.plainSave(path, body);
     } catch (error) {
       if (!(error instanceof YonyouError)) throw error;
-      ctx.recordCall([callRecord(item, 'save', { resubmitCheckKey: key, data: body }, error.kind, { messages: [error.message] })]);
+      ctx.recordCall([
+        callRecord(item, 'save', { resubmitCheckKey: key, data: body }, error.kind, { messages: [error.message] }),
+      ]);
       if (error.kind === 'indeterminate' || error.kind === 'in_progress') {
         // Sent, no usable answer (or still 202 after the client's retries): the document may exist. IN_DOUBT until
         // its code is looked up.
@@ -101,25 +137,50 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
         throw error;
       }
       if (error.level === 3) throw error;
-      if (!update && CODE_TAKEN.test(error.message) && (await this.adopt(item, ctx, `code ${item.draft.billNo} already on YonSuite`))) return;
+      if (
+        !update &&
+        CODE_TAKEN.test(error.message) &&
+        (await this.adopt(item, ctx, `code ${item.draft.billNo} already on YonSuite`))
+      )
+        return;
       ctx.fail(item, problemOf(error));
       return;
     }
-    ctx.recordCall([callRecord(item, 'save', { resubmitCheckKey: key, data: body }, outcome.status, { fid: outcome.id })]);
+    ctx.recordCall([
+      callRecord(item, 'save', { resubmitCheckKey: key, data: body }, outcome.status, { fid: outcome.id }),
+    ]);
     if (outcome.status === 'duplicate') {
       // The key was used over an hour ago: the first write landed. Its stage comes from the target.
       if (await this.adopt(item, ctx, `resubmitCheckKey used before (100004), id ${outcome.id}`)) return;
-      ctx.fail(item, { level: 2, code: 'YONYOU_KEY_USED_DOCUMENT_GONE', message: `用友说该写入已执行过（100004，单据id ${outcome.id}），但按单据编号 ${item.draft.billNo} 查不到单据（可能被人工删除）；请核对后重推或跳过 YonSuite says this write was done before but the document code is not found (deleted?); check, then re-push or skip` }, false);
+      ctx.fail(
+        item,
+        {
+          level: 2,
+          code: 'YONYOU_KEY_USED_DOCUMENT_GONE',
+          message: `用友说该写入已执行过（100004，单据id ${outcome.id}），但按单据编号 ${item.draft.billNo} 查不到单据（可能被人工删除）；请核对后重推或跳过 YonSuite says this write was done before but the document code is not found (deleted?); check, then re-push or skip`,
+        },
+        false,
+      );
       return;
     }
-    ctx.setEntry(item, { fid: outcome.id, stage: 'SAVED', postedVersion: item.version, problem: null }, update ? 'updated' : 'saved', `id ${outcome.id}`);
+    ctx.setEntry(
+      item,
+      { fid: outcome.id, stage: 'SAVED', postedVersion: item.version, problem: null },
+      update ? 'updated' : 'saved',
+      `id ${outcome.id}`,
+    );
   }
 
   /** A save without MDD idempotency (调出单): sent once; a lost answer is resolved by the code like any other. */
   private async plainSave(path: string, data: Record<string, unknown>): Promise<SaveOutcome> {
     const document = await this.client.write(path, { data });
     const id = document.id === undefined || document.id === null ? '' : String(document.id);
-    if (id === '') throw new YonyouError(`YonSuite ${path}: a save answered without data.id`, { kind: 'protocol', apiCode: 'BAD_ANSWER', path });
+    if (id === '')
+      throw new YonyouError(`YonSuite ${path}: a save answered without data.id`, {
+        kind: 'protocol',
+        apiCode: 'BAD_ANSWER',
+        path,
+      });
     return { status: 'saved', id, code: String(document.code ?? ''), document };
   }
 
@@ -127,7 +188,12 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
   private async adopt(item: Item, ctx: WriteContext, why: string): Promise<boolean> {
     const found = (await this.lookup([item])).get(item.id);
     if (!found) return false;
-    ctx.setEntry(item, { fid: found.fid, stage: found.stage, postedVersion: item.version, problem: null }, 'adopted_existing', `${why}: id ${found.fid}`);
+    ctx.setEntry(
+      item,
+      { fid: found.fid, stage: found.stage, postedVersion: item.version, problem: null },
+      'adopted_existing',
+      `${why}: id ${found.fid}`,
+    );
     return true;
   }
 
@@ -141,12 +207,25 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
         const result = await this.client.batchAction(`${formOfId(formId).base}/${action}`, ids);
         failures = new Map(result.failures.map((failure) => [failure.id, failure.message]));
       } catch (error) {
-        if (error instanceof YonyouError) ctx.recordCall(group.map((item) => callRecord(item, action, { ids }, error.kind, { messages: [error.message] })));
+        if (error instanceof YonyouError)
+          ctx.recordCall(
+            group.map((item) => callRecord(item, action, { ids }, error.kind, { messages: [error.message] })),
+          );
         // Level 3 (incl. a lost answer): the stage is re-read from YonSuite when the chunk runs again.
         if (!(error instanceof YonyouError) || error.level === 3) throw error;
         failures = new Map(ids.map((id) => [id, error.userMessage]));
       }
-      ctx.recordCall(group.map((item) => callRecord(item, action, { ids }, failures.has(String(item.entry.fid)) ? 'failed' : 'ok', failures.has(String(item.entry.fid)) ? { messages: [failures.get(String(item.entry.fid))!] } : {})));
+      ctx.recordCall(
+        group.map((item) =>
+          callRecord(
+            item,
+            action,
+            { ids },
+            failures.has(String(item.entry.fid)) ? 'failed' : 'ok',
+            failures.has(String(item.entry.fid)) ? { messages: [failures.get(String(item.entry.fid))!] } : {},
+          ),
+        ),
+      );
       const failed = group.filter((item) => failures.has(String(item.entry.fid)));
       const states = failed.length > 0 ? await this.lookup(failed) : new Map<string, TargetState>();
       for (const item of group) {
@@ -154,12 +233,21 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
         const now = states.get(item.id);
         if (message === undefined || now?.stage === wanted) {
           if (action === 'batchunaudit') {
-            ctx.setEntry(item, { stage: 'SAVED' }, 'unaudited', 'reverse_and_repost: YonSuite 弃审 reversed the audited document');
+            ctx.setEntry(
+              item,
+              { stage: 'SAVED' },
+              'unaudited',
+              'reverse_and_repost: YonSuite 弃审 reversed the audited document',
+            );
             item.plan = 'update';
           } else ctx.assume(item, { stage: 'AUDITED' });
           continue;
         }
-        ctx.fail(item, { level: 2, code: `YONYOU_${action.toUpperCase()}`, message: `用友${action === 'batchaudit' ? '审核' : '弃审'}失败 YonSuite ${action} refused: ${message}` });
+        ctx.fail(item, {
+          level: 2,
+          code: `YONYOU_${action.toUpperCase()}`,
+          message: `用友${action === 'batchaudit' ? '审核' : '弃审'}失败 YonSuite ${action} refused: ${message}`,
+        });
       }
     }
   }
@@ -177,7 +265,13 @@ function problemOf(error: YonyouError): LedgerProblem {
   return { level: error.level, code: error.code, message: error.userMessage, field: error.field };
 }
 
-function callRecord(item: Item, operation: string, request: unknown, outcome: string, extra: Partial<TargetCallRecord>): TargetCallRecord {
+function callRecord(
+  item: Item,
+  operation: string,
+  request: unknown,
+  outcome: string,
+  extra: Partial<TargetCallRecord>,
+): TargetCallRecord {
   return { ledgerId: item.id, at: new Date(), operation, request, outcome, ...extra };
 }
 

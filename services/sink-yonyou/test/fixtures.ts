@@ -4,7 +4,12 @@
  * sinks consume).
  */
 import { createMetricsRegistry } from '@yecai/common';
-import { EMULATOR_CREDENTIALS, startYonyouEmulator, type YonyouEmulator, type YonyouEmulatorOptions } from '@yecai/emulator-yonyou';
+import {
+  EMULATOR_CREDENTIALS,
+  startYonyouEmulator,
+  type YonyouEmulator,
+  type YonyouEmulatorOptions,
+} from '@yecai/emulator-yonyou';
 import { AvroSerde } from '@yecai/kafka';
 import type { LedgerEntry, LedgerState } from '@yecai/sink-kit';
 import { canonicalProducer, testEndpoints, testKafka, testMongo, waitFor } from '@yecai/test-harness';
@@ -22,7 +27,10 @@ export function startEmulator(options: YonyouEmulatorOptions = {}): Promise<Yony
 }
 
 /** YonSuite connection to the emulator: the real 60/min per API, a small retry budget so tests see level 3 quickly. */
-export function yonyouConfig(emulator: { url: string }, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function yonyouConfig(
+  emulator: { url: string },
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     name: 'test-yonyou',
     tenantId: EMULATOR_CREDENTIALS.tenantId,
@@ -56,14 +64,19 @@ export function sinkConfigFor(emulator: YonyouEmulator, overrides: SinkOverrides
 /** Documents of `kind` on the emulator whose code starts with `prefix`, counted per code. */
 export function documentCounts(emulator: YonyouEmulator, kind: string, prefix: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const document of emulator.state.documentsOf(kind)) if (document.code.startsWith(prefix)) counts.set(document.code, (counts.get(document.code) ?? 0) + 1);
+  for (const document of emulator.state.documentsOf(kind))
+    if (document.code.startsWith(prefix)) counts.set(document.code, (counts.get(document.code) ?? 0) + 1);
   return counts;
 }
 
 export interface RunningSink {
   service: SinkService;
   produce(documentType: string, events: Record<string, unknown>[]): Promise<void>;
-  waitForStates(expected: Partial<Record<LedgerState, number>>, what: string, timeoutMs?: number): Promise<LedgerEntry[]>;
+  waitForStates(
+    expected: Partial<Record<LedgerState, number>>,
+    what: string,
+    timeoutMs?: number,
+  ): Promise<LedgerEntry[]>;
   stop(): Promise<void>;
 }
 
@@ -71,7 +84,13 @@ export async function startSink(emulator: YonyouEmulator, overrides: SinkOverrid
   const kafka = testKafka();
   const mongo = await testMongo('sink-yonyou');
   const serde = new AvroSerde(testEndpoints().schemaRegistryUrl);
-  const service = new SinkService({ config: parseSinkConfig(sinkConfigFor(emulator, overrides), 'test sink config'), kafka, serde, db: mongo.db, metricsRegistry: createMetricsRegistry('sink-yonyou-test') });
+  const service = new SinkService({
+    config: parseSinkConfig(sinkConfigFor(emulator, overrides), 'test sink config'),
+    kafka,
+    serde,
+    db: mongo.db,
+    metricsRegistry: createMetricsRegistry('sink-yonyou-test'),
+  });
   await service.start();
   const produce = canonicalProducer(kafka, serde);
   return {
@@ -79,11 +98,19 @@ export async function startSink(emulator: YonyouEmulator, overrides: SinkOverrid
     produce: (documentType, events) => produce(documentType as never, events),
     async waitForStates(expected, what, timeoutMs = 90_000) {
       let entries: LedgerEntry[] = [];
-      await waitFor(async () => {
-        entries = await service.ledger.current();
-        return Object.entries(expected).every(([state, count]) => entries.filter((entry) => entry.state === state).length === count);
-      }, what, timeoutMs).catch((error: Error) => {
-        throw new Error(`${error.message}\nledger now:\n${entries.map((entry) => `${entry.billNo}:${entry.state}:${entry.stage}:${entry.problem?.message ?? ''}`).join('\n')}`);
+      await waitFor(
+        async () => {
+          entries = await service.ledger.current();
+          return Object.entries(expected).every(
+            ([state, count]) => entries.filter((entry) => entry.state === state).length === count,
+          );
+        },
+        what,
+        timeoutMs,
+      ).catch((error: Error) => {
+        throw new Error(
+          `${error.message}\nledger now:\n${entries.map((entry) => `${entry.billNo}:${entry.state}:${entry.stage}:${entry.problem?.message ?? ''}`).join('\n')}`,
+        );
       });
       return entries;
     },

@@ -6,12 +6,15 @@
 type RawJson = { rawJSON(text: string): unknown };
 
 export function toJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => (typeof item === 'bigint' ? (JSON as unknown as RawJson).rawJSON(item.toString()) : item));
+  return JSON.stringify(value, (_key, item: unknown) =>
+    typeof item === 'bigint' ? (JSON as unknown as RawJson).rawJSON(item.toString()) : item,
+  );
 }
 
 export function parseExact(text: string): unknown {
   return JSON.parse(text, function (_key: string, value: unknown, context?: { source?: string }) {
-    if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source)) return context.source;
+    if (typeof value === 'number' && !Number.isSafeInteger(value) && context?.source && /^-?\d+$/.test(context.source))
+      return context.source;
     return value;
   } as (key: string, value: unknown) => unknown);
 }

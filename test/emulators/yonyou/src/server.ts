@@ -8,7 +8,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import { answerGatewayFault, CallStats, CallWindow, delay, dropConnection, FaultKnobs, listen, mountAdminCore, sendGatewayError, type GatewayFaults, type ListenOptions } from '@yecai/emulator-kit';
+import {
+  answerGatewayFault,
+  CallStats,
+  CallWindow,
+  delay,
+  dropConnection,
+  FaultKnobs,
+  listen,
+  mountAdminCore,
+  sendGatewayError,
+  type GatewayFaults,
+  type ListenOptions,
+} from '@yecai/emulator-kit';
 import { parseExact, toJson } from './json';
 import { signatureMatches } from './signature';
 import { BILL_KINDS, YonyouState, type StoredDocument } from './state';
@@ -54,7 +66,11 @@ export interface YonyouEmulator {
   close(): Promise<void>;
 }
 
-export const EMULATOR_CREDENTIALS = { tenantId: 'yecai-tenant-01', appKey: '41832a3d2df94989b500da6a22268747', appSecret: 'yecai-emulator-app-secret' };
+export const EMULATOR_CREDENTIALS = {
+  tenantId: 'yecai-tenant-01',
+  appKey: '41832a3d2df94989b500da6a22268747',
+  appSecret: 'yecai-emulator-app-secret',
+};
 const MDD_TTL_MS = 3_600_000;
 
 interface MddEntry {
@@ -65,7 +81,11 @@ interface MddEntry {
 }
 
 export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): Promise<YonyouEmulator> {
-  const credentials = { tenantId: options.tenantId ?? EMULATOR_CREDENTIALS.tenantId, appKey: options.appKey ?? EMULATOR_CREDENTIALS.appKey, appSecret: options.appSecret ?? EMULATOR_CREDENTIALS.appSecret };
+  const credentials = {
+    tenantId: options.tenantId ?? EMULATOR_CREDENTIALS.tenantId,
+    appKey: options.appKey ?? EMULATOR_CREDENTIALS.appKey,
+    appSecret: options.appSecret ?? EMULATOR_CREDENTIALS.appSecret,
+  };
   let clockOffset = 0;
   const now = () => Date.now() + clockOffset;
   const state = new YonyouState(undefined, undefined, now);
@@ -81,7 +101,12 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
 
   const app = express();
   mountAdminCore(app, { stats, faults, state: () => ({ documents: state.counts(), tokens: tokens.size }) });
-  app.get('/__admin/documents/:kind', (req, res) => sendJson(res, state.documentsOf(req.params.kind).map((document) => ({ ...state.view(document), id: document.id.toString() }))));
+  app.get('/__admin/documents/:kind', (req, res) =>
+    sendJson(
+      res,
+      state.documentsOf(req.params.kind).map((document) => ({ ...state.view(document), id: document.id.toString() })),
+    ),
+  );
 
   const down = (res: Response) => {
     if (!faults.current.down) return false;
@@ -94,18 +119,27 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
   app.get('/open-auth/dataCenter/getGatewayAddress', (req, res) => {
     if (down(res)) return;
     stats.count('lookup');
-    if (req.query.tenantId !== credentials.tenantId) return sendJson(res, { code: '500', message: '根据租户id获取网关地址出现异常' });
-    sendJson(res, { code: '00000', message: '成功！', data: { gatewayUrl: `${baseUrl}/iuap-api-gateway`, tokenUrl: `${baseUrl}/iuap-api-auth` } });
+    if (req.query.tenantId !== credentials.tenantId)
+      return sendJson(res, { code: '500', message: '根据租户id获取网关地址出现异常' });
+    sendJson(res, {
+      code: '00000',
+      message: '成功！',
+      data: { gatewayUrl: `${baseUrl}/iuap-api-gateway`, tokenUrl: `${baseUrl}/iuap-api-auth` },
+    });
   });
 
   // 2. Token, on the current and the pre-2023-07-21 path.
   const token = (req: Request, res: Response) => {
     if (down(res)) return;
     const query = Object.fromEntries(Object.entries(req.query).map(([name, value]) => [name, String(value)]));
-    if (query.appKey !== credentials.appKey) return sendJson(res, { code: '10018', message: '应用不存在或appKey已停用' });
+    if (query.appKey !== credentials.appKey)
+      return sendJson(res, { code: '10018', message: '应用不存在或appKey已停用' });
     const timestamp = Number(query.timestamp);
     // Milliseconds only: a seconds timestamp is decades away from now and falls outside the window.
-    if (!/^\d{13}$/.test(query.timestamp ?? '') || Math.abs(now() - timestamp) > (options.timestampWindowMs ?? 300_000)) {
+    if (
+      !/^\d{13}$/.test(query.timestamp ?? '') ||
+      Math.abs(now() - timestamp) > (options.timestampWindowMs ?? 300_000)
+    ) {
       stats.count('token_stale');
       return sendJson(res, { code: '10020', message: 'timestamp 超出有效期，请使用毫秒时间戳' });
     }
@@ -124,22 +158,46 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
   app.get('/iuap-api-auth/open-auth/selfAppAuth/getAccessToken', token);
 
   // 3. Business APIs behind the gateway.
-  const routes = new Map<string, (req: Request, res: Response, body: Record<string, unknown>) => Promise<void> | void>();
+  const routes = new Map<
+    string,
+    (req: Request, res: Response, body: Record<string, unknown>) => Promise<void> | void
+  >();
   for (const [kindName, kind] of Object.entries(BILL_KINDS)) {
     routes.set(`POST ${kind.base}/${kind.save}`, (req, res, body) => saveRoute(kindName, req, res, body));
-    routes.set(`POST ${kind.base}/list`, (_req, res, body) => sendJson(res, { code: '200', message: '操作成功', data: listOf(kindName, body) }));
+    routes.set(`POST ${kind.base}/list`, (_req, res, body) =>
+      sendJson(res, { code: '200', message: '操作成功', data: listOf(kindName, body) }),
+    );
     routes.set(`GET ${kind.base}/detail`, (req, res) => {
       const document = state.find(kindName, String(req.query.id ?? ''));
-      sendJson(res, document ? { code: '200', message: '操作成功', data: state.view(document) } : { code: '1002', message: '数据不存在' });
+      sendJson(
+        res,
+        document
+          ? { code: '200', message: '操作成功', data: state.view(document) }
+          : { code: '1002', message: '数据不存在' },
+      );
     });
-    for (const [action, audit] of [['batchaudit', true], ['batchunaudit', false]] as const) {
+    for (const [action, audit] of [
+      ['batchaudit', true],
+      ['batchunaudit', false],
+    ] as const) {
       routes.set(`POST ${kind.base}/${action}`, (req, res, body) => {
         const rows = Array.isArray(body.data) ? (body.data as Record<string, unknown>[]) : [];
         const failInfos = rows.flatMap((row) => {
           const message = state.setStatus(kindName, String(row.id ?? ''), audit);
           return message ? [{ id: String(row.id ?? ''), message }] : [];
         });
-        const answer = { code: '200', message: '操作成功', data: { count: rows.length, sucessCount: rows.length - failInfos.length, failCount: failInfos.length, messages: failInfos.map((f) => f.message), infos: [], failInfos } };
+        const answer = {
+          code: '200',
+          message: '操作成功',
+          data: {
+            count: rows.length,
+            sucessCount: rows.length - failInfos.length,
+            failCount: failInfos.length,
+            messages: failInfos.map((f) => f.message),
+            infos: [],
+            failInfos,
+          },
+        };
         if (faults.take('lostAnswerNext')) return lose(res);
         sendJson(res, answer);
       });
@@ -150,7 +208,8 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
     if (down(res)) return;
     const path = req.path;
     const route = routes.get(`${req.method} ${path}`);
-    if (!route) return sendJson(res.status(404), { code: '310404', message: `网关上没有注册此API[${path}]，请确认后重新调用` });
+    if (!route)
+      return sendJson(res.status(404), { code: '310404', message: `网关上没有注册此API[${path}]，请确认后重新调用` });
     const accessToken = typeof req.query.access_token === 'string' ? req.query.access_token : '';
     if (accessToken === '') return sendJson(res, { code: '310001', message: 'access_token不能为空。' });
     const expires = tokens.get(accessToken);
@@ -178,10 +237,16 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
     await route(req, res, body);
   });
 
-  async function saveRoute(kindName: string, req: Request, res: Response, body: Record<string, unknown>): Promise<void> {
+  async function saveRoute(
+    kindName: string,
+    req: Request,
+    res: Response,
+    body: Record<string, unknown>,
+  ): Promise<void> {
     const kind = BILL_KINDS[kindName]!;
     const data = body.data;
-    if (!data || typeof data !== 'object' || Array.isArray(data)) return sendJson(res, { code: '999', message: '保存失败：请求参数data不能为空' });
+    if (!data || typeof data !== 'object' || Array.isArray(data))
+      return sendJson(res, { code: '999', message: '保存失败：请求参数data不能为空' });
     const record = data as Record<string, unknown>;
     const key = typeof record.resubmitCheckKey === 'string' ? record.resubmitCheckKey : undefined;
     if (kind.mdd && key !== undefined) {
@@ -220,7 +285,11 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
     sendJson(res, answer);
   }
 
-  function finish(kindName: string, record: Record<string, unknown>, entry: MddEntry | undefined): Record<string, unknown> {
+  function finish(
+    kindName: string,
+    record: Record<string, unknown>,
+    entry: MddEntry | undefined,
+  ): Record<string, unknown> {
     const outcome = state.save(kindName, record);
     if (!outcome.ok) {
       stats.count('999');
@@ -233,23 +302,54 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
 
   function listOf(kindName: string, body: Record<string, unknown>): Record<string, unknown> {
     let documents = state.documentsOf(kindName);
-    if (typeof body.code === 'string' && body.code !== '') documents = documents.filter((document) => document.code === body.code);
+    if (typeof body.code === 'string' && body.code !== '')
+      documents = documents.filter((document) => document.code === body.code);
     for (const filter of Array.isArray(body.simpleVOs) ? (body.simpleVOs as Record<string, unknown>[]) : []) {
       documents = documents.filter((document) => matches(document, filter));
     }
     const pageIndex = Math.max(1, Number(body.pageIndex ?? 1));
     const pageSize = Math.max(1, Number(body.pageSize ?? 10));
-    const rows = body.isSum === true ? documents.map((document) => headRow(document)) : documents.flatMap((document) => document.lines.map((line) => ({ ...headRow(document), details_id: line.id, product_cCode: state.resolve('product', line.product)?.code, qty: line.qty })));
-    return { pageIndex, pageSize, recordCount: rows.length, pageCount: Math.ceil(rows.length / pageSize), recordList: rows.slice((pageIndex - 1) * pageSize, pageIndex * pageSize) };
+    const rows =
+      body.isSum === true
+        ? documents.map((document) => headRow(document))
+        : documents.flatMap((document) =>
+            document.lines.map((line) => ({
+              ...headRow(document),
+              details_id: line.id,
+              product_cCode: state.resolve('product', line.product)?.code,
+              qty: line.qty,
+            })),
+          );
+    return {
+      pageIndex,
+      pageSize,
+      recordCount: rows.length,
+      pageCount: Math.ceil(rows.length / pageSize),
+      recordList: rows.slice((pageIndex - 1) * pageSize, pageIndex * pageSize),
+    };
   }
 
   function headRow(document: StoredDocument): Record<string, unknown> {
-    return { id: document.id, code: document.code, status: document.status, pubts: document.pubts, vouchdate: document.header.vouchdate, out_sys_code: document.header.out_sys_code };
+    return {
+      id: document.id,
+      code: document.code,
+      status: document.status,
+      pubts: document.pubts,
+      vouchdate: document.header.vouchdate,
+      out_sys_code: document.header.out_sys_code,
+    };
   }
 
   function matches(document: StoredDocument, filter: Record<string, unknown>): boolean {
     const field = String(filter.field ?? '');
-    const value = field === 'code' ? document.code : field === 'pubts' ? document.pubts : field === 'id' ? document.id.toString() : String(document.header[field] ?? '');
+    const value =
+      field === 'code'
+        ? document.code
+        : field === 'pubts'
+          ? document.pubts
+          : field === 'id'
+            ? document.id.toString()
+            : String(document.header[field] ?? '');
     const one = filter.value1;
     switch (filter.op) {
       case 'eq':

@@ -25,15 +25,88 @@ export interface BillKind {
 export type RefType = 'org' | 'customer' | 'vendor' | 'product' | 'warehouse' | 'currency' | 'unit' | 'bustype';
 
 export const BILL_KINDS: Record<string, BillKind> = {
-  salesout: { base: '/yonbip/scm/salesout', lines: 'details', save: 'single/save', mdd: true, direction: -1, prefix: 'XSCK', required: { org: 'org', salesOrg: 'org', accountOrg: 'org', cust: 'customer', currency: 'currency', natCurrency: 'currency', bustype: 'bustype' } },
-  othoutrecord: { base: '/yonbip/scm/othoutrecord', lines: 'othOutRecords', save: 'single/save', mdd: true, direction: -1, prefix: 'QTCK', required: { org: 'org', accountOrg: 'org', bustype: 'bustype' } },
-  othinrecord: { base: '/yonbip/scm/othinrecord', lines: 'othInRecords', save: 'single/save', mdd: true, direction: 1, prefix: 'QTRK', required: { org: 'org', accountOrg: 'org', bustype: 'bustype' } },
-  purinrecord: { base: '/yonbip/scm/purinrecord', lines: 'purInRecords', save: 'single/save', mdd: true, direction: 1, prefix: 'CGRK', required: { org: 'org', purchaseOrg: 'org', accountOrg: 'org', vendor: 'vendor', currency: 'currency', bustype: 'bustype' } },
-  storecheckdifference: { base: '/yonbip/scm/storecheckdifference', lines: 'details', save: 'single/save', mdd: true, direction: 0, prefix: 'PDCY', required: { stockOrg: 'org', accountOrg: 'org', businesstype: 'bustype', warehouse: 'warehouse' }, qtyField: 'profitlossqty' },
-  storeout: { base: '/yonbip/scm/storeout', lines: 'details', save: 'save', mdd: false, direction: 0, prefix: 'DCD', required: { outorg: 'org', inorg: 'org', outwarehouse: 'warehouse', inwarehouse: 'warehouse', bustype: 'bustype' } },
+  salesout: {
+    base: '/yonbip/scm/salesout',
+    lines: 'details',
+    save: 'single/save',
+    mdd: true,
+    direction: -1,
+    prefix: 'XSCK',
+    required: {
+      org: 'org',
+      salesOrg: 'org',
+      accountOrg: 'org',
+      cust: 'customer',
+      currency: 'currency',
+      natCurrency: 'currency',
+      bustype: 'bustype',
+    },
+  },
+  othoutrecord: {
+    base: '/yonbip/scm/othoutrecord',
+    lines: 'othOutRecords',
+    save: 'single/save',
+    mdd: true,
+    direction: -1,
+    prefix: 'QTCK',
+    required: { org: 'org', accountOrg: 'org', bustype: 'bustype' },
+  },
+  othinrecord: {
+    base: '/yonbip/scm/othinrecord',
+    lines: 'othInRecords',
+    save: 'single/save',
+    mdd: true,
+    direction: 1,
+    prefix: 'QTRK',
+    required: { org: 'org', accountOrg: 'org', bustype: 'bustype' },
+  },
+  purinrecord: {
+    base: '/yonbip/scm/purinrecord',
+    lines: 'purInRecords',
+    save: 'single/save',
+    mdd: true,
+    direction: 1,
+    prefix: 'CGRK',
+    required: {
+      org: 'org',
+      purchaseOrg: 'org',
+      accountOrg: 'org',
+      vendor: 'vendor',
+      currency: 'currency',
+      bustype: 'bustype',
+    },
+  },
+  storecheckdifference: {
+    base: '/yonbip/scm/storecheckdifference',
+    lines: 'details',
+    save: 'single/save',
+    mdd: true,
+    direction: 0,
+    prefix: 'PDCY',
+    required: { stockOrg: 'org', accountOrg: 'org', businesstype: 'bustype', warehouse: 'warehouse' },
+    qtyField: 'profitlossqty',
+  },
+  storeout: {
+    base: '/yonbip/scm/storeout',
+    lines: 'details',
+    save: 'save',
+    mdd: false,
+    direction: 0,
+    prefix: 'DCD',
+    required: { outorg: 'org', inorg: 'org', outwarehouse: 'warehouse', inwarehouse: 'warehouse', bustype: 'bustype' },
+  },
 };
 
-const REF_CAPTION: Record<RefType, string> = { org: '组织', customer: '客户', vendor: '供应商', product: '物料', warehouse: '仓库', currency: '币种', unit: '计量单位', bustype: '交易类型' };
+const REF_CAPTION: Record<RefType, string> = {
+  org: '组织',
+  customer: '客户',
+  vendor: '供应商',
+  product: '物料',
+  warehouse: '仓库',
+  currency: '币种',
+  unit: '计量单位',
+  bustype: '交易类型',
+};
 
 export interface Reference {
   id: bigint;
@@ -57,13 +130,30 @@ export type Saved = { ok: true; document: StoredDocument };
 
 export const DEFAULT_REFERENCES: Record<RefType, [string, string][]> = {
   org: [['100', '总部']],
-  customer: [['TM-YS01', '天猫旗舰店'], ['JD-YS02', '京东自营']],
+  customer: [
+    ['TM-YS01', '天猫旗舰店'],
+    ['JD-YS02', '京东自营'],
+  ],
   vendor: [['VEN001', '默认供应商']],
-  product: [['A1001-BLK', '运动T恤 黑'], ['G2001', '赠品袋'], ['A3001-SET', '套装']],
-  warehouse: [['CK001', '成品仓'], ['CK002', '电商仓']],
+  product: [
+    ['A1001-BLK', '运动T恤 黑'],
+    ['G2001', '赠品袋'],
+    ['A3001-SET', '套装'],
+  ],
+  warehouse: [
+    ['CK001', '成品仓'],
+    ['CK002', '电商仓'],
+  ],
   currency: [['CNY', '人民币']],
   unit: [['Pcs', '件']],
-  bustype: [['A30001', '普通销售出库'], ['A10001', '其他出库'], ['A08001', '其他入库'], ['A15001', '普通采购入库'], ['A33001', '直接调拨'], ['A29001', '盘点差异']],
+  bustype: [
+    ['A30001', '普通销售出库'],
+    ['A10001', '其他出库'],
+    ['A08001', '其他入库'],
+    ['A15001', '普通采购入库'],
+    ['A33001', '直接调拨'],
+    ['A29001', '盘点差异'],
+  ],
 };
 
 /** First id the emulator hands out: beyond 2^53, as real YonSuite ids are. */
@@ -119,13 +209,19 @@ export class YonyouState {
     if (update && !existing) return refuse('1002 数据不存在：单据id不存在');
     if (existing && existing.status !== 0) return refuse(`保存失败：单据[${existing.code}]已审核，不能修改`);
     for (const [field, type] of Object.entries(kind.required)) {
-      if (data[field] === undefined || data[field] === null || data[field] === '') return refuse(`保存失败：${REF_CAPTION[type]}(${field})不能为空`);
-      if (!this.resolve(type, data[field])) return refuse(`保存失败：${REF_CAPTION[type]}[${String(data[field])}]不存在`);
+      if (data[field] === undefined || data[field] === null || data[field] === '')
+        return refuse(`保存失败：${REF_CAPTION[type]}(${field})不能为空`);
+      if (!this.resolve(type, data[field]))
+        return refuse(`保存失败：${REF_CAPTION[type]}[${String(data[field])}]不存在`);
     }
-    if (typeof data.vouchdate !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(data.vouchdate)) return refuse('保存失败：单据日期(vouchdate)不能为空');
+    if (typeof data.vouchdate !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(data.vouchdate))
+      return refuse('保存失败：单据日期(vouchdate)不能为空');
     const lines = data[kind.lines];
     if (!Array.isArray(lines) || lines.length === 0) return refuse(`保存失败：表体(${kind.lines})不能为空`);
-    const code = typeof data.code === 'string' && data.code !== '' ? data.code : (existing?.code ?? `${kind.prefix}${String(this.nextId).slice(-8)}`);
+    const code =
+      typeof data.code === 'string' && data.code !== ''
+        ? data.code
+        : (existing?.code ?? `${kind.prefix}${String(this.nextId).slice(-8)}`);
     const taken = this.documentsOf(kindName).find((one) => one.code === code && one !== existing);
     // Assumption (yonyou-api.md §9 q4): a manual number already used is refused like this.
     if (taken) return refuse(`保存失败：单据编号[${code}]已存在`);
@@ -138,24 +234,47 @@ export class YonyouState {
       const warehouse = this.resolve('warehouse', warehouseValue);
       if (!warehouse) return refuse(`保存失败：第${row}行仓库[${String(warehouseValue ?? '')}]不存在`);
       const unitValue = raw.stockUnit ?? raw.unit;
-      if (unitValue !== undefined && !this.resolve('unit', unitValue)) return refuse(`保存失败：第${row}行计量单位[${String(unitValue)}]不存在`);
+      if (unitValue !== undefined && !this.resolve('unit', unitValue))
+        return refuse(`保存失败：第${row}行计量单位[${String(unitValue)}]不存在`);
       const qtyField = kind.qtyField ?? 'qty';
       const qty = Number(raw[qtyField]);
-      if (!Number.isFinite(qty) || qty === 0 || (qtyField === 'qty' && qty < 0)) return refuse(`保存失败：第${row}行数量(${qtyField})${qtyField === 'qty' ? '必须大于0' : '不能为0'}`);
+      if (!Number.isFinite(qty) || qty === 0 || (qtyField === 'qty' && qty < 0))
+        return refuse(`保存失败：第${row}行数量(${qtyField})${qtyField === 'qty' ? '必须大于0' : '不能为0'}`);
       if (kind.direction !== 0) moves.push([warehouse.code, product.code, kind.direction * qty]);
     }
     // Insufficient stock is refused as the documented generic 999 with the reason in the message.
     const previous = existing ? this.movesOf(existing) : [];
     const after = new Map<string, number>();
-    for (const [warehouse, product, change] of [...previous.map(([w, p, q]) => [w, p, -q] as [string, string, number]), ...moves]) {
+    for (const [warehouse, product, change] of [
+      ...previous.map(([w, p, q]) => [w, p, -q] as [string, string, number]),
+      ...moves,
+    ]) {
       const key = `${warehouse}|${product}`;
       after.set(key, (after.get(key) ?? this.balance(warehouse, product)) + change);
     }
-    for (const [key, quantity] of after) if (quantity < 0) return refuse(`保存失败：检查存量是否充足，[${key.replace('|', '/')}]现存量不足`);
+    for (const [key, quantity] of after)
+      if (quantity < 0) return refuse(`保存失败：检查存量是否充足，[${key.replace('|', '/')}]现存量不足`);
     for (const [key, quantity] of after) this.stock.set(key, quantity);
-    const document: StoredDocument = existing ?? { id: this.newId(), kind: kindName, code, status: 0, pubts: '', header: {}, lines: [] };
-    const header = Object.fromEntries(Object.entries(data).filter(([key]) => key !== kind.lines && key !== 'resubmitCheckKey' && key !== '_status' && key !== 'id'));
-    Object.assign(document, { code, header, pubts: this.pubts(), lines: (lines as Record<string, unknown>[]).map((line) => ({ ...line, id: this.newId() })) });
+    const document: StoredDocument = existing ?? {
+      id: this.newId(),
+      kind: kindName,
+      code,
+      status: 0,
+      pubts: '',
+      header: {},
+      lines: [],
+    };
+    const header = Object.fromEntries(
+      Object.entries(data).filter(
+        ([key]) => key !== kind.lines && key !== 'resubmitCheckKey' && key !== '_status' && key !== 'id',
+      ),
+    );
+    Object.assign(document, {
+      code,
+      header,
+      pubts: this.pubts(),
+      lines: (lines as Record<string, unknown>[]).map((line) => ({ ...line, id: this.newId() })),
+    });
     this.documents.get(kindName)!.set(document.id, document);
     return { ok: true, document };
   }
@@ -173,7 +292,14 @@ export class YonyouState {
 
   /** The document as the detail API shows it. */
   view(document: StoredDocument): Record<string, unknown> {
-    return { ...document.header, id: document.id, code: document.code, status: document.status, pubts: document.pubts, [BILL_KINDS[document.kind]!.lines]: document.lines };
+    return {
+      ...document.header,
+      id: document.id,
+      code: document.code,
+      status: document.status,
+      pubts: document.pubts,
+      [BILL_KINDS[document.kind]!.lines]: document.lines,
+    };
   }
 
   counts(): Record<string, number> {
@@ -183,7 +309,11 @@ export class YonyouState {
   private movesOf(document: StoredDocument): [string, string, number][] {
     const kind = BILL_KINDS[document.kind]!;
     if (kind.direction === 0) return [];
-    return document.lines.map((line) => [this.resolve('warehouse', line.warehouse ?? document.header.warehouse)!.code, this.resolve('product', line.product)!.code, kind.direction * Number(line.qty)]);
+    return document.lines.map((line) => [
+      this.resolve('warehouse', line.warehouse ?? document.header.warehouse)!.code,
+      this.resolve('product', line.product)!.code,
+      kind.direction * Number(line.qty),
+    ]);
   }
 
   private newId(): bigint {
