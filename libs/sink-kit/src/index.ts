@@ -11,3 +11,4 @@ export * from './aggregation/summary';
 export * from './metrics';
 export * from './service';
 export * from './admin-api';
+export * from './main';

@@ -73,3 +73,11 @@ export function checkAggregation(
     if (!known.has(name!)) addIssue([...at, 'billNumberPattern'], `unknown placeholder {${name}} (use ${[...known].map((k) => `{${k}}`).join(', ')})`);
   }
 }
+
+/** The checks every sink's flow list needs: one flow per document type, and each flow's aggregation settings. */
+export function checkKitFlows(flows: { documentType: string; aggregation?: AggregationConfig | undefined }[], addIssue: (path: (string | number)[], message: string) => void): void {
+  flows.forEach((flow, index) => {
+    if (flows.findIndex((other) => other.documentType === flow.documentType) !== index) addIssue(['flows', index, 'documentType'], `flow ${flow.documentType} is configured twice`);
+    checkAggregation(flow, index, addIssue);
+  });
+}

@@ -1,0 +1,4 @@
+export * from './signing';
+export * from './errors';
+export * from './config';
+export * from './client';

@@ -1,0 +1,57 @@
+import { parseWith, readConfigFile } from '@yecai/common';
+import { checkKitFlows, kitFlowFields, postingSettingsFields } from '@yecai/sink-kit';
+import { z } from 'zod';
+import { FORM_OF, YONYOU_DOCUMENT_TYPES } from './form-maps';
+
+export const FlowConfigSchema = z.object({
+  /** Canonical document type consumed from topic `canonical.<documentType>` (the same events sink-kingdee reads). */
+  documentType: z.enum(YONYOU_DOCUMENT_TYPES),
+  /** Run 审核 (batchaudit) after the save. Not idempotent on YonSuite: the ledger guards it. */
+  audit: z.boolean().default(true),
+  /** 交易类型 code or id (tenant-configured; default the standard type of the document, e.g. A30001 普通销售出库). */
+  bustype: z.string().min(1).optional(),
+  /**
+   * The canonical currency (the rule's 结算币别, e.g. RMB) → the tenant's 币种 code (e.g. CNY). A currency not
+   * listed is sent as it is.
+   */
+  currencyCodes: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /** 销售出库 only: 立账开票依据 and 出库立账方式 (yonyou-api.md §3.5.1); the tenant's business flow may override them. */
+  receiveAccountingBasis: z
+    .enum(['voucher_order', 'voucher_delivery', 'st_salesout', 'unsettle'])
+    .default('st_salesout'),
+  salesoutAccountingMethod: z.enum(['salesoutEstimate', 'salesoutConfirm', 'invoiceConfirm']).default('invoiceConfirm'),
+  /** Deterministic document code (the business key YonSuite keeps unique), onModified policy: see @yecai/sink-kit. */
+  ...kitFlowFields,
+});
+export type FlowConfig = z.infer<typeof FlowConfigSchema>;
+
+export const SinkConfigSchema = z
+  .object({
+    /** YonSuite connection (validated by @yecai/yonyou): tenant, app key, secret reference, limits. */
+    yonyou: z.record(z.string(), z.unknown()),
+    flows: z.array(FlowConfigSchema).min(1),
+    ...postingSettingsFields,
+    groupId: postingSettingsFields.groupId.default('yecai-sink-yonyou'),
+  })
+  .superRefine((config, context) => {
+    checkKitFlows(config.flows, (path, message) => context.addIssue({ code: 'custom', path, message }));
+    config.flows.forEach((flow, index) => {
+      if (!flow.bustype && !FORM_OF[flow.documentType].defaultBustype) {
+        context.addIssue({
+          code: 'custom',
+          path: ['flows', index, 'bustype'],
+          message: `${flow.documentType} has no standard 交易类型: give the tenant's transaction type code`,
+        });
+      }
+    });
+  });
+export type SinkConfig = z.infer<typeof SinkConfigSchema>;
+export type SinkConfigInput = z.input<typeof SinkConfigSchema>;
+
+export function parseSinkConfig(input: unknown, source = 'sink config'): SinkConfig {
+  return parseWith(SinkConfigSchema, input, source);
+}
+
+export function loadSinkConfigFile(path: string): SinkConfig {
+  return parseSinkConfig(readConfigFile(path, 'SINK_CONFIG'), path);
+}

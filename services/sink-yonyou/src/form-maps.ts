@@ -1,0 +1,284 @@
+/**
+ * The YonSuite form maps: a canonical event (libs/contracts, the same events sink-kingdee posts) → the `data` of a
+ * YonSuite single save (yonyou-api.md §3.5). References go by code ("传入id或code"); quantities and prices travel as
+ * exact decimal strings; the document code is the flow's deterministic key, also written to `out_sys_code` (the
+ * external trace field) with the source id in `out_sys_id`.
+ */
+import { ValidationError } from '@yecai/common';
+import type { CanonicalJson } from '@yecai/sink-kit';
+import type { FlowConfig } from './config';
+
+export const YONYOU_DOCUMENT_TYPES = [
+  'sales_outstock',
+  'other_outstock',
+  'other_instock',
+  'purchase_instock',
+  'transfer',
+  'stock_count',
+] as const;
+export type YonyouDocumentType = (typeof YONYOU_DOCUMENT_TYPES)[number];
+
+/** A YonSuite document kind: the API base path, its line array, its standard transaction type. */
+export interface YonyouForm {
+  formId: string;
+  base: string;
+  lines: string;
+  /** The documented standard 交易类型; absent = tenant-specific, the flow must name it (`bustype`). */
+  defaultBustype?: string;
+  /** The save path under `base`. */
+  save: string;
+  /** Documented `MDD幂等`: the save takes a resubmitCheckKey. Otherwise only the ledger and the code lookup guard it. */
+  mdd: boolean;
+}
+
+export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
+  sales_outstock: {
+    formId: 'salesout',
+    base: '/yonbip/scm/salesout',
+    lines: 'details',
+    defaultBustype: 'A30001',
+    save: 'single/save',
+    mdd: true,
+  },
+  other_outstock: {
+    formId: 'othoutrecord',
+    base: '/yonbip/scm/othoutrecord',
+    lines: 'othOutRecords',
+    defaultBustype: 'A10001',
+    save: 'single/save',
+    mdd: true,
+  },
+  other_instock: {
+    formId: 'othinrecord',
+    base: '/yonbip/scm/othinrecord',
+    lines: 'othInRecords',
+    defaultBustype: 'A08001',
+    save: 'single/save',
+    mdd: true,
+  },
+  purchase_instock: {
+    formId: 'purinrecord',
+    base: '/yonbip/scm/purinrecord',
+    lines: 'purInRecords',
+    defaultBustype: 'A15001',
+    save: 'single/save',
+    mdd: true,
+  },
+  // 调出单 with bizType 2 (调出保存自动调入): one post makes both legs, like Kingdee's 直接调拨. Not MDD-idempotent.
+  transfer: { formId: 'storeout', base: '/yonbip/scm/storeout', lines: 'details', save: 'save', mdd: false },
+  // 盘点差异单: one document with signed differences (gain > 0, loss < 0); its audit makes the 盘盈/盘亏 documents.
+  stock_count: {
+    formId: 'storecheckdifference',
+    base: '/yonbip/scm/storecheckdifference',
+    lines: 'details',
+    save: 'single/save',
+    mdd: true,
+  },
+};
+
+export function formOfId(formId: string): YonyouForm {
+  const form = Object.values(FORM_OF).find((one) => one.formId === formId);
+  if (!form) throw new Error(`unknown YonSuite form ${formId}`);
+  return form;
+}
+
+type Json = CanonicalJson;
+type Line = Record<string, unknown>;
+
+/** The `data` of the single save for one canonical event (without `resubmitCheckKey`, added per write). */
+export function yonyouModel(
+  documentType: YonyouDocumentType,
+  event: Json,
+  flow: FlowConfig,
+  code: string,
+): Record<string, unknown> {
+  const form = FORM_OF[documentType];
+  const head = {
+    code,
+    vouchdate: required(event, 'date'),
+    bustype: flow.bustype ?? form.defaultBustype ?? required({}, 'bustype', 'flow.bustype'),
+    memo: optional(event, 'remark'),
+    out_sys_id: required(event.source as Json, 'sourceId', 'source.sourceId'),
+    out_sys_code: code,
+    out_sys_type: optional(event.source as Json, 'sourceSystem'),
+    _status: 'Insert',
+  };
+  const lines = linesOf(event);
+  const stockLine = (line: Line, index: number) => ({
+    _status: 'Insert',
+    product: required(line, 'material', `lines[${index}].material`),
+    qty: required(line, 'quantity', `lines[${index}].quantity`),
+    stockUnit: required(line, 'unit', `lines[${index}].unit`),
+    warehouse: required(line, 'warehouse', `lines[${index}].warehouse`),
+    batchno: optional(line, 'batch'),
+    memo: optional(line, 'note'),
+    out_sys_rowno: optional(line, 'lineId'),
+  });
+  const currency = (field: string) => {
+    const value = required(event, field);
+    return flow.currencyCodes[value] ?? value;
+  };
+  const priced = (line: Line, index: number) => ({
+    ...stockLine(line, index),
+    priceUOM: required(line, 'unit', `lines[${index}].unit`),
+    oriTaxUnitPrice: optional(line, 'taxInclusivePrice'),
+    oriUnitPrice: optional(line, 'price'),
+    taxRate: optional(line, 'taxRate'),
+  });
+  switch (documentType) {
+    case 'sales_outstock': {
+      const saleOrg = required(event, 'saleOrg');
+      const settleOrg = optional(event, 'settleOrg') ?? saleOrg;
+      return compact({
+        ...head,
+        org: required(event, 'deliveryOrg'),
+        salesOrg: saleOrg,
+        accountOrg: settleOrg,
+        invoiceOrg: settleOrg,
+        cust: required(event, 'customer'),
+        currency: currency('currency'),
+        natCurrency: currency('currency'),
+        exchRate: optional(event, 'exchangeRate'),
+        srcBillType: '0',
+        receiveAccountingBasis: flow.receiveAccountingBasis,
+        salesoutAccountingMethod: flow.salesoutAccountingMethod,
+        headItem: compact({
+          define1: optional(event, 'logisticsNumber'),
+          define2: optional(event, 'onlineOrderNumber'),
+        }),
+        [form.lines]: lines.map((line, index) =>
+          compact({ ...priced(line, index), saleStyle: line.isGift === true ? 'GIFT' : 'SALE' }),
+        ),
+      });
+    }
+    case 'purchase_instock': {
+      const stockOrg = required(event, 'stockOrg');
+      return compact({
+        ...head,
+        org: stockOrg,
+        purchaseOrg: required(event, 'purchaseOrg'),
+        accountOrg: optional(event, 'settleOrg') ?? stockOrg,
+        inInvoiceOrg: optional(event, 'settleOrg') ?? stockOrg,
+        vendor: required(event, 'supplier'),
+        invoiceVendor: required(event, 'supplier'),
+        currency: currency('currency'),
+        natCurrency: currency('currency'),
+        exchRate: optional(event, 'exchangeRate'),
+        [form.lines]: lines.map((line, index) => compact(priced(line, index))),
+      });
+    }
+    case 'transfer': {
+      // The 调出单 names its warehouses on the header: every line must move between the same two warehouses.
+      const pairs = new Set(
+        lines.map(
+          (line, index) =>
+            `${required(line, 'sourceWarehouse', `lines[${index}].sourceWarehouse`)}>${required(line, 'destWarehouse', `lines[${index}].destWarehouse`)}`,
+        ),
+      );
+      if (pairs.size > 1)
+        throw new ValidationError(
+          `lines: 用友调出单表头只有一个调出/调入仓库，本单涉及 ${[...pairs].join(', ')} a YonSuite transfer moves between one pair of warehouses`,
+          'lines[].sourceWarehouse',
+        );
+      const outOrg = required(event, 'outStockOrg');
+      const inOrg = required(event, 'inStockOrg');
+      return compact({
+        ...head,
+        bizType: '2',
+        outorg: outOrg,
+        outaccount: outOrg,
+        inorg: inOrg,
+        inaccount: inOrg,
+        outwarehouse: required(lines[0], 'sourceWarehouse', 'lines[0].sourceWarehouse'),
+        inwarehouse: required(lines[0], 'destWarehouse', 'lines[0].destWarehouse'),
+        [form.lines]: lines.map((line, index) =>
+          compact({
+            _status: 'Insert',
+            product: required(line, 'material', `lines[${index}].material`),
+            qty: required(line, 'quantity', `lines[${index}].quantity`),
+            unit: required(line, 'unit', `lines[${index}].unit`),
+            batchno: optional(line, 'batch'),
+            inbatchno: optional(line, 'destBatch'),
+            out_sys_rowno: optional(line, 'lineId'),
+          }),
+        ),
+      });
+    }
+    case 'stock_count': {
+      const { bustype, ...rest } = head;
+      const warehouses = new Set(lines.map((line, index) => required(line, 'warehouse', `lines[${index}].warehouse`)));
+      if (warehouses.size > 1)
+        throw new ValidationError(
+          `lines: 用友盘点差异单表头只有一个仓库，本单涉及 ${[...warehouses].join(', ')} a YonSuite stock-take difference covers one warehouse`,
+          'lines[].warehouse',
+        );
+      const stockOrg = required(event, 'stockOrg');
+      return compact({
+        ...rest,
+        businesstype: bustype,
+        stockOrg,
+        accountOrg: stockOrg,
+        warehouse: required(lines[0], 'warehouse', 'lines[0].warehouse'),
+        [form.lines]: lines.map((line, index) => {
+          const quantity = required(line, 'quantity', `lines[${index}].quantity`);
+          const direction = required(line, 'direction', `lines[${index}].direction`);
+          return compact({
+            _status: 'Insert',
+            product: required(line, 'material', `lines[${index}].material`),
+            // Signed text, exactly: a loss is the quantity with a minus sign.
+            profitlossqty:
+              direction === 'LOSS' ? (quantity.startsWith('-') ? quantity.slice(1) : `-${quantity}`) : quantity,
+            unit: required(line, 'unit', `lines[${index}].unit`),
+            batchno: optional(line, 'batch'),
+            out_sys_rowno: optional(line, 'lineId'),
+          });
+        }),
+      });
+    }
+    case 'other_instock':
+    case 'other_outstock': {
+      const stockOrg = required(event, 'stockOrg');
+      return compact({
+        ...head,
+        org: stockOrg,
+        accountOrg: stockOrg,
+        department: optional(event, 'department'),
+        ...(documentType === 'other_outstock'
+          ? { cust: optional(event, 'customer') }
+          : { vendor: optional(event, 'supplier') }),
+        [form.lines]: lines.map((line, index) => compact(stockLine(line, index))),
+      });
+    }
+  }
+}
+
+function linesOf(event: Json): Line[] {
+  const lines = event.lines;
+  if (!Array.isArray(lines) || lines.length === 0)
+    throw new ValidationError('lines: 单据没有明细行 the document has no lines', 'lines');
+  return lines as Line[];
+}
+
+function required(record: Record<string, unknown> | undefined, field: string, path = field): string {
+  const value = record?.[field];
+  if (value === undefined || value === null || String(value).trim() === '') {
+    throw new ValidationError(`${path}: 用友单据必填字段为空 required for YonSuite but missing`, path);
+  }
+  return String(value);
+}
+
+function optional(record: Record<string, unknown> | undefined, field: string): string | undefined {
+  const value = record?.[field];
+  return value === undefined || value === null || String(value) === '' ? undefined : String(value);
+}
+
+/** Leaves out absent values: after 2025-03-15 the gateway passes `null` through and it would clear the field. */
+function compact<T extends Record<string, unknown>>(record: T): T {
+  return Object.fromEntries(
+    Object.entries(record).filter(
+      ([, value]) =>
+        value !== undefined &&
+        !(typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0),
+    ),
+  ) as T;
+}

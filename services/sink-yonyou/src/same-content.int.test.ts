@@ -1,0 +1,83 @@
+/**
+ * One JST sales out-stock canonical event, consumed from the same topic by sink-kingdee and sink-yonyou: the document
+ * read back from the YonSuite emulator carries the business content of the bill read back from the Kingdee emulator
+ * (the Jushuitan project's table: org, customer, currency, lines, lot, remark), field by field.
+ */
+import type { StoredValue } from '@yecai/emulator-kingdee/src/state';
+import { startEmulator as startKingdeeEmulator } from '@yecai/sink-kingdee/test/fixtures';
+import { startSinkUnderTest, useUniqueTopicPrefix } from '@yecai/sink-kingdee/test/sink-under-test';
+import { canonical, startEmulator, startSink } from '../test/fixtures';
+
+/** A Kingdee stored value as text: a reference by its number, a decimal exactly. */
+const text = (value: StoredValue | undefined): string | null =>
+  value === null || value === undefined
+    ? null
+    : typeof value === 'object' && 'number' in value
+      ? value.number
+      : String(value);
+const decimal = (value: unknown): string => String(Number(value)); // '2' and '2.0000000000' are the same quantity
+
+describe('the same canonical sales out-stock on Kingdee and on YonSuite (real Kafka + MongoDB-wire + schema registry)', () => {
+  it('reproduces org, customer, currency, lines, lot and remark field by field', async () => {
+    useUniqueTopicPrefix();
+    const kingdee = await startKingdeeEmulator();
+    const yonyou = await startEmulator();
+    const kingdeeSink = await startSinkUnderTest(kingdee);
+    const yonyouSink = await startSink(yonyou);
+    try {
+      const event = canonical('sales_outstock', 'JST-SO-0001', {
+        lines: [
+          { qty: '3', price: '99.50' },
+          { material: 'G2001', qty: '1', batch: null, price: '0.00' },
+        ],
+      });
+      await kingdeeSink.produce('sales_outstock', [event]); // one produce: both sinks read the same topic
+      await kingdeeSink.waitForStates({ POSTED: 1 }, 'posted on Kingdee');
+      await yonyouSink.waitForStates({ POSTED: 1 }, 'posted on YonSuite');
+
+      const bill = [...kingdee.state.billsOf('SAL_OUTSTOCK').values()].find((one) => one.billNo === 'JST-SO-0001')!;
+      const listed = (await (await fetch(`${yonyou.url}/__admin/documents/salesout`)).json()) as Record<
+        string,
+        unknown
+      >[];
+      expect(listed).toHaveLength(1);
+      const doc = listed[0]!;
+      const lines = doc.details as Record<string, unknown>[];
+
+      expect(doc.code).toBe(bill.billNo);
+      expect(doc.status).toBe(1); // audited, as the Kingdee bill
+      expect(bill.status).toBe('C');
+      // Org, customer, remark: the same codes.
+      expect(doc.salesOrg).toBe(text(bill.header.FSaleOrgId));
+      expect(doc.org).toBe(text(bill.header.FStockOrgId));
+      expect(doc.cust).toBe(text(bill.header.FCustomerID));
+      expect(doc.memo).toBe(text(bill.header.FNote));
+      expect(doc.memo).toBe('聚水潭 JST-SO-0001');
+      // Currency: each target's own code of the event's currency (Kingdee PRE001 from master data, YonSuite CNY from the flow's currencyCodes).
+      expect(text(bill.header.FSettleCurrID)).toBe(event.currencyNumber);
+      expect([doc.currency, doc.natCurrency]).toEqual(['CNY', 'CNY']);
+      // Lines, in order: material, quantity, unit, tax-inclusive price, tax rate, warehouse, lot, gift flag.
+      expect(lines).toHaveLength(bill.entries.length);
+      bill.entries.forEach((entry, index) => {
+        const line = lines[index]!;
+        expect(line.product).toBe(text(entry.fields.FMaterialID));
+        expect(decimal(line.qty)).toBe(decimal(text(entry.fields.FRealQty)));
+        expect(line.stockUnit).toBe(text(entry.fields.FUnitID));
+        expect(decimal(line.oriTaxUnitPrice)).toBe(decimal(text(entry.fields.FTaxPrice)));
+        expect(decimal(line.taxRate)).toBe(decimal(text(entry.fields.FEntryTaxRate)));
+        expect(line.warehouse).toBe(text(entry.fields.FStockID));
+        expect(line.batchno ?? null).toBe(text(entry.fields.FLot) || null);
+        expect(line.saleStyle === 'GIFT').toBe(entry.fields.FIsFree === true);
+      });
+      expect(lines.map((line) => [line.product, line.qty, line.batchno ?? null])).toEqual([
+        ['A1001-BLK', '3', '0'],
+        ['G2001', '1', null],
+      ]);
+    } finally {
+      await yonyouSink.stop();
+      await kingdeeSink.stop();
+      await yonyou.close();
+      await kingdee.close();
+    }
+  });
+});

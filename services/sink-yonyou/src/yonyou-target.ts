@@ -1,0 +1,285 @@
+/**
+ * The 用友 YonSuite target adapter of the posting kit: a canonical document becomes the `data` of its YonSuite
+ * single save (form-maps.ts), keyed by the flow's deterministic document code. Each write carries a
+ * `resubmitCheckKey` derived from the ledger id, version and plan, so a repeat within the gateway's hour is replayed
+ * rather than applied twice; beyond the hour (and after any lost answer) the code is looked up by the list API —
+ * the business key YonSuite keeps unique. 审核 (batchaudit) and 弃审 (batchunaudit) are not idempotent: the ledger's
+ * stage guards them and a failed row is confirmed by query before it is reported. Everything exactly-once needs is
+ * the kit's (@yecai/sink-kit posting engine); this file only speaks YonSuite.
+ */
+import { createHash } from 'node:crypto';
+import {
+  ledgerId,
+  type BillStage,
+  type CanonicalJson,
+  type LedgerProblem,
+  type TargetAdapter,
+  type TargetCallRecord,
+  type TargetDraft,
+  type TargetState,
+  type WorkItem,
+  type WriteContext,
+} from '@yecai/sink-kit';
+import { renderBillNumber } from '@yecai/sink-kit';
+import { YonyouError, type SaveOutcome, type YonyouClient } from '@yecai/yonyou';
+import type { FlowConfig } from './config';
+import { FORM_OF, formOfId, yonyouModel, type YonyouDocumentType } from './form-maps';
+
+type Item = WorkItem<FlowConfig>;
+
+/** 单据编号 taken: our own earlier write landed unseen (the emulator's and, we assume, YonSuite's words). */
+const CODE_TAKEN = /单据编号.*已存在/;
+/** Codes per list query (simpleVOs `in`). */
+const LOOKUP_CHUNK = 100;
+
+export interface YonyouTargetDeps {
+  client: YonyouClient;
+  /** The tenant id: the first part of every ledger id. */
+  tenantId: string;
+}
+
+export class YonyouTarget implements TargetAdapter<FlowConfig> {
+  readonly name = 'yonyou';
+  readonly label = '用友';
+  readonly account: string;
+  private readonly client: YonyouClient;
+
+  constructor(deps: YonyouTargetDeps) {
+    this.client = deps.client;
+    this.account = deps.tenantId;
+  }
+
+  formsOf(documentType: string): string[] {
+    return [FORM_OF[documentType as YonyouDocumentType].formId];
+  }
+
+  draftsOf(documentType: string, canonical: CanonicalJson, flow: FlowConfig): TargetDraft[] {
+    const code = renderBillNumber(flow.billNumberPattern, canonical);
+    return [
+      {
+        formId: FORM_OF[documentType as YonyouDocumentType].formId,
+        billNo: code,
+        model: yonyouModel(documentType as YonyouDocumentType, canonical, flow, code),
+      },
+    ];
+  }
+
+  wantedStage(flow: FlowConfig): BillStage {
+    return flow.audit ? 'AUDITED' : 'SAVED';
+  }
+
+  isUnavailable(error: unknown): boolean {
+    return error instanceof YonyouError && error.level === 3;
+  }
+
+  async probe(): Promise<void> {
+    await this.client.check();
+  }
+
+  async lookup(items: Item[]): Promise<Map<string, TargetState>> {
+    const result = new Map<string, TargetState>();
+    for (const [formId, group] of groupBy(items, (item) => item.draft.formId)) {
+      const codes = [...new Set(group.map((item) => item.draft.billNo))];
+      for (let start = 0; start < codes.length; start += LOOKUP_CHUNK) {
+        const chunk = codes.slice(start, start + LOOKUP_CHUNK);
+        const page = await this.client.list(`${formOfId(formId).base}/list`, {
+          pageIndex: 1,
+          pageSize: LOOKUP_CHUNK,
+          isSum: true,
+          simpleVOs: [{ field: 'code', op: 'in', value1: chunk }],
+        });
+        for (const row of page.recordList) {
+          result.set(ledgerId(this.account, formId, String(row.code)), {
+            fid: String(row.id),
+            stage: String(row.status) === '1' ? 'AUDITED' : 'SAVED',
+          });
+        }
+      }
+    }
+    return result;
+  }
+
+  /** 弃审 (reverse and re-post) → single save per document → 审核, each for the items that need it. */
+  async write(items: Item[], ctx: WriteContext): Promise<void> {
+    const active = () => items.filter((item) => !item.done);
+    await this.statusStep(
+      'batchunaudit',
+      active().filter((item) => item.plan === 'reverse-update'),
+      ctx,
+    );
+    for (const item of active().filter((one) => one.plan === 'save' || one.plan === 'update'))
+      await this.save(item, ctx);
+    await this.statusStep(
+      'batchaudit',
+      active().filter((item) => item.flow.audit && item.entry.stage === 'SAVED' && item.entry.fid !== null),
+      ctx,
+    );
+  }
+
+  private async save(item: Item, ctx: WriteContext): Promise<void> {
+    const form = formOfId(item.draft.formId);
+    const path = `${form.base}/${form.save}`;
+    const update = item.plan === 'update';
+    const body = update ? { ...item.draft.model, _status: 'Update', id: String(item.entry.fid) } : item.draft.model;
+    const key = form.mdd ? resubmitCheckKey(item) : undefined;
+    let outcome: SaveOutcome;
+    try {
+      outcome = key ? await this.client.save(path, body, key) : await this.plainSave(path, body);
+    } catch (error) {
+      if (!(error instanceof YonyouError)) throw error;
+      ctx.recordCall([
+        callRecord(item, 'save', { resubmitCheckKey: key, data: body }, error.kind, { messages: [error.message] }),
+      ]);
+      if (error.kind === 'indeterminate' || error.kind === 'in_progress') {
+        // Sent, no usable answer (or still 202 after the client's retries): the document may exist. IN_DOUBT until
+        // its code is looked up.
+        ctx.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', error.message);
+        throw error;
+      }
+      if (error.level === 3) throw error;
+      if (
+        !update &&
+        CODE_TAKEN.test(error.message) &&
+        (await this.adopt(item, ctx, `code ${item.draft.billNo} already on YonSuite`))
+      )
+        return;
+      ctx.fail(item, problemOf(error));
+      return;
+    }
+    ctx.recordCall([
+      callRecord(item, 'save', { resubmitCheckKey: key, data: body }, outcome.status, { fid: outcome.id }),
+    ]);
+    if (outcome.status === 'duplicate') {
+      // The key was used over an hour ago: the first write landed. Its stage comes from the target.
+      if (await this.adopt(item, ctx, `resubmitCheckKey used before (100004), id ${outcome.id}`)) return;
+      ctx.fail(
+        item,
+        {
+          level: 2,
+          code: 'YONYOU_KEY_USED_DOCUMENT_GONE',
+          message: `用友说该写入已执行过（100004，单据id ${outcome.id}），但按单据编号 ${item.draft.billNo} 查不到单据（可能被人工删除）；请核对后重推或跳过 YonSuite says this write was done before but the document code is not found (deleted?); check, then re-push or skip`,
+        },
+        false,
+      );
+      return;
+    }
+    ctx.setEntry(
+      item,
+      { fid: outcome.id, stage: 'SAVED', postedVersion: item.version, problem: null },
+      update ? 'updated' : 'saved',
+      `id ${outcome.id}`,
+    );
+  }
+
+  /** A save without MDD idempotency (调出单): sent once; a lost answer is resolved by the code like any other. */
+  private async plainSave(path: string, data: Record<string, unknown>): Promise<SaveOutcome> {
+    const document = await this.client.write(path, { data });
+    const id = document.id === undefined || document.id === null ? '' : String(document.id);
+    if (id === '')
+      throw new YonyouError(`YonSuite ${path}: a save answered without data.id`, {
+        kind: 'protocol',
+        apiCode: 'BAD_ANSWER',
+        path,
+      });
+    return { status: 'saved', id, code: String(document.code ?? ''), document };
+  }
+
+  /** Takes over the document our own earlier write left on the target. False when the lookup does not find it. */
+  private async adopt(item: Item, ctx: WriteContext, why: string): Promise<boolean> {
+    const found = (await this.lookup([item])).get(item.id);
+    if (!found) return false;
+    ctx.setEntry(
+      item,
+      { fid: found.fid, stage: found.stage, postedVersion: item.version, problem: null },
+      'adopted_existing',
+      `${why}: id ${found.fid}`,
+    );
+    return true;
+  }
+
+  /** 审核 or 弃审 of a group in one call; rows that failed are confirmed by query before they are reported. */
+  private async statusStep(action: 'batchaudit' | 'batchunaudit', items: Item[], ctx: WriteContext): Promise<void> {
+    const wanted: BillStage = action === 'batchaudit' ? 'AUDITED' : 'SAVED';
+    for (const [formId, group] of groupBy(items, (item) => item.draft.formId)) {
+      const ids = group.map((item) => String(item.entry.fid));
+      let failures: Map<string, string>;
+      try {
+        const result = await this.client.batchAction(`${formOfId(formId).base}/${action}`, ids);
+        failures = new Map(result.failures.map((failure) => [failure.id, failure.message]));
+      } catch (error) {
+        if (error instanceof YonyouError)
+          ctx.recordCall(
+            group.map((item) => callRecord(item, action, { ids }, error.kind, { messages: [error.message] })),
+          );
+        // Level 3 (incl. a lost answer): the stage is re-read from YonSuite when the chunk runs again.
+        if (!(error instanceof YonyouError) || error.level === 3) throw error;
+        failures = new Map(ids.map((id) => [id, error.userMessage]));
+      }
+      ctx.recordCall(
+        group.map((item) =>
+          callRecord(
+            item,
+            action,
+            { ids },
+            failures.has(String(item.entry.fid)) ? 'failed' : 'ok',
+            failures.has(String(item.entry.fid)) ? { messages: [failures.get(String(item.entry.fid))!] } : {},
+          ),
+        ),
+      );
+      const failed = group.filter((item) => failures.has(String(item.entry.fid)));
+      const states = failed.length > 0 ? await this.lookup(failed) : new Map<string, TargetState>();
+      for (const item of group) {
+        const message = failures.get(String(item.entry.fid));
+        const now = states.get(item.id);
+        if (message === undefined || now?.stage === wanted) {
+          if (action === 'batchunaudit') {
+            ctx.setEntry(
+              item,
+              { stage: 'SAVED' },
+              'unaudited',
+              'reverse_and_repost: YonSuite 弃审 reversed the audited document',
+            );
+            item.plan = 'update';
+          } else ctx.assume(item, { stage: 'AUDITED' });
+          continue;
+        }
+        ctx.fail(item, {
+          level: 2,
+          code: `YONYOU_${action.toUpperCase()}`,
+          message: `用友${action === 'batchaudit' ? '审核' : '弃审'}失败 YonSuite ${action} refused: ${message}`,
+        });
+      }
+    }
+  }
+}
+
+/**
+ * The MDD idempotency key (≤ 32 characters): the same for every repeat of one write (same document, version and
+ * plan), different for a newer version or an update, so the gateway never replays an old answer for new content.
+ */
+export function resubmitCheckKey(item: Pick<Item, 'id' | 'version' | 'plan'>): string {
+  return createHash('sha256').update(`${item.id}|${item.version}|${item.plan}`).digest('hex').slice(0, 32);
+}
+
+function problemOf(error: YonyouError): LedgerProblem {
+  return { level: error.level, code: error.code, message: error.userMessage, field: error.field };
+}
+
+function callRecord(
+  item: Item,
+  operation: string,
+  request: unknown,
+  outcome: string,
+  extra: Partial<TargetCallRecord>,
+): TargetCallRecord {
+  return { ledgerId: item.id, at: new Date(), operation, request, outcome, ...extra };
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    groups.set(k, [...(groups.get(k) ?? []), item]);
+  }
+  return groups;
+}

@@ -1,0 +1,3 @@
+module yecai/yonyou-go-client
+
+go 1.22

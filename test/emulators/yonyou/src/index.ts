@@ -1,0 +1,9 @@
+export {
+  startYonyouEmulator,
+  EMULATOR_CREDENTIALS,
+  type YonyouEmulator,
+  type YonyouEmulatorOptions,
+  type YonyouFaults,
+} from './server';
+export { YonyouState, BILL_KINDS, DEFAULT_REFERENCES, type StoredDocument } from './state';
+export { expectedSignature } from './signature';
