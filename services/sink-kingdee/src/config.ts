@@ -65,14 +65,3 @@ export function parseSinkConfig(input: unknown, source = 'sink config'): SinkCon
 export function loadSinkConfigFile(path: string): SinkConfig {
   return parseSinkConfig(readConfigFile(path, 'SINK_CONFIG'), path);
 }
-
-/** Process environment of the sink service (env names are the documentation). */
-export const SinkEnvSchema = z.object({
-  SINK_CONFIG: z.string().min(1, 'required: path of the sink config file (YAML or JSON)'),
-  KAFKA_BROKERS: z.string().min(1, 'required, e.g. 127.0.0.1:9092'),
-  SCHEMA_REGISTRY_URL: z.url(),
-  MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
-  MONGODB_DB: z.string().min(1).default('yecai'),
-  SINK_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8083),
-});
-export type SinkEnv = z.infer<typeof SinkEnvSchema>;
