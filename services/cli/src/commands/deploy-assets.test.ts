@@ -223,7 +223,7 @@ describe('deploy assets agree with the code', () => {
     { name: 'source-jushuitan', config: 'services/source-jushuitan/src/source.ts', portPattern: /defineSource\(\{[^}]*opsPort: (\d+)/ },
     { name: 'source-wangdiantong', config: 'services/source-wangdiantong/src/source.ts', portPattern: /defineSource\(\{[^}]*opsPort: (\d+)/ },
     { name: 'mapping', config: 'services/mapping/src/config.ts', portPattern: /MAPPING_OPS_PORT:[^\n]*default\((\d+)\)/ },
-    { name: 'sink-kingdee', config: 'services/sink-kingdee/src/config.ts', portPattern: /SINK_OPS_PORT:[^\n]*default\((\d+)\)/ },
+    { name: 'sink-kingdee', config: 'services/sink-kingdee/src/main.ts', portPattern: /runSinkMain\(\{[^}]*defaultOpsPort: (\d+)/ },
   ];
 
   it.each(SERVICES)('$name: image, Kubernetes, compose and Prometheus use the service’s ops port', ({ name, config, portPattern }) => {
