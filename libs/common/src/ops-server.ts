@@ -2,6 +2,7 @@ import express from 'express';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry, collectDefaultMetrics } from 'prom-client';
+import { errorMessage } from './errors';
 
 export interface OpsServerOptions {
   port: number;
@@ -57,4 +58,25 @@ export function createMetricsRegistry(service: string): Registry {
   registry.setDefaultLabels({ service });
   collectDefaultMetrics({ register: registry });
   return registry;
+}
+
+/**
+ * The life of a long-running service process, one way for every service: `start` opens what the service needs and
+ * returns how to close it, in order; SIGTERM (Kubernetes) or SIGINT (Ctrl-C) closes those and exits 0. A start that
+ * fails prints one line naming the service and exits 1.
+ */
+export function runServiceProcess(name: string, start: () => Promise<ReadonlyArray<() => Promise<unknown>>>): void {
+  start()
+    .then((closers) => {
+      const shutdown = async () => {
+        for (const close of closers) await close();
+        process.exit(0);
+      };
+      process.once('SIGTERM', () => void shutdown());
+      process.once('SIGINT', () => void shutdown());
+    })
+    .catch((error: unknown) => {
+      process.stderr.write(`${name} failed to start: ${errorMessage(error)}\n`);
+      process.exit(1);
+    });
 }

@@ -6,7 +6,7 @@
 import {
   createLogger,
   createMetricsRegistry,
-  errorMessage,
+  runServiceProcess,
   parseWith,
   resolveAdminTokens,
   startOpsServer,
@@ -80,18 +80,7 @@ export function runSinkMain<C extends { groupId: string; admin: { tokens: AdminT
     await service.start();
     logger.info({ topics: service.canonicalTopics(), opsPort: ops.port }, `${options.name} started`);
     process.stdout.write(`SINK_READY ops=${ops.port}\n`);
-    const shutdown = async () => {
-      await service.stop();
-      await kafka.disconnect();
-      await ops.close();
-      await mongo.close();
-      process.exit(0);
-    };
-    process.once('SIGTERM', () => void shutdown());
-    process.once('SIGINT', () => void shutdown());
+    return [() => service.stop(), () => kafka.disconnect(), () => ops.close(), () => mongo.close()];
   };
-  start().catch((error) => {
-    process.stderr.write(`${options.name} failed to start: ${errorMessage(error)}\n`);
-    process.exit(1);
-  });
+  runServiceProcess(options.name, start);
 }

@@ -3,14 +3,14 @@
  * see config.ts). Serves /healthz /readyz /metrics plus the master-data and parked-document admin API (bearer
  * tokens from MAPPING_ADMIN_TOKENS).
  */
-import { createLogger, createMetricsRegistry, errorMessage, resolveAdminTokens, startOpsServer } from '@yecai/common';
+import { createLogger, createMetricsRegistry, resolveAdminTokens, runServiceProcess, startOpsServer } from '@yecai/common';
 import { KafkaClient } from '@yecai/kafka';
 import { connectMongo } from '@yecai/store';
 import { loadMappingConfig } from './config';
 import { loadRules } from './rules/load-rules';
 import { MappingService } from './service';
 
-async function main(): Promise<void> {
+async function main(): Promise<ReadonlyArray<() => Promise<unknown>>> {
   const logger = createLogger('mapping');
   const config = loadMappingConfig();
   const adminTokens = resolveAdminTokens(config.MAPPING_ADMIN_TOKENS, 'MAPPING_ADMIN_TOKENS');
@@ -44,18 +44,7 @@ async function main(): Promise<void> {
   });
   await service.start();
   logger.info({ rules: rules.map((rule) => rule.rule.flow), rawTopics: service.rawTopics(), opsPort: ops.port }, 'mapping service started');
-  const shutdown = async () => {
-    await service.stop();
-    await kafka.disconnect();
-    await ops.close();
-    await mongo.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  return [() => service.stop(), () => kafka.disconnect(), () => ops.close(), () => mongo.close()];
 }
 
-main().catch((error) => {
-  process.stderr.write(`mapping service failed to start: ${errorMessage(error)}\n`);
-  process.exit(1);
-});
+runServiceProcess('mapping service', main);

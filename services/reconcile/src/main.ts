@@ -6,7 +6,7 @@
 import {
   createLogger,
   createMetricsRegistry,
-  errorMessage,
+  runServiceProcess,
   parseWith,
   resolveAdminTokens,
   startOpsServer,
@@ -18,7 +18,7 @@ import { mountReconcileAdmin } from './admin-api';
 import { ReconcileEnvSchema, loadReconcileConfigFile } from './config';
 import { ReconcileService } from './service';
 
-async function main(): Promise<void> {
+async function main(): Promise<ReadonlyArray<() => Promise<unknown>>> {
   const logger = createLogger('reconcile');
   const env = parseWith(ReconcileEnvSchema, process.env, 'reconcile environment');
   const config = loadReconcileConfigFile(env.RECONCILE_CONFIG);
@@ -44,18 +44,7 @@ async function main(): Promise<void> {
   });
   service.startSchedule();
   logger.info({ opsPort: ops.port, dailyAt: config.schedule.dailyAt ?? null }, 'reconcile started');
-  const shutdown = async () => {
-    await service.stop();
-    await kafka.disconnect();
-    await ops.close();
-    await mongo.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown());
-  process.once('SIGINT', () => void shutdown());
+  return [() => service.stop(), () => kafka.disconnect(), () => ops.close(), () => mongo.close()];
 }
 
-main().catch((error) => {
-  process.stderr.write(`reconcile failed to start: ${errorMessage(error)}\n`);
-  process.exit(1);
-});
+runServiceProcess('reconcile', main);
