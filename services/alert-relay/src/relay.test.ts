@@ -1,11 +1,6 @@
-import { createLogger } from '@yecai/common';
-import { startRobotsEmulator, type RobotsEmulator } from '@yecai/emulator-robots';
-import { Registry } from 'prom-client';
-import { parseRelayConfig } from './config';
-import { startAlertRelay, type RunningAlertRelay } from './service';
+import { TEST_SECRETS, startRelayWithRobots, type RelayWithRobots } from './test-support';
 
-const RECEIVER_TOKEN = 'alertmanager-token-0123456789';
-const secrets = { RELAY_TEST_DT_TOKEN: 'dt-access-token-1', RELAY_TEST_DT_SECRET: 'SECrelay-test-secret', RELAY_TEST_WECOM_KEY: 'wecom-key-1', RELAY_TEST_RECEIVER: RECEIVER_TOKEN };
+const RECEIVER_TOKEN = TEST_SECRETS.ALERT_TEST_RECEIVER;
 
 const notification = (level: string, status: 'firing' | 'resolved' = 'firing') => ({
   version: '4',
@@ -17,52 +12,33 @@ const notification = (level: string, status: 'firing' | 'resolved' = 'firing') =
 });
 
 describe('alert relay → robot emulators', () => {
-  let robots: RobotsEmulator;
-  let relay: RunningAlertRelay;
-  let registry: Registry;
-  let dingTalkSecret: string;
-
+  let setup: RelayWithRobots;
+  const robots = () => setup.robots;
   beforeEach(async () => {
-    Object.assign(process.env, secrets);
-    dingTalkSecret = secrets.RELAY_TEST_DT_SECRET;
-    robots = await startRobotsEmulator({ dingtalk: [{ accessToken: secrets.RELAY_TEST_DT_TOKEN, secret: secrets.RELAY_TEST_DT_SECRET }], wecom: [{ key: secrets.RELAY_TEST_WECOM_KEY }] });
-    registry = new Registry();
-    const config = parseRelayConfig({
-      port: 0,
-      consoleUrl: 'https://yecai.example.com',
-      receiverTokens: [{ name: 'alertmanager', role: 'operator', token: 'env:RELAY_TEST_RECEIVER' }],
-      robots: [
-        { kind: 'dingtalk', name: 'ops-dingtalk', url: robots.dingTalkUrl, accessToken: 'env:RELAY_TEST_DT_TOKEN', secret: 'env:RELAY_TEST_DT_SECRET' },
-        { kind: 'wecom', name: 'ops-wecom', url: robots.weComUrl, key: 'env:RELAY_TEST_WECOM_KEY' },
-      ],
-    });
-    relay = await startAlertRelay(config, { logger: createLogger('alert-relay-test'), registry, initialDelayMs: 10 });
+    setup = await startRelayWithRobots({ consoleUrl: 'https://yecai.example.com', initialDelayMs: 10 });
   });
-  afterEach(async () => {
-    await relay.close();
-    await robots.close();
-  });
+  afterEach(() => setup.close());
 
   const post = (body: unknown, token = RECEIVER_TOKEN) =>
-    fetch(`${relay.url}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    fetch(`${setup.relay.url}/alerts`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
 
   it('delivers a level-1 notification to both robots with a link into the console', async () => {
     const response = await post(notification('1'));
     expect(response.status).toBe(200);
-    const [dingTalk, weCom] = [robots.received.find((m) => m.robot === 'dingtalk')!, robots.received.find((m) => m.robot === 'wecom')!];
+    const [dingTalk, weCom] = [robots().received.find((m) => m.robot === 'dingtalk')!, robots().received.find((m) => m.robot === 'wecom')!];
     expect(dingTalk.body).toMatchObject({ msgtype: 'markdown', markdown: { title: '【一级异常 L1】YecaiBillsParked' }, at: { isAtAll: false } });
     expect((weCom.body.markdown as { content: string }).content).toContain('https://yecai.example.com/exceptions?level=1&flow=SAL_OUTSTOCK');
-    expect(robots.received).toHaveLength(2);
-    const metrics = await registry.metrics();
+    expect(robots().received).toHaveLength(2);
+    const metrics = await setup.registry.metrics();
     expect(metrics).toContain('yecai_alert_relay_notifications_total{channel="ops-dingtalk",kind="dingtalk",outcome="delivered"} 1');
-    expect(metrics).not.toContain(secrets.RELAY_TEST_DT_TOKEN);
+    expect(metrics).not.toContain(TEST_SECRETS.ALERT_TEST_DT_TOKEN);
   });
 
   it('pages everyone for a level-3 outage: DingTalk isAtAll, WeCom an @all text after the markdown', async () => {
     expect((await post(notification('3'))).status).toBe(200);
-    expect(robots.received.find((m) => m.robot === 'dingtalk')!.body).toMatchObject({ at: { isAtAll: true } });
-    expect(robots.received.filter((m) => m.robot === 'wecom').map((m) => m.body.msgtype)).toEqual(['markdown', 'text']);
-    expect(robots.received.find((m) => m.body.msgtype === 'text')!.body).toMatchObject({ text: { mentioned_list: ['@all'] } });
+    expect(robots().received.find((m) => m.robot === 'dingtalk')!.body).toMatchObject({ at: { isAtAll: true } });
+    expect(robots().received.filter((m) => m.robot === 'wecom').map((m) => m.body.msgtype)).toEqual(['markdown', 'text']);
+    expect(robots().received.find((m) => m.body.msgtype === 'text')!.body).toMatchObject({ text: { mentioned_list: ['@all'] } });
   });
 
   it('refuses a notification without the receiver token (401) and an invalid body naming the field (400)', async () => {
@@ -70,21 +46,21 @@ describe('alert relay → robot emulators', () => {
     const bad = await post({ status: 'firing', alerts: [] });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ field: 'alerts' });
-    expect(robots.received).toHaveLength(0);
+    expect(robots().received).toHaveLength(0);
   });
 
   it('retries a robot’s 5xx and delivers', async () => {
-    robots.faults.merge({ serverErrorBurst: 2 });
+    robots().faults.merge({ serverErrorBurst: 2 });
     expect((await post(notification('1'))).status).toBe(200);
-    expect(robots.received).toHaveLength(2);
-    expect(robots.stats.counts['5xx']).toBe(2);
-    const retried = [...(await registry.metrics()).matchAll(/yecai_alert_relay_retries_total\{[^}]*\} (\d+)/g)].map((match) => Number(match[1]));
+    expect(robots().received).toHaveLength(2);
+    expect(robots().stats.counts['5xx']).toBe(2);
+    const retried = [...(await setup.registry.metrics()).matchAll(/yecai_alert_relay_retries_total\{[^}]*\} (\d+)/g)].map((match) => Number(match[1]));
     expect(retried.reduce((sum, count) => sum + count, 0)).toBe(2);
   });
 
   it('answers 502 with the bilingual meaning of DingTalk 310000 when the secret is wrong, and never retries it', async () => {
-    await robots.close();
-    robots = await startRobotsEmulator({ port: robots.port, dingtalk: [{ accessToken: secrets.RELAY_TEST_DT_TOKEN, secret: `${dingTalkSecret}-rotated` }], wecom: [{ key: secrets.RELAY_TEST_WECOM_KEY }] });
+    await setup.close();
+    setup = await startRelayWithRobots({ consoleUrl: 'https://yecai.example.com', dingTalkSecretOnRobot: 'SECrotated-on-the-robot', initialDelayMs: 10 });
     const response = await post(notification('1'));
     expect(response.status).toBe(502);
     const { deliveries } = (await response.json()) as { deliveries: { robot: string; ok: boolean; error?: string }[] };
@@ -92,9 +68,9 @@ describe('alert relay → robot emulators', () => {
     expect(failed.ok).toBe(false);
     expect(failed.error).toContain('钉钉机器人安全设置不通过');
     expect(failed.error).toContain('DingTalk security check failed');
-    expect(failed.error).not.toContain(dingTalkSecret);
-    expect(robots.stats.counts['310000']).toBe(1);
+    expect(failed.error).not.toContain(TEST_SECRETS.ALERT_TEST_DT_SECRET);
+    expect(robots().stats.counts['310000']).toBe(1);
     expect(deliveries.find((delivery) => delivery.robot === 'ops-wecom')!.ok).toBe(true);
-    expect(await registry.metrics()).toContain('yecai_alert_relay_robot_errors_total{channel="ops-dingtalk",code="DINGTALK_310000"} 1');
+    expect(await setup.registry.metrics()).toContain('yecai_alert_relay_robot_errors_total{channel="ops-dingtalk",code="DINGTALK_310000"} 1');
   });
 });
