@@ -26,7 +26,7 @@ const WeComRobotSchema = z.object({
 
 /** The relay's config file (ALERT_RELAY_CONFIG, YAML or JSON); ALERT_RELAY_PORT and ALERT_RELAY_CONSOLE_URL override it. */
 export const RelayConfigSchema = z.object({
-  port: z.coerce.number().int().min(0).max(65535).default(8090),
+  port: z.coerce.number().int().min(0).max(65535).default(8084),
   /** Base URL of the operations console: every message links into it (e.g. https://yecai.example.com). */
   consoleUrl: z.url(),
   /** Bearer tokens Alertmanager presents (its webhook `http_config.authorization`); none → every notification is refused. */
