@@ -2,3 +2,4 @@ export * from './prerequisites';
 export * from './install';
 export * from './stack';
 export * from './paths';
+export * from './alerting';

@@ -25,7 +25,7 @@ export interface InstallStep {
 }
 
 /** Runs a command to completion; on failure the error is one line naming the step, with the log file beside it. */
-function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; step: string; logFile: string }) {
+export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; step: string; logFile: string }) {
   return new Promise<void>((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
@@ -44,7 +44,7 @@ function run(command: string, args: string[], options: { cwd: string; env?: Node
   });
 }
 
-async function timed(component: string, done: () => boolean, install: () => Promise<void>): Promise<InstallStep> {
+export async function timed(component: string, done: () => boolean, install: () => Promise<void>): Promise<InstallStep> {
   if (done()) return { component, seconds: 'cached' };
   const started = Date.now();
   await install();
@@ -64,7 +64,7 @@ export function ferretdbBinary(paths: InstallPaths): string {
   return join(paths.cacheDir, 'bin', `yecai-ferretdb-${VERSIONS.ferretdb}`);
 }
 
-function installLog(paths: InstallPaths, name: string): string {
+export function installLog(paths: InstallPaths, name: string): string {
   const dir = join(paths.cacheDir, 'install-logs');
   mkdirSync(dir, { recursive: true });
   return join(dir, `${name}.log`);
