@@ -1,6 +1,6 @@
 /**
  * The YonSuite sink process: `npx tsx services/sink-yonyou/src/main.ts`. Environment: SINK_CONFIG (YAML/JSON file,
- * see config.ts), KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGODB_URI, MONGODB_DB, SINK_OPS_PORT (default 8084).
+ * see config.ts), KAFKA_BROKERS, SCHEMA_REGISTRY_URL, MONGODB_URI, MONGODB_DB, SINK_OPS_PORT (default 8085).
  * Serves /healthz /readyz /metrics and the admin API under /admin.
  */
 import { runSinkMain } from '@yecai/sink-kit';
@@ -9,7 +9,7 @@ import { SinkService } from './service';
 
 runSinkMain({
   name: 'sink-yonyou',
-  defaultOpsPort: 8084,
+  defaultOpsPort: 8085,
   loadConfig: loadSinkConfigFile,
   createService: (deps) => new SinkService(deps),
 });
