@@ -60,7 +60,11 @@ describe('yecai new source', () => {
     expect(read(`test/emulators/${NAME}/src/server.ts`)).not.toMatch(/source-zzscaffold|\.\.\/.*signing/);
 
     const entry = loadSourceRegistry(root).find((source) => source.system === NAME)!;
-    expect(entry).toMatchObject({ title: '脚手架', opsPort: 9466, emulatorPort: 8703 });
+    // The next ports after every registered source's: no clash with a source added since.
+    const others = loadSourceRegistry(REPO);
+    const opsPort = Math.max(...others.map((source) => source.opsPort)) + 1;
+    const emulatorPort = Math.max(...others.map((source) => source.emulatorPort)) + 1;
+    expect(entry).toMatchObject({ title: '脚手架', opsPort, emulatorPort });
     expect(
       read('deploy/sources.yaml')
         .split('\n')
@@ -69,15 +73,15 @@ describe('yecai new source', () => {
     // Everything else of the deploy side was generated from that line, and is in step with it.
     expect(deployDrift(root)).toEqual([]);
     const k8s = read(`deploy/k8s/base/source-${NAME}.yaml`);
-    expect(k8s).toContain(`containerPort: 9466`);
+    expect(k8s).toContain(`containerPort: ${opsPort}`);
     expect(k8s).toContain(`valueFrom: { secretKeyRef: { name: source-${NAME}, key: app-secret } }`);
     expect((parseYaml(read('deploy/k8s/base/kustomization.yaml')) as { resources: string[] }).resources).toContain(
       `source-${NAME}.yaml`,
     );
     const compose = parseYaml(read('docker-compose.yml')) as { services: Record<string, { ports?: string[] }> };
-    expect(compose.services[`source-${NAME}`]?.ports).toEqual(['127.0.0.1:9466:9466']);
-    expect(compose.services[`${NAME}-emulator`]?.ports).toEqual(['127.0.0.1:8703:8703']);
-    expect(read('deploy/prometheus/prometheus.yml')).toContain(`'source-${NAME}:9466'`);
+    expect(compose.services[`source-${NAME}`]?.ports).toEqual([`127.0.0.1:${opsPort}:${opsPort}`]);
+    expect(compose.services[`${NAME}-emulator`]?.ports).toEqual([`127.0.0.1:${emulatorPort}:${emulatorPort}`]);
+    expect(read('deploy/prometheus/prometheus.yml')).toContain(`'source-${NAME}:${opsPort}'`);
     expect(read(`deploy/docker/source-${NAME}.Dockerfile`)).toContain(`services/source-${NAME}/src/main.ts`);
     for (const config of [
       `deploy/k8s/base/config/${NAME}.yaml`,
