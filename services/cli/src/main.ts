@@ -38,7 +38,7 @@ const USAGE = `用法 usage: yecai <command>
   new source <name>   新数据源脚手架 scaffold a new source system (package, emulator, rules, deploy registry line)
   deploy generate     由数据源登记表生成部署文件 render the sources' deploy files from deploy/sources.yaml
   bench [--quick] [--only a,b] [--out f.md]
-                      全部基准测试，汇总成一张表 every benchmark, one table (kafka, kingdee, jushuitan, mapping, sink, pipeline)
+                      全部基准测试，汇总成一张表 every benchmark, one table (kafka, kingdee, jushuitan, mapping, sink, reconcile, pipeline)
   help                本帮助 this help
 
 连接 endpoints: --brokers / KAFKA_BROKERS, --mongodb-uri / MONGODB_URI, --db / MONGODB_DB (default yecai),
