@@ -24,7 +24,6 @@ const day = yesterdayInBeijing();
 
 beforeAll(async () => {
   const topicPrefix = uniqueTopicPrefix('golive');
-  const started = Date.now();
   pipeline = await Pipeline.start({
     endpoints: testEndpoints(),
     workDir: mkdtempSync(join(tmpdir(), 'yecai-golive-')),
@@ -34,6 +33,7 @@ beforeAll(async () => {
     mongoDb: uniqueName('golive').replace(/-/g, '_'),
     jstRateLimits: { perSecond: 50, perMinute: 3000 },
   });
+  const started = Date.now();
   ({ summary, settled } = await waitUntilSettled(pipeline, { timeoutMs: 300_000 }));
   report = await reconcileRun(pipeline, { period: periodOfDay(day.fromMs), topicPrefix });
   printed = [];
