@@ -75,6 +75,24 @@ export interface SourceLaunch {
   sinkFlows: readonly string[];
 }
 
+/** The variable holding the emulator's app secret: connection configs reference secrets, never inline them. */
+export const DEMO_KINGDEE_SECRET_ENV = 'YECAI_DEMO_KINGDEE_APP_SECRET';
+
+/**
+ * The connection to the Kingdee emulator as the demo's 账套 defines it (the sink's, and an in-process client's such
+ * as the go-live reconciliation); the secret is read from DEMO_KINGDEE_SECRET_ENV.
+ */
+export function demoKingdeeConnection(serverUrl: string, kingdeeFixture: DemoWorld['kingdeeFixture']): Record<string, unknown> {
+  const app = kingdeeFixture.apps[0]!;
+  return {
+    name: 'demo',
+    serverUrl,
+    acctId: app.acctIds[0],
+    userName: app.users[0],
+    auth: { mode: 'signature', appId: app.appId, appSecret: `env:${DEMO_KINGDEE_SECRET_ENV}` },
+  };
+}
+
 /**
  * What every pipeline run shares, whichever source feeds it: master data seeded into MongoDB, the sink's config for
  * the Kingdee emulator, and the three services as supervised child processes, started downstream first.
@@ -103,11 +121,7 @@ export async function launchServices(
   const sinkConfig = {
     groupId: `yecai-sink-kingdee${groupSuffix}`,
     kingdee: {
-      name: 'demo',
-      serverUrl: kingdee.url,
-      acctId: app.acctIds[0],
-      userName: app.users[0],
-      auth: { mode: 'signature', appId: app.appId, appSecret: 'env:YECAI_DEMO_KINGDEE_APP_SECRET' },
+      ...demoKingdeeConnection(kingdee.url, kingdeeFixture),
       limits: { callsPerSecond: options.kingdeeCallsPerSecond ?? 50, maxConcurrent: 4 },
       timeoutMs: 10_000,
     },
@@ -126,7 +140,7 @@ export async function launchServices(
 
   const common: NodeJS.ProcessEnv = {
     ...source.env,
-    YECAI_DEMO_KINGDEE_APP_SECRET: app.appSecret,
+    [DEMO_KINGDEE_SECRET_ENV]: app.appSecret,
     YECAI_DEMO_ADMIN_TOKEN: 'demo-operator-token',
     KAFKA_BROKERS: options.endpoints.kafkaBrokers,
     SCHEMA_REGISTRY_URL: options.endpoints.schemaRegistryUrl,

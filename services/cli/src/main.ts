@@ -21,6 +21,8 @@ process.env.LOG_LEVEL ??= 'warn';
 const USAGE = `用法 usage: yecai <command>
 
   run …               主流程 main job: 本机栈 + 模拟器 + 三个服务，同步一个营业日 stack, emulators and services sync a business day
+  golive [--documents 1000] [--out report.xlsx]
+                      上线压力测试：跑 N 张单据后对账，打印压力测试报告与业财一致性报告 go-live stress test (= run --reconcile)
   stack …             本机 Kafka / Schema Registry / MongoDB 管理 — local stack manager
   replay …            移动消费组位点以重新处理 move a consumer group to a time or offsets (--dry-run shows counts)
   topics …            按约定创建/查看主题 ensure, list, describe topics by the convention
@@ -36,7 +38,7 @@ const USAGE = `用法 usage: yecai <command>
   new source <name>   新数据源脚手架 scaffold a new source system (package, emulator, rules, deploy registry line)
   deploy generate     由数据源登记表生成部署文件 render the sources' deploy files from deploy/sources.yaml
   bench [--quick] [--only a,b] [--out f.md]
-                      全部基准测试，汇总成一张表 every benchmark, one table (kafka, kingdee, jushuitan, mapping, sink, pipeline)
+                      全部基准测试，汇总成一张表 every benchmark, one table (kafka, kingdee, jushuitan, mapping, sink, reconcile, pipeline)
   help                本帮助 this help
 
 连接 endpoints: --brokers / KAFKA_BROKERS, --mongodb-uri / MONGODB_URI, --db / MONGODB_DB (default yecai),
@@ -66,6 +68,8 @@ ${DEPLOY_USAGE}`;
 const COMMANDS: Record<string, (positionals: string[], flags: Record<string, string | boolean | undefined>) => Promise<void>> = {
   stack: (positionals, flags) => stackCommand(positionals, { lines: flags.lines as string | undefined }),
   run: (_positionals, flags) => runCommand(flags),
+  // The go-live test is a run that reconciles at the end; 1,000 documents as the WDT project's acceptance.
+  golive: (_positionals, flags) => runCommand({ documents: '1000', ...flags, reconcile: true }),
   help: async () => console.log(USAGE),
   replay: (positionals, flags) => replayCommand(positionals, flags),
   topics: (positionals, flags) => topicsCommand(positionals, flags),

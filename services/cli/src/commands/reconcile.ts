@@ -48,7 +48,8 @@ export const RECONCILE_USAGE = `yecai reconcile --period 2026-11 --kingdee-confi
   the business–finance reconciliation of one period: source ledger, sink ledger and Kingdee mirror compared level by
   level; differences by class with cause and action; exit code 1 when the verdict is 有差异 (differences)`;
 
-function formatReport(report: ReconciliationReport): string[] {
+/** The summary table and the classes found, as the command prints them (also `yecai run --reconcile`). */
+export function formatReconciliation(report: ReconciliationReport): string[] {
   const lines = [
     `${report.title} ${report.period} — 结论 verdict: ${report.verdict === '一致' ? '一致 consistent' : '有差异 differences'}`,
   ];
@@ -164,7 +165,17 @@ export async function reconcileCommand(
     // After `yecai run`, its topic prefix and database, like status / parked / pending.
     { print, useCurrentRun: true },
   );
-  for (const line of formatReport(report)) print(line);
+  for (const line of formatReconciliation(report)) print(line);
+  await writeReportFiles(report, flags, print);
+  if (report.verdict !== '一致') process.exitCode = 1;
+}
+
+/** --out (workbook), --json, --html and --metrics-file, each when given. */
+export async function writeReportFiles(
+  report: ReconciliationReport,
+  flags: OperatorFlags,
+  print: Print,
+): Promise<void> {
   const out = stringFlag(flags, 'out');
   if (out) {
     writeFileSync(out, await writeWorkbook(report));
@@ -185,5 +196,4 @@ export async function reconcileCommand(
     writeFileSync(metricsFile, await metricsExposition(report));
     print(`已写指标 wrote metrics ${metricsFile}`);
   }
-  if (report.verdict !== '一致') process.exitCode = 1;
 }

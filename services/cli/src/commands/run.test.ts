@@ -7,5 +7,7 @@ describe('yecai run flags (checked before anything starts)', () => {
     await expect(runCommand({ follow: true, timeout: '60' })).rejects.toThrow(/--timeout .*--follow/);
     await expect(runCommand({ documents: '0' })).rejects.toThrow(/--documents: "0" 不是正整数/);
     await expect(runCommand({ timeout: 'soon' })).rejects.toThrow(/--timeout: "soon"/);
+    // The go-live test (yecai golive) ends with its reports; a followed run never ends.
+    await expect(runCommand({ reconcile: true, follow: true })).rejects.toThrow(/--reconcile .*--follow/);
   });
 });

@@ -1,13 +1,15 @@
 import { join } from 'node:path';
-import { Pipeline, formatSummary, summarize, waitUntilSettled, type PipelineSummary } from '@yecai/demo';
+import { Pipeline, formatSummary, summarize, waitUntilSettled, yesterdayInBeijing, type PipelineSummary } from '@yecai/demo';
 import { sleep } from '@yecai/common';
 import { cacheDir, repoRoot } from '@yecai/stack';
 import { UsageError } from '../errors';
 import { writeCurrentRun, type CurrentRun } from './current-run';
 import { operatorStack } from './stack';
 import { smokeRoundTrip } from './smoke';
+import { periodOfDay, printGoLiveReports, reconcileRun } from './golive';
+import { writeReportFiles } from './reconcile';
 
-export const RUN_USAGE = `yecai run [--documents N] [--timeout SECONDS] [--fast] [--follow]
+export const RUN_USAGE = `yecai run [--documents N] [--timeout SECONDS] [--fast] [--follow | --reconcile [--out report.xlsx] [--json …] [--html …]]
   主流程 the main job: 启动本机栈、聚水潭与金蝶模拟器、source/mapping/sink 三个服务，同步一个营业日的单据，
   全部单据有结果（过账、搁置或待处理）后打印汇总并自动停止 — stack, emulators and the three services sync a business
   day; once every document is posted, parked or pending it prints the summary and stops by itself
@@ -15,6 +17,9 @@ export const RUN_USAGE = `yecai run [--documents N] [--timeout SECONDS] [--fast]
   --timeout S     最多等待秒数，超时退出码 1 give up after S seconds, exit code 1 (default 900)
   --fast          聚水潭限流放宽到 50/s、3000/min（默认按官方 5/s、100/min）relax JST's documented rate limits
   --follow        汇总后服务继续运行（像常驻服务），Ctrl-C 停止 keep the services running after the summary, until Ctrl-C
+  --reconcile     上线压力测试 the go-live stress test: 汇总后对账营业日所在期间，打印压力测试报告与业财一致性报告（有差异时退出码 1）；
+                  --out/--json/--html 写对账报告 then reconciles the day's period against Kingdee and prints both reports
+                  (exit code 1 when 有差异); --threshold/--tolerance as for yecai reconcile.  yecai golive = run --reconcile --documents 1000
   (--bounded      旧参数，现为默认行为 old flag, now the default: accepted and ignored)
   运行期间及之后 during and after it: yecai status · parked · pending 自动读取这次运行 read this run without flags`;
 
@@ -24,6 +29,7 @@ export const RUN_OPTIONS = {
   follow: { type: 'boolean' },
   timeout: { type: 'string' },
   fast: { type: 'boolean' },
+  reconcile: { type: 'boolean' },
 } as const;
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
@@ -44,6 +50,8 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
   const follow = flags.follow === true;
   if (follow && flags.timeout !== undefined) throw new UsageError('--timeout 与 --follow 不能同用 --timeout does not apply with --follow (it runs until Ctrl-C)');
   const timeoutS = positiveInt(flags.timeout as string | undefined, '--timeout', 900);
+  const goLive = flags.reconcile === true;
+  if (follow && goLive) throw new UsageError('--reconcile 与 --follow 不能同用 --reconcile reconciles once the day is accounted for; --follow never ends');
   if (flags.bounded === true) console.log('注意 note: --bounded 已是默认行为，可以省略 is now the default and may be dropped');
 
   console.log('1/4 启动本机栈 bringing the local stack up…');
@@ -57,10 +65,13 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
   const topicPrefix = `yecai.run${runId}.`;
   const mongoDb = `yecai_run${runId}`;
   console.log(`3/4 启动模拟器与服务 starting the emulators and the source, mapping and sink services (work dir ${workDir})…`);
+  // The business day, fixed here so the go-live reconciliation reads the period the documents are in.
+  const day = yesterdayInBeijing();
   const pipeline = await Pipeline.start({
     endpoints,
     workDir,
     documents,
+    day,
     topicPrefix,
     mongoDb,
     ...(flags.fast ? { jstRateLimits: { perSecond: 50, perMinute: 3000 } } : {}),
@@ -102,12 +113,16 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
     let lastLine = '';
     let lastPrintedMs = 0;
     let latest: PipelineSummary | undefined;
+    // When the totals last moved: the day's sync time for the stress report (the settle check adds two samples).
+    let lastChangeMs = 0;
+    const syncStarted = Date.now();
     // A line when something changed, and every 30 s while nothing does (so a quiet wait is visibly alive).
     const onSample = (summary: PipelineSummary, elapsedMs: number) => {
       // Ctrl-C reaches the services too (one process group): a sample taken after it reads services being stopped.
       if (interrupted) return;
       latest = summary;
       const line = totals(summary);
+      if (line !== lastLine) lastChangeMs = elapsedMs;
       if (line === lastLine && elapsedMs - lastPrintedMs < 30_000) return;
       console.log(`  [${Math.round(elapsedMs / 1000)}s] ${line}`);
       lastLine = line;
@@ -128,6 +143,20 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
     }
     console.log('');
     console.log(formatSummary(latest ?? outcome.summary));
+    if (goLive && !interrupted) {
+      const period = periodOfDay(day.fromMs);
+      console.log(`\n对账 reconciling period ${period} (源主题、sink 台账与金蝶模拟器 source topics, sink ledger, Kingdee emulator)…\n`);
+      const report = await reconcileRun(pipeline, {
+        period,
+        topicPrefix,
+        threshold: flags.threshold as string | undefined,
+        tolerance: flags.tolerance as string | undefined,
+      });
+      const stress = { documents, durationMs: lastChangeMs || Date.now() - syncStarted, settled: outcome.settled, summary: latest ?? outcome.summary };
+      printGoLiveReports(stress, report, (line) => console.log(line));
+      await writeReportFiles(report, flags, (line) => console.log(line));
+      if (exitCode === 0 && report.verdict !== '一致') exitCode = 1;
+    }
     if (follow && !interrupted) {
       console.log(`\n服务继续运行 the services keep running — 重推 re-push: POST ${sinkAdminUrl}/documents/<id>/repush (Bearer demo-operator-token); Ctrl-C 停止 to stop`);
       while (!interrupted) {
