@@ -234,7 +234,13 @@ export function compare(input: CompareInput, options: CompareOptions): Compariso
   for (const bill of orphans) record([extraFinding(bill, 'no source reference')], undefined, [bill]);
 
   return {
-    summaries: summarize(sourceRows, kingdeeRows, differences, options),
+    summaries: summarize(
+      sourceRows,
+      kingdeeRows,
+      differences,
+      options,
+      input.source.filter((document) => document.mark === 'PARKED' && inScope(document) && inPeriod(document)),
+    ),
     differences: differences.sort(
       (a, b) =>
         DIFFERENCE_CLASS_NAMES.indexOf(a.class) - DIFFERENCE_CLASS_NAMES.indexOf(b.class) ||
@@ -489,6 +495,8 @@ function summarize(
   kingdee: PreparedRow<DocumentFacts>[],
   differences: Difference[],
   options: CompareOptions,
+  /** Source documents parked at mapping: outside the digests (no canonical facts), still source documents to count. */
+  parkedAtMapping: DocumentFacts[],
 ): PartitionSummary[] {
   // Filtered and mapping-parked documents have no org (mapping never resolved one): their own row.
   const orgKey = (facts: { flow: string; org: string }) => `${facts.flow}|${facts.org || UNKNOWN_ORG}`;
@@ -500,7 +508,11 @@ function summarize(
     const differenceGroups = new Map<string, Difference[]>();
     for (const difference of differences)
       differenceGroups.set(keyOf(difference), [...(differenceGroups.get(keyOf(difference)) ?? []), difference]);
-    const keys = [...new Set([...sourceDigests.keys(), ...kingdeeDigests.keys(), ...differenceGroups.keys()])].sort();
+    const parkedCounts = new Map<string, number>();
+    for (const document of parkedAtMapping) parkedCounts.set(keyOf(document), (parkedCounts.get(keyOf(document)) ?? 0) + 1);
+    const keys = [
+      ...new Set([...sourceDigests.keys(), ...kingdeeDigests.keys(), ...differenceGroups.keys(), ...parkedCounts.keys()]),
+    ].sort();
     for (const key of keys)
       rows.push(
         summaryOf(
@@ -509,6 +521,7 @@ function summarize(
           kingdeeDigests.get(key) ?? emptyDigest(),
           differenceGroups.get(key) ?? [],
           options,
+          parkedCounts.get(key) ?? 0,
         ),
       );
   }
@@ -529,8 +542,11 @@ function summaryOf(
   kingdee: Digest,
   differences: Difference[],
   options: CompareOptions,
+  parkedAtMapping: number,
 ): PartitionSummary {
   const [flow, org] = key.split('|') as [string, string];
+  // The document rate's denominator is every source document of the partition, those parked at mapping included.
+  const sourceDocuments = source.documents + parkedAtMapping;
   const counted = differences.filter((difference) => difference.counted);
   const amountDifference = counted.reduce((sum, difference) => sum.plus(difference.amountDelta), new Decimal(0));
   const duplicates = counted
@@ -540,7 +556,7 @@ function summaryOf(
     counted.filter((difference) => difference.class === 'MISSING_IN_KINGDEE' || difference.class === 'EXTRA_IN_KINGDEE')
       .length + duplicates;
   const amountRate = rate(amountDifference, fromUnits(source.amount, AMOUNT_DP).abs());
-  const documentRate = rate(new Decimal(documentDifferences), new Decimal(source.documents));
+  const documentRate = rate(new Decimal(documentDifferences), new Decimal(sourceDocuments));
   const classes = Object.fromEntries(
     DIFFERENCE_CLASS_NAMES.map((name) => [name, differences.filter((difference) => difference.class === name).length]),
   ) as Record<DifferenceClass, number>;
@@ -549,7 +565,7 @@ function summaryOf(
     flow,
     org,
     period: options.period,
-    sourceDocuments: source.documents,
+    sourceDocuments,
     kingdeeDocuments: kingdee.documents,
     sourceLines: source.lines,
     kingdeeLines: kingdee.lines,
