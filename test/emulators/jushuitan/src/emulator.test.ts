@@ -208,7 +208,7 @@ describe('Jushuitan emulator', () => {
     try {
       const codes = [];
       for (let i = 0; i < 7; i++)
-        codes.push((await call(strict, OUT, { ...window(NOW - DAY, NOW), page_size: 50 })).code);
+        codes.push((await call(strict, OUT, { ...window(NOW - DAY, NOW), page_size: 1 })).code);
       expect(codes).toEqual([0, 0, 0, 0, 0, 199, 199]);
     } finally {
       await strict.close();
@@ -225,7 +225,7 @@ describe('Jushuitan emulator', () => {
     try {
       const codes = [];
       for (let i = 0; i < 101; i++)
-        codes.push((await call(strict, OUT, { ...window(NOW - DAY, NOW), page_size: 50 })).code);
+        codes.push((await call(strict, OUT, { ...window(NOW - DAY, NOW), page_size: 1 })).code);
       expect(codes.filter((c) => c === 0)).toHaveLength(100);
       expect(codes[100]).toBe(200);
       expect((await call(walled, OUT, window(NOW - DAY, NOW))).code).toBe(110);
@@ -233,7 +233,8 @@ describe('Jushuitan emulator', () => {
       await strict.close();
       await walled.close();
     }
-  });
+    // 102 HTTP calls: well over the unit default of 5 s on a loaded CI machine (seen: 9.2 s at load ~10).
+  }, 60_000);
 
   it('adds, modifies and lists documents and sets faults through the admin API', async () => {
     const post = (path: string, body: unknown) =>
