@@ -11,9 +11,7 @@ import { parse as parseYaml } from 'yaml';
 import { AdminTokensTextSchema, parseWith } from '@yecai/common';
 import { loadRules } from '@yecai/mapping';
 import { formsOf, parseSinkConfig, SINK_DOCUMENT_TYPES, type SinkDocumentType } from '@yecai/sink-kingdee';
-import { JST_STREAMS, loadJstConfig } from '@yecai/source-jushuitan';
-import { WDT_STREAM_DECLARATIONS, loadWdtConfig } from '@yecai/source-wangdiantong';
-import { LINGXING_STREAMS, lingxing } from '@yecai/source-lingxing';
+import { loadSourceRegistry } from './deploy-sources';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
 const yamlAt = (path: string) => parseYaml(readFileSync(join(ROOT, path), 'utf8')) as Record<string, unknown>;
@@ -23,12 +21,32 @@ const yamlDocuments = (path: string) =>
     .map((text) => parseYaml(text) as K8sResource | null)
     .filter((doc): doc is K8sResource => doc !== null);
 
-/** Per source system with rules: its service and how a config's account names the streams it runs. */
-const SOURCES: Record<string, { service: string; streams: { name: string; documentType: string }[]; load: (path: string) => Promise<{ accounts: { name: string; streams?: string[] | undefined }[] }> }> = {
-  jushuitan: { service: 'source-jushuitan', streams: JST_STREAMS, load: loadJstConfig },
-  wangdiantong: { service: 'source-wangdiantong', streams: WDT_STREAM_DECLARATIONS, load: loadWdtConfig },
-  lingxing: { service: 'source-lingxing', streams: LINGXING_STREAMS, load: (path) => lingxing.loadConfig(path) },
-};
+/** What these checks need of a source package's `defineSource` declaration. */
+interface DeclaredSource {
+  declaration: { system: string };
+  deploymentName: string;
+  allStreams: { name: string; documentType: string }[];
+  loadConfig(path: string): Promise<{ accounts: { name: string; streams?: string[] | undefined }[] }>;
+}
+
+/**
+ * Every registered source (deploy/sources.yaml), as its own package declares it: its service and how a config's
+ * account names the streams it runs. Read from the packages, so a new source needs no line here.
+ */
+const SOURCES: Record<string, { service: string; streams: { name: string; documentType: string }[]; load: (path: string) => Promise<{ accounts: { name: string; streams?: string[] | undefined }[] }> }> = Object.fromEntries(
+  loadSourceRegistry(ROOT).map(({ system }) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package is named by the registry line
+    const exported = Object.values(require(`@yecai/source-${system}`) as Record<string, unknown>);
+    const declared = exported.find(
+      (value): value is DeclaredSource =>
+        typeof value === 'object' && value !== null && (value as Partial<DeclaredSource>).declaration?.system === system,
+    );
+    if (!declared) throw new Error(`@yecai/source-${system} exports no defineSource declaration for "${system}"`);
+    return [system, { service: declared.deploymentName, streams: declared.allStreams, load: (path: string) => declared.loadConfig(path) }];
+  }),
+);
+/** The source systems some mapping rule reads. */
+const RULE_SYSTEMS = (rules: { rule: { source: { system: string } } }[]) => [...new Set(rules.map((rule) => rule.rule.source.system))].sort();
 
 interface K8sResource {
   kind: string;
@@ -127,7 +145,8 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
   it('reads the rules it derives its expectations from', () => {
     // If this fails, the rules moved: the checks below would expect nothing.
     expect(RULES.length).toBeGreaterThanOrEqual(8);
-    expect(new Set(RULES.map((rule) => rule.rule.source.system))).toEqual(new Set(Object.keys(SOURCES)));
+    // Every system a rule reads is a registered source (a registered source may have no rules yet).
+    expect(RULE_SYSTEMS(RULES).filter((system) => !(system in SOURCES))).toEqual([]);
   });
 
   it('every canonical type a rule produces is one the sink posts, to the Kingdee form the rule names', () => {
@@ -155,7 +174,7 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
       expect({ path, missing: produced.filter((type) => !configured.includes(type as SinkDocumentType)), withoutRule: configured.filter((type) => !produced.includes(type)) }).toEqual({ path, missing: [], withoutRule: [] });
     });
 
-    it.each(Object.keys(SOURCES))('the %s source config (valid) runs every stream its rules consume, for every account', async (system) => {
+    it.each(RULE_SYSTEMS(RULES))('the %s source config (valid) runs every stream its rules consume, for every account', async (system) => {
       const source = SOURCES[system]!;
       const path = shipped.configOf.get(source.service);
       expect({ service: source.service, path }).toEqual({ service: source.service, path: expect.stringMatching(/\.yaml$/) });
