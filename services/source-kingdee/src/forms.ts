@@ -32,11 +32,16 @@ export function formQueryShape(formId: string): FormQueryShape {
       (field) => field.key !== 'FBillNo',
     );
     const entryIdKey = `${bill.entry.key}_FEntryID`;
+    const headerNames = new Set(['fbillno', ...header.map((field) => field.key.toLowerCase())]);
     return {
       formId,
       idKey: 'FID',
       headerKeys: ['FID', 'FBillNo', 'FDocumentStatus', 'FCancelStatus', 'FModifyDate', ...header.map(keyOf)],
-      entryKeys: [entryIdKey, ...bill.entry.fields.map(keyOf)],
+      // An entry field named like a header field (FNote) would answer the header's value: only the header's is asked.
+      entryKeys: [
+        entryIdKey,
+        ...bill.entry.fields.filter((field) => !headerNames.has(field.key.toLowerCase())).map(keyOf),
+      ],
       entryIdKey,
       originKey: header.find((field) => ORIGIN.test(field.key))?.key,
     };

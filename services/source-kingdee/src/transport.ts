@@ -21,6 +21,17 @@ import { formQueryShape, type FormQueryShape } from './forms';
 const MAX_ROWS = 10_000;
 const SECOND = 1000;
 
+/** A Kingdee bill the source did not publish because yecai wrote it (echo-loop guard). */
+export interface EchoSkip {
+  stream: string;
+  formId: string;
+  fid: string;
+  billNo: string;
+  modifyDate: string;
+  originField: string;
+  origin: string;
+}
+
 export interface KingdeeTransportOptions {
   connection: ResolvedKingdeeConnection;
   throttleBackoffMs: number;
@@ -150,19 +161,24 @@ export class KingdeeTransport implements SourceTransport {
   private isOurs(stream: StreamDefinition, shape: FormQueryShape, record: Record<string, unknown>): boolean {
     const marker = shape.originKey ? String(record[shape.originKey] ?? '').trim() : '';
     if (!marker) return false;
-    this.options.logger.info(
-      {
-        stream: stream.name,
-        formId: shape.formId,
-        fid: record.FID,
-        billNo: record.FBillNo,
-        modifyDate: record.FModifyDate,
-        originField: shape.originKey,
-        origin: marker,
-      },
-      'kingdee bill written by yecai skipped (echo-loop guard)',
-    );
+    this.reportEchoSkipped({
+      stream: stream.name,
+      formId: shape.formId,
+      fid: String(record.FID),
+      billNo: String(record.FBillNo ?? ''),
+      modifyDate: String(record.FModifyDate ?? ''),
+      originField: shape.originKey!,
+      origin: marker,
+    });
     return true;
+  }
+
+  /** One line per skipped bill, naming it (FID, FBillNo) and the marker that made it ours. */
+  reportEchoSkipped(skip: EchoSkip): void {
+    this.options.logger.info(
+      skip,
+      '金蝶单据由业财写入，已跳过 kingdee bill written by yecai skipped (echo-loop guard)',
+    );
   }
 
   /** Kingdee errors → the kit's classes: throttling waits, transient failures retry, the rest stop the stream. */
