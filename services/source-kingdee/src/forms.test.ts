@@ -1,0 +1,25 @@
+import { formQueryShape } from './forms';
+import { KINGDEE_STREAM_DECLARATIONS } from './streams';
+
+describe('what the Kingdee source asks of each form', () => {
+  it('reads STK_InStock by FID with references by number, its entries, and the origin marker sink-kingdee writes', () => {
+    const shape = formQueryShape('STK_InStock');
+    expect(shape.idKey).toBe('FID');
+    expect(shape.headerKeys.slice(0, 5)).toEqual(['FID', 'FBillNo', 'FDocumentStatus', 'FCancelStatus', 'FModifyDate']);
+    expect(shape.headerKeys).toContain('FSupplierId.FNumber');
+    expect(shape.entryKeys[0]).toBe('FInStockEntry_FEntryID');
+    expect(shape.entryKeys).toEqual(expect.arrayContaining(['FMaterialId.FNumber', 'FRealQty']));
+    // The header's FNote only: an entry FNote key would answer the header's value.
+    expect(shape.entryKeys.map((key) => key.toLowerCase())).not.toContain('fnote');
+    expect(shape.originKey).toBe('FTHIRDBILLNO');
+  });
+
+  it('reads materials by FMATERIALID without entries', () => {
+    expect(formQueryShape('BD_MATERIAL')).toMatchObject({ idKey: 'FMATERIALID', entryKeys: [], originKey: undefined });
+  });
+
+  it('knows every declared stream form and names a form missing from the registry', () => {
+    for (const stream of KINGDEE_STREAM_DECLARATIONS) expect(() => formQueryShape(stream.formId)).not.toThrow();
+    expect(() => formQueryShape('PUR_PurchaseOrder')).toThrow(/PUR_PurchaseOrder is not in the Kingdee form registry/);
+  });
+});
