@@ -6,7 +6,7 @@
  * The workbook is read back with exceljs and every sheet's figures checked against the JSON.
  */
 import { Decimal } from '@yecai/common';
-import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
+import { kingdeeModifyDate, type KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { KingdeeClient, resolveKingdeeConnection } from '@yecai/kingdee';
 import { MasterDataStore } from '@yecai/master-data';
 import { FilteredStore } from '@yecai/parking';
@@ -63,7 +63,7 @@ describe('reconciliation against the sink and the Kingdee emulator (real Kafka +
   const editInKingdee = (billNo: string, edit: (bill: ReturnType<typeof billOf>) => void) => {
     const bill = billOf(billNo);
     edit(bill);
-    bill.modifyDate = new Date().toISOString().slice(0, 19);
+    bill.modifyDate = kingdeeModifyDate(Date.now()); // Kingdee's server time (Beijing), as Kingdee stamps it
   };
 
   it('with nothing planted: 一致, difference rate 0, no difference listed', async () => {

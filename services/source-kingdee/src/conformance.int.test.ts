@@ -9,6 +9,7 @@ import {
   addAuditedBills,
   addOnlineMaterials,
   auditedVersions,
+  dateExistingData,
   modifyLate,
   startKingdeeEmulator,
   type KingdeeEmulator,
@@ -37,6 +38,9 @@ describeSourceConformance({
         ...(storm ? { throttlePerSecond: 25, http5xxNext: 6, http5xxRate: 0.05, http5xxStatus: 502 } : {}),
       },
     });
+    // The emulator's fixture (audited online materials among it) is stamped with its start time, as Kingdee stamps a
+    // save: date it at the range's start, so it is part of what a sync of the range reads.
+    dateExistingData(emulator.state, fromMs);
     const range = (offset: number) => ({
       fromMs,
       toMs,

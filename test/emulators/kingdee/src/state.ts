@@ -1,4 +1,4 @@
-import { Decimal } from '@yecai/common';
+import { Decimal, formatBeijingTime } from '@yecai/common';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Fixture } from './fixture';
 import { computeBaseQuantities, computeEntryAmounts, missingLotErrors } from './entry-rules';
@@ -86,7 +86,9 @@ export interface SaveParams {
 
 export type SaveOutcome = { ok: true; id: number; number: string; returnData: Record<string, unknown> } | { ok: false; errors: ErrorLine[] };
 
-const nowIso = () => new Date().toISOString().slice(0, 19);
+/** A date-time as Kingdee writes FModifyDate and FCreateDate: server time (Beijing), yyyy-MM-ddTHH:mm:ss. */
+export const kingdeeDateTime = (ms: number): string => formatBeijingTime(Math.floor(ms / 1000) * 1000).replace(' ', 'T');
+const nowIso = () => kingdeeDateTime(Date.now());
 
 function inventoryKey(orgId: number, material: string, stock: string, lot: string): string {
   return `${orgId}|${material}|${stock}|${lot}`;

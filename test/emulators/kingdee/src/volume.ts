@@ -3,13 +3,12 @@
  * modifications — what a reader of Kingdee (the Kingdee source's conformance suite) needs. FModifyDate is written as
  * Kingdee writes it: server time (Beijing), yyyy-MM-ddTHH:mm:ss.
  */
-import { Decimal, formatBeijingTime, parseBeijingTime, seededRandom } from '@yecai/common';
+import { Decimal, parseBeijingTime, seededRandom } from '@yecai/common';
 import { spreadModifiedTimes } from '@yecai/emulator-kit';
 import { billForm } from './forms';
-import type { KingdeeState, StoredBill } from './state';
+import { kingdeeDateTime, type KingdeeState, type StoredBill } from './state';
 
-export const kingdeeModifyDate = (ms: number): string =>
-  formatBeijingTime(Math.floor(ms / 1000) * 1000).replace(' ', 'T');
+export const kingdeeModifyDate = kingdeeDateTime;
 const modifiedMsOf = (text: string): number => parseBeijingTime(text.replace('T', ' ').slice(0, 19), 'FModifyDate');
 
 export interface VolumeRange {
@@ -74,6 +73,16 @@ export function addOnlineMaterials(state: KingdeeState, count: number, range: Vo
     });
     return id;
   });
+}
+
+/**
+ * Dates everything the emulator already holds (its fixture, created at start and so stamped "now") at `atMs`: data that
+ * existed before a seeded range, so a reader's ground truth is what a sync of that range reads.
+ */
+export function dateExistingData(state: KingdeeState, atMs: number): void {
+  const modifyDate = kingdeeModifyDate(atMs);
+  for (const record of state.base) Object.assign(record, { createDate: modifyDate, modifyDate });
+  for (const bills of state.bills.values()) for (const bill of bills.values()) Object.assign(bill, { createDate: modifyDate, modifyDate });
 }
 
 /** A late modification: the bill or material gets FModifyDate `atMs` and a changed remark/specification. */
