@@ -6,3 +6,4 @@ export * from './records';
 export * from './transactional-processor';
 export * from './partitioner';
 export * from './outcome-consumer';
+export * from './read-to-end';

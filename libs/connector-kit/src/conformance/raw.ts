@@ -1,7 +1,7 @@
 /** Reading what a source committed — raw topics and checkpoints — and comparing it with an emulator's ground truth. */
-import { AvroSerde, topics, type KafkaClient } from '@yecai/kafka';
+import { AvroSerde, readTopicsToEnd, topics, type KafkaClient } from '@yecai/kafka';
 import type { StreamCheckpoint } from '../checkpoint';
-import { readCheckpoints, readTopicsToEnd } from '../kafka-committer';
+import { readCheckpoints } from '../kafka-committer';
 import type { RawDocument } from '../stream-sync';
 
 /** Everything committed in a raw topic when called (a snapshot read to the last stable offsets), decoded. */
