@@ -45,5 +45,5 @@ export const ReconcileEnvSchema = z.object({
   SCHEMA_REGISTRY_URL: z.url(),
   MONGODB_URI: z.string().regex(/^mongodb(\+srv)?:\/\//, 'must be a mongodb:// URI'),
   MONGODB_DB: z.string().min(1).default('yecai'),
-  RECONCILE_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8084),
+  RECONCILE_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(8086),
 });

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AdminTokensTextSchema, parseWith } from '@yecai/common';
 import { loadRules } from '@yecai/mapping';
+import { parseReconcileConfig } from '@yecai/reconcile';
 import { formsOf, parseSinkConfig, SINK_DOCUMENT_TYPES, type SinkDocumentType } from '@yecai/sink-kingdee';
 import { loadSourceRegistry } from './deploy-sources';
 
@@ -161,7 +162,7 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
   describe.each(SHIPPED)('$name', (shipped) => {
     it('runs mapping, the sink and one source service per source system with rules', () => {
       const systems = [...new Set(RULES.map((rule) => rule.rule.source.system))];
-      const expected = ['mapping', 'sink-kingdee', ...systems.map((system) => SOURCES[system]?.service ?? `a source service for "${system}"`)];
+      const expected = ['mapping', 'sink-kingdee', 'reconcile', ...systems.map((system) => SOURCES[system]?.service ?? `a source service for "${system}"`)];
       expect(expected.filter((service) => !shipped.services.has(service))).toEqual([]);
     });
 
@@ -191,7 +192,9 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
       const sinkTokens = parseSinkConfig(yamlAt(sinkPath), sinkPath).admin.tokens;
       const mappingEnv = shipped.envOf('mapping');
       const mappingTokens = parseWith(AdminTokensTextSchema, mappingEnv.MAPPING_ADMIN_TOKENS, `${shipped.name} mapping MAPPING_ADMIN_TOKENS`);
-      for (const [service, tokens] of [['sink-kingdee', sinkTokens], ['mapping', mappingTokens]] as const) {
+      const reconcilePath = shipped.configOf.get('reconcile')!;
+      const reconcileTokens = parseReconcileConfig(yamlAt(reconcilePath), reconcilePath).admin.tokens;
+      for (const [service, tokens] of [['sink-kingdee', sinkTokens], ['mapping', mappingTokens], ['reconcile', reconcileTokens]] as const) {
         expect({ service, tokens: tokens.length > 0 }).toEqual({ service, tokens: true });
         const env = shipped.envOf(service);
         for (const { token } of tokens) {
