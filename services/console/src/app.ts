@@ -34,7 +34,10 @@ function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z
 }
 
 const reason = z.string().trim().min(2, 'reason 必填：说明原因 reason is required: say why');
-const LoginSchema = z.object({ name: z.string().min(1, 'name 必填 name is required'), password: z.string().min(1, 'password 必填 password is required') });
+const LoginSchema = z.object({
+  name: z.string().min(1, 'name 必填 name is required'),
+  password: z.string().min(1, 'password 必填 password is required'),
+});
 const BatchSchema = z.object({
   action: z.enum(['repush', 'skip']),
   reason,
@@ -44,9 +47,15 @@ const BatchSchema = z.object({
     .max(500, 'items: at most 500 documents per batch'),
 });
 const ReasonSchema = z.object({ reason });
-const PageSchema = z.object({ page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(500).default(50) });
+const PageSchema = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(500).default(50),
+});
 const MasterDataPutSchema = z.object({ reason, record: z.record(z.string(), z.unknown()) });
-const RunSchema = z.object({ reason, period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'period is YYYY-MM, e.g. 2026-11') });
+const RunSchema = z.object({
+  reason,
+  period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'period is YYYY-MM, e.g. 2026-11'),
+});
 const entityParam = z.string().regex(/^[a-z_]+$/, 'entity is a master-data type, e.g. warehouse');
 const flowParam = z.string().regex(/^[a-z_]+$/, 'flow is a document type, e.g. sales_outstock');
 
@@ -75,7 +84,8 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
       if (!res.headersSent) res.json(body);
     } catch (error) {
       if (error instanceof BadRequest) res.status(400).json({ error: error.message, field: error.field });
-      else if (error instanceof UpstreamError) res.status(error.status).json({ error: error.message, ...(error.field ? { field: error.field } : {}) });
+      else if (error instanceof UpstreamError)
+        res.status(error.status).json({ error: error.message, ...(error.field ? { field: error.field } : {}) });
       else {
         logger?.error({ err: errorMessage(error), path: req.originalUrl }, 'console request failed');
         res.status(500).json({ error: `内部错误 internal error: ${errorMessage(error)}` });
@@ -84,7 +94,13 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   };
 
   /** Runs an operator action and records it in the audit log, whether the service accepted it or not. */
-  const audited = async <T>(res: Response, action: string, target: string, why: string | null, work: () => Promise<T>): Promise<T> => {
+  const audited = async <T>(
+    res: Response,
+    action: string,
+    target: string,
+    why: string | null,
+    work: () => Promise<T>,
+  ): Promise<T> => {
     const user = sessionUser(res);
     const base = { at: new Date(), actor: user.name, role: user.role, action, target, reason: why };
     try {
@@ -129,12 +145,18 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   api.get(
     '/overview',
     handle(async () => {
-      const [flows, counts] = await Promise.all([sink.call<{ flows: unknown[]; lastOutage: unknown }>('GET', '/admin/flows'), queue.counts()]);
+      const [flows, counts] = await Promise.all([
+        sink.call<{ flows: unknown[]; lastOutage: unknown }>('GET', '/admin/flows'),
+        queue.counts(),
+      ]);
       return { ...flows, counts, kinds: KIND_LABELS };
     }),
   );
 
-  api.get('/exceptions', handle(async (req) => queue.page(parse(ExceptionQuerySchema, req.query, 'query'))));
+  api.get(
+    '/exceptions',
+    handle(async (req) => queue.page(parse(ExceptionQuerySchema, req.query, 'query'))),
+  );
   api.get(
     '/exceptions/:kind/:id/trace',
     handle(async (req) => {
@@ -149,17 +171,27 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
       const results = [];
       for (const item of body.items) {
         try {
-          await audited(res, `exception.${body.action}`, `${item.kind}:${item.id}`, body.reason, () => queue.act(body.action, item.kind, item.id, noteOf(res, body.reason)));
+          await audited(res, `exception.${body.action}`, `${item.kind}:${item.id}`, body.reason, () =>
+            queue.act(body.action, item.kind, item.id, noteOf(res, body.reason)),
+          );
           results.push({ ...item, ok: true });
         } catch (error) {
           results.push({ ...item, ok: false, error: errorMessage(error) });
         }
       }
-      return { action: body.action, done: results.filter((result) => result.ok).length, failed: results.filter((result) => !result.ok).length, results };
+      return {
+        action: body.action,
+        done: results.filter((result) => result.ok).length,
+        failed: results.filter((result) => !result.ok).length,
+        results,
+      };
     }),
   );
 
-  api.get('/flows', handle(async () => sink.call('GET', '/admin/flows')));
+  api.get(
+    '/flows',
+    handle(async () => sink.call('GET', '/admin/flows')),
+  );
   for (const move of ['pause', 'resume'] as const) {
     api.post(
       `/flows/:flow/${move}`,
@@ -167,19 +199,29 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
         const flow = parse(flowParam, req.params.flow, 'flow');
         const body = parse(ReasonSchema, req.body, 'body');
         return audited(res, `flow.${move}`, flow, body.reason, () =>
-          sink.call('POST', `/admin/flows/${flow}/${move}`, move === 'pause' ? { reason: noteOf(res, body.reason) } : {}),
+          sink.call(
+            'POST',
+            `/admin/flows/${flow}/${move}`,
+            move === 'pause' ? { reason: noteOf(res, body.reason) } : {},
+          ),
         );
       }),
     );
   }
 
-  api.get('/master-data', handle(async () => mapping.call('GET', '/master-data')));
+  api.get(
+    '/master-data',
+    handle(async () => mapping.call('GET', '/master-data')),
+  );
   api.get(
     '/master-data/:entity',
     handle(async (req) => {
       const entity = parse(entityParam, req.params.entity, 'entity');
       const { page, pageSize } = parse(PageSchema, req.query, 'query');
-      const { records } = await mapping.call<{ records: unknown[] }>('GET', `/master-data/${entity}${queryOf({ limit: pageSize + 1, skip: (page - 1) * pageSize })}`);
+      const { records } = await mapping.call<{ records: unknown[] }>(
+        'GET',
+        `/master-data/${entity}${queryOf({ limit: pageSize + 1, skip: (page - 1) * pageSize })}`,
+      );
       return { entity, records: records.slice(0, pageSize), page, pageSize, hasMore: records.length > pageSize };
     }),
   );
@@ -195,10 +237,14 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   );
 
   const needReconcile = () => {
-    if (!reconcile) throw new UpstreamError(503, '未配置对账服务 the reconcile service is not configured (services.reconcile)');
+    if (!reconcile)
+      throw new UpstreamError(503, '未配置对账服务 the reconcile service is not configured (services.reconcile)');
     return reconcile;
   };
-  api.get('/reconcile/reports', handle(async () => needReconcile().call('GET', '/admin/reports')));
+  api.get(
+    '/reconcile/reports',
+    handle(async () => needReconcile().call('GET', '/admin/reports')),
+  );
   api.get(
     '/reconcile/reports/:period',
     handle(async (req) => {
@@ -211,10 +257,17 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
     handle(async (req, res) => {
       const { period } = parse(z.object({ period: RunSchema.shape.period }), req.params, 'params');
       const answer = await needReconcile().raw('GET', `/admin/reports/${period}/workbook`);
-      if (!answer.ok) throw new UpstreamError(answer.status, `reconcile: ${((await answer.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${answer.status}`}`);
+      if (!answer.ok)
+        throw new UpstreamError(
+          answer.status,
+          `reconcile: ${((await answer.json().catch(() => ({}))) as { error?: string }).error ?? `HTTP ${answer.status}`}`,
+        );
       res
         .type(answer.headers.get('content-type') ?? 'application/octet-stream')
-        .set('Content-Disposition', answer.headers.get('content-disposition') ?? `attachment; filename="reconciliation-${period}.xlsx"`)
+        .set(
+          'Content-Disposition',
+          answer.headers.get('content-disposition') ?? `attachment; filename="reconciliation-${period}.xlsx"`,
+        )
         .send(Buffer.from(await answer.arrayBuffer()));
       return undefined;
     }),
@@ -223,7 +276,9 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
     '/reconcile/runs',
     handle(async (req, res) => {
       const body = parse(RunSchema, req.body, 'body');
-      return audited(res, 'reconcile.run', body.period, body.reason, () => needReconcile().call('POST', '/admin/runs', { period: body.period }));
+      return audited(res, 'reconcile.run', body.period, body.reason, () =>
+        needReconcile().call('POST', '/admin/runs', { period: body.period }),
+      );
     }),
   );
 
@@ -248,7 +303,9 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
     app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(join(dist, 'index.html')));
   } else {
     app.get('/', (_req, res) => {
-      res.type('text/plain; charset=utf-8').send('控制台页面尚未构建 the console pages are not built: npm run build -w @yecai/console\n');
+      res
+        .type('text/plain; charset=utf-8')
+        .send('控制台页面尚未构建 the console pages are not built: npm run build -w @yecai/console\n');
     });
   }
 }

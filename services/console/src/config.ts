@@ -29,14 +29,21 @@ export const ConsoleConfigSchema = z
   .object({
     session: z.object({
       secret: secretRef,
-      ttlMinutes: z.number().int().min(5).max(7 * 24 * 60).default(480),
+      ttlMinutes: z
+        .number()
+        .int()
+        .min(5)
+        .max(7 * 24 * 60)
+        .default(480),
       /** Set the Secure flag on the session cookie (behind HTTPS). */
       secureCookie: z.boolean().default(false),
     }),
     users: z
       .array(
         z.object({
-          name: z.string().regex(/^[A-Za-z0-9_.@-]+$/, 'name: letters, digits, _ . @ - (it names the actor in the audit log)'),
+          name: z
+            .string()
+            .regex(/^[A-Za-z0-9_.@-]+$/, 'name: letters, digits, _ . @ - (it names the actor in the audit log)'),
           role: z.enum(ADMIN_ROLES),
           password: secretRef,
         }),
@@ -83,20 +90,31 @@ export interface ConsoleConfig {
 export function resolveConsoleConfig(input: unknown, source = 'console config'): ConsoleConfig {
   const config = parseWith(ConsoleConfigSchema, input, source);
   const secret = resolveSecret(config.session.secret, 'session.secret');
-  if (secret.length < 32) throw new ValidationError(`session.secret: ${secret.length} characters; use at least 32 random ones (openssl rand -hex 32)`, 'session.secret');
+  if (secret.length < 32)
+    throw new ValidationError(
+      `session.secret: ${secret.length} characters; use at least 32 random ones (openssl rand -hex 32)`,
+      'session.secret',
+    );
   const names = new Set<string>();
   const users = config.users.map((user, index) => {
     const field = `users.${index}.password`;
-    if (names.has(user.name)) throw new ValidationError(`users.${index}.name: "${user.name}" appears twice`, `users.${index}.name`);
+    if (names.has(user.name))
+      throw new ValidationError(`users.${index}.name: "${user.name}" appears twice`, `users.${index}.name`);
     names.add(user.name);
     const value = resolveSecret(user.password, field);
     if (isPasswordHash(value)) return { name: user.name, role: user.role, hash: parsePasswordHash(value, field) };
-    if (value.length < 8) throw new ValidationError(`${field}: the password of "${user.name}" has ${value.length} characters; use at least 8`, field);
+    if (value.length < 8)
+      throw new ValidationError(
+        `${field}: the password of "${user.name}" has ${value.length} characters; use at least 8`,
+        field,
+      );
     return { name: user.name, role: user.role, hash: hashPassword(value) };
   });
   const endpoint = (name: 'sink' | 'mapping' | 'reconcile') => {
     const service = config.services[name];
-    return service ? { url: service.url.replace(/\/$/, ''), token: resolveSecret(service.token, `services.${name}.token`) } : undefined;
+    return service
+      ? { url: service.url.replace(/\/$/, ''), token: resolveSecret(service.token, `services.${name}.token`) }
+      : undefined;
   };
   const reconcile = endpoint('reconcile');
   return {

@@ -34,9 +34,15 @@ export interface ExceptionItem {
 
 export const ExceptionQuerySchema = z.object({
   kind: z.enum(EXCEPTION_KINDS).optional(),
-  flow: z.string().regex(/^[a-z_]+$/, 'flow is a document type, e.g. sales_outstock').optional(),
+  flow: z
+    .string()
+    .regex(/^[a-z_]+$/, 'flow is a document type, e.g. sales_outstock')
+    .optional(),
   level: z.coerce.number().int().min(1).max(3).optional(),
-  code: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'code is a reason code, e.g. WAREHOUSE_NOT_MAPPED').optional(),
+  code: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'code is a reason code, e.g. WAREHOUSE_NOT_MAPPED')
+    .optional(),
   from: z.iso.date('from is a date, YYYY-MM-DD').optional(),
   to: z.iso.date('to is a date, YYYY-MM-DD').optional(),
   q: z.string().trim().max(200).optional(),
@@ -96,34 +102,57 @@ export class ExceptionQueue {
   ) {}
 
   /** One kind's rows from `skip`, at most `limit`, with the filters the service applies itself. */
-  async fetch(kind: ExceptionKind, query: Pick<ExceptionQuery, 'flow' | 'code'>, skip: number, limit: number): Promise<ExceptionItem[]> {
+  async fetch(
+    kind: ExceptionKind,
+    query: Pick<ExceptionQuery, 'flow' | 'code'>,
+    skip: number,
+    limit: number,
+  ): Promise<ExceptionItem[]> {
     switch (kind) {
       case 'mapping-parked': {
-        const { documents } = await this.mapping.call<{ documents: ParkedRow[] }>('GET', `/parked${queryOf({ status: 'OPEN', flow: query.flow, code: query.code, limit, skip })}`);
+        const { documents } = await this.mapping.call<{ documents: ParkedRow[] }>(
+          'GET',
+          `/parked${queryOf({ status: 'OPEN', flow: query.flow, code: query.code, limit, skip })}`,
+        );
         return documents.map(fromParked);
       }
       case 'sink-parked':
       case 'pending': {
         const state = kind === 'pending' ? 'REJECTED' : 'PARKED';
-        const { documents } = await this.sink.call<{ documents: LedgerRow[] }>('GET', `/admin/documents${queryOf({ state, flow: query.flow, code: query.code, limit, skip })}`);
+        const { documents } = await this.sink.call<{ documents: LedgerRow[] }>(
+          'GET',
+          `/admin/documents${queryOf({ state, flow: query.flow, code: query.code, limit, skip })}`,
+        );
         return documents.map((row) => fromLedger(kind, row));
       }
       case 'filtered': {
-        const { documents } = await this.mapping.call<{ documents: FilteredRow[] }>('GET', `/filtered${queryOf({ flow: query.flow, filter: query.code, limit, skip })}`);
+        const { documents } = await this.mapping.call<{ documents: FilteredRow[] }>(
+          'GET',
+          `/filtered${queryOf({ flow: query.flow, filter: query.code, limit, skip })}`,
+        );
         return documents.map(fromFiltered);
       }
     }
   }
 
   async page(query: ExceptionQuery): Promise<ExceptionPage> {
-    const kinds = query.kind ? [query.kind] : query.level !== undefined ? EXCEPTION_KINDS.filter((kind) => kind !== 'filtered') : [...EXCEPTION_KINDS];
+    const kinds = query.kind
+      ? [query.kind]
+      : query.level !== undefined
+        ? EXCEPTION_KINDS.filter((kind) => kind !== 'filtered')
+        : [...EXCEPTION_KINDS];
     const skip = (query.page - 1) * query.pageSize;
     const wanted = query.pageSize + 1;
     const predicate = localFilter(query);
     // One kind and nothing to filter here: the service pages for us, however deep.
     if (kinds.length === 1 && !predicate) {
       const items = await this.fetch(kinds[0]!, query, skip, Math.min(wanted, UPSTREAM_PAGE[kinds[0]!]));
-      return { items: items.slice(0, query.pageSize), page: query.page, pageSize: query.pageSize, hasMore: items.length > query.pageSize };
+      return {
+        items: items.slice(0, query.pageSize),
+        page: query.page,
+        pageSize: query.pageSize,
+        hasMore: items.length > query.pageSize,
+      };
     }
     // Otherwise read the kinds in order (mapping-parked, sink-parked, pending, filtered), page by page.
     const matches: ExceptionItem[] = [];
@@ -152,7 +181,12 @@ export class ExceptionQueue {
       }
       if (matches.length >= wanted) break;
     }
-    return { items: matches.slice(0, query.pageSize), page: query.page, pageSize: query.pageSize, hasMore: matches.length > query.pageSize };
+    return {
+      items: matches.slice(0, query.pageSize),
+      page: query.page,
+      pageSize: query.pageSize,
+      hasMore: matches.length > query.pageSize,
+    };
   }
 
   /** Counts per kind for the overview, up to `cap` each (`capped` when there are more). */
@@ -173,25 +207,46 @@ export class ExceptionQueue {
   }
 
   /** Source payload → raw → canonical → target requests and answers → ledger transitions, as far as each kind knows. */
-  async trace(kind: ExceptionKind, id: string): Promise<{ kind: ExceptionKind; id: string; steps: { stage: string; title: string; data: unknown }[] }> {
+  async trace(
+    kind: ExceptionKind,
+    id: string,
+  ): Promise<{ kind: ExceptionKind; id: string; steps: { stage: string; title: string; data: unknown }[] }> {
     const steps: { stage: string; title: string; data: unknown }[] = [];
     if (kind === 'mapping-parked') {
-      const parked = await this.mapping.call<ParkedRow & { raw: { payload?: unknown } | null; source: unknown; missing?: unknown; note?: string; by?: string; closedAt?: string }>('GET', `/parked/${encodeURIComponent(id)}`);
+      const parked = await this.mapping.call<
+        ParkedRow & {
+          raw: { payload?: unknown } | null;
+          source: unknown;
+          missing?: unknown;
+          note?: string;
+          by?: string;
+          closedAt?: string;
+        }
+      >('GET', `/parked/${encodeURIComponent(id)}`);
       const { raw, ...entry } = parked;
       steps.push({ stage: 'source', title: '源单据 source payload', data: decodePayload(raw?.payload) });
       steps.push({ stage: 'raw', title: '原始消息 raw envelope', data: raw });
       steps.push({ stage: 'parked', title: '挂起原因 why it is parked', data: entry });
     } else if (kind === 'filtered') {
       const key = id.split('|')[1];
-      const { documents } = await this.mapping.call<{ documents: (FilteredRow & Record<string, unknown>)[] }>('GET', `/filtered${queryOf({ key, limit: 100 })}`);
+      const { documents } = await this.mapping.call<{ documents: (FilteredRow & Record<string, unknown>)[] }>(
+        'GET',
+        `/filtered${queryOf({ key, limit: 100 })}`,
+      );
       const row = documents.find((document) => document._id === id);
       if (!row) throw new UpstreamError(404, `没有这条过滤记录 no filtered document ${id}`);
       steps.push({ stage: 'filtered', title: '过滤规则 the rule filter that left it out', data: row });
     } else {
-      const trace = await this.sink.call<Record<string, unknown> & { document: unknown; canonical?: unknown; transitions?: unknown; target?: string }>('GET', `/admin/documents/${encodeURIComponent(id)}`);
+      const trace = await this.sink.call<
+        Record<string, unknown> & { document: unknown; canonical?: unknown; transitions?: unknown; target?: string }
+      >('GET', `/admin/documents/${encodeURIComponent(id)}`);
       const target = trace.target ?? 'kingdee';
       steps.push({ stage: 'canonical', title: '标准单据 canonical event', data: trace.canonical ?? null });
-      steps.push({ stage: 'target', title: `${target} 请求与应答 requests and answers`, data: trace[`${target}Calls`] ?? [] });
+      steps.push({
+        stage: 'target',
+        title: `${target} 请求与应答 requests and answers`,
+        data: trace[`${target}Calls`] ?? [],
+      });
       steps.push({ stage: 'ledger', title: '台账变更 ledger transitions', data: trace.transitions ?? [] });
       steps.push({ stage: 'document', title: '台账记录 ledger entry', data: trace.document });
     }
@@ -206,9 +261,16 @@ export class ExceptionQueue {
         return this.mapping.call('POST', `/parked/${path}/${action}`, { note: reason });
       case 'sink-parked':
       case 'pending':
-        return this.sink.call('POST', `/admin/documents/${path}/${action}`, action === 'skip' ? { reason } : { note: reason });
+        return this.sink.call(
+          'POST',
+          `/admin/documents/${path}/${action}`,
+          action === 'skip' ? { reason } : { note: reason },
+        );
       case 'filtered':
-        throw new UpstreamError(409, `已过滤的单据由规则排除，不能${action === 'repush' ? '重推' : '跳过'}；请修改规则 filtered documents are left out by a rule: change the rule, then replay`);
+        throw new UpstreamError(
+          409,
+          `已过滤的单据由规则排除，不能${action === 'repush' ? '重推' : '跳过'}；请修改规则 filtered documents are left out by a rule: change the rule, then replay`,
+        );
     }
   }
 }
@@ -220,7 +282,11 @@ function localFilter(query: ExceptionQuery): ((item: ExceptionItem) => boolean) 
   if (query.to) tests.push((item) => item.at.slice(0, 10) <= query.to!);
   if (query.q) {
     const needle = query.q.toLowerCase();
-    tests.push((item) => [item.key, item.billNo, item.id, item.code, item.reasonZh, item.reasonEn].some((text) => text?.toLowerCase().includes(needle)));
+    tests.push((item) =>
+      [item.key, item.billNo, item.id, item.code, item.reasonZh, item.reasonEn].some((text) =>
+        text?.toLowerCase().includes(needle),
+      ),
+    );
   }
   return tests.length === 0 ? undefined : (item) => tests.every((test) => test(item));
 }
@@ -254,7 +320,9 @@ function fromLedger(kind: 'sink-parked' | 'pending', row: LedgerRow): ExceptionI
     level: row.problem?.level ?? (kind === 'pending' ? 2 : 1),
     code: row.problem?.code ?? null,
     reasonZh: row.problem?.message ?? '',
-    reasonEn: row.problem ? `${kind === 'pending' ? 'waiting for retry' : 'parked by the target'}: ${row.problem.code}` : '',
+    reasonEn: row.problem
+      ? `${kind === 'pending' ? 'waiting for retry' : 'parked by the target'}: ${row.problem.code}`
+      : '',
     key: row.documentKey,
     billNo: row.billNo,
     field: row.problem?.field ?? null,

@@ -8,11 +8,13 @@ import { connectMongo } from '@yecai/store';
 import { mountConsole } from './app';
 import { AuditLog } from './audit';
 import { ConsoleEnvSchema, loadConsoleConfigFile } from './config';
+import { ensureWebBuilt } from './web-build';
 
 async function main(): Promise<ReadonlyArray<() => Promise<unknown>>> {
   const logger = createLogger('console');
   const env = parseWith(ConsoleEnvSchema, process.env, 'console environment');
   const config = loadConsoleConfigFile(env.CONSOLE_CONFIG);
+  ensureWebBuilt();
   const mongo = await connectMongo(env.MONGODB_URI, { appName: 'console' });
   const audit = new AuditLog(mongo.db(env.MONGODB_DB));
   await audit.ensureIndexes();

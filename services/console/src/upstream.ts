@@ -33,7 +33,11 @@ export class AdminClient {
     }
     if (!response.ok) {
       const failure = parsed as { error?: string; field?: string } | undefined;
-      throw new UpstreamError(response.status, `${this.name}: ${failure?.error ?? `HTTP ${response.status}`}`, failure?.field);
+      throw new UpstreamError(
+        response.status,
+        `${this.name}: ${failure?.error ?? `HTTP ${response.status}`}`,
+        failure?.field,
+      );
     }
     return parsed as T;
   }
@@ -43,7 +47,10 @@ export class AdminClient {
     try {
       return await fetch(`${this.endpoint.url}${path}`, {
         method,
-        headers: { authorization: `Bearer ${this.endpoint.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${this.endpoint.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -56,7 +63,8 @@ export class AdminClient {
 /** `?a=1&b=2` from the defined values. */
 export function queryOf(values: Record<string, string | number | undefined>): string {
   const params = new URLSearchParams();
-  for (const [name, value] of Object.entries(values)) if (value !== undefined && value !== '') params.set(name, String(value));
+  for (const [name, value] of Object.entries(values))
+    if (value !== undefined && value !== '') params.set(name, String(value));
   const text = params.toString();
   return text ? `?${text}` : '';
 }

@@ -24,7 +24,10 @@ export interface ConsoleUnderTest {
   stop(): Promise<void>;
 }
 
-export async function startConsoleUnderTest(services: { sink: { url: string; tokenEnv: string }; mapping: { url: string; tokenEnv: string } }, webDist?: string): Promise<ConsoleUnderTest> {
+export async function startConsoleUnderTest(
+  services: { sink: { url: string; tokenEnv: string }; mapping: { url: string; tokenEnv: string } },
+  webDist?: string,
+): Promise<ConsoleUnderTest> {
   const mongo = await testMongo('console');
   const config = resolveConsoleConfig({
     session: { secret: 'env:CONSOLE_TEST_SESSION_SECRET', ttlMinutes: 60 },
@@ -39,7 +42,12 @@ export async function startConsoleUnderTest(services: { sink: { url: string; tok
   });
   const audit = new AuditLog(mongo.db);
   await audit.ensureIndexes();
-  const ops = await startOpsServer({ port: 0, registry: createMetricsRegistry('console-test'), isReady: () => true, mount: (app) => mountConsole(app, { config, audit, ...(webDist ? { webDist } : {}) }) });
+  const ops = await startOpsServer({
+    port: 0,
+    registry: createMetricsRegistry('console-test'),
+    isReady: () => true,
+    mount: (app) => mountConsole(app, { config, audit, ...(webDist ? { webDist } : {}) }),
+  });
   const baseUrl = `http://127.0.0.1:${ops.port}`;
   return {
     ops,
@@ -47,8 +55,13 @@ export async function startConsoleUnderTest(services: { sink: { url: string; tok
     db: mongo.db,
     audit,
     async login(user) {
-      const response = await fetch(`${baseUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(user) });
-      if (response.status !== 200) throw new Error(`login of ${user.name}: ${response.status} ${await response.text()}`);
+      const response = await fetch(`${baseUrl}/api/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(user),
+      });
+      if (response.status !== 200)
+        throw new Error(`login of ${user.name}: ${response.status} ${await response.text()}`);
       return response.headers.get('set-cookie')!.split(';')[0]!;
     },
     async stop() {
