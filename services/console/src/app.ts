@@ -158,6 +158,20 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
     handle(async (req) => queue.page(parse(ExceptionQuerySchema, req.query, 'query'))),
   );
   api.get(
+    '/documents',
+    handle(async (req) =>
+      queue.find(
+        parse(
+          z.object({
+            key: z.string().trim().min(3, 'key: a document key, e.g. jushuitan/demo/sales_outstock/1001').max(300),
+          }),
+          req.query,
+          'query',
+        ).key,
+      ),
+    ),
+  );
+  api.get(
     '/exceptions/:kind/:id/trace',
     handle(async (req) => {
       const kind = parse(z.enum(EXCEPTION_KINDS), req.params.kind, 'kind');

@@ -36,7 +36,7 @@ export const ExceptionQuerySchema = z.object({
   kind: z.enum(EXCEPTION_KINDS).optional(),
   flow: z
     .string()
-    .regex(/^[a-z_]+$/, 'flow is a document type, e.g. sales_outstock')
+    .regex(/^[a-z_/]+$/, 'flow is a document type or rule, e.g. sales_outstock or jushuitan/sales_outstock')
     .optional(),
   level: z.coerce.number().int().min(1).max(3).optional(),
   code: z
@@ -251,6 +251,43 @@ export class ExceptionQueue {
       steps.push({ stage: 'document', title: '台账记录 ledger entry', data: trace.document });
     }
     return { kind, id, steps };
+  }
+
+  /** Where one source document is now: its parked entries at mapping (any status) and its ledger entries at the sink. */
+  async find(
+    key: string,
+  ): Promise<{
+    key: string;
+    places: { stage: string; id: string; state: string; billNo: string | null; at: string; note: string | null }[];
+  }> {
+    const [parked, ledger] = await Promise.all([
+      this.mapping.call<{ documents: (ParkedRow & { note?: string })[] }>(
+        'GET',
+        `/parked${queryOf({ key, limit: 100 })}`,
+      ),
+      this.sink.call<{ documents: LedgerRow[] }>('GET', `/admin/documents${queryOf({ key, limit: 100 })}`),
+    ]);
+    return {
+      key,
+      places: [
+        ...parked.documents.map((row) => ({
+          stage: 'mapping',
+          id: row._id,
+          state: row.status,
+          billNo: null,
+          at: iso(row.parkedAt),
+          note: row.note ?? `${row.reasonZh} ${row.reasonEn}`,
+        })),
+        ...ledger.documents.map((row) => ({
+          stage: 'sink',
+          id: row._id,
+          state: row.state,
+          billNo: row.billNo,
+          at: iso(row.updatedAt),
+          note: row.problem?.message ?? null,
+        })),
+      ],
+    };
   }
 
   /** Re-push or skip one document through the service that holds it. */

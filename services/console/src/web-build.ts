@@ -5,15 +5,22 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { WEB_DIST } from './app';
 
 export function ensureWebBuilt(force = false): string {
   if (!force && existsSync(join(WEB_DIST, 'index.html'))) return WEB_DIST;
-  const vite = require.resolve('vite/bin/vite.js');
+  let vite: string;
+  try {
+    vite = join(dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  } catch {
+    throw new Error(
+      `the console pages are not built (${WEB_DIST}) and Vite is not installed here: run npm run build -w @yecai/console where the dev dependencies are`,
+    );
+  }
   execFileSync(
     process.execPath,
-    [vite, 'build', '--config', join(__dirname, '..', 'web', 'vite.config.ts'), '--logLevel', 'warn'],
+    [vite, 'build', '--config', join(__dirname, '..', 'web', 'vite.config.mts'), '--logLevel', 'warn'],
     { stdio: 'inherit', timeout: 300_000 },
   );
   return WEB_DIST;

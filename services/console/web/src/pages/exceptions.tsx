@@ -40,6 +40,18 @@ export function ExceptionsPage({ lang, operator }: { lang: Lang; operator: boole
   const [selected, setSelected] = useState<Item[]>([]);
   const [trace, setTrace] = useState<{ item: Item; trace?: Trace; error?: string } | null>(null);
   const { ask, modal } = useReasonPrompt(lang);
+  const [found, setFound] = useState<{
+    key: string;
+    places: { stage: string; id: string; state: string; billNo: string | null; at: string; note: string | null }[];
+  } | null>(null);
+  const find = async (key: string) => {
+    if (key.trim() === '') return setFound(null);
+    try {
+      setFound(await api('GET', `/documents${query({ key: key.trim() })}`));
+    } catch (error) {
+      message.error((error as Error).message);
+    }
+  };
 
   const load = useCallback(async () => {
     setLoading(true);
@@ -155,6 +167,53 @@ export function ExceptionsPage({ lang, operator }: { lang: Lang; operator: boole
             {pick(lang, '批量跳过', 'Skip selected')} ({selected.length})
           </Button>
         </Space>
+      )}
+      <Space>
+        <Input.Search
+          id="find-key"
+          allowClear
+          style={{ width: 420 }}
+          placeholder={pick(lang, '查单据：输入单据键 jushuitan/…/sales_outstock/…', 'Find a document by its key')}
+          enterButton={pick(lang, '查询', 'Find')}
+          onSearch={(value) => void find(value)}
+        />
+      </Space>
+      {found && (
+        <Table
+          id="found-document"
+          size="small"
+          pagination={false}
+          rowKey={(place) => `${place.stage}:${place.id}`}
+          dataSource={found.places}
+          locale={{ emptyText: pick(lang, '没有找到这条单据', 'No such document') }}
+          columns={[
+            {
+              title: pick(lang, '环节', 'Stage'),
+              dataIndex: 'stage',
+              render: (stage: string) =>
+                stage === 'sink' ? pick(lang, '写入金蝶', 'Kingdee sink') : pick(lang, '映射', 'Mapping'),
+            },
+            {
+              title: pick(lang, '状态', 'State'),
+              dataIndex: 'state',
+              render: (state: string) => (
+                <Tag
+                  className="found-state"
+                  color={state === 'POSTED' ? 'green' : state === 'OPEN' || state === 'PARKED' ? 'red' : 'blue'}
+                >
+                  {state}
+                </Tag>
+              ),
+            },
+            { title: pick(lang, '金蝶单号', 'Bill no.'), dataIndex: 'billNo' },
+            {
+              title: pick(lang, '时间', 'Time'),
+              dataIndex: 'at',
+              render: (at: string) => new Date(at).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB'),
+            },
+            { title: pick(lang, '说明', 'Note'), dataIndex: 'note' },
+          ]}
+        />
       )}
       {data.truncated && <Typography.Text type="warning">{data.truncated}</Typography.Text>}
       <Table<Item>
