@@ -21,7 +21,10 @@ let consoleApp: ConsoleUnderTest;
 let browser: Browser;
 
 beforeAll(async () => {
-  const executablePath = execFileSync('bash', [join(__dirname, '..', 'scripts', 'install-chromium.sh')], { encoding: 'utf8', timeout: 600_000 }).trim();
+  const executablePath = execFileSync('bash', [join(__dirname, '..', 'scripts', 'install-chromium.sh')], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  }).trim();
   const webDist = ensureWebBuilt(true);
   mkdirSync(SHOTS, { recursive: true });
   pipeline = await Pipeline.start({
@@ -44,9 +47,22 @@ beforeAll(async () => {
   }
   // The demo's services take one operator token (libs/demo launchServices); the console holds it, the browser never.
   process.env.CONSOLE_TEST_DEMO_TOKEN = 'demo-operator-token';
-  const service = (port: number | undefined) => ({ url: `http://127.0.0.1:${port}`, tokenEnv: 'CONSOLE_TEST_DEMO_TOKEN' });
-  consoleApp = await startConsoleUnderTest({ sink: service(pipeline.services.sink.options.opsPort), mapping: service(pipeline.services.mapping.options.opsPort) }, webDist);
-  browser = await chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  const service = (port: number | undefined) => ({
+    url: `http://127.0.0.1:${port}`,
+    tokenEnv: 'CONSOLE_TEST_DEMO_TOKEN',
+  });
+  consoleApp = await startConsoleUnderTest(
+    {
+      sink: service(pipeline.services.sink.options.opsPort),
+      mapping: service(pipeline.services.mapping.options.opsPort),
+    },
+    webDist,
+  );
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-dev-shm-usage'],
+  });
 }, 900_000);
 
 afterAll(async () => {
@@ -103,7 +119,13 @@ it('an operator finds the parked documents, traces one, fixes the warehouse map,
   await openPage(page, 'master-data');
   await page.waitForSelector('.ant-table-tbody .ant-table-row');
   await page.click('#md-add');
-  const record = { sourceSystem: 'jushuitan', sourceCode: String(UNMAPPED_WAREHOUSE), name: '天津保税仓', kingdeeStockNumber: String(UNMAPPED_WAREHOUSE), stockOrg: '100' };
+  const record = {
+    sourceSystem: 'jushuitan',
+    sourceCode: String(UNMAPPED_WAREHOUSE),
+    name: '天津保税仓',
+    kingdeeStockNumber: String(UNMAPPED_WAREHOUSE),
+    stockOrg: '100',
+  };
   await page.fill('#md-json', JSON.stringify(record, null, 2));
   await page.fill('#md-reason', '补充天津保税仓的金蝶仓库映射 add the Kingdee stock of 天津保税仓');
   await page.click('#md-save');
@@ -118,42 +140,65 @@ it('an operator finds the parked documents, traces one, fixes the warehouse map,
   await page.fill('#reason-input', '仓库映射已补 the warehouse map is in place');
   const started = Date.now();
   await page.click('#reason-ok');
-  const notice = await page.waitForSelector('.ant-message-notice-content', { timeout: 90_000 }).catch(async (error: Error) => {
+  const notice = await page.waitForSelector('#batch-result', { timeout: 90_000 }).catch(async (error: Error) => {
     await shot(page, 'failure-batch');
     const { records } = await consoleApp.audit.list(100, 0);
-    throw new Error(`${error.message}\naudit: ${JSON.stringify(records.map((record) => [record.action, record.target, record.outcome, record.detail, record.at]))}`);
+    throw new Error(
+      `${error.message}\naudit: ${JSON.stringify(records.map((record) => [record.action, record.target, record.outcome, record.detail, record.at]))}`,
+    );
   });
   // Every ticked document re-pushed by this batch (none already moved by someone or something else).
-  expect({ notice: await notice.innerText(), seconds: Math.round((Date.now() - started) / 1000) }).toEqual({ notice: `已完成 ${parked.length} 条`, seconds: expect.any(Number) });
+  expect({ notice: await notice.innerText(), seconds: Math.round((Date.now() - started) / 1000) }).toEqual({
+    notice: `已重推 ${parked.length} 条`,
+    seconds: expect.any(Number),
+  });
 
   // Posted: the sink's ledger holds every re-pushed document as POSTED, and the console shows it by key.
   let last: unknown;
   await waitFor(
     async () => {
-      const states = await page.evaluate(async (keys) => {
-        const found = await Promise.all(keys.map(async (key) => ((await (await fetch(`/api/documents?key=${encodeURIComponent(key)}`)).json()) as { places: { stage: string; state: string }[] }).places));
-        return found.map((places) => places.filter((place) => place.stage === 'sink').map((place) => place.state));
-      }, parked.map((item) => item.key));
+      const states = await page.evaluate(
+        async (keys) => {
+          const found = await Promise.all(
+            keys.map(
+              async (key) =>
+                (
+                  (await (await fetch(`/api/documents?key=${encodeURIComponent(key)}`)).json()) as {
+                    places: { stage: string; state: string }[];
+                  }
+                ).places,
+            ),
+          );
+          return found.map((places) => places.filter((place) => place.stage === 'sink').map((place) => place.state));
+        },
+        parked.map((item) => item.key),
+      );
       last = states;
       return states.every((bills) => bills.length > 0 && bills.every((state) => state === 'POSTED'));
     },
     're-pushed documents posted',
     120_000,
   ).catch((error: Error) => {
-    throw new Error(`${error.message}; sink states per document: ${JSON.stringify(last)}; keys ${JSON.stringify(parked.map((item) => item.key))}`);
+    throw new Error(
+      `${error.message}; sink states per document: ${JSON.stringify(last)}; keys ${JSON.stringify(parked.map((item) => item.key))}`,
+    );
   });
   await page.fill('#find-key', parked[0]!.key);
   await page.press('#find-key', 'Enter');
   await page.waitForSelector('.found-state:text-is("POSTED")');
-  await page.fill('#filter-q', '');
   await shot(page, 'document-posted');
 
   await openPage(page, 'audit');
   await page.waitForSelector('.ant-table-tbody td:text-is("exception.repush")');
   await shot(page, 'audit');
   const { records } = await consoleApp.audit.list(500, 0, USERS.operator.name);
-  expect(records.filter((entry) => entry.action === 'exception.repush' && entry.outcome === 'ok')).toHaveLength(parked.length);
-  expect(records.find((entry) => entry.action === 'master-data.put')).toMatchObject({ reason: '补充天津保税仓的金蝶仓库映射 add the Kingdee stock of 天津保税仓', outcome: 'ok' });
+  expect(records.filter((entry) => entry.action === 'exception.repush' && entry.outcome === 'ok')).toHaveLength(
+    parked.length,
+  );
+  expect(records.find((entry) => entry.action === 'master-data.put')).toMatchObject({
+    reason: '补充天津保税仓的金蝶仓库映射 add the Kingdee stock of 天津保税仓',
+    outcome: 'ok',
+  });
 
   await openPage(page, 'flows');
   await page.waitForSelector('.ant-table-tbody .ant-table-row');
@@ -177,10 +222,19 @@ it('a viewer sees the queue without a re-push button, and the API refuses a re-p
   expect(await page.locator('.ant-table-thead .ant-checkbox-input').count()).toBe(0);
   await shot(page, 'exceptions-viewer');
   const refused = await page.evaluate(async () => {
-    const items = ((await (await fetch('/api/exceptions?pageSize=1')).json()) as { items: { kind: string; id: string }[] }).items;
-    const response = await fetch('/api/exceptions/batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'repush', reason: 'viewer tries', items }) });
+    const items = (
+      (await (await fetch('/api/exceptions?pageSize=1')).json()) as { items: { kind: string; id: string }[] }
+    ).items;
+    const response = await fetch('/api/exceptions/batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ action: 'repush', reason: 'viewer tries', items }),
+    });
     return { status: response.status, body: (await response.json()) as { error: string } };
   });
-  expect(refused).toEqual({ status: 403, body: { error: `需要操作员权限 operator role required ("${USERS.viewer.name}" is a viewer)` } });
+  expect(refused).toEqual({
+    status: 403,
+    body: { error: `需要操作员权限 operator role required ("${USERS.viewer.name}" is a viewer)` },
+  });
   await context.close();
 }, 120_000);

@@ -1,4 +1,4 @@
-import { App, Button, DatePicker, Drawer, Input, Select, Space, Table, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, DatePicker, Drawer, Input, Select, Space, Table, Tag, Timeline, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { api, pick, query, type Lang } from '../api';
 import { Json, useReasonPrompt } from './shared';
@@ -40,6 +40,8 @@ export function ExceptionsPage({ lang, operator }: { lang: Lang; operator: boole
   const [selected, setSelected] = useState<Item[]>([]);
   const [trace, setTrace] = useState<{ item: Item; trace?: Trace; error?: string } | null>(null);
   const { ask, modal } = useReasonPrompt(lang);
+  // The last batch's outcome stays on the page until closed (a toast would vanish before a person reads the failures).
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
   const [found, setFound] = useState<{
     key: string;
     places: { stage: string; id: string; state: string; billNo: string | null; at: string; note: string | null }[];
@@ -95,11 +97,20 @@ export function ExceptionsPage({ lang, operator }: { lang: Lang; operator: boole
         failed: number;
         results: { id: string; ok: boolean; error?: string }[];
       }>('POST', '/exceptions/batch', { action, reason, items: selected.map(({ kind, id }) => ({ kind, id })) });
-      if (answer.failed === 0) message.success(pick(lang, `已完成 ${answer.done} 条`, `${answer.done} done`));
-      else
-        message.warning(
-          `${pick(lang, '成功', 'done')} ${answer.done}, ${pick(lang, '失败', 'failed')} ${answer.failed}: ${answer.results.find((result) => !result.ok)?.error ?? ''}`,
-        );
+      const what = action === 'repush' ? pick(lang, '重推', 're-pushed') : pick(lang, '跳过', 'skipped');
+      const failure = answer.results.find((result) => !result.ok);
+      setOutcome({
+        ok: answer.failed === 0,
+        text:
+          pick(lang, `已${what} ${answer.done} 条`, `${answer.done} ${what}`) +
+          (answer.failed > 0
+            ? pick(
+                lang,
+                `，失败 ${answer.failed} 条：${failure?.error ?? ''}`,
+                `, ${answer.failed} failed: ${failure?.error ?? ''}`,
+              )
+            : ''),
+      });
       setSelected([]);
       await load();
     } catch (error) {
@@ -213,6 +224,15 @@ export function ExceptionsPage({ lang, operator }: { lang: Lang; operator: boole
             },
             { title: pick(lang, '说明', 'Note'), dataIndex: 'note' },
           ]}
+        />
+      )}
+      {outcome && (
+        <Alert
+          id="batch-result"
+          type={outcome.ok ? 'success' : 'warning'}
+          title={outcome.text}
+          closable={{ onClose: () => setOutcome(null) }}
+          showIcon
         />
       )}
       {data.truncated && <Typography.Text type="warning">{data.truncated}</Typography.Text>}
