@@ -159,7 +159,8 @@ export class ExceptionQueue {
     let seen = 0;
     let scanned = 0;
     for (const kind of kinds) {
-      const size = UPSTREAM_PAGE[kind];
+      // Without a local filter only skip + wanted rows can matter; with one, read ahead in larger pages.
+      const size = Math.min(UPSTREAM_PAGE[kind], Math.max(100, (skip + wanted) * (predicate ? 5 : 1)));
       for (let offset = 0; matches.length < wanted; offset += size) {
         if (scanned >= SCAN_LIMIT) {
           return {
@@ -189,8 +190,8 @@ export class ExceptionQueue {
     };
   }
 
-  /** Counts per kind for the overview, up to `cap` each (`capped` when there are more). */
-  async counts(cap = 1000): Promise<Record<ExceptionKind, { count: number; capped: boolean }>> {
+  /** Counts per kind for the overview, up to `cap` each (`capped` when there are more: the page shows 200+). */
+  async counts(cap = 200): Promise<Record<ExceptionKind, { count: number; capped: boolean }>> {
     const entries = await Promise.all(
       EXCEPTION_KINDS.map(async (kind) => {
         let count = 0;
@@ -254,9 +255,7 @@ export class ExceptionQueue {
   }
 
   /** Where one source document is now: its parked entries at mapping (any status) and its ledger entries at the sink. */
-  async find(
-    key: string,
-  ): Promise<{
+  async find(key: string): Promise<{
     key: string;
     places: { stage: string; id: string; state: string; billNo: string | null; at: string; note: string | null }[];
   }> {
