@@ -16,6 +16,8 @@ const ListQuerySchema = z.object({
   state: z.enum(LEDGER_STATES).optional(),
   flow: z.string().regex(/^[a-z_]+$/, 'flow is a canonical document type, e.g. sales_outstock').optional(),
   form: z.string().regex(/^[A-Za-z_]+$/, 'form is a target form id, e.g. SAL_OUTSTOCK').optional(),
+  code: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'code is a problem code, e.g. LOT_REQUIRED').optional(),
+  key: z.string().min(1).max(300).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   skip: z.coerce.number().int().min(0).default(0),
 });
@@ -64,7 +66,7 @@ export function mountSinkAdmin(app: express.Express, service: PostingService, to
     need('viewer'),
     handle(async (req) => {
       const query = parse(ListQuerySchema, req.query, 'query');
-      const documents = await service.ledger.list({ state: query.state, documentType: query.flow, formId: query.form }, query.limit, query.skip);
+      const documents = await service.ledger.list({ state: query.state, documentType: query.flow, formId: query.form, problemCode: query.code, documentKey: query.key }, query.limit, query.skip);
       return { documents };
     }),
   );

@@ -48,6 +48,9 @@ export interface LedgerQuery {
   formId?: string | undefined;
   /** The problem code of a PARKED or REJECTED entry, e.g. LOT_REQUIRED. */
   problemCode?: string | undefined;
+  /** The source document's key (every bill made from it), e.g. jushuitan/demo/sales_outstock/1001; matched on the
+   *  current entries (it is inside the packed revision, not a field the database can filter on). */
+  documentKey?: string | undefined;
 }
 
 function filterOf(query: LedgerQuery): Record<string, unknown> {
@@ -385,7 +388,7 @@ export class Ledger {
   /** Current entries matching `query`, newest first (or oldest first), without their canonical events. */
   async list(query: LedgerQuery, limit: number, skip: number, order: 'newest' | 'oldest' = 'newest'): Promise<Omit<LedgerEntry, 'canonical'>[]> {
     const direction = order === 'newest' ? -1 : 1;
-    const entries = await this.current(filterOf(query));
+    const entries = (await this.current(filterOf(query))).filter((entry) => !query.documentKey || entry.documentKey === query.documentKey);
     return entries
       .sort((a, b) => direction * (a.updatedAt.getTime() - b.updatedAt.getTime()))
       .slice(skip, skip + limit)
@@ -394,7 +397,7 @@ export class Ledger {
 
   /** How many current entries match `query`. */
   async count(query: LedgerQuery = {}): Promise<number> {
-    return (await this.current(filterOf(query))).length;
+    return (await this.current(filterOf(query))).filter((entry) => !query.documentKey || entry.documentKey === query.documentKey).length;
   }
 
   /** Level-2 retries that are due, and in-flight entries nobody has touched for `staleMs` (their message is gone). */
