@@ -314,7 +314,11 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   if (existsSync(join(dist, 'index.html'))) {
     app.use(express.static(dist, { index: 'index.html', maxAge: '1h' }));
     // Client-side routes (/exceptions, /flows …) get the page; the app picks the view from the path.
-    app.get(/^\/(?!api\/).*/, (_req, res) => res.sendFile(join(dist, 'index.html')));
+    app.get('/{*path}', (req, res) => {
+      if (req.path.startsWith('/api/'))
+        res.status(404).json({ error: `没有这个接口 no such API route: ${req.method} ${req.path}` });
+      else res.sendFile(join(dist, 'index.html'));
+    });
   } else {
     app.get('/', (_req, res) => {
       res

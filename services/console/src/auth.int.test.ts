@@ -5,6 +5,7 @@
  */
 import { expressRoutes, samplePath } from '@yecai/test-harness';
 import { startConsoleUnderTest, USERS, type ConsoleUnderTest } from '../test/console-under-test';
+import { ensureWebBuilt } from './web-build';
 
 process.env.CONSOLE_TEST_UPSTREAM_TOKEN = 'unused-upstream-token-0123456789';
 let consoleApp: ConsoleUnderTest;
@@ -12,7 +13,7 @@ let consoleApp: ConsoleUnderTest;
 beforeAll(async () => {
   // Upstreams on a closed port: the guard must answer before any service is called.
   const nowhere = { url: 'http://127.0.0.1:9', tokenEnv: 'CONSOLE_TEST_UPSTREAM_TOKEN' };
-  consoleApp = await startConsoleUnderTest({ sink: nowhere, mapping: nowhere });
+  consoleApp = await startConsoleUnderTest({ sink: nowhere, mapping: nowhere }, ensureWebBuilt());
 }, 60_000);
 afterAll(() => consoleApp?.stop());
 
@@ -123,4 +124,14 @@ it('a changing call that reaches the service is audited with who, what and why, 
   const audit = await fetch(`${consoleApp.baseUrl}/api/audit`, { headers: { cookie: viewer } });
   expect(audit.status).toBe(200);
   expect(((await audit.json()) as { records: unknown[] }).records.length).toBeGreaterThan(0);
+});
+
+it('serves the pages on every client route (a reload of /exceptions works), and an unknown API route is a 404, not the page', async () => {
+  const page = await fetch(`${consoleApp.baseUrl}/exceptions`);
+  expect(page.status).toBe(200);
+  expect(await page.text()).toContain('<div id="root"></div>');
+  const operator = await consoleApp.login(USERS.operator);
+  const unknown = await fetch(`${consoleApp.baseUrl}/api/nope`, { headers: { cookie: operator } });
+  expect(unknown.status).toBe(404);
+  expect(((await unknown.json()) as { error: string }).error).toBe('没有这个接口 no such API route: GET /api/nope');
 });
