@@ -62,7 +62,7 @@ export type ConsoleConfigInput = z.input<typeof ConsoleConfigSchema>;
 
 export const ConsoleEnvSchema = z.object({
   CONSOLE_CONFIG: z.string().min(1, 'CONSOLE_CONFIG: path of the console config file'),
-  CONSOLE_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  CONSOLE_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   MONGODB_URI: z.string().min(1),
   MONGODB_DB: z.string().min(1).default('yecai'),
 });

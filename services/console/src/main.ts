@@ -1,6 +1,6 @@
 /**
  * The console process: `npx tsx services/console/src/main.ts`. Environment: CONSOLE_CONFIG (YAML/JSON, see config.ts),
- * CONSOLE_PORT (default 8090), MONGODB_URI, MONGODB_DB. Serves the pages, /api, /healthz, /readyz and /metrics on one
+ * CONSOLE_PORT (default 8080; 8090 is the Kingdee emulator's), MONGODB_URI, MONGODB_DB. Serves the pages, /api, /healthz, /readyz and /metrics on one
  * port (YECAI_OPS_HOST=0.0.0.0 to listen beyond loopback).
  */
 import { createLogger, createMetricsRegistry, parseWith, runServiceProcess, startOpsServer } from '@yecai/common';
