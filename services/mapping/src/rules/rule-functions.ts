@@ -1,5 +1,5 @@
 /**
- * Decimal functions the rules may call (JSONata's own arithmetic is binary floating point: money never goes
+ * Functions the rules may call beyond JSONata's own. Decimal ones (JSONata's own arithmetic is binary floating point: money never goes
  * through it). Each returns decimal TEXT, which the engine reads exactly into the canonical decimal field.
  *
  * - `$allocate(total, weights, places?)` — `total` split in proportion to `weights` (a list, or one value), each part
@@ -7,7 +7,10 @@
  *   libs/common `allocateLargestRemainder`). In a line: `$allocate($doc.fee, $doc.items.quantity)[$index]`.
  * - `$decimalDiv(a, b, places)` — a ÷ b rounded half-up to `places` decimals (e.g. a unit price from a line total).
  * - `$decimalTimes(a, b)` — a × b, exact.
+ * - `$hash(text, length)` — the first `length` hex digits of the text's sha256: a short, stable bill number for a
+ *   document whose own identity is a long composite key (领星 settlement rows).
  */
+import { createHash } from 'node:crypto';
 import type jsonata from 'jsonata';
 import { Decimal, allocateLargestRemainder, toDecimal } from '@yecai/common';
 
@@ -47,8 +50,14 @@ export function decimalTimes(a: unknown, b: unknown): string | undefined {
   return toDecimal(a, '$decimalTimes').times(toDecimal(b, '$decimalTimes')).toFixed();
 }
 
+export function hash(value: unknown, length: unknown = 12): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return createHash('sha256').update(String(value)).digest('hex').slice(0, Number(length));
+}
+
 /** Makes the functions callable from a compiled rule expression. */
-export function registerMoneyFunctions(expression: jsonata.Expression): void {
+export function registerRuleFunctions(expression: jsonata.Expression): void {
+  expression.registerFunction('hash', hash);
   expression.registerFunction('allocate', allocate);
   expression.registerFunction('decimalDiv', decimalDiv);
   expression.registerFunction('decimalTimes', decimalTimes);
