@@ -31,9 +31,38 @@ import { repoRoot } from '@yecai/stack';
  * collects payment) and, for its fees, a supplier `AMZ-<sid>`; the fee types map to 6601 sub-accounts; the month
  * rates are LingXing's currencyMonth table (the tenant's own `my_rate`) for the months the documents fall in.
  */
-export const LINGXING_STREAMS = ['sales_order', 'first_leg_shipment', 'fee_settlement'] as const;
+export const LINGXING_STREAMS = [
+  'sales_order',
+  'mp_sales_order',
+  'sales_outstock',
+  'sales_return',
+  'first_leg_shipment',
+  'purchase_instock',
+  'other_instock',
+  'other_outstock',
+  'transfer',
+  'purchase_return',
+  'stock_count',
+  'fee_settlement',
+] as const;
 /** Canonical types the sink posts for those streams. */
-export const LINGXING_SINK_FLOWS = ['sales_order', 'sales_return', 'first_leg_shipment', 'fee_settlement'] as const;
+export const LINGXING_SINK_FLOWS = [
+  'sales_order',
+  'sales_outstock',
+  'sales_return',
+  'first_leg_shipment',
+  'purchase_instock',
+  'other_instock',
+  'other_outstock',
+  'transfer',
+  'purchase_return',
+  'stock_count',
+  'fee_settlement',
+] as const;
+/** Multi-platform stores (Walmart, Shopify, TikTok …) and purchase suppliers of the emulator's records. */
+export const MP_STORES = [7000, 7001, 7002, 7003, 7004];
+export const SUPPLIER_IDS = Array.from({ length: 12 }, (_, i) => 300 + i);
+export const supplierOf = (id: number | string) => `LXS${id}`;
 
 const ORG = '100';
 const CURRENCY_NUMBERS: Record<string, string> = {
@@ -87,9 +116,9 @@ export function lingxingWorld(day: { fromMs: number; toMs: number }): {
     ],
     customers: [
       ...base.customers,
-      ...SHOPS.map((shop) => ({
-        number: customerOf(shop.sid),
-        name: `Amazon ${shop.name}`,
+      ...[...SHOPS.map((shop) => shop.sid), ...MP_STORES].map((sid) => ({
+        number: customerOf(sid),
+        name: `店铺 ${sid}`,
         createOrg: ORG,
         useOrgs: [ORG],
       })),
@@ -102,6 +131,7 @@ export function lingxingWorld(day: { fromMs: number; toMs: number }): {
         createOrg: ORG,
         useOrgs: [ORG],
       })),
+      ...SUPPLIER_IDS.map((id) => ({ number: supplierOf(id), name: `供应商 ${id}`, createOrg: ORG, useOrgs: [ORG] })),
     ],
     warehouses: [
       ...base.warehouses,
@@ -129,21 +159,27 @@ export function lingxingWorld(day: { fromMs: number; toMs: number }): {
       warehouse('return', 2),
       warehouse('purchase-return', 1),
     ],
-    shop: SHOPS.map((shop) => ({
+    shop: [...SHOPS.map((shop) => shop.sid), ...MP_STORES].map((sid) => ({
       sourceSystem: 'lingxing',
-      shopCode: String(shop.sid),
-      shopName: shop.name,
-      customerNumber: customerOf(shop.sid),
+      shopCode: String(sid),
+      customerNumber: customerOf(sid),
       deliveryOrg: ORG,
       saleOrg: ORG,
     })),
     sku: skus.map((sku) => ({ sourceSystem: 'lingxing', skuCode: sku, materialNumber: sku, unit: 'Pcs' })),
-    supplier: SHOPS.map((shop) => ({
-      sourceSystem: 'lingxing',
-      sourceCode: `platform/${shop.sid}`,
-      name: `Amazon ${shop.name}`,
-      kingdeeSupplierNumber: customerOf(shop.sid),
-    })),
+    supplier: [
+      ...SHOPS.map((shop) => ({
+        sourceSystem: 'lingxing',
+        sourceCode: `platform/${shop.sid}`,
+        name: `Amazon ${shop.name}`,
+        kingdeeSupplierNumber: customerOf(shop.sid),
+      })),
+      ...SUPPLIER_IDS.map((id) => ({
+        sourceSystem: 'lingxing',
+        sourceCode: String(id),
+        kingdeeSupplierNumber: supplierOf(id),
+      })),
+    ],
     feeType: Object.entries(FEE_ACCOUNTS).map(([feeType, account]) => ({
       sourceSystem: 'lingxing',
       feeType,

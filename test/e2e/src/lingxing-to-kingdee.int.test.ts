@@ -43,6 +43,27 @@ const same = (kingdeeValue: unknown, text: string) => new Decimal(String(kingdee
 const shipped = () => records('sales_order').filter((order) => order.order_status === 'Shipped');
 const shipments = () => records('first_leg_shipment').filter((shipment) => shipment.status === 2);
 const fees = () => records('fee_settlement').filter((row) => row.type !== 'Principal');
+const done = (type: string, status: string | number) => records(type).filter((document) => document.status === status);
+const countLines = (sign: 1 | -1) =>
+  done('stock_count', 3).filter((count) => count.item_list.some((line: LxRecord) => Math.sign(line.diff_num) === sign))
+    .length;
+
+/** Bills per form every flow must post: the documents in their final status (orders shipped, documents done). */
+function expectedBills(): Record<string, number> {
+  return {
+    SAL_SaleOrder: shipped().length + done('mp_sales_order', 6).length,
+    SAL_OUTSTOCK: done('sales_outstock', 3).length,
+    SAL_RETURNSTOCK: 1 + done('sales_return', '已完成').length,
+    STK_TransferDirect: shipments().length + done('transfer', 40).length,
+    STK_InStock: done('purchase_instock', 40).length,
+    STK_MISCELLANEOUS: done('other_instock', 40).length,
+    STK_MisDelivery: done('other_outstock', 40).length,
+    PUR_MRB: done('purchase_return', 40).length,
+    STK_StockCountGain: countLines(1),
+    STK_StockCountLoss: countLines(-1),
+    AP_Payable: fees().length,
+  };
+}
 
 beforeAll(async () => {
   pipeline = await LingxingPipeline.start({
@@ -51,7 +72,20 @@ beforeAll(async () => {
     topicPrefix: uniqueTopicPrefix('e2e-lx'),
     mongoDb: uniqueName('e2e_lx').replace(/-/g, '_'),
     logLevel: 'warn',
-    perType: { sales_order: 30, first_leg_shipment: 8, fee_settlement: 40 },
+    perType: {
+      sales_order: 30,
+      first_leg_shipment: 8,
+      fee_settlement: 40,
+      mp_sales_order: 6,
+      sales_outstock: 6,
+      sales_return: 6,
+      purchase_instock: 5,
+      other_instock: 5,
+      other_outstock: 5,
+      transfer: 6,
+      purchase_return: 5,
+      stock_count: 5,
+    },
     // A shipped one-line order is refunded later in the day: the order list shows it again, refunded.
     prepare: (lingxing, day) => {
       const candidates = lingxing.store
@@ -72,12 +106,7 @@ beforeAll(async () => {
     auth: { mode: 'signature', appId: app.appId, appSecret: 'env:YECAI_E2E_LX_KINGDEE_SECRET' },
   });
   // Every expected bill in Kingdee, or the deadline.
-  const expected = () => ({
-    SAL_SaleOrder: shipped().length,
-    SAL_RETURNSTOCK: 1,
-    STK_TransferDirect: shipments().length,
-    AP_Payable: fees().length,
-  });
+  const expected = expectedBills;
   const deadline = Date.now() + 110_000;
   for (;;) {
     const counts = Object.fromEntries(
@@ -94,8 +123,14 @@ afterAll(async () => {
   await pipeline?.stop();
 });
 
-it('nothing is parked: every shipped order, shipment and fee row is posted once', async () => {
+it('every LingXing flow posts: nothing is parked, each finished document is one bill of its form', async () => {
   expect(await pipeline.db.collection('parked_documents').find({}).toArray()).toEqual([]);
+  const forms = Object.keys(expectedBills());
+  const counts = Object.fromEntries(
+    await Promise.all(forms.map(async (formId) => [formId, (await bills(formId, [])).size])),
+  );
+  expect(counts).toEqual(expectedBills());
+  expect(forms.filter((formId) => counts[formId] === 0)).toEqual([]);
   expect(shipped().length).toBeGreaterThan(3);
   expect(shipments().length).toBeGreaterThan(0);
 });
