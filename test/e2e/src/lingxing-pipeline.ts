@@ -8,8 +8,10 @@ import {
   SHOPS,
   WAREHOUSES,
   productSku,
+  renderRecord,
   startLingxingEmulator,
   type LingxingEmulator,
+  type LingxingFaults,
 } from '@yecai/emulator-lingxing';
 import { loadFixture, startKingdeeEmulator, type Fixture, type KingdeeEmulator } from '@yecai/emulator-kingdee';
 import type { EntityName } from '@yecai/master-data';
@@ -81,6 +83,8 @@ export const FEE_ACCOUNTS: Record<string, { accountNumber: string; expenseItem: 
   'ServiceFeeEventList/Subscription': { accountNumber: '6601.04', expenseItem: 'FY-SUBSCRIPTION' },
   'AdvertisingTransaction/TransactionTotalAmount': { accountNumber: '6601.05', expenseItem: 'FY-ADS' },
 };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API records, read field by field
+export type LxRecord = Record<string, any>;
 export const stockOf = (wid: number | string) => `LX${wid}`;
 export const customerOf = (sid: number | string) => `AMZ-${sid}`;
 
@@ -201,6 +205,7 @@ export type LingxingPipelineOptions = Pick<
   'endpoints' | 'workDir' | 'topicPrefix' | 'mongoDb' | 'logLevel'
 > & {
   perType: Partial<Record<(typeof LINGXING_STREAMS)[number], number>>;
+  lingxingFaults?: LingxingFaults;
   /** Runs on the seeded emulator before the services start (e.g. an order refunded after shipment). */
   prepare?: (lingxing: LingxingEmulator, day: { fromMs: number; toMs: number }) => void;
 };
@@ -223,6 +228,7 @@ export class LingxingPipeline {
     const lingxing = await startLingxingEmulator({
       seed: 18,
       documents: { perType: options.perType, fromMs: day.fromMs, toMs: day.toMs },
+      ...(options.lingxingFaults ? { faults: options.lingxingFaults } : {}),
     });
     options.prepare?.(lingxing, day);
     const sourceConfig = {
@@ -251,6 +257,47 @@ export class LingxingPipeline {
       sinkFlows: LINGXING_SINK_FLOWS,
     });
     return new LingxingPipeline(lingxing, kingdee, kingdeeFixture, services, mongo, db, day);
+  }
+
+  /** The emulator's current version of every document of a type, as its endpoint renders it. */
+  records(type: string): LxRecord[] {
+    const store = this.lingxing.store;
+    return store.versions(type).map((version) => renderRecord(store.seed, store.get(type, version.id)!));
+  }
+
+  /** Bills per Kingdee form every flow must post: the documents in their final status (orders shipped, documents done). */
+  expectedBills(): Record<string, number> {
+    const done = (type: string, status: string | number) =>
+      this.records(type).filter((document) => document.status === status);
+    const shipped = this.records('sales_order').filter((order) => order.order_status === 'Shipped');
+    const counted = (sign: 1 | -1) =>
+      done('stock_count', 3).filter((count) =>
+        count.item_list.some((line: LxRecord) => Math.sign(line.diff_num) === sign),
+      ).length;
+    return {
+      SAL_SaleOrder: shipped.length + done('mp_sales_order', 6).length,
+      SAL_OUTSTOCK: done('sales_outstock', 3).length,
+      SAL_RETURNSTOCK: shipped.filter((order) => order.is_return === 1).length + done('sales_return', '已完成').length,
+      STK_TransferDirect: done('first_leg_shipment', 2).length + done('transfer', 40).length,
+      STK_InStock: done('purchase_instock', 40).length,
+      STK_MISCELLANEOUS: done('other_instock', 40).length,
+      STK_MisDelivery: done('other_outstock', 40).length,
+      PUR_MRB: done('purchase_return', 40).length,
+      STK_StockCountGain: counted(1),
+      STK_StockCountLoss: counted(-1),
+      AP_Payable: this.records('fee_settlement').filter((row) => row.type !== 'Principal').length,
+    };
+  }
+
+  /** Bills the Kingdee emulator holds per form: bill number → how many bills carry it. */
+  billNumbers(): Map<string, Map<string, number>> {
+    const byForm = new Map<string, Map<string, number>>();
+    for (const [formId, bills] of this.kingdee.state.bills) {
+      const numbers = new Map<string, number>();
+      for (const bill of bills.values()) numbers.set(bill.billNo, (numbers.get(bill.billNo) ?? 0) + 1);
+      byForm.set(formId, numbers);
+    }
+    return byForm;
   }
 
   async stop(): Promise<void> {

@@ -11,20 +11,15 @@ import { Decimal } from '@yecai/common';
 import { CURRENCY_RATES, renderRecord } from '@yecai/emulator-lingxing';
 import { KingdeeClient } from '@yecai/kingdee';
 import { testEndpoints, uniqueName, uniqueTopicPrefix } from '@yecai/test-harness';
-import { FEE_ACCOUNTS, LingxingPipeline, customerOf, stockOf } from './lingxing-pipeline';
+import { FEE_ACCOUNTS, LingxingPipeline, customerOf, stockOf, type LxRecord } from './lingxing-pipeline';
 
-type LxRecord = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- API records read field by field
 type Row = Record<string, unknown>;
 
 let pipeline: LingxingPipeline;
 let kingdee: KingdeeClient;
 let refundedOrder = '';
 
-/** The emulator's current version of every document of a type, as its endpoint renders it. */
-function records(type: string): LxRecord[] {
-  const store = pipeline.lingxing.store;
-  return store.versions(type).map((version) => renderRecord(store.seed, store.get(type, version.id)!));
-}
+const records = (type: string) => pipeline.records(type);
 
 async function bills(formId: string, fieldKeys: string[]): Promise<Map<string, Row[]>> {
   const rows = await kingdee.queryAll({
@@ -43,28 +38,6 @@ const same = (kingdeeValue: unknown, text: string) => new Decimal(String(kingdee
 const shipped = () => records('sales_order').filter((order) => order.order_status === 'Shipped');
 const shipments = () => records('first_leg_shipment').filter((shipment) => shipment.status === 2);
 const fees = () => records('fee_settlement').filter((row) => row.type !== 'Principal');
-const done = (type: string, status: string | number) => records(type).filter((document) => document.status === status);
-const countLines = (sign: 1 | -1) =>
-  done('stock_count', 3).filter((count) => count.item_list.some((line: LxRecord) => Math.sign(line.diff_num) === sign))
-    .length;
-
-/** Bills per form every flow must post: the documents in their final status (orders shipped, documents done). */
-function expectedBills(): Record<string, number> {
-  return {
-    SAL_SaleOrder: shipped().length + done('mp_sales_order', 6).length,
-    SAL_OUTSTOCK: done('sales_outstock', 3).length,
-    SAL_RETURNSTOCK: 1 + done('sales_return', '已完成').length,
-    STK_TransferDirect: shipments().length + done('transfer', 40).length,
-    STK_InStock: done('purchase_instock', 40).length,
-    STK_MISCELLANEOUS: done('other_instock', 40).length,
-    STK_MisDelivery: done('other_outstock', 40).length,
-    PUR_MRB: done('purchase_return', 40).length,
-    STK_StockCountGain: countLines(1),
-    STK_StockCountLoss: countLines(-1),
-    AP_Payable: fees().length,
-  };
-}
-
 beforeAll(async () => {
   pipeline = await LingxingPipeline.start({
     endpoints: testEndpoints(),
@@ -106,7 +79,7 @@ beforeAll(async () => {
     auth: { mode: 'signature', appId: app.appId, appSecret: 'env:YECAI_E2E_LX_KINGDEE_SECRET' },
   });
   // Every expected bill in Kingdee, or the deadline.
-  const expected = expectedBills;
+  const expected = () => pipeline.expectedBills();
   const deadline = Date.now() + 110_000;
   for (;;) {
     const counts = Object.fromEntries(
@@ -125,11 +98,11 @@ afterAll(async () => {
 
 it('every LingXing flow posts: nothing is parked, each finished document is one bill of its form', async () => {
   expect(await pipeline.db.collection('parked_documents').find({}).toArray()).toEqual([]);
-  const forms = Object.keys(expectedBills());
+  const forms = Object.keys(pipeline.expectedBills());
   const counts = Object.fromEntries(
     await Promise.all(forms.map(async (formId) => [formId, (await bills(formId, [])).size])),
   );
-  expect(counts).toEqual(expectedBills());
+  expect(counts).toEqual(pipeline.expectedBills());
   expect(forms.filter((formId) => counts[formId] === 0)).toEqual([]);
   expect(shipped().length).toBeGreaterThan(3);
   expect(shipments().length).toBeGreaterThan(0);
