@@ -1,4 +1,11 @@
-import { Decimal, avroBytesToDecimal, avroBytesToDecimalText, decimalToAvroBytes, toDecimal } from './money';
+import {
+  Decimal,
+  allocateLargestRemainder,
+  avroBytesToDecimal,
+  avroBytesToDecimalText,
+  decimalToAvroBytes,
+  toDecimal,
+} from './money';
 import { seededRandom } from './random';
 
 describe('money', () => {
@@ -37,7 +44,8 @@ describe('money', () => {
       const bytes = decimalToAvroBytes(value, scale);
       expect(avroBytesToDecimal(bytes, scale).eq(value)).toBe(true);
       // Minimal: no leading byte that only repeats the sign of the next one.
-      if (bytes.length > 1) expect((bytes[0] === 0 && bytes[1]! < 0x80) || (bytes[0] === 0xff && bytes[1]! >= 0x80)).toBe(false);
+      if (bytes.length > 1)
+        expect((bytes[0] === 0 && bytes[1]! < 0x80) || (bytes[0] === 0xff && bytes[1]! >= 0x80)).toBe(false);
     }
   });
 
@@ -56,8 +64,12 @@ describe('money', () => {
     const random = seededRandom(17);
     for (let n = 0; n < 20_000; n += 1) {
       const scale = Math.floor(random() * 9);
-      const digits = Array.from({ length: 1 + Math.floor(random() * 20) }, () => String(Math.floor(random() * 10))).join('');
-      const value = new Decimal(`${random() < 0.5 ? '-' : ''}${digits}`).div(new Decimal(10).pow(Math.floor(random() * (scale + 1))));
+      const digits = Array.from({ length: 1 + Math.floor(random() * 20) }, () =>
+        String(Math.floor(random() * 10)),
+      ).join('');
+      const value = new Decimal(`${random() < 0.5 ? '-' : ''}${digits}`).div(
+        new Decimal(10).pow(Math.floor(random() * (scale + 1))),
+      );
       const bytes = decimalToAvroBytes(value, scale);
       expect(avroBytesToDecimalText(bytes, scale)).toBe(avroBytesToDecimal(bytes, scale).toString());
     }
@@ -73,5 +85,39 @@ describe('money', () => {
 
   it('names the field when a value is not a number', () => {
     expect(() => toDecimal('abc', 'items[2].price')).toThrow(/items\[2\]\.price/);
+  });
+});
+
+describe('allocateLargestRemainder', () => {
+  const texts = (parts: Decimal[]) => parts.map((part) => part.toFixed(2));
+  const sum = (parts: Decimal[]) => parts.reduce((acc, part) => acc.plus(part), new Decimal(0)).toFixed(2);
+
+  it('splits 100.00 by 1:1:1 into parts that sum exactly (the leftover cent to the first largest remainder)', () => {
+    const parts = allocateLargestRemainder('100.00', [1, 1, 1], 2);
+    expect(texts(parts)).toEqual(['33.34', '33.33', '33.33']);
+    expect(sum(parts)).toBe('100.00');
+  });
+
+  it('follows the weights and keeps the sign of a negative fee; the parts always sum to the fee', () => {
+    expect(texts(allocateLargestRemainder('-10.00', ['3', '1'], 2))).toEqual(['-7.50', '-2.50']);
+    const parts = allocateLargestRemainder('-0.05', [2, 3, 5, 7], 2);
+    expect(sum(parts)).toBe('-0.05');
+    for (let cents = 1; cents < 500; cents += 7) {
+      const fee = new Decimal(cents).div(100);
+      expect(sum(allocateLargestRemainder(fee, ['19.99', '7.05', '0.33'], 2))).toBe(fee.toFixed(2));
+    }
+  });
+
+  it('allocates whole yen with places 0', () => {
+    expect(allocateLargestRemainder('1000', [1, 1, 1], 0).map(String)).toEqual(['334', '333', '333']);
+  });
+
+  it('refuses an allocation without a basis or with more places than asked, naming the field', () => {
+    expect(() => allocateLargestRemainder('1.00', [0, 0], 2, 'firstLegCost')).toThrow(
+      /firstLegCost: the weights sum to 0/,
+    );
+    expect(() => allocateLargestRemainder('1.00', [], 2, 'fee')).toThrow(/fee: no weights/);
+    expect(() => allocateLargestRemainder('1.005', [1], 2, 'fee')).toThrow(/fee: 1.005 has more than 2 decimal places/);
+    expect(() => allocateLargestRemainder('1.00', [1, -1], 2, 'fee')).toThrow(/fee\[1\]: weight -1 is negative/);
   });
 });

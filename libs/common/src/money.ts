@@ -127,3 +127,49 @@ export function avroBytesToDecimal(bytes: Buffer, scale: number): Decimal {
   }
   return new Decimal(`${negative ? '-' : ''}${digits}`);
 }
+
+/**
+ * Splits `total` into parts proportional to `weights`, each rounded to `places` decimals, so that the parts sum to
+ * `total` EXACTLY (largest-remainder method: every part is first rounded toward zero, then the units left over go
+ * one each to the parts with the largest remainders, ties to the earlier part). Used to allocate a fee to the SKUs
+ * of a document (by quantity or amount) without a rounding leak. Zero or negative weights, or weights summing to 0,
+ * are refused naming `field`: an allocation with no basis is a guess.
+ */
+export function allocateLargestRemainder(
+  total: Decimal.Value,
+  weights: readonly Decimal.Value[],
+  places: number,
+  field = 'allocation',
+): Decimal[] {
+  const amount = toDecimal(total, field);
+  if (weights.length === 0)
+    throw new ValidationError(`${field}: no weights to allocate ${amount.toString()} over`, field);
+  const basis = weights.map((weight, index) => toDecimal(weight, `${field}[${index}]`));
+  basis.forEach((weight, index) => {
+    if (weight.isNegative())
+      throw new ValidationError(`${field}[${index}]: weight ${weight.toString()} is negative`, `${field}[${index}]`);
+  });
+  const sum = basis.reduce((acc, weight) => acc.plus(weight), new Decimal(0));
+  if (sum.isZero())
+    throw new ValidationError(`${field}: the weights sum to 0, nothing to allocate ${amount.toString()} by`, field);
+  if (!Number.isInteger(places) || places < 0)
+    throw new ValidationError(`${field}: places must be a whole number ≥ 0`, field);
+  // Work in units of the last place, on the absolute amount; the sign is put back at the end.
+  const unit = new Decimal(10).pow(-places);
+  const units = amount.abs().div(unit);
+  if (!units.isInteger())
+    throw new ValidationError(`${field}: ${amount.toString()} has more than ${places} decimal places`, field);
+  const exact = basis.map((weight) => units.times(weight).div(sum));
+  const floors = exact.map((share) => share.floor());
+  let left = units.minus(floors.reduce((acc, part) => acc.plus(part), new Decimal(0))).toNumber();
+  const order = exact
+    .map((share, index) => ({ index, remainder: share.minus(floors[index]!) }))
+    .sort((a, b) => b.remainder.comparedTo(a.remainder) || a.index - b.index);
+  for (const { index } of order) {
+    if (left <= 0) break;
+    floors[index] = floors[index]!.plus(1);
+    left -= 1;
+  }
+  const sign = amount.isNegative() ? -1 : 1;
+  return floors.map((part) => part.times(unit).times(sign));
+}

@@ -380,7 +380,7 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
   {
     documentType: 'first_leg_shipment',
     flows: ['F13'],
-    kingdeeForms: ['STK_TransferDirect', 'AP_Payable'],
+    kingdeeForms: ['STK_TransferDirect'],
     schema: document('FirstLegShipment', 'FBA 头程 first-leg shipment (F13): stock moves to the FBA warehouse, fees into cost.', [
       billNumber,
       billDate,
@@ -392,7 +392,8 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
       field('trackingNumbers', list('string'), 'Tracking numbers.'),
       field('status', 'string', 'Shipment status as reported by the source.'),
       ...money(),
-      field('lines', list(stockLine('FirstLegShipmentLine')), 'Goods shipped.'),
+      optional('destStockOrg', 'string', '调入库存组织 (the FBA warehouse\'s org); null = stockOrg.'),
+      field('lines', list(stockLine('FirstLegShipmentLine', [optional('firstLegCost', AMOUNT, '头程费用: the shipment\'s first-leg cost allocated to this line (document currency), the lines summing exactly to the fees.')])), 'Goods shipped.'),
       field(
         'fees',
         list(
@@ -409,7 +410,7 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
   {
     documentType: 'fee_settlement',
     flows: ['F15'],
-    kingdeeForms: ['AP_Payable', 'AR_RECEIVEBILL', 'GL_VOUCHER'],
+    kingdeeForms: ['AP_Payable'],
     schema: document('FeeSettlement', '平台结算 platform fee settlement (F15), fees classified to accounts.', [
       billNumber,
       field('settlementId', 'string', 'Platform settlement id.'),
@@ -418,6 +419,8 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
       optional('depositDate', 'string', 'Deposit date yyyy-MM-dd.'),
       org('settleOrg', '结算组织'),
       field('customer', 'string', 'Platform customer number.'),
+      optional('date', 'string', '业务日期 (FDate) yyyy-MM-dd: the posted date of the settlement row.'),
+      optional('supplier', 'string', '平台 as 供应商 (the payee of a 费用应付单): Kingdee supplier number.'),
       optional('marketplace', 'string', 'Marketplace / site.'),
       ...money(),
       field('totalAmount', AMOUNT, 'Deposit total as reported.'),

@@ -28,6 +28,8 @@ const FIELD_LABELS: Record<string, string> = {
   expenseItem: '费用项目',
   code: '币别代码',
   kingdeeCurrencyNumber: '金蝶币别编码',
+  month: '月份',
+  rate: '汇率',
 };
 
 /** The entity's fields in schema order (the column order of an export). */

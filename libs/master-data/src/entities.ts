@@ -52,6 +52,18 @@ export const ENTITY_SCHEMAS = {
     .object({ sourceSystem, feeType: code, accountNumber: code, expenseItem: z.string().optional() })
     .strict(),
   currency: z.object({ code, kingdeeCurrencyNumber: code, name: z.string().optional() }).strict(),
+  /**
+   * 月汇率: the source's rate of a currency to the local currency for one month (领星 currencyMonth, kept as its
+   * decimal text), so a document in USD carries the rate of its month, never a silent CNY assumption.
+   */
+  currencyRate: z
+    .object({
+      sourceSystem,
+      month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month yyyy-MM'),
+      code,
+      rate: z.string().regex(/^\d+(\.\d+)?$/, 'must be a positive decimal like 7.1884'),
+    })
+    .strict(),
 } as const;
 
 export type EntityName = keyof typeof ENTITY_SCHEMAS;
@@ -66,6 +78,7 @@ export const ENTITY_KEYS: { [E in EntityName]: readonly string[] } = {
   supplier: ['sourceSystem', 'sourceCode'],
   feeType: ['sourceSystem', 'feeType'],
   currency: ['code'],
+  currencyRate: ['sourceSystem', 'month', 'code'],
 };
 
 /** Chinese + English names of the entities, for messages a person acts on. */
@@ -77,6 +90,7 @@ export const ENTITY_LABELS: { [E in EntityName]: { zh: string; en: string } } = 
   supplier: { zh: '供应商', en: 'supplier' },
   feeType: { zh: '费用类型', en: 'fee type' },
   currency: { zh: '币别', en: 'currency' },
+  currencyRate: { zh: '月汇率', en: 'monthly exchange rate' },
 };
 
 export const ENTITY_NAMES = Object.keys(ENTITY_SCHEMAS) as EntityName[];

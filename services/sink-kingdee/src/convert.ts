@@ -20,6 +20,9 @@ export const SUPPORTED_DOCUMENT_TYPES = [
   'transfer',
   'stock_count',
   'assembly',
+  'sales_order',
+  'first_leg_shipment',
+  'fee_settlement',
 ] as const;
 export type SupportedDocumentType = (typeof SUPPORTED_DOCUMENT_TYPES)[number];
 

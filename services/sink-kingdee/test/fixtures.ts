@@ -119,6 +119,52 @@ export function canonical(documentType: SupportedDocumentType, sourceId: string,
         stockOrg: '100',
         affairType: 'ASSEMBLY',
         products: [{ ...stockLine({ material: 'A3001-SET', qty: '1' }, 0, { components: [stockLine({ material: 'A1001-BLK', qty: '1' }, 0, { costProportion: null }), stockLine({ material: 'G2001', qty: '1', batch: null }, 1, { costProportion: null })] }) }],
+      };    case 'sales_order':
+      return {
+        ...head,
+        saleOrg: '100',
+        customer: options.customer ?? 'TM-YS01',
+        marketplace: 'Amazon.com',
+        platformOrderNumber: `113-${sourceId}`,
+        status: 'SHIPPED',
+        currency: 'USD',
+        currencyNumber: 'PRE007',
+        exchangeRate: '7.1884',
+        lines: lines.map((line, i) => ({ lineId: `L${i + 1}`, sku: line.material ?? 'A1001-BLK', material: line.material ?? 'A1001-BLK', unit: 'Pcs', quantity: line.qty ?? '2', taxInclusivePrice: line.price ?? '19.99', amount: '39.98', taxRate: null, taxAmount: null })),
+      };
+    case 'first_leg_shipment':
+      return {
+        ...head,
+        stockOrg: '100',
+        destStockOrg: null,
+        sourceWarehouse: 'CK001',
+        destWarehouse: 'CK002',
+        carrier: null,
+        purchaseOrderNumbers: ['PO001'],
+        trackingNumbers: [],
+        status: '2',
+        currency: 'CNY',
+        currencyNumber: 'PRE001',
+        exchangeRate: null,
+        lines: lines.map((line, i) => stockLine(line, i, { firstLegCost: '33.33' })),
+        fees: [{ feeType: 'logistics_fee', expenseItem: 'FYXM01', amount: '33.33' }],
+      };
+    case 'fee_settlement':
+      return {
+        ...head,
+        settlementId: '24000000001',
+        periodStart: options.date ?? '2026-11-20',
+        periodEnd: options.date ?? '2026-11-20',
+        depositDate: null,
+        settleOrg: '100',
+        customer: options.customer ?? 'TM-YS01',
+        supplier: 'VEN001',
+        marketplace: 'Amazon.com',
+        currency: 'USD',
+        currencyNumber: 'PRE007',
+        exchangeRate: '7.1884',
+        totalAmount: '-3.51',
+        fees: [{ feeType: 'Shipment/Commission', account: '6601.01', expenseItem: 'FYXM01', amount: '3.51', sku: 'A1001-BLK', material: 'A1001-BLK', orderNumber: '113-1' }],
       };
   }
 }

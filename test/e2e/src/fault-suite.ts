@@ -1,6 +1,7 @@
 import { seededRandom, sleep } from '@yecai/common';
 import { KafkaClient } from '@yecai/kafka';
 import { checkExactlyOnce, reportFailures, type ExactlyOnceReport } from './checker';
+import { runLingxingFaultLeg } from './lingxing-fault-leg';
 import { Pipeline, type PipelineEndpoints, type PipelineSummary, type ServiceName, settled, summarize } from '@yecai/demo';
 
 export interface FaultSuiteOptions {
@@ -116,7 +117,7 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
         faults,
         summary,
         check,
-        failures: reportFailures(check),
+        failures: [...reportFailures(check), ...(await runLingxingFaultLeg({ endpoints: options.endpoints, workDir: options.workDir, topicPrefix: options.topicPrefix, mongoDb: options.mongoDb, report }))],
         seconds: Math.round((Date.now() - started) / 1000),
       };
     } finally {

@@ -21,6 +21,10 @@ export type FeeSettlement<D = string> = {
   settleOrg: string;
   /** Platform customer number. */
   customer: string;
+  /** 业务日期 (FDate) yyyy-MM-dd: the posted date of the settlement row. */
+  date: string | null;
+  /** 平台 as 供应商 (the payee of a 费用应付单): Kingdee supplier number. */
+  supplier: string | null;
   /** Marketplace / site. */
   marketplace: string | null;
   /** 结算币别 as configured in the rule (e.g. RMB). */

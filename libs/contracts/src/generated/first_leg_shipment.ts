@@ -31,6 +31,8 @@ export type FirstLegShipment<D = string> = {
   currencyNumber: string;
   /** 汇率 to the local currency; null = Kingdee default. Decimal at scale 8 (decoded: its exact text). */
   exchangeRate: D | null;
+  /** 调入库存组织 (the FBA warehouse's org); null = stockOrg. */
+  destStockOrg: string | null;
   /** Goods shipped. */
   lines: FirstLegShipmentLine<D>[];
   /** Fees carried into inventory cost. */
@@ -59,6 +61,8 @@ export type FirstLegShipmentLine<D = string> = {
   expiryDate: string | null;
   /** Line note. */
   note: string | null;
+  /** 头程费用: the shipment's first-leg cost allocated to this line (document currency), the lines summing exactly to the fees. Decimal at scale 2 (decoded: its exact text). */
+  firstLegCost: D | null;
 };
 
 /** Logistics fee of the shipment. */

@@ -51,14 +51,14 @@ export const FINANCE_FORMS: BillFormDeclaration[] = [
     billNoPrefix: 'AP',
     defaultBillType: 'YFD01_SYS',
     orgField: 'FSETTLEORGID',
-    documentTypes: [],
-    header: fields('FBillNo:单据编号:t', 'FBillTypeID:单据类型:t', 'FDATE:业务日期:d!', 'FENDDATE_H:到期日:d', 'FSUPPLIERID:供应商:supp!', 'FCURRENCYID:币别:curr!', 'FSETTLEORGID:结算组织:org!', 'FPAYORGID:付款组织:org', 'FPURCHASEORGID:采购组织:org', 'FBUSINESSTYPE:业务类型:e', 'FRemark:备注:t'),
+    documentTypes: ['fee_settlement'],
+    header: fields('FBillNo:单据编号:t', 'FBillTypeID:单据类型:t', 'FDate:业务日期:d!', 'FENDDATE_H:到期日:d', 'FSUPPLIERID:供应商:supp!', 'FCURRENCYID:币别:curr!', 'FSETTLEORGID:结算组织:org!', 'FPAYORGID:付款组织:org', 'FPURCHASEORGID:采购组织:org', 'FBUSINESSTYPE:业务类型:e', 'FRemark:备注:t'),
     subHeads: [{ key: 'FsubHeadFinc', fields: fields('FMAINBOOKSTDCURRID:本位币:curr', 'FExchangeRate:汇率:n') }],
     entry: {
       key: 'FEntityDetail',
       caption: '明细',
       ormName: 'AP_PAYABLEENTRY',
-      fields: fields('FMATERIALID:物料编码:mat', 'FCOSTID:费用项目:t', 'FPRICEUNITID:计价单位:unit', 'FPriceQty:计价数量:n!', 'FPrice:单价:n', 'FTaxPrice:含税单价:n', 'FEntryTaxRate:税率(%):n'),
+      fields: fields('FMATERIALID:物料编码:mat', 'FCOSTID:费用项目:t', 'FPRICEUNITID:计价单位:unit', 'FPriceQty:计价数量:n!', 'FPrice:单价:n', 'FTaxPrice:含税单价:n', 'FEntryTaxRate:税率(%):n', 'F_YC_FeeType:平台费用类型:t', 'F_YC_Account:会计科目:t', 'F_YC_OrderNo:平台订单号:t'),
     },
   },
   {

@@ -131,7 +131,7 @@ export const STOCK_FORMS: BillFormDeclaration[] = [
     billNoPrefix: 'ZJDB',
     defaultBillType: 'ZJDB01_SYS',
     orgField: 'FStockOutOrgId',
-    documentTypes: ['transfer'],
+    documentTypes: ['transfer', 'first_leg_shipment'],
     header: [
       ...COMMON_HEADER,
       ...fields('FBizType:业务类型:e', 'FTransferDirect:调拨方向:e', 'FTransferBizType:调拨类型:e', 'FStockOutOrgId:调出库存组织:org!', 'FOwnerTypeOutIdHead:调出货主类型:e', 'FOwnerOutIdHead:调出货主:org', 'FStockOrgId:调入库存组织:org!', 'FSettleOrgId:结算组织:org', 'FSaleOrgId:销售组织:org', 'FSETTLECURRID:结算币别:curr', 'FThirdSrcBillNo:第三方单据编号:t'),
@@ -142,7 +142,7 @@ export const STOCK_FORMS: BillFormDeclaration[] = [
       key: 'FBillEntry',
       caption: '明细',
       ormName: 'TransferDirectEntry',
-      fields: fields('FMaterialId:物料编码:mat!', 'FUnitID:单位:unit!', 'FQty:调拨数量:n!', 'FBaseQty:基本单位数量:n', 'FSrcStockId:调出仓库:stock!', 'FDestStockId:调入仓库:stock!', 'FSrcStockStatusId:调出库存状态:t', 'FDestStockStatusId:调入库存状态:t', 'FLot:调出批号:lot', 'FDestLot:调入批号:lot', 'FOwnerTypeOutId:调出货主类型:e', 'FOwnerOutId:调出货主:org', 'FOwnerTypeId:调入货主类型:e', 'FOwnerId:调入货主:org'),
+      fields: fields('FMaterialId:物料编码:mat!', 'FUnitID:单位:unit!', 'FQty:调拨数量:n!', 'FBaseQty:基本单位数量:n', 'FSrcStockId:调出仓库:stock!', 'FDestStockId:调入仓库:stock!', 'FSrcStockStatusId:调出库存状态:t', 'FDestStockStatusId:调入库存状态:t', 'FLot:调出批号:lot', 'FDestLot:调入批号:lot', 'FOwnerTypeOutId:调出货主类型:e', 'FOwnerOutId:调出货主:org', 'FOwnerTypeId:调入货主类型:e', 'FOwnerId:调入货主:org', 'F_YC_FirstLegCost:头程费用:n', 'F_YC_EntryNote:行备注:t'),
     },
   },
   ...(['Gain', 'Loss'] as const).map(

@@ -39,6 +39,8 @@ function invalidValue(value: unknown, flow: string, fieldPath: string, label: st
 export function coerce(value: unknown, target: CanonicalField, flow: string, fieldPath: string, label: string): unknown {
   // Sources such as WDT write an unset date as the zero date: it is no date, not an invalid one.
   if (target.type.kind === 'string' && target.type.date && typeof value === 'string' && ZERO_DATE.test(value)) value = null;
+  // A list of records is filled by a lines section; a rule may still say, explicitly, that it has none (`expr: '[]'`).
+  if (target.type.kind === 'records' && Array.isArray(value) && value.length === 0) return [];
   const empty = value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0 && target.type.kind !== 'stringArray');
   if (empty) {
     if (target.nullable) return null;

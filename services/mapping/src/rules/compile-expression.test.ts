@@ -22,7 +22,7 @@ const EXTRA = [
   '$contains(a, /A/)', 'a', 'a.b', 'a.b.c', '$v', '$v.b', '$w.b.c', '"x"', '3', 'true', 'null', '"A" & a & 3 & b & c',
   'a = "x"', 'a != b', 'a = 1', 'a > b', 'a <= 2', 'a >= "m"', 'a < b', 'a and b', 'a or b', '(a)',
   'a in ["x", "y", 1]', 'a in "x"', '$exists(a) ? a : b', 'a ? "t" : "f"', 'a ? b', '$contains(a, "A")',
-  '$contains(a, "A") ? "0" : $contains(a, "G") ? "" : null', '$substringBefore(a, "-")', '$contains($exists(a) ? a : $substringBefore(b, "-"), "G") ? ""', '$string(a)', '$string(a.b)', '$abs(a)',
+  '$contains(a, "A") ? "0" : $contains(a, "G") ? "" : null', '$substringBefore(a, "-")', '$substring(a, 0, 7)', '$substring(a, 2)', '$substring(a, 0, 7) & "/" & b', '$substring(a, -2, 1)', '$contains($exists(a) ? a : $substringBefore(b, "-"), "G") ? ""', '$string(a)', '$string(a.b)', '$abs(a)',
   '$exists($v.b)', '$contains($v.b, "x")', 'a & (b ? " " & b : "")', '$string(a) & "-" & $string(b)',
   '$contains(a, /^[12][0-9]{3}-/)', '$contains($string(a), /a/i)', '$number(a)', '$number(a) > 0', '$number(b) != 0', 'a + b', 'a[0]', '$count(a)', '$', '$$.a', 'a.b[0]', '-a',
 ];

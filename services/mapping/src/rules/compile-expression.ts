@@ -16,7 +16,7 @@ type Result = unknown;
 export type CompiledExpression = (input: unknown, bindings: Record<string, unknown> | undefined) => Result;
 type Node = jsonata.ExprNode & Record<string, unknown>;
 
-const FUNCTIONS = new Set(['contains', 'substringBefore', 'exists', 'string', 'number', 'abs']);
+const FUNCTIONS = new Set(['contains', 'substringBefore', 'substring', 'exists', 'string', 'number', 'abs']);
 const DECIMAL_TEXT = /^-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?$/;
 const COMPARISONS = new Set(['<', '<=', '>', '>=']);
 
@@ -135,6 +135,21 @@ function compileFunction(node: Node): CompiledExpression | undefined {
       if (typeof value !== 'string') return NOT_COMPILED;
       const at = value.indexOf(separator);
       return at === -1 ? value : value.slice(0, at);
+    };
+  }
+  if (name === 'substring') {
+    // Only literal, non-negative bounds (e.g. the month of a date: $substring(d, 0, 7)); JSONata counts code points.
+    const bounds = args.slice(1);
+    if (args.length < 2 || args.length > 3 || !bounds.every((arg) => arg.type === 'number' && Number.isInteger(arg.value) && (arg.value as number) >= 0)) return undefined;
+    const [start, length] = bounds.map((arg) => arg.value as number) as [number, number | undefined];
+    const [subject] = compiledArgs as [CompiledExpression];
+    return (input, bindings) => {
+      if (shadowed(bindings)) return NOT_COMPILED;
+      const value = subject(input, bindings);
+      if (value === undefined) return undefined;
+      if (typeof value !== 'string') return NOT_COMPILED;
+      const points = Array.from(value);
+      return points.slice(start, length === undefined ? undefined : start + length).join('');
     };
   }
   if (args.length !== 1) return undefined;

@@ -19,6 +19,7 @@ const MASTER_DATA = {
     'lingxing/SKU-002-WH': { materialNumber: 'M-002-WH', unit: 'Pcs' },
   },
   currency: { USD: { kingdeeCurrencyNumber: 'PRE007' }, JPY: { kingdeeCurrencyNumber: 'PRE004' } },
+  currencyRate: { 'lingxing/2026-11/USD': { rate: '7.1884' }, 'lingxing/2026-11/JPY': { rate: '0.0489' } },
 };
 
 const NOW = Date.parse('2026-12-01T00:00:00Z');
@@ -109,7 +110,7 @@ describe('领星 WMS 销售出库单 → sales_outstock', () => {
       customer: 'AMZ-US',
       currency: 'USD',
       currencyNumber: 'PRE007',
-      exchangeRate: null,
+      exchangeRate: '7.1884',
       logisticsNumber: '1Z999AA10123456784',
       onlineOrderNumber: '113-1234567-1234567,113-1234567-7654321',
       remark: '领星 103261103000001',
@@ -119,7 +120,7 @@ describe('领星 WMS 销售出库单 → sales_outstock', () => {
     });
     expect(event.mapping).toEqual({
       flow: 'lingxing/sales_outstock',
-      ruleVersion: expect.stringMatching(/^1\+[0-9a-f]{8}$/),
+      ruleVersion: expect.stringMatching(/^2\+[0-9a-f]{8}$/),
       mappedAt: NOW,
     });
     expect(
@@ -152,7 +153,8 @@ describe('领星 WMS 销售出库单 → sales_outstock', () => {
       event.currency,
       event.currencyNumber,
       event.lines[0].taxInclusivePrice,
-    ]).toEqual(['AMZ-JP', '100', 'JPY', 'PRE004', '2980']);
+      event.exchangeRate,
+    ]).toEqual(['AMZ-JP', '100', 'JPY', 'PRE004', '2980', '0.0489']);
   });
 
   it('filters out-stocks not yet shipped (status 1 物流下单, 2 发货中) and parks an unknown currency', async () => {

@@ -7,6 +7,7 @@ import { ValidationError, parseWith } from '@yecai/common';
 import { isSourceScoped } from '@yecai/master-data';
 import { loadCanonicalSchema } from '@yecai/contracts';
 import { canonicalFields, type CanonicalField } from './avro-fields';
+import { registerRuleFunctions } from './rule-functions';
 import { compileJsonata, type CompiledExpression } from './compile-expression';
 import { lotPolicySchema, ruleFileSchema, type FieldSpec, type FilterSpec, type LookupSpec, type LotPolicySpec, type RuleFile } from './rule-schema';
 
@@ -99,6 +100,7 @@ function readPathOf(root: unknown, path: string[]): unknown {
 function compileExpression(text: string, where: string): RuleExpression {
   try {
     const full = jsonata(text);
+    registerRuleFunctions(full);
     const fast = compileJsonata(full);
     return { evaluate: (input, bindings) => full.evaluate(input, bindings), ...(fast ? { fast } : {}) };
   } catch (error) {

@@ -43,7 +43,7 @@ export const fieldSpecSchema = z
 
 export const lookupSpecSchema = z
   .object({
-    entity: z.enum(['org', 'warehouse', 'shop', 'sku', 'supplier', 'feeType', 'currency']),
+    entity: z.enum(['org', 'warehouse', 'shop', 'sku', 'supplier', 'feeType', 'currency', 'currencyRate']),
     /** JSONata expression giving the key (source systems are prefixed automatically for source-scoped entities). */
     key: expression,
     label: z.string().optional(),

@@ -355,6 +355,7 @@ export function renderRecord(seed: number, document: StoredDocument, uniqueKeySa
         settlementId: String(24_000_000_000 + Math.floor(index / 50)),
         amazonOrderId: shipmentFee ? documentId('sales_order', index) : '',
         sellerSku: shipmentFee ? `M${lines[0]!.sku}` : '',
+        localSku: shipmentFee ? lines[0]!.sku : '',
         eventType: fee.eventType,
         type: fee.type,
         postedDateLocale: time(document.postedMs ?? document.createdMs),
