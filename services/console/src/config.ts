@@ -9,9 +9,9 @@
  *   - { name: alice, role: operator, password: env:ALICE_PASSWORD }   # plain text, hashed with scrypt at start
  *   - { name: bob, role: viewer, password: file:/run/secrets/bob }    # or a stored scrypt$… hash (yecai console hash)
  * services:
- *   sink: { url: http://sink-kingdee:9464, token: env:CONSOLE_SINK_TOKEN }
- *   mapping: { url: http://mapping:9465, token: env:CONSOLE_MAPPING_TOKEN }
- *   reconcile: { url: http://reconcile:9466, token: env:CONSOLE_RECONCILE_TOKEN }   # optional
+ *   sink: { url: http://sink-kingdee:8083, token: env:CONSOLE_SINK_TOKEN }
+ *   mapping: { url: http://mapping:8082, token: env:CONSOLE_MAPPING_TOKEN }
+ *   reconcile: { url: http://reconcile:8086, token: env:CONSOLE_RECONCILE_TOKEN }   # optional
  * ```
  */
 import { ADMIN_ROLES, parseWith, readConfigFile, resolveSecret, ValidationError } from '@yecai/common';

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AdminTokensTextSchema, parseWith } from '@yecai/common';
 import { loadRules } from '@yecai/mapping';
+import { ConsoleConfigSchema } from '@yecai/console';
 import { parseReconcileConfig } from '@yecai/reconcile';
 import { formsOf, parseSinkConfig, SINK_DOCUMENT_TYPES, type SinkDocumentType } from '@yecai/sink-kingdee';
 import { loadSourceRegistry } from './deploy-sources';
@@ -162,7 +163,7 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
   describe.each(SHIPPED)('$name', (shipped) => {
     it('runs mapping, the sink and one source service per source system with rules', () => {
       const systems = [...new Set(RULES.map((rule) => rule.rule.source.system))];
-      const expected = ['mapping', 'sink-kingdee', 'reconcile', ...systems.map((system) => SOURCES[system]?.service ?? `a source service for "${system}"`)];
+      const expected = ['mapping', 'sink-kingdee', 'reconcile', 'console', ...systems.map((system) => SOURCES[system]?.service ?? `a source service for "${system}"`)];
       expect(expected.filter((service) => !shipped.services.has(service))).toEqual([]);
     });
 
@@ -205,6 +206,24 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
           if (shipped.secrets && value.startsWith('secret:')) expect({ service, token, secret: value, created: shipped.secrets.has(value.slice(7)) }).toEqual({ service, token, secret: value, created: true });
         }
       }
+    });
+  });
+
+  describe.each(SHIPPED)('$name console', (shipped) => {
+    it('the console config (valid) reaches the sink, mapping and reconciliation with tokens the service receives, and its users’ passwords too', () => {
+      const path = shipped.configOf.get('console')!;
+      const config = parseWith(ConsoleConfigSchema, yamlAt(path), path);
+      const env = shipped.envOf('console');
+      const references = [config.session.secret, ...config.users.map((user) => user.password), ...Object.values(config.services).map((service) => service.token)];
+      for (const reference of references) {
+        expect(reference).toMatch(/^env:/);
+        const value = env[reference.slice(4)] ?? '';
+        expect({ path, reference, provided: value !== '' }).toEqual({ path, reference, provided: true });
+        if (shipped.secrets && value.startsWith('secret:')) expect({ path, reference, secret: value, created: shipped.secrets.has(value.slice(7)) }).toEqual({ path, reference, secret: value, created: true });
+      }
+      // The console calls each admin API with that service's own operator token.
+      expect(env[config.services.sink.token.slice(4)]).toBe(shipped.envOf('sink-kingdee').SINK_ADMIN_TOKEN);
+      expect(env[config.services.mapping.token.slice(4)]).toBe(shipped.envOf('mapping').MAPPING_ADMIN_TOKEN);
     });
   });
 
