@@ -32,10 +32,21 @@ def selects(selector, labels):
     return True
 
 
+def named_workload_of_namespace(peer):
+    """A peer that is one workload of the policy's own namespace, by its app.kubernetes.io/name label only."""
+    selector = peer.get("podSelector") or {}
+    return (
+        set(peer) == {"podSelector"}
+        and not selector.get("matchExpressions")
+        and list((selector.get("matchLabels") or {}).keys()) == ["app.kubernetes.io/name"]
+    )
+
+
 def ops_port_problems(documents):
     """Every workload with a port named `ops` is selected by an Ingress NetworkPolicy of its namespace, and every such
-    policy admits only that port, only from peers in labelled namespaces (no ipBlock, no bare podSelector, no empty
-    namespaceSelector). Returns (problems, workloads checked)."""
+    policy admits only that port, only from peers in labelled namespaces (no ipBlock, no empty namespaceSelector) or
+    from one named workload of its own namespace (a podSelector on app.kubernetes.io/name alone, e.g. the console
+    calling the admin APIs; never an empty or broader podSelector). Returns (problems, workloads checked)."""
     problems, checked = [], []
     policies = [doc for doc in documents if doc.get("kind") == "NetworkPolicy"]
     for doc in documents:
@@ -70,6 +81,8 @@ def ops_port_problems(documents):
                 if not peers:
                     problems.append(f"{where}: ingress[{index}] admits every source (no `from`)")
                 for peer in peers:
+                    if named_workload_of_namespace(peer):
+                        continue
                     if "ipBlock" in peer or not (peer.get("namespaceSelector") or {}).get("matchLabels"):
                         problems.append(f"{where}: ingress[{index}] peer {peer} is not limited to labelled namespaces")
     return problems, checked
