@@ -24,9 +24,10 @@ it('keeps every document exactly once in YonSuite through SIGKILLs, lost answers
   expect(result.kills.source + result.kills.mapping + result.kills.sink).toBe(
     Number(process.env.YECAI_FAULT_KILLS ?? 20),
   );
-  // The faults happened: writes whose answer was lost, 202s, a 310046 storm and the outage reached the sink.
-  expect(result.answers.lost_answer ?? 0).toBeGreaterThan(0);
-  expect(result.answers['202'] ?? 0).toBeGreaterThan(0);
+  // The faults happened: writes left in doubt (an answer lost after the write, or 202 until the client gave up), a
+  // 310046 storm and the outage reached the sink. Which of the two in-doubt faults the sink meets varies from run to
+  // run (it posts a minute's quota in one burst; docs/yonyou.md §4.1), so the test asks for at least one of them.
+  expect((result.answers.lost_answer ?? 0) + (result.answers['202'] ?? 0)).toBeGreaterThan(0);
   expect(result.answers['310046'] ?? 0).toBeGreaterThan(0);
   expect(result.answers.down ?? 0).toBeGreaterThan(0);
   // Most of the day is posted (the deliberate exceptions are parked with reasons, checked above).

@@ -47,8 +47,12 @@ export interface YonyouFaultSuiteResult {
   seconds: number;
 }
 
-/** The YonSuite fault each kill round injects, in turn. */
-const ROUNDS: { label: string; faults: Parameters<Pipeline['yonyou']['setFaults']>[0] }[] = [
+/**
+ * The YonSuite faults: lost answers and 202s armed before the sink starts, so its very first saves meet them (it posts
+ * a burst of up to a minute's quota at once, sooner over than a kill interval); at the second kill the storm and the 5xx;
+ * at the third the outage; then everything again every 4 kills. Each counter is used up by the calls it hits.
+ */
+const FAULTS: { label: string; faults: Parameters<Pipeline['yonyou']['setFaults']>[0] }[] = [
   { label: '2 writes applied, answer lost', faults: { lostAnswerNext: 2 } },
   { label: '2 saves answering 202 for 1.5 s', faults: { processingNext: 2, processingMs: 1_500 } },
   { label: '310046 storm of 15 answers', faults: { throttleBurst: 15 } },
@@ -67,10 +71,12 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
     topicPrefix: options.topicPrefix,
     mongoDb: options.mongoDb,
     target: 'yonyou',
+    yonyouFaults: { ...FAULTS[0]!.faults, ...FAULTS[1]!.faults },
     yonyouCallsPerMinute: options.callsPerMinute ?? 300,
     jstRateLimits: { perSecond: 20, perMinute: 1200 },
     logLevel: 'warn',
   });
+  for (const fault of FAULTS.slice(0, 2)) faults.add(fault.label);
   const kills: Record<ServiceName, number> = { source: 0, mapping: 0, sink: 0 };
   try {
     // Faults are only worth something while the sink writes: the chaos starts with the first YonSuite document.
@@ -80,9 +86,11 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
     const services: ServiceName[] = ['source', 'mapping', 'sink'];
     const interval = options.killIntervalMs ?? 1_500;
     for (let i = 0; i < options.kills; i++) {
-      const round = ROUNDS[i % ROUNDS.length]!;
-      pipeline.yonyou.setFaults(round.faults);
-      faults.add(round.label);
+      const armed = i === 1 ? FAULTS.slice(2) : i > 0 && i % 4 === 0 ? FAULTS : [];
+      for (const fault of armed) {
+        pipeline.yonyou.setFaults(fault.faults);
+        faults.add(fault.label);
+      }
       await sleep(interval * (0.5 + random()));
       const victim = services[Math.floor(random() * services.length)]!;
       await pipeline.services[victim].kill();
@@ -151,7 +159,7 @@ export function formatYonyouFaultSuite(result: YonyouFaultSuiteResult): string {
   const answer = (name: string) => result.answers[name] ?? 0;
   return [
     `kills (SIGKILL): source ${result.kills.source}, mapping ${result.kills.mapping}, sink ${result.kills.sink}`,
-    `YonSuite faults injected: ${result.faults.join('; ')}`,
+    `YonSuite faults: ${result.faults.join('; ')}`,
     `YonSuite answered: lost answers ${answer('lost_answer')}, 202 ${answer('202')}, 310046 ${answer('310046')}, 503 (outage) ${answer('down')}, MDD replays ${answer('mdd_replay')}`,
     `raw versions ${counts.rawVersions} · canonical events ${counts.canonicalEvents} · filtered/parked in mapping ${counts.filteredOrParkedInMapping} · not for YonSuite (no form map) ${counts.notForTarget}`,
     `ledger: posted ${counts.posted}, parked ${counts.parked}, pending ${counts.pending}, skipped ${counts.skipped} · YonSuite documents ${counts.kingdeeBills}`,
