@@ -36,6 +36,7 @@ const BENCHES: BenchDefinition[] = [
   { name: 'mapping', script: 'mapping-bench.ts', full: ['--documents', '20000'], quick: ['--documents', '5000'], needsStack: true },
   { name: 'sink', script: 'sink-bench.ts', full: ['--docs', '10000', '--batch', '100', '--chunks', '16', '--replay'], quick: [], needsStack: true },
   { name: 'sink-aggregation', script: 'sink-aggregation-bench.ts', full: ['--docs', '20000'], quick: ['--docs', '2000'], needsStack: true },
+  { name: 'yonyou-sink', script: 'yonyou-sink-bench.ts', full: ['--docs', '1300', '--limit', '600'], quick: ['--docs', '400', '--limit', '300'], needsStack: true },
   { name: 'reconcile', script: 'reconcile-bench.ts', full: ['--documents', '10000'], quick: ['--documents', '3000'], needsStack: true },
   { name: 'console', script: 'console-bench.ts', full: ['--exceptions', '100000'], quick: ['--exceptions', '20000'], needsStack: true },
   { name: 'pipeline', script: 'pipeline-bench.ts', full: ['--rate', '1000', '--seconds', '30', '--backlog', '500000', '--drain-timeout', '1800'], quick: ['--rate', '200', '--seconds', '10', '--backlog', '5000'], needsStack: false },

@@ -5,12 +5,22 @@ import { stringify as toYaml } from 'yaml';
 import { formatBeijingTime, getFreePort } from '@yecai/common';
 import { JST_ENDPOINTS, startJushuitanEmulator, type JstEmulator, type JstFaults, type JstDocumentType } from '@yecai/emulator-jushuitan';
 import { startKingdeeEmulator, type Faults as KingdeeFaults, type KingdeeEmulator } from '@yecai/emulator-kingdee';
+import { EMULATOR_CREDENTIALS, startYonyouEmulator, type YonyouEmulator, type YonyouFaults } from '@yecai/emulator-yonyou';
 import { MasterDataStore, type EntityName } from '@yecai/master-data';
 import { loadRules } from '@yecai/mapping';
 import { repoRoot } from '@yecai/stack';
 import { connectMongo } from '@yecai/store';
 import { ServiceProcess } from './service-process';
 import { demoWorld, type DemoWorld, type DemoWorldOptions } from './demo-world';
+import { JST_FLOWS, type SourceFlow } from './summary';
+import {
+  DEMO_YONYOU_SECRET_ENV,
+  demoYonyouConnection,
+  targetDocuments,
+  yonyouReferences,
+  yonyouSinkFlows,
+  type FinanceTarget,
+} from './targets';
 
 export interface PipelineEndpoints {
   kafkaBrokers: string;
@@ -35,6 +45,11 @@ export interface PipelineOptions {
   jstRateLimits?: { perSecond: number; perMinute: number };
   /** Kingdee calls per second the sink may make. */
   kingdeeCallsPerSecond?: number;
+  /** The finance system the sink posts to: sink-kingdee + the Kingdee emulator (default), or sink-yonyou + the YonSuite emulator. */
+  target?: FinanceTarget;
+  yonyouFaults?: Partial<YonyouFaults>;
+  /** YonSuite calls per minute per API, for the emulator and the sink's client alike (YonSuite's free quota: 60). */
+  yonyouCallsPerMinute?: number;
   logLevel?: string;
 }
 
@@ -50,6 +65,11 @@ export const SERVICE_MAINS = {
   sink: join(ROOT, 'services/sink-kingdee/src/main.ts'),
 } as const;
 export type ServiceName = keyof typeof SERVICE_MAINS;
+/** The sink of each finance target. */
+export const SINK_MAINS: Record<FinanceTarget, string> = {
+  kingdee: SERVICE_MAINS.sink,
+  yonyou: join(ROOT, 'services/sink-yonyou/src/main.ts'),
+};
 
 /** Secrets reach the services as environment variables referenced from their configs, never inline. */
 const SECRET_ENV = {
@@ -93,6 +113,75 @@ export function demoKingdeeConnection(serverUrl: string, kingdeeFixture: DemoWor
   };
 }
 
+/** The sink service of a pipeline run: its process name, main, config and the secrets the config references. */
+export interface SinkLaunch {
+  name: string;
+  main: string;
+  config: Record<string, unknown>;
+  env: Record<string, string>;
+}
+
+/**
+ * Runs sharing a broker (test files in parallel) must not share consumer groups: a group spanning two runs hands one
+ * run's partitions to the other run's process. One group per topic prefix.
+ */
+function groupSuffixOf(topicPrefix: string | undefined): string {
+  return topicPrefix ? `-${topicPrefix.replace(/[^A-Za-z0-9_-]/g, '')}` : '';
+}
+
+/** What both sinks share in a demo run: small batches, quick probes and retries, the demo operator's admin token. */
+const DEMO_POSTING_SETTINGS = {
+  batchSize: 50,
+  probeIntervalMs: 1_000,
+  schedulerIntervalMs: 1_000,
+  level2RetryDelaysMs: [2_000, 5_000, 10_000],
+  staleInFlightMs: 15_000,
+  admin: { tokens: [{ name: 'demo-operator', role: 'operator', token: 'env:YECAI_DEMO_ADMIN_TOKEN' }] },
+};
+
+/** sink-kingdee against the Kingdee emulator, posting `flows`. */
+export function kingdeeSinkLaunch(
+  options: Pick<PipelineOptions, 'topicPrefix' | 'kingdeeCallsPerSecond'>,
+  kingdee: KingdeeEmulator,
+  kingdeeFixture: DemoWorld['kingdeeFixture'],
+  flows: readonly string[],
+): SinkLaunch {
+  return {
+    name: 'sink-kingdee',
+    main: SINK_MAINS.kingdee,
+    config: {
+      groupId: `yecai-sink-kingdee${groupSuffixOf(options.topicPrefix)}`,
+      kingdee: {
+        ...demoKingdeeConnection(kingdee.url, kingdeeFixture),
+        limits: { callsPerSecond: options.kingdeeCallsPerSecond ?? 50, maxConcurrent: 4 },
+        timeoutMs: 10_000,
+      },
+      flows: flows.map((documentType) => ({ documentType })),
+      ...DEMO_POSTING_SETTINGS,
+    },
+    env: { [DEMO_KINGDEE_SECRET_ENV]: kingdeeFixture.apps[0]!.appSecret },
+  };
+}
+
+/** sink-yonyou against the YonSuite emulator, posting those of `flows` YonSuite has a form map for. */
+export function yonyouSinkLaunch(
+  options: Pick<PipelineOptions, 'topicPrefix' | 'yonyouCallsPerMinute'>,
+  yonyou: YonyouEmulator,
+  flows: readonly string[],
+): SinkLaunch {
+  return {
+    name: 'sink-yonyou',
+    main: SINK_MAINS.yonyou,
+    config: {
+      groupId: `yecai-sink-yonyou${groupSuffixOf(options.topicPrefix)}`,
+      yonyou: demoYonyouConnection(yonyou.url, options.yonyouCallsPerMinute ?? 60),
+      flows: yonyouSinkFlows(flows),
+      ...DEMO_POSTING_SETTINGS,
+    },
+    env: { [DEMO_YONYOU_SECRET_ENV]: EMULATOR_CREDENTIALS.appSecret },
+  };
+}
+
 /**
  * What every pipeline run shares, whichever source feeds it: master data seeded into MongoDB, the sink's config for
  * the Kingdee emulator, and the three services as supervised child processes, started downstream first.
@@ -104,6 +193,16 @@ export async function launchServices(
   masterData: Partial<Record<EntityName, unknown[]>>,
   source: SourceLaunch,
 ): Promise<{ services: Record<ServiceName, ServiceProcess>; mongo: MongoClient; db: Db }> {
+  return launchPipelineServices(options, masterData, source, kingdeeSinkLaunch(options, kingdee, kingdeeFixture, source.sinkFlows));
+}
+
+/** As launchServices, with any sink (sink-kingdee or sink-yonyou). */
+export async function launchPipelineServices(
+  options: Pick<PipelineOptions, 'endpoints' | 'workDir' | 'topicPrefix' | 'mongoDb' | 'logLevel'>,
+  masterData: Partial<Record<EntityName, unknown[]>>,
+  source: SourceLaunch,
+  sink: SinkLaunch,
+): Promise<{ services: Record<ServiceName, ServiceProcess>; mongo: MongoClient; db: Db }> {
   const { client: mongo } = await connectMongo(options.endpoints.mongodbUri, { appName: 'yecai-demo' });
   const mongoDb = options.mongoDb ?? 'yecai';
   const db = mongo.db(mongoDb);
@@ -114,33 +213,15 @@ export async function launchServices(
   }
 
   mkdirSync(options.workDir, { recursive: true });
-  const app = kingdeeFixture.apps[0]!;
-  // Runs sharing a broker (test files in parallel) must not share consumer groups: a group spanning two runs hands
-  // one run's partitions to the other run's process. One group per topic prefix.
-  const groupSuffix = options.topicPrefix ? `-${options.topicPrefix.replace(/[^A-Za-z0-9_-]/g, '')}` : '';
-  const sinkConfig = {
-    groupId: `yecai-sink-kingdee${groupSuffix}`,
-    kingdee: {
-      ...demoKingdeeConnection(kingdee.url, kingdeeFixture),
-      limits: { callsPerSecond: options.kingdeeCallsPerSecond ?? 50, maxConcurrent: 4 },
-      timeoutMs: 10_000,
-    },
-    flows: source.sinkFlows.map((documentType) => ({ documentType })),
-    batchSize: 50,
-    probeIntervalMs: 1_000,
-    schedulerIntervalMs: 1_000,
-    level2RetryDelaysMs: [2_000, 5_000, 10_000],
-    staleInFlightMs: 15_000,
-    admin: { tokens: [{ name: 'demo-operator', role: 'operator', token: 'env:YECAI_DEMO_ADMIN_TOKEN' }] },
-  };
+  const groupSuffix = groupSuffixOf(options.topicPrefix);
   const sourceConfigPath = join(options.workDir, `${source.name}.yaml`);
-  const sinkConfigPath = join(options.workDir, 'sink-kingdee.yaml');
+  const sinkConfigPath = join(options.workDir, `${sink.name}.yaml`);
   writeFileSync(sourceConfigPath, toYaml(source.config));
-  writeFileSync(sinkConfigPath, toYaml(sinkConfig));
+  writeFileSync(sinkConfigPath, toYaml(sink.config));
 
   const common: NodeJS.ProcessEnv = {
     ...source.env,
-    [DEMO_KINGDEE_SECRET_ENV]: app.appSecret,
+    ...sink.env,
     YECAI_DEMO_ADMIN_TOKEN: 'demo-operator-token',
     KAFKA_BROKERS: options.endpoints.kafkaBrokers,
     SCHEMA_REGISTRY_URL: options.endpoints.schemaRegistryUrl,
@@ -178,10 +259,10 @@ export async function launchServices(
       supervise: true,
     }),
     sink: new ServiceProcess({
-      name: 'sink-kingdee',
-      main: SERVICE_MAINS.sink,
+      name: sink.name,
+      main: sink.main,
       env: { ...common, SINK_CONFIG: sinkConfigPath, SINK_OPS_PORT: String(sinkPort) },
-      logFile: join(logs, 'sink-kingdee.log'),
+      logFile: join(logs, `${sink.name}.log`),
       opsPort: sinkPort,
       supervise: true,
     }),
@@ -195,28 +276,78 @@ export async function launchServices(
   return { services, mongo, db };
 }
 
+/** The finance system of a run and its emulator. */
+type TargetEmulator = { kingdee: KingdeeEmulator } | { yonyou: YonyouEmulator };
+
 /**
  * The whole JST → Kingdee pipeline on real Kafka / registry / MongoDB: both emulators in this process, the three
- * services as child processes (so they can be SIGKILLed and restarted like pods).
+ * services as child processes (so they can be SIGKILLed and restarted like pods). With `target: 'yonyou'` the sink is
+ * sink-yonyou against the YonSuite emulator instead; everything upstream is the same.
  */
 export class Pipeline {
   private constructor(
     readonly options: PipelineOptions,
     readonly world: DemoWorld,
     readonly jst: JstEmulator,
-    readonly kingdee: KingdeeEmulator,
+    private readonly targetEmulator: TargetEmulator,
     readonly services: Record<ServiceName, ServiceProcess>,
     readonly mongo: MongoClient,
     readonly db: Db,
     readonly seededPerType: Partial<Record<JstDocumentType, number>>,
   ) {}
 
+  get target(): FinanceTarget {
+    return 'kingdee' in this.targetEmulator ? 'kingdee' : 'yonyou';
+  }
+
+  get kingdee(): KingdeeEmulator {
+    if (!('kingdee' in this.targetEmulator)) throw new Error('this pipeline posts to YonSuite: it has no Kingdee emulator');
+    return this.targetEmulator.kingdee;
+  }
+
+  get yonyou(): YonyouEmulator {
+    if (!('yonyou' in this.targetEmulator)) throw new Error('this pipeline posts to Kingdee: it has no YonSuite emulator');
+    return this.targetEmulator.yonyou;
+  }
+
+  /** Canonical types the sink posts (YonSuite: those it has a form map for; the others stay on their topics). */
+  get sinkFlows(): string[] {
+    if (this.target === 'kingdee') return SINK_FLOWS;
+    return yonyouSinkFlows(SINK_FLOWS).map((flow) => String(flow.documentType));
+  }
+
+  /** The JST flows as this run's sink sees them: canonical types it does not post are left out. */
+  get flows(): SourceFlow[] {
+    const posted = this.sinkFlows;
+    return JST_FLOWS.map((flow) => ({ ...flow, sourceType: flow.jstType, canonicals: flow.canonicals.filter((type) => posted.includes(type)) }));
+  }
+
+  /** The collection prefix of the sink's ledger (`sink_kingdee` / `sink_yonyou`). */
+  get ledgerPrefix(): string {
+    return this.target === 'kingdee' ? 'sink_kingdee' : 'sink_yonyou';
+  }
+
+  /** Every document in the target system, per form and document number, with how many documents carry it. */
+  targetDocuments(): Map<string, Map<string, number>> {
+    return targetDocuments(this.targetEmulator);
+  }
+
   static async start(options: PipelineOptions): Promise<Pipeline> {
     const world = demoWorld(options.world);
     const day = options.day ?? yesterdayInBeijing();
     const perType = world.businessDay(options.documents);
     const rateLimits = options.jstRateLimits ?? { perSecond: 5, perMinute: 100 };
-    const kingdee = await startKingdeeEmulator({ seed: world.kingdeeFixture, ...(options.kingdeeFaults ? { faults: options.kingdeeFaults } : {}) });
+    const targetEmulator: TargetEmulator =
+      options.target === 'yonyou'
+        ? {
+            yonyou: await startYonyouEmulator({
+              references: yonyouReferences({ materialMissing: options.world?.materialMissingInKingdee ?? true }),
+              ...(options.world?.openingStock !== undefined ? { openingStock: options.world.openingStock } : {}),
+              callsPerMinute: options.yonyouCallsPerMinute ?? 60,
+              ...(options.yonyouFaults ? { faults: options.yonyouFaults } : {}),
+            }),
+          }
+        : { kingdee: await startKingdeeEmulator({ seed: world.kingdeeFixture, ...(options.kingdeeFaults ? { faults: options.kingdeeFaults } : {}) }) };
     const jst = await startJushuitanEmulator({
       documents: { perType, fromMs: day.fromMs, toMs: day.toMs },
       rateLimits,
@@ -240,14 +371,17 @@ export class Pipeline {
         },
       ],
     };
-    const { services, mongo, db } = await launchServices(options, kingdee, world.kingdeeFixture, world.masterData, {
-      name: 'source-jushuitan',
-      main: SERVICE_MAINS.source,
-      config: sourceConfig,
-      env: SECRET_ENV,
-      sinkFlows: SINK_FLOWS,
-    });
-    return new Pipeline(options, world, jst, kingdee, services, mongo, db, perType);
+    const sink =
+      'kingdee' in targetEmulator
+        ? kingdeeSinkLaunch(options, targetEmulator.kingdee, world.kingdeeFixture, SINK_FLOWS)
+        : yonyouSinkLaunch(options, targetEmulator.yonyou, SINK_FLOWS);
+    const { services, mongo, db } = await launchPipelineServices(
+      options,
+      world.masterData,
+      { name: 'source-jushuitan', main: SERVICE_MAINS.source, config: sourceConfig, env: SECRET_ENV, sinkFlows: SINK_FLOWS },
+      sink,
+    );
+    return new Pipeline(options, world, jst, targetEmulator, services, mongo, db, perType);
   }
 
   /**
@@ -280,7 +414,8 @@ export class Pipeline {
 
   async stop(): Promise<void> {
     for (const name of ['source', 'mapping', 'sink'] as const) await this.services[name].dispose();
-    await Promise.allSettled([this.jst.close(), this.kingdee.close()]);
+    const target = 'kingdee' in this.targetEmulator ? this.targetEmulator.kingdee : this.targetEmulator.yonyou;
+    await Promise.allSettled([this.jst.close(), target.close()]);
     await this.mongo.close();
   }
 }

@@ -44,7 +44,8 @@ export const WDT_FLOWS: SourceFlow[] = [
 ];
 
 /** What summarize reads of a running pipeline (the JST Pipeline and the WDT pipeline both have it). */
-export type SummarizedPipeline = Pick<Pipeline, 'services' | 'db' | 'kingdee' | 'available'> & Partial<Pick<Pipeline, 'notRequested'>>;
+export type SummarizedPipeline = Pick<Pipeline, 'services' | 'db' | 'kingdee' | 'available'> &
+  Partial<Pick<Pipeline, 'notRequested' | 'ledgerPrefix' | 'targetDocuments'>>;
 
 export interface FlowSummary {
   label: string;
@@ -85,6 +86,7 @@ export interface PipelineSummary {
   reasons: ReasonGroup[];
   /** Mapping → Kingdee posted latency (ms) of posted bills. */
   latency: { p50: number; p99: number; samples: number } | undefined;
+  /** Documents in the target system: Kingdee bills, or YonSuite documents when the run posts there. */
   kingdeeBills: number;
   /** The source's largest cursor lag (now − cursor) over its streams, in seconds; undefined before it reports. */
   sourceCursorLagS: number | undefined;
@@ -106,7 +108,7 @@ export async function summarize(
   ]);
   const available = pipeline.available();
   const notRequested = pipeline.notRequested?.() ?? {};
-  const ledger = new Ledger(pipeline.db);
+  const ledger = new Ledger(pipeline.db, pipeline.ledgerPrefix);
   const entries = await ledger.list({}, Number.MAX_SAFE_INTEGER, 0);
   const parking = new ParkingStore(pipeline.db);
 
@@ -173,7 +175,9 @@ export async function summarize(
     flows,
     reasons,
     latency: latencies.length ? { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length } : undefined,
-    kingdeeBills: [...pipeline.kingdee.state.bills.values()].reduce((total, form) => total + form.size, 0),
+    kingdeeBills: pipeline.targetDocuments
+      ? [...pipeline.targetDocuments().values()].reduce((total, form) => total + [...form.values()].reduce((sum, n) => sum + n, 0), 0)
+      : [...pipeline.kingdee.state.bills.values()].reduce((total, form) => total + form.size, 0),
     sourceCursorLagS: maxSample(sourceMetrics, 'yecai_source_cursor_lag_seconds'),
   };
 }

@@ -17,9 +17,14 @@ export interface ExactlyOnceReport {
   unaccounted: string[];
   /** Canonical documents without a final ledger state, or posted without a Kingdee bill. */
   notPosted: string[];
-  /** Kingdee bills carrying a bill number no ledger entry explains, or more than one bill for one source document. */
+  /**
+   * Documents in the target system (Kingdee bills, or YonSuite documents: see `target`) carrying one number more than
+   * once, and numbers no ledger entry explains.
+   */
   kingdeeDuplicates: string[];
   unexplainedBills: string[];
+  /** The finance system checked: 'Kingdee' or 'YonSuite'. */
+  target: string;
   counts: {
     rawVersions: number;
     canonicalEvents: number;
@@ -28,7 +33,10 @@ export interface ExactlyOnceReport {
     pending: number;
     skipped: number;
     filteredOrParkedInMapping: number;
+    /** Documents in the target system (Kingdee bills or YonSuite documents). */
     kingdeeBills: number;
+    /** Canonical documents of types the sink does not post (no form map in this target): left on their topics. */
+    notForTarget: number;
   };
 }
 
@@ -48,7 +56,8 @@ interface CanonicalEnvelope {
 
 /**
  * Proves, after any amount of chaos, that every source document version went through exactly once:
- * raw topic ↔ JST, canonical topic (read_committed) ↔ raw, sink ledger ↔ canonical, Kingdee bills ↔ ledger.
+ * raw topic ↔ JST, canonical topic (read_committed) ↔ raw, sink ledger ↔ canonical, the target's documents (Kingdee
+ * bills or YonSuite documents, `Pipeline.targetDocuments`) ↔ ledger.
  */
 export async function checkExactlyOnce(pipeline: Pipeline, kafka: KafkaClient, registryUrl: string): Promise<ExactlyOnceReport> {
   const serde = new AvroSerde(registryUrl);
@@ -60,7 +69,8 @@ export async function checkExactlyOnce(pipeline: Pipeline, kafka: KafkaClient, r
     notPosted: [],
     kingdeeDuplicates: [],
     unexplainedBills: [],
-    counts: { rawVersions: 0, canonicalEvents: 0, posted: 0, parked: 0, pending: 0, skipped: 0, filteredOrParkedInMapping: 0, kingdeeBills: 0 },
+    target: pipeline.target === 'yonyou' ? 'YonSuite' : 'Kingdee',
+    counts: { rawVersions: 0, canonicalEvents: 0, posted: 0, parked: 0, pending: 0, skipped: 0, filteredOrParkedInMapping: 0, kingdeeBills: 0, notForTarget: 0 },
   };
 
   // 1. Raw: every version once; none missing of the statuses the stream returns.
@@ -143,22 +153,19 @@ export async function checkExactlyOnce(pipeline: Pipeline, kafka: KafkaClient, r
     }
   }
 
-  // 4. Ledger ↔ canonical ↔ Kingdee.
-  const entries = await new Ledger(pipeline.db).list({}, Number.MAX_SAFE_INTEGER, 0);
+  // 4. Ledger ↔ canonical ↔ the target's documents.
+  const entries = await new Ledger(pipeline.db, pipeline.ledgerPrefix).list({}, Number.MAX_SAFE_INTEGER, 0);
   const ledgerByDocument = new Map(entries.map((entry) => [`${entry.documentType}/${entry.documentKey.split('/').pop()}`, entry]));
+  const posted = new Set(pipeline.sinkFlows);
   for (const [id] of canonicalByDocument) {
     const entry = ledgerByDocument.get(id);
-    if (!entry) report.notPosted.push(`${id}: no ledger entry`);
+    if (!posted.has(id.split('/')[0]!)) report.counts.notForTarget += 1;
+    else if (!entry) report.notPosted.push(`${id}: no ledger entry`);
     else if (entry.state === 'PENDING' || entry.state === 'IN_DOUBT') report.notPosted.push(`${id}: still ${entry.state}`);
     else if (entry.state !== 'POSTED' && !entry.problem && !entry.skipped) report.notPosted.push(`${id}: ${entry.state} without a reason`);
   }
-  const billsByForm = new Map<string, Map<string, number>>();
-  for (const [formId, bills] of pipeline.kingdee.state.bills) {
-    const numbers = new Map<string, number>();
-    for (const bill of bills.values()) numbers.set(bill.billNo, (numbers.get(bill.billNo) ?? 0) + 1);
-    billsByForm.set(formId, numbers);
-    report.counts.kingdeeBills += bills.size;
-  }
+  const billsByForm = pipeline.targetDocuments();
+  for (const numbers of billsByForm.values()) for (const count of numbers.values()) report.counts.kingdeeBills += count;
   const explained = new Set<string>();
   for (const entry of entries) {
     if (entry.state === 'POSTED') report.counts.posted += 1;
@@ -167,7 +174,7 @@ export async function checkExactlyOnce(pipeline: Pipeline, kafka: KafkaClient, r
     if (entry.state === 'SKIPPED') report.counts.skipped += 1;
     const count = billsByForm.get(entry.formId)?.get(entry.billNo) ?? 0;
     if (count > 0) explained.add(`${entry.formId}/${entry.billNo}`);
-    if (entry.state === 'POSTED' && count === 0) report.notPosted.push(`${entry.formId}/${entry.billNo}: POSTED in the ledger, absent in Kingdee`);
+    if (entry.state === 'POSTED' && count === 0) report.notPosted.push(`${entry.formId}/${entry.billNo}: POSTED in the ledger, absent in ${report.target}`);
     if (count > 1) report.kingdeeDuplicates.push(`${entry.formId}/${entry.billNo} ×${count}`);
   }
   for (const [formId, numbers] of billsByForm) {
@@ -203,7 +210,7 @@ export function reportFailures(report: ExactlyOnceReport): string[] {
   add('canonical duplicates', report.canonicalDuplicates);
   add('unaccounted raw documents', report.unaccounted);
   add('not posted / unexplained ledger states', report.notPosted);
-  add('duplicate Kingdee bills', report.kingdeeDuplicates);
-  add('Kingdee bills no ledger entry explains', report.unexplainedBills);
+  add(`duplicate ${report.target} documents`, report.kingdeeDuplicates);
+  add(`${report.target} documents no ledger entry explains`, report.unexplainedBills);
   return failures;
 }

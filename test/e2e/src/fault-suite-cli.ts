@@ -1,13 +1,17 @@
 /**
  * The full fault suite, one command:
- *   npx tsx test/e2e/src/fault-suite-cli.ts [--kills 200] [--documents 1000] [--interval-ms 1500]
- * Starts a stack of its own, runs the chaos, prints the counts, exits 1 on any duplicate or loss.
+ *   npx tsx test/e2e/src/fault-suite-cli.ts [--kills 200] [--documents 1000] [--interval-ms 1500] [--target yonyou]
+ * Starts a stack of its own, runs the chaos, prints the counts, exits 1 on any duplicate or loss. `--target yonyou`
+ * runs the YonSuite leg (fault-suite-yonyou.ts: sink-yonyou against the YonSuite emulator, no broker restart); it is
+ * not part of `./yecai test` yet because whether its lost-answer / 202 faults meet a write varies from run to run
+ * (docs/yonyou.md §4.1).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatFaultSuite, runFaultSuite } from './fault-suite';
+import { formatYonyouFaultSuite, runYonyouFaultSuite } from './fault-suite-yonyou';
 import { startOwnStack } from './own-stack';
 
 process.env.LOG_LEVEL ??= 'warn';
@@ -16,6 +20,7 @@ const { values } = parseArgs({
     kills: { type: 'string', default: '200' },
     documents: { type: 'string', default: '1000' },
     'interval-ms': { type: 'string', default: '1500' },
+    target: { type: 'string', default: 'kingdee' },
   },
 });
 const number = (name: string, value: string | undefined): number => {
@@ -28,9 +33,24 @@ async function main(): Promise<number> {
   const kills = number('kills', values.kills);
   const documents = number('documents', values.documents);
   const killIntervalMs = number('interval-ms', values['interval-ms']);
+  if (values.target !== 'kingdee' && values.target !== 'yonyou') throw new Error(`--target: "${values.target}" 应为 kingdee 或 yonyou must be kingdee or yonyou`);
   const stack = await startOwnStack((line) => console.log(`  ${line}`));
   try {
     const runId = Date.now().toString(36);
+    if (values.target === 'yonyou') {
+      const result = await runYonyouFaultSuite({
+        endpoints: stack.endpoints,
+        workDir: mkdtempSync(join(tmpdir(), 'yecai-fault-yonyou-')),
+        topicPrefix: `faultys${runId}.`,
+        mongoDb: `faultys_${runId}`,
+        documents,
+        kills,
+        killIntervalMs,
+        report: (line) => console.log(`  ${line}`),
+      });
+      console.log(formatYonyouFaultSuite(result));
+      return result.failures.length ? 1 : 0;
+    }
     const result = await runFaultSuite({
       endpoints: stack.endpoints,
       workDir: mkdtempSync(join(tmpdir(), 'yecai-fault-')),

@@ -5,5 +5,5 @@ export {
   type YonyouEmulatorOptions,
   type YonyouFaults,
 } from './server';
-export { YonyouState, BILL_KINDS, DEFAULT_REFERENCES, type StoredDocument } from './state';
+export { YonyouState, BILL_KINDS, DEFAULT_REFERENCES, type RefType, type StoredDocument } from './state';
 export { expectedSignature } from './signature';

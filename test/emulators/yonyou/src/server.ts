@@ -23,7 +23,7 @@ import {
 } from '@yecai/emulator-kit';
 import { parseExact, toJson } from './json';
 import { signatureMatches } from './signature';
-import { BILL_KINDS, YonyouState, type StoredDocument } from './state';
+import { BILL_KINDS, DEFAULT_REFERENCES, YonyouState, type RefType, type StoredDocument } from './state';
 
 export interface YonyouFaults extends GatewayFaults {
   /** The data centre is down: every call (lookup, token, API) answers 503 while set. */
@@ -49,6 +49,10 @@ export interface YonyouEmulatorOptions extends ListenOptions {
   timestampWindowMs?: number;
   /** APIs (paths) the app is not granted: 310037. */
   ungranted?: string[];
+  /** The tenant's reference data (codes, names) per type, added to the default ones (e.g. a demo company's SKUs). */
+  references?: Partial<Record<RefType, [string, string][]>>;
+  /** Stock of every product in every warehouse before any document (100,000). */
+  openingStock?: number;
   faults?: Partial<YonyouFaults>;
 }
 
@@ -88,7 +92,13 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
   };
   let clockOffset = 0;
   const now = () => Date.now() + clockOffset;
-  const state = new YonyouState(undefined, undefined, now);
+  const references = Object.fromEntries(
+    Object.entries(DEFAULT_REFERENCES).map(([type, list]) => [
+      type,
+      [...list, ...(options.references?.[type as RefType] ?? [])],
+    ]),
+  ) as Record<RefType, [string, string][]>;
+  const state = new YonyouState(references, options.openingStock, now);
   const stats = new CallStats();
   const faults = new FaultKnobs<YonyouFaults>(options.faults);
   const quota = new CallWindow(60_000);
