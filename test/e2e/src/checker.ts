@@ -1,3 +1,4 @@
+import { readCheckpoints } from '@yecai/connector-kit';
 import { AvroSerde, readTopicsToEnd, topics, type KafkaClient, type KafkaRecord } from '@yecai/kafka';
 import { CachedMasterDataLookup, MasterDataStore } from '@yecai/master-data';
 import { MappingEngine, loadRules } from '@yecai/mapping';
@@ -122,6 +123,7 @@ export async function checkExactlyOnce(pipeline: Pipeline, kafka: KafkaClient, r
     return mapped?.length ? `${version} (its ${mapped.join(', ')} event exists)` : version;
   });
   report.counts.canonicalEvents = canonicalSeen.size;
+  if (report.rawMissing.length > 0) report.rawMissing = await withSourceCursors(kafka, report.rawMissing);
 
   // 3. A raw document without a canonical event must be one the rules filter out, or parked: the checker asks the
   //    very rules and master data the mapping service uses, so a document silently dropped cannot hide.
@@ -213,4 +215,24 @@ export function reportFailures(report: ExactlyOnceReport): string[] {
   add(`duplicate ${report.target} documents`, report.kingdeeDuplicates);
   add(`${report.target} documents no ledger entry explains`, report.unexplainedBills);
   return failures;
+}
+
+/**
+ * Says, for each version missing from the raw topic, where the JST source's committed cursor of its stream stands:
+ * past the version's modified time means the source read that window and did not publish it (a source defect);
+ * before it means the source has not got there yet (a settle question).
+ */
+async function withSourceCursors(kafka: KafkaClient, missing: string[]): Promise<string[]> {
+  const checkpoints = await readCheckpoints(kafka, topics.checkpoint('source_jushuitan'), { timeoutMs: 60_000 });
+  return missing.map((entry) => {
+    const match = /^([^/]+)\/([^@]+)@(\d+)/.exec(entry);
+    if (!match) return entry;
+    const [, stream, id, modifiedMs] = match as unknown as [string, string, string, string];
+    const checkpoint = checkpoints.get(`demo/${stream}`);
+    if (!checkpoint) return `${entry} (no committed checkpoint for stream ${stream})`;
+    const cursor = Number(checkpoint.cursor);
+    const where = cursor > Number(modifiedMs) ? 'the source read past it' : 'the source has not read up to it';
+    const seen = checkpoint.seen[id] ? `, checkpoint marks it seen as ${checkpoint.seen[id]}` : '';
+    return `${entry} (stream cursor ${new Date(cursor).toISOString()}: ${where}${seen})`;
+  });
 }
