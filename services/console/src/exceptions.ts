@@ -135,12 +135,21 @@ export class ExceptionQueue {
     }
   }
 
+  /** Every row the filters match, kind after kind in the queue's order, read in the services' page size. */
+  async *scan(query: Omit<ExceptionQuery, 'page' | 'pageSize'>): AsyncGenerator<ExceptionItem> {
+    const predicate = localFilter(query);
+    for (const kind of kindsOf(query)) {
+      const size = UPSTREAM_PAGE[kind];
+      for (let offset = 0; ; offset += size) {
+        const rows = await this.fetch(kind, query, offset, size);
+        for (const row of rows) if (!predicate || predicate(row)) yield row;
+        if (rows.length < size) break;
+      }
+    }
+  }
+
   async page(query: ExceptionQuery): Promise<ExceptionPage> {
-    const kinds = query.kind
-      ? [query.kind]
-      : query.level !== undefined
-        ? EXCEPTION_KINDS.filter((kind) => kind !== 'filtered')
-        : [...EXCEPTION_KINDS];
+    const kinds = kindsOf(query);
     const skip = (query.page - 1) * query.pageSize;
     const wanted = query.pageSize + 1;
     const predicate = localFilter(query);
@@ -311,7 +320,13 @@ export class ExceptionQueue {
   }
 }
 
-function localFilter(query: ExceptionQuery): ((item: ExceptionItem) => boolean) | undefined {
+/** The kinds a query reads: the one asked for; without one, every kind (filtered ones have no level). */
+function kindsOf(query: Pick<ExceptionQuery, 'kind' | 'level'>): ExceptionKind[] {
+  if (query.kind) return [query.kind];
+  return query.level !== undefined ? EXCEPTION_KINDS.filter((kind) => kind !== 'filtered') : [...EXCEPTION_KINDS];
+}
+
+function localFilter(query: Omit<ExceptionQuery, 'page' | 'pageSize'>): ((item: ExceptionItem) => boolean) | undefined {
   const tests: ((item: ExceptionItem) => boolean)[] = [];
   if (query.level !== undefined) tests.push((item) => item.level === query.level);
   if (query.from) tests.push((item) => item.at.slice(0, 10) >= query.from!);
