@@ -18,7 +18,7 @@ const ListQuerySchema = z.object({
   form: z.string().regex(/^[A-Za-z_]+$/, 'form is a target form id, e.g. SAL_OUTSTOCK').optional(),
   code: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'code is a problem code, e.g. LOT_REQUIRED').optional(),
   key: z.string().min(1).max(300).optional(),
-  q: z.string().trim().max(SEARCH_TEXT_MAX, `q: at most ${SEARCH_TEXT_MAX} characters`).optional(),
+  q: z.string().trim().max(SEARCH_TEXT_MAX, `q 最多 ${SEARCH_TEXT_MAX} 个字符 (q: at most ${SEARCH_TEXT_MAX} characters)`).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   skip: z.coerce.number().int().min(0).default(0),
 });
