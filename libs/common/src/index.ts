@@ -9,3 +9,4 @@ export * from './beijing-time';
 export * from './random';
 export * from './rate-limit';
 export * from './admin-auth';
+export * from './search-text';

@@ -1,4 +1,4 @@
-import { adminCaller } from '@yecai/common';
+import { adminCaller, SEARCH_TEXT_MAX } from '@yecai/common';
 import express, { type Router } from 'express';
 import type { FilteredStore } from './filtered';
 import type { ParkedStatus, ParkingStore, ParkedDocument } from './store';
@@ -13,11 +13,13 @@ export interface ParkingAdminOptions {
 }
 
 /**
- * - GET  /parked?stage&status&code&flow&key&limit&skip → entries (raw payload included)
+ * - GET  /parked?stage&status&code&flow&key&q&limit&skip → entries (raw payload included); q: text in the key, code
+ *   or reason, ignoring case
  * - GET  /parked/:id
  * - POST /parked/:id/repush     → re-push one OPEN entry (body { note } optional)
  * - POST /parked/:id/skip       → a person decided not to sync it (body { note }: why, required)
- * - GET  /filtered?flow&key&filter&limit&skip → documents left out by a rule filter, newest first, with the total
+ * - GET  /filtered?flow&key&filter&q&limit&skip → documents left out by a rule filter, newest first, with the total;
+ *   q: text in the key, the filter's name or its description
  *
  * Mount it behind an admin guard (`createAdminAuth(...).guard` from @yecai/common): viewers read, operators re-push
  * and skip. The operator's token name is stored with the move (`by`), next to the note.
@@ -26,7 +28,19 @@ export function parkingRouter(store: ParkingStore, options: ParkingAdminOptions)
   const router = express.Router();
   router.use(express.json());
 
+  /** The query box's text, or a 400 naming q when it is too long. */
+  const searchText = (req: express.Request, res: express.Response): string | undefined | null => {
+    const q = typeof req.query.q === 'string' ? req.query.q.trim() : undefined;
+    if (q !== undefined && q.length > SEARCH_TEXT_MAX) {
+      res.status(400).json({ error: `q 最多 ${SEARCH_TEXT_MAX} 个字符 (q: at most ${SEARCH_TEXT_MAX} characters)`, field: 'q' });
+      return null;
+    }
+    return q === '' ? undefined : q;
+  };
+
   router.get('/parked', async (req, res) => {
+    const q = searchText(req, res);
+    if (q === null) return;
     const status = req.query.status === undefined ? undefined : String(req.query.status);
     if (status !== undefined && !STATUSES.includes(status as ParkedStatus)) {
       res.status(400).json({ error: `status 只能是 ${STATUSES.join('/')} (status must be one of ${STATUSES.join(', ')})`, field: 'status' });
@@ -39,6 +53,7 @@ export function parkingRouter(store: ParkingStore, options: ParkingAdminOptions)
       code: text('code'),
       flow: text('flow'),
       key: text('key'),
+      q,
       limit: Number(req.query.limit ?? 100) || 100,
       skip: Number(req.query.skip ?? 0) || 0,
     });
@@ -49,7 +64,9 @@ export function parkingRouter(store: ParkingStore, options: ParkingAdminOptions)
   if (filtered) {
     router.get('/filtered', async (req, res) => {
       const text = (name: string) => (req.query[name] === undefined ? undefined : String(req.query[name]));
-      const query = { flow: text('flow'), key: text('key'), filter: text('filter') };
+      const q = searchText(req, res);
+      if (q === null) return;
+      const query = { flow: text('flow'), key: text('key'), filter: text('filter'), q };
       const documents = await filtered.list({ ...query, limit: Number(req.query.limit ?? 100) || 100, skip: Number(req.query.skip ?? 0) || 0 });
       res.json({ total: await filtered.count(query), documents });
     });

@@ -1,4 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
+import { searchPattern } from '@yecai/common';
 import { ensureReadIndexes, insertManyNew } from '@yecai/store';
 import type { RawDocument } from '@yecai/contracts';
 import type { SourcePosition } from './store';
@@ -35,6 +36,8 @@ export interface FilteredQuery {
   flow?: string;
   key?: string;
   filter?: string;
+  /** The query box: text in the key, the filter's name or its description, ignoring case. */
+  q?: string;
   limit?: number;
   skip?: number;
 }
@@ -80,10 +83,12 @@ export class FilteredStore {
   }
 
   private filter(query: FilteredQuery): Filter<FilteredDocument> {
+    const pattern = query.q ? searchPattern(query.q) : undefined;
     return {
       ...(query.flow ? { flow: query.flow } : {}),
       ...(query.key ? { key: query.key } : {}),
       ...(query.filter ? { filter: query.filter } : {}),
+      ...(pattern ? { $or: [{ key: pattern }, { filter: pattern }, { description: pattern }] } : {}),
     };
   }
 

@@ -1,4 +1,5 @@
 import { testMongo } from '@yecai/test-harness';
+import { FilteredStore, type FilteredInput } from './filtered';
 import { ParkingStore, type ParkInput } from './store';
 
 describe('ParkingStore (MongoDB wire, FerretDB in tests)', () => {
@@ -67,5 +68,54 @@ describe('ParkingStore (MongoDB wire, FerretDB in tests)', () => {
         entry.by,
       ]),
     ).toEqual([['21', 'ops']]);
+  });
+
+  it('the query box (q) finds open entries by key, code or reason, ignoring case and taking the text literally', async () => {
+    await store.park({ ...input('30', 'WAREHOUSE_NOT_MAPPED'), flow: 'jushuitan/q', key: 'jushuitan/main/SO-Q30' });
+    await store.park({
+      ...input('31'),
+      flow: 'jushuitan/q',
+      key: 'jushuitan/main/so-q31',
+      reasonZh: '物料 M-7 缺失',
+      reasonEn: 'material M-7 missing',
+    });
+    const found = async (q: string) =>
+      (await store.list({ flow: 'jushuitan/q', status: 'OPEN', q })).map((entry) => entry.source.offset);
+    expect(await found('so-q3')).toEqual(['30', '31']);
+    expect(await found('warehouse_not')).toEqual(['30']);
+    expect(await found('物料 M-7')).toEqual(['31']);
+    expect(await found('MATERIAL m-7')).toEqual(['31']);
+    expect(await found('so-q3.')).toEqual([]);
+    expect(await found('so.q30')).toEqual([]);
+    expect(await store.list({ flow: 'jushuitan/q', q: 'SO-Q31', skip: 0, limit: 1 })).toHaveLength(1);
+  });
+
+  it('the query box (q) finds filtered documents by key, rule or description', async () => {
+    const filtered = new FilteredStore(mongo.db, 'filtered_q');
+    const base = (id: string): FilteredInput => ({
+      sourceSystem: 'jushuitan',
+      account: 'main',
+      documentType: 'sales_outstock',
+      sourceId: id,
+      sourceModifiedAt: Date.parse('2026-11-20T02:00:00Z'),
+      contentHash: 'h',
+      flow: 'jushuitan/sales_outstock',
+      ruleVersion: '1+test',
+      key: `jushuitan/main/${id}`,
+      filter: '',
+      description: '',
+      scope: 'document',
+      source: { topic: 'yecai.raw.jushuitan.sales_outstock', partition: 0, offset: id },
+    });
+    await filtered.record([
+      { ...base('F-1'), filter: 'skip_samples', description: '样品单不同步 samples are not synced' },
+      { ...base('F-2'), filter: 'skip_zero', description: '零金额 zero amount' },
+    ]);
+    const keys = async (q: string) => (await filtered.list({ q })).map((entry) => entry.key).sort();
+    expect(await keys('f-')).toEqual(['jushuitan/main/F-1', 'jushuitan/main/F-2']);
+    expect(await keys('SAMPLES')).toEqual(['jushuitan/main/F-1']);
+    expect(await keys('零金额')).toEqual(['jushuitan/main/F-2']);
+    expect(await filtered.count({ q: 'skip_' })).toBe(2);
+    expect(await keys('skip.zero')).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import type { Collection, Db, Filter } from 'mongodb';
-import type { ExceptionLevel } from '@yecai/common';
+import { searchPattern, type ExceptionLevel } from '@yecai/common';
 import { insertOnce, isFerretDb } from '@yecai/store';
 
 export type ParkedStatus = 'OPEN' | 'REPUSHED' | 'RESOLVED' | 'SKIPPED' | 'SUPERSEDED';
@@ -64,6 +64,8 @@ export interface ParkedQuery {
   code?: string;
   flow?: string;
   key?: string;
+  /** The query box: text in the key, the reason code or the reason (Chinese or English), ignoring case. */
+  q?: string;
   limit?: number;
   skip?: number;
 }
@@ -145,6 +147,10 @@ export class ParkingStore {
     if (query.code) filter.code = query.code;
     if (query.flow) filter.flow = query.flow;
     if (query.key) filter.key = query.key;
+    if (query.q) {
+      const pattern = searchPattern(query.q);
+      filter.$or = [{ key: pattern }, { code: pattern }, { reasonZh: pattern }, { reasonEn: pattern }];
+    }
     const limit = Math.min(query.limit ?? 100, 10_000);
     const skip = query.skip ?? 0;
     if (!query.status) {

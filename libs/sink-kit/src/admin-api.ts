@@ -5,7 +5,7 @@
  * input validated with zod and refused with 400 naming the field. Who did what is recorded with the action itself
  * (ledger history `actor`, flow pause `by`, aggregation close) and in the log.
  */
-import { adminCaller, createAdminAuth, type AdminToken, type Logger } from '@yecai/common';
+import { adminCaller, createAdminAuth, SEARCH_TEXT_MAX, type AdminToken, type Logger } from '@yecai/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { mountAggregationRoutes } from './aggregation/admin';
@@ -18,6 +18,7 @@ const ListQuerySchema = z.object({
   form: z.string().regex(/^[A-Za-z_]+$/, 'form is a target form id, e.g. SAL_OUTSTOCK').optional(),
   code: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'code is a problem code, e.g. LOT_REQUIRED').optional(),
   key: z.string().min(1).max(300).optional(),
+  q: z.string().trim().max(SEARCH_TEXT_MAX, `q 最多 ${SEARCH_TEXT_MAX} 个字符 (q: at most ${SEARCH_TEXT_MAX} characters)`).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   skip: z.coerce.number().int().min(0).default(0),
 });
@@ -66,7 +67,7 @@ export function mountSinkAdmin(app: express.Express, service: PostingService, to
     need('viewer'),
     handle(async (req) => {
       const query = parse(ListQuerySchema, req.query, 'query');
-      const documents = await service.ledger.list({ state: query.state, documentType: query.flow, formId: query.form, problemCode: query.code, documentKey: query.key }, query.limit, query.skip);
+      const documents = await service.ledger.list({ state: query.state, documentType: query.flow, formId: query.form, problemCode: query.code, documentKey: query.key, q: query.q || undefined }, query.limit, query.skip);
       return { documents };
     }),
   );

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { AuditLog } from './audit';
 import type { ConsoleConfig } from './config';
 import { EXCEPTION_KINDS, ExceptionQuerySchema, ExceptionQueue, KIND_LABELS } from './exceptions';
+import { ExceptionExportSchema, describeFilters, exportExceptions } from './export';
 import { Sessions, sessionUser } from './session';
 import { AdminClient, UpstreamError, queryOf } from './upstream';
 
@@ -156,6 +157,25 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   api.get(
     '/exceptions',
     handle(async (req) => queue.page(parse(ExceptionQuerySchema, req.query, 'query'))),
+  );
+  // A viewer may export too; the export is audited (who, which filters, how many rows).
+  api.get(
+    '/exceptions/export',
+    handle(async (req, res) => {
+      const query = parse(ExceptionExportSchema, req.query, 'query');
+      const user = sessionUser(res);
+      const { workbook, rows, capped } = await audited(res, 'exception.export', describeFilters(query), null, () =>
+        exportExceptions(queue, query, user.name),
+      );
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+      res
+        .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+        .set('Content-Disposition', `attachment; filename="exceptions-${stamp}.xlsx"`)
+        .set('X-Export-Rows', String(rows))
+        .set('X-Export-Capped', String(capped))
+        .send(workbook);
+      return undefined;
+    }),
   );
   api.get(
     '/documents',

@@ -11,8 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pipeline, type PipelineSummary, settled, summarize, UNMAPPED_WAREHOUSE } from '@yecai/demo';
 import { testEndpoints, uniqueName, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
+import ExcelJS from 'exceljs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startConsoleUnderTest, USERS, type ConsoleUnderTest } from '../test/console-under-test';
+import { EXPORT_SHEET, NOTES_SHEET } from './export';
 import { ensureWebBuilt } from './web-build';
 
 const SHOTS = join(__dirname, '..', '..', '..', 'docs', 'console');
@@ -92,6 +94,65 @@ async function searchQueue(page: Page, text: string): Promise<void> {
   await page.waitForSelector('.ant-table-tbody .ant-table-row');
 }
 
+/** The export's rows, read back with exceljs: sheet 异常 as objects keyed by the English half of each header. */
+async function readExport(
+  cookie: string,
+  filters: string,
+): Promise<{ rows: Record<string, unknown>[]; notes: string[] }> {
+  const response = await fetch(`${consoleApp.baseUrl}/api/exceptions/export?${filters}`, { headers: { cookie } });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="exceptions-.*\.xlsx"$/);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(await response.arrayBuffer());
+  const values = (row: ExcelJS.Row) => (row.values as unknown[]).slice(1);
+  const sheet = workbook.getWorksheet(EXPORT_SHEET)!;
+  const headers = values(sheet.getRow(1)) as string[];
+  const rows: Record<string, unknown>[] = [];
+  sheet.eachRow((row, number) => {
+    if (number > 1) rows.push(Object.fromEntries(headers.map((header, index) => [header, values(row)[index] ?? null])));
+  });
+  const notes: string[] = [];
+  workbook.getWorksheet(NOTES_SHEET)!.eachRow((row) => notes.push(values(row).join(' ')));
+  return { rows, notes };
+}
+
+it('a viewer exports the list as filtered to Excel: the same rows as the list API, the cap stated when hit, audited', async () => {
+  const viewer = await consoleApp.login(USERS.viewer);
+  const list = async (filters: string) => {
+    const items: { kind: string; id: string; key: string | null; code: string | null }[] = [];
+    for (let page = 1; ; page += 1) {
+      const response = await fetch(`${consoleApp.baseUrl}/api/exceptions?${filters}&pageSize=200&page=${page}`, {
+        headers: { cookie: viewer },
+      });
+      const body = (await response.json()) as { items: typeof items; hasMore: boolean };
+      items.push(...body.items);
+      if (!body.hasMore) return items;
+    }
+  };
+  for (const filters of ['', `q=${UNMAPPED_WAREHOUSE}`, 'kind=mapping-parked']) {
+    const [expected, { rows, notes }] = await Promise.all([list(filters), readExport(viewer, filters)]);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(rows.map((row) => [row['编号 ID'], row['单据键 Document key'], row['原因代码 Reason code']])).toEqual(
+      expected.map((item) => [item.id, item.key, item.code]),
+    );
+    expect(notes).toContain(`行数 Rows ${expected.length}`);
+    expect(notes.find((note) => note.startsWith('是否完整 Complete'))).toMatch(/^是否完整 Complete 是/);
+  }
+  const capped = await readExport(viewer, 'limit=2');
+  expect(capped.rows).toHaveLength(2);
+  expect(capped.notes.find((note) => note.startsWith('是否完整 Complete'))).toContain('已达上限 2 行');
+  const bad = await fetch(`${consoleApp.baseUrl}/api/exceptions/export?limit=50001`, { headers: { cookie: viewer } });
+  expect(bad.status).toBe(400);
+  expect(((await bad.json()) as { field: string }).field).toBe('limit');
+  const { records } = await consoleApp.audit.list(20, 0, USERS.viewer.name);
+  expect(records.filter((record) => record.action === 'exception.export').map((record) => record.target)).toEqual([
+    'limit=2',
+    'kind=mapping-parked',
+    `q=${UNMAPPED_WAREHOUSE}`,
+    '全部 all',
+  ]);
+});
+
 it('an operator finds the parked documents, traces one, fixes the warehouse map, batch re-pushes them and sees them posted', async () => {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
   const page = await context.newPage();
@@ -108,6 +169,8 @@ it('an operator finds the parked documents, traces one, fixes the warehouse map,
   }, String(UNMAPPED_WAREHOUSE));
   expect(parked.length).toBeGreaterThan(0);
   expect(parked[0]!.reasonZh).toContain(String(UNMAPPED_WAREHOUSE));
+  // 导出 Excel exports what the table shows: the same filters.
+  expect(await page.getAttribute('#export-excel', 'href')).toBe(`/api/exceptions/export?q=${UNMAPPED_WAREHOUSE}`);
   await shot(page, 'exceptions');
 
   await page.locator('.trace-button').first().click();

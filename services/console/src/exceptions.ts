@@ -1,8 +1,8 @@
 /**
  * One exception queue over four admin lists: documents parked at mapping (mapping /parked, OPEN), parked at the sink
  * (sink /admin/documents state PARKED), pending level-2 retries (state REJECTED) and filtered by a rule (mapping
- * /filtered). Paged server-side: filters the services understand (flow, reason code) go to them; date, level and
- * the query box are applied here while reading their pages in order, so a page never holds more than it says.
+ * /filtered). Paged server-side: filters the services understand (flow, reason code, the query box `q`) go to them;
+ * date and level are applied here while reading their pages in order, so a page never holds more than it says.
  */
 import { z } from 'zod';
 import { AdminClient, UpstreamError, queryOf } from './upstream';
@@ -60,7 +60,7 @@ export interface ExceptionPage {
   truncated?: string;
 }
 
-/** Rows read from the services for one page when filtering here (date, level, query): beyond it, narrow the filters. */
+/** Rows read from the services for one page when filtering here (date, level): beyond it, narrow the filters. */
 export const SCAN_LIMIT = 20_000;
 const UPSTREAM_PAGE = { 'mapping-parked': 1000, 'sink-parked': 500, pending: 500, filtered: 1000 } as const;
 
@@ -104,7 +104,7 @@ export class ExceptionQueue {
   /** One kind's rows from `skip`, at most `limit`, with the filters the service applies itself. */
   async fetch(
     kind: ExceptionKind,
-    query: Pick<ExceptionQuery, 'flow' | 'code'>,
+    query: Pick<ExceptionQuery, 'flow' | 'code' | 'q'>,
     skip: number,
     limit: number,
   ): Promise<ExceptionItem[]> {
@@ -112,7 +112,7 @@ export class ExceptionQueue {
       case 'mapping-parked': {
         const { documents } = await this.mapping.call<{ documents: ParkedRow[] }>(
           'GET',
-          `/parked${queryOf({ status: 'OPEN', flow: query.flow, code: query.code, limit, skip })}`,
+          `/parked${queryOf({ status: 'OPEN', flow: query.flow, code: query.code, q: query.q, limit, skip })}`,
         );
         return documents.map(fromParked);
       }
@@ -121,30 +121,39 @@ export class ExceptionQueue {
         const state = kind === 'pending' ? 'REJECTED' : 'PARKED';
         const { documents } = await this.sink.call<{ documents: LedgerRow[] }>(
           'GET',
-          `/admin/documents${queryOf({ state, flow: query.flow, code: query.code, limit, skip })}`,
+          `/admin/documents${queryOf({ state, flow: query.flow, code: query.code, q: query.q, limit, skip })}`,
         );
         return documents.map((row) => fromLedger(kind, row));
       }
       case 'filtered': {
         const { documents } = await this.mapping.call<{ documents: FilteredRow[] }>(
           'GET',
-          `/filtered${queryOf({ flow: query.flow, filter: query.code, limit, skip })}`,
+          `/filtered${queryOf({ flow: query.flow, filter: query.code, q: query.q, limit, skip })}`,
         );
         return documents.map(fromFiltered);
       }
     }
   }
 
+  /** Every row the filters match, kind after kind in the queue's order, read in the services' page size. */
+  async *scan(query: Omit<ExceptionQuery, 'page' | 'pageSize'>): AsyncGenerator<ExceptionItem> {
+    const predicate = localFilter(query);
+    for (const kind of kindsOf(query)) {
+      const size = UPSTREAM_PAGE[kind];
+      for (let offset = 0; ; offset += size) {
+        const rows = await this.fetch(kind, query, offset, size);
+        for (const row of rows) if (!predicate || predicate(row)) yield row;
+        if (rows.length < size) break;
+      }
+    }
+  }
+
   async page(query: ExceptionQuery): Promise<ExceptionPage> {
-    const kinds = query.kind
-      ? [query.kind]
-      : query.level !== undefined
-        ? EXCEPTION_KINDS.filter((kind) => kind !== 'filtered')
-        : [...EXCEPTION_KINDS];
+    const kinds = kindsOf(query);
     const skip = (query.page - 1) * query.pageSize;
     const wanted = query.pageSize + 1;
     const predicate = localFilter(query);
-    // One kind and nothing to filter here: the service pages for us, however deep.
+    // One kind and nothing to filter here (the query box goes to the service): the service pages for us, however deep.
     if (kinds.length === 1 && !predicate) {
       const items = await this.fetch(kinds[0]!, query, skip, Math.min(wanted, UPSTREAM_PAGE[kinds[0]!]));
       return {
@@ -311,19 +320,17 @@ export class ExceptionQueue {
   }
 }
 
-function localFilter(query: ExceptionQuery): ((item: ExceptionItem) => boolean) | undefined {
+/** The kinds a query reads: the one asked for; without one, every kind (filtered ones have no level). */
+function kindsOf(query: Pick<ExceptionQuery, 'kind' | 'level'>): ExceptionKind[] {
+  if (query.kind) return [query.kind];
+  return query.level !== undefined ? EXCEPTION_KINDS.filter((kind) => kind !== 'filtered') : [...EXCEPTION_KINDS];
+}
+
+function localFilter(query: Omit<ExceptionQuery, 'page' | 'pageSize'>): ((item: ExceptionItem) => boolean) | undefined {
   const tests: ((item: ExceptionItem) => boolean)[] = [];
   if (query.level !== undefined) tests.push((item) => item.level === query.level);
   if (query.from) tests.push((item) => item.at.slice(0, 10) >= query.from!);
   if (query.to) tests.push((item) => item.at.slice(0, 10) <= query.to!);
-  if (query.q) {
-    const needle = query.q.toLowerCase();
-    tests.push((item) =>
-      [item.key, item.billNo, item.id, item.code, item.reasonZh, item.reasonEn].some((text) =>
-        text?.toLowerCase().includes(needle),
-      ),
-    );
-  }
   return tests.length === 0 ? undefined : (item) => tests.every((test) => test(item));
 }
 

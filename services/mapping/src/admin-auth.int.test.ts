@@ -94,5 +94,13 @@ describe('mapping admin API authentication (FerretDB)', () => {
     expect((await call(`/parked/${id}/skip`, TOKENS.operator, { method: 'POST', body: { note: '测试单 test order' } })).status).toBe(200);
     const entry = await (await call(`/parked/${id}`, TOKENS.viewer)).json();
     expect(entry).toMatchObject({ status: 'SKIPPED', by: 'operator-otto', note: '测试单 test order' });
+    // The query box (?q=) on the lists: found by its reason, ignoring case; an over-long q is a 400 naming q.
+    const found = (await (await call('/parked?q=WAREHOUSE%20MISS', TOKENS.viewer)).json()) as { documents: { key: string }[] };
+    expect(found.documents.map((document) => document.key)).toEqual(['jushuitan/main/sales_outstock/1']);
+    for (const list of ['/parked', '/filtered']) {
+      const tooLong = await call(`${list}?q=${'x'.repeat(201)}`, TOKENS.viewer);
+      expect(tooLong.status).toBe(400);
+      expect(await tooLong.json()).toMatchObject({ field: 'q', error: expect.stringContaining('q: at most 200 characters') });
+    }
   });
 });

@@ -31,4 +31,14 @@ describe('sink admin API authentication (real Kafka + FerretDB + emulator)', () 
     const admin = routes.filter((route) => !PUBLIC_OPS_ROUTES.includes(`${route.method} ${route.path}`));
     expect(await adminAuthProblems(sink.baseUrl, admin, TOKENS)).toEqual([]);
   });
+
+  it('the document list takes the query box (?q=): an empty ledger finds nothing, an over-long q is a 400 naming q', async () => {
+    const get = (query: string) => fetch(`${sink.baseUrl}/admin/documents?${query}`, { headers: { authorization: `Bearer ${TOKENS.viewer}` } });
+    const none = await get('q=LOT_REQUIRED');
+    expect(none.status).toBe(200);
+    expect(await none.json()).toEqual({ documents: [] });
+    const tooLong = await get(`q=${'x'.repeat(201)}`);
+    expect(tooLong.status).toBe(400);
+    expect(await tooLong.json()).toEqual({ field: 'q', error: 'query.q: q 最多 200 个字符 (q: at most 200 characters)' });
+  });
 });

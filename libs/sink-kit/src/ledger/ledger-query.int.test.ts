@@ -56,6 +56,12 @@ it('lists entries by problem code and by source document key, and counts the sam
     ).toEqual(['3']);
     expect(await ledger.count({ documentKey: 'jushuitan/demo/sales_outstock/1' })).toBe(1);
     expect(await ledger.list({ documentKey: 'jushuitan/demo/sales_outstock/9' }, 50, 0)).toEqual([]);
+    // The query box (?q=): text in the key, bill number, problem code or message, ignoring case, taken literally.
+    expect(bills(await ledger.list({ q: 'lot_req' }, 50, 0))).toEqual(['2']);
+    expect(bills(await ledger.list({ q: '物料' }, 50, 0))).toEqual(['1']);
+    expect(bills(await ledger.list({ q: 'SALES_OUTSTOCK/2', state: 'PARKED' }, 50, 0))).toEqual(['2']);
+    expect(await ledger.list({ q: 'sales_outstock/.' }, 50, 0)).toEqual([]);
+    expect(await ledger.count({ q: 'sales_outstock' })).toBe(3);
   } finally {
     await mongo.close();
   }

@@ -4,6 +4,7 @@
  * offsets are committed only after this ledger holds the outcome. Model: model.ts; storage layout: codec.ts.
  */
 import type { Collection, Db } from 'mongodb';
+import { matchesSearch, searchPattern } from '@yecai/common';
 import { ensureReadIndexes, insertManyNew } from '@yecai/store';
 import type { CanonicalJson } from '../canonical';
 import {
@@ -51,6 +52,17 @@ export interface LedgerQuery {
   /** The source document's key (every bill made from it), e.g. jushuitan/demo/sales_outstock/1001; matched on the
    *  current entries (it is inside the packed revision, not a field the database can filter on). */
   documentKey?: string | undefined;
+  /** The query box: text in the document key, the bill number, the problem code or its message, ignoring case (also
+   *  matched on the current entries: the key and bill number are inside the packed revision). */
+  q?: string | undefined;
+}
+
+/** The in-process part of a query: the fields the database cannot filter on. */
+function matchesInProcess(query: LedgerQuery): (entry: LedgerEntry) => boolean {
+  const pattern = query.q ? searchPattern(query.q) : undefined;
+  return (entry) =>
+    (!query.documentKey || entry.documentKey === query.documentKey) &&
+    (!pattern || matchesSearch(pattern, [entry.documentKey, entry.billNo, entry.problem?.code, entry.problem?.message]));
 }
 
 function filterOf(query: LedgerQuery): Record<string, unknown> {
@@ -388,7 +400,7 @@ export class Ledger {
   /** Current entries matching `query`, newest first (or oldest first), without their canonical events. */
   async list(query: LedgerQuery, limit: number, skip: number, order: 'newest' | 'oldest' = 'newest'): Promise<Omit<LedgerEntry, 'canonical'>[]> {
     const direction = order === 'newest' ? -1 : 1;
-    const entries = (await this.current(filterOf(query))).filter((entry) => !query.documentKey || entry.documentKey === query.documentKey);
+    const entries = (await this.current(filterOf(query))).filter(matchesInProcess(query));
     return entries
       .sort((a, b) => direction * (a.updatedAt.getTime() - b.updatedAt.getTime()))
       .slice(skip, skip + limit)
@@ -397,7 +409,7 @@ export class Ledger {
 
   /** How many current entries match `query`. */
   async count(query: LedgerQuery = {}): Promise<number> {
-    return (await this.current(filterOf(query))).filter((entry) => !query.documentKey || entry.documentKey === query.documentKey).length;
+    return (await this.current(filterOf(query))).filter(matchesInProcess(query)).length;
   }
 
   /** Level-2 retries that are due, and in-flight entries nobody has touched for `staleMs` (their message is gone). */
