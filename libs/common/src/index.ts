@@ -10,3 +10,4 @@ export * from './random';
 export * from './rate-limit';
 export * from './admin-auth';
 export * from './search-text';
+export * from './admin-input';

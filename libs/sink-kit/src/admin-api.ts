@@ -5,7 +5,7 @@
  * input validated with zod and refused with 400 naming the field. Who did what is recorded with the action itself
  * (ledger history `actor`, flow pause `by`, aggregation close) and in the log.
  */
-import { adminCaller, createAdminAuth, SEARCH_TEXT_MAX, type AdminToken, type Logger } from '@yecai/common';
+import { AdminBadRequest, adminCaller, createAdminAuth, parseAdminInput, SEARCH_TEXT_MAX, type AdminToken, type Logger } from '@yecai/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { mountAggregationRoutes } from './aggregation/admin';
@@ -26,22 +26,7 @@ const SkipBodySchema = z.object({ reason: z.string().trim().min(2, 'reason is re
 const PauseBodySchema = z.object({ reason: z.string().trim().min(2, 'reason is required') });
 const RepushBodySchema = z.object({ note: z.string().max(500).optional() }).default({});
 
-class BadRequest extends Error {
-  constructor(readonly field: string, message: string) {
-    super(message);
-  }
-}
 
-function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.infer<S> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join('.') || '(root)';
-  throw new BadRequest(field, `${where}.${field}: ${issue.message}`);
-}
-
-/** Input validation of every yecai admin API: a 400 naming the field (the reconciliation service's API uses it too). */
-export { BadRequest as AdminBadRequest, parse as parseAdminInput };
 
 export function mountSinkAdmin(app: express.Express, service: PostingService, tokens: readonly AdminToken[], logger?: Logger): void {
   const auth = createAdminAuth({ tokens, ...(logger ? { logger } : {}) });
@@ -55,7 +40,7 @@ export function mountSinkAdmin(app: express.Express, service: PostingService, to
     try {
       res.json(await work(req, res));
     } catch (error) {
-      if (error instanceof BadRequest) res.status(400).json({ error: error.message, field: error.field });
+      if (error instanceof AdminBadRequest) res.status(400).json({ error: error.message, field: error.field });
       else if (error instanceof AdminActionError) res.status(error.status).json({ error: error.message });
       else res.status(500).json({ error: (error as Error).message });
     }
@@ -66,7 +51,7 @@ export function mountSinkAdmin(app: express.Express, service: PostingService, to
     '/documents',
     need('viewer'),
     handle(async (req) => {
-      const query = parse(ListQuerySchema, req.query, 'query');
+      const query = parseAdminInput(ListQuerySchema, req.query, 'query');
       const documents = await service.ledger.list({ state: query.state, documentType: query.flow, formId: query.form, problemCode: query.code, documentKey: query.key, q: query.q || undefined }, query.limit, query.skip);
       return { documents };
     }),
@@ -95,7 +80,7 @@ export function mountSinkAdmin(app: express.Express, service: PostingService, to
     '/documents/:id/repush',
     need('operator'),
     handle(async (req, res) => {
-      parse(RepushBodySchema, req.body, 'body');
+      parseAdminInput(RepushBodySchema, req.body, 'body');
       return { document: await service.repush(String(req.params.id), caller(res).name) };
     }),
   );
@@ -103,7 +88,7 @@ export function mountSinkAdmin(app: express.Express, service: PostingService, to
     '/documents/:id/skip',
     need('operator'),
     handle(async (req, res) => {
-      const body = parse(SkipBodySchema, req.body, 'body');
+      const body = parseAdminInput(SkipBodySchema, req.body, 'body');
       return { document: await service.skip(String(req.params.id), caller(res).name, body.reason) };
     }),
   );
@@ -112,7 +97,7 @@ export function mountSinkAdmin(app: express.Express, service: PostingService, to
     '/flows/:flow/pause',
     need('operator'),
     handle(async (req, res) => {
-      const body = parse(PauseBodySchema, req.body, 'body');
+      const body = parseAdminInput(PauseBodySchema, req.body, 'body');
       return { pause: await service.pauseFlow(String(req.params.flow), caller(res).name, body.reason) };
     }),
   );
@@ -125,11 +110,11 @@ export function mountSinkAdmin(app: express.Express, service: PostingService, to
     '/undecodable',
     need('viewer'),
     handle(async (req) => {
-      const { limit } = parse(z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }), req.query, 'query');
+      const { limit } = parseAdminInput(z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }), req.query, 'query');
       return { messages: await service.listUndecodable(limit) };
     }),
   );
-  mountAggregationRoutes(router, service.aggregation, { need, handle, parse, callerName: (res) => caller(res).name, notFound: (message) => new AdminActionError(404, message) });
+  mountAggregationRoutes(router, service.aggregation, { need, handle, parse: parseAdminInput, callerName: (res) => caller(res).name, notFound: (message) => new AdminActionError(404, message) });
   // Malformed JSON bodies: 400 naming the body.
   router.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     res.status(400).json({ error: `body: not valid JSON (${(error as Error).message})`, field: 'body' });

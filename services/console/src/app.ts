@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { errorMessage, type Logger } from '@yecai/common';
+import { AdminBadRequest, errorMessage, parseAdminInput, type Logger } from '@yecai/common';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from './audit';
@@ -17,22 +17,6 @@ import { AdminClient, UpstreamError, queryOf } from './upstream';
 
 export const WEB_DIST = join(__dirname, '..', 'web', 'dist');
 
-class BadRequest extends Error {
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.infer<S> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join('.') || '(root)';
-  throw new BadRequest(field, `${where}.${field}: ${issue.message}`);
-}
 
 const reason = z.string().trim().min(2, 'reason 必填：说明原因 reason is required: say why');
 const LoginSchema = z.object({
@@ -84,7 +68,7 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
       const body = await work(req, res);
       if (!res.headersSent) res.json(body);
     } catch (error) {
-      if (error instanceof BadRequest) res.status(400).json({ error: error.message, field: error.field });
+      if (error instanceof AdminBadRequest) res.status(400).json({ error: error.message, field: error.field });
       else if (error instanceof UpstreamError)
         res.status(error.status).json({ error: error.message, ...(error.field ? { field: error.field } : {}) });
       else {
@@ -120,7 +104,7 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   api.post(
     '/login',
     handle(async (req, res) => {
-      const body = parse(LoginSchema, req.body, 'body');
+      const body = parseAdminInput(LoginSchema, req.body, 'body');
       const user = sessions.authenticate(body.name, body.password);
       if (!user) {
         logger?.warn({ name: body.name }, 'console login refused');
@@ -156,13 +140,13 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
 
   api.get(
     '/exceptions',
-    handle(async (req) => queue.page(parse(ExceptionQuerySchema, req.query, 'query'))),
+    handle(async (req) => queue.page(parseAdminInput(ExceptionQuerySchema, req.query, 'query'))),
   );
   // A viewer may export too; the export is audited (who, which filters, how many rows).
   api.get(
     '/exceptions/export',
     handle(async (req, res) => {
-      const query = parse(ExceptionExportSchema, req.query, 'query');
+      const query = parseAdminInput(ExceptionExportSchema, req.query, 'query');
       const user = sessionUser(res);
       const { workbook, rows, capped } = await audited(res, 'exception.export', describeFilters(query), null, () =>
         exportExceptions(queue, query, user.name),
@@ -181,7 +165,7 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
     '/documents',
     handle(async (req) =>
       queue.find(
-        parse(
+        parseAdminInput(
           z.object({
             key: z.string().trim().min(3, 'key: a document key, e.g. jushuitan/demo/sales_outstock/1001').max(300),
           }),
@@ -194,14 +178,14 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   api.get(
     '/exceptions/:kind/:id/trace',
     handle(async (req) => {
-      const kind = parse(z.enum(EXCEPTION_KINDS), req.params.kind, 'kind');
+      const kind = parseAdminInput(z.enum(EXCEPTION_KINDS), req.params.kind, 'kind');
       return queue.trace(kind, String(req.params.id));
     }),
   );
   api.post(
     '/exceptions/batch',
     handle(async (req, res) => {
-      const body = parse(BatchSchema, req.body, 'body');
+      const body = parseAdminInput(BatchSchema, req.body, 'body');
       const results = [];
       for (const item of body.items) {
         try {
@@ -230,8 +214,8 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
     api.post(
       `/flows/:flow/${move}`,
       handle(async (req, res) => {
-        const flow = parse(flowParam, req.params.flow, 'flow');
-        const body = parse(ReasonSchema, req.body, 'body');
+        const flow = parseAdminInput(flowParam, req.params.flow, 'flow');
+        const body = parseAdminInput(ReasonSchema, req.body, 'body');
         return audited(res, `flow.${move}`, flow, body.reason, () =>
           sink.call(
             'POST',
@@ -250,8 +234,8 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   api.get(
     '/master-data/:entity',
     handle(async (req) => {
-      const entity = parse(entityParam, req.params.entity, 'entity');
-      const { page, pageSize } = parse(PageSchema, req.query, 'query');
+      const entity = parseAdminInput(entityParam, req.params.entity, 'entity');
+      const { page, pageSize } = parseAdminInput(PageSchema, req.query, 'query');
       const { records } = await mapping.call<{ records: unknown[] }>(
         'GET',
         `/master-data/${entity}${queryOf({ limit: pageSize + 1, skip: (page - 1) * pageSize })}`,
@@ -262,8 +246,8 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   api.put(
     '/master-data/:entity',
     handle(async (req, res) => {
-      const entity = parse(entityParam, req.params.entity, 'entity');
-      const body = parse(MasterDataPutSchema, req.body, 'body');
+      const entity = parseAdminInput(entityParam, req.params.entity, 'entity');
+      const body = parseAdminInput(MasterDataPutSchema, req.body, 'body');
       return audited(res, 'master-data.put', `${entity}:${JSON.stringify(body.record)}`, body.reason, () =>
         mapping.call('PUT', `/master-data/${entity}${queryOf({ reason: noteOf(res, body.reason) })}`, body.record),
       );
@@ -282,14 +266,14 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   api.get(
     '/reconcile/reports/:period',
     handle(async (req) => {
-      const { period } = parse(z.object({ period: RunSchema.shape.period }), req.params, 'params');
+      const { period } = parseAdminInput(z.object({ period: RunSchema.shape.period }), req.params, 'params');
       return needReconcile().call('GET', `/admin/reports/${period}`);
     }),
   );
   api.get(
     '/reconcile/reports/:period/workbook',
     handle(async (req, res) => {
-      const { period } = parse(z.object({ period: RunSchema.shape.period }), req.params, 'params');
+      const { period } = parseAdminInput(z.object({ period: RunSchema.shape.period }), req.params, 'params');
       const answer = await needReconcile().raw('GET', `/admin/reports/${period}/workbook`);
       if (!answer.ok)
         throw new UpstreamError(
@@ -309,7 +293,7 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   api.post(
     '/reconcile/runs',
     handle(async (req, res) => {
-      const body = parse(RunSchema, req.body, 'body');
+      const body = parseAdminInput(RunSchema, req.body, 'body');
       return audited(res, 'reconcile.run', body.period, body.reason, () =>
         needReconcile().call('POST', '/admin/runs', { period: body.period }),
       );
@@ -319,7 +303,7 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
   api.get(
     '/audit',
     handle(async (req) => {
-      const { page, pageSize } = parse(PageSchema, req.query, 'query');
+      const { page, pageSize } = parseAdminInput(PageSchema, req.query, 'query');
       const actor = typeof req.query.actor === 'string' && req.query.actor !== '' ? req.query.actor : undefined;
       return { page, pageSize, ...(await audit.list(pageSize, (page - 1) * pageSize, actor)) };
     }),

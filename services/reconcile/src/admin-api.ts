@@ -3,9 +3,8 @@
  * kept, the latest of a period as JSON or as the workbook, and a run on demand. Bearer tokens as every yecai admin
  * API (@yecai/common admin-auth): reads need a viewer, a run an operator; bad input is refused with 400 naming the field.
  */
-import { adminCaller, createAdminAuth, ValidationError, type AdminToken, type Logger } from '@yecai/common';
+import { AdminBadRequest, adminCaller, createAdminAuth, parseAdminInput, ValidationError, type AdminToken, type Logger } from '@yecai/common';
 import express, { type Request, type Response } from 'express';
-import { AdminBadRequest, parseAdminInput } from '@yecai/sink-kit';
 import { z } from 'zod';
 import { RECONCILE_FLOWS } from './flows';
 import { PERIOD_PATTERN, parsePeriod } from './reconcile';
