@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Pipeline, type PipelineSummary, settled, summarize, UNMAPPED_WAREHOUSE } from '@yecai/demo';
+import { Pipeline, UNMAPPED_WAREHOUSE, waitUntilSettled } from '@yecai/demo';
 import { testEndpoints, uniqueName, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
 import ExcelJS from 'exceljs';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -38,15 +38,8 @@ beforeAll(async () => {
     jstRateLimits: { perSecond: 50, perMinute: 3000 },
     logLevel: 'warn',
   });
-  let previous: PipelineSummary | undefined;
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const summary = await summarize(pipeline);
-    if (settled(summary, previous)) break;
-    if (Date.now() > deadline) throw new Error(`pipeline did not settle: ${JSON.stringify(summary.flows)}`);
-    previous = summary;
-  }
+  const settledRun = await waitUntilSettled(pipeline, { timeoutMs: 300_000 });
+  if (!settledRun.settled) throw new Error(`pipeline did not settle: ${JSON.stringify(settledRun.summary.flows)}`);
   // The demo's services take one operator token (libs/demo launchServices); the console holds it, the browser never.
   process.env.CONSOLE_TEST_DEMO_TOKEN = 'demo-operator-token';
   const service = (port: number | undefined) => ({

@@ -9,7 +9,7 @@ import { Decimal } from '@yecai/common';
 import type { JstDocumentType } from '@yecai/emulator-jushuitan';
 import { KingdeeClient } from '@yecai/kingdee';
 import { testEndpoints, uniqueName, uniqueTopicPrefix } from '@yecai/test-harness';
-import { MATERIAL_MISSING_SKU, Pipeline, type PipelineSummary, settled, summarize, UNMAPPED_WAREHOUSE } from '@yecai/demo';
+import { MATERIAL_MISSING_SKU, Pipeline, type PipelineSummary, UNMAPPED_WAREHOUSE, waitUntilSettled } from '@yecai/demo';
 
 type JstLine = { sku_id: string; i_id: string; qty: number; sale_price: number; r_qty?: number; price?: number };
 type JstDoc = Record<string, unknown> & { items: JstLine[] };
@@ -36,15 +36,9 @@ beforeAll(async () => {
     jstRateLimits: { perSecond: 50, perMinute: 3000 },
     logLevel: 'warn',
   });
-  let previous: PipelineSummary | undefined;
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    summary = await summarize(pipeline);
-    if (settled(summary, previous)) break;
-    if (Date.now() > deadline) throw new Error(`pipeline did not settle: ${JSON.stringify(summary.flows)}`);
-    previous = summary;
-  }
+  const settledRun = await waitUntilSettled(pipeline, { timeoutMs: 300_000 });
+  summary = settledRun.summary;
+  if (!settledRun.settled) throw new Error(`pipeline did not settle: ${JSON.stringify(summary.flows)}`);
   const app = pipeline.world.kingdeeFixture.apps[0]!;
   process.env.YECAI_E2E_KINGDEE_SECRET = app.appSecret;
   kingdee = KingdeeClient.fromConfig({

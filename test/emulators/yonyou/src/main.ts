@@ -6,25 +6,15 @@
  * another host name pins `gatewayUrl` / `tokenUrl` (the lookup answers with the URL it listens on).
  */
 import { parseArgs } from 'node:util';
-import { closeOnSignals } from '@yecai/emulator-kit';
+import { closeOnSignals, nonNegativeIntegerFlag } from '@yecai/emulator-kit';
 import { startYonyouEmulator } from './server';
-
-function whole(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) {
-    console.error(`参数错误 invalid flag --${flag}: "${value}" 不是非负整数 is not a whole number`);
-    process.exit(2);
-  }
-  return parsed;
-}
 
 async function main(): Promise<void> {
   let values;
   try {
     ({ values } = parseArgs({
       options: {
-        port: { type: 'string' },
+        port: { type: 'string', default: '8092' },
         host: { type: 'string' },
         'calls-per-minute': { type: 'string' },
         help: { type: 'boolean' },
@@ -38,9 +28,10 @@ async function main(): Promise<void> {
     console.log('usage: main.ts [--port N] [--host H] [--calls-per-minute N] — see the header of this file');
     return;
   }
-  const callsPerMinute = whole('calls-per-minute', values['calls-per-minute']);
+  const callsPerMinute =
+    values['calls-per-minute'] === undefined ? 0 : nonNegativeIntegerFlag('calls-per-minute', values['calls-per-minute']);
   const emulator = await startYonyouEmulator({
-    port: whole('port', values.port) ?? 8092,
+    port: nonNegativeIntegerFlag('port', values.port),
     ...(values.host ? { host: values.host } : {}),
     ...(callsPerMinute ? { callsPerMinute } : {}),
   });
