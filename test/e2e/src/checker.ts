@@ -236,3 +236,30 @@ async function withSourceCursors(kafka: KafkaClient, missing: string[]): Promise
     return `${entry} (stream cursor ${new Date(cursor).toISOString()}: ${where}${seen})`;
   });
 }
+
+/**
+ * Checks until everything is accounted for, a duplicate appears or `deadline` passes. The summary's counters are per
+ * process and restart at 0 after a kill, so "settled" can come while a restarted service still works through its
+ * backlog: what is missing may yet arrive, a duplicate never goes away. `checks` says how many it took.
+ */
+export async function checkUntilAccounted(
+  pipeline: Parameters<typeof checkExactlyOnce>[0],
+  kafka: KafkaClient,
+  registryUrl: string,
+  deadline: number,
+  report: (line: string) => void,
+): Promise<{ check: ExactlyOnceReport; checks: number }> {
+  let check = await checkExactlyOnce(pipeline, kafka, registryUrl);
+  let checks = 1;
+  while (reportFailures(check).length > 0 && !hasDuplicates(check) && Date.now() < deadline) {
+    report(`not all accounted for yet (${reportFailures(check).join('; ')}); checking again in 10 s`);
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
+    check = await checkExactlyOnce(pipeline, kafka, registryUrl);
+    checks += 1;
+  }
+  return { check, checks };
+}
+
+function hasDuplicates(check: ExactlyOnceReport): boolean {
+  return check.rawDuplicates.length + check.canonicalDuplicates.length + check.kingdeeDuplicates.length > 0;
+}

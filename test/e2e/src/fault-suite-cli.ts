@@ -1,7 +1,7 @@
 /**
  * The full fault suite, one command:
  *   npx tsx test/e2e/src/fault-suite-cli.ts [--kills 200] [--documents 1000] [--interval-ms 1500] [--target yonyou]
- * Starts a stack of its own, runs the chaos, prints the counts, exits 1 on any duplicate or loss. `--target yonyou`
+ * Starts a stack of its own, runs the chaos (then the 领星 leg), prints the counts, exits 1 on any duplicate or loss. `--target yonyou`
  * runs the YonSuite leg (fault-suite-yonyou.ts: sink-yonyou against the YonSuite emulator, no broker restart); it is
  * not part of `./yecai test` yet because whether its lost-answer / 202 faults meet a write varies from run to run
  * (docs/yonyou.md §4.1).
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatFaultSuite, runFaultSuite } from './fault-suite';
 import { formatYonyouFaultSuite, runYonyouFaultSuite } from './fault-suite-yonyou';
+import { runLingxingFaultLeg } from './lingxing-fault-leg';
 import { startOwnStack } from './own-stack';
 
 process.env.LOG_LEVEL ??= 'warn';
@@ -63,7 +64,15 @@ async function main(): Promise<number> {
       report: (line) => console.log(`  ${line}`),
     });
     console.log(formatFaultSuite(result));
-    return result.failures.length ? 1 : 0;
+    // The 领星 leg (in ./yecai test it is its own test, lingxing-fault-leg.int.test.ts, run once there).
+    const lingxingFailures = await runLingxingFaultLeg({
+      endpoints: stack.endpoints,
+      workDir: mkdtempSync(join(tmpdir(), 'yecai-lx-fault-')),
+      topicPrefix: `lxfault${runId}.`,
+      mongoDb: `lxfault_${runId}`,
+      report: (line) => console.log(`  ${line}`),
+    });
+    return result.failures.length + lingxingFailures.length ? 1 : 0;
   } finally {
     await stack.stop();
   }

@@ -13,7 +13,7 @@ import {
   type ServiceName,
   waitUntilSettled,
 } from '@yecai/demo';
-import { checkExactlyOnce, reportFailures, type ExactlyOnceReport } from './checker';
+import { checkUntilAccounted, reportFailures, type ExactlyOnceReport } from './checker';
 
 export interface YonyouFaultSuiteOptions {
   endpoints: PipelineEndpoints;
@@ -125,14 +125,7 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
     const kafka = new KafkaClient({ brokers: [options.endpoints.kafkaBrokers], clientId: 'yecai-fault-check-yonyou' });
     try {
       process.env.YECAI_TOPIC_PREFIX = options.topicPrefix;
-      // As in the Kingdee leg: the summary's counters restart at 0 after a kill, so what is missing may yet arrive;
-      // a duplicate never goes away.
-      let check = await checkExactlyOnce(pipeline, kafka, options.endpoints.schemaRegistryUrl);
-      while (reportFailures(check).length > 0 && !hasDuplicates(check) && Date.now() < deadline) {
-        report(`not all accounted for yet (${reportFailures(check).join('; ')}); checking again in 10 s`);
-        await sleep(10_000);
-        check = await checkExactlyOnce(pipeline, kafka, options.endpoints.schemaRegistryUrl);
-      }
+      const { check } = await checkUntilAccounted(pipeline, kafka, options.endpoints.schemaRegistryUrl, deadline, report);
       return {
         kills,
         faults: [...faults],
@@ -148,10 +141,6 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
   } finally {
     await pipeline.stop();
   }
-}
-
-export function hasDuplicates(check: ExactlyOnceReport): boolean {
-  return check.rawDuplicates.length + check.canonicalDuplicates.length + check.kingdeeDuplicates.length > 0;
 }
 
 export function formatYonyouFaultSuite(result: YonyouFaultSuiteResult): string {

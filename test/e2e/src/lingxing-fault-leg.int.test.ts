@@ -1,4 +1,4 @@
-/** The fault suite's 领星 leg alone (the whole suite runs it too): SIGKILLs and API faults, then exactly once. */
+/** The fault suite's 领星 leg (run here in ./yecai test, and by fault-suite-cli.ts after the JST leg): SIGKILLs and API faults, then exactly once. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
