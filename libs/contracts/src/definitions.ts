@@ -435,6 +435,12 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
             optional('sku', 'string', 'SKU the fee is attributed or allocated to.'),
             optional('material', 'string', 'Kingdee material number of `sku`.'),
             optional('orderNumber', 'string', 'Platform order id.'),
+            optional(
+              'allocation',
+              'string',
+              'How the fee reached `sku`: direct (the row names it), sales_amount (a shop-level fee allocated over the settlement\'s SKUs by their sales amount, largest remainder), unallocated (no sales to allocate over: a shop expense).',
+            ),
+            optional('allocationWeight', AMOUNT, 'The weight `sku` was allocated with (its sales amount in the settlement).'),
           ]),
         ),
         'Fees.',

@@ -28,6 +28,7 @@ const FIELD_LABELS: Record<string, string> = {
   expenseItem: '费用项目',
   code: '币别代码',
   kingdeeCurrencyNumber: '金蝶币别编码',
+  amountDigits: '金额小数位',
   month: '月份',
   rate: '汇率',
 };

@@ -46,12 +46,20 @@ export const ENTITY_SCHEMAS = {
       path: ['fixedBatch'],
       message: 'required when batchRule is fixed',
     }),
-  supplier: z.object({ sourceSystem, sourceCode: code, name: z.string().optional(), kingdeeSupplierNumber: code }).strict(),
-  /** 费用类型 → 会计科目 (and optionally 费用项目). */
-  feeType: z
-    .object({ sourceSystem, feeType: code, accountNumber: code, expenseItem: z.string().optional() })
+  supplier: z
+    .object({ sourceSystem, sourceCode: code, name: z.string().optional(), kingdeeSupplierNumber: code })
     .strict(),
-  currency: z.object({ code, kingdeeCurrencyNumber: code, name: z.string().optional() }).strict(),
+  /** 费用类型 → 会计科目 (and optionally 费用项目). */
+  feeType: z.object({ sourceSystem, feeType: code, accountNumber: code, expenseItem: z.string().optional() }).strict(),
+  /** `amountDigits`: decimals of an amount in the currency (JPY 0; 2 when left out) — fee allocation rounds to it. */
+  currency: z
+    .object({
+      code,
+      kingdeeCurrencyNumber: code,
+      name: z.string().optional(),
+      amountDigits: z.union([z.number().int().min(0).max(6), z.string().regex(/^[0-6]$/, 'must be 0–6')]).optional(),
+    })
+    .strict(),
   /**
    * 月汇率: the source's rate of a currency to the local currency for one month (领星 currencyMonth, kept as its
    * decimal text), so a document in USD carries the rate of its month, never a silent CNY assumption.

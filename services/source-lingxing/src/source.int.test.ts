@@ -2,7 +2,7 @@
  * What only 领星 has, over real Kafka (harness), the emulator in-process and the real service wiring: settlement rows
  * whose `uniqueKey` LingXing re-issues on every read (published once each, by the composite key, however often the
  * overlap is re-read), settlement rows that arrive days after they were settled, and master data (products, monthly
- * currency rates) read from masterDataStartAt. Exactly-once, checkpoints, storms, backfill and kill -9 are the kit's
+ * currency rates) read from masterDataStartAt; settlements (结算汇总) published with all their rows once Closed. Exactly-once, checkpoints, storms, backfill and kill -9 are the kit's
  * conformance suite (conformance.int.test.ts).
  */
 import { formatBeijingTime } from '@yecai/common';
@@ -52,7 +52,7 @@ describe('领星 source over real Kafka', () => {
             appSecret: 'env:LINGXING_TEST_APP_SECRET',
             startAt: formatBeijingTime(startAt),
             masterDataStartAt: formatBeijingTime(masterDataStartAt),
-            streams: ['fee_settlement', 'material', 'currency_rate'],
+            streams: ['fee_settlement', 'settlement', 'material', 'currency_rate'],
             rateLimits: { perSecond: 1000, perMinute: 60_000 },
             throttleBackoffMs: 50,
             requestTimeoutMs: 3000,
@@ -77,6 +77,21 @@ describe('领星 source over real Kafka', () => {
     expect(fees).toHaveLength(300);
     expect(new Set(fees.map((d) => d.sourceId)).size).toBe(300);
     expect(fees.some((d) => 'uniqueKey' in JSON.parse(d.payload))).toBe(false);
+    // 300 rows make 15 settlements of 20, all Closed: each published once with every row of it (by settlementId).
+    const settlements = (await raw('settlement')).map((d) => JSON.parse(d.payload));
+    expect(settlements).toHaveLength(15);
+    for (const settlement of settlements) {
+      expect(settlement.processingStatus).toBe('Closed');
+      expect(settlement.rows).toHaveLength(20);
+      expect(new Set(settlement.rows.map((row: { settlementId: string }) => row.settlementId))).toEqual(
+        new Set([settlement.settlementId]),
+      );
+      const cents = settlement.rows.reduce(
+        (sum: number, row: { currencyAmount: string }) => sum + Math.round(Number(row.currencyAmount) * 100),
+        0,
+      );
+      expect(cents).toBe(Math.round(Number(settlement.originalTotalCurrencyAmount) * 100));
+    }
 
     // Rows settled six days ago that LingXing only now shows (gmtModified now); the next cycle re-reads its overlap,
     // where every service-fee row comes back with a new uniqueKey.
@@ -93,6 +108,14 @@ describe('领星 source over real Kafka', () => {
         Date.parse(`${row.gmtModified.replace(' ', 'T')}+08:00`) -
           Date.parse(`${row.postedDateLocale.replace(' ', 'T')}+08:00`),
       ).toBe(6 * DAY);
+
+    // The late rows open a new settlement (published without rows until it closes); the Closed ones, re-read in the
+    // overlap with re-issued uniqueKeys, are not published again.
+    const settlementsAfter = (await raw('settlement')).map((d) => JSON.parse(d.payload));
+    expect(settlementsAfter).toHaveLength(16);
+    expect(settlementsAfter.filter((s) => s.processingStatus === 'Open')).toEqual([
+      expect.not.objectContaining({ rows: expect.anything() }),
+    ]);
 
     // Products last edited 30–40 days ago and the monthly rates, read from masterDataStartAt (not startAt).
     const products = await raw('material');

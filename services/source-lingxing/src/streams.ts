@@ -222,6 +222,26 @@ const DECLARATIONS: Declaration[] = [
     },
   },
   {
+    name: 'settlement',
+    description:
+      '结算汇总 settlements, by gmtModified (≤ 90-day windows); a Closed settlement carries all its transaction rows, read by settlementId — fees are allocated per settlement',
+    endpoint: '/bd/sp/api/open/settlement/summary/list',
+    idField: 'settlementId',
+    modifiedField: 'gmtModified',
+    maxWindowMs: 90 * DAY,
+    windowMs: DAY,
+    overlapMs: HOUR,
+    pageSize: 100,
+    maxPageSize: 1000,
+    call: {
+      envelope: 'finance',
+      paging: 'offset_length',
+      window: datetime('gmtModifiedStart', 'gmtModifiedEnd'),
+      params: {},
+      bucket: 1,
+    },
+  },
+  {
     name: 'mp_sales_order',
     description:
       '多平台订单 multi-platform orders (Walmart, Shopify, TikTok …), by update time; unix-second windows ≤ 31 days',

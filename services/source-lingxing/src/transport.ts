@@ -137,7 +137,52 @@ export class LingxingTransport implements SourceTransport {
           ? rows.map((row) => withBeijingTime(row, endpoint.epochSecondsField!))
           : rows;
     const pageCount = Math.ceil(total / request.pageSize);
-    return { records, hasNext: request.pageIndex < pageCount, pageCount };
+    return {
+      records: stream.name === 'settlement' ? await this.withSettlementRows(records) : records,
+      hasNext: request.pageIndex < pageCount,
+      pageCount,
+    };
+  }
+
+  /**
+   * A Closed settlement (结算汇总) gets all its transaction rows (`rows`, by `settlementId`, in dedupe-key order so a
+   * re-read publishes the same content): fees are allocated over a settlement's sales, which needs every row of it
+   * together. An Open settlement is published as the summary alone; mapping waits for it to close.
+   */
+  private async withSettlementRows(summaries: Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
+    const detail = '/bd/sp/api/open/settlement/transaction/detail/list';
+    const endpoint = lingxingEndpoint('fee_settlement');
+    const result: Record<string, unknown>[] = [];
+    for (const summary of summaries) {
+      if (summary.processingStatus !== 'Closed') {
+        result.push(summary);
+        continue;
+      }
+      const rows: Record<string, unknown>[] = [];
+      let total: number;
+      do {
+        const page = listOf(
+          endpoint,
+          await this.call(detail, { settlementId: summary.settlementId, offset: rows.length, length: 10_000 }),
+          detail,
+        );
+        total = page.total;
+        rows.push(...page.rows.map(withSettlementKey));
+        if (page.rows.length === 0) break;
+      } while (rows.length < total);
+      // Rows added while paging shift the pages: read the settlement again rather than publish a partial one.
+      if (rows.length !== total)
+        throw new SourceUnavailableError(
+          `LINGXING ${detail}: settlement ${String(summary.settlementId)} changed while read`,
+          {
+            code: 'LINGXING_SETTLEMENT_CHANGED',
+            userMessage: `领星结算 ${String(summary.settlementId)} 读取中有变化，自动重读 / settlement changed while read, re-reading`,
+          },
+        );
+      rows.sort((a, b) => String(a.dedupe_key).localeCompare(String(b.dedupe_key)));
+      result.push({ ...summary, rows });
+    }
+    return result;
   }
 
   /** Small monthly tables (currency rates): every month the window touches, whole, as one page. */

@@ -108,7 +108,7 @@ export async function runLingxingFaultLeg(options: LingxingFaultLegOptions): Pro
         }
         for (const [version, count] of versions)
           if (count > 1) failures.push(`领星 raw ${stream} ${version} ×${count}`);
-        const documents = pipeline.lingxing.store.versions(stream).length;
+        const documents = pipeline.documentCount(stream);
         if (ids.size !== documents)
           failures.push(`领星 raw ${stream}: ${ids.size} documents, the emulator has ${documents}`);
       }

@@ -5,11 +5,14 @@ import {
   CURRENCY_RATES,
   LINGXING_TEST_ACCOUNT,
   PRODUCT_COUNT,
+  SETTLEMENT_ROWS,
   SHOPS,
   WAREHOUSES,
+  currencyDigits,
   productSku,
   renderRecord,
   startLingxingEmulator,
+  type LingxingDocumentType,
   type LingxingEmulator,
   type LingxingFaults,
 } from '@yecai/emulator-lingxing';
@@ -45,7 +48,7 @@ export const LINGXING_STREAMS = [
   'transfer',
   'purchase_return',
   'stock_count',
-  'fee_settlement',
+  'settlement',
 ] as const;
 /** Canonical types the sink posts for those streams. */
 export const LINGXING_SINK_FLOWS = [
@@ -192,6 +195,7 @@ export function lingxingWorld(day: { fromMs: number; toMs: number }): {
     currency: Object.entries(CURRENCY_NUMBERS).map(([code, kingdeeCurrencyNumber]) => ({
       code,
       kingdeeCurrencyNumber,
+      amountDigits: currencyDigits(code),
     })),
     currencyRate: months(day.fromMs, day.toMs).flatMap((month) =>
       CURRENCY_RATES.map((rate) => ({ sourceSystem: 'lingxing', month, code: rate.code, rate: rate.my_rate })),
@@ -204,7 +208,8 @@ export type LingxingPipelineOptions = Pick<
   PipelineOptions,
   'endpoints' | 'workDir' | 'topicPrefix' | 'mongoDb' | 'logLevel'
 > & {
-  perType: Partial<Record<(typeof LINGXING_STREAMS)[number], number>>;
+  /** Emulator documents per type (settlements are made of `fee_settlement` rows, SETTLEMENT_ROWS each). */
+  perType: Partial<Record<LingxingDocumentType, number>>;
   lingxingFaults?: LingxingFaults;
   /** Runs on the seeded emulator before the services start (e.g. an order refunded after shipment). */
   prepare?: (lingxing: LingxingEmulator, day: { fromMs: number; toMs: number }) => void;
@@ -285,8 +290,27 @@ export class LingxingPipeline {
       PUR_MRB: done('purchase_return', 40).length,
       STK_StockCountGain: counted(1),
       STK_StockCountLoss: counted(-1),
-      AP_Payable: this.records('fee_settlement').filter((row) => row.type !== 'Principal').length,
+      AP_Payable: this.closedSettlements().filter((rows) => rows.some((row) => row.type !== 'Principal')).length,
     };
+  }
+
+  /** Documents a source stream publishes: one per emulator document, one per settlement for `settlement`. */
+  documentCount(stream: string): number {
+    if (stream === 'settlement') return new Set(this.records('fee_settlement').map((row) => row.settlementId)).size;
+    return this.lingxing.store.versions(stream).length;
+  }
+
+  /** The Kingdee currency number the world gives a marketplace currency. */
+  currencyNumber(code: string): string {
+    return CURRENCY_NUMBERS[code]!;
+  }
+
+  /** The rows of each Closed settlement (all its rows exist), by settlement id: one 费用应付单 each. */
+  closedSettlements(): LxRecord[][] {
+    const bySettlement = new Map<string, LxRecord[]>();
+    for (const row of this.records('fee_settlement'))
+      bySettlement.set(row.settlementId, [...(bySettlement.get(row.settlementId) ?? []), row]);
+    return [...bySettlement.values()].filter((rows) => rows.length >= SETTLEMENT_ROWS);
   }
 
   /** Bills the Kingdee emulator holds per form: bill number → how many bills carry it. */

@@ -2,7 +2,8 @@
  * 领星 end to end: the LingXing emulator → source-lingxing → Kafka → mapping → Kafka → sink → 金蝶 emulator, on the
  * real broker, registry and MongoDB-wire server. Bills are checked field by field as Kingdee answers a query for
  * them: a USD order with its month rate, an FBA first-leg shipment whose freight is allocated to its lines to the
- * cent, a settlement's fees posted to the platform summing exactly, and a refund after shipment.
+ * cent, a closed settlement's fees posted to the platform with shop-level fees allocated to SKUs, summing exactly,
+ * and a refund after shipment.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,6 @@ const rateOf = (code: string) => CURRENCY_RATES.find((rate) => rate.code === cod
 const same = (kingdeeValue: unknown, text: string) => new Decimal(String(kingdeeValue)).equals(new Decimal(text));
 const shipped = () => records('sales_order').filter((order) => order.order_status === 'Shipped');
 const shipments = () => records('first_leg_shipment').filter((shipment) => shipment.status === 2);
-const fees = () => records('fee_settlement').filter((row) => row.type !== 'Principal');
 beforeAll(async () => {
   pipeline = await LingxingPipeline.start({
     endpoints: testEndpoints(),
@@ -48,7 +48,7 @@ beforeAll(async () => {
     perType: {
       sales_order: 30,
       first_leg_shipment: 8,
-      fee_settlement: 40,
+      fee_settlement: 50, // settlements of 20 rows: two Closed, one Open
       mp_sales_order: 6,
       sales_outstock: 6,
       sales_return: 6,
@@ -192,7 +192,7 @@ it('an FBA first-leg shipment: a transfer into the shop’s FBA warehouse, the f
   }
 });
 
-it('a settlement: each fee row a 费用应付单 to the platform, in the marketplace currency at the month rate, summing exactly to the settlement’s fees', async () => {
+it('a closed settlement: one 费用应付单 to the platform at the month rate; SKU fees direct, shop-level fees allocated to SKUs by sales, summing exactly', async () => {
   const posted = await bills('AP_Payable', [
     'FSUPPLIERID.FNumber',
     'FCURRENCYID.FNumber',
@@ -202,40 +202,68 @@ it('a settlement: each fee row a 费用应付单 to the platform, in the marketp
     'FTaxPrice',
     'F_YC_FeeType',
     'F_YC_Account',
+    'F_YC_AllocBasis',
+    'F_YC_AllocWeight',
     'FRemark',
   ]);
-  const rows = [...posted.values()].flat();
-  const bySettlement = new Map<string, LxRecord[]>();
-  for (const row of fees()) bySettlement.set(row.settlementId, [...(bySettlement.get(row.settlementId) ?? []), row]);
-  for (const [settlementId, settlementFees] of bySettlement) {
-    const billed = rows.filter((row) => row.FRemark === settlementId);
-    expect(billed).toHaveLength(settlementFees.length);
-    const feeTotal = settlementFees.reduce((sum, row) => sum.minus(new Decimal(row.currencyAmount)), new Decimal(0));
-    const billedTotal = billed.reduce((sum, row) => sum.plus(new Decimal(String(row.FTaxPrice))), new Decimal(0));
-    expect(billedTotal.toFixed(2)).toBe(feeTotal.toFixed(2));
+  const closed = pipeline.closedSettlements();
+  expect(closed.length).toBeGreaterThanOrEqual(2);
+  let allocatedFees = 0;
+  for (const rows of closed) {
+    const settlementId = String(rows[0]!.settlementId);
+    const billed = posted.get(`LXS-${settlementId}`) ?? [];
+    expect(billed.length).toBeGreaterThan(0);
+    const sales = new Map<string, Decimal>();
+    for (const row of rows.filter((r) => r.type === 'Principal' && r.localSku))
+      sales.set(row.localSku, (sales.get(row.localSku) ?? new Decimal(0)).plus(row.currencyAmount));
+    const skus = [...sales].filter(([, amount]) => amount.greaterThan(0)).map(([sku]) => sku);
+    for (const fee of rows.filter((r) => r.type !== 'Principal')) {
+      const feeType = `${fee.eventType}/${fee.type}`;
+      const charged = new Decimal(fee.currencyAmount).negated();
+      const lines = fee.localSku
+        ? billed.filter(
+            (line) =>
+              line.F_YC_FeeType === feeType &&
+              line.F_YC_AllocBasis === 'direct' &&
+              same(line.FTaxPrice, charged.toFixed()) &&
+              line['FMATERIALID.FNumber'] === fee.localSku,
+          )
+        : billed.filter((line) => line.F_YC_FeeType === feeType && line.F_YC_AllocBasis === 'sales_amount');
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        expect([line['FSUPPLIERID.FNumber'], line.FCOSTID, line.F_YC_Account, line['FCURRENCYID.FNumber']]).toEqual([
+          customerOf(fee.sid),
+          FEE_ACCOUNTS[feeType]!.expenseItem,
+          FEE_ACCOUNTS[feeType]!.accountNumber,
+          pipeline.currencyNumber(fee.currencyCode),
+        ]);
+        expect(same(line.FExchangeRate, rateOf(fee.currencyCode))).toBe(true);
+      }
+      if (!fee.localSku) {
+        // Each shop-level fee of this type became one line per SKU with positive sales, weighted by its sales, and
+        // the lines of the type sum exactly to those fees (each fee's own split is exact: largest remainder).
+        const sameType = rows.filter((r) => !r.localSku && `${r.eventType}/${r.type}` === feeType);
+        const expectedSkus = sameType.flatMap(() => skus).sort();
+        expect(lines.map((line) => line['FMATERIALID.FNumber']).sort()).toEqual(expectedSkus);
+        for (const line of lines)
+          expect(same(line.F_YC_AllocWeight, sales.get(String(line['FMATERIALID.FNumber']))!.toFixed())).toBe(true);
+        const parts = lines.reduce((sum, line) => sum.plus(String(line.FTaxPrice)), new Decimal(0));
+        const typeTotal = sameType.reduce<Decimal>((sum, r) => sum.minus(String(r.currencyAmount)), new Decimal(0));
+        expect(parts.equals(typeTotal)).toBe(true);
+        allocatedFees += 1;
+      }
+    }
+    const feeTotal = rows
+      .filter((r) => r.type !== 'Principal')
+      .reduce<Decimal>((sum, r) => sum.minus(String(r.currencyAmount)), new Decimal(0));
+    const billedTotal = billed.reduce((sum, line) => sum.plus(String(line.FTaxPrice)), new Decimal(0));
+    expect(billedTotal.equals(feeTotal)).toBe(true);
   }
-  for (const row of fees()) {
-    const feeType = `${row.eventType}/${row.type}`;
-    const match = rows.filter(
-      (bill) =>
-        bill.F_YC_FeeType === feeType &&
-        bill.FRemark === row.settlementId &&
-        same(bill.FTaxPrice, new Decimal(row.currencyAmount).negated().toFixed()),
-    );
-    expect(match.length).toBeGreaterThan(0);
-    expect([
-      match[0]!['FSUPPLIERID.FNumber'],
-      match[0]!.FCOSTID,
-      match[0]!.F_YC_Account,
-      match[0]!['FMATERIALID.FNumber'] ?? '',
-    ]).toEqual([
-      customerOf(row.sid),
-      FEE_ACCOUNTS[feeType]!.expenseItem,
-      FEE_ACCOUNTS[feeType]!.accountNumber,
-      row.localSku || '',
-    ]);
-    expect(same(match[0]!.FExchangeRate, rateOf(row.currencyCode))).toBe(true);
-  }
+  expect(allocatedFees).toBeGreaterThan(0);
+  // An open settlement is not posted yet.
+  const openIds = new Set(records('fee_settlement').map((row) => String(row.settlementId)));
+  for (const rows of closed) openIds.delete(String(rows[0]!.settlementId));
+  for (const id of openIds) expect(posted.has(`LXS-${id}`)).toBe(false);
 });
 
 it('a refund after shipment: the order stays posted and a 销售退货单 <order>-R returns its lines into the FBA or return warehouse', async () => {

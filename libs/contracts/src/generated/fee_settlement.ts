@@ -55,4 +55,8 @@ export type SettlementFee<D = string> = {
   material: string | null;
   /** Platform order id. */
   orderNumber: string | null;
+  /** How the fee reached `sku`: direct (the row names it), sales_amount (a shop-level fee allocated over the settlement's SKUs by their sales amount, largest remainder), unallocated (no sales to allocate over: a shop expense). */
+  allocation: string | null;
+  /** The weight `sku` was allocated with (its sales amount in the settlement). Decimal at scale 2 (decoded: its exact text). */
+  allocationWeight: D | null;
 };

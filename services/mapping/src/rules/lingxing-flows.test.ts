@@ -36,8 +36,16 @@ const MASTER_DATA = {
     'lingxing/Shipment/Commission': { accountNumber: '6601.01', expenseItem: 'FY-COMM' },
     'lingxing/ServiceFeeEventList/FBAStorageFee': { accountNumber: '6601.03', expenseItem: 'FY-STORAGE' },
   },
-  currency: { USD: { kingdeeCurrencyNumber: 'PRE007' }, CNY: { kingdeeCurrencyNumber: 'PRE001' } },
-  currencyRate: { 'lingxing/2026-11/USD': { rate: '7.1884' }, 'lingxing/2026-11/CNY': { rate: '1.0000' } },
+  currency: {
+    USD: { kingdeeCurrencyNumber: 'PRE007' },
+    CNY: { kingdeeCurrencyNumber: 'PRE001' },
+    JPY: { kingdeeCurrencyNumber: 'PRE004', amountDigits: 0 },
+  },
+  currencyRate: {
+    'lingxing/2026-11/USD': { rate: '7.1884' },
+    'lingxing/2026-11/CNY': { rate: '1.0000' },
+    'lingxing/2026-11/JPY': { rate: '0.0483' },
+  },
 };
 
 const NOW = Date.parse('2026-12-01T00:00:00Z');
@@ -288,7 +296,7 @@ describe('领星 FBA 发货单（头程）→ first_leg_shipment (STK_TransferDi
   });
 });
 
-describe('领星结算交易明细 → fee_settlement (AP_Payable)', () => {
+describe('领星结算 → fee_settlement (AP_Payable), fees allocated to SKU', () => {
   const row = (overrides: Record<string, unknown> = {}) => ({
     sid: 101,
     settlementId: '24000000000',
@@ -300,25 +308,52 @@ describe('领星结算交易明细 → fee_settlement (AP_Payable)', () => {
     postedDateLocale: '2026-11-05 12:00:00',
     currencyCode: 'USD',
     currencyAmount: '-5.99',
-    quantity: 3,
     gmtModified: '2026-11-06 08:00:00',
-    dedupe_key: '101|24000000000|Shipment|Commission|113-1000007-0055433|MSKU-001-BK|2026-11-05 12:00:00|-5.99',
     ...overrides,
   });
+  const shopFee = (type: string, currencyAmount: string) =>
+    row({ eventType: 'ServiceFeeEventList', type, amazonOrderId: '', sellerSku: '', localSku: '', currencyAmount });
+  const principal = (localSku: string, currencyAmount: string) => row({ type: 'Principal', localSku, currencyAmount });
+  const settlement = (rows: Record<string, unknown>[], overrides: Record<string, unknown> = {}) => ({
+    settlementId: '24000000000',
+    sid: 101,
+    currencyCode: 'USD',
+    processingStatus: 'Closed',
+    financialEventGroupStart: '2026-11-01 00:00:00',
+    financialEventGroupEnd: '2026-11-14 23:59:59',
+    originalTotalCurrencyAmount: '0',
+    gmtModified: '2026-11-15 08:00:00',
+    rows,
+    ...overrides,
+  });
+  const cents = (fees: Line[], type: string) =>
+    sum(fees.filter((fee) => fee.feeType === type).map((fee) => String(fee.amount)));
 
-  it('an order-line fee: payable to the platform in USD at the month rate, account and expense item from the fee-type table, attributed to the SKU', async () => {
-    const event = mapped(await map('fee_settlement', 'k', row()), 'lingxing/fee_settlement');
-    expect(event.billNumber).toMatch(/^LXF-24000000000-[0-9a-f]{12}$/);
+  it("one payable per closed settlement; SKU fees direct; a shop-level fee allocated by the SKUs' sales, summing exactly", async () => {
+    const event = mapped(
+      await map(
+        'settlement',
+        '24000000000',
+        settlement([
+          principal('SKU-001-BK', '10.00'),
+          principal('SKU-001-BK', '29.92'),
+          principal('SKU-002-WH', '20.00'),
+          principal('SKU-003-RD', '-5.00'), // a refunded principal: no positive sales, no share of shop fees
+          row(),
+          shopFee('FBAStorageFee', '-100.01'),
+          shopFee('FBAStorageFee', '-0.03'),
+        ]),
+      ),
+      'lingxing/settlement',
+    );
     expect([
+      event.billNumber,
       event.date,
       event.settleOrg,
-      event.customer,
       event.supplier,
-      event.currency,
       event.currencyNumber,
       event.exchangeRate,
-      event.totalAmount,
-    ]).toEqual(['2026-11-05', '200', 'AMZ-US', 'AMAZON-US', 'USD', 'PRE007', '7.1884', '-5.99']);
+    ]).toEqual(['LXS-24000000000', '2026-11-14', '200', 'AMAZON-US', 'PRE007', '7.1884']);
     expect(event.fees).toEqual([
       {
         feeType: 'Shipment/Commission',
@@ -328,43 +363,76 @@ describe('领星结算交易明细 → fee_settlement (AP_Payable)', () => {
         sku: 'SKU-001-BK',
         material: 'M-001-BK',
         orderNumber: '113-1000007-0055433',
+        allocation: 'direct',
+        allocationWeight: null,
       },
+      // 100.01 × 39.92 / 59.92 = 66.626… and × 20 / 59.92 = 33.380…: largest remainder gives 66.63 + 33.38.
+      expect.objectContaining({
+        feeType: 'ServiceFeeEventList/FBAStorageFee',
+        amount: '66.63',
+        sku: 'SKU-001-BK',
+        material: 'M-001-BK',
+        allocation: 'sales_amount',
+        allocationWeight: '39.92',
+        orderNumber: null,
+      }),
+      expect.objectContaining({
+        feeType: 'ServiceFeeEventList/FBAStorageFee',
+        amount: '33.38',
+        sku: 'SKU-002-WH',
+        material: 'M-002-WH',
+        allocation: 'sales_amount',
+        allocationWeight: '20',
+      }),
+      // 0.03 by the same weights: 0.01998… → 0.02 and 0.01001… → 0.01.
+      expect.objectContaining({ feeType: 'ServiceFeeEventList/FBAStorageFee', amount: '0.02', sku: 'SKU-001-BK' }),
+      expect.objectContaining({ feeType: 'ServiceFeeEventList/FBAStorageFee', amount: '0.01', sku: 'SKU-002-WH' }),
     ]);
+    expect(cents(event.fees, 'ServiceFeeEventList/FBAStorageFee')).toBe(10_004);
   });
 
-  it('a shop-level fee has no SKU (a shop expense); an unknown fee type parks; the principal is not a fee', async () => {
-    const storage = mapped(
+  it("allocates in whole yen for JPY (the currency's amount digits), the parts summing to the fee", async () => {
+    const event = mapped(
       await map(
-        'fee_settlement',
-        'k',
-        row({
-          eventType: 'ServiceFeeEventList',
-          type: 'FBAStorageFee',
-          amazonOrderId: '',
-          sellerSku: '',
-          localSku: '',
-          currencyAmount: '-120.40',
-        }),
+        'settlement',
+        '24000000001',
+        settlement(
+          [
+            principal('SKU-001-BK', '1000'),
+            principal('SKU-002-WH', '2000'),
+            principal('SKU-003-RD', '4000'),
+            shopFee('FBAStorageFee', '-1000'),
+          ].map((r) => ({ ...r, currencyCode: 'JPY' })),
+          { settlementId: '24000000001', currencyCode: 'JPY' },
+        ),
       ),
-      'lingxing/fee_settlement',
+      'lingxing/settlement',
     );
-    expect(storage.fees).toEqual([
-      {
-        feeType: 'ServiceFeeEventList/FBAStorageFee',
-        account: '6601.03',
-        expenseItem: 'FY-STORAGE',
+    const parts = event.fees.map((fee: Line) => String(fee.amount));
+    expect(parts).toEqual(['143', '286', '571']);
+    expect(parts.every((part: string) => /^\d+$/.test(part))).toBe(true);
+  });
+
+  it('a settlement without sales keeps its shop fees unallocated; an open settlement waits; an unknown fee type parks', async () => {
+    const noSales = mapped(
+      await map('settlement', 'k', settlement([shopFee('FBAStorageFee', '-120.40')])),
+      'lingxing/settlement',
+    );
+    expect(noSales.fees).toEqual([
+      expect.objectContaining({
         amount: '120.4',
         sku: null,
         material: null,
-        orderNumber: null,
-      },
+        allocation: 'unallocated',
+        allocationWeight: null,
+      }),
     ]);
-    const [unknown] = await map('fee_settlement', 'k', row({ type: 'ShippingChargeback' }));
-    expect(unknown).toMatchObject({ kind: 'parked' });
-    expect(JSON.stringify(unknown)).toContain('Shipment/ShippingChargeback');
-    expect(await map('fee_settlement', 'k', row({ type: 'Principal', currencyAmount: '39.92' }))).toEqual([
+    expect(await map('settlement', 'k', settlement([row()], { processingStatus: 'Open' }))).toEqual([
       expect.objectContaining({ kind: 'filtered' }),
     ]);
+    const [unknown] = await map('settlement', 'k', settlement([row({ type: 'ShippingChargeback' })]));
+    expect(unknown).toMatchObject({ kind: 'parked' });
+    expect(JSON.stringify(unknown)).toContain('Shipment/ShippingChargeback');
   });
 });
 

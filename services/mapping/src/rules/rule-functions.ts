@@ -7,6 +7,7 @@
  *   libs/common `allocateLargestRemainder`). In a line: `$allocate($doc.fee, $doc.items.quantity)[$index]`.
  * - `$decimalDiv(a, b, places)` — a ÷ b rounded half-up to `places` decimals (e.g. a unit price from a line total).
  * - `$decimalTimes(a, b)` — a × b, exact.
+ * - `$decimalSum(values)` — the exact sum of a list of decimals (JSONata's `$sum` adds floats).
  * - `$hash(text, length)` — the first `length` hex digits of the text's sha256: a short, stable bill number for a
  *   document whose own identity is a long composite key (领星 settlement rows).
  */
@@ -50,6 +51,12 @@ export function decimalTimes(a: unknown, b: unknown): string | undefined {
   return toDecimal(a, '$decimalTimes').times(toDecimal(b, '$decimalTimes')).toFixed();
 }
 
+export function decimalSum(values: unknown): string {
+  return list(values)
+    .reduce<Decimal>((sum, value, index) => sum.plus(toDecimal(value, `$decimalSum values[${index}]`)), new Decimal(0))
+    .toFixed();
+}
+
 export function hash(value: unknown, length: unknown = 12): string | undefined {
   if (value === undefined || value === null) return undefined;
   return createHash('sha256').update(String(value)).digest('hex').slice(0, Number(length));
@@ -61,4 +68,5 @@ export function registerRuleFunctions(expression: jsonata.Expression): void {
   expression.registerFunction('allocate', allocate);
   expression.registerFunction('decimalDiv', decimalDiv);
   expression.registerFunction('decimalTimes', decimalTimes);
+  expression.registerFunction('decimalSum', decimalSum);
 }

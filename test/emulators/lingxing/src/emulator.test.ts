@@ -265,6 +265,44 @@ describe('领星 emulator', () => {
     ]);
   });
 
+  it('settlement summary: one shop and currency per settlement, Closed once complete; detail by settlementId', async () => {
+    const summary = await call(emulator, accessToken, '/bd/sp/api/open/settlement/summary/list', {
+      gmtModifiedStart: formatBeijingTime(fromMs),
+      gmtModifiedEnd: formatBeijingTime(toMs),
+      offset: 0,
+      length: 100,
+    });
+    // 70 rows in settlements of 20: three complete (Closed), the fourth still open.
+    expect(summary).toMatchObject({ code: 0, data: { total: 4 } });
+    const records = summary.data.records as any[];
+    expect(records.map((s) => s.processingStatus).sort()).toEqual(['Closed', 'Closed', 'Closed', 'Open']);
+    for (const settlement of records) {
+      const detail = await call(emulator, accessToken, '/bd/sp/api/open/settlement/transaction/detail/list', {
+        settlementId: settlement.settlementId,
+        offset: 0,
+        length: 10_000,
+      });
+      const rows = detail.data.records as any[];
+      expect(rows.length).toBe(settlement.processingStatus === 'Closed' ? 20 : 10);
+      expect(new Set(rows.map((row) => `${row.settlementId} ${row.sid} ${row.currencyCode}`))).toEqual(
+        new Set([`${settlement.settlementId} ${settlement.sid} ${settlement.currencyCode}`]),
+      );
+      const cents = rows.reduce((sum, row) => sum + Math.round(Number(row.currencyAmount) * 100), 0);
+      expect(Math.round(Number(settlement.originalTotalCurrencyAmount) * 100)).toBe(cents);
+      expect(settlement.gmtModified).toBe(
+        rows
+          .map((row) => row.gmtModified)
+          .sort()
+          .pop(),
+      );
+    }
+    const tooLong = await call(emulator, accessToken, '/bd/sp/api/open/settlement/summary/list', {
+      gmtModifiedStart: formatBeijingTime(fromMs),
+      gmtModifiedEnd: formatBeijingTime(fromMs + 91 * DAY),
+    });
+    expect(tooLong).toMatchObject({ code: 102, msg: expect.stringContaining('90') });
+  });
+
   it('inbound: one path serves several types by `type`; the bucket (1) answers 3001008 while a call is in flight', async () => {
     const body = (type: number) => ({
       type,

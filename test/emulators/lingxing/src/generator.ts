@@ -44,6 +44,16 @@ const typeSalt = (type: string) => [...type].reduce((h, c) => (Math.imul(h, 31) 
 const draw = (seed: number, type: string, index: number) => seededRandom(mixSeed(seed, typeSalt(type), index));
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
+/**
+ * Settlement rows come in settlements of this many rows (a settlement is one shop's, in its currency); a settlement
+ * is Closed once all its rows exist. Small, so a test's few dozen rows close a few settlements.
+ */
+export const SETTLEMENT_ROWS = 20;
+export const settlementIndexOf = (rowIndex: number) => Math.floor(rowIndex / SETTLEMENT_ROWS);
+export const settlementId = (settlementIndex: number) => String(24_000_000_000 + settlementIndex);
+/** The shop a settlement belongs to (every row of it). */
+export const settlementShop = (settlementIndex: number) => SHOPS[settlementIndex % SHOPS.length]!;
+
 /** Integer minor units as the API's decimal text (money is never a float). */
 export function moneyText(minor: number, currency: string): string {
   const digits = currencyDigits(currency);
@@ -164,7 +174,8 @@ export function renderRecord(seed: number, document: StoredDocument, uniqueKeySa
   const random = draw(seed, type, index);
   random(); // the draws newDocument used (created time, status), so the rest stays independent of them
   random();
-  const shop = pick(random, SHOPS);
+  const drawnShop = pick(random, SHOPS);
+  const shop = type === 'fee_settlement' ? settlementShop(settlementIndexOf(index)) : drawnShop;
   const currency = shop.currency;
   const lines = linesOf(random, index, currency);
   const money = (minor: number) => moneyText(minor, currency);
@@ -352,7 +363,7 @@ export function renderRecord(seed: number, document: StoredDocument, uniqueKeySa
       return {
         uniqueKey: `${pad(Math.floor(keyRandom() * 1e9), 9)}${pad(index, 8)}`,
         sid: shop.sid,
-        settlementId: String(24_000_000_000 + Math.floor(index / 50)),
+        settlementId: settlementId(settlementIndexOf(index)),
         amazonOrderId: shipmentFee ? documentId('sales_order', index) : '',
         sellerSku: shipmentFee ? `M${lines[0]!.sku}` : '',
         localSku: shipmentFee ? lines[0]!.sku : '',

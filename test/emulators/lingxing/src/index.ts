@@ -3,5 +3,6 @@ export * from './store';
 export * from './generator';
 export * from './signing';
 export * from './protocol';
+export * from './settlements';
 export * from './tokens';
 export * from './world';

@@ -40,6 +40,10 @@ export interface DocumentEndpoint {
   byLastChange?: { param: string; value: string | number };
   /** Concurrent requests per app on this path (the documented token bucket); more answer 3001008. */
   bucket: number;
+  /** With this parameter the rows of that one settlement are answered, whatever their time (window optional). */
+  settlementFilter?: 'settlementId';
+  /** `settlement_summary`: one record per settlement of the documents (结算汇总), not the documents themselves. */
+  view?: 'settlement_summary';
 }
 
 const only = (type: LingxingDocumentType) => () => type;
@@ -127,6 +131,17 @@ export const DOCUMENT_ENDPOINTS: readonly DocumentEndpoint[] = [
     envelope: 'finance',
     paging: { style: 'offset_length', maxLength: 10_000, defaultLength: 20 },
     window: { from: 'gmtModifiedStart', to: 'gmtModifiedEnd', format: 'datetime', maxDays: 7 },
+    bucket: 1,
+    settlementFilter: 'settlementId',
+  },
+  {
+    // Window by the settlement's last change (the parameter names of the detail list; ≤ 90 days as documented).
+    path: '/bd/sp/api/open/settlement/summary/list',
+    documentType: only('fee_settlement'),
+    view: 'settlement_summary',
+    envelope: 'finance',
+    paging: { style: 'offset_length', maxLength: 1000, defaultLength: 20 },
+    window: { from: 'gmtModifiedStart', to: 'gmtModifiedEnd', format: 'datetime', maxDays: 90 },
     bucket: 1,
   },
   {

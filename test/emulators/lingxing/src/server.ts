@@ -8,6 +8,8 @@
  * business params as a JSON body (POST) or in the query (GET); both are signed.
  * Gateway codes (string): 2001001 app · 2001003 token missing/expired · 2001005 token of another app · 2001006 sign
  * · 2001007 timestamp beyond ±120 s · 3001001 public param missing · 3001008 bucket empty (too many in flight).
+ * Settlements: the summary list (one record per settlement, Closed once complete) and the detail list by
+ * `settlementId` (all its rows, no window needed) — src/settlements.ts.
  * Business codes (number): 102 bad parameters. Admin (tests and demos only): GET /__admin/state, POST
  * /__admin/faults, POST /__admin/stats/reset, GET /__admin/documents/<type> (ground truth), POST
  * /__admin/documents/<type>/modify, POST /__admin/late-settlement.
@@ -34,6 +36,7 @@ import {
   successEnvelope,
   type DocumentEndpoint,
 } from './protocol';
+import { settlementSummaries } from './settlements';
 import { signatureMatches } from './signing';
 import { LingxingStore, documentType, type SeedOptions } from './store';
 import { TokenAuthority, type TokenRefusal } from './tokens';
@@ -178,29 +181,42 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
     if (typeof type === 'object') return refuse(type.error);
     const page = pageWindow(endpoint.paging, params);
     if ('error' in page) return refuse(page.error);
+    const settlement =
+      endpoint.settlementFilter &&
+      params[endpoint.settlementFilter] !== undefined &&
+      params[endpoint.settlementFilter] !== ''
+        ? String(params[endpoint.settlementFilter])
+        : undefined;
     const { from, to, format, toExclusive, maxDays } = endpoint.window;
-    let fromMs: number;
-    let toMs: number;
-    try {
-      [fromMs, toMs] = windowBounds(format, params[from], params[to], from, to);
-    } catch {
-      const [zh, en] = WINDOW_FORMATS[format];
-      return refuse(`${from}/${to} 格式 ${zh} / ${from} and ${to} must be ${en}`);
+    let fromMs = 0;
+    let toMs = Number.MAX_SAFE_INTEGER;
+    if (settlement === undefined) {
+      try {
+        [fromMs, toMs] = windowBounds(format, params[from], params[to], from, to);
+      } catch {
+        const [zh, en] = WINDOW_FORMATS[format];
+        return refuse(`${from}/${to} 格式 ${zh} / ${from} and ${to} must be ${en}`);
+      }
+      if (toMs < fromMs || toMs - fromMs > maxDays * DAY_MS)
+        return refuse(`时间跨度不能超过 ${maxDays} 天 / the window may not exceed ${maxDays} days`);
     }
-    if (toMs < fromMs || toMs - fromMs > maxDays * DAY_MS)
-      return refuse(`时间跨度不能超过 ${maxDays} 天 / the window may not exceed ${maxDays} days`);
     const byLastChange =
       !endpoint.byLastChange || String(params[endpoint.byLastChange.param]) === String(endpoint.byLastChange.value);
     const sid = params.sid === undefined ? undefined : Number(params.sid);
-    const rows = store
-      .query(type, {
-        fromMs,
-        toMs,
-        ...(toExclusive ? { toExclusive } : {}),
-        basis: byLastChange ? 'modified' : 'created',
-      })
-      .map((document) => renderRecord(seed, document, type === 'fee_settlement' ? ++settlementCalls : 0))
-      .filter((record) => sid === undefined || record.sid === sid);
+    const rows = (
+      endpoint.view === 'settlement_summary'
+        ? settlementSummaries(store, seed, { fromMs, toMs })
+        : store
+            .query(type, {
+              fromMs,
+              toMs,
+              ...(toExclusive ? { toExclusive } : {}),
+              basis: byLastChange ? 'modified' : 'created',
+            })
+            .map((document) => renderRecord(seed, document, type === 'fee_settlement' ? ++settlementCalls : 0))
+    )
+      .filter((record) => sid === undefined || record.sid === sid)
+      .filter((record) => settlement === undefined || record.settlementId === settlement);
     stats.count('ok');
     res.json(
       successEnvelope(

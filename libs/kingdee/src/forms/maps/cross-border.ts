@@ -62,7 +62,7 @@ export const FEE_SETTLEMENT: DocumentMap = {
       formId: 'AP_Payable',
       documentType: 'fee_settlement',
       description:
-        '平台费用 → 费用应付单（供应商 = 平台，每笔费用一行：费用项目、物料、金额），原币 + 汇率 (platform fees → expense payable to the platform, in the marketplace currency with its rate)',
+        '平台结算费用 → 费用应付单（每个结算一张；供应商 = 平台，每笔费用一行：费用项目、物料、金额、分摊依据），原币 + 汇率 (a settlement\'s fees → one expense payable to the platform, fee lines per SKU with the allocation basis, in the marketplace currency with its rate)',
       fields: [
         optRef('FSUPPLIERID', 'supplier'), // the rule parks a fee without one; left out, Kingdee answers 供应商必录
         ref('FCURRENCYID', 'currencyNumber'),
@@ -79,6 +79,8 @@ export const FEE_SETTLEMENT: DocumentMap = {
           text('F_YC_FeeType', 'fees[].feeType'),
           text('F_YC_Account', 'fees[].account'),
           optText('F_YC_OrderNo', 'fees[].orderNumber'),
+          optText('F_YC_AllocBasis', 'fees[].allocation'),
+          optDecimal('F_YC_AllocWeight', 'fees[].allocationWeight'),
         ]),
       ],
     },
