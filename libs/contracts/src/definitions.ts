@@ -435,8 +435,6 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
             optional('sku', 'string', 'SKU the fee is attributed or allocated to.'),
             optional('material', 'string', 'Kingdee material number of `sku`.'),
             optional('orderNumber', 'string', 'Platform order id.'),
-            { name: 'isVat', type: 'boolean', default: false, doc: 'VAT / marketplace tax as the marketplace reports it, on its own line (never recomputed from a rate).' },
-            optional('allocationBasis', 'string', 'How `sku` was attributed: direct (the row names it) or the declared allocation rule.'),
           ]),
         ),
         'Fees.',

@@ -164,7 +164,7 @@ export function canonical(documentType: SupportedDocumentType, sourceId: string,
         currencyNumber: 'PRE007',
         exchangeRate: '7.1884',
         totalAmount: '-3.51',
-        fees: [{ feeType: 'Shipment/Commission', account: '6601.01', expenseItem: 'FYXM01', amount: '3.51', sku: 'A1001-BLK', material: 'A1001-BLK', orderNumber: '113-1', isVat: false, allocationBasis: 'direct' }],
+        fees: [{ feeType: 'Shipment/Commission', account: '6601.01', expenseItem: 'FYXM01', amount: '3.51', sku: 'A1001-BLK', material: 'A1001-BLK', orderNumber: '113-1'}],
       };
     case 'receivable':
       return {

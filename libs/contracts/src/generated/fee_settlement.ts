@@ -55,8 +55,4 @@ export type SettlementFee<D = string> = {
   material: string | null;
   /** Platform order id. */
   orderNumber: string | null;
-  /** VAT / marketplace tax as the marketplace reports it, on its own line (never recomputed from a rate). */
-  isVat: boolean;
-  /** How `sku` was attributed: direct (the row names it) or the declared allocation rule. */
-  allocationBasis: string | null;
 };
