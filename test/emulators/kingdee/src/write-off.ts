@@ -72,7 +72,7 @@ export function writeOffErrors(state: KingdeeState, form: BillFormDef, header: R
     if (wrongSign || amount.abs().gt(open.abs())) {
       errors.push({
         FieldName: 'FREALRECAMOUNT',
-        Message: `${where}，本次收款金额 ${amount.toFixed()} 超过源单编号为“${number}”的应收单未核销金额 ${open.toFixed()}（应收金额 ${total.toFixed()}），不允许超额收款`,
+        Message: `${where}，本次收款金额 ${amount.toFixed()} 超过源单编号为“${number}”的应收单未核销金额 ${open.toFixed()}（应收金额 ${total.toFixed()}）`,
         DIndex: index,
       });
       return;
