@@ -167,7 +167,8 @@ export function executeBillQuery(state: KingdeeState, input: BillQueryInput): Ce
   const columns = keys.map(resolve);
   const mentioned = [...columns, ...filterFields(filter).map(resolve), ...order.map((part) => resolve(part.field))];
   if (mentioned.some((key) => key.level === 'second') && mentioned.some((key) => key.level === 'entry' || key.level === 'sub')) {
-    // Two sibling entry tables cannot be crossed in one query (Kingdee answers the same).
+    // Fields of two sibling entry tables in one query: refused rather than guessing a cross product (what a real
+    // server answers is not verified; query each table on its own).
     throw new OperationError(9, [{ FieldName: null, Message: '不能同时查询两个单据体的字段', DIndex: 0 }]);
   }
   const depth: Level = mentioned.some((key) => key.level === 'second') ? 'second' : mentioned.some((key) => key.level === 'sub') ? 'sub' : mentioned.some((key) => key.level === 'entry') ? 'entry' : 'header';
