@@ -461,6 +461,9 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
       ...money(),
       optional('sourceForm', 'string', 'Upstream Kingdee form (e.g. SAL_OUTSTOCK) when linked.'),
       optional('sourceBillNumber', 'string', 'Upstream bill number when linked.'),
+      optional('marketplace', 'string', 'Marketplace / site of the order.'),
+      optional('platformOrderNumber', 'string', 'Platform order id this receivable is for (F12: the marketplace order).'),
+      optional('reversesBillNumber', 'string', 'Red receivable (红字应收): the blue receivable whose refunded part it reverses; amounts and quantities negative.'),
       remark,
       field(
         'lines',
@@ -495,7 +498,19 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
       field('amount', AMOUNT, '收款金额.'),
       optional('settleType', 'string', '结算方式.'),
       optional('bankAccount', 'string', '我方银行账号.'),
-      field('receivableBillNumbers', list('string'), 'Receivables this receipt settles (核销).'),
+      optional('settlementId', 'string', 'Platform settlement (payout) id.'),
+      {
+        name: 'writeOffs',
+        type: list(
+          record('ReceiptWriteOff', 'One receivable this receipt settles (核销), in the original currency.', [
+            field('receivableBillNumber', 'string', 'Bill number of the receivable (AR_receivable FBillNo).'),
+            optional('orderNumber', 'string', 'Platform order id.'),
+            field('amount', AMOUNT, 'Amount written off against that receivable, original currency (negative against a red receivable).'),
+          ]),
+        ),
+        default: [],
+        doc: 'Receivables this receipt settles (核销), with the amount per receivable.',
+      },
       remark,
     ]),
   },

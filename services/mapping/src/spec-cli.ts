@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { errorMessage } from '@yecai/common';
 import { RULES_DIR, loadRules } from './rules/load-rules';
+import { loadFeeTypeTables } from './spec/fee-types';
 import { renderFieldMapping } from './spec/render';
 
 export const FIELD_MAPPING_DOC = join(__dirname, '..', '..', '..', 'docs', 'field-mapping.md');
@@ -16,7 +17,7 @@ function main(): void {
   const { values } = parseArgs({
     options: { rules: { type: 'string', default: RULES_DIR }, out: { type: 'string', default: FIELD_MAPPING_DOC }, check: { type: 'boolean', default: false } },
   });
-  const text = renderFieldMapping(loadRules(values.rules));
+  const text = renderFieldMapping(loadRules(values.rules), loadFeeTypeTables(values.rules));
   if (values.check) {
     const current = existsSync(values.out) ? readFileSync(values.out, 'utf8') : '';
     if (current !== text) {

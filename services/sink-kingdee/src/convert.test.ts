@@ -20,6 +20,8 @@ describe('canonical → Kingdee Save model', () => {
       expect(draft.billNo).toBe(`JST-C-${documentType}`);
       const [outcome] = await client.batchSave(draft.formId, [draft.model]);
       expect(outcome).toMatchObject({ status: 'saved', number: `JST-C-${documentType}` });
+      // A receipt names audited receivables (the fixture's receipt settles JST-C-receivable): audit it for the next case.
+      if (documentType === 'receivable') for (const op of ['Submit', 'Audit'] as const) await client.operateEach(op, draft.formId, { numbers: [draft.billNo] });
     }
     const forms = drafts.map((draft) => draft.formId);
     const rows = await client.executeBillQuery({ formId: forms[0]!, fieldKeys: ['FBillNo'], filter: `FBillNo='JST-C-${documentType}'` });

@@ -23,6 +23,8 @@ export const SUPPORTED_DOCUMENT_TYPES = [
   'sales_order',
   'first_leg_shipment',
   'fee_settlement',
+  'receivable',
+  'receipt',
 ] as const;
 export type SupportedDocumentType = (typeof SUPPORTED_DOCUMENT_TYPES)[number];
 

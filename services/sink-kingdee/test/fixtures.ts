@@ -164,7 +164,40 @@ export function canonical(documentType: SupportedDocumentType, sourceId: string,
         currencyNumber: 'PRE007',
         exchangeRate: '7.1884',
         totalAmount: '-3.51',
-        fees: [{ feeType: 'Shipment/Commission', account: '6601.01', expenseItem: 'FYXM01', amount: '3.51', sku: 'A1001-BLK', material: 'A1001-BLK', orderNumber: '113-1' }],
+        fees: [{ feeType: 'Shipment/Commission', account: '6601.01', expenseItem: 'FYXM01', amount: '3.51', sku: 'A1001-BLK', material: 'A1001-BLK', orderNumber: '113-1'}],
+      };
+    case 'receivable':
+      return {
+        ...head,
+        dueDate: null,
+        settleOrg: '100',
+        saleOrg: '100',
+        customer: options.customer ?? 'TM-YS01',
+        currency: 'USD',
+        currencyNumber: 'PRE007',
+        exchangeRate: '7.1884',
+        sourceForm: null,
+        sourceBillNumber: null,
+        marketplace: 'Amazon.com',
+        platformOrderNumber: `113-${sourceId}`,
+        reversesBillNumber: null,
+        lines: lines.map((line, i) => ({ lineId: `L${i + 1}`, material: line.material ?? 'A1001-BLK', unit: 'Pcs', quantity: line.qty ?? '2', taxInclusivePrice: line.price ?? '19.99', taxRate: '0', amount: '39.98', taxAmount: '0' })),
+      };
+    case 'receipt':
+      return {
+        ...head,
+        settleOrg: '100',
+        payOrg: '100',
+        contactType: 'CUSTOMER',
+        contact: options.customer ?? 'TM-YS01',
+        currency: 'USD',
+        currencyNumber: 'PRE007',
+        exchangeRate: '7.2011',
+        amount: '39.98',
+        settleType: 'JSFS04_SYS',
+        bankAccount: null,
+        settlementId: '24000000001',
+        writeOffs: (options.lines ?? [{}]).map((line, i) => ({ receivableBillNumber: line.material ?? 'JST-C-receivable', orderNumber: null, amount: line.price ?? (i === 0 ? '39.98' : '0') })),
       };
   }
 }

@@ -31,10 +31,22 @@ export type Receipt<D = string> = {
   settleType: string | null;
   /** 我方银行账号. */
   bankAccount: string | null;
-  /** Receivables this receipt settles (核销). */
-  receivableBillNumbers: string[];
+  /** Platform settlement (payout) id. */
+  settlementId: string | null;
+  /** Receivables this receipt settles (核销), with the amount per receivable. */
+  writeOffs: ReceiptWriteOff<D>[];
   /** 备注. */
   remark: string | null;
 };
 
 export type ContactType = 'CUSTOMER' | 'SUPPLIER' | 'DEPARTMENT' | 'OTHER';
+
+/** One receivable this receipt settles (核销), in the original currency. */
+export type ReceiptWriteOff<D = string> = {
+  /** Bill number of the receivable (AR_receivable FBillNo). */
+  receivableBillNumber: string;
+  /** Platform order id. */
+  orderNumber: string | null;
+  /** Amount written off against that receivable, original currency (negative against a red receivable). Decimal at scale 2 (decoded: its exact text). */
+  amount: D;
+};

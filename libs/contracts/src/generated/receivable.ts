@@ -29,6 +29,12 @@ export type Receivable<D = string> = {
   sourceForm: string | null;
   /** Upstream bill number when linked. */
   sourceBillNumber: string | null;
+  /** Marketplace / site of the order. */
+  marketplace: string | null;
+  /** Platform order id this receivable is for (F12: the marketplace order). */
+  platformOrderNumber: string | null;
+  /** Red receivable (红字应收): the blue receivable whose refunded part it reverses; amounts and quantities negative. */
+  reversesBillNumber: string | null;
   /** 备注. */
   remark: string | null;
   /** Lines. */

@@ -25,6 +25,8 @@ export interface BillFormDeclaration {
   subHeads: SubHeadDef[];
   entry: EntityDef;
   subEntry?: EntityDef;
+  /** A second entry table beside `entry` at the top level of the Model (收款单 源单明细 FRECEIVEBILLSRCENTRY). */
+  secondEntry?: EntityDef;
 }
 
 /** One base-data form (基础资料): created in its create org, allocated (分配) to use orgs. */

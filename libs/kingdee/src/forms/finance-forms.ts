@@ -31,10 +31,12 @@ export const FINANCE_FORMS: BillFormDeclaration[] = [
     billNoPrefix: 'AR',
     defaultBillType: 'YSD01_SYS',
     orgField: 'FSETTLEORGID',
-    documentTypes: [],
+    documentTypes: ['receivable'],
     header: [
       ...fields('FBillNo:单据编号:t', 'FBillTypeID:单据类型:t', 'FDATE:业务日期:d!', 'FENDDATE_H:到期日:d', 'FCUSTOMERID:客户:cust!', 'FCURRENCYID:币别:curr!', 'FSETTLEORGID:结算组织:org!', 'FPAYORGID:收款组织:org', 'FSALEORGID:销售组织:org', 'FBUSINESSTYPE:业务类型:e', 'FSetAccountType:立账类型:e', 'FAR_Remark:备注:t'),
       ...CUSTOM_SALES_FIELDS,
+      // Derived by Kingdee (the server fills them; a Save does not send them): 应收金额, and the 核销 of receipts against it.
+      ...fields('FPAYAMOUNTFOR:应收金额:n', 'FWRITTENOFFAMOUNTFOR:已核销金额:n', 'FWRITTENOFFSTATUS:核销状态:e', 'F_YC_RedOf:红冲原单:t'),
     ],
     subHeads: [{ key: 'FsubHeadFinc', fields: fields('FMAINBOOKSTDCURRID:本位币:curr', 'FExchangeRate:汇率:n', 'FACCNTTIMEJUDGETIME:到期日计算日期:d') }],
     entry: {
@@ -68,7 +70,7 @@ export const FINANCE_FORMS: BillFormDeclaration[] = [
     billNoPrefix: 'SKD',
     defaultBillType: 'SKDLX01_SYS',
     orgField: 'FSETTLEORGID',
-    documentTypes: [],
+    documentTypes: ['receipt'],
     header: fields('FBillNo:单据编号:t', 'FBillTypeID:单据类型:t', 'FDATE:业务日期:d!', 'FCONTACTUNITTYPE:往来单位类型:e!', 'FCONTACTUNIT:往来单位:cust!', 'FPAYUNITTYPE:付款单位类型:e', 'FPAYUNIT:付款单位:cust', 'FCURRENCYID:币别:curr!', 'FSETTLECUR:结算币别:curr', 'FSETTLEORGID:结算组织:org!', 'FPAYORGID:收款组织:org', 'FSALEORGID:销售组织:org', 'FBUSINESSTYPE:业务类型:e', 'FEXCHANGERATE:汇率:n', 'FREMARK:备注:t'),
     subHeads: [],
     entry: {
@@ -76,6 +78,13 @@ export const FINANCE_FORMS: BillFormDeclaration[] = [
       caption: '明细',
       ormName: 'RECEIVEBILLENTRY',
       fields: fields('FSETTLETYPEID:结算方式:t!', 'FPURPOSEID:收款用途:t', 'FRECTOTALAMOUNTFOR:应收金额:n!', 'FRECAMOUNTFOR_E:收款金额:n', 'FACCOUNTID:我方银行账号:t', 'FPOSTDATE:登账日期:d', 'FCOMMENT:备注:t'),
+    },
+    // 源单明细: the receivables the receipt settles; Kingdee writes them off (核销) when the receipt is audited.
+    secondEntry: {
+      key: 'FRECEIVEBILLSRCENTRY',
+      caption: '源单明细',
+      ormName: 'RECEIVEBILLSRCENTRY',
+      fields: fields('FSRCBILLTYPEID:源单类型:t!', 'FSRCBILLNO:源单编号:t!', 'FSRCROWID:源单行内码:t', 'FAFTTAXTOTALAMOUNT:价税合计:n', 'FPLANRECAMOUNT:计划收款金额:n', 'FREALRECAMOUNT:本次收款金额:n!', 'FSRCWRITTENOFFAMOUNTFOR:本次核销金额:n', 'F_YC_OrderNo:平台订单号:t'),
     },
   },
 ];

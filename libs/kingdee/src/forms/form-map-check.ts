@@ -98,7 +98,9 @@ function levelsOf(form: FormDeclaration): Level {
   }
   const sub: Level | undefined = form.subEntry ? { fields: form.subEntry.fields, objects: new Map(), entries: new Map(), label: form.subEntry.key } : undefined;
   const entry: Level = { fields: form.entry.fields, objects: new Map(), entries: new Map(sub ? [[form.subEntry!.key.toLowerCase(), sub]] : []), label: form.entry.key };
-  return { fields: form.header, objects: new Map(form.subHeads.map((subHead) => [subHead.key.toLowerCase(), subHead.fields])), entries: new Map([[form.entry.key.toLowerCase(), entry]]), label: form.formId };
+  const entries = new Map([[form.entry.key.toLowerCase(), entry]]);
+  if (form.secondEntry) entries.set(form.secondEntry.key.toLowerCase(), { fields: form.secondEntry.fields, objects: new Map(), entries: new Map(), label: form.secondEntry.key });
+  return { fields: form.header, objects: new Map(form.subHeads.map((subHead) => [subHead.key.toLowerCase(), subHead.fields])), entries, label: form.formId };
 }
 
 /** Checks one document map; throws FormMapError at the first problem. */

@@ -16,7 +16,7 @@ const TRANSFORM_TEXT: Record<ValueField['as'], string> = { text: '文本 text', 
 /** Caption of `key` anywhere in the form (header, sub-headers, entry, sub-entry), else the key. */
 function captionOf(form: FormDeclaration, key: string): string {
   const lists: FieldDef[][] =
-    form.kind === 'master' ? [form.fields, ...form.subHeads.map((sub) => sub.fields)] : [form.header, ...form.subHeads.map((sub) => sub.fields), form.entry.fields, form.subEntry?.fields ?? []];
+    form.kind === 'master' ? [form.fields, ...form.subHeads.map((sub) => sub.fields)] : [form.header, ...form.subHeads.map((sub) => sub.fields), form.entry.fields, form.subEntry?.fields ?? [], form.secondEntry?.fields ?? []];
   const implicit: Record<string, string> = { FNumber: '编码', FName: '名称', FCreateOrgId: '创建组织', FUseOrgId: '使用组织' };
   for (const list of lists) {
     const found = findField(list, key);
@@ -34,7 +34,7 @@ function rows(form: FormDeclaration, fields: FieldMap[], at: string): string[] {
         out.push(...rows(form, field.fields, `${key}.`));
         break;
       case 'entries':
-        out.push(`| ${cell(form.kind === 'bill' && form.subEntry?.key === field.key ? form.subEntry.caption : form.kind === 'bill' ? form.entry.caption : '')} | ${code(key)} | ${code(`${field.path}[]`)} | 每个元素一行 one row per element${field.where ? `，只取 ${code(field.where.path)} = ${code(field.where.equals)}` : ''} | 至少一行 park |`);
+        out.push(`| ${cell(form.kind === 'bill' && form.subEntry?.key === field.key ? form.subEntry.caption : form.kind === 'bill' && form.secondEntry?.key === field.key ? form.secondEntry.caption : form.kind === 'bill' ? form.entry.caption : '')} | ${code(key)} | ${code(`${field.path}[]`)} | 每个元素一行 one row per element${field.where ? `，只取 ${code(field.where.path)} = ${code(field.where.equals)}` : ''} | 至少一行 park |`);
         out.push(...rows(form, field.fields, `${key}[].`));
         break;
       case 'constant':
@@ -63,7 +63,7 @@ function formSection(map: DocumentMap): string[] {
     const form = formDeclaration(formMap.formId)!;
     out.push(`<a id="${kingdeeFormAnchor(form.formId)}"></a>`, `### ${form.caption} ${form.formId} ← 标准单据 \`${map.documentType}\``, '');
     if (form.kind === 'bill') {
-      out.push(`- 单据编号字段 number field \`${form.numberField}\`（幂等键 idempotency key），主键 \`${form.pkField}\`，单据体 entry \`${form.entry.key}\`${form.subEntry ? `，子单据体 \`${form.subEntry.key}\`` : ''}，默认单据类型 \`${form.defaultBillType}\``);
+      out.push(`- 单据编号字段 number field \`${form.numberField}\`（幂等键 idempotency key），主键 \`${form.pkField}\`，单据体 entry \`${form.entry.key}\`${form.subEntry ? `，子单据体 \`${form.subEntry.key}\`` : ''}${form.secondEntry ? `，第二单据体 \`${form.secondEntry.key}\`` : ''}，默认单据类型 \`${form.defaultBillType}\``);
     } else {
       out.push(`- 基础资料 base data：编码字段 number field \`${form.numberField}\`（幂等键 idempotency key），主键 \`${form.pkField}\`，在创建组织创建后分配到使用组织`);
     }

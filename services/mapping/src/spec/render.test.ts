@@ -6,6 +6,12 @@ import { renderFieldMapping } from './render';
 describe('field mapping document (docs/field-mapping.md)', () => {
   const text = renderFieldMapping(loadRules());
 
+  it('shows the 赛狐 fee-type table: fee type → account and expense item, VAT on its tax account', () => {
+    const table = text.slice(text.indexOf('## 费用类型 → 会计科目（saihu 示例表）'));
+    expect(table).toContain('| `Order/Commission` | 6601.01 | FY-COMMISSION |');
+    expect(table).toContain('| `Order/MarketplaceFacilitatorVAT-Principal` | 2221.08 | FY-VAT |');
+  });
+
   it('is up to date with the rules (regenerate: npx tsx services/mapping/src/spec-cli.ts)', () => {
     expect(readFileSync(FIELD_MAPPING_DOC, 'utf8')).toBe(text);
   });

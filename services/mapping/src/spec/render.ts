@@ -1,6 +1,7 @@
 import { kingdeeFormAnchor, renderKingdeeForms } from '@yecai/kingdee';
 import { ENTITY_LABELS } from '@yecai/master-data';
 import type { CompiledField, CompiledRule, CompiledScope, LotPolicySource } from '../rules/load-rules';
+import { feeTypeSection, loadFeeTypeTables, type FeeTypeTable } from './fee-types';
 
 /** Text safe inside a Markdown table cell. */
 function cell(text: string | undefined): string {
@@ -92,7 +93,7 @@ function lotPolicySection(policy: LotPolicySource): string[] {
  * The 《数据对接业务规范》 field-mapping document, rendered from the active rules: per flow the filters,
  * master-data lookups, and every target field with its source field, rule and fixed value.
  */
-export function renderFieldMapping(rules: CompiledRule[]): string {
+export function renderFieldMapping(rules: CompiledRule[], feeTypeTables: FeeTypeTable[] = loadFeeTypeTables()): string {
   const lines: string[] = [
     '# 字段映射规范 Field mapping',
     '',
@@ -112,6 +113,7 @@ export function renderFieldMapping(rules: CompiledRule[]): string {
   ];
   const policies = new Map(rules.flatMap((compiled) => (compiled.lotPolicy ? [[compiled.lotPolicy.file, compiled.lotPolicy] as const] : [])));
   for (const policy of [...policies.values()].sort((a, b) => a.file.localeCompare(b.file))) lines.push(...lotPolicySection(policy));
+  for (const table of feeTypeTables) lines.push(...feeTypeSection(table));
   for (const compiled of rules) {
     const { rule } = compiled;
     lines.push(`<a id="${rule.flow.replace('/', '')}"></a>`, `## ${cell(rule.title)}`, '');

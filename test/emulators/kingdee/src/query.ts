@@ -14,11 +14,13 @@ export interface BillQueryInput {
   Limit?: number;
 }
 
-type Level = 'header' | 'entry' | 'sub';
+type Level = 'header' | 'entry' | 'sub' | 'second';
 interface RowContext {
   bill?: StoredBill;
   entry?: StoredRow;
   sub?: StoredRow['sub'][number];
+  /** A row of the form's second entry table (收款单 源单明细). */
+  second?: StoredRow;
   record?: BaseRecord;
   stock?: InventoryRow;
 }
@@ -66,6 +68,7 @@ function resolveBillKey(form: BillFormDef, rawKey: string): ResolvedKey {
     fentryid: { level: 'entry', get: (row) => row.entry!.entryId },
   };
   if (form.subEntry) special[`${form.subEntry.key.toLowerCase()}_fentryid`] = { level: 'sub', get: (row) => row.sub!.entryId };
+  if (form.secondEntry) special[`${form.secondEntry.key.toLowerCase()}_fentryid`] = { level: 'second', get: (row) => row.second!.entryId };
   if (form.priceField) {
     for (const computed of ['FAllAmount', 'FAmount', 'FTaxAmount']) {
       special[computed.toLowerCase()] = { level: 'entry', get: (row) => (row.entry!.fields[computed] as Decimal | undefined) ?? new Decimal(0) };
@@ -83,12 +86,13 @@ function resolveBillKey(form: BillFormDef, rawKey: string): ResolvedKey {
     ['header', allHeaderFields(form)],
     ['entry', form.entry.fields],
     ['sub', form.subEntry?.fields ?? []],
+    ['second', form.secondEntry?.fields ?? []],
   ];
   for (const [level, list] of candidates) {
     const field = findField(list, fieldKey);
     if (!field) continue;
     if (property !== undefined && typeof field.type !== 'object' && field.type !== 'lot') throw unknownField(key);
-    const pickFields = (row: RowContext) => (level === 'header' ? row.bill!.header : level === 'entry' ? row.entry!.fields : row.sub!.fields);
+    const pickFields = (row: RowContext) => (level === 'header' ? row.bill!.header : level === 'entry' ? row.entry!.fields : level === 'second' ? row.second!.fields : row.sub!.fields);
     return { level, get: (row) => cell(pickFields(row)[field.key], field, property) };
   }
   throw unknownField(key);
@@ -162,12 +166,18 @@ export function executeBillQuery(state: KingdeeState, input: BillQueryInput): Ce
   };
   const columns = keys.map(resolve);
   const mentioned = [...columns, ...filterFields(filter).map(resolve), ...order.map((part) => resolve(part.field))];
-  const depth: Level = mentioned.some((key) => key.level === 'sub') ? 'sub' : mentioned.some((key) => key.level === 'entry') ? 'entry' : 'header';
+  if (mentioned.some((key) => key.level === 'second') && mentioned.some((key) => key.level === 'entry' || key.level === 'sub')) {
+    // Fields of two sibling entry tables in one query: refused rather than guessing a cross product (what a real
+    // server answers is not verified; query each table on its own).
+    throw new OperationError(9, [{ FieldName: null, Message: '不能同时查询两个单据体的字段', DIndex: 0 }]);
+  }
+  const depth: Level = mentioned.some((key) => key.level === 'second') ? 'second' : mentioned.some((key) => key.level === 'sub') ? 'sub' : mentioned.some((key) => key.level === 'entry') ? 'entry' : 'header';
 
   let rows: RowContext[] = [];
   if (bills) {
     for (const bill of [...state.billsOf(bills.formId).values()].sort((a, b) => a.id - b.id)) {
       if (depth === 'header') rows.push({ bill });
+      else if (depth === 'second') for (const second of bill.second ?? []) rows.push({ bill, second });
       else
         for (const entry of bill.entries) {
           if (depth === 'entry') rows.push({ bill, entry });
@@ -258,6 +268,7 @@ export function viewDocument(state: KingdeeState, formId: string, data: { Number
       ...(form.priceField ? ormFields(entry.fields, ['FAllAmount', 'FAmount', 'FTaxAmount'].map((key) => ({ key, caption: key, type: 'decimal' as const, required: false }))) : {}),
       ...(form.subEntry ? { [form.subEntry.ormName]: entry.sub.map((sub) => ({ Id: sub.entryId, Seq: sub.seq, ...ormFields(sub.fields, form.subEntry!.fields) })) } : {}),
     })),
+    ...(form.secondEntry ? { [form.secondEntry.ormName]: (bill.second ?? []).map((row) => ({ Id: row.entryId, Seq: row.seq, ...ormFields(row.fields, form.secondEntry!.fields) })) } : {}),
   };
 }
 
@@ -300,6 +311,7 @@ export function businessInfo(formId: string): Record<string, unknown> {
         ...form.subHeads.map((sub) => ({ Key: sub.key, EntryType: 'SubHead', Fields: describe(sub.fields) })),
         { Key: form.entry.key, Name: [{ Key: 2052, Value: form.entry.caption }], Fields: describe(form.entry.fields) },
         ...(form.subEntry ? [{ Key: form.subEntry.key, Name: [{ Key: 2052, Value: form.subEntry.caption }], Fields: describe(form.subEntry.fields) }] : []),
+        ...(form.secondEntry ? [{ Key: form.secondEntry.key, Name: [{ Key: 2052, Value: form.secondEntry.caption }], Fields: describe(form.secondEntry.fields) }] : []),
       ],
     };
   }

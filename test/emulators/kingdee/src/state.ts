@@ -2,6 +2,7 @@ import { Decimal, formatBeijingTime } from '@yecai/common';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Fixture } from './fixture';
 import { computeBaseQuantities, computeEntryAmounts, missingLotErrors } from './entry-rules';
+import { applyWriteOff, initReceivable, writeOffErrors } from './write-off';
 import { normaliseDate } from './filter';
 import {
   BASE_FORMS,
@@ -42,6 +43,8 @@ export interface StoredBill {
   createDate: string;
   modifyDate: string;
   approveDate: string | null;
+  /** Rows of the form's second entry table (收款单 源单明细), when it has one. */
+  second?: StoredRow[];
   /** 作废状态: A normal, B cancelled. */
   cancelStatus?: 'A' | 'B';
 }
@@ -346,6 +349,13 @@ export class KingdeeState {
     if (entries.length === 0) {
       errors.push({ FieldName: form.entry.key, Message: `单据体实体【${form.entry.caption}】至少需要录入一行分录`, DIndex: index });
     }
+    let second = existing?.second ?? [];
+    const rawSecond = form.secondEntry ? pick(input, form.secondEntry.key) : undefined;
+    if (form.secondEntry && rawSecond !== undefined) {
+      if (!Array.isArray(rawSecond)) errors.push({ FieldName: form.secondEntry.key, Message: `单据体【${form.secondEntry.caption}】的数据格式错误，应为数组`, DIndex: index });
+      else second = rawSecond.map((row, rowIndex) => this.resolveEntry({ ...form, entry: form.secondEntry!, subEntry: undefined }, row, rowIndex, existing && { ...existing, entries: existing.second ?? [] }, () => orgId, params, errors, index));
+    }
+    errors.push(...writeOffErrors(this, form, header, second, index));
 
     const dateField = allHeaderFields(form).find((field) => field.type === 'date' && field.required);
     const date = dateField ? (header[dateField.key] as string | null) : null;
@@ -371,6 +381,8 @@ export class KingdeeState {
     const bill: StoredBill = existing
       ? { ...existing, billNo, header, entries, modifyDate: now, status: existing.status }
       : { id: this.nextId(`fid:${form.formId}`), formId: form.formId, billNo, status: 'A', header, entries, createDate: now, modifyDate: now, approveDate: null };
+    if (form.secondEntry) bill.second = second;
+    initReceivable(form, bill);
     if (existing && existing.billNo !== bill.billNo) this.billNumbers.delete(`${form.formId}|${existing.billNo}`);
     this.putBill(bill);
     return { ok: true, id: bill.id, number: bill.billNo, returnData: this.returnData(form, bill, params.needReturnFields) };
@@ -520,7 +532,7 @@ export class KingdeeState {
         case 'Audit': {
           if (bill.status === 'C') return fail('单据已经审核！');
           if (bill.status !== 'B') return fail('单据状态不是审核中，不能审核！');
-          const problem = this.periodClosedFor(form, bill.header, dateOf(form, bill)) ?? this.applyStock(form, bill, 1, interactionFlags);
+          const problem = this.periodClosedFor(form, bill.header, dateOf(form, bill)) ?? this.applyStock(form, bill, 1, interactionFlags) ?? applyWriteOff(this, form, bill, 1);
           if (problem) return fail(problem);
           bill.status = 'C';
           bill.approveDate = nowIso();
@@ -529,7 +541,7 @@ export class KingdeeState {
         }
         case 'UnAudit': {
           if (bill.status !== 'C') return fail('单据未审核，不能反审核！');
-          const problem = this.periodClosedFor(form, bill.header, dateOf(form, bill)) ?? this.applyStock(form, bill, -1, interactionFlags);
+          const problem = this.periodClosedFor(form, bill.header, dateOf(form, bill)) ?? applyWriteOff(this, form, bill, -1) ?? this.applyStock(form, bill, -1, interactionFlags);
           if (problem) return fail(problem);
           bill.status = 'D';
           bill.approveDate = null;

@@ -9,6 +9,7 @@ import type { DocumentMap } from '../form-map';
 import { checkDocumentMap } from '../form-map-check';
 import { FEE_SETTLEMENT, FIRST_LEG_SHIPMENT } from './cross-border';
 import { MASTER_DATA_MAPS } from './master-data';
+import { RECEIPT, RECEIVABLE } from './receivables';
 import { SALES_ORDER } from './sales-order';
 import { STOCK_BILL_MAPS } from './stock-bills';
 
@@ -25,7 +26,7 @@ export function compileDocumentMaps(maps: DocumentMap[], definitions: { document
   return byType;
 }
 
-export const DOCUMENT_MAPS: ReadonlyMap<string, DocumentMap> = compileDocumentMaps([...STOCK_BILL_MAPS, SALES_ORDER, FIRST_LEG_SHIPMENT, FEE_SETTLEMENT, ...MASTER_DATA_MAPS]);
+export const DOCUMENT_MAPS: ReadonlyMap<string, DocumentMap> = compileDocumentMaps([...STOCK_BILL_MAPS, SALES_ORDER, FIRST_LEG_SHIPMENT, FEE_SETTLEMENT, RECEIVABLE, RECEIPT, ...MASTER_DATA_MAPS]);
 
 /** The map of a canonical document type; throws for a type no form map covers. */
 export function documentMap(documentType: string): DocumentMap {

@@ -1,0 +1,142 @@
+import { createHash } from 'node:crypto';
+import { loadCanonicalSchema } from '@yecai/contracts';
+import { MappingEngine, type MappingOutcome } from './engine';
+import { loadRules } from './load-rules';
+import { memoryLookup } from './test-fixtures';
+
+/**
+ * The 赛狐 finance rules on payloads in the emulator's record shapes (source-apis §5): shipped Amazon orders →
+ * receivables in the order currency with the month rate; settlement detail rows → receipts naming the receivable
+ * they settle, red receivables for refunds, and fee payables classified through the fee-type table.
+ */
+const MASTER_DATA = {
+  shop: { 'saihu/8': { customerNumber: 'AMZ-US', deliveryOrg: '100', saleOrg: '200' } },
+  sku: {
+    'saihu/SKU-001-BLK': { materialNumber: 'M-001-BLK', unit: 'Pcs' },
+    'saihu/SKU-008-WHT': { materialNumber: 'M-008-WHT', unit: 'Pcs' },
+    'saihu/MSKU-001-BLK': { materialNumber: 'M-001-BLK', unit: 'Pcs' },
+  },
+  supplier: { 'saihu/platform/8': { kingdeeSupplierNumber: 'AMAZON-US' } },
+  feeType: {
+    'saihu/Order/Commission': { accountNumber: '6601.01', expenseItem: 'FY-COMM' },
+    'saihu/Order/MarketplaceFacilitatorVAT-Principal': { accountNumber: '2221.08', expenseItem: 'FY-VAT' },
+  },
+  currency: { USD: { kingdeeCurrencyNumber: 'PRE007' } },
+  currencyRate: { 'saihu/2026-11/USD': { rate: '7.1884' }, 'saihu/2026-12/USD': { rate: '7.2011' } },
+};
+
+const NOW = Date.parse('2026-12-20T00:00:00Z');
+const engine = new MappingEngine(loadRules(), { lookup: memoryLookup(MASTER_DATA as unknown as Parameters<typeof memoryLookup>[0]), now: () => NOW });
+
+function map(documentType: string, sourceId: string, payload: Record<string, unknown>): Promise<MappingOutcome[]> {
+  const text = JSON.stringify(payload);
+  return engine.map({
+    sourceSystem: 'saihu',
+    account: 'main',
+    documentType,
+    sourceId,
+    sourceModifiedAt: NOW - 3_600_000,
+    contentHash: createHash('sha256').update(text).digest('hex'),
+    payload: text,
+    rawTopic: `yecai.raw.saihu.${documentType}`,
+    rawPartition: 0,
+    rawOffset: 1,
+  });
+}
+
+/** The one mapped event of `flow` (valid against its canonical schema), as plain JSON. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the event is read field by field below
+function mapped(outcomes: MappingOutcome[], flow: string): Record<string, any> {
+  const outcome = outcomes.find((candidate) => candidate.flow === flow);
+  if (outcome?.kind !== 'mapped') throw new Error(`expected ${flow} mapped, got ${JSON.stringify(outcomes)}`);
+  expect(loadCanonicalSchema(outcome.targetDocumentType).type.isValid(outcome.value)).toBe(true);
+  return JSON.parse(JSON.stringify(outcome.value));
+}
+const kinds = (outcomes: MappingOutcome[]) => Object.fromEntries(outcomes.map((outcome) => [outcome.flow, outcome.kind]));
+
+const order = (overrides: Record<string, unknown> = {}) => ({
+  amazonOrderId: '112-1000004-0031676',
+  shopId: '8',
+  marketplaceId: 'ATVPDKIKX0DER',
+  orderStatus: 'Shipped',
+  fulfillmentChannel: 'AFN',
+  orderTotalCurrency: 'USD',
+  orderTotalAmount: '46.97',
+  purchaseDate: '2026-11-03 09:12:00',
+  lastUpdateDate: '2026-11-04 10:00:00',
+  orderItemVoList: [
+    { orderItemId: '40', commoditySku: 'SKU-001-BLK', quantityOrdered: '3', itemPriceAmount: '39.92', itemPriceCurrency: 'USD' },
+    { orderItemId: '41', commoditySku: 'SKU-008-WHT', quantityOrdered: '1', itemPriceAmount: '7.05', itemPriceCurrency: 'USD' },
+  ],
+  ...overrides,
+});
+
+const row = (overrides: Record<string, unknown> = {}) => ({
+  id: '1788000000512000077',
+  settlementId: '12000000007',
+  shopId: '8',
+  marketplaceId: 'ATVPDKIKX0DER',
+  orderId: '112-1000004-0031676',
+  sellerSku: 'MSKU-001-BLK',
+  currency: 'USD',
+  transactionType: 'Order',
+  amountType: 'ItemPrice',
+  amount: '46.97',
+  postedDateTimeStr: '2026-12-02 08:00:00',
+  updateTimeStr: '2026-12-02 09:00:00',
+  isDel: '0',
+  ...overrides,
+});
+
+describe('赛狐亚马逊订单 → receivable (AR_receivable)', () => {
+  it('a shipped USD order: receivable numbered by the order, customer = marketplace, USD with the November rate, one line per SKU', async () => {
+    const event = mapped(await map('sales_order', '112-1000004-0031676', order()), 'saihu/sales_order');
+    expect([event.billNumber, event.date, event.settleOrg, event.customer, event.platformOrderNumber]).toEqual(['112-1000004-0031676', '2026-11-03', '200', 'AMZ-US', '112-1000004-0031676']);
+    expect([event.currency, event.currencyNumber, event.exchangeRate, event.reversesBillNumber]).toEqual(['USD', 'PRE007', '7.1884', null]);
+    expect(event.lines.map((line: Record<string, unknown>) => [line.lineId, line.material, line.quantity, line.taxInclusivePrice, line.amount, line.taxRate])).toEqual([
+      ['40', 'M-001-BLK', '3', '13.306667', '39.92', '0'],
+      ['41', 'M-008-WHT', '1', '7.05', '7.05', '0'],
+    ]);
+  });
+
+  it('parks an order of a month without a rate (never CNY), filters orders not shipped', async () => {
+    const [parked] = await map('sales_order', 'x', order({ purchaseDate: '2026-10-31 23:59:00' }));
+    expect(parked).toMatchObject({ kind: 'parked' });
+    expect(JSON.stringify(parked)).toContain('月汇率');
+    expect(kinds(await map('sales_order', 'x', order({ orderStatus: 'Canceled' })))).toEqual({ 'saihu/sales_order': 'filtered' });
+  });
+});
+
+describe('赛狐结算明细 → receipt / red receivable / fee payable', () => {
+  it('an order payout row: a receipt at the December rate naming exactly the order’s receivable and amount; no fee, no red receivable', async () => {
+    const outcomes = await map('settlement_detail', '1788000000512000077', row());
+    expect(kinds(outcomes)).toEqual({ 'saihu/settlement_receipt': 'mapped', 'saihu/settlement_refund': 'filtered', 'saihu/settlement_fee': 'filtered' });
+    const receipt = mapped(outcomes, 'saihu/settlement_receipt');
+    expect([receipt.billNumber.startsWith('SK-12000000007-'), receipt.contactType, receipt.contact, receipt.currencyNumber, receipt.exchangeRate, receipt.amount, receipt.settlementId]).toEqual([true, 'CUSTOMER', 'AMZ-US', 'PRE007', '7.2011', '46.97', '12000000007']);
+    expect(receipt.writeOffs).toEqual([{ receivableBillNumber: '112-1000004-0031676', orderNumber: '112-1000004-0031676', amount: '46.97' }]);
+  });
+
+  it('a partial refund row: a red receivable reversing only the refunded part (netted against the order by 红蓝对冲, no receipt)', async () => {
+    const outcomes = await map('settlement_detail', 'r1', row({ id: 'r1', transactionType: 'Refund', amount: '-13.31' }));
+    expect(kinds(outcomes)).toEqual({ 'saihu/settlement_receipt': 'filtered', 'saihu/settlement_refund': 'mapped', 'saihu/settlement_fee': 'filtered' });
+    const red = mapped(outcomes, 'saihu/settlement_refund');
+    expect(red.billNumber).toMatch(/^112-1000004-0031676-R-[0-9a-f]{8}$/);
+    expect([red.reversesBillNumber, red.customer, red.exchangeRate]).toEqual(['112-1000004-0031676', 'AMZ-US', '7.2011']);
+    expect(red.lines.map((line: Record<string, unknown>) => [line.material, line.quantity, line.taxInclusivePrice, line.amount])).toEqual([['M-001-BLK', '-1', '13.31', '-13.31']]);
+  });
+
+  it('a fee row: a fee payable to the platform, account from the fee-type table, amount negated; VAT on its own line and account; unknown fee types park', async () => {
+    const fee = mapped(await map('settlement_detail', 'f1', row({ id: 'f1', amountType: 'Commission', amount: '-7.05' })), 'saihu/settlement_fee');
+    expect([fee.supplier, fee.currencyNumber, fee.exchangeRate, fee.totalAmount]).toEqual(['AMAZON-US', 'PRE007', '7.2011', '-7.05']);
+    expect(fee.fees).toEqual([{ feeType: 'Order/Commission', account: '6601.01', expenseItem: 'FY-COMM', amount: '7.05', sku: 'MSKU-001-BLK', material: 'M-001-BLK', orderNumber: '112-1000004-0031676' }]);
+    const vat = mapped(await map('settlement_detail', 'v1', row({ id: 'v1', amountType: 'MarketplaceFacilitatorVAT-Principal', amount: '-2.10' })), 'saihu/settlement_fee');
+    expect(vat.fees.map((line: Record<string, unknown>) => [line.feeType, line.account, line.amount])).toEqual([['Order/MarketplaceFacilitatorVAT-Principal', '2221.08', '2.1']]);
+    const [unknown] = (await map('settlement_detail', 'u1', row({ id: 'u1', transactionType: 'ServiceFee', amountType: 'Subscription', orderId: '', amount: '-39.99' }))).filter((outcome) => outcome.flow === 'saihu/settlement_fee');
+    expect(unknown).toMatchObject({ kind: 'parked' });
+    expect(JSON.stringify(unknown)).toContain('ServiceFee/Subscription');
+  });
+
+  it('a soft-deleted row (isDel 1) is filtered by every settlement flow', async () => {
+    expect(kinds(await map('settlement_detail', 'd1', row({ id: 'd1', isDel: '1' })))).toEqual({ 'saihu/settlement_receipt': 'filtered', 'saihu/settlement_refund': 'filtered', 'saihu/settlement_fee': 'filtered' });
+  });
+});

@@ -1,0 +1,196 @@
+/**
+ * 赛狐 finance end to end: the Saihu emulator → source-saihu → Kafka → mapping → Kafka → sink → 金蝶 emulator, on the
+ * real broker, registry and MongoDB-wire server. Shipped Amazon orders become receivables (order currency, the month
+ * rate of the order); a payout's settlement rows become receipts that Kingdee writes off (核销) against exactly the
+ * receivables of the orders they settle — read back from the emulator; a partial refund becomes a red receivable for
+ * the refunded part; a USD order of last month paid this month carries each month's rate; fees post to the platform
+ * through the fee-type table with VAT on its own line; a payout row for an order without a receivable is parked for
+ * a person with the order named.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Decimal, formatBeijingTime } from '@yecai/common';
+import { KingdeeClient } from '@yecai/kingdee';
+import { Ledger } from '@yecai/sink-kingdee';
+import { testEndpoints, uniqueName, uniqueTopicPrefix } from '@yecai/test-harness';
+import { SaihuPipeline, customerOf, monthOf, monthRate, previousMonth, saihuFeeTypes } from './saihu-pipeline';
+
+type Row = Record<string, unknown>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API records, read field by field
+type Order = Record<string, any>;
+
+let pipeline: SaihuPipeline;
+let kingdee: KingdeeClient;
+/** A: paid in full; B: paid, then partly refunded; C: ordered last month, paid this month; X: never shipped. */
+let A: Order, B: Order, C: Order, X: Order;
+const SETTLEMENT = '12000000901';
+const REFUND = '-5.00';
+let postedAt = '';
+
+async function bills(formId: string, fieldKeys: string[]): Promise<Map<string, Row[]>> {
+  const rows = await kingdee.queryAll({ formId, fieldKeys: ['FBillNo', ...fieldKeys], filter: "FBillNo <> ''", orderBy: 'FBillNo' });
+  const byBill = new Map<string, Row[]>();
+  for (const row of rows) byBill.set(String(row.FBillNo), [...(byBill.get(String(row.FBillNo)) ?? []), row]);
+  return byBill;
+}
+const same = (kingdeeValue: unknown, text: string) => new Decimal(String(kingdeeValue)).equals(new Decimal(text));
+const orders = () => pipeline.records('sales_order') as Order[];
+const shipped = () => orders().filter((order) => order.orderStatus === 'Shipped');
+const sum = (values: unknown[]) => values.reduce<Decimal>((total, value) => total.plus(String(value)), new Decimal(0));
+
+async function waitUntil(what: string, check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+}
+
+/** One settlement detail row of the payout, for shop 8 (USD), posted yesterday. */
+function addRow(overrides: Row): void {
+  const store = pipeline.saihu.store;
+  const ref = store.add('settlement_detail', Date.now() - 61_000);
+  store.modifyDocument('settlement_detail', ref.id, ref.modifiedMs, {
+    settlementId: SETTLEMENT,
+    shopId: '8',
+    marketplaceId: 'ATVPDKIKX0DER',
+    currency: 'USD',
+    postedDateTimeStr: postedAt,
+    isDel: '0',
+    ...overrides,
+  });
+}
+
+beforeAll(async () => {
+  pipeline = await SaihuPipeline.start({
+    endpoints: testEndpoints(),
+    workDir: mkdtempSync(join(tmpdir(), 'yecai-e2e-saihu-')),
+    topicPrefix: uniqueTopicPrefix('e2e-sh'),
+    mongoDb: uniqueName('e2e_sh').replace(/-/g, '_'),
+    logLevel: 'warn',
+    perType: { sales_order: 40 },
+    prepare: (saihu, day) => {
+      const usd = saihu.store.query('sales_order', null).filter((order) => order.shopId === '8') as Order[];
+      const paid = usd.filter((order) => order.orderStatus === 'Shipped').sort((a, b) => String(a.amazonOrderId).localeCompare(String(b.amazonOrderId)));
+      if (paid.length < 3) throw new Error(`seed 19 gives ${paid.length} shipped USD orders, the test needs 3`);
+      A = paid[0]!;
+      B = paid[1]!;
+      X = usd.find((order) => order.orderStatus !== 'Shipped')!;
+      // C was ordered on the 28th of last month (its receivable takes last month's rate).
+      const c = paid[2]!;
+      const version = saihu.store.versions('sales_order').find((candidate) => candidate.id === c.amazonOrderId)!;
+      saihu.store.modifyDocument('sales_order', version.id, version.modifiedMs, { purchaseDate: `${previousMonth(monthOf(day.toMs))}-28 10:00:00` });
+      C = saihu.store.query('sales_order', null).find((order) => order.amazonOrderId === c.amazonOrderId) as Order;
+      postedAt = formatBeijingTime(day.toMs - 3_600_000);
+    },
+  });
+  const app = pipeline.kingdeeFixture.apps[0]!;
+  process.env.YECAI_E2E_SH_KINGDEE_SECRET = app.appSecret;
+  kingdee = KingdeeClient.fromConfig({
+    name: 'e2e-saihu-check',
+    serverUrl: pipeline.kingdee.url,
+    acctId: app.acctIds[0],
+    userName: app.users[0],
+    auth: { mode: 'signature', appId: app.appId, appSecret: 'env:YECAI_E2E_SH_KINGDEE_SECRET' },
+  });
+  // 1. Every shipped order's receivable, audited, before the payout arrives (a payout names posted receivables).
+  await waitUntil('the receivables', async () => (await bills('AR_receivable', ['FDocumentStatus'])).size === shipped().length, 120_000);
+
+  // 2. The payout: A, B and C paid in full, X (never shipped) listed too; B partly refunded; fees with VAT and a shop fee.
+  for (const order of [A, B, C, X]) addRow({ orderId: order.amazonOrderId, sellerSku: order.orderItemVoList[0].sellerSku, transactionType: 'Order', amountType: 'ItemPrice', amount: order.orderTotalAmount });
+  addRow({ orderId: B.amazonOrderId, sellerSku: B.orderItemVoList[0].sellerSku, transactionType: 'Refund', amountType: 'ItemPrice', amount: REFUND });
+  addRow({ orderId: A.amazonOrderId, sellerSku: A.orderItemVoList[0].sellerSku, transactionType: 'Order', amountType: 'Commission', amount: '-4.49' });
+  addRow({ orderId: A.amazonOrderId, sellerSku: A.orderItemVoList[0].sellerSku, transactionType: 'Order', amountType: 'MarketplaceFacilitatorVAT-Principal', amount: '-1.37' });
+  addRow({ orderId: '', sellerSku: '', transactionType: 'ServiceFee', amountType: 'Subscription', amount: '-39.99' });
+  const ledger = new Ledger(pipeline.db);
+  await waitUntil(
+    'the payout',
+    async () => {
+      const [receipts, fees, receivables, entries] = await Promise.all([bills('AR_RECEIVEBILL', []), bills('AP_Payable', []), bills('AR_receivable', []), ledger.list({}, 10_000, 0)]);
+      return receipts.size === 3 && fees.size === 3 && receivables.size === shipped().length + 1 && entries.some((entry) => entry.state === 'PARKED');
+    },
+    150_000,
+  );
+}, 330_000);
+
+afterAll(async () => {
+  await pipeline?.stop();
+});
+
+it('receivables: one per shipped order, customer = the marketplace, order currency with the order month’s rate, lines per SKU', async () => {
+  const posted = await bills('AR_receivable', ['FCUSTOMERID.FNumber', 'FCURRENCYID.FNumber', 'FExchangeRate', 'FSETTLEORGID.FNumber', 'FDocumentStatus', 'F_YC_OnlineOrderNo', 'FMATERIALID.FNumber', 'FPriceQty', 'FTaxPrice', 'FALLAMOUNT']);
+  for (const order of shipped()) {
+    const rows = posted.get(String(order.amazonOrderId));
+    expect(rows).toHaveLength(order.orderItemVoList.length);
+    const head = rows![0]!;
+    const month = String(order.purchaseDate).slice(0, 7);
+    expect([head['FCUSTOMERID.FNumber'], head.FDocumentStatus, head.F_YC_OnlineOrderNo, head['FSETTLEORGID.FNumber']]).toEqual([customerOf(String(order.shopId)), 'C', order.amazonOrderId, '100']);
+    expect(same(head.FExchangeRate, monthRate(month, String(order.orderTotalCurrency)))).toBe(true);
+    expect(rows!.map((row) => [row['FMATERIALID.FNumber'], String(row.FPriceQty)])).toEqual(order.orderItemVoList.map((item: Order) => [item.commoditySku, item.quantityOrdered]));
+    expect(sum(rows!.map((row) => row.FALLAMOUNT)).equals(new Decimal(order.orderTotalAmount))).toBe(true);
+  }
+  // Orders not shipped have none.
+  for (const order of orders().filter((candidate) => candidate.orderStatus !== 'Shipped')) expect(posted.has(String(order.amazonOrderId))).toBe(false);
+});
+
+it('the payout: receipts written off against exactly the receivables of the orders it settles, read back from Kingdee', async () => {
+  const sources = await kingdee.queryAll({ formId: 'AR_RECEIVEBILL', fieldKeys: ['FBillNo', 'FCONTACTUNIT.FNumber', 'FCURRENCYID.FNumber', 'FEXCHANGERATE', 'FDocumentStatus', 'FSRCBILLNO', 'FREALRECAMOUNT', 'FSRCWRITTENOFFAMOUNTFOR'], filter: "FBillNo <> ''" });
+  expect(sources.map((row) => row.FSRCBILLNO).sort()).toEqual([A, B, C].map((order) => order.amazonOrderId).sort());
+  for (const row of sources) {
+    const order = [A, B, C].find((candidate) => candidate.amazonOrderId === row.FSRCBILLNO)!;
+    expect(String(row.FBillNo).startsWith(`SK-${SETTLEMENT}-`)).toBe(true);
+    expect([row['FCONTACTUNIT.FNumber'], row['FCURRENCYID.FNumber'], row.FDocumentStatus]).toEqual(['AMZ-8', 'PRE007', 'C']);
+    expect(same(row.FREALRECAMOUNT, order.orderTotalAmount) && same(row.FSRCWRITTENOFFAMOUNTFOR, order.orderTotalAmount)).toBe(true);
+  }
+  const written = await bills('AR_receivable', ['FPAYAMOUNTFOR', 'FWRITTENOFFAMOUNTFOR', 'FWRITTENOFFSTATUS']);
+  for (const [billNo, [row]] of written) {
+    const settled = [A, B, C].some((order) => order.amazonOrderId === billNo);
+    if (settled) expect([row!.FWRITTENOFFSTATUS, same(row!.FWRITTENOFFAMOUNTFOR, String(row!.FPAYAMOUNTFOR))]).toEqual(['C', true]);
+    else expect([billNo, row!.FWRITTENOFFSTATUS, String(row!.FWRITTENOFFAMOUNTFOR)]).toEqual([billNo, 'A', '0']);
+  }
+});
+
+it('a payout row for an order without a receivable is parked (level 1) with the order named, never guessed', async () => {
+  const parked = (await new Ledger(pipeline.db).list({}, 10_000, 0)).filter((entry) => entry.state === 'PARKED');
+  expect(parked).toHaveLength(1);
+  expect([parked[0]!.formId, parked[0]!.problem?.level]).toEqual(['AR_RECEIVEBILL', 1]);
+  expect(parked[0]!.problem?.message).toContain(`源单编号为“${X.amazonOrderId}”的应收单不存在`);
+  expect((await bills('AR_receivable', [])).has(String(X.amazonOrderId))).toBe(false);
+});
+
+it('a partial refund: a red receivable for the refunded part only, reversing the order’s receivable', async () => {
+  const red = [...(await bills('AR_receivable', ['F_YC_RedOf', 'FCUSTOMERID.FNumber', 'FPriceQty', 'FALLAMOUNT', 'FPAYAMOUNTFOR', 'FMATERIALID.FNumber'])).entries()].filter(([billNo]) => billNo.startsWith(`${B.amazonOrderId}-R-`));
+  expect(red).toHaveLength(1);
+  const [row] = red[0]![1];
+  expect([row!.F_YC_RedOf, row!['FCUSTOMERID.FNumber'], String(row!.FPriceQty), row!['FMATERIALID.FNumber']]).toEqual([B.amazonOrderId, 'AMZ-8', '-1', B.orderItemVoList[0].commoditySku]);
+  expect(same(row!.FALLAMOUNT, REFUND) && same(row!.FPAYAMOUNTFOR, REFUND)).toBe(true);
+});
+
+it('a USD order of last month paid this month: the receivable has last month’s rate, the receipt this month’s, the write-off in USD', async () => {
+  const lastMonth = String(C.purchaseDate).slice(0, 7);
+  const thisMonth = postedAt.slice(0, 7);
+  expect(lastMonth).not.toBe(thisMonth);
+  const [receivable] = (await bills('AR_receivable', ['FExchangeRate', 'FWRITTENOFFAMOUNTFOR'])).get(String(C.amazonOrderId))!;
+  const receipt = (await kingdee.queryAll({ formId: 'AR_RECEIVEBILL', fieldKeys: ['FEXCHANGERATE', 'FREALRECAMOUNT'], filter: `FSRCBILLNO = '${String(C.amazonOrderId)}'` }))[0]!;
+  expect(same(receivable!.FExchangeRate, monthRate(lastMonth, 'USD'))).toBe(true);
+  expect(same(receipt.FEXCHANGERATE, monthRate(thisMonth, 'USD'))).toBe(true);
+  expect(monthRate(lastMonth, 'USD')).not.toBe(monthRate(thisMonth, 'USD'));
+  expect(same(receipt.FREALRECAMOUNT, C.orderTotalAmount) && same(receivable!.FWRITTENOFFAMOUNTFOR, C.orderTotalAmount)).toBe(true);
+});
+
+it('fees: payables to the platform through the fee-type table, VAT on its own bill and account, amounts exact', async () => {
+  const posted = await bills('AP_Payable', ['FSUPPLIERID.FNumber', 'FCURRENCYID.FNumber', 'F_YC_FeeType', 'F_YC_Account', 'FCOSTID', 'FMATERIALID.FNumber', 'FTaxPrice', 'F_YC_OrderNo']);
+  const table = new Map(saihuFeeTypes().map((type) => [type.feeType, type]));
+  const lines = [...posted.values()].flat();
+  expect(lines.map((line) => line.F_YC_FeeType).sort()).toEqual(['Order/Commission', 'Order/MarketplaceFacilitatorVAT-Principal', 'ServiceFee/Subscription']);
+  for (const line of lines) {
+    const type = table.get(String(line.F_YC_FeeType))!;
+    expect([line['FSUPPLIERID.FNumber'], line['FCURRENCYID.FNumber'], line.F_YC_Account, line.FCOSTID]).toEqual(['AMZ-8', 'PRE007', type.accountNumber, type.expenseItem]);
+  }
+  const byType = Object.fromEntries(lines.map((line) => [String(line.F_YC_FeeType), line]));
+  expect(byType['Order/MarketplaceFacilitatorVAT-Principal']!.F_YC_Account).toBe('2221.08');
+  expect([byType['Order/Commission']!['FMATERIALID.FNumber'], byType['Order/Commission']!.F_YC_OrderNo]).toEqual([A.orderItemVoList[0].commoditySku, A.amazonOrderId]);
+  expect(byType['ServiceFee/Subscription']!['FMATERIALID.FNumber'] ?? '').toBe('');
+  expect(sum(lines.map((line) => line.FTaxPrice)).equals(new Decimal('45.85'))).toBe(true); // 4.49 + 1.37 + 39.99
+});
