@@ -128,7 +128,7 @@ describe('赛狐结算明细 → receipt / red receivable / fee payable', () => 
   it('a fee row: a fee payable to the platform, account from the fee-type table, amount negated; VAT on its own line and account; unknown fee types park', async () => {
     const fee = mapped(await map('settlement_detail', 'f1', row({ id: 'f1', amountType: 'Commission', amount: '-7.05' })), 'saihu/settlement_fee');
     expect([fee.supplier, fee.currencyNumber, fee.exchangeRate, fee.totalAmount]).toEqual(['AMAZON-US', 'PRE007', '7.2011', '-7.05']);
-    expect(fee.fees).toEqual([{ feeType: 'Order/Commission', account: '6601.01', expenseItem: 'FY-COMM', amount: '7.05', sku: 'MSKU-001-BLK', material: 'M-001-BLK', orderNumber: '112-1000004-0031676' }]);
+    expect(fee.fees).toEqual([{ feeType: 'Order/Commission', account: '6601.01', expenseItem: 'FY-COMM', amount: '7.05', sku: 'MSKU-001-BLK', material: 'M-001-BLK', orderNumber: '112-1000004-0031676', allocation: 'direct', allocationWeight: null }]);
     const vat = mapped(await map('settlement_detail', 'v1', row({ id: 'v1', amountType: 'MarketplaceFacilitatorVAT-Principal', amount: '-2.10' })), 'saihu/settlement_fee');
     expect(vat.fees.map((line: Record<string, unknown>) => [line.feeType, line.account, line.amount])).toEqual([['Order/MarketplaceFacilitatorVAT-Principal', '2221.08', '2.1']]);
     const [unknown] = (await map('settlement_detail', 'u1', row({ id: 'u1', transactionType: 'ServiceFee', amountType: 'Subscription', orderId: '', amount: '-39.99' }))).filter((outcome) => outcome.flow === 'saihu/settlement_fee');
