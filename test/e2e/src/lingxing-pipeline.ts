@@ -85,6 +85,8 @@ export const FEE_ACCOUNTS: Record<string, { accountNumber: string; expenseItem: 
   'ServiceFeeEventList/FBAStorageFee': { accountNumber: '6601.03', expenseItem: 'FY-STORAGE' },
   'ServiceFeeEventList/Subscription': { accountNumber: '6601.04', expenseItem: 'FY-SUBSCRIPTION' },
   'AdvertisingTransaction/TransactionTotalAmount': { accountNumber: '6601.05', expenseItem: 'FY-ADS' },
+  // VAT is not an expense: its own tax account (应交税费), so it is its own line on the bill.
+  'Shipment/MarketplaceFacilitatorVAT-Principal': { accountNumber: '2221.08', expenseItem: 'FY-VAT' },
 };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API records, read field by field
 export type LxRecord = Record<string, any>;

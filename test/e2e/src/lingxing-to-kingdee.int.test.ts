@@ -192,7 +192,7 @@ it('an FBA first-leg shipment: a transfer into the shop’s FBA warehouse, the f
   }
 });
 
-it('a closed settlement: one 费用应付单 to the platform at the month rate; SKU fees direct, shop-level fees allocated to SKUs by sales, summing exactly', async () => {
+it('a closed settlement: one 费用应付单 to the platform at the month rate; SKU fees direct, shop-level fees allocated to SKUs by sales, summing exactly; VAT apart', async () => {
   const posted = await bills('AP_Payable', [
     'FSUPPLIERID.FNumber',
     'FCURRENCYID.FNumber',
@@ -209,6 +209,7 @@ it('a closed settlement: one 费用应付单 to the platform at the month rate; 
   const closed = pipeline.closedSettlements();
   expect(closed.length).toBeGreaterThanOrEqual(2);
   let allocatedFees = 0;
+  let vatLines = 0;
   for (const rows of closed) {
     const settlementId = String(rows[0]!.settlementId);
     const billed = posted.get(`LXS-${settlementId}`) ?? [];
@@ -230,6 +231,7 @@ it('a closed settlement: one 费用应付单 to the platform at the month rate; 
           )
         : billed.filter((line) => line.F_YC_FeeType === feeType && line.F_YC_AllocBasis === 'sales_amount');
       expect(lines.length).toBeGreaterThan(0);
+      if (feeType.includes('VAT')) vatLines += lines.filter((line) => line.F_YC_Account === '2221.08').length;
       for (const line of lines) {
         expect([line['FSUPPLIERID.FNumber'], line.FCOSTID, line.F_YC_Account, line['FCURRENCYID.FNumber']]).toEqual([
           customerOf(fee.sid),
@@ -260,6 +262,13 @@ it('a closed settlement: one 费用应付单 to the platform at the month rate; 
     expect(billedTotal.equals(feeTotal)).toBe(true);
   }
   expect(allocatedFees).toBeGreaterThan(0);
+  // Marketplace-facilitator VAT on its own lines and tax account, never inside an expense account.
+  expect(vatLines).toBeGreaterThan(0);
+  expect(
+    [...posted.values()]
+      .flat()
+      .filter((line) => String(line.F_YC_FeeType).includes('VAT') && line.F_YC_Account !== '2221.08'),
+  ).toEqual([]);
   // An open settlement is not posted yet.
   const openIds = new Set(records('fee_settlement').map((row) => String(row.settlementId)));
   for (const rows of closed) openIds.delete(String(rows[0]!.settlementId));

@@ -163,6 +163,8 @@ const FEE_TYPES = [
   { eventType: 'ServiceFeeEventList', type: 'FBAStorageFee' },
   { eventType: 'ServiceFeeEventList', type: 'Subscription' },
   { eventType: 'AdvertisingTransaction', type: 'TransactionTotalAmount' },
+  // Marketplace-facilitator VAT withheld on the order (EU/UK marketplaces): a tax, kept apart from the fees.
+  { eventType: 'Shipment', type: 'MarketplaceFacilitatorVAT-Principal' },
 ] as const;
 
 /**
