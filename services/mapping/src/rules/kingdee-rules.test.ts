@@ -56,7 +56,7 @@ describe('rule kingdee/purchase_instock (Kingdee → 旺店通 purchase in-stock
     if (outcome.kind !== 'mapped') throw new Error(JSON.stringify(outcome));
     expect(outcome.targetDocumentType).toBe('oms_purchase_instock');
     expect(loadCanonicalSchema('oms_purchase_instock').type.isValid(outcome.value)).toBe(true);
-    const value = JSON.parse(JSON.stringify(outcome.value)) as Record<string, any>;
+    const value = JSON.parse(JSON.stringify(outcome.value)) as { lines: Array<Record<string, unknown>> } & Record<string, unknown>;
     expect(value).toMatchObject({
       billNumber: 'CGRK00123',
       date: '2026-12-06',
@@ -68,12 +68,13 @@ describe('rule kingdee/purchase_instock (Kingdee → 旺店通 purchase in-stock
       purchaseOrderNumber: 'CGDD001',
       remark: '金蝶采购入库 CGRK00123 补货',
     });
-    expect(value.lines.map((line: Record<string, unknown>) => [line.lineId, line.material, line.sku, line.batch])).toEqual([
+    expect(value.lines.map((line) => [line.lineId, line.material, line.sku, line.batch])).toEqual([
       ['5001', 'M-G100101S', 'G100101S', null],
       ['5002', 'M-G100202M', 'G100202M', 'L1'],
     ]);
-    const lines = (outcome.value as { lines: Array<{ quantity: unknown }> }).lines;
-    expect(lines).toHaveLength(2);
+    // Exact decimals (6 places, as the schema's scale), never through a float.
+    const lines = (outcome.value as { lines: Array<{ quantity: { toFixed(places: number): string } }> }).lines;
+    expect(lines.map((line) => line.quantity.toFixed(6))).toEqual(['3.000000', '0.500000']);
   });
 
   it('never sends back a bill yecai wrote from an OMS (third-party number) nor an unaudited one', async () => {
