@@ -64,6 +64,8 @@ export interface WdtFaults extends GatewayFaults {
   lostAnswerNext?: number;
   /** While true every API call answers HTTP 503 (an outage), nothing is read or written. */
   down?: boolean;
+  /** Pushes are applied at once and answered this much later: a window to kill the writer between write and record. */
+  holdAnswerMs?: number;
 }
 
 export interface WdtEmulatorOptions {
@@ -219,6 +221,7 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
       if (gated === 'done') return;
       if (typeof gated !== 'function') return reply(gated);
       const answer = pushPurchaseIn(store, params);
+      await delay(faults.current.holdAnswerMs);
       if (faults.take('lostAnswerNext')) {
         // Applied (or refused) on the server; the answer never reaches the caller.
         count('lost_answer');
