@@ -103,3 +103,16 @@ describe('rule kingdee/purchase_instock (Kingdee → 旺店通 purchase in-stock
     expect(JSON.stringify(split)).toContain('warehouse');
   });
 });
+
+describe('loop guard on the WDT side (rule wangdiantong/purchase_instock)', () => {
+  it('does not post back into Kingdee a WDT stock-in yecai pushed from Kingdee (remark 金蝶采购入库 <FBillNo>)', async () => {
+    const stockin = (remark: string) => ({
+      stockin_id: '4500001', order_no: 'RK001', status: '80', warehouse_no: 'HZ01', provider_no: 'GYS001', purchase_no: '', outer_no: 'CGRK00123',
+      check_time: '2026-12-07 10:00:00', modified: '2026-12-07 10:00:00', remark,
+      details_list: [{ rec_id: '1', spec_no: 'G100101S', num: '1.0000', cost_price: '12.5000', tax_price: '12.5000', batch_no: '', expire_date: '0000-00-00 00:00:00' }],
+    });
+    const map = (remark: string) => engine().map(rawInput('purchase_instock', stockin(remark), { sourceSystem: 'wangdiantong', sourceId: '4500001' }));
+    expect((await map('金蝶采购入库 CGRK00123'))[0]!.kind).toBe('filtered');
+    expect((await map('供应商送货'))[0]!.kind).not.toBe('filtered');
+  });
+});
