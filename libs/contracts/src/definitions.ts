@@ -514,6 +514,38 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
       remark,
     ]),
   },
+  {
+    // Out of Kingdee (reverse flow F5 in the WDT project): an OMS sink consumes it, never sink-kingdee/sink-yonyou —
+    // a separate type from purchase_instock so Kingdee's own bill is never posted back into Kingdee.
+    documentType: 'oms_purchase_instock',
+    flows: ['F5'],
+    kingdeeForms: [],
+    schema: document('OmsPurchaseInStock', '采购入库 for an OMS: an audited Kingdee 采购入库单 (STK_InStock) to push to the OMS (F5, Kingdee → OMS).', [
+      billNumber,
+      billDate,
+      field('originForm', 'string', 'Origin in Kingdee (loop guard and trace): the form id, STK_InStock.'),
+      field('originId', 'string', 'Origin in Kingdee: FID of the bill.'),
+      field('originBillNumber', 'string', 'Origin in Kingdee: FBillNo of the bill.'),
+      field('warehouse', 'string', "入库仓: the OMS's warehouse code (e.g. WDT warehouse_no), mapped from the Kingdee stock."),
+      optional('provider', 'string', "供应商: the OMS's provider code (e.g. WDT provider_no), mapped from the Kingdee supplier."),
+      optional('purchaseOrderNumber', 'string', '采购订单号 (FPOOrderNo of the first line) when the bill has one.'),
+      remark,
+      field(
+        'lines',
+        list(
+          record('OmsPurchaseInStockLine', 'One line.', [
+            field('lineId', 'string', 'Kingdee entry id (FInStockEntry_FEntryID).'),
+            field('material', 'string', 'Kingdee material number, for tracing.'),
+            field('sku', 'string', "The OMS's item code (e.g. WDT spec_no 商家编码), mapped from the material."),
+            field('quantity', QUANTITY, '实收数量, positive.'),
+            optional('price', PRICE, '单价 (tax-exclusive).'),
+            optional('batch', 'string', '批号.'),
+          ]),
+        ),
+        'Lines.',
+      ),
+    ]),
+  },
 ];
 
 export function canonicalDefinition(documentType: string): CanonicalDefinition {

@@ -116,3 +116,25 @@ export function isSourceScoped(entity: EntityName): boolean {
 export function keyOf(entity: EntityName, record: Record<string, unknown>): string {
   return ENTITY_KEYS[entity].map((field) => String(record[field])).join('/');
 }
+
+/**
+ * A reverse lookup (Kingdee → OMS flows): the one record of `system` whose `field` equals `value`, e.g. the
+ * 旺店通 warehouse whose `kingdeeStockNumber` is CK001 — the same record the forward flow maps WDT → Kingdee with,
+ * read the other way. Encoded as a key so caches and lookups stay key-based; it never collides with a stored key
+ * (those start with a system or a code, not `~`). No record, or more than one (ambiguous), answers null: the
+ * document parks naming the Kingdee code.
+ */
+const REVERSE_PREFIX = '~reverse/';
+
+export function reverseKey(system: string, field: string, value: string): string {
+  return `${REVERSE_PREFIX}${system}/${field}/${value}`;
+}
+
+export function parseReverseKey(key: string): { system: string; field: string; value: string } | null {
+  if (!key.startsWith(REVERSE_PREFIX)) return null;
+  const rest = key.slice(REVERSE_PREFIX.length);
+  const first = rest.indexOf('/');
+  const second = rest.indexOf('/', first + 1);
+  if (first <= 0 || second <= first + 1) return null;
+  return { system: rest.slice(0, first), field: rest.slice(first + 1, second), value: rest.slice(second + 1) };
+}

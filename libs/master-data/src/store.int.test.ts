@@ -1,5 +1,6 @@
 import { testMongo } from '@yecai/test-harness';
 import { importMasterData } from './import';
+import { reverseKey } from './entities';
 import { MasterDataStore } from './store';
 
 describe('MasterDataStore (MongoDB wire, FerretDB in tests)', () => {
@@ -30,6 +31,18 @@ describe('MasterDataStore (MongoDB wire, FerretDB in tests)', () => {
     expect(partial).toMatchObject({ written: true, inserted: 1 });
     expect(await store.get('sku', 'jushuitan/A001')).toMatchObject({ materialNumber: 'M-A001', batchRule: 'flow' });
     expect(await importMasterData(store, 'sku', csv, 'csv', { partial: true })).toMatchObject({ unchanged: 1 });
+  });
+
+  it('answers a reverse key with the one record of that system holding the Kingdee code; none or two → null', async () => {
+    await store.upsert('warehouse', [
+      { sourceSystem: 'wangdiantong', sourceCode: 'HZ01', kingdeeStockNumber: 'CK-HZ', stockOrg: '100' },
+      { sourceSystem: 'jushuitan', sourceCode: '9001', kingdeeStockNumber: 'CK-HZ', stockOrg: '100' },
+      { sourceSystem: 'wangdiantong', sourceCode: 'SH01', kingdeeStockNumber: 'CK-SH', stockOrg: '101' },
+      { sourceSystem: 'wangdiantong', sourceCode: 'SH02', kingdeeStockNumber: 'CK-SH', stockOrg: '101' },
+    ]);
+    expect(await store.get('warehouse', reverseKey('wangdiantong', 'kingdeeStockNumber', 'CK-HZ'))).toMatchObject({ sourceCode: 'HZ01' });
+    expect(await store.get('warehouse', reverseKey('wangdiantong', 'kingdeeStockNumber', 'CK-SH'))).toBeNull();
+    expect(await store.get('warehouse', reverseKey('wangdiantong', 'kingdeeStockNumber', 'CK-NONE'))).toBeNull();
   });
 
   it('moves the change marker when master data changes (what caches watch)', async () => {

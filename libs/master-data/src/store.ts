@@ -1,7 +1,7 @@
 import type { Collection, Db } from 'mongodb';
 import { parseWith } from '@yecai/common';
 import { ensureReadIndexes, insertManyNew, isFerretDb } from '@yecai/store';
-import { ENTITY_KEYS, ENTITY_NAMES, ENTITY_SCHEMAS, keyOf, type EntityName, type EntityRecord } from './entities';
+import { ENTITY_KEYS, ENTITY_NAMES, ENTITY_SCHEMAS, keyOf, parseReverseKey, type EntityName, type EntityRecord } from './entities';
 
 export interface StoredRecord {
   _id: string;
@@ -112,6 +112,17 @@ export class MasterDataStore {
   }
 
   async get<E extends EntityName>(entity: E, key: string): Promise<(EntityRecord<E> & { updatedAt: Date }) | null> {
+    const reverse = parseReverseKey(key);
+    if (reverse) {
+      // Exactly one record of that system with that field value; none or several (ambiguous) → null.
+      const matches = await this.collection(entity)
+        .find({ sourceSystem: reverse.system, [reverse.field]: reverse.value } as never)
+        .limit(2)
+        .toArray();
+      if (matches.length !== 1) return null;
+      const { _id, ...rest } = matches[0]!;
+      return rest as unknown as EntityRecord<E> & { updatedAt: Date };
+    }
     const found = await this.collection(entity).findOne({ _id: key });
     if (!found) return null;
     const { _id, ...rest } = found;

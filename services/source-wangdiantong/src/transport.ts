@@ -42,7 +42,7 @@ export function nullZeroDates(value: unknown): unknown {
   return value; // raw JSON numbers (kept as their text) and primitives
 }
 
-interface Answer {
+export interface WdtAnswer {
   /** 0 = OK (企业版 `code`, 旗舰版 `status`). */
   code: number;
   message: string;
@@ -188,19 +188,30 @@ export class WangdiantongTransport implements SourceTransport {
 
   /** One signed call; errors are classified once, here. */
   async call(
-    endpoint: WdtEndpoint,
+    endpoint: Pick<WdtEndpoint, 'api'>,
     business: Record<string, string | number>,
-    pager: { pageNo: number; pageSize: number },
-  ): Promise<Answer> {
-    const answer =
-      this.edition === 'qyb'
-        ? await this.postQyb(endpoint, business, pager)
-        : await this.postQjb(endpoint, business, pager);
+    pager: { pageNo: number; pageSize: number } | null,
+  ): Promise<WdtAnswer> {
+    const answer = await this.send(endpoint, business, pager);
     if (answer.code === 0) return answer;
     return this.raise(this.classify(endpoint.api, answer));
   }
 
-  private classify(api: string, answer: Answer): YecaiError {
+  /**
+   * One signed call, its answer as WDT gave it (a non-zero code is returned, not thrown): for a writer that must tell
+   * its own answers (a duplicate outer number, an unknown warehouse) from the ones `classify` knows. HTTP, network
+   * and JSON failures still throw (SourceUnavailableError, level 3). `pager` null: a call that takes none (a push).
+   */
+  async send(
+    endpoint: Pick<WdtEndpoint, 'api'>,
+    business: Record<string, string | number>,
+    pager: { pageNo: number; pageSize: number } | null,
+  ): Promise<WdtAnswer> {
+    return this.edition === 'qyb' ? this.postQyb(endpoint, business, pager) : this.postQjb(endpoint, business, pager);
+  }
+
+  /** A non-zero answer as an error: throttling and server trouble level 3 (retried), credentials level 3, the rest level 1. */
+  classify(api: string, answer: WdtAnswer): YecaiError {
     const { code, message } = answer;
     const what = `WDT ${api}: ${this.edition === 'qyb' ? 'code' : 'status'} ${code} ${message}`;
     const backoff = this.options.throttleBackoff ?? { perMinuteMs: 60_000, concurrencyMs: 2_000 };
@@ -248,18 +259,17 @@ export class WangdiantongTransport implements SourceTransport {
   }
 
   private async postQyb(
-    endpoint: WdtEndpoint,
+    endpoint: Pick<WdtEndpoint, 'api'>,
     business: Record<string, string | number>,
-    pager: { pageNo: number; pageSize: number },
-  ): Promise<Answer> {
+    pager: { pageNo: number; pageSize: number } | null,
+  ): Promise<WdtAnswer> {
     const credentials = this.options.credentials;
     if (credentials.edition !== 'qyb') throw new Error('unreachable');
     const params: Record<string, string> = {
       sid: credentials.sid,
       appkey: credentials.appKey,
       timestamp: String(Math.floor(this.now() / 1000)),
-      page_no: String(pager.pageNo),
-      page_size: String(pager.pageSize),
+      ...(pager ? { page_no: String(pager.pageNo), page_size: String(pager.pageSize) } : {}),
     };
     for (const [key, value] of Object.entries(business)) params[key] = String(value);
     params.sign = wdtQybSign(params, credentials.appSecret);
@@ -278,10 +288,10 @@ export class WangdiantongTransport implements SourceTransport {
   }
 
   private async postQjb(
-    endpoint: WdtEndpoint,
+    endpoint: Pick<WdtEndpoint, 'api'>,
     business: Record<string, string | number>,
-    pager: { pageNo: number; pageSize: number },
-  ): Promise<Answer> {
+    pager: { pageNo: number; pageSize: number } | null,
+  ): Promise<WdtAnswer> {
     const credentials = this.options.credentials;
     if (credentials.edition !== 'qjb') throw new Error('unreachable');
     const body = JSON.stringify([business]);
@@ -292,9 +302,9 @@ export class WangdiantongTransport implements SourceTransport {
       method: endpoint.api,
       v: '1.0',
       timestamp: wdtQjbTimestamp(this.now()),
-      page_size: String(pager.pageSize),
-      page_no: String(pager.pageNo),
-      ...(pager.pageNo === 0 ? { calc_total: '1' } : {}),
+      ...(pager
+        ? { page_size: String(pager.pageSize), page_no: String(pager.pageNo), ...(pager.pageNo === 0 ? { calc_total: '1' } : {}) }
+        : {}),
     };
     query.sign = wdtQjbSign(query, body, credentials.secret);
     const url = `${this.options.baseUrl}?${new URLSearchParams(query).toString()}`;

@@ -4,6 +4,7 @@ import type { Customer } from './customer';
 import type { FeeSettlement } from './fee_settlement';
 import type { FirstLegShipment } from './first_leg_shipment';
 import type { Material } from './material';
+import type { OmsPurchaseInStock } from './oms_purchase_instock';
 import type { OtherInStock } from './other_instock';
 import type { OtherOutStock } from './other_outstock';
 import type { PurchaseInStock } from './purchase_instock';
@@ -23,6 +24,7 @@ export type * from './customer';
 export type * from './fee_settlement';
 export type * from './first_leg_shipment';
 export type * from './material';
+export type * from './oms_purchase_instock';
 export type * from './other_instock';
 export type * from './other_outstock';
 export type * from './purchase_instock';
@@ -61,6 +63,7 @@ export interface CanonicalEvents<D = string> {
   fee_settlement: FeeSettlement<D>;
   receivable: Receivable<D>;
   receipt: Receipt<D>;
+  oms_purchase_instock: OmsPurchaseInStock<D>;
 }
 
 export type CanonicalDocumentType = keyof CanonicalEvents;
@@ -91,4 +94,5 @@ export const CANONICAL_DOCUMENT_TYPES = [
   'fee_settlement',
   'receivable',
   'receipt',
+  'oms_purchase_instock',
 ] as const satisfies readonly CanonicalDocumentType[];

@@ -39,6 +39,12 @@ export interface ExactlyOnceSubject {
   loseAnswers(count: number): void;
   /** The target is down (every call fails) while true. */
   setDown(down: boolean): void;
+  /**
+   * The target cannot change a written document (an OMS stock-in): a newer version is parked at level 2
+   * (MODIFIED_AFTER_AUDIT, a person adjusts it on the target) instead of updating, and the document stays the one
+   * written. Default false.
+   */
+  immutable?: boolean;
   close(): Promise<void>;
 }
 
@@ -133,6 +139,15 @@ export function describeExactlyOnceSuite(name: string, createSubject: () => Prom
       // A new consumer group reads the topic from its first offset: the ledger knows every document.
       const replay = await start(uniqueName('eos-replay'));
       await produce(subject.documentType, [subject.event('RP-000', 2)]);
+      if (subject.immutable) {
+        const entries = await waitForStates(replay, { POSTED: 5, PARKED: 1 }, 'the newer version of RP-000 parked, the others still POSTED');
+        const parked = entries.find((entry) => entry.state === 'PARKED')!;
+        expect({ billNo: parked.billNo, level: parked.problem?.level, code: parked.problem?.code }).toEqual({ billNo: 'RP-000', level: 2, code: 'MODIFIED_AFTER_AUDIT' });
+        await expectExactlyOnce('RP-', 6);
+        const events = (await Promise.all(entries.map((entry) => replay.ledger.history(entry._id)))).flat().map((step) => step.event);
+        expect(events.filter((event) => event === 'saved')).toHaveLength(6);
+        return;
+      }
       await waitFor(async () => {
         const entry = (await replay.ledger.current()).find((one) => one.billNo === 'RP-000');
         return entry?.state === 'POSTED' && entry.postedVersion === entry.version && entry.revision > 2;

@@ -13,6 +13,7 @@ import { loadRules } from '@yecai/mapping';
 import { ConsoleConfigSchema } from '@yecai/console';
 import { parseReconcileConfig } from '@yecai/reconcile';
 import { formsOf, parseSinkConfig, SINK_DOCUMENT_TYPES, type SinkDocumentType } from '@yecai/sink-kingdee';
+import { parseSinkConfig as parseWdtSinkConfig } from '@yecai/sink-wangdiantong';
 import { loadSourceRegistry } from './deploy-sources';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -142,6 +143,9 @@ function compose(): Shipped {
 
 const SHIPPED = [kubernetes('k8s base (and prod)', 'deploy/k8s/base'), kubernetes('k8s dev overlay', 'deploy/k8s/overlays/dev'), compose()];
 const RULES = loadRules();
+/** Rules into Kingdee (sink-kingdee posts them); the others name the OMS a reverse flow writes to. */
+const KINGDEE_RULES = RULES.filter((rule) => rule.rule.target.kingdeeForm !== undefined);
+const WDT_RULES = RULES.filter((rule) => rule.rule.target.system === 'wangdiantong');
 
 describe('shipped deployments run every flow that has a mapping rule', () => {
   it('reads the rules it derives its expectations from', () => {
@@ -152,10 +156,10 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
   });
 
   it('every canonical type a rule produces is one the sink posts, to the Kingdee form the rule names', () => {
-    for (const { rule } of RULES) {
+    for (const { rule } of KINGDEE_RULES) {
       const documentType = rule.target.documentType;
       expect({ flow: rule.flow, sinkKnows: (SINK_DOCUMENT_TYPES as readonly string[]).includes(documentType) }).toEqual({ flow: rule.flow, sinkKnows: true });
-      const ruleForms = rule.target.kingdeeForm.split('/').map((form) => form.trim());
+      const ruleForms = rule.target.kingdeeForm!.split('/').map((form) => form.trim());
       expect({ flow: rule.flow, forms: formsOf(documentType as SinkDocumentType) }).toEqual({ flow: rule.flow, forms: ruleForms });
     }
   });
@@ -172,8 +176,19 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
       expect(path).toBeDefined();
       const config = parseSinkConfig(yamlAt(path!), path);
       const configured = config.flows.map((flow) => flow.documentType).sort();
-      const produced = [...new Set(RULES.map((rule) => rule.rule.target.documentType))].sort();
+      const produced = [...new Set(KINGDEE_RULES.map((rule) => rule.rule.target.documentType))].sort();
       expect({ path, missing: produced.filter((type) => !configured.includes(type as SinkDocumentType)), withoutRule: configured.filter((type) => !produced.includes(type)) }).toEqual({ path, missing: [], withoutRule: [] });
+    });
+
+    it('the 旺店通 sink (Kingdee → WDT) runs, its config (valid) has a flow for exactly the canonical types the reverse rules produce', () => {
+      expect(RULES.filter((rule) => rule.rule.target.system !== undefined && rule.rule.target.system !== 'wangdiantong').map((rule) => rule.rule.flow)).toEqual([]);
+      const path = shipped.configOf.get('sink-wangdiantong');
+      expect({ service: 'sink-wangdiantong', path }).toEqual({ service: 'sink-wangdiantong', path: expect.stringMatching(/\.yaml$/) });
+      const config = parseWdtSinkConfig(yamlAt(path!), path);
+      const configured = config.flows.map((flow) => flow.documentType as string).sort();
+      const produced = [...new Set(WDT_RULES.map((rule) => rule.rule.target.documentType))].sort();
+      expect({ path, configured }).toEqual({ path, configured: produced });
+      for (const { token } of config.admin.tokens) expect({ path, token, provided: (shipped.envOf('sink-wangdiantong')[token.slice(4)] ?? '') !== '' }).toEqual({ path, token, provided: true });
     });
 
     it.each(RULE_SYSTEMS(RULES))('the %s source config (valid) runs every stream its rules consume, for every account', async (system) => {

@@ -1,6 +1,6 @@
 import type { CanonicalDocumentType } from '@yecai/contracts';
 import { documentKey } from '@yecai/kafka';
-import { isSourceScoped, type EntityName, type MasterDataLookup } from '@yecai/master-data';
+import { isSourceScoped, reverseKey, type EntityName, type MasterDataLookup } from '@yecai/master-data';
 import { NOT_COMPILED } from './compile-expression';
 import { decideLot } from './lot-policy';
 import type { CompiledField, CompiledLines, CompiledLookup, CompiledLotPolicy, CompiledRule, CompiledScope, RuleExpression } from './load-rules';
@@ -233,9 +233,12 @@ export class MappingEngine {
       const code = String(keyValue);
       const entity = lookup.spec.entity;
       const sourceScoped = isSourceScoped(entity);
-      const scoped = !sourceScoped ? code : `${lookup.spec.scope === 'kingdee' ? 'kingdee' : compiled.rule.source.system}/${code}`;
+      const reverse = lookup.spec.reverse;
+      const scoped = reverse
+        ? reverseKey(reverse.system, reverse.field, code)
+        : !sourceScoped ? code : `${lookup.spec.scope === 'kingdee' ? 'kingdee' : compiled.rule.source.system}/${code}`;
       let record = this.record(entity, scoped);
-      if (!record && sourceScoped && lookup.spec.scope === 'source' && this.sameCodeFallback.has(entity)) {
+      if (!record && !reverse && sourceScoped && lookup.spec.scope === 'source' && this.sameCodeFallback.has(entity)) {
         record = this.record(entity, `kingdee/${code}`);
         if (record && !this.sameCodeUses.some((use) => use.entity === entity && use.code === code)) this.sameCodeUses.push({ entity, code });
       }

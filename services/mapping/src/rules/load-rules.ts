@@ -166,6 +166,9 @@ function compileScope(
       if (spec.scope === 'kingdee' && !isSourceScoped(spec.entity)) {
         throw new ValidationError(`${where}.lookups.${name}.scope: ${spec.entity} is not kept per source system`, `${where}.lookups.${name}.scope`);
       }
+      if (spec.reverse && !isSourceScoped(spec.entity)) {
+        throw new ValidationError(`${where}.lookups.${name}.reverse: ${spec.entity} is not kept per source system`, `${where}.lookups.${name}.reverse`);
+      }
       return { name, spec, key: compileExpression(spec.key, `${where}.lookups.${name}.key`) };
     }),
     fields: compiledFields,

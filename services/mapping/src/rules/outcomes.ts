@@ -1,7 +1,7 @@
 /** What mapping one raw document gives: the outcomes, and the parks (with their bilingual reasons) that end a rule. */
 import type { Decimal } from '@yecai/common';
 import type { CanonicalDocumentType, CanonicalEventOf } from '@yecai/contracts';
-import { ENTITY_LABELS, type EntityName } from '@yecai/master-data';
+import { ENTITY_LABELS, parseReverseKey, type EntityName } from '@yecai/master-data';
 
 /** One raw document as read from a raw topic (RawDocument envelope + where it was read). */
 export interface RawInput {
@@ -82,6 +82,13 @@ export function noValue(flow: string, where: string, label: string, zhDetail: st
 export function missingMasterData(flow: string, missing: MissingMasterData[]): ParkSignal {
   const describe = (m: MissingMasterData) => {
     const label = ENTITY_LABELS[m.entity as keyof typeof ENTITY_LABELS];
+    const reverse = parseReverseKey(m.key);
+    if (reverse) {
+      return {
+        zh: `金蝶${label.zh} ${reverse.value} 没有（或有多个）${reverse.system} ${label.zh}映射（${reverse.field}）`,
+        en: `Kingdee ${label.en} ${reverse.value} has no (or more than one) ${reverse.system} ${label.en} mapping (${reverse.field})`,
+      };
+    }
     const code = m.key.includes('/') ? m.key.slice(m.key.indexOf('/') + 1) : m.key;
     return { zh: `${label.zh} ${code} 没有金蝶${label.zh}映射`, en: `${label.en} ${code} has no Kingdee ${label.en} mapping` };
   };

@@ -55,6 +55,15 @@ export const lookupSpecSchema = z
      * material by its Kingdee number). Only for entities kept per source system.
      */
     scope: z.enum(['source', 'kingdee'], { error: 'must be source or kingdee' }).default('source'),
+    /**
+     * A reverse lookup, for flows out of Kingdee: the key is a Kingdee code and the record is the one of `system`
+     * whose `field` holds it (the 旺店通 warehouse whose kingdeeStockNumber is the bill's stock) — the forward
+     * mapping read backwards, so one table serves both directions. None or several matching records park the document.
+     */
+    reverse: z
+      .object({ system: z.enum(['jushuitan', 'wangdiantong', 'lingxing', 'saihu']), field: z.string().regex(/^[a-zA-Z]\w*$/) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -90,7 +99,17 @@ export const ruleFileSchema = z
     title: z.string().min(1),
     description: z.string().optional(),
     source: z.object({ system: z.string().min(1), documentType: z.string().regex(/^[a-z0-9_]+$/) }).strict(),
-    target: z.object({ documentType: z.string().min(1), kingdeeForm: z.string().min(1) }).strict(),
+    /** Where the canonical event goes: a Kingdee form (flows into Kingdee) or an OMS (`system`, flows out of Kingdee). */
+    target: z
+      .object({
+        documentType: z.string().min(1),
+        kingdeeForm: z.string().min(1).optional(),
+        system: z.enum(['jushuitan', 'wangdiantong', 'lingxing', 'saihu']).optional(),
+      })
+      .strict()
+      .refine((target) => (target.kingdeeForm === undefined) !== (target.system === undefined), {
+        message: 'give either kingdeeForm (into Kingdee) or system (out of Kingdee to an OMS)',
+      }),
     filters: z.array(filterSpecSchema).default([]),
     lookups: z.record(z.string().regex(/^[a-zA-Z]\w*$/), lookupSpecSchema).default({}),
     fields: z.record(z.string(), fieldSpecSchema),

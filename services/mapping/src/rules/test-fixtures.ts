@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { MasterDataLookup } from '@yecai/master-data';
+import { ENTITY_KEYS, parseReverseKey, type MasterDataLookup } from '@yecai/master-data';
 import type { RawInput } from './engine';
 
 /** Master data of the §2 scenario: shop 10086 → customer C10086 delivered by org 101; warehouse 100001 → CK01. */
@@ -22,7 +22,17 @@ export const SECTION2_MASTER_DATA: Record<string, Record<string, Record<string, 
 export function memoryLookup(data = SECTION2_MASTER_DATA): MasterDataLookup & { data: typeof data } {
   return {
     data,
-    get: async (entity, key) => data[entity]?.[key] ?? null,
+    get: async (entity, key) => {
+      const reverse = parseReverseKey(key);
+      if (!reverse) return data[entity]?.[key] ?? null;
+      // As the store: the one record of that system whose field holds the value (none or several → null).
+      const matches = Object.entries(data[entity] ?? {}).filter(
+        ([stored, record]) => stored.startsWith(`${reverse.system}/`) && record[reverse.field] === reverse.value,
+      );
+      if (matches.length !== 1) return null;
+      const [stored, record] = matches[0]!;
+      return { ...record, sourceSystem: reverse.system, [ENTITY_KEYS[entity][1]!]: stored.slice(reverse.system.length + 1) };
+    },
   };
 }
 

@@ -26,7 +26,7 @@ function scopeTables(scope: CompiledScope, heading: string): string[] {
     for (const lookup of scope.lookups) {
       const label = ENTITY_LABELS[lookup.spec.entity];
       out.push(
-        `| \`$${lookup.name}\` | ${label.zh} ${label.en}${lookup.spec.scope === 'kingdee' ? '（金蝶拉取的 `kingdee/…` 记录）' : ''} | ${code(lookup.spec.key)} | ${cell(lookup.spec.label)} | ${lookup.spec.optional ? '留空' : '挂起 park'} |`,
+        `| \`$${lookup.name}\` | ${label.zh} ${label.en}${lookup.spec.scope === 'kingdee' ? '（金蝶拉取的 `kingdee/…` 记录）' : ''}${lookup.spec.reverse ? `（反查 reverse: ${lookup.spec.reverse.system} 记录中 \`${lookup.spec.reverse.field}\` 等于该编码的唯一一条）` : ''} | ${code(lookup.spec.key)} | ${cell(lookup.spec.label)} | ${lookup.spec.optional ? '留空' : '挂起 park'} |`,
       );
     }
     out.push('');
@@ -53,6 +53,10 @@ function scopeTables(scope: CompiledScope, heading: string): string[] {
 }
 
 /** Links to the Kingdee form sections of the forms a rule names (`STK_StockCountGain / STK_StockCountLoss`). */
+/** A rule's target as the tables show it: the Kingdee form(s), or the OMS a reverse flow writes to. */
+const targetText = (target: { kingdeeForm?: string | undefined; system?: string | undefined }) =>
+  target.kingdeeForm ? target.kingdeeForm : `${target.system}（电商 OMS）`;
+
 const kingdeeFormLinks = (forms: string) =>
   forms
     .split('/')
@@ -106,9 +110,9 @@ export function renderFieldMapping(rules: CompiledRule[], feeTypeTables: FeeType
     '标准字段的类型与精度由 Avro 模式（libs/contracts/avro/canonical/）决定：金额 2 位小数、单价与数量 6 位小数，超出精度的值会挂起而不是被四舍五入。',
     '「无值时」写明规则没有取到值（没有结果或 null；空文本 `""` 是明确的“空”）时字段留空 empty 还是单据挂起 park：规则的 `onNoValue`，或批号策略的；没写时必填字段挂起、选填字段留空。',
     '',
-    '| 流程 | 源单据 | 金蝶单据 | 规则版本 |',
+    '| 流程 | 源单据 | 目标单据 target | 规则版本 |',
     '|---|---|---|---|',
-    ...rules.map((compiled) => `| [${cell(compiled.rule.title)}](#${compiled.rule.flow.replace('/', '')}) | ${compiled.rule.source.system} \`${compiled.rule.source.documentType}\` | ${cell(compiled.rule.target.kingdeeForm)} | ${compiled.ruleVersion} |`),
+    ...rules.map((compiled) => `| [${cell(compiled.rule.title)}](#${compiled.rule.flow.replace('/', '')}) | ${compiled.rule.source.system} \`${compiled.rule.source.documentType}\` | ${cell(targetText(compiled.rule.target))} | ${compiled.ruleVersion} |`),
     '',
   ];
   const policies = new Map(rules.flatMap((compiled) => (compiled.lotPolicy ? [[compiled.lotPolicy.file, compiled.lotPolicy] as const] : [])));
@@ -119,7 +123,9 @@ export function renderFieldMapping(rules: CompiledRule[], feeTypeTables: FeeType
     lines.push(`<a id="${rule.flow.replace('/', '')}"></a>`, `## ${cell(rule.title)}`, '');
     lines.push(
       `- 规则 rule: \`${rule.flow}\` (services/mapping/rules/${compiled.file}), 版本 version ${compiled.ruleVersion}`,
-      `- 源 source: ${rule.source.system} \`${rule.source.documentType}\` → 标准单据 canonical \`${rule.target.documentType}\` → 金蝶 ${rule.target.kingdeeForm}（字段对照 ${kingdeeFormLinks(rule.target.kingdeeForm)}）`,
+      `- 源 source: ${rule.source.system} \`${rule.source.documentType}\` → 标准单据 canonical \`${rule.target.documentType}\` → ${
+        rule.target.kingdeeForm ? `金蝶 ${rule.target.kingdeeForm}（字段对照 ${kingdeeFormLinks(rule.target.kingdeeForm)}）` : `${targetText(rule.target)}（Kingdee → OMS，由 sink-${rule.target.system} 写入 written by sink-${rule.target.system}）`
+      }`,
     );
     if (rule.description) lines.push(`- 说明: ${cell(rule.description)}`);
     if (rule.each) {

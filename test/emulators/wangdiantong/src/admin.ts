@@ -48,6 +48,11 @@ export function mountAdmin(
     res.json({ shops: store.listShops().length, warehouses: store.listWarehouses().length, goods: store.listGoods().length });
   });
 
+  // Stock moved by pushes (采购入库 push: + stockin_num per warehouse and spec).
+  app.get('/__admin/stock', (_req, res) => {
+    res.json({ stock: store.listStock() });
+  });
+
   app.get('/__admin/documents/:type', (req, res) => {
     const type = documentTypeOf(req.params.type);
     if (!type) return unknownType(res, req.params.type);

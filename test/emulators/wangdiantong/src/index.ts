@@ -8,3 +8,4 @@ export * from './store';
 export * from './values';
 export * from './world';
 export * from './qimen';
+export * from './push';

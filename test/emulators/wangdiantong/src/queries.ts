@@ -88,8 +88,10 @@ export function queryDocuments(
 ): QueryOutcome<StoredDocument> {
   const protocol = WDT_PROTOCOL[type];
   const no = text(params[protocol.noField]) ?? (protocol.idField === 'stockout_id' ? text(params.stockout_no) : undefined);
+  // 外部单号 of a pushed document [chosen: the query by outer number a writer resolves a lost answer with].
+  const outerNo = text(params.outer_no);
   let window: { fromMs: number; toMs: number };
-  if (no !== undefined && text(params.start_time) === undefined) window = { fromMs: -Infinity, toMs: Infinity };
+  if ((no !== undefined || outerNo !== undefined) && text(params.start_time) === undefined) window = { fromMs: -Infinity, toMs: Infinity };
   else {
     const parsed = parseWindow(params, edition === 'qyb' ? protocol.qybMaxWindowMs : protocol.qjbMaxWindowMs);
     if ('problem' in parsed) return parsed;
@@ -118,6 +120,7 @@ export function queryDocuments(
     if (statuses && !statuses.has(document.status)) return false;
     if (shippedOnly && document.status < 95) return false;
     if (no !== undefined && document.no !== no) return false;
+    if (outerNo !== undefined && document.overrides.outer_no !== outerNo) return false;
     const header = document.built.header;
     if (shopNos.size > 0 && !shopNos.has(String(header.shop_no))) return false;
     if (warehouseNo !== undefined && header.warehouse_no !== warehouseNo && header.from_warehouse_no !== warehouseNo) return false;

@@ -6,7 +6,9 @@ import {
   FaultKnobs,
   answerGatewayFault,
   delay,
+  dropConnection,
   listen,
+  sendGatewayError,
   seededRandom,
   type GatewayFaults,
 } from '@yecai/emulator-kit';
@@ -30,6 +32,7 @@ import { queryDocuments, queryGoods, queryProviders, queryShops, queryWarehouses
 import { qjbSign, qjbTimestamp, qybSign } from './signing';
 import { WdtStore, type StoredDocument } from './store';
 import { renderQjb, renderQyb, type At, type Fields } from './values';
+import { WDT_PUSH, pushPurchaseIn } from './push';
 import type { WdtWorldInput } from './world';
 
 /** 企业版 credentials: sid (卖家账号), appkey, appsecret. */
@@ -57,6 +60,12 @@ export interface WdtFaults extends GatewayFaults {
    */
   lateUpdateRate?: number;
   lateUpdateDelayMs?: number;
+  /** The next N pushes are applied, then their answer is lost (the connection is cut): the writer cannot know. */
+  lostAnswerNext?: number;
+  /** While true every API call answers HTTP 503 (an outage), nothing is read or written. */
+  down?: boolean;
+  /** Pushes are applied at once and answered this much later: a window to kill the writer between write and record. */
+  holdAnswerMs?: number;
 }
 
 export interface WdtEmulatorOptions {
@@ -180,6 +189,12 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
 
   const app = express();
   app.disable('x-powered-by');
+  // An outage: every API call (not the control API) answers 503 from the gateway; nothing is read or written.
+  app.use((req, res, next) => {
+    if (!faults.current.down || req.path.startsWith('/__admin')) return next();
+    count('down');
+    sendGatewayError(res, 503, 'Service Unavailable');
+  });
 
   // ---- 企业版: POST /openapi2/<script>.php, form-urlencoded ----
   app.post('/openapi2/:script', express.urlencoded({ extended: false, limit: '1mb' }), async (req: Request, res: Response) => {
@@ -200,6 +215,20 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
     const timestamp = Number(params.timestamp);
     if (!Number.isInteger(timestamp) || Math.abs(now() / 1000 - timestamp) > QYB_TIMESTAMP_TOLERANCE_S) {
       return reply(QYB_ERRORS.badTimestamp);
+    }
+    if (script === WDT_PUSH.purchaseIn.qybScript) {
+      const gated = await gate(res, `qyb:${account.sid}`, QYB_ERRORS);
+      if (gated === 'done') return;
+      if (typeof gated !== 'function') return reply(gated);
+      const answer = pushPurchaseIn(store, params);
+      await delay(faults.current.holdAnswerMs);
+      if (faults.take('lostAnswerNext')) {
+        // Applied (or refused) on the server; the answer never reaches the caller.
+        count('lost_answer');
+        dropConnection(req.socket, 0);
+        return;
+      }
+      return reply(answer);
     }
     const documentType = QYB_DOCUMENT_SCRIPTS.get(script);
     const isMaster = Object.values(WDT_MASTER).some((entry) => entry.qybScript === script);

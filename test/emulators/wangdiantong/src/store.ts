@@ -1,4 +1,4 @@
-import { formatBeijingTime } from '@yecai/common';
+import { Decimal, formatBeijingTime } from '@yecai/common';
 import { truncateToSecond } from '@yecai/emulator-kit';
 import { buildDocument, documentNumber, type BuiltDocument, type MasterData, type WdtDocumentInput } from './documents';
 import { WDT_DOCUMENT_TYPES, WDT_PROTOCOL, type WdtDocumentType } from './protocol';
@@ -28,6 +28,8 @@ export interface WdtDocumentRef {
   modified: string;
   modifiedMs: number;
   previousNos: string[];
+  /** 外部单号 of a pushed document. */
+  outerNo?: string;
 }
 
 export interface WdtDocumentChanges {
@@ -70,6 +72,8 @@ export class WdtStore implements MasterData {
   private readonly sortedCache = new Map<string, StoredDocument[]>();
   private nextId = new Map<WdtDocumentType, number>();
   private nextMasterId = 1;
+  /** Stock per `<warehouse_no>|<spec_no>`, moved by pushes only (generated documents leave it alone). */
+  private readonly stock = new Map<string, Decimal>();
 
   constructor(readonly now: () => number = Date.now) {
     for (const type of WDT_DOCUMENT_TYPES) {
@@ -199,6 +203,29 @@ export class WdtStore implements MasterData {
     return this.modifyDocument(type, id, modifiedMs);
   }
 
+  /** The document pushed with this 外部单号 (`outer_no`), if any. */
+  findByOuterNo(type: WdtDocumentType, outerNo: string): StoredDocument | undefined {
+    return this.documents.get(type)!.find((document) => document.overrides.outer_no === outerNo);
+  }
+
+  /** Stock of a spec in a warehouse (0 when never moved), 4 decimals as WDT sends quantities. */
+  stockOf(warehouseNo: string, specNo: string): string {
+    return (this.stock.get(`${warehouseNo}|${specNo}`) ?? new Decimal(0)).toFixed(4);
+  }
+
+  addStock(warehouseNo: string, specNo: string, quantity: Decimal): void {
+    const key = `${warehouseNo}|${specNo}`;
+    this.stock.set(key, (this.stock.get(key) ?? new Decimal(0)).plus(quantity));
+  }
+
+  /** Every stock row that moved: warehouse, spec, quantity. */
+  listStock(): Array<{ warehouse_no: string; spec_no: string; stock_num: string }> {
+    return [...this.stock.entries()].map(([key, quantity]) => {
+      const [warehouse_no, spec_no] = key.split('|') as [string, string];
+      return { warehouse_no, spec_no, stock_num: quantity.toFixed(4) };
+    });
+  }
+
   get(type: WdtDocumentType, id: number): StoredDocument | undefined {
     return this.byId.get(type)!.get(id);
   }
@@ -295,5 +322,6 @@ function toRef(document: StoredDocument): WdtDocumentRef {
     modified: formatBeijingTime(document.modifiedMs),
     modifiedMs: document.modifiedMs,
     previousNos: [...document.previousNos],
+    ...(document.overrides.outer_no !== undefined ? { outerNo: String(document.overrides.outer_no) } : {}),
   };
 }

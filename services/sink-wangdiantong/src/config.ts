@@ -1,0 +1,57 @@
+import { parseWith, readConfigFile } from '@yecai/common';
+import { secretReference } from '@yecai/connector-kit';
+import { checkKitFlows, kitFlowFields, postingSettingsFields } from '@yecai/sink-kit';
+import { z } from 'zod';
+
+/** Canonical types this sink writes to 旺店通 (Kingdee → WDT flows); never one sink-kingdee or sink-yonyou consumes. */
+export const WDT_SINK_DOCUMENT_TYPES = ['oms_purchase_instock'] as const;
+export type WdtSinkDocumentType = (typeof WDT_SINK_DOCUMENT_TYPES)[number];
+
+export const FlowConfigSchema = z.object({
+  /** Canonical document type consumed from topic `canonical.<documentType>`. */
+  documentType: z.enum(WDT_SINK_DOCUMENT_TYPES),
+  /**
+   * The 外部单号 (outer_no) WDT keeps unique: the idempotency key, rendered from the Kingdee bill (default
+   * `{billNumber}` = its FBillNo). onModified: a WDT stock-in cannot be changed once pushed, so a later version of the
+   * Kingdee bill parks (level 2) unless the flow says `ignore`.
+   */
+  ...kitFlowFields,
+});
+export type FlowConfig = z.infer<typeof FlowConfigSchema>;
+
+/**
+ * The 旺店通 connection. 企业版 (openapi2) only: its purchase in-stock push is keyed by our outer number, which the
+ * 旗舰版 upload has no field for (docs/reverse-flows.md).
+ */
+export const WdtConnectionSchema = z
+  .object({
+    edition: z.literal('qyb').default('qyb'),
+    sid: z.string().min(1).describe('卖家账号 sid.'),
+    appKey: z.string().min(1),
+    appSecret: secretReference(),
+    baseUrl: z.url().default('https://api.wangdian.cn/openapi2'),
+    requestTimeoutMs: z.number().int().positive().default(30_000),
+  })
+  .strict();
+export type WdtConnection = z.infer<typeof WdtConnectionSchema>;
+
+export const SinkConfigSchema = z
+  .object({
+    wangdiantong: WdtConnectionSchema,
+    flows: z.array(FlowConfigSchema).min(1),
+    ...postingSettingsFields,
+    groupId: postingSettingsFields.groupId.default('yecai-sink-wangdiantong'),
+  })
+  .superRefine((config, context) => {
+    checkKitFlows(config.flows, (path, message) => context.addIssue({ code: 'custom', path, message }));
+  });
+export type SinkConfig = z.infer<typeof SinkConfigSchema>;
+export type SinkConfigInput = z.input<typeof SinkConfigSchema>;
+
+export function parseSinkConfig(input: unknown, source = 'sink config'): SinkConfig {
+  return parseWith(SinkConfigSchema, input, source);
+}
+
+export function loadSinkConfigFile(path: string): SinkConfig {
+  return parseSinkConfig(readConfigFile(path, 'SINK_CONFIG'), path);
+}

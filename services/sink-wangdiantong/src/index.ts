@@ -1,0 +1,3 @@
+export * from './config';
+export * from './wdt-target';
+export * from './service';

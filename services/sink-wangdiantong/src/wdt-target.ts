@@ -1,0 +1,190 @@
+/**
+ * The 旺店通 (WDT) target adapter of the posting kit: an audited Kingdee 采购入库单 (canonical oms_purchase_instock)
+ * becomes one 企业版 `stockin_purchase_push.php` call, keyed by the 外部单号 (outer_no) rendered from the Kingdee bill
+ * — the number WDT keeps unique. A lost answer is resolved by querying that number
+ * (`stockin_order_query_purchase.php?outer_no=`); WDT's own "外部单号 … 已存在" answer means our earlier push landed:
+ * the document is adopted, not an error. Everything exactly-once needs is the kit's; the one WDT client
+ * (signing, HTTP, error texts) is @yecai/source-wangdiantong's transport.
+ */
+import { ValidationError, YecaiError } from '@yecai/common';
+import {
+  renderBillNumber,
+  type BillStage,
+  type CanonicalJson,
+  type LedgerProblem,
+  type TargetAdapter,
+  type TargetCallRecord,
+  type TargetDraft,
+  type TargetState,
+  type WorkItem,
+  type WriteContext,
+} from '@yecai/sink-kit';
+import type { WangdiantongTransport, WdtAnswer } from '@yecai/source-wangdiantong';
+import type { FlowConfig, WdtSinkDocumentType } from './config';
+
+type Item = WorkItem<FlowConfig>;
+
+/** The WDT document kind each canonical type is pushed as (ledger key part, metrics label). */
+export const WDT_FORM_OF: Record<WdtSinkDocumentType, { formId: string; push: string; query: string; listKey: string }> = {
+  oms_purchase_instock: {
+    formId: 'stockin_purchase',
+    push: 'stockin_purchase_push.php',
+    query: 'stockin_order_query_purchase.php',
+    listKey: 'stockin_list',
+  },
+};
+
+/** Our own earlier push landed (the answer names the stock-in it made). */
+const DUPLICATE = /外部单号.*已存在/;
+
+/** WDT refusals of the data, each naming the canonical field a person fixes (master data or the Kingdee bill). */
+const DATA_REFUSALS: Array<{ pattern: RegExp; code: string; field: string; fix: string }> = [
+  { pattern: /仓库.*不存在|仓库.*无权限/, code: 'WDT_WAREHOUSE_UNKNOWN', field: 'warehouse', fix: '请核对仓库映射（旺店通仓库编号）check the warehouse mapping' },
+  { pattern: /商家编码.*不存在|货品.*不存在/, code: 'WDT_SPEC_UNKNOWN', field: 'lines[].sku', fix: '请核对商品映射（旺店通商家编码）check the SKU mapping' },
+  { pattern: /供应商.*不存在/, code: 'WDT_PROVIDER_UNKNOWN', field: 'provider', fix: '请核对供应商映射 check the supplier mapping' },
+  { pattern: /数量/, code: 'WDT_QUANTITY_INVALID', field: 'lines[].quantity', fix: '请核对金蝶单据数量 check the quantities on the Kingdee bill' },
+  { pattern: /缺少参数|JSON|参数/, code: 'WDT_PARAMETER_INVALID', field: 'model', fix: '请核对单据内容 check the document' },
+];
+
+/** Credentials, permission and throttling texts: the transport classifies them (level 3). */
+const TRANSPORT_TEXTS = /签名|卖家账号|appkey|timestamp|时间戳|白名单|接口不存在|未授权|频率|并发|稍后重试/i;
+
+export interface WdtTargetDeps {
+  transport: WangdiantongTransport;
+  /** The seller account (sid): the first part of every ledger id. */
+  sid: string;
+}
+
+export class WdtTarget implements TargetAdapter<FlowConfig> {
+  readonly name = 'wangdiantong';
+  readonly label = '旺店通';
+  readonly account: string;
+  private readonly transport: WangdiantongTransport;
+
+  constructor(deps: WdtTargetDeps) {
+    this.transport = deps.transport;
+    this.account = deps.sid;
+  }
+
+  formsOf(documentType: string): string[] {
+    return [WDT_FORM_OF[documentType as WdtSinkDocumentType].formId];
+  }
+
+  draftsOf(documentType: string, canonical: CanonicalJson, flow: FlowConfig): TargetDraft[] {
+    const outerNo = renderBillNumber(flow.billNumberPattern, canonical);
+    return [{ formId: WDT_FORM_OF[documentType as WdtSinkDocumentType].formId, billNo: outerNo, model: purchaseInfo(canonical, outerNo) }];
+  }
+
+  /** A pushed stock-in is finished in WDT (status 80 已完成, stock moved): nothing to drive further, nothing to edit. */
+  wantedStage(): BillStage {
+    return 'AUDITED';
+  }
+
+  isUnavailable(error: unknown): boolean {
+    return error instanceof YecaiError && error.level === 3;
+  }
+
+  async probe(): Promise<void> {
+    const result = await this.transport.check();
+    if (!result.ok) throw new YecaiError(`WDT probe: ${result.message}`, { code: result.code ?? 'WDT_UNAVAILABLE', level: 3, retriable: true, userMessage: result.message });
+  }
+
+  /** One query per outer number (the API filters by one). */
+  async lookup(items: Item[]): Promise<Map<string, TargetState>> {
+    const result = new Map<string, TargetState>();
+    for (const item of items) {
+      const form = formOf(item.draft.formId);
+      const answer = await this.transport.call({ api: form.query }, { outer_no: item.draft.billNo }, { pageNo: 0, pageSize: 10 });
+      const rows = (answer.body[form.listKey] ?? []) as Array<Record<string, unknown>>;
+      const found = rows.find((row) => String(row.outer_no ?? '') === item.draft.billNo);
+      if (found) result.set(item.id, { fid: String(found.order_no ?? found.stockin_id), stage: 'AUDITED' });
+    }
+    return result;
+  }
+
+  async write(items: Item[], ctx: WriteContext): Promise<void> {
+    for (const item of items.filter((one) => !one.done && one.plan !== 'none')) {
+      if (item.plan !== 'save') {
+        // A WDT stock-in cannot be changed through the API; the engine parks later versions before they get here.
+        ctx.fail(item, { level: 2, code: 'WDT_NOT_UPDATABLE', message: '旺店通采购入库单推送后不能修改，请在旺店通手工调整后跳过 a pushed WDT stock-in cannot be changed; adjust it in WDT and skip' }, false);
+        continue;
+      }
+      await this.push(item, ctx);
+    }
+  }
+
+  private async push(item: Item, ctx: WriteContext): Promise<void> {
+    const form = formOf(item.draft.formId);
+    const business = { purchase_info: JSON.stringify(item.draft.model) };
+    let answer: WdtAnswer;
+    try {
+      answer = await this.transport.send({ api: form.push }, business, null);
+    } catch (error) {
+      // Sent without a usable answer (timeout, cut connection, 5xx): the stock-in may exist. IN_DOUBT until looked up.
+      ctx.recordCall([callRecord(item, 'push', business, 'no_answer', { messages: [String((error as Error).message)] })]);
+      ctx.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', (error as Error).message);
+      throw error;
+    }
+    if (answer.code === 0) {
+      const stockinNo = String(answer.body.stockin_no ?? '');
+      ctx.recordCall([callRecord(item, 'push', business, 'ok', { fid: stockinNo })]);
+      ctx.setEntry(item, { fid: stockinNo, stage: 'AUDITED', postedVersion: item.version, problem: null }, 'saved', `入库单号 ${stockinNo}`);
+      return;
+    }
+    ctx.recordCall([callRecord(item, 'push', business, `code_${answer.code}`, { messages: [answer.message] })]);
+    if (DUPLICATE.test(answer.message)) {
+      const found = (await this.lookup([item])).get(item.id);
+      if (found) {
+        ctx.setEntry(item, { fid: found.fid, stage: found.stage, postedVersion: item.version, problem: null }, 'adopted_existing', `outer_no ${item.draft.billNo} already in WDT: ${found.fid}`);
+        return;
+      }
+      ctx.fail(item, { level: 2, code: 'WDT_OUTER_NO_TAKEN', message: `旺店通说外部单号 ${item.draft.billNo} 已存在，但查不到该入库单；请在旺店通核对后重推或跳过 WDT says the outer number exists but it cannot be found; check, then re-push or skip (${answer.message})` }, false);
+      return;
+    }
+    if (TRANSPORT_TEXTS.test(answer.message)) throw this.transport.classify(form.push, answer);
+    ctx.fail(item, problemOf(answer));
+  }
+}
+
+/** A WDT refusal as a ledger problem: the data (level 1, naming the field) or a business rule (level 2, retried). */
+export function problemOf(answer: WdtAnswer): LedgerProblem {
+  const refusal = DATA_REFUSALS.find((entry) => entry.pattern.test(answer.message));
+  if (refusal) {
+    return { level: 1, code: refusal.code, field: refusal.field, message: `旺店通拒绝了单据：${answer.message}；${refusal.fix} / WDT refused the document (${answer.code})` };
+  }
+  return { level: 2, code: `WDT_BUSINESS_${answer.code}`, message: `旺店通业务规则拒绝：${answer.message}（自动重试）/ WDT business rule refused (${answer.code}), retrying` };
+}
+
+/** The 企业版 `purchase_info` of a push: decimals as their exact text, never through a float. */
+export function purchaseInfo(canonical: CanonicalJson, outerNo: string): Record<string, unknown> {
+  const text = (value: unknown, field: string): string => {
+    if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(`${field}: required text is missing`, field);
+    return value;
+  };
+  const lines = canonical.lines;
+  if (!Array.isArray(lines) || lines.length === 0) throw new ValidationError('lines: a purchase in-stock needs at least one line', 'lines');
+  const optional = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+  return {
+    outer_no: outerNo,
+    warehouse_no: text(canonical.warehouse, 'warehouse'),
+    ...(optional(canonical.provider) ? { provider_no: canonical.provider } : {}),
+    ...(optional(canonical.purchaseOrderNumber) ? { purchase_no: canonical.purchaseOrderNumber } : {}),
+    ...(optional(canonical.remark) ? { remark: canonical.remark } : {}),
+    details_list: (lines as Array<Record<string, unknown>>).map((line, index) => ({
+      spec_no: text(line.sku, `lines[${index}].sku`),
+      stockin_num: text(line.quantity, `lines[${index}].quantity`),
+      ...(optional(line.price) ? { stockin_price: line.price } : {}),
+      ...(optional(line.batch) ? { batch_no: line.batch } : {}),
+    })),
+  };
+}
+
+function formOf(formId: string) {
+  const form = Object.values(WDT_FORM_OF).find((candidate) => candidate.formId === formId);
+  if (!form) throw new Error(`unknown WDT document kind ${formId}`);
+  return form;
+}
+
+function callRecord(item: Item, operation: string, request: unknown, outcome: string, extra: Partial<TargetCallRecord>): TargetCallRecord {
+  return { ledgerId: item.id, at: new Date(), operation, request, outcome, ...extra };
+}

@@ -1,0 +1,73 @@
+/**
+ * The 旺店通 sink under test: the WDT emulator (its default world), a config against it, and canonical
+ * oms_purchase_instock events as mapping emits them from an audited Kingdee 采购入库单.
+ */
+import { createHash } from 'node:crypto';
+import { DEFAULT_QYB_ACCOUNT, defaultWorld, startWangdiantongEmulator, type WdtEmulator, type WdtEmulatorOptions } from '@yecai/emulator-wangdiantong';
+import type { SinkConfigInput } from '../src/config';
+
+process.env.SINK_TEST_WDT_SECRET = DEFAULT_QYB_ACCOUNT.appsecret;
+
+export const WORLD = defaultWorld();
+export const SPEC = WORLD.goods[0]!.specs[0]!.spec_no;
+export const WAREHOUSE = 'HZ01';
+
+export function startEmulator(options: WdtEmulatorOptions = {}): Promise<WdtEmulator> {
+  return startWangdiantongEmulator({ port: 0, world: WORLD, rateLimits: { perMinute: 100_000, concurrent: 20 }, ...options });
+}
+
+export function sinkConfigFor(emulator: { url: string }, overrides: Partial<Omit<SinkConfigInput, 'wangdiantong'>> = {}): SinkConfigInput {
+  return {
+    wangdiantong: {
+      sid: DEFAULT_QYB_ACCOUNT.sid,
+      appKey: DEFAULT_QYB_ACCOUNT.appkey,
+      appSecret: 'env:SINK_TEST_WDT_SECRET',
+      baseUrl: `${emulator.url}/openapi2`,
+      requestTimeoutMs: 3000,
+    },
+    flows: [{ documentType: 'oms_purchase_instock' }],
+    groupId: `sink-wdt-test-${Math.random().toString(16).slice(2, 10)}`,
+    batchSize: 5,
+    level2RetryDelaysMs: [60_000],
+    probeIntervalMs: 500,
+    schedulerIntervalMs: 300,
+    ...overrides,
+  };
+}
+
+/** An oms_purchase_instock event for Kingdee bill `billNumber` (version: a later edit of the same bill). */
+export function omsPurchaseInstock(billNumber: string, options: { version?: number; sku?: string; quantity?: string; warehouse?: string } = {}): Record<string, unknown> {
+  const version = options.version ?? 1;
+  return {
+    source: {
+      sourceSystem: 'kingdee',
+      account: 'main',
+      documentType: 'purchase_instock',
+      sourceId: `FID-${billNumber}`,
+      sourceModifiedAt: 1_765_000_000_000 + version * 1000,
+      contentHash: createHash('sha256').update(`${billNumber}/v${version}`).digest('hex'),
+      rawTopic: 'raw.kingdee.purchase_instock',
+      rawPartition: 0,
+      rawOffset: version,
+    },
+    mapping: { flow: 'kingdee/purchase_instock', ruleVersion: 'test-1', mappedAt: 1_765_000_000_000 },
+    billNumber,
+    date: '2026-12-07',
+    originForm: 'STK_InStock',
+    originId: `FID-${billNumber}`,
+    originBillNumber: billNumber,
+    warehouse: options.warehouse ?? WAREHOUSE,
+    provider: 'GYS001',
+    purchaseOrderNumber: null,
+    remark: `金蝶采购入库 ${billNumber}`,
+    lines: [{ lineId: '1', material: `M-${options.sku ?? SPEC}`, sku: options.sku ?? SPEC, quantity: options.quantity ?? '1', price: '12.5', batch: null }],
+  };
+}
+
+/** Pushed stock-ins per outer number starting with `prefix`. */
+export function documentCounts(emulator: WdtEmulator, prefix: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const ref of emulator.store.versions('purchase_in'))
+    if (ref.outerNo?.startsWith(prefix)) counts.set(ref.outerNo, (counts.get(ref.outerNo) ?? 0) + 1);
+  return counts;
+}

@@ -1,0 +1,153 @@
+/**
+ * Kingdee → 旺店通 end to end (issue #20, F5 reverse): a 采购入库单 saved, submitted and audited in the Kingdee emulator
+ * → source-kingdee → Kafka → mapping (kingdee/purchase_instock) → Kafka → sink-wangdiantong → the WDT emulator's
+ * stockin_purchase_push. Real broker, registry and MongoDB-wire server; the three services are child processes, so the
+ * writer can be SIGKILLed between its push and its ledger record. Each Kingdee bill must end as exactly one WDT
+ * stock-in (外部单号 = the bill number) and WDT stock must rise by exactly the bills' quantities — also after a lost
+ * answer and after the kill.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Decimal, formatBeijingTime, getFreePort } from '@yecai/common';
+import { DEMO_KINGDEE_SECRET_ENV, demoKingdeeConnection, launchPipelineServices, yesterdayInBeijing, type ServiceName, type ServiceProcess } from '@yecai/demo';
+import { DEFAULT_QYB_ACCOUNT, startWangdiantongEmulator, type WdtEmulator } from '@yecai/emulator-wangdiantong';
+import { startKingdeeEmulator, type KingdeeEmulator } from '@yecai/emulator-kingdee';
+import { KingdeeClient } from '@yecai/kingdee';
+import { repoRoot } from '@yecai/stack';
+import { testEndpoints, uniqueName, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
+import type { Db, MongoClient } from 'mongodb';
+import { wdtDemoWorld } from './wdt-world';
+
+const ROOT = repoRoot(__dirname);
+const WAREHOUSE = 'HZ01';
+const SPEC = 'G100201S'; // not batch-managed; Kingdee material number = WDT spec number in the demo world
+
+let kingdee: KingdeeEmulator;
+let wdt: WdtEmulator;
+let client: KingdeeClient;
+let services: Record<ServiceName, ServiceProcess>;
+let mongo: MongoClient;
+let db: Db;
+
+beforeAll(async () => {
+  const topicPrefix = uniqueTopicPrefix('e2e-kd-wdt');
+  const day = yesterdayInBeijing();
+  const world = wdtDemoWorld(day);
+  kingdee = await startKingdeeEmulator({ seed: world.kingdeeFixture });
+  wdt = await startWangdiantongEmulator({ world: world.wdtWorld, rateLimits: { perMinute: 6000, concurrent: 10 } });
+  const connection = demoKingdeeConnection(kingdee.url, world.kingdeeFixture);
+  process.env[DEMO_KINGDEE_SECRET_ENV] = world.kingdeeFixture.apps[0]!.appSecret;
+  client = KingdeeClient.fromConfig(connection);
+  const account = `kd${topicPrefix.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 40);
+  ({ services, mongo, db } = await launchPipelineServices(
+    {
+      endpoints: testEndpoints(),
+      workDir: mkdtempSync(join(tmpdir(), 'yecai-e2e-kd-wdt-')),
+      topicPrefix,
+      mongoDb: uniqueName('e2e_kd_wdt').replace(/-/g, '_'),
+    },
+    world.masterData,
+    {
+      name: 'source-kingdee',
+      main: join(ROOT, 'services/source-kingdee/src/main.ts'),
+      config: {
+        service: 'source_kingdee',
+        opsPort: await getFreePort(),
+        pollIntervalSeconds: 2,
+        accounts: [{ name: account, startAt: formatBeijingTime(Date.now() - 3_600_000), streams: ['purchase_instock'], connection }],
+      },
+      env: { [DEMO_KINGDEE_SECRET_ENV]: world.kingdeeFixture.apps[0]!.appSecret },
+      sinkFlows: ['oms_purchase_instock'],
+    },
+    {
+      name: 'sink-wangdiantong',
+      main: join(ROOT, 'services/sink-wangdiantong/src/main.ts'),
+      config: {
+        groupId: `yecai-sink-wdt-${topicPrefix.replace(/[^A-Za-z0-9_-]/g, '')}`,
+        wangdiantong: { sid: DEFAULT_QYB_ACCOUNT.sid, appKey: DEFAULT_QYB_ACCOUNT.appkey, appSecret: 'env:E2E_WDT_APP_SECRET', baseUrl: `${wdt.url}/openapi2`, requestTimeoutMs: 2_000 },
+        flows: [{ documentType: 'oms_purchase_instock' }],
+        batchSize: 10,
+        probeIntervalMs: 1_000,
+        schedulerIntervalMs: 1_000,
+        level2RetryDelaysMs: [2_000, 5_000],
+        staleInFlightMs: 5_000,
+        admin: { tokens: [{ name: 'demo-operator', role: 'operator', token: 'env:YECAI_DEMO_ADMIN_TOKEN' }] },
+      },
+      env: { E2E_WDT_APP_SECRET: DEFAULT_QYB_ACCOUNT.appsecret },
+    },
+  ));
+}, 300_000);
+
+afterAll(async () => {
+  for (const name of ['source', 'mapping', 'sink'] as const) await services?.[name]?.dispose();
+  await Promise.allSettled([wdt?.close(), kingdee?.close()]);
+  await mongo?.close();
+});
+
+/** Saves, submits and audits a 采购入库单 in Kingdee: its number (the WDT outer number). */
+async function auditedInStock(quantity: string): Promise<string> {
+  const saved = await client.save('STK_InStock', {
+    FBillTypeID: { FNUMBER: 'RKD01_SYS' },
+    FDate: formatBeijingTime(Date.now()).slice(0, 10),
+    FStockOrgId: { FNumber: '100' },
+    FPurchaseOrgId: { FNumber: '100' },
+    FSupplierId: { FNumber: 'GYS001' },
+    FOwnerTypeIdHead: 'BD_OwnerOrg',
+    FOwnerIdHead: { FNumber: '100' },
+    FInStockFin: { FSettleCurrId: { FNumber: 'PRE001' } },
+    FInStockEntry: [{ FMaterialId: { FNumber: SPEC }, FUnitID: { FNumber: 'Pcs' }, FRealQty: quantity, FPrice: '20', FStockId: { FNumber: WAREHOUSE } }],
+  } as never);
+  for (const op of ['Submit', 'Audit'] as const) {
+    const [outcome] = await client.operateEach(op, 'STK_InStock', { numbers: [saved.number] });
+    expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
+  }
+  return saved.number;
+}
+
+/** WDT stock-ins per outer number. */
+const pushed = () => {
+  const counts = new Map<string, number>();
+  for (const ref of wdt.store.versions('purchase_in')) if (ref.outerNo) counts.set(ref.outerNo, (counts.get(ref.outerNo) ?? 0) + 1);
+  return counts;
+};
+/** The sink's ledger entry for a bill (its latest revision; ledger id `<sid>|stockin_purchase|<outer_no>`). */
+const ledgerEntry = async (billNo: string) =>
+  (await db.collection('sink_wangdiantong_ledger').find({ ledgerId: `${DEFAULT_QYB_ACCOUNT.sid}|stockin_purchase|${billNo}` }).sort({ revision: -1 }).limit(1).toArray())[0];
+const posted = async (billNo: string) => (await ledgerEntry(billNo))?.state === 'POSTED';
+
+describe('Kingdee → 旺店通 purchase in-stock, exactly once (real Kafka + registry + MongoDB-wire; services as processes)', () => {
+  it('an audited in-stock appears once in WDT with stock + its quantity — plainly, after a lost answer, and after a SIGKILL of the writer between push and ledger record', async () => {
+    const stockBefore = new Decimal(wdt.store.stockOf(WAREHOUSE, SPEC));
+
+    // 1. Plain.
+    const plain = await auditedInStock('1');
+    await waitFor(() => posted(plain), `${plain} POSTED by sink-wangdiantong`, 120_000);
+
+    // 2. The WDT answer is lost after the push landed: the sink resolves it by the outer number.
+    wdt.setFaults({ lostAnswerNext: 1 });
+    const lost = await auditedInStock('2');
+    await waitFor(() => posted(lost), `${lost} POSTED after its answer was lost`, 120_000);
+    expect(wdt.stats.lost_answer).toBe(1);
+
+    // 3. The writer is SIGKILLed after WDT applied the push and before the answer (and so the ledger record): the
+    // supervised sink restarts and adopts the stock-in by its outer number instead of pushing again.
+    wdt.setFaults({ holdAnswerMs: 5_000 });
+    const killed = await auditedInStock('3');
+    await waitFor(() => pushed().has(killed), `${killed} pushed to WDT`, 120_000);
+    expect(await posted(killed)).toBe(false);
+    await services.sink.kill();
+    wdt.setFaults({ holdAnswerMs: 0 });
+    await waitFor(() => posted(killed), `${killed} POSTED after the writer was killed mid-write`, 120_000);
+
+    // Let any straggling redelivery or retry run, then count.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const counts = pushed();
+    expect([plain, lost, killed].map((billNo) => [billNo, counts.get(billNo)])).toEqual([
+      [plain, 1],
+      [lost, 1],
+      [killed, 1],
+    ]);
+    expect(new Decimal(wdt.store.stockOf(WAREHOUSE, SPEC)).minus(stockBefore).toFixed(4)).toBe('6.0000');
+  }, 600_000);
+});

@@ -1,0 +1,100 @@
+import { Decimal } from '@yecai/common';
+import { DocumentInputError } from './documents';
+import type { WdtStore } from './store';
+
+/**
+ * 企业版 write endpoints (source-apis.md §3.3). Today: 采购入库 push, `stockin_purchase_push.php`, with its one
+ * structured parameter `purchase_info` (a JSON string, as the official PHP/Java demos send it):
+ * `{outer_no, warehouse_no, purchase_no?, provider_no?, remark?, details_list: [{spec_no, stockin_num, stockin_price?}]}`.
+ *
+ * Rules (the real server's, texts [chosen] where no public source gives them — 企业版 codes are not public):
+ * - `outer_no` (外部单号) is unique per seller: a second push with the same number is refused with
+ *   `{code: 100, message: "外部单号 <no> 已存在, 入库单号 <RK…>"}` and changes nothing — the caller's proof that its
+ *   earlier push landed;
+ * - an unknown warehouse (`仓库编号为 X 的仓库不存在或无权限`, the 旗舰版 doc's own example text), an unknown 商家编码,
+ *   an unknown provider, a missing field or a quantity that is not a positive number: code 100, nothing written;
+ * - success: one purchase in-stock (status 80 已完成, `outer_no` kept on it), stock of each spec in the warehouse
+ *   + `stockin_num`, answer `{code: 0, message: "ok", stockin_no: "RK…"}` [chosen: the 旗舰版 upload answers the
+ *   number in `data`].
+ * `purchase_no` links a WDT purchase order in the real API; the emulator keeps it as given (a Kingdee bill has no
+ * WDT purchase order) and takes the provider from `provider_no`.
+ */
+export const WDT_PUSH = {
+  purchaseIn: { qybScript: 'stockin_purchase_push.php' },
+} as const;
+
+export const PUSH_ERRORS = {
+  missing: (field: string) => ({ code: 100, message: `缺少参数${field}` }),
+  badJson: { code: 100, message: 'purchase_info 不是合法的JSON' },
+  duplicate: (outerNo: string, stockinNo: string) => ({ code: 100, message: `外部单号 ${outerNo} 已存在, 入库单号 ${stockinNo}` }),
+  warehouse: (no: string) => ({ code: 100, message: `仓库编号为 ${no} 的仓库不存在或无权限` }),
+  spec: (no: string) => ({ code: 100, message: `商家编码 ${no} 不存在` }),
+  provider: (no: string) => ({ code: 100, message: `供应商编号 ${no} 不存在` }),
+  quantity: (no: string) => ({ code: 100, message: `商家编码 ${no} 的入库数量必须大于0` }),
+} as const;
+
+export type PushAnswer = { code: 0; message: 'ok'; stockin_no: string } | { code: number; message: string };
+
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const out = String(value).trim();
+  return out === '' ? undefined : out;
+}
+
+/** One `stockin_purchase_push.php` call against the store: all or nothing. */
+export function pushPurchaseIn(store: WdtStore, params: Record<string, string>): PushAnswer {
+  const raw = params.purchase_info;
+  if (raw === undefined || raw === '') return PUSH_ERRORS.missing('purchase_info');
+  let info: Record<string, unknown>;
+  try {
+    info = JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    return PUSH_ERRORS.badJson;
+  }
+  if (info === null || typeof info !== 'object' || Array.isArray(info)) return PUSH_ERRORS.badJson;
+  const outerNo = text(info.outer_no);
+  if (outerNo === undefined) return PUSH_ERRORS.missing('outer_no');
+  const warehouseNo = text(info.warehouse_no);
+  if (warehouseNo === undefined) return PUSH_ERRORS.missing('warehouse_no');
+  const existing = store.findByOuterNo('purchase_in', outerNo);
+  if (existing) return PUSH_ERRORS.duplicate(outerNo, existing.no);
+  if (!store.warehouse(warehouseNo)) return PUSH_ERRORS.warehouse(warehouseNo);
+  const providerNo = text(info.provider_no);
+  if (providerNo === undefined) return PUSH_ERRORS.missing('provider_no');
+  if (!store.provider(providerNo)) return PUSH_ERRORS.provider(providerNo);
+  const details = info.details_list;
+  if (!Array.isArray(details) || details.length === 0) return PUSH_ERRORS.missing('details_list');
+  const lines: Array<{ spec_no: string; num: Decimal; price?: string }> = [];
+  for (const detail of details as Array<Record<string, unknown>>) {
+    const specNo = text(detail?.spec_no);
+    if (specNo === undefined) return PUSH_ERRORS.missing('details_list.spec_no');
+    if (!store.spec(specNo)) return PUSH_ERRORS.spec(specNo);
+    let num: Decimal;
+    try {
+      num = new Decimal(String(detail.stockin_num));
+    } catch {
+      return PUSH_ERRORS.quantity(specNo);
+    }
+    if (!num.isFinite() || num.lte(0)) return PUSH_ERRORS.quantity(specNo);
+    const price = text(detail.stockin_price);
+    lines.push({ spec_no: specNo, num, ...(price !== undefined ? { price } : {}) });
+  }
+  let ref;
+  try {
+    ref = store.addDocument('purchase_in', {
+      warehouse_no: warehouseNo,
+      provider_no: providerNo,
+      lines: lines.map((line) => ({ spec_no: line.spec_no, num: line.num.toFixed(4), ...(line.price !== undefined ? { price: line.price } : {}) })),
+      fields: {
+        outer_no: outerNo,
+        ...(text(info.purchase_no) !== undefined ? { purchase_no: text(info.purchase_no)! } : {}),
+        ...(text(info.remark) !== undefined ? { remark: text(info.remark)! } : {}),
+      },
+    });
+  } catch (error) {
+    if (error instanceof DocumentInputError) return { code: 100, message: error.message };
+    throw error;
+  }
+  for (const line of lines) store.addStock(warehouseNo, line.spec_no, line.num);
+  return { code: 0, message: 'ok', stockin_no: ref.no };
+}
