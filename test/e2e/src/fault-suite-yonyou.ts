@@ -2,7 +2,8 @@
  * The fault suite's YonSuite leg: the JST pipeline posting to 用友 YonSuite (sink-yonyou + the YonSuite emulator), with
  * SIGKILLs of source, mapping and sink, writes applied whose answer is lost, `202` still-processing answers, 310046
  * rate storms, 5xx and an outage — then the same exactly-once checker as the Kingdee leg, against the emulator's
- * documents: every document version once, none lost, everything not posted with a reason.
+ * documents: every document version once, none lost, everything not posted with a reason. Each armed fault must be used
+ * up by the sink's calls before the leg moves on, and the result counts the calls that met each kind (`exercised`).
  */
 import { seededRandom, sleep } from '@yecai/common';
 import { KafkaClient } from '@yecai/kafka';
