@@ -37,8 +37,9 @@ export function yonyouSinkFlows(canonicalTypes: readonly string[]): Record<strin
     .map((documentType) => ({
       documentType,
       currencyCodes: { RMB: 'CNY' },
-      // 调拨 and 盘点 have no documented standard 交易类型: the emulator tenant's (DEFAULT_REFERENCES).
+      // 调拨, 盘点 and 销售退货 have no documented standard 交易类型: the emulator tenant's (DEFAULT_REFERENCES).
       ...(documentType === 'transfer' ? { bustype: 'A33001' } : {}),
+      ...(documentType === 'sales_return' ? { bustype: 'XSTH01' } : {}),
       ...(documentType === 'stock_count' ? { bustype: 'A29001' } : {}),
     }));
 }

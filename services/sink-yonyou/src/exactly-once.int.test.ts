@@ -1,6 +1,6 @@
 /**
  * The posting kit's shared exactly-once suite against the YonSuite emulator (the same assertions as the in-memory
- * target and Kingdee), then YonSuite's own faults: 202 still-processing answers and a 3100xx throttling storm.
+ * target and Kingdee) — for sales out-stock, transfers (no MDD) and sales returns (no audit) — then YonSuite's own faults: 202 still-processing answers and a 3100xx throttling storm.
  */
 import { describeExactlyOnceSuite } from '@yecai/sink-kit/src/testing/exactly-once-suite';
 import { uniqueTopicPrefix } from '@yecai/test-harness';
@@ -60,6 +60,42 @@ describeExactlyOnceSuite('YonSuite transfer, no MDD key (emulator)', async () =>
         metricsRegistry,
       }),
     written: async (prefix) => documentCounts(emulator, 'storeout', prefix),
+    loseAnswers: (count) => emulator.setFaults({ lostAnswerNext: count }),
+    setDown: (down) => emulator.setFaults({ down }),
+    close: () => emulator.close(),
+  };
+});
+
+// Sales returns (销售退货单 sd/vouchersalereturn/singleSave): sales-domain fields, saved but not audited — a newer
+// version updates the open document in place (_status Update), no 弃审 first.
+describeExactlyOnceSuite('YonSuite sales return, saved only (emulator)', async () => {
+  const emulator = await startEmulator();
+  return {
+    documentType: 'sales_return',
+    event: (key, version = 1) => canonical('sales_return', key, { version }),
+    badEvent: (key) => canonical('sales_return', key, { customer: 'NO-SUCH-CUSTOMER' }),
+    service: ({ kafka, serde, db, metricsRegistry, groupId }) =>
+      new SinkService({
+        config: parseSinkConfig(
+          sinkConfigFor(emulator, {
+            groupId,
+            flows: [
+              {
+                documentType: 'sales_return',
+                bustype: 'XSTH01',
+                currencyCodes: { RMB: 'CNY' },
+                onModified: 'reverse_and_repost',
+              },
+            ],
+          }),
+          'test sink config',
+        ),
+        kafka,
+        serde,
+        db,
+        metricsRegistry,
+      }),
+    written: async (prefix) => documentCounts(emulator, 'salereturn', prefix),
     loseAnswers: (count) => emulator.setFaults({ lostAnswerNext: count }),
     setDown: (down) => emulator.setFaults({ down }),
     close: () => emulator.close(),

@@ -8,7 +8,7 @@ import { FORM_OF, YONYOU_DOCUMENT_TYPES, yonyouModel } from './form-maps';
 
 process.env.FORM_MAP_TEST_SECRET = EMULATOR_CREDENTIALS.appSecret;
 /** The emulator's codes for the types with no standard 交易类型. */
-const TENANT_BUSTYPES: Record<string, string> = { transfer: 'A33001', stock_count: 'A29001' };
+const TENANT_BUSTYPES: Record<string, string> = { transfer: 'A33001', stock_count: 'A29001', sales_return: 'XSTH01' };
 const flowOf = (documentType: string) =>
   FlowConfigSchema.parse({ documentType, currencyCodes: { RMB: 'CNY' }, bustype: TENANT_BUSTYPES[documentType] });
 
@@ -44,8 +44,18 @@ describe('YonSuite form maps', () => {
         out_sys_id: `FM-${documentType}`,
         memo: `聚水潭 FM-${documentType}`,
       });
-      expect(document.bustype ?? document.businesstype).toBe(form.defaultBustype ?? TENANT_BUSTYPES[documentType]);
+      expect(document.bustype ?? document.businesstype ?? document.transactionTypeId).toBe(
+        form.defaultBustype ?? TENANT_BUSTYPES[documentType],
+      );
       const lines = document[form.lines] as Record<string, unknown>[];
+      if (documentType === 'sales_return') {
+        // Sales-domain names; 2 × 113.00 tax-inclusive = 226.00, and the header total equals the lines'.
+        expect(lines.map((line) => [line.productId, line.stockId, line.qty, line.oriSum, line.batchno])).toEqual([
+          ['A1001-BLK', 'CK001', '2', '226.00', '0'],
+        ]);
+        expect([document.agentId, document.salesOrgId, document.payMoney]).toEqual(['TM-YS01', '100', '226.00']);
+        return;
+      }
       if (documentType === 'stock_count') {
         // GAIN of A1001-BLK lot 0, LOSS of G2001 without a lot: signed differences on one document.
         expect(lines.map((line) => [line.product, line.profitlossqty, line.batchno ?? null])).toEqual([
@@ -60,6 +70,37 @@ describe('YonSuite form maps', () => {
       else expect(lines[0]!.warehouse).toBe('CK001');
     },
   );
+
+  it('a sales return: 价税合计 from the event when given, else quantity × price to the cent; a return with neither is refused naming the price', () => {
+    const event = canonical('sales_return', 'FM-SR2', { lines: [{ qty: '3', price: '33.335' }, { qty: '1' }] });
+    (event.lines as Record<string, unknown>[])[1]!.amount = '10.5';
+    const model = yonyouModel('sales_return', event, flowOf('sales_return'), 'FM-SR2');
+    const details = model.saleReturnDetails as Record<string, unknown>[];
+    expect([details.map((detail) => detail.oriSum), model.payMoney]).toEqual([['100.01', '10.50'], '110.51']);
+    (event.lines as Record<string, unknown>[])[0]!.taxInclusivePrice = null;
+    expect(() => yonyouModel('sales_return', event, flowOf('sales_return'), 'FM-SR2')).toThrow(
+      expect.objectContaining({ field: 'lines[0].taxInclusivePrice' }),
+    );
+  });
+
+  it('the emulator refuses a sales return whose payMoney is not the sum of its lines (999, naming both)', async () => {
+    const client = YonyouClient.fromConfig({
+      name: 'maps',
+      tenantId: EMULATOR_CREDENTIALS.tenantId,
+      appKey: EMULATOR_CREDENTIALS.appKey,
+      appSecret: 'env:FORM_MAP_TEST_SECRET',
+      lookupUrl: emulator.url,
+      limits: { callsPerMinute: 600 },
+    });
+    const model = yonyouModel('sales_return', canonical('sales_return', 'FM-SR3'), flowOf('sales_return'), 'FM-SR3');
+    await expect(
+      client.save('/yonbip/sd/vouchersalereturn/singleSave', { ...model, payMoney: '226.01' }, 'fm-sr3'),
+    ).rejects.toThrow(/payMoney\[226.01\].*oriSum合计\[226\]/);
+  });
+
+  it('a sales return stays saved (开立): no batch audit for the sales-domain document, whatever the flow says', () => {
+    expect(FORM_OF.sales_return.batchActions).toBe(false);
+  });
 
   it('a transfer whose lines move between different warehouse pairs is refused naming the field (one pair per 调出单)', () => {
     const event = canonical('transfer', 'FM-TR2', { lines: [{}, {}] });

@@ -4,12 +4,13 @@
  * exact decimal strings; the document code is the flow's deterministic key, also written to `out_sys_code` (the
  * external trace field) with the source id in `out_sys_id`.
  */
-import { ValidationError } from '@yecai/common';
+import { Decimal, toDecimal, ValidationError } from '@yecai/common';
 import type { CanonicalJson } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
 
 export const YONYOU_DOCUMENT_TYPES = [
   'sales_outstock',
+  'sales_return',
   'other_outstock',
   'other_instock',
   'purchase_instock',
@@ -29,6 +30,11 @@ export interface YonyouForm {
   save: string;
   /** Documented `MDD幂等`: the save takes a resubmitCheckKey. Otherwise only the ledger and the code lookup guard it. */
   mdd: boolean;
+  /**
+   * False: no scm `batchaudit`/`batchunaudit` — the document is saved (开立) and stays there, whatever the flow's
+   * `audit` says (销售退货's single-document audit/confirm are not mapped: their bodies are not in the research).
+   */
+  batchActions?: false;
 }
 
 export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
@@ -55,6 +61,15 @@ export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
     defaultBustype: 'A08001',
     save: 'single/save',
     mdd: true,
+  },
+  // 销售退货单 (sales domain, yonyou-api.md §3.5.2): no standard 交易类型 in the research, the flow names the tenant's.
+  sales_return: {
+    formId: 'salereturn',
+    base: '/yonbip/sd/vouchersalereturn',
+    lines: 'saleReturnDetails',
+    save: 'singleSave',
+    mdd: true,
+    batchActions: false,
   },
   purchase_instock: {
     formId: 'purinrecord',
@@ -149,6 +164,49 @@ export function yonyouModel(
         [form.lines]: lines.map((line, index) =>
           compact({ ...priced(line, index), saleStyle: line.isGift === true ? 'GIFT' : 'SALE' }),
         ),
+      });
+    }
+    case 'sales_return': {
+      // Field names of the sales domain: ids or codes in …Id fields, `transactionTypeId` for the 交易类型.
+      const { bustype, ...rest } = head;
+      const saleOrg = required(event, 'saleOrg');
+      const stockOrg = required(event, 'stockOrg');
+      const customer = required(event, 'customer');
+      const details = lines.map((line, index) => {
+        const quantity = required(line, 'quantity', `lines[${index}].quantity`);
+        return compact({
+          _status: 'Insert',
+          productId: required(line, 'material', `lines[${index}].material`),
+          stockId: required(line, 'warehouse', `lines[${index}].warehouse`),
+          stockOrgId: stockOrg,
+          qty: quantity,
+          priceQty: quantity,
+          priceUOM: required(line, 'unit', `lines[${index}].unit`),
+          oriTaxUnitPrice: optional(line, 'taxInclusivePrice'),
+          oriUnitPrice: optional(line, 'price'),
+          taxRate: optional(line, 'taxRate'),
+          oriSum: lineAmount(line, index),
+          batchno: optional(line, 'batch'),
+          memo: optional(line, 'note'),
+          out_sys_rowno: optional(line, 'lineId'),
+        });
+      });
+      return compact({
+        ...rest,
+        transactionTypeId: bustype,
+        salesOrgId: saleOrg,
+        settlementOrgId: optional(event, 'settleOrg') ?? saleOrg,
+        agentId: customer,
+        invoiceAgentId: customer,
+        currency: currency('currency'),
+        natCurrency: currency('currency'),
+        exchRate: optional(event, 'exchangeRate'),
+        taxInclusive: true,
+        saleReturnSourceType: 'NONE',
+        // Must equal the sum of the lines' tax-inclusive amounts (the API refuses it otherwise).
+        payMoney: details.reduce((sum, detail) => sum.plus(detail.oriSum), new Decimal(0)).toFixed(2),
+        headItem: compact({ define1: optional(event, 'returnReason'), define2: optional(event, 'onlineOrderNumber') }),
+        [form.lines]: details,
       });
     }
     case 'purchase_instock': {
@@ -250,6 +308,20 @@ export function yonyouModel(
       });
     }
   }
+}
+
+/**
+ * A line's 价税合计 as exact decimal text: the event's `amount`, else quantity × tax-inclusive price, to the cent
+ * (half up). Neither given: refused naming the price field.
+ */
+function lineAmount(line: Line, index: number): string {
+  const amount = optional(line, 'amount');
+  if (amount !== undefined) return toDecimal(amount, `lines[${index}].amount`).toFixed(2);
+  const price = required(line, 'taxInclusivePrice', `lines[${index}].taxInclusivePrice`);
+  return toDecimal(required(line, 'quantity', `lines[${index}].quantity`), `lines[${index}].quantity`)
+    .times(toDecimal(price, `lines[${index}].taxInclusivePrice`))
+    .toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
+    .toFixed(2);
 }
 
 function linesOf(event: Json): Line[] {

@@ -65,7 +65,7 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
   }
 
   wantedStage(flow: FlowConfig): BillStage {
-    return flow.audit ? 'AUDITED' : 'SAVED';
+    return flow.audit && FORM_OF[flow.documentType].batchActions !== false ? 'AUDITED' : 'SAVED';
   }
 
   isUnavailable(error: unknown): boolean {
@@ -111,7 +111,9 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
       await this.save(item, ctx);
     await this.statusStep(
       'batchaudit',
-      active().filter((item) => item.flow.audit && item.entry.stage === 'SAVED' && item.entry.fid !== null),
+      active().filter(
+        (item) => this.wantedStage(item.flow) === 'AUDITED' && item.entry.stage === 'SAVED' && item.entry.fid !== null,
+      ),
       ctx,
     );
   }

@@ -2,7 +2,8 @@
  * The fault suite's YonSuite leg: the JST pipeline posting to 用友 YonSuite (sink-yonyou + the YonSuite emulator), with
  * SIGKILLs of source, mapping and sink, writes applied whose answer is lost, `202` still-processing answers, 310046
  * rate storms, 5xx and an outage — then the same exactly-once checker as the Kingdee leg, against the emulator's
- * documents: every document version once, none lost, everything not posted with a reason.
+ * documents: every document version once, none lost, everything not posted with a reason. Each armed fault must be used
+ * up by the sink's calls before the leg moves on, and the result counts the calls that met each kind (`exercised`).
  */
 import { seededRandom, sleep } from '@yecai/common';
 import { KafkaClient } from '@yecai/kafka';
@@ -32,6 +33,8 @@ export interface YonyouFaultSuiteOptions {
    */
   callsPerMinute?: number;
   seed?: number;
+  /** How long an armed fault may wait for the sink's calls to use it up (90 s) before the leg records a failure. */
+  useTimeoutMs?: number;
   settleTimeoutMs?: number;
   report?: (line: string) => void;
 }
@@ -39,6 +42,11 @@ export interface YonyouFaultSuiteOptions {
 export interface YonyouFaultSuiteResult {
   kills: Record<ServiceName, number>;
   faults: string[];
+  /**
+   * Calls that met each fault kind (from the emulator, not from what was armed): writes whose answer was lost, saves
+   * answered 202, forced 310046 answers, forced 5xx, 503s of the outage. Each must be ≥ 1, or `failures` says so.
+   */
+  exercised: Record<Counter | 'outage', number>;
   /** What the YonSuite emulator answered, per outcome (lost_answer, 202, 310046, down, …). */
   answers: Record<string, number>;
   summary: PipelineSummary;
@@ -47,12 +55,29 @@ export interface YonyouFaultSuiteResult {
   seconds: number;
 }
 
+type YonyouFaultSettings = Parameters<Pipeline['yonyou']['setFaults']>[0];
+/** The "next N calls" faults of the leg, each used up by the calls it meets (the emulator tallies them: `faults.used`). */
+type Counter = 'lostAnswerNext' | 'processingNext' | 'throttleBurst' | 'serverErrorBurst';
+
+/** What each fault kind is called in the result, and the counter that arms it. */
+export const YONYOU_FAULT_KINDS: Record<Counter | 'outage', string> = {
+  lostAnswerNext: 'write applied, answer lost',
+  processingNext: 'save answered 202 (still processing)',
+  throttleBurst: '310046 rate storm',
+  serverErrorBurst: 'HTTP 5xx',
+  outage: 'outage (every call 503)',
+};
+const COUNTERS = ['lostAnswerNext', 'processingNext', 'throttleBurst', 'serverErrorBurst'] as const;
+
 /**
- * The YonSuite faults: lost answers and 202s armed before the sink starts, so its very first saves meet them (it posts
- * a burst of up to a minute's quota at once, sooner over than a kill interval); at the second kill the storm and the 5xx;
- * at the third the outage; then everything again every 4 kills. Each counter is used up by the calls it hits.
+ * The YonSuite faults: lost answers and 202s armed before the sink starts, so its first saves meet them; at the second
+ * kill the storm and the 5xx; at the third the outage; at the fifth everything again. All early, while the sink surely
+ * has a backlog: a round armed later (it once was, every 4 kills) can find the sink with nothing left to write — two
+ * of six CI runs on 2026-12-07 left the round at kill 8 unused. The leg does not move on (no next kill) until every armed counter is used up by
+ * the sink's calls — lost answers and 202s can only be used by a write — so each fault the result names was
+ * exercised, not merely set; one left unused in `useTimeoutMs` is a failure. Later kills carry no armed fault.
  */
-const FAULTS: { label: string; faults: Parameters<Pipeline['yonyou']['setFaults']>[0] }[] = [
+const FAULTS: { label: string; faults: YonyouFaultSettings }[] = [
   { label: '2 writes applied, answer lost', faults: { lostAnswerNext: 2 } },
   { label: '2 saves answering 202 for 1.5 s', faults: { processingNext: 2, processingMs: 1_500 } },
   { label: '310046 storm of 15 answers', faults: { throttleBurst: 15 } },
@@ -63,7 +88,9 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
   const report = options.report ?? (() => undefined);
   const random = seededRandom(options.seed ?? 23);
   const started = Date.now();
-  const faults = new Set<string>();
+  const faults: string[] = [];
+  const faultFailures: string[] = [];
+  const useTimeoutMs = options.useTimeoutMs ?? 90_000;
   const pipeline = await Pipeline.start({
     endpoints: options.endpoints,
     workDir: options.workDir,
@@ -76,20 +103,34 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
     jstRateLimits: { perSecond: 20, perMinute: 1200 },
     logLevel: 'warn',
   });
-  for (const fault of FAULTS.slice(0, 2)) faults.add(fault.label);
+  const emulator = pipeline.yonyou;
+  /** Waits until the armed counters are spent; what is left after the timeout is disarmed and reported. */
+  const useUp = async (labels: string[]) => {
+    const waitStarted = Date.now();
+    const left = () => COUNTERS.filter((counter) => (emulator.faults.current[counter] ?? 0) > 0);
+    while (left().length > 0 && Date.now() - waitStarted < useTimeoutMs) await sleep(250);
+    const unused = left();
+    if (unused.length > 0) {
+      const detail = unused.map((counter) => `${counter} ${emulator.faults.current[counter]} left`).join(', ');
+      faultFailures.push(`故障未被触发 armed YonSuite fault not used by the sink within ${useTimeoutMs / 1000} s: ${detail}`);
+      emulator.setFaults(Object.fromEntries(unused.map((counter) => [counter, 0])));
+    }
+    faults.push(`${labels.join(' + ')} (used in ${((Date.now() - waitStarted) / 1000).toFixed(1)} s)`);
+  };
   const kills: Record<ServiceName, number> = { source: 0, mapping: 0, sink: 0 };
   try {
     // Faults are only worth something while the sink writes: the chaos starts with the first YonSuite document.
     const firstWrite = Date.now() + 180_000;
-    while (pipeline.yonyou.stats.counts.ok === undefined && Date.now() < firstWrite) await sleep(500);
+    while (emulator.stats.counts.ok === undefined && Date.now() < firstWrite) await sleep(500);
     report('the sink writes to YonSuite; chaos begins');
+    await useUp(FAULTS.slice(0, 2).map((fault) => fault.label));
     const services: ServiceName[] = ['source', 'mapping', 'sink'];
     const interval = options.killIntervalMs ?? 1_500;
     for (let i = 0; i < options.kills; i++) {
-      const armed = i === 1 ? FAULTS.slice(2) : i > 0 && i % 4 === 0 ? FAULTS : [];
-      for (const fault of armed) {
-        pipeline.yonyou.setFaults(fault.faults);
-        faults.add(fault.label);
+      const armed = i === 1 ? FAULTS.slice(2) : i === 4 ? FAULTS : [];
+      if (armed.length > 0) {
+        for (const fault of armed) emulator.setFaults(fault.faults);
+        await useUp(armed.map((fault) => fault.label));
       }
       await sleep(interval * (0.5 + random()));
       const victim = services[Math.floor(random() * services.length)]!;
@@ -98,22 +139,26 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
       // Early, while the sink surely has a backlog to post.
       if (i === Math.min(2, options.kills - 1)) {
         report('YonSuite outage begins (every call HTTP 503)');
-        pipeline.yonyou.setFaults({ down: true });
+        emulator.setFaults({ down: true });
         // At least 6 s, and until the sink has met it (a probe or a write refused), at most 45 s.
         const outageStarted = Date.now();
-        const downBefore = pipeline.yonyou.stats.counts.down ?? 0;
+        const downBefore = emulator.stats.counts.down ?? 0;
         while (
           Date.now() - outageStarted < 6_000 ||
-          ((pipeline.yonyou.stats.counts.down ?? 0) === downBefore && Date.now() - outageStarted < 45_000)
+          ((emulator.stats.counts.down ?? 0) === downBefore && Date.now() - outageStarted < 45_000)
         ) {
           await sleep(500);
         }
-        pipeline.yonyou.setFaults({ down: false });
-        faults.add(`${Math.round((Date.now() - outageStarted) / 1000)} s outage`);
+        emulator.setFaults({ down: false });
+        faults.push(`${Math.round((Date.now() - outageStarted) / 1000)} s outage`);
       }
       if ((i + 1) % 10 === 0) report(`${i + 1}/${options.kills} kills`);
     }
-    pipeline.yonyou.faults.clear();
+    const exercised = exercisedFaults(emulator.faults.used, emulator.stats.counts.down ?? 0);
+    for (const [kind, count] of Object.entries(exercised)) {
+      if (count === 0) faultFailures.push(`故障从未触发 YonSuite fault never exercised: ${YONYOU_FAULT_KINDS[kind as Counter | 'outage']} (${kind})`);
+    }
+    emulator.faults.clear();
     report('chaos over; waiting for the pipeline to settle');
 
     const deadline = Date.now() + (options.settleTimeoutMs ?? 300_000);
@@ -128,11 +173,12 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
       const { check } = await checkUntilAccounted(pipeline, kafka, options.endpoints.schemaRegistryUrl, deadline, report);
       return {
         kills,
-        faults: [...faults],
-        answers: { ...pipeline.yonyou.stats.counts },
+        faults,
+        exercised,
+        answers: { ...emulator.stats.counts },
         summary,
         check,
-        failures: reportFailures(check),
+        failures: [...faultFailures, ...reportFailures(check)],
         seconds: Math.round((Date.now() - started) / 1000),
       };
     } finally {
@@ -143,12 +189,24 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
   }
 }
 
+/** Calls that met each fault kind: the emulator's tally of the "next N" counters, and the 503s of the outage. */
+function exercisedFaults(used: Partial<Record<string, number>>, outageAnswers: number): YonyouFaultSuiteResult['exercised'] {
+  return {
+    lostAnswerNext: used.lostAnswerNext ?? 0,
+    processingNext: used.processingNext ?? 0,
+    throttleBurst: used.throttleBurst ?? 0,
+    serverErrorBurst: used.serverErrorBurst ?? 0,
+    outage: outageAnswers,
+  };
+}
+
 export function formatYonyouFaultSuite(result: YonyouFaultSuiteResult): string {
   const { counts } = result.check;
   const answer = (name: string) => result.answers[name] ?? 0;
   return [
     `kills (SIGKILL): source ${result.kills.source}, mapping ${result.kills.mapping}, sink ${result.kills.sink}`,
     `YonSuite faults: ${result.faults.join('; ')}`,
+    `faults exercised (calls that met them): ${Object.entries(result.exercised).map(([kind, count]) => `${kind} ${count}`).join(', ')}`,
     `YonSuite answered: lost answers ${answer('lost_answer')}, 202 ${answer('202')}, 310046 ${answer('310046')}, 503 (outage) ${answer('down')}, MDD replays ${answer('mdd_replay')}`,
     `raw versions ${counts.rawVersions} · canonical events ${counts.canonicalEvents} · filtered/parked in mapping ${counts.filteredOrParkedInMapping} · not for YonSuite (no form map) ${counts.notForTarget}`,
     `ledger: posted ${counts.posted}, parked ${counts.parked}, pending ${counts.pending}, skipped ${counts.skipped} · YonSuite documents ${counts.kingdeeBills}`,

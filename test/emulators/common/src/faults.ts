@@ -9,6 +9,7 @@ import type { CallStats } from './calls';
  */
 export class FaultKnobs<F extends object> {
   private settings: F;
+  private readonly tally: Partial<Record<keyof F, number>> = {};
 
   constructor(initial: Partial<F> = {}) {
     this.settings = { ...initial } as F;
@@ -35,7 +36,16 @@ export class FaultKnobs<F extends object> {
     const left = this.settings[counter] as number | undefined;
     if (left === undefined || left <= 0) return false;
     (this.settings[counter] as number) = left - 1;
+    this.tally[counter] = (this.tally[counter] ?? 0) + 1;
     return true;
+  }
+
+  /**
+   * How many calls each "next N" counter has met since the emulator started (`clear` keeps the tally): a test that
+   * arms a fault reads it to prove the fault was exercised, not merely set.
+   */
+  get used(): Partial<Record<keyof F, number>> {
+    return { ...this.tally };
   }
 }
 

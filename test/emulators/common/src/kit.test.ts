@@ -28,6 +28,17 @@ describe('emulator kit', () => {
     expect(faults.take('serverErrorBurst')).toBe(false);
   });
 
+  it('FaultKnobs.used tallies the calls each counter met, across merges and clear', () => {
+    const faults = new FaultKnobs<DemoFaults>({ serverErrorBurst: 1 });
+    expect(faults.used).toEqual({});
+    faults.take('serverErrorBurst');
+    faults.take('serverErrorBurst'); // spent: not a use
+    faults.merge({ serverErrorBurst: 2 });
+    faults.take('serverErrorBurst');
+    faults.clear();
+    expect(faults.used).toEqual({ serverErrorBurst: 2 });
+  });
+
   it('happens draws from the seeded random only while a rate is set, so runs replay', () => {
     let draws = 0;
     const random = () => (draws++, 0.5);

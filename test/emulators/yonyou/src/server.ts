@@ -186,10 +186,12 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
           : { code: '1002', message: '数据不存在' },
       );
     });
-    for (const [action, audit] of [
-      ['batchaudit', true],
-      ['batchunaudit', false],
-    ] as const) {
+    for (const [action, audit] of kind.batchActions === false
+      ? []
+      : ([
+          ['batchaudit', true],
+          ['batchunaudit', false],
+        ] as const)) {
       routes.set(`POST ${kind.base}/${action}`, (req, res, body) => {
         const rows = Array.isArray(body.data) ? (body.data as Record<string, unknown>[]) : [];
         const failInfos = rows.flatMap((row) => {

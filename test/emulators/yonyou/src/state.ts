@@ -3,6 +3,7 @@
  * addressed by id **or** code), stock balances, and the stock documents with their numbering, status and `pubts`.
  * Business rules answer the way the real APIs document them: `999 保存失败` with a reason.
  */
+import { Decimal, toDecimal } from '@yecai/common';
 
 /** A stock document kind: its API base path and the name of its line array (yonyou-api.md §3.3–3.5). */
 export interface BillKind {
@@ -20,6 +21,15 @@ export interface BillKind {
   required: Record<string, RefType>;
   /** The line quantity field (盘点差异 `profitlossqty` is signed: gain > 0, loss < 0). */
   qtyField?: string;
+  /** Line field names where the document differs from the scm ones (`product`, `warehouse`, `stockUnit`/`unit`). */
+  lineFields?: { product: string; warehouse: string; unit: string };
+  /**
+   * A header amount that must equal the sum of a line amount (销售退货 `payMoney` = Σ `oriSum`), compared exactly as
+   * decimals.
+   */
+  sumCheck?: { header: string; line: string };
+  /** The scm `batchaudit` / `batchunaudit` state actions (the sales-domain 销售退货 has single-document ones instead). */
+  batchActions?: false;
 }
 
 export type RefType = 'org' | 'customer' | 'vendor' | 'product' | 'warehouse' | 'currency' | 'unit' | 'bustype';
@@ -85,6 +95,28 @@ export const BILL_KINDS: Record<string, BillKind> = {
     prefix: 'PDCY',
     required: { stockOrg: 'org', accountOrg: 'org', businesstype: 'bustype', warehouse: 'warehouse' },
     qtyField: 'profitlossqty',
+  },
+  // 销售退货单 (sales domain, yonyou-api.md §3.5.2): ids or codes in `salesOrgId`/`agentId`/…, lines
+  // `saleReturnDetails` with `productId`/`stockId`; goods come back into stock on save (the emulator's simplification
+  // of the 退库-direction 销售出库 YonSuite generates from it).
+  salereturn: {
+    base: '/yonbip/sd/vouchersalereturn',
+    lines: 'saleReturnDetails',
+    save: 'singleSave',
+    mdd: true,
+    direction: 1,
+    prefix: 'XSTH',
+    required: {
+      salesOrgId: 'org',
+      settlementOrgId: 'org',
+      agentId: 'customer',
+      transactionTypeId: 'bustype',
+      currency: 'currency',
+      natCurrency: 'currency',
+    },
+    lineFields: { product: 'productId', warehouse: 'stockId', unit: 'priceUOM' },
+    sumCheck: { header: 'payMoney', line: 'oriSum' },
+    batchActions: false,
   },
   storeout: {
     base: '/yonbip/scm/storeout',
@@ -153,6 +185,7 @@ export const DEFAULT_REFERENCES: Record<RefType, [string, string][]> = {
     ['A15001', '普通采购入库'],
     ['A33001', '直接调拨'],
     ['A29001', '盘点差异'],
+    ['XSTH01', '销售退货 (the emulator tenant\'s type)'],
   ],
 };
 
@@ -226,14 +259,16 @@ export class YonyouState {
     // Assumption (yonyou-api.md §9 q4): a manual number already used is refused like this.
     if (taken) return refuse(`保存失败：单据编号[${code}]已存在`);
     const moves: [string, string, number][] = [];
+    const names = kind.lineFields;
     for (const [index, raw] of (lines as Record<string, unknown>[]).entries()) {
       const row = index + 1;
-      const product = this.resolve('product', raw.product);
-      if (!product) return refuse(`保存失败：第${row}行物料[${String(raw.product ?? '')}]不存在`);
-      const warehouseValue = raw.warehouse ?? data.warehouse ?? data.outwarehouse;
+      const productValue = names ? raw[names.product] : raw.product;
+      const product = this.resolve('product', productValue);
+      if (!product) return refuse(`保存失败：第${row}行物料[${String(productValue ?? '')}]不存在`);
+      const warehouseValue = names ? raw[names.warehouse] : (raw.warehouse ?? data.warehouse ?? data.outwarehouse);
       const warehouse = this.resolve('warehouse', warehouseValue);
       if (!warehouse) return refuse(`保存失败：第${row}行仓库[${String(warehouseValue ?? '')}]不存在`);
-      const unitValue = raw.stockUnit ?? raw.unit;
+      const unitValue = names ? raw[names.unit] : (raw.stockUnit ?? raw.unit);
       if (unitValue !== undefined && !this.resolve('unit', unitValue))
         return refuse(`保存失败：第${row}行计量单位[${String(unitValue)}]不存在`);
       const qtyField = kind.qtyField ?? 'qty';
@@ -241,6 +276,20 @@ export class YonyouState {
       if (!Number.isFinite(qty) || qty === 0 || (qtyField === 'qty' && qty < 0))
         return refuse(`保存失败：第${row}行数量(${qtyField})${qtyField === 'qty' ? '必须大于0' : '不能为0'}`);
       if (kind.direction !== 0) moves.push([warehouse.code, product.code, kind.direction * qty]);
+    }
+    if (kind.sumCheck) {
+      const { header, line } = kind.sumCheck;
+      let total = new Decimal(0);
+      let stated: Decimal;
+      try {
+        for (const [index, raw] of (lines as Record<string, unknown>[]).entries())
+          total = total.plus(toDecimal(raw[line], `${kind.lines}[${index}].${line}`));
+        stated = toDecimal(data[header], header);
+      } catch (error) {
+        return refuse(`保存失败：${(error as Error).message}`);
+      }
+      if (!total.equals(stated))
+        return refuse(`保存失败：${header}[${stated.toFixed()}]与表体${line}合计[${total.toFixed()}]不一致`);
     }
     // Insufficient stock is refused as the documented generic 999 with the reason in the message.
     const previous = existing ? this.movesOf(existing) : [];
@@ -309,9 +358,10 @@ export class YonyouState {
   private movesOf(document: StoredDocument): [string, string, number][] {
     const kind = BILL_KINDS[document.kind]!;
     if (kind.direction === 0) return [];
+    const names = kind.lineFields;
     return document.lines.map((line) => [
-      this.resolve('warehouse', line.warehouse ?? document.header.warehouse)!.code,
-      this.resolve('product', line.product)!.code,
+      this.resolve('warehouse', names ? line[names.warehouse] : (line.warehouse ?? document.header.warehouse))!.code,
+      this.resolve('product', names ? line[names.product] : line.product)!.code,
       kind.direction * Number(line.qty),
     ]);
   }
