@@ -1,7 +1,7 @@
 import { seededRandom, sleep } from '@yecai/common';
 import { KafkaClient } from '@yecai/kafka';
 import { checkUntilAccounted, reportFailures, type ExactlyOnceReport } from './checker';
-import { Pipeline, type PipelineEndpoints, type PipelineSummary, type ServiceName, settled, summarize } from '@yecai/demo';
+import { Pipeline, type PipelineEndpoints, type PipelineSummary, type ServiceName, waitUntilSettled } from '@yecai/demo';
 
 export interface FaultSuiteOptions {
   endpoints: PipelineEndpoints;
@@ -83,19 +83,10 @@ export async function runFaultSuite(options: FaultSuiteOptions): Promise<FaultSu
     pipeline.jst.setFaults({});
     report('chaos over; waiting for the pipeline to settle');
 
-    let previous: PipelineSummary | undefined;
-    let summary: PipelineSummary;
-    const deadline = Date.now() + (options.settleTimeoutMs ?? 600_000);
-    for (;;) {
-      await sleep(4_000);
-      summary = await summarize(pipeline);
-      if (settled(summary, previous)) break;
-      if (Date.now() > deadline) {
-        report('did not settle in time; checking what is there');
-        break;
-      }
-      previous = summary;
-    }
+    const settleTimeoutMs = options.settleTimeoutMs ?? 600_000;
+    const deadline = Date.now() + settleTimeoutMs;
+    const { summary, settled } = await waitUntilSettled(pipeline, { timeoutMs: settleTimeoutMs, intervalMs: 4_000 });
+    if (!settled) report('did not settle in time; checking what is there');
     const kafka = new KafkaClient({ brokers: [options.endpoints.kafkaBrokers], clientId: 'yecai-fault-check' });
     try {
       process.env.YECAI_TOPIC_PREFIX = options.topicPrefix;
