@@ -84,6 +84,12 @@ export function parkingRouter(store: ParkingStore, options: ParkingAdminOptions)
       res.status(404).json({ error: `没有这条挂起记录 (no parked document ${req.params.id})` });
       return;
     }
+    if (document.status === 'REPUSHED') {
+      // Already on its way again (an operator, or mapping itself once the missing master data arrived): what was asked
+      // is done; pushing it a second time would only publish a duplicate raw version.
+      res.json({ repushed: document._id, alreadyRepushed: true });
+      return;
+    }
     if (document.status !== 'OPEN') {
       res.status(409).json({ error: `只能重推未处理的记录，当前状态 ${document.status} (only OPEN entries can be re-pushed; this one is ${document.status})` });
       return;

@@ -189,10 +189,11 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
       const results = [];
       for (const item of body.items) {
         try {
-          await audited(res, `exception.${body.action}`, `${item.kind}:${item.id}`, body.reason, () =>
+          const answer = await audited(res, `exception.${body.action}`, `${item.kind}:${item.id}`, body.reason, () =>
             queue.act(body.action, item.kind, item.id, noteOf(res, body.reason)),
           );
-          results.push({ ...item, ok: true });
+          const already = (answer as { alreadyRepushed?: unknown } | undefined)?.alreadyRepushed === true;
+          results.push({ ...item, ok: true, ...(already ? { already: true } : {}) });
         } catch (error) {
           results.push({ ...item, ok: false, error: errorMessage(error) });
         }
@@ -200,6 +201,8 @@ export function mountConsole(app: express.Express, deps: ConsoleDeps): void {
       return {
         action: body.action,
         done: results.filter((result) => result.ok).length,
+        /** Of `done`: already re-pushed before this batch (by someone else, or by mapping once master data arrived). */
+        already: results.filter((result) => 'already' in result).length,
         failed: results.filter((result) => !result.ok).length,
         results,
       };

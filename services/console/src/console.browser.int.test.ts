@@ -203,9 +203,10 @@ it('an operator finds the parked documents, traces one, fixes the warehouse map,
       `${error.message}\naudit: ${JSON.stringify(records.map((record) => [record.action, record.target, record.outcome, record.detail, record.at]))}`,
     );
   });
-  // Every ticked document re-pushed by this batch (none already moved by someone or something else).
+  // Every ticked document re-pushed, none failed: those mapping already re-pushed by itself once the warehouse map
+  // arrived (it retries documents waiting for master data) are counted as done and said so, not as failures.
   expect({ notice: await notice.innerText(), seconds: Math.round((Date.now() - started) / 1000) }).toEqual({
-    notice: `已重推 ${parked.length} 条`,
+    notice: expect.stringMatching(new RegExp(`^已重推 ${parked.length} 条(（其中 \\d+ 条此前已自动重推 / \\d+ already re-pushed automatically）)?$`)),
     seconds: expect.any(Number),
   });
 

@@ -155,5 +155,11 @@ describe.each([0, 1])('mapping service end to end (Kafka, registry, FerretDB), %
     expect(decoded.map((d) => d.billNumber).sort()).toEqual(['20240001', '20240003']);
     expect(decoded.find((d) => d.billNumber === '20240003')!.lines[0].warehouse).toBe('CK09');
     expect((await service.parking.get(byCode.MISSING_MASTER_DATA!._id))!.status).toBe('REPUSHED');
+    // An operator re-pushing it afterwards (the console's batch) is told it is already on its way; nothing is
+    // published again.
+    const again = await request(admin).post(`/parked/${encodeURIComponent(byCode.MISSING_MASTER_DATA!._id)}/repush`).set(operator).send({ note: '仓库已补' }).expect(200);
+    expect(again.body).toEqual({ repushed: byCode.MISSING_MASTER_DATA!._id, alreadyRepushed: true });
+    const canonicalAfter = await consumeAll(kafka, topics.canonical('sales_outstock'), { idleMs: 3_000, timeoutMs: 30_000 });
+    expect(canonicalAfter).toHaveLength(after.length);
   });
 });

@@ -122,6 +122,7 @@ export async function killNineCase<Account extends SourceAccountBase>({
         }
       }
     }
+    emulator.endLatency?.();
     await startReady();
     const target = Date.now() - MINUTE - 2000;
     await waitFor(

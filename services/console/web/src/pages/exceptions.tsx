@@ -94,6 +94,7 @@ export function ExceptionsPage({ lang, operator }: { lang: Lang; operator: boole
     try {
       const answer = await api<{
         done: number;
+        already?: number;
         failed: number;
         results: { id: string; ok: boolean; error?: string }[];
       }>('POST', '/exceptions/batch', { action, reason, items: selected.map(({ kind, id }) => ({ kind, id })) });
@@ -103,6 +104,13 @@ export function ExceptionsPage({ lang, operator }: { lang: Lang; operator: boole
         ok: answer.failed === 0,
         text:
           pick(lang, `已${what} ${answer.done} 条`, `${answer.done} ${what}`) +
+          (answer.already
+            ? pick(
+                lang,
+                `（其中 ${answer.already} 条此前已自动重推 / ${answer.already} already re-pushed automatically）`,
+                ` (${answer.already} of them already re-pushed automatically)`,
+              )
+            : '') +
           (answer.failed > 0
             ? pick(
                 lang,
