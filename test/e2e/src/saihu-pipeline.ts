@@ -18,7 +18,7 @@ import { repoRoot } from '@yecai/stack';
  * (services/mapping/rules/saihu/fee-types.csv); month rates for the months the documents fall in, a different one
  * per month.
  */
-export const SAIHU_STREAMS = ['sales_order', 'settlement_detail'] as const;
+export const SAIHU_STREAMS = ['sales_order', 'settlement', 'settlement_detail'] as const;
 export const SAIHU_SINK_FLOWS = ['receivable', 'receipt', 'fee_settlement'] as const;
 
 const ORG = '100';

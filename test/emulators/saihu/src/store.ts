@@ -70,6 +70,7 @@ export class SaihuStore {
       overrides: {},
     };
     documents.set(document.id, document);
+    this.touchSettlement(type, document);
     return refOf(document);
   }
 
