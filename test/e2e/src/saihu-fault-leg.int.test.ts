@@ -17,4 +17,9 @@ it('赛狐 under SIGKILLs, 40019 bursts, 40001, 502s and lost Kingdee answers: e
   expect(failures).toEqual([]);
   expect(lines.filter((line) => line.includes('SIGKILL'))).toHaveLength(6);
   expect(lines.some((line) => / [1-9]\d* payouts added/.test(line))).toBe(true);
+  // The faults really happened: throttling, early token invalidation and gateway errors.
+  const faults = lines.find((line) => line.includes('leg faults'))!;
+  expect(faults).toMatch(/40019 ×[1-9]/);
+  expect(faults).toMatch(/40001 ×[1-9]/);
+  expect(faults).toMatch(/5xx ×[1-9]/);
 }, 300_000);

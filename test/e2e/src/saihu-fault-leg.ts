@@ -94,7 +94,7 @@ export async function runSaihuFaultLeg(options: SaihuFaultLegOptions): Promise<s
     topicPrefix,
     mongoDb: `${options.mongoDb}_sh`,
     logLevel: 'warn',
-    perType: { sales_order: 30 },
+    perType: { sales_order: 24 },
     saihuFaults: SAIHU_FAULTS,
   });
   const failures: string[] = [];
@@ -170,6 +170,8 @@ export async function runSaihuFaultLeg(options: SaihuFaultLegOptions): Promise<s
       else process.env.YECAI_TOPIC_PREFIX = previous;
       await kafka.disconnect();
     }
+    const stats = pipeline.saihu.stats;
+    report(`赛狐 leg faults: 40019 ×${stats['40019'] ?? 0}, 40001 ×${stats['40001'] ?? 0}, 5xx ×${stats['5xx'] ?? 0}`);
     report(
       failures.length
         ? `赛狐 leg FAILED: ${failures.join('; ')}`
