@@ -221,3 +221,26 @@ it('fees: ONE payable per payout to the platform through the fee-type table, the
   expect(sum(parts.map((line) => line.FTaxPrice)).equals(new Decimal('39.99'))).toBe(true);
   expect(sum(lines.map((line) => line.FTaxPrice)).equals(new Decimal('45.85'))).toBe(true); // 4.49 + 1.37 + 39.99
 });
+
+it('L1 fixed by a person: X ships (its receivable posts), the parked receipt is re-pushed and posts once, writing X off', async () => {
+  const ledger = new Ledger(pipeline.db);
+  const [parked] = (await ledger.list({}, 10_000, 0)).filter((entry) => entry.state === 'PARKED');
+  // The cause fixed at the source: the order ships (a new version the source reads), so its receivable posts.
+  const version = pipeline.saihu.store.versions('sales_order').find((candidate) => candidate.id === X.amazonOrderId)!;
+  pipeline.saihu.store.modifyDocument('sales_order', version.id, Date.now() - 61_000, { orderStatus: 'Shipped' });
+  await waitUntil('X’s receivable', async () => (await bills('AR_receivable', [])).has(String(X.amazonOrderId)), 90_000);
+  const sinkPort = pipeline.services.sink.options.opsPort!;
+  const answer = await fetch(`http://127.0.0.1:${sinkPort}/admin/documents/${encodeURIComponent(parked!._id)}/repush`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer demo-operator-token' },
+    body: JSON.stringify({ note: 'order shipped, receivable posted' }),
+  });
+  expect(answer.status).toBe(200);
+  await waitUntil('the re-pushed receipt', async () => (await bills('AR_RECEIVEBILL', [])).has(`SK-${P2}`), 60_000);
+  const receipts = await kingdee.queryAll({ formId: 'AR_RECEIVEBILL', fieldKeys: ['FBillNo', 'FSRCBILLNO', 'FDocumentStatus'], filter: `FBillNo = 'SK-${P2}'` });
+  expect(receipts.map((row) => [row.FSRCBILLNO, row.FDocumentStatus])).toEqual([[X.amazonOrderId, 'C']]);
+  const [receivable] = (await bills('AR_receivable', ['FWRITTENOFFSTATUS', 'FWRITTENOFFAMOUNTFOR'])).get(String(X.amazonOrderId))!;
+  expect([receivable!.FWRITTENOFFSTATUS, same(receivable!.FWRITTENOFFAMOUNTFOR, X.orderTotalAmount)]).toEqual(['C', true]);
+  expect((await ledger.list({}, 10_000, 0)).filter((entry) => entry.state === 'PARKED')).toEqual([]);
+  expect([...(await bills('AR_RECEIVEBILL', [])).keys()].sort()).toEqual([`SK-${P1}`, `SK-${P2}`].sort());
+}, 180_000);
