@@ -96,7 +96,7 @@ export class SourceRuntime {
   }
 
   /** The call budget a lane waits on: the account's, or the account's per endpoint when its limits say so. */
-  private limiterFor(account: SourceAccount, stream: StreamDefinition): CallRateLimiter {
+  private limiterFor(account: SourceAccount, stream: Pick<StreamDefinition, 'endpoint'>): CallRateLimiter {
     const key = account.limits.perEndpoint ? `${account.name} ${stream.endpoint}` : account.name;
     let limiter = this.limiters.get(key);
     if (!limiter) this.limiters.set(key, (limiter = new CallRateLimiter(account.limits)));
@@ -111,7 +111,9 @@ export class SourceRuntime {
   async prepare(): Promise<void> {
     const { kafka, serde, streams } = this.options;
     // Partitions, compaction and retention: the kinds' rows of TOPIC_SETTINGS (libs/kafka).
-    await kafka.ensureTopics([this.checkpointTopic, ...streams.map((stream) => this.rawTopic(stream))].map((topic) => ({ topic })));
+    await kafka.ensureTopics(
+      [this.checkpointTopic, ...streams.map((stream) => this.rawTopic(stream))].map((topic) => ({ topic })),
+    );
     const schema = loadRawDocumentSchema();
     for (const stream of streams)
       this.rawSchemaIds.set(stream.name, await serde.registerForTopic(this.rawTopic(stream), schema));
@@ -256,6 +258,7 @@ export class SourceRuntime {
           stream,
           transport: account.transport,
           limiter: this.limiterFor(account, stream),
+          limiterOf: (endpoint) => this.limiterFor(account, { endpoint }),
           committer,
           events: this.events,
           retry: this.options.retry,
@@ -277,7 +280,10 @@ export class SourceRuntime {
     await lane.producer.disconnect().catch(() => undefined);
     const [reopened] = await this.openLanes('live', [{ account: lane.account, stream: lane.stream }], () => undefined);
     this.lanes[this.lanes.indexOf(lane)] = reopened!;
-    this.logger.warn({ account: lane.account.name, stream: lane.stream.name }, 'lane reopened after a commit with unknown outcome');
+    this.logger.warn(
+      { account: lane.account.name, stream: lane.stream.name },
+      'lane reopened after a commit with unknown outcome',
+    );
     return reopened!;
   }
 

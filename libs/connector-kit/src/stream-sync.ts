@@ -27,6 +27,8 @@ export interface StreamSyncOptions {
   stream: StreamDefinition;
   transport: SourceTransport;
   limiter: CallRateLimiter;
+  /** The budget of another endpoint the transport calls within a page (per-endpoint limits); default: `limiter`. */
+  limiterOf?: (endpoint: string) => CallRateLimiter;
   committer: CheckpointCommitter;
   events: SyncEvents;
   retry?: Partial<SyncRetryOptions>;
@@ -213,7 +215,12 @@ export class StreamSync {
         const started = Date.now();
         cycle.apiCalls++;
         try {
-          const page = await transport.fetchPage(stream, request);
+          const page = await transport.fetchPage(stream, request, {
+            acquire: async (endpoint) => {
+              cycle.apiCalls++;
+              await (this.options.limiterOf?.(endpoint) ?? limiter).acquire();
+            },
+          });
           events.emit({
             type: 'api_call',
             account,

@@ -7,6 +7,14 @@ export type PageRequest =
   | { kind: 'window'; fromMs: number; toMs: number; pageIndex: number; pageSize: number }
   | { kind: 'token'; startToken: string; pageSize: number };
 
+/**
+ * The call budget of the account, for a transport that makes more calls within one page (赛狐: a settlement's detail
+ * rows from another endpoint): wait here before each such call, so it counts where the source counts it.
+ */
+export interface CallBudget {
+  acquire(endpoint: string): Promise<void>;
+}
+
 export interface PageResult {
   /** Records exactly as the API returned them (numbers parsed losslessly, see parseJsonLossless). */
   records: Record<string, unknown>[];
@@ -30,7 +38,7 @@ export interface CheckResult {
 export interface SourceTransport {
   /** Source system name used in topics and keys, e.g. `jushuitan`. */
   readonly system: string;
-  fetchPage(stream: StreamDefinition, request: PageRequest): Promise<PageResult>;
+  fetchPage(stream: StreamDefinition, request: PageRequest, budget?: CallBudget): Promise<PageResult>;
   /** One cheap call that tells whether the account's credentials work. */
   check(): Promise<CheckResult>;
   /**
@@ -96,11 +104,14 @@ export async function postForJson(
     // Duck-typed: the abort reason is a DOMException, which is not always an `Error` of this realm.
     const name = (error as { name?: unknown } | null)?.name;
     const timedOut = name === 'TimeoutError' || name === 'AbortError';
-    throw new SourceUnavailableError(`${system.code} ${what}: ${timedOut ? 'timed out' : 'network error'} (${String(error)})`, {
-      code: timedOut ? `${system.code}_TIMEOUT` : `${system.code}_NETWORK`,
-      cause: error,
-      userMessage: `${nameZh}接口暂时不可用，自动重试 / ${nameEn ?? nameZh} unreachable, retrying`,
-    });
+    throw new SourceUnavailableError(
+      `${system.code} ${what}: ${timedOut ? 'timed out' : 'network error'} (${String(error)})`,
+      {
+        code: timedOut ? `${system.code}_TIMEOUT` : `${system.code}_NETWORK`,
+        cause: error,
+        userMessage: `${nameZh}接口暂时不可用，自动重试 / ${nameEn ?? nameZh} unreachable, retrying`,
+      },
+    );
   }
   const text = await response.text().catch(() => '');
   if (!response.ok && !init.answerStatuses?.includes(response.status)) {

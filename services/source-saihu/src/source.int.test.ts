@@ -23,8 +23,11 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const MASTER = new Set(['shop', 'warehouse', 'product']);
-/** Stream → emulator document type (the same name except products, published as `material`). */
+/** Stream → emulator document type (the same name except settlements, read from the 结算汇总 list). */
 const STREAMS = SAIHU_STREAM_DECLARATIONS.map((stream) => stream.name);
+const emulatorType = (stream: string) => (stream === 'settlement' ? 'settlement_summary' : stream);
+/** Settlements (each read with all its rows, in real life a few a month per shop). */
+const SETTLEMENTS = 4;
 
 describe('赛狐 source over real Kafka', () => {
   let emulator: SaihuEmulator;
@@ -78,7 +81,12 @@ describe('赛狐 source over real Kafka', () => {
       seed: 19,
       rateLimits: { perSecondPerEndpoint: 1 },
       documents: {
-        perType: Object.fromEntries(SAIHU_DOCUMENT_TYPES.map((type) => [type, MASTER.has(type) ? 12 : 150])),
+        perType: Object.fromEntries(
+          SAIHU_DOCUMENT_TYPES.map((type) => [
+            type,
+            MASTER.has(type) ? 12 : type === 'settlement_summary' ? SETTLEMENTS : 150,
+          ]),
+        ),
         fromMs: now - 5 * HOUR,
         toMs: now - 2 * MINUTE,
       },
@@ -106,7 +114,7 @@ describe('赛狐 source over real Kafka', () => {
     expect(throttled).toBeLessThan(calls / 4);
     for (const stream of STREAMS) {
       const documents = await published(stream);
-      expect({ stream, ...exactlyOnceReport(emulator.store.versions(stream), documents) }).toEqual({
+      expect({ stream, ...exactlyOnceReport(emulator.store.versions(emulatorType(stream)), documents) }).toEqual({
         stream,
         duplicates: [],
         missing: [],
@@ -125,6 +133,24 @@ describe('赛狐 source over real Kafka', () => {
       updateTimeStr: formatBeijingTime(late.modifiedMs),
     });
     expect(details.every((row) => row.currency === 'USD' && /^-?\d+\.\d\d$/.test(String(row.amount)))).toBe(true);
+
+    // Settlements: each paid-out one carries every live row of it, in its own currency, sorted by row id; the
+    // deletion gave the deleted row's settlement a new version without the row.
+    const settlements = (await published('settlement')).map(
+      (document) =>
+        JSON.parse(document.payload) as { settlementId: string; currency: string; rows: Record<string, unknown>[] },
+    );
+    const rowsOf = new Map<string, string[]>();
+    for (const row of details.filter((row) => row.isDel === '0'))
+      rowsOf.set(String(row.settlementId), [...(rowsOf.get(String(row.settlementId)) ?? []), String(row.id)]);
+    const latest = new Map(settlements.map((settlement) => [settlement.settlementId, settlement]));
+    expect(latest.size).toBe(SETTLEMENTS);
+    for (const settlement of latest.values()) {
+      const ids = settlement.rows.map((row) => String(row.id));
+      expect(ids).toEqual([...ids].sort());
+      expect(ids.sort()).toEqual((rowsOf.get(settlement.settlementId) ?? []).filter((id) => id !== deleted.id).sort());
+      expect(settlement.rows.every((row) => row.currency === settlement.currency && row.isDel === '0')).toBe(true);
+    }
 
     // Payloads as the API sent them: numbers as strings, ids beyond 2^53 exact.
     const order = JSON.parse((await published('sales_order'))[0]!.payload) as {

@@ -166,9 +166,10 @@ export const SAIHU_STREAM_DECLARATIONS: SaihuStreamDeclaration[] = [
     rowsKey: 'rows',
   },
   {
-    name: 'settlement_summary',
-    documentType: 'settlement_summary',
-    description: '结算汇总 settlement summary (V2)',
+    name: 'settlement',
+    documentType: 'settlement',
+    description:
+      '结算 settlements (V2 结算汇总 by update time); a paid-out settlement (transferTime set) carries all its detail rows, read by settlementId — one receipt and one fee payable per settlement',
     path: '/api/financial/v2/settlementSummary/groupPage.json',
     idField: 'settlementId',
     modifiedField: 'updateTimeStr',

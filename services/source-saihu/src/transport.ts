@@ -10,6 +10,7 @@ import {
   SourceUnavailableError,
   postForJson,
   scalarText,
+  type CallBudget,
   type CheckResult,
   type PageRequest,
   type PageResult,
@@ -91,7 +92,7 @@ export class SaihuTransport implements SourceTransport {
 
   constructor(private readonly options: SaihuTransportOptions) {}
 
-  async fetchPage(stream: StreamDefinition, request: PageRequest): Promise<PageResult> {
+  async fetchPage(stream: StreamDefinition, request: PageRequest, budget?: CallBudget): Promise<PageResult> {
     if (request.kind !== 'window')
       throw new YecaiError(`${stream.name}: 赛狐 has no token cursor`, {
         code: 'VALIDATION',
@@ -123,7 +124,68 @@ export class SaihuTransport implements SourceTransport {
         field: `data.${declaration.rowsKey}`,
       });
     const pageCount = saihuCount(data?.totalPage ?? '0', 'data.totalPage');
-    return { records: rows as Record<string, unknown>[], hasNext: request.pageIndex < pageCount, pageCount };
+    const records = rows as Record<string, unknown>[];
+    return {
+      records: stream.name === 'settlement' ? await this.withSettlementRows(records, budget) : records,
+      hasNext: request.pageIndex < pageCount,
+      pageCount,
+    };
+  }
+
+  /**
+   * A paid-out settlement (结算汇总 with a transferTime) gets all its detail rows (`rows`, read by settlementId in the
+   * settlement's own currency, soft-deleted rows left out, sorted by row id so a re-read publishes the same content):
+   * one receipt writes off every order it pays, and shop fees are allocated over its sales. A settlement not yet paid
+   * out is published as the summary alone; mapping waits for the payout.
+   */
+  private async withSettlementRows(
+    summaries: Record<string, unknown>[],
+    budget: CallBudget | undefined,
+  ): Promise<Record<string, unknown>[]> {
+    const detail = saihuDeclaration('settlement_detail');
+    const result: Record<string, unknown>[] = [];
+    for (const summary of summaries) {
+      if (!scalarText(summary.transferTime)) {
+        result.push(summary);
+        continue;
+      }
+      const rows: Record<string, unknown>[] = [];
+      let pageCount = 1;
+      let total = 0;
+      for (let pageNo = 1; pageNo <= pageCount; pageNo += 1) {
+        // The detail endpoint's own budget (1 request/s, shared with the settlement_detail lane).
+        await budget?.acquire(detail.path);
+        const data = (await this.call(detail.path, {
+          pageNo: String(pageNo),
+          pageSize: '100',
+          settlementId: summary.settlementId,
+          currency: summary.currency,
+        })) as Record<string, unknown> | null;
+        const page = data?.[detail.rowsKey] ?? [];
+        if (!Array.isArray(page))
+          throw new YecaiError(`SAIHU ${detail.path}: data.${detail.rowsKey} is not a list`, {
+            code: 'SAIHU_BAD_RESPONSE',
+            level: 1,
+            retriable: false,
+            field: `data.${detail.rowsKey}`,
+          });
+        rows.push(...(page as Record<string, unknown>[]));
+        pageCount = saihuCount(data?.totalPage ?? '0', 'data.totalPage');
+        total = saihuCount(data?.totalSize ?? String(rows.length), 'data.totalSize');
+      }
+      // Rows added or deleted while paging shift the pages: read the settlement again rather than publish part of it.
+      if (rows.length !== total)
+        throw new SourceUnavailableError(
+          `SAIHU ${detail.path}: settlement ${String(summary.settlementId)} changed while read`,
+          {
+            code: 'SAIHU_SETTLEMENT_CHANGED',
+            userMessage: `赛狐结算 ${String(summary.settlementId)} 读取中有变化，自动重读 / settlement changed while read, re-reading`,
+          },
+        );
+      rows.sort((a, b) => String(a.id).localeCompare(String(b.id)));
+      result.push({ ...summary, rows });
+    }
+    return result;
   }
 
   async check(): Promise<CheckResult> {

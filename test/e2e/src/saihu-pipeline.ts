@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db, MongoClient } from 'mongodb';
 import { formatBeijingTime, getFreePort } from '@yecai/common';
-import { RATES_TO_CNY, SAIHU_SHOPS, SAIHU_TEST_ACCOUNT, startSaihuEmulator, type SaihuEmulator } from '@yecai/emulator-saihu';
+import { RATES_TO_CNY, SAIHU_SHOPS, SAIHU_TEST_ACCOUNT, startSaihuEmulator, type SaihuEmulator, type SaihuFaults } from '@yecai/emulator-saihu';
 import { loadFixture, startKingdeeEmulator, type Fixture, type KingdeeEmulator } from '@yecai/emulator-kingdee';
 import type { EntityName } from '@yecai/master-data';
 import { launchServices, yesterdayInBeijing, type PipelineOptions, type ServiceName, type ServiceProcess } from '@yecai/demo';
@@ -18,7 +18,7 @@ import { repoRoot } from '@yecai/stack';
  * (services/mapping/rules/saihu/fee-types.csv); month rates for the months the documents fall in, a different one
  * per month.
  */
-export const SAIHU_STREAMS = ['sales_order', 'settlement_detail'] as const;
+export const SAIHU_STREAMS = ['sales_order', 'settlement', 'settlement_detail'] as const;
 export const SAIHU_SINK_FLOWS = ['receivable', 'receipt', 'fee_settlement'] as const;
 
 const ORG = '100';
@@ -73,6 +73,7 @@ export type SaihuPipelineOptions = Pick<PipelineOptions, 'endpoints' | 'workDir'
   perType: Partial<Record<(typeof SAIHU_STREAMS)[number], number>>;
   /** Runs on the seeded emulator before the services start. */
   prepare?: (saihu: SaihuEmulator, day: { fromMs: number; toMs: number }) => void;
+  saihuFaults?: SaihuFaults;
 };
 
 export class SaihuPipeline {
@@ -96,6 +97,7 @@ export class SaihuPipeline {
       seed: 19,
       documents: { perType: options.perType, fromMs: day.fromMs, toMs: day.toMs },
       rateLimits: { perSecondPerEndpoint: 1000 },
+      ...(options.saihuFaults ? { faults: options.saihuFaults } : {}),
     });
     options.prepare?.(saihu, day);
     const sourceConfig = {
@@ -131,6 +133,17 @@ export class SaihuPipeline {
   /** The emulator's current version of every document of a type, as its endpoint renders it. */
   records(type: string, currency?: string): Record<string, unknown>[] {
     return this.saihu.store.query(type as never, null, { withDeleted: true, ...(currency ? { currency } : {}) });
+  }
+
+  /** Kingdee bills by form and bill number, with how many bills carry each number (more than 1 = doubled). */
+  billNumbers(): Map<string, Map<string, number>> {
+    const byForm = new Map<string, Map<string, number>>();
+    for (const [formId, bills] of this.kingdee.state.bills) {
+      const numbers = new Map<string, number>();
+      for (const bill of bills.values()) numbers.set(bill.billNo, (numbers.get(bill.billNo) ?? 0) + 1);
+      byForm.set(formId, numbers);
+    }
+    return byForm;
   }
 
   async stop(): Promise<void> {

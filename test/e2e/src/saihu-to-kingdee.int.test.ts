@@ -1,11 +1,12 @@
 /**
  * 赛狐 finance end to end: the Saihu emulator → source-saihu → Kafka → mapping → Kafka → sink → 金蝶 emulator, on the
  * real broker, registry and MongoDB-wire server. Shipped Amazon orders become receivables (order currency, the month
- * rate of the order); a payout's settlement rows become receipts that Kingdee writes off (核销) against exactly the
- * receivables of the orders they settle — read back from the emulator; a partial refund becomes a red receivable for
- * the refunded part; a USD order of last month paid this month carries each month's rate; fees post to the platform
- * through the fee-type table with VAT on its own line; a payout row for an order without a receivable is parked for
- * a person with the order named.
+ * rate of the order); a payout (settlement) becomes ONE receipt that Kingdee writes off (核销) against exactly the
+ * receivables of the orders it settles — read back from the emulator; a partial refund becomes a red receivable for
+ * the refunded part; a USD order of last month paid this month carries each month's rate; the payout's fees become
+ * ONE payable to the platform through the fee-type table, the shop fee allocated to the SKUs by sales (parts sum
+ * exactly), VAT on its own line; a payout naming an order without a receivable is parked for a person with the order
+ * named.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,9 @@ let pipeline: SaihuPipeline;
 let kingdee: KingdeeClient;
 /** A: paid in full; B: paid, then partly refunded; C: ordered last month, paid this month; X: never shipped. */
 let A: Order, B: Order, C: Order, X: Order;
-const SETTLEMENT = '12000000901';
+/** P1 pays A, B and C; P2 pays X only (no receivable: parked). Ids of the summaries the test adds. */
+let P1 = '';
+let P2 = '';
 const REFUND = '-5.00';
 let postedAt = '';
 
@@ -47,12 +50,26 @@ async function waitUntil(what: string, check: () => Promise<boolean>, ms: number
   }
 }
 
-/** One settlement detail row of the payout, for shop 8 (USD), posted yesterday. */
-function addRow(overrides: Row): void {
+/** A paid-out settlement (summary) of shop 8 (USD), transferred an hour before the end of the day; its id. */
+function addSettlement(): string {
+  const store = pipeline.saihu.store;
+  const ref = store.add('settlement_summary', Date.now() - 61_000);
+  store.modifyDocument('settlement_summary', ref.id, ref.modifiedMs, {
+    shopId: '8',
+    marketplaceId: 'ATVPDKIKX0DER',
+    currency: 'USD',
+    settlementEndTime: postedAt,
+    transferTime: postedAt,
+  });
+  return ref.id;
+}
+
+/** One settlement detail row of a payout, for shop 8 (USD), posted yesterday. */
+function addRow(settlementId: string, overrides: Row): void {
   const store = pipeline.saihu.store;
   const ref = store.add('settlement_detail', Date.now() - 61_000);
   store.modifyDocument('settlement_detail', ref.id, ref.modifiedMs, {
-    settlementId: SETTLEMENT,
+    settlementId,
     shopId: '8',
     marketplaceId: 'ATVPDKIKX0DER',
     currency: 'USD',
@@ -97,18 +114,22 @@ beforeAll(async () => {
   // 1. Every shipped order's receivable, audited, before the payout arrives (a payout names posted receivables).
   await waitUntil('the receivables', async () => (await bills('AR_receivable', ['FDocumentStatus'])).size === shipped().length, 120_000);
 
-  // 2. The payout: A, B and C paid in full, X (never shipped) listed too; B partly refunded; fees with VAT and a shop fee.
-  for (const order of [A, B, C, X]) addRow({ orderId: order.amazonOrderId, sellerSku: order.orderItemVoList[0].sellerSku, transactionType: 'Order', amountType: 'ItemPrice', amount: order.orderTotalAmount });
-  addRow({ orderId: B.amazonOrderId, sellerSku: B.orderItemVoList[0].sellerSku, transactionType: 'Refund', amountType: 'ItemPrice', amount: REFUND });
-  addRow({ orderId: A.amazonOrderId, sellerSku: A.orderItemVoList[0].sellerSku, transactionType: 'Order', amountType: 'Commission', amount: '-4.49' });
-  addRow({ orderId: A.amazonOrderId, sellerSku: A.orderItemVoList[0].sellerSku, transactionType: 'Order', amountType: 'MarketplaceFacilitatorVAT-Principal', amount: '-1.37' });
-  addRow({ orderId: '', sellerSku: '', transactionType: 'ServiceFee', amountType: 'Subscription', amount: '-39.99' });
+  // 2. The payouts, added in one synchronous step (the source never sees a settlement half written). P1: A, B and C
+  // paid in full, B partly refunded, fees with VAT and a shop fee. P2: X (never shipped) only.
+  P1 = addSettlement();
+  for (const order of [A, B, C]) addRow(P1, { orderId: order.amazonOrderId, sellerSku: order.orderItemVoList[0].sellerSku, transactionType: 'Order', amountType: 'ItemPrice', amount: order.orderTotalAmount });
+  addRow(P1, { orderId: B.amazonOrderId, sellerSku: B.orderItemVoList[0].sellerSku, transactionType: 'Refund', amountType: 'ItemPrice', amount: REFUND });
+  addRow(P1, { orderId: A.amazonOrderId, sellerSku: A.orderItemVoList[0].sellerSku, transactionType: 'Order', amountType: 'Commission', amount: '-4.49' });
+  addRow(P1, { orderId: A.amazonOrderId, sellerSku: A.orderItemVoList[0].sellerSku, transactionType: 'Order', amountType: 'MarketplaceFacilitatorVAT-Principal', amount: '-1.37' });
+  addRow(P1, { orderId: '', sellerSku: '', transactionType: 'ServiceFee', amountType: 'Subscription', amount: '-39.99' });
+  P2 = addSettlement();
+  addRow(P2, { orderId: X.amazonOrderId, sellerSku: X.orderItemVoList[0].sellerSku, transactionType: 'Order', amountType: 'ItemPrice', amount: X.orderTotalAmount });
   const ledger = new Ledger(pipeline.db);
   await waitUntil(
     'the payout',
     async () => {
       const [receipts, fees, receivables, entries] = await Promise.all([bills('AR_RECEIVEBILL', []), bills('AP_Payable', []), bills('AR_receivable', []), ledger.list({}, 10_000, 0)]);
-      return receipts.size === 3 && fees.size === 3 && receivables.size === shipped().length + 1 && entries.some((entry) => entry.state === 'PARKED');
+      return receipts.size === 1 && fees.size === 1 && receivables.size === shipped().length + 1 && entries.some((entry) => entry.state === 'PARKED');
     },
     150_000,
   );
@@ -134,12 +155,12 @@ it('receivables: one per shipped order, customer = the marketplace, order curren
   for (const order of orders().filter((candidate) => candidate.orderStatus !== 'Shipped')) expect(posted.has(String(order.amazonOrderId))).toBe(false);
 });
 
-it('the payout: receipts written off against exactly the receivables of the orders it settles, read back from Kingdee', async () => {
+it('the payout: ONE receipt written off against exactly the receivables of the orders it settles, read back from Kingdee', async () => {
   const sources = await kingdee.queryAll({ formId: 'AR_RECEIVEBILL', fieldKeys: ['FBillNo', 'FCONTACTUNIT.FNumber', 'FCURRENCYID.FNumber', 'FEXCHANGERATE', 'FDocumentStatus', 'FSRCBILLNO', 'FREALRECAMOUNT', 'FSRCWRITTENOFFAMOUNTFOR'], filter: "FBillNo <> ''" });
   expect(sources.map((row) => row.FSRCBILLNO).sort()).toEqual([A, B, C].map((order) => order.amazonOrderId).sort());
   for (const row of sources) {
     const order = [A, B, C].find((candidate) => candidate.amazonOrderId === row.FSRCBILLNO)!;
-    expect(String(row.FBillNo).startsWith(`SK-${SETTLEMENT}-`)).toBe(true);
+    expect(row.FBillNo).toBe(`SK-${P1}`);
     expect([row['FCONTACTUNIT.FNumber'], row['FCURRENCYID.FNumber'], row.FDocumentStatus]).toEqual(['AMZ-8', 'PRE007', 'C']);
     expect(same(row.FREALRECAMOUNT, order.orderTotalAmount) && same(row.FSRCWRITTENOFFAMOUNTFOR, order.orderTotalAmount)).toBe(true);
   }
@@ -151,10 +172,10 @@ it('the payout: receipts written off against exactly the receivables of the orde
   }
 });
 
-it('a payout row for an order without a receivable is parked (level 1) with the order named, never guessed', async () => {
+it('a payout naming an order without a receivable is parked whole (level 1) with the order named, never guessed', async () => {
   const parked = (await new Ledger(pipeline.db).list({}, 10_000, 0)).filter((entry) => entry.state === 'PARKED');
   expect(parked).toHaveLength(1);
-  expect([parked[0]!.formId, parked[0]!.problem?.level]).toEqual(['AR_RECEIVEBILL', 1]);
+  expect([parked[0]!.formId, parked[0]!.billNo, parked[0]!.problem?.level]).toEqual(['AR_RECEIVEBILL', `SK-${P2}`, 1]);
   expect(parked[0]!.problem?.message).toContain(`源单编号为“${X.amazonOrderId}”的应收单不存在`);
   expect((await bills('AR_receivable', [])).has(String(X.amazonOrderId))).toBe(false);
 });
@@ -179,18 +200,47 @@ it('a USD order of last month paid this month: the receivable has last month’s
   expect(same(receipt.FREALRECAMOUNT, C.orderTotalAmount) && same(receivable!.FWRITTENOFFAMOUNTFOR, C.orderTotalAmount)).toBe(true);
 });
 
-it('fees: payables to the platform through the fee-type table, VAT on its own bill and account, amounts exact', async () => {
-  const posted = await bills('AP_Payable', ['FSUPPLIERID.FNumber', 'FCURRENCYID.FNumber', 'F_YC_FeeType', 'F_YC_Account', 'FCOSTID', 'FMATERIALID.FNumber', 'FTaxPrice', 'F_YC_OrderNo']);
+it('fees: ONE payable per payout to the platform through the fee-type table, the shop fee allocated to the SKUs by sales, VAT apart, amounts exact', async () => {
+  const posted = await bills('AP_Payable', ['FSUPPLIERID.FNumber', 'FCURRENCYID.FNumber', 'F_YC_FeeType', 'F_YC_Account', 'FCOSTID', 'FMATERIALID.FNumber', 'FTaxPrice', 'F_YC_OrderNo', 'F_YC_AllocBasis', 'F_YC_AllocWeight']);
+  expect([...posted.keys()]).toEqual([`SHF-${P1}`]);
   const table = new Map(saihuFeeTypes().map((type) => [type.feeType, type]));
   const lines = [...posted.values()].flat();
-  expect(lines.map((line) => line.F_YC_FeeType).sort()).toEqual(['Order/Commission', 'Order/MarketplaceFacilitatorVAT-Principal', 'ServiceFee/Subscription']);
   for (const line of lines) {
     const type = table.get(String(line.F_YC_FeeType))!;
     expect([line['FSUPPLIERID.FNumber'], line['FCURRENCYID.FNumber'], line.F_YC_Account, line.FCOSTID]).toEqual(['AMZ-8', 'PRE007', type.accountNumber, type.expenseItem]);
   }
-  const byType = Object.fromEntries(lines.map((line) => [String(line.F_YC_FeeType), line]));
-  expect(byType['Order/MarketplaceFacilitatorVAT-Principal']!.F_YC_Account).toBe('2221.08');
-  expect([byType['Order/Commission']!['FMATERIALID.FNumber'], byType['Order/Commission']!.F_YC_OrderNo]).toEqual([A.orderItemVoList[0].commoditySku, A.amazonOrderId]);
-  expect(byType['ServiceFee/Subscription']!['FMATERIALID.FNumber'] ?? '').toBe('');
+  const ofType = (feeType: string) => lines.filter((line) => line.F_YC_FeeType === feeType);
+  expect(ofType('Order/MarketplaceFacilitatorVAT-Principal').map((line) => [line.F_YC_Account, line.F_YC_AllocBasis])).toEqual([['2221.08', 'direct']]);
+  expect(ofType('Order/Commission').map((line) => [line['FMATERIALID.FNumber'], line.F_YC_OrderNo, line.F_YC_AllocBasis])).toEqual([[A.orderItemVoList[0].commoditySku, A.amazonOrderId, 'direct']]);
+  // The subscription: one part per SKU paid in the payout, weighted by its sales, summing to the fee exactly.
+  const sales = new Map<string, Decimal>();
+  for (const order of [A, B, C]) sales.set(order.orderItemVoList[0].commoditySku, (sales.get(order.orderItemVoList[0].commoditySku) ?? new Decimal(0)).plus(order.orderTotalAmount));
+  const parts = ofType('ServiceFee/Subscription');
+  expect(parts.map((line) => [line['FMATERIALID.FNumber'], line.F_YC_AllocBasis]).sort()).toEqual([...sales.keys()].map((sku) => [sku, 'sales_amount']).sort());
+  for (const line of parts) expect(same(line.F_YC_AllocWeight, sales.get(String(line['FMATERIALID.FNumber']))!.toFixed())).toBe(true);
+  expect(sum(parts.map((line) => line.FTaxPrice)).equals(new Decimal('39.99'))).toBe(true);
   expect(sum(lines.map((line) => line.FTaxPrice)).equals(new Decimal('45.85'))).toBe(true); // 4.49 + 1.37 + 39.99
 });
+
+it('L1 fixed by a person: X ships (its receivable posts), the parked receipt is re-pushed and posts once, writing X off', async () => {
+  const ledger = new Ledger(pipeline.db);
+  const [parked] = (await ledger.list({}, 10_000, 0)).filter((entry) => entry.state === 'PARKED');
+  // The cause fixed at the source: the order ships (a new version the source reads), so its receivable posts.
+  const version = pipeline.saihu.store.versions('sales_order').find((candidate) => candidate.id === X.amazonOrderId)!;
+  pipeline.saihu.store.modifyDocument('sales_order', version.id, Date.now() - 61_000, { orderStatus: 'Shipped' });
+  await waitUntil('X’s receivable', async () => (await bills('AR_receivable', [])).has(String(X.amazonOrderId)), 90_000);
+  const sinkPort = pipeline.services.sink.options.opsPort!;
+  const answer = await fetch(`http://127.0.0.1:${sinkPort}/admin/documents/${encodeURIComponent(parked!._id)}/repush`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer demo-operator-token' },
+    body: JSON.stringify({ note: 'order shipped, receivable posted' }),
+  });
+  expect(answer.status).toBe(200);
+  await waitUntil('the re-pushed receipt', async () => (await bills('AR_RECEIVEBILL', [])).has(`SK-${P2}`), 60_000);
+  const receipts = await kingdee.queryAll({ formId: 'AR_RECEIVEBILL', fieldKeys: ['FBillNo', 'FSRCBILLNO', 'FDocumentStatus'], filter: `FBillNo = 'SK-${P2}'` });
+  expect(receipts.map((row) => [row.FSRCBILLNO, row.FDocumentStatus])).toEqual([[X.amazonOrderId, 'C']]);
+  const [receivable] = (await bills('AR_receivable', ['FWRITTENOFFSTATUS', 'FWRITTENOFFAMOUNTFOR'])).get(String(X.amazonOrderId))!;
+  expect([receivable!.FWRITTENOFFSTATUS, same(receivable!.FWRITTENOFFAMOUNTFOR, X.orderTotalAmount)]).toEqual(['C', true]);
+  expect((await ledger.list({}, 10_000, 0)).filter((entry) => entry.state === 'PARKED')).toEqual([]);
+  expect([...(await bills('AR_RECEIVEBILL', [])).keys()].sort()).toEqual([`SK-${P1}`, `SK-${P2}`].sort());
+}, 180_000);

@@ -8,6 +8,12 @@
  * - `$decimalDiv(a, b, places)` — a ÷ b rounded half-up to `places` decimals (e.g. a unit price from a line total).
  * - `$decimalTimes(a, b)` — a × b, exact.
  * - `$decimalSum(values)` — the exact sum of a list of decimals (JSONata's `$sum` adds floats).
+ * - `$allocateBySales(fees, sales, fields, places)` — fee lines of one settlement, shop-level fees spread over its
+ *   SKUs by sales: a fee with a SKU stays on it (`allocation: "direct"`); a fee without one is split over the SKUs
+ *   whose summed sales are positive, in proportion to those sales, largest remainder to `places` decimals (each
+ *   part gets `allocation: "sales_amount"` and `allocationWeight`: the SKU's sales); with no such SKU the fee stays
+ *   whole (`allocation: "unallocated"`). `fields` names the SKU and amount fields of both lists,
+ *   e.g. `{"sku": "localSku", "amount": "currencyAmount"}`. Direct lines first, then the split ones, fee by fee.
  * - `$hash(text, length)` — the first `length` hex digits of the text's sha256: a short, stable bill number for a
  *   document whose own identity is a long composite key (领星 settlement rows).
  */
@@ -57,6 +63,55 @@ export function decimalSum(values: unknown): string {
     .toFixed();
 }
 
+const fieldName = (fields: Record<string, unknown>, key: string): string => {
+  const name = fields[key];
+  if (typeof name !== 'string' || name === '')
+    throw new Error(`$allocateBySales: fields.${key} must name the ${key} field (e.g. {"sku": "localSku", "amount": "amount"})`);
+  return name;
+};
+
+export function allocateBySales(
+  fees: unknown,
+  sales: unknown,
+  fields: unknown,
+  places: unknown = 2,
+): Record<string, unknown>[] {
+  if (typeof fields !== 'object' || fields === null) throw new Error('$allocateBySales: fields must be an object');
+  const skuField = fieldName(fields as Record<string, unknown>, 'sku');
+  const amountField = fieldName(fields as Record<string, unknown>, 'amount');
+  const rows = (value: unknown) => list(value) as Record<string, unknown>[];
+  const skuOf = (row: Record<string, unknown>) => row[skuField];
+  const weights = new Map<string, Decimal>();
+  for (const [index, sale] of rows(sales).entries()) {
+    const sku = skuOf(sale);
+    if (!sku) continue;
+    const amount = toDecimal(sale[amountField], `$allocateBySales sales[${index}].${amountField}`);
+    weights.set(String(sku), (weights.get(String(sku)) ?? new Decimal(0)).plus(amount));
+  }
+  const skus = [...weights].filter(([, weight]) => weight.gt(0));
+  const direct = rows(fees)
+    .filter((fee) => skuOf(fee))
+    .map((fee) => ({ ...fee, allocation: 'direct' }));
+  const shared = rows(fees).filter((fee) => !skuOf(fee));
+  const allocated = shared.flatMap((fee, index) => {
+    if (skus.length === 0) return [{ ...fee, allocation: 'unallocated' }];
+    const parts = allocateLargestRemainder(
+      toDecimal(fee[amountField], `$allocateBySales fees[${index}].${amountField}`),
+      skus.map(([, weight]) => weight),
+      Number(places),
+      '$allocateBySales',
+    );
+    return skus.map(([sku, weight], i) => ({
+      ...fee,
+      [skuField]: sku,
+      [amountField]: parts[i]!.toFixed(),
+      allocation: 'sales_amount',
+      allocationWeight: weight.toFixed(),
+    }));
+  });
+  return [...direct, ...allocated];
+}
+
 export function hash(value: unknown, length: unknown = 12): string | undefined {
   if (value === undefined || value === null) return undefined;
   return createHash('sha256').update(String(value)).digest('hex').slice(0, Number(length));
@@ -69,4 +124,5 @@ export function registerRuleFunctions(expression: jsonata.Expression): void {
   expression.registerFunction('decimalDiv', decimalDiv);
   expression.registerFunction('decimalTimes', decimalTimes);
   expression.registerFunction('decimalSum', decimalSum);
+  expression.registerFunction('allocateBySales', allocateBySales);
 }

@@ -227,6 +227,49 @@ describe('赛狐 emulator', () => {
     ]);
   });
 
+  it('serves the rows of one settlement by settlementId (no window, soft-deleted rows left out) in the shop currency; a deletion moves the summary', async () => {
+    await start({ documents: { perType: { settlement_summary: 3, settlement_detail: 12 }, ...RANGE } });
+    const token = (await getToken(emulator)).access_token;
+    const summaries = (
+      await call(
+        emulator,
+        endpointOf('settlement_summary').path,
+        {
+          pageNo: '1',
+          pageSize: '100',
+          timeType: 'updateTime',
+          startTime: formatBeijingTime(RANGE.fromMs),
+          endTime: formatBeijingTime(NOW),
+        },
+        { token },
+      )
+    ).body.data!.groupVoList as Record<string, unknown>[];
+    const summary = summaries.find((row) => row.settlementId === '12000000001')!;
+    const bySettlement = async () =>
+      (
+        await call(
+          emulator,
+          DETAIL,
+          { pageNo: '1', pageSize: '100', settlementId: summary.settlementId, currency: summary.currency },
+          { token },
+        )
+      ).body.data!.detailPageVoList as Record<string, unknown>[];
+    const rows = await bySettlement();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows)
+      expect(row).toEqual(
+        expect.objectContaining({
+          settlementId: summary.settlementId,
+          shopId: summary.shopId,
+          currency: summary.currency,
+        }),
+      );
+    emulator.store.softDelete('settlement_detail', String(rows[0]!.id), NOW - 60_000);
+    expect((await bySettlement()).map((row) => row.id)).toEqual(rows.slice(1).map((row) => row.id));
+    const moved = emulator.store.versions('settlement_summary').find((ref) => ref.id === summary.settlementId)!;
+    expect(moved.modifiedMs).toBe(Math.floor((NOW - 60_000) / 1000) * 1000);
+  });
+
   it('converts money in integer minor units (JPY without decimals)', () => {
     expect(moneyText(convertMinor(1000n, 'USD', 'CNY'), 'CNY')).toBe('71.20');
     expect(moneyText(convertMinor(1000n, 'USD', 'JPY'), 'JPY')).toBe('1483');

@@ -115,6 +115,11 @@ const priceMinor = (sku: number, currency: string) => {
 };
 const costCents = (sku: number) => 1500n + BigInt((sku * 131) % 9000); // CNY purchase cost
 
+/** The shop of settlement `index` (one shop, one currency per settlement): its summary and detail rows agree. */
+const settlementShop = (index: number) => SAIHU_SHOPS[(index * 7) % SAIHU_SHOPS.length]!;
+/** Settlements the generated detail rows belong to (row `index` → settlement `index % SETTLEMENTS`). */
+export const SETTLEMENTS = 50;
+
 /** Per-type prefixes so ids do not collide between types. */
 const typeSalt = (type: string) => [...type].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);
 
@@ -364,6 +369,7 @@ export function renderRecord(
       };
     case 'settlement_summary': {
       const payout = BigInt(100_000 + Math.floor(random() * 900_000));
+      const shop = settlementShop(index);
       return {
         settlementId: id,
         shopId: shop.id,
@@ -386,15 +392,17 @@ export function renderRecord(
         { transactionType: 'Order', amountType: 'MarketplaceFacilitatorVAT-Principal', sign: -1n },
       ]);
       const original = fee.sign * BigInt(100 + Math.floor(random() * 50_000));
+      const shop = settlementShop(index % SETTLEMENTS);
       const originalMinor = shop.currency === 'USD' ? original : convertMinor(original, 'USD', shop.currency);
       const currency = options.currency ?? 'CNY';
       return {
         id,
-        settlementId: documentId('settlement_summary', index % 50),
+        settlementId: documentId('settlement_summary', index % SETTLEMENTS),
         shopId: shop.id,
         marketplaceId: shop.marketplaceId,
         orderId: fee.transactionType === 'ServiceFee' ? '' : documentId('sales_order', index),
-        sellerSku: `M${skuOf(skuNo)}`,
+        // Subscription and other service fees are the shop's, not a SKU's.
+        sellerSku: fee.transactionType === 'ServiceFee' ? '' : `M${skuOf(skuNo)}`,
         currency,
         transactionType: fee.transactionType,
         amountType: fee.amountType,

@@ -171,7 +171,9 @@ export async function startSaihuEmulator(options: SaihuEmulatorOptions = {}): Pr
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
       return reply(res, SAIHU_CODES.badRequest, `pageSize 最大 ${MAX_PAGE_SIZE}`);
     let range: { fromMs: number; toMs: number } | null = null;
-    if (endpoint.window) {
+    // Detail by settlement (assumed parameter `settlementId`): every row of one settlement, no time window.
+    const settlementId = endpoint.type === 'settlement_detail' ? text(body.settlementId) : undefined;
+    if (endpoint.window && settlementId === undefined) {
       if (endpoint.timeType && body[endpoint.timeType.param] !== endpoint.timeType.value)
         return reply(
           res,
@@ -199,6 +201,7 @@ export async function startSaihuEmulator(options: SaihuEmulatorOptions = {}): Pr
     const rows = store.query(endpoint.type, range, {
       currency,
       withDeleted: ['1', 'true'].includes(text(body.queryDel) ?? ''),
+      ...(settlementId !== undefined ? { settlementId } : {}),
     });
     reply(res, 0, 'success', {
       pageNo: String(pageNo),

@@ -70,6 +70,7 @@ export class SaihuStore {
       overrides: {},
     };
     documents.set(document.id, document);
+    this.touchSettlement(type, document);
     return refOf(document);
   }
 
@@ -83,6 +84,7 @@ export class SaihuStore {
     const current = this.get(type, id);
     Object.assign(current.overrides, changes);
     current.modifiedMs = truncateToSecond(modifiedMs);
+    this.touchSettlement(type, current);
     return refOf(current);
   }
 
@@ -91,7 +93,19 @@ export class SaihuStore {
     const current = this.get(type, id);
     current.isDel = true;
     current.modifiedMs = truncateToSecond(atMs);
+    this.touchSettlement(type, current);
     return refOf(current);
+  }
+
+  /**
+   * A settlement detail row changed (late row, soft delete): its settlement summary's update time moves with it, so
+   * the summary is read again and the settlement document gets a new version (assumed 赛狐 behaviour, docs/saihu.md).
+   */
+  private touchSettlement(type: string, detail: StoredDocument): void {
+    if (type !== 'settlement_detail') return;
+    const settlementId = String(this.render('settlement_detail', detail, {}).settlementId);
+    const summary = this.of('settlement_summary').get(settlementId);
+    if (summary && summary.modifiedMs < detail.modifiedMs) summary.modifiedMs = detail.modifiedMs;
   }
 
   private get(type: string, id: string): StoredDocument {
@@ -107,7 +121,7 @@ export class SaihuStore {
   query(
     type: SaihuDocumentType,
     range: { fromMs: number; toMs: number } | null,
-    options: RenderOptions & { withDeleted?: boolean } = {},
+    options: RenderOptions & { withDeleted?: boolean; settlementId?: string } = {},
   ): Record<string, unknown>[] {
     return [...this.of(type).values()]
       .filter(
@@ -115,7 +129,8 @@ export class SaihuStore {
           (!range || (d.modifiedMs >= range.fromMs && d.modifiedMs <= range.toMs)) && (options.withDeleted || !d.isDel),
       )
       .sort((a, b) => a.modifiedMs - b.modifiedMs || a.index - b.index)
-      .map((d) => this.render(type, d, options));
+      .map((d) => this.render(type, d, options))
+      .filter((record) => options.settlementId === undefined || String(record.settlementId) === options.settlementId);
   }
 
   private render(type: SaihuDocumentType, document: StoredDocument, options: RenderOptions): Record<string, unknown> {
