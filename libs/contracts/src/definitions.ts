@@ -546,6 +546,25 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
       ),
     ]),
   },
+  {
+    // Out of Kingdee (reverse flow F1, the Jushuitan project's rules): an OMS sink consumes it, never sink-kingdee —
+    // a separate type from material so a Kingdee material is never posted back into Kingdee.
+    documentType: 'oms_goods',
+    flows: ['F1'],
+    kingdeeForms: [],
+    schema: document('OmsGoods', '商品 for an OMS: an audited, 是否网销 Kingdee material (BD_MATERIAL) to upload as OMS goods (F1, Kingdee → OMS).', [
+      field('sku', 'string', "商品编码: the OMS's goods code (JST sku_id) = the Kingdee material number (FNumber)."),
+      field('styleCode', 'string', '款式编码 (JST i_id): the Kingdee material number unless a rule says otherwise.'),
+      field('name', 'string', '商品名称 = 物料名称 (FName).'),
+      optional('specification', 'string', '规格 (JST properties_value) = 规格型号 (FSpecification).'),
+      optional('barcode', 'string', '条码 / 国际码 (JST sku_code) = 条码 (FBARCODE), when the material has one.'),
+      field('unit', 'string', '单位: the smallest unit, the material\'s 基本单位 (FBaseUnitId), by its Kingdee number.'),
+      field('batch', 'string', 'Batch for the OMS: fixed "0" (the Jushuitan project\'s rule).'),
+      field('enabled', 'boolean', 'False when the material is forbidden (禁用) in Kingdee.'),
+      field('originForm', 'string', 'Origin in Kingdee (loop guard and trace): BD_MATERIAL.'),
+      field('originId', 'string', 'Origin in Kingdee: FMATERIALID.'),
+    ]),
+  },
 ];
 
 export function canonicalDefinition(documentType: string): CanonicalDefinition {

@@ -4,6 +4,7 @@ import type { Customer } from './customer';
 import type { FeeSettlement } from './fee_settlement';
 import type { FirstLegShipment } from './first_leg_shipment';
 import type { Material } from './material';
+import type { OmsGoods } from './oms_goods';
 import type { OmsPurchaseInStock } from './oms_purchase_instock';
 import type { OtherInStock } from './other_instock';
 import type { OtherOutStock } from './other_outstock';
@@ -24,6 +25,7 @@ export type * from './customer';
 export type * from './fee_settlement';
 export type * from './first_leg_shipment';
 export type * from './material';
+export type * from './oms_goods';
 export type * from './oms_purchase_instock';
 export type * from './other_instock';
 export type * from './other_outstock';
@@ -64,6 +66,7 @@ export interface CanonicalEvents<D = string> {
   receivable: Receivable<D>;
   receipt: Receipt<D>;
   oms_purchase_instock: OmsPurchaseInStock<D>;
+  oms_goods: OmsGoods;
 }
 
 export type CanonicalDocumentType = keyof CanonicalEvents;
@@ -95,4 +98,5 @@ export const CANONICAL_DOCUMENT_TYPES = [
   'receivable',
   'receipt',
   'oms_purchase_instock',
+  'oms_goods',
 ] as const satisfies readonly CanonicalDocumentType[];

@@ -13,6 +13,7 @@ import { loadRules } from '@yecai/mapping';
 import { ConsoleConfigSchema } from '@yecai/console';
 import { parseReconcileConfig } from '@yecai/reconcile';
 import { formsOf, parseSinkConfig, SINK_DOCUMENT_TYPES, type SinkDocumentType } from '@yecai/sink-kingdee';
+import { parseSinkConfig as parseJstSinkConfig } from '@yecai/sink-jushuitan';
 import { parseSinkConfig as parseWdtSinkConfig } from '@yecai/sink-wangdiantong';
 import { loadSourceRegistry } from './deploy-sources';
 
@@ -145,7 +146,11 @@ const SHIPPED = [kubernetes('k8s base (and prod)', 'deploy/k8s/base'), kubernete
 const RULES = loadRules();
 /** Rules into Kingdee (sink-kingdee posts them); the others name the OMS a reverse flow writes to. */
 const KINGDEE_RULES = RULES.filter((rule) => rule.rule.target.kingdeeForm !== undefined);
-const WDT_RULES = RULES.filter((rule) => rule.rule.target.system === 'wangdiantong');
+/** The OMS writers of reverse flows (Kingdee → OMS): each runs wherever a rule targets its system. */
+const OMS_SINKS: Array<{ system: string; label: string; service: string; parse: (input: unknown, source: string) => { flows: Array<{ documentType: string }>; admin: { tokens: Array<{ token: string }> } } }> = [
+  { system: 'wangdiantong', label: '旺店通', service: 'sink-wangdiantong', parse: parseWdtSinkConfig },
+  { system: 'jushuitan', label: '聚水潭', service: 'sink-jushuitan', parse: parseJstSinkConfig },
+];
 
 describe('shipped deployments run every flow that has a mapping rule', () => {
   it('reads the rules it derives its expectations from', () => {
@@ -180,15 +185,19 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
       expect({ path, missing: produced.filter((type) => !configured.includes(type as SinkDocumentType)), withoutRule: configured.filter((type) => !produced.includes(type)) }).toEqual({ path, missing: [], withoutRule: [] });
     });
 
-    it('the 旺店通 sink (Kingdee → WDT) runs, its config (valid) has a flow for exactly the canonical types the reverse rules produce', () => {
-      expect(RULES.filter((rule) => rule.rule.target.system !== undefined && rule.rule.target.system !== 'wangdiantong').map((rule) => rule.rule.flow)).toEqual([]);
-      const path = shipped.configOf.get('sink-wangdiantong');
-      expect({ service: 'sink-wangdiantong', path }).toEqual({ service: 'sink-wangdiantong', path: expect.stringMatching(/\.yaml$/) });
-      const config = parseWdtSinkConfig(yamlAt(path!), path);
-      const configured = config.flows.map((flow) => flow.documentType as string).sort();
-      const produced = [...new Set(WDT_RULES.map((rule) => rule.rule.target.documentType))].sort();
+    it('every reverse rule targets an OMS that has a sink', () => {
+      const known = OMS_SINKS.map((sink) => sink.system);
+      expect(RULES.filter((rule) => rule.rule.target.system !== undefined && !known.includes(rule.rule.target.system)).map((rule) => rule.rule.flow)).toEqual([]);
+    });
+
+    it.each(OMS_SINKS)('the $label sink ($service) runs, its config (valid) has a flow for exactly the canonical types the reverse rules produce', ({ system, service, parse }) => {
+      const path = shipped.configOf.get(service);
+      expect({ service, path }).toEqual({ service, path: expect.stringMatching(/\.yaml$/) });
+      const config = parse(yamlAt(path!), path!);
+      const configured = config.flows.map((flow) => flow.documentType).sort();
+      const produced = [...new Set(RULES.filter((rule) => rule.rule.target.system === system).map((rule) => rule.rule.target.documentType))].sort();
       expect({ path, configured }).toEqual({ path, configured: produced });
-      for (const { token } of config.admin.tokens) expect({ path, token, provided: (shipped.envOf('sink-wangdiantong')[token.slice(4)] ?? '') !== '' }).toEqual({ path, token, provided: true });
+      for (const { token } of config.admin.tokens) expect({ path, token, provided: (shipped.envOf(service)[token.slice(4)] ?? '') !== '' }).toEqual({ path, token, provided: true });
     });
 
     it.each(RULE_SYSTEMS(RULES))('the %s source config (valid) runs every stream its rules consume, for every account', async (system) => {

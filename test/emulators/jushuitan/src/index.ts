@@ -4,3 +4,4 @@ export * from './store';
 export * from './server';
 export * from './samples';
 export * from './signature';
+export * from './goods';

@@ -7,6 +7,8 @@ import {
   FaultKnobs,
   answerGatewayFault,
   delay,
+  dropConnection,
+  sendGatewayError,
   listen,
   mountAdminCore,
   pageOf,
@@ -27,6 +29,7 @@ import {
 } from './endpoints';
 import { prng } from './generator';
 import { ExactDocumentError, JstDocumentStore, type SeedDocumentsOptions, type StoredDocument } from './store';
+import { JST_GOODS_PATHS, JstGoodsStore, queryGoods, uploadGoods } from './goods';
 
 export interface JstEmulatorAccount {
   appKey: string;
@@ -43,6 +46,12 @@ export interface JstEmulatorAccount {
 export interface JstFaults extends GatewayFaults {
   /** After N more successful document queries, every current access token expires (code 100). */
   expireTokenAfterRequests?: number;
+  /** The next N goods uploads are applied, then their answer is lost (the connection is cut): the writer cannot know. */
+  lostAnswerNext?: number;
+  /** Held before answering a goods upload that has been applied (a writer can be killed in between). */
+  holdAnswerMs?: number;
+  /** An outage: every API call answers HTTP 503 from the gateway; nothing is read or written. */
+  down?: boolean;
 }
 
 export interface JstEmulatorOptions {
@@ -66,6 +75,8 @@ export interface JstEmulator {
   url: string;
   port: number;
   store: JstDocumentStore;
+  /** 商品 written through `itemsku/upload` (goods.ts). */
+  goods: JstGoodsStore;
   accounts: JstEmulatorAccount[];
   setFaults(faults: JstFaults): void;
   /** Counters by outcome (`ok`, `199`, `502`, …) — what a test asserts about the traffic. */
@@ -92,6 +103,7 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
   const accounts = (options.accounts ?? [DEFAULT_ACCOUNT]).map((account) => ({ ...account }));
   const limits = options.rateLimits ?? { perSecond: 5, perMinute: 100 };
   const store = new JstDocumentStore(seed);
+  const goods = new JstGoodsStore();
   if (options.documents) store.seedDocuments(options.documents);
   const faults = new FaultKnobs<JstFaults>(options.faults);
   const faultRandom = prng(seed ^ 0x5eed);
@@ -153,6 +165,12 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
 
   const app = express();
   app.disable('x-powered-by');
+  // An outage: every API call (not the control API) answers 503 from the gateway.
+  app.use((req, res, next) => {
+    if (!faults.current.down || req.path.startsWith('/__admin')) return next();
+    count('down');
+    sendGatewayError(res, 503, 'Service Unavailable');
+  });
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
 
   app.post('/openWeb/auth/getInitToken', (req, res) => {
@@ -175,31 +193,68 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
     reply(res, 0, '执行成功', issueTokens(account));
   });
 
+  /** What every business call passes: public parameters, token, throttling, gateway faults, latency. */
+  const admit = async (req: Request, res: Response): Promise<boolean> => {
+    const account = authenticate(req, res, ['app_key', 'access_token', 'timestamp', 'charset', 'version', 'biz', 'sign']);
+    if (!account) return false;
+    const token = accessTokens.get(req.body.access_token);
+    if (!token || token.appKey !== account.appKey || token.expiresAtMs <= now()) {
+      reply(res, JST_ERRORS.badToken.code, JST_ERRORS.badToken.msg);
+      return false;
+    }
+    if (faults.take('throttleBurst')) {
+      const error = (faults.current.throttleBurst ?? 0) % 2 === 0 ? JST_ERRORS.perSecond : JST_ERRORS.perMinute;
+      reply(res, error.code, error.msg);
+      return false;
+    }
+    const throttled = rateLimit(account.appKey);
+    if (throttled) {
+      reply(res, throttled.code, throttled.msg);
+      return false;
+    }
+    if (answerGatewayFault(faults, res, faultRandom, stats)) return false;
+    await delay(faults.current.latencyMs);
+    return true;
+  };
+
+  const bizOf = (bizText: string): Record<string, unknown> | undefined => {
+    try {
+      const parsed: unknown = JSON.parse(bizText);
+      return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  // 商品 upload (upsert by sku_id) and query by sku_ids (goods.ts).
+  app.post(JST_GOODS_PATHS.upload, async (req, res) => {
+    if (!(await admit(req, res))) return;
+    const biz = bizOf(req.body.biz);
+    if (!biz) return reply(res, JST_BUSINESS_ERROR_CODE, 'biz参数格式错误，必须是JSON对象');
+    const answer = uploadGoods(goods, biz, now());
+    await delay(faults.current.holdAnswerMs);
+    if (faults.take('lostAnswerNext')) {
+      // Applied on the server; the answer never reaches the caller.
+      count('lost_answer');
+      dropConnection(req.socket, 0);
+      return;
+    }
+    if ('error' in answer) return reply(res, JST_BUSINESS_ERROR_CODE, answer.error);
+    reply(res, 0, '执行成功', answer.data);
+  });
+  app.post(JST_GOODS_PATHS.query, async (req, res) => {
+    if (!(await admit(req, res))) return;
+    const biz = bizOf(req.body.biz);
+    if (!biz) return reply(res, JST_BUSINESS_ERROR_CODE, 'biz参数格式错误，必须是JSON对象');
+    const answer = queryGoods(goods, biz);
+    if ('error' in answer) return reply(res, JST_BUSINESS_ERROR_CODE, answer.error);
+    reply(res, 0, '执行成功', answer.data);
+  });
+
   for (const type of JST_DOCUMENT_TYPES) {
     const endpoint = JST_ENDPOINTS[type];
     app.post(endpoint.path, async (req, res) => {
-      const account = authenticate(req, res, [
-        'app_key',
-        'access_token',
-        'timestamp',
-        'charset',
-        'version',
-        'biz',
-        'sign',
-      ]);
-      if (!account) return;
-      const token = accessTokens.get(req.body.access_token);
-      if (!token || token.appKey !== account.appKey || token.expiresAtMs <= now()) {
-        return reply(res, JST_ERRORS.badToken.code, JST_ERRORS.badToken.msg);
-      }
-      if (faults.take('throttleBurst')) {
-        const error = (faults.current.throttleBurst ?? 0) % 2 === 0 ? JST_ERRORS.perSecond : JST_ERRORS.perMinute;
-        return reply(res, error.code, error.msg);
-      }
-      const throttled = rateLimit(account.appKey);
-      if (throttled) return reply(res, throttled.code, throttled.msg);
-      if (answerGatewayFault(faults, res, faultRandom, stats)) return;
-      await delay(faults.current.latencyMs);
+      if (!(await admit(req, res))) return;
       const answer = query(type, req.body.biz);
       if (answer.error) return reply(res, JST_BUSINESS_ERROR_CODE, answer.error);
       const knobs = faults.current;
@@ -293,13 +348,16 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
     stats,
     faults,
     state: () => ({
-      counts: Object.fromEntries(JST_DOCUMENT_TYPES.map((type) => [type, store.count(type)])),
+      counts: { ...Object.fromEntries(JST_DOCUMENT_TYPES.map((type) => [type, store.count(type)])), goods: goods.count() },
       serverTime: formatBeijingTime(now()),
     }),
   });
   app.post('/__admin/tokens/expire', (_req, res) => {
     for (const state of accessTokens.values()) state.expiresAtMs = now();
     res.json({ expired: accessTokens.size });
+  });
+  app.get('/__admin/goods', (_req, res) => {
+    res.json({ goods: goods.list(), writes: goods.writes });
   });
   app.get('/__admin/documents/:type', (req, res) => {
     const type = documentTypeOf(req.params.type);
@@ -339,6 +397,7 @@ export function createJushuitanApp(options: JstEmulatorOptions = {}) {
   return {
     app,
     store,
+    goods,
     accounts,
     stats: stats.counts,
     setFaults: (next: JstFaults) => {
@@ -353,7 +412,7 @@ function documentTypeOf(name: string | undefined): JstDocumentType | undefined {
 
 /** Starts the emulator on 127.0.0.1 (port 0 = any free port). */
 export async function startJushuitanEmulator(options: JstEmulatorOptions = {}): Promise<JstEmulator> {
-  const { app, store, accounts, stats, setFaults } = createJushuitanApp(options);
+  const { app, store, goods, accounts, stats, setFaults } = createJushuitanApp(options);
   const server = await listen(app, options);
-  return { url: server.url, port: server.port, store, accounts, stats, setFaults, close: server.close };
+  return { url: server.url, port: server.port, store, goods, accounts, stats, setFaults, close: server.close };
 }

@@ -1,0 +1,3 @@
+export * from './config';
+export * from './jst-target';
+export * from './service';
