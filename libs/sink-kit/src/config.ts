@@ -3,7 +3,7 @@
  * key, aggregation, and the posting engine's knobs. A target's own config schema extends these
  * (services/sink-kingdee/src/config.ts adds Kingdee's submit/audit, bill types, interaction flags…).
  */
-import { AdminTokenEntrySchema } from '@yecai/common';
+import { AdminTokenEntrySchema, parseWith, readConfigFile } from '@yecai/common';
 import { z } from 'zod';
 import { AggregationConfigSchema, type AggregationConfig } from './aggregation/config';
 
@@ -89,4 +89,14 @@ export interface PostingSettings<F extends KitFlow = KitFlow> {
   schedulerIntervalMs: number;
   schedulerSweepMs: number;
   staleInFlightMs: number;
+}
+
+/**
+ * `parseSinkConfig` / `loadSinkConfigFile` for a sink's config schema: errors name the field (`parseWith`), a file
+ * is YAML or JSON with `SINK_CONFIG_*` environment overrides (`readConfigFile`). Every sink has the same two.
+ */
+export function sinkConfigLoaders<S extends z.ZodType>(schema: S) {
+  const parseSinkConfig = (input: unknown, source = 'sink config'): z.infer<S> => parseWith(schema, input, source);
+  const loadSinkConfigFile = (path: string): z.infer<S> => parseSinkConfig(readConfigFile(path, 'SINK_CONFIG'), path);
+  return { parseSinkConfig, loadSinkConfigFile };
 }

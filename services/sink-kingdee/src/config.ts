@@ -1,5 +1,4 @@
-import { parseWith, readConfigFile } from '@yecai/common';
-import { checkAggregation, kitFlowFields, postingSettingsFields } from '@yecai/sink-kit';
+import { checkAggregation, kitFlowFields, postingSettingsFields, sinkConfigLoaders } from '@yecai/sink-kit';
 import { z } from 'zod';
 import { SINK_DOCUMENT_TYPES, isMasterDataType } from './master-data';
 
@@ -57,11 +56,5 @@ export const SinkConfigSchema = z
 export type SinkConfig = z.infer<typeof SinkConfigSchema>;
 export type SinkConfigInput = z.input<typeof SinkConfigSchema>;
 
-export function parseSinkConfig(input: unknown, source = 'sink config'): SinkConfig {
-  return parseWith(SinkConfigSchema, input, source);
-}
-
-/** Reads a YAML or JSON config file. */
-export function loadSinkConfigFile(path: string): SinkConfig {
-  return parseSinkConfig(readConfigFile(path, 'SINK_CONFIG'), path);
-}
+/** The config from an object or a YAML / JSON file; errors name the field. */
+export const { parseSinkConfig, loadSinkConfigFile } = sinkConfigLoaders(SinkConfigSchema);

@@ -1,6 +1,5 @@
-import { parseWith, readConfigFile } from '@yecai/common';
 import { secretReference } from '@yecai/connector-kit';
-import { checkKitFlows, kitFlowFields, postingSettingsFields } from '@yecai/sink-kit';
+import { checkKitFlows, kitFlowFields, postingSettingsFields, sinkConfigLoaders } from '@yecai/sink-kit';
 import { z } from 'zod';
 
 /** Canonical types this sink writes to 旺店通 (Kingdee → WDT flows); never one sink-kingdee or sink-yonyou consumes. */
@@ -48,10 +47,5 @@ export const SinkConfigSchema = z
 export type SinkConfig = z.infer<typeof SinkConfigSchema>;
 export type SinkConfigInput = z.input<typeof SinkConfigSchema>;
 
-export function parseSinkConfig(input: unknown, source = 'sink config'): SinkConfig {
-  return parseWith(SinkConfigSchema, input, source);
-}
-
-export function loadSinkConfigFile(path: string): SinkConfig {
-  return parseSinkConfig(readConfigFile(path, 'SINK_CONFIG'), path);
-}
+/** The config from an object or a YAML / JSON file; errors name the field. */
+export const { parseSinkConfig, loadSinkConfigFile } = sinkConfigLoaders(SinkConfigSchema);
