@@ -5,21 +5,11 @@
  * version, none missing), Kingdee holds exactly one bill per finished document per form, and nothing is parked.
  */
 import { seededRandom, sleep } from '@yecai/common';
-import { AvroSerde, KafkaClient, readTopicsToEnd, topics } from '@yecai/kafka';
-import type { PipelineEndpoints, ServiceName } from '@yecai/demo';
+import type { ServiceName } from '@yecai/demo';
+import { rawOnceFailures, type FaultLegOptions } from './fault-leg';
 import { LINGXING_STREAMS, LingxingPipeline } from './lingxing-pipeline';
 
-export interface LingxingFaultLegOptions {
-  endpoints: PipelineEndpoints;
-  workDir: string;
-  topicPrefix: string;
-  mongoDb: string;
-  /** SIGKILLs spread over the three services (default 6). */
-  kills?: number;
-  seed?: number;
-  settleTimeoutMs?: number;
-  report?: (line: string) => void;
-}
+export type LingxingFaultLegOptions = FaultLegOptions;
 
 /** Runs the leg; the failures it found (empty = every document exactly once, none lost). */
 export async function runLingxingFaultLeg(options: LingxingFaultLegOptions): Promise<string[]> {
@@ -81,42 +71,17 @@ export async function runLingxingFaultLeg(options: LingxingFaultLegOptions): Pro
     const parked = await pipeline.db.collection('parked_documents').countDocuments({});
     if (parked > 0) failures.push(`领星: ${parked} documents parked`);
 
-    // Raw: every LingXing document's current version once.
-    const kafka = new KafkaClient({
-      brokers: [options.endpoints.kafkaBrokers],
-      clientId: 'yecai-fault-check-lingxing',
-    });
-    const previous = process.env.YECAI_TOPIC_PREFIX;
-    process.env.YECAI_TOPIC_PREFIX = topicPrefix;
-    try {
-      const serde = new AvroSerde(options.endpoints.schemaRegistryUrl);
-      for (const stream of LINGXING_STREAMS) {
-        const versions = new Map<string, number>();
-        const ids = new Set<string>();
-        const values: Buffer[] = [];
-        await readTopicsToEnd(
-          kafka,
-          [topics.raw('lingxing', stream)],
-          (_topic, _partition, message) => values.push(message.value!),
-          { timeoutMs: 120_000 },
-        );
-        for (const value of values) {
-          const raw = await serde.decode<{ sourceId: string; contentHash: string }>(value);
-          const version = `${raw.sourceId}@${raw.contentHash}`;
-          versions.set(version, (versions.get(version) ?? 0) + 1);
-          ids.add(raw.sourceId);
-        }
-        for (const [version, count] of versions)
-          if (count > 1) failures.push(`领星 raw ${stream} ${version} ×${count}`);
-        const documents = pipeline.documentCount(stream);
-        if (ids.size !== documents)
-          failures.push(`领星 raw ${stream}: ${ids.size} documents, the emulator has ${documents}`);
-      }
-    } finally {
-      if (previous === undefined) delete process.env.YECAI_TOPIC_PREFIX;
-      else process.env.YECAI_TOPIC_PREFIX = previous;
-      await kafka.disconnect();
-    }
+    // Raw: every 领星 document's current version once.
+    failures.push(
+      ...(await rawOnceFailures({
+        endpoints: options.endpoints,
+        topicPrefix,
+        system: 'lingxing',
+        label: '领星',
+        streams: LINGXING_STREAMS,
+        documents: (stream) => pipeline.documentCount(stream),
+      })),
+    );
     report(
       failures.length
         ? `领星 leg FAILED: ${failures.join('; ')}`

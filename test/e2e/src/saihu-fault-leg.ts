@@ -6,21 +6,11 @@
  * parked. Payouts arrive after their orders' receivables (a receipt before its receivable parks by design).
  */
 import { seededRandom, sleep } from '@yecai/common';
-import { AvroSerde, KafkaClient, readTopicsToEnd, topics } from '@yecai/kafka';
-import type { PipelineEndpoints, ServiceName } from '@yecai/demo';
+import type { ServiceName } from '@yecai/demo';
+import { rawOnceFailures, type FaultLegOptions } from './fault-leg';
 import { SAIHU_STREAMS, SaihuPipeline } from './saihu-pipeline';
 
-export interface SaihuFaultLegOptions {
-  endpoints: PipelineEndpoints;
-  workDir: string;
-  topicPrefix: string;
-  mongoDb: string;
-  /** SIGKILLs spread over the three services, half before and half after the payouts arrive (default 6). */
-  kills?: number;
-  seed?: number;
-  settleTimeoutMs?: number;
-  report?: (line: string) => void;
-}
+export type SaihuFaultLegOptions = FaultLegOptions;
 
 type Row = Record<string, unknown>;
 const SAIHU_FAULTS = { throttleBurst: 6, serverErrorRate: 0.05, expireTokenAfterRequests: 20 };
@@ -137,39 +127,18 @@ export async function runSaihuFaultLeg(options: SaihuFaultLegOptions): Promise<s
     const parked = await pipeline.db.collection('parked_documents').countDocuments({});
     if (parked > 0) failures.push(`赛狐: ${parked} documents parked`);
 
-    // Raw: every Saihu document's current version once.
-    const kafka = new KafkaClient({ brokers: [options.endpoints.kafkaBrokers], clientId: 'yecai-fault-check-saihu' });
-    const previous = process.env.YECAI_TOPIC_PREFIX;
-    process.env.YECAI_TOPIC_PREFIX = topicPrefix;
-    try {
-      const serde = new AvroSerde(options.endpoints.schemaRegistryUrl);
-      for (const stream of SAIHU_STREAMS) {
-        const versions = new Map<string, number>();
-        const ids = new Set<string>();
-        const values: Buffer[] = [];
-        await readTopicsToEnd(
-          kafka,
-          [topics.raw('saihu', stream)],
-          (_topic, _partition, message) => values.push(message.value!),
-          { timeoutMs: 120_000 },
-        );
-        for (const value of values) {
-          const raw = await serde.decode<{ sourceId: string; contentHash: string }>(value);
-          const version = `${raw.sourceId}@${raw.contentHash}`;
-          versions.set(version, (versions.get(version) ?? 0) + 1);
-          ids.add(raw.sourceId);
-        }
-        for (const [version, times] of versions)
-          if (times > 1) failures.push(`赛狐 raw ${stream} ${version} ×${times}`);
-        const documents = pipeline.saihu.store.versions(stream === 'settlement' ? 'settlement_summary' : stream).length;
-        if (ids.size !== documents)
-          failures.push(`赛狐 raw ${stream}: ${ids.size} documents, the emulator has ${documents}`);
-      }
-    } finally {
-      if (previous === undefined) delete process.env.YECAI_TOPIC_PREFIX;
-      else process.env.YECAI_TOPIC_PREFIX = previous;
-      await kafka.disconnect();
-    }
+    // Raw: every 赛狐 document's current version once.
+    failures.push(
+      ...(await rawOnceFailures({
+        endpoints: options.endpoints,
+        topicPrefix,
+        system: 'saihu',
+        label: '赛狐',
+        streams: SAIHU_STREAMS,
+        documents: (stream) =>
+          pipeline.saihu.store.versions(stream === 'settlement' ? 'settlement_summary' : stream).length,
+      })),
+    );
     const stats = pipeline.saihu.stats;
     report(`赛狐 leg faults: 40019 ×${stats['40019'] ?? 0}, 40001 ×${stats['40001'] ?? 0}, 5xx ×${stats['5xx'] ?? 0}`);
     report(
