@@ -49,7 +49,6 @@ describeSourceConformance({
         return String(late.id);
       },
       // 199: throttled; 100: the access token expired (and was refreshed).
-      endLatency: () => emulator.setFaults({ latencyMs: 0 }),
       stormEvidence: () => ({ throttled199: emulator.stats['199'] ?? 0, tokenExpired100: emulator.stats['100'] ?? 0 }),
       close: () => emulator.close(),
     };

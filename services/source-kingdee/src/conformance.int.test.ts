@@ -64,7 +64,6 @@ describeSourceConformance({
         modifyLate(emulator.state, formOf(stream), late.id, atMs);
         return String(late.id);
       },
-      endLatency: () => emulator.setFaults({ latencyMs: 0 }),
       stormEvidence: () => ({ calls: [...emulator.callCounts.values()].reduce((sum, count) => sum + count, 0) }),
       close: () => emulator.close(),
     };

@@ -49,7 +49,6 @@ describeSourceConformance({
         else emulator.store.modifyDocument(stream, late.id, atMs, { status: 50 });
         return late.id;
       },
-      endLatency: () => emulator.setFaults({ latencyMs: 0 }),
       stormEvidence: () => ({
         throttled: emulator.stats['3001008'] ?? 0,
         tokenExpired: emulator.stats['2001003'] ?? 0,

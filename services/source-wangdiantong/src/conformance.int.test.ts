@@ -62,7 +62,6 @@ describeSourceConformance({
         emulator.store.modifyDocument(type(stream), late.id, atMs, { status: 90 });
         return String(late.id);
       },
-      endLatency: () => emulator.setFaults({ latencyMs: 0 }),
       stormEvidence: () => ({ throttled: emulator.stats.throttled ?? 0 }),
       close: () => emulator.close(),
     };

@@ -122,7 +122,6 @@ export async function killNineCase<Account extends SourceAccountBase>({
         }
       }
     }
-    emulator.endLatency?.();
     await startReady();
     const target = Date.now() - MINUTE - 2000;
     await waitFor(

@@ -31,11 +31,6 @@ export interface ConformanceEmulator {
   modifyLate(stream: string, atMs: number): string;
   /** Counters that a storm must have moved (the emulator's own evidence: throttled answers, expired tokens…). */
   stormEvidence(): Record<string, number>;
-  /**
-   * The kills are over: answer without the crash case's latency, so that the catch-up after them takes the sync's
-   * own time, not the latency times the calls left (which on a loaded machine outran the wait). Optional.
-   */
-  endLatency?(): void;
   close(): Promise<void>;
 }
 
