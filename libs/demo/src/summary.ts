@@ -1,4 +1,5 @@
-import { ParkingStore } from '@yecai/parking';
+import type { Collection, Document } from 'mongodb';
+import { FilteredStore, ParkingStore } from '@yecai/parking';
 import { Ledger } from '@yecai/sink-kingdee';
 import { metricValue } from './service-process';
 import type { Pipeline } from './pipeline';
@@ -111,6 +112,22 @@ export async function summarize(
   const ledger = new Ledger(pipeline.db, pipeline.ledgerPrefix);
   const entries = await ledger.list({}, Number.MAX_SAFE_INTEGER, 0);
   const parking = new ParkingStore(pipeline.db);
+  // Filtered and parked documents are counted from their records (one per document version, one per parked
+  // message): the mapping's counters count handling, and a chunk replayed after an aborted transaction (a
+  // rebalance under load) is handled twice.
+  const countByFlow = async <T extends Document>(collection: Collection<T>, match: Document) => {
+    const counts = new Map<string, number>();
+    const groups = collection.aggregate<{ _id: string | null; count: number }>([
+      { $match: match },
+      { $group: { _id: '$flow', count: { $sum: 1 } } },
+    ]);
+    for await (const { _id, count } of groups) counts.set(_id ?? 'none', count);
+    return counts;
+  };
+  const filteredByFlow = await countByFlow(new FilteredStore(pipeline.db).collection, {});
+  const parkedByFlow = await countByFlow(parking.collection, { stage: 'mapping' });
+  const recordsOf = (counts: Map<string, number>, flow: SourceFlow) =>
+    flow.mappingFlows.reduce((sum, name) => sum + (counts.get(name) ?? 0), 0);
 
   const ledgerCounts = new Map<string, number>();
   for (const entry of entries) {
@@ -131,8 +148,8 @@ export async function summarize(
       notRequested: notRequested[flow.sourceType] ?? {},
       fetched: metricValue(sourceMetrics, 'yecai_source_documents_total', { stream: flow.sourceType }),
       mapped: mappingOf('mapped'),
-      filtered: mappingOf('filtered'),
-      parkedInMapping: mappingOf('parked'),
+      filtered: recordsOf(filteredByFlow, flow),
+      parkedInMapping: recordsOf(parkedByFlow, flow),
       posted: ledgerOf('POSTED'),
       parkedInSink: ledgerOf('PARKED'),
       pending: ledgerOf('REJECTED'),
