@@ -7,6 +7,7 @@
  */
 import { seededRandom, sleep } from '@yecai/common';
 import { KafkaClient } from '@yecai/kafka';
+import { JST_ENDPOINTS } from '@yecai/emulator-jushuitan';
 import {
   Pipeline,
   type PipelineEndpoints,
@@ -71,12 +72,15 @@ const COUNTERS = ['lostAnswerNext', 'processingNext', 'throttleBurst', 'serverEr
 
 /**
  * The YonSuite faults: lost answers and 202s armed before the sink starts, so its first saves meet them; at the second
- * kill the storm and the 5xx; at the third the outage; at the fifth everything again. All early, while the sink surely
- * has a backlog: a round armed later (it once was, every 4 kills) can find the sink with nothing left to write — two
- * of six CI runs on 2026-12-07 left the round at kill 8 unused. The leg does not move on (no next kill) until every armed counter is used up by
- * the sink's calls — lost answers and 202s can only be used by a write — so each fault the result names was
- * exercised, not merely set; one left unused in `useTimeoutMs` is a failure. Later kills carry no armed fault.
+ * kill the storm and the 5xx; at the third the outage; at the fifth everything again. Before each round JST gets new
+ * documents (`keepSinkBusy`): timing alone once failed — in a CI pre-check on a quiet machine (2026-12-07) the sink had
+ * drained the day before the third and fifth kills, and those rounds met no write. The leg does not move on (no next
+ * kill) until every armed counter is used up by the sink's calls — lost answers and 202s can only be used by a write —
+ * so each fault the result names was exercised, not merely set; one left unused in `useTimeoutMs` is a failure.
  */
+/** Documents added to JST before each armed round, so the sink has writes to meet the faults with. */
+const ROUND_DOCUMENTS = 12;
+
 const FAULTS: { label: string; faults: YonyouFaultSettings }[] = [
   { label: '2 writes applied, answer lost', faults: { lostAnswerNext: 2 } },
   { label: '2 saves answering 202 for 1.5 s', faults: { processingNext: 2, processingMs: 1_500 } },
@@ -112,11 +116,25 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
     const unused = left();
     if (unused.length > 0) {
       const detail = unused.map((counter) => `${counter} ${emulator.faults.current[counter]} left`).join(', ');
-      faultFailures.push(`故障未被触发 armed YonSuite fault not used by the sink within ${useTimeoutMs / 1000} s: ${detail}`);
+      faultFailures.push(
+        `故障未被触发 armed YonSuite fault not used by the sink within ${useTimeoutMs / 1000} s: ${detail}`,
+      );
       emulator.setFaults(Object.fromEntries(unused.map((counter) => [counter, 0])));
     }
     faults.push(`${labels.join(' + ')} (used in ${((Date.now() - waitStarted) / 1000).toFixed(1)} s)`);
   };
+  /**
+   * Work in front of the sink for a fault round: on a quiet machine it may have drained the day already, and a fault
+   * then meets no write. New documents modified half a minute ago are still ahead of the source's cursor (it settles a
+   * minute behind now), so they are read, mapped and written within the round's wait.
+   */
+  const keepSinkBusy = () =>
+    pipeline.jst.store.addDocuments(
+      'sales_outstock',
+      ROUND_DOCUMENTS,
+      Date.now() - 30_000,
+      JST_ENDPOINTS.sales_outstock.statuses[0],
+    );
   const kills: Record<ServiceName, number> = { source: 0, mapping: 0, sink: 0 };
   try {
     // Faults are only worth something while the sink writes: the chaos starts with the first YonSuite document.
@@ -129,6 +147,7 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
     for (let i = 0; i < options.kills; i++) {
       const armed = i === 1 ? FAULTS.slice(2) : i === 4 ? FAULTS : [];
       if (armed.length > 0) {
+        keepSinkBusy();
         for (const fault of armed) emulator.setFaults(fault.faults);
         await useUp(armed.map((fault) => fault.label));
       }
@@ -136,8 +155,8 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
       const victim = services[Math.floor(random() * services.length)]!;
       await pipeline.services[victim].kill();
       kills[victim] += 1;
-      // Early, while the sink surely has a backlog to post.
       if (i === Math.min(2, options.kills - 1)) {
+        keepSinkBusy();
         report('YonSuite outage begins (every call HTTP 503)');
         emulator.setFaults({ down: true });
         // At least 6 s, and until the sink has met it (a probe or a write refused), at most 45 s.
@@ -156,7 +175,10 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
     }
     const exercised = exercisedFaults(emulator.faults.used, emulator.stats.counts.down ?? 0);
     for (const [kind, count] of Object.entries(exercised)) {
-      if (count === 0) faultFailures.push(`故障从未触发 YonSuite fault never exercised: ${YONYOU_FAULT_KINDS[kind as Counter | 'outage']} (${kind})`);
+      if (count === 0)
+        faultFailures.push(
+          `故障从未触发 YonSuite fault never exercised: ${YONYOU_FAULT_KINDS[kind as Counter | 'outage']} (${kind})`,
+        );
     }
     emulator.faults.clear();
     report('chaos over; waiting for the pipeline to settle');
@@ -170,7 +192,13 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
     const kafka = new KafkaClient({ brokers: [options.endpoints.kafkaBrokers], clientId: 'yecai-fault-check-yonyou' });
     try {
       process.env.YECAI_TOPIC_PREFIX = options.topicPrefix;
-      const { check } = await checkUntilAccounted(pipeline, kafka, options.endpoints.schemaRegistryUrl, deadline, report);
+      const { check } = await checkUntilAccounted(
+        pipeline,
+        kafka,
+        options.endpoints.schemaRegistryUrl,
+        deadline,
+        report,
+      );
       return {
         kills,
         faults,
@@ -190,7 +218,10 @@ export async function runYonyouFaultSuite(options: YonyouFaultSuiteOptions): Pro
 }
 
 /** Calls that met each fault kind: the emulator's tally of the "next N" counters, and the 503s of the outage. */
-function exercisedFaults(used: Partial<Record<string, number>>, outageAnswers: number): YonyouFaultSuiteResult['exercised'] {
+function exercisedFaults(
+  used: Partial<Record<string, number>>,
+  outageAnswers: number,
+): YonyouFaultSuiteResult['exercised'] {
   return {
     lostAnswerNext: used.lostAnswerNext ?? 0,
     processingNext: used.processingNext ?? 0,
@@ -206,7 +237,9 @@ export function formatYonyouFaultSuite(result: YonyouFaultSuiteResult): string {
   return [
     `kills (SIGKILL): source ${result.kills.source}, mapping ${result.kills.mapping}, sink ${result.kills.sink}`,
     `YonSuite faults: ${result.faults.join('; ')}`,
-    `faults exercised (calls that met them): ${Object.entries(result.exercised).map(([kind, count]) => `${kind} ${count}`).join(', ')}`,
+    `faults exercised (calls that met them): ${Object.entries(result.exercised)
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(', ')}`,
     `YonSuite answered: lost answers ${answer('lost_answer')}, 202 ${answer('202')}, 310046 ${answer('310046')}, 503 (outage) ${answer('down')}, MDD replays ${answer('mdd_replay')}`,
     `raw versions ${counts.rawVersions} · canonical events ${counts.canonicalEvents} · filtered/parked in mapping ${counts.filteredOrParkedInMapping} · not for YonSuite (no form map) ${counts.notForTarget}`,
     `ledger: posted ${counts.posted}, parked ${counts.parked}, pending ${counts.pending}, skipped ${counts.skipped} · YonSuite documents ${counts.kingdeeBills}`,
