@@ -3,6 +3,7 @@ import { FilteredStore, ParkingStore } from '@yecai/parking';
 import { Ledger } from '@yecai/sink-kingdee';
 import { metricValue } from './service-process';
 import type { Pipeline } from './pipeline';
+import type { FinanceTarget } from './targets';
 
 /** How a JST document type travels: the mapping flows that read it and the canonical types the sink posts. */
 export const JST_FLOWS: { jstType: string; mappingFlows: string[]; canonicals: string[]; label: string }[] = [
@@ -46,7 +47,7 @@ export const WDT_FLOWS: SourceFlow[] = [
 
 /** What summarize reads of a running pipeline (the JST Pipeline and the WDT pipeline both have it). */
 export type SummarizedPipeline = Pick<Pipeline, 'services' | 'db' | 'kingdee' | 'available'> &
-  Partial<Pick<Pipeline, 'notRequested' | 'ledgerPrefix' | 'targetDocuments'>>;
+  Partial<Pick<Pipeline, 'notRequested' | 'ledgerPrefix' | 'targetDocuments' | 'target'>>;
 
 export interface FlowSummary {
   label: string;
@@ -82,6 +83,8 @@ export interface ReasonGroup {
 }
 
 export interface PipelineSummary {
+  /** The finance system the run posts to (the summary's words for the sink side follow it). */
+  target: FinanceTarget;
   flows: FlowSummary[];
   /** Parked and pending documents grouped by stage, level and code, largest group first. */
   reasons: ReasonGroup[];
@@ -189,6 +192,7 @@ export async function summarize(
   latencies.sort((a, b) => a - b);
 
   return {
+    target: pipeline.target ?? 'kingdee',
     flows,
     reasons,
     latency: latencies.length ? { p50: percentile(latencies, 50), p99: percentile(latencies, 99), samples: latencies.length } : undefined,
@@ -264,7 +268,8 @@ function maxSample(text: string, name: string): number | undefined {
 /** The table a person reads at the end of a run (Chinese first, English beside). */
 export function formatSummary(summary: PipelineSummary): string {
   const lines: string[] = [];
-  const header = ['流程 flow', '源单 in JST', '已拉取 fetched', '已映射 mapped', '已过滤 filtered', '映射搁置 parked@map', '已过账 posted', '金蝶搁置 parked@sink', '待处理 pending'];
+  const target = TARGET_WORDS[summary.target];
+  const header = ['流程 flow', '源单 in JST', '已拉取 fetched', '已映射 mapped', '已过滤 filtered', '映射搁置 parked@map', '已过账 posted', `${target.zh}搁置 parked@sink`, '待处理 pending'];
   const rows = summary.flows.map((flow) => [
     flow.configured ? flow.label : `${flow.label} (未配置映射规则 no rule)`,
     flow.available,
@@ -292,29 +297,34 @@ export function formatSummary(summary: PipelineSummary): string {
   if (summary.reasons.length) {
     lines.push('搁置与待处理（按原因）parked / pending, by reason:');
     for (const group of summary.reasons) {
-      lines.push(`  ${STATE_LABEL[group.stage][group.state]} · level ${group.level} · ${group.code}  ×${group.count}`);
+      const stateLabel = group.stage === 'mapping' ? MAPPING_STATE_LABEL[group.state] : `${target.zh}${group.state === 'parked' ? '搁置' : '待处理'} ${group.state} at ${target.en}`;
+      lines.push(`  ${stateLabel} · level ${group.level} · ${group.code}  ×${group.count}`);
       lines.push(`    例 e.g. ${group.example}`);
       const missing = Object.entries(group.missing).map(([entity, codes]) => `${entity} ${codes.join(', ')}`);
       if (missing.length) lines.push(`    缺少 missing: ${missing.join('; ')}`);
-      for (const step of nextSteps(group)) lines.push(`    下一步 next: ${step}`);
+      for (const step of nextSteps(group, summary.target)) lines.push(`    下一步 next: ${step}`);
     }
   } else {
     lines.push('没有搁置或待处理的单据 nothing parked or pending');
   }
   if (summary.latency) {
-    lines.push(`映射→金蝶过账延迟 mapping→Kingdee latency: p50 ${summary.latency.p50} ms, p99 ${summary.latency.p99} ms (${summary.latency.samples} bills)`);
+    lines.push(`映射→${target.zh}过账延迟 mapping→${target.en} latency: p50 ${summary.latency.p50} ms, p99 ${summary.latency.p99} ms (${summary.latency.samples} ${target.documents})`);
   }
-  lines.push(`金蝶模拟器中的单据 bills in the Kingdee emulator: ${summary.kingdeeBills}`);
+  lines.push(`${target.zh}模拟器中的单据 ${target.documents} in the ${target.en} emulator: ${summary.kingdeeBills}`);
   return lines.join('\n');
 }
 
-const STATE_LABEL = {
-  mapping: { parked: '映射搁置 parked at mapping', pending: '映射待处理 pending at mapping' },
-  sink: { parked: '金蝶搁置 parked at Kingdee', pending: '金蝶待处理 pending at Kingdee' },
-} as const;
+const MAPPING_STATE_LABEL = { parked: '映射搁置 parked at mapping', pending: '映射待处理 pending at mapping' } as const;
+
+/** How the summary names each finance target and its sink stage. */
+const TARGET_WORDS: Record<FinanceTarget, { zh: string; en: string; documents: string; sinkStage: string }> = {
+  kingdee: { zh: '金蝶', en: 'Kingdee', documents: 'bills', sinkStage: 'sink-kingdee' },
+  yonyou: { zh: '用友', en: 'YonSuite', documents: 'documents', sinkStage: 'sink-yonyou' },
+};
 
 /** What a person does about a group of parked or pending documents (docs/operations.md, Exceptions). */
-export function nextSteps(group: ReasonGroup): string[] {
+export function nextSteps(group: ReasonGroup, target: FinanceTarget = 'kingdee'): string[] {
+  const words = TARGET_WORDS[target];
   if (group.stage === 'mapping' && group.code === 'MISSING_MASTER_DATA') {
     const entities = Object.keys(group.missing).length ? Object.keys(group.missing) : ['<entity>'];
     return [
@@ -327,11 +337,13 @@ export function nextSteps(group: ReasonGroup): string[] {
   }
   if (group.state === 'pending') {
     return [
-      '金蝶写入服务按阶梯自动重试 the sink retries by itself (1 min, 5 min, 30 min, 2 h); `yecai pending` shows the next retry',
+      `${words.zh}写入服务按阶梯自动重试 the sink retries by itself (1 min, 5 min, 30 min, 2 h); \`yecai pending\` shows the next retry`,
       '解决冲突后 after resolving the conflict: POST /admin/documents/<id>/repush on the sink (now), or …/skip with a reason',
     ];
   }
-  return ['在金蝶补资料（如物料）或修正源单后重推 fix the data in Kingdee (e.g. create the material) or in the source, then re-push: `yecai parked --stage sink-kingdee` lists the ids; POST /admin/documents/<id>/repush on the sink'];
+  return [
+    `在${words.zh}补资料（如物料）或修正源单后重推 fix the data in ${words.en} (e.g. create the material) or in the source, then re-push: \`yecai parked --stage ${words.sinkStage}\` lists the ids; POST /admin/documents/<id>/repush on the sink`,
+  ];
 }
 
 /** Display width: CJK characters take two columns in a terminal. */

@@ -1,5 +1,6 @@
 import { ParkingStore } from '@yecai/parking';
 import { Ledger, type LedgerEntry } from '@yecai/sink-kingdee';
+import { YONYOU_COLLECTION_PREFIX } from '@yecai/sink-yonyou';
 import { testEndpoints, testMongo } from '@yecai/test-harness';
 import type { Db } from 'mongodb';
 import { parkedCommand, pendingCommand } from './exceptions';
@@ -78,6 +79,23 @@ describe('yecai parked / pending (real MongoDB-wire server)', () => {
     expect(pending).toContain('2026-11-20 11:00:00'); // next retry, Beijing time
     expect(pending).not.toContain('XSCK-9');
     expect(pending).toContain('共 1 条 total 1');
+  });
+
+  it('reads every sink ledger: a YonSuite run’s parked and pending documents appear under sink-yonyou, and --stage picks one sink', async () => {
+    const yonyou = new Ledger(db, YONYOU_COLLECTION_PREFIX);
+    await yonyou.insert({ ...ledgerEntry('tenant|salesout|YS-1', 'PARKED', { level: 1, code: 'YONYOU_DATA', message: '物料[SKU-X]不存在' }, null), formId: 'salesout' }, 'test');
+    await yonyou.insert({ ...ledgerEntry('tenant|salesout|YS-2', 'REJECTED', { level: 2, code: 'STOCK_SHORT', message: '现存量不足' }, new Date('2026-11-20T04:00:00Z')), formId: 'salesout' }, 'test');
+
+    const parked = await run(parkedCommand, {});
+    expect(parked).toMatch(/sink-yonyou .*物料\[SKU-X\]不存在/);
+    expect(parked).toContain('物料编码不存在'); // the Kingdee ledger's, still listed
+    expect(await run(parkedCommand, { stage: 'sink-yonyou' })).toContain('共 1 条 total 1');
+
+    const pending = await run(pendingCommand, { stage: 'sink-yonyou' });
+    expect(pending).toMatch(/sink-yonyou .*YS-2/);
+    expect(pending).not.toContain('XSCK-8');
+    expect(await run(pendingCommand, {})).toContain('共 2 条 total 2');
+    await expect(run(pendingCommand, { stage: 'mapping' })).rejects.toThrow(/--stage: "mapping" 不是写入服务 is not a sink/);
   });
 
   it('rejects an unknown status or state naming the allowed values', async () => {

@@ -10,4 +10,9 @@ describe('yecai run flags (checked before anything starts)', () => {
     // The go-live test (yecai golive) ends with its reports; a followed run never ends.
     await expect(runCommand({ reconcile: true, follow: true })).rejects.toThrow(/--reconcile .*--follow/);
   });
+
+  it('--target names the finance system (kingdee or yonyou); anything else, or the go-live reconciliation on YonSuite, is refused naming the flag', async () => {
+    await expect(runCommand({ target: 'sap' })).rejects.toThrow(/--target: "sap" 只能是 must be one of kingdee, yonyou/);
+    await expect(runCommand({ target: 'yonyou', reconcile: true })).rejects.toThrow(/--reconcile .*Kingdee only.*--target yonyou/);
+  });
 });

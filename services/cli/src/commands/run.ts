@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Pipeline, formatSummary, summarize, waitUntilSettled, yesterdayInBeijing, type PipelineSummary } from '@yecai/demo';
+import { Pipeline, formatSummary, summarize, waitUntilSettled, yesterdayInBeijing, type FinanceTarget, type PipelineSummary } from '@yecai/demo';
 import { sleep } from '@yecai/common';
 import { cacheDir, repoRoot } from '@yecai/stack';
 import { UsageError } from '../errors';
@@ -9,13 +9,15 @@ import { smokeRoundTrip } from './smoke';
 import { periodOfDay, printGoLiveReports, reconcileRun } from './golive';
 import { writeReportFiles } from './reconcile';
 
-export const RUN_USAGE = `yecai run [--documents N] [--timeout SECONDS] [--fast] [--follow | --reconcile [--out report.xlsx] [--json …] [--html …]]
+export const RUN_USAGE = `yecai run [--documents N] [--timeout SECONDS] [--fast] [--target kingdee|yonyou] [--follow | --reconcile [--out report.xlsx] [--json …] [--html …]]
   主流程 the main job: 启动本机栈、聚水潭与金蝶模拟器、source/mapping/sink 三个服务，同步一个营业日的单据，
   全部单据有结果（过账、搁置或待处理）后打印汇总并自动停止 — stack, emulators and the three services sync a business
   day; once every document is posted, parked or pending it prints the summary and stops by itself
   --documents N   营业日单据数 documents in the business day (default 2000)
   --timeout S     最多等待秒数，超时退出码 1 give up after S seconds, exit code 1 (default 900)
-  --fast          聚水潭限流放宽到 50/s、3000/min（默认按官方 5/s、100/min）relax JST's documented rate limits
+  --target T      财务系统 the finance system the day posts to: kingdee 金蝶云星空（默认 default）或 or yonyou 用友 YonSuite
+                  （用友模拟器；对账 --reconcile 目前只读金蝶 the YonSuite emulator; --reconcile reads Kingdee only for now）
+  --fast          聚水潭限流放宽到 50/s、3000/min（默认按官方 5/s、100/min），用友 600 次/分（默认 60）relax JST's and YonSuite's documented rate limits
   --follow        汇总后服务继续运行（像常驻服务），Ctrl-C 停止 keep the services running after the summary, until Ctrl-C
   --reconcile     上线压力测试 the go-live stress test: 汇总后对账营业日所在期间，打印压力测试报告与业财一致性报告（有差异时退出码 1）；
                   --out/--json/--html 写对账报告 then reconciles the day's period against Kingdee and prints both reports
@@ -29,8 +31,17 @@ export const RUN_OPTIONS = {
   follow: { type: 'boolean' },
   timeout: { type: 'string' },
   fast: { type: 'boolean' },
+  target: { type: 'string' },
   reconcile: { type: 'boolean' },
 } as const;
+
+const FINANCE_TARGETS: readonly FinanceTarget[] = ['kingdee', 'yonyou'];
+
+function financeTarget(value: string | boolean | undefined): FinanceTarget {
+  if (value === undefined) return 'kingdee';
+  if (typeof value === 'string' && (FINANCE_TARGETS as readonly string[]).includes(value)) return value as FinanceTarget;
+  throw new UsageError(`--target: "${value === true ? '' : value}" 只能是 must be one of ${FINANCE_TARGETS.join(', ')}`);
+}
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -51,6 +62,8 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
   if (follow && flags.timeout !== undefined) throw new UsageError('--timeout 与 --follow 不能同用 --timeout does not apply with --follow (it runs until Ctrl-C)');
   const timeoutS = positiveInt(flags.timeout as string | undefined, '--timeout', 900);
   const goLive = flags.reconcile === true;
+  const target = financeTarget(flags.target);
+  if (goLive && target === 'yonyou') throw new UsageError('--reconcile 目前只对账金蝶 reconciles against Kingdee only; --target yonyou 不能同用 cannot be used with it yet');
   if (follow && goLive) throw new UsageError('--reconcile 与 --follow 不能同用 --reconcile reconciles once the day is accounted for; --follow never ends');
   if (flags.bounded === true) console.log('注意 note: --bounded 已是默认行为，可以省略 is now the default and may be dropped');
 
@@ -74,7 +87,8 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
     day,
     topicPrefix,
     mongoDb,
-    ...(flags.fast ? { jstRateLimits: { perSecond: 50, perMinute: 3000 } } : {}),
+    target,
+    ...(flags.fast ? { jstRateLimits: { perSecond: 50, perMinute: 3000 }, yonyouCallsPerMinute: 600 } : {}),
   });
   const { services } = pipeline;
   const sinkAdminUrl = `http://127.0.0.1:${services.sink.options.opsPort}/admin`;
@@ -94,7 +108,8 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
   };
   writeCurrentRun(run);
   console.log(`  聚水潭模拟器 JST emulator      ${pipeline.jst.url}`);
-  console.log(`  金蝶模拟器 Kingdee emulator    ${pipeline.kingdee.url}`);
+  if (target === 'kingdee') console.log(`  金蝶模拟器 Kingdee emulator    ${pipeline.kingdee.url}`);
+  else console.log(`  用友模拟器 YonSuite emulator   ${pipeline.yonyou.url}`);
   console.log(`  指标 metrics                   source http://127.0.0.1:${services.source.options.opsPort}/metrics · mapping ${mappingUrl}/metrics · sink http://127.0.0.1:${services.sink.options.opsPort}/metrics`);
   console.log(`  管理接口 admin API (sink)       ${sinkAdminUrl}  (operator token: demo-operator-token)`);
   console.log(`  服务日志 service logs          ${join(workDir, 'logs')}`);
@@ -133,7 +148,7 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
       intervalMs: 5_000,
       onSample,
       interrupted: () => interrupted,
-    });
+    }, pipeline.flows); // the flows as this run's sink sees them (YonSuite: canonical types without a form map are left out)
     if (interrupted) {
       console.log('  已中断 interrupted (Ctrl-C): 以下为中断前的状态 the state before it:');
       exitCode = 130;
@@ -161,7 +176,7 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
       console.log(`\n服务继续运行 the services keep running — 重推 re-push: POST ${sinkAdminUrl}/documents/<id>/repush (Bearer demo-operator-token); Ctrl-C 停止 to stop`);
       while (!interrupted) {
         await sleep(5_000);
-        if (!interrupted) onSample(await summarize(pipeline), Date.now() - Date.parse(run.startedAt));
+        if (!interrupted) onSample(await summarize(pipeline, pipeline.flows), Date.now() - Date.parse(run.startedAt));
       }
       exitCode = 0; // Ctrl-C is how a followed run ends
       console.log('\n已停止 stopped (Ctrl-C) — 停止前的状态 the state before stopping:');
