@@ -3,12 +3,13 @@ import { checkKitFlows, kitFlowFields, postingSettingsFields, sinkConfigLoaders 
 import { z } from 'zod';
 
 /** Canonical types this sink writes to 旺店通 (Kingdee → WDT flows); never one sink-kingdee or sink-yonyou consumes. */
-export const WDT_SINK_DOCUMENT_TYPES = ['oms_purchase_instock'] as const;
+export const WDT_SINK_DOCUMENT_TYPES = ['oms_purchase_instock', 'oms_goods'] as const;
 export type WdtSinkDocumentType = (typeof WDT_SINK_DOCUMENT_TYPES)[number];
 
-export const FlowConfigSchema = z.object({
+/** Kingdee 采购入库单 → WDT 采购入库 (stockin_purchase_push). */
+const PurchaseInstockFlowSchema = z.object({
   /** Canonical document type consumed from topic `canonical.<documentType>`. */
-  documentType: z.enum(WDT_SINK_DOCUMENT_TYPES),
+  documentType: z.literal('oms_purchase_instock'),
   /**
    * The 外部单号 (outer_no) WDT keeps unique: the idempotency key, rendered from the Kingdee bill (default
    * `{billNumber}` = its FBillNo). onModified: a WDT stock-in cannot be changed once pushed, so a later version of the
@@ -16,6 +17,22 @@ export const FlowConfigSchema = z.object({
    */
   ...kitFlowFields,
 });
+
+/** Kingdee material → WDT 货品档案 (goods_push). */
+const GoodsFlowSchema = z
+  .object({
+    documentType: z.literal('oms_goods'),
+    /**
+     * The idempotency key is WDT's own: the 商家编码 (spec_no) WDT upserts specs by = the event's `sku` (the Kingdee
+     * material number). Not configurable: another key would make a second spec row.
+     */
+    billNumberPattern: z.literal('{sku}').default('{sku}'),
+    /** A later version of the material is pushed onto the same goods (an upsert); `ignore` keeps the first push. */
+    onModified: kitFlowFields.onModified,
+  })
+  .strict();
+
+export const FlowConfigSchema = z.discriminatedUnion('documentType', [PurchaseInstockFlowSchema, GoodsFlowSchema]);
 export type FlowConfig = z.infer<typeof FlowConfigSchema>;
 
 /**

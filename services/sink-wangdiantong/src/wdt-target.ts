@@ -1,6 +1,7 @@
 /**
- * The 旺店通 (WDT) target adapter of the posting kit: an audited Kingdee 采购入库单 (canonical oms_purchase_instock)
- * becomes one 企业版 `stockin_purchase_push.php` call, keyed by the 外部单号 (outer_no) rendered from the Kingdee bill
+ * The 旺店通 (WDT) target adapter of the posting kit. An audited Kingdee material (canonical oms_goods) becomes one
+ * 企业版 `goods_push.php` call keyed by the spec number (= the material number), an upsert (wdt-goods.ts). An audited
+ * Kingdee 采购入库单 (canonical oms_purchase_instock) becomes one 企业版 `stockin_purchase_push.php` call, keyed by the 外部单号 (outer_no) rendered from the Kingdee bill
  * — the number WDT keeps unique. A lost answer is resolved by querying that number
  * (`stockin_order_query_purchase.php?outer_no=`); WDT's own "外部单号 … 已存在" answer means our earlier push landed:
  * the document is adopted, not an error. Everything exactly-once needs is the kit's; the one WDT client
@@ -21,11 +22,13 @@ import {
 } from '@yecai/sink-kit';
 import type { WangdiantongTransport, WdtAnswer } from '@yecai/source-wangdiantong';
 import type { FlowConfig, WdtSinkDocumentType } from './config';
+import { goodsOf, goodsProblemOf, holdsGoods } from './wdt-goods';
 
 type Item = WorkItem<FlowConfig>;
 
 /** The WDT document kind each canonical type is pushed as (ledger key part, metrics label). */
 export const WDT_FORM_OF: Record<WdtSinkDocumentType, { formId: string; push: string; query: string; listKey: string }> = {
+  oms_goods: { formId: 'goods', push: 'goods_push.php', query: 'goods_query.php', listKey: 'goods_list' },
   oms_purchase_instock: {
     formId: 'stockin_purchase',
     push: 'stockin_purchase_push.php',
@@ -71,13 +74,21 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
   }
 
   draftsOf(documentType: string, canonical: CanonicalJson, flow: FlowConfig): TargetDraft[] {
+    if (documentType === 'oms_goods') {
+      // The key is WDT's own: the spec number it upserts by (billNumberPattern is fixed to {sku} in config.ts).
+      const goods = goodsOf(canonical);
+      return [{ formId: WDT_FORM_OF.oms_goods.formId, billNo: String(canonical.sku), model: goods }];
+    }
     const outerNo = renderBillNumber(flow.billNumberPattern, canonical);
     return [{ formId: WDT_FORM_OF[documentType as WdtSinkDocumentType].formId, billNo: outerNo, model: purchaseInfo(canonical, outerNo) }];
   }
 
-  /** A pushed stock-in is finished in WDT (status 80 已完成, stock moved): nothing to drive further, nothing to edit. */
-  wantedStage(): BillStage {
-    return 'AUDITED';
+  /**
+   * A pushed stock-in is finished in WDT (status 80 已完成, stock moved): nothing to drive further, nothing to edit.
+   * Goods have no audit: pushed = done, and a later version is pushed onto the same goods (plan update).
+   */
+  wantedStage(flow: FlowConfig): BillStage {
+    return flow.documentType === 'oms_goods' ? 'SAVED' : 'AUDITED';
   }
 
   isUnavailable(error: unknown): boolean {
@@ -94,6 +105,11 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
     const result = new Map<string, TargetState>();
     for (const item of items) {
       const form = formOf(item.draft.formId);
+      if (form === WDT_FORM_OF.oms_goods) {
+        const state = await this.lookupGoods(item);
+        if (state) result.set(item.id, state);
+        continue;
+      }
       const answer = await this.transport.call({ api: form.query }, { outer_no: item.draft.billNo }, { pageNo: 0, pageSize: 10 });
       const rows = (answer.body[form.listKey] ?? []) as Array<Record<string, unknown>>;
       const found = rows.find((row) => String(row.outer_no ?? '') === item.draft.billNo);
@@ -104,6 +120,10 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
 
   async write(items: Item[], ctx: WriteContext): Promise<void> {
     for (const item of items.filter((one) => !one.done && one.plan !== 'none')) {
+      if (item.draft.formId === WDT_FORM_OF.oms_goods.formId) {
+        await this.pushGoods(item, ctx);
+        continue;
+      }
       if (item.plan !== 'save') {
         // A WDT stock-in cannot be changed through the API; the engine parks later versions before they get here.
         ctx.fail(item, { level: 2, code: 'WDT_NOT_UPDATABLE', message: '旺店通采购入库单推送后不能修改，请在旺店通手工调整后跳过 a pushed WDT stock-in cannot be changed; adjust it in WDT and skip' }, false);
@@ -111,6 +131,47 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
       }
       await this.push(item, ctx);
     }
+  }
+
+  /**
+   * The goods holding this spec number. Never pushed before (ledger stage NONE): on WDT only when it holds what was
+   * sent — goods that predate our push are not taken for it, the push (an upsert) lands it. Pushed before: on WDT
+   * whatever it holds now (a newer version is then pushed as an update).
+   */
+  private async lookupGoods(item: Item): Promise<TargetState | undefined> {
+    const form = WDT_FORM_OF.oms_goods;
+    const answer = await this.transport.call({ api: form.query }, { spec_no: item.draft.billNo }, { pageNo: 0, pageSize: 10 });
+    const rows = (answer.body[form.listKey] ?? []) as Array<Record<string, unknown>>;
+    const found = rows.find((row) => ((row.spec_list ?? []) as Array<Record<string, unknown>>).some((spec) => String(spec.spec_no ?? '') === item.draft.billNo));
+    if (!found) return undefined;
+    if (item.entry.stage === 'NONE' && !holdsGoods(found, item.draft.model)) return undefined;
+    return { fid: item.draft.billNo, stage: 'SAVED' };
+  }
+
+  private async pushGoods(item: Item, ctx: WriteContext): Promise<void> {
+    if (item.plan === 'reverse-update') {
+      ctx.fail(item, { level: 2, code: 'WDT_NOT_REVERSIBLE', message: '旺店通货品没有审核，无需反审核；请把流程 onModified 设为 update_if_not_audited 后重推 WDT goods have no audit; set onModified to update_if_not_audited and re-push' }, false);
+      return;
+    }
+    const form = WDT_FORM_OF.oms_goods;
+    const business = { goods_list: JSON.stringify([item.draft.model]) };
+    let answer: WdtAnswer;
+    try {
+      answer = await this.transport.send({ api: form.push }, business, null);
+    } catch (error) {
+      // Sent without a usable answer: the goods may be written. IN_DOUBT until looked up (an upsert: pushing again is safe too).
+      ctx.recordCall([callRecord(item, 'push', business, 'no_answer', { messages: [String((error as Error).message)] })]);
+      ctx.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', (error as Error).message);
+      throw error;
+    }
+    if (answer.code === 0) {
+      ctx.recordCall([callRecord(item, 'push', business, 'ok', { fid: item.draft.billNo })]);
+      ctx.setEntry(item, { fid: item.draft.billNo, stage: 'SAVED', postedVersion: item.version, problem: null }, item.plan === 'update' ? 'updated' : 'saved', `商家编码 ${item.draft.billNo}`);
+      return;
+    }
+    ctx.recordCall([callRecord(item, 'push', business, `code_${answer.code}`, { messages: [answer.message] })]);
+    if (TRANSPORT_TEXTS.test(answer.message)) throw this.transport.classify(form.push, answer);
+    ctx.fail(item, goodsProblemOf(answer));
   }
 
   private async push(item: Item, ctx: WriteContext): Promise<void> {

@@ -71,3 +71,40 @@ export function documentCounts(emulator: WdtEmulator, prefix: string): Map<strin
     if (ref.outerNo?.startsWith(prefix)) counts.set(ref.outerNo, (counts.get(ref.outerNo) ?? 0) + 1);
   return counts;
 }
+
+/** An oms_goods event for Kingdee material `sku` as kingdee/material emits it (version: a later edit, renamed). */
+export function omsGoods(sku: string, options: { version?: number; name?: string; styleCode?: string } = {}): Record<string, unknown> {
+  const version = options.version ?? 1;
+  return {
+    source: {
+      sourceSystem: 'kingdee',
+      account: 'main',
+      documentType: 'material',
+      sourceId: `MAT-${sku}`,
+      sourceModifiedAt: 1_765_000_000_000 + version * 1000,
+      contentHash: createHash('sha256').update(`${sku}/v${version}`).digest('hex'),
+      rawTopic: 'raw.kingdee.material',
+      rawPartition: 0,
+      rawOffset: version,
+    },
+    mapping: { flow: 'kingdee/material', ruleVersion: 'test-1', mappedAt: 1_765_000_000_000 },
+    sku,
+    styleCode: options.styleCode ?? sku,
+    name: options.name ?? `货品 ${sku} v${version}`,
+    specification: '红色;M',
+    barcode: null,
+    unit: 'Pcs',
+    batch: '0',
+    enabled: true,
+    originForm: 'BD_MATERIAL',
+    originId: `MAT-${sku}`,
+  };
+}
+
+/** WDT spec rows per spec number starting with `prefix` (goods_push upserts by spec_no: exactly once = one row each). */
+export function specCounts(emulator: WdtEmulator, prefix: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const goods of emulator.store.listGoods())
+    for (const spec of goods.specs) if (spec.spec_no.startsWith(prefix)) counts.set(spec.spec_no, (counts.get(spec.spec_no) ?? 0) + 1);
+  return counts;
+}

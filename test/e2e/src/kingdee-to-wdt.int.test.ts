@@ -1,7 +1,7 @@
 /**
- * Kingdee → 旺店通 end to end (issue #20, F5 reverse): a 采购入库单 saved, submitted and audited in the Kingdee emulator
- * → source-kingdee → Kafka → mapping (kingdee/purchase_instock) → Kafka → sink-wangdiantong → the WDT emulator's
- * stockin_purchase_push. Real broker, registry and MongoDB-wire server; the three services are child processes, so the
+ * Kingdee → 旺店通 end to end (issue #20, F5 and F1 reverse): a 采购入库单 saved, submitted and audited in the Kingdee
+ * emulator → source-kingdee → Kafka → mapping (kingdee/purchase_instock) → Kafka → sink-wangdiantong → the WDT
+ * emulator's stockin_purchase_push; an audited 是否网销 material, the same way (kingdee/material), → goods_push. Real broker, registry and MongoDB-wire server; the three services are child processes, so the
  * writer can be SIGKILLed between its push and its ledger record. Each Kingdee bill must end as exactly one WDT
  * stock-in (外部单号 = the bill number) and WDT stock must rise by exactly the bills' quantities — also after a lost
  * answer and after the kill.
@@ -22,6 +22,7 @@ import { wdtDemoWorld } from './wdt-world';
 const ROOT = repoRoot(__dirname);
 const WAREHOUSE = 'HZ01';
 const SPEC = 'G100201S'; // not batch-managed; Kingdee material number = WDT spec number in the demo world
+const run = Date.now().toString(36).toUpperCase();
 
 let kingdee: KingdeeEmulator;
 let wdt: WdtEmulator;
@@ -40,6 +41,7 @@ beforeAll(async () => {
   process.env[DEMO_KINGDEE_SECRET_ENV] = world.kingdeeFixture.apps[0]!.appSecret;
   client = KingdeeClient.fromConfig(connection);
   const account = `kd${topicPrefix.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 40);
+  const startAt = formatBeijingTime(Date.now() - 3_600_000);
   ({ services, mongo, db } = await launchPipelineServices(
     {
       endpoints: testEndpoints(),
@@ -55,10 +57,10 @@ beforeAll(async () => {
         service: 'source_kingdee',
         opsPort: await getFreePort(),
         pollIntervalSeconds: 2,
-        accounts: [{ name: account, startAt: formatBeijingTime(Date.now() - 3_600_000), streams: ['purchase_instock'], connection }],
+        accounts: [{ name: account, startAt, masterDataStartAt: startAt, streams: ['purchase_instock', 'material'], connection }],
       },
       env: { [DEMO_KINGDEE_SECRET_ENV]: world.kingdeeFixture.apps[0]!.appSecret },
-      sinkFlows: ['oms_purchase_instock'],
+      sinkFlows: ['oms_purchase_instock', 'oms_goods'],
     },
     {
       name: 'sink-wangdiantong',
@@ -66,7 +68,7 @@ beforeAll(async () => {
       config: {
         groupId: `yecai-sink-wdt-${topicPrefix.replace(/[^A-Za-z0-9_-]/g, '')}`,
         wangdiantong: { sid: DEFAULT_QYB_ACCOUNT.sid, appKey: DEFAULT_QYB_ACCOUNT.appkey, appSecret: 'env:E2E_WDT_APP_SECRET', baseUrl: `${wdt.url}/openapi2`, requestTimeoutMs: 2_000 },
-        flows: [{ documentType: 'oms_purchase_instock' }],
+        flows: [{ documentType: 'oms_purchase_instock' }, { documentType: 'oms_goods' }],
         batchSize: 10,
         probeIntervalMs: 1_000,
         schedulerIntervalMs: 1_000,
@@ -105,6 +107,26 @@ async function auditedInStock(quantity: string): Promise<string> {
   return saved.number;
 }
 
+/** Saves, submits and audits a 是否网销 material in Kingdee (base unit Pcs unless `unit: false`): its number. */
+async function material(suffix: string, options: { unit?: boolean } = {}): Promise<string> {
+  const number = `E2E-${run}-${suffix}`;
+  const saved = await client.save('BD_MATERIAL', {
+    FCreateOrgId: { FNumber: '100' },
+    FUseOrgId: { FNumber: '100' },
+    FNumber: number,
+    FName: `测试货品 ${suffix}`,
+    FSpecification: '红色;M',
+    FBarCode: '6901234567892',
+    F_YC_IsOnline: true,
+    SubHeadEntity: options.unit === false ? { FErpClsID: '1' } : { FErpClsID: '1', FBaseUnitId: { FNumber: 'Pcs' } },
+  } as never);
+  for (const op of ['Submit', 'Audit'] as const) {
+    const [outcome] = await client.operateEach(op, 'BD_MATERIAL', { numbers: [saved.number] });
+    expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
+  }
+  return number;
+}
+
 /** WDT stock-ins per outer number. */
 const pushed = () => {
   const counts = new Map<string, number>();
@@ -112,8 +134,8 @@ const pushed = () => {
   return counts;
 };
 /** The sink's ledger entry for a bill (its latest revision; ledger id `<sid>|stockin_purchase|<outer_no>`). */
-const ledgerEntry = async (billNo: string) =>
-  (await db.collection('sink_wangdiantong_ledger').find({ ledgerId: `${DEFAULT_QYB_ACCOUNT.sid}|stockin_purchase|${billNo}` }).sort({ revision: -1 }).limit(1).toArray())[0];
+const ledgerOf = async (ledgerId: string) => (await db.collection('sink_wangdiantong_ledger').find({ ledgerId }).sort({ revision: -1 }).limit(1).toArray())[0];
+const ledgerEntry = (billNo: string) => ledgerOf(`${DEFAULT_QYB_ACCOUNT.sid}|stockin_purchase|${billNo}`);
 const posted = async (billNo: string) => (await ledgerEntry(billNo))?.state === 'POSTED';
 
 describe('Kingdee → 旺店通 purchase in-stock, exactly once (real Kafka + registry + MongoDB-wire; services as processes)', () => {
@@ -150,4 +172,25 @@ describe('Kingdee → 旺店通 purchase in-stock, exactly once (real Kafka + re
     ]);
     expect(new Decimal(wdt.store.stockOf(WAREHOUSE, SPEC)).minus(stockBefore).toFixed(4)).toBe('6.0000');
   }, 600_000);
+
+  it('an audited 是否网销 material becomes WDT goods with its spec, once; one without a base unit is parked at mapping naming the field (单位)', async () => {
+    const number = await material('GOODS');
+    const noUnit = await material('NOUNIT', { unit: false });
+    await waitFor(async () => (await ledgerOf(`${DEFAULT_QYB_ACCOUNT.sid}|goods|${number}`))?.state === 'POSTED', `${number} POSTED as WDT goods`, 90_000);
+    const goods = wdt.store.listGoods().filter((row) => row.goods_no === number);
+    expect(goods).toHaveLength(1);
+    expect(goods[0]).toMatchObject({ goods_no: number, goods_name: '测试货品 GOODS', unit_name: 'Pcs', remark: `金蝶物料 ${number}` });
+    expect(goods[0]!.specs.map(({ spec_no, spec_name, barcode }) => ({ spec_no, spec_name, barcode }))).toEqual([{ spec_no: number, spec_name: '红色;M', barcode: '6901234567892' }]);
+    expect(wdt.store.goodsWrites.filter((write) => write.goods_no === number).map((write) => write.kind)).toEqual(['created']);
+
+    let parked: Record<string, unknown> | undefined;
+    await waitFor(async () => {
+      const records = await db.collection('parked_documents').find({ stage: 'mapping', flow: 'kingdee/material' }).toArray();
+      parked = records.find((record) => JSON.stringify(record.raw ?? {}).includes(noUnit));
+      return parked !== undefined;
+    }, `${noUnit} parked at mapping`, 60_000);
+    expect(parked).toMatchObject({ field: 'unit' });
+    expect(String(parked!.reasonZh)).toMatch(/单位/);
+    expect(wdt.store.listGoods().some((row) => row.goods_no === noUnit)).toBe(false);
+  }, 180_000);
 });

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AdminTokensTextSchema, parseWith } from '@yecai/common';
-import { loadRules } from '@yecai/mapping';
+import { loadRules, targetSystems } from '@yecai/mapping';
 import { ConsoleConfigSchema } from '@yecai/console';
 import { parseReconcileConfig } from '@yecai/reconcile';
 import { formsOf, parseSinkConfig, SINK_DOCUMENT_TYPES, type SinkDocumentType } from '@yecai/sink-kingdee';
@@ -187,7 +187,7 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
 
     it('every reverse rule targets an OMS that has a sink', () => {
       const known = OMS_SINKS.map((sink) => sink.system);
-      expect(RULES.filter((rule) => rule.rule.target.system !== undefined && !known.includes(rule.rule.target.system)).map((rule) => rule.rule.flow)).toEqual([]);
+      expect(RULES.filter((rule) => targetSystems(rule.rule.target).some((system) => !known.includes(system))).map((rule) => rule.rule.flow)).toEqual([]);
     });
 
     it.each(OMS_SINKS)('the $label sink ($service) runs, its config (valid) has a flow for exactly the canonical types the reverse rules produce', ({ system, service, parse }) => {
@@ -195,7 +195,7 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
       expect({ service, path }).toEqual({ service, path: expect.stringMatching(/\.yaml$/) });
       const config = parse(yamlAt(path!), path!);
       const configured = config.flows.map((flow) => flow.documentType).sort();
-      const produced = [...new Set(RULES.filter((rule) => rule.rule.target.system === system).map((rule) => rule.rule.target.documentType))].sort();
+      const produced = [...new Set(RULES.filter((rule) => targetSystems(rule.rule.target).includes(system)).map((rule) => rule.rule.target.documentType))].sort();
       expect({ path, configured }).toEqual({ path, configured: produced });
       for (const { token } of config.admin.tokens) expect({ path, token, provided: (shipped.envOf(service)[token.slice(4)] ?? '') !== '' }).toEqual({ path, token, provided: true });
     });

@@ -1,6 +1,7 @@
 import { loadCanonicalSchema } from '@yecai/contracts';
 import { MappingEngine, type MappingOutcome } from './engine';
 import { loadRules } from './load-rules';
+import { targetSystems } from './rule-schema';
 import { memoryLookup, rawInput } from './test-fixtures';
 
 /**
@@ -80,7 +81,7 @@ describe('rule kingdee/material (Kingdee material → 聚水潭 goods)', () => {
     // its own sku_id, and a JST → Kingdee material rule would read that upload back again. One direction per
     // deployment, enforced here until materials get a marker (docs/reverse-flows.md).
     const rules = loadRules();
-    const toJst = rules.some(({ rule }) => rule.source.system === 'kingdee' && rule.target.system === 'jushuitan' && rule.target.documentType === 'oms_goods');
+    const toJst = rules.some(({ rule }) => rule.source.system === 'kingdee' && targetSystems(rule.target).includes('jushuitan') && rule.target.documentType === 'oms_goods');
     const fromJst = rules.filter(({ rule }) => rule.source.system === 'jushuitan' && rule.target.documentType === 'material').map(({ rule }) => rule.flow);
     expect(toJst).toBe(true);
     expect(fromJst).toEqual([]);

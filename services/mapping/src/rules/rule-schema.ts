@@ -92,6 +92,15 @@ const linesSchema = z
   })
   .strict();
 
+/** The OMSs a reverse flow (Kingdee → OMS) can write to: each has a sink. */
+export const OMS_SYSTEMS = ['jushuitan', 'wangdiantong', 'lingxing', 'saihu'] as const;
+const omsSystemSchema = z.enum(OMS_SYSTEMS);
+
+/** The OMSs a rule's canonical events are written to (none for a rule into Kingdee). */
+export function targetSystems(target: { system?: string | readonly string[] | undefined }): string[] {
+  return target.system === undefined ? [] : typeof target.system === 'string' ? [target.system] : [...target.system];
+}
+
 export const ruleFileSchema = z
   .object({
     flow: z.string().regex(/^[a-z0-9_]+\/[a-z0-9_]+$/, 'must look like <source>/<name>'),
@@ -99,12 +108,15 @@ export const ruleFileSchema = z
     title: z.string().min(1),
     description: z.string().optional(),
     source: z.object({ system: z.string().min(1), documentType: z.string().regex(/^[a-z0-9_]+$/) }).strict(),
-    /** Where the canonical event goes: a Kingdee form (flows into Kingdee) or an OMS (`system`, flows out of Kingdee). */
+    /**
+     * Where the canonical event goes: a Kingdee form (flows into Kingdee) or an OMS (`system`, flows out of Kingdee);
+     * a list when one canonical type feeds several OMS sinks (Kingdee materials → 聚水潭 and 旺店通 goods).
+     */
     target: z
       .object({
         documentType: z.string().min(1),
         kingdeeForm: z.string().min(1).optional(),
-        system: z.enum(['jushuitan', 'wangdiantong', 'lingxing', 'saihu']).optional(),
+        system: z.union([omsSystemSchema, z.array(omsSystemSchema).min(1)]).optional(),
       })
       .strict()
       .refine((target) => (target.kingdeeForm === undefined) !== (target.system === undefined), {

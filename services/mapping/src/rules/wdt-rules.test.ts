@@ -426,6 +426,13 @@ describe('WDT master data → Kingdee (F2, 多组织自动分配)', () => {
     ]);
   });
 
+  it('loop guard: goods yecai pushed from Kingdee (remark 金蝶物料 …) are filtered, goods with another remark are mapped', async () => {
+    const pushed = await engine().map(raw('material', { ...goods, remark: '金蝶物料 G100101S' }, 'goods_id'));
+    expect(pushed.map((outcome) => outcome.kind)).toEqual(['filtered']); // the goods as a whole, no material
+    const other = await engine().map(raw('material', { ...goods, remark: '春季新品' }, 'goods_id'));
+    expect(other.map((outcome) => outcome.kind)).toEqual(['mapped', 'mapped', 'mapped']);
+  });
+
   it('goods with a unit no rule knows park the whole goods, naming the field', async () => {
     const odd = { ...goods, spec_list: [{ ...goods.spec_list[2]!, deleted: '0', unit_name: '双' }] }; // no SKU mapping, no unit rule
     const [parked] = await engine().map(raw('material', odd, 'goods_id'));

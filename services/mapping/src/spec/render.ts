@@ -2,6 +2,7 @@ import { kingdeeFormAnchor, renderKingdeeForms } from '@yecai/kingdee';
 import { ENTITY_LABELS } from '@yecai/master-data';
 import type { CompiledField, CompiledRule, CompiledScope, LotPolicySource } from '../rules/load-rules';
 import { feeTypeSection, loadFeeTypeTables, type FeeTypeTable } from './fee-types';
+import { targetSystems } from '../rules/rule-schema';
 
 /** Text safe inside a Markdown table cell. */
 function cell(text: string | undefined): string {
@@ -54,8 +55,10 @@ function scopeTables(scope: CompiledScope, heading: string): string[] {
 
 /** Links to the Kingdee form sections of the forms a rule names (`STK_StockCountGain / STK_StockCountLoss`). */
 /** A rule's target as the tables show it: the Kingdee form(s), or the OMS a reverse flow writes to. */
-const targetText = (target: { kingdeeForm?: string | undefined; system?: string | undefined }) =>
-  target.kingdeeForm ? target.kingdeeForm : `${target.system}（电商 OMS）`;
+const targetText = (target: { kingdeeForm?: string | undefined; system?: string | readonly string[] | undefined }) =>
+  target.kingdeeForm ? target.kingdeeForm : `${targetSystems(target).join(' / ')}（电商 OMS）`;
+
+const sinksOf = (target: { system?: string | readonly string[] | undefined }) => targetSystems(target).map((system) => `sink-${system}`).join(' / ');
 
 const kingdeeFormLinks = (forms: string) =>
   forms
@@ -124,7 +127,7 @@ export function renderFieldMapping(rules: CompiledRule[], feeTypeTables: FeeType
     lines.push(
       `- 规则 rule: \`${rule.flow}\` (services/mapping/rules/${compiled.file}), 版本 version ${compiled.ruleVersion}`,
       `- 源 source: ${rule.source.system} \`${rule.source.documentType}\` → 标准单据 canonical \`${rule.target.documentType}\` → ${
-        rule.target.kingdeeForm ? `金蝶 ${rule.target.kingdeeForm}（字段对照 ${kingdeeFormLinks(rule.target.kingdeeForm)}）` : `${targetText(rule.target)}（Kingdee → OMS，由 sink-${rule.target.system} 写入 written by sink-${rule.target.system}）`
+        rule.target.kingdeeForm ? `金蝶 ${rule.target.kingdeeForm}（字段对照 ${kingdeeFormLinks(rule.target.kingdeeForm)}）` : `${targetText(rule.target)}（Kingdee → OMS，由 ${sinksOf(rule.target)} 写入 written by ${sinksOf(rule.target)}）`
       }`,
     );
     if (rule.description) lines.push(`- 说明: ${cell(rule.description)}`);

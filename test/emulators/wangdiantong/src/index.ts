@@ -9,3 +9,4 @@ export * from './values';
 export * from './world';
 export * from './qimen';
 export * from './push';
+export * from './goods-push';

@@ -308,7 +308,7 @@ export function queryGoods(store: WdtStore, params: Record<string, unknown>, pag
       class_name: item.class_name ?? '',
       unit_name: item.unit_name ?? '件',
       origin: '',
-      remark: '',
+      remark: item.remark ?? '',
       deleted: 0,
       created: at(item.modifiedMs),
       modified: at(item.modifiedMs),

@@ -33,6 +33,7 @@ import { qjbSign, qjbTimestamp, qybSign } from './signing';
 import { WdtStore, type StoredDocument } from './store';
 import { renderQjb, renderQyb, type At, type Fields } from './values';
 import { WDT_PUSH, pushPurchaseIn } from './push';
+import { WDT_GOODS_PUSH, pushGoods } from './goods-push';
 import type { WdtWorldInput } from './world';
 
 /** 企业版 credentials: sid (卖家账号), appkey, appsecret. */
@@ -216,11 +217,13 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
     if (!Number.isInteger(timestamp) || Math.abs(now() / 1000 - timestamp) > QYB_TIMESTAMP_TOLERANCE_S) {
       return reply(QYB_ERRORS.badTimestamp);
     }
-    if (script === WDT_PUSH.purchaseIn.qybScript) {
+    // The writes: the same gate, then the same lost/held answer faults, whichever document they push.
+    const write = script === WDT_PUSH.purchaseIn.qybScript ? pushPurchaseIn : script === WDT_GOODS_PUSH.qybScript ? pushGoods : undefined;
+    if (write) {
       const gated = await gate(res, `qyb:${account.sid}`, QYB_ERRORS);
       if (gated === 'done') return;
       if (typeof gated !== 'function') return reply(gated);
-      const answer = pushPurchaseIn(store, params);
+      const answer = write(store, params);
       await delay(faults.current.holdAnswerMs);
       if (faults.take('lostAnswerNext')) {
         // Applied (or refused) on the server; the answer never reaches the caller.

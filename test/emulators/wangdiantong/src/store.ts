@@ -72,6 +72,8 @@ export class WdtStore implements MasterData {
   private readonly sortedCache = new Map<string, StoredDocument[]>();
   private nextId = new Map<WdtDocumentType, number>();
   private nextMasterId = 1;
+  /** Applied goods_push writes (a test asserts how often goods were created vs. updated). */
+  readonly goodsWrites: Array<{ goods_no: string; kind: 'created' | 'updated'; atMs: number }> = [];
   /** Stock per `<warehouse_no>|<spec_no>`, moved by pushes only (generated documents leave it alone). */
   private readonly stock = new Map<string, Decimal>();
 
@@ -123,6 +125,25 @@ export class WdtStore implements MasterData {
     };
     this.goodsByNo.set(goods.goods_no, stored);
     for (const spec of stored.specs) this.specs.set(spec.spec_no, { goods: stored, spec });
+  }
+
+  /**
+   * goods_push: the goods' fields given replace the stored ones, its specs are upserted by spec_no and the goods'
+   * other specs are kept (a push names the specs it changes, not the whole list).
+   */
+  pushGoods(goods: WdtGoodsInput): 'created' | 'updated' {
+    const existing = this.goodsByNo.get(goods.goods_no);
+    const specs = [...(existing?.specs ?? [])].map((spec) => ({ ...spec }));
+    for (const spec of goods.specs) {
+      const at = specs.findIndex((old) => old.spec_no === spec.spec_no);
+      if (at >= 0) specs[at] = { ...specs[at]!, ...spec };
+      else specs.push({ ...spec, spec_id: 0 });
+    }
+    const { specs: _given, ...fields } = goods;
+    this.upsertGoods({ ...(existing ?? {}), ...fields, modified: this.now(), specs });
+    const kind = existing ? 'updated' : 'created';
+    this.goodsWrites.push({ goods_no: goods.goods_no, kind, atMs: this.now() });
+    return kind;
   }
 
   shop(no: string): Shop | undefined {

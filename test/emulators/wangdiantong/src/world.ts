@@ -42,6 +42,8 @@ export interface WdtGoodsInput {
   unit_name?: string;
   brand_name?: string;
   class_name?: string;
+  /** 备注; yecai marks goods it pushes from Kingdee here (the loop guard of wangdiantong/material). */
+  remark?: string;
   /** Last modification (epoch ms); defaults to the store's clock. */
   modified?: number;
   specs: WdtSpecInput[];
