@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Decimal } from '@yecai/common';
 
 /** A sales out-stock as mapping hands it to the serde: decimals as Decimal, timestamps as epoch millis. */
@@ -47,5 +48,37 @@ export function sampleSalesOutstock() {
         isGift: false,
       },
     ],
+  };
+}
+
+/**
+ * An oms_goods event for Kingdee material `sku` as kingdee/material emits it, for the OMS writers' tests (version: a
+ * later edit of the same material, renamed).
+ */
+export function sampleOmsGoods(sku: string, options: { version?: number; name?: string; styleCode?: string } = {}): Record<string, unknown> {
+  const version = options.version ?? 1;
+  return {
+    source: {
+      sourceSystem: 'kingdee',
+      account: 'main',
+      documentType: 'material',
+      sourceId: `MAT-${sku}`,
+      sourceModifiedAt: 1_765_000_000_000 + version * 1000,
+      contentHash: createHash('sha256').update(`${sku}/v${version}`).digest('hex'),
+      rawTopic: 'raw.kingdee.material',
+      rawPartition: 0,
+      rawOffset: version,
+    },
+    mapping: { flow: 'kingdee/material', ruleVersion: 'test-1', mappedAt: 1_765_000_000_000 },
+    sku,
+    styleCode: options.styleCode ?? sku,
+    name: options.name ?? `商品 ${sku} v${version}`,
+    specification: '红色;M',
+    barcode: null,
+    unit: 'Pcs',
+    batch: '0',
+    enabled: true,
+    originForm: 'BD_MATERIAL',
+    originId: `MAT-${sku}`,
   };
 }

@@ -9,12 +9,12 @@ describe('旺店通 target, goods: what a material becomes and how WDT refusals 
   it('pushes an oms_goods event as one goods (goods_no = 款式编码) with one spec (spec_no = material number), marked as from Kingdee', () => {
     expect(goodsOf({ ...omsGoods('M-1'), barcode: '6901234567892' })).toEqual({
       goods_no: 'M-1',
-      goods_name: '货品 M-1 v1',
+      goods_name: '商品 M-1 v1',
       unit_name: 'Pcs',
       remark: '金蝶物料 M-1',
       spec_list: [{ spec_no: 'M-1', spec_name: '红色;M', barcode: '6901234567892' }],
     });
-    expect(goodsOf({ ...omsGoods('M-2'), specification: null })).toEqual({ goods_no: 'M-2', goods_name: '货品 M-2 v1', unit_name: 'Pcs', remark: '金蝶物料 M-2', spec_list: [{ spec_no: 'M-2' }] });
+    expect(goodsOf({ ...omsGoods('M-2'), specification: null })).toEqual({ goods_no: 'M-2', goods_name: '商品 M-2 v1', unit_name: 'Pcs', remark: '金蝶物料 M-2', spec_list: [{ spec_no: 'M-2' }] });
   });
 
   it('refuses, naming the field, an event without a spec or goods number', () => {
@@ -24,7 +24,7 @@ describe('旺店通 target, goods: what a material becomes and how WDT refusals 
 
   it('holds: what WDT has equals what was sent (spec found, names and unit the same)', () => {
     const sent = goodsOf(omsGoods('M-1'));
-    const row = { goods_no: 'M-1', goods_name: '货品 M-1 v1', unit_name: 'Pcs', spec_list: [{ spec_no: 'M-1', spec_name: '红色;M', barcode: '' }] };
+    const row = { goods_no: 'M-1', goods_name: '商品 M-1 v1', unit_name: 'Pcs', spec_list: [{ spec_no: 'M-1', spec_name: '红色;M', barcode: '' }] };
     expect(holdsGoods(row, sent)).toBe(true);
     expect(holdsGoods({ ...row, goods_name: '别人的货品' }, sent)).toBe(false);
     expect(holdsGoods({ ...row, spec_list: [] }, sent)).toBe(false);

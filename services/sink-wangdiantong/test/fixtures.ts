@@ -72,34 +72,7 @@ export function documentCounts(emulator: WdtEmulator, prefix: string): Map<strin
   return counts;
 }
 
-/** An oms_goods event for Kingdee material `sku` as kingdee/material emits it (version: a later edit, renamed). */
-export function omsGoods(sku: string, options: { version?: number; name?: string; styleCode?: string } = {}): Record<string, unknown> {
-  const version = options.version ?? 1;
-  return {
-    source: {
-      sourceSystem: 'kingdee',
-      account: 'main',
-      documentType: 'material',
-      sourceId: `MAT-${sku}`,
-      sourceModifiedAt: 1_765_000_000_000 + version * 1000,
-      contentHash: createHash('sha256').update(`${sku}/v${version}`).digest('hex'),
-      rawTopic: 'raw.kingdee.material',
-      rawPartition: 0,
-      rawOffset: version,
-    },
-    mapping: { flow: 'kingdee/material', ruleVersion: 'test-1', mappedAt: 1_765_000_000_000 },
-    sku,
-    styleCode: options.styleCode ?? sku,
-    name: options.name ?? `货品 ${sku} v${version}`,
-    specification: '红色;M',
-    barcode: null,
-    unit: 'Pcs',
-    batch: '0',
-    enabled: true,
-    originForm: 'BD_MATERIAL',
-    originId: `MAT-${sku}`,
-  };
-}
+export { sampleOmsGoods as omsGoods } from '@yecai/contracts/src/test-fixtures';
 
 /** WDT spec rows per spec number starting with `prefix` (goods_push upserts by spec_no: exactly once = one row each). */
 export function specCounts(emulator: WdtEmulator, prefix: string): Map<string, number> {
