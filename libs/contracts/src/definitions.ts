@@ -565,6 +565,32 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
       field('originId', 'string', 'Origin in Kingdee: FMATERIALID.'),
     ]),
   },
+  {
+    // Read by the reconciliation (OMS on-hand vs Kingdee STK_Inventory, F17), posted by no sink: a snapshot is a
+    // level, not a bill, so nothing in Kingdee is created from it.
+    documentType: 'inventory_snapshot',
+    flows: ['F17'],
+    kingdeeForms: [],
+    schema: document('InventorySnapshot', '库存快照 inventory level of one SKU (and batch) in one warehouse, as the OMS reports it at its modified time (F17).', [
+      field('warehouseKind', { type: 'enum', name: 'WarehouseKind', symbols: ['FBA', 'OVERSEAS_THIRD_PARTY', 'OWN'] }, '仓库类型: FBA (Amazon), OVERSEAS_THIRD_PARTY (第三方海外仓), OWN (自有仓).'),
+      field('warehouse', 'string', "仓库: the OMS's warehouse code (FBA: the shop the stock belongs to, FBA-<shopId>)."),
+      optional('stock', 'string', '仓库 in Kingdee: stock number (FStockId) when master data maps the warehouse; null = not mapped.'),
+      optional('shop', 'string', 'OMS shop id (FBA stock belongs to a shop).'),
+      optional('marketplace', 'string', 'Marketplace id (FBA).'),
+      field('sku', 'string', "The OMS's local SKU (商品编码)."),
+      optional('sellerSku', 'string', 'Platform seller SKU (MSKU, FBA).'),
+      optional('fnsku', 'string', 'Amazon FNSKU (FBA).'),
+      field('material', 'string', '物料编码: Kingdee material number, from master data.'),
+      optional('unit', 'string', '单位: Kingdee unit number, from master data.'),
+      optional('batch', 'string', '批号 exactly as the OMS reports it (carried unchanged); null = no batch.'),
+      field('onHand', QUANTITY, '在库数量: physical stock in the warehouse (available + reserved + defective where the OMS gives them).'),
+      optional('available', QUANTITY, '可用数量 (FBA: fulfillable).'),
+      optional('reserved', QUANTITY, '占用 / 预留数量.'),
+      optional('defective', QUANTITY, '次品数量.'),
+      optional('inTransit', QUANTITY, '在途 / 待到货数量 (not on hand).'),
+      field('snapshotAt', 'string', "快照时间: the OMS's modified time of this level, Beijing local date and time as the OMS writes it (e.g. 2026-12-19 10:15:00)."),
+    ]),
+  },
 ];
 
 export function canonicalDefinition(documentType: string): CanonicalDefinition {

@@ -16,9 +16,9 @@ import { repoRoot } from '@yecai/stack';
  * customer `AMZ-<shopId>` (the platform collects payment) and, for its fees, a supplier `AMZ-<shopId>`; every local
  * SKU and its seller SKU (`M<sku>`) a material of the local SKU's number; the fee types are the shipped example table
  * (services/mapping/rules/saihu/fee-types.csv); month rates for the months the documents fall in, a different one
- * per month.
+ * per month. The inventory streams become inventory snapshots (F17) that no sink posts.
  */
-export const SAIHU_STREAMS = ['sales_order', 'settlement', 'settlement_detail'] as const;
+export const SAIHU_STREAMS = ['sales_order', 'settlement', 'settlement_detail', 'warehouse_inventory', 'fba_inventory'] as const;
 export const SAIHU_SINK_FLOWS = ['receivable', 'receipt', 'fee_settlement'] as const;
 
 const ORG = '100';

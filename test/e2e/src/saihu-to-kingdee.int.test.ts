@@ -6,7 +6,8 @@
  * the refunded part; a USD order of last month paid this month carries each month's rate; the payout's fees become
  * ONE payable to the platform through the fee-type table, the shop fee allocated to the SKUs by sales (parts sum
  * exactly), VAT on its own line; a payout naming an order without a receivable is parked for a person with the order
- * named.
+ * named. Inventory levels (F17): one snapshot per warehouse kind (own, third-party overseas, FBA) on the canonical
+ * topic, quantities and batch as the emulator serves them, and none for an FBA warehouse's row of the warehouse list.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { Decimal, formatBeijingTime } from '@yecai/common';
 import { KingdeeClient } from '@yecai/kingdee';
 import { Ledger } from '@yecai/sink-kingdee';
 import { testEndpoints, uniqueName, uniqueTopicPrefix } from '@yecai/test-harness';
+import { canonicalEvents } from './canonical-events';
 import { SaihuPipeline, customerOf, monthOf, monthRate, previousMonth, saihuFeeTypes } from './saihu-pipeline';
 
 type Row = Record<string, unknown>;
@@ -30,6 +32,13 @@ let P1 = '';
 let P2 = '';
 const REFUND = '-5.00';
 let postedAt = '';
+let topicPrefix = '';
+/** The warehouse-inventory rows the test sets: own (批次 kept), third-party overseas (its own lot), FBA (filtered). */
+const WAREHOUSE_ROWS = [
+  { warehouseId: '101', warehouseType: '1', batchNo: 'B2026-OWN-07' },
+  { warehouseId: '301', warehouseType: '3', batchNo: 'GC-LOT/2026-11' },
+  { warehouseId: '201', warehouseType: '2', batchNo: '' },
+];
 
 async function bills(formId: string, fieldKeys: string[]): Promise<Map<string, Row[]>> {
   const rows = await kingdee.queryAll({ formId, fieldKeys: ['FBillNo', ...fieldKeys], filter: "FBillNo <> ''", orderBy: 'FBillNo' });
@@ -80,14 +89,16 @@ function addRow(settlementId: string, overrides: Row): void {
 }
 
 beforeAll(async () => {
+  topicPrefix = uniqueTopicPrefix('e2e-sh');
   pipeline = await SaihuPipeline.start({
     endpoints: testEndpoints(),
     workDir: mkdtempSync(join(tmpdir(), 'yecai-e2e-saihu-')),
-    topicPrefix: uniqueTopicPrefix('e2e-sh'),
+    topicPrefix,
     mongoDb: uniqueName('e2e_sh').replace(/-/g, '_'),
     logLevel: 'warn',
-    perType: { sales_order: 40 },
+    perType: { sales_order: 40, warehouse_inventory: WAREHOUSE_ROWS.length, fba_inventory: 1 },
     prepare: (saihu, day) => {
+      saihu.store.versions('warehouse_inventory').forEach((version, n) => saihu.store.modifyDocument('warehouse_inventory', version.id, version.modifiedMs, WAREHOUSE_ROWS[n]));
       const usd = saihu.store.query('sales_order', null).filter((order) => order.shopId === '8') as Order[];
       const paid = usd.filter((order) => order.orderStatus === 'Shipped').sort((a, b) => String(a.amazonOrderId).localeCompare(String(b.amazonOrderId)));
       if (paid.length < 3) throw new Error(`seed 19 gives ${paid.length} shipped USD orders, the test needs 3`);
@@ -244,3 +255,24 @@ it('L1 fixed by a person: X ships (its receivable posts), the parked receipt is 
   expect((await ledger.list({}, 10_000, 0)).filter((entry) => entry.state === 'PARKED')).toEqual([]);
   expect([...(await bills('AR_RECEIVEBILL', [])).keys()].sort()).toEqual([`SK-${P1}`, `SK-${P2}`].sort());
 }, 180_000);
+
+it('inventory (F17): one snapshot per warehouse kind on canonical.inventory_snapshot, quantities and batch as the emulator serves them', async () => {
+  const rows = [...pipeline.records('warehouse_inventory'), ...pipeline.records('fba_inventory')] as Order[];
+  // The FBA warehouse's row of the warehouse list is filtered: the FBA endpoint gives that stock.
+  const expected = rows.filter((row) => row.warehouseType !== '2');
+  let snapshots: Order[] = [];
+  await waitUntil('the inventory snapshots', async () => (snapshots = await canonicalEvents(topicPrefix, 'inventory_snapshot')).length >= expected.length, 60_000);
+  expect(snapshots.map((event) => event.warehouseKind).sort()).toEqual(['FBA', 'OVERSEAS_THIRD_PARTY', 'OWN']);
+  const exact = (value: unknown) => (value === null || value === undefined ? null : new Decimal(String(value)).toFixed());
+  for (const row of expected) {
+    const event = snapshots.find((candidate) => candidate.source.sourceId === row.id)!;
+    const levels = row.warehouseType
+      ? [row.stockAvailable, row.stockOccupy, row.stockDefective, row.stockWait]
+      : [row.afnFulfillableQuantity, row.afnReservedQuantity, null, row.afnInboundShippedQuantity];
+    expect([event.sku, event.material, event.batch, event.snapshotAt]).toEqual([row.commoditySku, row.commoditySku, row.batchNo || null, row.updateTime]);
+    expect([event.available, event.reserved, event.defective, event.inTransit].map(exact)).toEqual(levels.map(exact));
+    expect(exact(event.onHand)).toBe(sum(levels.slice(0, 3).filter((level) => level !== null)).toFixed());
+  }
+  const batchOf = (warehouseId: string) => snapshots.find((event) => event.source.sourceId === rows.find((row) => row.warehouseId === warehouseId)!.id)!.batch;
+  expect([batchOf('101'), batchOf('301')]).toEqual(['B2026-OWN-07', 'GC-LOT/2026-11']);
+});

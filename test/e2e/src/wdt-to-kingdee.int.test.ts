@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Decimal } from '@yecai/common';
 import { WDT_PROTOCOL, renderQyb, type WdtDocumentType } from '@yecai/emulator-wangdiantong';
-import { AvroSerde, KafkaClient, topics } from '@yecai/kafka';
 import { KingdeeClient } from '@yecai/kingdee';
-import { consumeAll, testEndpoints, uniqueName, uniqueTopicPrefix } from '@yecai/test-harness';
+import { testEndpoints, uniqueName, uniqueTopicPrefix } from '@yecai/test-harness';
 import { settled, summarize, type PipelineSummary } from '@yecai/demo';
+import { canonicalEvents } from './canonical-events';
 import { WdtPipeline } from './wdt-pipeline';
 import { WDT_NEW_SPECS, WDT_NEW_WAREHOUSES, WDT_WAREHOUSES } from './wdt-world';
 
@@ -35,22 +35,6 @@ let pipeline: WdtPipeline;
 let kingdee: KingdeeClient;
 let summary: PipelineSummary;
 let topicPrefix: string;
-
-/** Canonical events of a type as the sink would read them (read_committed), decoded through the registry. */
-async function canonicalEvents(documentType: string): Promise<Record<string, any>[]> {
-  const previous = process.env.YECAI_TOPIC_PREFIX;
-  process.env.YECAI_TOPIC_PREFIX = topicPrefix;
-  const kafka = new KafkaClient({ brokers: [testEndpoints().kafkaBrokers], clientId: 'yecai-e2e-wdt-check' });
-  try {
-    const serde = new AvroSerde(testEndpoints().schemaRegistryUrl);
-    const messages = await consumeAll(kafka, topics.canonical(documentType), { readCommitted: true, idleMs: 3_000 });
-    return Promise.all(messages.map((message) => serde.decode<Record<string, any>>(message.value!)));
-  } finally {
-    if (previous === undefined) delete process.env.YECAI_TOPIC_PREFIX;
-    else process.env.YECAI_TOPIC_PREFIX = previous;
-    await kafka.disconnect();
-  }
-}
 
 /** The WDT documents of a type as the 企业版 API renders them (every scalar a string). */
 function wdtDocuments(type: WdtDocumentType): WdtRecord[] {
@@ -262,16 +246,16 @@ describe('旺店通组装拆卸单 → 金蝶组装拆卸单 (F11)', () => {
 
 describe('旺店通主数据 → 金蝶 (F2, 多组织自动分配): canonical events', () => {
   it('the goods new today become one material per spec, for every configured use-org; shops and warehouses follow', async () => {
-    const materials = await canonicalEvents('material');
+    const materials = await canonicalEvents(topicPrefix, 'material');
     expect(materials.map((event) => [event.number, event.name, event.baseUnit, event.createOrg, event.useOrgs]).sort()).toEqual(
       WDT_NEW_SPECS.map((spec) => [spec, '收纳盒', 'Pcs', '100', ['100', '101']]),
     );
-    const customers = await canonicalEvents('customer');
+    const customers = await canonicalEvents(topicPrefix, 'customer');
     expect(customers.map((event) => [event.number, event.useOrgs]).sort()).toEqual([
       ['jd-001', ['100', '101']],
       ['tm-001', ['100', '101']],
     ]);
-    const warehouses = await canonicalEvents('warehouse');
+    const warehouses = await canonicalEvents(topicPrefix, 'warehouse');
     expect(warehouses.map((event) => [event.number, event.createOrg, event.useOrgs]).sort()).toEqual(
       [...WDT_WAREHOUSES, ...WDT_NEW_WAREHOUSES].map((warehouse) => [warehouse.warehouse_no, warehouse.org, [warehouse.org]]).sort(),
     );

@@ -3,6 +3,7 @@ import type { Assembly } from './assembly';
 import type { Customer } from './customer';
 import type { FeeSettlement } from './fee_settlement';
 import type { FirstLegShipment } from './first_leg_shipment';
+import type { InventorySnapshot } from './inventory_snapshot';
 import type { Material } from './material';
 import type { OmsGoods } from './oms_goods';
 import type { OmsPurchaseInStock } from './oms_purchase_instock';
@@ -24,6 +25,7 @@ export type * from './assembly';
 export type * from './customer';
 export type * from './fee_settlement';
 export type * from './first_leg_shipment';
+export type * from './inventory_snapshot';
 export type * from './material';
 export type * from './oms_goods';
 export type * from './oms_purchase_instock';
@@ -67,6 +69,7 @@ export interface CanonicalEvents<D = string> {
   receipt: Receipt<D>;
   oms_purchase_instock: OmsPurchaseInStock<D>;
   oms_goods: OmsGoods;
+  inventory_snapshot: InventorySnapshot<D>;
 }
 
 export type CanonicalDocumentType = keyof CanonicalEvents;
@@ -99,4 +102,5 @@ export const CANONICAL_DOCUMENT_TYPES = [
   'receipt',
   'oms_purchase_instock',
   'oms_goods',
+  'inventory_snapshot',
 ] as const satisfies readonly CanonicalDocumentType[];

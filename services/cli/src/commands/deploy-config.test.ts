@@ -190,6 +190,14 @@ describe('shipped deployments run every flow that has a mapping rule', () => {
       expect(RULES.filter((rule) => targetSystems(rule.rule.target).some((system) => !known.includes(system))).map((rule) => rule.rule.flow)).toEqual([]);
     });
 
+    it('every rule no sink posts (readBy) is read by a service that runs, and no sink is configured for its type', () => {
+      const unposted = RULES.filter((rule) => rule.rule.target.readBy !== undefined);
+      expect(unposted.filter((rule) => !shipped.services.has(rule.rule.target.readBy!)).map((rule) => rule.rule.flow)).toEqual([]);
+      // A type one rule leaves unposted is not posted by another rule's sink either (a level, not a bill).
+      const posted = RULES.filter((rule) => rule.rule.target.readBy === undefined).map((rule) => rule.rule.target.documentType);
+      expect(unposted.filter((rule) => posted.includes(rule.rule.target.documentType)).map((rule) => rule.rule.flow)).toEqual([]);
+    });
+
     it.each(OMS_SINKS)('the $label sink ($service) runs, its config (valid) has a flow for exactly the canonical types the reverse rules produce', ({ system, service, parse }) => {
       const path = shipped.configOf.get(service);
       expect({ service, path }).toEqual({ service, path: expect.stringMatching(/\.yaml$/) });

@@ -225,8 +225,8 @@ export class MappingEngine {
         throw park(
           flow,
           'REQUIRED_VALUE_MISSING',
-          `规则 ${flow} 的 ${where}lookup ${lookup.name} 没有取到主数据编码`,
-          `rule ${flow}: ${where}lookup ${lookup.name} found no key in the document`,
+          `规则 ${flow} 的 ${where}lookup ${lookup.name} 没有取到主数据编码（单据的 ${lookup.spec.key} 为空）`,
+          `rule ${flow}: ${where}lookup ${lookup.name} found no key in the document (${lookup.spec.key} is empty)`,
           { field: `${where}lookup ${lookup.name}` },
         );
       }

@@ -109,18 +109,20 @@ export const ruleFileSchema = z
     description: z.string().optional(),
     source: z.object({ system: z.string().min(1), documentType: z.string().regex(/^[a-z0-9_]+$/) }).strict(),
     /**
-     * Where the canonical event goes: a Kingdee form (flows into Kingdee) or an OMS (`system`, flows out of Kingdee);
-     * a list when one canonical type feeds several OMS sinks (Kingdee materials → 聚水潭 and 旺店通 goods).
+     * Where the canonical event goes: a Kingdee form (flows into Kingdee), an OMS (`system`, flows out of Kingdee; a
+     * list when one canonical type feeds several OMS sinks, e.g. Kingdee materials → 聚水潭 and 旺店通 goods), or no
+     * sink at all (`readBy`: a level such as an inventory snapshot, which a service reads and nothing posts).
      */
     target: z
       .object({
         documentType: z.string().min(1),
         kingdeeForm: z.string().min(1).optional(),
         system: z.union([omsSystemSchema, z.array(omsSystemSchema).min(1)]).optional(),
+        readBy: z.enum(['reconcile']).optional(),
       })
       .strict()
-      .refine((target) => (target.kingdeeForm === undefined) !== (target.system === undefined), {
-        message: 'give either kingdeeForm (into Kingdee) or system (out of Kingdee to an OMS)',
+      .refine((target) => [target.kingdeeForm, target.system, target.readBy].filter((set) => set !== undefined).length === 1, {
+        message: 'give exactly one of kingdeeForm (into Kingdee), system (out of Kingdee to an OMS) or readBy (no sink: the service that reads it)',
       }),
     filters: z.array(filterSpecSchema).default([]),
     lookups: z.record(z.string().regex(/^[a-zA-Z]\w*$/), lookupSpecSchema).default({}),

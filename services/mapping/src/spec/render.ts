@@ -55,10 +55,22 @@ function scopeTables(scope: CompiledScope, heading: string): string[] {
 
 /** Links to the Kingdee form sections of the forms a rule names (`STK_StockCountGain / STK_StockCountLoss`). */
 /** A rule's target as the tables show it: the Kingdee form(s), or the OMS a reverse flow writes to. */
-const targetText = (target: { kingdeeForm?: string | undefined; system?: string | readonly string[] | undefined }) =>
-  target.kingdeeForm ? target.kingdeeForm : `${targetSystems(target).join(' / ')}（电商 OMS）`;
+type Target = { kingdeeForm?: string | undefined; system?: string | readonly string[] | undefined; readBy?: string | undefined };
+const targetText = (target: Target) =>
+  target.kingdeeForm
+    ? target.kingdeeForm
+    : target.system
+      ? `${targetSystems(target).join(' / ')}（电商 OMS）`
+      : `不过账，由 ${target.readBy} 读取 (no sink)`;
 
-const sinksOf = (target: { system?: string | readonly string[] | undefined }) => targetSystems(target).map((system) => `sink-${system}`).join(' / ');
+const sinksOf = (target: Target) => targetSystems(target).map((system) => `sink-${system}`).join(' / ');
+
+/** Where a rule's events end up, as the flow section says it. */
+function targetDetail(target: Target): string {
+  if (target.kingdeeForm) return `金蝶 ${target.kingdeeForm}（字段对照 ${kingdeeFormLinks(target.kingdeeForm)}）`;
+  if (target.system) return `${targetText(target)}（Kingdee → OMS，由 ${sinksOf(target)} 写入 written by ${sinksOf(target)}）`;
+  return `不过账到任何系统，由 ${target.readBy} 服务读取 (no sink posts it; read by ${target.readBy})`;
+}
 
 const kingdeeFormLinks = (forms: string) =>
   forms
@@ -126,9 +138,7 @@ export function renderFieldMapping(rules: CompiledRule[], feeTypeTables: FeeType
     lines.push(`<a id="${rule.flow.replace('/', '')}"></a>`, `## ${cell(rule.title)}`, '');
     lines.push(
       `- 规则 rule: \`${rule.flow}\` (services/mapping/rules/${compiled.file}), 版本 version ${compiled.ruleVersion}`,
-      `- 源 source: ${rule.source.system} \`${rule.source.documentType}\` → 标准单据 canonical \`${rule.target.documentType}\` → ${
-        rule.target.kingdeeForm ? `金蝶 ${rule.target.kingdeeForm}（字段对照 ${kingdeeFormLinks(rule.target.kingdeeForm)}）` : `${targetText(rule.target)}（Kingdee → OMS，由 ${sinksOf(rule.target)} 写入 written by ${sinksOf(rule.target)}）`
-      }`,
+      `- 源 source: ${rule.source.system} \`${rule.source.documentType}\` → 标准单据 canonical \`${rule.target.documentType}\` → ${targetDetail(rule.target)}`,
     );
     if (rule.description) lines.push(`- 说明: ${cell(rule.description)}`);
     if (rule.each) {
