@@ -33,6 +33,7 @@ const BENCHES: BenchDefinition[] = [
   { name: 'jushuitan', script: 'jushuitan-bench.ts', full: ['--documents', '20000'], quick: ['--documents', '5000'], needsStack: true },
   { name: 'wangdiantong', script: 'wangdiantong-bench.ts', full: ['--documents', '20000'], quick: ['--documents', '5000'], needsStack: true },
   { name: 'lingxing', script: 'lingxing-bench.ts', full: ['--documents', '20000'], quick: ['--documents', '5000'], needsStack: true },
+  { name: 'saihu', script: 'saihu-bench.ts', full: ['--documents', '5000'], quick: ['--documents', '1000'], needsStack: true },
   { name: 'mapping', script: 'mapping-bench.ts', full: ['--documents', '20000'], quick: ['--documents', '5000'], needsStack: true },
   { name: 'sink', script: 'sink-bench.ts', full: ['--docs', '10000', '--batch', '100', '--chunks', '16', '--replay'], quick: [], needsStack: true },
   { name: 'sink-aggregation', script: 'sink-aggregation-bench.ts', full: ['--docs', '20000'], quick: ['--docs', '2000'], needsStack: true },

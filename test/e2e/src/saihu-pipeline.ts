@@ -71,8 +71,8 @@ export function saihuWorld(months: string[]): { kingdeeFixture: Fixture; masterD
 
 export type SaihuPipelineOptions = Pick<PipelineOptions, 'endpoints' | 'workDir' | 'topicPrefix' | 'mongoDb' | 'logLevel'> & {
   perType: Partial<Record<(typeof SAIHU_STREAMS)[number], number>>;
-  /** Runs on the seeded emulator before the services start. */
-  prepare?: (saihu: SaihuEmulator, day: { fromMs: number; toMs: number }) => void;
+  /** Runs on the seeded emulators before the services start (e.g. a Kingdee period closed from the first poll). */
+  prepare?: (saihu: SaihuEmulator, day: { fromMs: number; toMs: number }, kingdee: KingdeeEmulator) => void;
   saihuFaults?: SaihuFaults;
 };
 
@@ -99,7 +99,7 @@ export class SaihuPipeline {
       rateLimits: { perSecondPerEndpoint: 1000 },
       ...(options.saihuFaults ? { faults: options.saihuFaults } : {}),
     });
-    options.prepare?.(saihu, day);
+    options.prepare?.(saihu, day, kingdee);
     const sourceConfig = {
       service: 'source_saihu',
       opsPort: await getFreePort(),
