@@ -6,6 +6,7 @@ import type { FirstLegShipment } from './first_leg_shipment';
 import type { Material } from './material';
 import type { OmsGoods } from './oms_goods';
 import type { OmsPurchaseInStock } from './oms_purchase_instock';
+import type { OmsPurchaseReturn } from './oms_purchase_return';
 import type { OtherInStock } from './other_instock';
 import type { OtherOutStock } from './other_outstock';
 import type { PurchaseInStock } from './purchase_instock';
@@ -27,6 +28,7 @@ export type * from './first_leg_shipment';
 export type * from './material';
 export type * from './oms_goods';
 export type * from './oms_purchase_instock';
+export type * from './oms_purchase_return';
 export type * from './other_instock';
 export type * from './other_outstock';
 export type * from './purchase_instock';
@@ -66,6 +68,7 @@ export interface CanonicalEvents<D = string> {
   receivable: Receivable<D>;
   receipt: Receipt<D>;
   oms_purchase_instock: OmsPurchaseInStock<D>;
+  oms_purchase_return: OmsPurchaseReturn<D>;
   oms_goods: OmsGoods;
 }
 
@@ -98,5 +101,6 @@ export const CANONICAL_DOCUMENT_TYPES = [
   'receivable',
   'receipt',
   'oms_purchase_instock',
+  'oms_purchase_return',
   'oms_goods',
 ] as const satisfies readonly CanonicalDocumentType[];
