@@ -520,31 +520,31 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
     documentType: 'oms_purchase_instock',
     flows: ['F5'],
     kingdeeForms: [],
-    schema: document('OmsPurchaseInStock', '采购入库 for an OMS: an audited Kingdee 采购入库单 (STK_InStock) to push to the OMS (F5, Kingdee → OMS).', [
-      billNumber,
-      billDate,
-      field('originForm', 'string', 'Origin in Kingdee (loop guard and trace): the form id, STK_InStock.'),
-      field('originId', 'string', 'Origin in Kingdee: FID of the bill.'),
-      field('originBillNumber', 'string', 'Origin in Kingdee: FBillNo of the bill.'),
-      field('warehouse', 'string', "入库仓: the OMS's warehouse code (e.g. WDT warehouse_no), mapped from the Kingdee stock."),
-      optional('provider', 'string', "供应商: the OMS's provider code (e.g. WDT provider_no), mapped from the Kingdee supplier."),
-      optional('purchaseOrderNumber', 'string', '采购订单号 (FPOOrderNo of the first line) when the bill has one.'),
-      remark,
-      field(
-        'lines',
-        list(
-          record('OmsPurchaseInStockLine', 'One line.', [
-            field('lineId', 'string', 'Kingdee entry id (FInStockEntry_FEntryID).'),
-            field('material', 'string', 'Kingdee material number, for tracing.'),
-            field('sku', 'string', "The OMS's item code (e.g. WDT spec_no 商家编码), mapped from the material."),
-            field('quantity', QUANTITY, '实收数量, positive.'),
-            optional('price', PRICE, '单价 (tax-exclusive).'),
-            optional('batch', 'string', '批号.'),
-          ]),
-        ),
-        'Lines.',
-      ),
-    ]),
+    schema: omsStockBill({
+      name: 'OmsPurchaseInStock',
+      doc: '采购入库 for an OMS: an audited Kingdee 采购入库单 (STK_InStock) to push to the OMS (F5, Kingdee → OMS).',
+      form: 'STK_InStock',
+      warehouse: '入库仓',
+      entryId: 'FInStockEntry_FEntryID',
+      quantity: '实收数量',
+    }),
+  },
+  {
+    // Out of Kingdee (reverse flow F6 in the WDT project), the same shape as oms_purchase_instock in the other
+    // direction: a type of its own rather than a direction flag, so a sink subscribes to what it may post (one topic,
+    // one meaning) and oms_purchase_instock v1 stays as released; never purchase_return, so Kingdee's own bill is
+    // never posted back into Kingdee.
+    documentType: 'oms_purchase_return',
+    flows: ['F6'],
+    kingdeeForms: [],
+    schema: omsStockBill({
+      name: 'OmsPurchaseReturn',
+      doc: '采购退货 for an OMS: an audited Kingdee 采购退料单 (PUR_MRB) to push to the OMS (F6, Kingdee → OMS; stock goes down).',
+      form: 'PUR_MRB',
+      warehouse: '退货仓',
+      entryId: 'FPURMRBENTRY_FEntryID',
+      quantity: '实退数量',
+    }),
   },
   {
     // Out of Kingdee (reverse flow F1, the Jushuitan project's rules): an OMS sink consumes it, never sink-kingdee —
@@ -592,6 +592,38 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
     ]),
   },
 ];
+
+/**
+ * A Kingdee stock bill pushed to an OMS (F5/F6 reverse): OMS codes already mapped, the Kingdee origin kept for the
+ * loop guard and the trace. The texts name each form's own fields; the fields are the same.
+ */
+function omsStockBill(spec: { name: string; doc: string; form: string; warehouse: string; entryId: string; quantity: string }): AvroSchema {
+  return document(spec.name, spec.doc, [
+    billNumber,
+    billDate,
+    field('originForm', 'string', `Origin in Kingdee (loop guard and trace): the form id, ${spec.form}.`),
+    field('originId', 'string', 'Origin in Kingdee: FID of the bill.'),
+    field('originBillNumber', 'string', 'Origin in Kingdee: FBillNo of the bill.'),
+    field('warehouse', 'string', `${spec.warehouse}: the OMS's warehouse code (e.g. WDT warehouse_no), mapped from the Kingdee stock.`),
+    optional('provider', 'string', "供应商: the OMS's provider code (e.g. WDT provider_no), mapped from the Kingdee supplier."),
+    optional('purchaseOrderNumber', 'string', '采购订单号 (FPOOrderNo of the first line) when the bill has one.'),
+    remark,
+    field(
+      'lines',
+      list(
+        record(`${spec.name}Line`, 'One line.', [
+          field('lineId', 'string', `Kingdee entry id (${spec.entryId}).`),
+          field('material', 'string', 'Kingdee material number, for tracing.'),
+          field('sku', 'string', "The OMS's item code (e.g. WDT spec_no 商家编码), mapped from the material."),
+          field('quantity', QUANTITY, `${spec.quantity}, positive.`),
+          optional('price', PRICE, '单价 (tax-exclusive).'),
+          optional('batch', 'string', '批号.'),
+        ]),
+      ),
+      'Lines.',
+    ),
+  ]);
+}
 
 export function canonicalDefinition(documentType: string): CanonicalDefinition {
   const found = CANONICAL_DEFINITIONS.find((definition) => definition.documentType === documentType);

@@ -3,7 +3,7 @@ import { checkKitFlows, kitFlowFields, postingSettingsFields, sinkConfigLoaders 
 import { z } from 'zod';
 
 /** Canonical types this sink writes to 旺店通 (Kingdee → WDT flows); never one sink-kingdee or sink-yonyou consumes. */
-export const WDT_SINK_DOCUMENT_TYPES = ['oms_purchase_instock', 'oms_goods'] as const;
+export const WDT_SINK_DOCUMENT_TYPES = ['oms_purchase_instock', 'oms_purchase_return', 'oms_goods'] as const;
 export type WdtSinkDocumentType = (typeof WDT_SINK_DOCUMENT_TYPES)[number];
 
 /** Kingdee 采购入库单 → WDT 采购入库 (stockin_purchase_push). */
@@ -15,6 +15,15 @@ const PurchaseInstockFlowSchema = z.object({
    * `{billNumber}` = its FBillNo). onModified: a WDT stock-in cannot be changed once pushed, so a later version of the
    * Kingdee bill parks (level 2) unless the flow says `ignore`.
    */
+  ...kitFlowFields,
+});
+
+/**
+ * Kingdee 采购退料单 → WDT 采购退货 (purchase_return_push): the same key and rules as the stock-in, the other
+ * direction — the 外部单号 (outer_no, default `{billNumber}` = the FBillNo) WDT keeps unique among returns.
+ */
+const PurchaseReturnFlowSchema = z.object({
+  documentType: z.literal('oms_purchase_return'),
   ...kitFlowFields,
 });
 
@@ -32,12 +41,12 @@ const GoodsFlowSchema = z
   })
   .strict();
 
-export const FlowConfigSchema = z.discriminatedUnion('documentType', [PurchaseInstockFlowSchema, GoodsFlowSchema]);
+export const FlowConfigSchema = z.discriminatedUnion('documentType', [PurchaseInstockFlowSchema, PurchaseReturnFlowSchema, GoodsFlowSchema]);
 export type FlowConfig = z.infer<typeof FlowConfigSchema>;
 
 /**
- * The 旺店通 connection. 企业版 (openapi2) only: its purchase in-stock push is keyed by our outer number, which the
- * 旗舰版 upload has no field for (docs/reverse-flows.md).
+ * The 旺店通 connection. 企业版 (openapi2) only: its purchase in-stock and return pushes are keyed by our outer
+ * number, which the 旗舰版 upload has no field for (docs/reverse-flows.md).
  */
 export const WdtConnectionSchema = z
   .object({

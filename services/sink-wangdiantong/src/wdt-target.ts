@@ -1,11 +1,12 @@
 /**
  * The 旺店通 (WDT) target adapter of the posting kit. An audited Kingdee material (canonical oms_goods) becomes one
  * 企业版 `goods_push.php` call keyed by the spec number (= the material number), an upsert (wdt-goods.ts). An audited
- * Kingdee 采购入库单 (canonical oms_purchase_instock) becomes one 企业版 `stockin_purchase_push.php` call, keyed by the 外部单号 (outer_no) rendered from the Kingdee bill
- * — the number WDT keeps unique. A lost answer is resolved by querying that number
- * (`stockin_order_query_purchase.php?outer_no=`); WDT's own "外部单号 … 已存在" answer means our earlier push landed:
- * the document is adopted, not an error. Everything exactly-once needs is the kit's; the one WDT client
- * (signing, HTTP, error texts) is @yecai/source-wangdiantong's transport.
+ * Kingdee 采购入库单 (oms_purchase_instock) or 采购退料单 (oms_purchase_return) becomes one 企业版
+ * `stockin_purchase_push.php` / `purchase_return_push.php` call, keyed by the 外部单号 (outer_no) rendered from the
+ * Kingdee bill — the number WDT keeps unique. A lost answer is resolved by querying that number (the kind's query
+ * with `outer_no=`); WDT's own "外部单号 … 已存在" answer means our earlier push landed: the document is adopted, not
+ * an error. Everything exactly-once needs is the kit's; the one WDT client (signing, HTTP, error texts) is
+ * @yecai/source-wangdiantong's transport.
  */
 import { ValidationError, YecaiError } from '@yecai/common';
 import {
@@ -26,14 +27,35 @@ import { goodsOf, goodsProblemOf, holdsGoods } from './wdt-goods';
 
 type Item = WorkItem<FlowConfig>;
 
+/** A stock bill WDT is pushed (stock-in or return): what differs between the two, the code path is one. */
+interface StockBillKind {
+  /** The push's one JSON parameter. */
+  param: string;
+  /** Line quantity and price in that parameter. */
+  quantity: string;
+  price: string;
+  /** Where the success answer gives WDT's number. */
+  answerKey: string;
+  /** The document in a person's words (messages). */
+  label: string;
+}
+
 /** The WDT document kind each canonical type is pushed as (ledger key part, metrics label). */
-export const WDT_FORM_OF: Record<WdtSinkDocumentType, { formId: string; push: string; query: string; listKey: string }> = {
+export const WDT_FORM_OF: Record<WdtSinkDocumentType, { formId: string; push: string; query: string; listKey: string; bill?: StockBillKind }> = {
   oms_goods: { formId: 'goods', push: 'goods_push.php', query: 'goods_query.php', listKey: 'goods_list' },
   oms_purchase_instock: {
     formId: 'stockin_purchase',
     push: 'stockin_purchase_push.php',
     query: 'stockin_order_query_purchase.php',
     listKey: 'stockin_list',
+    bill: { param: 'purchase_info', quantity: 'stockin_num', price: 'stockin_price', answerKey: 'stockin_no', label: '采购入库单' },
+  },
+  oms_purchase_return: {
+    formId: 'purchase_return',
+    push: 'purchase_return_push.php',
+    query: 'stockout_order_query_return.php',
+    listKey: 'stockout_list',
+    bill: { param: 'purchase_return_info', quantity: 'num', price: 'price', answerKey: 'return_no', label: '采购退货单' },
   },
 };
 
@@ -80,11 +102,13 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
       return [{ formId: WDT_FORM_OF.oms_goods.formId, billNo: String(canonical.sku), model: goods }];
     }
     const outerNo = renderBillNumber(flow.billNumberPattern, canonical);
-    return [{ formId: WDT_FORM_OF[documentType as WdtSinkDocumentType].formId, billNo: outerNo, model: purchaseInfo(canonical, outerNo) }];
+    const form = WDT_FORM_OF[documentType as WdtSinkDocumentType];
+    return [{ formId: form.formId, billNo: outerNo, model: purchaseInfo(canonical, outerNo, form.bill!) }];
   }
 
   /**
-   * A pushed stock-in is finished in WDT (status 80 已完成, stock moved): nothing to drive further, nothing to edit.
+   * A pushed stock-in or return is finished in WDT (status 80 / 110 已完成, stock moved): nothing to drive further,
+   * nothing to edit.
    * Goods have no audit: pushed = done, and a later version is pushed onto the same goods (plan update).
    */
   wantedStage(flow: FlowConfig): BillStage {
@@ -113,7 +137,7 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
       const answer = await this.transport.call({ api: form.query }, { outer_no: item.draft.billNo }, { pageNo: 0, pageSize: 10 });
       const rows = (answer.body[form.listKey] ?? []) as Array<Record<string, unknown>>;
       const found = rows.find((row) => String(row.outer_no ?? '') === item.draft.billNo);
-      if (found) result.set(item.id, { fid: String(found.order_no ?? found.stockin_id), stage: 'AUDITED' });
+      if (found) result.set(item.id, { fid: String(found.order_no ?? found.stockin_id ?? found.stockout_id), stage: 'AUDITED' });
     }
     return result;
   }
@@ -125,8 +149,9 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
         continue;
       }
       if (item.plan !== 'save') {
-        // A WDT stock-in cannot be changed through the API; the engine parks later versions before they get here.
-        ctx.fail(item, { level: 2, code: 'WDT_NOT_UPDATABLE', message: '旺店通采购入库单推送后不能修改，请在旺店通手工调整后跳过 a pushed WDT stock-in cannot be changed; adjust it in WDT and skip' }, false);
+        // A WDT stock-in or return cannot be changed through the API; the engine parks later versions before they get here.
+        const label = formOf(item.draft.formId).bill!.label;
+        ctx.fail(item, { level: 2, code: 'WDT_NOT_UPDATABLE', message: `旺店通${label}推送后不能修改，请在旺店通手工调整后跳过 a pushed WDT ${item.draft.formId} cannot be changed; adjust it in WDT and skip` }, false);
         continue;
       }
       await this.push(item, ctx);
@@ -176,20 +201,21 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
 
   private async push(item: Item, ctx: WriteContext): Promise<void> {
     const form = formOf(item.draft.formId);
-    const business = { purchase_info: JSON.stringify(item.draft.model) };
+    const bill = form.bill!;
+    const business = { [bill.param]: JSON.stringify(item.draft.model) };
     let answer: WdtAnswer;
     try {
       answer = await this.transport.send({ api: form.push }, business, null);
     } catch (error) {
-      // Sent without a usable answer (timeout, cut connection, 5xx): the stock-in may exist. IN_DOUBT until looked up.
+      // Sent without a usable answer (timeout, cut connection, 5xx): the document may exist. IN_DOUBT until looked up.
       ctx.recordCall([callRecord(item, 'push', business, 'no_answer', { messages: [String((error as Error).message)] })]);
       ctx.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', (error as Error).message);
       throw error;
     }
     if (answer.code === 0) {
-      const stockinNo = String(answer.body.stockin_no ?? '');
-      ctx.recordCall([callRecord(item, 'push', business, 'ok', { fid: stockinNo })]);
-      ctx.setEntry(item, { fid: stockinNo, stage: 'AUDITED', postedVersion: item.version, problem: null }, 'saved', `入库单号 ${stockinNo}`);
+      const wdtNo = String(answer.body[bill.answerKey] ?? '');
+      ctx.recordCall([callRecord(item, 'push', business, 'ok', { fid: wdtNo })]);
+      ctx.setEntry(item, { fid: wdtNo, stage: 'AUDITED', postedVersion: item.version, problem: null }, 'saved', `${bill.label} ${wdtNo}`);
       return;
     }
     ctx.recordCall([callRecord(item, 'push', business, `code_${answer.code}`, { messages: [answer.message] })]);
@@ -199,7 +225,7 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
         ctx.setEntry(item, { fid: found.fid, stage: found.stage, postedVersion: item.version, problem: null }, 'adopted_existing', `outer_no ${item.draft.billNo} already in WDT: ${found.fid}`);
         return;
       }
-      ctx.fail(item, { level: 2, code: 'WDT_OUTER_NO_TAKEN', message: `旺店通说外部单号 ${item.draft.billNo} 已存在，但查不到该入库单；请在旺店通核对后重推或跳过 WDT says the outer number exists but it cannot be found; check, then re-push or skip (${answer.message})` }, false);
+      ctx.fail(item, { level: 2, code: 'WDT_OUTER_NO_TAKEN', message: `旺店通说外部单号 ${item.draft.billNo} 已存在，但查不到该${bill.label}；请在旺店通核对后重推或跳过 WDT says the outer number exists but it cannot be found; check, then re-push or skip (${answer.message})` }, false);
       return;
     }
     if (TRANSPORT_TEXTS.test(answer.message)) throw this.transport.classify(form.push, answer);
@@ -216,14 +242,17 @@ export function problemOf(answer: WdtAnswer): LedgerProblem {
   return { level: 2, code: `WDT_BUSINESS_${answer.code}`, message: `旺店通业务规则拒绝：${answer.message}（自动重试）/ WDT business rule refused (${answer.code}), retrying` };
 }
 
-/** The 企业版 `purchase_info` of a push: decimals as their exact text, never through a float. */
-export function purchaseInfo(canonical: CanonicalJson, outerNo: string): Record<string, unknown> {
+/**
+ * The 企业版 JSON parameter of a stock-bill push (`purchase_info` / `purchase_return_info`): decimals as their exact
+ * text, never through a float; the line's quantity and price under the kind's own names.
+ */
+export function purchaseInfo(canonical: CanonicalJson, outerNo: string, bill: StockBillKind = WDT_FORM_OF.oms_purchase_instock.bill!): Record<string, unknown> {
   const text = (value: unknown, field: string): string => {
     if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(`${field}: required text is missing`, field);
     return value;
   };
   const lines = canonical.lines;
-  if (!Array.isArray(lines) || lines.length === 0) throw new ValidationError('lines: a purchase in-stock needs at least one line', 'lines');
+  if (!Array.isArray(lines) || lines.length === 0) throw new ValidationError(`lines: a ${bill.label} needs at least one line`, 'lines');
   const optional = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   return {
     outer_no: outerNo,
@@ -233,8 +262,8 @@ export function purchaseInfo(canonical: CanonicalJson, outerNo: string): Record<
     ...(optional(canonical.remark) ? { remark: canonical.remark } : {}),
     details_list: (lines as Array<Record<string, unknown>>).map((line, index) => ({
       spec_no: text(line.sku, `lines[${index}].sku`),
-      stockin_num: text(line.quantity, `lines[${index}].quantity`),
-      ...(optional(line.price) ? { stockin_price: line.price } : {}),
+      [bill.quantity]: text(line.quantity, `lines[${index}].quantity`),
+      ...(optional(line.price) ? { [bill.price]: line.price } : {}),
       ...(optional(line.batch) ? { batch_no: line.batch } : {}),
     })),
   };

@@ -1,6 +1,6 @@
 /**
  * The 旺店通 sink under test: the WDT emulator (its default world), a config against it, and canonical
- * oms_purchase_instock events as mapping emits them from an audited Kingdee 采购入库单.
+ * oms_purchase_instock / oms_purchase_return events as mapping emits them from an audited Kingdee 采购入库单 / 采购退料单.
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_QYB_ACCOUNT, defaultWorld, startWangdiantongEmulator, type WdtEmulator, type WdtEmulatorOptions } from '@yecai/emulator-wangdiantong';
@@ -35,39 +35,50 @@ export function sinkConfigFor(emulator: { url: string }, overrides: Partial<Omit
   };
 }
 
+type StockBillOptions = { version?: number; sku?: string; quantity?: string; warehouse?: string };
+
 /** An oms_purchase_instock event for Kingdee bill `billNumber` (version: a later edit of the same bill). */
-export function omsPurchaseInstock(billNumber: string, options: { version?: number; sku?: string; quantity?: string; warehouse?: string } = {}): Record<string, unknown> {
+export function omsPurchaseInstock(billNumber: string, options: StockBillOptions = {}): Record<string, unknown> {
+  return omsStockBill({ source: 'purchase_instock', form: 'STK_InStock', remark: '金蝶采购入库' }, billNumber, options);
+}
+
+/** An oms_purchase_return event for Kingdee 采购退料单 `billNumber`, as kingdee/purchase_return emits it. */
+export function omsPurchaseReturn(billNumber: string, options: StockBillOptions = {}): Record<string, unknown> {
+  return omsStockBill({ source: 'purchase_return', form: 'PUR_MRB', remark: '金蝶采购退料' }, billNumber, options);
+}
+
+function omsStockBill(kind: { source: string; form: string; remark: string }, billNumber: string, options: StockBillOptions): Record<string, unknown> {
   const version = options.version ?? 1;
   return {
     source: {
       sourceSystem: 'kingdee',
       account: 'main',
-      documentType: 'purchase_instock',
+      documentType: kind.source,
       sourceId: `FID-${billNumber}`,
       sourceModifiedAt: 1_765_000_000_000 + version * 1000,
       contentHash: createHash('sha256').update(`${billNumber}/v${version}`).digest('hex'),
-      rawTopic: 'raw.kingdee.purchase_instock',
+      rawTopic: `raw.kingdee.${kind.source}`,
       rawPartition: 0,
       rawOffset: version,
     },
-    mapping: { flow: 'kingdee/purchase_instock', ruleVersion: 'test-1', mappedAt: 1_765_000_000_000 },
+    mapping: { flow: `kingdee/${kind.source}`, ruleVersion: 'test-1', mappedAt: 1_765_000_000_000 },
     billNumber,
     date: '2026-12-07',
-    originForm: 'STK_InStock',
+    originForm: kind.form,
     originId: `FID-${billNumber}`,
     originBillNumber: billNumber,
     warehouse: options.warehouse ?? WAREHOUSE,
     provider: 'GYS001',
     purchaseOrderNumber: null,
-    remark: `金蝶采购入库 ${billNumber}`,
+    remark: `${kind.remark} ${billNumber}`,
     lines: [{ lineId: '1', material: `M-${options.sku ?? SPEC}`, sku: options.sku ?? SPEC, quantity: options.quantity ?? '1', price: '12.5', batch: null }],
   };
 }
 
-/** Pushed stock-ins per outer number starting with `prefix`. */
-export function documentCounts(emulator: WdtEmulator, prefix: string): Map<string, number> {
+/** Pushed stock-ins (or returns) per outer number starting with `prefix`. */
+export function documentCounts(emulator: WdtEmulator, prefix: string, type: 'purchase_in' | 'purchase_return' = 'purchase_in'): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const ref of emulator.store.versions('purchase_in'))
+  for (const ref of emulator.store.versions(type))
     if (ref.outerNo?.startsWith(prefix)) counts.set(ref.outerNo, (counts.get(ref.outerNo) ?? 0) + 1);
   return counts;
 }

@@ -14,6 +14,14 @@ describe('what the Kingdee source asks of each form', () => {
     expect(shape.originKey).toBe('FTHIRDBILLNO');
   });
 
+  it('reads PUR_MRB (采购退料单, F6) with its own keys: FSupplierID, FMATERIALID, FRMREALQTY, the entry id and the origin marker', () => {
+    const shape = formQueryShape('PUR_MRB');
+    expect(shape.headerKeys).toEqual(expect.arrayContaining(['FID', 'FBillNo', 'FDocumentStatus', 'FSupplierID.FNumber', 'FNote', 'FTHIRDBILLNO']));
+    expect(shape.entryKeys[0]).toBe('FPURMRBENTRY_FEntryID');
+    expect(shape.entryKeys).toEqual(expect.arrayContaining(['FMATERIALID.FNumber', 'FRMREALQTY', 'FPrice', 'FStockId.FNumber', 'FLot']));
+    expect(shape.originKey).toBe('FTHIRDBILLNO');
+  });
+
   it('reads materials by FMATERIALID without entries', () => {
     expect(formQueryShape('BD_MATERIAL')).toMatchObject({ idKey: 'FMATERIALID', entryKeys: [], originKey: undefined });
   });

@@ -1,7 +1,8 @@
 /**
- * Kingdee → 旺店通 end to end (issue #20, F5 and F1 reverse): a 采购入库单 saved, submitted and audited in the Kingdee
+ * Kingdee → 旺店通 end to end (issue #20, F5, F6 and F1 reverse): a 采购入库单 saved, submitted and audited in the Kingdee
  * emulator → source-kingdee → Kafka → mapping (kingdee/purchase_instock) → Kafka → sink-wangdiantong → the WDT
- * emulator's stockin_purchase_push; an audited 是否网销 material, the same way (kingdee/material), → goods_push. Real broker, registry and MongoDB-wire server; the three services are child processes, so the
+ * emulator's stockin_purchase_push; an audited 采购退料单 the same way (kingdee/purchase_return) → purchase_return_push;
+ * an audited 是否网销 material, the same way (kingdee/material), → goods_push. Real broker, registry and MongoDB-wire server; the three services are child processes, so the
  * writer can be SIGKILLed between its push and its ledger record. Each Kingdee bill must end as exactly one WDT
  * stock-in (外部单号 = the bill number) and WDT stock must rise by exactly the bills' quantities — also after a lost
  * answer and after the kill.
@@ -57,10 +58,10 @@ beforeAll(async () => {
         service: 'source_kingdee',
         opsPort: await getFreePort(),
         pollIntervalSeconds: 2,
-        accounts: [{ name: account, startAt, masterDataStartAt: startAt, streams: ['purchase_instock', 'material'], connection }],
+        accounts: [{ name: account, startAt, masterDataStartAt: startAt, streams: ['purchase_instock', 'purchase_return', 'material'], connection }],
       },
       env: { [DEMO_KINGDEE_SECRET_ENV]: world.kingdeeFixture.apps[0]!.appSecret },
-      sinkFlows: ['oms_purchase_instock', 'oms_goods'],
+      sinkFlows: ['oms_purchase_instock', 'oms_purchase_return', 'oms_goods'],
     },
     {
       name: 'sink-wangdiantong',
@@ -68,7 +69,7 @@ beforeAll(async () => {
       config: {
         groupId: `yecai-sink-wdt-${topicPrefix.replace(/[^A-Za-z0-9_-]/g, '')}`,
         wangdiantong: { sid: DEFAULT_QYB_ACCOUNT.sid, appKey: DEFAULT_QYB_ACCOUNT.appkey, appSecret: 'env:E2E_WDT_APP_SECRET', baseUrl: `${wdt.url}/openapi2`, requestTimeoutMs: 2_000 },
-        flows: [{ documentType: 'oms_purchase_instock' }, { documentType: 'oms_goods' }],
+        flows: [{ documentType: 'oms_purchase_instock' }, { documentType: 'oms_purchase_return' }, { documentType: 'oms_goods' }],
         batchSize: 10,
         probeIntervalMs: 1_000,
         schedulerIntervalMs: 1_000,
@@ -102,6 +103,26 @@ async function auditedInStock(quantity: string): Promise<string> {
   } as never);
   for (const op of ['Submit', 'Audit'] as const) {
     const [outcome] = await client.operateEach(op, 'STK_InStock', { numbers: [saved.number] });
+    expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
+  }
+  return saved.number;
+}
+
+/** Saves a 采购退料单 in Kingdee, then the given operations (Submit, Audit): its number (the WDT outer number). */
+async function purchaseReturn(quantity: string, ops: Array<'Submit' | 'Audit'>): Promise<string> {
+  const saved = await client.save('PUR_MRB', {
+    FBillTypeID: { FNumber: 'TLD01_SYS' },
+    FDate: formatBeijingTime(Date.now()).slice(0, 10),
+    FStockOrgId: { FNumber: '100' },
+    FPurchaseOrgId: { FNumber: '100' },
+    FSupplierID: { FNumber: 'GYS001' },
+    FOwnerTypeIdHead: 'BD_OwnerOrg',
+    FOwnerIdHead: { FNumber: '100' },
+    FPURMRBFIN: { FSettleCurrId: { FNumber: 'PRE001' } },
+    FPURMRBENTRY: [{ FMATERIALID: { FNumber: SPEC }, FUnitID: { FNumber: 'Pcs' }, FRMREALQTY: quantity, FPrice: '20', FStockId: { FNumber: WAREHOUSE } }],
+  } as never);
+  for (const op of ops) {
+    const [outcome] = await client.operateEach(op, 'PUR_MRB', { numbers: [saved.number] });
     expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
   }
   return saved.number;
@@ -172,6 +193,21 @@ describe('Kingdee → 旺店通 purchase in-stock, exactly once (real Kafka + re
     ]);
     expect(new Decimal(wdt.store.stockOf(WAREHOUSE, SPEC)).minus(stockBefore).toFixed(4)).toBe('6.0000');
   }, 600_000);
+
+  it('an audited 采购退料单 appears once in WDT as a purchase return with stock − its quantity; an unaudited one never does', async () => {
+    const stockBefore = new Decimal(wdt.store.stockOf(WAREHOUSE, SPEC));
+    const returns = () => wdt.store.versions('purchase_return').filter((ref) => ref.outerNo !== undefined);
+    // Saved and submitted (审核中), never audited: saved first, so the source has passed it when the audited one lands.
+    const unaudited = await purchaseReturn('7', ['Submit']);
+    const audited = await purchaseReturn('1.5', ['Submit', 'Audit']);
+    await waitFor(async () => (await ledgerOf(`${DEFAULT_QYB_ACCOUNT.sid}|purchase_return|${audited}`))?.state === 'POSTED', `${audited} POSTED as a WDT purchase return`, 90_000);
+    // Let a redelivery or a later poll run, then count.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(returns().filter((ref) => ref.outerNo === audited)).toHaveLength(1);
+    expect(returns().some((ref) => ref.outerNo === unaudited)).toBe(false);
+    expect(new Decimal(wdt.store.stockOf(WAREHOUSE, SPEC)).minus(stockBefore).toFixed(4)).toBe('-1.5000');
+    expect(wdt.store.fields(wdt.store.findByOuterNo('purchase_return', audited)!)).toMatchObject({ outer_no: audited, warehouse_no: WAREHOUSE, provider_no: 'GYS001', remark: `金蝶采购退料 ${audited}` });
+  }, 180_000);
 
   it('an audited 是否网销 material becomes WDT goods with its spec, once; one without a base unit is parked at mapping naming the field (单位)', async () => {
     const number = await material('GOODS');

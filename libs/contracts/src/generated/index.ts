@@ -7,6 +7,7 @@ import type { InventorySnapshot } from './inventory_snapshot';
 import type { Material } from './material';
 import type { OmsGoods } from './oms_goods';
 import type { OmsPurchaseInStock } from './oms_purchase_instock';
+import type { OmsPurchaseReturn } from './oms_purchase_return';
 import type { OtherInStock } from './other_instock';
 import type { OtherOutStock } from './other_outstock';
 import type { PurchaseInStock } from './purchase_instock';
@@ -29,6 +30,7 @@ export type * from './inventory_snapshot';
 export type * from './material';
 export type * from './oms_goods';
 export type * from './oms_purchase_instock';
+export type * from './oms_purchase_return';
 export type * from './other_instock';
 export type * from './other_outstock';
 export type * from './purchase_instock';
@@ -68,6 +70,7 @@ export interface CanonicalEvents<D = string> {
   receivable: Receivable<D>;
   receipt: Receipt<D>;
   oms_purchase_instock: OmsPurchaseInStock<D>;
+  oms_purchase_return: OmsPurchaseReturn<D>;
   oms_goods: OmsGoods;
   inventory_snapshot: InventorySnapshot<D>;
 }
@@ -101,6 +104,7 @@ export const CANONICAL_DOCUMENT_TYPES = [
   'receivable',
   'receipt',
   'oms_purchase_instock',
+  'oms_purchase_return',
   'oms_goods',
   'inventory_snapshot',
 ] as const satisfies readonly CanonicalDocumentType[];

@@ -116,3 +116,118 @@ describe('loop guard on the WDT side (rule wangdiantong/purchase_instock)', () =
     expect((await map('供应商送货'))[0]!.kind).not.toBe('filtered');
   });
 });
+
+/** An audited 采购退料单 (PUR_MRB) as source-kingdee publishes it: the form's own keys (FSupplierID, FMATERIALID, FRMREALQTY). */
+function returnBill(overrides: Record<string, unknown> = {}, entries?: Array<Record<string, unknown>>) {
+  return {
+    FID: 200456,
+    FBillNo: 'CGTL00456',
+    FDocumentStatus: 'C',
+    FCancelStatus: 'A',
+    FModifyDate: '2026-12-07 11:00:00',
+    FDate: '2026-12-07T00:00:00',
+    FNote: '质量问题',
+    'FSupplierID.FNumber': 'VEN-GYS001',
+    FTHIRDBILLNO: '',
+    entries: entries ?? [
+      {
+        FPURMRBENTRY_FEntryID: 7001,
+        'FMATERIALID.FNumber': 'M-G100101S',
+        FRMREALQTY: '2',
+        FPrice: '12.345678',
+        'FStockId.FNumber': 'CK-HZ01',
+        FLot: '',
+      },
+      {
+        FPURMRBENTRY_FEntryID: 7002,
+        'FMATERIALID.FNumber': 'M-G100202M',
+        FRMREALQTY: '0',
+        FPrice: '1',
+        'FStockId.FNumber': 'CK-HZ01',
+      },
+    ],
+    ...overrides,
+  };
+}
+
+async function mapReturn(payload: unknown): Promise<MappingOutcome> {
+  const outcomes = await engine().map(
+    rawInput('purchase_return', payload, {
+      sourceSystem: 'kingdee',
+      sourceId: '200456',
+      rawTopic: 'yecai.raw.kingdee.purchase_return',
+    }),
+  );
+  expect(outcomes).toHaveLength(1);
+  return outcomes[0]!;
+}
+
+describe('rule kingdee/purchase_return (Kingdee 采购退料单 → 旺店通 purchase return)', () => {
+  it('maps an audited bill to oms_purchase_return: WDT codes by reverse lookup, lines with a quantity, exact decimals', async () => {
+    const outcome = await mapReturn(returnBill());
+    if (outcome.kind !== 'mapped') throw new Error(JSON.stringify(outcome));
+    expect(outcome.targetDocumentType).toBe('oms_purchase_return');
+    expect(loadCanonicalSchema('oms_purchase_return').type.isValid(outcome.value)).toBe(true);
+    const value = outcome.value as {
+      lines: Array<
+        Record<string, unknown> & {
+          quantity: { toFixed(places: number): string };
+          price: { toFixed(places: number): string };
+        }
+      >;
+    } & Record<string, unknown>;
+    expect(value).toMatchObject({
+      billNumber: 'CGTL00456',
+      date: '2026-12-07',
+      originForm: 'PUR_MRB',
+      originId: '200456',
+      warehouse: 'HZ01',
+      provider: 'GYS001',
+      remark: '金蝶采购退料 CGTL00456 质量问题',
+    });
+    // The zero-quantity line is not sent; the other keeps its 6-place price exactly.
+    expect(value.lines.map((line) => [line.lineId, line.sku, line.quantity.toFixed(6), line.price.toFixed(6)])).toEqual(
+      [['7001', 'G100101S', '2.000000', '12.345678']],
+    );
+  });
+
+  it('never sends an unaudited bill nor one yecai wrote from an OMS; parks an unmapped material naming it', async () => {
+    expect((await mapReturn(returnBill({ FDocumentStatus: 'A' }))).kind).toBe('filtered');
+    expect((await mapReturn(returnBill({ FTHIRDBILLNO: 'wangdiantong:TH001' }))).kind).toBe('filtered');
+    const unmapped = await mapReturn(
+      returnBill({}, [
+        { FPURMRBENTRY_FEntryID: 1, 'FMATERIALID.FNumber': 'M-NONE', FRMREALQTY: 1, 'FStockId.FNumber': 'CK-HZ01' },
+      ]),
+    );
+    expect(unmapped.kind).toBe('parked');
+    expect(JSON.stringify(unmapped)).toContain('金蝶商品 M-NONE');
+  });
+
+  it('loop guard on the WDT side: a WDT return yecai pushed from Kingdee (remark 金蝶采购退料 <FBillNo>) is not posted back', async () => {
+    const stockout = (remark: string) => ({
+      stockout_id: '9001',
+      order_no: 'CT001',
+      status: '110',
+      warehouse_no: 'HZ01',
+      provider_no: 'GYS001',
+      outer_no: 'CGTL00456',
+      consign_time: '2026-12-07 11:00:00',
+      modified: '2026-12-07 11:00:00',
+      remark,
+      details_list: [
+        {
+          rec_id: '1',
+          spec_no: 'G100101S',
+          goods_count: '2.0000',
+          sell_price: '12.3457',
+          total_amount: '24.6914',
+          batch_no: '',
+        },
+      ],
+    });
+    const map = (remark: string) =>
+      engine().map(rawInput('purchase_return', stockout(remark), { sourceSystem: 'wangdiantong', sourceId: '9001' }));
+    expect((await map('金蝶采购退料 CGTL00456'))[0]!.kind).toBe('filtered');
+    expect((await map('次品退回'))[0]!.kind).not.toBe('filtered');
+  });
+});

@@ -3,37 +3,66 @@ import { DocumentInputError } from './documents';
 import type { WdtStore } from './store';
 
 /**
- * 企业版 write endpoints (source-apis.md §3.3). Today: 采购入库 push, `stockin_purchase_push.php`, with its one
- * structured parameter `purchase_info` (a JSON string, as the official PHP/Java demos send it):
- * `{outer_no, warehouse_no, purchase_no?, provider_no?, remark?, details_list: [{spec_no, stockin_num, stockin_price?}]}`.
+ * 企业版 stock-bill write endpoints (source-apis.md §3.3), one JSON-string parameter each (as the official PHP/Java
+ * demos send structured parameters):
+ * - 采购入库 push `stockin_purchase_push.php`, `purchase_info`:
+ *   `{outer_no, warehouse_no, purchase_no?, provider_no, remark?, details_list: [{spec_no, stockin_num, stockin_price?}]}`;
+ * - 采购退货 push `purchase_return_push.php`, `purchase_return_info` [chosen: the spec names the script, not its fields]:
+ *   `{outer_no, warehouse_no, provider_no, remark?, details_list: [{spec_no, num, price?}]}`.
  *
- * Rules (the real server's, texts [chosen] where no public source gives them — 企业版 codes are not public):
- * - `outer_no` (外部单号) is unique per seller: a second push with the same number is refused with
- *   `{code: 100, message: "外部单号 <no> 已存在, 入库单号 <RK…>"}` and changes nothing — the caller's proof that its
- *   earlier push landed;
+ * Rules, the same for both (the real server's, texts [chosen] where no public source gives them — 企业版 codes are
+ * not public):
+ * - `outer_no` (外部单号) is unique per seller and kind: a second push with the same number is refused with
+ *   `{code: 100, message: "外部单号 <no> 已存在, 入库单号 <RK…>"}` (退货单号 for a return) and changes nothing — the
+ *   caller's proof that its earlier push landed;
  * - an unknown warehouse (`仓库编号为 X 的仓库不存在或无权限`, the 旗舰版 doc's own example text), an unknown 商家编码,
  *   an unknown provider, a missing field or a quantity that is not a positive number: code 100, nothing written;
- * - success: one purchase in-stock (status 80 已完成, `outer_no` kept on it), stock of each spec in the warehouse
- *   + `stockin_num`, answer `{code: 0, message: "ok", stockin_no: "RK…"}` [chosen: the 旗舰版 upload answers the
- *   number in `data`].
+ * - success: one finished document (stock-in status 80 已完成; return stock-out status 110 已完成, read back on
+ *   `stockout_order_query_return.php`), `outer_no` and `remark` kept on it; stock of each spec in the warehouse
+ *   + `stockin_num` (in) or − `num` (return; may go below zero: the emulator's stock counts pushes only, generated
+ *   documents never move it); answer `{code: 0, message: "ok", stockin_no: "RK…"}` or `{…, return_no: …}`
+ *   [chosen: the 旗舰版 upload answers the number in `data`].
  * `purchase_no` links a WDT purchase order in the real API; the emulator keeps it as given (a Kingdee bill has no
  * WDT purchase order) and takes the provider from `provider_no`.
  */
+/** What differs between the two pushes; everything else (checks, answers, faults) is one code path. */
 export const WDT_PUSH = {
-  purchaseIn: { qybScript: 'stockin_purchase_push.php' },
+  purchaseIn: {
+    qybScript: 'stockin_purchase_push.php',
+    param: 'purchase_info',
+    type: 'purchase_in',
+    quantity: 'stockin_num',
+    price: 'stockin_price',
+    sign: 1,
+    answerKey: 'stockin_no',
+    noLabel: '入库单号',
+    quantityLabel: '入库数量',
+  },
+  purchaseReturn: {
+    qybScript: 'purchase_return_push.php',
+    param: 'purchase_return_info',
+    type: 'purchase_return',
+    quantity: 'num',
+    price: 'price',
+    sign: -1,
+    answerKey: 'return_no',
+    noLabel: '退货单号',
+    quantityLabel: '退货数量',
+  },
 } as const;
+type StockPush = (typeof WDT_PUSH)[keyof typeof WDT_PUSH];
 
 export const PUSH_ERRORS = {
   missing: (field: string) => ({ code: 100, message: `缺少参数${field}` }),
-  badJson: { code: 100, message: 'purchase_info 不是合法的JSON' },
-  duplicate: (outerNo: string, stockinNo: string) => ({ code: 100, message: `外部单号 ${outerNo} 已存在, 入库单号 ${stockinNo}` }),
+  badJson: (param: string = 'purchase_info') => ({ code: 100, message: `${param} 不是合法的JSON` }),
+  duplicate: (outerNo: string, no: string, noLabel: string = '入库单号') => ({ code: 100, message: `外部单号 ${outerNo} 已存在, ${noLabel} ${no}` }),
   warehouse: (no: string) => ({ code: 100, message: `仓库编号为 ${no} 的仓库不存在或无权限` }),
   spec: (no: string) => ({ code: 100, message: `商家编码 ${no} 不存在` }),
   provider: (no: string) => ({ code: 100, message: `供应商编号 ${no} 不存在` }),
-  quantity: (no: string) => ({ code: 100, message: `商家编码 ${no} 的入库数量必须大于0` }),
+  quantity: (no: string, label: string = '入库数量') => ({ code: 100, message: `商家编码 ${no} 的${label}必须大于0` }),
 } as const;
 
-export type PushAnswer = { code: 0; message: 'ok'; stockin_no: string } | { code: number; message: string };
+export type PushAnswer = { code: 0; message: 'ok'; stockin_no?: string; return_no?: string } | { code: number; message: string };
 
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
@@ -43,21 +72,30 @@ function text(value: unknown): string | undefined {
 
 /** One `stockin_purchase_push.php` call against the store: all or nothing. */
 export function pushPurchaseIn(store: WdtStore, params: Record<string, string>): PushAnswer {
-  const raw = params.purchase_info;
-  if (raw === undefined || raw === '') return PUSH_ERRORS.missing('purchase_info');
+  return pushStockBill(WDT_PUSH.purchaseIn, store, params);
+}
+
+/** One `purchase_return_push.php` call against the store: all or nothing. */
+export function pushPurchaseReturn(store: WdtStore, params: Record<string, string>): PushAnswer {
+  return pushStockBill(WDT_PUSH.purchaseReturn, store, params);
+}
+
+function pushStockBill(push: StockPush, store: WdtStore, params: Record<string, string>): PushAnswer {
+  const raw = params[push.param];
+  if (raw === undefined || raw === '') return PUSH_ERRORS.missing(push.param);
   let info: Record<string, unknown>;
   try {
     info = JSON.parse(raw) as Record<string, unknown>;
   } catch {
-    return PUSH_ERRORS.badJson;
+    return PUSH_ERRORS.badJson(push.param);
   }
-  if (info === null || typeof info !== 'object' || Array.isArray(info)) return PUSH_ERRORS.badJson;
+  if (info === null || typeof info !== 'object' || Array.isArray(info)) return PUSH_ERRORS.badJson(push.param);
   const outerNo = text(info.outer_no);
   if (outerNo === undefined) return PUSH_ERRORS.missing('outer_no');
   const warehouseNo = text(info.warehouse_no);
   if (warehouseNo === undefined) return PUSH_ERRORS.missing('warehouse_no');
-  const existing = store.findByOuterNo('purchase_in', outerNo);
-  if (existing) return PUSH_ERRORS.duplicate(outerNo, existing.no);
+  const existing = store.findByOuterNo(push.type, outerNo);
+  if (existing) return PUSH_ERRORS.duplicate(outerNo, existing.no, push.noLabel);
   if (!store.warehouse(warehouseNo)) return PUSH_ERRORS.warehouse(warehouseNo);
   const providerNo = text(info.provider_no);
   if (providerNo === undefined) return PUSH_ERRORS.missing('provider_no');
@@ -71,17 +109,17 @@ export function pushPurchaseIn(store: WdtStore, params: Record<string, string>):
     if (!store.spec(specNo)) return PUSH_ERRORS.spec(specNo);
     let num: Decimal;
     try {
-      num = new Decimal(String(detail.stockin_num));
+      num = new Decimal(String(detail[push.quantity]));
     } catch {
-      return PUSH_ERRORS.quantity(specNo);
+      return PUSH_ERRORS.quantity(specNo, push.quantityLabel);
     }
-    if (!num.isFinite() || num.lte(0)) return PUSH_ERRORS.quantity(specNo);
-    const price = text(detail.stockin_price);
+    if (!num.isFinite() || num.lte(0)) return PUSH_ERRORS.quantity(specNo, push.quantityLabel);
+    const price = text(detail[push.price]);
     lines.push({ spec_no: specNo, num, ...(price !== undefined ? { price } : {}) });
   }
   let ref;
   try {
-    ref = store.addDocument('purchase_in', {
+    ref = store.addDocument(push.type, {
       warehouse_no: warehouseNo,
       provider_no: providerNo,
       lines: lines.map((line) => ({ spec_no: line.spec_no, num: line.num.toFixed(4), ...(line.price !== undefined ? { price: line.price } : {}) })),
@@ -95,6 +133,6 @@ export function pushPurchaseIn(store: WdtStore, params: Record<string, string>):
     if (error instanceof DocumentInputError) return { code: 100, message: error.message };
     throw error;
   }
-  for (const line of lines) store.addStock(warehouseNo, line.spec_no, line.num);
-  return { code: 0, message: 'ok', stockin_no: ref.no };
+  for (const line of lines) store.addStock(warehouseNo, line.spec_no, line.num.times(push.sign));
+  return { code: 0, message: 'ok', [push.answerKey]: ref.no };
 }

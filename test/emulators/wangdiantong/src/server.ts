@@ -32,7 +32,7 @@ import { queryDocuments, queryGoods, queryProviders, queryShops, queryWarehouses
 import { qjbSign, qjbTimestamp, qybSign } from './signing';
 import { WdtStore, type StoredDocument } from './store';
 import { renderQjb, renderQyb, type At, type Fields } from './values';
-import { WDT_PUSH, pushPurchaseIn } from './push';
+import { WDT_PUSH, pushPurchaseIn, pushPurchaseReturn } from './push';
 import { WDT_GOODS_PUSH, pushGoods } from './goods-push';
 import type { WdtWorldInput } from './world';
 
@@ -109,6 +109,13 @@ type Answer = { error: { code: number; message: string } } | { list: Record<stri
 
 const QYB_DOCUMENT_SCRIPTS = new Map<string, WdtDocumentType>(WDT_DOCUMENT_TYPES.map((type) => [WDT_PROTOCOL[type].qybScript, type]));
 const QJB_DOCUMENT_METHODS = new Map<string, WdtDocumentType>(WDT_DOCUMENT_TYPES.map((type) => [WDT_PROTOCOL[type].qjbMethod, type]));
+
+/** The 企业版 write scripts: each runs behind the same gate and the same lost/held answer faults. */
+const QYB_WRITES = new Map<string, (store: WdtStore, params: Record<string, string>) => Record<string, unknown>>([
+  [WDT_PUSH.purchaseIn.qybScript, pushPurchaseIn],
+  [WDT_PUSH.purchaseReturn.qybScript, pushPurchaseReturn],
+  [WDT_GOODS_PUSH.qybScript, pushGoods],
+]);
 
 export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
   const seed = options.seed ?? 1;
@@ -218,7 +225,7 @@ export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
       return reply(QYB_ERRORS.badTimestamp);
     }
     // The writes: the same gate, then the same lost/held answer faults, whichever document they push.
-    const write = script === WDT_PUSH.purchaseIn.qybScript ? pushPurchaseIn : script === WDT_GOODS_PUSH.qybScript ? pushGoods : undefined;
+    const write = QYB_WRITES.get(script);
     if (write) {
       const gated = await gate(res, `qyb:${account.sid}`, QYB_ERRORS);
       if (gated === 'done') return;
