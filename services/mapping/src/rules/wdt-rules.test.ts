@@ -236,6 +236,16 @@ describe('WDT purchase in/return, other in/out (F5–F8)', () => {
     ]);
   });
 
+  it('purchase in-stock without a remark field at all is mapped (the loop guard only drops yecai’s own 金蝶采购入库 pushes)', async () => {
+    const doc = {
+      stockin_id: '88002', order_no: 'RK202403010501', provider_no: 'GYS001', warehouse_no: 'SH01', status: '80', check_time: '2024-03-01 15:00:00', modified: '2024-03-01 15:00:02',
+      details_list: [{ rec_id: '1', spec_no: 'G100202M', num: '5.0000', cost_price: '42.5000', tax_price: '48.0250', tax: '5.5250', total_cost: '240.1250', batch_no: '', expire_date: '0000-00-00 00:00:00' }],
+    };
+    expect(mappedOnly(await engine().map(raw('purchase_instock', doc, 'stockin_id'))).billNumber).toBe('RK202403010501');
+    const pushed = await engine().map(raw('purchase_instock', { ...doc, remark: '金蝶采购入库 CGRK00042' }, 'stockin_id'));
+    expect(pushed.map((outcome) => outcome.kind)).toEqual(['filtered']);
+  });
+
   it('purchase return: unknown supplier parks naming it', async () => {
     const doc = {
       stockout_id: '99001', order_no: 'CK202403010900', src_order_no: 'CT202403010001', provider_no: 'GYS404', warehouse_no: 'HZ01',
