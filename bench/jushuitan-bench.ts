@@ -14,6 +14,7 @@ import { startJushuitanEmulator } from '@yecai/emulator-jushuitan';
 import { JST_STREAMS, JushuitanTransport, createJstService } from '@yecai/source-jushuitan';
 import { testConfig } from '@yecai/source-jushuitan/src/test-support';
 import { type BenchRow, emitBenchRows, formatCount, peakRssMb } from './lib/results';
+import { runBench } from './lib/run';
 
 const { values } = parseArgs({
   options: { documents: { type: 'string', default: '20000' }, 'latency-ms': { type: 'string', default: '0' } },
@@ -112,10 +113,4 @@ async function main(): Promise<void> {
   emitBenchRows(rows);
 }
 
-void main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`jushuitan-bench: ${(error as Error).stack ?? String(error)}`);
-    process.exit(1);
-  },
-);
+runBench('jushuitan-bench', main);

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { KafkaClient } from '@yecai/kafka';
 import { LocalStack, cacheDir, defaultStateDir, findJava, installKafkaTools, kafkaToolsLibDir, repoRoot } from '@yecai/stack';
 import { emitBenchRows, formatCount } from './lib/results';
+import { runBench } from './lib/run';
 
 const { values } = parseArgs({ options: { records: { type: 'string', default: '200000' }, size: { type: 'string', default: '512' } } });
 const records = Number(values.records);
@@ -120,10 +121,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`kafka-bench: ${(error as Error).message}`);
-    process.exit(1);
-  },
-);
+runBench('kafka-bench', main);

@@ -13,6 +13,7 @@ import { formatBeijingTime } from '@yecai/common';
 import { LINGXING_TEST_ACCOUNT, startLingxingEmulator } from '@yecai/emulator-lingxing';
 import { lingxing } from '@yecai/source-lingxing';
 import { type BenchRow, emitBenchRows, formatCount, peakRssMb } from './lib/results';
+import { runBench } from './lib/run';
 
 const { values } = parseArgs({
   options: { documents: { type: 'string', default: '20000' }, 'real-latency-ms': { type: 'string', default: '300' } },
@@ -91,10 +92,4 @@ async function main(): Promise<void> {
   emitBenchRows(rows);
 }
 
-void main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`lingxing-bench: ${(error as Error).stack ?? String(error)}`);
-    process.exit(1);
-  },
-);
+runBench('lingxing-bench', main);

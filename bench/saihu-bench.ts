@@ -15,6 +15,7 @@ import { SAIHU_CODES, SAIHU_TEST_ACCOUNT, startSaihuEmulator } from '@yecai/emul
 import { saihu } from '@yecai/source-saihu';
 import { wholeNumberFlag } from './lib/flags';
 import { type BenchRow, emitBenchRows, formatCount, peakRssMb } from './lib/results';
+import { runBench } from './lib/run';
 
 const { values } = parseArgs({
   options: {
@@ -148,10 +149,4 @@ async function main(): Promise<void> {
   emitBenchRows(rows);
 }
 
-void main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`saihu-bench: ${(error as Error).stack ?? String(error)}`);
-    process.exit(1);
-  },
-);
+runBench('saihu-bench', main);

@@ -14,6 +14,7 @@ import { DEFAULT_QJB_ACCOUNT, DEFAULT_QYB_ACCOUNT, startWangdiantongEmulator } f
 import { WangdiantongTransport, createWdtService, wdtStreams, type WdtEdition } from '@yecai/source-wangdiantong';
 import { testConfig } from '@yecai/source-wangdiantong/src/test-support';
 import { type BenchRow, emitBenchRows, formatCount, peakRssMb } from './lib/results';
+import { runBench } from './lib/run';
 
 const { values } = parseArgs({
   options: { documents: { type: 'string', default: '20000' }, 'latency-ms': { type: 'string', default: '0' } },
@@ -144,10 +145,4 @@ async function main(): Promise<void> {
   emitBenchRows(rows);
 }
 
-void main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(`wangdiantong-bench: ${(error as Error).stack ?? String(error)}`);
-    process.exit(1);
-  },
-);
+runBench('wangdiantong-bench', main);

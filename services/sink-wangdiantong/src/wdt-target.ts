@@ -173,6 +173,20 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
     return { fid: item.draft.billNo, stage: 'SAVED' };
   }
 
+  /**
+   * One push. Sent without a usable answer (timeout, cut connection, 5xx), the document may exist on WDT: the item is
+   * left IN_DOUBT — the engine looks it up by its key before anything else — and the error goes up.
+   */
+  private async sendOrInDoubt(api: string, business: Record<string, string>, item: Item, ctx: WriteContext): Promise<WdtAnswer> {
+    try {
+      return await this.transport.send({ api }, business, null);
+    } catch (error) {
+      ctx.recordCall([callRecord(item, 'push', business, 'no_answer', { messages: [String((error as Error).message)] })]);
+      ctx.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', (error as Error).message);
+      throw error;
+    }
+  }
+
   private async pushGoods(item: Item, ctx: WriteContext): Promise<void> {
     if (item.plan === 'reverse-update') {
       ctx.fail(item, { level: 2, code: 'WDT_NOT_REVERSIBLE', message: '旺店通货品没有审核，无需反审核；请把流程 onModified 设为 update_if_not_audited 后重推 WDT goods have no audit; set onModified to update_if_not_audited and re-push' }, false);
@@ -180,15 +194,8 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
     }
     const form = WDT_FORM_OF.oms_goods;
     const business = { goods_list: JSON.stringify([item.draft.model]) };
-    let answer: WdtAnswer;
-    try {
-      answer = await this.transport.send({ api: form.push }, business, null);
-    } catch (error) {
-      // Sent without a usable answer: the goods may be written. IN_DOUBT until looked up (an upsert: pushing again is safe too).
-      ctx.recordCall([callRecord(item, 'push', business, 'no_answer', { messages: [String((error as Error).message)] })]);
-      ctx.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', (error as Error).message);
-      throw error;
-    }
+    // An upsert: after a lost answer, pushing again would be safe too; the lookup decides all the same.
+    const answer = await this.sendOrInDoubt(form.push, business, item, ctx);
     if (answer.code === 0) {
       ctx.recordCall([callRecord(item, 'push', business, 'ok', { fid: item.draft.billNo })]);
       ctx.setEntry(item, { fid: item.draft.billNo, stage: 'SAVED', postedVersion: item.version, problem: null }, item.plan === 'update' ? 'updated' : 'saved', `商家编码 ${item.draft.billNo}`);
@@ -203,15 +210,7 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
     const form = formOf(item.draft.formId);
     const bill = form.bill!;
     const business = { [bill.param]: JSON.stringify(item.draft.model) };
-    let answer: WdtAnswer;
-    try {
-      answer = await this.transport.send({ api: form.push }, business, null);
-    } catch (error) {
-      // Sent without a usable answer (timeout, cut connection, 5xx): the document may exist. IN_DOUBT until looked up.
-      ctx.recordCall([callRecord(item, 'push', business, 'no_answer', { messages: [String((error as Error).message)] })]);
-      ctx.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', (error as Error).message);
-      throw error;
-    }
+    const answer = await this.sendOrInDoubt(form.push, business, item, ctx);
     if (answer.code === 0) {
       const wdtNo = String(answer.body[bill.answerKey] ?? '');
       ctx.recordCall([callRecord(item, 'push', business, 'ok', { fid: wdtNo })]);
