@@ -120,6 +120,20 @@ const kingdee = dashboard('yecai-kingdee', 'yecai — 金蝶 Kingdee', 'Kingdee 
   panel('BatchSave 耗时 duration p95', 'timeseries', [[`histogram_quantile(0.95, sum by (le) (rate(yecai_sink_batchsave_seconds_bucket[${RATE}])))`, 'p95']], { width: 8, unit: 's' }),
 ]);
 
+const yonyou = dashboard('yecai-yonyou', 'yecai — 用友 YonSuite', 'YonSuite OpenAPI latency and outcomes by API path (sink-yonyou); its ledger and pauses are on the flows dashboard.', [
+  panel('延迟 latency p50 / p95 / p99 by API', 'timeseries', [
+    [`histogram_quantile(0.5, sum by (le, operation) (rate(yecai_sink_yonyou_call_seconds_bucket[${RATE}])))`, 'p50 {{operation}}'],
+    [`histogram_quantile(0.95, sum by (le, operation) (rate(yecai_sink_yonyou_call_seconds_bucket[${RATE}])))`, 'p95 {{operation}}'],
+    [`histogram_quantile(0.99, sum by (le, operation) (rate(yecai_sink_yonyou_call_seconds_bucket[${RATE}])))`, 'p99 {{operation}}'],
+  ], { width: 12, unit: 's' }),
+  panel('调用结果 calls by outcome / min', 'timeseries', [[`sum by (operation, outcome) (rate(yecai_sink_yonyou_call_seconds_count[${RATE}])) * 60`, '{{operation}} {{outcome}}']], {
+    width: 12,
+    stack: true,
+    description: 'outcome: http_<status> or an error kind; 60 calls/min per API is the default quota (310046 above it).',
+  }),
+  panel('调用合计 calls in range', 'table', [[`sum by (operation, outcome) (increase(yecai_sink_yonyou_call_seconds_count[$__range]))`, '', { format: 'table', instant: true }]], { width: 24 }),
+]);
+
 const source = dashboard('yecai-source', 'yecai — 来源 sources', 'Source cursor lag, throttles, API outcomes and failed cycles per stream.', [
   panel('游标落后 cursor lag', 'timeseries', [[`max by (system, account, stream) (yecai_source_cursor_lag_seconds)`, '{{system}}/{{account}} {{stream}}']], { width: 12, unit: 's' }),
   panel('被限流 throttled / min', 'timeseries', [[`sum by (system, account, code) (rate(yecai_source_throttled_total[${RATE}])) * 60`, '{{system}}/{{account}} {{code}}']], { width: 12 }),
@@ -128,7 +142,7 @@ const source = dashboard('yecai-source', 'yecai — 来源 sources', 'Source cur
   panel('发布来源 published by origin / min', 'timeseries', [[`sum by (system, stream, origin) (rate(yecai_source_documents_total[${RATE}])) * 60`, '{{system}} {{stream}} {{origin}}']], { width: 24, stack: true }),
 ]);
 
-const outputs = { 'yecai-flows.json': flows, 'yecai-kingdee.json': kingdee, 'yecai-source.json': source };
+const outputs = { 'yecai-flows.json': flows, 'yecai-kingdee.json': kingdee, 'yecai-yonyou.json': yonyou, 'yecai-source.json': source };
 const check = process.argv.includes('--check');
 let stale = 0;
 for (const [file, content] of Object.entries(outputs)) {
