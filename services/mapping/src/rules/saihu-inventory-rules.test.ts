@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCanonicalSchema } from '@yecai/contracts';
 import { MappingEngine, type MappingOutcome } from './engine';
 import { compileRule, loadRules } from './load-rules';
-import { memoryLookup } from './test-fixtures';
+import { memoryLookup, rawInput } from './test-fixtures';
 
 /**
  * The 赛狐 inventory rules (F17) on rows in the emulator's shapes (source-apis §5.4): each warehouse-inventory row and
@@ -25,19 +24,15 @@ const engine = new MappingEngine(loadRules(), {
 });
 
 function map(documentType: string, payload: Record<string, unknown>): Promise<MappingOutcome[]> {
-  const text = JSON.stringify(payload);
-  return engine.map({
-    sourceSystem: 'saihu',
-    account: 'main',
-    documentType,
-    sourceId: String(payload.id),
-    sourceModifiedAt: NOW - 3_600_000,
-    contentHash: createHash('sha256').update(text).digest('hex'),
-    payload: text,
-    rawTopic: `yecai.raw.saihu.${documentType}`,
-    rawPartition: 0,
-    rawOffset: 1,
-  });
+  return engine.map(
+    rawInput(documentType, payload, {
+      sourceSystem: 'saihu',
+      sourceId: String(payload.id),
+      sourceModifiedAt: NOW - 3_600_000,
+      rawTopic: `yecai.raw.saihu.${documentType}`,
+      rawOffset: 1,
+    }),
+  );
 }
 
 /** The outcomes as events (each valid against inventory_snapshot), as plain JSON. */

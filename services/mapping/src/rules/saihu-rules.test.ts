@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { loadCanonicalSchema } from '@yecai/contracts';
 import { MappingEngine, type MappingOutcome } from './engine';
 import { loadRules } from './load-rules';
-import { memoryLookup } from './test-fixtures';
+import { memoryLookup, rawInput } from './test-fixtures';
 
 /**
  * The 赛狐 finance rules on payloads in the emulator's record shapes (source-apis §5): shipped Amazon orders →
@@ -33,19 +32,15 @@ const engine = new MappingEngine(loadRules(), {
 });
 
 function map(documentType: string, sourceId: string, payload: Record<string, unknown>): Promise<MappingOutcome[]> {
-  const text = JSON.stringify(payload);
-  return engine.map({
-    sourceSystem: 'saihu',
-    account: 'main',
-    documentType,
-    sourceId,
-    sourceModifiedAt: NOW - 3_600_000,
-    contentHash: createHash('sha256').update(text).digest('hex'),
-    payload: text,
-    rawTopic: `yecai.raw.saihu.${documentType}`,
-    rawPartition: 0,
-    rawOffset: 1,
-  });
+  return engine.map(
+    rawInput(documentType, payload, {
+      sourceSystem: 'saihu',
+      sourceId: sourceId,
+      sourceModifiedAt: NOW - 3_600_000,
+      rawTopic: `yecai.raw.saihu.${documentType}`,
+      rawOffset: 1,
+    }),
+  );
 }
 
 /** The one mapped event of `flow` (valid against its canonical schema), as plain JSON. */
