@@ -46,6 +46,13 @@ export interface ConsumerOptions extends Omit<ConsumerConfig, 'readUncommitted'>
  */
 const COORDINATOR_BUSY_RETRY =
   'Failed to send messages: The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing';
+/**
+ * Also logged at ERROR and retried (after a metadata refresh): a send that meets a partition whose leader is not known
+ * yet — a topic created a moment ago (seen on a loaded CI machine), or leadership moving during a broker restart.
+ */
+const LEADER_MOVED_RETRY = 'Failed to send messages: This server is not the leader for that topic-partition';
+/** Send failures kafkajs retries by itself: routine unless they repeat (then a person may want to look). */
+const RETRIED_SEND_FAILURES = new Set([COORDINATOR_BUSY_RETRY, LEADER_MOVED_RETRY]);
 
 // kafkajs 2.2.4 schedules a timer with a negative delay on Node ≥ 23 (harmless, tulios/kafkajs#1751); keep
 // that one warning out of operators' terminals, let every other warning through.
@@ -82,8 +89,8 @@ export class KafkaClient {
           const { message, ...extra } = log;
           // kafkajs logs every error *response* at ERROR and then retries it; the caller sees the final outcome.
           if (level <= KafkaLogLevel.ERROR && message.startsWith('Response ')) logger.debug(extra, message);
-          else if (level <= KafkaLogLevel.ERROR && message === COORDINATOR_BUSY_RETRY) {
-            // Not a failure: see COORDINATOR_BUSY_RETRY. Only a coordinator busy for many retries is worth a look.
+          else if (level <= KafkaLogLevel.ERROR && RETRIED_SEND_FAILURES.has(message)) {
+            // Not a failure: see RETRIED_SEND_FAILURES. Only one that persists over many retries is worth a look.
             if (Number(extra.retryCount) >= 5) logger.warn(extra, message);
             else logger.debug(extra, message);
           } else if (level <= KafkaLogLevel.ERROR) logger.error(extra, message);
