@@ -11,87 +11,27 @@
  *   so the sink derives a deterministic bill number and anyone can trace a Kingdee bill back to its source.
  */
 
-type AvroSchema = Record<string, unknown>;
-type Field = { name: string; type: unknown; doc?: string; default?: unknown };
+import {
+  type AvroSchema,
+  AMOUNT,
+  PRICE,
+  QUANTITY,
+  RATE,
+  field,
+  optional,
+  list,
+  record,
+  billNumber,
+  billDate,
+  remark,
+  money,
+  stockLine,
+  pricedExtras,
+  document,
+  org,
+} from './schema-blocks';
 
-const NAMESPACE = 'yecai.canonical';
-
-export const DECIMAL_SCALES = { amount: 2, price: 6, quantity: 6, rate: 8 } as const;
-const decimal = (scale: number) => ({ type: 'bytes', logicalType: 'decimal', precision: 24, scale });
-export const AMOUNT = decimal(DECIMAL_SCALES.amount);
-export const PRICE = decimal(DECIMAL_SCALES.price);
-export const QUANTITY = decimal(DECIMAL_SCALES.quantity);
-export const RATE = decimal(DECIMAL_SCALES.rate);
-const TIMESTAMP = { type: 'long', logicalType: 'timestamp-millis' };
-
-const field = (name: string, type: unknown, doc: string): Field => ({ name, type, doc });
-const optional = (name: string, type: unknown, doc: string): Field => ({ name, type: ['null', type], default: null, doc });
-const list = (items: unknown) => ({ type: 'array', items });
-const record = (name: string, doc: string, fields: Field[]) => ({ type: 'record', name, doc, fields });
-
-/** Source identity: the sink's deterministic bill number and every trace start here. */
-const sourceIdentity = field(
-  'source',
-  record('SourceIdentity', 'Which source document, which version, read from where.', [
-    field('sourceSystem', 'string', 'jushuitan | wangdiantong | lingxing | saihu | kingdee'),
-    field('account', 'string', 'Configured source account.'),
-    field('documentType', 'string', 'Source document type (raw topic), e.g. sales_outstock.'),
-    field('sourceId', 'string', "The document's id in the source system (e.g. JST io_id)."),
-    field('sourceModifiedAt', TIMESTAMP, "Source's last-modified time of this version."),
-    field('contentHash', 'string', 'sha256 hex of the raw payload: identifies the version.'),
-    field('rawTopic', 'string', 'Raw topic the document was read from.'),
-    field('rawPartition', 'int', 'Raw topic partition.'),
-    field('rawOffset', 'long', 'Raw topic offset (trace only: replays keep the same document key).'),
-  ]),
-  'Source identity of the document.',
-);
-
-const mappingTrace = field(
-  'mapping',
-  record('MappingTrace', 'Which rule produced this event.', [
-    field('flow', 'string', 'Rule flow id, e.g. jushuitan/sales_outstock.'),
-    field('ruleVersion', 'string', 'Rule file version and content hash.'),
-    field('mappedAt', TIMESTAMP, 'When mapping produced this event.'),
-  ]),
-  'Mapping trace.',
-);
-
-const billNumber = field('billNumber', 'string', '单据编号: the number the bill carries in Kingdee (FBillNo).');
-const billDate = field('date', 'string', '日期 (FDate): Beijing local date yyyy-MM-dd.');
-const remark = optional('remark', 'string', '备注.');
-const money = (): Field[] => [
-  field('currency', 'string', '结算币别 as configured in the rule (e.g. RMB).'),
-  field('currencyNumber', 'string', 'Kingdee currency number (e.g. PRE001), from master data currencies.'),
-  optional('exchangeRate', RATE, '汇率 to the local currency; null = Kingdee default.'),
-];
-
-/** Stock line shared by every stock bill; `warehouse` is the Kingdee stock number (FStockId). */
-function stockLine(name: string, extra: Field[] = []) {
-  return record(name, 'One document line.', [
-    field('lineId', 'string', 'Source line id (e.g. JST ioi_id): stable across versions.'),
-    field('sku', 'string', 'Source item code (商品编码), for tracing.'),
-    field('material', 'string', '物料编码: Kingdee material number.'),
-    field('unit', 'string', '单位: Kingdee unit number.'),
-    field('quantity', QUANTITY, 'Quantity in `unit`, positive.'),
-    optional('warehouse', 'string', '仓库: Kingdee stock number.'),
-    optional('batch', 'string', '批号 (FLot); null = no batch.'),
-    optional('produceDate', 'string', '生产日期 yyyy-MM-dd.'),
-    optional('expiryDate', 'string', '有效期至 yyyy-MM-dd.'),
-    optional('note', 'string', 'Line note.'),
-    ...extra,
-  ]);
-}
-const pricedExtras = (): Field[] => [
-  optional('taxInclusivePrice', PRICE, '含税单价.'),
-  optional('price', PRICE, '单价 (tax-exclusive).'),
-  optional('amount', AMOUNT, '价税合计 line amount.'),
-  optional('taxRate', RATE, '税率 % (e.g. 13).'),
-  field('isGift', 'boolean', '赠品.'),
-];
-
-function document(name: string, doc: string, fields: Field[]): AvroSchema {
-  return { type: 'record', name, namespace: NAMESPACE, doc, fields: [sourceIdentity, mappingTrace, ...fields] };
-}
+export { AMOUNT, DECIMAL_SCALES, PRICE, QUANTITY, RATE } from './schema-blocks';
 
 export interface CanonicalDefinition {
   /** Canonical document type: topic `canonical.<documentType>`, file `<documentType>.avsc`. */
@@ -102,7 +42,6 @@ export interface CanonicalDefinition {
   schema: AvroSchema;
 }
 
-const org = (name: string, doc: string) => field(name, 'string', `${doc}: Kingdee org number.`);
 
 export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
   {
