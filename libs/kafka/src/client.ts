@@ -1,3 +1,5 @@
+// First: corrects kafkajs's read_committed filter before kafkajs loads its consumer (see the module).
+import './read-committed-filter';
 import {
   Kafka,
   logLevel as KafkaLogLevel,

@@ -1,0 +1,2 @@
+require('kafkajs');
+require('./src/index');
