@@ -7,30 +7,8 @@
 import { z } from 'zod';
 import { AdminClient, UpstreamError, queryOf } from './upstream';
 
-export const EXCEPTION_KINDS = ['mapping-parked', 'sink-parked', 'pending', 'filtered'] as const;
-export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
-
-export const KIND_LABELS: Record<ExceptionKind, string> = {
-  'mapping-parked': '映射挂起 parked at mapping',
-  'sink-parked': '写入挂起 parked at the sink',
-  pending: '待重试 pending (level 2)',
-  filtered: '已过滤 filtered by a rule',
-};
-
-export interface ExceptionItem {
-  kind: ExceptionKind;
-  id: string;
-  flow: string | null;
-  level: number | null;
-  code: string | null;
-  reasonZh: string;
-  reasonEn: string;
-  key: string | null;
-  billNo: string | null;
-  field: string | null;
-  at: string;
-  status: string;
-}
+import { EXCEPTION_KINDS, type ExceptionItem, type ExceptionKind } from './exception-shapes';
+export { EXCEPTION_KINDS, KIND_LABELS, type ExceptionItem, type ExceptionKind } from './exception-shapes';
 
 export const ExceptionQuerySchema = z.object({
   kind: z.enum(EXCEPTION_KINDS).optional(),

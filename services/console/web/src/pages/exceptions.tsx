@@ -2,30 +2,25 @@ import { Alert, App, Button, DatePicker, Drawer, Input, Select, Space, Table, Ta
 import { useCallback, useEffect, useState } from 'react';
 import { api, pick, query, type Lang } from '../api';
 import { Json, useReasonPrompt } from './shared';
+import {
+  EXCEPTION_KINDS,
+  EXCEPTION_KIND_NAMES,
+  type ExceptionItem,
+  type ExceptionKind,
+} from '../../../src/exception-shapes';
 
-interface Item {
-  kind: string;
-  id: string;
-  flow: string | null;
-  level: number | null;
-  code: string | null;
-  reasonZh: string;
-  reasonEn: string;
-  key: string | null;
-  billNo: string | null;
-  at: string;
-  status: string;
-}
+type Item = ExceptionItem;
 interface Trace {
   steps: { stage: string; title: string; data: unknown }[];
 }
 
-const KINDS = [
-  { value: 'mapping-parked', zh: '映射挂起', en: 'Parked at mapping', color: 'red' },
-  { value: 'sink-parked', zh: '写入挂起', en: 'Parked at the sink', color: 'volcano' },
-  { value: 'pending', zh: '待重试', en: 'Pending (level 2)', color: 'gold' },
-  { value: 'filtered', zh: '已过滤', en: 'Filtered', color: 'default' },
-];
+const KIND_COLORS: Record<ExceptionKind, string> = {
+  'mapping-parked': 'red',
+  'sink-parked': 'volcano',
+  pending: 'gold',
+  filtered: 'default',
+};
+const KINDS = EXCEPTION_KINDS.map((value) => ({ value, ...EXCEPTION_KIND_NAMES[value], color: KIND_COLORS[value] }));
 
 export function ExceptionsPage({ lang, operator }: { lang: Lang; operator: boolean }) {
   const { message } = App.useApp();

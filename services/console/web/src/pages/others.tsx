@@ -17,6 +17,7 @@ import {
 import { useCallback, useEffect, useState } from 'react';
 import { api, pick, query, type Lang } from '../api';
 import { Json, useReasonPrompt } from './shared';
+import { EXCEPTION_KIND_NAMES } from '../../../src/exception-shapes';
 
 interface Flow {
   documentType: string;
@@ -29,12 +30,6 @@ interface Overview {
   lastOutage: { at: string; error: string } | null;
   counts: Record<string, { count: number; capped: boolean }>;
 }
-const KIND_TEXT: Record<string, [string, string]> = {
-  'mapping-parked': ['映射挂起', 'Parked at mapping'],
-  'sink-parked': ['写入挂起', 'Parked at the sink'],
-  pending: ['待重试', 'Pending'],
-  filtered: ['已过滤', 'Filtered'],
-};
 
 function useLoad<T>(path: string | null) {
   const { message } = App.useApp();
@@ -60,7 +55,7 @@ export function OverviewPage({ lang }: { lang: Lang }) {
     <Space orientation="vertical" style={{ width: '100%' }} size="large">
       <Typography.Title level={3}>{pick(lang, '总览', 'Overview')}</Typography.Title>
       <Row gutter={16}>
-        {Object.entries(KIND_TEXT).map(([kind, [zh, en]]) => (
+        {Object.entries(EXCEPTION_KIND_NAMES).map(([kind, { zh, en }]) => (
           <Col span={6} key={kind}>
             <Card>
               <Statistic
