@@ -17,6 +17,7 @@ import {
   DYNAMIC_FORM_SERVICE,
   LoginResultSchema,
   ViewEnvelopeSchema,
+  PushEnvelopeSchema,
   WriteEnvelopeSchema,
   describeZodError,
   findQueryErrorEnvelope,
@@ -119,6 +120,13 @@ export interface AllocateRequest {
   /** Internal ids (not numbers) of the target use-orgs. */
   targetOrgIds: (number | string)[];
   autoSubmitAndAudit?: boolean;
+}
+
+/** 下推: the audited source bills (by number) and the conversion rule (e.g. AR_OutStockToReceivableMap). */
+export interface PushRequest {
+  numbers: string[];
+  ruleId: string;
+  targetFormId?: string;
 }
 
 interface CallMeta {
@@ -260,6 +268,24 @@ export class KingdeeClient {
     };
     const envelope = await this.write('Allocate', formId, data, []);
     return operationResult(envelope.Result.ResponseStatus, 'Allocate', formId);
+  }
+
+  /**
+   * 下推 Push (kingdee-webapi.md §4.8): the conversion rule creates the target bills from the audited source bills,
+   * linked to them (反写 of the source's 关联数量); the targets are saved, not audited. Both statuses must succeed.
+   */
+  async push(formId: string, request: PushRequest): Promise<OperationResult> {
+    const data = {
+      Numbers: request.numbers,
+      RuleId: request.ruleId,
+      ...(request.targetFormId ? { TargetFormId: request.targetFormId } : {}),
+      IsEnableDefaultRule: 'false',
+      IsDraftWhenSaveFail: 'false',
+    };
+    const parsed = await this.invoke(`${DYNAMIC_FORM_SERVICE}.Push`, { formid: formId, data }, { operation: 'Push', formId, write: true, billNumbers: request.numbers });
+    const envelope = validate(PushEnvelopeSchema, parsed, 'Push', formId);
+    if (envelope.Result.ConvertResponseStatus && !envelope.Result.ConvertResponseStatus.IsSuccess) operationResult(envelope.Result.ConvertResponseStatus, 'Push', formId);
+    return operationResult(envelope.Result.ResponseStatus, 'Push', formId);
   }
 
   /**

@@ -49,6 +49,14 @@ export const WriteEnvelopeSchema = z.object({
   }),
 });
 
+/** Push answer: ResponseStatus is the target bills' save, ConvertResponseStatus the conversion (kingdee-webapi.md §5.6). */
+export const PushEnvelopeSchema = z.object({
+  Result: z.object({
+    ResponseStatus: ResponseStatusSchema,
+    ConvertResponseStatus: ResponseStatusSchema.nullish(),
+  }),
+});
+
 /** View answer: ResponseStatus is null on success and the document sits in Result.Result. */
 export const ViewEnvelopeSchema = z.object({
   Result: z.object({

@@ -60,7 +60,7 @@ export const FINANCE_FORMS: BillFormDeclaration[] = [
       key: 'FEntityDetail',
       caption: '明细',
       ormName: 'AP_PAYABLEENTRY',
-      fields: fields('FMATERIALID:物料编码:mat', 'FCOSTID:费用项目:t', 'FPRICEUNITID:计价单位:unit', 'FPriceQty:计价数量:n!', 'FPrice:单价:n', 'FTaxPrice:含税单价:n', 'FEntryTaxRate:税率(%):n', 'F_YC_FeeType:平台费用类型:t', 'F_YC_Account:会计科目:t', 'F_YC_OrderNo:平台订单号:t', 'F_YC_AllocBasis:分摊依据:t', 'F_YC_AllocWeight:分摊权重:n'),
+      fields: fields('FMATERIALID:物料编码:mat', 'FCOSTID:费用项目:t', 'FPRICEUNITID:计价单位:unit', 'FPriceQty:计价数量:n!', 'FPrice:单价:n', 'FTaxPrice:含税单价:n', 'FEntryTaxRate:税率(%):n', 'F_YC_FeeType:平台费用类型:t', 'F_YC_Account:会计科目:t', 'F_YC_OrderNo:平台订单号:t', 'F_YC_AllocBasis:分摊依据:t', 'F_YC_AllocWeight:分摊权重:n', 'FSourceBillNo:源单编号:t'),
     },
   },
   {

@@ -7,6 +7,7 @@ export * from './form-map';
 export { FormMapError, checkDocumentMap } from './form-map-check';
 export { runDocumentMap } from './form-map-convert';
 export * from './bill-number';
+export * from './conversion-rules';
 export * from './maps';
 export * from './render';
 export { billReader, masterReader, type Reader } from './readers';

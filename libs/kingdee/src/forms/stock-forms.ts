@@ -31,7 +31,7 @@ export const STOCK_FORMS: BillFormDeclaration[] = [
       key: 'FEntity',
       caption: '明细信息',
       ormName: 'SAL_OUTSTOCKENTRY',
-      fields: fields('FMaterialID:物料编码:mat!', 'FUnitID:库存单位:unit!', 'FMustQty:应发数量:n', 'FRealQty:实发数量:n!', 'FBaseUnitQty:基本单位数量:n', 'FPrice:单价:n', 'FTaxPrice:含税单价:n', 'FEntryTaxRate:税率(%):n', 'FIsFree:是否赠品:b', 'FStockID:仓库:stock!', 'FStockStatusID:库存状态:t', 'FLot:批号:lot', 'FOwnerTypeID:货主类型:e', 'FOwnerID:货主:org', 'FSoorDerno:销售订单号:t', 'FEntrynote:备注:t'),
+      fields: fields('FMaterialID:物料编码:mat!', 'FUnitID:库存单位:unit!', 'FMustQty:应发数量:n', 'FRealQty:实发数量:n!', 'FBaseUnitQty:基本单位数量:n', 'FPrice:单价:n', 'FTaxPrice:含税单价:n', 'FEntryTaxRate:税率(%):n', 'FIsFree:是否赠品:b', 'FStockID:仓库:stock!', 'FStockStatusID:库存状态:t', 'FLot:批号:lot', 'FOwnerTypeID:货主类型:e', 'FOwnerID:货主:org', 'FSoorDerno:销售订单号:t', 'FEntrynote:备注:t', 'FARJOINQTY:关联应收数量:n'),
     },
   },
   {
@@ -70,7 +70,7 @@ export const STOCK_FORMS: BillFormDeclaration[] = [
       key: 'FInStockEntry',
       caption: '明细信息',
       ormName: 'InStockEntry',
-      fields: fields('FRowType:产品类型:e', 'FMaterialId:物料编码:mat!', 'FUnitID:库存单位:unit!', 'FRealQty:实收数量:n!', 'FBaseUnitQty:基本单位数量:n', 'FPriceUnitID:计价单位:unit', 'FPrice:单价:n', 'FTaxPrice:含税单价:n', 'FEntryTaxRate:税率(%):n', 'FGiveAway:赠品:b', 'FStockId:仓库:stock!', 'FStockStatusId:库存状态:t', 'FLot:批号:lot', 'FOWNERTYPEID:货主类型:e', 'FOWNERID:货主:org', 'FPOOrderNo:订单单号:t', 'FNote:备注:t'),
+      fields: fields('FRowType:产品类型:e', 'FMaterialId:物料编码:mat!', 'FUnitID:库存单位:unit!', 'FRealQty:实收数量:n!', 'FBaseUnitQty:基本单位数量:n', 'FPriceUnitID:计价单位:unit', 'FPrice:单价:n', 'FTaxPrice:含税单价:n', 'FEntryTaxRate:税率(%):n', 'FGiveAway:赠品:b', 'FStockId:仓库:stock!', 'FStockStatusId:库存状态:t', 'FLot:批号:lot', 'FOWNERTYPEID:货主类型:e', 'FOWNERID:货主:org', 'FPOOrderNo:订单单号:t', 'FNote:备注:t', 'FAPJOINQTY:关联应付数量:n'),
     },
   },
   {

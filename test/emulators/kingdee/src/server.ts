@@ -7,6 +7,7 @@ import { FaultsSchema, seededRandom, type Faults } from './faults';
 import { DEFAULT_FIXTURE_PATH, FixtureSchema, loadFixture, type Fixture } from './fixture';
 import { baseForm, billForm, type BaseFormId } from './forms';
 import { businessInfo, executeBillQuery, viewDocument, type BillQueryInput } from './query';
+import { pushBills } from './push';
 import { KingdeeState, OperationError, pick, type ErrorLine, type SaveParams } from './state';
 import { expectedApiSignature, expectedKdSignature } from './signature';
 
@@ -55,7 +56,7 @@ interface Session {
 }
 
 const SESSION_LOST = '会话信息已丢失，请重新登录';
-const WRITE_OPS = new Set(['save', 'batchsave', 'submit', 'audit', 'unaudit', 'delete', 'allocate', 'draft', 'excuteoperation', 'executeoperation']);
+const WRITE_OPS = new Set(['save', 'batchsave', 'push', 'submit', 'audit', 'unaudit', 'delete', 'allocate', 'draft', 'excuteoperation', 'executeoperation']);
 
 class Reply {
   constructor(
@@ -293,6 +294,14 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
       case 'delete': {
         const formId = String(args.get('formid', 0) ?? '');
         return new Reply(200, statusOperation(formId, method, args.data(1)));
+      }
+      case 'push': {
+        const formId = String(args.get('formid', 0) ?? '');
+        const data = args.data(1);
+        const result = pushBills(state, formId, String(pick(data, 'RuleId') ?? ''), targetKeys(data), saveParams(data));
+        const status = writeEnvelope(result.successes, result.errors, []).Result.ResponseStatus;
+        // ConvertResponseStatus: the conversion itself; ResponseStatus: the target bills' save (kingdee-webapi.md §5.6).
+        return new Reply(200, { Result: { ResponseStatus: status, ConvertResponseStatus: { ...status } } });
       }
       case 'allocate': {
         const formId = String(args.get('formid', 0) ?? '');

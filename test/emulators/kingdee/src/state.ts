@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Fixture } from './fixture';
 import { computeBaseQuantities, computeEntryAmounts, missingLotErrors } from './entry-rules';
 import { applyWriteOff, initReceivable, writeOffErrors } from './write-off';
+import { downstreamProblem, releasePushed } from './push';
 import { normaliseDate } from './filter';
 import {
   BASE_FORMS,
@@ -541,7 +542,7 @@ export class KingdeeState {
         }
         case 'UnAudit': {
           if (bill.status !== 'C') return fail('单据未审核，不能反审核！');
-          const problem = this.periodClosedFor(form, bill.header, dateOf(form, bill)) ?? applyWriteOff(this, form, bill, -1) ?? this.applyStock(form, bill, -1, interactionFlags);
+          const problem = downstreamProblem(this, form, bill) ?? this.periodClosedFor(form, bill.header, dateOf(form, bill)) ?? applyWriteOff(this, form, bill, -1) ?? this.applyStock(form, bill, -1, interactionFlags);
           if (problem) return fail(problem);
           bill.status = 'D';
           bill.approveDate = null;
@@ -549,6 +550,7 @@ export class KingdeeState {
         }
         case 'Delete':
           if (bill.status === 'B' || bill.status === 'C') return fail('单据状态为审核中或已审核，不能删除！');
+          releasePushed(this, form, bill);
           this.billsOf(form.formId).delete(bill.id);
           this.billNumbers.delete(`${form.formId}|${bill.billNo}`);
           break;
