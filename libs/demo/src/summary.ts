@@ -1,5 +1,6 @@
 import type { Collection, Document } from 'mongodb';
 import { FilteredStore, ParkingStore } from '@yecai/parking';
+import { SYSTEM_LABELS } from '@yecai/master-data';
 import { Ledger } from '@yecai/sink-kingdee';
 import { metricValue } from './service-process';
 import type { Pipeline } from './pipeline';
@@ -318,8 +319,8 @@ const MAPPING_STATE_LABEL = { parked: '映射搁置 parked at mapping', pending:
 
 /** How the summary names each finance target and its sink stage. */
 const TARGET_WORDS: Record<FinanceTarget, { zh: string; en: string; documents: string; sinkStage: string }> = {
-  kingdee: { zh: '金蝶', en: 'Kingdee', documents: 'bills', sinkStage: 'sink-kingdee' },
-  yonyou: { zh: '用友', en: 'YonSuite', documents: 'documents', sinkStage: 'sink-yonyou' },
+  kingdee: { ...SYSTEM_LABELS.kingdee, documents: 'bills', sinkStage: 'sink-kingdee' },
+  yonyou: { ...SYSTEM_LABELS.yonyou, documents: 'documents', sinkStage: 'sink-yonyou' },
 };
 
 /** What a person does about a group of parked or pending documents (docs/operations.md, Exceptions). */

@@ -30,18 +30,22 @@ export function yonyouReferences(
   };
 }
 
+/**
+ * Flow settings per type beyond the currency: 调拨, 盘点, 销售退货 and 采购退货 have no documented standard 交易类型
+ * (the emulator tenant's, DEFAULT_REFERENCES); the purchase return shares 采购入库's codes, so it has its own pattern.
+ */
+const YONYOU_FLOW_SETTINGS: Record<string, Record<string, unknown>> = {
+  transfer: { bustype: 'A33001' },
+  sales_return: { bustype: 'XSTH01' },
+  stock_count: { bustype: 'A29001' },
+  purchase_return: { bustype: 'CGTH01', billNumberPattern: 'TH-{billNumber}' },
+};
+
 /** The sink-yonyou flows for the canonical types a run emits: the types YonSuite has a form map for, with the tenant's settings. */
 export function yonyouSinkFlows(canonicalTypes: readonly string[]): Record<string, unknown>[] {
   return canonicalTypes
     .filter((type) => (YONYOU_DOCUMENT_TYPES as readonly string[]).includes(type))
-    .map((documentType) => ({
-      documentType,
-      currencyCodes: { RMB: 'CNY' },
-      // 调拨, 盘点 and 销售退货 have no documented standard 交易类型: the emulator tenant's (DEFAULT_REFERENCES).
-      ...(documentType === 'transfer' ? { bustype: 'A33001' } : {}),
-      ...(documentType === 'sales_return' ? { bustype: 'XSTH01' } : {}),
-      ...(documentType === 'stock_count' ? { bustype: 'A29001' } : {}),
-    }));
+    .map((documentType) => ({ documentType, currencyCodes: { RMB: 'CNY' }, ...YONYOU_FLOW_SETTINGS[documentType] }));
 }
 
 /** The connection to the YonSuite emulator's tenant; the secret is read from DEMO_YONYOU_SECRET_ENV. */

@@ -101,6 +101,22 @@ export const ENTITY_LABELS: { [E in EntityName]: { zh: string; en: string } } = 
   currencyRate: { zh: '月汇率', en: 'monthly exchange rate' },
 };
 
+/** The systems yecai connects, as people name them: messages say which system a mapping or document belongs to. */
+export const SYSTEM_LABELS = {
+  kingdee: { zh: '金蝶', en: 'Kingdee' },
+  yonyou: { zh: '用友', en: 'YonSuite' },
+  jushuitan: { zh: '聚水潭', en: 'Jushuitan' },
+  wangdiantong: { zh: '旺店通', en: 'WDT' },
+  lingxing: { zh: '领星', en: 'LingXing' },
+  saihu: { zh: '赛狐', en: 'Saihu' },
+} as const satisfies Record<string, { zh: string; en: string }>;
+export type SystemName = keyof typeof SYSTEM_LABELS;
+
+/** A system's words; a system not in the table is named by its id in both languages. */
+export function systemLabel(system: string): { zh: string; en: string } {
+  return (SYSTEM_LABELS as Record<string, { zh: string; en: string }>)[system] ?? { zh: system, en: system };
+}
+
 export const ENTITY_NAMES = Object.keys(ENTITY_SCHEMAS) as EntityName[];
 
 export function isEntityName(value: string): value is EntityName {

@@ -14,6 +14,11 @@ export const FlowConfigSchema = z.object({
    * listed is sent as it is.
    */
   currencyCodes: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /**
+   * purchase_return only: the sign of the red 采购入库's quantities. Whether a tenant's 退货 transaction type takes
+   * negative or positive quantities is unconfirmed (docs/yonyou.md §6 item 7); absent = negative.
+   */
+  returnQuantities: z.enum(['negative', 'positive']).optional(),
   /** 销售出库 only: 立账开票依据 and 出库立账方式 (yonyou-api.md §3.5.1); the tenant's business flow may override them. */
   receiveAccountingBasis: z
     .enum(['voucher_order', 'voucher_delivery', 'st_salesout', 'unsettle'])
@@ -40,6 +45,29 @@ export const SinkConfigSchema = z
           code: 'custom',
           path: ['flows', index, 'bustype'],
           message: `${flow.documentType} has no standard 交易类型: give the tenant's transaction type code`,
+        });
+      }
+      if (flow.returnQuantities && flow.documentType !== 'purchase_return') {
+        context.addIssue({
+          code: 'custom',
+          path: ['flows', index, 'returnQuantities'],
+          message: `returnQuantities is for purchase_return flows only, not ${flow.documentType}`,
+        });
+      }
+      // Two flows writing one YonSuite document kind share its code space: with the same pattern a return's code
+      // could meet an in-stock's, and the sink would adopt that document as its own (a code taken = our earlier write).
+      const twin = config.flows.findIndex(
+        (other, at) =>
+          at < index &&
+          other.documentType !== flow.documentType &&
+          FORM_OF[other.documentType].formId === FORM_OF[flow.documentType].formId &&
+          other.billNumberPattern === flow.billNumberPattern,
+      );
+      if (twin >= 0) {
+        context.addIssue({
+          code: 'custom',
+          path: ['flows', index, 'billNumberPattern'],
+          message: `${flow.documentType} and ${config.flows[twin]!.documentType} both write YonSuite ${FORM_OF[flow.documentType].formId} with billNumberPattern "${flow.billNumberPattern}": give one its own (e.g. "TH-{billNumber}") so their document codes cannot meet`,
         });
       }
     });

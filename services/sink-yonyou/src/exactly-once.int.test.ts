@@ -1,6 +1,7 @@
 /**
  * The posting kit's shared exactly-once suite against the YonSuite emulator (the same assertions as the in-memory
- * target and Kingdee) — for sales out-stock, transfers (no MDD) and sales returns (no audit) — then YonSuite's own faults: 202 still-processing answers and a 3100xx throttling storm.
+ * target and Kingdee) — for sales out-stock, transfers (no MDD), sales returns (no audit) and purchase returns (red
+ * 采购入库) — then YonSuite's own faults: 202 still-processing answers and a 3100xx throttling storm.
  */
 import { describeExactlyOnceSuite } from '@yecai/sink-kit/src/testing/exactly-once-suite';
 import { uniqueTopicPrefix } from '@yecai/test-harness';
@@ -8,99 +9,74 @@ import { canonical, documentCounts, sinkConfigFor, startEmulator, startSink } fr
 import { parseSinkConfig } from './config';
 import { SinkService } from './service';
 
-describeExactlyOnceSuite('YonSuite (emulator)', async () => {
-  const emulator = await startEmulator();
-  return {
-    documentType: 'sales_outstock',
-    event: (key, version = 1) => canonical('sales_outstock', key, { version }),
-    // A customer YonSuite does not know: the save is refused (999 客户[…]不存在), level 1 naming cust.
-    badEvent: (key) => canonical('sales_outstock', key, { customer: 'NO-SUCH-CUSTOMER' }),
-    service: ({ kafka, serde, db, metricsRegistry, groupId }) =>
-      new SinkService({
-        config: parseSinkConfig(
-          sinkConfigFor(emulator, {
-            groupId,
-            flows: [
-              { documentType: 'sales_outstock', currencyCodes: { RMB: 'CNY' }, onModified: 'reverse_and_repost' },
-            ],
-          }),
-          'test sink config',
-        ),
-        kafka,
-        serde,
-        db,
-        metricsRegistry,
-      }),
-    written: async (prefix) => documentCounts(emulator, 'salesout', prefix),
-    loseAnswers: (count) => emulator.setFaults({ lostAnswerNext: count }),
-    setDown: (down) => emulator.setFaults({ down }),
-    close: () => emulator.close(),
-  };
-});
+/**
+ * The shared suite for one YonSuite document type: its flow (reverse_and_repost, so a newer version of an audited
+ * document is un-audited and updated), the emulator's document kind to count, and an event YonSuite refuses (level 1).
+ */
+function describeYonyouSuite(
+  name: string,
+  documentType: 'sales_outstock' | 'transfer' | 'sales_return' | 'purchase_return',
+  flow: Record<string, unknown>,
+  kind: string,
+  badEvent: (key: string) => Record<string, unknown>,
+): void {
+  describeExactlyOnceSuite(name, async () => {
+    const emulator = await startEmulator();
+    return {
+      documentType,
+      event: (key, version = 1) => canonical(documentType, key, { version }),
+      badEvent,
+      service: ({ kafka, serde, db, metricsRegistry, groupId }) =>
+        new SinkService({
+          config: parseSinkConfig(
+            sinkConfigFor(emulator, {
+              groupId,
+              flows: [{ documentType, onModified: 'reverse_and_repost', ...flow }],
+            }),
+            'test sink config',
+          ),
+          kafka,
+          serde,
+          db,
+          metricsRegistry,
+        }),
+      written: async (prefix) => documentCounts(emulator, kind, prefix),
+      loseAnswers: (count) => emulator.setFaults({ lostAnswerNext: count }),
+      setDown: (down) => emulator.setFaults({ down }),
+      close: () => emulator.close(),
+    };
+  });
+}
+
+// A customer YonSuite does not know: the save is refused (999 客户[…]不存在), level 1 naming cust.
+describeYonyouSuite('YonSuite (emulator)', 'sales_outstock', { currencyCodes: { RMB: 'CNY' } }, 'salesout', (key) =>
+  canonical('sales_outstock', key, { customer: 'NO-SUCH-CUSTOMER' }),
+);
 
 // Transfers (调出单 storeout/save) are not MDD-idempotent: only the ledger and the code lookup keep them exactly once.
-describeExactlyOnceSuite('YonSuite transfer, no MDD key (emulator)', async () => {
-  const emulator = await startEmulator();
-  return {
-    documentType: 'transfer',
-    event: (key, version = 1) => canonical('transfer', key, { version }),
-    badEvent: (key) => canonical('transfer', key, { lines: [{ material: 'NO-SUCH-MATERIAL' }] }),
-    service: ({ kafka, serde, db, metricsRegistry, groupId }) =>
-      new SinkService({
-        config: parseSinkConfig(
-          sinkConfigFor(emulator, {
-            groupId,
-            flows: [{ documentType: 'transfer', bustype: 'A33001', onModified: 'reverse_and_repost' }],
-          }),
-          'test sink config',
-        ),
-        kafka,
-        serde,
-        db,
-        metricsRegistry,
-      }),
-    written: async (prefix) => documentCounts(emulator, 'storeout', prefix),
-    loseAnswers: (count) => emulator.setFaults({ lostAnswerNext: count }),
-    setDown: (down) => emulator.setFaults({ down }),
-    close: () => emulator.close(),
-  };
-});
+describeYonyouSuite('YonSuite transfer, no MDD key (emulator)', 'transfer', { bustype: 'A33001' }, 'storeout', (key) =>
+  canonical('transfer', key, { lines: [{ material: 'NO-SUCH-MATERIAL' }] }),
+);
 
 // Sales returns (销售退货单 sd/vouchersalereturn/singleSave): sales-domain fields, saved but not audited — a newer
 // version updates the open document in place (_status Update), no 弃审 first.
-describeExactlyOnceSuite('YonSuite sales return, saved only (emulator)', async () => {
-  const emulator = await startEmulator();
-  return {
-    documentType: 'sales_return',
-    event: (key, version = 1) => canonical('sales_return', key, { version }),
-    badEvent: (key) => canonical('sales_return', key, { customer: 'NO-SUCH-CUSTOMER' }),
-    service: ({ kafka, serde, db, metricsRegistry, groupId }) =>
-      new SinkService({
-        config: parseSinkConfig(
-          sinkConfigFor(emulator, {
-            groupId,
-            flows: [
-              {
-                documentType: 'sales_return',
-                bustype: 'XSTH01',
-                currencyCodes: { RMB: 'CNY' },
-                onModified: 'reverse_and_repost',
-              },
-            ],
-          }),
-          'test sink config',
-        ),
-        kafka,
-        serde,
-        db,
-        metricsRegistry,
-      }),
-    written: async (prefix) => documentCounts(emulator, 'salereturn', prefix),
-    loseAnswers: (count) => emulator.setFaults({ lostAnswerNext: count }),
-    setDown: (down) => emulator.setFaults({ down }),
-    close: () => emulator.close(),
-  };
-});
+describeYonyouSuite(
+  'YonSuite sales return, saved only (emulator)',
+  'sales_return',
+  { bustype: 'XSTH01', currencyCodes: { RMB: 'CNY' } },
+  'salereturn',
+  (key) => canonical('sales_return', key, { customer: 'NO-SUCH-CUSTOMER' }),
+);
+
+// Purchase returns (red 采购入库 purinrecord/single/save with the tenant's 退货 type, negative quantities): MDD + code,
+// audited, reversed with 弃审 — the stock goes out and comes back with each version.
+describeYonyouSuite(
+  'YonSuite purchase return, red 采购入库 (emulator)',
+  'purchase_return',
+  { bustype: 'CGTH01', currencyCodes: { RMB: 'CNY' } },
+  'purinrecord',
+  (key) => canonical('purchase_return', key, { lines: [{ material: 'NO-SUCH-MATERIAL' }] }),
+);
 
 describe("YonSuite sink under YonSuite's own faults (real Kafka + MongoDB-wire + schema registry)", () => {
   const keys = (prefix: string, count: number) =>

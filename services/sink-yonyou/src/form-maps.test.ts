@@ -8,7 +8,12 @@ import { FORM_OF, YONYOU_DOCUMENT_TYPES, yonyouModel } from './form-maps';
 
 process.env.FORM_MAP_TEST_SECRET = EMULATOR_CREDENTIALS.appSecret;
 /** The emulator's codes for the types with no standard 交易类型. */
-const TENANT_BUSTYPES: Record<string, string> = { transfer: 'A33001', stock_count: 'A29001', sales_return: 'XSTH01' };
+const TENANT_BUSTYPES: Record<string, string> = {
+  transfer: 'A33001',
+  stock_count: 'A29001',
+  sales_return: 'XSTH01',
+  purchase_return: 'CGTH01',
+};
 const flowOf = (documentType: string) =>
   FlowConfigSchema.parse({ documentType, currencyCodes: { RMB: 'CNY' }, bustype: TENANT_BUSTYPES[documentType] });
 
@@ -64,7 +69,9 @@ describe('YonSuite form maps', () => {
         ]);
         return;
       }
-      expect(lines.map((line) => [line.product, line.qty, line.batchno])).toEqual([['A1001-BLK', '2', '0']]);
+      // A purchase return is a red 采购入库: its quantities negative by default (purchase-return.test.ts).
+      const qty = documentType === 'purchase_return' ? '-2' : '2';
+      expect(lines.map((line) => [line.product, line.qty, line.batchno])).toEqual([['A1001-BLK', qty, '0']]);
       if (documentType === 'transfer')
         expect([document.bizType, document.outwarehouse, document.inwarehouse]).toEqual(['2', 'CK001', 'CK002']);
       else expect(lines[0]!.warehouse).toBe('CK001');

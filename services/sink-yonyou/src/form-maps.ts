@@ -14,6 +14,7 @@ export const YONYOU_DOCUMENT_TYPES = [
   'other_outstock',
   'other_instock',
   'purchase_instock',
+  'purchase_return',
   'transfer',
   'stock_count',
 ] as const;
@@ -36,6 +37,15 @@ export interface YonyouForm {
    */
   batchActions?: false;
 }
+
+/** 采购入库单: blue for purchase_instock, red (a 退货 transaction type, yonyou-api.md §3.4 F6) for purchase_return. */
+const PURINRECORD = {
+  formId: 'purinrecord',
+  base: '/yonbip/scm/purinrecord',
+  lines: 'purInRecords',
+  save: 'single/save',
+  mdd: true,
+} as const;
 
 export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
   sales_outstock: {
@@ -71,14 +81,9 @@ export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
     mdd: true,
     batchActions: false,
   },
-  purchase_instock: {
-    formId: 'purinrecord',
-    base: '/yonbip/scm/purinrecord',
-    lines: 'purInRecords',
-    defaultBustype: 'A15001',
-    save: 'single/save',
-    mdd: true,
-  },
+  purchase_instock: { ...PURINRECORD, defaultBustype: 'A15001' },
+  // Red 采购入库: no standard 退货 交易类型 in the research, the flow names the tenant's; quantity sign per the flow.
+  purchase_return: PURINRECORD,
   // 调出单 with bizType 2 (调出保存自动调入): one post makes both legs, like Kingdee's 直接调拨. Not MDD-idempotent.
   transfer: { formId: 'storeout', base: '/yonbip/scm/storeout', lines: 'details', save: 'save', mdd: false },
   // 盘点差异单: one document with signed differences (gain > 0, loss < 0); its audit makes the 盘盈/盘亏 documents.
@@ -209,8 +214,21 @@ export function yonyouModel(
         [form.lines]: details,
       });
     }
-    case 'purchase_instock': {
+    case 'purchase_instock':
+    case 'purchase_return': {
       const stockOrg = required(event, 'stockOrg');
+      // Unconfirmed which sign a tenant's red 采购入库 takes (docs/yonyou.md §6 item 7): the flow says, default negative.
+      const negative = documentType === 'purchase_return' && (flow.returnQuantities ?? 'negative') === 'negative';
+      const line = (one: Line, index: number) => {
+        const model = priced(one, index);
+        if (documentType !== 'purchase_return') return model;
+        if (!toDecimal(model.qty, `lines[${index}].quantity`).gt(0))
+          throw new ValidationError(
+            `lines[${index}].quantity: 退货数量必须大于0（${model.qty}） a return quantity must be positive`,
+            `lines[${index}].quantity`,
+          );
+        return { ...model, qty: negative ? negated(model.qty) : model.qty };
+      };
       return compact({
         ...head,
         org: stockOrg,
@@ -222,7 +240,7 @@ export function yonyouModel(
         currency: currency('currency'),
         natCurrency: currency('currency'),
         exchRate: optional(event, 'exchangeRate'),
-        [form.lines]: lines.map((line, index) => compact(priced(line, index))),
+        [form.lines]: lines.map((one, index) => compact(line(one, index))),
       });
     }
     case 'transfer': {
@@ -284,8 +302,7 @@ export function yonyouModel(
             _status: 'Insert',
             product: required(line, 'material', `lines[${index}].material`),
             // Signed text, exactly: a loss is the quantity with a minus sign.
-            profitlossqty:
-              direction === 'LOSS' ? (quantity.startsWith('-') ? quantity.slice(1) : `-${quantity}`) : quantity,
+            profitlossqty: direction === 'LOSS' ? negated(quantity) : quantity,
             unit: required(line, 'unit', `lines[${index}].unit`),
             batchno: optional(line, 'batch'),
             out_sys_rowno: optional(line, 'lineId'),
@@ -322,6 +339,11 @@ function lineAmount(line: Line, index: number): string {
     .times(toDecimal(price, `lines[${index}].taxInclusivePrice`))
     .toDecimalPlaces(2, Decimal.ROUND_HALF_UP)
     .toFixed(2);
+}
+
+/** Signed decimal text, exactly: the quantity with its sign flipped (no float round trip). */
+function negated(quantity: string): string {
+  return quantity.startsWith('-') ? quantity.slice(1) : `-${quantity}`;
 }
 
 function linesOf(event: Json): Line[] {

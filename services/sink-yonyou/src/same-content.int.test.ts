@@ -1,7 +1,8 @@
 /**
- * One JST sales out-stock canonical event, consumed from the same topic by sink-kingdee and sink-yonyou: the document
- * read back from the YonSuite emulator carries the business content of the bill read back from the Kingdee emulator
- * (the Jushuitan project's table: org, customer, currency, lines, lot, remark), field by field.
+ * One JST canonical event (a sales out-stock; a purchase return), consumed from the same topic by sink-kingdee and
+ * sink-yonyou: the document read back from the YonSuite emulator carries the business content of the bill read back
+ * from the Kingdee emulator (the Jushuitan project's table: org, customer/supplier, currency, lines, lot, remark),
+ * field by field.
  */
 import type { StoredValue } from '@yecai/emulator-kingdee/src/state';
 import { startEmulator as startKingdeeEmulator } from '@yecai/sink-kingdee/test/fixtures';
@@ -17,14 +18,38 @@ const text = (value: StoredValue | undefined): string | null =>
       : String(value);
 const decimal = (value: unknown): string => String(Number(value)); // '2' and '2.0000000000' are the same quantity
 
-describe('the same canonical sales out-stock on Kingdee and on YonSuite (real Kafka + MongoDB-wire + schema registry)', () => {
-  it('reproduces org, customer, currency, lines, lot and remark field by field', async () => {
-    useUniqueTopicPrefix();
-    const kingdee = await startKingdeeEmulator();
-    const yonyou = await startEmulator();
-    const kingdeeSink = await startSinkUnderTest(kingdee);
-    const yonyouSink = await startSink(yonyou);
-    try {
+type Emulators = {
+  kingdee: Awaited<ReturnType<typeof startKingdeeEmulator>>;
+  yonyou: Awaited<ReturnType<typeof startEmulator>>;
+};
+type Sinks = {
+  kingdeeSink: Awaited<ReturnType<typeof startSinkUnderTest>>;
+  yonyouSink: Awaited<ReturnType<typeof startSink>>;
+};
+
+/** Both emulators and both sinks on one topic prefix (one flow each, of the same type), stopped whatever happens. */
+async function onBoth(
+  flows: { kingdee?: Parameters<typeof startSinkUnderTest>[1]; yonyou?: Parameters<typeof startSink>[1] },
+  run: (emulators: Emulators, sinks: Sinks) => Promise<void>,
+): Promise<void> {
+  useUniqueTopicPrefix();
+  const kingdee = await startKingdeeEmulator();
+  const yonyou = await startEmulator();
+  const kingdeeSink = await startSinkUnderTest(kingdee, flows.kingdee);
+  const yonyouSink = await startSink(yonyou, flows.yonyou);
+  try {
+    await run({ kingdee, yonyou }, { kingdeeSink, yonyouSink });
+  } finally {
+    await yonyouSink.stop();
+    await kingdeeSink.stop();
+    await yonyou.close();
+    await kingdee.close();
+  }
+}
+
+describe('the same canonical document on Kingdee and on YonSuite (real Kafka + MongoDB-wire + schema registry)', () => {
+  it('a sales out-stock: reproduces org, customer, currency, lines, lot and remark field by field', async () => {
+    await onBoth({}, async ({ kingdee, yonyou }, { kingdeeSink, yonyouSink }) => {
       const event = canonical('sales_outstock', 'JST-SO-0001', {
         lines: [
           { qty: '3', price: '99.50' },
@@ -73,11 +98,58 @@ describe('the same canonical sales out-stock on Kingdee and on YonSuite (real Ka
         ['A1001-BLK', '3', '0'],
         ['G2001', '1', null],
       ]);
-    } finally {
-      await yonyouSink.stop();
-      await kingdeeSink.stop();
-      await yonyou.close();
-      await kingdee.close();
-    }
+    });
+  });
+
+  it('a purchase return: the red 采购入库 carries PUR_MRB’s orgs, supplier, lines and lot, posted once, stock down', async () => {
+    const flows = {
+      kingdee: { flows: [{ documentType: 'purchase_return' as const }] },
+      yonyou: {
+        flows: [{ documentType: 'purchase_return' as const, bustype: 'CGTH01', currencyCodes: { RMB: 'CNY' } }],
+      },
+    };
+    await onBoth(flows, async ({ kingdee, yonyou }, { kingdeeSink, yonyouSink }) => {
+      const event = canonical('purchase_return', 'JST-PR-0001', {
+        lines: [
+          { qty: '3.5', price: '42.125' },
+          { material: 'G2001', qty: '1', batch: null, price: '0.50' },
+        ],
+      });
+      await kingdeeSink.produce('purchase_return', [event]);
+      await kingdeeSink.waitForStates({ POSTED: 1 }, 'posted on Kingdee');
+      await yonyouSink.waitForStates({ POSTED: 1 }, 'posted on YonSuite');
+
+      const bill = [...kingdee.state.billsOf('PUR_MRB').values()].find((one) => one.billNo === 'JST-PR-0001')!;
+      const documents = yonyou.state.documentsOf('purinrecord');
+      expect(documents).toHaveLength(1);
+      const doc = yonyou.state.view(documents[0]!);
+      const lines = doc.purInRecords as Record<string, unknown>[];
+      expect([doc.code, doc.out_sys_code, doc.bustype, doc.status]).toEqual([bill.billNo, bill.billNo, 'CGTH01', 1]);
+      expect(doc.org).toBe(text(bill.header.FStockOrgId));
+      expect(doc.purchaseOrg).toBe(text(bill.header.FPurchaseOrgId));
+      expect([doc.vendor, doc.invoiceVendor]).toEqual([text(bill.header.FSupplierID), text(bill.header.FSupplierID)]);
+      expect([doc.currency, doc.natCurrency]).toEqual(['CNY', 'CNY']);
+      expect(lines).toHaveLength(bill.entries.length);
+      bill.entries.forEach((entry, index) => {
+        const line = lines[index]!;
+        expect(line.product).toBe(text(entry.fields.FMATERIALID));
+        // Red: the 实退数量 with a minus sign (the flow's default returnQuantities).
+        expect(decimal(line.qty)).toBe(decimal(`-${text(entry.fields.FRMREALQTY)}`));
+        expect(line.stockUnit).toBe(text(entry.fields.FUnitID));
+        expect(decimal(line.oriTaxUnitPrice)).toBe(decimal(text(entry.fields.FTAXPRICE)));
+        expect(decimal(line.taxRate)).toBe(decimal(text(entry.fields.FENTRYTAXRATE)));
+        expect(line.warehouse).toBe(text(entry.fields.FStockId));
+        expect(line.batchno ?? null).toBe(text(entry.fields.FLot) || null);
+      });
+      // Exact decimal text as the canonical event decodes it (Avro decimal: 0.50 arrives as 0.5).
+      expect(lines.map((line) => [line.product, line.qty, line.oriTaxUnitPrice, line.batchno ?? null])).toEqual([
+        ['A1001-BLK', '-3.5', '42.125', '0'],
+        ['G2001', '-1', '0.5', null],
+      ]);
+      // The goods went back to the supplier: out of CK001 (the emulator's opening stock is 100 000).
+      expect([yonyou.state.balance('CK001', 'A1001-BLK'), yonyou.state.balance('CK001', 'G2001')]).toEqual([
+        99_996.5, 99_999,
+      ]);
+    });
   });
 });

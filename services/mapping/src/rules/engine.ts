@@ -7,6 +7,7 @@ import type { CompiledField, CompiledLines, CompiledLookup, CompiledLotPolicy, C
 import { coerce, readPath } from './coerce';
 import { missingMasterData, noValue, park, ParkSignal, type MappedOutcome, type MappingOutcome, type MissingMasterData, type RawInput, type SameCodeUse } from './outcomes';
 import { Failed, NEEDS_REPLAY, NEEDS_VALUE, Pending, Replay } from './replay';
+import { ruleTargetSystems } from './rule-schema';
 
 export * from './outcomes';
 
@@ -359,7 +360,7 @@ export class MappingEngine {
       }
       if (mappedLines !== 'all filtered') lines = mappedLines;
     }
-    if (missing.length > 0) throw missingMasterData(flow, missing);
+    if (missing.length > 0) throw missingMasterData(flow, missing, ruleTargetSystems(compiled.rule.target));
 
     const header = this.fields(compiled, compiled.header.fields, compiled.header.defaults, input, headerBindings, '');
     const value: Record<string, unknown> = {

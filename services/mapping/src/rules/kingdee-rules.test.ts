@@ -85,7 +85,7 @@ describe('rule kingdee/purchase_instock (Kingdee → 旺店通 purchase in-stock
   it('parks, naming the Kingdee code, a stock or material with no WDT mapping, and a stock two WDT warehouses share', async () => {
     const unmapped = await mapOne(inStock({}, [{ FInStockEntry_FEntryID: 1, 'FMaterialId.FNumber': 'M-NONE', FRealQty: 1, 'FStockId.FNumber': 'CK-NONE' }]));
     expect(unmapped.kind).toBe('parked');
-    expect(JSON.stringify(unmapped)).toContain('金蝶仓库 CK-NONE');
+    expect(JSON.stringify(unmapped)).toContain('金蝶仓库 CK-NONE 没有（或有多个）旺店通仓库映射');
     expect(JSON.stringify(unmapped)).toContain('金蝶商品 M-NONE');
     const ambiguous = await mapOne(inStock({}, [{ FInStockEntry_FEntryID: 1, 'FMaterialId.FNumber': 'M-G100101S', FRealQty: 1, 'FStockId.FNumber': 'CK-SH' }]));
     expect(ambiguous.kind).toBe('parked');

@@ -1,7 +1,7 @@
 /** What mapping one raw document gives: the outcomes, and the parks (with their bilingual reasons) that end a rule. */
 import type { Decimal } from '@yecai/common';
 import type { CanonicalDocumentType, CanonicalEventOf } from '@yecai/contracts';
-import { ENTITY_LABELS, parseReverseKey, type EntityName } from '@yecai/master-data';
+import { ENTITY_LABELS, parseReverseKey, SYSTEM_LABELS, systemLabel, type EntityName } from '@yecai/master-data';
 
 /** One raw document as read from a raw topic (RawDocument envelope + where it was read). */
 export interface RawInput {
@@ -79,18 +79,26 @@ export function noValue(flow: string, where: string, label: string, zhDetail: st
   );
 }
 
-export function missingMasterData(flow: string, missing: MissingMasterData[]): ParkSignal {
+/**
+ * A document waiting on master data, naming what is missing. `targets` are the systems the rule's events are for
+ * (rule-schema.ts ruleTargetSystems): the mapping a person must add is to their codes (仓库 100004 没有用友仓库映射).
+ * A reverse lookup (flows out of Kingdee) names Kingdee's code and the OMS whose record should hold it.
+ */
+export function missingMasterData(flow: string, missing: MissingMasterData[], targets: readonly string[]): ParkSignal {
+  const target = { zh: targets.map((system) => systemLabel(system).zh).join('/'), en: targets.map((system) => systemLabel(system).en).join('/') };
   const describe = (m: MissingMasterData) => {
     const label = ENTITY_LABELS[m.entity as keyof typeof ENTITY_LABELS];
     const reverse = parseReverseKey(m.key);
     if (reverse) {
+      const kingdee = SYSTEM_LABELS.kingdee;
+      const oms = systemLabel(reverse.system);
       return {
-        zh: `金蝶${label.zh} ${reverse.value} 没有（或有多个）${reverse.system} ${label.zh}映射（${reverse.field}）`,
-        en: `Kingdee ${label.en} ${reverse.value} has no (or more than one) ${reverse.system} ${label.en} mapping (${reverse.field})`,
+        zh: `${kingdee.zh}${label.zh} ${reverse.value} 没有（或有多个）${oms.zh}${label.zh}映射（${reverse.field}）`,
+        en: `${kingdee.en} ${label.en} ${reverse.value} has no (or more than one) ${oms.en} ${label.en} mapping (${reverse.field})`,
       };
     }
     const code = m.key.includes('/') ? m.key.slice(m.key.indexOf('/') + 1) : m.key;
-    return { zh: `${label.zh} ${code} 没有金蝶${label.zh}映射`, en: `${label.en} ${code} has no Kingdee ${label.en} mapping` };
+    return { zh: `${label.zh} ${code} 没有${target.zh}${label.zh}映射`, en: `${label.en} ${code} has no ${target.en} ${label.en} mapping` };
   };
   const all = missing.map(describe);
   // Level 1 like any data a person must fix (docs/flows.md §3); unlike other parks it is re-processed by itself once

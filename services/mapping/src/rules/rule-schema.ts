@@ -101,6 +101,16 @@ export function targetSystems(target: { system?: string | readonly string[] | un
   return target.system === undefined ? [] : typeof target.system === 'string' ? [target.system] : [...target.system];
 }
 
+/**
+ * The system(s) a rule's events are for, as its target names them: Kingdee for a `kingdeeForm`, YonSuite for a
+ * `yonyouForm`, the OMS(s) of `system`; a `readBy` level is compared with Kingdee's (the reconciliation), so Kingdee.
+ */
+export function ruleTargetSystems(target: { kingdeeForm?: string | undefined; yonyouForm?: string | undefined; system?: string | readonly string[] | undefined }): string[] {
+  if (target.yonyouForm !== undefined) return ['yonyou'];
+  if (target.system !== undefined) return targetSystems(target);
+  return ['kingdee'];
+}
+
 export const ruleFileSchema = z
   .object({
     flow: z.string().regex(/^[a-z0-9_]+\/[a-z0-9_]+$/, 'must look like <source>/<name>'),
@@ -117,12 +127,14 @@ export const ruleFileSchema = z
       .object({
         documentType: z.string().min(1),
         kingdeeForm: z.string().min(1).optional(),
+        /** A YonSuite document kind (e.g. purinrecord): a flow whose events only YonSuite posts (sink-yonyou). */
+        yonyouForm: z.string().min(1).optional(),
         system: z.union([omsSystemSchema, z.array(omsSystemSchema).min(1)]).optional(),
         readBy: z.enum(['reconcile']).optional(),
       })
       .strict()
-      .refine((target) => [target.kingdeeForm, target.system, target.readBy].filter((set) => set !== undefined).length === 1, {
-        message: 'give exactly one of kingdeeForm (into Kingdee), system (out of Kingdee to an OMS) or readBy (no sink: the service that reads it)',
+      .refine((target) => [target.kingdeeForm, target.yonyouForm, target.system, target.readBy].filter((set) => set !== undefined).length === 1, {
+        message: 'give exactly one of kingdeeForm (into Kingdee), yonyouForm (into YonSuite), system (out of Kingdee to an OMS) or readBy (no sink: the service that reads it)',
       }),
     filters: z.array(filterSpecSchema).default([]),
     lookups: z.record(z.string().regex(/^[a-zA-Z]\w*$/), lookupSpecSchema).default({}),

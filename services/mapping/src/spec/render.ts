@@ -55,11 +55,13 @@ function scopeTables(scope: CompiledScope, heading: string): string[] {
 
 /** Links to the Kingdee form sections of the forms a rule names (`STK_StockCountGain / STK_StockCountLoss`). */
 /** A rule's target as the tables show it: the Kingdee form(s), or the OMS a reverse flow writes to. */
-type Target = { kingdeeForm?: string | undefined; system?: string | readonly string[] | undefined; readBy?: string | undefined };
+type Target = { kingdeeForm?: string | undefined; yonyouForm?: string | undefined; system?: string | readonly string[] | undefined; readBy?: string | undefined };
 const targetText = (target: Target) =>
   target.kingdeeForm
     ? target.kingdeeForm
-    : target.system
+    : target.yonyouForm
+      ? `用友 ${target.yonyouForm}`
+      : target.system
       ? `${targetSystems(target).join(' / ')}（电商 OMS）`
       : `不过账，由 ${target.readBy} 读取 (no sink)`;
 
@@ -68,6 +70,7 @@ const sinksOf = (target: Target) => targetSystems(target).map((system) => `sink-
 /** Where a rule's events end up, as the flow section says it. */
 function targetDetail(target: Target): string {
   if (target.kingdeeForm) return `金蝶 ${target.kingdeeForm}（字段对照 ${kingdeeFormLinks(target.kingdeeForm)}）`;
+  if (target.yonyouForm) return `用友 ${target.yonyouForm}（由 sink-yonyou 写入 written by sink-yonyou, docs/yonyou.md）`;
   if (target.system) return `${targetText(target)}（Kingdee → OMS，由 ${sinksOf(target)} 写入 written by ${sinksOf(target)}）`;
   return `不过账到任何系统，由 ${target.readBy} 服务读取 (no sink posts it; read by ${target.readBy})`;
 }

@@ -30,6 +30,12 @@ export interface BillKind {
   sumCheck?: { header: string; line: string };
   /** The scm `batchaudit` / `batchunaudit` state actions (the sales-domain 销售退货 has single-document ones instead). */
   batchActions?: false;
+  /**
+   * Transaction types (codes) that make the document red (退货): stock moves against `direction`. Whether a real
+   * tenant's red 采购入库 carries negative or positive quantities is unconfirmed (yonyou-api.md §9 q6), so a red
+   * document takes either — every line the same sign — and a blue one only positive quantities.
+   */
+  returnBustypes?: string[];
 }
 
 export type RefType = 'org' | 'customer' | 'vendor' | 'product' | 'warehouse' | 'currency' | 'unit' | 'bustype';
@@ -85,6 +91,7 @@ export const BILL_KINDS: Record<string, BillKind> = {
       currency: 'currency',
       bustype: 'bustype',
     },
+    returnBustypes: ['CGTH01'],
   },
   storecheckdifference: {
     base: '/yonbip/scm/storecheckdifference',
@@ -186,6 +193,7 @@ export const DEFAULT_REFERENCES: Record<RefType, [string, string][]> = {
     ['A33001', '直接调拨'],
     ['A29001', '盘点差异'],
     ['XSTH01', '销售退货 (the emulator tenant\'s type)'],
+    ['CGTH01', '采购退货 (the emulator tenant\'s red 采购入库 type)'],
   ],
 };
 
@@ -260,6 +268,8 @@ export class YonyouState {
     if (taken) return refuse(`保存失败：单据编号[${code}]已存在`);
     const moves: [string, string, number][] = [];
     const names = kind.lineFields;
+    const red = this.isRed(kind, data);
+    const signs = new Set<number>();
     for (const [index, raw] of (lines as Record<string, unknown>[]).entries()) {
       const row = index + 1;
       const productValue = names ? raw[names.product] : raw.product;
@@ -273,9 +283,12 @@ export class YonyouState {
         return refuse(`保存失败：第${row}行计量单位[${String(unitValue)}]不存在`);
       const qtyField = kind.qtyField ?? 'qty';
       const qty = Number(raw[qtyField]);
-      if (!Number.isFinite(qty) || qty === 0 || (qtyField === 'qty' && qty < 0))
-        return refuse(`保存失败：第${row}行数量(${qtyField})${qtyField === 'qty' ? '必须大于0' : '不能为0'}`);
-      if (kind.direction !== 0) moves.push([warehouse.code, product.code, kind.direction * qty]);
+      const signed = qtyField !== 'qty' || red;
+      if (!Number.isFinite(qty) || qty === 0 || (!signed && qty < 0))
+        return refuse(`保存失败：第${row}行数量(${qtyField})${signed ? '不能为0' : '必须大于0'}`);
+      signs.add(Math.sign(qty));
+      if (red && signs.size > 1) return refuse(`保存失败：红字单据第${row}行数量(${qtyField})与其他行正负不一致`);
+      if (kind.direction !== 0) moves.push([warehouse.code, product.code, this.stockChange(kind, red, qty)]);
     }
     if (kind.sumCheck) {
       const { header, line } = kind.sumCheck;
@@ -359,11 +372,23 @@ export class YonyouState {
     const kind = BILL_KINDS[document.kind]!;
     if (kind.direction === 0) return [];
     const names = kind.lineFields;
+    const red = this.isRed(kind, document.header);
     return document.lines.map((line) => [
       this.resolve('warehouse', names ? line[names.warehouse] : (line.warehouse ?? document.header.warehouse))!.code,
       this.resolve('product', names ? line[names.product] : line.product)!.code,
-      kind.direction * Number(line.qty),
+      this.stockChange(kind, red, Number(line.qty)),
     ]);
+  }
+
+  /** A red (退货) document: its transaction type is one of the kind's return types (given by id or code). */
+  private isRed(kind: BillKind, header: Record<string, unknown>): boolean {
+    const bustype = this.resolve('bustype', header.bustype);
+    return bustype !== undefined && (kind.returnBustypes ?? []).includes(bustype.code);
+  }
+
+  /** The stock change of one line: a red document moves against the kind's direction, whatever the quantity's sign. */
+  private stockChange(kind: BillKind, red: boolean, qty: number): number {
+    return red ? -kind.direction * Math.abs(qty) : kind.direction * qty;
   }
 
   private newId(): bigint {
