@@ -486,6 +486,36 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
     }),
   },
   {
+    // Out of Kingdee (reverse flows F7/F8 in the WDT project): the purchase flows' shape without a supplier, each a
+    // type of its own (one topic, one meaning); never other_instock / other_outstock, which sink-kingdee consumes.
+    documentType: 'oms_other_instock',
+    flows: ['F7'],
+    kingdeeForms: [],
+    schema: omsStockBill({
+      name: 'OmsOtherInStock',
+      doc: '其他入库 for an OMS: an audited Kingdee 其他入库单 (STK_MISCELLANEOUS) to push to the OMS (F7, Kingdee → OMS; stock goes up).',
+      form: 'STK_MISCELLANEOUS',
+      warehouse: '收货仓库',
+      entryId: 'FEntity_FEntryID',
+      quantity: '实收数量',
+      purchase: false,
+    }),
+  },
+  {
+    documentType: 'oms_other_outstock',
+    flows: ['F8'],
+    kingdeeForms: [],
+    schema: omsStockBill({
+      name: 'OmsOtherOutStock',
+      doc: '其他出库 for an OMS: an audited Kingdee 其他出库单 (STK_MisDelivery) to push to the OMS (F8, Kingdee → OMS; stock goes down).',
+      form: 'STK_MisDelivery',
+      warehouse: '发货仓库',
+      entryId: 'FEntity_FEntryID',
+      quantity: '实发数量',
+      purchase: false,
+    }),
+  },
+  {
     // Out of Kingdee (reverse flow F1, the Jushuitan project's rules): an OMS sink consumes it, never sink-kingdee —
     // a separate type from material so a Kingdee material is never posted back into Kingdee.
     documentType: 'oms_goods',
@@ -533,10 +563,18 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
 ];
 
 /**
- * A Kingdee stock bill pushed to an OMS (F5/F6 reverse): OMS codes already mapped, the Kingdee origin kept for the
+ * A Kingdee stock bill pushed to an OMS (F5–F8 reverse): OMS codes already mapped, the Kingdee origin kept for the
  * loop guard and the trace. The texts name each form's own fields; the fields are the same.
  */
-function omsStockBill(spec: { name: string; doc: string; form: string; warehouse: string; entryId: string; quantity: string }): AvroSchema {
+function omsStockBill(spec: { name: string; doc: string; form: string; warehouse: string; entryId: string; quantity: string; purchase?: false }): AvroSchema {
+  // Other in/out bills have no supplier nor purchase order: those fields exist on the purchase types only.
+  const purchase =
+    spec.purchase === false
+      ? []
+      : [
+          optional('provider', 'string', "供应商: the OMS's provider code (e.g. WDT provider_no), mapped from the Kingdee supplier."),
+          optional('purchaseOrderNumber', 'string', '采购订单号 (FPOOrderNo of the first line) when the bill has one.'),
+        ];
   return document(spec.name, spec.doc, [
     billNumber,
     billDate,
@@ -544,8 +582,7 @@ function omsStockBill(spec: { name: string; doc: string; form: string; warehouse
     field('originId', 'string', 'Origin in Kingdee: FID of the bill.'),
     field('originBillNumber', 'string', 'Origin in Kingdee: FBillNo of the bill.'),
     field('warehouse', 'string', `${spec.warehouse}: the OMS's warehouse code (e.g. WDT warehouse_no), mapped from the Kingdee stock.`),
-    optional('provider', 'string', "供应商: the OMS's provider code (e.g. WDT provider_no), mapped from the Kingdee supplier."),
-    optional('purchaseOrderNumber', 'string', '采购订单号 (FPOOrderNo of the first line) when the bill has one.'),
+    ...purchase,
     remark,
     field(
       'lines',

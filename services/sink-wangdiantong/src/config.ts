@@ -3,29 +3,23 @@ import { checkKitFlows, kitFlowFields, postingSettingsFields, sinkConfigLoaders 
 import { z } from 'zod';
 
 /** Canonical types this sink writes to 旺店通 (Kingdee → WDT flows); never one sink-kingdee or sink-yonyou consumes. */
-export const WDT_SINK_DOCUMENT_TYPES = ['oms_purchase_instock', 'oms_purchase_return', 'oms_goods'] as const;
+export const WDT_SINK_DOCUMENT_TYPES = ['oms_purchase_instock', 'oms_purchase_return', 'oms_other_instock', 'oms_other_outstock', 'oms_goods'] as const;
 export type WdtSinkDocumentType = (typeof WDT_SINK_DOCUMENT_TYPES)[number];
 
-/** Kingdee 采购入库单 → WDT 采购入库 (stockin_purchase_push). */
-const PurchaseInstockFlowSchema = z.object({
-  /** Canonical document type consumed from topic `canonical.<documentType>`. */
-  documentType: z.literal('oms_purchase_instock'),
-  /**
-   * The 外部单号 (outer_no) WDT keeps unique: the idempotency key, rendered from the Kingdee bill (default
-   * `{billNumber}` = its FBillNo). onModified: a WDT stock-in cannot be changed once pushed, so a later version of the
-   * Kingdee bill parks (level 2) unless the flow says `ignore`.
-   */
-  ...kitFlowFields,
-});
-
 /**
- * Kingdee 采购退料单 → WDT 采购退货 (purchase_return_push): the same key and rules as the stock-in, the other
- * direction — the 外部单号 (outer_no, default `{billNumber}` = the FBillNo) WDT keeps unique among returns.
+ * A Kingdee stock bill → a WDT stock bill of one kind (documentType = the canonical type consumed from
+ * `canonical.<documentType>`). The 外部单号 (outer_no) WDT keeps unique per kind is the idempotency key, rendered from
+ * the Kingdee bill (default `{billNumber}` = its FBillNo). onModified: a pushed WDT stock bill cannot be changed, so a
+ * later version of the Kingdee bill parks (level 2) unless the flow says `ignore`.
  */
-const PurchaseReturnFlowSchema = z.object({
-  documentType: z.literal('oms_purchase_return'),
-  ...kitFlowFields,
-});
+const stockBillFlow = <T extends WdtSinkDocumentType>(documentType: T) => z.object({ documentType: z.literal(documentType), ...kitFlowFields });
+
+/** 采购入库单 → 采购入库 (stockin_purchase_push), 采购退料单 → 采购退货 (purchase_return_push), 其他入库单 → 其他入库
+ * (stockin_order_push), 其他出库单 → 其他出库 (stockout_order_push). */
+const PurchaseInstockFlowSchema = stockBillFlow('oms_purchase_instock');
+const PurchaseReturnFlowSchema = stockBillFlow('oms_purchase_return');
+const OtherInstockFlowSchema = stockBillFlow('oms_other_instock');
+const OtherOutstockFlowSchema = stockBillFlow('oms_other_outstock');
 
 /** Kingdee material → WDT 货品档案 (goods_push). */
 const GoodsFlowSchema = z
@@ -41,11 +35,11 @@ const GoodsFlowSchema = z
   })
   .strict();
 
-export const FlowConfigSchema = z.discriminatedUnion('documentType', [PurchaseInstockFlowSchema, PurchaseReturnFlowSchema, GoodsFlowSchema]);
+export const FlowConfigSchema = z.discriminatedUnion('documentType', [PurchaseInstockFlowSchema, PurchaseReturnFlowSchema, OtherInstockFlowSchema, OtherOutstockFlowSchema, GoodsFlowSchema]);
 export type FlowConfig = z.infer<typeof FlowConfigSchema>;
 
 /**
- * The 旺店通 connection. 企业版 (openapi2) only: its purchase in-stock and return pushes are keyed by our outer
+ * The 旺店通 connection. 企业版 (openapi2) only: its stock-bill pushes are keyed by our outer
  * number, which the 旗舰版 upload has no field for (docs/reverse-flows.md).
  */
 export const WdtConnectionSchema = z

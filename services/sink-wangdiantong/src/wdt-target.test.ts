@@ -1,11 +1,11 @@
 import { ValidationError } from '@yecai/common';
-import { WDT_FORM_OF, problemOf, purchaseInfo } from './wdt-target';
-import { omsPurchaseInstock, omsPurchaseReturn } from '../test/fixtures';
+import { WDT_FORM_OF, problemOf, stockBillInfo } from './wdt-target';
+import { omsOtherInstock, omsOtherOutstock, omsPurchaseInstock, omsPurchaseReturn } from '../test/fixtures';
 
 describe('旺店通 target: the push it sends and how it reads WDT refusals', () => {
   it('renders purchase_info with the outer number and exact decimal texts, leaving out empty optionals', () => {
     const event = { ...omsPurchaseInstock('CGRK001', { quantity: '2.500000' }), purchaseOrderNumber: 'CGDD9' };
-    expect(purchaseInfo(event, 'CGRK001')).toEqual({
+    expect(stockBillInfo(event, 'CGRK001')).toEqual({
       outer_no: 'CGRK001',
       warehouse_no: 'HZ01',
       provider_no: 'GYS001',
@@ -16,16 +16,26 @@ describe('旺店通 target: the push it sends and how it reads WDT refusals', ()
   });
 
   it('renders a return as purchase_return_info lines: num and price (not the stock-in names), exact decimal texts', () => {
-    const info = purchaseInfo(omsPurchaseReturn('CGTL001', { quantity: '0.125000' }), 'CGTL001', WDT_FORM_OF.oms_purchase_return.bill!);
+    const info = stockBillInfo(omsPurchaseReturn('CGTL001', { quantity: '0.125000' }), 'CGTL001', WDT_FORM_OF.oms_purchase_return.bill!);
     expect(info).toMatchObject({ outer_no: 'CGTL001', warehouse_no: 'HZ01', provider_no: 'GYS001', remark: '金蝶采购退料 CGTL001' });
     expect(info.details_list).toEqual([{ spec_no: expect.any(String), num: '0.125000', price: '12.5' }]);
     expect(WDT_FORM_OF.oms_purchase_return).toMatchObject({ push: 'purchase_return_push.php', query: 'stockout_order_query_return.php', listKey: 'stockout_list' });
   });
 
+  it('renders 其他入库 as stockin_info with goods_list and 其他出库 as stockout_info with detail_list: no provider, exact decimal texts, the batch', () => {
+    const inInfo = stockBillInfo({ ...omsOtherInstock('QTRK001', { quantity: '2.500000' }) }, 'QTRK001', WDT_FORM_OF.oms_other_instock.bill!);
+    expect(inInfo).toEqual({ outer_no: 'QTRK001', warehouse_no: 'HZ01', remark: '金蝶其他入库 QTRK001', goods_list: [{ spec_no: expect.any(String), stockin_num: '2.500000', stockin_price: '12.5' }] });
+    const outEvent = omsOtherOutstock('QTCK001', { quantity: '0.000001' });
+    const outInfo = stockBillInfo({ ...outEvent, lines: [{ ...(outEvent.lines as object[])[0], price: null, batch: 'L7' }] }, 'QTCK001', WDT_FORM_OF.oms_other_outstock.bill!);
+    expect(outInfo).toEqual({ outer_no: 'QTCK001', warehouse_no: 'HZ01', remark: '金蝶其他出库 QTCK001', detail_list: [{ spec_no: expect.any(String), num: '0.000001', batch_no: 'L7' }] });
+    expect(WDT_FORM_OF.oms_other_instock).toMatchObject({ formId: 'other_instock', push: 'stockin_order_push.php', query: 'stockin_order_query.php', listKey: 'stockin_list' });
+    expect(WDT_FORM_OF.oms_other_outstock).toMatchObject({ formId: 'other_outstock', push: 'stockout_order_push.php', query: 'stockout_order_query.php', listKey: 'stockout_list' });
+  });
+
   it('refuses an event without a warehouse or lines, naming the field', () => {
-    expect(() => purchaseInfo({ ...omsPurchaseInstock('X'), warehouse: '' }, 'X')).toThrow(ValidationError);
-    expect(() => purchaseInfo({ ...omsPurchaseInstock('X'), warehouse: '' }, 'X')).toThrow(/warehouse/);
-    expect(() => purchaseInfo({ ...omsPurchaseInstock('X'), lines: [] }, 'X')).toThrow(/lines/);
+    expect(() => stockBillInfo({ ...omsPurchaseInstock('X'), warehouse: '' }, 'X')).toThrow(ValidationError);
+    expect(() => stockBillInfo({ ...omsPurchaseInstock('X'), warehouse: '' }, 'X')).toThrow(/warehouse/);
+    expect(() => stockBillInfo({ ...omsPurchaseInstock('X'), lines: [] }, 'X')).toThrow(/lines/);
   });
 
   it('data refusals are level 1 naming the canonical field; other business answers level 2', () => {
@@ -34,6 +44,7 @@ describe('旺店通 target: the push it sends and how it reads WDT refusals', ()
     expect(problemOf({ code: 100, message: '供应商编号 X 不存在', body: {} })).toMatchObject({ level: 1, field: 'provider' });
     expect(problemOf({ code: 100, message: '商家编码 X 的入库数量必须大于0', body: {} })).toMatchObject({ level: 1, field: 'lines[].quantity' });
     expect(problemOf({ code: 100, message: '商家编码 X 的退货数量必须大于0', body: {} })).toMatchObject({ level: 1, field: 'lines[].quantity' });
+    expect(problemOf({ code: 100, message: '商家编码 X 的出库数量必须大于0', body: {} })).toMatchObject({ level: 1, field: 'lines[].quantity' });
     const other = problemOf({ code: 100, message: '单据已锁定', body: {} });
     expect(other).toMatchObject({ level: 2, code: 'WDT_BUSINESS_100' });
     expect(other.message).toContain('单据已锁定');

@@ -1,8 +1,9 @@
 /**
  * The 旺店通 (WDT) target adapter of the posting kit. An audited Kingdee material (canonical oms_goods) becomes one
  * 企业版 `goods_push.php` call keyed by the spec number (= the material number), an upsert (wdt-goods.ts). An audited
- * Kingdee 采购入库单 (oms_purchase_instock) or 采购退料单 (oms_purchase_return) becomes one 企业版
- * `stockin_purchase_push.php` / `purchase_return_push.php` call, keyed by the 外部单号 (outer_no) rendered from the
+ * Kingdee 采购入库单 (oms_purchase_instock), 采购退料单 (oms_purchase_return), 其他入库单 (oms_other_instock) or 其他出库单
+ * (oms_other_outstock) becomes one 企业版 `stockin_purchase_push.php` / `purchase_return_push.php` /
+ * `stockin_order_push.php` / `stockout_order_push.php` call, keyed by the 外部单号 (outer_no) rendered from the
  * Kingdee bill — the number WDT keeps unique. A lost answer is resolved by querying that number (the kind's query
  * with `outer_no=`); WDT's own "外部单号 … 已存在" answer means our earlier push landed: the document is adopted, not
  * an error. Everything exactly-once needs is the kit's; the one WDT client (signing, HTTP, error texts) is
@@ -27,10 +28,12 @@ import { goodsOf, goodsProblemOf, holdsGoods } from './wdt-goods';
 
 type Item = WorkItem<FlowConfig>;
 
-/** A stock bill WDT is pushed (stock-in or return): what differs between the two, the code path is one. */
+/** A stock bill WDT is pushed (stock-in, return, other in/out): what differs between them, the code path is one. */
 interface StockBillKind {
   /** The push's one JSON parameter. */
   param: string;
+  /** Its list of lines. */
+  details: string;
   /** Line quantity and price in that parameter. */
   quantity: string;
   price: string;
@@ -48,14 +51,30 @@ export const WDT_FORM_OF: Record<WdtSinkDocumentType, { formId: string; push: st
     push: 'stockin_purchase_push.php',
     query: 'stockin_order_query_purchase.php',
     listKey: 'stockin_list',
-    bill: { param: 'purchase_info', quantity: 'stockin_num', price: 'stockin_price', answerKey: 'stockin_no', label: '采购入库单' },
+    bill: { param: 'purchase_info', details: 'details_list', quantity: 'stockin_num', price: 'stockin_price', answerKey: 'stockin_no', label: '采购入库单' },
   },
   oms_purchase_return: {
     formId: 'purchase_return',
     push: 'purchase_return_push.php',
     query: 'stockout_order_query_return.php',
     listKey: 'stockout_list',
-    bill: { param: 'purchase_return_info', quantity: 'num', price: 'price', answerKey: 'return_no', label: '采购退货单' },
+    bill: { param: 'purchase_return_info', details: 'details_list', quantity: 'num', price: 'price', answerKey: 'return_no', label: '采购退货单' },
+  },
+  // The generic 其他入库 / 其他出库 pushes, parameters as WDT's official 企业版 demos send them; a lost answer is looked
+  // up on the generic in/out queries by outer_no.
+  oms_other_instock: {
+    formId: 'other_instock',
+    push: 'stockin_order_push.php',
+    query: 'stockin_order_query.php',
+    listKey: 'stockin_list',
+    bill: { param: 'stockin_info', details: 'goods_list', quantity: 'stockin_num', price: 'stockin_price', answerKey: 'stockin_no', label: '其他入库单' },
+  },
+  oms_other_outstock: {
+    formId: 'other_outstock',
+    push: 'stockout_order_push.php',
+    query: 'stockout_order_query.php',
+    listKey: 'stockout_list',
+    bill: { param: 'stockout_info', details: 'detail_list', quantity: 'num', price: 'price', answerKey: 'stockout_no', label: '其他出库单' },
   },
 };
 
@@ -103,12 +122,12 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
     }
     const outerNo = renderBillNumber(flow.billNumberPattern, canonical);
     const form = WDT_FORM_OF[documentType as WdtSinkDocumentType];
-    return [{ formId: form.formId, billNo: outerNo, model: purchaseInfo(canonical, outerNo, form.bill!) }];
+    return [{ formId: form.formId, billNo: outerNo, model: stockBillInfo(canonical, outerNo, form.bill!) }];
   }
 
   /**
-   * A pushed stock-in or return is finished in WDT (status 80 / 110 已完成, stock moved): nothing to drive further,
-   * nothing to edit.
+   * A pushed stock bill is finished in WDT (status 80 / 110 已完成, stock moved): nothing to drive further, nothing
+   * to edit.
    * Goods have no audit: pushed = done, and a later version is pushed onto the same goods (plan update).
    */
   wantedStage(flow: FlowConfig): BillStage {
@@ -149,7 +168,7 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
         continue;
       }
       if (item.plan !== 'save') {
-        // A WDT stock-in or return cannot be changed through the API; the engine parks later versions before they get here.
+        // A pushed WDT stock bill cannot be changed through the API; the engine parks later versions before they get here.
         const label = formOf(item.draft.formId).bill!.label;
         ctx.fail(item, { level: 2, code: 'WDT_NOT_UPDATABLE', message: `旺店通${label}推送后不能修改，请在旺店通手工调整后跳过 a pushed WDT ${item.draft.formId} cannot be changed; adjust it in WDT and skip` }, false);
         continue;
@@ -242,10 +261,11 @@ export function problemOf(answer: WdtAnswer): LedgerProblem {
 }
 
 /**
- * The 企业版 JSON parameter of a stock-bill push (`purchase_info` / `purchase_return_info`): decimals as their exact
- * text, never through a float; the line's quantity and price under the kind's own names.
+ * The 企业版 JSON parameter of a stock-bill push (`purchase_info`, `purchase_return_info`, `stockin_info`,
+ * `stockout_info`): decimals as their exact text, never through a float; the lines and their quantity and price under
+ * the kind's own names; provider and purchase order only when the event has them (the purchase kinds).
  */
-export function purchaseInfo(canonical: CanonicalJson, outerNo: string, bill: StockBillKind = WDT_FORM_OF.oms_purchase_instock.bill!): Record<string, unknown> {
+export function stockBillInfo(canonical: CanonicalJson, outerNo: string, bill: StockBillKind = WDT_FORM_OF.oms_purchase_instock.bill!): Record<string, unknown> {
   const text = (value: unknown, field: string): string => {
     if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(`${field}: required text is missing`, field);
     return value;
@@ -259,7 +279,7 @@ export function purchaseInfo(canonical: CanonicalJson, outerNo: string, bill: St
     ...(optional(canonical.provider) ? { provider_no: canonical.provider } : {}),
     ...(optional(canonical.purchaseOrderNumber) ? { purchase_no: canonical.purchaseOrderNumber } : {}),
     ...(optional(canonical.remark) ? { remark: canonical.remark } : {}),
-    details_list: (lines as Array<Record<string, unknown>>).map((line, index) => ({
+    [bill.details]: (lines as Array<Record<string, unknown>>).map((line, index) => ({
       spec_no: text(line.sku, `lines[${index}].sku`),
       [bill.quantity]: text(line.quantity, `lines[${index}].quantity`),
       ...(optional(line.price) ? { [bill.price]: line.price } : {}),

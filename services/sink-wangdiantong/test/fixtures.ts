@@ -1,6 +1,7 @@
 /**
  * The 旺店通 sink under test: the WDT emulator (its default world), a config against it, and canonical
- * oms_purchase_instock / oms_purchase_return events as mapping emits them from an audited Kingdee 采购入库单 / 采购退料单.
+ * oms_purchase_instock / oms_purchase_return / oms_other_instock / oms_other_outstock events as mapping emits them from
+ * an audited Kingdee 采购入库单 / 采购退料单 / 其他入库单 / 其他出库单.
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_QYB_ACCOUNT, defaultWorld, startWangdiantongEmulator, type WdtEmulator, type WdtEmulatorOptions } from '@yecai/emulator-wangdiantong';
@@ -47,7 +48,17 @@ export function omsPurchaseReturn(billNumber: string, options: StockBillOptions 
   return omsStockBill({ source: 'purchase_return', form: 'PUR_MRB', remark: '金蝶采购退料' }, billNumber, options);
 }
 
-function omsStockBill(kind: { source: string; form: string; remark: string }, billNumber: string, options: StockBillOptions): Record<string, unknown> {
+/** An oms_other_instock event for Kingdee 其他入库单 `billNumber`, as kingdee/other_instock emits it (no supplier). */
+export function omsOtherInstock(billNumber: string, options: StockBillOptions = {}): Record<string, unknown> {
+  return omsStockBill({ source: 'other_instock', form: 'STK_MISCELLANEOUS', remark: '金蝶其他入库', purchase: false }, billNumber, options);
+}
+
+/** An oms_other_outstock event for Kingdee 其他出库单 `billNumber`, as kingdee/other_outstock emits it. */
+export function omsOtherOutstock(billNumber: string, options: StockBillOptions = {}): Record<string, unknown> {
+  return omsStockBill({ source: 'other_outstock', form: 'STK_MisDelivery', remark: '金蝶其他出库', purchase: false }, billNumber, options);
+}
+
+function omsStockBill(kind: { source: string; form: string; remark: string; purchase?: false }, billNumber: string, options: StockBillOptions): Record<string, unknown> {
   const version = options.version ?? 1;
   return {
     source: {
@@ -68,15 +79,14 @@ function omsStockBill(kind: { source: string; form: string; remark: string }, bi
     originId: `FID-${billNumber}`,
     originBillNumber: billNumber,
     warehouse: options.warehouse ?? WAREHOUSE,
-    provider: 'GYS001',
-    purchaseOrderNumber: null,
+    ...(kind.purchase === false ? {} : { provider: 'GYS001', purchaseOrderNumber: null }),
     remark: `${kind.remark} ${billNumber}`,
     lines: [{ lineId: '1', material: `M-${options.sku ?? SPEC}`, sku: options.sku ?? SPEC, quantity: options.quantity ?? '1', price: '12.5', batch: null }],
   };
 }
 
-/** Pushed stock-ins (or returns) per outer number starting with `prefix`. */
-export function documentCounts(emulator: WdtEmulator, prefix: string, type: 'purchase_in' | 'purchase_return' = 'purchase_in'): Map<string, number> {
+/** Pushed stock bills of one WDT kind per outer number starting with `prefix`. */
+export function documentCounts(emulator: WdtEmulator, prefix: string, type: 'purchase_in' | 'purchase_return' | 'other_in' | 'other_out' = 'purchase_in'): Map<string, number> {
   const counts = new Map<string, number>();
   for (const ref of emulator.store.versions(type))
     if (ref.outerNo?.startsWith(prefix)) counts.set(ref.outerNo, (counts.get(ref.outerNo) ?? 0) + 1);

@@ -2,6 +2,7 @@
  * Kingdee → 旺店通 end to end (issue #20, F5, F6 and F1 reverse): a 采购入库单 saved, submitted and audited in the Kingdee
  * emulator → source-kingdee → Kafka → mapping (kingdee/purchase_instock) → Kafka → sink-wangdiantong → the WDT
  * emulator's stockin_purchase_push; an audited 采购退料单 the same way (kingdee/purchase_return) → purchase_return_push;
+ * audited 其他入库单 / 其他出库单 (kingdee/other_instock, kingdee/other_outstock) → stockin_order_push / stockout_order_push;
  * an audited 是否网销 material, the same way (kingdee/material), → goods_push. Real broker, registry and MongoDB-wire server; the three services are child processes, so the
  * writer can be SIGKILLed between its push and its ledger record. Each Kingdee bill must end as exactly one WDT
  * stock-in (外部单号 = the bill number) and WDT stock must rise by exactly the bills' quantities — also after a lost
@@ -58,10 +59,10 @@ beforeAll(async () => {
         service: 'source_kingdee',
         opsPort: await getFreePort(),
         pollIntervalSeconds: 2,
-        accounts: [{ name: account, startAt, masterDataStartAt: startAt, streams: ['purchase_instock', 'purchase_return', 'material'], connection }],
+        accounts: [{ name: account, startAt, masterDataStartAt: startAt, streams: ['purchase_instock', 'purchase_return', 'other_instock', 'other_outstock', 'material'], connection }],
       },
       env: { [DEMO_KINGDEE_SECRET_ENV]: world.kingdeeFixture.apps[0]!.appSecret },
-      sinkFlows: ['oms_purchase_instock', 'oms_purchase_return', 'oms_goods'],
+      sinkFlows: ['oms_purchase_instock', 'oms_purchase_return', 'oms_other_instock', 'oms_other_outstock', 'oms_goods'],
     },
     {
       name: 'sink-wangdiantong',
@@ -69,7 +70,7 @@ beforeAll(async () => {
       config: {
         groupId: `yecai-sink-wdt-${topicPrefix.replace(/[^A-Za-z0-9_-]/g, '')}`,
         wangdiantong: { sid: DEFAULT_QYB_ACCOUNT.sid, appKey: DEFAULT_QYB_ACCOUNT.appkey, appSecret: 'env:E2E_WDT_APP_SECRET', baseUrl: `${wdt.url}/openapi2`, requestTimeoutMs: 2_000 },
-        flows: [{ documentType: 'oms_purchase_instock' }, { documentType: 'oms_purchase_return' }, { documentType: 'oms_goods' }],
+        flows: [{ documentType: 'oms_purchase_instock' }, { documentType: 'oms_purchase_return' }, { documentType: 'oms_other_instock' }, { documentType: 'oms_other_outstock' }, { documentType: 'oms_goods' }],
         batchSize: 10,
         probeIntervalMs: 1_000,
         schedulerIntervalMs: 1_000,
@@ -126,6 +127,27 @@ async function purchaseReturn(quantity: string, ops: Array<'Submit' | 'Audit'>):
     expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
   }
   return saved.number;
+}
+
+/**
+ * Saves, submits and audits a 其他入库单 (STK_MISCELLANEOUS) or 其他出库单 (STK_MisDelivery) in Kingdee: its number and FID.
+ * `note` is the header 备注 — what sink-kingdee writes there from an OMS document carries the OMS rule's marker.
+ */
+async function otherBill(formId: 'STK_MISCELLANEOUS' | 'STK_MisDelivery', quantity: string, note = '样品'): Promise<{ number: string; id: string }> {
+  const isIn = formId === 'STK_MISCELLANEOUS';
+  const header = { FDate: formatBeijingTime(Date.now()).slice(0, 10), FStockOrgId: { FNumber: '100' }, FStockDirect: 'GENERAL', FOwnerTypeIdHead: 'BD_OwnerOrg', FOwnerIdHead: { FNumber: '100' }, FNOTE: note };
+  const line = { FUnitID: { FNumber: 'Pcs' }, FQty: quantity };
+  const saved = await client.save(
+    formId,
+    (isIn
+      ? { ...header, FBillTypeID: { FNumber: 'QTRKD01_SYS' }, FEntity: [{ ...line, FMATERIALID: { FNumber: SPEC }, FSTOCKID: { FNumber: WAREHOUSE } }] }
+      : { ...header, FBillTypeID: { FNumber: 'QTCKD01_SYS' }, FPickOrgId: { FNumber: '100' }, FDeptId: { FNumber: 'BM000001' }, FEntity: [{ ...line, FMaterialId: { FNumber: SPEC }, FStockId: { FNumber: WAREHOUSE } }] }) as never,
+  );
+  for (const op of ['Submit', 'Audit'] as const) {
+    const [outcome] = await client.operateEach(op, formId, { numbers: [saved.number] });
+    expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
+  }
+  return { number: saved.number, id: String(saved.id) };
 }
 
 /** Saves, submits and audits a 是否网销 material in Kingdee (base unit Pcs unless `unit: false`): its number. */
@@ -208,6 +230,36 @@ describe('Kingdee → 旺店通 purchase in-stock, exactly once (real Kafka + re
     expect(new Decimal(wdt.store.stockOf(WAREHOUSE, SPEC)).minus(stockBefore).toFixed(4)).toBe('-1.5000');
     expect(wdt.store.fields(wdt.store.findByOuterNo('purchase_return', audited)!)).toMatchObject({ outer_no: audited, warehouse_no: WAREHOUSE, provider_no: 'GYS001', remark: `金蝶采购退料 ${audited}` });
   }, 180_000);
+
+  it('audited 其他入库单 / 其他出库单 appear once each in WDT with stock + / − their quantities, also after a lost answer; a bill yecai wrote from 旺店通 is filtered, never pushed', async () => {
+    const stockBefore = new Decimal(wdt.store.stockOf(WAREHOUSE, SPEC));
+    const outerNos = (type: 'other_in' | 'other_out') => wdt.store.versions(type).flatMap((ref) => (ref.outerNo ? [ref.outerNo] : []));
+    const postedAs = async (kind: string, billNo: string) => (await ledgerOf(`${DEFAULT_QYB_ACCOUNT.sid}|${kind}|${billNo}`))?.state === 'POSTED';
+    // A bill sink-kingdee wrote from a WDT 其他入库 (remark by wangdiantong/other_instock), first: the audited ones after
+    // it show the source has read past it.
+    const echo = await otherBill('STK_MISCELLANEOUS', '9', '旺店通其他入库 赠品入库');
+    // Plainly (the in-stock audited first: Kingdee's own stock must cover the out-stock).
+    const inPlain = (await otherBill('STK_MISCELLANEOUS', '4')).number;
+    const outPlain = (await otherBill('STK_MisDelivery', '1.5')).number;
+    await waitFor(async () => (await postedAs('other_instock', inPlain)) && postedAs('other_outstock', outPlain), `${inPlain} and ${outPlain} POSTED`, 120_000);
+    // The WDT answers are lost after the pushes landed: IN_DOUBT, resolved by the outer-number query, not pushed again.
+    const lostBefore = wdt.stats.lost_answer ?? 0;
+    wdt.setFaults({ lostAnswerNext: 2 });
+    const inLost = (await otherBill('STK_MISCELLANEOUS', '0.25')).number;
+    const outLost = (await otherBill('STK_MisDelivery', '0.25')).number;
+    await waitFor(async () => (await postedAs('other_instock', inLost)) && postedAs('other_outstock', outLost), `${inLost} and ${outLost} POSTED after their answers were lost`, 120_000);
+    expect(wdt.stats.lost_answer).toBe(lostBefore + 2);
+    const filtered = await db.collection('filtered_documents').findOne({ flow: 'kingdee/other_instock', key: { $regex: `/other_instock/${echo.id}$` } });
+    expect(filtered).toMatchObject({ filter: '不是业财从电商写入的' });
+    // Let a redelivery or a later poll run, then count.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    expect(outerNos('other_in').filter((no) => no === inPlain || no === inLost).sort()).toEqual([inPlain, inLost].sort());
+    expect(outerNos('other_out').filter((no) => no === outPlain || no === outLost).sort()).toEqual([outPlain, outLost].sort());
+    expect(outerNos('other_in')).not.toContain(echo.number);
+    // + 4 + 0.25 − 1.5 − 0.25: exact.
+    expect(new Decimal(wdt.store.stockOf(WAREHOUSE, SPEC)).minus(stockBefore).toFixed(4)).toBe('2.5000');
+    expect(wdt.store.fields(wdt.store.findByOuterNo('other_out', outPlain)!)).toMatchObject({ outer_no: outPlain, warehouse_no: WAREHOUSE, remark: `金蝶其他出库 ${outPlain} 样品` });
+  }, 300_000);
 
   it('an audited 是否网销 material becomes WDT goods with its spec, once; one without a base unit is parked at mapping naming the field (单位)', async () => {
     const number = await material('GOODS');

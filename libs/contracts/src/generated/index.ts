@@ -6,6 +6,8 @@ import type { FirstLegShipment } from './first_leg_shipment';
 import type { InventorySnapshot } from './inventory_snapshot';
 import type { Material } from './material';
 import type { OmsGoods } from './oms_goods';
+import type { OmsOtherInStock } from './oms_other_instock';
+import type { OmsOtherOutStock } from './oms_other_outstock';
 import type { OmsPurchaseInStock } from './oms_purchase_instock';
 import type { OmsPurchaseReturn } from './oms_purchase_return';
 import type { OtherInStock } from './other_instock';
@@ -29,6 +31,8 @@ export type * from './first_leg_shipment';
 export type * from './inventory_snapshot';
 export type * from './material';
 export type * from './oms_goods';
+export type * from './oms_other_instock';
+export type * from './oms_other_outstock';
 export type * from './oms_purchase_instock';
 export type * from './oms_purchase_return';
 export type * from './other_instock';
@@ -71,6 +75,8 @@ export interface CanonicalEvents<D = string> {
   receipt: Receipt<D>;
   oms_purchase_instock: OmsPurchaseInStock<D>;
   oms_purchase_return: OmsPurchaseReturn<D>;
+  oms_other_instock: OmsOtherInStock<D>;
+  oms_other_outstock: OmsOtherOutStock<D>;
   oms_goods: OmsGoods;
   inventory_snapshot: InventorySnapshot<D>;
 }
@@ -105,6 +111,8 @@ export const CANONICAL_DOCUMENT_TYPES = [
   'receipt',
   'oms_purchase_instock',
   'oms_purchase_return',
+  'oms_other_instock',
+  'oms_other_outstock',
   'oms_goods',
   'inventory_snapshot',
 ] as const satisfies readonly CanonicalDocumentType[];

@@ -1,20 +1,8 @@
-import { DEFAULT_QYB_ACCOUNT, startWangdiantongEmulator, type WdtEmulator } from './server';
-import { qybSign } from './signing';
+import { startWangdiantongEmulator, type WdtEmulator } from './server';
+import { qybCall } from './test-call';
 import { defaultWorld } from './world';
 
-type Envelope = { code: number; message: string } & Record<string, unknown>;
-
-/** A signed 企业版 call, as the sink's transport sends it. */
-async function call(emulator: WdtEmulator, script: string, business: Record<string, string>, secret = DEFAULT_QYB_ACCOUNT.appsecret): Promise<Envelope> {
-  const params: Record<string, string> = { sid: DEFAULT_QYB_ACCOUNT.sid, appkey: DEFAULT_QYB_ACCOUNT.appkey, timestamp: String(Math.floor(Date.now() / 1000)), ...business };
-  params.sign = qybSign(params, secret);
-  const response = await fetch(`${emulator.url}/openapi2/${script}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-    body: new URLSearchParams(params),
-  });
-  return (await response.json()) as Envelope;
-}
+const call = qybCall;
 
 const push = (emulator: WdtEmulator, goods: unknown[]) => call(emulator, 'goods_push.php', { goods_list: JSON.stringify(goods) });
 const query = async (emulator: WdtEmulator, by: Record<string, string>) =>

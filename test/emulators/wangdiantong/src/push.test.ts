@@ -1,24 +1,8 @@
-import { DEFAULT_QYB_ACCOUNT, startWangdiantongEmulator, type WdtEmulator } from './server';
-import { qybSign } from './signing';
+import { startWangdiantongEmulator, type WdtEmulator } from './server';
+import { qybCall, type Envelope } from './test-call';
 import { defaultWorld } from './world';
 
-type Envelope = { code: number; message: string } & Record<string, unknown>;
-
-async function call(emulator: WdtEmulator, script: string, business: Record<string, string>): Promise<Envelope> {
-  const params: Record<string, string> = {
-    sid: DEFAULT_QYB_ACCOUNT.sid,
-    appkey: DEFAULT_QYB_ACCOUNT.appkey,
-    timestamp: String(Math.floor(Date.now() / 1000)),
-    ...business,
-  };
-  params.sign = qybSign(params, DEFAULT_QYB_ACCOUNT.appsecret);
-  const response = await fetch(`${emulator.url}/openapi2/${script}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
-    body: new URLSearchParams(params),
-  });
-  return (await response.json()) as Envelope;
-}
+const call = qybCall;
 
 const world = defaultWorld();
 const SPEC = world.goods[0]!.specs[0]!.spec_no;

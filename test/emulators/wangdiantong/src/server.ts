@@ -32,7 +32,7 @@ import { queryDocuments, queryGoods, queryProviders, queryShops, queryWarehouses
 import { qjbSign, qjbTimestamp, qybSign } from './signing';
 import { WdtStore, type StoredDocument } from './store';
 import { renderQjb, renderQyb, type At, type Fields } from './values';
-import { WDT_PUSH, pushPurchaseIn, pushPurchaseReturn } from './push';
+import { WDT_PUSH, pushOtherIn, pushOtherOut, pushPurchaseIn, pushPurchaseReturn } from './push';
 import { WDT_GOODS_PUSH, pushGoods } from './goods-push';
 import type { WdtWorldInput } from './world';
 
@@ -114,6 +114,8 @@ const QJB_DOCUMENT_METHODS = new Map<string, WdtDocumentType>(WDT_DOCUMENT_TYPES
 const QYB_WRITES = new Map<string, (store: WdtStore, params: Record<string, string>) => Record<string, unknown>>([
   [WDT_PUSH.purchaseIn.qybScript, pushPurchaseIn],
   [WDT_PUSH.purchaseReturn.qybScript, pushPurchaseReturn],
+  [WDT_PUSH.otherIn.qybScript, pushOtherIn],
+  [WDT_PUSH.otherOut.qybScript, pushOtherOut],
   [WDT_GOODS_PUSH.qybScript, pushGoods],
 ]);
 
