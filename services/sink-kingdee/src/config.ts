@@ -1,6 +1,7 @@
+import { conversionRule } from '@yecai/kingdee';
 import { checkAggregation, kitFlowFields, postingSettingsFields, sinkConfigLoaders } from '@yecai/sink-kit';
 import { z } from 'zod';
-import { SINK_DOCUMENT_TYPES, isMasterDataType } from './master-data';
+import { SINK_DOCUMENT_TYPES, formsOf, isMasterDataType } from './master-data';
 
 export const FlowConfigSchema = z.object({
   /** Canonical document type consumed from topic `canonical.<documentType>` (bills, or material/customer/supplier). */
@@ -18,6 +19,12 @@ export const FlowConfigSchema = z.object({
    * its create org, besides the event's own `useOrgs`. An org that already has the record is not an error.
    */
   allocateToOrgs: z.array(z.string().min(1)).default([]),
+  /**
+   * 下推 (finance-flows.md §1.2): after the bill is audited, Kingdee's conversion rule `ruleId` makes the downstream
+   * bill from it (AR_OutStockToReceivableMap: 销售出库单 → 应收单; AP_InStockToPayableMap: 采购入库单 → 应付单), linked to
+   * it, exactly once; `audit` submits and audits that bill too. The document is POSTED when both are done.
+   */
+  pushDown: z.object({ ruleId: z.string().min(1), audit: z.boolean().default(true) }).optional(),
   /** Field keys of the tenant's custom fields (flows.md §2: 物流单号, 线上订单号). */
   customFields: z
     .object({ logisticsNumber: z.string().min(1).default('F_YC_LogisticsNo'), onlineOrderNumber: z.string().min(1).default('F_YC_OnlineOrderNo') })
@@ -49,6 +56,13 @@ export const SinkConfigSchema = z
       }
       if (config.flows.findIndex((other) => other.documentType === flow.documentType) !== index) {
         context.addIssue({ code: 'custom', path: ['flows', index, 'documentType'], message: `flow ${flow.documentType} is configured twice` });
+      }
+      if (flow.pushDown) {
+        const rule = conversionRule(flow.pushDown.ruleId);
+        const path = ['flows', index, 'pushDown', 'ruleId'];
+        if (!rule) context.addIssue({ code: 'custom', path, message: `unknown conversion rule ${flow.pushDown.ruleId} (known: AR_OutStockToReceivableMap, AP_InStockToPayableMap)` });
+        else if (!formsOf(flow.documentType).includes(rule.sourceFormId)) context.addIssue({ code: 'custom', path, message: `${rule.ruleId} pushes from ${rule.sourceFormId}; flow ${flow.documentType} posts ${formsOf(flow.documentType).join(', ')}` });
+        if (!flow.audit) context.addIssue({ code: 'custom', path: ['flows', index, 'audit'], message: 'pushDown needs an audited bill: audit: true' });
       }
       checkAggregation(flow, index, (path, message) => context.addIssue({ code: 'custom', path, message })); // aggregated posting
     });

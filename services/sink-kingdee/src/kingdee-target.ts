@@ -11,16 +11,16 @@ import {
   KingdeeProtocolError,
   type BatchSaveOutcome,
   type KingdeeClient,
-  type KingdeeErrorDetail,
 } from '@yecai/kingdee';
-import { ledgerId, type BillStage, type CanonicalJson, type LedgerProblem, type TargetAdapter, type TargetCallRecord, type TargetDraft, type TargetState, type WorkItem, type WriteContext } from '@yecai/sink-kit';
+import { ledgerId, type BillStage, type CanonicalJson, type TargetAdapter, type TargetDraft, type TargetState, type WorkItem, type WriteContext } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
 import { allocationTargets, createOrgOf, draftsOf, formsOf, isMasterDataType, masterPkField, type SinkDocumentType } from './master-data';
+import { STAGE_OF_STATUS, callRecord, groupBy, problemOf, recordCalls } from './kingdee-calls';
 import type { KingdeeMetrics } from './metrics';
+import { PushDown } from './push-down';
 
 type Item = WorkItem<FlowConfig>;
 
-const STAGE_OF_STATUS: Record<string, BillStage> = { Z: 'SAVED', A: 'SAVED', D: 'SAVED', B: 'SUBMITTED', C: 'AUDITED' };
 const DUPLICATE_NUMBER = /唯一性|已经被使用/;
 
 export interface KingdeeTargetDeps {
@@ -36,11 +36,13 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
   private readonly client: KingdeeClient;
   private readonly metrics: KingdeeMetrics;
   private readonly orgIdCache = new Map<string, number>();
+  private readonly pushDown: PushDown;
 
   constructor(deps: KingdeeTargetDeps) {
     this.client = deps.client;
     this.account = deps.acctId;
     this.metrics = deps.metrics;
+    this.pushDown = new PushDown(deps.client, deps.metrics);
   }
 
   formsOf(documentType: string): string[] {
@@ -56,7 +58,7 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
   }
 
   isComplete(item: Item): boolean {
-    return this.missingAllocations(item).length === 0;
+    return this.missingAllocations(item).length === 0 && this.pushDown.isComplete(item);
   }
 
   isUnavailable(error: unknown): boolean {
@@ -67,7 +69,7 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
     await this.client.check();
   }
 
-  /** UnAudit (reverse and re-post) → BatchSave → Submit → Audit → Allocate, each for the items that need it. */
+  /** UnAudit (reverse and re-post) → BatchSave → Submit → Audit → Allocate → 下推, each for the items that need it. */
   async write(items: Item[], ctx: WriteContext): Promise<void> {
     const active = () => items.filter((item) => !item.done);
     await this.unAudit(active().filter((item) => item.plan === 'reverse-update'), ctx);
@@ -75,6 +77,7 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
     await this.statusStep('Submit', active().filter((item) => item.flow.submit && item.entry.stage === 'SAVED'), ctx);
     await this.statusStep('Audit', active().filter((item) => item.flow.audit && item.entry.stage === 'SUBMITTED'), ctx);
     await this.allocate(active().filter((item) => item.entry.stage === 'AUDITED' && this.missingAllocations(item).length > 0), ctx);
+    await this.pushDown.write(active(), ctx);
   }
 
   async lookup(items: Item[]): Promise<Map<string, TargetState>> {
@@ -103,6 +106,9 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
         result.set(ledgerId(this.account, formId, number), { fid: Number(String(row.FID)), stage });
       }
     }
+    // 下推 flows: the downstream bill Kingdee made from an audited bill (after a crash the ledger may not know it).
+    const pushed = items.filter((item) => item.flow.pushDown && result.get(item.id)?.stage === 'AUDITED');
+    if (pushed.length > 0) for (const [id, downstream] of await this.pushDown.lookup(pushed)) result.set(id, { ...result.get(id)!, downstream });
     return result;
   }
 
@@ -143,12 +149,12 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
       try {
         await this.client.allocate(formId, { pkIds: group.map((item) => Number(item.entry.fid ?? 0)), targetOrgIds: orgs.map((org) => orgIds.get(org)!), autoSubmitAndAudit: true });
         this.metrics.msgCode('Allocate', 0);
-        this.recordCalls(ctx, group, 'Allocate', request, 'ok');
+        recordCalls(ctx, group, 'Allocate', request, 'ok');
         for (const item of group) ctx.setEntry(item, { allocatedOrgs: [...new Set([...(item.entry.allocatedOrgs ?? []), ...orgs])].sort() }, 'allocated', `use orgs ${orgs.join(',')}`);
       } catch (error) {
         if (!(error instanceof KingdeeError) || error.level === 3) throw error;
         this.metrics.msgCode('Allocate', error.msgCode);
-        this.recordCalls(ctx, group, 'Allocate', request, error.code, error);
+        recordCalls(ctx, group, 'Allocate', request, error.code, error);
         const states = await this.lookup(group);
         for (const [index, item] of group.entries()) {
           const held = states.get(item.id)?.allocatedOrgs ?? item.entry.allocatedOrgs ?? [];
@@ -177,14 +183,14 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
       const { target, request } = this.targetOf(formId, group);
       try {
         await this.client.unAudit(formId, target, { interactionFlags: group[0]!.flow.interactionFlags });
-        this.recordCalls(ctx, group, 'UnAudit', request, 'ok');
+        recordCalls(ctx, group, 'UnAudit', request, 'ok');
         for (const item of group) {
           ctx.setEntry(item, { stage: 'SAVED' }, 'unaudited', 'reverse_and_repost: Kingdee reversed the audited bill');
           item.plan = 'update';
         }
       } catch (error) {
         if (!(error instanceof KingdeeError) || error.level === 3) throw error;
-        this.recordCalls(ctx, group, 'UnAudit', request, error.code, error);
+        recordCalls(ctx, group, 'UnAudit', request, error.code, error);
         await this.afterStatusFailure(group, error, 'SAVED', ctx);
       }
     }
@@ -204,10 +210,10 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
       } catch (error) {
         if (error instanceof KingdeeIndeterminateError || error instanceof KingdeeProtocolError) {
           // Sent, no usable answer: the bills may exist. IN_DOUBT until a query says otherwise.
-          this.recordCalls(ctx, group, 'BatchSave', (item: Item, i: number) => models[i] ?? item.draft.model, 'indeterminate', error as KingdeeError);
+          recordCalls(ctx, group, 'BatchSave', (item: Item, i: number) => models[i] ?? item.draft.model, 'indeterminate', error as KingdeeError);
           for (const item of group) ctx.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', (error as Error).message);
         } else if (error instanceof KingdeeError) {
-          this.recordCalls(ctx, group, 'BatchSave', (item: Item, i: number) => models[i] ?? item.draft.model, error.code, error);
+          recordCalls(ctx, group, 'BatchSave', (item: Item, i: number) => models[i] ?? item.draft.model, error.code, error);
         }
         throw error;
       } finally {
@@ -236,7 +242,7 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
       // FBillNo taken: our own earlier write landed (e.g. an answer lost before the ledger knew). Adopt it.
       const found = (await this.lookup([item])).get(item.id);
       if (found) {
-        ctx.setEntry(item, { fid: found.fid, stage: found.stage, postedVersion: item.version, ...(found.allocatedOrgs ? { allocatedOrgs: found.allocatedOrgs } : {}) }, 'adopted_existing', `FBillNo already in Kingdee as FID ${found.fid}`);
+        ctx.setEntry(item, { fid: found.fid, stage: found.stage, postedVersion: item.version, ...(found.allocatedOrgs ? { allocatedOrgs: found.allocatedOrgs } : {}), ...(found.downstream ? { downstream: found.downstream } : {}) }, 'adopted_existing', `FBillNo already in Kingdee as FID ${found.fid}`);
         return;
       }
     }
@@ -253,14 +259,14 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
         if (op === 'Submit') await this.client.submit(formId, targets, options);
         else await this.client.audit(formId, targets, options);
         this.metrics.msgCode(op, 0);
-        this.recordCalls(ctx, group, op, request, 'ok');
+        recordCalls(ctx, group, op, request, 'ok');
         // Kept in memory and written with the next transition (POSTED or a problem): after a crash the stage is
         // re-read from Kingdee anyway, so a ledger write per step would only cost time.
         for (const item of group) ctx.assume(item, { stage: target });
       } catch (error) {
         if (!(error instanceof KingdeeError) || error.level === 3) throw error;
         this.metrics.msgCode(op, error.msgCode);
-        this.recordCalls(ctx, group, op, request, error.code, error);
+        recordCalls(ctx, group, op, request, error.code, error);
         await this.afterStatusFailure(group, error, target, ctx);
       }
     }
@@ -282,31 +288,4 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
       ctx.fail(item, problemOf(error, own.length > 0 ? own : error.details));
     }
   }
-
-  /** Notes one Kingdee call for `group` (written with the chunk's outcomes). */
-  private recordCalls(ctx: WriteContext, group: Item[], operation: string, request: unknown, outcome: string, error?: KingdeeError): void {
-    const answer = error ? { msgCode: error.msgCode, messages: error.details.length > 0 ? error.details.map((d) => d.message) : [error.message] } : { msgCode: 0 };
-    ctx.recordCall(group.map((item, index) => callRecord(item.id, operation, typeof request === 'function' ? (request as (item: Item, index: number) => unknown)(item, index) : request, outcome, answer)));
-  }
-}
-
-function callRecord(ledgerIdValue: string, operation: string, request: unknown, outcome: string, extra: Partial<TargetCallRecord>): TargetCallRecord {
-  // The ledger stores the request as plain JSON (decimals as exact strings) when it writes the call.
-  return { ledgerId: ledgerIdValue, at: new Date(), operation, request, outcome, ...extra };
-}
-
-function problemOf(error: KingdeeError, details: KingdeeErrorDetail[]): LedgerProblem {
-  const message = details.length > 0 ? details.map((detail) => detail.message).join('；') : error.userMessage;
-  return { level: error.level, code: error.code, message, field: details.find((detail) => detail.field)?.field ?? error.field, msgCode: error.msgCode };
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const list = groups.get(k) ?? [];
-    list.push(item);
-    groups.set(k, list);
-  }
-  return groups;
 }

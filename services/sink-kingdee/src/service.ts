@@ -59,7 +59,7 @@ export class SinkService extends PostingService<FlowConfig> {
   /** The client the adapter uses, timing each operation so limiter waits and backoff show in metrics. */
   private static timed(client: KingdeeClient, metrics: KingdeeMetrics, httpSeconds: () => number): KingdeeClient {
     const addWait = (operation: string, seconds: number) => metrics.clientWaitSeconds.inc({ operation }, seconds);
-    const timed = ['batchSave', 'submit', 'audit', 'unAudit', 'allocate', 'executeBillQuery'] as const;
+    const timed = ['batchSave', 'submit', 'audit', 'unAudit', 'allocate', 'push', 'executeBillQuery'] as const;
     return new Proxy(client, {
       get(target, property, receiver) {
         const value = Reflect.get(target, property, receiver) as unknown;

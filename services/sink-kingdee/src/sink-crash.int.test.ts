@@ -11,7 +11,7 @@ import type { KingdeeEmulator } from '@yecai/emulator-kingdee';
 import { AvroSerde } from '@yecai/kafka';
 import { testEndpoints, testKafka, testMongo, waitFor } from '@yecai/test-harness';
 import { FIXTURE, canonical, startEmulator } from '../test/fixtures';
-import { billsIn, producerFor, sinkConfigFor, useUniqueTopicPrefix } from '../test/sink-under-test';
+import { billsIn, downstreamOf, producerFor, sinkConfigFor, useUniqueTopicPrefix } from '../test/sink-under-test';
 import { Ledger } from './ledger';
 
 const MAIN = join(__dirname, 'main.ts');
@@ -51,10 +51,14 @@ function kill9(child: ChildProcess): Promise<void> {
 
 describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka + FerretDB + emulator)', () => {
   let emulator: KingdeeEmulator;
-  afterAll(() => emulator?.close());
+  afterEach(() => emulator?.close());
 
-  it('repeated SIGKILL between the Kingdee write and the offset commit: every document posted exactly once, none missing', async () => {
-    const prefix = useUniqueTopicPrefix();
+  /**
+   * Produces `total` out-stocks, then starts the sink process and SIGKILLs it at least three times while it writes,
+   * then lets a last one finish. Returns the kills made and the ledger's entries with their histories.
+   */
+  async function postThroughKills(prefix: string, total: number, overrides: Parameters<typeof sinkConfigFor>[1] = {}) {
+    const topicPrefix = useUniqueTopicPrefix();
     emulator = await startEmulator();
     // Slow Kingdee calls make the kills land inside Save/Submit/Audit and before the offset commit.
     emulator.setFaults({ latencyMs: { min: 800, max: 1500 } });
@@ -64,7 +68,7 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
     const endpoints = testEndpoints();
     const dir = mkdtempSync(join(tmpdir(), 'sink-crash-'));
     const configPath = join(dir, 'sink.json');
-    writeFileSync(configPath, JSON.stringify(sinkConfigFor(emulator, { batchSize: 5, staleInFlightMs: 3_000, sessionTimeoutMs: 6_000, admin: { tokens: [] } })));
+    writeFileSync(configPath, JSON.stringify(sinkConfigFor(emulator, { batchSize: 5, staleInFlightMs: 3_000, sessionTimeoutMs: 6_000, admin: { tokens: [] }, ...overrides })));
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       SINK_CONFIG: configPath,
@@ -73,14 +77,13 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
       MONGODB_URI: endpoints.mongodbUri,
       MONGODB_DB: mongo.db.databaseName,
       SINK_OPS_PORT: '0',
-      YECAI_TOPIC_PREFIX: prefix,
+      YECAI_TOPIC_PREFIX: topicPrefix,
       SINK_TEST_KD_SECRET: FIXTURE.appSecret,
       LOG_LEVEL: 'warn',
     };
-    const total = 60;
     const stockBefore = emulator.state.stockOf('100', 'A1001-BLK', 'CK001', '0');
     const produce = await producerFor(kafka, new AvroSerde(endpoints.schemaRegistryUrl));
-    await produce('sales_outstock', Array.from({ length: total }, (_, i) => canonical('sales_outstock', `KILL-${String(i).padStart(3, '0')}`)));
+    await produce('sales_outstock', Array.from({ length: total }, (_, i) => canonical('sales_outstock', `${prefix}${String(i).padStart(3, '0')}`)));
 
     const postedCount = async () => (await ledger.current({ state: 'POSTED' })).length;
     let kills = 0;
@@ -102,22 +105,32 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
       }
       const last = await startSinkProcess(env);
       try {
-        await waitFor(async () => (await postedCount()) === total, `all ${total} POSTED after ${kills} kills`, 120_000);
+        await waitFor(async () => (await postedCount()) === total, `all ${total} POSTED after ${kills} kills`, 120_000).catch(async (error: Error) => {
+          const now = (await ledger.current()).filter((entry) => entry.state !== 'POSTED');
+          throw new Error(`${error.message}; not posted: ${now.map((entry) => `${entry.billNo} ${entry.state}/${entry.stage} ${entry.problem?.message ?? ''}`).join('; ')}`);
+        });
       } finally {
         await kill9(last);
       }
     } finally {
       await kafka.disconnect();
     }
+    const entries = await ledger.current();
+    const histories = await Promise.all(entries.map((entry) => ledger.history(entry._id)));
+    await mongo.close();
+    return { kills, entries, histories, stockBefore };
+  }
+
+  it('repeated SIGKILL between the Kingdee write and the offset commit: every document posted exactly once, none missing', async () => {
+    const total = 60;
+    const { kills, entries, histories, stockBefore } = await postThroughKills('KILL-', total);
 
     const bills = billsIn(emulator, 'SAL_OUTSTOCK', 'KILL-');
     expect(bills.map((bill) => bill.billNo).sort()).toEqual(Array.from({ length: total }, (_, i) => `KILL-${String(i).padStart(3, '0')}`));
     expect(bills.every((bill) => bill.status === 'C')).toBe(true);
     expect(emulator.state.stockOf('100', 'A1001-BLK', 'CK001', '0').toFixed()).toBe(stockBefore.minus(2 * total).toFixed());
-    const entries = await ledger.current();
     expect(entries).toHaveLength(total);
     expect(new Set(entries.map((entry) => entry.fid)).size).toBe(total);
-    const histories = await Promise.all(entries.map((entry) => ledger.history(entry._id)));
     const resolvedByQuery = histories.filter((steps) => steps.some((step) => step.event === 'reconciled' || step.event === 'adopted_existing')).length;
     const eventCounts = new Map<string, number>();
     for (const step of histories.flat()) eventCounts.set(step.event, (eventCounts.get(step.event) ?? 0) + 1);
@@ -125,6 +138,19 @@ describe('Kingdee sink killed with SIGKILL mid-write (child process, real Kafka 
     expect(kills).toBeGreaterThanOrEqual(3);
     // At least one kill landed after a claim and before its outcome: the next run resolved it by query.
     expect(resolvedByQuery).toBeGreaterThanOrEqual(1);
-    await mongo.close();
+  }, 600_000);
+
+  it('with 下推: after repeated SIGKILLs every out-stock has exactly one audited 应收单 linked to it', async () => {
+    const total = 20;
+    const { kills, entries, histories } = await postThroughKills('KILLPD-', total, { flows: [{ documentType: 'sales_outstock', pushDown: { ruleId: 'AR_OutStockToReceivableMap' } }] });
+    const bills = billsIn(emulator, 'SAL_OUTSTOCK', 'KILLPD-');
+    expect(bills).toHaveLength(total);
+    const receivables = downstreamOf(emulator, 'AR_receivable');
+    for (const bill of bills) expect({ number: bill.billNo, receivables: receivables.get(bill.billNo) }).toEqual({ number: bill.billNo, receivables: ['C'] });
+    expect(emulator.state.billsOf('AR_receivable').size).toBe(total);
+    expect(entries.every((entry) => entry.downstream?.stage === 'AUDITED')).toBe(true);
+    const found = histories.filter((steps) => steps.some((step) => step.event === 'downstream_found' || step.event === 'reconciled')).length;
+    process.stdout.write(`[sink crash test, 下推] ${kills} SIGKILLs; ${found} documents resolved by query after a kill\n`);
+    expect(kills).toBeGreaterThanOrEqual(3);
   }, 600_000);
 });

@@ -119,6 +119,16 @@ export async function startSinkUnderTest(emulator: KingdeeEmulator, overrides: S
 }
 
 /** Bills in the emulator whose number starts with `prefix`, per form. */
+/** Downstream (下推) bills of `formId` per source bill number: the statuses of the bills whose lines name it. */
+export function downstreamOf(emulator: KingdeeEmulator, formId: string): Map<string, string[]> {
+  const bySource = new Map<string, string[]>();
+  for (const bill of emulator.state.billsOf(formId).values()) {
+    const sources = new Set(bill.entries.map((row) => String(row.fields.FSourceBillNo ?? '')));
+    for (const source of sources) bySource.set(source, [...(bySource.get(source) ?? []), bill.status]);
+  }
+  return bySource;
+}
+
 export function billsIn(emulator: KingdeeEmulator, formId: string, prefix: string) {
   return [...emulator.state.billsOf(formId).values()].filter((bill) => bill.billNo.startsWith(prefix));
 }

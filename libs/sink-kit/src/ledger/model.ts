@@ -47,6 +47,14 @@ export interface LedgerTransition {
   actor?: string | undefined;
 }
 
+/** A document the target derived from this one and linked to it (Kingdee 下推: the 应收单 pushed from a 销售出库单). */
+export interface DownstreamDocument {
+  formId: string;
+  fid: TargetId;
+  billNo: string;
+  stage: BillStage;
+}
+
 export interface LedgerEntry {
   _id: string;
   acctId: string;
@@ -65,6 +73,8 @@ export interface LedgerEntry {
   postedVersion: string | null;
   /** Master data: use orgs (numbers) the record has been allocated to (分配), besides its create org. */
   allocatedOrgs?: string[] | undefined;
+  /** The document the target derived from this one (下推), once it exists. */
+  downstream?: DownstreamDocument | undefined;
   /** The canonical event of `version` as plain JSON: re-push and retries rebuild the bill from it. */
   canonical: CanonicalJson;
   /** The stored revision that holds `canonical` (it is written only when it changes). */

@@ -7,7 +7,7 @@
  */
 import type { CanonicalJson } from '../canonical';
 import type { KitFlow } from '../config';
-import type { BillStage, LedgerEntry, LedgerProblem, LedgerStep, LedgerUpdate, TargetCallRecord, TargetId } from '../ledger/model';
+import type { BillStage, DownstreamDocument, LedgerEntry, LedgerProblem, LedgerStep, LedgerUpdate, TargetCallRecord, TargetId } from '../ledger/model';
 
 export type PostOrigin = 'kafka' | 'scheduler' | 'repush';
 
@@ -36,6 +36,8 @@ export interface TargetState {
   stage: BillStage;
   /** Master data: use orgs holding an allocated copy (besides the create org). */
   allocatedOrgs?: string[] | undefined;
+  /** The document the target derived from this one (下推), when there is one. */
+  downstream?: DownstreamDocument | undefined;
 }
 
 /**

@@ -394,9 +394,15 @@ export class PostingEngine<F extends KitFlow = KitFlow> implements PostingStage 
       }
       this.setEntry(
         item,
-        { fid: onTarget.fid, stage: onTarget.stage, postedVersion: item.targetVersion ?? item.version, ...(onTarget.allocatedOrgs ? { allocatedOrgs: onTarget.allocatedOrgs } : {}) },
+        {
+          fid: onTarget.fid,
+          stage: onTarget.stage,
+          postedVersion: item.targetVersion ?? item.version,
+          ...(onTarget.allocatedOrgs ? { allocatedOrgs: onTarget.allocatedOrgs } : {}),
+          ...(onTarget.downstream ? { downstream: onTarget.downstream } : {}),
+        },
         'reconciled',
-        `FID ${onTarget.fid} stage ${onTarget.stage}${onTarget.allocatedOrgs?.length ? ` allocated to ${onTarget.allocatedOrgs.join(',')}` : ''}`,
+        `FID ${onTarget.fid} stage ${onTarget.stage}${onTarget.allocatedOrgs?.length ? ` allocated to ${onTarget.allocatedOrgs.join(',')}` : ''}${onTarget.downstream ? ` downstream ${onTarget.downstream.formId} ${onTarget.downstream.billNo} ${onTarget.downstream.stage}` : ''}`,
       );
       const targetVersion = item.targetVersion ?? item.version;
       if (targetVersion === item.version) {

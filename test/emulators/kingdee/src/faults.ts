@@ -13,6 +13,8 @@ export const FaultsSchema = z.object({
   lostAnswerRate: z.number().min(0).max(1).optional(),
   /** The next N writes are applied and their answers lost. */
   lostAnswerNext: z.number().int().nonnegative().optional(),
+  /** Lost answers (rate and next N) only for these operations (lower case, e.g. ["push"]); default every write. */
+  lostAnswerOps: z.array(z.string()).optional(),
   /** How long the connection hangs before being dropped (0 = reset at once); set above the client timeout for a timeout. */
   lostAnswerHangMs: z.number().int().nonnegative().optional(),
   /** The next N calls hang for lostAnswerHangMs (default 1000) and are dropped before being processed. */

@@ -271,7 +271,8 @@ export async function startKingdeeEmulator(options: KingdeeEmulatorOptions = {})
       if (!(error instanceof OperationError)) throw error;
       reply = wrap(failureEnvelope(error.msgCode, error.errors));
     }
-    if (WRITE_OPS.has(method) && (faults.take('lostAnswerNext') || happens(faults.current.lostAnswerRate, random))) {
+    const lossApplies = WRITE_OPS.has(method) && (faults.current.lostAnswerOps?.includes(method) ?? true);
+    if (lossApplies && (faults.take('lostAnswerNext') || happens(faults.current.lostAnswerRate, random))) {
       // The write is applied; the answer never arrives.
       dropConnection(req.socket, faults.current.lostAnswerHangMs ?? 0);
       return undefined;
