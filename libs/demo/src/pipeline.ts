@@ -116,6 +116,8 @@ export function demoKingdeeConnection(serverUrl: string, kingdeeFixture: DemoWor
 /** The sink service of a pipeline run: its process name, main, config and the secrets the config references. */
 export interface SinkLaunch {
   name: string;
+  /** A finance sink's system: the mapping's park reasons name it (MAPPING_FINANCE_TARGET); OMS sinks leave it out. */
+  financeTarget?: 'kingdee' | 'yonyou';
   main: string;
   config: Record<string, unknown>;
   env: Record<string, string>;
@@ -148,6 +150,7 @@ export function kingdeeSinkLaunch(
 ): SinkLaunch {
   return {
     name: 'sink-kingdee',
+    financeTarget: 'kingdee',
     main: SINK_MAINS.kingdee,
     config: {
       groupId: `yecai-sink-kingdee${groupSuffixOf(options.topicPrefix)}`,
@@ -171,6 +174,7 @@ export function yonyouSinkLaunch(
 ): SinkLaunch {
   return {
     name: 'sink-yonyou',
+    financeTarget: 'yonyou',
     main: SINK_MAINS.yonyou,
     config: {
       groupId: `yecai-sink-yonyou${groupSuffixOf(options.topicPrefix)}`,
@@ -251,6 +255,7 @@ export async function launchPipelineServices(
         MAPPING_OPS_PORT: String(mappingPort),
         MAPPING_REPROCESS_INTERVAL_MS: '5000',
         MAPPING_GROUP_ID: `yecai-mapping${groupSuffix}`,
+        ...(sink.financeTarget ? { MAPPING_FINANCE_TARGET: sink.financeTarget } : {}),
         // The same operator token as the sink's admin API.
         MAPPING_ADMIN_TOKENS: JSON.stringify([{ name: 'demo-operator', role: 'operator', token: 'env:YECAI_DEMO_ADMIN_TOKEN' }]),
       },

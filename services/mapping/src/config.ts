@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AdminTokensTextSchema, parseWith } from '@yecai/common';
 import { isEntityName, isSourceScoped, type EntityName } from '@yecai/master-data';
 import { DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, DEFAULT_TRANSFORM_WORKERS } from './defaults';
+import { FINANCE_TARGETS } from './rules/rule-schema';
 
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -24,6 +25,11 @@ export const mappingConfigSchema = z.object({
   /** How soon partitions of a crashed replica move to the others (Kafka group session timeout, ≥ 6000). */
   MAPPING_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).default(30_000),
   MAPPING_REPROCESS_INTERVAL_MS: z.coerce.number().int().min(0).default(30_000),
+  /**
+   * The finance system this deployment posts the finance rules' events to (`kingdee` or `yonyou`): park reasons name
+   * it (仓库 100004 没有用友仓库映射). The rules are the same for both (one mapping per flow, whatever the target).
+   */
+  MAPPING_FINANCE_TARGET: z.enum(FINANCE_TARGETS).default('kingdee'),
   /**
    * Same-code fallback, off by default: a comma-separated list of entities (e.g. `warehouse,supplier`) whose missing
    * source mapping is answered by the Kingdee record of the same code pulled by `yecai master-data pull-kingdee`.

@@ -34,6 +34,7 @@ async function main(): Promise<ReadonlyArray<() => Promise<unknown>>> {
     sessionTimeoutMs: config.MAPPING_SESSION_TIMEOUT_MS,
     reprocessIntervalMs: config.MAPPING_REPROCESS_INTERVAL_MS,
     sameCodeFallback: config.MAPPING_SAME_CODE_FALLBACK,
+    financeTarget: config.MAPPING_FINANCE_TARGET,
     logger,
   });
   const ops = await startOpsServer({

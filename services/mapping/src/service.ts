@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { createLogger, type AdminToken, type Logger } from '@yecai/common';
 import { AvroSerde, KafkaClient, TransactionalProcessor, topics, valueSubject, type InputChunk, type OutputMessage } from '@yecai/kafka';
 import { CachedMasterDataLookup, MasterDataStore, masterDataRouter, type EntityName } from '@yecai/master-data';
+import type { FinanceTarget } from './rules/rule-schema';
 import { FilteredStore, ParkingStore, parkingRouter, type ParkedDocument } from '@yecai/parking';
 import { loadRawDocumentSchema, registerCanonicalSchemas } from '@yecai/contracts';
 import type express from 'express';
@@ -44,6 +45,8 @@ export interface MappingServiceOptions {
   mongodbUri?: string;
   /** Entities whose missing source mapping falls back to the pulled Kingdee record of the same code (default none). */
   sameCodeFallback?: EntityName[];
+  /** The finance system the deployment posts to (park reasons name it). */
+  financeTarget?: FinanceTarget;
   logger?: Logger;
 }
 
@@ -87,6 +90,7 @@ export class MappingService {
     this.engine = new MappingEngine(options.rules, {
       lookup: this.lookup,
       sameCodeFallback: options.sameCodeFallback ?? [],
+      financeTarget: options.financeTarget ?? 'kingdee',
       onSameCode: (use) => {
         this.metrics.sameCode.inc({ flow: use.flow, entity: use.entity });
         this.logger.info(use, 'same-code fallback: no source mapping, the Kingdee record of the same code used');
@@ -126,6 +130,7 @@ export class MappingService {
           schemaIds: [...this.schemaIds],
           maxStalenessMs: this.options.maxStalenessMs ?? 10_000,
           sameCodeFallback: this.options.sameCodeFallback ?? [],
+          financeTarget: this.options.financeTarget ?? 'kingdee',
         },
         this.logger,
       );

@@ -1,5 +1,6 @@
 import type { InputChunk, KafkaRecord, OutputMessage } from '@yecai/kafka';
 import type { EntityName } from '@yecai/master-data';
+import type { FinanceTarget } from './rules/rule-schema';
 import type { ChunkResult, ParkRequest } from './chunk-mapper';
 import type { FilteredOutcome } from './filter-catalog';
 import type { RuleSource } from './rules/load-rules';
@@ -19,6 +20,7 @@ export interface WorkerInit {
   schemaIds: [documentType: string, schemaId: number][];
   maxStalenessMs: number;
   sameCodeFallback: EntityName[];
+  financeTarget: FinanceTarget;
 }
 
 export interface TransformRequest {

@@ -23,6 +23,7 @@ async function setUp(init: WorkerInit): Promise<{ mapper: ChunkMapper; lookup: C
   const engine = new MappingEngine(init.rules.map(compileRuleFile), {
     lookup,
     sameCodeFallback: init.sameCodeFallback,
+    financeTarget: init.financeTarget,
     // Traced in the log here; the service's metric counts the fallbacks of the chunks it maps itself.
     onSameCode: (use) => logger.info(use, 'same-code fallback: no source mapping, the Kingdee record of the same code used'),
   });

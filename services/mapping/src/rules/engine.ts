@@ -7,7 +7,7 @@ import type { CompiledField, CompiledLines, CompiledLookup, CompiledLotPolicy, C
 import { coerce, readPath } from './coerce';
 import { missingMasterData, noValue, park, ParkSignal, type MappedOutcome, type MappingOutcome, type MissingMasterData, type RawInput, type SameCodeUse } from './outcomes';
 import { Failed, NEEDS_REPLAY, NEEDS_VALUE, Pending, Replay } from './replay';
-import { ruleTargetSystems } from './rule-schema';
+import { ruleTargetSystems, type FinanceTarget } from './rule-schema';
 
 export * from './outcomes';
 
@@ -21,6 +21,8 @@ export interface EngineOptions {
   sameCodeFallback?: readonly EntityName[];
   /** Told once per mapped event that used the same-code fallback (the service counts and logs it). */
   onSameCode?: (use: SameCodeUse & { flow: string; key: string }) => void;
+  /** The finance system the deployment posts to: park reasons name it. Default kingdee. */
+  financeTarget?: FinanceTarget;
 }
 
 /**
@@ -360,7 +362,7 @@ export class MappingEngine {
       }
       if (mappedLines !== 'all filtered') lines = mappedLines;
     }
-    if (missing.length > 0) throw missingMasterData(flow, missing, ruleTargetSystems(compiled.rule.target));
+    if (missing.length > 0) throw missingMasterData(flow, missing, ruleTargetSystems(compiled.rule.target, this.options.financeTarget));
 
     const header = this.fields(compiled, compiled.header.fields, compiled.header.defaults, input, headerBindings, '');
     const value: Record<string, unknown> = {

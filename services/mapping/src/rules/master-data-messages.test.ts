@@ -4,7 +4,7 @@
  */
 import { MappingEngine, type MappingOutcome } from './engine';
 import { loadRules } from './load-rules';
-import { ruleFileSchema, ruleTargetSystems } from './rule-schema';
+import { ruleFileSchema, ruleTargetSystems, type FinanceTarget } from './rule-schema';
 import { jstSalesOutStock, memoryLookup, rawInput } from './test-fixtures';
 
 const RULES = loadRules();
@@ -16,8 +16,8 @@ function withTarget(target: Record<string, unknown>) {
   );
 }
 
-async function parkedReason(rules = RULES): Promise<MappingOutcome> {
-  const engine = new MappingEngine(rules, { lookup: memoryLookup(), now: () => Date.parse('2024-02-01T00:00:00Z') });
+async function parkedReason(rules = RULES, financeTarget?: FinanceTarget): Promise<MappingOutcome> {
+  const engine = new MappingEngine(rules, { lookup: memoryLookup(), now: () => Date.parse('2024-02-01T00:00:00Z'), ...(financeTarget ? { financeTarget } : {}) });
   const outcomes = await engine.map(rawInput('sales_outstock', jstSalesOutStock({ wms_co_id: 'WH-09' })));
   expect(outcomes).toHaveLength(1);
   return outcomes[0]!;
@@ -38,6 +38,13 @@ describe('missing master data names the rule target’s system', () => {
     expect(await parkedReason()).toMatchObject({
       reasonZh: '仓库 WH-09 没有金蝶仓库映射 (warehouse WH-09 has no Kingdee warehouse mapping)',
     });
+  });
+
+  it('the shipped rule (a Kingdee form) in a deployment posting to YonSuite (MAPPING_FINANCE_TARGET=yonyou): 没有用友仓库映射', async () => {
+    expect(await parkedReason(RULES, 'yonyou')).toMatchObject({
+      reasonZh: '仓库 WH-09 没有用友仓库映射 (warehouse WH-09 has no YonSuite warehouse mapping)',
+    });
+    expect(ruleTargetSystems({ kingdeeForm: 'SAL_OUTSTOCK' }, 'yonyou')).toEqual(['yonyou']);
   });
 
   it('each target kind gives its systems; a rule naming two targets is refused', () => {

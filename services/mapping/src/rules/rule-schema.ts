@@ -102,14 +102,23 @@ export function targetSystems(target: { system?: string | readonly string[] | un
 }
 
 /**
- * The system(s) a rule's events are for, as its target names them: Kingdee for a `kingdeeForm`, YonSuite for a
- * `yonyouForm`, the OMS(s) of `system`; a `readBy` level is compared with Kingdee's (the reconciliation), so Kingdee.
+ * The system(s) a rule's events are for, as its target names them: the deployment's finance target for a
+ * `kingdeeForm` (and a `readBy` level, compared with the finance books), YonSuite for a `yonyouForm`, the OMS(s) of
+ * `system`.
  */
-export function ruleTargetSystems(target: { kingdeeForm?: string | undefined; yonyouForm?: string | undefined; system?: string | readonly string[] | undefined }): string[] {
+export function ruleTargetSystems(
+  target: { kingdeeForm?: string | undefined; yonyouForm?: string | undefined; system?: string | readonly string[] | undefined },
+  financeTarget: FinanceTarget = 'kingdee',
+): string[] {
   if (target.yonyouForm !== undefined) return ['yonyou'];
   if (target.system !== undefined) return targetSystems(target);
-  return ['kingdee'];
+  // A Kingdee form names the finance document; the deployment's finance sink (Kingdee or YonSuite) posts it.
+  return [financeTarget];
 }
+
+/** The finance systems a deployment may post the finance rules' events to (MAPPING_FINANCE_TARGET). */
+export const FINANCE_TARGETS = ['kingdee', 'yonyou'] as const;
+export type FinanceTarget = (typeof FINANCE_TARGETS)[number];
 
 export const ruleFileSchema = z
   .object({
