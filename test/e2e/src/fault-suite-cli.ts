@@ -1,7 +1,7 @@
 /**
  * The full fault suite, one command:
  *   npx tsx test/e2e/src/fault-suite-cli.ts [--kills 200] [--documents 1000] [--interval-ms 1500] [--target yonyou]
- * Starts a stack of its own, runs the chaos (then the 领星 and 赛狐 legs), prints the counts, exits 1 on any duplicate or loss. `--target yonyou`
+ * Starts a stack of its own, runs the chaos (then the 领星, 赛狐 and 金蝶→旺店通 legs), prints the counts, exits 1 on any duplicate or loss. `--target yonyou`
  * runs the YonSuite leg (fault-suite-yonyou.ts: sink-yonyou against the YonSuite emulator, no broker restart; reduced,
  * it is fault-suite-yonyou.int.test.ts in `./yecai test`); it fails unless every fault kind met the sink's calls
  * (docs/yonyou.md §4.1).
@@ -14,6 +14,7 @@ import { formatFaultSuite, runFaultSuite } from './fault-suite';
 import { formatYonyouFaultSuite, runYonyouFaultSuite } from './fault-suite-yonyou';
 import { runLingxingFaultLeg } from './lingxing-fault-leg';
 import { runSaihuFaultLeg } from './saihu-fault-leg';
+import { runKingdeeWdtFaultLeg } from './kingdee-wdt-fault-leg';
 import { startOwnStack } from './own-stack';
 
 process.env.LOG_LEVEL ??= 'warn';
@@ -81,7 +82,15 @@ async function main(): Promise<number> {
       mongoDb: `shfault_${runId}`,
       report: (line) => console.log(`  ${line}`),
     });
-    return result.failures.length + lingxingFailures.length + saihuFailures.length ? 1 : 0;
+    // The reverse leg, Kingdee → 旺店通 (kingdee-wdt-fault-leg.int.test.ts in ./yecai test).
+    const reverseFailures = await runKingdeeWdtFaultLeg({
+      endpoints: stack.endpoints,
+      workDir: mkdtempSync(join(tmpdir(), 'yecai-kdwdt-fault-')),
+      topicPrefix: `kdwdtfault${runId}.`,
+      mongoDb: `kdwdtfault_${runId}`,
+      report: (line) => console.log(`  ${line}`),
+    });
+    return result.failures.length + lingxingFailures.length + saihuFailures.length + reverseFailures.length ? 1 : 0;
   } finally {
     await stack.stop();
   }

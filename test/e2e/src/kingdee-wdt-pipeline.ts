@@ -1,0 +1,200 @@
+/**
+ * The Kingdee → 旺店通 pipeline for tests (issue #20): the Kingdee and WDT emulators over the WDT demo world,
+ * source-kingdee → mapping → sink-wangdiantong as child processes (so they can be SIGKILLed) on the harness's real
+ * broker, registry and MongoDB-wire server, and the Kingdee bills a test makes (saved, submitted, audited).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatBeijingTime, getFreePort } from '@yecai/common';
+import { DEMO_KINGDEE_SECRET_ENV, demoKingdeeConnection, launchPipelineServices, yesterdayInBeijing, type PipelineEndpoints, type ServiceName, type ServiceProcess } from '@yecai/demo';
+import { DEFAULT_QYB_ACCOUNT, startWangdiantongEmulator, type WdtEmulator } from '@yecai/emulator-wangdiantong';
+import { startKingdeeEmulator, type KingdeeEmulator } from '@yecai/emulator-kingdee';
+import { KingdeeClient, type BillOperation } from '@yecai/kingdee';
+import { repoRoot } from '@yecai/stack';
+import type { Db, MongoClient } from 'mongodb';
+import { wdtDemoWorld } from './wdt-world';
+
+const ROOT = repoRoot(__dirname);
+export const KD_WDT_WAREHOUSE = 'HZ01';
+/** Not batch-managed; Kingdee material number = WDT spec number in the demo world. */
+export const KD_WDT_SPEC = 'G100201S';
+
+/** The reverse flows: Kingdee source stream → the canonical type sink-wangdiantong posts. */
+export const KD_WDT_FLOWS = {
+  purchase_instock: 'oms_purchase_instock',
+  purchase_return: 'oms_purchase_return',
+  other_instock: 'oms_other_instock',
+  other_outstock: 'oms_other_outstock',
+  material: 'oms_goods',
+} as const;
+export type KdWdtStream = keyof typeof KD_WDT_FLOWS;
+
+export interface KingdeeWdtPipelineOptions {
+  endpoints: PipelineEndpoints;
+  topicPrefix: string;
+  mongoDb: string;
+  workDir?: string;
+  streams?: KdWdtStream[];
+  logLevel?: string;
+}
+
+export class KingdeeWdtPipeline {
+  private constructor(
+    readonly kingdee: KingdeeEmulator,
+    readonly wdt: WdtEmulator,
+    readonly client: KingdeeClient,
+    readonly services: Record<ServiceName, ServiceProcess>,
+    private readonly mongo: MongoClient,
+    readonly db: Db,
+  ) {}
+
+  static async start(options: KingdeeWdtPipelineOptions): Promise<KingdeeWdtPipeline> {
+    const streams = options.streams ?? (Object.keys(KD_WDT_FLOWS) as KdWdtStream[]);
+    const world = wdtDemoWorld(yesterdayInBeijing());
+    const kingdee = await startKingdeeEmulator({ seed: world.kingdeeFixture });
+    const wdt = await startWangdiantongEmulator({ world: world.wdtWorld, rateLimits: { perMinute: 6000, concurrent: 10 } });
+    const connection = demoKingdeeConnection(kingdee.url, world.kingdeeFixture);
+    const secret = world.kingdeeFixture.apps[0]!.appSecret;
+    process.env[DEMO_KINGDEE_SECRET_ENV] = secret;
+    const client = KingdeeClient.fromConfig(connection);
+    const account = `kd${options.topicPrefix.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 40);
+    const startAt = formatBeijingTime(Date.now() - 3_600_000);
+    const flows = streams.map((stream) => KD_WDT_FLOWS[stream]);
+    const { services, mongo, db } = await launchPipelineServices(
+      {
+        endpoints: options.endpoints,
+        workDir: options.workDir ?? mkdtempSync(join(tmpdir(), 'yecai-kd-wdt-')),
+        topicPrefix: options.topicPrefix,
+        mongoDb: options.mongoDb,
+        ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+      },
+      world.masterData,
+      {
+        name: 'source-kingdee',
+        main: join(ROOT, 'services/source-kingdee/src/main.ts'),
+        config: {
+          service: 'source_kingdee',
+          opsPort: await getFreePort(),
+          pollIntervalSeconds: 2,
+          accounts: [{ name: account, startAt, masterDataStartAt: startAt, streams, connection }],
+        },
+        env: { [DEMO_KINGDEE_SECRET_ENV]: secret },
+        sinkFlows: flows,
+      },
+      {
+        name: 'sink-wangdiantong',
+        main: join(ROOT, 'services/sink-wangdiantong/src/main.ts'),
+        config: {
+          groupId: `yecai-sink-wdt-${options.topicPrefix.replace(/[^A-Za-z0-9_-]/g, '')}`,
+          wangdiantong: { sid: DEFAULT_QYB_ACCOUNT.sid, appKey: DEFAULT_QYB_ACCOUNT.appkey, appSecret: 'env:E2E_WDT_APP_SECRET', baseUrl: `${wdt.url}/openapi2`, requestTimeoutMs: 2_000 },
+          flows: flows.map((documentType) => ({ documentType })),
+          batchSize: 10,
+          probeIntervalMs: 1_000,
+          schedulerIntervalMs: 1_000,
+          level2RetryDelaysMs: [2_000, 5_000],
+          staleInFlightMs: 5_000,
+          admin: { tokens: [{ name: 'demo-operator', role: 'operator', token: 'env:YECAI_DEMO_ADMIN_TOKEN' }] },
+        },
+        env: { E2E_WDT_APP_SECRET: DEFAULT_QYB_ACCOUNT.appsecret },
+      },
+    );
+    return new KingdeeWdtPipeline(kingdee, wdt, client, services, mongo, db);
+  }
+
+  /** Runs the operations on a saved bill; throws naming the bill when one is not done. */
+  private async operate(formId: string, number: string, ops: BillOperation[]): Promise<void> {
+    for (const op of ops) {
+      const [outcome] = await this.client.operateEach(op, formId, { numbers: [number] });
+      if (outcome?.status !== 'done') throw new Error(`${op} ${formId} ${number}: ${JSON.stringify(outcome)}`);
+    }
+  }
+
+  /** A 采购入库单, submitted and audited: its number (the WDT outer number). */
+  async auditedInStock(quantity: string): Promise<string> {
+    const saved = await this.client.save('STK_InStock', {
+      FBillTypeID: { FNUMBER: 'RKD01_SYS' },
+      FDate: today(),
+      FStockOrgId: { FNumber: '100' },
+      FPurchaseOrgId: { FNumber: '100' },
+      FSupplierId: { FNumber: 'GYS001' },
+      FOwnerTypeIdHead: 'BD_OwnerOrg',
+      FOwnerIdHead: { FNumber: '100' },
+      FInStockFin: { FSettleCurrId: { FNumber: 'PRE001' } },
+      FInStockEntry: [{ FMaterialId: { FNumber: KD_WDT_SPEC }, FUnitID: { FNumber: 'Pcs' }, FRealQty: quantity, FPrice: '20', FStockId: { FNumber: KD_WDT_WAREHOUSE } }],
+    } as never);
+    await this.operate('STK_InStock', saved.number, ['Submit', 'Audit']);
+    return saved.number;
+  }
+
+  /** A 采购退料单 with the given operations (Submit, Audit): its number. */
+  async purchaseReturn(quantity: string, ops: BillOperation[] = ['Submit', 'Audit']): Promise<string> {
+    const saved = await this.client.save('PUR_MRB', {
+      FBillTypeID: { FNumber: 'TLD01_SYS' },
+      FDate: today(),
+      FStockOrgId: { FNumber: '100' },
+      FPurchaseOrgId: { FNumber: '100' },
+      FSupplierID: { FNumber: 'GYS001' },
+      FOwnerTypeIdHead: 'BD_OwnerOrg',
+      FOwnerIdHead: { FNumber: '100' },
+      FPURMRBFIN: { FSettleCurrId: { FNumber: 'PRE001' } },
+      FPURMRBENTRY: [{ FMATERIALID: { FNumber: KD_WDT_SPEC }, FUnitID: { FNumber: 'Pcs' }, FRMREALQTY: quantity, FPrice: '20', FStockId: { FNumber: KD_WDT_WAREHOUSE } }],
+    } as never);
+    await this.operate('PUR_MRB', saved.number, ops);
+    return saved.number;
+  }
+
+  /**
+   * A 其他入库单 (STK_MISCELLANEOUS) or 其他出库单 (STK_MisDelivery), submitted and audited: its number and FID. `note` is
+   * the header 备注 — what sink-kingdee writes there from an OMS document carries the OMS rule's marker.
+   */
+  async otherBill(formId: 'STK_MISCELLANEOUS' | 'STK_MisDelivery', quantity: string, note = '样品'): Promise<{ number: string; id: string }> {
+    const isIn = formId === 'STK_MISCELLANEOUS';
+    const header = { FDate: today(), FStockOrgId: { FNumber: '100' }, FStockDirect: 'GENERAL', FOwnerTypeIdHead: 'BD_OwnerOrg', FOwnerIdHead: { FNumber: '100' }, FNOTE: note };
+    const line = { FUnitID: { FNumber: 'Pcs' }, FQty: quantity };
+    const saved = await this.client.save(
+      formId,
+      (isIn
+        ? { ...header, FBillTypeID: { FNumber: 'QTRKD01_SYS' }, FEntity: [{ ...line, FMATERIALID: { FNumber: KD_WDT_SPEC }, FSTOCKID: { FNumber: KD_WDT_WAREHOUSE } }] }
+        : { ...header, FBillTypeID: { FNumber: 'QTCKD01_SYS' }, FPickOrgId: { FNumber: '100' }, FDeptId: { FNumber: 'BM000001' }, FEntity: [{ ...line, FMaterialId: { FNumber: KD_WDT_SPEC }, FStockId: { FNumber: KD_WDT_WAREHOUSE } }] }) as never,
+    );
+    await this.operate(formId, saved.number, ['Submit', 'Audit']);
+    return { number: saved.number, id: String(saved.id) };
+  }
+
+  /** A 是否网销 material (base unit Pcs unless `unit: false`), submitted and audited: its number. */
+  async material(number: string, options: { unit?: boolean } = {}): Promise<string> {
+    const saved = await this.client.save('BD_MATERIAL', {
+      FCreateOrgId: { FNumber: '100' },
+      FUseOrgId: { FNumber: '100' },
+      FNumber: number,
+      FName: `测试货品 ${number}`,
+      FSpecification: '红色;M',
+      FBarCode: '6901234567892',
+      F_YC_IsOnline: true,
+      SubHeadEntity: options.unit === false ? { FErpClsID: '1' } : { FErpClsID: '1', FBaseUnitId: { FNumber: 'Pcs' } },
+    } as never);
+    await this.operate('BD_MATERIAL', saved.number, ['Submit', 'Audit']);
+    return number;
+  }
+
+  /** The sink's ledger entry (latest revision) by ledger id `<sid>|<kind>|<outer_no>`. */
+  async ledgerOf(ledgerId: string): Promise<Record<string, unknown> | undefined> {
+    return (await this.db.collection('sink_wangdiantong_ledger').find({ ledgerId }).sort({ revision: -1 }).limit(1).toArray())[0];
+  }
+
+  /** Whether the sink posted a document of `kind` (stockin_purchase, purchase_return, other_instock, …) by outer number. */
+  async posted(kind: string, outerNo: string): Promise<boolean> {
+    return (await this.ledgerOf(`${DEFAULT_QYB_ACCOUNT.sid}|${kind}|${outerNo}`))?.state === 'POSTED';
+  }
+
+  async stop(): Promise<void> {
+    for (const name of ['source', 'mapping', 'sink'] as const) await this.services[name].dispose();
+    await Promise.allSettled([this.wdt.close(), this.kingdee.close()]);
+    await this.mongo.close();
+  }
+}
+
+function today(): string {
+  return formatBeijingTime(Date.now()).slice(0, 10);
+}
