@@ -62,7 +62,9 @@ export function checkEfiReceivable(
           `第${row}行原币含税金额[${included.toFixed()}]不等于无税金额[${excluded.toFixed()}]+税额[${tax.toFixed()}]`,
         );
       if (direction === '1' ? included.lt(0) : included.gt(0))
-        return refuse(`第${row}行${direction === '1' ? '蓝字单据金额不能为负' : '红字单据金额不能为正'}[${included.toFixed()}]`);
+        return refuse(
+          `第${row}行${direction === '1' ? '蓝字单据金额不能为负' : '红字单据金额不能为正'}[${included.toFixed()}]`,
+        );
       total = total.plus(included);
     }
     if (data.oriTaxIncludedAmount !== undefined) {

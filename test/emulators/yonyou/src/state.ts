@@ -212,8 +212,8 @@ export const DEFAULT_REFERENCES: Record<RefType, [string, string][]> = {
     ['A15001', '普通采购入库'],
     ['A33001', '直接调拨'],
     ['A29001', '盘点差异'],
-    ['XSTH01', '销售退货 (the emulator tenant\'s type)'],
-    ['CGTH01', '采购退货 (the emulator tenant\'s red 采购入库 type)'],
+    ['XSTH01', "销售退货 (the emulator tenant's type)"],
+    ['CGTH01', "采购退货 (the emulator tenant's red 采购入库 type)"],
     ['ar_colsale', '销售应收 (the documented example 应收 type)'],
   ],
 };

@@ -67,9 +67,10 @@ describe('the emulator’s EFI 应收单', () => {
       ok: false,
       message: '保存失败：表头原币含税金额[79.95]与表体合计[79.96]不一致',
     });
-    expect(
-      state.save('receivable', receivable({ bodyItem: [line(), line({ oriTaxAmount: '4.61' })] })),
-    ).toEqual({ ok: false, message: '保存失败：第2行原币含税金额[39.98]不等于无税金额[35.38]+税额[4.61]' });
+    expect(state.save('receivable', receivable({ bodyItem: [line(), line({ oriTaxAmount: '4.61' })] }))).toEqual({
+      ok: false,
+      message: '保存失败：第2行原币含税金额[39.98]不等于无税金额[35.38]+税额[4.61]',
+    });
     // 0.1 + 0.2 = 0.3 exactly (a float comparison would refuse it).
     expect(
       state.save(
