@@ -105,7 +105,7 @@ export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
     save: 'single/save',
     mdd: true,
   },
-  // EFI 应收单 (yonyou-api.md §3.5.7, the finance generation §8 recommends over fi 应收事项): MDD, unique by
+  // EFI 应收单 (yonyou-api.md §3.5.7, the generation the mapping draft §8 names before fi 应收事项): MDD, unique by
   // extSystemCode + extVouchCode, audited by the EFI audit/unaudit actions; no standard 交易类型 in the research.
   receivable: {
     formId: 'receivable',

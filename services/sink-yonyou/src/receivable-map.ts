@@ -1,9 +1,9 @@
 /**
  * Canonical `receivable` (F12/F16: a shipped marketplace order → 应收单 against the marketplace customer, in the order
  * currency with its rate; a refund is a red receivable with negative amounts) → the `data` of the EFI 应收单 save
- * (`POST /yonbip/EFI/receivable/save`, yonyou-api.md §3.5.7). The EFI generation is the one the research recommends
- * (§8 open question: fi 应收事项 is the older one). References travel as codes in the `…Code` fields; every amount is
- * exact decimal text; the idempotency key is `extSystemCode` "yecai" + `extVouchCode` = the flow's document key.
+ * (`POST /yonbip/EFI/receivable/save`, yonyou-api.md §3.5.7). The EFI generation is the one the mapping draft (§8)
+ * names first (§9 q8 leaves the choice open: fi 应收事项 is the older one). References travel as codes in the `…Code`
+ * fields; every amount is exact decimal text; the key is `extSystemCode` "yecai" + `extVouchCode` = the flow's key.
  */
 import { Decimal, toDecimal, ValidationError } from '@yecai/common';
 import type { CanonicalJson } from '@yecai/sink-kit';

@@ -388,6 +388,12 @@ export class YonyouState {
     return undefined;
   }
 
+  /** The key a sink finds the document by: the EFI 外部系统单号 (extVouchCode) when it has one, else its 单据编号. */
+  businessKey(document: StoredDocument): string {
+    const external = document.header.extVouchCode;
+    return BILL_KINDS[document.kind]?.efi && typeof external === 'string' && external !== '' ? external : document.code;
+  }
+
   /** The document as the detail API shows it. */
   view(document: StoredDocument): Record<string, unknown> {
     return {
