@@ -136,4 +136,25 @@ describe("YonSuite sink under YonSuite's own faults (real Kafka + MongoDB-wire +
       await emulator.close();
     }
   });
+  it('a changed receivable that was only saved is parked, not updated: EFI receivable/save is Insert only', async () => {
+    process.env.YECAI_TOPIC_PREFIX = uniqueTopicPrefix('yonyou');
+    const emulator = await startEmulator();
+    const sink = await startSink(emulator, {
+      flows: [{ documentType: 'receivable', bustype: 'ar_colsale', audit: false }],
+    });
+    try {
+      await sink.produce('receivable', [canonical('receivable', 'AR-V-000')]);
+      await sink.waitForStates({ POSTED: 1 }, 'the receivable POSTED (saved, not audited)');
+      await sink.produce('receivable', [canonical('receivable', 'AR-V-000', { version: 2 })]);
+      const [entry] = await sink.waitForStates({ PARKED: 1 }, 'version 2 PARKED');
+      expect([entry!.problem?.level, entry!.problem?.code]).toEqual([2, 'MODIFIED_AFTER_AUDIT']);
+      expect(entry!.problem?.message).toMatch(/只能新增不能修改.*删除该单后重推/);
+      // One document, still open, never re-saved.
+      expect(documentCounts(emulator, 'receivable', 'AR-V-')).toEqual(new Map([['AR-V-000', 1]]));
+      expect(emulator.state.documentsOf('receivable').map((document) => document.status)).toEqual([0]);
+    } finally {
+      await sink.stop();
+      await emulator.close();
+    }
+  });
 });
