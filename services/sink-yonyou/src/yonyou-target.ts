@@ -3,7 +3,7 @@
  * single save (form-maps.ts), keyed by the flow's deterministic document code. Each write carries a
  * `resubmitCheckKey` derived from the ledger id, version and plan, so a repeat within the gateway's hour is replayed
  * rather than applied twice; beyond the hour (and after any lost answer) the code is looked up by the list API —
- * the business key YonSuite keeps unique. 审核 (batchaudit) and 弃审 (batchunaudit) are not idempotent: the ledger's
+ * the business key YonSuite keeps unique (for the EFI 应收单: extSystemCode + extVouchCode, EFI numbers its own code). 审核 (batchaudit) and 弃审 (batchunaudit) are not idempotent: the ledger's
  * stage guards them and a failed row is confirmed by query before it is reported. Everything exactly-once needs is
  * the kit's (@yecai/sink-kit posting engine); this file only speaks YonSuite.
  */
