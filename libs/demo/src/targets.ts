@@ -31,7 +31,7 @@ export function yonyouReferences(
 }
 
 /**
- * Flow settings per type beyond the currency: 调拨, 盘点, 销售退货 and 采购退货 have no documented standard 交易类型
+ * Flow settings per type beyond the currency: 调拨, 盘点, 销售退货, 采购退货 and 应收 have no documented standard 交易类型
  * (the emulator tenant's, DEFAULT_REFERENCES); the purchase return shares 采购入库's codes, so it has its own pattern.
  */
 const YONYOU_FLOW_SETTINGS: Record<string, Record<string, unknown>> = {
@@ -39,6 +39,7 @@ const YONYOU_FLOW_SETTINGS: Record<string, Record<string, unknown>> = {
   sales_return: { bustype: 'XSTH01' },
   stock_count: { bustype: 'A29001' },
   purchase_return: { bustype: 'CGTH01', billNumberPattern: 'TH-{billNumber}' },
+  receivable: { bustype: 'ar_colsale' },
 };
 
 /** The sink-yonyou flows for the canonical types a run emits: the types YonSuite has a form map for, with the tenant's settings. */
@@ -84,7 +85,8 @@ export function targetDocuments(
   } else {
     for (const kind of Object.keys(target.yonyou.state.counts())) {
       byForm.set(kind, new Map());
-      for (const document of target.yonyou.state.documentsOf(kind)) add(kind, document.code);
+      for (const document of target.yonyou.state.documentsOf(kind))
+        add(kind, target.yonyou.state.businessKey(document));
     }
   }
   return byForm;

@@ -54,6 +54,13 @@ export const SinkConfigSchema = z
           message: `returnQuantities is for purchase_return flows only, not ${flow.documentType}`,
         });
       }
+      if (FORM_OF[flow.documentType].insertOnly && flow.onModified === 'reverse_and_repost') {
+        context.addIssue({
+          code: 'custom',
+          path: ['flows', index, 'onModified'],
+          message: `${flow.documentType}: YonSuite saves this document as Insert only (no update after 弃审); use update_if_not_audited or ignore`,
+        });
+      }
       // Two flows writing one YonSuite document kind share its code space: with the same pattern a return's code
       // could meet an in-stock's, and the sink would adopt that document as its own (a code taken = our earlier write).
       const twin = config.flows.findIndex(

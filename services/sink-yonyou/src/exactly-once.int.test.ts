@@ -1,7 +1,8 @@
 /**
  * The posting kit's shared exactly-once suite against the YonSuite emulator (the same assertions as the in-memory
- * target and Kingdee) — for sales out-stock, transfers (no MDD), sales returns (no audit) and purchase returns (red
- * 采购入库) — then YonSuite's own faults: 202 still-processing answers and a 3100xx throttling storm.
+ * target and Kingdee) — for sales out-stock, transfers (no MDD), sales returns (no audit), purchase returns (red
+ * 采购入库) and receivables (EFI 应收单, Insert only) — then YonSuite's own faults: 202 still-processing answers and a
+ * 3100xx throttling storm.
  */
 import { describeExactlyOnceSuite } from '@yecai/sink-kit/src/testing/exactly-once-suite';
 import { uniqueTopicPrefix } from '@yecai/test-harness';
@@ -15,10 +16,11 @@ import { SinkService } from './service';
  */
 function describeYonyouSuite(
   name: string,
-  documentType: 'sales_outstock' | 'transfer' | 'sales_return' | 'purchase_return',
+  documentType: 'sales_outstock' | 'transfer' | 'sales_return' | 'purchase_return' | 'receivable',
   flow: Record<string, unknown>,
   kind: string,
   badEvent: (key: string) => Record<string, unknown>,
+  immutable = false,
 ): void {
   describeExactlyOnceSuite(name, async () => {
     const emulator = await startEmulator();
@@ -41,6 +43,7 @@ function describeYonyouSuite(
           metricsRegistry,
         }),
       written: async (prefix) => documentCounts(emulator, kind, prefix),
+      immutable,
       loseAnswers: (count) => emulator.setFaults({ lostAnswerNext: count }),
       setDown: (down) => emulator.setFaults({ down }),
       close: () => emulator.close(),
@@ -76,6 +79,17 @@ describeYonyouSuite(
   { bustype: 'CGTH01', currencyCodes: { RMB: 'CNY' } },
   'purinrecord',
   (key) => canonical('purchase_return', key, { lines: [{ material: 'NO-SUCH-MATERIAL' }] }),
+);
+
+// Receivables (EFI 应收单 receivable/save): MDD, found again by extSystemCode + extVouchCode, audited at EFI audit.
+// Insert only: a newer version of the audited receivable is parked (MODIFIED_AFTER_AUDIT), never posted twice.
+describeYonyouSuite(
+  'YonSuite receivable, EFI 应收单 (emulator)',
+  'receivable',
+  { bustype: 'ar_colsale', onModified: 'update_if_not_audited' },
+  'receivable',
+  (key) => canonical('receivable', key, { customer: 'NO-SUCH-CUSTOMER' }),
+  true,
 );
 
 describe("YonSuite sink under YonSuite's own faults (real Kafka + MongoDB-wire + schema registry)", () => {
@@ -117,6 +131,27 @@ describe("YonSuite sink under YonSuite's own faults (real Kafka + MongoDB-wire +
       expect(documentCounts(emulator, 'salesout', 'SLOW-')).toEqual(new Map([['SLOW-000', 1]]));
       const events = (await sink.service.ledger.history(entries[0]!._id)).map((step) => step.event);
       expect(events).toContain('write_in_doubt');
+    } finally {
+      await sink.stop();
+      await emulator.close();
+    }
+  });
+  it('a changed receivable that was only saved is parked, not updated: EFI receivable/save is Insert only', async () => {
+    process.env.YECAI_TOPIC_PREFIX = uniqueTopicPrefix('yonyou');
+    const emulator = await startEmulator();
+    const sink = await startSink(emulator, {
+      flows: [{ documentType: 'receivable', bustype: 'ar_colsale', audit: false }],
+    });
+    try {
+      await sink.produce('receivable', [canonical('receivable', 'AR-V-000')]);
+      await sink.waitForStates({ POSTED: 1 }, 'the receivable POSTED (saved, not audited)');
+      await sink.produce('receivable', [canonical('receivable', 'AR-V-000', { version: 2 })]);
+      const [entry] = await sink.waitForStates({ PARKED: 1 }, 'version 2 PARKED');
+      expect([entry!.problem?.level, entry!.problem?.code]).toEqual([2, 'MODIFIED_AFTER_AUDIT']);
+      expect(entry!.problem?.message).toMatch(/只能新增不能修改.*删除该单后重推/);
+      // One document, still open, never re-saved.
+      expect(documentCounts(emulator, 'receivable', 'AR-V-')).toEqual(new Map([['AR-V-000', 1]]));
+      expect(emulator.state.documentsOf('receivable').map((document) => document.status)).toEqual([0]);
     } finally {
       await sink.stop();
       await emulator.close();

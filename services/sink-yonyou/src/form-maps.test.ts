@@ -25,7 +25,8 @@ describe('YonSuite form maps', () => {
   });
   afterAll(() => emulator.close());
 
-  it.each(YONYOU_DOCUMENT_TYPES)(
+  // The EFI 应收单 has its own business key and fields: receivable.test.ts.
+  it.each(YONYOU_DOCUMENT_TYPES.filter((type) => type !== 'receivable'))(
     '%s: the model saves on the emulator with its code, lines and trace fields',
     async (documentType) => {
       const client = YonyouClient.fromConfig({

@@ -7,6 +7,7 @@
 import { Decimal, toDecimal, ValidationError } from '@yecai/common';
 import type { CanonicalJson } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
+import { receivableModel } from './receivable-map';
 
 export const YONYOU_DOCUMENT_TYPES = [
   'sales_outstock',
@@ -17,6 +18,7 @@ export const YONYOU_DOCUMENT_TYPES = [
   'purchase_return',
   'transfer',
   'stock_count',
+  'receivable',
 ] as const;
 export type YonyouDocumentType = (typeof YONYOU_DOCUMENT_TYPES)[number];
 
@@ -36,6 +38,15 @@ export interface YonyouForm {
    * `audit` says (销售退货's single-document audit/confirm are not mapped: their bodies are not in the research).
    */
   batchActions?: false;
+  /**
+   * The business key the list API filters by and the sink keeps unique: `code` (单据编号) for the scm/sd documents,
+   * `extVouchCode` (外部系统单号, with `extSystemCode`) for the EFI finance documents, which number their own `code`.
+   */
+  keyField?: 'extVouchCode';
+  /** The 审核 / 弃审 paths under `base` when they are not the scm `batchaudit` / `batchunaudit`. */
+  statusPaths?: { audit: string; unaudit: string };
+  /** Save takes `_status: Insert` only ("fix by delete + re-save"): a changed source document cannot update it. */
+  insertOnly?: true;
 }
 
 /** 采购入库单: blue for purchase_instock, red (a 退货 transaction type, yonyou-api.md §3.4 F6) for purchase_return. */
@@ -94,6 +105,18 @@ export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
     save: 'single/save',
     mdd: true,
   },
+  // EFI 应收单 (yonyou-api.md §3.5.7, the generation the mapping draft §8 names before fi 应收事项): MDD, unique by
+  // extSystemCode + extVouchCode, audited by the EFI audit/unaudit actions; no standard 交易类型 in the research.
+  receivable: {
+    formId: 'receivable',
+    base: '/yonbip/EFI/receivable',
+    lines: 'bodyItem',
+    save: 'save',
+    mdd: true,
+    keyField: 'extVouchCode',
+    statusPaths: { audit: 'audit', unaudit: 'unaudit' },
+    insertOnly: true,
+  },
 };
 
 export function formOfId(formId: string): YonyouForm {
@@ -113,6 +136,7 @@ export function yonyouModel(
   code: string,
 ): Record<string, unknown> {
   const form = FORM_OF[documentType];
+  if (documentType === 'receivable') return receivableModel(event, flow, code);
   const head = {
     code,
     vouchdate: required(event, 'date'),
@@ -342,18 +366,18 @@ function lineAmount(line: Line, index: number): string {
 }
 
 /** Signed decimal text, exactly: the quantity with its sign flipped (no float round trip). */
-function negated(quantity: string): string {
+export function negated(quantity: string): string {
   return quantity.startsWith('-') ? quantity.slice(1) : `-${quantity}`;
 }
 
-function linesOf(event: Json): Line[] {
+export function linesOf(event: Json): Line[] {
   const lines = event.lines;
   if (!Array.isArray(lines) || lines.length === 0)
     throw new ValidationError('lines: 单据没有明细行 the document has no lines', 'lines');
   return lines as Line[];
 }
 
-function required(record: Record<string, unknown> | undefined, field: string, path = field): string {
+export function required(record: Record<string, unknown> | undefined, field: string, path = field): string {
   const value = record?.[field];
   if (value === undefined || value === null || String(value).trim() === '') {
     throw new ValidationError(`${path}: 用友单据必填字段为空 required for YonSuite but missing`, path);
@@ -361,13 +385,13 @@ function required(record: Record<string, unknown> | undefined, field: string, pa
   return String(value);
 }
 
-function optional(record: Record<string, unknown> | undefined, field: string): string | undefined {
+export function optional(record: Record<string, unknown> | undefined, field: string): string | undefined {
   const value = record?.[field];
   return value === undefined || value === null || String(value) === '' ? undefined : String(value);
 }
 
 /** Leaves out absent values: after 2025-03-15 the gateway passes `null` through and it would clear the field. */
-function compact<T extends Record<string, unknown>>(record: T): T {
+export function compact<T extends Record<string, unknown>>(record: T): T {
   return Object.fromEntries(
     Object.entries(record).filter(
       ([, value]) =>

@@ -1,5 +1,5 @@
 /**
- * One JST canonical event (a sales out-stock; a purchase return), consumed from the same topic by sink-kingdee and
+ * One canonical event (a JST sales out-stock; a purchase return; a Saihu receivable), consumed from the same topic by sink-kingdee and
  * sink-yonyou: the document read back from the YonSuite emulator carries the business content of the bill read back
  * from the Kingdee emulator (the Jushuitan project's table: org, customer/supplier, currency, lines, lot, remark),
  * field by field.
@@ -150,6 +150,49 @@ describe('the same canonical document on Kingdee and on YonSuite (real Kafka + M
       expect([yonyou.state.balance('CK001', 'A1001-BLK'), yonyou.state.balance('CK001', 'G2001')]).toEqual([
         99_996.5, 99_999,
       ]);
+    });
+  });
+  it('a receivable: the EFI 应收单 carries AR_receivable’s customer, orgs, currency, rate, lines and amounts', async () => {
+    const flows = {
+      kingdee: { flows: [{ documentType: 'receivable' as const }] },
+      yonyou: { flows: [{ documentType: 'receivable' as const, bustype: 'ar_colsale' }] },
+    };
+    await onBoth(flows, async ({ kingdee, yonyou }, { kingdeeSink, yonyouSink }) => {
+      const event = canonical('receivable', 'SH-AR-0001', { lines: [{}, { material: 'G2001', qty: '1', price: '0' }] });
+      const second = (event.lines as Record<string, unknown>[])[1]!;
+      Object.assign(second, { amount: '0', taxAmount: '0' });
+      await kingdeeSink.produce('receivable', [event]);
+      await kingdeeSink.waitForStates({ POSTED: 1 }, 'posted on Kingdee');
+      await yonyouSink.waitForStates({ POSTED: 1 }, 'posted on YonSuite');
+
+      const bill = [...kingdee.state.billsOf('AR_receivable').values()].find((one) => one.billNo === 'SH-AR-0001')!;
+      const documents = yonyou.state.documentsOf('receivable');
+      expect(documents).toHaveLength(1);
+      const doc = yonyou.state.view(documents[0]!);
+      const lines = doc.bodyItem as Record<string, unknown>[];
+      // The Kingdee bill number is the EFI business key; both audited.
+      expect([doc.extSystemCode, doc.extVouchCode, doc.direction, doc.status]).toEqual(['yecai', bill.billNo, '1', 1]);
+      expect(bill.status).toBe('C');
+      expect(doc.customerCode).toBe(text(bill.header.FCUSTOMERID));
+      expect(doc.financeOrgCode).toBe(text(bill.header.FSETTLEORGID));
+      expect(doc.orgCode).toBe(text(bill.header.FSALEORGID));
+      // Currency: Kingdee's number from master data (PRE007), YonSuite's code (USD, not in currencyCodes: as it is).
+      expect([text(bill.header.FCURRENCYID), doc.oriCurrencyCode]).toEqual([event.currencyNumber, event.currency]);
+      expect(decimal(doc.exchangeRate)).toBe(decimal(text(bill.header.FExchangeRate)));
+      expect(lines).toHaveLength(bill.entries.length);
+      bill.entries.forEach((entry, index) => {
+        const line = lines[index]!;
+        expect(line.materialCode).toBe(text(entry.fields.FMATERIALID));
+        expect(decimal(line.quantity)).toBe(decimal(text(entry.fields.FPriceQty)));
+        expect(decimal(line.oriTaxIncludedPrice)).toBe(decimal(text(entry.fields.FTaxPrice)));
+        expect(decimal(line.taxRate)).toBe(decimal(text(entry.fields.FEntryTaxRate)));
+      });
+      // Amounts as exact text: 2 × 19.99 = 39.98 and a zero line; the header total is their sum.
+      expect(lines.map((line) => [line.materialCode, line.quantity, line.oriTaxIncludedAmount])).toEqual([
+        ['A1001-BLK', '2', '39.98'],
+        ['G2001', '1', '0.00'],
+      ]);
+      expect([doc.exchangeRate, doc.oriTaxIncludedAmount]).toEqual(['7.1884', '39.98']);
     });
   });
 });

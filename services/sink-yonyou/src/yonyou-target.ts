@@ -3,7 +3,7 @@
  * single save (form-maps.ts), keyed by the flow's deterministic document code. Each write carries a
  * `resubmitCheckKey` derived from the ledger id, version and plan, so a repeat within the gateway's hour is replayed
  * rather than applied twice; beyond the hour (and after any lost answer) the code is looked up by the list API —
- * the business key YonSuite keeps unique. 审核 (batchaudit) and 弃审 (batchunaudit) are not idempotent: the ledger's
+ * the business key YonSuite keeps unique (for the EFI 应收单: extSystemCode + extVouchCode, EFI numbers its own code). 审核 (batchaudit) and 弃审 (batchunaudit) are not idempotent: the ledger's
  * stage guards them and a failed row is confirmed by query before it is reported. Everything exactly-once needs is
  * the kit's (@yecai/sink-kit posting engine); this file only speaks YonSuite.
  */
@@ -24,11 +24,12 @@ import { renderBillNumber } from '@yecai/sink-kit';
 import { YonyouError, type SaveOutcome, type YonyouClient } from '@yecai/yonyou';
 import type { FlowConfig } from './config';
 import { FORM_OF, formOfId, yonyouModel, type YonyouDocumentType } from './form-maps';
+import { EXT_SYSTEM_CODE } from './receivable-map';
 
 type Item = WorkItem<FlowConfig>;
 
 /** 单据编号 taken: our own earlier write landed unseen (the emulator's and, we assume, YonSuite's words). */
-const CODE_TAKEN = /单据编号.*已存在/;
+const CODE_TAKEN = /单据编号.*已存在|外部系统单号.*已存在/;
 /** Codes per list query (simpleVOs `in`). */
 const LOOKUP_CHUNK = 100;
 
@@ -79,17 +80,21 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
   async lookup(items: Item[]): Promise<Map<string, TargetState>> {
     const result = new Map<string, TargetState>();
     for (const [formId, group] of groupBy(items, (item) => item.draft.formId)) {
+      const form = formOfId(formId);
       const codes = [...new Set(group.map((item) => item.draft.billNo))];
-      for (let start = 0; start < codes.length; start += LOOKUP_CHUNK) {
-        const chunk = codes.slice(start, start + LOOKUP_CHUNK);
-        const page = await this.client.list(`${formOfId(formId).base}/list`, {
+      // EFI lists filter one extSystemCode + extVouchCode pair at a time; scm/sd lists take a chunk of codes (`in`).
+      const queries = form.keyField
+        ? codes.map((code) => ({ extSystemCode: EXT_SYSTEM_CODE, [form.keyField!]: code }))
+        : chunks(codes, LOOKUP_CHUNK).map((chunk) => ({ simpleVOs: [{ field: 'code', op: 'in', value1: chunk }] }));
+      for (const query of queries) {
+        const page = await this.client.list(`${form.base}/list`, {
           pageIndex: 1,
           pageSize: LOOKUP_CHUNK,
           isSum: true,
-          simpleVOs: [{ field: 'code', op: 'in', value1: chunk }],
+          ...query,
         });
         for (const row of page.recordList) {
-          result.set(ledgerId(this.account, formId, String(row.code)), {
+          result.set(ledgerId(this.account, formId, String(row[form.keyField ?? 'code'])), {
             fid: String(row.id),
             stage: String(row.status) === '1' ? 'AUDITED' : 'SAVED',
           });
@@ -102,6 +107,17 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
   /** 弃审 (reverse and re-post) → single save per document → 审核, each for the items that need it. */
   async write(items: Item[], ctx: WriteContext): Promise<void> {
     const active = () => items.filter((item) => !item.done);
+    for (const item of active().filter((one) => one.plan === 'update' || one.plan === 'reverse-update'))
+      if (formOfId(item.draft.formId).insertOnly)
+        ctx.fail(
+          item,
+          {
+            level: 2,
+            code: 'MODIFIED_AFTER_AUDIT',
+            message: `用友${item.draft.formId === 'receivable' ? '应收单' : '单据'} ${item.draft.billNo} 只能新增不能修改：源单据已变更，请在用友删除该单后重推，或跳过 YonSuite cannot update this document (Insert only): delete it on YonSuite and re-push, or skip`,
+          },
+          false,
+        );
     await this.statusStep(
       'batchunaudit',
       active().filter((item) => item.plan === 'reverse-update'),
@@ -206,7 +222,9 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
       const ids = group.map((item) => String(item.entry.fid));
       let failures: Map<string, string>;
       try {
-        const result = await this.client.batchAction(`${formOfId(formId).base}/${action}`, ids);
+        const form = formOfId(formId);
+        const path = form.statusPaths?.[action === 'batchaudit' ? 'audit' : 'unaudit'] ?? action;
+        const result = await this.client.batchAction(`${form.base}/${path}`, ids);
         failures = new Map(result.failures.map((failure) => [failure.id, failure.message]));
       } catch (error) {
         if (error instanceof YonyouError)
@@ -275,6 +293,12 @@ function callRecord(
   extra: Partial<TargetCallRecord>,
 ): TargetCallRecord {
   return { ledgerId: item.id, at: new Date(), operation, request, outcome, ...extra };
+}
+
+function chunks<T>(values: T[], size: number): T[][] {
+  return Array.from({ length: Math.ceil(values.length / size) }, (_, index) =>
+    values.slice(index * size, (index + 1) * size),
+  );
 }
 
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {

@@ -61,11 +61,13 @@ export function sinkConfigFor(emulator: YonyouEmulator, overrides: SinkOverrides
   };
 }
 
-/** Documents of `kind` on the emulator whose code starts with `prefix`, counted per code. */
+/** Documents of `kind` on the emulator whose business key (code, or EFI extVouchCode) starts with `prefix`, counted per key. */
 export function documentCounts(emulator: YonyouEmulator, kind: string, prefix: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const document of emulator.state.documentsOf(kind))
-    if (document.code.startsWith(prefix)) counts.set(document.code, (counts.get(document.code) ?? 0) + 1);
+  for (const document of emulator.state.documentsOf(kind)) {
+    const key = emulator.state.businessKey(document);
+    if (key.startsWith(prefix)) counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
   return counts;
 }
 

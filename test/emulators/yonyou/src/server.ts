@@ -189,8 +189,8 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
     for (const [action, audit] of kind.batchActions === false
       ? []
       : ([
-          ['batchaudit', true],
-          ['batchunaudit', false],
+          [kind.statusPaths?.audit ?? 'batchaudit', true],
+          [kind.statusPaths?.unaudit ?? 'batchunaudit', false],
         ] as const)) {
       routes.set(`POST ${kind.base}/${action}`, (req, res, body) => {
         const rows = Array.isArray(body.data) ? (body.data as Record<string, unknown>[]) : [];
@@ -316,6 +316,10 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
     let documents = state.documentsOf(kindName);
     if (typeof body.code === 'string' && body.code !== '')
       documents = documents.filter((document) => document.code === body.code);
+    // EFI lists filter by the business key as top-level fields.
+    for (const field of ['extSystemCode', 'extVouchCode'])
+      if (typeof body[field] === 'string' && body[field] !== '')
+        documents = documents.filter((document) => document.header[field] === body[field]);
     for (const filter of Array.isArray(body.simpleVOs) ? (body.simpleVOs as Record<string, unknown>[]) : []) {
       documents = documents.filter((document) => matches(document, filter));
     }
@@ -349,6 +353,8 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
       pubts: document.pubts,
       vouchdate: document.header.vouchdate,
       out_sys_code: document.header.out_sys_code,
+      extSystemCode: document.header.extSystemCode,
+      extVouchCode: document.header.extVouchCode,
     };
   }
 

@@ -4,6 +4,7 @@
  * Business rules answer the way the real APIs document them: `999 保存失败` with a reason.
  */
 import { Decimal, toDecimal } from '@yecai/common';
+import { checkEfiReceivable } from './efi';
 
 /** A stock document kind: its API base path and the name of its line array (yonyou-api.md §3.3–3.5). */
 export interface BillKind {
@@ -36,6 +37,10 @@ export interface BillKind {
    * document takes either — every line the same sign — and a blue one only positive quantities.
    */
   returnBustypes?: string[];
+  /** An EFI finance document (efi.ts): its own field names, rules and business key; no stock. */
+  efi?: true;
+  /** 审核 / 弃审 paths under `base` when not `batchaudit` / `batchunaudit` (EFI `audit` / `unaudit`). */
+  statusPaths?: { audit: string; unaudit: string };
 }
 
 export type RefType = 'org' | 'customer' | 'vendor' | 'product' | 'warehouse' | 'currency' | 'unit' | 'bustype';
@@ -134,6 +139,18 @@ export const BILL_KINDS: Record<string, BillKind> = {
     prefix: 'DCD',
     required: { outorg: 'org', inorg: 'org', outwarehouse: 'warehouse', inwarehouse: 'warehouse', bustype: 'bustype' },
   },
+  // EFI 应收单 (yonyou-api.md §3.5.7): checked by efi.ts, numbered by the emulator, unique by extSystemCode+extVouchCode.
+  receivable: {
+    base: '/yonbip/EFI/receivable',
+    lines: 'bodyItem',
+    save: 'save',
+    mdd: true,
+    direction: 0,
+    prefix: 'AR',
+    required: {},
+    efi: true,
+    statusPaths: { audit: 'audit', unaudit: 'unaudit' },
+  },
 };
 
 const REF_CAPTION: Record<RefType, string> = {
@@ -183,7 +200,10 @@ export const DEFAULT_REFERENCES: Record<RefType, [string, string][]> = {
     ['CK001', '成品仓'],
     ['CK002', '电商仓'],
   ],
-  currency: [['CNY', '人民币']],
+  currency: [
+    ['CNY', '人民币'],
+    ['USD', '美元'],
+  ],
   unit: [['Pcs', '件']],
   bustype: [
     ['A30001', '普通销售出库'],
@@ -192,8 +212,9 @@ export const DEFAULT_REFERENCES: Record<RefType, [string, string][]> = {
     ['A15001', '普通采购入库'],
     ['A33001', '直接调拨'],
     ['A29001', '盘点差异'],
-    ['XSTH01', '销售退货 (the emulator tenant\'s type)'],
-    ['CGTH01', '采购退货 (the emulator tenant\'s red 采购入库 type)'],
+    ['XSTH01', "销售退货 (the emulator tenant's type)"],
+    ['CGTH01', "采购退货 (the emulator tenant's red 采购入库 type)"],
+    ['ar_colsale', '销售应收 (the documented example 应收 type)'],
   ],
 };
 
@@ -245,6 +266,10 @@ export class YonyouState {
   /** A single save: Insert (new document) or Update (`id` of an open document). */
   save(kindName: string, data: Record<string, unknown>): Saved | Refusal {
     const kind = BILL_KINDS[kindName]!;
+    if (kind.efi) {
+      const refusal = checkEfiReceivable(this, data, this.documentsOf(kindName));
+      return refusal ?? { ok: true, document: this.store(kindName, undefined, '', data) };
+    }
     const update = data._status === 'Update';
     const existing = update ? this.find(kindName, String(data.id ?? '')) : undefined;
     if (update && !existing) return refuse('1002 数据不存在：单据id不存在');
@@ -317,6 +342,17 @@ export class YonyouState {
     for (const [key, quantity] of after)
       if (quantity < 0) return refuse(`保存失败：检查存量是否充足，[${key.replace('|', '/')}]现存量不足`);
     for (const [key, quantity] of after) this.stock.set(key, quantity);
+    return { ok: true, document: this.store(kindName, existing, code, data) };
+  }
+
+  /** Keeps a checked document (new, or `existing` updated); an empty `code` gets the kind's auto number. */
+  private store(
+    kindName: string,
+    existing: StoredDocument | undefined,
+    code: string,
+    data: Record<string, unknown>,
+  ): StoredDocument {
+    const kind = BILL_KINDS[kindName]!;
     const document: StoredDocument = existing ?? {
       id: this.newId(),
       kind: kindName,
@@ -332,13 +368,13 @@ export class YonyouState {
       ),
     );
     Object.assign(document, {
-      code,
+      code: code === '' ? `${kind.prefix}${String(document.id).slice(-8)}` : code,
       header,
       pubts: this.pubts(),
-      lines: (lines as Record<string, unknown>[]).map((line) => ({ ...line, id: this.newId() })),
+      lines: (data[kind.lines] as Record<string, unknown>[]).map((line) => ({ ...line, id: this.newId() })),
     });
     this.documents.get(kindName)!.set(document.id, document);
-    return { ok: true, document };
+    return document;
   }
 
   /** 审核 / 弃审 of one document: the state action's per-row outcome. */
@@ -350,6 +386,12 @@ export class YonyouState {
     document.status = audit ? 1 : 0;
     document.pubts = this.pubts();
     return undefined;
+  }
+
+  /** The key a sink finds the document by: the EFI 外部系统单号 (extVouchCode) when it has one, else its 单据编号. */
+  businessKey(document: StoredDocument): string {
+    const external = document.header.extVouchCode;
+    return BILL_KINDS[document.kind]?.efi && typeof external === 'string' && external !== '' ? external : document.code;
   }
 
   /** The document as the detail API shows it. */
