@@ -13,6 +13,7 @@ import { startKingdeeEmulator, type KingdeeEmulator } from '@yecai/emulator-king
 import { KingdeeClient, type BillOperation } from '@yecai/kingdee';
 import { repoRoot } from '@yecai/stack';
 import type { Db, MongoClient } from 'mongodb';
+import type { SharedEmulators } from './wdt-pipeline';
 import { wdtDemoWorld } from './wdt-world';
 
 const ROOT = repoRoot(__dirname);
@@ -37,6 +38,8 @@ export interface KingdeeWdtPipelineOptions {
   workDir?: string;
   streams?: KdWdtStream[];
   logLevel?: string;
+  /** Emulators another pipeline shares (the two-way loop test): used as they are, not closed here. */
+  shared?: SharedEmulators;
 }
 
 export class KingdeeWdtPipeline {
@@ -47,13 +50,16 @@ export class KingdeeWdtPipeline {
     readonly services: Record<ServiceName, ServiceProcess>,
     private readonly mongo: MongoClient,
     readonly db: Db,
+    private readonly sharedEmulators: boolean,
   ) {}
 
   static async start(options: KingdeeWdtPipelineOptions): Promise<KingdeeWdtPipeline> {
     const streams = options.streams ?? (Object.keys(KD_WDT_FLOWS) as KdWdtStream[]);
     const world = wdtDemoWorld(yesterdayInBeijing());
-    const kingdee = await startKingdeeEmulator({ seed: world.kingdeeFixture });
-    const wdt = await startWangdiantongEmulator({ world: world.wdtWorld, rateLimits: { perMinute: 6000, concurrent: 10 } });
+    const { kingdee, wdt } = options.shared ?? {
+      kingdee: await startKingdeeEmulator({ seed: world.kingdeeFixture }),
+      wdt: await startWangdiantongEmulator({ world: world.wdtWorld, rateLimits: { perMinute: 6000, concurrent: 10 } }),
+    };
     const connection = demoKingdeeConnection(kingdee.url, world.kingdeeFixture);
     const secret = world.kingdeeFixture.apps[0]!.appSecret;
     process.env[DEMO_KINGDEE_SECRET_ENV] = secret;
@@ -99,7 +105,7 @@ export class KingdeeWdtPipeline {
         env: { E2E_WDT_APP_SECRET: DEFAULT_QYB_ACCOUNT.appsecret },
       },
     );
-    return new KingdeeWdtPipeline(kingdee, wdt, client, services, mongo, db);
+    return new KingdeeWdtPipeline(kingdee, wdt, client, services, mongo, db, options.shared !== undefined);
   }
 
   /** Runs the operations on a saved bill; throws naming the bill when one is not done. */
@@ -190,7 +196,7 @@ export class KingdeeWdtPipeline {
 
   async stop(): Promise<void> {
     for (const name of ['source', 'mapping', 'sink'] as const) await this.services[name].dispose();
-    await Promise.allSettled([this.wdt.close(), this.kingdee.close()]);
+    if (!this.sharedEmulators) await Promise.allSettled([this.wdt.close(), this.kingdee.close()]);
     await this.mongo.close();
   }
 }

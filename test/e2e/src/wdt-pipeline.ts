@@ -9,7 +9,16 @@ import { repoRoot } from '@yecai/stack';
 import { launchServices, type PipelineOptions, type ServiceName, type ServiceProcess, type SourceFlow, WDT_FLOWS, yesterdayInBeijing } from '@yecai/demo';
 import { wdtDemoWorld, type WdtDemoWorld } from './wdt-world';
 
-export type WdtPipelineOptions = Pick<PipelineOptions, 'endpoints' | 'workDir' | 'topicPrefix' | 'mongoDb' | 'kingdeeFaults' | 'kingdeeCallsPerSecond' | 'logLevel' | 'day'>;
+export type WdtPipelineOptions = Pick<PipelineOptions, 'endpoints' | 'workDir' | 'topicPrefix' | 'mongoDb' | 'kingdeeFaults' | 'kingdeeCallsPerSecond' | 'logLevel' | 'day'> & {
+  /** Emulators another pipeline shares (the two-way loop test): used as they are, seeded by their owner, not closed here. */
+  shared?: SharedEmulators;
+};
+
+/** The Kingdee and WDT emulators of the WDT demo world, when two pipelines (one per direction) run on the same pair. */
+export interface SharedEmulators {
+  kingdee: KingdeeEmulator;
+  wdt: WdtEmulator;
+}
 
 /** Canonical types the WDT rules emit that the sink posts (bills, materials, customers, warehouses). */
 export const WDT_SINK_FLOWS: string[] = [
@@ -54,8 +63,10 @@ export class WdtPipeline {
   static async start(options: WdtPipelineOptions): Promise<WdtPipeline> {
     const day = options.day ?? yesterdayInBeijing();
     const world = wdtDemoWorld(day);
-    const kingdee = await startKingdeeEmulator({ seed: world.kingdeeFixture, ...(options.kingdeeFaults ? { faults: options.kingdeeFaults } : {}) });
-    const wdt = await startWangdiantongEmulator({ world: world.wdtWorld, rateLimits: { perMinute: 6000, concurrent: 10 } });
+    const { kingdee, wdt } = options.shared ?? {
+      kingdee: await startKingdeeEmulator({ seed: world.kingdeeFixture, ...(options.kingdeeFaults ? { faults: options.kingdeeFaults } : {}) }),
+      wdt: await startWangdiantongEmulator({ world: world.wdtWorld, rateLimits: { perMinute: 6000, concurrent: 10 } }),
+    };
     for (const [type, documents] of Object.entries(world.documents(day)) as [WdtDocumentType, Parameters<typeof wdt.store.addDocument>[1][]][]) {
       for (const document of documents) wdt.store.addDocument(type, document);
     }
@@ -101,7 +112,7 @@ export class WdtPipeline {
 
   async stop(): Promise<void> {
     for (const name of ['source', 'mapping', 'sink'] as const) await this.services[name].dispose();
-    await Promise.allSettled([this.wdt.close(), this.kingdee.close()]);
+    if (!this.options.shared) await Promise.allSettled([this.wdt.close(), this.kingdee.close()]);
     await this.mongo.close();
   }
 }
