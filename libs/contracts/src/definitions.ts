@@ -516,6 +516,22 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
     }),
   },
   {
+    // Out of Kingdee (reverse flow F9 in the WDT project): one source and one destination warehouse per bill (a WDT
+    // 调拨单 has one of each); never transfer, which sink-kingdee consumes.
+    documentType: 'oms_transfer',
+    flows: ['F9'],
+    kingdeeForms: [],
+    schema: omsStockBill({
+      name: 'OmsTransfer',
+      doc: '调拨 for an OMS: an audited Kingdee 直接调拨单 (STK_TransferDirect) to push to the OMS (F9, Kingdee → OMS; stock moves from one warehouse to the other).',
+      form: 'STK_TransferDirect',
+      warehouse: 'transfer',
+      entryId: 'FBillEntry_FEntryID',
+      quantity: '调拨数量',
+      purchase: false,
+    }),
+  },
+  {
     // Out of Kingdee (reverse flow F1, the Jushuitan project's rules): an OMS sink consumes it, never sink-kingdee —
     // a separate type from material so a Kingdee material is never posted back into Kingdee.
     documentType: 'oms_goods',
@@ -563,10 +579,18 @@ export const CANONICAL_DEFINITIONS: CanonicalDefinition[] = [
 ];
 
 /**
- * A Kingdee stock bill pushed to an OMS (F5–F8 reverse): OMS codes already mapped, the Kingdee origin kept for the
+ * A Kingdee stock bill pushed to an OMS (F5–F9 reverse): OMS codes already mapped, the Kingdee origin kept for the
  * loop guard and the trace. The texts name each form's own fields; the fields are the same.
  */
 function omsStockBill(spec: { name: string; doc: string; form: string; warehouse: string; entryId: string; quantity: string; purchase?: false }): AvroSchema {
+  // A transfer names two warehouses (调出 / 调入), every other stock bill one.
+  const warehouses =
+    spec.warehouse === 'transfer'
+      ? [
+          field('fromWarehouse', 'string', "调出仓库: the OMS's source warehouse code (e.g. WDT from_warehouse_no), mapped from the Kingdee 调出仓库."),
+          field('toWarehouse', 'string', "调入仓库: the OMS's destination warehouse code (e.g. WDT to_warehouse_no), mapped from the Kingdee 调入仓库."),
+        ]
+      : [field('warehouse', 'string', `${spec.warehouse}: the OMS's warehouse code (e.g. WDT warehouse_no), mapped from the Kingdee stock.`)];
   // Other in/out bills have no supplier nor purchase order: those fields exist on the purchase types only.
   const purchase =
     spec.purchase === false
@@ -581,7 +605,7 @@ function omsStockBill(spec: { name: string; doc: string; form: string; warehouse
     field('originForm', 'string', `Origin in Kingdee (loop guard and trace): the form id, ${spec.form}.`),
     field('originId', 'string', 'Origin in Kingdee: FID of the bill.'),
     field('originBillNumber', 'string', 'Origin in Kingdee: FBillNo of the bill.'),
-    field('warehouse', 'string', `${spec.warehouse}: the OMS's warehouse code (e.g. WDT warehouse_no), mapped from the Kingdee stock.`),
+    ...warehouses,
     ...purchase,
     remark,
     field(

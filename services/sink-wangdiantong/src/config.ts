@@ -3,7 +3,7 @@ import { checkKitFlows, kitFlowFields, postingSettingsFields, sinkConfigLoaders 
 import { z } from 'zod';
 
 /** Canonical types this sink writes to 旺店通 (Kingdee → WDT flows); never one sink-kingdee or sink-yonyou consumes. */
-export const WDT_SINK_DOCUMENT_TYPES = ['oms_purchase_instock', 'oms_purchase_return', 'oms_other_instock', 'oms_other_outstock', 'oms_goods'] as const;
+export const WDT_SINK_DOCUMENT_TYPES = ['oms_purchase_instock', 'oms_purchase_return', 'oms_other_instock', 'oms_other_outstock', 'oms_transfer', 'oms_goods'] as const;
 export type WdtSinkDocumentType = (typeof WDT_SINK_DOCUMENT_TYPES)[number];
 
 /**
@@ -15,11 +15,12 @@ export type WdtSinkDocumentType = (typeof WDT_SINK_DOCUMENT_TYPES)[number];
 const stockBillFlow = <T extends WdtSinkDocumentType>(documentType: T) => z.object({ documentType: z.literal(documentType), ...kitFlowFields });
 
 /** 采购入库单 → 采购入库 (stockin_purchase_push), 采购退料单 → 采购退货 (purchase_return_push), 其他入库单 → 其他入库
- * (stockin_order_push), 其他出库单 → 其他出库 (stockout_order_push). */
+ * (stockin_order_push), 其他出库单 → 其他出库 (stockout_order_push), 直接调拨单 → 调拨单 (stock_transfer_push). */
 const PurchaseInstockFlowSchema = stockBillFlow('oms_purchase_instock');
 const PurchaseReturnFlowSchema = stockBillFlow('oms_purchase_return');
 const OtherInstockFlowSchema = stockBillFlow('oms_other_instock');
 const OtherOutstockFlowSchema = stockBillFlow('oms_other_outstock');
+const TransferFlowSchema = stockBillFlow('oms_transfer');
 
 /** Kingdee material → WDT 货品档案 (goods_push). */
 const GoodsFlowSchema = z
@@ -35,7 +36,7 @@ const GoodsFlowSchema = z
   })
   .strict();
 
-export const FlowConfigSchema = z.discriminatedUnion('documentType', [PurchaseInstockFlowSchema, PurchaseReturnFlowSchema, OtherInstockFlowSchema, OtherOutstockFlowSchema, GoodsFlowSchema]);
+export const FlowConfigSchema = z.discriminatedUnion('documentType', [PurchaseInstockFlowSchema, PurchaseReturnFlowSchema, OtherInstockFlowSchema, OtherOutstockFlowSchema, TransferFlowSchema, GoodsFlowSchema]);
 export type FlowConfig = z.infer<typeof FlowConfigSchema>;
 
 /**

@@ -1,6 +1,6 @@
 import { ValidationError } from '@yecai/common';
 import { WDT_FORM_OF, problemOf, stockBillInfo } from './wdt-target';
-import { omsOtherInstock, omsOtherOutstock, omsPurchaseInstock, omsPurchaseReturn } from '../test/fixtures';
+import { omsOtherInstock, omsOtherOutstock, omsTransfer, omsPurchaseInstock, omsPurchaseReturn } from '../test/fixtures';
 
 describe('旺店通 target: the push it sends and how it reads WDT refusals', () => {
   it('renders purchase_info with the outer number and exact decimal texts, leaving out empty optionals', () => {
@@ -30,6 +30,20 @@ describe('旺店通 target: the push it sends and how it reads WDT refusals', ()
     expect(outInfo).toEqual({ outer_no: 'QTCK001', warehouse_no: 'HZ01', remark: '金蝶其他出库 QTCK001', detail_list: [{ spec_no: expect.any(String), num: '0.000001', batch_no: 'L7' }] });
     expect(WDT_FORM_OF.oms_other_instock).toMatchObject({ formId: 'other_instock', push: 'stockin_order_push.php', query: 'stockin_order_query.php', listKey: 'stockin_list' });
     expect(WDT_FORM_OF.oms_other_outstock).toMatchObject({ formId: 'other_outstock', push: 'stockout_order_push.php', query: 'stockout_order_query.php', listKey: 'stockout_list' });
+  });
+
+  it('renders 调拨 as transfer_info: both warehouses, skus with num only (no price), exact decimal texts', () => {
+    const info = stockBillInfo(omsTransfer('ZJDB001', { quantity: '0.000001' }), 'ZJDB001', WDT_FORM_OF.oms_transfer.bill!);
+    expect(info).toEqual({ outer_no: 'ZJDB001', from_warehouse_no: 'HZ01', to_warehouse_no: 'SH01', remark: '金蝶调拨 ZJDB001', skus: [{ spec_no: expect.any(String), num: '0.000001' }] });
+    expect(WDT_FORM_OF.oms_transfer).toMatchObject({ formId: 'transfer', push: 'stock_transfer_push.php', query: 'stock_transfer_query.php', listKey: 'transfer_list' });
+    expect(() => stockBillInfo({ ...omsTransfer('X'), toWarehouse: '' }, 'X', WDT_FORM_OF.oms_transfer.bill!)).toThrow(/toWarehouse/);
+  });
+
+  it('a transfer refusal names the side: 调出 → fromWarehouse, 调入 or both sides one warehouse → toWarehouse (level 1)', () => {
+    expect(problemOf({ code: 100, message: '调出仓库编号为 X 的仓库不存在或无权限', body: {} })).toMatchObject({ level: 1, field: 'fromWarehouse' });
+    expect(problemOf({ code: 100, message: '调入仓库编号为 X 的仓库不存在或无权限', body: {} })).toMatchObject({ level: 1, field: 'toWarehouse' });
+    expect(problemOf({ code: 100, message: '调出仓库和调入仓库不能相同（HZ01）', body: {} })).toMatchObject({ level: 1, field: 'toWarehouse', code: 'WDT_WAREHOUSE_SAME' });
+    expect(problemOf({ code: 100, message: '商家编码 X 的调拨数量必须大于0', body: {} })).toMatchObject({ level: 1, field: 'lines[].quantity' });
   });
 
   it('refuses an event without a warehouse or lines, naming the field', () => {

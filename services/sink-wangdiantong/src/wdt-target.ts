@@ -1,9 +1,10 @@
 /**
  * The 旺店通 (WDT) target adapter of the posting kit. An audited Kingdee material (canonical oms_goods) becomes one
  * 企业版 `goods_push.php` call keyed by the spec number (= the material number), an upsert (wdt-goods.ts). An audited
- * Kingdee 采购入库单 (oms_purchase_instock), 采购退料单 (oms_purchase_return), 其他入库单 (oms_other_instock) or 其他出库单
- * (oms_other_outstock) becomes one 企业版 `stockin_purchase_push.php` / `purchase_return_push.php` /
- * `stockin_order_push.php` / `stockout_order_push.php` call, keyed by the 外部单号 (outer_no) rendered from the
+ * Kingdee 采购入库单 (oms_purchase_instock), 采购退料单 (oms_purchase_return), 其他入库单 (oms_other_instock), 其他出库单
+ * (oms_other_outstock) or 直接调拨单 (oms_transfer) becomes one 企业版 `stockin_purchase_push.php` /
+ * `purchase_return_push.php` / `stockin_order_push.php` / `stockout_order_push.php` / `stock_transfer_push.php` call,
+ * keyed by the 外部单号 (outer_no) rendered from the
  * Kingdee bill — the number WDT keeps unique. A lost answer is resolved by querying that number (the kind's query
  * with `outer_no=`); WDT's own "外部单号 … 已存在" answer means our earlier push landed: the document is adopted, not
  * an error. Everything exactly-once needs is the kit's; the one WDT client (signing, HTTP, error texts) is
@@ -28,15 +29,17 @@ import { goodsOf, goodsProblemOf, holdsGoods } from './wdt-goods';
 
 type Item = WorkItem<FlowConfig>;
 
-/** A stock bill WDT is pushed (stock-in, return, other in/out): what differs between them, the code path is one. */
+/** A stock bill WDT is pushed (stock-in, return, other in/out, transfer): what differs between them, the code path is one. */
 interface StockBillKind {
   /** The push's one JSON parameter. */
   param: string;
+  /** A transfer names its two warehouses (from_warehouse_no / to_warehouse_no); the others one (warehouse_no). */
+  transfer?: true;
   /** Its list of lines. */
   details: string;
-  /** Line quantity and price in that parameter. */
+  /** Line quantity and price in that parameter (a transfer has no price). */
   quantity: string;
-  price: string;
+  price?: string;
   /** Where the success answer gives WDT's number. */
   answerKey: string;
   /** The document in a person's words (messages). */
@@ -76,6 +79,14 @@ export const WDT_FORM_OF: Record<WdtSinkDocumentType, { formId: string; push: st
     listKey: 'stockout_list',
     bill: { param: 'stockout_info', details: 'detail_list', quantity: 'num', price: 'price', answerKey: 'stockout_no', label: '其他出库单' },
   },
+  // 调拨: one call moves the stock out of one warehouse into the other; a lost answer is looked up on the transfer query.
+  oms_transfer: {
+    formId: 'transfer',
+    push: 'stock_transfer_push.php',
+    query: 'stock_transfer_query.php',
+    listKey: 'transfer_list',
+    bill: { param: 'transfer_info', transfer: true, details: 'skus', quantity: 'num', answerKey: 'transfer_no', label: '调拨单' },
+  },
 };
 
 /** Our own earlier push landed (the answer names the stock-in it made). */
@@ -83,6 +94,10 @@ const DUPLICATE = /外部单号.*已存在/;
 
 /** WDT refusals of the data, each naming the canonical field a person fixes (master data or the Kingdee bill). */
 const DATA_REFUSALS: Array<{ pattern: RegExp; code: string; field: string; fix: string }> = [
+  // A transfer's refusals name the side (before the one-warehouse texts, which they also match).
+  { pattern: /调出仓库.*不存在|调出仓库.*无权限/, code: 'WDT_WAREHOUSE_UNKNOWN', field: 'fromWarehouse', fix: '请核对调出仓库映射（旺店通仓库编号）check the source warehouse mapping' },
+  { pattern: /调入仓库.*不存在|调入仓库.*无权限/, code: 'WDT_WAREHOUSE_UNKNOWN', field: 'toWarehouse', fix: '请核对调入仓库映射（旺店通仓库编号）check the destination warehouse mapping' },
+  { pattern: /调出仓库和调入仓库不能相同/, code: 'WDT_WAREHOUSE_SAME', field: 'toWarehouse', fix: '两个金蝶仓库对应同一个旺店通仓库，请核对仓库映射 both Kingdee stocks map to one WDT warehouse; check the mapping' },
   { pattern: /仓库.*不存在|仓库.*无权限/, code: 'WDT_WAREHOUSE_UNKNOWN', field: 'warehouse', fix: '请核对仓库映射（旺店通仓库编号）check the warehouse mapping' },
   { pattern: /商家编码.*不存在|货品.*不存在/, code: 'WDT_SPEC_UNKNOWN', field: 'lines[].sku', fix: '请核对商品映射（旺店通商家编码）check the SKU mapping' },
   { pattern: /供应商.*不存在/, code: 'WDT_PROVIDER_UNKNOWN', field: 'provider', fix: '请核对供应商映射 check the supplier mapping' },
@@ -156,7 +171,7 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
       const answer = await this.transport.call({ api: form.query }, { outer_no: item.draft.billNo }, { pageNo: 0, pageSize: 10 });
       const rows = (answer.body[form.listKey] ?? []) as Array<Record<string, unknown>>;
       const found = rows.find((row) => String(row.outer_no ?? '') === item.draft.billNo);
-      if (found) result.set(item.id, { fid: String(found.order_no ?? found.stockin_id ?? found.stockout_id), stage: 'AUDITED' });
+      if (found) result.set(item.id, { fid: String(found.order_no ?? found.transfer_no ?? found.stockin_id ?? found.stockout_id), stage: 'AUDITED' });
     }
     return result;
   }
@@ -262,8 +277,9 @@ export function problemOf(answer: WdtAnswer): LedgerProblem {
 
 /**
  * The 企业版 JSON parameter of a stock-bill push (`purchase_info`, `purchase_return_info`, `stockin_info`,
- * `stockout_info`): decimals as their exact text, never through a float; the lines and their quantity and price under
- * the kind's own names; provider and purchase order only when the event has them (the purchase kinds).
+ * `stockout_info`, `transfer_info`): decimals as their exact text, never through a float; the lines and their quantity
+ * and price under the kind's own names; provider and purchase order only when the event has them (the purchase kinds);
+ * a transfer's two warehouses.
  */
 export function stockBillInfo(canonical: CanonicalJson, outerNo: string, bill: StockBillKind = WDT_FORM_OF.oms_purchase_instock.bill!): Record<string, unknown> {
   const text = (value: unknown, field: string): string => {
@@ -275,14 +291,16 @@ export function stockBillInfo(canonical: CanonicalJson, outerNo: string, bill: S
   const optional = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
   return {
     outer_no: outerNo,
-    warehouse_no: text(canonical.warehouse, 'warehouse'),
+    ...(bill.transfer
+      ? { from_warehouse_no: text(canonical.fromWarehouse, 'fromWarehouse'), to_warehouse_no: text(canonical.toWarehouse, 'toWarehouse') }
+      : { warehouse_no: text(canonical.warehouse, 'warehouse') }),
     ...(optional(canonical.provider) ? { provider_no: canonical.provider } : {}),
     ...(optional(canonical.purchaseOrderNumber) ? { purchase_no: canonical.purchaseOrderNumber } : {}),
     ...(optional(canonical.remark) ? { remark: canonical.remark } : {}),
     [bill.details]: (lines as Array<Record<string, unknown>>).map((line, index) => ({
       spec_no: text(line.sku, `lines[${index}].sku`),
       [bill.quantity]: text(line.quantity, `lines[${index}].quantity`),
-      ...(optional(line.price) ? { [bill.price]: line.price } : {}),
+      ...(bill.price && optional(line.price) ? { [bill.price]: line.price } : {}),
       ...(optional(line.batch) ? { batch_no: line.batch } : {}),
     })),
   };

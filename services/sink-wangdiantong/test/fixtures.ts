@@ -1,7 +1,7 @@
 /**
  * The 旺店通 sink under test: the WDT emulator (its default world), a config against it, and canonical
- * oms_purchase_instock / oms_purchase_return / oms_other_instock / oms_other_outstock events as mapping emits them from
- * an audited Kingdee 采购入库单 / 采购退料单 / 其他入库单 / 其他出库单.
+ * oms_purchase_instock / oms_purchase_return / oms_other_instock / oms_other_outstock / oms_transfer events as mapping
+ * emits them from an audited Kingdee 采购入库单 / 采购退料单 / 其他入库单 / 其他出库单 / 直接调拨单.
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_QYB_ACCOUNT, defaultWorld, startWangdiantongEmulator, type WdtEmulator, type WdtEmulatorOptions } from '@yecai/emulator-wangdiantong';
@@ -12,6 +12,8 @@ process.env.SINK_TEST_WDT_SECRET = DEFAULT_QYB_ACCOUNT.appsecret;
 export const WORLD = defaultWorld();
 export const SPEC = WORLD.goods[0]!.specs[0]!.spec_no;
 export const WAREHOUSE = 'HZ01';
+/** A transfer's destination (another stock organisation in the default world). */
+export const TO_WAREHOUSE = 'SH01';
 
 export function startEmulator(options: WdtEmulatorOptions = {}): Promise<WdtEmulator> {
   return startWangdiantongEmulator({ port: 0, world: WORLD, rateLimits: { perMinute: 100_000, concurrent: 20 }, ...options });
@@ -58,6 +60,12 @@ export function omsOtherOutstock(billNumber: string, options: StockBillOptions =
   return omsStockBill({ source: 'other_outstock', form: 'STK_MisDelivery', remark: '金蝶其他出库', purchase: false }, billNumber, options);
 }
 
+/** An oms_transfer event for Kingdee 直接调拨单 `billNumber`, as kingdee/transfer emits it: HZ01 (or `warehouse`) → SH01. */
+export function omsTransfer(billNumber: string, options: StockBillOptions & { toWarehouse?: string } = {}): Record<string, unknown> {
+  const { warehouse, ...bill } = omsStockBill({ source: 'transfer', form: 'STK_TransferDirect', remark: '金蝶调拨', purchase: false }, billNumber, options);
+  return { ...bill, fromWarehouse: warehouse, toWarehouse: options.toWarehouse ?? TO_WAREHOUSE, lines: (bill.lines as object[]).map((line) => ({ ...line, price: null })) };
+}
+
 function omsStockBill(kind: { source: string; form: string; remark: string; purchase?: false }, billNumber: string, options: StockBillOptions): Record<string, unknown> {
   const version = options.version ?? 1;
   return {
@@ -86,7 +94,7 @@ function omsStockBill(kind: { source: string; form: string; remark: string; purc
 }
 
 /** Pushed stock bills of one WDT kind per outer number starting with `prefix`. */
-export function documentCounts(emulator: WdtEmulator, prefix: string, type: 'purchase_in' | 'purchase_return' | 'other_in' | 'other_out' = 'purchase_in'): Map<string, number> {
+export function documentCounts(emulator: WdtEmulator, prefix: string, type: 'purchase_in' | 'purchase_return' | 'other_in' | 'other_out' | 'transfer' = 'purchase_in'): Map<string, number> {
   const counts = new Map<string, number>();
   for (const ref of emulator.store.versions(type))
     if (ref.outerNo?.startsWith(prefix)) counts.set(ref.outerNo, (counts.get(ref.outerNo) ?? 0) + 1);

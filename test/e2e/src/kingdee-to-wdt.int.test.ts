@@ -3,6 +3,7 @@
  * emulator → source-kingdee → Kafka → mapping (kingdee/purchase_instock) → Kafka → sink-wangdiantong → the WDT
  * emulator's stockin_purchase_push; an audited 采购退料单 the same way (kingdee/purchase_return) → purchase_return_push;
  * audited 其他入库单 / 其他出库单 (kingdee/other_instock, kingdee/other_outstock) → stockin_order_push / stockout_order_push;
+ * an audited 直接调拨单 (kingdee/transfer) → stock_transfer_push;
  * an audited 是否网销 material, the same way (kingdee/material), → goods_push. Real broker, registry and MongoDB-wire server; the three services are child processes, so the
  * writer can be SIGKILLed between its push and its ledger record. Each Kingdee bill must end as exactly one WDT
  * stock-in (外部单号 = the bill number) and WDT stock must rise by exactly the bills' quantities — also after a lost
@@ -59,10 +60,10 @@ beforeAll(async () => {
         service: 'source_kingdee',
         opsPort: await getFreePort(),
         pollIntervalSeconds: 2,
-        accounts: [{ name: account, startAt, masterDataStartAt: startAt, streams: ['purchase_instock', 'purchase_return', 'other_instock', 'other_outstock', 'material'], connection }],
+        accounts: [{ name: account, startAt, masterDataStartAt: startAt, streams: ['purchase_instock', 'purchase_return', 'other_instock', 'other_outstock', 'transfer', 'material'], connection }],
       },
       env: { [DEMO_KINGDEE_SECRET_ENV]: world.kingdeeFixture.apps[0]!.appSecret },
-      sinkFlows: ['oms_purchase_instock', 'oms_purchase_return', 'oms_other_instock', 'oms_other_outstock', 'oms_goods'],
+      sinkFlows: ['oms_purchase_instock', 'oms_purchase_return', 'oms_other_instock', 'oms_other_outstock', 'oms_transfer', 'oms_goods'],
     },
     {
       name: 'sink-wangdiantong',
@@ -70,7 +71,7 @@ beforeAll(async () => {
       config: {
         groupId: `yecai-sink-wdt-${topicPrefix.replace(/[^A-Za-z0-9_-]/g, '')}`,
         wangdiantong: { sid: DEFAULT_QYB_ACCOUNT.sid, appKey: DEFAULT_QYB_ACCOUNT.appkey, appSecret: 'env:E2E_WDT_APP_SECRET', baseUrl: `${wdt.url}/openapi2`, requestTimeoutMs: 2_000 },
-        flows: [{ documentType: 'oms_purchase_instock' }, { documentType: 'oms_purchase_return' }, { documentType: 'oms_other_instock' }, { documentType: 'oms_other_outstock' }, { documentType: 'oms_goods' }],
+        flows: [{ documentType: 'oms_purchase_instock' }, { documentType: 'oms_purchase_return' }, { documentType: 'oms_other_instock' }, { documentType: 'oms_other_outstock' }, { documentType: 'oms_transfer' }, { documentType: 'oms_goods' }],
         batchSize: 10,
         probeIntervalMs: 1_000,
         schedulerIntervalMs: 1_000,
@@ -148,6 +149,33 @@ async function otherBill(formId: 'STK_MISCELLANEOUS' | 'STK_MisDelivery', quanti
     expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
   }
   return { number: saved.number, id: String(saved.id) };
+}
+
+/** Saves, submits and audits a 直接调拨单 (STK_TransferDirect) in org 100 from WAREHOUSE to `to`: its number. */
+async function auditedTransfer(quantity: string, to: string): Promise<string> {
+  const org = { FNumber: '100' };
+  const saved = await client.save('STK_TransferDirect', {
+    FBillTypeID: { FNumber: 'ZJDB01_SYS' },
+    FDate: formatBeijingTime(Date.now()).slice(0, 10),
+    FBizType: 'NORMAL',
+    FTransferDirect: 'GENERAL',
+    FTransferBizType: 'InnerOrgTransfer',
+    FStockOutOrgId: org,
+    FOwnerTypeOutIdHead: 'BD_OwnerOrg',
+    FOwnerOutIdHead: org,
+    FStockOrgId: org,
+    FOwnerTypeIdHead: 'BD_OwnerOrg',
+    FOwnerIdHead: org,
+    FNote: '补货',
+    FBillEntry: [
+      { FMaterialId: { FNumber: SPEC }, FUnitID: { FNumber: 'Pcs' }, FQty: quantity, FSrcStockId: { FNumber: WAREHOUSE }, FDestStockId: { FNumber: to }, FOwnerTypeOutId: 'BD_OwnerOrg', FOwnerOutId: org, FOwnerTypeId: 'BD_OwnerOrg', FOwnerId: org },
+    ],
+  } as never);
+  for (const op of ['Submit', 'Audit'] as const) {
+    const [outcome] = await client.operateEach(op, 'STK_TransferDirect', { numbers: [saved.number] });
+    expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
+  }
+  return saved.number;
 }
 
 /** Saves, submits and audits a 是否网销 material in Kingdee (base unit Pcs unless `unit: false`): its number. */
@@ -259,6 +287,27 @@ describe('Kingdee → 旺店通 purchase in-stock, exactly once (real Kafka + re
     // + 4 + 0.25 − 1.5 − 0.25: exact.
     expect(new Decimal(wdt.store.stockOf(WAREHOUSE, SPEC)).minus(stockBefore).toFixed(4)).toBe('2.5000');
     expect(wdt.store.fields(wdt.store.findByOuterNo('other_out', outPlain)!)).toMatchObject({ outer_no: outPlain, warehouse_no: WAREHOUSE, remark: `金蝶其他出库 ${outPlain} 样品` });
+  }, 300_000);
+
+  it('an audited 直接调拨单 appears once in WDT as a transfer, stock moved once from one warehouse to the other, also after a lost answer', async () => {
+    const [from, to] = [WAREHOUSE, 'HZ02'];
+    const stock = (warehouse: string) => new Decimal(wdt.store.stockOf(warehouse, SPEC));
+    const [fromBefore, toBefore] = [stock(from), stock(to)];
+    const postedTransfer = async (billNo: string) => (await ledgerOf(`${DEFAULT_QYB_ACCOUNT.sid}|transfer|${billNo}`))?.state === 'POSTED';
+    const plain = await auditedTransfer('3', to);
+    await waitFor(() => postedTransfer(plain), `${plain} POSTED as a WDT transfer`, 120_000);
+    // The WDT answer is lost after the push landed: resolved by the outer-number query, not pushed again.
+    const lostBefore = wdt.stats.lost_answer ?? 0;
+    wdt.setFaults({ lostAnswerNext: 1 });
+    const lost = await auditedTransfer('0.25', to);
+    await waitFor(() => postedTransfer(lost), `${lost} POSTED after its answer was lost`, 120_000);
+    expect(wdt.stats.lost_answer).toBe(lostBefore + 1);
+    // Let a redelivery or a later poll run, then count.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const outerNos = wdt.store.versions('transfer').flatMap((ref) => (ref.outerNo === plain || ref.outerNo === lost ? [ref.outerNo] : []));
+    expect(outerNos.sort()).toEqual([plain, lost].sort());
+    expect([stock(from).minus(fromBefore).toFixed(4), stock(to).minus(toBefore).toFixed(4)]).toEqual(['-3.2500', '3.2500']);
+    expect(wdt.store.fields(wdt.store.findByOuterNo('transfer', plain)!)).toMatchObject({ outer_no: plain, from_warehouse_no: from, to_warehouse_no: to, status: 90, remark: `金蝶调拨 ${plain} 补货` });
   }, 300_000);
 
   it('an audited 是否网销 material becomes WDT goods with its spec, once; one without a base unit is parked at mapping naming the field (单位)', async () => {

@@ -10,6 +10,7 @@ import type { OmsOtherInStock } from './oms_other_instock';
 import type { OmsOtherOutStock } from './oms_other_outstock';
 import type { OmsPurchaseInStock } from './oms_purchase_instock';
 import type { OmsPurchaseReturn } from './oms_purchase_return';
+import type { OmsTransfer } from './oms_transfer';
 import type { OtherInStock } from './other_instock';
 import type { OtherOutStock } from './other_outstock';
 import type { PurchaseInStock } from './purchase_instock';
@@ -35,6 +36,7 @@ export type * from './oms_other_instock';
 export type * from './oms_other_outstock';
 export type * from './oms_purchase_instock';
 export type * from './oms_purchase_return';
+export type * from './oms_transfer';
 export type * from './other_instock';
 export type * from './other_outstock';
 export type * from './purchase_instock';
@@ -77,6 +79,7 @@ export interface CanonicalEvents<D = string> {
   oms_purchase_return: OmsPurchaseReturn<D>;
   oms_other_instock: OmsOtherInStock<D>;
   oms_other_outstock: OmsOtherOutStock<D>;
+  oms_transfer: OmsTransfer<D>;
   oms_goods: OmsGoods;
   inventory_snapshot: InventorySnapshot<D>;
 }
@@ -113,6 +116,7 @@ export const CANONICAL_DOCUMENT_TYPES = [
   'oms_purchase_return',
   'oms_other_instock',
   'oms_other_outstock',
+  'oms_transfer',
   'oms_goods',
   'inventory_snapshot',
 ] as const satisfies readonly CanonicalDocumentType[];

@@ -12,7 +12,12 @@ import type { WdtStore } from './store';
  * - 其他入库 push `stockin_order_push.php`, `stockin_info` (the official 企业版 demo):
  *   `{outer_no, warehouse_no, remark?, goods_list: [{spec_no, stockin_num, stockin_price?, batch_no?}]}`;
  * - 其他出库 push `stockout_order_push.php`, `stockout_info` (the official 企业版 demo):
- *   `{outer_no, warehouse_no, remark?, detail_list: [{spec_no, num, price?, batch_no?}]}`.
+ *   `{outer_no, warehouse_no, remark?, detail_list: [{spec_no, num, price?, batch_no?}]}`;
+ * - 调拨 push `stock_transfer_push.php`, `transfer_info` (field names as public 企业版 SDKs send them):
+ *   `{outer_no, from_warehouse_no, to_warehouse_no, remark?, skus: [{spec_no, num, batch_no?}]}`; the two warehouses must
+ *   differ (`调出仓库和调入仓库不能相同` [chosen]); an unknown one is named with its side (`调出仓库编号为 X …` / `调入…`);
+ *   success is one finished transfer (status 90 调拨完成) read back on `stock_transfer_query.php` by `outer_no`, stock
+ *   −qty in the source warehouse and +qty in the destination, answer `transfer_no` [chosen].
  *
  * Rules, the same for all (the real server's, texts [chosen] where no public source gives them — 企业版 codes are
  * not public):
@@ -34,6 +39,8 @@ import type { WdtStore } from './store';
 /** What differs between the pushes; everything else (checks, answers, faults) is one code path. */
 export const WDT_PUSH = {
   purchaseIn: {
+    warehouse: 'warehouse_no',
+    toWarehouse: null,
     qybScript: 'stockin_purchase_push.php',
     param: 'purchase_info',
     details: 'details_list',
@@ -47,6 +54,8 @@ export const WDT_PUSH = {
     quantityLabel: '入库数量',
   },
   purchaseReturn: {
+    warehouse: 'warehouse_no',
+    toWarehouse: null,
     qybScript: 'purchase_return_push.php',
     param: 'purchase_return_info',
     details: 'details_list',
@@ -60,6 +69,8 @@ export const WDT_PUSH = {
     quantityLabel: '退货数量',
   },
   otherIn: {
+    warehouse: 'warehouse_no',
+    toWarehouse: null,
     qybScript: 'stockin_order_push.php',
     param: 'stockin_info',
     details: 'goods_list',
@@ -73,6 +84,8 @@ export const WDT_PUSH = {
     quantityLabel: '入库数量',
   },
   otherOut: {
+    warehouse: 'warehouse_no',
+    toWarehouse: null,
     qybScript: 'stockout_order_push.php',
     param: 'stockout_info',
     details: 'detail_list',
@@ -85,6 +98,22 @@ export const WDT_PUSH = {
     noLabel: '出库单号',
     quantityLabel: '出库数量',
   },
+  // 调拨: out of one warehouse into the other in one call (the sign is the source side's).
+  transfer: {
+    warehouse: 'from_warehouse_no',
+    toWarehouse: 'to_warehouse_no',
+    qybScript: 'stock_transfer_push.php',
+    param: 'transfer_info',
+    details: 'skus',
+    provider: false,
+    type: 'transfer',
+    quantity: 'num',
+    price: 'price',
+    sign: -1,
+    answerKey: 'transfer_no',
+    noLabel: '调拨单号',
+    quantityLabel: '调拨数量',
+  },
 } as const;
 type StockPush = (typeof WDT_PUSH)[keyof typeof WDT_PUSH];
 
@@ -92,7 +121,8 @@ export const PUSH_ERRORS = {
   missing: (field: string) => ({ code: 100, message: `缺少参数${field}` }),
   badJson: (param: string = 'purchase_info') => ({ code: 100, message: `${param} 不是合法的JSON` }),
   duplicate: (outerNo: string, no: string, noLabel: string = '入库单号') => ({ code: 100, message: `外部单号 ${outerNo} 已存在, ${noLabel} ${no}` }),
-  warehouse: (no: string) => ({ code: 100, message: `仓库编号为 ${no} 的仓库不存在或无权限` }),
+  warehouse: (no: string, side: '' | '调出' | '调入' = '') => ({ code: 100, message: `${side}仓库编号为 ${no} 的仓库不存在或无权限` }),
+  sameWarehouse: (no: string) => ({ code: 100, message: `调出仓库和调入仓库不能相同（${no}）` }),
   spec: (no: string) => ({ code: 100, message: `商家编码 ${no} 不存在` }),
   provider: (no: string) => ({ code: 100, message: `供应商编号 ${no} 不存在` }),
   quantity: (no: string, label: string = '入库数量') => ({ code: 100, message: `商家编码 ${no} 的${label}必须大于0` }),
@@ -126,6 +156,11 @@ export function pushOtherOut(store: WdtStore, params: Record<string, string>): P
   return pushStockBill(WDT_PUSH.otherOut, store, params);
 }
 
+/** One `stock_transfer_push.php` (调拨) call against the store: all or nothing. */
+export function pushTransfer(store: WdtStore, params: Record<string, string>): PushAnswer {
+  return pushStockBill(WDT_PUSH.transfer, store, params);
+}
+
 function pushStockBill(push: StockPush, store: WdtStore, params: Record<string, string>): PushAnswer {
   const raw = params[push.param];
   if (raw === undefined || raw === '') return PUSH_ERRORS.missing(push.param);
@@ -138,11 +173,17 @@ function pushStockBill(push: StockPush, store: WdtStore, params: Record<string, 
   if (info === null || typeof info !== 'object' || Array.isArray(info)) return PUSH_ERRORS.badJson(push.param);
   const outerNo = text(info.outer_no);
   if (outerNo === undefined) return PUSH_ERRORS.missing('outer_no');
-  const warehouseNo = text(info.warehouse_no);
-  if (warehouseNo === undefined) return PUSH_ERRORS.missing('warehouse_no');
+  const warehouseNo = text(info[push.warehouse]);
+  if (warehouseNo === undefined) return PUSH_ERRORS.missing(push.warehouse);
+  const toWarehouseNo = push.toWarehouse === null ? undefined : text(info[push.toWarehouse]);
+  if (push.toWarehouse !== null && toWarehouseNo === undefined) return PUSH_ERRORS.missing(push.toWarehouse);
   const existing = store.findByOuterNo(push.type, outerNo);
   if (existing) return PUSH_ERRORS.duplicate(outerNo, existing.no, push.noLabel);
-  if (!store.warehouse(warehouseNo)) return PUSH_ERRORS.warehouse(warehouseNo);
+  if (!store.warehouse(warehouseNo)) return PUSH_ERRORS.warehouse(warehouseNo, toWarehouseNo === undefined ? '' : '调出');
+  if (toWarehouseNo !== undefined) {
+    if (!store.warehouse(toWarehouseNo)) return PUSH_ERRORS.warehouse(toWarehouseNo, '调入');
+    if (toWarehouseNo === warehouseNo) return PUSH_ERRORS.sameWarehouse(warehouseNo);
+  }
   const providerNo = text(info.provider_no);
   if (push.provider) {
     if (providerNo === undefined) return PUSH_ERRORS.missing('provider_no');
@@ -170,6 +211,7 @@ function pushStockBill(push: StockPush, store: WdtStore, params: Record<string, 
   try {
     ref = store.addDocument(push.type, {
       warehouse_no: warehouseNo,
+      ...(toWarehouseNo !== undefined ? { to_warehouse_no: toWarehouseNo } : {}),
       ...(push.provider ? { provider_no: providerNo } : {}),
       lines: lines.map((line) => ({ ...line, num: line.num.toFixed(4) })),
       fields: {
@@ -182,6 +224,9 @@ function pushStockBill(push: StockPush, store: WdtStore, params: Record<string, 
     if (error instanceof DocumentInputError) return { code: 100, message: error.message };
     throw error;
   }
-  for (const line of lines) store.addStock(warehouseNo, line.spec_no, line.num.times(push.sign));
+  for (const line of lines) {
+    store.addStock(warehouseNo, line.spec_no, line.num.times(push.sign));
+    if (toWarehouseNo !== undefined) store.addStock(toWarehouseNo, line.spec_no, line.num);
+  }
   return { code: 0, message: 'ok', [push.answerKey]: ref.no };
 }

@@ -32,7 +32,7 @@ import { queryDocuments, queryGoods, queryProviders, queryShops, queryWarehouses
 import { qjbSign, qjbTimestamp, qybSign } from './signing';
 import { WdtStore, type StoredDocument } from './store';
 import { renderQjb, renderQyb, type At, type Fields } from './values';
-import { WDT_PUSH, pushOtherIn, pushOtherOut, pushPurchaseIn, pushPurchaseReturn } from './push';
+import { WDT_PUSH, pushOtherIn, pushOtherOut, pushPurchaseIn, pushPurchaseReturn, pushTransfer } from './push';
 import { WDT_GOODS_PUSH, pushGoods } from './goods-push';
 import type { WdtWorldInput } from './world';
 
@@ -116,6 +116,7 @@ const QYB_WRITES = new Map<string, (store: WdtStore, params: Record<string, stri
   [WDT_PUSH.purchaseReturn.qybScript, pushPurchaseReturn],
   [WDT_PUSH.otherIn.qybScript, pushOtherIn],
   [WDT_PUSH.otherOut.qybScript, pushOtherOut],
+  [WDT_PUSH.transfer.qybScript, pushTransfer],
   [WDT_GOODS_PUSH.qybScript, pushGoods],
 ]);
 
