@@ -9,194 +9,35 @@
  * stock-in (外部单号 = the bill number) and WDT stock must rise by exactly the bills' quantities — also after a lost
  * answer and after the kill.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Decimal, formatBeijingTime, getFreePort } from '@yecai/common';
-import { DEMO_KINGDEE_SECRET_ENV, demoKingdeeConnection, launchPipelineServices, yesterdayInBeijing, type ServiceName, type ServiceProcess } from '@yecai/demo';
-import { DEFAULT_QYB_ACCOUNT, startWangdiantongEmulator, type WdtEmulator } from '@yecai/emulator-wangdiantong';
-import { startKingdeeEmulator, type KingdeeEmulator } from '@yecai/emulator-kingdee';
-import { KingdeeClient } from '@yecai/kingdee';
-import { repoRoot } from '@yecai/stack';
+import { Decimal } from '@yecai/common';
+import type { ServiceName, ServiceProcess } from '@yecai/demo';
+import { DEFAULT_QYB_ACCOUNT, type WdtEmulator } from '@yecai/emulator-wangdiantong';
 import { testEndpoints, uniqueName, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
-import type { Db, MongoClient } from 'mongodb';
-import { wdtDemoWorld } from './wdt-world';
+import type { Db } from 'mongodb';
+import { KD_WDT_SPEC, KD_WDT_WAREHOUSE, KingdeeWdtPipeline } from './kingdee-wdt-pipeline';
 
-const ROOT = repoRoot(__dirname);
-const WAREHOUSE = 'HZ01';
-const SPEC = 'G100201S'; // not batch-managed; Kingdee material number = WDT spec number in the demo world
+const WAREHOUSE = KD_WDT_WAREHOUSE;
+const SPEC = KD_WDT_SPEC;
 const run = Date.now().toString(36).toUpperCase();
 
-let kingdee: KingdeeEmulator;
+let pipeline: KingdeeWdtPipeline;
 let wdt: WdtEmulator;
-let client: KingdeeClient;
 let services: Record<ServiceName, ServiceProcess>;
-let mongo: MongoClient;
 let db: Db;
 
 beforeAll(async () => {
-  const topicPrefix = uniqueTopicPrefix('e2e-kd-wdt');
-  const day = yesterdayInBeijing();
-  const world = wdtDemoWorld(day);
-  kingdee = await startKingdeeEmulator({ seed: world.kingdeeFixture });
-  wdt = await startWangdiantongEmulator({ world: world.wdtWorld, rateLimits: { perMinute: 6000, concurrent: 10 } });
-  const connection = demoKingdeeConnection(kingdee.url, world.kingdeeFixture);
-  process.env[DEMO_KINGDEE_SECRET_ENV] = world.kingdeeFixture.apps[0]!.appSecret;
-  client = KingdeeClient.fromConfig(connection);
-  const account = `kd${topicPrefix.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 40);
-  const startAt = formatBeijingTime(Date.now() - 3_600_000);
-  ({ services, mongo, db } = await launchPipelineServices(
-    {
-      endpoints: testEndpoints(),
-      workDir: mkdtempSync(join(tmpdir(), 'yecai-e2e-kd-wdt-')),
-      topicPrefix,
-      mongoDb: uniqueName('e2e_kd_wdt').replace(/-/g, '_'),
-    },
-    world.masterData,
-    {
-      name: 'source-kingdee',
-      main: join(ROOT, 'services/source-kingdee/src/main.ts'),
-      config: {
-        service: 'source_kingdee',
-        opsPort: await getFreePort(),
-        pollIntervalSeconds: 2,
-        accounts: [{ name: account, startAt, masterDataStartAt: startAt, streams: ['purchase_instock', 'purchase_return', 'other_instock', 'other_outstock', 'transfer', 'material'], connection }],
-      },
-      env: { [DEMO_KINGDEE_SECRET_ENV]: world.kingdeeFixture.apps[0]!.appSecret },
-      sinkFlows: ['oms_purchase_instock', 'oms_purchase_return', 'oms_other_instock', 'oms_other_outstock', 'oms_transfer', 'oms_goods'],
-    },
-    {
-      name: 'sink-wangdiantong',
-      main: join(ROOT, 'services/sink-wangdiantong/src/main.ts'),
-      config: {
-        groupId: `yecai-sink-wdt-${topicPrefix.replace(/[^A-Za-z0-9_-]/g, '')}`,
-        wangdiantong: { sid: DEFAULT_QYB_ACCOUNT.sid, appKey: DEFAULT_QYB_ACCOUNT.appkey, appSecret: 'env:E2E_WDT_APP_SECRET', baseUrl: `${wdt.url}/openapi2`, requestTimeoutMs: 2_000 },
-        flows: [{ documentType: 'oms_purchase_instock' }, { documentType: 'oms_purchase_return' }, { documentType: 'oms_other_instock' }, { documentType: 'oms_other_outstock' }, { documentType: 'oms_transfer' }, { documentType: 'oms_goods' }],
-        batchSize: 10,
-        probeIntervalMs: 1_000,
-        schedulerIntervalMs: 1_000,
-        level2RetryDelaysMs: [2_000, 5_000],
-        staleInFlightMs: 5_000,
-        admin: { tokens: [{ name: 'demo-operator', role: 'operator', token: 'env:YECAI_DEMO_ADMIN_TOKEN' }] },
-      },
-      env: { E2E_WDT_APP_SECRET: DEFAULT_QYB_ACCOUNT.appsecret },
-    },
-  ));
+  pipeline = await KingdeeWdtPipeline.start({ endpoints: testEndpoints(), topicPrefix: uniqueTopicPrefix('e2e-kd-wdt'), mongoDb: uniqueName('e2e_kd_wdt').replace(/-/g, '_') });
+  ({ wdt, services, db } = pipeline);
 }, 300_000);
 
-afterAll(async () => {
-  for (const name of ['source', 'mapping', 'sink'] as const) await services?.[name]?.dispose();
-  await Promise.allSettled([wdt?.close(), kingdee?.close()]);
-  await mongo?.close();
-});
+afterAll(() => pipeline?.stop());
 
-/** Saves, submits and audits a 采购入库单 in Kingdee: its number (the WDT outer number). */
-async function auditedInStock(quantity: string): Promise<string> {
-  const saved = await client.save('STK_InStock', {
-    FBillTypeID: { FNUMBER: 'RKD01_SYS' },
-    FDate: formatBeijingTime(Date.now()).slice(0, 10),
-    FStockOrgId: { FNumber: '100' },
-    FPurchaseOrgId: { FNumber: '100' },
-    FSupplierId: { FNumber: 'GYS001' },
-    FOwnerTypeIdHead: 'BD_OwnerOrg',
-    FOwnerIdHead: { FNumber: '100' },
-    FInStockFin: { FSettleCurrId: { FNumber: 'PRE001' } },
-    FInStockEntry: [{ FMaterialId: { FNumber: SPEC }, FUnitID: { FNumber: 'Pcs' }, FRealQty: quantity, FPrice: '20', FStockId: { FNumber: WAREHOUSE } }],
-  } as never);
-  for (const op of ['Submit', 'Audit'] as const) {
-    const [outcome] = await client.operateEach(op, 'STK_InStock', { numbers: [saved.number] });
-    expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
-  }
-  return saved.number;
-}
-
-/** Saves a 采购退料单 in Kingdee, then the given operations (Submit, Audit): its number (the WDT outer number). */
-async function purchaseReturn(quantity: string, ops: Array<'Submit' | 'Audit'>): Promise<string> {
-  const saved = await client.save('PUR_MRB', {
-    FBillTypeID: { FNumber: 'TLD01_SYS' },
-    FDate: formatBeijingTime(Date.now()).slice(0, 10),
-    FStockOrgId: { FNumber: '100' },
-    FPurchaseOrgId: { FNumber: '100' },
-    FSupplierID: { FNumber: 'GYS001' },
-    FOwnerTypeIdHead: 'BD_OwnerOrg',
-    FOwnerIdHead: { FNumber: '100' },
-    FPURMRBFIN: { FSettleCurrId: { FNumber: 'PRE001' } },
-    FPURMRBENTRY: [{ FMATERIALID: { FNumber: SPEC }, FUnitID: { FNumber: 'Pcs' }, FRMREALQTY: quantity, FPrice: '20', FStockId: { FNumber: WAREHOUSE } }],
-  } as never);
-  for (const op of ops) {
-    const [outcome] = await client.operateEach(op, 'PUR_MRB', { numbers: [saved.number] });
-    expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
-  }
-  return saved.number;
-}
-
-/**
- * Saves, submits and audits a 其他入库单 (STK_MISCELLANEOUS) or 其他出库单 (STK_MisDelivery) in Kingdee: its number and FID.
- * `note` is the header 备注 — what sink-kingdee writes there from an OMS document carries the OMS rule's marker.
- */
-async function otherBill(formId: 'STK_MISCELLANEOUS' | 'STK_MisDelivery', quantity: string, note = '样品'): Promise<{ number: string; id: string }> {
-  const isIn = formId === 'STK_MISCELLANEOUS';
-  const header = { FDate: formatBeijingTime(Date.now()).slice(0, 10), FStockOrgId: { FNumber: '100' }, FStockDirect: 'GENERAL', FOwnerTypeIdHead: 'BD_OwnerOrg', FOwnerIdHead: { FNumber: '100' }, FNOTE: note };
-  const line = { FUnitID: { FNumber: 'Pcs' }, FQty: quantity };
-  const saved = await client.save(
-    formId,
-    (isIn
-      ? { ...header, FBillTypeID: { FNumber: 'QTRKD01_SYS' }, FEntity: [{ ...line, FMATERIALID: { FNumber: SPEC }, FSTOCKID: { FNumber: WAREHOUSE } }] }
-      : { ...header, FBillTypeID: { FNumber: 'QTCKD01_SYS' }, FPickOrgId: { FNumber: '100' }, FDeptId: { FNumber: 'BM000001' }, FEntity: [{ ...line, FMaterialId: { FNumber: SPEC }, FStockId: { FNumber: WAREHOUSE } }] }) as never,
-  );
-  for (const op of ['Submit', 'Audit'] as const) {
-    const [outcome] = await client.operateEach(op, formId, { numbers: [saved.number] });
-    expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
-  }
-  return { number: saved.number, id: String(saved.id) };
-}
-
-/** Saves, submits and audits a 直接调拨单 (STK_TransferDirect) in org 100 from WAREHOUSE to `to`: its number. */
-async function auditedTransfer(quantity: string, to: string): Promise<string> {
-  const org = { FNumber: '100' };
-  const saved = await client.save('STK_TransferDirect', {
-    FBillTypeID: { FNumber: 'ZJDB01_SYS' },
-    FDate: formatBeijingTime(Date.now()).slice(0, 10),
-    FBizType: 'NORMAL',
-    FTransferDirect: 'GENERAL',
-    FTransferBizType: 'InnerOrgTransfer',
-    FStockOutOrgId: org,
-    FOwnerTypeOutIdHead: 'BD_OwnerOrg',
-    FOwnerOutIdHead: org,
-    FStockOrgId: org,
-    FOwnerTypeIdHead: 'BD_OwnerOrg',
-    FOwnerIdHead: org,
-    FNote: '补货',
-    FBillEntry: [
-      { FMaterialId: { FNumber: SPEC }, FUnitID: { FNumber: 'Pcs' }, FQty: quantity, FSrcStockId: { FNumber: WAREHOUSE }, FDestStockId: { FNumber: to }, FOwnerTypeOutId: 'BD_OwnerOrg', FOwnerOutId: org, FOwnerTypeId: 'BD_OwnerOrg', FOwnerId: org },
-    ],
-  } as never);
-  for (const op of ['Submit', 'Audit'] as const) {
-    const [outcome] = await client.operateEach(op, 'STK_TransferDirect', { numbers: [saved.number] });
-    expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
-  }
-  return saved.number;
-}
-
-/** Saves, submits and audits a 是否网销 material in Kingdee (base unit Pcs unless `unit: false`): its number. */
-async function material(suffix: string, options: { unit?: boolean } = {}): Promise<string> {
-  const number = `E2E-${run}-${suffix}`;
-  const saved = await client.save('BD_MATERIAL', {
-    FCreateOrgId: { FNumber: '100' },
-    FUseOrgId: { FNumber: '100' },
-    FNumber: number,
-    FName: `测试货品 ${suffix}`,
-    FSpecification: '红色;M',
-    FBarCode: '6901234567892',
-    F_YC_IsOnline: true,
-    SubHeadEntity: options.unit === false ? { FErpClsID: '1' } : { FErpClsID: '1', FBaseUnitId: { FNumber: 'Pcs' } },
-  } as never);
-  for (const op of ['Submit', 'Audit'] as const) {
-    const [outcome] = await client.operateEach(op, 'BD_MATERIAL', { numbers: [saved.number] });
-    expect({ op, status: outcome?.status }).toEqual({ op, status: 'done' });
-  }
-  return number;
-}
+// The Kingdee bills and materials the cases make (kingdee-wdt-pipeline.ts): saved, submitted, audited.
+const auditedInStock = (quantity: string) => pipeline.auditedInStock(quantity);
+const purchaseReturn = (quantity: string, ops: Array<'Submit' | 'Audit'>) => pipeline.purchaseReturn(quantity, ops);
+const otherBill = (formId: 'STK_MISCELLANEOUS' | 'STK_MisDelivery', quantity: string, note?: string) => pipeline.otherBill(formId, quantity, note);
+const auditedTransfer = (quantity: string, to: string) => pipeline.auditedTransfer(quantity, to);
+const material = (suffix: string, options: { unit?: boolean } = {}) => pipeline.material(`E2E-${run}-${suffix}`, { ...options, name: `测试货品 ${suffix}` });
 
 /** WDT stock-ins per outer number. */
 const pushed = () => {

@@ -27,6 +27,7 @@ export const KD_WDT_FLOWS = {
   purchase_return: 'oms_purchase_return',
   other_instock: 'oms_other_instock',
   other_outstock: 'oms_other_outstock',
+  transfer: 'oms_transfer',
   material: 'oms_goods',
 } as const;
 export type KdWdtStream = keyof typeof KD_WDT_FLOWS;
@@ -168,13 +169,37 @@ export class KingdeeWdtPipeline {
     return { number: saved.number, id: String(saved.id) };
   }
 
+  /** A 直接调拨单 (STK_TransferDirect) in org 100 from KD_WDT_WAREHOUSE to `to`, submitted and audited: its number. */
+  async auditedTransfer(quantity: string, to: string): Promise<string> {
+    const org = { FNumber: '100' };
+    const saved = await this.client.save('STK_TransferDirect', {
+      FBillTypeID: { FNumber: 'ZJDB01_SYS' },
+      FDate: today(),
+      FBizType: 'NORMAL',
+      FTransferDirect: 'GENERAL',
+      FTransferBizType: 'InnerOrgTransfer',
+      FStockOutOrgId: org,
+      FOwnerTypeOutIdHead: 'BD_OwnerOrg',
+      FOwnerOutIdHead: org,
+      FStockOrgId: org,
+      FOwnerTypeIdHead: 'BD_OwnerOrg',
+      FOwnerIdHead: org,
+      FNote: '补货',
+      FBillEntry: [
+        { FMaterialId: { FNumber: KD_WDT_SPEC }, FUnitID: { FNumber: 'Pcs' }, FQty: quantity, FSrcStockId: { FNumber: KD_WDT_WAREHOUSE }, FDestStockId: { FNumber: to }, FOwnerTypeOutId: 'BD_OwnerOrg', FOwnerOutId: org, FOwnerTypeId: 'BD_OwnerOrg', FOwnerId: org },
+      ],
+    } as never);
+    await this.operate('STK_TransferDirect', saved.number, ['Submit', 'Audit']);
+    return saved.number;
+  }
+
   /** A 是否网销 material (base unit Pcs unless `unit: false`), submitted and audited: its number. */
-  async material(number: string, options: { unit?: boolean } = {}): Promise<string> {
+  async material(number: string, options: { unit?: boolean; name?: string } = {}): Promise<string> {
     const saved = await this.client.save('BD_MATERIAL', {
       FCreateOrgId: { FNumber: '100' },
       FUseOrgId: { FNumber: '100' },
       FNumber: number,
-      FName: `测试货品 ${number}`,
+      FName: options.name ?? `测试货品 ${number}`,
       FSpecification: '红色;M',
       FBarCode: '6901234567892',
       F_YC_IsOnline: true,

@@ -22,4 +22,4 @@ it('赛狐 under SIGKILLs, 40019 bursts, 40001, 502s and lost Kingdee answers: e
   expect(faults).toMatch(/40019 ×[1-9]/);
   expect(faults).toMatch(/40001 ×[1-9]/);
   expect(faults).toMatch(/5xx ×[1-9]/);
-}, 300_000);
+}, 420_000);
