@@ -12,7 +12,7 @@ import {
   type BatchSaveOutcome,
   type KingdeeClient,
 } from '@yecai/kingdee';
-import { ledgerId, type BillStage, type CanonicalJson, type TargetAdapter, type TargetDraft, type TargetState, type WorkItem, type WriteContext } from '@yecai/sink-kit';
+import { ledgerId, stageReached, type BillStage, type CanonicalJson, type TargetAdapter, type TargetDraft, type TargetState, type WorkItem, type WriteContext } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
 import { allocationTargets, createOrgOf, draftsOf, formsOf, isMasterDataType, masterPkField, type SinkDocumentType } from './master-data';
 import { STAGE_OF_STATUS, callRecord, groupBy, problemOf, recordCalls } from './kingdee-calls';
@@ -275,10 +275,9 @@ export class KingdeeTarget implements TargetAdapter<FlowConfig> {
   /** A Submit/Audit/UnAudit call failed for some bills: ask Kingdee where each bill is, fail only the ones behind. */
   private async afterStatusFailure(group: Item[], error: KingdeeError, target: BillStage, ctx: WriteContext): Promise<void> {
     const states = await this.lookup(group);
-    const order: BillStage[] = ['NONE', 'SAVED', 'SUBMITTED', 'AUDITED'];
     for (const [index, item] of group.entries()) {
       const now = states.get(item.id);
-      if (now && (target === 'SAVED' ? now.stage === 'SAVED' : order.indexOf(now.stage) >= order.indexOf(target))) {
+      if (now && (target === 'SAVED' ? now.stage === 'SAVED' : stageReached(now.stage, target))) {
         ctx.assume(item, { stage: now.stage });
         if (target === 'SAVED') item.plan = 'update';
         continue;

@@ -8,14 +8,12 @@
  * reached its stage.
  */
 import { KingdeeError, conversionRule, type ConversionRule, type KingdeeClient } from '@yecai/kingdee';
-import type { BillStage, DownstreamDocument, WorkItem, WriteContext } from '@yecai/sink-kit';
+import { stageReached, type BillStage, type DownstreamDocument, type WorkItem, type WriteContext } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
 import { STAGE_OF_STATUS, groupBy, problemOf, recordCalls } from './kingdee-calls';
 import type { KingdeeMetrics } from './metrics';
 
 type Item = WorkItem<FlowConfig>;
-
-const ORDER: BillStage[] = ['NONE', 'SAVED', 'SUBMITTED', 'AUDITED'];
 
 export class PushDown {
   constructor(
@@ -32,7 +30,7 @@ export class PushDown {
   isComplete(item: Item): boolean {
     if (!item.flow.pushDown) return true;
     const downstream = item.entry.downstream;
-    return downstream !== undefined && ORDER.indexOf(downstream.stage) >= ORDER.indexOf(this.wanted(item));
+    return downstream !== undefined && stageReached(downstream.stage, this.wanted(item));
   }
 
   /** The downstream bill of each item, found by the source bill number on its lines (keyed by ledger id). */
@@ -69,7 +67,7 @@ export class PushDown {
       }
     }
     for (const item of due.filter((candidate) => !candidate.entry.downstream && !candidate.done)) await this.push(item, ctx);
-    const behind = (item: Item, stage: BillStage) => !item.done && item.entry.downstream !== undefined && ORDER.indexOf(item.entry.downstream.stage) < ORDER.indexOf(stage);
+    const behind = (item: Item, stage: BillStage) => !item.done && item.entry.downstream !== undefined && !stageReached(item.entry.downstream.stage, stage);
     await this.step('Submit', due.filter((item) => behind(item, 'SUBMITTED') && this.wanted(item) === 'AUDITED' && item.entry.downstream!.stage === 'SAVED'), ctx);
     await this.step('Audit', due.filter((item) => behind(item, 'AUDITED') && this.wanted(item) === 'AUDITED' && item.entry.downstream!.stage === 'SUBMITTED'), ctx);
   }
@@ -122,7 +120,7 @@ export class PushDown {
         const now = await this.lookup(group);
         for (const [index, item] of group.entries()) {
           const found = now.get(item.id);
-          if (found && ORDER.indexOf(found.stage) >= ORDER.indexOf(reached)) {
+          if (found && stageReached(found.stage, reached)) {
             ctx.setEntry(item, { downstream: found }, `downstream_${reached.toLowerCase()}`, `${formId} ${found.billNo} (confirmed by query)`);
             continue;
           }

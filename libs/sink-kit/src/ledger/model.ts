@@ -24,7 +24,13 @@ export type LedgerState = (typeof LEDGER_STATES)[number];
  * How far the document got on the target (independent of state: a REJECTED bill may be saved but not audited).
  * Targets without a review workflow use NONE and SAVED only.
  */
-export type BillStage = 'NONE' | 'SAVED' | 'SUBMITTED' | 'AUDITED';
+export const BILL_STAGES = ['NONE', 'SAVED', 'SUBMITTED', 'AUDITED'] as const;
+export type BillStage = (typeof BILL_STAGES)[number];
+
+/** Whether a document at `stage` has got at least as far as `wanted`. */
+export function stageReached(stage: BillStage, wanted: BillStage): boolean {
+  return BILL_STAGES.indexOf(stage) >= BILL_STAGES.indexOf(wanted);
+}
 
 export interface LedgerProblem {
   level: 1 | 2 | 3;

@@ -9,7 +9,7 @@ import { ValidationError, errorMessage, type Logger } from '@yecai/common';
 import { documentKeyOf, isStaleVersion, sourceIdentity, type CanonicalJson } from '../canonical';
 import type { KitFlow } from '../config';
 import type { Ledger } from '../ledger/ledger';
-import { ledgerId, type BillStage, type LedgerChange, type LedgerEntry, type LedgerProblem, type LedgerStep, type LedgerUpdate, type TargetCallRecord } from '../ledger/model';
+import { ledgerId, stageReached, type BillStage, type LedgerChange, type LedgerEntry, type LedgerProblem, type LedgerStep, type LedgerUpdate, type TargetCallRecord } from '../ledger/model';
 import type { PostOrigin, PostRequest, TargetAdapter, TargetDraft, WorkItem, WriteContext, WritePlan } from './adapter';
 import { KeyLocks, Slots } from './locks';
 
@@ -432,8 +432,7 @@ export class PostingEngine<F extends KitFlow = KitFlow> implements PostingStage 
 
   private finish(item: Item<F>): void {
     const wanted = this.deps.adapter.wantedStage(item.flow);
-    const order: BillStage[] = ['NONE', 'SAVED', 'SUBMITTED', 'AUDITED'];
-    if (order.indexOf(item.entry.stage) < order.indexOf(wanted)) return; // stopped earlier with a recorded problem
+    if (!stageReached(item.entry.stage, wanted)) return; // stopped earlier with a recorded problem
     if (this.deps.adapter.isComplete && !this.deps.adapter.isComplete(item)) return; // e.g. an allocation failed with a recorded problem
     this.setEntry(item, { state: 'POSTED', problem: null, nextRetryAt: null }, 'posted', `FID ${item.entry.fid}`);
     item.afterWrite.push(() => this.deps.metrics.outcome(item.draft.formId, 'posted', 0));

@@ -1,7 +1,7 @@
 import { Decimal } from '@yecai/common';
 import { CONVERSION_RULES, conversionRule, type ConversionRule } from '@yecai/kingdee';
 import { billForm, type BillFormDef } from './forms';
-import type { ErrorLine, KingdeeState, SaveParams, StoredBill, StoredValue } from './state';
+import { pick, type ErrorLine, type KingdeeState, type SaveParams, type StoredBill, type StoredValue } from './state';
 
 /**
  * 下推 Push (kingdee-webapi.md §4.8) for the conversion rules of @yecai/kingdee's table: each audited source bill named
@@ -21,11 +21,7 @@ const zero = new Decimal(0);
 const dec = (value: StoredValue | undefined): Decimal => (value instanceof Decimal ? value : zero);
 
 /** A stored field by key, matched case-insensitively like the server matches field keys. */
-function field(fields: Record<string, StoredValue>, key: string): StoredValue | undefined {
-  const lower = key.toLowerCase();
-  for (const [name, value] of Object.entries(fields)) if (name.toLowerCase() === lower) return value;
-  return undefined;
-}
+const field = (fields: Record<string, StoredValue>, key: string) => pick(fields, key) as StoredValue | undefined;
 
 function modelValue(value: StoredValue | undefined): unknown {
   if (value === undefined || value === null) return undefined;
