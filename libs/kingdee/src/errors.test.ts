@@ -10,10 +10,13 @@ describe('classification of Kingdee failures', () => {
     ['单据编号为“TK202504030001”的销售出库单，单据已经审核！', 2],
     ['单据日期校验不通过：组织【100】已关账至2024-12-31', 2],
     ['当前状态为已审核，不允许修改！', 2],
-    // 核销 refusals of a receipt: data a person fixes (the receivable, the payout), never retried as a business conflict.
+    // 核销 refusals of a receipt that a person fixes (no receivable, over-payment): never retried as a business conflict.
     ['单据体实体【源单明细】第【1】行分录，源单编号为“113-1000001-0007919”的应收单不存在，可能已被删除或作废', 1],
     ['单据体实体【源单明细】第【1】行分录，本次收款金额 10.01 超过源单编号为“AR-3”的应收单未核销金额 10（应收金额 30）', 1],
-    ['单据体实体【源单明细】第【1】行分录，源单编号为“AR-4”的应收单未审核，不能收款核销', 1],
+    // A source bill not audited yet: its audit is usually in flight (a receipt overtaking its receivable) → ladder.
+    ['单据体实体【源单明细】第【1】行分录，源单编号为“AR-4”的应收单未审核，不能收款核销', 2],
+    ['销售出库单未审核，不能下推！', 2],
+    ['单据体实体【明细信息】第【1】行分录的基础资料值“M-1”不存在、未审核、已禁用或未分配到组织【100】', 1],
   ])('MsgCode 11 "%s" is level %d', (message, level) => {
     expect(levelOfMessage(11, message)).toBe(level);
   });

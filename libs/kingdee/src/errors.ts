@@ -121,9 +121,13 @@ export function msgCodeText(msgCode: number | undefined): string {
   return msgCode === undefined ? 'no MsgCode' : (MSG_CODE_TEXT[msgCode] ?? `MsgCode ${msgCode}`);
 }
 
-/** Messages that mean a business rule refused otherwise well-formed data (level 2). */
+/**
+ * Messages that mean a business rule refused otherwise well-formed data (level 2). `未审核，不能…` is a source bill
+ * not audited yet (a receipt's receivable, a 下推's out-stock): its audit is usually still in flight, so the ladder
+ * retries. Base data "不存在、未审核、已禁用…" is not matched (no "，不能" after 未审核) and stays level 1.
+ */
 const BUSINESS_CONFLICT =
-  /库存|关账|会计期间|期间已|已结账|唯一性|已经被使用|已经审核|已审核|审核中|已经提交|状态不是|状态为|不允许|不能删除|不能审核|不能反审核|不能重复|网控/;
+  /库存|关账|会计期间|期间已|已结账|唯一性|已经被使用|已经审核|已审核|审核中|已经提交|状态不是|状态为|不允许|不能删除|不能审核|不能反审核|不能重复|网控|未审核，不能/;
 
 /** Decides the exception level of one error line of a failed write. */
 export function levelOfMessage(msgCode: number | undefined, message: string): 1 | 2 {
