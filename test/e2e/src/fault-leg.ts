@@ -2,8 +2,9 @@
  * What the per-source fault legs (领星, 赛狐) share: their options, and the raw-topic proof — every document's current
  * version once on its raw stream (no version twice, none missing).
  */
+import { sleep } from '@yecai/common';
 import { AvroSerde, KafkaClient, readTopicsToEnd, topics } from '@yecai/kafka';
-import type { PipelineEndpoints } from '@yecai/demo';
+import type { PipelineEndpoints, ServiceName, ServiceProcess } from '@yecai/demo';
 
 export interface FaultLegOptions {
   endpoints: PipelineEndpoints;
@@ -15,6 +16,34 @@ export interface FaultLegOptions {
   seed?: number;
   settleTimeoutMs?: number;
   report?: (line: string) => void;
+}
+
+/** A leg: runs its pipeline under faults and returns the failures it found (empty = exactly once, none lost). */
+export type FaultLeg = (options: FaultLegOptions) => Promise<string[]>;
+
+/**
+ * SIGKILLs a pipeline's source, mapping and sink in an order `random` picks, 0.75–2.25 s apart, numbering the kills
+ * across calls ("<label> leg: SIGKILL sink (4/6)") — one schedule for every leg.
+ */
+export class KillSchedule {
+  private killed = 0;
+
+  constructor(
+    private readonly services: Record<ServiceName, ServiceProcess>,
+    private readonly options: { label: string; total: number; random: () => number; report: (line: string) => void },
+  ) {}
+
+  /** Kills `count` services, each after `before()` (e.g. new documents) and the pause. */
+  async kill(count: number, before?: () => Promise<unknown>): Promise<void> {
+    const names: ServiceName[] = ['source', 'mapping', 'sink'];
+    for (let i = 0; i < count; i++) {
+      await before?.();
+      await sleep(1_500 * (0.5 + this.options.random()));
+      const victim = names[Math.floor(this.options.random() * names.length)]!;
+      await this.services[victim].kill();
+      this.options.report(`${this.options.label} leg: SIGKILL ${victim} (${++this.killed}/${this.options.total})`);
+    }
+  }
 }
 
 /**

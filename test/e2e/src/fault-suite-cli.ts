@@ -1,7 +1,7 @@
 /**
  * The full fault suite, one command:
  *   npx tsx test/e2e/src/fault-suite-cli.ts [--kills 200] [--documents 1000] [--interval-ms 1500] [--target yonyou]
- * Starts a stack of its own, runs the chaos (then the 领星, 赛狐 and 金蝶→旺店通 legs), prints the counts, exits 1 on any duplicate or loss. `--target yonyou`
+ * Starts a stack of its own, runs the chaos (then the 领星, 赛狐, 金蝶→旺店通 and 金蝶→聚水潭 legs), prints the counts, exits 1 on any duplicate or loss. `--target yonyou`
  * runs the YonSuite leg (fault-suite-yonyou.ts: sink-yonyou against the YonSuite emulator, no broker restart; reduced,
  * it is fault-suite-yonyou.int.test.ts in `./yecai test`); it fails unless every fault kind met the sink's calls
  * (docs/yonyou.md §4.1).
@@ -10,10 +10,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { FaultLeg } from './fault-leg';
 import { formatFaultSuite, runFaultSuite } from './fault-suite';
 import { formatYonyouFaultSuite, runYonyouFaultSuite } from './fault-suite-yonyou';
 import { runLingxingFaultLeg } from './lingxing-fault-leg';
 import { runSaihuFaultLeg } from './saihu-fault-leg';
+import { runKingdeeJstFaultLeg } from './kingdee-jst-fault-leg';
 import { runKingdeeWdtFaultLeg } from './kingdee-wdt-fault-leg';
 import { startOwnStack } from './own-stack';
 
@@ -66,31 +68,27 @@ async function main(): Promise<number> {
       report: (line) => console.log(`  ${line}`),
     });
     console.log(formatFaultSuite(result));
-    // The 领星 leg (in ./yecai test it is its own test, lingxing-fault-leg.int.test.ts, run once there).
-    const lingxingFailures = await runLingxingFaultLeg({
-      endpoints: stack.endpoints,
-      workDir: mkdtempSync(join(tmpdir(), 'yecai-lx-fault-')),
-      topicPrefix: `lxfault${runId}.`,
-      mongoDb: `lxfault_${runId}`,
-      report: (line) => console.log(`  ${line}`),
-    });
-    // The 赛狐 leg (saihu-fault-leg.int.test.ts in ./yecai test).
-    const saihuFailures = await runSaihuFaultLeg({
-      endpoints: stack.endpoints,
-      workDir: mkdtempSync(join(tmpdir(), 'yecai-sh-fault-')),
-      topicPrefix: `shfault${runId}.`,
-      mongoDb: `shfault_${runId}`,
-      report: (line) => console.log(`  ${line}`),
-    });
-    // The reverse leg, Kingdee → 旺店通 (kingdee-wdt-fault-leg.int.test.ts in ./yecai test).
-    const reverseFailures = await runKingdeeWdtFaultLeg({
-      endpoints: stack.endpoints,
-      workDir: mkdtempSync(join(tmpdir(), 'yecai-kdwdt-fault-')),
-      topicPrefix: `kdwdtfault${runId}.`,
-      mongoDb: `kdwdtfault_${runId}`,
-      report: (line) => console.log(`  ${line}`),
-    });
-    return result.failures.length + lingxingFailures.length + saihuFailures.length + reverseFailures.length ? 1 : 0;
+    // The legs (in ./yecai test each is its own test, <name>-fault-leg.int.test.ts): 领星, 赛狐, then the reverse
+    // direction, 金蝶→旺店通 and 金蝶→聚水潭.
+    const legs: [string, FaultLeg][] = [
+      ['lx', runLingxingFaultLeg],
+      ['sh', runSaihuFaultLeg],
+      ['kdwdt', runKingdeeWdtFaultLeg],
+      ['kdjst', runKingdeeJstFaultLeg],
+    ];
+    let legFailures = 0;
+    for (const [name, leg] of legs) {
+      legFailures += (
+        await leg({
+          endpoints: stack.endpoints,
+          workDir: mkdtempSync(join(tmpdir(), `yecai-${name}-fault-`)),
+          topicPrefix: `${name}fault${runId}.`,
+          mongoDb: `${name}fault_${runId}`,
+          report: (line) => console.log(`  ${line}`),
+        })
+      ).length;
+    }
+    return result.failures.length + legFailures ? 1 : 0;
   } finally {
     await stack.stop();
   }

@@ -5,9 +5,8 @@
  * WDT stock moved by exactly the bills' quantities, each bill's version is once on its raw topic, nothing is parked.
  */
 import { Decimal, seededRandom, sleep } from '@yecai/common';
-import type { ServiceName } from '@yecai/demo';
 import type { WdtDocumentType } from '@yecai/emulator-wangdiantong';
-import { rawOnceFailures, type FaultLegOptions } from './fault-leg';
+import { KillSchedule, rawOnceFailures, type FaultLegOptions } from './fault-leg';
 import { KD_WDT_SPEC, KD_WDT_WAREHOUSE, KingdeeWdtPipeline, type KdWdtStream } from './kingdee-wdt-pipeline';
 
 const STREAMS: KdWdtStream[] = ['purchase_instock', 'purchase_return', 'other_instock', 'other_outstock'];
@@ -44,15 +43,8 @@ export async function runKingdeeWdtFaultLeg(options: FaultLegOptions): Promise<s
     const stockBefore = new Decimal(pipeline.wdt.store.stockOf(KD_WDT_WAREHOUSE, KD_WDT_SPEC));
     const lostBefore = pipeline.wdt.stats.lost_answer ?? 0;
     pipeline.wdt.setFaults({ serverErrorRate: 0.05, lostAnswerNext: 3 });
-    const services: ServiceName[] = ['source', 'mapping', 'sink'];
     const kills = options.kills ?? 6;
-    for (let i = 0; i < kills; i++) {
-      await makeBills(3);
-      await sleep(1_500 * (0.5 + random()));
-      const victim = services[Math.floor(random() * services.length)]!;
-      await pipeline.services[victim].kill();
-      report(`金蝶→旺店通 leg: SIGKILL ${victim} (${i + 1}/${kills})`);
-    }
+    await new KillSchedule(pipeline.services, { label: '金蝶→旺店通', total: kills, random, report }).kill(kills, () => makeBills(3));
     await makeBills(4);
     // Lost answers stay armed until pushes used them, so every one lands on a write.
     const deadline = Date.now() + (options.settleTimeoutMs ?? 240_000);

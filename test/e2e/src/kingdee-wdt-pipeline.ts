@@ -6,13 +6,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatBeijingTime, getFreePort } from '@yecai/common';
-import { DEMO_KINGDEE_SECRET_ENV, demoKingdeeConnection, launchPipelineServices, yesterdayInBeijing, type PipelineEndpoints, type ServiceName, type ServiceProcess } from '@yecai/demo';
+import { formatBeijingTime } from '@yecai/common';
+import { launchPipelineServices, yesterdayInBeijing, type PipelineEndpoints, type ServiceName, type ServiceProcess } from '@yecai/demo';
 import { DEFAULT_QYB_ACCOUNT, startWangdiantongEmulator, type WdtEmulator } from '@yecai/emulator-wangdiantong';
 import { startKingdeeEmulator, type KingdeeEmulator } from '@yecai/emulator-kingdee';
-import { KingdeeClient, type BillOperation } from '@yecai/kingdee';
+import type { BillOperation, KingdeeClient } from '@yecai/kingdee';
 import { repoRoot } from '@yecai/stack';
 import type { Db, MongoClient } from 'mongodb';
+import { kingdeeSourceLaunch, OMS_SINK_TEST_SETTINGS, omsSinkGroup, operateBill, saveMaterial, type TestMaterial } from './kingdee-source-launch';
 import type { SharedEmulators } from './wdt-pipeline';
 import { wdtDemoWorld } from './wdt-world';
 
@@ -61,13 +62,8 @@ export class KingdeeWdtPipeline {
       kingdee: await startKingdeeEmulator({ seed: world.kingdeeFixture }),
       wdt: await startWangdiantongEmulator({ world: world.wdtWorld, rateLimits: { perMinute: 6000, concurrent: 10 } }),
     };
-    const connection = demoKingdeeConnection(kingdee.url, world.kingdeeFixture);
-    const secret = world.kingdeeFixture.apps[0]!.appSecret;
-    process.env[DEMO_KINGDEE_SECRET_ENV] = secret;
-    const client = KingdeeClient.fromConfig(connection);
-    const account = `kd${options.topicPrefix.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 40);
-    const startAt = formatBeijingTime(Date.now() - 3_600_000);
     const flows = streams.map((stream) => KD_WDT_FLOWS[stream]);
+    const { launch, client } = await kingdeeSourceLaunch({ topicPrefix: options.topicPrefix, kingdee, kingdeeFixture: world.kingdeeFixture, streams, sinkFlows: flows });
     const { services, mongo, db } = await launchPipelineServices(
       {
         endpoints: options.endpoints,
@@ -77,31 +73,15 @@ export class KingdeeWdtPipeline {
         ...(options.logLevel ? { logLevel: options.logLevel } : {}),
       },
       world.masterData,
-      {
-        name: 'source-kingdee',
-        main: join(ROOT, 'services/source-kingdee/src/main.ts'),
-        config: {
-          service: 'source_kingdee',
-          opsPort: await getFreePort(),
-          pollIntervalSeconds: 2,
-          accounts: [{ name: account, startAt, masterDataStartAt: startAt, streams, connection }],
-        },
-        env: { [DEMO_KINGDEE_SECRET_ENV]: secret },
-        sinkFlows: flows,
-      },
+      launch,
       {
         name: 'sink-wangdiantong',
         main: join(ROOT, 'services/sink-wangdiantong/src/main.ts'),
         config: {
-          groupId: `yecai-sink-wdt-${options.topicPrefix.replace(/[^A-Za-z0-9_-]/g, '')}`,
+          groupId: omsSinkGroup('wdt', options.topicPrefix),
           wangdiantong: { sid: DEFAULT_QYB_ACCOUNT.sid, appKey: DEFAULT_QYB_ACCOUNT.appkey, appSecret: 'env:E2E_WDT_APP_SECRET', baseUrl: `${wdt.url}/openapi2`, requestTimeoutMs: 2_000 },
           flows: flows.map((documentType) => ({ documentType })),
-          batchSize: 10,
-          probeIntervalMs: 1_000,
-          schedulerIntervalMs: 1_000,
-          level2RetryDelaysMs: [2_000, 5_000],
-          staleInFlightMs: 5_000,
-          admin: { tokens: [{ name: 'demo-operator', role: 'operator', token: 'env:YECAI_DEMO_ADMIN_TOKEN' }] },
+          ...OMS_SINK_TEST_SETTINGS,
         },
         env: { E2E_WDT_APP_SECRET: DEFAULT_QYB_ACCOUNT.appsecret },
       },
@@ -111,10 +91,7 @@ export class KingdeeWdtPipeline {
 
   /** Runs the operations on a saved bill; throws naming the bill when one is not done. */
   private async operate(formId: string, number: string, ops: BillOperation[]): Promise<void> {
-    for (const op of ops) {
-      const [outcome] = await this.client.operateEach(op, formId, { numbers: [number] });
-      if (outcome?.status !== 'done') throw new Error(`${op} ${formId} ${number}: ${JSON.stringify(outcome)}`);
-    }
+    await operateBill(this.client, formId, number, ops);
   }
 
   /** A 采购入库单, submitted and audited: its number (the WDT outer number). */
@@ -194,19 +171,8 @@ export class KingdeeWdtPipeline {
   }
 
   /** A 是否网销 material (base unit Pcs unless `unit: false`), submitted and audited: its number. */
-  async material(number: string, options: { unit?: boolean; name?: string } = {}): Promise<string> {
-    const saved = await this.client.save('BD_MATERIAL', {
-      FCreateOrgId: { FNumber: '100' },
-      FUseOrgId: { FNumber: '100' },
-      FNumber: number,
-      FName: options.name ?? `测试货品 ${number}`,
-      FSpecification: '红色;M',
-      FBarCode: '6901234567892',
-      F_YC_IsOnline: true,
-      SubHeadEntity: options.unit === false ? { FErpClsID: '1' } : { FErpClsID: '1', FBaseUnitId: { FNumber: 'Pcs' } },
-    } as never);
-    await this.operate('BD_MATERIAL', saved.number, ['Submit', 'Audit']);
-    return number;
+  async material(number: string, options: TestMaterial = {}): Promise<string> {
+    return saveMaterial(this.client, number, options);
   }
 
   /** The sink's ledger entry (latest revision) by ledger id `<sid>|<kind>|<outer_no>`. */

@@ -5,8 +5,7 @@
  * version, none missing), Kingdee holds exactly one bill per finished document per form, and nothing is parked.
  */
 import { seededRandom, sleep } from '@yecai/common';
-import type { ServiceName } from '@yecai/demo';
-import { rawOnceFailures, type FaultLegOptions } from './fault-leg';
+import { KillSchedule, rawOnceFailures, type FaultLegOptions } from './fault-leg';
 import { LINGXING_STREAMS, LingxingPipeline } from './lingxing-pipeline';
 
 export type LingxingFaultLegOptions = FaultLegOptions;
@@ -41,14 +40,8 @@ export async function runLingxingFaultLeg(options: LingxingFaultLegOptions): Pro
   const failures: string[] = [];
   try {
     pipeline.kingdee.setFaults({ lostAnswerRate: 0.05, http5xxRate: 0.05 });
-    const services: ServiceName[] = ['source', 'mapping', 'sink'];
     const kills = options.kills ?? 6;
-    for (let i = 0; i < kills; i++) {
-      await sleep(1_500 * (0.5 + random()));
-      const victim = services[Math.floor(random() * services.length)]!;
-      await pipeline.services[victim].kill();
-      report(`领星 leg: SIGKILL ${victim} (${i + 1}/${kills})`);
-    }
+    await new KillSchedule(pipeline.services, { label: '领星', total: kills, random, report }).kill(kills);
     pipeline.kingdee.clearFaults();
     pipeline.lingxing.setFaults({});
 

@@ -1,19 +1,9 @@
 /** The fault suite's 赛狐 leg (run here in ./yecai test): SIGKILLs, 40019 bursts, 40001 token invalidation, 502s and lost Kingdee answers, then exactly once. */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { testEndpoints, uniqueName, uniqueTopicPrefix } from '@yecai/test-harness';
+import { runLegInTest } from './fault-leg-test';
 import { runSaihuFaultLeg } from './saihu-fault-leg';
 
 it('赛狐 under SIGKILLs, 40019 bursts, 40001, 502s and lost Kingdee answers: every document once, each bill once, nothing parked', async () => {
-  const lines: string[] = [];
-  const failures = await runSaihuFaultLeg({
-    endpoints: testEndpoints(),
-    workDir: mkdtempSync(join(tmpdir(), 'yecai-sh-fault-')),
-    topicPrefix: uniqueTopicPrefix('sh-fault'),
-    mongoDb: uniqueName('sh_fault').replace(/-/g, '_'),
-    report: (line) => lines.push(line),
-  });
+  const { failures, lines } = await runLegInTest(runSaihuFaultLeg, 'sh');
   expect(failures).toEqual([]);
   expect(lines.filter((line) => line.includes('SIGKILL'))).toHaveLength(6);
   expect(lines.some((line) => / [1-9]\d* payouts added/.test(line))).toBe(true);

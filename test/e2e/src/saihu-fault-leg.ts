@@ -6,9 +6,8 @@
  * parked. Payouts arrive after their orders' receivables (a receipt before its receivable parks by design).
  */
 import { seededRandom, sleep } from '@yecai/common';
-import type { ServiceName } from '@yecai/demo';
 import { Ledger } from '@yecai/sink-kingdee';
-import { rawOnceFailures, type FaultLegOptions } from './fault-leg';
+import { KillSchedule, rawOnceFailures, type FaultLegOptions } from './fault-leg';
 import { SAIHU_STREAMS, SaihuPipeline } from './saihu-pipeline';
 
 export type SaihuFaultLegOptions = FaultLegOptions;
@@ -90,16 +89,8 @@ export async function runSaihuFaultLeg(options: SaihuFaultLegOptions): Promise<s
   });
   const failures: string[] = [];
   const kills = options.kills ?? 6;
-  let killed = 0;
-  const killSome = async (count: number) => {
-    const services: ServiceName[] = ['source', 'mapping', 'sink'];
-    for (let i = 0; i < count; i++) {
-      await sleep(1_500 * (0.5 + random()));
-      const victim = services[Math.floor(random() * services.length)]!;
-      await pipeline.services[victim].kill();
-      report(`赛狐 leg: SIGKILL ${victim} (${++killed}/${kills})`);
-    }
-  };
+  const schedule = new KillSchedule(pipeline.services, { label: '赛狐', total: kills, random, report });
+  const killSome = (count: number) => schedule.kill(count);
   const count = (formId: string) => pipeline.billNumbers().get(formId)?.size ?? 0;
   const waitFor = async (want: Record<string, number>, ms: number) => {
     const deadline = Date.now() + ms;
