@@ -82,7 +82,7 @@ function documentPair(i: number): { source: SourceDocument; bill: MirrorBill } {
           : lines,
       _id: `SAL_OUTSTOCK|${i + 1}`,
       formId: 'SAL_OUTSTOCK',
-      fid: i + 1,
+      fid: String(i + 1),
       status: 'C',
       cancelStatus: 'A',
       modifyDate: `${date}T12:00:00`,

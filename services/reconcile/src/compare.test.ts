@@ -40,7 +40,7 @@ function bill(ref: string, overrides: Partial<MirrorBill> = {}): MirrorBill {
   return {
     _id: `SAL_OUTSTOCK|${fid}`,
     formId: 'SAL_OUTSTOCK',
-    fid,
+    fid: String(fid),
     flow: 'sales_outstock',
     ref,
     billNo: ref,

@@ -110,6 +110,8 @@ export interface Comparison {
 }
 
 export const UNKNOWN_ORG = '未知 unknown';
+/** Orders ids given as decimal digits without converting them to numbers (YonSuite ids pass 2^53). */
+const compareIds = (a: string, b: string): number => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 const countsInKingdee = (bill: MirrorBill): boolean => bill.status === 'C' && bill.cancelStatus !== 'B';
 const STATUS_LABELS: Record<string, string> = {
   A: '创建 created',
@@ -143,7 +145,7 @@ export function compare(input: CompareInput, options: CompareOptions): Compariso
     const key = refKey(bill.flow, bill.ref);
     billsByRef.set(
       key,
-      [...(billsByRef.get(key) ?? []), bill].sort((a, b) => a.fid - b.fid),
+      [...(billsByRef.get(key) ?? []), bill].sort((a, b) => compareIds(String(a.fid), String(b.fid))),
     );
   }
   const materialOf = (document: SourceDocument) => (line: LineFacts) =>

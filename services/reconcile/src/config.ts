@@ -8,8 +8,10 @@ const decimalText = z.string().regex(/^\d+(\.\d+)?$/, 'a non-negative decimal, e
 
 export const ReconcileConfigSchema = z
   .object({
-    /** Kingdee connection (validated by @yecai/kingdee), as in the sink's config. */
-    kingdee: z.record(z.string(), z.unknown()),
+    /** Kingdee connection (validated by @yecai/kingdee), as in the sink's config — or `yonyou`, not both. */
+    kingdee: z.record(z.string(), z.unknown()).optional(),
+    /** YonSuite connection (validated by @yecai/yonyou), as in sink-yonyou's config: the mirror reads YonSuite. */
+    yonyou: z.record(z.string(), z.unknown()).optional(),
     flows: z.array(z.enum(RECONCILE_FLOWS.map((flow) => flow.documentType) as [string, ...string[]])).optional(),
     groupId: z.string().min(1).default('yecai-reconcile'),
     tolerance: decimalText.default(DEFAULT_TOLERANCE),
@@ -27,7 +29,15 @@ export const ReconcileConfigSchema = z
       .default({ previousPeriodUntilDay: 10 }),
     admin: z.object({ tokens: z.array(AdminTokenEntrySchema).default([]) }).default({ tokens: [] }),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    if ((config.kingdee === undefined) === (config.yonyou === undefined))
+      context.addIssue({
+        code: 'custom',
+        path: [config.kingdee === undefined ? 'kingdee' : 'yonyou'],
+        message: '需要且只能配置一个财务系统 exactly one finance system: kingdee or yonyou',
+      });
+  });
 export type ReconcileConfig = z.infer<typeof ReconcileConfigSchema>;
 export type ReconcileConfigInput = z.input<typeof ReconcileConfigSchema>;
 

@@ -20,12 +20,31 @@ export interface KingdeeFieldKeys {
   amount: string;
 }
 
+/**
+ * The YonSuite side of a flow: its list API (one row per line, header and line columns flattened — yonyou-api.md
+ * §3.6) and the columns holding the facts; `material` and `warehouse` are the resolved `product_cCode` /
+ * `warehouse_code`, the quantity `qty`, the amount 价税合计 `oriSum`, the lot `batchno`, the source id `out_sys_id`.
+ */
+export interface YonyouListColumns {
+  /** The document kind as sink-yonyou names it (its form id), e.g. salesout. */
+  formId: string;
+  listPath: string;
+  org: string;
+  shop: string;
+  /**
+   * The sink leaves these documents saved (开立) — no audit is mapped for them (销售退货) — so a saved one counts as
+   * posted; otherwise only an audited one (status 1) does.
+   */
+  savedIsFinal?: true;
+}
+
 export interface ReconcileFlow {
   documentType: string;
   formId: string;
   /** zh-CN caption for reports. */
   caption: string;
   fields: KingdeeFieldKeys;
+  yonyou: YonyouListColumns;
   /** The org and shop (customer) of a canonical event, as Kingdee numbers. */
   orgOf: (document: CanonicalJson) => string;
   shopOf: (document: CanonicalJson) => string;
@@ -60,6 +79,7 @@ export const RECONCILE_FLOWS: readonly ReconcileFlow[] = [
       baseQty: 'FBaseUnitQty',
       amount: 'FAllAmount',
     },
+    yonyou: { formId: 'salesout', listPath: '/yonbip/scm/salesout/list', org: 'org', shop: 'cust' },
     orgOf: (document) => text(document, 'deliveryOrg'),
     shopOf: (document) => text(document, 'customer'),
   },
@@ -79,6 +99,8 @@ export const RECONCILE_FLOWS: readonly ReconcileFlow[] = [
       baseQty: 'FBaseunitQty',
       amount: 'FAllAmount',
     },
+    // The stock org is a line field of the 销售退货单 (stockOrgId); the customer is agentId.
+    yonyou: { formId: 'salereturn', listPath: '/yonbip/sd/vouchersalereturn/list', org: 'stockOrgId', shop: 'agentId', savedIsFinal: true },
     orgOf: (document) => text(document, 'stockOrg'),
     shopOf: (document) => text(document, 'customer'),
   },

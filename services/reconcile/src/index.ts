@@ -13,3 +13,5 @@ export * from './config';
 export * from './schedule';
 export * from './service';
 export * from './report-html';
+export * from './finance-side';
+export * from './yonyou-mirror';

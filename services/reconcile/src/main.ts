@@ -14,6 +14,7 @@ import {
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
 import { KingdeeClient } from '@yecai/kingdee';
 import { connectMongo } from '@yecai/store';
+import { YonyouClient } from '@yecai/yonyou';
 import { mountReconcileAdmin } from './admin-api';
 import { ReconcileEnvSchema, loadReconcileConfigFile } from './config';
 import { ReconcileService } from './service';
@@ -26,13 +27,16 @@ async function main(): Promise<ReadonlyArray<() => Promise<unknown>>> {
   const mongo = await connectMongo(env.MONGODB_URI, { appName: 'reconcile' });
   const kafka = new KafkaClient({ brokers: env.KAFKA_BROKERS.split(','), clientId: config.groupId, logger });
   const metricsRegistry = createMetricsRegistry('reconcile');
-  const kingdee = KingdeeClient.fromConfig(config.kingdee, {}, `${env.RECONCILE_CONFIG} kingdee`);
+  // One finance system per deployment: the config names Kingdee or YonSuite (config.ts refuses both or neither).
+  const finance = config.yonyou
+    ? { yonyou: YonyouClient.fromConfig(config.yonyou, {}, `${env.RECONCILE_CONFIG} yonyou`) }
+    : { kingdee: KingdeeClient.fromConfig(config.kingdee, {}, `${env.RECONCILE_CONFIG} kingdee`) };
   const service = new ReconcileService({
     config,
     db: mongo.db(env.MONGODB_DB),
     kafka,
     serde: new AvroSerde(env.SCHEMA_REGISTRY_URL),
-    kingdee,
+    ...finance,
     metricsRegistry,
     logger,
   });

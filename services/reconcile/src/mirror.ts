@@ -26,10 +26,24 @@ interface MirrorState {
 
 export class FieldKeyError extends Error {}
 
+/**
+ * The finance system's side of reconciliation: what it holds now, per bill with its lines and status, kept in a
+ * local mirror. One implementation per finance system (Kingdee here, YonSuite in yonyou-mirror.ts).
+ */
+export interface FinanceMirror {
+  /** Fails loudly, named, when the system does not accept a field or list the mirror reads. */
+  validate(): Promise<void>;
+  /** Pulls every bill changed since the last refresh (all bills the first time); returns how many. */
+  refresh(): Promise<number>;
+  /** Re-reads every bill dated in `period` (YYYY-MM): bills deleted there leave the mirror. */
+  sweep(period: string): Promise<number>;
+  all(): Promise<MirrorBill[]>;
+}
+
 const text = (value: unknown): string =>
   value === null || value === undefined ? '' : value instanceof Decimal ? value.toString() : String(value);
 
-export class KingdeeMirror {
+export class KingdeeMirror implements FinanceMirror {
   readonly bills: Collection<MirrorBill>;
   readonly state: Collection<MirrorState>;
 
@@ -45,6 +59,10 @@ export class KingdeeMirror {
 
   static fieldKeys(flow: ReconcileFlow): string[] {
     return [...Object.values(COMMON_FIELD_KEYS), ...Object.values(flow.fields)];
+  }
+
+  validate(): Promise<void> {
+    return this.validateFieldKeys();
   }
 
   /** Asks Kingdee for every configured FieldKey once; a key the form rejects fails loudly, named (never dropped). */
@@ -99,23 +117,14 @@ export class KingdeeMirror {
 
   /** Re-reads every bill dated in `period` (YYYY-MM): bills deleted in Kingdee leave the mirror. */
   async sweep(period: string): Promise<number> {
-    const [year, month] = period.split('-').map(Number) as [number, number];
-    const next = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
+    const { from, until } = periodBounds(period);
     let swept = 0;
     for (const flow of this.flows) {
-      const bills = await this.pull(flow, `${flow.fields.date} >= '${period}-01' and ${flow.fields.date} < '${next}'`);
-      const present = new Set(bills.map((bill) => bill._id));
-      const stale = (
-        await this.bills
-          .find({ formId: flow.formId, date: { $gte: `${period}-01`, $lt: next } }, { projection: { _id: 1 } })
-          .toArray()
-      )
-        .map((bill) => bill._id)
-        .filter((id) => !present.has(id));
-      if (stale.length > 0) await this.bills.deleteMany({ _id: { $in: stale } });
+      const bills = await this.pull(flow, `${flow.fields.date} >= '${from}' and ${flow.fields.date} < '${until}'`);
+      const deleted = await dropStaleBills(this.bills, flow.formId, period, new Set(bills.map((bill) => bill._id)));
       await this.replace(bills);
       swept += bills.length;
-      logger.info({ formId: flow.formId, period, bills: bills.length, deleted: stale.length }, 'mirror swept');
+      logger.info({ formId: flow.formId, period, bills: bills.length, deleted }, 'mirror swept');
     }
     return swept;
   }
@@ -128,7 +137,7 @@ export class KingdeeMirror {
   private async pull(flow: ReconcileFlow, filter: string): Promise<MirrorBill[]> {
     const keys = KingdeeMirror.fieldKeys(flow);
     const entryKey = flow.fields.entryId;
-    const bills = new Map<number, MirrorBill>();
+    const bills = new Map<string, MirrorBill>();
     let after: { fid: string; entry: string } | null = null;
     for (;;) {
       const keyset = after ? `(FID > ${after.fid} or (FID = ${after.fid} and ${entryKey} > ${after.entry}))` : '';
@@ -148,8 +157,8 @@ export class KingdeeMirror {
     return [...bills.values()];
   }
 
-  private addRow(flow: ReconcileFlow, bills: Map<number, MirrorBill>, row: QueryRow): void {
-    const fid = Number(text(row[COMMON_FIELD_KEYS.fid]));
+  private addRow(flow: ReconcileFlow, bills: Map<string, MirrorBill>, row: QueryRow): void {
+    const fid = text(row[COMMON_FIELD_KEYS.fid]);
     let bill = bills.get(fid);
     if (!bill) {
       bill = {
@@ -180,12 +189,36 @@ export class KingdeeMirror {
     bill.lines.push(line);
   }
 
-  /** Delete + insert (FerretDB-safe); the mirror is a cache, a crash in between is healed by the next refresh or sweep. */
-  private async replace(bills: MirrorBill[]): Promise<void> {
-    for (let start = 0; start < bills.length; start += 1_000) {
-      const chunk = bills.slice(start, start + 1_000);
-      await this.bills.deleteMany({ _id: { $in: chunk.map((bill) => bill._id) } });
-      await this.bills.insertMany(chunk);
-    }
+  private replace(bills: MirrorBill[]): Promise<void> {
+    return replaceBills(this.bills, bills);
   }
+}
+
+/** Delete + insert (FerretDB-safe); a mirror is a cache, a crash in between is healed by the next refresh or sweep. */
+export async function replaceBills(collection: Collection<MirrorBill>, bills: MirrorBill[]): Promise<void> {
+  for (let start = 0; start < bills.length; start += 1_000) {
+    const chunk = bills.slice(start, start + 1_000);
+    await collection.deleteMany({ _id: { $in: chunk.map((bill) => bill._id) } });
+    await collection.insertMany(chunk);
+  }
+}
+
+/**
+ * Removes the mirror's bills of `formId` dated in `period` that a full re-read did not return (deleted there).
+ * Returns how many.
+ */
+export async function dropStaleBills(collection: Collection<MirrorBill>, formId: string, period: string, present: Set<string>): Promise<number> {
+  const { from, until } = periodBounds(period);
+  const stale = (await collection.find({ formId, date: { $gte: from, $lt: until } }, { projection: { _id: 1 } }).toArray())
+    .map((bill) => bill._id)
+    .filter((id) => !present.has(id));
+  if (stale.length > 0) await collection.deleteMany({ _id: { $in: stale } });
+  return stale.length;
+}
+
+/** First day of the period and first day of the next one (YYYY-MM-DD). */
+export function periodBounds(period: string): { from: string; until: string } {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  const until = month === 12 ? `${year + 1}-01-01` : `${year}-${String(month + 1).padStart(2, '0')}-01`;
+  return { from: `${period}-01`, until };
 }

@@ -48,11 +48,12 @@ export interface SourceDocument extends DocumentFacts {
 }
 
 export interface MirrorBill extends DocumentFacts {
-  /** `<formId>|<FID>`. */
+  /** `<formId>|<id>`. */
   _id: string;
   formId: string;
-  fid: number;
-  /** FDocumentStatus: A created, B submitted, C audited, D re-audit. */
+  /** The bill's id in the finance system as decimal digits (Kingdee FID; YonSuite ids pass 2^53, so never a number). */
+  fid: string;
+  /** Kingdee's FDocumentStatus letters (YonSuite's 0 开立 / 1 已审核 become A / C): A created, B submitted, C audited, D re-audit. */
   status: string;
   /** FCancelStatus: A normal, B cancelled. */
   cancelStatus: string;

@@ -1,30 +1,44 @@
 /**
- * One reconciliation run: validate the mirror's FieldKeys, bring the three datasets up to date (source ledger from
- * the canonical topics, Kingdee mirror by FModifyDate and a sweep of the period), compare and report.
+ * One reconciliation run: validate the mirror's fields, bring the three datasets up to date (source ledger from
+ * the canonical topics, the finance mirror — Kingdee by FModifyDate or YonSuite by pubts — and a sweep of the
+ * period), compare and report.
  */
 import type { Db } from 'mongodb';
 import { Decimal, ValidationError } from '@yecai/common';
 import { sourceIdentity } from '@yecai/contracts';
 import type { AvroSerde, KafkaClient } from '@yecai/kafka';
 import type { KingdeeClient } from '@yecai/kingdee';
+import type { YonyouClient } from '@yecai/yonyou';
 import { MasterDataStore } from '@yecai/master-data';
 import { Ledger } from '@yecai/sink-kit';
 import { compare } from './compare';
 import { RECONCILE_FLOWS, reconcileFlow, type ReconcileFlow } from './flows';
-import { KingdeeMirror } from './mirror';
+import { inFinanceTerms, type FinanceSystem } from './finance-side';
+import { KingdeeMirror, type FinanceMirror } from './mirror';
 import { refKey, type SinkFacts } from './model';
 import { overallVerdict, type ReconciliationReport } from './report';
 import type { ReconcileMetrics } from './metrics';
 import { SourceLedger } from './source-ledger';
+import { YonyouMirror } from './yonyou-mirror';
 
 export interface ReconcileDeps {
   db: Db;
   kafka: KafkaClient;
   serde: AvroSerde;
-  kingdee: KingdeeClient;
+  /** The finance system's client: exactly one of Kingdee and YonSuite — the system the mirror reads. */
+  kingdee?: KingdeeClient | undefined;
+  yonyou?: YonyouClient | undefined;
   metrics?: ReconcileMetrics | undefined;
-  /** Collection prefix of the sink's ledger (sink-kingdee's default). */
+  /** Collection prefix of the sink's ledger (default: sink-kingdee's or sink-yonyou's, by the client given). */
   sinkLedgerPrefix?: string;
+}
+
+/** The mirror of the finance system the deps name, and that system. */
+function financeMirror(deps: ReconcileDeps, flows: readonly ReconcileFlow[]): { system: FinanceSystem; mirror: FinanceMirror } {
+  if (deps.kingdee && deps.yonyou) throw new Error('reconcile: a Kingdee and a YonSuite client given — one finance system per run');
+  if (deps.yonyou) return { system: 'yonyou', mirror: new YonyouMirror(deps.db, deps.yonyou, flows) };
+  if (deps.kingdee) return { system: 'kingdee', mirror: new KingdeeMirror(deps.db, deps.kingdee, flows) };
+  throw new Error('reconcile: no finance system client (Kingdee or YonSuite) given');
 }
 
 export interface ReconcileOptions {
@@ -101,8 +115,8 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const threshold = decimalOption(options.threshold ?? DEFAULT_THRESHOLD, 'threshold');
   const flows = options.flows && options.flows.length > 0 ? options.flows.map(reconcileFlow) : [...RECONCILE_FLOWS];
 
-  const mirror = new KingdeeMirror(deps.db, deps.kingdee, flows);
-  await mirror.validateFieldKeys();
+  const { system, mirror } = financeMirror(deps, flows);
+  await mirror.validate();
   const source = new SourceLedger(deps.db);
   const read = await source.catchUp(deps.kafka, deps.serde, flows, options.groupId ?? 'yecai-reconcile');
   const mirrorChanged = await mirror.refresh();
@@ -112,7 +126,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   const [documents, bills, sink, skus] = await Promise.all([
     source.documents(flows),
     mirror.all(),
-    sinkFacts(deps.db, flows, deps.sinkLedgerPrefix ?? 'sink_kingdee'),
+    sinkFacts(deps.db, flows, deps.sinkLedgerPrefix ?? (system === 'yonyou' ? 'sink_yonyou' : 'sink_kingdee')),
     currentSkuMap(deps.db),
   ]);
   const comparison = compare(
@@ -121,6 +135,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
   );
   const report: ReconciliationReport = {
     title: '业财一致性报告',
+    financeSystem: system,
     period,
     flows: flows.map((flow) => flow.documentType),
     org: options.org ?? null,
@@ -140,6 +155,7 @@ export async function reconcile(deps: ReconcileDeps, options: ReconcileOptions):
     },
     ...comparison,
   };
-  deps.metrics?.observe(report);
-  return report;
+  const worded = inFinanceTerms(report, system);
+  deps.metrics?.observe(worded);
+  return worded;
 }

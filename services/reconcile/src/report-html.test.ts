@@ -26,7 +26,7 @@ describe('the report as an HTML page', () => {
       ...source,
       _id: 'SAL|1',
       formId: 'SAL_OUTSTOCK',
-      fid: 1,
+      fid: '1',
       ref: '',
       billNo: 'HAND<script>',
       status: 'C',

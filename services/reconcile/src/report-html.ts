@@ -4,6 +4,7 @@
  */
 import { DIFFERENCE_CLASSES, DIFFERENCE_CLASS_NAMES } from './classes';
 import type { Difference, PartitionSummary } from './compare';
+import { financeText } from './finance-side';
 import { DIFFERENCE_COLUMNS, SUMMARY_COLUMNS, classSheet, percent, rulesOf, type ReconciliationReport } from './report';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -26,16 +27,17 @@ const table = (headers: string[], rows: string[][]) =>
   `<table><thead><tr>${headers.map((header) => `<th>${escapeHtml(header)}</th>`).join('')}</tr></thead><tbody>${rows.map((row) => `<tr>${row.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
 
 export function renderHtml(report: ReconciliationReport): string {
+  const words = (text: string) => financeText(text, report.financeSystem);
   const sections = DIFFERENCE_CLASS_NAMES.map((name) => {
     const rows = report.differences.filter((difference) => difference.class === name);
     const body =
       rows.length === 0
         ? '<p>无 none</p>'
         : table(
-            DIFFERENCE_COLUMNS.map((column) => column.header),
+            DIFFERENCE_COLUMNS.map((column) => words(column.header)),
             rows.map((difference) => DIFFERENCE_COLUMNS.map((column) => differenceCell(difference, column.key))),
           );
-    return `<h2 id="${name}">${escapeHtml(classSheet(name))} ${name} (${rows.length})</h2><p>${escapeHtml(DIFFERENCE_CLASSES[name].action)}</p>${body}`;
+    return `<h2 id="${name}">${escapeHtml(words(classSheet(name)))} ${name} (${rows.length})</h2><p>${escapeHtml(words(DIFFERENCE_CLASSES[name].action))}</p>${body}`;
   });
   return [
     '<!doctype html>',
@@ -47,7 +49,7 @@ export function renderHtml(report: ReconciliationReport): string {
     `<p>${escapeHtml(`生成 generated ${report.generatedAt} · 耗时 ${report.durationMs} ms · 阈值 threshold ${percent(report.threshold)} · 容差 tolerance ${report.tolerance}`)}</p>`,
     `<h2>汇总 summary</h2>`,
     table(
-      SUMMARY_COLUMNS.map((column) => column.header),
+      SUMMARY_COLUMNS.map((column) => words(column.header)),
       report.summaries.map((row) => SUMMARY_COLUMNS.map((column) => summaryCell(row, column.key, column.kind))),
     ),
     ...sections,

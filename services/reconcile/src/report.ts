@@ -8,9 +8,12 @@ import type ExcelJS from 'exceljs';
 import { Decimal } from '@yecai/common';
 import { DIFFERENCE_CLASSES, DIFFERENCE_CLASS_NAMES, type DifferenceClass } from './classes';
 import type { Comparison, Difference, PartitionSummary, Verdict } from './compare';
+import { financeText, type FinanceSystem } from './finance-side';
 
 export interface ReconciliationReport extends Comparison {
   title: '业财一致性报告';
+  /** The finance system reconciled (absent in reports written before YonSuite: Kingdee). */
+  financeSystem?: FinanceSystem;
   period: string;
   flows: string[];
   org: string | null;
@@ -89,7 +92,11 @@ export const DIFFERENCE_COLUMNS: { header: string; key: keyof Difference; kind: 
   ];
 
 /** The 口径 (what is compared and how), one line each: the 说明 sheet and the docs say the same. */
-export function rulesOf(report: Pick<ReconciliationReport, 'period' | 'threshold' | 'tolerance'>): string[] {
+export function rulesOf(report: Pick<ReconciliationReport, 'period' | 'threshold' | 'tolerance' | 'financeSystem'>): string[] {
+  return rulesInKingdeeTerms(report).map((rule) => financeText(rule, report.financeSystem));
+}
+
+function rulesInKingdeeTerms(report: Pick<ReconciliationReport, 'period' | 'threshold' | 'tolerance'>): string[] {
   return [
     `期间 period: ${report.period}，按单据日期（源单 date = 金蝶 FDate）归属 · by business date`,
     '源方 source side: 通过同步条件的规范化单据（每单最新版本），被过滤/映射挂起的单据单独标注 · canonical documents that passed the sync condition (latest version); filtered and mapping-parked ones marked',
@@ -124,9 +131,10 @@ export async function writeWorkbook(report: ReconciliationReport): Promise<Buffe
   workbook.creator = 'yecai reconcile';
   workbook.created = new Date(report.generatedAt);
 
+  const words = (text: string) => financeText(text, report.financeSystem);
   const summary = workbook.addWorksheet(SUMMARY_SHEET);
   summary.columns = SUMMARY_COLUMNS.map((column) => ({
-    header: column.header,
+    header: words(column.header),
     key: column.key,
     width: column.kind === 'text' ? 16 : 14,
     style: column.kind === 'money' ? { numFmt: MONEY_FORMAT } : column.kind === 'rate' ? { numFmt: RATE_FORMAT } : {},
@@ -149,7 +157,7 @@ export async function writeWorkbook(report: ReconciliationReport): Promise<Buffe
   summary.addRow([
     '数据版本 data',
     `源单 ${report.dataVersions.sourceDocuments}`,
-    `金蝶镜像 ${report.dataVersions.mirrorBills}`,
+    words(`金蝶镜像 ${report.dataVersions.mirrorBills}`),
     `本期重扫 swept: ${report.dataVersions.periodSwept ? '是 yes' : '否 no'}`,
     `sink 台账 ${report.dataVersions.sinkEntries}`,
   ]);
@@ -161,9 +169,9 @@ export async function writeWorkbook(report: ReconciliationReport): Promise<Buffe
   summary.getRow(1).font = { bold: true };
 
   for (const name of DIFFERENCE_CLASS_NAMES) {
-    const sheet = workbook.addWorksheet(classSheet(name));
+    const sheet = workbook.addWorksheet(words(classSheet(name)));
     sheet.columns = DIFFERENCE_COLUMNS.map((column) => ({
-      header: column.header,
+      header: words(column.header),
       key: column.key,
       width: column.key === 'cause' || column.key === 'action' ? 48 : 18,
       style: column.kind === 'money' ? { numFmt: MONEY_FORMAT } : {},

@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { createLogger, errorMessage, type Logger } from '@yecai/common';
 import type { AvroSerde, KafkaClient } from '@yecai/kafka';
 import type { KingdeeClient } from '@yecai/kingdee';
+import type { YonyouClient } from '@yecai/yonyou';
 import type { ReconcileConfig } from './config';
 import { createReconcileMetrics, type ReconcileMetrics } from './metrics';
 import { reconcile } from './reconcile';
@@ -38,7 +39,9 @@ export interface ReconcileServiceDeps {
   db: Db;
   kafka: KafkaClient;
   serde: AvroSerde;
-  kingdee: KingdeeClient;
+  /** The finance system's client: Kingdee or YonSuite, as the config names (`kingdee` / `yonyou`). */
+  kingdee?: KingdeeClient | undefined;
+  yonyou?: YonyouClient | undefined;
   metricsRegistry: Registry;
   logger?: Logger;
   now?: () => number;
@@ -74,6 +77,7 @@ export class ReconcileService {
           kafka: this.deps.kafka,
           serde: this.deps.serde,
           kingdee: this.deps.kingdee,
+          yonyou: this.deps.yonyou,
           metrics: this.metrics,
         },
         {

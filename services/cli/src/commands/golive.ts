@@ -1,14 +1,17 @@
 /**
  * The go-live stress test (the WDT project's 1,000-document acceptance, issue #21 point 5) as `yecai run --reconcile`:
- * once the run's business day is accounted for, the day's period is reconciled against the Kingdee emulator and two
- * reports are printed — 压力测试报告 (what the pipeline did, how fast) and 业财一致性报告 (what Kingdee holds against
+ * once the run's business day is accounted for, the day's period is reconciled against the finance emulator (Kingdee, or
+ * YonSuite with --target yonyou) and two reports are printed — 压力测试报告 (what the pipeline did, how fast) and
+ * 业财一致性报告 (what the finance system holds against
  * what the source said). The pipeline is libs/demo's and the comparison @yecai/reconcile's; this file only joins them.
  */
 import type { Pipeline, PipelineSummary } from '@yecai/demo';
-import { DEMO_KINGDEE_SECRET_ENV, demoKingdeeConnection } from '@yecai/demo';
+import { DEMO_KINGDEE_SECRET_ENV, DEMO_YONYOU_SECRET_ENV, demoKingdeeConnection, demoYonyouConnection } from '@yecai/demo';
+import { EMULATOR_CREDENTIALS } from '@yecai/emulator-yonyou';
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
 import { KingdeeClient } from '@yecai/kingdee';
-import { reconcile, type ReconciliationReport } from '@yecai/reconcile';
+import { financeText, reconcile, type FinanceSystem, type ReconciliationReport } from '@yecai/reconcile';
+import { YonyouClient } from '@yecai/yonyou';
 import { formatReconciliation } from './reconcile';
 import { table, type Print } from './operator-context';
 
@@ -32,7 +35,8 @@ const sum = (
 ) => summary.flows.reduce((total, flow) => total + flow[key], 0);
 
 /** 压力测试报告: documents and their outcomes, throughput and latency. */
-export function formatStressReport(run: StressRun): string[] {
+export function formatStressReport(run: StressRun, system?: FinanceSystem): string[] {
+  const words = (text: string) => financeText(text, system);
   const { summary } = run;
   const seconds = run.durationMs / 1000;
   const fetched = sum(summary, 'fetched');
@@ -42,7 +46,7 @@ export function formatStressReport(run: StressRun): string[] {
     ['已过账 posted', String(sum(summary, 'posted'))],
     [
       '已搁置 parked',
-      `${parked} (映射 mapping ${sum(summary, 'parkedInMapping')} · 金蝶 Kingdee ${sum(summary, 'parkedInSink')})`,
+      words(`${parked} (映射 mapping ${sum(summary, 'parkedInMapping')} · 金蝶 Kingdee ${sum(summary, 'parkedInSink')})`),
     ],
     ['待处理 pending', String(sum(summary, 'pending'))],
     ['已过滤 filtered', String(sum(summary, 'filtered'))],
@@ -51,7 +55,7 @@ export function formatStressReport(run: StressRun): string[] {
     [
       '过账延迟 latency',
       summary.latency
-        ? `p50 ${summary.latency.p50} ms · p99 ${summary.latency.p99} ms (映射→金蝶 mapping→Kingdee, ${summary.latency.samples} 张 bills)`
+        ? words(`p50 ${summary.latency.p50} ms · p99 ${summary.latency.p99} ms (映射→金蝶 mapping→Kingdee, ${summary.latency.samples} 张 bills)`)
         : '— (没有已过账单据 no posted bill)',
     ],
     [
@@ -65,7 +69,7 @@ export function formatStressReport(run: StressRun): string[] {
 }
 
 /**
- * Reconciles the run's period in-process: the run's database and topics, a consumer group of its own, the Kingdee
+ * Reconciles the run's period in-process: the run's database and topics, a consumer group of its own, the finance
  * emulator (the mirror reads it as it would read a tenant).
  */
 export async function reconcileRun(
@@ -76,16 +80,9 @@ export async function reconcileRun(
   // Topic names honour YECAI_TOPIC_PREFIX at call time: the run's topics, not the default ones.
   process.env.YECAI_TOPIC_PREFIX = options.topicPrefix;
   const kafka = new KafkaClient({ brokers: endpoints.kafkaBrokers.split(','), clientId: 'yecai-golive' });
-  // The emulator's secret reaches this process as it reaches the sink: through the variable its config references.
-  process.env[DEMO_KINGDEE_SECRET_ENV] = pipeline.world.kingdeeFixture.apps[0]!.appSecret;
-  const kingdee = KingdeeClient.fromConfig(
-    demoKingdeeConnection(pipeline.kingdee.url, pipeline.world.kingdeeFixture),
-    {},
-    'Kingdee emulator',
-  );
   try {
     return await reconcile(
-      { db: pipeline.db, kafka, serde: new AvroSerde(endpoints.schemaRegistryUrl), kingdee },
+      { db: pipeline.db, kafka, serde: new AvroSerde(endpoints.schemaRegistryUrl), ...financeClientOf(pipeline) },
       {
         period: options.period,
         threshold: options.threshold,
@@ -98,9 +95,23 @@ export async function reconcileRun(
   }
 }
 
+/**
+ * The client of the run's finance emulator, as a tenant's would be configured. The emulator's secret reaches this
+ * process as it reaches the sink: through the variable its config references.
+ */
+function financeClientOf(pipeline: Pipeline): { kingdee: KingdeeClient } | { yonyou: YonyouClient } {
+  if (pipeline.target === 'yonyou') {
+    process.env[DEMO_YONYOU_SECRET_ENV] = EMULATOR_CREDENTIALS.appSecret;
+    const callsPerMinute = pipeline.options.yonyouCallsPerMinute ?? 60;
+    return { yonyou: YonyouClient.fromConfig(demoYonyouConnection(pipeline.yonyou.url, callsPerMinute), {}, 'YonSuite emulator') };
+  }
+  process.env[DEMO_KINGDEE_SECRET_ENV] = pipeline.world.kingdeeFixture.apps[0]!.appSecret;
+  return { kingdee: KingdeeClient.fromConfig(demoKingdeeConnection(pipeline.kingdee.url, pipeline.world.kingdeeFixture), {}, 'Kingdee emulator') };
+}
+
 /** Both reports, as `yecai run --reconcile` prints them. */
 export function printGoLiveReports(run: StressRun, report: ReconciliationReport, print: Print): void {
-  for (const line of formatStressReport(run)) print(line);
+  for (const line of formatStressReport(run, report.financeSystem)) print(line);
   print('');
   for (const line of formatReconciliation(report)) print(line);
   for (const line of formatCauses(report)) print(line);

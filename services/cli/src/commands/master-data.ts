@@ -22,14 +22,22 @@ yecai master-data pull-kingdee --kingdee-config <file.yaml|json> [--page-size 20
 
 /** The connection from a YAML/JSON file: either the connection itself or a sink config holding it under `kingdee`. */
 export function kingdeeConnection(path: string): { config: unknown; source: string } {
+  return connectionFile(path, 'kingdee');
+}
+
+/**
+ * A finance system's connection from a file (YAML or JSON): the connection itself, or a sink's config holding it
+ * under `kingdee:` / `yonyou:` (so an operator can pass the sink's own config file).
+ */
+export function connectionFile(path: string, system: 'kingdee' | 'yonyou'): { config: unknown; source: string } {
   let parsed: unknown;
   try {
     parsed = parseYaml(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new UsageError(`--kingdee-config: 读不了 cannot read ${path}: ${(error as Error).message}`);
+    throw new UsageError(`--${system}-config: 读不了 cannot read ${path}: ${(error as Error).message}`);
   }
-  const inSinkConfig = parsed !== null && typeof parsed === 'object' && 'kingdee' in parsed;
-  return inSinkConfig ? { config: (parsed as { kingdee: unknown }).kingdee, source: `${path} kingdee` } : { config: parsed, source: path };
+  const inSinkConfig = parsed !== null && typeof parsed === 'object' && system in parsed;
+  return inSinkConfig ? { config: (parsed as Record<string, unknown>)[system], source: `${path} ${system}` } : { config: parsed, source: path };
 }
 
 export async function masterDataCommand(args: string[], flags: OperatorFlags, print: Print = console.log): Promise<void> {

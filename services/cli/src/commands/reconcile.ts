@@ -2,7 +2,9 @@
 import { writeFileSync } from 'node:fs';
 import { AvroSerde } from '@yecai/kafka';
 import { KingdeeClient } from '@yecai/kingdee';
+import { YonyouClient } from '@yecai/yonyou';
 import {
+  financeText,
   DIFFERENCE_CLASSES,
   DIFFERENCE_CLASS_NAMES,
   PERIOD_PATTERN,
@@ -14,7 +16,7 @@ import {
   type ReconciliationReport,
 } from '@yecai/reconcile';
 import { UsageError } from '../errors';
-import { kingdeeConnection } from './master-data';
+import { connectionFile } from './master-data';
 import {
   acceptOnly,
   applyPrefixFlag,
@@ -38,18 +40,21 @@ export const RECONCILE_OPTIONS = {
   'no-sweep': { type: 'boolean' },
   'metrics-file': { type: 'string' },
   'registry-url': { type: 'string' },
+  'yonyou-config': { type: 'string' },
 } as const;
 
-export const RECONCILE_USAGE = `yecai reconcile --period 2026-11 --kingdee-config <file> [--flow sales_outstock,…] [--org 100] [--out report.xlsx]
+export const RECONCILE_USAGE = `yecai reconcile --period 2026-11 (--kingdee-config <file> | --yonyou-config <file>) [--flow sales_outstock,…] [--org 100] [--out report.xlsx]
     [--json report.json] [--html report.html] [--tolerance 0.01] [--threshold 0.0001] [--no-sweep] [--metrics-file reconcile.prom]
   业财一致性报告：源账本（规范化主题）、sink 台账与金蝶镜像逐级比对（期间→日/店铺/仓库→单据→行），列出差异类别、原因与处理；
   --out 写 Excel，--json / --html 写同样的数据（JSON / 网页）；--threshold 差异率阈值（默认 0.0001 = 0.01%）；--tolerance 每行尾差容差（元）；
-  --no-sweep 不全量重扫本期金蝶单据（只按修改时间增量）；--metrics-file 写 Prometheus 文本（node_exporter textfile）
+  --no-sweep 不全量重扫本期金蝶单据（只按修改时间增量）；--metrics-file 写 Prometheus 文本（node_exporter textfile）；
+  财务系统为用友 YonSuite 时给 --yonyou-config（用友连接或 sink-yonyou 的配置文件），报告中的“金蝶”即为“用友”
   the business–finance reconciliation of one period: source ledger, sink ledger and Kingdee mirror compared level by
   level; differences by class with cause and action; exit code 1 when the verdict is 有差异 (differences)`;
 
 /** The summary table and the classes found, as the command prints them (also `yecai run --reconcile`). */
 export function formatReconciliation(report: ReconciliationReport): string[] {
+  const words = (text: string) => financeText(text, report.financeSystem);
   const lines = [
     `${report.title} ${report.period} — 结论 verdict: ${report.verdict === '一致' ? '一致 consistent' : '有差异 differences'}`,
   ];
@@ -59,9 +64,9 @@ export function formatReconciliation(report: ReconciliationReport): string[] {
         '流程 flow',
         '组织 org',
         '源单 source',
-        '金蝶 Kingdee',
+        words('金蝶 Kingdee'),
         '源金额 source amt',
-        '金蝶金额 Kingdee amt',
+        words('金蝶金额 Kingdee amt'),
         '金额差异率 amt rate',
         '单据差异率 doc rate',
         '结论 verdict',
@@ -88,9 +93,9 @@ export function formatReconciliation(report: ReconciliationReport): string[] {
       ...table([
         ['类别 class', '数量 count', '处理 action'],
         ...counts.map(([name, count]) => [
-          `${DIFFERENCE_CLASSES[name].zh} ${name}`,
+          `${words(DIFFERENCE_CLASSES[name].zh)} ${name}`,
           String(count),
-          DIFFERENCE_CLASSES[name].action,
+          words(DIFFERENCE_CLASSES[name].action),
         ]),
       ]),
     );
@@ -122,6 +127,7 @@ export async function reconcileCommand(
     'no-sweep',
     'metrics-file',
     'kingdee-config',
+    'yonyou-config',
     'brokers',
     'registry-url',
     'mongodb-uri',
@@ -133,11 +139,14 @@ export async function reconcileCommand(
   const period = stringFlag(flags, 'period');
   if (!period) throw new UsageError('--period: 需要对账期间 the period is required, e.g. --period 2026-11');
   if (!PERIOD_PATTERN.test(period)) throw new UsageError(`--period: 应为 YYYY-MM expected YYYY-MM, got "${period}"`);
-  const configPath = stringFlag(flags, 'kingdee-config');
-  if (!configPath) throw new UsageError('--kingdee-config: 需要金蝶连接文件 the Kingdee connection file is required');
+  const kingdeePath = stringFlag(flags, 'kingdee-config');
+  const yonyouPath = stringFlag(flags, 'yonyou-config');
+  if (!kingdeePath === !yonyouPath)
+    throw new UsageError('--kingdee-config / --yonyou-config: 需要且只能给一个财务系统连接文件 give the connection file of exactly one finance system');
   applyPrefixFlag(flags);
-  const { config, source } = kingdeeConnection(configPath);
-  const kingdee = KingdeeClient.fromConfig(config, {}, source);
+  const finance = yonyouPath
+    ? (({ config, source }) => ({ yonyou: YonyouClient.fromConfig(config, {}, source) }))(connectionFile(yonyouPath, 'yonyou'))
+    : (({ config, source }) => ({ kingdee: KingdeeClient.fromConfig(config, {}, source) }))(connectionFile(kingdeePath!, 'kingdee'));
   const serde = new AvroSerde(registryEndpoint(flags));
   const report = await withKafka(
     flags,
@@ -146,7 +155,7 @@ export async function reconcileCommand(
         flags,
         (db) =>
           reconcile(
-            { db, kafka, serde, kingdee },
+            { db, kafka, serde, ...finance },
             {
               period,
               flows: stringFlag(flags, 'flow')

@@ -16,11 +16,11 @@ export const RUN_USAGE = `yecai run [--documents N] [--timeout SECONDS] [--fast]
   --documents N   营业日单据数 documents in the business day (default 2000)
   --timeout S     最多等待秒数，超时退出码 1 give up after S seconds, exit code 1 (default 900)
   --target T      财务系统 the finance system the day posts to: kingdee 金蝶云星空（默认 default）或 or yonyou 用友 YonSuite
-                  （用友模拟器；对账 --reconcile 目前只读金蝶 the YonSuite emulator; --reconcile reads Kingdee only for now）
+                  （用友模拟器，--reconcile 对账用友 the YonSuite emulator; --reconcile then reconciles against YonSuite）
   --fast          聚水潭限流放宽到 50/s、3000/min（默认按官方 5/s、100/min），用友 600 次/分（默认 60）relax JST's and YonSuite's documented rate limits
   --follow        汇总后服务继续运行（像常驻服务），Ctrl-C 停止 keep the services running after the summary, until Ctrl-C
   --reconcile     上线压力测试 the go-live stress test: 汇总后对账营业日所在期间，打印压力测试报告与业财一致性报告（有差异时退出码 1）；
-                  --out/--json/--html 写对账报告 then reconciles the day's period against Kingdee and prints both reports
+                  --out/--json/--html 写对账报告 then reconciles the day's period against the finance system and prints both reports
                   (exit code 1 when 有差异); --threshold/--tolerance as for yecai reconcile.  yecai golive = run --reconcile --documents 1000
   (--bounded      旧参数，现为默认行为 old flag, now the default: accepted and ignored)
   运行期间及之后 during and after it: yecai status · parked · pending 自动读取这次运行 read this run without flags`;
@@ -63,7 +63,6 @@ export async function runCommand(flags: Record<string, string | boolean | undefi
   const timeoutS = positiveInt(flags.timeout as string | undefined, '--timeout', 900);
   const goLive = flags.reconcile === true;
   const target = financeTarget(flags.target);
-  if (goLive && target === 'yonyou') throw new UsageError('--reconcile 目前只对账金蝶 reconciles against Kingdee only; --target yonyou 不能同用 cannot be used with it yet');
   if (follow && goLive) throw new UsageError('--reconcile 与 --follow 不能同用 --reconcile reconciles once the day is accounted for; --follow never ends');
   if (flags.bounded === true) console.log('注意 note: --bounded 已是默认行为，可以省略 is now the default and may be dropped');
 

@@ -7,6 +7,7 @@
  * failures, and faults on demand (lost answers after the write landed, 5xx, throttling, an outage).
  */
 import { randomBytes } from 'node:crypto';
+import { Decimal } from '@yecai/common';
 import express, { type Request, type Response } from 'express';
 import {
   answerGatewayFault,
@@ -328,14 +329,7 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
     const rows =
       body.isSum === true
         ? documents.map((document) => headRow(document))
-        : documents.flatMap((document) =>
-            document.lines.map((line) => ({
-              ...headRow(document),
-              details_id: line.id,
-              product_cCode: state.resolve('product', line.product)?.code,
-              qty: line.qty,
-            })),
-          );
+        : documents.flatMap((document) => document.lines.map((line) => lineRow(kindName, document, line)));
     return {
       pageIndex,
       pageSize,
@@ -355,6 +349,32 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
       out_sys_code: document.header.out_sys_code,
       extSystemCode: document.header.extSystemCode,
       extVouchCode: document.header.extVouchCode,
+    };
+  }
+
+  /**
+   * One row per line (isSum false): the header's scalar fields and the line's flattened into one record, as the real
+   * lists do (their exact column names beyond code/id/details_id/product_cCode/qty/oriSum/status/pubts are not in the
+   * research: docs/yonyou.md §6) — references as the codes they were saved with, plus `product_cCode` and
+   * `warehouse_code` resolved. 价税合计 `oriSum` as saved, or derived like YonSuite does: qty × 含税单价, to the cent.
+   */
+  function lineRow(kindName: string, document: StoredDocument, line: StoredDocument['lines'][number]): Record<string, unknown> {
+    const names = BILL_KINDS[kindName]?.lineFields;
+    const scalars = (record: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(record).filter(([, value]) => value === null || typeof value !== 'object'));
+    const warehouse = names ? line[names.warehouse] : (line.warehouse ?? document.header.warehouse ?? document.header.outwarehouse);
+    const derived =
+      line.oriSum === undefined && line.oriTaxUnitPrice !== undefined && line.qty !== undefined
+        ? { oriSum: new Decimal(String(line.qty)).times(String(line.oriTaxUnitPrice)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP).toFixed(2) }
+        : {};
+    return {
+      ...scalars(document.header),
+      ...scalars(line),
+      ...derived,
+      ...headRow(document),
+      details_id: line.id,
+      product_cCode: state.resolve('product', names ? line[names.product] : line.product)?.code,
+      warehouse_code: state.resolve('warehouse', warehouse)?.code,
     };
   }
 
