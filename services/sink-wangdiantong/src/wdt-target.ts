@@ -30,7 +30,7 @@ import { goodsOf, goodsProblemOf, holdsGoods } from './wdt-goods';
 
 type Item = WorkItem<FlowConfig>;
 
-/** A stock bill WDT is pushed (stock-in, return, other in/out, transfer): what differs between them, the code path is one. */
+/** A stock bill WDT is pushed (stock-in, return, other in/out, transfer, 盘点): what differs between them, the code path is one. */
 interface StockBillKind {
   /** The push's one JSON parameter (none when the push takes flat parameters). */
   param?: string;

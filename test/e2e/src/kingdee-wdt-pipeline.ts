@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatBeijingTime, getFreePort } from '@yecai/common';
+import { Decimal, formatBeijingTime, getFreePort } from '@yecai/common';
 import { DEMO_KINGDEE_SECRET_ENV, demoKingdeeConnection, launchPipelineServices, yesterdayInBeijing, type PipelineEndpoints, type ServiceName, type ServiceProcess } from '@yecai/demo';
 import { DEFAULT_QYB_ACCOUNT, startWangdiantongEmulator, type WdtEmulator } from '@yecai/emulator-wangdiantong';
 import { startKingdeeEmulator, type KingdeeEmulator } from '@yecai/emulator-kingdee';
@@ -28,6 +28,8 @@ export const KD_WDT_FLOWS = {
   other_instock: 'oms_other_instock',
   other_outstock: 'oms_other_outstock',
   transfer: 'oms_transfer',
+  stock_count_gain: 'oms_stock_count',
+  stock_count_loss: 'oms_stock_count',
   material: 'oms_goods',
 } as const;
 export type KdWdtStream = keyof typeof KD_WDT_FLOWS;
@@ -67,7 +69,8 @@ export class KingdeeWdtPipeline {
     const client = KingdeeClient.fromConfig(connection);
     const account = `kd${options.topicPrefix.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 40);
     const startAt = formatBeijingTime(Date.now() - 3_600_000);
-    const flows = streams.map((stream) => KD_WDT_FLOWS[stream]);
+    // 盘盈单 and 盘亏单 feed one canonical type: one sink flow.
+    const flows = [...new Set(streams.map((stream) => KD_WDT_FLOWS[stream]))];
     const { services, mongo, db } = await launchPipelineServices(
       {
         endpoints: options.endpoints,
@@ -190,6 +193,28 @@ export class KingdeeWdtPipeline {
       ],
     } as never);
     await this.operate('STK_TransferDirect', saved.number, ['Submit', 'Audit']);
+    return saved.number;
+  }
+
+  /**
+   * A 盘盈单 (STK_StockCountGain) or 盘亏单 (STK_StockCountLoss) in KD_WDT_WAREHOUSE: 账存 `book`, 盘点 `counted`, the
+   * difference as 盘盈/盘亏数量; submitted and audited: its number.
+   */
+  async auditedStockCount(side: 'Gain' | 'Loss', book: string, counted: string): Promise<string> {
+    const formId = `STK_StockCount${side}`;
+    const difference = new Decimal(counted).minus(book).abs().toString();
+    const saved = await this.client.save(formId, {
+      FBillTypeID: { FNumber: side === 'Gain' ? 'PY01_SYS' : 'PK01_SYS' },
+      FDate: today(),
+      FStockOrgId: { FNumber: '100' },
+      FOwnerTypeIdHead: 'BD_OwnerOrg',
+      FOwnerIdHead: { FNumber: '100' },
+      FNoteHead: '月末盘点',
+      FBillEntry: [
+        { FMaterialId: { FNumber: KD_WDT_SPEC }, FUnitID: { FNumber: 'Pcs' }, FStockId: { FNumber: KD_WDT_WAREHOUSE }, FAcctQty: book, FCountQty: counted, [side === 'Gain' ? 'FGainQty' : 'FLossQty']: difference },
+      ],
+    } as never);
+    await this.operate(formId, saved.number, ['Submit', 'Audit']);
     return saved.number;
   }
 
