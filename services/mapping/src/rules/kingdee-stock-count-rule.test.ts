@@ -1,4 +1,5 @@
 import { loadCanonicalSchema } from '@yecai/contracts';
+import { WdtStore, defaultWorld, pushStockSyncByPd, renderQyb } from '@yecai/emulator-wangdiantong';
 import { MappingEngine, type MappingOutcome } from './engine';
 import { loadRules } from './load-rules';
 import { memoryLookup, rawInput } from './test-fixtures';
@@ -118,5 +119,17 @@ describe('loop guard on the WDT side (rule wangdiantong/stock_count)', () => {
     }
     expect((await map({ remark: '月末盘点' })).kind).not.toBe('filtered');
     expect((await map({})).kind).not.toBe('filtered');
+  });
+
+  it('the 盘点单 the WDT emulator makes from stock_sync_by_pd, as stock_pd_order_query renders it, is dropped by that guard', async () => {
+    const world = defaultWorld();
+    const store = new WdtStore(() => Date.parse('2026-12-07T04:00:00Z'));
+    store.seedWorld(world);
+    const spec = world.goods[0]!.specs[0]!.spec_no;
+    const answer = pushStockSyncByPd(store, { warehouse_no: 'HZ01', outer_no: 'PY000031', remark: '金蝶盘盈 PY000031 月末盘点', goods_list: JSON.stringify([{ spec_no: spec, stock_num: '12.5' }]) });
+    expect(answer.code).toBe(0);
+    const record = renderQyb(store.fields(store.findByOuterNo('stock_pd', 'PY000031')!));
+    const [outcome] = await engine().map(rawInput('stock_count', record, { sourceSystem: 'wangdiantong', sourceId: String(record.pd_id) }));
+    expect(outcome).toMatchObject({ kind: 'filtered', flow: 'wangdiantong/stock_count', filter: '不是业财从金蝶写入的' });
   });
 });
