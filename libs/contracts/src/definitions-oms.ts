@@ -1,5 +1,5 @@
 /**
- * The canonical events of the reverse flows (out of Kingdee into an OMS: F1, F5–F9 reverse), one of the parts of
+ * The canonical events of the reverse flows (out of Kingdee into an OMS: F1, F5–F10 reverse), one of the parts of
  * CANONICAL_DEFINITIONS (definitions.ts keeps the order the generated files follow). A separate type per direction:
  * a sink consumes only what it may post, so Kingdee's own bill is never posted back into Kingdee.
  */
@@ -86,6 +86,23 @@ export const OMS_DEFINITIONS: CanonicalDefinition[] = [
     }),
   },
   {
+    // Out of Kingdee (reverse flow F10 in the WDT project): an audited 盘盈单 or 盘亏单, one type for both (the direction
+    // and the origin form say which); never stock_count, which sink-kingdee consumes.
+    documentType: 'oms_stock_count',
+    flows: ['F10'],
+    kingdeeForms: [],
+    schema: omsStockBill({
+      name: 'OmsStockCount',
+      doc: '盘点 for an OMS: an audited Kingdee 盘盈单 (STK_StockCountGain) or 盘亏单 (STK_StockCountLoss) to push to the OMS as a 盘点单 setting the counted stock (F10, Kingdee → OMS).',
+      form: 'STK_StockCountGain / STK_StockCountLoss',
+      warehouse: '盘点仓库',
+      entryId: 'FBillEntry_FEntryID',
+      quantity: '盘盈数量 / 盘亏数量',
+      purchase: false,
+      stockCount: true,
+    }),
+  },
+  {
     // Out of Kingdee (reverse flow F1, the Jushuitan project's rules): an OMS sink consumes it, never sink-kingdee —
     // a separate type from material so a Kingdee material is never posted back into Kingdee.
     documentType: 'oms_goods',
@@ -107,10 +124,10 @@ export const OMS_DEFINITIONS: CanonicalDefinition[] = [
 ];
 
 /**
- * A Kingdee stock bill pushed to an OMS (F5–F9 reverse): OMS codes already mapped, the Kingdee origin kept for the
+ * A Kingdee stock bill pushed to an OMS (F5–F10 reverse): OMS codes already mapped, the Kingdee origin kept for the
  * loop guard and the trace. The texts name each form's own fields; the fields are the same.
  */
-function omsStockBill(spec: { name: string; doc: string; form: string; warehouse: string; entryId: string; quantity: string; purchase?: false }): AvroSchema {
+function omsStockBill(spec: { name: string; doc: string; form: string; warehouse: string; entryId: string; quantity: string; purchase?: false; stockCount?: true }): AvroSchema {
   // A transfer names two warehouses (调出 / 调入), every other stock bill one.
   const warehouses =
     spec.warehouse === 'transfer'
@@ -127,6 +144,14 @@ function omsStockBill(spec: { name: string; doc: string; form: string; warehouse
           optional('provider', 'string', "供应商: the OMS's provider code (e.g. WDT provider_no), mapped from the Kingdee supplier."),
           optional('purchaseOrderNumber', 'string', '采购订单号 (FPOOrderNo of the first line) when the bill has one.'),
         ];
+  // A stock count says which way the stock went and what was counted: the OMS is set to the counted stock.
+  const direction = spec.stockCount ? [field('direction', 'string', 'GAIN (盘盈单) or LOSS (盘亏单).')] : [];
+  const counted = spec.stockCount
+    ? [
+        field('countedQuantity', QUANTITY, '盘点数量 (FCountQty): the counted stock, ≥ 0 — what the OMS stock is set to.'),
+        optional('bookQuantity', QUANTITY, '账存数量 (FAcctQty): the book stock in Kingdee before the count.'),
+      ]
+    : [];
   return document(spec.name, spec.doc, [
     billNumber,
     billDate,
@@ -134,6 +159,7 @@ function omsStockBill(spec: { name: string; doc: string; form: string; warehouse
     field('originId', 'string', 'Origin in Kingdee: FID of the bill.'),
     field('originBillNumber', 'string', 'Origin in Kingdee: FBillNo of the bill.'),
     ...warehouses,
+    ...direction,
     ...purchase,
     remark,
     field(
@@ -144,6 +170,7 @@ function omsStockBill(spec: { name: string; doc: string; form: string; warehouse
           field('material', 'string', 'Kingdee material number, for tracing.'),
           field('sku', 'string', "The OMS's item code (e.g. WDT spec_no 商家编码), mapped from the material."),
           field('quantity', QUANTITY, `${spec.quantity}, positive.`),
+          ...counted,
           optional('price', PRICE, '单价 (tax-exclusive).'),
           optional('batch', 'string', '批号.'),
         ]),

@@ -3,7 +3,7 @@ import { checkKitFlows, kitFlowFields, postingSettingsFields, sinkConfigLoaders 
 import { z } from 'zod';
 
 /** Canonical types this sink writes to 旺店通 (Kingdee → WDT flows); never one sink-kingdee or sink-yonyou consumes. */
-export const WDT_SINK_DOCUMENT_TYPES = ['oms_purchase_instock', 'oms_purchase_return', 'oms_other_instock', 'oms_other_outstock', 'oms_transfer', 'oms_goods'] as const;
+export const WDT_SINK_DOCUMENT_TYPES = ['oms_purchase_instock', 'oms_purchase_return', 'oms_other_instock', 'oms_other_outstock', 'oms_transfer', 'oms_stock_count', 'oms_goods'] as const;
 export type WdtSinkDocumentType = (typeof WDT_SINK_DOCUMENT_TYPES)[number];
 
 /**
@@ -21,6 +21,8 @@ const PurchaseReturnFlowSchema = stockBillFlow('oms_purchase_return');
 const OtherInstockFlowSchema = stockBillFlow('oms_other_instock');
 const OtherOutstockFlowSchema = stockBillFlow('oms_other_outstock');
 const TransferFlowSchema = stockBillFlow('oms_transfer');
+/** 盘盈单 / 盘亏单 → 盘点单 (stock_sync_by_pd): sets the counted stock. */
+const StockCountFlowSchema = stockBillFlow('oms_stock_count');
 
 /** Kingdee material → WDT 货品档案 (goods_push). */
 const GoodsFlowSchema = z
@@ -36,7 +38,7 @@ const GoodsFlowSchema = z
   })
   .strict();
 
-export const FlowConfigSchema = z.discriminatedUnion('documentType', [PurchaseInstockFlowSchema, PurchaseReturnFlowSchema, OtherInstockFlowSchema, OtherOutstockFlowSchema, TransferFlowSchema, GoodsFlowSchema]);
+export const FlowConfigSchema = z.discriminatedUnion('documentType', [PurchaseInstockFlowSchema, PurchaseReturnFlowSchema, OtherInstockFlowSchema, OtherOutstockFlowSchema, TransferFlowSchema, StockCountFlowSchema, GoodsFlowSchema]);
 export type FlowConfig = z.infer<typeof FlowConfigSchema>;
 
 /**

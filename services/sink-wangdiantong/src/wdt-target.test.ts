@@ -1,6 +1,6 @@
 import { ValidationError } from '@yecai/common';
 import { WDT_FORM_OF, problemOf, stockBillInfo } from './wdt-target';
-import { omsOtherInstock, omsOtherOutstock, omsTransfer, omsPurchaseInstock, omsPurchaseReturn } from '../test/fixtures';
+import { omsOtherInstock, omsOtherOutstock, omsStockCount, omsTransfer, omsPurchaseInstock, omsPurchaseReturn } from '../test/fixtures';
 
 describe('旺店通 target: the push it sends and how it reads WDT refusals', () => {
   it('renders purchase_info with the outer number and exact decimal texts, leaving out empty optionals', () => {
@@ -44,6 +44,17 @@ describe('旺店通 target: the push it sends and how it reads WDT refusals', ()
     expect(problemOf({ code: 100, message: '调入仓库编号为 X 的仓库不存在或无权限', body: {} })).toMatchObject({ level: 1, field: 'toWarehouse' });
     expect(problemOf({ code: 100, message: '调出仓库和调入仓库不能相同（HZ01）', body: {} })).toMatchObject({ level: 1, field: 'toWarehouse', code: 'WDT_WAREHOUSE_SAME' });
     expect(problemOf({ code: 100, message: '商家编码 X 的调拨数量必须大于0', body: {} })).toMatchObject({ level: 1, field: 'lines[].quantity' });
+  });
+
+  it('renders 盘点 for stock_sync_by_pd: goods_list with the counted stock (not the gain) as stock_num, the outer number and remark', () => {
+    const info = stockBillInfo(omsStockCount('PY001', { quantity: '2.5', counted: '12.500001' }), 'PY001', WDT_FORM_OF.oms_stock_count.bill!);
+    expect(info).toEqual({ outer_no: 'PY001', warehouse_no: 'HZ01', remark: '金蝶盘盈 PY001', goods_list: [{ spec_no: expect.any(String), stock_num: '12.500001' }] });
+    expect(WDT_FORM_OF.oms_stock_count).toMatchObject({ formId: 'stock_pd', push: 'stock_sync_by_pd.php', query: 'stock_pd_order_query.php', listKey: 'pd_list' });
+    const event = omsStockCount('PY002');
+    expect(() => stockBillInfo({ ...event, lines: [{ ...(event.lines as object[])[0], countedQuantity: null }] }, 'PY002', WDT_FORM_OF.oms_stock_count.bill!)).toThrow(/lines\[0\]\.countedQuantity/);
+    // A 盘点 refusal of the counted stock names countedQuantity; a 商家编码 twice names the SKU (level 1).
+    expect(problemOf({ code: 100, message: '商家编码 X 的盘点数量不能小于0', body: {} })).toMatchObject({ level: 1, field: 'lines[].countedQuantity' });
+    expect(problemOf({ code: 100, message: '商家编码 X 重复', body: {} })).toMatchObject({ level: 1, field: 'lines[].sku', code: 'WDT_SPEC_REPEATED' });
   });
 
   it('refuses an event without a warehouse or lines, naming the field', () => {

@@ -2,8 +2,9 @@
  * The 旺店通 (WDT) target adapter of the posting kit. An audited Kingdee material (canonical oms_goods) becomes one
  * 企业版 `goods_push.php` call keyed by the spec number (= the material number), an upsert (wdt-goods.ts). An audited
  * Kingdee 采购入库单 (oms_purchase_instock), 采购退料单 (oms_purchase_return), 其他入库单 (oms_other_instock), 其他出库单
- * (oms_other_outstock) or 直接调拨单 (oms_transfer) becomes one 企业版 `stockin_purchase_push.php` /
- * `purchase_return_push.php` / `stockin_order_push.php` / `stockout_order_push.php` / `stock_transfer_push.php` call,
+ * (oms_other_outstock), 直接调拨单 (oms_transfer) or 盘盈单/盘亏单 (oms_stock_count) becomes one 企业版 `stockin_purchase_push.php` /
+ * `purchase_return_push.php` / `stockin_order_push.php` / `stockout_order_push.php` / `stock_transfer_push.php` /
+ * `stock_sync_by_pd.php` call,
  * keyed by the 外部单号 (outer_no) rendered from the
  * Kingdee bill — the number WDT keeps unique. A lost answer is resolved by querying that number (the kind's query
  * with `outer_no=`); WDT's own "外部单号 … 已存在" answer means our earlier push landed: the document is adopted, not
@@ -29,10 +30,14 @@ import { goodsOf, goodsProblemOf, holdsGoods } from './wdt-goods';
 
 type Item = WorkItem<FlowConfig>;
 
-/** A stock bill WDT is pushed (stock-in, return, other in/out, transfer): what differs between them, the code path is one. */
+/** A stock bill WDT is pushed (stock-in, return, other in/out, transfer, 盘点): what differs between them, the code path is one. */
 interface StockBillKind {
-  /** The push's one JSON parameter. */
-  param: string;
+  /** The push's one JSON parameter (none when the push takes flat parameters). */
+  param?: string;
+  /** Sent as flat parameters (lists as JSON text) plus these fixed ones, not as one JSON parameter (stock_sync_by_pd). */
+  flat?: Record<string, string>;
+  /** A 盘点单 sets the stock: the line's quantity sent is the counted stock (countedQuantity), not the difference. */
+  counted?: true;
   /** A transfer names its two warehouses (from_warehouse_no / to_warehouse_no); the others one (warehouse_no). */
   transfer?: true;
   /** Its list of lines. */
@@ -87,6 +92,15 @@ export const WDT_FORM_OF: Record<WdtSinkDocumentType, { formId: string; push: st
     listKey: 'transfer_list',
     bill: { param: 'transfer_info', transfer: true, details: 'skus', quantity: 'num', answerKey: 'transfer_no', label: '调拨单' },
   },
+  // 盘点: one 盘点单 sets each spec's stock to the counted quantity (WDT overwrites the stock); a lost answer is looked up
+  // on the 盘点单 query.
+  oms_stock_count: {
+    formId: 'stock_pd',
+    push: 'stock_sync_by_pd.php',
+    query: 'stock_pd_order_query.php',
+    listKey: 'pd_list',
+    bill: { flat: { is_adjust_stock: '0' }, counted: true, details: 'goods_list', quantity: 'stock_num', answerKey: 'pd_no', label: '盘点单' },
+  },
 };
 
 /** Our own earlier push landed (the answer names the stock-in it made). */
@@ -100,6 +114,8 @@ const DATA_REFUSALS: Array<{ pattern: RegExp; code: string; field: string; fix: 
   { pattern: /调出仓库和调入仓库不能相同/, code: 'WDT_WAREHOUSE_SAME', field: 'toWarehouse', fix: '两个金蝶仓库对应同一个旺店通仓库，请核对仓库映射 both Kingdee stocks map to one WDT warehouse; check the mapping' },
   { pattern: /仓库.*不存在|仓库.*无权限/, code: 'WDT_WAREHOUSE_UNKNOWN', field: 'warehouse', fix: '请核对仓库映射（旺店通仓库编号）check the warehouse mapping' },
   { pattern: /商家编码.*不存在|货品.*不存在/, code: 'WDT_SPEC_UNKNOWN', field: 'lines[].sku', fix: '请核对商品映射（旺店通商家编码）check the SKU mapping' },
+  { pattern: /盘点数量/, code: 'WDT_QUANTITY_INVALID', field: 'lines[].countedQuantity', fix: '请核对金蝶盘点数量 check the counted quantity on the Kingdee bill' },
+  { pattern: /商家编码.*重复/, code: 'WDT_SPEC_REPEATED', field: 'lines[].sku', fix: '同一商家编码出现在多行（多个批号或物料映射到同一商家编码），请拆单 one SKU on several lines; split the bill' },
   { pattern: /供应商.*不存在/, code: 'WDT_PROVIDER_UNKNOWN', field: 'provider', fix: '请核对供应商映射 check the supplier mapping' },
   { pattern: /数量/, code: 'WDT_QUANTITY_INVALID', field: 'lines[].quantity', fix: '请核对金蝶单据数量 check the quantities on the Kingdee bill' },
   { pattern: /缺少参数|JSON|参数/, code: 'WDT_PARAMETER_INVALID', field: 'model', fix: '请核对单据内容 check the document' },
@@ -171,7 +187,7 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
       const answer = await this.transport.call({ api: form.query }, { outer_no: item.draft.billNo }, { pageNo: 0, pageSize: 10 });
       const rows = (answer.body[form.listKey] ?? []) as Array<Record<string, unknown>>;
       const found = rows.find((row) => String(row.outer_no ?? '') === item.draft.billNo);
-      if (found) result.set(item.id, { fid: String(found.order_no ?? found.transfer_no ?? found.stockin_id ?? found.stockout_id), stage: 'AUDITED' });
+      if (found) result.set(item.id, { fid: String(found.order_no ?? found.transfer_no ?? found.pd_no ?? found.stockin_id ?? found.stockout_id), stage: 'AUDITED' });
     }
     return result;
   }
@@ -243,7 +259,7 @@ export class WdtTarget implements TargetAdapter<FlowConfig> {
   private async push(item: Item, ctx: WriteContext): Promise<void> {
     const form = formOf(item.draft.formId);
     const bill = form.bill!;
-    const business = { [bill.param]: JSON.stringify(item.draft.model) };
+    const business = bill.flat ? flatParams(item.draft.model, bill.flat) : { [bill.param!]: JSON.stringify(item.draft.model) };
     const answer = await this.sendOrInDoubt(form.push, business, item, ctx);
     if (answer.code === 0) {
       const wdtNo = String(answer.body[bill.answerKey] ?? '');
@@ -299,11 +315,16 @@ export function stockBillInfo(canonical: CanonicalJson, outerNo: string, bill: S
     ...(optional(canonical.remark) ? { remark: canonical.remark } : {}),
     [bill.details]: (lines as Array<Record<string, unknown>>).map((line, index) => ({
       spec_no: text(line.sku, `lines[${index}].sku`),
-      [bill.quantity]: text(line.quantity, `lines[${index}].quantity`),
+      [bill.quantity]: bill.counted ? text(line.countedQuantity, `lines[${index}].countedQuantity`) : text(line.quantity, `lines[${index}].quantity`),
       ...(bill.price && optional(line.price) ? { [bill.price]: line.price } : {}),
       ...(optional(line.batch) ? { batch_no: line.batch } : {}),
     })),
   };
+}
+
+/** A flat-parameter push: each field its own parameter, lists as their JSON text, plus the kind's fixed parameters. */
+function flatParams(model: Record<string, unknown>, fixed: Record<string, string>): Record<string, string> {
+  return { ...fixed, ...Object.fromEntries(Object.entries(model).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)])) };
 }
 
 function formOf(formId: string) {

@@ -1,7 +1,7 @@
 /**
  * The 旺店通 sink under test: the WDT emulator (its default world), a config against it, and canonical
- * oms_purchase_instock / oms_purchase_return / oms_other_instock / oms_other_outstock / oms_transfer events as mapping
- * emits them from an audited Kingdee 采购入库单 / 采购退料单 / 其他入库单 / 其他出库单 / 直接调拨单.
+ * oms_purchase_instock / oms_purchase_return / oms_other_instock / oms_other_outstock / oms_transfer / oms_stock_count
+ * events as mapping emits them from an audited Kingdee 采购入库单 / 采购退料单 / 其他入库单 / 其他出库单 / 直接调拨单 / 盘盈单.
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_QYB_ACCOUNT, defaultWorld, startWangdiantongEmulator, type WdtEmulator, type WdtEmulatorOptions } from '@yecai/emulator-wangdiantong';
@@ -66,6 +66,13 @@ export function omsTransfer(billNumber: string, options: StockBillOptions & { to
   return { ...bill, fromWarehouse: warehouse, toWarehouse: options.toWarehouse ?? TO_WAREHOUSE, lines: (bill.lines as object[]).map((line) => ({ ...line, price: null })) };
 }
 
+/** An oms_stock_count event for Kingdee 盘盈单 `billNumber`, as kingdee/stock_count_gain emits it: HZ01 counted at `counted`. */
+export function omsStockCount(billNumber: string, options: StockBillOptions & { counted?: string } = {}): Record<string, unknown> {
+  const bill = omsStockBill({ source: 'stock_count_gain', form: 'STK_StockCountGain', remark: '金蝶盘盈', purchase: false }, billNumber, options);
+  const lines = (bill.lines as object[]).map((line) => ({ ...line, price: null, countedQuantity: options.counted ?? '12.5', bookQuantity: '10' }));
+  return { ...bill, direction: 'GAIN', lines };
+}
+
 function omsStockBill(kind: { source: string; form: string; remark: string; purchase?: false }, billNumber: string, options: StockBillOptions): Record<string, unknown> {
   const version = options.version ?? 1;
   return {
@@ -94,7 +101,7 @@ function omsStockBill(kind: { source: string; form: string; remark: string; purc
 }
 
 /** Pushed stock bills of one WDT kind per outer number starting with `prefix`. */
-export function documentCounts(emulator: WdtEmulator, prefix: string, type: 'purchase_in' | 'purchase_return' | 'other_in' | 'other_out' | 'transfer' = 'purchase_in'): Map<string, number> {
+export function documentCounts(emulator: WdtEmulator, prefix: string, type: 'purchase_in' | 'purchase_return' | 'other_in' | 'other_out' | 'transfer' | 'stock_pd' = 'purchase_in'): Map<string, number> {
   const counts = new Map<string, number>();
   for (const ref of emulator.store.versions(type))
     if (ref.outerNo?.startsWith(prefix)) counts.set(ref.outerNo, (counts.get(ref.outerNo) ?? 0) + 1);

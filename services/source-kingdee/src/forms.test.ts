@@ -22,6 +22,17 @@ describe('what the Kingdee source asks of each form', () => {
     expect(shape.originKey).toBe('FTHIRDBILLNO');
   });
 
+  it('reads 盘盈单 / 盘亏单 (F10) with the remark sink-kingdee marks them with, and the counted, book and gain/loss quantities', () => {
+    for (const [formId, side] of [['STK_StockCountGain', 'FGainQty'], ['STK_StockCountLoss', 'FLossQty']] as const) {
+      const shape = formQueryShape(formId);
+      expect(shape.headerKeys).toEqual(expect.arrayContaining(['FID', 'FBillNo', 'FDocumentStatus', 'FNoteHead', 'FStockOrgId.FNumber']));
+      expect(shape.entryKeys[0]).toBe('FBillEntry_FEntryID');
+      expect(shape.entryKeys).toEqual(expect.arrayContaining(['FMaterialId.FNumber', 'FStockId.FNumber', 'FLot', 'FAcctQty', 'FCountQty', side]));
+      // No third-party bill number on these forms: the rules recognise yecai's own bills by FNoteHead.
+      expect(shape.originKey).toBeUndefined();
+    }
+  });
+
   it('reads materials by FMATERIALID without entries', () => {
     expect(formQueryShape('BD_MATERIAL')).toMatchObject({ idKey: 'FMATERIALID', entryKeys: [], originKey: undefined });
   });

@@ -65,6 +65,14 @@ export const KINGDEE_STREAM_DECLARATIONS: KingdeeStreamDeclaration[] = [
     condition: AUDITED,
     description: '直接调拨单 (F9)',
   },
+  // F10: 盘盈单 and 盘亏单 are two forms with FIDs of their own (they may repeat across forms): a stream each.
+  ...(['gain', 'loss'] as const).map((side) => ({
+    name: `stock_count_${side}`,
+    documentType: `stock_count_${side}`,
+    formId: side === 'gain' ? 'STK_StockCountGain' : 'STK_StockCountLoss',
+    condition: AUDITED,
+    description: `${side === 'gain' ? '盘盈单' : '盘亏单'} (F10)`,
+  })),
   {
     name: 'assembly',
     documentType: 'assembly',

@@ -3,7 +3,8 @@
  * emulator → source-kingdee → Kafka → mapping (kingdee/purchase_instock) → Kafka → sink-wangdiantong → the WDT
  * emulator's stockin_purchase_push; an audited 采购退料单 the same way (kingdee/purchase_return) → purchase_return_push;
  * audited 其他入库单 / 其他出库单 (kingdee/other_instock, kingdee/other_outstock) → stockin_order_push / stockout_order_push;
- * an audited 直接调拨单 (kingdee/transfer) → stock_transfer_push;
+ * an audited 直接调拨单 (kingdee/transfer) → stock_transfer_push; audited 盘盈单 / 盘亏单 (kingdee/stock_count_gain / _loss) →
+ * stock_sync_by_pd (the WDT stock set to the counted quantity);
  * an audited 是否网销 material, the same way (kingdee/material), → goods_push. Real broker, registry and MongoDB-wire server; the three services are child processes, so the
  * writer can be SIGKILLed between its push and its ledger record. Each Kingdee bill must end as exactly one WDT
  * stock-in (外部单号 = the bill number) and WDT stock must rise by exactly the bills' quantities — also after a lost
@@ -149,6 +150,31 @@ describe('Kingdee → 旺店通 purchase in-stock, exactly once (real Kafka + re
     expect(outerNos.sort()).toEqual([plain, lost].sort());
     expect([stock(from).minus(fromBefore).toFixed(4), stock(to).minus(toBefore).toFixed(4)]).toEqual(['-3.2500', '3.2500']);
     expect(wdt.store.fields(wdt.store.findByOuterNo('transfer', plain)!)).toMatchObject({ outer_no: plain, from_warehouse_no: from, to_warehouse_no: to, status: 90, remark: `金蝶调拨 ${plain} 补货` });
+  }, 300_000);
+
+  it('an audited 盘盈单 / 盘亏单 appears once in WDT as a 盘点单 setting the stock to the counted quantity, also after a lost answer; a later sale is not overwritten', async () => {
+    const stock = () => wdt.store.stockOf(WAREHOUSE, SPEC);
+    const postedCount = async (billNo: string) => (await ledgerOf(`${DEFAULT_QYB_ACCOUNT.sid}|stock_pd|${billNo}`))?.state === 'POSTED';
+    const gain = await pipeline.auditedStockCount('Gain', '10', '12.5');
+    await waitFor(() => postedCount(gain), `${gain} POSTED as a WDT 盘点单`, 120_000);
+    expect(stock()).toBe('12.5000');
+    // WDT sells one after the count: nothing pushes the 盘盈单 again, so the sale stays.
+    wdt.store.addStock(WAREHOUSE, SPEC, new Decimal(-1));
+    // The WDT answer for the 盘亏单 is lost after the 盘点单 landed: resolved by the outer-number query, not pushed again.
+    const lostBefore = wdt.stats.lost_answer ?? 0;
+    wdt.setFaults({ lostAnswerNext: 1 });
+    const loss = await pipeline.auditedStockCount('Loss', '12.5', '11.25');
+    await waitFor(() => postedCount(loss), `${loss} POSTED after its answer was lost`, 120_000);
+    expect(wdt.stats.lost_answer).toBe(lostBefore + 1);
+    expect(stock()).toBe('11.2500');
+    wdt.store.addStock(WAREHOUSE, SPEC, new Decimal(-2));
+    // Let a redelivery or a later poll run, then count: one 盘点单 each, the stock as the sale left it.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const outerNos = wdt.store.versions('stock_pd').flatMap((ref) => (ref.outerNo === gain || ref.outerNo === loss ? [ref.outerNo] : []));
+    expect(outerNos.sort()).toEqual([gain, loss].sort());
+    expect(stock()).toBe('9.2500');
+    expect(wdt.store.fields(wdt.store.findByOuterNo('stock_pd', gain)!)).toMatchObject({ outer_no: gain, warehouse_no: WAREHOUSE, status: 30, remark: `金蝶盘盈 ${gain} 月末盘点` });
+    expect(wdt.store.fields(wdt.store.findByOuterNo('stock_pd', loss)!)).toMatchObject({ outer_no: loss, remark: `金蝶盘亏 ${loss} 月末盘点` });
   }, 300_000);
 
   it('an audited 是否网销 material becomes WDT goods with its spec, once; one without a base unit is parked at mapping naming the field (单位)', async () => {

@@ -6,7 +6,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatBeijingTime } from '@yecai/common';
+import { Decimal, formatBeijingTime } from '@yecai/common';
 import { launchPipelineServices, yesterdayInBeijing, type PipelineEndpoints, type ServiceName, type ServiceProcess } from '@yecai/demo';
 import { DEFAULT_QYB_ACCOUNT, startWangdiantongEmulator, type WdtEmulator } from '@yecai/emulator-wangdiantong';
 import { startKingdeeEmulator, type KingdeeEmulator } from '@yecai/emulator-kingdee';
@@ -29,6 +29,8 @@ export const KD_WDT_FLOWS = {
   other_instock: 'oms_other_instock',
   other_outstock: 'oms_other_outstock',
   transfer: 'oms_transfer',
+  stock_count_gain: 'oms_stock_count',
+  stock_count_loss: 'oms_stock_count',
   material: 'oms_goods',
 } as const;
 export type KdWdtStream = keyof typeof KD_WDT_FLOWS;
@@ -62,7 +64,8 @@ export class KingdeeWdtPipeline {
       kingdee: await startKingdeeEmulator({ seed: world.kingdeeFixture }),
       wdt: await startWangdiantongEmulator({ world: world.wdtWorld, rateLimits: { perMinute: 6000, concurrent: 10 } }),
     };
-    const flows = streams.map((stream) => KD_WDT_FLOWS[stream]);
+    // 盘盈单 and 盘亏单 feed one canonical type: one sink flow.
+    const flows = [...new Set(streams.map((stream) => KD_WDT_FLOWS[stream]))];
     const { launch, client } = await kingdeeSourceLaunch({ topicPrefix: options.topicPrefix, kingdee, kingdeeFixture: world.kingdeeFixture, streams, sinkFlows: flows });
     const { services, mongo, db } = await launchPipelineServices(
       {
@@ -167,6 +170,28 @@ export class KingdeeWdtPipeline {
       ],
     } as never);
     await this.operate('STK_TransferDirect', saved.number, ['Submit', 'Audit']);
+    return saved.number;
+  }
+
+  /**
+   * A 盘盈单 (STK_StockCountGain) or 盘亏单 (STK_StockCountLoss) in KD_WDT_WAREHOUSE: 账存 `book`, 盘点 `counted`, the
+   * difference as 盘盈/盘亏数量; submitted and audited: its number.
+   */
+  async auditedStockCount(side: 'Gain' | 'Loss', book: string, counted: string): Promise<string> {
+    const formId = `STK_StockCount${side}`;
+    const difference = new Decimal(counted).minus(book).abs().toString();
+    const saved = await this.client.save(formId, {
+      FBillTypeID: { FNumber: side === 'Gain' ? 'PY01_SYS' : 'PK01_SYS' },
+      FDate: today(),
+      FStockOrgId: { FNumber: '100' },
+      FOwnerTypeIdHead: 'BD_OwnerOrg',
+      FOwnerIdHead: { FNumber: '100' },
+      FNoteHead: '月末盘点',
+      FBillEntry: [
+        { FMaterialId: { FNumber: KD_WDT_SPEC }, FUnitID: { FNumber: 'Pcs' }, FStockId: { FNumber: KD_WDT_WAREHOUSE }, FAcctQty: book, FCountQty: counted, [side === 'Gain' ? 'FGainQty' : 'FLossQty']: difference },
+      ],
+    } as never);
+    await this.operate(formId, saved.number, ['Submit', 'Audit']);
     return saved.number;
   }
 

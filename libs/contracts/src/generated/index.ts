@@ -10,6 +10,7 @@ import type { OmsOtherInStock } from './oms_other_instock';
 import type { OmsOtherOutStock } from './oms_other_outstock';
 import type { OmsPurchaseInStock } from './oms_purchase_instock';
 import type { OmsPurchaseReturn } from './oms_purchase_return';
+import type { OmsStockCount } from './oms_stock_count';
 import type { OmsTransfer } from './oms_transfer';
 import type { OtherInStock } from './other_instock';
 import type { OtherOutStock } from './other_outstock';
@@ -36,6 +37,7 @@ export type * from './oms_other_instock';
 export type * from './oms_other_outstock';
 export type * from './oms_purchase_instock';
 export type * from './oms_purchase_return';
+export type * from './oms_stock_count';
 export type * from './oms_transfer';
 export type * from './other_instock';
 export type * from './other_outstock';
@@ -80,6 +82,7 @@ export interface CanonicalEvents<D = string> {
   oms_other_instock: OmsOtherInStock<D>;
   oms_other_outstock: OmsOtherOutStock<D>;
   oms_transfer: OmsTransfer<D>;
+  oms_stock_count: OmsStockCount<D>;
   oms_goods: OmsGoods;
   inventory_snapshot: InventorySnapshot<D>;
 }
@@ -117,6 +120,7 @@ export const CANONICAL_DOCUMENT_TYPES = [
   'oms_other_instock',
   'oms_other_outstock',
   'oms_transfer',
+  'oms_stock_count',
   'oms_goods',
   'inventory_snapshot',
 ] as const satisfies readonly CanonicalDocumentType[];

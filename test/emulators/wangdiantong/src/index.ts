@@ -10,3 +10,4 @@ export * from './world';
 export * from './qimen';
 export * from './push';
 export * from './goods-push';
+export * from './pd-push';

@@ -32,6 +32,7 @@ import { queryDocuments, queryGoods, queryProviders, queryShops, queryWarehouses
 import { qjbSign, qjbTimestamp, qybSign } from './signing';
 import { WdtStore, type StoredDocument } from './store';
 import { renderQjb, renderQyb, type At, type Fields } from './values';
+import { WDT_PD_PUSH, pushStockSyncByPd } from './pd-push';
 import { WDT_PUSH, pushOtherIn, pushOtherOut, pushPurchaseIn, pushPurchaseReturn, pushTransfer } from './push';
 import { WDT_GOODS_PUSH, pushGoods } from './goods-push';
 import type { WdtWorldInput } from './world';
@@ -118,6 +119,7 @@ const QYB_WRITES = new Map<string, (store: WdtStore, params: Record<string, stri
   [WDT_PUSH.otherOut.qybScript, pushOtherOut],
   [WDT_PUSH.transfer.qybScript, pushTransfer],
   [WDT_GOODS_PUSH.qybScript, pushGoods],
+  [WDT_PD_PUSH.qybScript, pushStockSyncByPd],
 ]);
 
 export function createWangdiantongApp(options: WdtEmulatorOptions = {}) {
