@@ -7,3 +7,4 @@ export {
 } from './server';
 export { YonyouState, BILL_KINDS, DEFAULT_REFERENCES, type RefType, type StoredDocument } from './state';
 export { expectedSignature } from './signature';
+export { RECEIVABLE_SRC_BILL_TYPE } from './efi-collection';

@@ -23,6 +23,7 @@ import {
 } from '@yecai/emulator-kit';
 import { parseExact, toJson } from './json';
 import { signatureMatches } from './signature';
+import { writeOffView } from './efi-collection';
 import { BILL_KINDS, DEFAULT_REFERENCES, YonyouState, type RefType, type StoredDocument } from './state';
 
 export interface YonyouFaults extends GatewayFaults {
@@ -355,6 +356,7 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
       out_sys_code: document.header.out_sys_code,
       extSystemCode: document.header.extSystemCode,
       extVouchCode: document.header.extVouchCode,
+      ...writeOffView(document),
     };
   }
 
