@@ -49,8 +49,7 @@ export function checkEfiCollection(
       total = total.plus(toDecimal(raw.oriTaxIncludedAmount, `bodyItem[${index}].oriTaxIncludedAmount`));
     if (data.oriTaxIncludedAmount !== undefined) {
       const stated = toDecimal(data.oriTaxIncludedAmount, 'oriTaxIncludedAmount');
-      if (!stated.equals(total))
-        return refuse(`表头收款金额[${stated.toFixed()}]与表体合计[${total.toFixed()}]不一致`);
+      if (!stated.equals(total)) return refuse(`表头收款金额[${stated.toFixed()}]与表体合计[${total.toFixed()}]不一致`);
     }
   } catch (error) {
     return refuse((error as Error).message);
@@ -80,8 +79,7 @@ function writeOffProblem(
     if (!receivable) return `${where}源单应收单[${source}]不存在`;
     const name = `${where}源单应收单[${String(receivable.header.extVouchCode ?? receivable.code)}]`;
     const rowId = text(row.srcBillRowId);
-    if (rowId && !receivable.lines.some((line) => line.id.toString() === rowId))
-      return `${name}没有表体行[${rowId}]`;
+    if (rowId && !receivable.lines.some((line) => line.id.toString() === rowId)) return `${name}没有表体行[${rowId}]`;
     if (receivable.status !== 1) return `${name}未审核，不能收款核销`;
     const arCurrency = state.resolve(
       'currency',
@@ -102,7 +100,10 @@ function writeOffProblem(
 
 /** 应收金额: Σ the receivable's rows' 含税金额 (negative on a red one). */
 export function receivableTotal(receivable: StoredDocument): Decimal {
-  return receivable.lines.reduce((sum, line) => sum.plus(toDecimal(line.oriTaxIncludedAmount, 'oriTaxIncludedAmount')), zero);
+  return receivable.lines.reduce(
+    (sum, line) => sum.plus(toDecimal(line.oriTaxIncludedAmount, 'oriTaxIncludedAmount')),
+    zero,
+  );
 }
 
 /**
