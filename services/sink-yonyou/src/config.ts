@@ -24,6 +24,13 @@ export const FlowConfigSchema = z.object({
     .enum(['voucher_order', 'voucher_delivery', 'st_salesout', 'unsettle'])
     .default('st_salesout'),
   salesoutAccountingMethod: z.enum(['salesoutEstimate', 'salesoutConfirm', 'invoiceConfirm']).default('invoiceConfirm'),
+  /**
+   * receipt only (EFI 收款单), both required there: the tenant's 结算方式 code (settleModeCode, e.g. system_0001) and the
+   * 企业银行账号 the platform pays out to (enterpriseBankAccountNo). The canonical receipt's settleType / bankAccount
+   * are Kingdee numbers (the mapping rule's), so YonSuite takes its own from the flow.
+   */
+  settleMode: z.string().min(1).optional(),
+  enterpriseBankAccount: z.string().min(1).optional(),
   /** Deterministic document code (the business key YonSuite keeps unique), onModified policy: see @yecai/sink-kit. */
   ...kitFlowFields,
 });
@@ -54,6 +61,29 @@ export const SinkConfigSchema = z
           message: `returnQuantities is for purchase_return flows only, not ${flow.documentType}`,
         });
       }
+      const receipt = flow.documentType === 'receipt';
+      for (const field of ['settleMode', 'enterpriseBankAccount'] as const) {
+        if (receipt && !flow[field])
+          context.addIssue({
+            code: 'custom',
+            path: ['flows', index, field],
+            message: `receipt: the YonSuite 收款单 needs the tenant's ${field === 'settleMode' ? '结算方式 code (settleModeCode, e.g. system_0001)' : '企业银行账号 the payouts arrive on (enterpriseBankAccountNo)'}`,
+          });
+        if (!receipt && flow[field])
+          context.addIssue({
+            code: 'custom',
+            path: ['flows', index, field],
+            message: `${field} is for receipt flows only, not ${flow.documentType}`,
+          });
+      }
+      // A receipt names each receivable by its bill number; the EFI 应收单 carries the receivable flow's key.
+      const receivableFlow = config.flows.find((other) => other.documentType === 'receivable');
+      if (receipt && receivableFlow && receivableFlow.billNumberPattern !== '{billNumber}')
+        context.addIssue({
+          code: 'custom',
+          path: ['flows', index, 'documentType'],
+          message: `receipt: the receivable flow's billNumberPattern "${receivableFlow.billNumberPattern}" is not "{billNumber}", so a receipt's writeOffs[].receivableBillNumber would not find its 应收单 (extVouchCode)`,
+        });
       if (FORM_OF[flow.documentType].insertOnly && flow.onModified === 'reverse_and_repost') {
         context.addIssue({
           code: 'custom',

@@ -7,6 +7,7 @@
 import { Decimal, toDecimal, ValidationError } from '@yecai/common';
 import type { CanonicalJson } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
+import { receiptModel } from './receipt-map';
 import { receivableModel } from './receivable-map';
 
 export const YONYOU_DOCUMENT_TYPES = [
@@ -19,6 +20,7 @@ export const YONYOU_DOCUMENT_TYPES = [
   'transfer',
   'stock_count',
   'receivable',
+  'receipt',
 ] as const;
 export type YonyouDocumentType = (typeof YONYOU_DOCUMENT_TYPES)[number];
 
@@ -47,6 +49,11 @@ export interface YonyouForm {
   statusPaths?: { audit: string; unaudit: string };
   /** Save takes `_status: Insert` only ("fix by delete + re-save"): a changed source document cannot update it. */
   insertOnly?: true;
+  /**
+   * Rows name their source 应收单 by its extVouchCode (receipt-map.ts RECEIVABLE_KEY): the adapter looks the ids up
+   * and links the rows (`srcBillId`) before the save.
+   */
+  linksReceivables?: true;
 }
 
 /** 采购入库单: blue for purchase_instock, red (a 退货 transaction type, yonyou-api.md §3.4 F6) for purchase_return. */
@@ -117,6 +124,19 @@ export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
     statusPaths: { audit: 'audit', unaudit: 'unaudit' },
     insertOnly: true,
   },
+  // EFI 收款单 (yonyou-api.md §3.5.7): the same EFI conventions as the 应收单; its audit writes off the receivables its
+  // rows link. No standard 交易类型 in the research (the documented example is ar_colsale).
+  receipt: {
+    formId: 'collection',
+    base: '/yonbip/EFI/collection',
+    lines: 'bodyItem',
+    save: 'save',
+    mdd: true,
+    keyField: 'extVouchCode',
+    statusPaths: { audit: 'audit', unaudit: 'unaudit' },
+    insertOnly: true,
+    linksReceivables: true,
+  },
 };
 
 export function formOfId(formId: string): YonyouForm {
@@ -137,6 +157,7 @@ export function yonyouModel(
 ): Record<string, unknown> {
   const form = FORM_OF[documentType];
   if (documentType === 'receivable') return receivableModel(event, flow, code);
+  if (documentType === 'receipt') return receiptModel(event, flow, code);
   const head = {
     code,
     vouchdate: required(event, 'date'),

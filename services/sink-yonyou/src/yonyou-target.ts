@@ -24,6 +24,7 @@ import { renderBillNumber } from '@yecai/sink-kit';
 import { YonyouError, type SaveOutcome, type YonyouClient } from '@yecai/yonyou';
 import type { FlowConfig } from './config';
 import { FORM_OF, formOfId, yonyouModel, type YonyouDocumentType } from './form-maps';
+import { RECEIVABLE_KEY } from './receipt-map';
 import { EXT_SYSTEM_CODE } from './receivable-map';
 
 type Item = WorkItem<FlowConfig>;
@@ -138,7 +139,9 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
     const form = formOfId(item.draft.formId);
     const path = `${form.base}/${form.save}`;
     const update = item.plan === 'update';
-    const body = update ? { ...item.draft.model, _status: 'Update', id: String(item.entry.fid) } : item.draft.model;
+    const model = form.linksReceivables ? await this.linkReceivables(item, ctx) : item.draft.model;
+    if (!model) return;
+    const body = update ? { ...model, _status: 'Update', id: String(item.entry.fid) } : model;
     const key = form.mdd ? resubmitCheckKey(item) : undefined;
     let outcome: SaveOutcome;
     try {
@@ -187,6 +190,46 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
       update ? 'updated' : 'saved',
       `id ${outcome.id}`,
     );
+  }
+
+  /**
+   * A 收款单's rows with their source 应收单 linked: each row's RECEIVABLE_KEY (the receivable's extVouchCode) becomes
+   * its `srcBillId` / `srcBillNo`, found by the EFI business key. A receivable YonSuite does not have parks the receipt
+   * (level 1, naming it); whether it is audited, in the receipt's currency and open enough, YonSuite decides at save.
+   */
+  private async linkReceivables(item: Item, ctx: WriteContext): Promise<Record<string, unknown> | undefined> {
+    const lines = formOfId(item.draft.formId).lines;
+    const rows = item.draft.model[lines] as Record<string, unknown>[];
+    const keys = [...new Set(rows.map((row) => String(row[RECEIVABLE_KEY])))];
+    const found = new Map<string, Record<string, unknown>>();
+    for (const key of keys) {
+      const page = await this.client.list(`${FORM_OF.receivable.base}/list`, {
+        pageIndex: 1,
+        pageSize: 10,
+        isSum: true,
+        extSystemCode: EXT_SYSTEM_CODE,
+        extVouchCode: key,
+      });
+      const receivable = page.recordList.find((row) => String(row.extVouchCode) === key);
+      if (receivable) found.set(key, receivable);
+    }
+    const missing = keys.filter((key) => !found.has(key));
+    if (missing.length > 0) {
+      ctx.fail(item, {
+        level: 1,
+        code: 'YONYOU_RECEIVABLE_NOT_FOUND',
+        field: 'writeOffs[].receivableBillNumber',
+        message: `用友收款单 ${item.draft.billNo} 核销的应收单 ${missing.join(', ')} 在用友不存在（按外部系统单号查询）：请先推送该应收单，再重推本收款单 the receivable(s) this receipt writes off are not on YonSuite (looked up by extVouchCode): post them first, then re-push the receipt`,
+      });
+      return undefined;
+    }
+    return {
+      ...item.draft.model,
+      [lines]: rows.map(({ [RECEIVABLE_KEY]: key, ...row }) => {
+        const receivable = found.get(String(key))!;
+        return { ...row, srcBillId: String(receivable.id), srcBillNo: String(receivable.code) };
+      }),
+    };
   }
 
   /** A save without MDD idempotency (调出单): sent once; a lost answer is resolved by the code like any other. */
