@@ -71,6 +71,61 @@ export function documentCounts(emulator: YonyouEmulator, kind: string, prefix: s
   return counts;
 }
 
+/**
+ * An EFI 应收单 on the emulator as the receivable flow posts it (extSystemCode yecai, extVouchCode `key`), one line of
+ * `amount` in `currency`, audited unless `audit` is false: what a receipt's write-off names. Returns its id.
+ */
+export function seedReceivable(
+  emulator: YonyouEmulator,
+  key: string,
+  options: { amount?: string; currency?: string; audit?: boolean } = {},
+): string {
+  const amount = options.amount ?? '39.98';
+  const saved = emulator.state.save('receivable', {
+    extSystemCode: 'yecai',
+    extVouchCode: key,
+    direction: amount.startsWith('-') ? '-1' : '1',
+    billDate: '2026-11-20 00:00:00',
+    financeOrgCode: '100',
+    orgCode: '100',
+    bustypeCode: 'ar_colsale',
+    objectType: '1',
+    customerCode: 'TM-YS01',
+    oriCurrencyCode: options.currency ?? 'USD',
+    _status: 'Insert',
+    bodyItem: [
+      {
+        materialCode: 'A1001-BLK',
+        quantity: amount.startsWith('-') ? '-1' : '1',
+        taxRate: '0',
+        oriTaxIncludedAmount: amount,
+        oriTaxExcludedAmount: amount,
+        oriTaxAmount: '0',
+      },
+    ],
+  });
+  if (!saved.ok) throw new Error(saved.message);
+  const id = saved.document.id.toString();
+  if (options.audit !== false) emulator.state.setStatus('receivable', id, true);
+  return id;
+}
+
+/** The receivable's write-off columns as the emulator's list and detail show them. */
+export function writeOffOf(emulator: YonyouEmulator, key: string): { written: unknown; balance: unknown } {
+  const receivable = emulator.state.documentsOf('receivable').find((one) => one.header.extVouchCode === key);
+  if (!receivable) throw new Error(`no receivable ${key} on the emulator`);
+  const view = emulator.state.view(receivable);
+  return { written: view.oriWriteOffAmount, balance: view.oriBalance };
+}
+
+/** The receipt flow against the emulator tenant (its 收款 type, 结算方式 and 企业银行账号). */
+export const RECEIPT_FLOW = {
+  documentType: 'receipt',
+  bustype: 'ar_colsale',
+  settleMode: 'system_0001',
+  enterpriseBankAccount: '6222000000000001',
+} as const;
+
 export interface RunningSink {
   service: SinkService;
   produce(documentType: string, events: Record<string, unknown>[]): Promise<void>;
