@@ -65,6 +65,19 @@ const PURINRECORD = {
   mdd: true,
 } as const;
 
+/**
+ * The EFI finance documents (应收单, 收款单): MDD, unique by extSystemCode + extVouchCode (EFI numbers its own code),
+ * audited by the EFI audit/unaudit actions, Insert only; no standard 交易类型 in the research.
+ */
+const EFI = {
+  lines: 'bodyItem',
+  save: 'save',
+  mdd: true,
+  keyField: 'extVouchCode',
+  statusPaths: { audit: 'audit', unaudit: 'unaudit' },
+  insertOnly: true,
+} as const;
+
 export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
   sales_outstock: {
     formId: 'salesout',
@@ -112,31 +125,10 @@ export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
     save: 'single/save',
     mdd: true,
   },
-  // EFI 应收单 (yonyou-api.md §3.5.7, the generation the mapping draft §8 names before fi 应收事项): MDD, unique by
-  // extSystemCode + extVouchCode, audited by the EFI audit/unaudit actions; no standard 交易类型 in the research.
-  receivable: {
-    formId: 'receivable',
-    base: '/yonbip/EFI/receivable',
-    lines: 'bodyItem',
-    save: 'save',
-    mdd: true,
-    keyField: 'extVouchCode',
-    statusPaths: { audit: 'audit', unaudit: 'unaudit' },
-    insertOnly: true,
-  },
-  // EFI 收款单 (yonyou-api.md §3.5.7): the same EFI conventions as the 应收单; its audit writes off the receivables its
-  // rows link. No standard 交易类型 in the research (the documented example is ar_colsale).
-  receipt: {
-    formId: 'collection',
-    base: '/yonbip/EFI/collection',
-    lines: 'bodyItem',
-    save: 'save',
-    mdd: true,
-    keyField: 'extVouchCode',
-    statusPaths: { audit: 'audit', unaudit: 'unaudit' },
-    insertOnly: true,
-    linksReceivables: true,
-  },
+  // EFI 应收单 (yonyou-api.md §3.5.7, the generation the mapping draft §8 names before fi 应收事项).
+  receivable: { formId: 'receivable', base: '/yonbip/EFI/receivable', ...EFI },
+  // EFI 收款单: its audit writes off the receivables its rows link (the documented example 交易类型 is ar_colsale too).
+  receipt: { formId: 'collection', base: '/yonbip/EFI/collection', ...EFI, linksReceivables: true },
 };
 
 export function formOfId(formId: string): YonyouForm {

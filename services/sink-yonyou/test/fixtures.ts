@@ -10,6 +10,7 @@ import {
   type YonyouEmulator,
   type YonyouEmulatorOptions,
 } from '@yecai/emulator-yonyou';
+import { seedReceivable as seedEmulatorReceivable } from '@yecai/emulator-yonyou/test/efi-documents';
 import { AvroSerde } from '@yecai/kafka';
 import type { LedgerEntry, LedgerState } from '@yecai/sink-kit';
 import { canonicalProducer, testEndpoints, testKafka, testMongo, waitFor } from '@yecai/test-harness';
@@ -71,43 +72,13 @@ export function documentCounts(emulator: YonyouEmulator, kind: string, prefix: s
   return counts;
 }
 
-/**
- * An EFI 应收单 on the emulator as the receivable flow posts it (extSystemCode yecai, extVouchCode `key`), one line of
- * `amount` in `currency`, audited unless `audit` is false: what a receipt's write-off names. Returns its id.
- */
+/** An EFI 应收单 on the emulator as the receivable flow posts it (audited unless said): see seedReceivable. */
 export function seedReceivable(
   emulator: YonyouEmulator,
   key: string,
-  options: { amount?: string; currency?: string; audit?: boolean } = {},
+  options: Parameters<typeof seedEmulatorReceivable>[2] = {},
 ): string {
-  const amount = options.amount ?? '39.98';
-  const saved = emulator.state.save('receivable', {
-    extSystemCode: 'yecai',
-    extVouchCode: key,
-    direction: amount.startsWith('-') ? '-1' : '1',
-    billDate: '2026-11-20 00:00:00',
-    financeOrgCode: '100',
-    orgCode: '100',
-    bustypeCode: 'ar_colsale',
-    objectType: '1',
-    customerCode: 'TM-YS01',
-    oriCurrencyCode: options.currency ?? 'USD',
-    _status: 'Insert',
-    bodyItem: [
-      {
-        materialCode: 'A1001-BLK',
-        quantity: amount.startsWith('-') ? '-1' : '1',
-        taxRate: '0',
-        oriTaxIncludedAmount: amount,
-        oriTaxExcludedAmount: amount,
-        oriTaxAmount: '0',
-      },
-    ],
-  });
-  if (!saved.ok) throw new Error(saved.message);
-  const id = saved.document.id.toString();
-  if (options.audit !== false) emulator.state.setStatus('receivable', id, true);
-  return id;
+  return seedEmulatorReceivable(emulator.state, key, options);
 }
 
 /** The receivable's write-off columns as the emulator's list and detail show them. */

@@ -6,43 +6,7 @@
  */
 import { Decimal } from '@yecai/common';
 import { RECEIVABLE_SRC_BILL_TYPE, YonyouState } from '../src';
-
-function auditedReceivable(
-  state: YonyouState,
-  key: string,
-  overrides: Record<string, unknown> = {},
-  audit = true,
-): string {
-  const saved = state.save('receivable', {
-    extSystemCode: 'yecai',
-    extVouchCode: key,
-    direction: '1',
-    billDate: '2026-11-20 00:00:00',
-    financeOrgCode: '100',
-    orgCode: '100',
-    bustypeCode: 'ar_colsale',
-    objectType: '1',
-    customerCode: 'TM-YS01',
-    oriCurrencyCode: 'USD',
-    _status: 'Insert',
-    bodyItem: [
-      {
-        _status: 'Insert',
-        materialCode: 'A1001-BLK',
-        quantity: '2',
-        taxRate: '0',
-        oriTaxIncludedAmount: '39.98',
-        oriTaxExcludedAmount: '39.98',
-        oriTaxAmount: '0',
-      },
-    ],
-    ...overrides,
-  });
-  if (!saved.ok) throw new Error(saved.message);
-  const id = saved.document.id.toString();
-  if (audit) expect(state.setStatus('receivable', id, true)).toBeUndefined();
-  return id;
-}
+import { seedReceivable } from './efi-documents';
 
 const row = (srcBillId: string, amount: string, overrides: Record<string, unknown> = {}) => ({
   _status: 'Insert',
@@ -74,8 +38,8 @@ const receivableRow = (state: YonyouState, id: string) => state.view(state.find(
 describe('the emulator’s EFI 收款单', () => {
   it('audit writes the receivables off (balance shown on the receivable), 弃审 gives it back', () => {
     const state = new YonyouState();
-    const ar1 = auditedReceivable(state, 'AR-1');
-    const ar2 = auditedReceivable(state, 'AR-2');
+    const ar1 = seedReceivable(state, 'AR-1');
+    const ar2 = seedReceivable(state, 'AR-2');
     const saved = state.save('collection', collection([row(ar1, '39.98'), row(ar2, '10.00')]));
     expect(saved).toMatchObject({ ok: true, document: { code: expect.stringMatching(/^SK\d{8}$/), status: 0 } });
     const id = saved.ok ? saved.document.id.toString() : '';
@@ -93,7 +57,7 @@ describe('the emulator’s EFI 收款单', () => {
 
   it('refuses the same extSystemCode + extVouchCode twice, naming the document that has it', () => {
     const state = new YonyouState();
-    const ar = auditedReceivable(state, 'AR-1');
+    const ar = seedReceivable(state, 'AR-1');
     const first = state.save('collection', collection([row(ar, '10.00')]));
     expect(state.save('collection', collection([row(ar, '10.00')]))).toEqual({
       ok: false,
@@ -103,9 +67,9 @@ describe('the emulator’s EFI 收款单', () => {
 
   it('refuses a source receivable that does not exist, is not audited, is in another currency, or would be over-written-off', () => {
     const state = new YonyouState();
-    const open = auditedReceivable(state, 'AR-OPEN', {}, false);
-    const cny = auditedReceivable(state, 'AR-CNY', { oriCurrencyCode: 'CNY' });
-    const usd = auditedReceivable(state, 'AR-USD');
+    const open = seedReceivable(state, 'AR-OPEN', { audit: false });
+    const cny = seedReceivable(state, 'AR-CNY', { currency: 'CNY' });
+    const usd = seedReceivable(state, 'AR-USD');
     expect(state.save('collection', collection([row('1', '1.00')]))).toEqual({
       ok: false,
       message: '保存失败：第1行源单应收单[1]不存在',
@@ -132,7 +96,7 @@ describe('the emulator’s EFI 收款单', () => {
 
   it('re-checks at audit: a second collection saved before the first was audited cannot write off what is gone', () => {
     const state = new YonyouState();
-    const ar = auditedReceivable(state, 'AR-1');
+    const ar = seedReceivable(state, 'AR-1');
     const first = state.save('collection', collection([row(ar, '30.00')]));
     const second = state.save('collection', collection([row(ar, '30.00')], { extVouchCode: 'SK-2' }));
     expect([first.ok, second.ok]).toEqual([true, true]);
@@ -145,20 +109,8 @@ describe('the emulator’s EFI 收款单', () => {
 
   it('writes a red receivable off with a negative row, and refuses a header total that is not Σ rows', () => {
     const state = new YonyouState();
-    const red = auditedReceivable(state, 'AR-R', {
-      direction: '-1',
-      bodyItem: [
-        {
-          materialCode: 'A1001-BLK',
-          quantity: '-1',
-          taxRate: '0',
-          oriTaxIncludedAmount: '-19.99',
-          oriTaxExcludedAmount: '-19.99',
-          oriTaxAmount: '0',
-        },
-      ],
-    });
-    const blue = auditedReceivable(state, 'AR-B');
+    const red = seedReceivable(state, 'AR-R', { amount: '-19.99' });
+    const blue = seedReceivable(state, 'AR-B');
     const saved = state.save('collection', collection([row(blue, '39.98'), row(red, '-19.99')]));
     expect(saved.ok).toBe(true);
     expect(state.setStatus('collection', saved.ok ? saved.document.id.toString() : '', true)).toBeUndefined();
@@ -175,7 +127,7 @@ describe('the emulator’s EFI 收款单', () => {
     ['financeOrgCode', undefined, '保存失败：收款组织不允许为空!'],
   ])('refuses header %s = %s naming it', (field, value, message) => {
     const state = new YonyouState();
-    const ar = auditedReceivable(state, 'AR-1');
+    const ar = seedReceivable(state, 'AR-1');
     expect(state.save('collection', collection([row(ar, '1.00')], { [field]: value }))).toEqual({ ok: false, message });
   });
 });
