@@ -42,6 +42,8 @@ const YONYOU_FLOW_SETTINGS: Record<string, Record<string, unknown>> = {
   receivable: { bustype: 'ar_colsale' },
   // The 收款单 also takes the tenant's 结算方式 and the 企业银行账号 the payouts arrive on.
   receipt: { bustype: 'ar_colsale', settleMode: 'system_0001', enterpriseBankAccount: '6222000000000001' },
+  // The 凭证 of a settlement's fees: the emulator tenant's 账簿, 凭证类型, maker and clearing account.
+  fee_settlement: { accbook: 'A001', voucherType: '01', maker: '13800000000', clearingAccount: '1012.05' },
 };
 
 /** The sink-yonyou flows for the canonical types a run emits: the types YonSuite has a form map for, with the tenant's settings. */

@@ -106,6 +106,7 @@ export function levelOfMessage(message: string): 1 | 2 {
 const FIELD_OF_WORD: [RegExp, string][] = [
   // First: a 收款单 refusal names its source 应收单 (and may mention its 币种 or 客户 too).
   [/源单/, 'srcBillId'],
+  [/科目/, 'accsubjectCode'],
   [/客户/, 'cust'],
   [/物料|商品|存货/, 'product'],
   [/仓库/, 'warehouse'],

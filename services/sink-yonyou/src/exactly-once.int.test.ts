@@ -12,6 +12,7 @@ import {
   documentCounts,
   RECEIPT_FLOW,
   seedReceivable,
+  VOUCHER_FLOW,
   sinkConfigFor,
   startEmulator,
   startSink,
@@ -25,7 +26,8 @@ import { SinkService } from './service';
  */
 function describeYonyouSuite(
   name: string,
-  documentType: 'sales_outstock' | 'transfer' | 'sales_return' | 'purchase_return' | 'receivable' | 'receipt',
+  documentType:
+    'sales_outstock' | 'transfer' | 'sales_return' | 'purchase_return' | 'receivable' | 'receipt' | 'fee_settlement',
   flow: Record<string, unknown>,
   kind: string,
   badEvent: (key: string, emulator: YonyouEmulator) => Record<string, unknown>,
@@ -122,6 +124,21 @@ describeYonyouSuite(
   (key, emulator) => receiptOf(emulator, key, 1, 'NO-SUCH-CUSTOMER'),
   true,
   (key, version, emulator) => receiptOf(emulator, key, version),
+);
+
+// Fee settlements (凭证 addVoucher): a top-level body without MDD key, found again by businessId (queryVouchers); no
+// audit, no update (a newer version parks). The bad one debits an account YonSuite lacks (404 科目[…]不存在, level 1).
+describeYonyouSuite(
+  'YonSuite fee settlement, 凭证 keyed by businessId (emulator)',
+  'fee_settlement',
+  { ...VOUCHER_FLOW, onModified: 'update_if_not_audited' },
+  'voucher',
+  (key) => {
+    const event = canonical('fee_settlement', key);
+    (event.fees as Record<string, unknown>[])[0]!.account = '9999';
+    return event;
+  },
+  true,
 );
 
 describe("YonSuite sink under YonSuite's own faults (real Kafka + MongoDB-wire + schema registry)", () => {

@@ -62,15 +62,26 @@ export function sinkConfigFor(emulator: YonyouEmulator, overrides: SinkOverrides
   };
 }
 
-/** Documents of `kind` on the emulator whose business key (code, or EFI extVouchCode) starts with `prefix`, counted per key. */
+/** Documents of `kind` on the emulator whose business key (code, EFI extVouchCode, voucher businessId) starts with `prefix`, counted per key. */
 export function documentCounts(emulator: YonyouEmulator, kind: string, prefix: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const document of emulator.state.documentsOf(kind)) {
-    const key = emulator.state.businessKey(document);
-    if (key.startsWith(prefix)) counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
+  // Vouchers live in the emulator's ledger, keyed by businessId; documents in its state.
+  const keys =
+    kind === 'voucher'
+      ? emulator.vouchers.all().map((voucher) => String(voucher.body.businessId))
+      : emulator.state.documentsOf(kind).map((document) => emulator.state.businessKey(document));
+  for (const key of keys) if (key.startsWith(prefix)) counts.set(key, (counts.get(key) ?? 0) + 1);
   return counts;
 }
+
+/** The fee settlement flow against the emulator tenant's 账簿, 凭证类型, maker and clearing account. */
+export const VOUCHER_FLOW = {
+  documentType: 'fee_settlement',
+  accbook: 'A001',
+  voucherType: '01',
+  maker: '13800000000',
+  clearingAccount: '1012.05',
+} as const;
 
 /** An EFI 应收单 on the emulator as the receivable flow posts it (audited unless said): see seedReceivable. */
 export function seedReceivable(

@@ -29,8 +29,9 @@ export interface VoucherChart {
 export const DEFAULT_CHART: VoucherChart = {
   accbooks: ['A001'],
   voucherTypes: ['01'],
-  // 销售费用-平台佣金 / -平台物流费 / -广告费, 应交增值税-进项税额, 应收账款, 其他货币资金-平台余额
-  accounts: ['6601.01', '6601.02', '6601.03', '2221.01.01', '1122', '1012.05'],
+  // 销售费用-平台佣金 / -平台物流费 / -广告费 / -仓储费 / -其他平台费, 应交增值税-进项税额, 应交税费-海外增值税,
+  // 应收账款, 其他货币资金-平台余额
+  accounts: ['6601.01', '6601.02', '6601.03', '6601.04', '6601.05', '2221.01.01', '2221.08', '1122', '1012.05'],
 };
 
 type Answer = { code: string; message: string; data: Record<string, unknown> };
