@@ -31,7 +31,7 @@ export function yonyouReferences(
 }
 
 /**
- * Flow settings per type beyond the currency: 调拨, 盘点, 销售退货, 采购退货 and 应收 have no documented standard 交易类型
+ * Flow settings per type beyond the currency: 调拨, 盘点, 销售退货, 采购退货, 应收 and 收款 have no documented standard 交易类型
  * (the emulator tenant's, DEFAULT_REFERENCES); the purchase return shares 采购入库's codes, so it has its own pattern.
  */
 const YONYOU_FLOW_SETTINGS: Record<string, Record<string, unknown>> = {
@@ -40,6 +40,10 @@ const YONYOU_FLOW_SETTINGS: Record<string, Record<string, unknown>> = {
   stock_count: { bustype: 'A29001' },
   purchase_return: { bustype: 'CGTH01', billNumberPattern: 'TH-{billNumber}' },
   receivable: { bustype: 'ar_colsale' },
+  // The 收款单 also takes the tenant's 结算方式 and the 企业银行账号 the payouts arrive on.
+  receipt: { bustype: 'ar_colsale', settleMode: 'system_0001', enterpriseBankAccount: '6222000000000001' },
+  // The 凭证 of a settlement's fees: the emulator tenant's 账簿, 凭证类型, maker and clearing account.
+  fee_settlement: { accbook: 'A001', voucherType: '01', maker: '13800000000', clearingAccount: '1012.05' },
 };
 
 /** The sink-yonyou flows for the canonical types a run emits: the types YonSuite has a form map for, with the tenant's settings. */

@@ -88,9 +88,14 @@ const UNAVAILABLE_CODES = new Set(['310043', '310071', '310072', '310504', '3150
 export const DUPLICATE_CODES = new Set(['100004', '10004']);
 export const IN_PROGRESS_CODE = '202';
 
-/** Messages of a `999` refusal that are business-rule conflicts (level 2) rather than bad data (level 1). */
+/**
+ * Messages of a `999` refusal that are business-rule conflicts (level 2) rather than bad data (level 1). A source
+ * document not audited yet (收款单's 应收单 …未审核，不能收款核销) is one: its audit is usually in flight, so the retry
+ * ladder saves again once it lands — as libs/kingdee's levelOfMessage does. A source that does not exist, is in another
+ * currency or would be over-written-off stays level 1 (a person fixes the data).
+ */
 const BUSINESS_CONFLICT =
-  /库存|存量|现存量|关账|会计期间|期间已|已结账|已审核|审核中|已提交|状态|不允许|不能删除|不能审核|不能弃审|不能修改|已存在|重复/;
+  /库存|存量|现存量|关账|会计期间|期间已|已结账|已审核|审核中|已提交|状态|不允许|不能删除|不能审核|不能弃审|不能修改|已存在|重复|未审核，不能/;
 
 /** Level of a refusal message (`999`, voucher `404`, master-data `0`). */
 export function levelOfMessage(message: string): 1 | 2 {
@@ -99,6 +104,9 @@ export function levelOfMessage(message: string): 1 | 2 {
 
 /** Reference fields a YonSuite message names (…[客户]…, 仓库…不存在): the field a person fixes. */
 const FIELD_OF_WORD: [RegExp, string][] = [
+  // First: a 收款单 refusal names its source 应收单 (and may mention its 币种 or 客户 too).
+  [/源单/, 'srcBillId'],
+  [/科目/, 'accsubjectCode'],
   [/客户/, 'cust'],
   [/物料|商品|存货/, 'product'],
   [/仓库/, 'warehouse'],

@@ -24,10 +24,32 @@ export const FlowConfigSchema = z.object({
     .enum(['voucher_order', 'voucher_delivery', 'st_salesout', 'unsettle'])
     .default('st_salesout'),
   salesoutAccountingMethod: z.enum(['salesoutEstimate', 'salesoutConfirm', 'invoiceConfirm']).default('invoiceConfirm'),
+  /**
+   * receipt only (EFI 收款单), both required there: the tenant's 结算方式 code (settleModeCode, e.g. system_0001) and the
+   * 企业银行账号 the platform pays out to (enterpriseBankAccountNo). The canonical receipt's settleType / bankAccount
+   * are Kingdee numbers (the mapping rule's), so YonSuite takes its own from the flow.
+   */
+  settleMode: z.string().min(1).optional(),
+  enterpriseBankAccount: z.string().min(1).optional(),
+  /**
+   * fee_settlement only (a 凭证), all required there: the 账簿 code (accbookCode), the 凭证类型 code, the maker (a mobile
+   * number, or an e-mail when it has an @), and the platform's clearing account (科目) that carries each payout's net.
+   */
+  accbook: z.string().min(1).optional(),
+  voucherType: z.string().min(1).optional(),
+  maker: z.string().min(1).optional(),
+  clearingAccount: z.string().min(1).optional(),
   /** Deterministic document code (the business key YonSuite keeps unique), onModified policy: see @yecai/sink-kit. */
   ...kitFlowFields,
 });
 export type FlowConfig = z.infer<typeof FlowConfigSchema>;
+
+const VOUCHER_FIELDS = {
+  accbook: "the tenant's 账簿 code (accbookCode)",
+  voucherType: 'the 凭证类型 code (voucherTypeCode)',
+  maker: "the maker's mobile number or e-mail (makerMobile / makerEmail)",
+  clearingAccount: "the platform's clearing account (科目 code) that carries each payout's net",
+} as const;
 
 export const SinkConfigSchema = z
   .object({
@@ -40,7 +62,8 @@ export const SinkConfigSchema = z
   .superRefine((config, context) => {
     checkKitFlows(config.flows, (path, message) => context.addIssue({ code: 'custom', path, message }));
     config.flows.forEach((flow, index) => {
-      if (!flow.bustype && !FORM_OF[flow.documentType].defaultBustype) {
+      // A voucher has no 交易类型 (its 凭证类型 is voucherType).
+      if (!flow.bustype && !FORM_OF[flow.documentType].defaultBustype && flow.documentType !== 'fee_settlement') {
         context.addIssue({
           code: 'custom',
           path: ['flows', index, 'bustype'],
@@ -54,6 +77,44 @@ export const SinkConfigSchema = z
           message: `returnQuantities is for purchase_return flows only, not ${flow.documentType}`,
         });
       }
+      const receipt = flow.documentType === 'receipt';
+      for (const field of ['settleMode', 'enterpriseBankAccount'] as const) {
+        if (receipt && !flow[field])
+          context.addIssue({
+            code: 'custom',
+            path: ['flows', index, field],
+            message: `receipt: the YonSuite 收款单 needs the tenant's ${field === 'settleMode' ? '结算方式 code (settleModeCode, e.g. system_0001)' : '企业银行账号 the payouts arrive on (enterpriseBankAccountNo)'}`,
+          });
+        if (!receipt && flow[field])
+          context.addIssue({
+            code: 'custom',
+            path: ['flows', index, field],
+            message: `${field} is for receipt flows only, not ${flow.documentType}`,
+          });
+      }
+      const voucher = flow.documentType === 'fee_settlement';
+      for (const field of ['accbook', 'voucherType', 'maker', 'clearingAccount'] as const) {
+        if (voucher && !flow[field])
+          context.addIssue({
+            code: 'custom',
+            path: ['flows', index, field],
+            message: `fee_settlement: the YonSuite 凭证 needs ${VOUCHER_FIELDS[field]}`,
+          });
+        if (!voucher && flow[field])
+          context.addIssue({
+            code: 'custom',
+            path: ['flows', index, field],
+            message: `${field} is for fee_settlement flows only, not ${flow.documentType}`,
+          });
+      }
+      // A receipt names each receivable by its bill number; the EFI 应收单 carries the receivable flow's key.
+      const receivableFlow = config.flows.find((other) => other.documentType === 'receivable');
+      if (receipt && receivableFlow && receivableFlow.billNumberPattern !== '{billNumber}')
+        context.addIssue({
+          code: 'custom',
+          path: ['flows', index, 'documentType'],
+          message: `receipt: the receivable flow's billNumberPattern "${receivableFlow.billNumberPattern}" is not "{billNumber}", so a receipt's writeOffs[].receivableBillNumber would not find its 应收单 (extVouchCode)`,
+        });
       if (FORM_OF[flow.documentType].insertOnly && flow.onModified === 'reverse_and_repost') {
         context.addIssue({
           code: 'custom',

@@ -6,7 +6,17 @@
  */
 import { describeExactlyOnceSuite } from '@yecai/sink-kit/src/testing/exactly-once-suite';
 import { uniqueTopicPrefix } from '@yecai/test-harness';
-import { canonical, documentCounts, sinkConfigFor, startEmulator, startSink } from '../test/fixtures';
+import type { YonyouEmulator } from '@yecai/emulator-yonyou';
+import {
+  canonical,
+  documentCounts,
+  RECEIPT_FLOW,
+  seedReceivable,
+  VOUCHER_FLOW,
+  sinkConfigFor,
+  startEmulator,
+  startSink,
+} from '../test/fixtures';
 import { parseSinkConfig } from './config';
 import { SinkService } from './service';
 
@@ -16,18 +26,22 @@ import { SinkService } from './service';
  */
 function describeYonyouSuite(
   name: string,
-  documentType: 'sales_outstock' | 'transfer' | 'sales_return' | 'purchase_return' | 'receivable',
+  documentType:
+    'sales_outstock' | 'transfer' | 'sales_return' | 'purchase_return' | 'receivable' | 'receipt' | 'fee_settlement',
   flow: Record<string, unknown>,
   kind: string,
-  badEvent: (key: string) => Record<string, unknown>,
+  badEvent: (key: string, emulator: YonyouEmulator) => Record<string, unknown>,
   immutable = false,
+  /** A document of `key`, version `version`, built against the running emulator (e.g. after seeding its sources). */
+  event: (key: string, version: number, emulator: YonyouEmulator) => Record<string, unknown> = (key, version) =>
+    canonical(documentType, key, { version }),
 ): void {
   describeExactlyOnceSuite(name, async () => {
     const emulator = await startEmulator();
     return {
       documentType,
-      event: (key, version = 1) => canonical(documentType, key, { version }),
-      badEvent,
+      event: (key, version = 1) => event(key, version, emulator),
+      badEvent: (key) => badEvent(key, emulator),
       service: ({ kafka, serde, db, metricsRegistry, groupId }) =>
         new SinkService({
           config: parseSinkConfig(
@@ -89,6 +103,41 @@ describeYonyouSuite(
   { bustype: 'ar_colsale', onModified: 'update_if_not_audited' },
   'receivable',
   (key) => canonical('receivable', key, { customer: 'NO-SUCH-CUSTOMER' }),
+  true,
+);
+
+/**
+ * Receipts (EFI 收款单 collection/save) over receivables posted first (one audited EFI 应收单 per receipt, AR-<key>,
+ * 39.98 USD): each receipt links its receivable by id and writes it off in full when audited. Insert only, like the
+ * 应收单. The bad one names a customer YonSuite does not know (999 客户[…]不存在, level 1).
+ */
+const receiptOf = (emulator: YonyouEmulator, key: string, version: number, customer?: string) => {
+  if (!emulator.state.documentsOf('receivable').some((one) => one.header.extVouchCode === `AR-${key}`))
+    seedReceivable(emulator, `AR-${key}`);
+  return canonical('receipt', key, { version, customer, lines: [{ material: `AR-${key}`, price: '39.98' }] });
+};
+describeYonyouSuite(
+  'YonSuite receipt, EFI 收款单 written off against receivables (emulator)',
+  'receipt',
+  { ...RECEIPT_FLOW, onModified: 'update_if_not_audited' },
+  'collection',
+  (key, emulator) => receiptOf(emulator, key, 1, 'NO-SUCH-CUSTOMER'),
+  true,
+  (key, version, emulator) => receiptOf(emulator, key, version),
+);
+
+// Fee settlements (凭证 addVoucher): a top-level body without MDD key, found again by businessId (queryVouchers); no
+// audit, no update (a newer version parks). The bad one debits an account YonSuite lacks (404 科目[…]不存在, level 1).
+describeYonyouSuite(
+  'YonSuite fee settlement, 凭证 keyed by businessId (emulator)',
+  'fee_settlement',
+  { ...VOUCHER_FLOW, onModified: 'update_if_not_audited' },
+  'voucher',
+  (key) => {
+    const event = canonical('fee_settlement', key);
+    (event.fees as Record<string, unknown>[])[0]!.account = '9999';
+    return event;
+  },
   true,
 );
 

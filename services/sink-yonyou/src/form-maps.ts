@@ -7,7 +7,9 @@
 import { Decimal, toDecimal, ValidationError } from '@yecai/common';
 import type { CanonicalJson } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
+import { receiptModel } from './receipt-map';
 import { receivableModel } from './receivable-map';
+import { voucherModel } from './voucher-map';
 
 export const YONYOU_DOCUMENT_TYPES = [
   'sales_outstock',
@@ -19,6 +21,8 @@ export const YONYOU_DOCUMENT_TYPES = [
   'transfer',
   'stock_count',
   'receivable',
+  'receipt',
+  'fee_settlement',
 ] as const;
 export type YonyouDocumentType = (typeof YONYOU_DOCUMENT_TYPES)[number];
 
@@ -42,11 +46,21 @@ export interface YonyouForm {
    * The business key the list API filters by and the sink keeps unique: `code` (单据编号) for the scm/sd documents,
    * `extVouchCode` (外部系统单号, with `extSystemCode`) for the EFI finance documents, which number their own `code`.
    */
-  keyField?: 'extVouchCode';
+  keyField?: 'extVouchCode' | 'businessId';
+  /** The list (lookup) path under `base` when not `list`; the id field of its rows and of a save's answer when not `id`. */
+  listPath?: string;
+  idField?: string;
+  /** The save takes the document as the whole body (the voucher API), not wrapped in `data`. */
+  topLevelBody?: true;
   /** The 审核 / 弃审 paths under `base` when they are not the scm `batchaudit` / `batchunaudit`. */
   statusPaths?: { audit: string; unaudit: string };
   /** Save takes `_status: Insert` only ("fix by delete + re-save"): a changed source document cannot update it. */
   insertOnly?: true;
+  /**
+   * Rows name their source 应收单 by its extVouchCode (receipt-map.ts RECEIVABLE_KEY): the adapter looks the ids up
+   * and links the rows (`srcBillId`) before the save.
+   */
+  linksReceivables?: true;
 }
 
 /** 采购入库单: blue for purchase_instock, red (a 退货 transaction type, yonyou-api.md §3.4 F6) for purchase_return. */
@@ -56,6 +70,19 @@ const PURINRECORD = {
   lines: 'purInRecords',
   save: 'single/save',
   mdd: true,
+} as const;
+
+/**
+ * The EFI finance documents (应收单, 收款单): MDD, unique by extSystemCode + extVouchCode (EFI numbers its own code),
+ * audited by the EFI audit/unaudit actions, Insert only; no standard 交易类型 in the research.
+ */
+const EFI = {
+  lines: 'bodyItem',
+  save: 'save',
+  mdd: true,
+  keyField: 'extVouchCode',
+  statusPaths: { audit: 'audit', unaudit: 'unaudit' },
+  insertOnly: true,
 } as const;
 
 export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
@@ -105,16 +132,24 @@ export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
     save: 'single/save',
     mdd: true,
   },
-  // EFI 应收单 (yonyou-api.md §3.5.7, the generation the mapping draft §8 names before fi 应收事项): MDD, unique by
-  // extSystemCode + extVouchCode, audited by the EFI audit/unaudit actions; no standard 交易类型 in the research.
-  receivable: {
-    formId: 'receivable',
-    base: '/yonbip/EFI/receivable',
-    lines: 'bodyItem',
-    save: 'save',
-    mdd: true,
-    keyField: 'extVouchCode',
-    statusPaths: { audit: 'audit', unaudit: 'unaudit' },
+  // EFI 应收单 (yonyou-api.md §3.5.7, the generation the mapping draft §8 names before fi 应收事项).
+  receivable: { formId: 'receivable', base: '/yonbip/EFI/receivable', ...EFI },
+  // EFI 收款单: its audit writes off the receivables its rows link (the documented example 交易类型 is ar_colsale too).
+  receipt: { formId: 'collection', base: '/yonbip/EFI/collection', ...EFI, linksReceivables: true },
+  // 凭证 (yonyou-api.md §3.5.8): a top-level body keyed by businessId, found again by queryVouchers; no audit API (the
+  // voucher stays 保存) and no update (a changed settlement parks: delete the voucher in YonSuite, then re-push).
+  // Flagged MDD, but where a resubmitCheckKey would go without `data` is open (§9 q10): sent without one.
+  fee_settlement: {
+    formId: 'voucher',
+    base: '/yonbip/fi/ficloud/openapi/voucher',
+    lines: 'bodies',
+    save: 'addVoucher',
+    mdd: false,
+    topLevelBody: true,
+    keyField: 'businessId',
+    listPath: 'queryVouchers',
+    idField: 'voucherId',
+    batchActions: false,
     insertOnly: true,
   },
 };
@@ -137,6 +172,8 @@ export function yonyouModel(
 ): Record<string, unknown> {
   const form = FORM_OF[documentType];
   if (documentType === 'receivable') return receivableModel(event, flow, code);
+  if (documentType === 'receipt') return receiptModel(event, flow, code);
+  if (documentType === 'fee_settlement') return voucherModel(event, flow, code);
   const head = {
     code,
     vouchdate: required(event, 'date'),

@@ -1,5 +1,5 @@
 /**
- * One canonical event (a JST sales out-stock; a purchase return; a Saihu receivable), consumed from the same topic by sink-kingdee and
+ * One canonical event (a JST sales out-stock; a purchase return; a Saihu receivable and the payout's receipt), consumed from the same topic by sink-kingdee and
  * sink-yonyou: the document read back from the YonSuite emulator carries the business content of the bill read back
  * from the Kingdee emulator (the Jushuitan project's table: org, customer/supplier, currency, lines, lot, remark),
  * field by field.
@@ -7,7 +7,7 @@
 import type { StoredValue } from '@yecai/emulator-kingdee/src/state';
 import { startEmulator as startKingdeeEmulator } from '@yecai/sink-kingdee/test/fixtures';
 import { startSinkUnderTest, useUniqueTopicPrefix } from '@yecai/sink-kingdee/test/sink-under-test';
-import { canonical, startEmulator, startSink } from '../test/fixtures';
+import { canonical, RECEIPT_FLOW, startEmulator, startSink, writeOffOf } from '../test/fixtures';
 
 /** A Kingdee stored value as text: a reference by its number, a decimal exactly. */
 const text = (value: StoredValue | undefined): string | null =>
@@ -193,6 +193,49 @@ describe('the same canonical document on Kingdee and on YonSuite (real Kafka + M
         ['G2001', '1', '0.00'],
       ]);
       expect([doc.exchangeRate, doc.oriTaxIncludedAmount]).toEqual(['7.1884', '39.98']);
+    });
+  });
+
+  it('a receipt: the EFI 收款单 carries AR_RECEIVEBILL’s customer, orgs, currency, rate and write-offs, and both write the receivable off', async () => {
+    const flows = {
+      kingdee: { flows: [{ documentType: 'receivable' as const }, { documentType: 'receipt' as const }] },
+      yonyou: { flows: [{ documentType: 'receivable' as const, bustype: 'ar_colsale' }, RECEIPT_FLOW] },
+    };
+    await onBoth(flows, async ({ kingdee, yonyou }, { kingdeeSink, yonyouSink }) => {
+      await kingdeeSink.produce('receivable', [canonical('receivable', 'SH-AR-0002')]);
+      await kingdeeSink.waitForStates({ POSTED: 1 }, 'the receivable posted on Kingdee');
+      await yonyouSink.waitForStates({ POSTED: 1 }, 'the receivable posted on YonSuite');
+      // A payout settling 30.00 of the 39.98: exact decimals, part of the receivable stays open on both.
+      const event = canonical('receipt', 'SK-24000000009', { lines: [{ material: 'SH-AR-0002', price: '30.00' }] });
+      await kingdeeSink.produce('receipt', [event]);
+      await kingdeeSink.waitForStates({ POSTED: 2 }, 'the receipt posted on Kingdee');
+      await yonyouSink.waitForStates({ POSTED: 2 }, 'the receipt posted on YonSuite');
+
+      const bill = [...kingdee.state.billsOf('AR_RECEIVEBILL').values()].find(
+        (one) => one.billNo === 'SK-24000000009',
+      )!;
+      const documents = yonyou.state.documentsOf('collection');
+      expect(documents).toHaveLength(1);
+      const doc = yonyou.state.view(documents[0]!);
+      expect([doc.extSystemCode, doc.extVouchCode, doc.status, bill.status]).toEqual(['yecai', bill.billNo, 1, 'C']);
+      expect(doc.customerCode).toBe(text(bill.header.FCONTACTUNIT));
+      expect(doc.financeOrgCode).toBe(text(bill.header.FPAYORGID));
+      expect(doc.orgCode).toBe(text(bill.header.FSETTLEORGID));
+      expect([text(bill.header.FCURRENCYID), doc.oriCurrencyCode]).toEqual([event.currencyNumber, event.currency]);
+      expect(decimal(doc.exchangeRate)).toBe(decimal(text(bill.header.FEXCHANGERATE)));
+      // One 源单明细 row per written-off receivable on Kingdee, one bodyItem linked to the 应收单 on YonSuite.
+      const rows = doc.bodyItem as Record<string, unknown>[];
+      const receivable = yonyou.state.documentsOf('receivable')[0]!;
+      expect(rows.map((row) => [row.srcBillId, row.oriTaxIncludedAmount])).toEqual([
+        [receivable.id.toString(), '30.00'],
+      ]);
+      expect((bill.second ?? []).map((row) => [text(row.fields.FSRCBILLNO), text(row.fields.FREALRECAMOUNT)])).toEqual([
+        [receivable.header.extVouchCode, '30'],
+      ]);
+      // Both audited, both wrote the receivable off by the same amount.
+      const arBill = [...kingdee.state.billsOf('AR_receivable').values()].find((one) => one.billNo === 'SH-AR-0002')!;
+      expect(decimal(text(arBill.header.FWRITTENOFFAMOUNTFOR))).toBe('30');
+      expect(writeOffOf(yonyou, 'SH-AR-0002')).toEqual({ written: '30', balance: '9.98' });
     });
   });
 });

@@ -23,13 +23,14 @@ import {
 import { renderBillNumber } from '@yecai/sink-kit';
 import { YonyouError, type SaveOutcome, type YonyouClient } from '@yecai/yonyou';
 import type { FlowConfig } from './config';
-import { FORM_OF, formOfId, yonyouModel, type YonyouDocumentType } from './form-maps';
+import { FORM_OF, formOfId, yonyouModel, type YonyouDocumentType, type YonyouForm } from './form-maps';
+import { RECEIVABLE_KEY } from './receipt-map';
 import { EXT_SYSTEM_CODE } from './receivable-map';
 
 type Item = WorkItem<FlowConfig>;
 
 /** 单据编号 taken: our own earlier write landed unseen (the emulator's and, we assume, YonSuite's words). */
-const CODE_TAKEN = /单据编号.*已存在|外部系统单号.*已存在/;
+const CODE_TAKEN = /单据编号.*已存在|外部系统单号.*已存在|业务唯一标识.*已存在/;
 /** Codes per list query (simpleVOs `in`). */
 const LOOKUP_CHUNK = 100;
 
@@ -82,12 +83,17 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
     for (const [formId, group] of groupBy(items, (item) => item.draft.formId)) {
       const form = formOfId(formId);
       const codes = [...new Set(group.map((item) => item.draft.billNo))];
-      // EFI lists filter one extSystemCode + extVouchCode pair at a time; scm/sd lists take a chunk of codes (`in`).
+      // EFI lists filter one extSystemCode + extVouchCode pair at a time (vouchers one businessId); scm/sd lists take
+      // a chunk of codes (`in`).
       const queries = form.keyField
-        ? codes.map((code) => ({ extSystemCode: EXT_SYSTEM_CODE, [form.keyField!]: code }))
+        ? codes.map((code) =>
+            form.keyField === 'extVouchCode'
+              ? { extSystemCode: EXT_SYSTEM_CODE, extVouchCode: code }
+              : { [form.keyField!]: code },
+          )
         : chunks(codes, LOOKUP_CHUNK).map((chunk) => ({ simpleVOs: [{ field: 'code', op: 'in', value1: chunk }] }));
       for (const query of queries) {
-        const page = await this.client.list(`${form.base}/list`, {
+        const page = await this.client.list(`${form.base}/${form.listPath ?? 'list'}`, {
           pageIndex: 1,
           pageSize: LOOKUP_CHUNK,
           isSum: true,
@@ -95,7 +101,7 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
         });
         for (const row of page.recordList) {
           result.set(ledgerId(this.account, formId, String(row[form.keyField ?? 'code'])), {
-            fid: String(row.id),
+            fid: String(row[form.idField ?? 'id']),
             stage: String(row.status) === '1' ? 'AUDITED' : 'SAVED',
           });
         }
@@ -138,11 +144,13 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
     const form = formOfId(item.draft.formId);
     const path = `${form.base}/${form.save}`;
     const update = item.plan === 'update';
-    const body = update ? { ...item.draft.model, _status: 'Update', id: String(item.entry.fid) } : item.draft.model;
+    const model = form.linksReceivables ? await this.linkReceivables(item, ctx) : item.draft.model;
+    if (!model) return;
+    const body = update ? { ...model, _status: 'Update', id: String(item.entry.fid) } : model;
     const key = form.mdd ? resubmitCheckKey(item) : undefined;
     let outcome: SaveOutcome;
     try {
-      outcome = key ? await this.client.save(path, body, key) : await this.plainSave(path, body);
+      outcome = key ? await this.client.save(path, body, key) : await this.plainSave(form, path, body);
     } catch (error) {
       if (!(error instanceof YonyouError)) throw error;
       ctx.recordCall([
@@ -189,12 +197,56 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
     );
   }
 
-  /** A save without MDD idempotency (调出单): sent once; a lost answer is resolved by the code like any other. */
-  private async plainSave(path: string, data: Record<string, unknown>): Promise<SaveOutcome> {
-    const document = await this.client.write(path, { data });
-    const id = document.id === undefined || document.id === null ? '' : String(document.id);
+  /**
+   * A 收款单's rows with their source 应收单 linked: each row's RECEIVABLE_KEY (the receivable's extVouchCode) becomes
+   * its `srcBillId` / `srcBillNo`, found by the EFI business key. A receivable YonSuite does not have parks the receipt
+   * (level 1, naming it); whether it is audited, in the receipt's currency and open enough, YonSuite decides at save.
+   */
+  private async linkReceivables(item: Item, ctx: WriteContext): Promise<Record<string, unknown> | undefined> {
+    const lines = formOfId(item.draft.formId).lines;
+    const rows = item.draft.model[lines] as Record<string, unknown>[];
+    const keys = [...new Set(rows.map((row) => String(row[RECEIVABLE_KEY])))];
+    const found = new Map<string, Record<string, unknown>>();
+    for (const key of keys) {
+      const page = await this.client.list(`${FORM_OF.receivable.base}/list`, {
+        pageIndex: 1,
+        pageSize: 10,
+        isSum: true,
+        extSystemCode: EXT_SYSTEM_CODE,
+        extVouchCode: key,
+      });
+      const receivable = page.recordList.find((row) => String(row.extVouchCode) === key);
+      if (receivable) found.set(key, receivable);
+    }
+    const missing = keys.filter((key) => !found.has(key));
+    if (missing.length > 0) {
+      ctx.fail(item, {
+        level: 1,
+        code: 'YONYOU_RECEIVABLE_NOT_FOUND',
+        field: 'writeOffs[].receivableBillNumber',
+        message: `用友收款单 ${item.draft.billNo} 核销的应收单 ${missing.join(', ')} 在用友不存在（按外部系统单号查询）：请先推送该应收单，再重推本收款单 the receivable(s) this receipt writes off are not on YonSuite (looked up by extVouchCode): post them first, then re-push the receipt`,
+      });
+      return undefined;
+    }
+    return {
+      ...item.draft.model,
+      [lines]: rows.map(({ [RECEIVABLE_KEY]: key, ...row }) => {
+        const receivable = found.get(String(key))!;
+        return { ...row, srcBillId: String(receivable.id), srcBillNo: String(receivable.code) };
+      }),
+    };
+  }
+
+  /**
+   * A save without MDD idempotency (调出单; 凭证, whose body is the document itself): sent once; a lost answer is
+   * resolved by the business key like any other.
+   */
+  private async plainSave(form: YonyouForm, path: string, data: Record<string, unknown>): Promise<SaveOutcome> {
+    const document = await this.client.write(path, form.topLevelBody ? data : { data });
+    const raw = document[form.idField ?? 'id'];
+    const id = raw === undefined || raw === null ? '' : String(raw);
     if (id === '')
-      throw new YonyouError(`YonSuite ${path}: a save answered without data.id`, {
+      throw new YonyouError(`YonSuite ${path}: a save answered without data.${form.idField ?? 'id'}`, {
         kind: 'protocol',
         apiCode: 'BAD_ANSWER',
         path,

@@ -10,6 +10,7 @@ import {
   type YonyouEmulator,
   type YonyouEmulatorOptions,
 } from '@yecai/emulator-yonyou';
+import { seedReceivable as seedEmulatorReceivable } from '@yecai/emulator-yonyou/test/efi-documents';
 import { AvroSerde } from '@yecai/kafka';
 import type { LedgerEntry, LedgerState } from '@yecai/sink-kit';
 import { canonicalProducer, testEndpoints, testKafka, testMongo, waitFor } from '@yecai/test-harness';
@@ -61,15 +62,51 @@ export function sinkConfigFor(emulator: YonyouEmulator, overrides: SinkOverrides
   };
 }
 
-/** Documents of `kind` on the emulator whose business key (code, or EFI extVouchCode) starts with `prefix`, counted per key. */
+/** Documents of `kind` on the emulator whose business key (code, EFI extVouchCode, voucher businessId) starts with `prefix`, counted per key. */
 export function documentCounts(emulator: YonyouEmulator, kind: string, prefix: string): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const document of emulator.state.documentsOf(kind)) {
-    const key = emulator.state.businessKey(document);
-    if (key.startsWith(prefix)) counts.set(key, (counts.get(key) ?? 0) + 1);
-  }
+  // Vouchers live in the emulator's ledger, keyed by businessId; documents in its state.
+  const keys =
+    kind === 'voucher'
+      ? emulator.vouchers.all().map((voucher) => String(voucher.body.businessId))
+      : emulator.state.documentsOf(kind).map((document) => emulator.state.businessKey(document));
+  for (const key of keys) if (key.startsWith(prefix)) counts.set(key, (counts.get(key) ?? 0) + 1);
   return counts;
 }
+
+/** The fee settlement flow against the emulator tenant's 账簿, 凭证类型, maker and clearing account. */
+export const VOUCHER_FLOW = {
+  documentType: 'fee_settlement',
+  accbook: 'A001',
+  voucherType: '01',
+  maker: '13800000000',
+  clearingAccount: '1012.05',
+} as const;
+
+/** An EFI 应收单 on the emulator as the receivable flow posts it (audited unless said): see seedReceivable. */
+export function seedReceivable(
+  emulator: YonyouEmulator,
+  key: string,
+  options: Parameters<typeof seedEmulatorReceivable>[2] = {},
+): string {
+  return seedEmulatorReceivable(emulator.state, key, options);
+}
+
+/** The receivable's write-off columns as the emulator's list and detail show them. */
+export function writeOffOf(emulator: YonyouEmulator, key: string): { written: unknown; balance: unknown } {
+  const receivable = emulator.state.documentsOf('receivable').find((one) => one.header.extVouchCode === key);
+  if (!receivable) throw new Error(`no receivable ${key} on the emulator`);
+  const view = emulator.state.view(receivable);
+  return { written: view.oriWriteOffAmount, balance: view.oriBalance };
+}
+
+/** The receipt flow against the emulator tenant (its 收款 type, 结算方式 and 企业银行账号). */
+export const RECEIPT_FLOW = {
+  documentType: 'receipt',
+  bustype: 'ar_colsale',
+  settleMode: 'system_0001',
+  enterpriseBankAccount: '6222000000000001',
+} as const;
 
 export interface RunningSink {
   service: SinkService;

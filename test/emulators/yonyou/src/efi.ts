@@ -8,8 +8,9 @@
 import { Decimal, toDecimal } from '@yecai/common';
 import type { Refusal, RefType, StoredDocument, YonyouState } from './state';
 
-/** Reference pairs of the header: id field, code field, type, caption of the documented message. */
-const HEADER_REFS: [string, string, RefType, string][] = [
+/** Reference pairs of an EFI header: id field, code field, type, caption of the documented message. */
+export type HeaderRef = [string, string, RefType, string];
+const HEADER_REFS: HeaderRef[] = [
   ['financeOrg', 'financeOrgCode', 'org', '开票组织'],
   ['org', 'orgCode', 'org', '业务组织'],
   ['bustype', 'bustypeCode', 'bustype', '交易类型'],
@@ -18,11 +19,15 @@ const HEADER_REFS: [string, string, RefType, string][] = [
 ];
 const AMOUNTS = ['oriTaxIncludedAmount', 'oriTaxExcludedAmount', 'oriTaxAmount'] as const;
 
-/** Undefined when the document may be saved; otherwise the refusal naming the field or code. */
-export function checkEfiReceivable(
+/**
+ * The rules every EFI save shares (应收单, 收款单): Insert only, the extSystemCode + extVouchCode pair unique, the bill
+ * date's format, the header references given (id or code) and known.
+ */
+export function checkEfiHead(
   state: YonyouState,
   data: Record<string, unknown>,
   existing: StoredDocument[],
+  refs: HeaderRef[],
 ): Refusal | undefined {
   if (data._status !== undefined && data._status !== 'Insert')
     return refuse('本接口只支持单据保存，不支持编辑更新。如果数据错误请调用删除接口删除数据后重新保存');
@@ -35,15 +40,26 @@ export function checkEfiReceivable(
     );
     if (taken) return refuse(`外部系统编码[${system}]外部系统单号[${vouch}]已存在，对应单据[${taken.code}]`);
   }
-  const direction = text(data.direction) ?? '1';
-  if (direction !== '1' && direction !== '-1') return refuse(`单据方向(direction)[${direction}]只能是1或-1`);
   if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text(data.billDate) ?? ''))
     return refuse('单据日期(billDate)不能为空，格式为yyyy-MM-dd HH:mm:ss');
-  for (const [idField, codeField, type, caption] of HEADER_REFS) {
+  for (const [idField, codeField, type, caption] of refs) {
     const value = text(data[idField]) ?? text(data[codeField]);
     if (!value) return refuse(`${caption}不允许为空!`);
     if (!state.resolve(type, value)) return refuse(`${caption}[${value}]不存在`);
   }
+  return undefined;
+}
+
+/** Undefined when the document may be saved; otherwise the refusal naming the field or code. */
+export function checkEfiReceivable(
+  state: YonyouState,
+  data: Record<string, unknown>,
+  existing: StoredDocument[],
+): Refusal | undefined {
+  const head = checkEfiHead(state, data, existing, HEADER_REFS);
+  if (head) return head;
+  const direction = text(data.direction) ?? '1';
+  if (direction !== '1' && direction !== '-1') return refuse(`单据方向(direction)[${direction}]只能是1或-1`);
   const lines = data.bodyItem;
   if (!Array.isArray(lines) || lines.length === 0) return refuse('表体数据(bodyItem)不能为空');
   let total = new Decimal(0);
@@ -78,10 +94,10 @@ export function checkEfiReceivable(
   return undefined;
 }
 
-function text(value: unknown): string | undefined {
+export function text(value: unknown): string | undefined {
   return value === undefined || value === null || String(value) === '' ? undefined : String(value);
 }
 
-function refuse(reason: string): Refusal {
+export function refuse(reason: string): Refusal {
   return { ok: false, message: `保存失败：${reason}` };
 }

@@ -7,3 +7,5 @@ export {
 } from './server';
 export { YonyouState, BILL_KINDS, DEFAULT_REFERENCES, type RefType, type StoredDocument } from './state';
 export { expectedSignature } from './signature';
+export { RECEIVABLE_SRC_BILL_TYPE } from './efi-collection';
+export { VoucherBook, VOUCHER_BASE, DEFAULT_CHART, type Voucher } from './voucher';

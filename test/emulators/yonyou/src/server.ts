@@ -24,6 +24,8 @@ import {
 } from '@yecai/emulator-kit';
 import { parseExact, toJson } from './json';
 import { signatureMatches } from './signature';
+import { writeOffView } from './efi-collection';
+import { VOUCHER_BASE, VoucherBook } from './voucher';
 import { BILL_KINDS, DEFAULT_REFERENCES, YonyouState, type RefType, type StoredDocument } from './state';
 
 export interface YonyouFaults extends GatewayFaults {
@@ -61,6 +63,8 @@ export interface YonyouEmulator {
   url: string;
   port: number;
   state: YonyouState;
+  /** The general-ledger vouchers posted by addVoucher (voucher.ts). */
+  vouchers: VoucherBook;
   stats: CallStats;
   faults: FaultKnobs<YonyouFaults>;
   setFaults(faults: Partial<YonyouFaults>): void;
@@ -100,6 +104,7 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
     ]),
   ) as Record<RefType, [string, string][]>;
   const state = new YonyouState(references, options.openingStock, now);
+  const vouchers = new VoucherBook();
   const stats = new CallStats();
   const faults = new FaultKnobs<YonyouFaults>(options.faults);
   const quota = new CallWindow(60_000);
@@ -173,6 +178,14 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
     string,
     (req: Request, res: Response, body: Record<string, unknown>) => Promise<void> | void
   >();
+  // 凭证 (voucher.ts): a top-level body, refusals as code 404 in HTTP 200.
+  routes.set(`POST ${VOUCHER_BASE}/addVoucher`, (_req, res, body) => {
+    const answer = vouchers.add(body);
+    stats.count(answer.code === '200' ? 'voucher' : 'voucher_404');
+    if (faults.take('lostAnswerNext')) return lose(res);
+    sendJson(res, answer);
+  });
+  routes.set(`POST ${VOUCHER_BASE}/queryVouchers`, (_req, res, body) => sendJson(res, vouchers.query(body)));
   for (const [kindName, kind] of Object.entries(BILL_KINDS)) {
     routes.set(`POST ${kind.base}/${kind.save}`, (req, res, body) => saveRoute(kindName, req, res, body));
     routes.set(`POST ${kind.base}/list`, (_req, res, body) =>
@@ -349,6 +362,7 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
       out_sys_code: document.header.out_sys_code,
       extSystemCode: document.header.extSystemCode,
       extVouchCode: document.header.extVouchCode,
+      ...writeOffView(document),
     };
   }
 
@@ -414,6 +428,7 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
     url: server.url,
     port: server.port,
     state,
+    vouchers,
     stats,
     faults,
     setFaults: (next) => void faults.merge(next),

@@ -5,6 +5,7 @@
  */
 import { Decimal, toDecimal } from '@yecai/common';
 import { checkEfiReceivable } from './efi';
+import { checkEfiCollection, COLLECTION_KIND, efiStatusChange, writeOffView } from './efi-collection';
 
 /** A stock document kind: its API base path and the name of its line array (yonyou-api.md §3.3–3.5). */
 export interface BillKind {
@@ -43,7 +44,17 @@ export interface BillKind {
   statusPaths?: { audit: string; unaudit: string };
 }
 
-export type RefType = 'org' | 'customer' | 'vendor' | 'product' | 'warehouse' | 'currency' | 'unit' | 'bustype';
+export type RefType =
+  | 'org'
+  | 'customer'
+  | 'vendor'
+  | 'product'
+  | 'warehouse'
+  | 'currency'
+  | 'unit'
+  | 'bustype'
+  | 'settlemode'
+  | 'bankaccount';
 
 export const BILL_KINDS: Record<string, BillKind> = {
   salesout: {
@@ -151,6 +162,18 @@ export const BILL_KINDS: Record<string, BillKind> = {
     efi: true,
     statusPaths: { audit: 'audit', unaudit: 'unaudit' },
   },
+  // EFI 收款单 (yonyou-api.md §3.5.7): efi-collection.ts; its audit writes off the 应收单 its rows name.
+  collection: {
+    base: '/yonbip/EFI/collection',
+    lines: 'bodyItem',
+    save: 'save',
+    mdd: true,
+    direction: 0,
+    prefix: 'SK',
+    required: {},
+    efi: true,
+    statusPaths: { audit: 'audit', unaudit: 'unaudit' },
+  },
 };
 
 const REF_CAPTION: Record<RefType, string> = {
@@ -162,6 +185,8 @@ const REF_CAPTION: Record<RefType, string> = {
   currency: '币种',
   unit: '计量单位',
   bustype: '交易类型',
+  settlemode: '结算方式',
+  bankaccount: '企业银行账号',
 };
 
 export interface Reference {
@@ -179,6 +204,8 @@ export interface StoredDocument {
   pubts: string;
   header: Record<string, unknown>;
   lines: (Record<string, unknown> & { id: bigint })[];
+  /** EFI 应收单: 原币 written off by audited 收款单 (efi-collection.ts). */
+  writtenOff?: Decimal;
 }
 
 export type Refusal = { ok: false; message: string };
@@ -214,8 +241,10 @@ export const DEFAULT_REFERENCES: Record<RefType, [string, string][]> = {
     ['A29001', '盘点差异'],
     ['XSTH01', "销售退货 (the emulator tenant's type)"],
     ['CGTH01', "采购退货 (the emulator tenant's red 采购入库 type)"],
-    ['ar_colsale', '销售应收 (the documented example 应收 type)'],
+    ['ar_colsale', '销售应收 (the documented example 应收 / 收款 type)'],
   ],
+  settlemode: [['system_0001', '银行转账 (the documented example 结算方式)']],
+  bankaccount: [['6222000000000001', "平台回款账户 (the emulator tenant's 企业银行账号)"]],
 };
 
 /** First id the emulator hands out: beyond 2^53, as real YonSuite ids are. */
@@ -267,7 +296,8 @@ export class YonyouState {
   save(kindName: string, data: Record<string, unknown>): Saved | Refusal {
     const kind = BILL_KINDS[kindName]!;
     if (kind.efi) {
-      const refusal = checkEfiReceivable(this, data, this.documentsOf(kindName));
+      const check = kindName === COLLECTION_KIND ? checkEfiCollection : checkEfiReceivable;
+      const refusal = check(this, data, this.documentsOf(kindName));
       return refusal ?? { ok: true, document: this.store(kindName, undefined, '', data) };
     }
     const update = data._status === 'Update';
@@ -383,6 +413,10 @@ export class YonyouState {
     if (!document) return `单据[${id}]不存在`;
     if (audit && document.status === 1) return `单据[${document.code}]已审核，不能重复审核`;
     if (!audit && document.status === 0) return `单据[${document.code}]未审核，不能弃审`;
+    if (BILL_KINDS[kindName]!.efi) {
+      const refused = efiStatusChange(this, document, audit);
+      if (refused) return refused;
+    }
     document.status = audit ? 1 : 0;
     document.pubts = this.pubts();
     return undefined;
@@ -398,6 +432,7 @@ export class YonyouState {
   view(document: StoredDocument): Record<string, unknown> {
     return {
       ...document.header,
+      ...writeOffView(document),
       id: document.id,
       code: document.code,
       status: document.status,

@@ -4,34 +4,10 @@
  * (direction -1) is stored red, Insert only — and its list finds a document by the business key.
  */
 import { YonyouState } from '../src';
+import { efiReceivable, efiReceivableLine } from './efi-documents';
 
-const line = (overrides: Record<string, unknown> = {}) => ({
-  _status: 'Insert',
-  materialCode: 'A1001-BLK',
-  quantity: '2',
-  taxRate: '13',
-  oriTaxIncludedAmount: '39.98',
-  oriTaxExcludedAmount: '35.38',
-  oriTaxAmount: '4.60',
-  ...overrides,
-});
-const receivable = (overrides: Record<string, unknown> = {}) => ({
-  extSystemCode: 'yecai',
-  extVouchCode: 'AR-1',
-  direction: '1',
-  billDate: '2026-11-20 00:00:00',
-  financeOrgCode: '100',
-  orgCode: '100',
-  bustypeCode: 'ar_colsale',
-  objectType: '1',
-  customerCode: 'TM-YS01',
-  oriCurrencyCode: 'USD',
-  exchangeRate: '7.1884',
-  oriTaxIncludedAmount: '79.96',
-  _status: 'Insert',
-  bodyItem: [line(), line({ extRowNo: 'L2' })],
-  ...overrides,
-});
+const line = efiReceivableLine;
+const receivable = efiReceivable;
 
 describe('the emulator’s EFI 应收单', () => {
   it('saves a blue receivable with its own number and refuses the same extSystemCode + extVouchCode again', () => {
