@@ -53,6 +53,11 @@ export function yonyouSinkFlows(canonicalTypes: readonly string[]): Record<strin
     .map((documentType) => ({ documentType, currencyCodes: { RMB: 'CNY' }, ...YONYOU_FLOW_SETTINGS[documentType] }));
 }
 
+/** The emulator tenant's app secret, for an in-process client (the services get it through DEMO_YONYOU_SECRET_ENV). */
+export function demoYonyouAppSecret(): string {
+  return EMULATOR_CREDENTIALS.appSecret;
+}
+
 /** The connection to the YonSuite emulator's tenant; the secret is read from DEMO_YONYOU_SECRET_ENV. */
 export function demoYonyouConnection(lookupUrl: string, callsPerMinute: number): Record<string, unknown> {
   return {

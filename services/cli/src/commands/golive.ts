@@ -6,8 +6,7 @@
  * what the source said). The pipeline is libs/demo's and the comparison @yecai/reconcile's; this file only joins them.
  */
 import type { Pipeline, PipelineSummary } from '@yecai/demo';
-import { DEMO_KINGDEE_SECRET_ENV, DEMO_YONYOU_SECRET_ENV, demoKingdeeConnection, demoYonyouConnection } from '@yecai/demo';
-import { EMULATOR_CREDENTIALS } from '@yecai/emulator-yonyou';
+import { DEMO_KINGDEE_SECRET_ENV, DEMO_YONYOU_SECRET_ENV, demoKingdeeConnection, demoYonyouAppSecret, demoYonyouConnection } from '@yecai/demo';
 import { AvroSerde, KafkaClient } from '@yecai/kafka';
 import { KingdeeClient } from '@yecai/kingdee';
 import { financeText, reconcile, type FinanceSystem, type ReconciliationReport } from '@yecai/reconcile';
@@ -101,7 +100,7 @@ export async function reconcileRun(
  */
 function financeClientOf(pipeline: Pipeline): { kingdee: KingdeeClient } | { yonyou: YonyouClient } {
   if (pipeline.target === 'yonyou') {
-    process.env[DEMO_YONYOU_SECRET_ENV] = EMULATOR_CREDENTIALS.appSecret;
+    process.env[DEMO_YONYOU_SECRET_ENV] = demoYonyouAppSecret();
     const callsPerMinute = pipeline.options.yonyouCallsPerMinute ?? 60;
     return { yonyou: YonyouClient.fromConfig(demoYonyouConnection(pipeline.yonyou.url, callsPerMinute), {}, 'YonSuite emulator') };
   }
