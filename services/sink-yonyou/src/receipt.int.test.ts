@@ -60,12 +60,14 @@ describe('YonSuite receipts: EFI 收款单 written off against EFI 应收单 (re
       { written: '39.98', balance: '0' },
       { written: '10', balance: '29.98' },
     ]);
-    // The rows name their receivables by YonSuite id (and number), found by the EFI business key.
-    const receivableIds = emulator.state.documentsOf('receivable').map((one) => one.id.toString());
+    // The rows name their receivables by YonSuite id (and number), found by the EFI business key. The receivables
+    // posted concurrently, so YonSuite numbered them in any order: look each one up by its key.
+    const idOf = (key: string) =>
+      emulator.state.documentsOf('receivable').find((one) => one.header.extVouchCode === key)!.id.toString();
     const sk1 = emulator.state.documentsOf('collection').find((one) => one.header.extVouchCode === 'SK-1')!;
     expect(sk1.lines.map((row) => [row.srcBillId, row.oriTaxIncludedAmount, row.receivableExtVouchCode])).toEqual([
-      [receivableIds[0], '39.98', undefined],
-      [receivableIds[1], '39.98', undefined],
+      [idOf('AR-113-1'), '39.98', undefined],
+      [idOf('AR-113-2'), '39.98', undefined],
     ]);
   });
 
