@@ -7,3 +7,4 @@ export {
 } from './server';
 export { YonyouState, BILL_KINDS, DEFAULT_REFERENCES, type RefType, type StoredDocument } from './state';
 export { expectedSignature } from './signature';
+export { MasterDataStore, DEFAULT_CLASSES, type MasterRecord, type MasterType } from './master-data';
