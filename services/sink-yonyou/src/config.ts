@@ -1,6 +1,13 @@
-import { checkKitFlows, kitFlowFields, postingSettingsFields, sinkConfigLoaders } from '@yecai/sink-kit';
+import {
+  checkKitFlows,
+  isMasterDataType,
+  kitFlowFields,
+  postingSettingsFields,
+  sinkConfigLoaders,
+} from '@yecai/sink-kit';
 import { z } from 'zod';
 import { FORM_OF, YONYOU_DOCUMENT_TYPES } from './form-maps';
+import { checkMasterFlow } from './master-data-map';
 
 export const FlowConfigSchema = z.object({
   /** Canonical document type consumed from topic `canonical.<documentType>` (the same events sink-kingdee reads). */
@@ -24,6 +31,16 @@ export const FlowConfigSchema = z.object({
     .enum(['voucher_order', 'voucher_delivery', 'st_salesout', 'unsettle'])
     .default('st_salesout'),
   salesoutAccountingMethod: z.enum(['salesoutEstimate', 'salesoutConfirm', 'invoiceConfirm']).default('invoiceConfirm'),
+  /**
+   * Master data (material, customer, supplier) only: orgs (codes) every record is assigned to (多组织分配) after its
+   * save, besides the event's own `useOrgs` — sink-kingdee's `allocateToOrgs`. An org already assigned is no error.
+   */
+  assignToOrgs: z.array(z.string().min(1)).default([]),
+  /**
+   * Master data only: the tenant's class code where the event has none — 物料分类 (material, required), 供应商分类
+   * (supplier, required), 客户分类 (customer, when the event has no 客户分组).
+   */
+  classCode: z.string().min(1).optional(),
   /** Deterministic document code (the business key YonSuite keeps unique), onModified policy: see @yecai/sink-kit. */
   ...kitFlowFields,
 });
@@ -40,7 +57,10 @@ export const SinkConfigSchema = z
   .superRefine((config, context) => {
     checkKitFlows(config.flows, (path, message) => context.addIssue({ code: 'custom', path, message }));
     config.flows.forEach((flow, index) => {
-      if (!flow.bustype && !FORM_OF[flow.documentType].defaultBustype) {
+      checkMasterFlow(flow, (field, message) =>
+        context.addIssue({ code: 'custom', path: ['flows', index, field], message }),
+      );
+      if (!flow.bustype && !FORM_OF[flow.documentType].defaultBustype && !isMasterDataType(flow.documentType)) {
         context.addIssue({
           code: 'custom',
           path: ['flows', index, 'bustype'],

@@ -5,8 +5,10 @@
  * external trace field) with the source id in `out_sys_id`.
  */
 import { Decimal, toDecimal, ValidationError } from '@yecai/common';
-import type { CanonicalJson } from '@yecai/sink-kit';
+import { isMasterDataType, MASTER_DATA_TYPES, type CanonicalJson } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
+import { MASTER_FORMS } from './master-data-forms';
+import { masterModel } from './master-data-map';
 import { receivableModel } from './receivable-map';
 
 export const YONYOU_DOCUMENT_TYPES = [
@@ -19,6 +21,8 @@ export const YONYOU_DOCUMENT_TYPES = [
   'transfer',
   'stock_count',
   'receivable',
+  // 物料 / 客户 / 供应商 / 仓库 (master-data-forms.ts, master-data-map.ts).
+  ...MASTER_DATA_TYPES,
 ] as const;
 export type YonyouDocumentType = (typeof YONYOU_DOCUMENT_TYPES)[number];
 
@@ -117,6 +121,7 @@ export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
     statusPaths: { audit: 'audit', unaudit: 'unaudit' },
     insertOnly: true,
   },
+  ...MASTER_FORMS,
 };
 
 export function formOfId(formId: string): YonyouForm {
@@ -137,6 +142,7 @@ export function yonyouModel(
 ): Record<string, unknown> {
   const form = FORM_OF[documentType];
   if (documentType === 'receivable') return receivableModel(event, flow, code);
+  if (isMasterDataType(documentType)) return masterModel(documentType, event, flow);
   const head = {
     code,
     vouchdate: required(event, 'date'),

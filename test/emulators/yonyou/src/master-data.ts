@@ -52,6 +52,8 @@ export interface MasterRoute {
 
 export class MasterDataStore {
   private readonly records = new Map<MasterType, Map<string, MasterRecord>>();
+  /** Called after each record is saved, before the answer leaves (a test arms a fault for the next call here). */
+  onSaved: ((saved: MasterRecord) => void) | undefined;
 
   constructor(
     private readonly state: YonyouState,
@@ -193,24 +195,21 @@ export class MasterDataStore {
     const rows = Array.isArray(body.data) ? (body.data as unknown[]).map(record) : [];
     if (rows.length === 0) return { code: '999', message: '保存失败：请求参数data不能为空' };
     const infos: Answer[] = [];
-    const messages: string[] = [];
+    const failInfos: { message: string }[] = [];
     for (const [index, row] of rows.entries()) {
       const outcome = save(row);
-      if ('ok' in outcome) messages.push(`第${index + 1}行：${outcome.message.replace(/^保存失败：/, '')}`);
+      if ('ok' in outcome)
+        failInfos.push({ message: `第${index + 1}行：${outcome.message.replace(/^保存失败：/, '')}` });
       else infos.push({ id: outcome.id, code: outcome.code });
     }
-    return {
-      code: '200',
-      message: '操作成功',
-      data: { count: rows.length, sucessCount: infos.length, failCount: messages.length, messages, infos },
-    };
+    return batchAnswer(rows.length, failInfos, infos);
   }
 
   /** 分配: adds orgs to each record; an org it already has (or its create org) is no error. */
   private assign(type: MasterType, idField: string, body: Record<string, unknown>, needsCreateOrg: boolean): Answer {
     const rows = Array.isArray(body.data) ? (body.data as unknown[]).map(record) : [];
     if (rows.length === 0) return { code: '999', message: '分配失败：请求参数data不能为空' };
-    const failInfos: Answer[] = [];
+    const failInfos: { id: string; message: string }[] = [];
     for (const row of rows) {
       const target = this.byId(type, row[idField]) ?? this.get(type, String(row[idField] ?? ''));
       const orgs = Array.isArray(row.orgIds) ? row.orgIds.map(String) : [];
@@ -226,7 +225,7 @@ export class MasterDataStore {
               ? `创建组织(createOrgId)[${String(row.createOrgId ?? '')}]与档案的管理组织[${target.createOrg}]不一致`
               : undefined;
       if (reason || !target) {
-        failInfos.push({ id: String(row[idField] ?? ''), message: reason });
+        failInfos.push({ id: String(row[idField] ?? ''), message: reason ?? '' });
         continue;
       }
       const codes = orgs.map((org) => this.state.resolve('org', org)!.code);
@@ -236,17 +235,7 @@ export class MasterDataStore {
         target.assignCalls += 1;
       }
     }
-    return {
-      code: '200',
-      message: '操作成功',
-      data: {
-        count: rows.length,
-        sucessCount: rows.length - failInfos.length,
-        failCount: failInfos.length,
-        messages: failInfos.map((one) => one.message),
-        failInfos,
-      },
-    };
+    return batchAnswer(rows.length, failInfos);
   }
 
   /** Read-back by `code` (or every record without one): paged `recordList`, or a bare array where the API does. */
@@ -274,7 +263,7 @@ export class MasterDataStore {
     if (existing && existing.createOrg !== createOrg)
       return {
         ok: false,
-        message: `保存失败：编码[${code}]已存在于管理组织[${existing.createOrg}]，不能改为[${createOrg}]`,
+        message: `保存失败：档案[${code}]的管理组织是[${existing.createOrg}]，不能改为[${createOrg}]`,
       };
     const clean = Object.fromEntries(
       Object.entries(fields).filter(([key]) => key !== 'resubmitCheckKey' && key !== '_status' && key !== 'id'),
@@ -285,6 +274,7 @@ export class MasterDataStore {
       ? Object.assign(existing, { name, fields: clean })
       : { id, type, code, name, createOrg, assignedOrgs: [], assignCalls: 0, fields: clean };
     this.records.get(type)!.set(code, saved);
+    this.onSaved?.(saved);
     return saved;
   }
 
@@ -315,6 +305,29 @@ export class MasterDataStore {
       (this.classes[type].includes(String(value)) ? undefined : refuse(`${caption}[${String(value)}]不存在`))
     );
   }
+}
+
+/**
+ * A batch call's answer (yonyou-api.md §3.7): `code 200` even when rows failed, with the counts (`sucessCount`, as
+ * YonSuite spells it), the failed rows' messages and `failInfos`, and the saved rows' `infos`.
+ */
+export function batchAnswer(
+  count: number,
+  failInfos: { message: string }[],
+  infos: Record<string, unknown>[] = [],
+): Record<string, unknown> {
+  return {
+    code: '200',
+    message: '操作成功',
+    data: {
+      count,
+      sucessCount: count - failInfos.length,
+      failCount: failInfos.length,
+      messages: failInfos.map((one) => one.message),
+      infos,
+      failInfos,
+    },
+  };
 }
 
 function need(value: unknown, caption: string): Refusal | undefined {

@@ -23,7 +23,7 @@ import {
 } from '@yecai/emulator-kit';
 import { parseExact, toJson } from './json';
 import { signatureMatches } from './signature';
-import { MasterDataStore } from './master-data';
+import { batchAnswer, MasterDataStore } from './master-data';
 import { BILL_KINDS, DEFAULT_REFERENCES, YonyouState, type RefType, type StoredDocument } from './state';
 
 export interface YonyouFaults extends GatewayFaults {
@@ -202,18 +202,7 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
           const message = state.setStatus(kindName, String(row.id ?? ''), audit);
           return message ? [{ id: String(row.id ?? ''), message }] : [];
         });
-        const answer = {
-          code: '200',
-          message: '操作成功',
-          data: {
-            count: rows.length,
-            sucessCount: rows.length - failInfos.length,
-            failCount: failInfos.length,
-            messages: failInfos.map((f) => f.message),
-            infos: [],
-            failInfos,
-          },
-        };
+        const answer = batchAnswer(rows.length, failInfos);
         if (faults.take('lostAnswerNext')) return lose(res);
         sendJson(res, answer);
       });
