@@ -226,6 +226,36 @@ describe('YonSuite master data (real Kafka + MongoDB-wire + schema registry + em
     }
   });
 
+  it('a 客户 code YonSuite already holds, refused by an insert-only newinsert (编码…已存在): adopted, not parked', async () => {
+    const emulator = await startEmulator();
+    const flows = [{ documentType: 'customer' as const }];
+    const first = await startSink(emulator, { flows });
+    try {
+      await first.produce('customer', [masterEvent('customer', 'ADOPT-C')]);
+      await first.waitForStates({ POSTED: 1 }, 'ADOPT-C saved by the first sink');
+    } finally {
+      await first.stop();
+    }
+    // A sink whose ledger never heard of it (another ledger database), against a tenant that refuses known codes; a
+    // newer version, so the gateway does not replay the first save's answer (a new resubmitCheckKey).
+    emulator.masterData.merchantInsertOnly = true;
+    process.env.YECAI_TOPIC_PREFIX = uniqueTopicPrefix('yonyou-md'); // it sees only the new version
+    const second = await startSink(emulator, { flows });
+    try {
+      await second.produce('customer', [masterEvent('customer', 'ADOPT-C', 2)]);
+      const [entry] = await second.waitForStates({ POSTED: 1 }, 'ADOPT-C adopted by the second sink');
+      const events = (await second.service.ledger.history(entry!._id)).map((step) => step.event);
+      expect(events).toContain('adopted_existing');
+      expect(events).not.toContain('saved');
+      expect(entry!.fid).toBe(emulator.masterData.get('merchant', 'ADOPT-C')!.id.toString());
+      // Adopted as it is: the newer name did not reach YonSuite (docs/yonyou.md §6 item 10).
+      expect(emulator.masterData.all('merchant').map((record) => record.name)).toEqual(['测试 ADOPT-C v1']);
+    } finally {
+      await second.stop();
+      await emulator.close();
+    }
+  });
+
   it('a sales out-stock naming a material and a customer created through the sink posts', async () => {
     const emulator = await startEmulator({ references: { org: ORGS } });
     const sink = await startSink(emulator, {

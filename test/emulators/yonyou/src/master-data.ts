@@ -54,6 +54,11 @@ export class MasterDataStore {
   private readonly records = new Map<MasterType, Map<string, MasterRecord>>();
   /** Called after each record is saved, before the answer leaves (a test arms a fault for the next call here). */
   onSaved: ((saved: MasterRecord) => void) | undefined;
+  /**
+   * 客户 newinsert refuses a known code (`客户编码[…]已存在`) instead of updating it: whether the real API upserts is
+   * unconfirmed (docs/yonyou.md §6 item 10); a test sets this to see the sink adopt the record.
+   */
+  merchantInsertOnly = false;
 
   constructor(
     private readonly state: YonyouState,
@@ -146,6 +151,8 @@ export class MasterDataStore {
       this.ref('org', data.createOrg ?? data.createOrgCode, '管理组织(createOrgCode)') ??
       this.cls('merchant', data.customerClass ?? data.customerClassCode, '客户分类(customerClassCode)', true);
     if (refusal) return { code: 0, message: refusal.message.replace(/^保存失败：/, ''), data: null };
+    if (this.merchantInsertOnly && this.get('merchant', String(data.code)))
+      return { code: 0, message: `客户编码[${String(data.code)}]已存在`, data: null };
     const saved = this.upsert(
       'merchant',
       data,
