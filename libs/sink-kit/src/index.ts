@@ -1,4 +1,5 @@
 export * from './canonical';
+export * from './master-data';
 export * from './config';
 export * from './ledger/model';
 export * from './ledger/ledger';

@@ -141,6 +141,26 @@ export class YonyouClient {
     return { successIds: ids.filter((id) => !failed.has(id)), failures };
   }
 
+  /**
+   * A call whose answer is not the documents' shape (master data: `data` an array, or batch counts; yonyou-api.md
+   * §3.5.9): the envelope's code (`200`, or the MDD duplicate when `acceptDuplicate`) and its `data`, ids as exact
+   * text in the records it holds. `write`: no answer means indeterminate, never repeated here.
+   */
+  async post(
+    path: string,
+    body: Record<string, unknown>,
+    options: { write: boolean; acceptDuplicate?: boolean },
+  ): Promise<{ code: string; data: unknown }> {
+    const { code, data } = await this.call('POST', path, body, options);
+    const exact = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(exact)
+        : value && typeof value === 'object' && !('rawJSON' in value)
+          ? Object.fromEntries(Object.entries(normaliseIds(asRecord(value))).map(([key, item]) => [key, exact(item)]))
+          : value;
+    return { code, data: exact(data) };
+  }
+
   /** A list query (`…/list`): one page; `recordList` rows keep ids as exact text. */
   async list(path: string, body: Record<string, unknown>): Promise<ListPage> {
     const data = asRecord((await this.call('POST', path, body, { write: false })).data);

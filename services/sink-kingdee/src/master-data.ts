@@ -5,11 +5,11 @@
  * ledger key is the record's number (FNumber) in the create org — deterministic, unique per form and create org,
  * like FBillNo for bills.
  */
+import { MASTER_DATA_TYPES, isMasterDataType, useOrgTargets, type MasterDataType } from '@yecai/sink-kit';
 import { MASTER_FORM_DECLARATIONS, documentMap, formsPostedFrom, masterReader, runDocumentMap } from '@yecai/kingdee';
 import { FORMS_OF, SUPPORTED_DOCUMENT_TYPES, convertDocument, type BillDraft, type CanonicalJson, type ConvertOptions, type SupportedDocumentType } from './convert';
 
-export const MASTER_DATA_TYPES = ['material', 'customer', 'supplier', 'warehouse'] as const;
-export type MasterDataType = (typeof MASTER_DATA_TYPES)[number];
+export { MASTER_DATA_TYPES, isMasterDataType, type MasterDataType };
 
 /** Every canonical type the sink posts: bills (convert.ts) and master data (here). */
 export const SINK_DOCUMENT_TYPES = [...SUPPORTED_DOCUMENT_TYPES, ...MASTER_DATA_TYPES] as const;
@@ -24,10 +24,6 @@ export const MASTER_FORMS = Object.fromEntries(
 ) as Record<MasterDataType, { formId: string; pkField: string }>;
 
 const PK_FIELD_OF_FORM = new Map(MASTER_FORM_DECLARATIONS.filter((form) => form.documentTypes.length > 0).map((form) => [form.formId as string, form.pkField]));
-
-export function isMasterDataType(documentType: string): documentType is MasterDataType {
-  return (MASTER_DATA_TYPES as readonly string[]).includes(documentType);
-}
 
 /** The base-data primary-key field of `formId`, or undefined for a bill form. */
 export function masterPkField(formId: string): string | undefined {
@@ -49,9 +45,7 @@ export function draftsOf(documentType: SinkDocumentType, canonical: CanonicalJso
  * its create org (where the record is created).
  */
 export function allocationTargets(canonical: CanonicalJson, allocateToOrgs: string[]): string[] {
-  const createOrg = createOrgOf(canonical);
-  const own = Array.isArray(canonical.useOrgs) ? canonical.useOrgs.map(String) : [];
-  return [...new Set([...allocateToOrgs, ...own])].filter((org) => org !== createOrg).sort();
+  return useOrgTargets(canonical, allocateToOrgs, createOrgOf(canonical));
 }
 
 /** The create org (number) of a master-data event. */

@@ -1,6 +1,13 @@
-import { checkKitFlows, kitFlowFields, postingSettingsFields, sinkConfigLoaders } from '@yecai/sink-kit';
+import {
+  checkKitFlows,
+  isMasterDataType,
+  kitFlowFields,
+  postingSettingsFields,
+  sinkConfigLoaders,
+} from '@yecai/sink-kit';
 import { z } from 'zod';
 import { FORM_OF, YONYOU_DOCUMENT_TYPES } from './form-maps';
+import { checkMasterFlow } from './master-data-map';
 
 export const FlowConfigSchema = z.object({
   /** Canonical document type consumed from topic `canonical.<documentType>` (the same events sink-kingdee reads). */
@@ -39,6 +46,16 @@ export const FlowConfigSchema = z.object({
   voucherType: z.string().min(1).optional(),
   maker: z.string().min(1).optional(),
   clearingAccount: z.string().min(1).optional(),
+  /**
+   * Master data (material, customer, supplier) only: orgs (codes) every record is assigned to (多组织分配) after its
+   * save, besides the event's own `useOrgs` — sink-kingdee's `allocateToOrgs`. An org already assigned is no error.
+   */
+  assignToOrgs: z.array(z.string().min(1)).default([]),
+  /**
+   * Master data only: the tenant's class code where the event has none — 物料分类 (material, required), 供应商分类
+   * (supplier, required), 客户分类 (customer, when the event has no 客户分组).
+   */
+  classCode: z.string().min(1).optional(),
   /** Deterministic document code (the business key YonSuite keeps unique), onModified policy: see @yecai/sink-kit. */
   ...kitFlowFields,
 });
@@ -62,8 +79,11 @@ export const SinkConfigSchema = z
   .superRefine((config, context) => {
     checkKitFlows(config.flows, (path, message) => context.addIssue({ code: 'custom', path, message }));
     config.flows.forEach((flow, index) => {
-      // A voucher has no 交易类型 (its 凭证类型 is voucherType).
-      if (!flow.bustype && !FORM_OF[flow.documentType].defaultBustype && flow.documentType !== 'fee_settlement') {
+      // A voucher has no 交易类型 (its 凭证类型 is voucherType); master data has none either.
+      checkMasterFlow(flow, (field, message) =>
+        context.addIssue({ code: 'custom', path: ['flows', index, field], message }),
+      );
+      if (!flow.bustype && !FORM_OF[flow.documentType].defaultBustype && !isMasterDataType(flow.documentType) && flow.documentType !== 'fee_settlement') {
         context.addIssue({
           code: 'custom',
           path: ['flows', index, 'bustype'],

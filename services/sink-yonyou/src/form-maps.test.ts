@@ -1,6 +1,7 @@
 /** The YonSuite form maps over sink-kingdee's canonical fixtures: each type saves on the emulator; bad events name the field. */
 import { EMULATOR_CREDENTIALS, startYonyouEmulator, type YonyouEmulator } from '@yecai/emulator-yonyou';
 import { ValidationError } from '@yecai/common';
+import { isMasterDataType } from '@yecai/sink-kit';
 import { YonyouClient } from '@yecai/yonyou';
 import { canonical } from '@yecai/sink-kingdee/test/fixtures';
 import { FlowConfigSchema, parseSinkConfig } from './config';
@@ -25,8 +26,13 @@ describe('YonSuite form maps', () => {
   });
   afterAll(() => emulator.close());
 
-  // The EFI 应收单 and 收款单 and the 凭证 have their own keys and fields: receivable, receipt, voucher-map tests.
-  it.each(YONYOU_DOCUMENT_TYPES.filter((type) => !['receivable', 'receipt', 'fee_settlement'].includes(type)))(
+  // The EFI 应收单 and 收款单 and the 凭证 have their own keys and fields (receivable, receipt, voucher-map tests);
+  // master data: master-data-map.test.ts.
+  it.each(
+    YONYOU_DOCUMENT_TYPES.filter(
+      (type) => type !== 'receivable' && type !== 'receipt' && type !== 'fee_settlement' && !isMasterDataType(type),
+    ),
+  )(
     '%s: the model saves on the emulator with its code, lines and trace fields',
     async (documentType) => {
       const client = YonyouClient.fromConfig({

@@ -5,9 +5,11 @@
  * external trace field) with the source id in `out_sys_id`.
  */
 import { Decimal, toDecimal, ValidationError } from '@yecai/common';
-import type { CanonicalJson } from '@yecai/sink-kit';
+import { isMasterDataType, MASTER_DATA_TYPES, type CanonicalJson } from '@yecai/sink-kit';
 import type { FlowConfig } from './config';
 import { receiptModel } from './receipt-map';
+import { MASTER_FORMS } from './master-data-forms';
+import { masterModel } from './master-data-map';
 import { receivableModel } from './receivable-map';
 import { voucherModel } from './voucher-map';
 
@@ -23,6 +25,8 @@ export const YONYOU_DOCUMENT_TYPES = [
   'receivable',
   'receipt',
   'fee_settlement',
+  // 物料 / 客户 / 供应商 / 仓库 (master-data-forms.ts, master-data-map.ts).
+  ...MASTER_DATA_TYPES,
 ] as const;
 export type YonyouDocumentType = (typeof YONYOU_DOCUMENT_TYPES)[number];
 
@@ -152,6 +156,7 @@ export const FORM_OF: Record<YonyouDocumentType, YonyouForm> = {
     batchActions: false,
     insertOnly: true,
   },
+  ...MASTER_FORMS,
 };
 
 export function formOfId(formId: string): YonyouForm {
@@ -174,6 +179,7 @@ export function yonyouModel(
   if (documentType === 'receivable') return receivableModel(event, flow, code);
   if (documentType === 'receipt') return receiptModel(event, flow, code);
   if (documentType === 'fee_settlement') return voucherModel(event, flow, code);
+  if (isMasterDataType(documentType)) return masterModel(documentType, event, flow);
   const head = {
     code,
     vouchdate: required(event, 'date'),

@@ -18,8 +18,11 @@ const SHIPPED = [
 describe.each(SHIPPED)('%s', (path) => {
   const config = loadSinkConfigFile(join(ROOT, path));
 
-  it('posts every canonical type YonSuite has a form map for', () => {
-    expect(config.flows.map((flow) => flow.documentType).sort()).toEqual([...YONYOU_DOCUMENT_TYPES].sort());
+  // Supplier has a form map but no mapping rule emits it yet: sink-kingdee's shipped configs leave it out too.
+  it('posts every canonical type YonSuite has a form map for and a mapping rule emits', () => {
+    expect(config.flows.map((flow) => flow.documentType).sort()).toEqual(
+      YONYOU_DOCUMENT_TYPES.filter((type) => type !== 'supplier').sort(),
+    );
   });
 
   it('keeps the app secret out of the file and has an operator token', () => {

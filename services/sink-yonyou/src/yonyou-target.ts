@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  isMasterDataType,
   ledgerId,
   type BillStage,
   type CanonicalJson,
@@ -25,6 +26,8 @@ import { YonyouError, type SaveOutcome, type YonyouClient } from '@yecai/yonyou'
 import type { FlowConfig } from './config';
 import { FORM_OF, formOfId, yonyouModel, type YonyouDocumentType, type YonyouForm } from './form-maps';
 import { RECEIVABLE_KEY } from './receipt-map';
+import { masterCode } from './master-data-map';
+import { MasterDataWriter } from './master-data-target';
 import { EXT_SYSTEM_CODE } from './receivable-map';
 
 type Item = WorkItem<FlowConfig>;
@@ -45,10 +48,13 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
   readonly label = '用友';
   readonly account: string;
   private readonly client: YonyouClient;
+  /** 物料 / 客户 / 供应商 / 仓库: upsert by code, then 多组织分配. */
+  private readonly masterData: MasterDataWriter;
 
   constructor(deps: YonyouTargetDeps) {
     this.client = deps.client;
     this.account = deps.tenantId;
+    this.masterData = new MasterDataWriter(deps.client);
   }
 
   formsOf(documentType: string): string[] {
@@ -56,7 +62,10 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
   }
 
   draftsOf(documentType: string, canonical: CanonicalJson, flow: FlowConfig): TargetDraft[] {
-    const code = renderBillNumber(flow.billNumberPattern, canonical);
+    // Master data: the canonical number is the code (no bill number pattern).
+    const code = isMasterDataType(documentType)
+      ? masterCode(canonical)
+      : renderBillNumber(flow.billNumberPattern, canonical);
     return [
       {
         formId: FORM_OF[documentType as YonyouDocumentType].formId,
@@ -70,6 +79,10 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
     return flow.audit && FORM_OF[flow.documentType].batchActions !== false ? 'AUDITED' : 'SAVED';
   }
 
+  isComplete(item: Item): boolean {
+    return this.masterData.isComplete(item);
+  }
+
   isUnavailable(error: unknown): boolean {
     return error instanceof YonyouError && error.level === 3;
   }
@@ -78,8 +91,9 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
     await this.client.check();
   }
 
-  async lookup(items: Item[]): Promise<Map<string, TargetState>> {
-    const result = new Map<string, TargetState>();
+  async lookup(all: Item[]): Promise<Map<string, TargetState>> {
+    const result = await this.masterData.lookup(all.filter(MasterDataWriter.isMaster));
+    const items = all.filter((item) => !MasterDataWriter.isMaster(item));
     for (const [formId, group] of groupBy(items, (item) => item.draft.formId)) {
       const form = formOfId(formId);
       const codes = [...new Set(group.map((item) => item.draft.billNo))];
@@ -111,7 +125,9 @@ export class YonyouTarget implements TargetAdapter<FlowConfig> {
   }
 
   /** 弃审 (reverse and re-post) → single save per document → 审核, each for the items that need it. */
-  async write(items: Item[], ctx: WriteContext): Promise<void> {
+  async write(all: Item[], ctx: WriteContext): Promise<void> {
+    await this.masterData.write(all.filter(MasterDataWriter.isMaster), ctx);
+    const items = all.filter((item) => !MasterDataWriter.isMaster(item));
     const active = () => items.filter((item) => !item.done);
     for (const item of active().filter((one) => one.plan === 'update' || one.plan === 'reverse-update'))
       if (formOfId(item.draft.formId).insertOnly)
@@ -333,11 +349,11 @@ export function resubmitCheckKey(item: Pick<Item, 'id' | 'version' | 'plan'>): s
   return createHash('sha256').update(`${item.id}|${item.version}|${item.plan}`).digest('hex').slice(0, 32);
 }
 
-function problemOf(error: YonyouError): LedgerProblem {
+export function problemOf(error: YonyouError): LedgerProblem {
   return { level: error.level, code: error.code, message: error.userMessage, field: error.field };
 }
 
-function callRecord(
+export function callRecord(
   item: Item,
   operation: string,
   request: unknown,

@@ -29,7 +29,9 @@ async function main(): Promise<void> {
     return;
   }
   const callsPerMinute =
-    values['calls-per-minute'] === undefined ? 0 : nonNegativeIntegerFlag('calls-per-minute', values['calls-per-minute']);
+    values['calls-per-minute'] === undefined
+      ? 0
+      : nonNegativeIntegerFlag('calls-per-minute', values['calls-per-minute']);
   const emulator = await startYonyouEmulator({
     port: nonNegativeIntegerFlag('port', values.port),
     ...(values.host ? { host: values.host } : {}),

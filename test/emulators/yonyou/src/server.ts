@@ -26,6 +26,7 @@ import { parseExact, toJson } from './json';
 import { signatureMatches } from './signature';
 import { writeOffView } from './efi-collection';
 import { VOUCHER_BASE, VoucherBook } from './voucher';
+import { batchAnswer, MasterDataStore } from './master-data';
 import { BILL_KINDS, DEFAULT_REFERENCES, YonyouState, type RefType, type StoredDocument } from './state';
 
 export interface YonyouFaults extends GatewayFaults {
@@ -65,6 +66,8 @@ export interface YonyouEmulator {
   state: YonyouState;
   /** The general-ledger vouchers posted by addVoucher (voucher.ts). */
   vouchers: VoucherBook;
+  /** 物料 / 客户 / 供应商 / 仓库 saved through the master-data APIs, with their assigned orgs. */
+  masterData: MasterDataStore;
   stats: CallStats;
   faults: FaultKnobs<YonyouFaults>;
   setFaults(faults: Partial<YonyouFaults>): void;
@@ -105,6 +108,7 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
   ) as Record<RefType, [string, string][]>;
   const state = new YonyouState(references, options.openingStock, now);
   const vouchers = new VoucherBook();
+  const masterData = new MasterDataStore(state);
   const stats = new CallStats();
   const faults = new FaultKnobs<YonyouFaults>(options.faults);
   const quota = new CallWindow(60_000);
@@ -212,22 +216,23 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
           const message = state.setStatus(kindName, String(row.id ?? ''), audit);
           return message ? [{ id: String(row.id ?? ''), message }] : [];
         });
-        const answer = {
-          code: '200',
-          message: '操作成功',
-          data: {
-            count: rows.length,
-            sucessCount: rows.length - failInfos.length,
-            failCount: failInfos.length,
-            messages: failInfos.map((f) => f.message),
-            infos: [],
-            failInfos,
-          },
-        };
+        const answer = batchAnswer(rows.length, failInfos);
         if (faults.take('lostAnswerNext')) return lose(res);
         sendJson(res, answer);
       });
     }
+  }
+
+  // Master data (master-data.ts): MDD saves share the documents' resubmitCheckKey cache.
+  for (const route of masterData.routes()) {
+    routes.set(`POST ${route.path}`, (_req, res, body) => {
+      const data = body.data as Record<string, unknown> | undefined;
+      const key = route.mdd && typeof data?.resubmitCheckKey === 'string' ? data.resubmitCheckKey : undefined;
+      if (key !== undefined) return mddSave(route.path, key, res, () => route.handle(body));
+      const answer = route.handle(body);
+      if (route.write && faults.take('lostAnswerNext')) return lose(res);
+      sendJson(res, answer);
+    });
   }
 
   app.use('/iuap-api-gateway', express.text({ type: () => true, limit: '5mb' }), async (req, res) => {
@@ -275,55 +280,62 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
       return sendJson(res, { code: '999', message: '保存失败：请求参数data不能为空' });
     const record = data as Record<string, unknown>;
     const key = typeof record.resubmitCheckKey === 'string' ? record.resubmitCheckKey : undefined;
-    if (kind.mdd && key !== undefined) {
-      if (key.length > 32) return sendJson(res, { code: '999', message: 'resubmitCheckKey长度不能超过32' });
-      const cacheKey = `${kind.base}/${kind.save}|${credentials.tenantId}|${key}`;
-      const cached = mdd.get(cacheKey);
-      if (cached && !cached.answer) {
-        stats.count('202');
-        return sendJson(res, { code: '202', message: '请求正在处理中，请稍后重试' });
-      }
-      if (cached?.answer && now() - cached.at <= MDD_TTL_MS) {
-        stats.count('mdd_replay');
-        if (faults.take('lostAnswerNext')) return lose(res);
-        return sendJson(res, cached.answer);
-      }
-      if (cached?.answer) {
-        stats.count('mdd_duplicate');
-        return sendJson(res, { code: '100004', message: '重复请求', data: { id: cached.id } });
-      }
-      if (faults.take('processingNext')) {
-        const entry: MddEntry = { at: now() };
-        mdd.set(cacheKey, entry);
-        stats.count('202');
-        setTimeout(() => finish(kindName, record, entry), faults.current.processingMs ?? 1000);
-        return sendJson(res, { code: '202', message: '请求正在处理中，请稍后重试' });
-      }
-      const entry: MddEntry = { at: now() };
-      mdd.set(cacheKey, entry);
-      const answer = finish(kindName, record, entry);
-      if (answer.code !== '200') mdd.delete(cacheKey); // only a success is remembered
-      if (faults.take('lostAnswerNext')) return lose(res);
-      return sendJson(res, answer);
-    }
-    const answer = finish(kindName, record, undefined);
+    if (kind.mdd && key !== undefined)
+      return mddSave(`${kind.base}/${kind.save}`, key, res, () => finish(kindName, record));
+    const answer = finish(kindName, record);
     if (faults.take('lostAnswerNext')) return lose(res);
     sendJson(res, answer);
   }
 
-  function finish(
-    kindName: string,
-    record: Record<string, unknown>,
-    entry: MddEntry | undefined,
-  ): Record<string, unknown> {
+  /**
+   * An MDD save (yonyou-api.md §3.8): the first success per (API, tenant, key) is replayed within the hour, later
+   * answered 100004 with its id; `202` while the first is in flight. `apply` saves and answers.
+   */
+  function mddSave(apiPath: string, key: string, res: Response, apply: () => Record<string, unknown>): void {
+    if (key.length > 32) return sendJson(res, { code: '999', message: 'resubmitCheckKey长度不能超过32' });
+    const cacheKey = `${apiPath}|${credentials.tenantId}|${key}`;
+    const remember = (entry: MddEntry, answer: Record<string, unknown>) => {
+      const data = answer.data as Record<string, unknown> | Record<string, unknown>[] | null | undefined;
+      const id = Array.isArray(data) ? data[0]?.id : data?.id;
+      if (String(answer.code) === '200') Object.assign(entry, { answer, id, at: now() });
+      return answer;
+    };
+    const cached = mdd.get(cacheKey);
+    if (cached && !cached.answer) {
+      stats.count('202');
+      return sendJson(res, { code: '202', message: '请求正在处理中，请稍后重试' });
+    }
+    if (cached?.answer && now() - cached.at <= MDD_TTL_MS) {
+      stats.count('mdd_replay');
+      if (faults.take('lostAnswerNext')) return lose(res);
+      return sendJson(res, cached.answer);
+    }
+    if (cached?.answer) {
+      stats.count('mdd_duplicate');
+      return sendJson(res, { code: '100004', message: '重复请求', data: { id: cached.id } });
+    }
+    if (faults.take('processingNext')) {
+      const entry: MddEntry = { at: now() };
+      mdd.set(cacheKey, entry);
+      stats.count('202');
+      setTimeout(() => remember(entry, apply()), faults.current.processingMs ?? 1000);
+      return sendJson(res, { code: '202', message: '请求正在处理中，请稍后重试' });
+    }
+    const entry: MddEntry = { at: now() };
+    mdd.set(cacheKey, entry);
+    const answer = remember(entry, apply());
+    if (String(answer.code) !== '200') mdd.delete(cacheKey); // only a success is remembered
+    if (faults.take('lostAnswerNext')) return lose(res);
+    return sendJson(res, answer);
+  }
+
+  function finish(kindName: string, record: Record<string, unknown>): Record<string, unknown> {
     const outcome = state.save(kindName, record);
     if (!outcome.ok) {
       stats.count('999');
       return { code: '999', message: outcome.message };
     }
-    const answer = { code: '200', message: '操作成功', data: state.view(outcome.document) };
-    if (entry) Object.assign(entry, { answer, id: outcome.document.id, at: now() });
-    return answer;
+    return { code: '200', message: '操作成功', data: state.view(outcome.document) };
   }
 
   function listOf(kindName: string, body: Record<string, unknown>): Record<string, unknown> {
@@ -429,6 +441,7 @@ export async function startYonyouEmulator(options: YonyouEmulatorOptions = {}): 
     port: server.port,
     state,
     vouchers,
+    masterData,
     stats,
     faults,
     setFaults: (next) => void faults.merge(next),

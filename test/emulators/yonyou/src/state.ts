@@ -280,6 +280,16 @@ export class YonyouState {
     return this.references.get(type)?.get(String(value));
   }
 
+  /** Adds (or renames) a reference, e.g. a master record saved through the API (master-data.ts). */
+  addReference(type: RefType, code: string, name: string): Reference {
+    const byKey = this.references.get(type)!;
+    const reference = byKey.get(code) ?? { id: this.newId(), code, name };
+    reference.name = name;
+    byKey.set(code, reference);
+    byKey.set(reference.id.toString(), reference);
+    return reference;
+  }
+
   documentsOf(kind: string): StoredDocument[] {
     return [...(this.documents.get(kind)?.values() ?? [])];
   }
