@@ -21,8 +21,10 @@ export const KD_WDT_WAREHOUSE = 'HZ01';
 /** Not batch-managed; Kingdee material number = WDT spec number in the demo world. */
 export const KD_WDT_SPEC = 'G100201S';
 
-/** The reverse flows: Kingdee source stream → the canonical type sink-wangdiantong posts. */
+/** The reverse flows: Kingdee source stream → the canonical type(s) sink-wangdiantong posts. */
 export const KD_WDT_FLOWS = {
+  // A 组装拆卸单 is carried as one 其他出库 and one 其他入库 (rules kingdee/assembly_out, assembly_in).
+  assembly: ['oms_other_outstock', 'oms_other_instock'],
   purchase_instock: 'oms_purchase_instock',
   purchase_return: 'oms_purchase_return',
   other_instock: 'oms_other_instock',
@@ -67,7 +69,7 @@ export class KingdeeWdtPipeline {
     const client = KingdeeClient.fromConfig(connection);
     const account = `kd${options.topicPrefix.toLowerCase().replace(/[^a-z0-9]/g, '')}`.slice(0, 40);
     const startAt = formatBeijingTime(Date.now() - 3_600_000);
-    const flows = streams.map((stream) => KD_WDT_FLOWS[stream]);
+    const flows = [...new Set(streams.flatMap((stream): string | readonly string[] => KD_WDT_FLOWS[stream]))];
     const { services, mongo, db } = await launchPipelineServices(
       {
         endpoints: options.endpoints,
@@ -190,6 +192,32 @@ export class KingdeeWdtPipeline {
       ],
     } as never);
     await this.operate('STK_TransferDirect', saved.number, ['Submit', 'Audit']);
+    return saved.number;
+  }
+
+  /**
+   * A 组装拆卸单 (STK_AssembledApp) in KD_WDT_WAREHOUSE, submitted and audited: one 成品 `product` × `quantity` with
+   * one 子件 `component` × `componentQuantity` (组装 consumes the 子件, 拆卸 the 成品). Its number.
+   */
+  async auditedAssembly(affair: 'Assembly' | 'Dassembly', product: { material: string; quantity: string }, component: { material: string; quantity: string }): Promise<string> {
+    const stock = { FNumber: KD_WDT_WAREHOUSE };
+    const saved = await this.client.save('STK_AssembledApp', {
+      FBillTypeID: { FNumber: 'ZZCX01_SYS' },
+      FDate: today(),
+      FStockOrgId: { FNumber: '100' },
+      FAffairType: affair,
+      FNote: '礼盒',
+      FEntity: [
+        {
+          FMaterialID: { FNumber: product.material },
+          FUnitID: { FNumber: 'Pcs' },
+          FQty: product.quantity,
+          FStockID: stock,
+          FSubEntity: [{ FMaterialIDSETY: { FNumber: component.material }, FUnitIDSETY: { FNumber: 'Pcs' }, FQtySETY: component.quantity, FStockIDSETY: stock }],
+        },
+      ],
+    } as never);
+    await this.operate('STK_AssembledApp', saved.number, ['Submit', 'Audit']);
     return saved.number;
   }
 
