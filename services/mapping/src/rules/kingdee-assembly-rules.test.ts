@@ -6,7 +6,8 @@ import { memoryLookup, rawInput } from './test-fixtures';
 /**
  * The reverse rules kingdee/assembly_out and kingdee/assembly_in: an audited Kingdee 组装拆卸单 (STK_AssembledApp), as
  * source-kingdee publishes it (成品 entries, each with its 子件 under FSubEntity), → one 旺店通 其他出库 and one 其他入库
- * (WDT 企业版 has no public assembly write), keyed <FBillNo>-OUT / <FBillNo>-IN, and the loop guards on both sides.
+ * (WDT 企业版 has no public assembly write), keyed <FBillNo>-OUT / <FBillNo>-IN, and the Kingdee-side loop guard (the WDT-side
+ * guard for the remarks these pushes carry: kingdee-other-rules.test.ts).
  */
 const MASTER_DATA = {
   warehouse: {
@@ -129,19 +130,5 @@ describe('rules kingdee/assembly_out + kingdee/assembly_in (Kingdee 组装拆卸
     expect(JSON.stringify(bare.out)).toContain('没有子件明细');
     expect(bare.in.kind).toBe('parked');
     expect(JSON.stringify(bare.in)).toContain('没有子件明细');
-  });
-});
-
-describe('loop guard on the WDT side: the other in/out yecai pushed for a Kingdee 组装拆卸单 are not posted back', () => {
-  it.each([
-    ['other_instock', '金蝶组装 ZZCX000123 成品入库', { stockin_id: '4800001', status: '80', check_time: '2026-12-07 12:00:00', details_list: [{ rec_id: '1', spec_no: 'KIT01', num: '1.0000', cost_price: '0.0000', batch_no: '', expire_date: null }] }],
-    ['other_instock', '金蝶拆卸 ZZCX000124 子件入库', { stockin_id: '4800002', status: '80', check_time: '2026-12-07 12:00:00', details_list: [{ rec_id: '1', spec_no: 'BOX01', num: '1.0000', cost_price: '0.0000', batch_no: '', expire_date: null }] }],
-    ['other_outstock', '金蝶组装 ZZCX000123 子件出库', { stockout_id: '9800001', status: '110', consign_time: '2026-12-07 12:00:00', details_list: [{ rec_id: '1', spec_no: 'BOX01', goods_count: '1.0000', batch_no: '', expire_date: null }] }],
-  ])('%s with remark %s is filtered; a WDT-native one is not', async (documentType, marker, record) => {
-    const map = async (extra: Record<string, unknown>) =>
-      (await engine().map(rawInput(documentType, { order_no: 'RK001', warehouse_no: 'HZ01', reason: '组装', modified: '2026-12-07 12:00:00', ...record, ...extra }, { sourceSystem: 'wangdiantong', sourceId: '1' })))[0]!;
-    const pushed = await map({ remark: marker });
-    expect(pushed.kind === 'filtered' && pushed.filter).toBe('不是业财从金蝶写入的');
-    expect((await map({ remark: '车间组装' })).kind).not.toBe('filtered');
   });
 });
