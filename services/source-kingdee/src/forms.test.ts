@@ -33,6 +33,20 @@ describe('what the Kingdee source asks of each form', () => {
     }
   });
 
+  it('reads STK_AssembledApp (组装拆卸单, F11): 成品 entries and their 子件 sub-entries (material, qty, stock, lot) by number', () => {
+    const shape = formQueryShape('STK_AssembledApp');
+    expect(shape.headerKeys).toEqual(expect.arrayContaining(['FAffairType', 'FNote', 'FStockOrgId.FNumber']));
+    expect(shape.entryKeys).toEqual(expect.arrayContaining(['FEntity_FEntryID', 'FMaterialID.FNumber', 'FQty', 'FStockID.FNumber', 'FLot']));
+    expect(shape.subEntry).toEqual({
+      key: 'FSubEntity',
+      idKey: 'FSubEntity_FEntryID',
+      keys: expect.arrayContaining(['FEntity_FEntryID', 'FSubEntity_FEntryID', 'FMaterialIDSETY.FNumber', 'FQtySETY', 'FStockIDSETY.FNumber', 'FLotSETY']),
+    });
+    expect(shape.subEntry!.keys.slice(0, 2)).toEqual(['FEntity_FEntryID', 'FSubEntity_FEntryID']);
+    // Forms without a sub-entry ask no second query.
+    expect(formQueryShape('STK_MISCELLANEOUS').subEntry).toBeUndefined();
+  });
+
   it('reads materials by FMATERIALID without entries', () => {
     expect(formQueryShape('BD_MATERIAL')).toMatchObject({ idKey: 'FMATERIALID', entryKeys: [], originKey: undefined });
   });

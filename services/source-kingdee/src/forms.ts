@@ -15,6 +15,11 @@ export interface FormQueryShape {
   /** `<entry>_FEntryID`, the second key of the row order. */
   entryIdKey: string | undefined;
   /**
+   * The sub-entry (子单据体, e.g. 组装拆卸单 子件 FSubEntity), read in its own query and nested in its entry row under
+   * `key`: its FieldKeys, the entry id first, then `<sub>_FEntryID`.
+   */
+  subEntry?: { key: string; idKey: string; keys: string[] };
+  /**
    * 第三方单据编号: sink-kingdee writes the OMS document's source id here (libs/kingdee/src/forms/maps), so a bill
    * carrying one was written by yecai (or another integration) — never a bill a person keyed into Kingdee.
    */
@@ -24,6 +29,15 @@ export interface FormQueryShape {
 /** References are read by their number (what a person and the OMS know), everything else as stored. */
 const keyOf = (field: FieldDef): string => (typeof field.type === 'object' ? `${field.key}.FNumber` : field.key);
 const ORIGIN = /^FThird(Src)?BillNo$/i;
+
+/**
+ * The sub-entry's keys: its row id as `<sub>_FEntryID` (what the entry id is called; Kingdee's sub-entity primary key
+ * is FDetailID in its metadata — the emulator answers `_FEntryID`; check on a real server), its fields by number.
+ */
+function subEntryShape(key: string, entryIdKey: string, fields: FieldDef[]): NonNullable<FormQueryShape['subEntry']> {
+  const idKey = `${key}_FEntryID`;
+  return { key, idKey, keys: [entryIdKey, idKey, ...fields.map(keyOf)] };
+}
 
 export function formQueryShape(formId: string): FormQueryShape {
   const bill = BILL_FORM_DECLARATIONS.find((form) => form.formId === formId);
@@ -44,6 +58,7 @@ export function formQueryShape(formId: string): FormQueryShape {
       ],
       entryIdKey,
       originKey: header.find((field) => ORIGIN.test(field.key))?.key,
+      ...(bill.subEntry ? { subEntry: subEntryShape(bill.subEntry.key, entryIdKey, bill.subEntry.fields) } : {}),
     };
   }
   const master = MASTER_FORM_DECLARATIONS.find((form) => form.formId === formId);

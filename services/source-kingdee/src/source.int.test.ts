@@ -77,7 +77,7 @@ describe('金蝶 source over real Kafka', () => {
     return id;
   };
 
-  const syncOnce = async (startAt: number) => {
+  const syncOnce = async (startAt: number, streams = ['purchase_instock', 'material']) => {
     const service = kingdee.createService(
       kingdee.validateConfig(
         {
@@ -88,7 +88,7 @@ describe('金蝶 source over real Kafka', () => {
               name: 'demo',
               startAt: formatBeijingTime(startAt),
               masterDataStartAt: formatBeijingTime(startAt),
-              streams: ['purchase_instock', 'material'],
+              streams,
               connection: {
                 serverUrl: emulator.url,
                 acctId: '6571a2b3c4d5e6',
@@ -108,6 +108,34 @@ describe('金蝶 source over real Kafka', () => {
       await service.close();
     }
   };
+  const ref = (number: string) => ({ ref: 'BD_STOCK' as const, id: 1, number, name: number });
+  const mat = (number: string) => ({ ref: 'BD_MATERIAL' as const, id: 1, number, name: number });
+  /** An audited STK_AssembledApp: 成品 rows, each with its 子件 sub-rows. */
+  const addAssembly = (modifiedMs: number, products: { material: string; qty: string; components: [string, string, string][] }[]) => {
+    const id = nextId++;
+    emulator.state.billsOf('STK_AssembledApp').set(id, {
+      id,
+      formId: 'STK_AssembledApp',
+      billNo: `ZZCX${id}`,
+      status: 'C',
+      header: { FDate: '2026-12-01T00:00:00', FAffairType: 'Assembly', FNote: null },
+      entries: products.map((product, index) => ({
+        entryId: id * 10 + index,
+        seq: index + 1,
+        fields: { FMaterialID: mat(product.material), FQty: new Decimal(product.qty), FStockID: ref('CK01'), FLot: null },
+        sub: product.components.map(([material, qty, lot], subIndex) => ({
+          entryId: id * 100 + index * 10 + subIndex,
+          seq: subIndex + 1,
+          fields: { FMaterialIDSETY: mat(material), FQtySETY: new Decimal(qty), FStockIDSETY: ref('CK02'), FLotSETY: lot || null },
+        })),
+      })),
+      createDate: kingdeeTime(modifiedMs),
+      modifyDate: kingdeeTime(modifiedMs),
+      approveDate: kingdeeTime(modifiedMs),
+    });
+    return id;
+  };
+
   const published = (documentType: string) =>
     readRawDocuments(kafka, testEndpoints().schemaRegistryUrl, 'kingdee', documentType);
 
@@ -174,4 +202,30 @@ describe('金蝶 source over real Kafka', () => {
       .map((document) => (JSON.parse(document.payload) as { FNote: string }).FNote);
     expect(versions.sort()).toEqual(['edited', 'native']);
   }, 240_000);
+
+  it('publishes a 组装拆卸单 with each 成品 entry carrying its 子件 sub-entries (material, exact qty, stock, lot)', async () => {
+    const now = Date.now();
+    const id = addAssembly(now - 2 * HOUR, [
+      { material: 'P-KIT', qty: '2', components: [['C-BOX', '2.000001', ''], ['C-CARD', '4', 'L9']] },
+      { material: 'P-BARE', qty: '1', components: [] },
+    ]);
+    await syncOnce(now - 6 * HOUR, ['assembly']);
+    const documents = await published('assembly');
+    expect(documents.map((document) => Number(document.sourceId))).toEqual([id]);
+    const payload = JSON.parse(documents[0]!.payload) as {
+      FAffairType: string;
+      entries: Array<Record<string, unknown> & { FSubEntity: Array<Record<string, unknown>> }>;
+    };
+    expect(payload.FAffairType).toBe('Assembly');
+    expect(payload.entries.map((entry) => [entry['FMaterialID.FNumber'], entry.FQty, entry['FStockID.FNumber']])).toEqual([
+      ['P-KIT', '2', 'CK01'],
+      ['P-BARE', '1', 'CK01'],
+    ]);
+    expect(payload.entries[0]!.FSubEntity).toEqual([
+      expect.objectContaining({ FSubEntity_FEntryID: String(id * 100), 'FMaterialIDSETY.FNumber': 'C-BOX', FQtySETY: '2.000001', 'FStockIDSETY.FNumber': 'CK02', FLotSETY: '' }),
+      expect.objectContaining({ FSubEntity_FEntryID: String(id * 100 + 1), 'FMaterialIDSETY.FNumber': 'C-CARD', FQtySETY: '4', FLotSETY: 'L9' }),
+    ]);
+    // A 成品 without 子件 stays an entry (its own query keeps it), with none.
+    expect(payload.entries[1]!.FSubEntity).toEqual([]);
+  }, 120_000);
 });

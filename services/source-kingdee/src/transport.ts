@@ -150,11 +150,45 @@ export class KingdeeTransport implements SourceTransport {
           Object.fromEntries(shape.entryKeys.map((key) => [key, cellValue(row[key])])),
         );
     }
+    if (shape.subEntry) await this.nestSubEntries(shape, shape.subEntry, ids, byId);
     // In the page's (FModifyDate, id) order.
     return ids.flatMap((id) => {
       const record = byId.get(id);
       return record ? [record] : [];
     });
+  }
+
+  /**
+   * The bills' sub-entry rows (组装拆卸单 子件), each nested in its entry row under the sub-entry key, in sub-entry id
+   * order. Their own query: asked with the entry's fields, Kingdee answers one row per sub-entry row and an entry
+   * without any would vanish.
+   */
+  private async nestSubEntries(
+    shape: FormQueryShape,
+    sub: NonNullable<FormQueryShape['subEntry']>,
+    ids: string[],
+    byId: Map<string, Record<string, unknown>>,
+  ): Promise<void> {
+    const rows = await this.client.queryAll(
+      {
+        formId: shape.formId,
+        fieldKeys: [shape.idKey, ...sub.keys],
+        filter: `${shape.idKey} in (${ids.join(',')})`,
+        orderBy: `${shape.idKey} ASC, ${shape.entryIdKey!} ASC, ${sub.idKey} ASC`,
+      },
+      MAX_ROWS,
+    );
+    const entryOf = new Map<string, Record<string, unknown>>();
+    for (const record of byId.values())
+      for (const entry of record.entries as Record<string, unknown>[]) {
+        entry[sub.key] = [];
+        entryOf.set(`${String(record[shape.idKey])}/${String(entry[shape.entryIdKey!])}`, entry);
+      }
+    for (const row of rows) {
+      const entry = entryOf.get(`${String(cellValue(row[shape.idKey]))}/${String(cellValue(row[shape.entryIdKey!]))}`);
+      // A sub-row whose entry is not in the first answer was added in between: the bill's next version carries it.
+      if (entry) (entry[sub.key] as unknown[]).push(Object.fromEntries(sub.keys.slice(1).map((key) => [key, cellValue(row[key])])));
+    }
   }
 
   /** Echo-loop guard: a bill carrying our origin marker came from an OMS through yecai; reading it back would loop. */

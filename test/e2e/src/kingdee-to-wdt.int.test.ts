@@ -4,7 +4,8 @@
  * emulator's stockin_purchase_push; an audited 采购退料单 the same way (kingdee/purchase_return) → purchase_return_push;
  * audited 其他入库单 / 其他出库单 (kingdee/other_instock, kingdee/other_outstock) → stockin_order_push / stockout_order_push;
  * an audited 直接调拨单 (kingdee/transfer) → stock_transfer_push; audited 盘盈单 / 盘亏单 (kingdee/stock_count_gain / _loss) →
- * stock_sync_by_pd (the WDT stock set to the counted quantity);
+ * stock_sync_by_pd (the WDT stock set to the counted quantity); an audited 组装拆卸单 (kingdee/assembly_out + assembly_in) →
+ * one stockout_order_push and one stockin_order_push;
  * an audited 是否网销 material, the same way (kingdee/material), → goods_push. Real broker, registry and MongoDB-wire server; the three services are child processes, so the
  * writer can be SIGKILLed between its push and its ledger record. Each Kingdee bill must end as exactly one WDT
  * stock-in (外部单号 = the bill number) and WDT stock must rise by exactly the bills' quantities — also after a lost
@@ -175,6 +176,31 @@ describe('Kingdee → 旺店通 purchase in-stock, exactly once (real Kafka + re
     expect(stock()).toBe('9.2500');
     expect(wdt.store.fields(wdt.store.findByOuterNo('stock_pd', gain)!)).toMatchObject({ outer_no: gain, warehouse_no: WAREHOUSE, status: 30, remark: `金蝶盘盈 ${gain} 月末盘点` });
     expect(wdt.store.fields(wdt.store.findByOuterNo('stock_pd', loss)!)).toMatchObject({ outer_no: loss, remark: `金蝶盘亏 ${loss} 月末盘点` });
+  }, 300_000);
+
+  it('an audited 组装单 / 拆卸单 appears once in WDT as one 其他出库 and one 其他入库 (<FBillNo>-OUT / -IN): 组装 takes the components out and puts the finished product in, 拆卸 the reverse — also with both WDT answers lost', async () => {
+    const [finished, component] = ['G100202M', SPEC];
+    const stock = (spec: string) => new Decimal(wdt.store.stockOf(WAREHOUSE, spec));
+    const [finishedBefore, componentBefore] = [stock(finished), stock(component)];
+    const bothPosted = async (billNo: string) => (await pipeline.posted('other_outstock', `${billNo}-OUT`)) && pipeline.posted('other_instock', `${billNo}-IN`);
+    // 组装: 1 礼盒装 from 2 子件.
+    const assembled = await pipeline.auditedAssembly('Assembly', { material: finished, quantity: '1' }, { material: component, quantity: '2' });
+    await waitFor(() => bothPosted(assembled), `${assembled}-OUT and -IN POSTED`, 120_000);
+    // 拆卸 of 0.5 into 1 子件, both WDT answers lost after the pushes landed: resolved by the outer-number queries.
+    const lostBefore = wdt.stats.lost_answer ?? 0;
+    wdt.setFaults({ lostAnswerNext: 2 });
+    const disassembled = await pipeline.auditedAssembly('Dassembly', { material: finished, quantity: '0.5' }, { material: component, quantity: '1' });
+    await waitFor(() => bothPosted(disassembled), `${disassembled}-OUT and -IN POSTED after their answers were lost`, 120_000);
+    expect(wdt.stats.lost_answer).toBe(lostBefore + 2);
+    // Let a redelivery or a later poll run, then count: one document of each kind per bill.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const outerNos = (type: 'other_in' | 'other_out') => wdt.store.versions(type).flatMap((ref) => (ref.outerNo?.startsWith(assembled) || ref.outerNo?.startsWith(disassembled) ? [ref.outerNo] : []));
+    expect(outerNos('other_out').sort()).toEqual([`${assembled}-OUT`, `${disassembled}-OUT`].sort());
+    expect(outerNos('other_in').sort()).toEqual([`${assembled}-IN`, `${disassembled}-IN`].sort());
+    // 组装 −2 子件 +1 成品, 拆卸 −0.5 成品 +1 子件: exact.
+    expect([stock(component).minus(componentBefore).toFixed(4), stock(finished).minus(finishedBefore).toFixed(4)]).toEqual(['-1.0000', '0.5000']);
+    expect(wdt.store.fields(wdt.store.findByOuterNo('other_out', `${assembled}-OUT`)!)).toMatchObject({ warehouse_no: WAREHOUSE, remark: `金蝶组装 ${assembled} 子件出库 礼盒` });
+    expect(wdt.store.fields(wdt.store.findByOuterNo('other_in', `${disassembled}-IN`)!)).toMatchObject({ warehouse_no: WAREHOUSE, remark: `金蝶拆卸 ${disassembled} 子件入库 礼盒` });
   }, 300_000);
 
   it('an audited 是否网销 material becomes WDT goods with its spec, once; one without a base unit is parked at mapping naming the field (单位)', async () => {

@@ -22,8 +22,10 @@ export const KD_WDT_WAREHOUSE = 'HZ01';
 /** Not batch-managed; Kingdee material number = WDT spec number in the demo world. */
 export const KD_WDT_SPEC = 'G100201S';
 
-/** The reverse flows: Kingdee source stream → the canonical type sink-wangdiantong posts. */
+/** The reverse flows: Kingdee source stream → the canonical type(s) sink-wangdiantong posts. */
 export const KD_WDT_FLOWS = {
+  // A 组装拆卸单 is carried as one 其他出库 and one 其他入库 (rules kingdee/assembly_out, assembly_in).
+  assembly: ['oms_other_outstock', 'oms_other_instock'],
   purchase_instock: 'oms_purchase_instock',
   purchase_return: 'oms_purchase_return',
   other_instock: 'oms_other_instock',
@@ -64,8 +66,8 @@ export class KingdeeWdtPipeline {
       kingdee: await startKingdeeEmulator({ seed: world.kingdeeFixture }),
       wdt: await startWangdiantongEmulator({ world: world.wdtWorld, rateLimits: { perMinute: 6000, concurrent: 10 } }),
     };
-    // 盘盈单 and 盘亏单 feed one canonical type: one sink flow.
-    const flows = [...new Set(streams.map((stream) => KD_WDT_FLOWS[stream]))];
+    // 盘盈单 and 盘亏单 feed one canonical type, a 组装拆卸单 two that other streams feed too: each sink flow once.
+    const flows = [...new Set(streams.flatMap((stream): string | readonly string[] => KD_WDT_FLOWS[stream]))];
     const { launch, client } = await kingdeeSourceLaunch({ topicPrefix: options.topicPrefix, kingdee, kingdeeFixture: world.kingdeeFixture, streams, sinkFlows: flows });
     const { services, mongo, db } = await launchPipelineServices(
       {
@@ -192,6 +194,32 @@ export class KingdeeWdtPipeline {
       ],
     } as never);
     await this.operate(formId, saved.number, ['Submit', 'Audit']);
+    return saved.number;
+  }
+
+  /**
+   * A 组装拆卸单 (STK_AssembledApp) in KD_WDT_WAREHOUSE, submitted and audited: one 成品 `product` × `quantity` with
+   * one 子件 `component` × `componentQuantity` (组装 consumes the 子件, 拆卸 the 成品). Its number.
+   */
+  async auditedAssembly(affair: 'Assembly' | 'Dassembly', product: { material: string; quantity: string }, component: { material: string; quantity: string }): Promise<string> {
+    const stock = { FNumber: KD_WDT_WAREHOUSE };
+    const saved = await this.client.save('STK_AssembledApp', {
+      FBillTypeID: { FNumber: 'ZZCX01_SYS' },
+      FDate: today(),
+      FStockOrgId: { FNumber: '100' },
+      FAffairType: affair,
+      FNote: '礼盒',
+      FEntity: [
+        {
+          FMaterialID: { FNumber: product.material },
+          FUnitID: { FNumber: 'Pcs' },
+          FQty: product.quantity,
+          FStockID: stock,
+          FSubEntity: [{ FMaterialIDSETY: { FNumber: component.material }, FUnitIDSETY: { FNumber: 'Pcs' }, FQtySETY: component.quantity, FStockIDSETY: stock }],
+        },
+      ],
+    } as never);
+    await this.operate('STK_AssembledApp', saved.number, ['Submit', 'Audit']);
     return saved.number;
   }
 

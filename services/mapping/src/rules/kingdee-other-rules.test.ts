@@ -104,6 +104,10 @@ describe('loop guard on the WDT side (rules wangdiantong/other_instock, wangdian
   it.each([
     ['other_instock', '金蝶其他入库 QTRK00031', { stockin_id: '4800001', status: '80', check_time: '2026-12-07 12:00:00', details_list: [{ rec_id: '1', spec_no: 'G100101S', num: '1.0000', cost_price: '0.0000', batch_no: '', expire_date: null }] }],
     ['other_outstock', '金蝶其他出库 QTCK00032', { stockout_id: '9800001', status: '110', consign_time: '2026-12-07 12:00:00', details_list: [{ rec_id: '1', spec_no: 'G100101S', goods_count: '1.0000', batch_no: '', expire_date: null }] }],
+    // What the 组装拆卸单 halves (kingdee/assembly_in, assembly_out) push carries the same guard's other prefixes.
+    ['other_instock', '金蝶组装 ZZCX000123 成品入库', { stockin_id: '4800002', status: '80', check_time: '2026-12-07 12:00:00', details_list: [{ rec_id: '1', spec_no: 'G100101S', num: '1.0000', cost_price: '0.0000', batch_no: '', expire_date: null }] }],
+    ['other_instock', '金蝶拆卸 ZZCX000124 子件入库', { stockin_id: '4800003', status: '80', check_time: '2026-12-07 12:00:00', details_list: [{ rec_id: '1', spec_no: 'G100101S', num: '1.0000', cost_price: '0.0000', batch_no: '', expire_date: null }] }],
+    ['other_outstock', '金蝶组装 ZZCX000123 子件出库', { stockout_id: '9800002', status: '110', consign_time: '2026-12-07 12:00:00', details_list: [{ rec_id: '1', spec_no: 'G100101S', goods_count: '1.0000', batch_no: '', expire_date: null }] }],
   ])('%s: a WDT bill yecai pushed from Kingdee (remark %s) is not posted back; others are', async (documentType, marker, record) => {
     const map = async (extra: Record<string, unknown>) =>
       (await engine().map(rawInput(documentType, { order_no: 'RK001', warehouse_no: 'HZ01', reason: '赠品', modified: '2026-12-07 12:00:00', ...record, ...extra }, { sourceSystem: 'wangdiantong', sourceId: '1' })))[0]!;
