@@ -1,7 +1,7 @@
 /**
  * Both directions at once on the same 旺店通 and 金蝶 (issue #20, "no echo loops"): 旺店通 → 金蝶 (source-wangdiantong →
  * mapping → sink-kingdee, a business day of WDT documents) and 金蝶 → 旺店通 (source-kingdee → mapping →
- * sink-wangdiantong, 采购入库 / 采购退料 / 其他入库 / 其他出库 / 直接调拨 / 盘盈 / 盘亏 bills audited meanwhile) run side by side on one pair of emulators and one warehouse.
+ * sink-wangdiantong, 采购入库 / 采购退料 / 其他入库 / 其他出库 / 直接调拨 / 盘盈 / 盘亏 / 组装拆卸 bills audited meanwhile) run side by side on one pair of emulators and one warehouse.
  * Each direction reads what the other one writes; the loop guards must drop it. Proof: every Kingdee-made bill is
  * exactly one WDT document and that document never comes back into Kingdee; every bill yecai wrote into Kingdee from
  * WDT never goes back out to WDT.
@@ -15,12 +15,12 @@ import { startKingdeeEmulator } from '@yecai/emulator-kingdee';
 import { startWangdiantongEmulator, type WdtDocumentType } from '@yecai/emulator-wangdiantong';
 import { Ledger } from '@yecai/sink-kingdee';
 import { testEndpoints, uniqueName, uniqueTopicPrefix, waitFor } from '@yecai/test-harness';
-import { KingdeeWdtPipeline } from './kingdee-wdt-pipeline';
+import { KD_WDT_SPEC, KingdeeWdtPipeline } from './kingdee-wdt-pipeline';
 import { WDT_STREAM_OF, WdtPipeline, type SharedEmulators } from './wdt-pipeline';
 import { wdtDemoWorld } from './wdt-world';
 
 /** The document kinds that run both ways (Kingdee form ↔ WDT type). */
-const TWO_WAY_FORMS = ['STK_InStock', 'PUR_MRB', 'STK_MISCELLANEOUS', 'STK_MisDelivery', 'STK_TransferDirect', 'STK_StockCountGain', 'STK_StockCountLoss'];
+const TWO_WAY_FORMS = ['STK_InStock', 'PUR_MRB', 'STK_MISCELLANEOUS', 'STK_MisDelivery', 'STK_TransferDirect', 'STK_StockCountGain', 'STK_StockCountLoss', 'STK_AssembledApp'];
 
 let shared: SharedEmulators;
 let forward: WdtPipeline;
@@ -36,7 +36,7 @@ beforeAll(async () => {
   const prefix = uniqueTopicPrefix('loop');
   const mongoDb = uniqueName('loop').replace(/-/g, '_');
   forward = await WdtPipeline.start({ endpoints: testEndpoints(), workDir: mkdtempSync(join(tmpdir(), 'yecai-loop-fw-')), topicPrefix: `${prefix}fw.`, mongoDb: `${mongoDb}_fw`, day, shared, logLevel: 'warn' });
-  reverse = await KingdeeWdtPipeline.start({ endpoints: testEndpoints(), topicPrefix: `${prefix}rv.`, mongoDb: `${mongoDb}_rv`, shared, logLevel: 'warn', streams: ['purchase_instock', 'purchase_return', 'other_instock', 'other_outstock', 'transfer', 'stock_count_gain', 'stock_count_loss'] });
+  reverse = await KingdeeWdtPipeline.start({ endpoints: testEndpoints(), topicPrefix: `${prefix}rv.`, mongoDb: `${mongoDb}_rv`, shared, logLevel: 'warn', streams: ['purchase_instock', 'purchase_return', 'other_instock', 'other_outstock', 'transfer', 'stock_count_gain', 'stock_count_loss', 'assembly'] });
 }, 300_000);
 
 afterAll(async () => {
@@ -45,7 +45,7 @@ afterAll(async () => {
 });
 
 it('旺店通 → 金蝶 and 金蝶 → 旺店通 at once on one warehouse: no document ever returns to the system it came from', async () => {
-  // Kingdee activity while the WDT day flows into Kingdee: 采购入库, 采购退料, 其他入库, 其他出库, 调拨, 盘盈/盘亏 in turn.
+  // Kingdee activity while the WDT day flows into Kingdee: 采购入库, 采购退料, 其他入库, 其他出库, 调拨, 盘盈/盘亏, 组装/拆卸 in turn.
   const made: { kind: string; wdtType: WdtDocumentType; number: string }[] = [];
   for (let round = 0; round < 3; round++) {
     made.push({ kind: 'stockin_purchase', wdtType: 'purchase_in', number: await reverse.auditedInStock('3') });
@@ -54,6 +54,9 @@ it('旺店通 → 金蝶 and 金蝶 → 旺店通 at once on one warehouse: no d
     made.push({ kind: 'other_outstock', wdtType: 'other_out', number: (await reverse.otherBill('STK_MisDelivery', '0.5')).number });
     made.push({ kind: 'transfer', wdtType: 'transfer', number: await reverse.auditedTransfer('1', 'HZ02') });
     made.push({ kind: 'stock_pd', wdtType: 'stock_pd', number: await reverse.auditedStockCount(round % 2 === 0 ? 'Gain' : 'Loss', '20', round % 2 === 0 ? '21' : '19.5') });
+    // A 组装拆卸单 is one 其他出库 (<FBillNo>-OUT) and one 其他入库 (<FBillNo>-IN) in WDT.
+    const assembly = await reverse.auditedAssembly(round % 2 === 0 ? 'Assembly' : 'Dassembly', { material: 'G100202M', quantity: '1' }, { material: KD_WDT_SPEC, quantity: '2' });
+    made.push({ kind: 'other_outstock', wdtType: 'other_out', number: `${assembly}-OUT` }, { kind: 'other_instock', wdtType: 'other_in', number: `${assembly}-IN` });
     await sleep(2_000);
   }
   const { settled } = await waitUntilSettled(forward, { timeoutMs: 300_000, intervalMs: 4_000 });
@@ -89,8 +92,8 @@ it('旺店通 → 金蝶 and 金蝶 → 旺店通 at once on one warehouse: no d
     const parked = await forward.db.collection('parked_documents').find({ key: { $regex: `${key}$` } }).toArray();
     expect({ bill: bill.number, guard: filtered.map((record) => record.filter), parked: parked.map((record) => record.reasonZh) }).toEqual({ bill: bill.number, guard: [expect.stringMatching(/业财从金蝶写入/)], parked: [] });
   }
-  // WDT → Kingdee: no bill yecai wrote into Kingdee went back out to WDT. Its 其他入库/出库 and 盘盈/盘亏 (no 第三方单据编号
-  // on those forms) were read by the Kingdee → WDT side and dropped by its guard (traceable); its 采购入库/退料 and 调拨 carry the
+  // WDT → Kingdee: no bill yecai wrote into Kingdee went back out to WDT. Its 其他入库/出库, 盘盈/盘亏 and 组装拆卸 (no
+  // 第三方单据编号 on those forms) were read by the Kingdee → WDT side and dropped by its guard (traceable); its 采购入库/退料 and 调拨 carry the
   // third-party number (FTHIRDBILLNO / FThirdSrcBillNo) the Kingdee source skips them by.
   const reverseFiltered = (await reverse.db.collection('filtered_documents').find({}).toArray()).map((record) => `${record.key} ${record.filter}`);
   const guardedStreams: Record<string, string> = {
@@ -98,10 +101,13 @@ it('旺店通 → 金蝶 and 金蝶 → 旺店通 at once on one warehouse: no d
     STK_MisDelivery: 'other_outstock',
     STK_StockCountGain: 'stock_count_gain',
     STK_StockCountLoss: 'stock_count_loss',
+    STK_AssembledApp: 'assembly',
   };
   for (const entry of fromWdt.filter((candidate) => candidate.formId in guardedStreams)) {
     const stream = guardedStreams[entry.formId]!;
-    expect({ bill: entry.billNo, guard: reverseFiltered.filter((record) => record.startsWith('kingdee/') && record.includes(`/${stream}/${entry.fid} `)).map((record) => record.slice(record.indexOf(' ') + 1)) }).toEqual({ bill: entry.billNo, guard: ['不是业财从电商写入的'] });
+    // (A 组装拆卸单 is read by two rules, 出库 and 入库 halves: each drops it, so one distinct guard.)
+    const guards = reverseFiltered.filter((record) => record.startsWith('kingdee/') && record.includes(`/${stream}/${entry.fid} `)).map((record) => record.slice(record.indexOf(' ') + 1));
+    expect({ bill: entry.billNo, guard: [...new Set(guards)] }).toEqual({ bill: entry.billNo, guard: ['不是业财从电商写入的'] });
   }
   const echoed = fromWdt.filter((entry) => wdtOuterNos.has(entry.billNo) || [...reverseLedgerIds].some((id) => id.endsWith(`|${entry.billNo}`)));
   expect(echoed.map((entry) => `${entry.formId} ${entry.billNo}`)).toEqual([]);
