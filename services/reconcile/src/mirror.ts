@@ -14,15 +14,29 @@ const logger = createLogger('reconcile-mirror');
 
 /** Rows per ExecuteBillQuery page (Kingdee allows up to 10,000). */
 const PAGE_SIZE = 2_000;
-/** Incremental refreshes re-read this much before the last change seen (clock skew, late commits). */
-const OVERLAP_MS = 10 * 60_000;
+/** Incremental refreshes re-read this much before the last change seen (clock skew, late commits, page shifts). */
+export const MIRROR_OVERLAP_MS = 10 * 60_000;
 
-interface MirrorState {
+/** Where a mirror's incremental refresh of one form stands. */
+export interface MirrorState {
   _id: string;
-  /** Latest FModifyDate seen (Kingdee's text). */
+  /** Latest change time seen, as the finance system writes it (Kingdee FModifyDate, YonSuite pubts). */
   modifiedUntil: string;
   refreshedAt: Date;
 }
+
+/**
+ * A change time (`yyyy-MM-dd HH:mm:ss` or with a T) minus the overlap, in the same clock: the finance system's wall
+ * time, no zone arithmetic.
+ */
+export function minusOverlap(modified: string): string {
+  const at = Date.parse(`${modified.replace(' ', 'T')}Z`) - MIRROR_OVERLAP_MS;
+  return new Date(at).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** A cell as text: a query's exact Decimal, a string, or '' for none. */
+export const cellText = (value: unknown): string =>
+  value === null || value === undefined ? '' : value instanceof Decimal ? value.toString() : String(value);
 
 export class FieldKeyError extends Error {}
 
@@ -40,8 +54,7 @@ export interface FinanceMirror {
   all(): Promise<MirrorBill[]>;
 }
 
-const text = (value: unknown): string =>
-  value === null || value === undefined ? '' : value instanceof Decimal ? value.toString() : String(value);
+const text = cellText;
 
 export class KingdeeMirror implements FinanceMirror {
   readonly bills: Collection<MirrorBill>;
@@ -94,12 +107,7 @@ export class KingdeeMirror implements FinanceMirror {
     let changed = 0;
     for (const flow of this.flows) {
       const state = await this.state.findOne({ _id: flow.formId });
-      const since = state
-        ? new Date(Date.parse(`${state.modifiedUntil.replace(' ', 'T')}Z`) - OVERLAP_MS)
-            .toISOString()
-            .slice(0, 19)
-            .replace('T', ' ')
-        : null;
+      const since = state ? minusOverlap(state.modifiedUntil) : null;
       const bills = await this.pull(flow, since ? `FModifyDate >= '${since}'` : '');
       await this.replace(bills);
       const latest = bills.reduce(

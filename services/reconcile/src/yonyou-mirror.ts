@@ -10,30 +10,13 @@ import { createLogger, Decimal } from '@yecai/common';
 import { YonyouError, type YonyouClient } from '@yecai/yonyou';
 import type { ReconcileFlow } from './flows';
 import type { LineFacts, MirrorBill } from './model';
-import { dropStaleBills, FieldKeyError, periodBounds, replaceBills, type FinanceMirror } from './mirror';
+import { cellText, dropStaleBills, FieldKeyError, minusOverlap, periodBounds, replaceBills, type FinanceMirror, type MirrorState } from './mirror';
 
 const logger = createLogger('reconcile-mirror-yonyou');
 
 /** Rows per list page (the research does not state the maximum; 500 is what the sink's lookups stay under). */
 const PAGE_SIZE = 500;
-/** Incremental refreshes re-read this much before the last change seen (clock skew, late commits, page shifts). */
-const OVERLAP_MS = 10 * 60_000;
-
-interface MirrorState {
-  _id: string;
-  /** Latest `pubts` seen (YonSuite's text, yyyy-MM-dd HH:mm:ss). */
-  modifiedUntil: string;
-  refreshedAt: Date;
-}
-
-const text = (value: unknown): string =>
-  value === null || value === undefined ? '' : value instanceof Decimal ? value.toString() : String(value);
-
-/** `yyyy-MM-dd HH:mm:ss` minus the overlap, in the same clock (pubts is the server's wall time; no zone arithmetic). */
-function minusOverlap(pubts: string): string {
-  const at = Date.parse(`${pubts.replace(' ', 'T')}Z`) - OVERLAP_MS;
-  return new Date(at).toISOString().slice(0, 19).replace('T', ' ');
-}
+const text = cellText;
 
 export class YonyouMirror implements FinanceMirror {
   readonly bills: Collection<MirrorBill>;
