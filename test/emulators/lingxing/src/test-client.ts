@@ -3,6 +3,9 @@ import { expectedSign } from './signing';
 import { LINGXING_TEST_ACCOUNT, type LingxingEmulator } from './server';
 
 const APP = LINGXING_TEST_ACCOUNT;
+/** Answers are read loosely: each test asserts the shape it cares about. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Answer = Record<string, any>;
 
 /** One signed business call; the parsed answer. */
 export async function call(
@@ -20,7 +23,7 @@ export async function call(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return (await response.json()) as Record<string, any>;
+  return (await response.json()) as Answer;
 }
 
 /** A token call (`access-token` or `refresh`). */
@@ -32,5 +35,5 @@ export async function token(
   const response = await fetch(`${emulator.url}/api/auth-server/oauth/${path}?${new URLSearchParams(fields)}`, {
     method: 'POST',
   });
-  return (await response.json()) as Record<string, any>;
+  return (await response.json()) as Answer;
 }
