@@ -1,7 +1,9 @@
+import { createLogger } from '@yecai/common';
 import { PRODUCT_ERRORS } from '@yecai/emulator-lingxing';
-import { omsGoods } from '../test/fixtures';
+import { omsGoods, sinkConfigFor, startEmulator } from '../test/fixtures';
 import { parseSinkConfig } from './config';
-import { problemOf, productOf } from './lingxing-target';
+import { LINGXING_FORM_OF, LingxingTarget, problemOf, productOf } from './lingxing-target';
+import { createTransport } from './service';
 
 describe('领星 target: what a material becomes and how 领星 refusals are read', () => {
   it('writes an oms_goods event as one product/set body keyed by sku, with only the fields the material has', () => {
@@ -35,5 +37,31 @@ describe('领星 target: what a material becomes and how 领星 refusals are rea
     expect(parseSinkConfig(base, 'test').flows[0]!.billNumberPattern).toBe('{sku}');
     expect(() => parseSinkConfig({ ...base, flows: [{ documentType: 'oms_goods', billNumberPattern: '{name}' }] }, 'test')).toThrow(/billNumberPattern/);
     expect(() => parseSinkConfig({ ...base, lingxing: { ...base.lingxing, appSecret: 'plain' } }, 'test')).toThrow(/appSecret/);
+  });
+});
+
+describe('领星 target against the emulator: how each answer is classified', () => {
+  it('a refused product is level 1 naming the field; 3001008 and a 502 are level 3 (the sink pauses, nothing parked)', async () => {
+    const emulator = await startEmulator();
+    try {
+      const transport = createTransport(parseSinkConfig(sinkConfigFor(emulator), 'test'), createLogger('test'));
+      const target = new LingxingTarget({ transport, account: 'main' });
+      const write = (body: Record<string, unknown>) => transport.call(LINGXING_FORM_OF.oms_goods.write, body).then(() => undefined, (error: unknown) => error);
+
+      const refused = (await write({ sku: 'C-1' })) as Error & { code: string; level: number };
+      expect({ level: refused.level, unavailable: target.isUnavailable(refused) }).toEqual({ level: 1, unavailable: false });
+      expect(problemOf(refused.message, refused.code)).toMatchObject({ level: 1, field: 'name' });
+
+      emulator.setFaults({ throttleBurst: 1 });
+      expect(target.isUnavailable(await write(productOf(omsGoods('C-2'))))).toBe(true);
+      emulator.setFaults({ serverErrorBurst: 1 });
+      expect(target.isUnavailable(await write(productOf(omsGoods('C-3'))))).toBe(true);
+      expect(emulator.products.list()).toEqual([]);
+      // Answered again: written, and the probe (a read of a sku that does not exist) passes.
+      expect(await write(productOf(omsGoods('C-3')))).toBeUndefined();
+      await expect(target.probe()).resolves.toBeUndefined();
+    } finally {
+      await emulator.close();
+    }
   });
 });

@@ -31,17 +31,7 @@ export class SinkService extends PostingService<FlowConfig> {
   constructor(deps: SinkServiceDeps) {
     const logger = deps.logger ?? createLogger('sink-lingxing');
     const connection = deps.config.lingxing;
-    const transport =
-      deps.transport ??
-      new LingxingTransport({
-        baseUrl: connection.baseUrl,
-        appId: connection.appId,
-        appSecret: resolveSecret(connection.appSecret, 'lingxing.appSecret'),
-        timeoutMs: connection.requestTimeoutMs,
-        throttleBackoffMs: connection.throttleBackoffMs,
-        buckets: connection.buckets,
-        logger,
-      });
+    const transport = deps.transport ?? createTransport(deps.config, logger);
     super({
       settings: deps.config,
       adapter: new LingxingTarget({ transport, account: connection.name }),
@@ -54,4 +44,18 @@ export class SinkService extends PostingService<FlowConfig> {
     });
     this.transport = transport;
   }
+}
+
+/** The one 领星 client of this sink, from `config.lingxing` (the secret resolved here, named on error). */
+export function createTransport(config: SinkConfig, logger: Logger): LingxingTransport {
+  const connection = config.lingxing;
+  return new LingxingTransport({
+    baseUrl: connection.baseUrl,
+    appId: connection.appId,
+    appSecret: resolveSecret(connection.appSecret, 'lingxing.appSecret'),
+    timeoutMs: connection.requestTimeoutMs,
+    throttleBackoffMs: connection.throttleBackoffMs,
+    buckets: connection.buckets,
+    logger,
+  });
 }
