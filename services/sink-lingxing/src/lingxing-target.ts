@@ -7,7 +7,7 @@
  * kit's; the one 领星 client (tokens, signing, envelopes, codes, buckets) is @yecai/source-lingxing's transport.
  */
 import { ValidationError, YecaiError } from '@yecai/common';
-import type { BillStage, CanonicalJson, LedgerProblem, TargetAdapter, TargetCallRecord, TargetDraft, TargetState, WorkItem, WriteContext } from '@yecai/sink-kit';
+import { itemCallRecord, lookupUpserted, type BillStage, type CanonicalJson, type LedgerProblem, type TargetAdapter, type TargetDraft, type TargetState, type WorkItem, type WriteContext } from '@yecai/sink-kit';
 import type { LingxingTransport } from '@yecai/source-lingxing';
 import type { FlowConfig, LingxingSinkDocumentType } from './config';
 
@@ -76,24 +76,9 @@ export class LingxingTarget implements TargetAdapter<FlowConfig> {
     await this.transport.call(LINGXING_FORM_OF.oms_goods.read, { sku_list: ['__yecai_probe__'], offset: 0, length: 1 });
   }
 
-  /**
-   * Reads the products back by sku. A document never written (ledger stage NONE) counts as on 领星 only when 领星 holds
-   * what was sent — otherwise the product there predates our write, and writing again (an upsert) is what lands it;
-   * a document written before is on 领星 whatever it holds now (its newer version is then written as an update).
-   */
+  /** Reads the products back by sku (productList `sku_list`); what counts as written is the kit's lookupUpserted. */
   async lookup(items: Item[]): Promise<Map<string, TargetState>> {
-    const result = new Map<string, TargetState>();
-    for (let start = 0; start < items.length; start += SKUS_PER_READ) {
-      const chunk = items.slice(start, start + SKUS_PER_READ);
-      const found = await this.productsBySku(chunk.map((item) => item.draft.billNo));
-      for (const item of chunk) {
-        const row = found.get(item.draft.billNo);
-        if (!row) continue;
-        if (item.entry.stage === 'NONE' && !holds(row, item.draft.model)) continue;
-        result.set(item.id, { fid: item.draft.billNo, stage: 'SAVED' });
-      }
-    }
-    return result;
+    return lookupUpserted(items, { keysPerRead: SKUS_PER_READ, compared: COMPARED, read: (keys) => this.productsBySku(keys) });
   }
 
   async write(items: Item[], ctx: WriteContext): Promise<void> {
@@ -114,17 +99,17 @@ export class LingxingTarget implements TargetAdapter<FlowConfig> {
     } catch (error) {
       if (error instanceof YecaiError && error.level === 1) {
         // 领星 answered and refused the product (nothing written): the data or our request is wrong.
-        ctx.recordCall([callRecord(item, 'product_set', body, 'refused', { messages: [error.message] })]);
+        ctx.recordCall([itemCallRecord(item, 'product_set', body, 'refused', { messages: [error.message] })]);
         ctx.fail(item, problemOf(error.message, error.code));
         return;
       }
       // Sent without a usable answer (timeout, cut connection, 5xx, 3001008, token trouble): the product may be
       // written. IN_DOUBT until read back; the kit retries (level 3) once 领星 answers again.
-      ctx.recordCall([callRecord(item, 'product_set', body, 'no_answer', { messages: [String((error as Error).message)] })]);
+      ctx.recordCall([itemCallRecord(item, 'product_set', body, 'no_answer', { messages: [String((error as Error).message)] })]);
       ctx.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', (error as Error).message);
       throw error;
     }
-    ctx.recordCall([callRecord(item, 'product_set', body, 'ok', { fid: item.draft.billNo })]);
+    ctx.recordCall([itemCallRecord(item, 'product_set', body, 'ok', { fid: item.draft.billNo })]);
     ctx.setEntry(item, { fid: item.draft.billNo, stage: 'SAVED', postedVersion: item.version, problem: null }, event, `sku ${item.draft.billNo}`);
   }
 
@@ -156,13 +141,4 @@ export function productOf(canonical: CanonicalJson): Record<string, unknown> {
   for (const [field, value] of fields) if (optional(value) !== undefined) product[field] = value;
   product.status = canonical.enabled === false ? 0 : 1;
   return product;
-}
-
-/** Whether 领星's row holds what product/set sent (the fields it sets). */
-function holds(row: Record<string, unknown>, sent: Record<string, unknown>): boolean {
-  return COMPARED.every((field) => sent[field] === undefined || String(row[field] ?? '') === String(sent[field]));
-}
-
-function callRecord(item: Item, operation: string, request: unknown, outcome: string, extra: Partial<TargetCallRecord>): TargetCallRecord {
-  return { ledgerId: item.id, at: new Date(), operation, request, outcome, ...extra };
 }
