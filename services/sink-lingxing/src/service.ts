@@ -4,23 +4,14 @@
  * collections under `sink_lingxing_*`.
  */
 import { createLogger, resolveSecret, type Logger } from '@yecai/common';
-import type { AvroSerde, KafkaClient } from '@yecai/kafka';
-import { PostingService } from '@yecai/sink-kit';
+import { PostingService, type SinkServiceBaseDeps } from '@yecai/sink-kit';
 import { LingxingTransport } from '@yecai/source-lingxing';
-import type { Db } from 'mongodb';
-import type { Registry } from 'prom-client';
 import type { FlowConfig, SinkConfig } from './config';
 import { LingxingTarget } from './lingxing-target';
 
-export interface SinkServiceDeps {
-  config: SinkConfig;
-  kafka: KafkaClient;
-  serde: AvroSerde;
-  db: Db;
-  metricsRegistry: Registry;
+export interface SinkServiceDeps extends SinkServiceBaseDeps<SinkConfig> {
   /** Defaults to a transport built from `config.lingxing`. */
   transport?: LingxingTransport;
-  logger?: Logger;
 }
 
 export const LINGXING_COLLECTION_PREFIX = 'sink_lingxing';
