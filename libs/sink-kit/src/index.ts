@@ -5,6 +5,7 @@ export * from './ledger/model';
 export * from './ledger/ledger';
 export * from './posting/adapter';
 export * from './posting/engine';
+export * from './posting/upsert';
 export * from './aggregation/config';
 export * from './aggregation/aggregator';
 export * from './aggregation/store';

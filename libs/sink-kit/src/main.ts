@@ -42,14 +42,17 @@ export interface SinkMainOptions<
   name: string;
   defaultOpsPort: number;
   loadConfig(path: string): C;
-  createService(deps: {
-    config: C;
-    kafka: KafkaClient;
-    serde: AvroSerde;
-    db: Db;
-    metricsRegistry: Registry;
-    logger: Logger;
-  }): PostingService<F>;
+  createService(deps: SinkServiceBaseDeps<C> & { logger: Logger }): PostingService<F>;
+}
+
+/** What a posting sink's service is built from: runSinkMain gives it, tests build it themselves. */
+export interface SinkServiceBaseDeps<C> {
+  config: C;
+  kafka: KafkaClient;
+  serde: AvroSerde;
+  db: Db;
+  metricsRegistry: Registry;
+  logger?: Logger;
 }
 
 export function runSinkMain<C extends { groupId: string; admin: { tokens: AdminTokenEntry[] } }, F extends KitFlow>(

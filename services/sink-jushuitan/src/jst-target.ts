@@ -7,7 +7,7 @@
  * kit's; the one JST client (signing, tokens, error codes) is @yecai/source-jushuitan's transport.
  */
 import { ValidationError, YecaiError } from '@yecai/common';
-import type { BillStage, CanonicalJson, LedgerProblem, TargetAdapter, TargetCallRecord, TargetDraft, TargetState, WorkItem, WriteContext } from '@yecai/sink-kit';
+import { itemCallRecord, lookupUpserted, type BillStage, type CanonicalJson, type LedgerProblem, type TargetAdapter, type TargetDraft, type TargetState, type WorkItem, type WriteContext } from '@yecai/sink-kit';
 import type { JushuitanTransport } from '@yecai/source-jushuitan';
 import type { FlowConfig, JstSinkDocumentType } from './config';
 
@@ -78,18 +78,7 @@ export class JstTarget implements TargetAdapter<FlowConfig> {
    * a document written before is on JST whatever it holds now (its newer version is then uploaded as an update).
    */
   async lookup(items: Item[]): Promise<Map<string, TargetState>> {
-    const result = new Map<string, TargetState>();
-    for (let start = 0; start < items.length; start += 20) {
-      const chunk = items.slice(start, start + 20);
-      const found = await this.goodsBySku(chunk.map((item) => item.draft.billNo));
-      for (const item of chunk) {
-        const row = found.get(item.draft.billNo);
-        if (!row) continue;
-        if (item.entry.stage === 'NONE' && !holds(row, item.draft.model)) continue;
-        result.set(item.id, { fid: item.draft.billNo, stage: 'SAVED' });
-      }
-    }
-    return result;
+    return lookupUpserted(items, { keysPerRead: 20, compared: COMPARED, read: (keys) => this.goodsBySku(keys) });
   }
 
   async write(items: Item[], ctx: WriteContext): Promise<void> {
@@ -112,24 +101,24 @@ export class JstTarget implements TargetAdapter<FlowConfig> {
     } catch (error) {
       if (error instanceof YecaiError && error.level === 1) {
         // The whole call refused as a business error (JST answered, nothing written): our request is wrong.
-        ctx.recordCall([callRecord(item, 'upload', biz, 'refused', { messages: [error.message] })]);
+        ctx.recordCall([itemCallRecord(item, 'upload', biz, 'refused', { messages: [error.message] })]);
         ctx.fail(item, { level: 1, code: error.code, field: 'model', message: `聚水潭拒绝了商品上传：${error.userMessage}；请核对物料 check the material` });
         return;
       }
       // Sent without a usable answer (timeout, cut connection, 5xx, throttling): the goods may be written. IN_DOUBT until looked up.
-      ctx.recordCall([callRecord(item, 'upload', biz, 'no_answer', { messages: [String((error as Error).message)] })]);
+      ctx.recordCall([itemCallRecord(item, 'upload', biz, 'no_answer', { messages: [String((error as Error).message)] })]);
       ctx.setEntry(item, { state: 'IN_DOUBT' }, 'write_in_doubt', (error as Error).message);
       throw error;
     }
     const rows = ((data as { datas?: unknown } | null)?.datas ?? []) as Array<{ sku_id?: unknown; is_success?: unknown; msg?: unknown }>;
     const answer = rows.find((row) => String(row.sku_id ?? '') === item.draft.billNo) ?? (rows.length === 1 ? rows[0] : undefined);
     if (answer?.is_success === true) {
-      ctx.recordCall([callRecord(item, 'upload', biz, 'ok', { fid: item.draft.billNo })]);
+      ctx.recordCall([itemCallRecord(item, 'upload', biz, 'ok', { fid: item.draft.billNo })]);
       ctx.setEntry(item, { fid: item.draft.billNo, stage: 'SAVED', postedVersion: item.version, problem: null }, event, `sku_id ${item.draft.billNo}`);
       return;
     }
     const message = answer ? String(answer.msg ?? '') : `no answer for sku_id ${item.draft.billNo} in ${JSON.stringify(data)}`;
-    ctx.recordCall([callRecord(item, 'upload', biz, 'item_refused', { messages: [message] })]);
+    ctx.recordCall([itemCallRecord(item, 'upload', biz, 'item_refused', { messages: [message] })]);
     ctx.fail(item, problemOf(message));
   }
 
@@ -167,17 +156,8 @@ export function goodsItem(canonical: CanonicalJson): Record<string, unknown> {
   return item;
 }
 
-/** Whether JST's row holds what an upload sent (the fields the upload sets). */
-function holds(row: Record<string, unknown>, sent: Record<string, unknown>): boolean {
-  return COMPARED.every((field) => sent[field] === undefined || String(row[field] ?? '') === String(sent[field]));
-}
-
 function formOf(formId: string) {
   const form = Object.values(JST_FORM_OF).find((candidate) => candidate.formId === formId);
   if (!form) throw new Error(`unknown JST document kind ${formId}`);
   return form;
-}
-
-function callRecord(item: Item, operation: string, request: unknown, outcome: string, extra: Partial<TargetCallRecord>): TargetCallRecord {
-  return { ledgerId: item.id, at: new Date(), operation, request, outcome, ...extra };
 }

@@ -4,23 +4,14 @@
  * collections under `sink_jushuitan_*`.
  */
 import { createLogger, resolveSecret, type Logger } from '@yecai/common';
-import type { AvroSerde, KafkaClient } from '@yecai/kafka';
-import { PostingService } from '@yecai/sink-kit';
+import { PostingService, type SinkServiceBaseDeps } from '@yecai/sink-kit';
 import { JushuitanTransport, fileTokenStore } from '@yecai/source-jushuitan';
-import type { Db } from 'mongodb';
-import type { Registry } from 'prom-client';
 import type { FlowConfig, SinkConfig } from './config';
 import { JstTarget } from './jst-target';
 
-export interface SinkServiceDeps {
-  config: SinkConfig;
-  kafka: KafkaClient;
-  serde: AvroSerde;
-  db: Db;
-  metricsRegistry: Registry;
+export interface SinkServiceDeps extends SinkServiceBaseDeps<SinkConfig> {
   /** Defaults to a transport built from `config.jushuitan`. */
   transport?: JushuitanTransport;
-  logger?: Logger;
 }
 
 export const JST_COLLECTION_PREFIX = 'sink_jushuitan';

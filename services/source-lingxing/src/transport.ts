@@ -217,8 +217,11 @@ export class LingxingTransport implements SourceTransport {
     }
   }
 
-  /** One signed business call; a refused token is renewed once and the call repeated. */
-  private async call(path: string, body: Record<string, unknown>, repeated = false): Promise<Envelope> {
+  /**
+   * One signed business call (also the sink's: sink-lingxing writes products with it); a refused token is renewed
+   * once and the call repeated. Any code but success is thrown as its yecai error (raiseUnlessOk).
+   */
+  async call(path: string, body: Record<string, unknown>, repeated = false): Promise<Envelope> {
     const token = await this.accessToken();
     const envelope = await this.buckets.run(path, () => this.post(path, token, body));
     const code = codeOf(envelope);

@@ -227,6 +227,7 @@ describe('deploy assets agree with the code', () => {
     { name: 'sink-yonyou', config: 'services/sink-yonyou/src/main.ts', portPattern: /runSinkMain\(\{[^}]*defaultOpsPort: (\d+)/ },
     { name: 'sink-wangdiantong', config: 'services/sink-wangdiantong/src/main.ts', portPattern: /runSinkMain\(\{[^}]*defaultOpsPort: (\d+)/ },
     { name: 'sink-jushuitan', config: 'services/sink-jushuitan/src/main.ts', portPattern: /runSinkMain\(\{[^}]*defaultOpsPort: (\d+)/ },
+    { name: 'sink-lingxing', config: 'services/sink-lingxing/src/main.ts', portPattern: /runSinkMain\(\{[^}]*defaultOpsPort: (\d+)/ },
     { name: 'alert-relay', config: 'services/alert-relay/src/config.ts', portPattern: /\n  port: z\.coerce[^\n]*default\((\d+)\)/ },
     { name: 'console', config: 'services/console/src/config.ts', portPattern: /CONSOLE_PORT:[^\n]*default\((\d+)\)/ },
     { name: 'reconcile', config: 'services/reconcile/src/config.ts', portPattern: /RECONCILE_OPS_PORT:[^\n]*default\((\d+)\)/ },

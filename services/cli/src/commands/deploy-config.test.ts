@@ -15,6 +15,7 @@ import { parseReconcileConfig } from '@yecai/reconcile';
 import { formsOf, parseSinkConfig, SINK_DOCUMENT_TYPES, type SinkDocumentType } from '@yecai/sink-kingdee';
 import { parseSinkConfig as parseJstSinkConfig } from '@yecai/sink-jushuitan';
 import { parseSinkConfig as parseWdtSinkConfig } from '@yecai/sink-wangdiantong';
+import { parseSinkConfig as parseLingxingSinkConfig } from '@yecai/sink-lingxing';
 import { loadSourceRegistry } from './deploy-sources';
 
 const ROOT = join(__dirname, '..', '..', '..', '..');
@@ -150,6 +151,7 @@ const KINGDEE_RULES = RULES.filter((rule) => rule.rule.target.kingdeeForm !== un
 const OMS_SINKS: Array<{ system: string; label: string; service: string; parse: (input: unknown, source: string) => { flows: Array<{ documentType: string }>; admin: { tokens: Array<{ token: string }> } } }> = [
   { system: 'wangdiantong', label: '旺店通', service: 'sink-wangdiantong', parse: parseWdtSinkConfig },
   { system: 'jushuitan', label: '聚水潭', service: 'sink-jushuitan', parse: parseJstSinkConfig },
+  { system: 'lingxing', label: '领星', service: 'sink-lingxing', parse: parseLingxingSinkConfig },
 ];
 
 describe('shipped deployments run every flow that has a mapping rule', () => {

@@ -2,6 +2,7 @@ import { formatBeijingTime } from '@yecai/common';
 import { ParkingStore, type ParkedStatus } from '@yecai/parking';
 import { KINGDEE_COLLECTION_PREFIX } from '@yecai/sink-kingdee';
 import { JST_COLLECTION_PREFIX } from '@yecai/sink-jushuitan';
+import { LINGXING_COLLECTION_PREFIX } from '@yecai/sink-lingxing';
 import { LEDGER_STATES, Ledger, type LedgerEntry, type LedgerState } from '@yecai/sink-kit';
 import { WDT_COLLECTION_PREFIX } from '@yecai/sink-wangdiantong';
 import { YONYOU_COLLECTION_PREFIX } from '@yecai/sink-yonyou';
@@ -27,6 +28,7 @@ const SINK_LEDGERS: Record<string, string> = {
   'sink-yonyou': YONYOU_COLLECTION_PREFIX,
   'sink-wangdiantong': WDT_COLLECTION_PREFIX,
   'sink-jushuitan': JST_COLLECTION_PREFIX,
+  'sink-lingxing': LINGXING_COLLECTION_PREFIX,
 };
 
 /**

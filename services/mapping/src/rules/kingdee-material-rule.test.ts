@@ -76,14 +76,16 @@ describe('rule kingdee/material (Kingdee material → 聚水潭 goods)', () => {
     expect(JSON.stringify(outcome)).toContain('unit');
   });
 
-  it('loop guard: no rule brings 聚水潭 goods into Kingdee materials while kingdee/material sends materials to 聚水潭', () => {
+  it('loop guard: no rule brings 聚水潭 goods or 领星 products into Kingdee materials while kingdee/material sends materials there', () => {
     // Materials carry no "written by yecai" marker: a material created from JST would be read back and uploaded onto
     // its own sku_id, and a JST → Kingdee material rule would read that upload back again. One direction per
     // deployment, enforced here until materials get a marker (docs/reverse-flows.md).
     const rules = loadRules();
-    const toJst = rules.some(({ rule }) => rule.source.system === 'kingdee' && targetSystems(rule.target).includes('jushuitan') && rule.target.documentType === 'oms_goods');
-    const fromJst = rules.filter(({ rule }) => rule.source.system === 'jushuitan' && rule.target.documentType === 'material').map(({ rule }) => rule.flow);
-    expect(toJst).toBe(true);
-    expect(fromJst).toEqual([]);
+    // The same holds for 领星 products (sink-lingxing writes them by sku; no lingxing → material rule ships).
+    for (const oms of ['jushuitan', 'lingxing']) {
+      const toOms = rules.some(({ rule }) => rule.source.system === 'kingdee' && targetSystems(rule.target).includes(oms) && rule.target.documentType === 'oms_goods');
+      const fromOms = rules.filter(({ rule }) => rule.source.system === oms && rule.target.documentType === 'material').map(({ rule }) => rule.flow);
+      expect({ oms, toOms, fromOms }).toEqual({ oms, toOms: true, fromOms: [] });
+    }
   });
 });

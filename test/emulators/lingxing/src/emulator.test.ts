@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { formatBeijingTime } from '@yecai/common';
 import { expectedSign, normaliseSign, signatureMatches, stringToSign } from './signing';
 import { LINGXING_TEST_ACCOUNT, startLingxingEmulator, type LingxingEmulator } from './server';
+import { call, token } from './test-client';
 
 const APP = LINGXING_TEST_ACCOUNT;
 const HOUR = 3_600_000;
@@ -42,36 +43,6 @@ describe('领星 signature (the emulator’s own implementation)', () => {
     expect(signatureMatches(APP.appId, params, expectedSign(APP.appId, params, true))).toBe(true);
   });
 });
-
-/** A minimal signed client written against the emulator's own signer (the connector is tested separately). */
-async function call(
-  emulator: LingxingEmulator,
-  token: string,
-  path: string,
-  body: Record<string, unknown>,
-  timestamp = Math.floor(Date.now() / 1000),
-) {
-  const query = { access_token: token, app_key: APP.appId, timestamp: String(timestamp) };
-  const sign = expectedSign(APP.appId, { ...query, ...body });
-  const url = `${emulator.url}${path}?${new URLSearchParams({ ...query, sign })}`;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return (await response.json()) as Record<string, any>;
-}
-
-async function token(
-  emulator: LingxingEmulator,
-  path = 'access-token',
-  fields: Record<string, string> = { appId: APP.appId, appSecret: APP.appSecret },
-) {
-  const response = await fetch(`${emulator.url}/api/auth-server/oauth/${path}?${new URLSearchParams(fields)}`, {
-    method: 'POST',
-  });
-  return (await response.json()) as Record<string, any>;
-}
 
 describe('领星 emulator', () => {
   const fromMs = Date.parse('2026-11-01T00:00:00+08:00');

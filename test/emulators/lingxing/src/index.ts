@@ -6,3 +6,4 @@ export * from './protocol';
 export * from './settlements';
 export * from './tokens';
 export * from './world';
+export * from './products';

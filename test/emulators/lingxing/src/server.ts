@@ -12,7 +12,8 @@
  * `settlementId` (all its rows, no window needed) — src/settlements.ts.
  * Business codes (number): 102 bad parameters. Admin (tests and demos only): GET /__admin/state, POST
  * /__admin/faults, POST /__admin/stats/reset, GET /__admin/documents/<type> (ground truth), POST
- * /__admin/documents/<type>/modify, POST /__admin/late-settlement.
+ * /__admin/documents/<type>/modify, POST /__admin/late-settlement, GET /__admin/products.
+ * Writes: product/set (本地产品 upsert by sku, products.ts) with lostAnswerNext / holdAnswerMs / down faults.
  */
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { formatBeijingTime, parseBeijingTime } from '@yecai/common';
@@ -21,6 +22,7 @@ import {
   FaultKnobs,
   answerGatewayFault,
   delay,
+  dropConnection,
   listen,
   mixSeed,
   mountAdminCore,
@@ -36,6 +38,7 @@ import {
   successEnvelope,
   type DocumentEndpoint,
 } from './protocol';
+import { LingxingProductStore, PRODUCT_SET_PATH } from './products';
 import { settlementSummaries } from './settlements';
 import { signatureMatches } from './signing';
 import { LingxingStore, documentType, type SeedOptions } from './store';
@@ -52,6 +55,12 @@ const DAY_MS = 86_400_000;
 export interface LingxingFaults extends GatewayFaults {
   /** Every access token expires after N accepted business calls (2001003); a refresh or a new token goes on. */
   expireTokenAfterRequests?: number;
+  /** The next N product/set calls are applied, then their answer is lost (the connection is cut). */
+  lostAnswerNext?: number;
+  /** Held before answering a product/set that has been applied (a writer can be killed in between). */
+  holdAnswerMs?: number;
+  /** An outage: every API call answers HTTP 503 from the gateway; nothing is read or written. */
+  down?: boolean;
 }
 
 export interface LingxingEmulatorOptions {
@@ -69,6 +78,8 @@ export interface LingxingEmulatorOptions {
 export interface LingxingEmulator {
   url: string;
   store: LingxingStore;
+  /** Local products written through product/set (ground truth and write log for tests). */
+  products: LingxingProductStore;
   tokens: TokenAuthority;
   /** Calls by outcome: ok, token_issued, token_refreshed, gateway and business codes, 5xx, timeout. */
   stats: Record<string, number>;
@@ -83,6 +94,7 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
   const seed = options.seed ?? 1;
   const now = options.now ?? Date.now;
   const store = new LingxingStore(seed);
+  const products = new LingxingProductStore();
   if (options.documents) store.seedDocuments(options.documents);
   const faults = new FaultKnobs<LingxingFaults>(options.faults);
   const faultRandom = seededRandom(mixSeed(seed, 0xfa17));
@@ -150,6 +162,10 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
   app.use(express.urlencoded({ extended: false }));
   // The gateway in front of the API: lost answers and 502 pages hit a call before the API reads it.
   app.use(['/api', '/erp', '/bd', '/pb'], (_req, res, next) => {
+    if (faults.current.down) {
+      stats.count('down');
+      return void res.status(503).type('text/html').send('<html><body>503 Service Unavailable</body></html>');
+    }
     if (!answerGatewayFault(faults, res, faultRandom, stats)) next();
   });
 
@@ -190,7 +206,12 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
     const { from, to, format, toExclusive, maxDays } = endpoint.window;
     let fromMs = 0;
     let toMs = Number.MAX_SAFE_INTEGER;
-    if (settlement === undefined) {
+    // productList by `sku_list` (what a writer reads back) needs no window.
+    const skuList =
+      type === 'material' && Array.isArray(params.sku_list) && params.sku_list.length > 0
+        ? new Set(params.sku_list.map(String))
+        : undefined;
+    if (settlement === undefined && skuList === undefined) {
       try {
         [fromMs, toMs] = windowBounds(format, params[from], params[to], from, to);
       } catch {
@@ -217,6 +238,18 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
     )
       .filter((record) => sid === undefined || record.sid === sid)
       .filter((record) => settlement === undefined || record.settlementId === settlement);
+    if (type === 'material') {
+      // Products written through product/set replace a generated one of the same sku.
+      const written = products.list();
+      const writtenSkus = new Set(written.map((product) => product.sku));
+      rows.splice(0, rows.length, ...rows.filter((record) => !writtenSkus.has(String(record.sku))));
+      rows.push(
+        ...written
+          .filter((product) => product.update_time * 1000 >= fromMs && product.update_time * 1000 <= toMs)
+          .map((product) => ({ ...product })),
+      );
+      if (skuList) rows.splice(0, rows.length, ...rows.filter((record) => skuList.has(String(record.sku))));
+    }
     stats.count('ok');
     res.json(
       successEnvelope(
@@ -229,6 +262,33 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
     );
   };
   for (const endpoint of DOCUMENT_ENDPOINTS) app.post(endpoint.path, answerDocuments(endpoint));
+
+  // 本地产品 create/update by sku (products.ts).
+  app.post(PRODUCT_SET_PATH, async (req, res) => {
+    const params = await admitAndWork(req, res, options.buckets?.[PRODUCT_SET_PATH] ?? 1);
+    if (!params) return;
+    const answer = products.set(params, now());
+    await delay(faults.current.holdAnswerMs);
+    if (faults.take('lostAnswerNext')) {
+      // Applied on the server; the answer never reaches the caller.
+      stats.count('lost_answer');
+      dropConnection(req.socket, 0);
+      return;
+    }
+    if ('error' in answer) {
+      stats.count('102');
+      return res.json(businessError('erp', 102, `参数不合法 / invalid parameter: ${answer.error}`, requestId()));
+    }
+    stats.count('ok');
+    res.json({
+      code: 0,
+      message: 'success',
+      error_details: [],
+      request_id: requestId(),
+      response_time: formatBeijingTime(now()),
+      data: answer.data,
+    });
+  });
 
   // Master data.
   const answerList =
@@ -298,6 +358,7 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
 
   // Admin routes for tests and demos: not part of the 领星 API.
   mountAdminCore(app, { stats, faults, state: () => ({ counts: store.counts() }) });
+  app.get('/__admin/products', (_req, res) => res.json({ products: products.list(), writes: products.writes }));
   app.get('/__admin/documents/:type', (req, res) => {
     try {
       const type = documentType(String(req.params.type));
@@ -343,6 +404,7 @@ export async function startLingxingEmulator(options: LingxingEmulatorOptions = {
   return {
     url: server.url,
     store,
+    products,
     tokens,
     stats: stats.counts,
     setFaults: (next) => void faults.merge(next),

@@ -1,0 +1,3 @@
+export * from './config';
+export * from './lingxing-target';
+export * from './service';
